@@ -1,0 +1,37 @@
+using System;
+using KernelGen;
+using KernelGen.Bench.Conformance;
+
+namespace KernelGen.Bench;
+
+/// <summary>Dispatches <c>dotnet run --project bench -- COMMAND ...</c> to its command.</summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            return Usage();
+        }
+
+        return args[0] switch
+        {
+            "conformance" => ConformanceCommand.Run(args[1..], CreateOptimizer, Console.Out, Console.Error),
+            _ => Usage(),
+        };
+    }
+
+    /// <summary>
+    /// The bench's one mapping from a reference class name (<c>SGD</c>, <c>Adam</c>, ...) to the
+    /// library's built-in optimizers, configured with the reference's defaults.
+    /// </summary>
+    private static Optimizer? CreateOptimizer(string name) => BuiltInOptimizers.TryCreate(name, out Optimizer? optimizer) ? optimizer : null;
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- COMMAND");
+        Console.Error.WriteLine("commands:");
+        Console.Error.WriteLine($"  {ConformanceCommand.Usage}");
+        return 2;
+    }
+}

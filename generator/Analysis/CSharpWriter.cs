@@ -1,0 +1,189 @@
+using System;
+using System.Linq;
+using KernelGen.Generator.Model;
+
+namespace KernelGen.Generator.Analysis;
+
+/// <summary>
+/// Renders expressions as C#: scalar (the rule's own float arithmetic) or on a vector width,
+/// with the operations that give the same bits lane by lane. Parentheses follow C# precedence.
+/// </summary>
+internal sealed class CSharpWriter
+{
+    private const string MathF = "global::System.MathF";
+    private const string KernelMath = "global::KernelGen.KernelMath";
+
+    private readonly int _width;
+    private readonly Func<int, string> _flagName;
+
+    /// <param name="width">0 for scalar, else 128, 256 or 512.</param>
+    /// <param name="flagName">The type parameter of flag k.</param>
+    public CSharpWriter(int width, Func<int, string> flagName)
+    {
+        _width = width;
+        _flagName = flagName;
+    }
+
+    /// <summary>The vector type, e.g. <c>global::System.Runtime.Intrinsics.Vector512&lt;float&gt;</c>.</summary>
+    public string VectorType => $"global::System.Runtime.Intrinsics.Vector{_width}<float>";
+
+    /// <summary>The static helper class, e.g. <c>global::System.Runtime.Intrinsics.Vector512</c>.</summary>
+    public string VectorClass => $"global::System.Runtime.Intrinsics.Vector{_width}";
+
+    public bool IsVector => _width != 0;
+
+    public static string Scalar(Expr expression) => new CSharpWriter(0, k => "TFlag" + k).Write(expression);
+
+    public string TypeOf(ValueKind kind) => IsVector ? VectorType : Keyword(kind);
+
+    public static string Keyword(ValueKind kind) => kind switch
+    {
+        ValueKind.Float => "float",
+        ValueKind.Int => "int",
+        _ => "bool",
+    };
+
+    public string Write(Expr expression) => Write(expression, 0);
+
+    // Precedence: conditional 1, || 2, && 3, | 4, & 5, == != 6, < > 7, + - 8, * / 9, unary 10, primary 11.
+    private string Write(Expr expression, int context)
+    {
+        (string text, int precedence) = Render(expression);
+        return precedence < context ? "(" + text + ")" : text;
+    }
+
+    private (string Text, int Precedence) Render(Expr expression)
+    {
+        switch (expression)
+        {
+            case NameExpr name:
+                return (name.Name, 11);
+
+            case LiteralExpr literal:
+                return (Literal(literal), IsVector || literal.Text.StartsWith("-", StringComparison.Ordinal) ? (IsVector ? 11 : 10) : 11);
+
+            case UnaryExpr { Op: UnaryOp.ToFloat } unary:
+                return ("(float)" + Write(unary.Operand, 10), 10);
+
+            case UnaryExpr { Op: UnaryOp.Negate } unary:
+            {
+                string operand = Write(unary.Operand, 10);
+                return (operand.StartsWith("-", StringComparison.Ordinal) ? "-(" + operand + ")" : "-" + operand, 10);
+            }
+
+            case UnaryExpr { Op: UnaryOp.Not } unary:
+                return ((IsVector ? "~" : "!") + Write(unary.Operand, 10), 10);
+
+            case BinaryExpr binary:
+                return RenderBinary(binary);
+
+            case ConditionalExpr conditional when IsVector:
+                return ($"{VectorClass}.ConditionalSelect({Write(conditional.Condition)}, {Write(conditional.WhenTrue)}, {Write(conditional.WhenFalse)})", 11);
+
+            case ConditionalExpr conditional:
+                return ($"{Write(conditional.Condition, 2)} ? {Write(conditional.WhenTrue, 1)} : {Write(conditional.WhenFalse, 1)}", 1);
+
+            case FlagConditionalExpr flag:
+                return ($"{_flagName(flag.Flag)}.Value ? {Write(flag.WhenTrue, 1)} : {Write(flag.WhenFalse, 1)}", 1);
+
+            case CallExpr call:
+                return (RenderCall(call), 11);
+
+            default:
+                throw new InvalidOperationException("Unknown expression " + expression.GetType().Name);
+        }
+    }
+
+    private (string, int) RenderBinary(BinaryExpr binary)
+    {
+        if (IsVector)
+        {
+            switch (binary.Op)
+            {
+                case BinaryOp.LessThan:
+                case BinaryOp.LessThanOrEqual:
+                case BinaryOp.GreaterThan:
+                case BinaryOp.GreaterThanOrEqual:
+                case BinaryOp.Equal:
+                    return ($"{VectorClass}.{binary.Op}({Write(binary.Left)}, {Write(binary.Right)})", 11);
+                case BinaryOp.NotEqual:
+                    // IEEE: NaN != x holds, and so does the complement of an ordered equality.
+                    return ($"~{VectorClass}.Equals({Write(binary.Left)}, {Write(binary.Right)})", 10);
+                case BinaryOp.And:
+                    return Infix(binary, "&", 5);
+                case BinaryOp.Or:
+                    return Infix(binary, "|", 4);
+            }
+        }
+
+        return binary.Op switch
+        {
+            BinaryOp.Add => Infix(binary, "+", 8),
+            BinaryOp.Subtract => Infix(binary, "-", 8),
+            BinaryOp.Multiply => Infix(binary, "*", 9),
+            BinaryOp.Divide => Infix(binary, "/", 9),
+            BinaryOp.LessThan => Infix(binary, "<", 7),
+            BinaryOp.LessThanOrEqual => Infix(binary, "<=", 7),
+            BinaryOp.GreaterThan => Infix(binary, ">", 7),
+            BinaryOp.GreaterThanOrEqual => Infix(binary, ">=", 7),
+            BinaryOp.Equal => Infix(binary, "==", 6),
+            BinaryOp.NotEqual => Infix(binary, "!=", 6),
+            BinaryOp.And => Infix(binary, "&&", 3),
+            _ => Infix(binary, "||", 2),
+        };
+    }
+
+    // Left-associative: the right operand needs parentheses at equal precedence, so a - (b - c)
+    // keeps its grouping and the evaluation order of the rule.
+    private (string, int) Infix(BinaryExpr binary, string op, int precedence) =>
+        ($"{Write(binary.Left, precedence)} {op} {Write(binary.Right, precedence + 1)}", precedence);
+
+    private string RenderCall(CallExpr call)
+    {
+        string arguments = string.Join(", ", call.Arguments.Select(argument => Write(argument)));
+        if (call.Function == Function.Sign)
+        {
+            return $"{KernelMath}.Sign({arguments})";
+        }
+
+        if (!IsVector)
+        {
+            return $"{MathF}.{call.Function}({arguments})";
+        }
+
+        return call.Function switch
+        {
+            Function.Sqrt or Function.Abs or Function.Max or Function.Min or Function.CopySign or Function.FusedMultiplyAdd
+                => $"{VectorClass}.{call.Function}({arguments})",
+            _ => throw new InvalidOperationException(call.Function + " has no vector form; the analysis keeps it uniform."),
+        };
+    }
+
+    private string Literal(LiteralExpr literal)
+    {
+        string scalar = literal.Kind switch
+        {
+            ValueKind.Float => FloatLiteral(literal.Text),
+            _ => literal.Text,
+        };
+        if (!IsVector)
+        {
+            return scalar;
+        }
+
+        return literal.Kind switch
+        {
+            ValueKind.Float => $"{VectorClass}.Create({scalar})",
+            ValueKind.Bool => literal.Text == "true" ? $"{VectorType}.AllBitsSet" : $"{VectorType}.Zero",
+            _ => throw new InvalidOperationException("An int has no vector form."),
+        };
+    }
+
+    public static string FloatLiteral(string text) => text switch
+    {
+        "NaN" => "float.NaN",
+        "Infinity" => "float.PositiveInfinity",
+        "-Infinity" => "float.NegativeInfinity",
+        _ => text + "f",
+    };
+}

@@ -1,0 +1,150 @@
+using System.Collections.Generic;
+using System.Linq;
+using KernelGen.Generator.Diagnostics;
+using KernelGen.Generator.Model;
+
+namespace KernelGen.Generator.Analysis;
+
+/// <summary>
+/// Splits a rule's values into varying (one per element: the parameter, the gradient, state
+/// buffers and everything computed from them) and uniform (one per step: hyper-parameters, the
+/// step, per-tensor state and everything computed only from those). A local assigned under a
+/// varying condition is varying, since its value then differs between lanes.
+/// </summary>
+internal sealed class Classifier
+{
+    private readonly HashSet<string> _varying = new();
+    private readonly HashSet<string> _tensorStates = new();
+
+    public Classifier(RuleModel rule)
+    {
+        foreach (RuleParameter parameter in rule.Parameters)
+        {
+            if (parameter.Role is ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State)
+            {
+                _varying.Add(parameter.Name);
+            }
+            else if (parameter.Role == ParameterRole.TensorState)
+            {
+                _tensorStates.Add(parameter.Name);
+            }
+        }
+
+        // Assignments can make a local varying after an earlier use: iterate to a fixed point.
+        while (Propagate(rule.Body, underVaryingCondition: false))
+        {
+        }
+    }
+
+    public bool IsVarying(string name) => _varying.Contains(name);
+
+    public bool IsVarying(Expr expression) => expression switch
+    {
+        NameExpr name => _varying.Contains(name.Name),
+        LiteralExpr => false,
+        UnaryExpr unary => IsVarying(unary.Operand),
+        BinaryExpr binary => IsVarying(binary.Left) || IsVarying(binary.Right),
+        ConditionalExpr conditional => IsVarying(conditional.Condition) || IsVarying(conditional.WhenTrue) || IsVarying(conditional.WhenFalse),
+        CallExpr call => call.Arguments.Any(IsVarying),
+        _ => true,
+    };
+
+    /// <summary>Whether a statement (or any statement nested in it) must run per element.</summary>
+    public bool HasVaryingWork(Stmt statement) => statement switch
+    {
+        LocalStmt local => _varying.Contains(local.Name),
+        AssignStmt assign => _varying.Contains(assign.Name),
+        IfStmt ifStatement => IsVarying(ifStatement.Condition) || ifStatement.Then.Any(HasVaryingWork) || ifStatement.Else.Any(HasVaryingWork),
+        _ => false,
+    };
+
+    /// <summary>Reports what the classification forbids: varying tensor state, varying transcendentals.</summary>
+    public void Validate(IEnumerable<Stmt> statements, List<DiagnosticInfo> diagnostics, bool underVaryingCondition = false)
+    {
+        foreach (Stmt statement in statements)
+        {
+            switch (statement)
+            {
+                case LocalStmt { Initializer: { } initializer }:
+                    ValidateCalls(initializer, diagnostics);
+                    break;
+                case AssignStmt assign:
+                    ValidateCalls(assign.Value, diagnostics);
+                    if (_tensorStates.Contains(assign.Name) && (underVaryingCondition || IsVarying(assign.Value)))
+                    {
+                        diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.VaryingTensorState, assign.Location,
+                            new[] { assign.Name, underVaryingCondition ? "under a condition that varies per element" : "a value that varies per element" }.ToEquatableArray()));
+                    }
+
+                    break;
+                case IfStmt ifStatement:
+                    ValidateCalls(ifStatement.Condition, diagnostics);
+                    bool varying = underVaryingCondition || IsVarying(ifStatement.Condition);
+                    Validate(ifStatement.Then, diagnostics, varying);
+                    Validate(ifStatement.Else, diagnostics, varying);
+                    break;
+            }
+        }
+    }
+
+    private void ValidateCalls(Expr expression, List<DiagnosticInfo> diagnostics)
+    {
+        switch (expression)
+        {
+            case CallExpr call:
+                if (call.Function is Function.Pow or Function.Exp or Function.Log && IsVarying(call))
+                {
+                    diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.VaryingTranscendental, call.Location,
+                        new[] { call.Function.ToString() }.ToEquatableArray()));
+                }
+
+                foreach (Expr argument in call.Arguments)
+                {
+                    ValidateCalls(argument, diagnostics);
+                }
+
+                break;
+            case UnaryExpr unary:
+                ValidateCalls(unary.Operand, diagnostics);
+                break;
+            case BinaryExpr binary:
+                ValidateCalls(binary.Left, diagnostics);
+                ValidateCalls(binary.Right, diagnostics);
+                break;
+            case ConditionalExpr conditional:
+                ValidateCalls(conditional.Condition, diagnostics);
+                ValidateCalls(conditional.WhenTrue, diagnostics);
+                ValidateCalls(conditional.WhenFalse, diagnostics);
+                break;
+        }
+    }
+
+    private bool Propagate(IEnumerable<Stmt> statements, bool underVaryingCondition)
+    {
+        bool changed = false;
+        foreach (Stmt statement in statements)
+        {
+            switch (statement)
+            {
+                case LocalStmt local when underVaryingCondition || (local.Initializer is { } init && IsVarying(init)):
+                    changed |= _varying.Add(local.Name);
+                    break;
+                case AssignStmt assign when underVaryingCondition || IsVarying(assign.Value):
+                    // A tensor state stays uniform: assigning it a varying value is reported, not propagated.
+                    if (!_tensorStates.Contains(assign.Name))
+                    {
+                        changed |= _varying.Add(assign.Name);
+                    }
+
+                    break;
+                case IfStmt ifStatement:
+                    bool varying = underVaryingCondition || IsVarying(ifStatement.Condition);
+                    changed |= Propagate(ifStatement.Then, varying);
+                    changed |= Propagate(ifStatement.Else, varying);
+                    break;
+            }
+        }
+
+        return changed;
+    }
+}

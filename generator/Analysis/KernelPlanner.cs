@@ -1,0 +1,392 @@
+using System.Collections.Generic;
+using System.Linq;
+using KernelGen.Generator.Model;
+
+namespace KernelGen.Generator.Analysis;
+
+/// <summary>
+/// Turns a rule into a <see cref="KernelPlan"/>: uniform statements move to the prologue;
+/// every maximal uniform subexpression of varying work is hoisted there too; uniform conditions
+/// over varying work become flags (type arguments, so the JIT unswitches them); varying
+/// conditions become lane-wise selects. Nothing is reordered or rewritten arithmetically: the
+/// loops compute what the rule computes, operation for operation.
+/// </summary>
+internal sealed class KernelPlanner
+{
+    private readonly Classifier _classifier;
+    private readonly KernelPlan _plan;
+    private readonly NameScope _fields = new();
+    private readonly Dictionary<string, RuleParameter> _parameters;
+    private readonly Dictionary<string, int> _homes = new();
+    private readonly List<Level> _levels = new();
+    private readonly HashSet<string> _loopNames = new();
+    private readonly List<(int Flag, bool Value)> _guard = new();
+    private int _hoisted;
+
+    private KernelPlanner(RuleModel rule, Classifier classifier)
+    {
+        _classifier = classifier;
+        _plan = new KernelPlan(rule);
+        _parameters = rule.Parameters.ToDictionary(p => p.Name);
+        foreach (RuleParameter parameter in rule.Parameters)
+        {
+            _plan.Names.Reserve(parameter.Name);
+            if (parameter.Role is ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State)
+            {
+                _plan.SpanFields[parameter.Name] = _fields.Fresh(NameScope.Pascal(parameter.Name));
+            }
+        }
+
+        ReserveLocals(rule.Body);
+    }
+
+    public static KernelPlan Plan(RuleModel rule, Classifier classifier)
+    {
+        var planner = new KernelPlanner(rule, classifier);
+        planner._levels.Add(new Level(planner._plan.Prologue));
+        planner.Walk(rule.Body, planner._plan.Prologue, planner._plan.Body, new Dictionary<string, string>());
+        return planner._plan;
+    }
+
+    private void ReserveLocals(IEnumerable<Stmt> statements)
+    {
+        foreach (Stmt statement in statements)
+        {
+            if (statement is LocalStmt local)
+            {
+                _plan.Names.Reserve(local.Name);
+            }
+            else if (statement is IfStmt ifStatement)
+            {
+                ReserveLocals(ifStatement.Then);
+                ReserveLocals(ifStatement.Else);
+            }
+        }
+    }
+
+    /// <param name="renames">Varying names redirected to the copies an arm of a varying <c>if</c> works on.</param>
+    private void Walk(IEnumerable<Stmt> statements, List<PrologueStmt> prologue, List<LoopStmt> loop, Dictionary<string, string> renames)
+    {
+        foreach (Stmt statement in statements)
+        {
+            switch (statement)
+            {
+                case LocalStmt local when !_classifier.IsVarying(local.Name):
+                    prologue.Add(new RuleStmt(local));
+                    Bump(local.Name);
+                    break;
+
+                case AssignStmt assign when !_classifier.IsVarying(assign.Name):
+                    prologue.Add(new RuleStmt(assign));
+                    Bump(assign.Name);
+                    break;
+
+                case LocalStmt local:
+                    Touch(local.Name, written: true);
+                    loop.Add(new LoopLocal(local.Name, local.Kind, local.Initializer is null ? null : Lower(local.Initializer, prologue, renames, local.Source), local.Source));
+                    break;
+
+                case AssignStmt assign:
+                    Touch(assign.Name, written: true);
+                    loop.Add(new LoopAssign(Rename(assign.Name, renames), Lower(assign.Value, prologue, renames, assign.Source), assign.Source));
+                    break;
+
+                case IfStmt ifStatement when !_classifier.IsVarying(ifStatement.Condition):
+                    WalkUniformIf(ifStatement, prologue, loop, renames);
+                    break;
+
+                case IfStmt ifStatement:
+                    WalkVaryingIf(ifStatement, prologue, loop, renames);
+                    break;
+            }
+        }
+    }
+
+    private void WalkUniformIf(IfStmt ifStatement, List<PrologueStmt> prologue, List<LoopStmt> loop, Dictionary<string, string> renames)
+    {
+        bool controlsVaryingWork = ifStatement.Then.Any(_classifier.HasVaryingWork) || ifStatement.Else.Any(_classifier.HasVaryingWork);
+        int? flag = controlsVaryingWork ? AddFlag(ifStatement.Condition, prologue, ifStatement.Source) : null;
+
+        var prologueThen = new List<PrologueStmt>();
+        var prologueElse = new List<PrologueStmt>();
+        var loopThen = new List<LoopStmt>();
+        var loopElse = new List<LoopStmt>();
+        List<string> assigned = AssignedNames(ifStatement.Then).Concat(AssignedNames(ifStatement.Else)).Distinct().ToList();
+
+        // Values exported inside an arm exist only when that arm runs: each arm is a level of its own.
+        _levels.Add(new Level(prologueThen));
+        Guarded(flag, true, () => Walk(ifStatement.Then, prologueThen, loopThen, renames));
+        _levels[_levels.Count - 1] = new Level(prologueElse);
+        Guarded(flag, false, () => Walk(ifStatement.Else, prologueElse, loopElse, renames));
+        _levels.RemoveAt(_levels.Count - 1);
+        foreach (string name in assigned)
+        {
+            Bump(name);
+        }
+
+        if (prologueThen.Count > 0 || prologueElse.Count > 0)
+        {
+            prologue.Add(new PrologueIf(ifStatement.Condition, flag, prologueThen, prologueElse, ifStatement.Source));
+        }
+
+        if (flag is { } index && (loopThen.Count > 0 || loopElse.Count > 0))
+        {
+            loop.Add(new LoopFlagIf(index, loopThen, loopElse, ifStatement.Source));
+        }
+    }
+
+    private void WalkVaryingIf(IfStmt ifStatement, List<PrologueStmt> prologue, List<LoopStmt> loop, Dictionary<string, string> renames)
+    {
+        // Both arms run on every lane, each on its own copies of what it assigns; then each
+        // assigned value is chosen lane by lane. The rule's arms have no side effects but
+        // assignments, so this computes what the branch computes.
+        string mask = _plan.Names.Fresh("mask");
+        loop.Add(new LoopLocal(mask, ValueKind.Bool, Lower(ifStatement.Condition, prologue, renames, ifStatement.Source), ifStatement.Source));
+
+        List<string> thenAssigned = AssignedOutside(ifStatement.Then);
+        List<string> elseAssigned = AssignedOutside(ifStatement.Else);
+        Dictionary<string, string> thenNames = Arm(ifStatement.Then, thenAssigned, "then", prologue, loop, renames);
+        Dictionary<string, string> elseNames = Arm(ifStatement.Else, elseAssigned, "else", prologue, loop, renames);
+
+        foreach (string name in thenAssigned.Union(elseAssigned))
+        {
+            RuleParameter? parameter = _parameters.TryGetValue(name, out RuleParameter? p) ? p : null;
+            ValueKind kind = parameter?.Kind ?? KindOfLocal(name);
+            string current = Rename(name, renames);
+            Touch(name, written: true);
+            Expr whenTrue = new NameExpr(thenNames.TryGetValue(name, out string? t) ? t : current, kind);
+            Expr whenFalse = new NameExpr(elseNames.TryGetValue(name, out string? e) ? e : current, kind);
+            loop.Add(new LoopAssign(current, new ConditionalExpr(new NameExpr(mask, ValueKind.Bool), whenTrue, whenFalse, kind), null));
+        }
+    }
+
+    private Dictionary<string, string> Arm(IEnumerable<Stmt> statements, List<string> assigned, string arm,
+        List<PrologueStmt> prologue, List<LoopStmt> loop, Dictionary<string, string> renames)
+    {
+        var names = new Dictionary<string, string>();
+        var armRenames = new Dictionary<string, string>(renames);
+        foreach (string name in assigned)
+        {
+            string copy = _plan.Names.Fresh(name + "_" + arm);
+            ValueKind kind = _parameters.TryGetValue(name, out RuleParameter? p) ? p.Kind : KindOfLocal(name);
+            Touch(name, written: false);
+            loop.Add(new LoopLocal(copy, kind, new NameExpr(Rename(name, renames), kind), null));
+            names[name] = copy;
+            armRenames[name] = copy;
+        }
+
+        var body = new List<LoopStmt>();
+        Walk(statements, prologue, body, armRenames);
+        if (body.Count > 0)
+        {
+            loop.Add(new LoopBlock(body, arm == "then" ? "lanes where the condition holds" : "lanes where it does not"));
+        }
+
+        return names;
+    }
+
+    /// <summary>The varying names an arm assigns that live on after it (not its own locals).</summary>
+    private List<string> AssignedOutside(EquatableArray<Stmt> statements)
+    {
+        var declaredInside = new HashSet<string>(DeclaredNames(statements));
+        return AssignedNames(statements).Where(name => _classifier.IsVarying(name) && !declaredInside.Contains(name)).Distinct().ToList();
+    }
+
+    /// <summary>Rewrites a varying expression for the loop: uniform parts become exported values.</summary>
+    private Expr Lower(Expr expression, List<PrologueStmt> prologue, Dictionary<string, string> renames, string source)
+    {
+        if (!_classifier.IsVarying(expression))
+        {
+            return expression switch
+            {
+                LiteralExpr => expression,
+                NameExpr name => new NameExpr(Export(name, source).LoopName, name.Kind),
+                _ => new NameExpr(Export(expression, source).LoopName, expression.Kind),
+            };
+        }
+
+        switch (expression)
+        {
+            case NameExpr name:
+                Touch(name.Name, written: false);
+                return new NameExpr(Rename(name.Name, renames), name.Kind);
+            case UnaryExpr unary:
+                return unary with { Operand = Lower(unary.Operand, prologue, renames, source) };
+            case BinaryExpr binary:
+                return binary with { Left = Lower(binary.Left, prologue, renames, source), Right = Lower(binary.Right, prologue, renames, source) };
+            case ConditionalExpr conditional when !_classifier.IsVarying(conditional.Condition):
+                int flag = AddFlag(conditional.Condition, prologue, source);
+                Expr whenTrue = null!, whenFalse = null!;
+                Guarded(flag, true, () => whenTrue = Lower(conditional.WhenTrue, prologue, renames, source));
+                Guarded(flag, false, () => whenFalse = Lower(conditional.WhenFalse, prologue, renames, source));
+                return new FlagConditionalExpr(flag, whenTrue, whenFalse, conditional.Kind);
+            case ConditionalExpr conditional:
+                return conditional with
+                {
+                    Condition = Lower(conditional.Condition, prologue, renames, source),
+                    WhenTrue = Lower(conditional.WhenTrue, prologue, renames, source),
+                    WhenFalse = Lower(conditional.WhenFalse, prologue, renames, source),
+                };
+            case CallExpr call:
+                return call with { Arguments = call.Arguments.Select(argument => Lower(argument, prologue, renames, source)).ToEquatableArray() };
+            default:
+                return expression;
+        }
+    }
+
+    private int AddFlag(Expr condition, List<PrologueStmt> prologue, string source)
+    {
+        string baseName = condition is NameExpr name ? NameScope.Pascal(name.Name) : "Condition" + _plan.Flags.Count;
+        string field = _fields.Fresh(baseName);
+        string typeParameter = _plan.Names.Fresh("T" + baseName);
+        prologue.Add(new ExportStmt(field, condition, "decides " + source));
+        _plan.Flags.Add(new Flag(field, typeParameter, CSharpWriter.Scalar(condition)));
+        return _plan.Flags.Count - 1;
+    }
+
+    /// <summary>
+    /// Exports a uniform value to the loops. It is computed at the shallowest prologue level where
+    /// everything it reads has its current value, so a value used in both arms of an <c>if</c> is
+    /// computed once, before it; the same value at the same level is exported once.
+    /// </summary>
+    private Export Export(Expr value, string source)
+    {
+        int depth = Names(value).Select(name => _homes.TryGetValue(name, out int home) ? home : 0).DefaultIfEmpty(0).Max();
+        Level level = _levels[depth];
+        if (level.Exports.TryGetValue(value, out Export? existing))
+        {
+            return existing;
+        }
+
+        string field, loopName;
+        if (value is NameExpr name)
+        {
+            field = _fields.Fresh(NameScope.Pascal(name.Name));
+            // A uniform name never stands for a varying value in the loops: it can keep its name there.
+            loopName = _loopNames.Add(name.Name) ? name.Name : _plan.Names.Fresh(name.Name);
+        }
+        else
+        {
+            field = _fields.Fresh("H" + _hoisted++);
+            loopName = _plan.Names.Fresh(NameScope.Camel(field));
+        }
+
+        _loopNames.Add(loopName);
+        var export = new Export(field, loopName, value.Kind);
+        _plan.Exports.Add(export);
+        level.Prologue.Add(new ExportStmt(field, value, value is NameExpr ? null : "hoisted from: " + source));
+        level.Exports[value] = export;
+        return export;
+    }
+
+    private static IEnumerable<string> Names(Expr expression) => expression switch
+    {
+        NameExpr name => new[] { name.Name },
+        UnaryExpr unary => Names(unary.Operand),
+        BinaryExpr binary => Names(binary.Left).Concat(Names(binary.Right)),
+        ConditionalExpr conditional => Names(conditional.Condition).Concat(Names(conditional.WhenTrue)).Concat(Names(conditional.WhenFalse)),
+        CallExpr call => call.Arguments.SelectMany(Names),
+        _ => Enumerable.Empty<string>(),
+    };
+
+    /// <summary>One prologue scope: the statements it runs and the values it has exported.</summary>
+    private sealed class Level
+    {
+        public Level(List<PrologueStmt> prologue) => Prologue = prologue;
+
+        public List<PrologueStmt> Prologue { get; }
+
+        public Dictionary<Expr, Export> Exports { get; } = new();
+    }
+
+    private void Guarded(int? flag, bool value, System.Action walk)
+    {
+        if (flag is { } index)
+        {
+            _guard.Add((index, value));
+        }
+
+        walk();
+        if (flag is not null)
+        {
+            _guard.RemoveAt(_guard.Count - 1);
+        }
+    }
+
+    /// <summary>A uniform name was assigned: exports made before now hold its old value.</summary>
+    private void Bump(string name)
+    {
+        _homes[name] = _levels.Count - 1;
+        foreach (Level level in _levels)
+        {
+            foreach (Expr stale in level.Exports.Keys.Where(key => Names(key).Contains(name)).ToList())
+            {
+                level.Exports.Remove(stale);
+            }
+        }
+    }
+
+    private void Touch(string name, bool written)
+    {
+        if (!_parameters.TryGetValue(name, out RuleParameter? parameter) || parameter.Role is not (ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State))
+        {
+            return;
+        }
+
+        if (!_plan.Loaded.Contains(parameter))
+        {
+            _plan.Loaded.Add(parameter);
+            _plan.Guards[name] = new List<(int, bool)>(_guard);
+        }
+        else
+        {
+            _plan.Guards[name].RemoveAll(condition => !_guard.Contains(condition));
+        }
+
+        if (written && !_plan.Stored.Contains(parameter))
+        {
+            _plan.Stored.Add(parameter);
+        }
+    }
+
+    private static string Rename(string name, Dictionary<string, string> renames) =>
+        renames.TryGetValue(name, out string? renamed) ? renamed : name;
+
+    private ValueKind KindOfLocal(string name) => FindLocal(_plan.Rule.Body, name)?.Kind ?? ValueKind.Float;
+
+    private static LocalStmt? FindLocal(IEnumerable<Stmt> statements, string name)
+    {
+        foreach (Stmt statement in statements)
+        {
+            LocalStmt? found = statement switch
+            {
+                LocalStmt local when local.Name == name => local,
+                IfStmt ifStatement => FindLocal(ifStatement.Then, name) ?? FindLocal(ifStatement.Else, name),
+                _ => null,
+            };
+            if (found is not null)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    private static IEnumerable<string> AssignedNames(IEnumerable<Stmt> statements) =>
+        statements.SelectMany(statement => statement switch
+        {
+            LocalStmt local => new[] { local.Name },
+            AssignStmt assign => new[] { assign.Name },
+            IfStmt ifStatement => AssignedNames(ifStatement.Then).Concat(AssignedNames(ifStatement.Else)),
+            _ => Enumerable.Empty<string>(),
+        });
+
+    private static IEnumerable<string> DeclaredNames(IEnumerable<Stmt> statements) =>
+        statements.SelectMany(statement => statement switch
+        {
+            LocalStmt local => new[] { local.Name },
+            IfStmt ifStatement => DeclaredNames(ifStatement.Then).Concat(DeclaredNames(ifStatement.Else)),
+            _ => Enumerable.Empty<string>(),
+        });
+}

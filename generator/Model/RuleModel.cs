@@ -1,0 +1,48 @@
+namespace KernelGen.Generator.Model;
+
+/// <summary>The value types of the update-rule language.</summary>
+internal enum ValueKind
+{
+    Float,
+    Int,
+    Bool,
+}
+
+/// <summary>What a rule parameter is to the optimizer.</summary>
+internal enum ParameterRole
+{
+    /// <summary>The parameter being optimized: varying, read-write.</summary>
+    Parameter,
+    /// <summary>The gradient: varying, read-only.</summary>
+    Gradient,
+    /// <summary>A per-element state buffer: varying, read-write.</summary>
+    State,
+    /// <summary>A per-tensor state value: uniform, read-write, persists across steps.</summary>
+    TensorState,
+    /// <summary>A hyper-parameter: uniform, read-only.</summary>
+    Hyperparameter,
+    /// <summary>The step count: uniform int, read-only.</summary>
+    Step,
+}
+
+/// <summary>One parameter of the rule method, in declaration order.</summary>
+/// <param name="PropertyName">For a hyper-parameter, the property that feeds it.</param>
+internal sealed record RuleParameter(string Name, ParameterRole Role, ValueKind Kind, string? PropertyName);
+
+/// <summary>A property marked [Hyperparameter] (used by the rule or not).</summary>
+internal sealed record HyperparameterModel(string PropertyName, ValueKind Kind, EquatableArray<string> Aliases);
+
+/// <summary>
+/// A parsed update rule: everything the analysis and the emitters need, as plain equatable data.
+/// </summary>
+internal sealed record RuleModel(
+    string? Namespace,
+    string ClassName,
+    string MethodName,
+    string RuleSource,
+    EquatableArray<RuleParameter> Parameters,
+    EquatableArray<HyperparameterModel> Hyperparameters,
+    EquatableArray<Stmt> Body);
+
+/// <summary>What the generator's transform step produces for one [UpdateRule] method.</summary>
+internal sealed record RuleParseResult(RuleModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

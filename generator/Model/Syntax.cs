@@ -1,0 +1,69 @@
+namespace KernelGen.Generator.Model;
+
+// The update-rule language as a small tree: what the parser reads from C# and what the analysis,
+// the emitters and the IR writer walk. Every node is an equatable record.
+
+internal enum UnaryOp
+{
+    Negate,
+    Not,
+    ToFloat,
+}
+
+internal enum BinaryOp
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    LessThan,
+    LessThanOrEqual,
+    GreaterThan,
+    GreaterThanOrEqual,
+    Equal,
+    NotEqual,
+    And,
+    Or,
+}
+
+/// <summary>Functions a rule may call. Sqrt..Sign work on varying values; Pow, Exp, Log on uniform ones only.</summary>
+internal enum Function
+{
+    Sqrt,
+    Abs,
+    Max,
+    Min,
+    CopySign,
+    FusedMultiplyAdd,
+    Sign,
+    Pow,
+    Exp,
+    Log,
+}
+
+internal abstract record Expr(ValueKind Kind);
+
+/// <summary>A local, or a rule parameter.</summary>
+internal sealed record NameExpr(string Name, ValueKind Kind) : Expr(Kind);
+
+/// <summary>A constant; <paramref name="Text"/> is the shortest round-trip decimal (floats), or the value.</summary>
+internal sealed record LiteralExpr(ValueKind Kind, string Text) : Expr(Kind);
+
+internal sealed record UnaryExpr(UnaryOp Op, Expr Operand, ValueKind Kind) : Expr(Kind);
+
+internal sealed record BinaryExpr(BinaryOp Op, Expr Left, Expr Right, ValueKind Kind) : Expr(Kind);
+
+/// <summary><c>c ? a : b</c>.</summary>
+internal sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse, ValueKind Kind) : Expr(Kind);
+
+internal sealed record CallExpr(Function Function, EquatableArray<Expr> Arguments, LocationInfo? Location) : Expr(ValueKind.Float);
+
+internal abstract record Stmt(string Source, LocationInfo? Location);
+
+/// <summary><c>T name = init;</c> or <c>T name;</c>.</summary>
+internal sealed record LocalStmt(string Name, ValueKind Kind, Expr? Initializer, string Source, LocationInfo? Location) : Stmt(Source, Location);
+
+/// <summary><c>name = value;</c> (compound assignments are written out).</summary>
+internal sealed record AssignStmt(string Name, Expr Value, string Source, LocationInfo? Location) : Stmt(Source, Location);
+
+internal sealed record IfStmt(Expr Condition, EquatableArray<Stmt> Then, EquatableArray<Stmt> Else, string Source, LocationInfo? Location) : Stmt(Source, Location);

@@ -1,0 +1,36 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace KernelGen;
+
+/// <summary>
+/// Element functions an update rule may call beyond <see cref="System.MathF"/>, with a scalar
+/// form (what the rule calls) and a vector form per width that gives the same bits lane by lane.
+/// </summary>
+public static class KernelMath
+{
+    /// <summary>
+    /// The sign as a float: 1 for positive, -1 for negative; a zero keeps its sign and NaN stays
+    /// NaN (unlike <see cref="System.MathF.Sign(float)"/>, which returns an int and throws on NaN).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sign(float x) => x > 0f ? 1f : x < 0f ? -1f : x;
+
+    /// <summary><see cref="Sign(float)"/> on each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sign(Vector128<float> x) =>
+        Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<float>.Zero), Vector128.Create(1f),
+            Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), Vector128.Create(-1f), x));
+
+    /// <summary><see cref="Sign(float)"/> on each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sign(Vector256<float> x) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), Vector256.Create(1f),
+            Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), Vector256.Create(-1f), x));
+
+    /// <summary><see cref="Sign(float)"/> on each lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sign(Vector512<float> x) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), Vector512.Create(1f),
+            Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512.Create(-1f), x));
+}

@@ -1,0 +1,50 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace KernelGen;
+
+/// <summary>
+/// A float buffer whose first element sits on a 64-byte boundary (one cache line, one 512-bit
+/// vector), so full-width loads never split a line. It lives on the pinned object heap: it never
+/// moves, needs no disposal, and its <see cref="Memory"/> can be handed to any API.
+/// </summary>
+public sealed unsafe class AlignedBuffer
+{
+    /// <summary>The alignment in bytes.</summary>
+    public const int Alignment = 64;
+
+    private readonly float[] _array;
+    private readonly int _offset;
+
+    /// <summary>Allocates <paramref name="length"/> zeroed floats, 64-byte aligned.</summary>
+    public AlignedBuffer(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        const int slack = Alignment / sizeof(float) - 1;
+        _array = GC.AllocateArray<float>(length + slack, pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array));
+        int misalignment = (int)(address & (Alignment - 1));
+        _offset = misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(float);
+        Length = length;
+    }
+
+    /// <summary>Allocates an aligned copy of <paramref name="values"/>.</summary>
+    public AlignedBuffer(ReadOnlySpan<float> values)
+        : this(values.Length)
+    {
+        values.CopyTo(Span);
+    }
+
+    /// <summary>The number of floats.</summary>
+    public int Length { get; }
+
+    /// <summary>The elements.</summary>
+    public Span<float> Span => new(_array, _offset, Length);
+
+    /// <summary>The elements as memory, for APIs that keep a reference.</summary>
+    public Memory<float> Memory => new(_array, _offset, Length);
+
+    /// <summary>Copies the elements into a new array.</summary>
+    public float[] ToArray() => Span.ToArray();
+}

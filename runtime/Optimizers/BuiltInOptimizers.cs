@@ -1,0 +1,26 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+
+namespace KernelGen;
+
+/// <summary>The optimizers that ship with KernelGen, by their PyTorch class names.</summary>
+public static class BuiltInOptimizers
+{
+    private static readonly Dictionary<string, Func<Optimizer>> Factories = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["SGD"] = static () => new SGD(),
+        ["Adam"] = static () => new Adam(),
+        ["AdamW"] = static () => new AdamW(),
+    };
+
+    /// <summary>The names <see cref="TryCreate"/> knows.</summary>
+    public static IEnumerable<string> Names => Factories.Keys;
+
+    /// <summary>Creates a built-in optimizer with its default hyper-parameters (case-insensitive name).</summary>
+    public static bool TryCreate(string name, [NotNullWhen(true)] out Optimizer? optimizer)
+    {
+        optimizer = Factories.TryGetValue(name, out Func<Optimizer>? factory) ? factory() : null;
+        return optimizer is not null;
+    }
+}

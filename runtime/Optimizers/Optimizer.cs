@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+
+namespace KernelGen;
+
+/// <summary>
+/// The base of every optimizer. A class marked <see cref="OptimizerAttribute"/> gets this base
+/// and its overrides from the generator; users register tensors and call <see cref="Step"/>.
+/// </summary>
+public abstract class Optimizer
+{
+    private readonly List<ParameterTensor> _tensors = new();
+
+    /// <summary>The path kernels run on; <see cref="KernelPath.Auto"/> picks the widest one.</summary>
+    public KernelPath Path { get; set; } = KernelPath.Auto;
+
+    /// <summary>The update rule as the reference interpreter reads it.</summary>
+    public abstract UpdateRule Rule { get; }
+
+    /// <summary>The registered tensors, in registration order.</summary>
+    public IReadOnlyList<ParameterTensor> Tensors => _tensors;
+
+    /// <summary>
+    /// Registers a parameter tensor and the gradient buffer its steps read, and allocates its
+    /// state (zeroed, 64-byte aligned). The optimizer keeps both memories and reads them at every step.
+    /// </summary>
+    /// <exception cref="ArgumentException">The gradient's length differs from the parameter's.</exception>
+    public ParameterTensor Add(Memory<float> parameter, Memory<float> gradient)
+    {
+        if (gradient.Length != parameter.Length)
+        {
+            throw new ArgumentException(
+                $"The gradient has {gradient.Length} elements but the parameter has {parameter.Length}.", nameof(gradient));
+        }
+
+        UpdateRule rule = Rule;
+        var tensor = new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count);
+        _tensors.Add(tensor);
+        return tensor;
+    }
+
+    /// <summary>Updates every registered tensor once, with the fused kernels on <see cref="Path"/>.</summary>
+    public void Step()
+    {
+        KernelPath path = KernelDispatch.Resolve(Path);
+        foreach (ParameterTensor tensor in _tensors)
+        {
+            StepTensor(tensor, path, tensor.Step + 1);
+            tensor.Step++;
+        }
+    }
+
+    /// <summary>
+    /// Updates every tensor once by calling the scalar update rule element by element: the
+    /// first oracle for the kernels, which must give the same bits.
+    /// </summary>
+    public void StepWithRule()
+    {
+        foreach (ParameterTensor tensor in _tensors)
+        {
+            StepTensorWithRule(tensor, tensor.Step + 1);
+            tensor.Step++;
+        }
+    }
+
+    /// <summary>
+    /// Updates every tensor once with the reference interpreter evaluating <see cref="Rule"/> in
+    /// float: the second oracle, independent of the generator's analysis. Allocates; for tests.
+    /// </summary>
+    public void StepWithInterpreter()
+    {
+        UpdateRule rule = Rule;
+        var hyperparameters = new double[rule.Hyperparameters.Count];
+        WriteHyperparameters(hyperparameters);
+        foreach (ParameterTensor tensor in _tensors)
+        {
+            var states = new float[tensor.StateCount][];
+            for (int i = 0; i < states.Length; i++)
+            {
+                states[i] = tensor.State(i).ToArray();
+            }
+
+            var tensorStates = new float[tensor.TensorStateCount];
+            for (int i = 0; i < tensorStates.Length; i++)
+            {
+                tensorStates[i] = tensor.TensorState(i);
+            }
+
+            RuleInterpreter.Run<float>(rule, tensor.Parameter.Span, tensor.Gradient.Span, states, tensorStates, hyperparameters, tensor.Step + 1);
+
+            for (int i = 0; i < states.Length; i++)
+            {
+                states[i].CopyTo(tensor.State(i));
+            }
+
+            for (int i = 0; i < tensorStates.Length; i++)
+            {
+                tensor.TensorState(i) = tensorStates[i];
+            }
+
+            tensor.Step++;
+        }
+    }
+
+    /// <summary>Sets a hyper-parameter by its property name or one of its aliases (bools take 0 or 1).</summary>
+    /// <returns><see langword="false"/> when no hyper-parameter has that name.</returns>
+    public abstract bool TrySetHyperparameter(string name, double value);
+
+    /// <summary>Reads a hyper-parameter by its property name or one of its aliases (bools read 0 or 1).</summary>
+    public abstract bool TryGetHyperparameter(string name, out double value);
+
+    /// <summary>Runs the kernel on one tensor with step count <paramref name="step"/>.</summary>
+    protected abstract void StepTensor(ParameterTensor tensor, KernelPath path, int step);
+
+    /// <summary>Calls the scalar rule on each element of one tensor with step count <paramref name="step"/>.</summary>
+    protected abstract void StepTensorWithRule(ParameterTensor tensor, int step);
+
+    /// <summary>Writes the hyper-parameter values in the order of <see cref="UpdateRule.Hyperparameters"/> (bools as 0 or 1).</summary>
+    protected abstract void WriteHyperparameters(Span<double> values);
+}
