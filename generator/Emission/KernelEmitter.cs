@@ -168,6 +168,11 @@ internal sealed class KernelEmitter
         {
             WriteValidation();
             _w.Line($"{_pathName} = global::KernelGen.KernelDispatch.Resolve({_pathName});");
+            using (_w.Block($"if ({Param.Name}.IsEmpty)"))
+            {
+                _w.Line("return; // No element, no call of the rule: per-tensor state stays as it is too.");
+            }
+
             _w.Line($"{_argsType} {_argsName} = default;");
             foreach (RuleParameter buffer in Buffers.Where(b => _plan.Loaded.Contains(b) || b.Role == ParameterRole.Parameter))
             {

@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using Xunit;
+
+namespace KernelGen.Tests.Kernels;
+
+/// <summary>
+/// The determinism contract: on every path, a kernel gives the bits that calling the rule element
+/// by element gives, and the bits the reference interpreter computes from the rule's IR.
+/// </summary>
+public class KernelBitwiseTests
+{
+    private const int Steps = 3;
+
+    [Theory]
+    [MemberData(nameof(KernelCases.OptimizerAndPath), MemberType = typeof(KernelCases))]
+    public void KernelEqualsRuleAndInterpreter(string optimizer, KernelPath path)
+    {
+        Func<Optimizer> create = KernelCases.Optimizers[optimizer];
+        foreach (int length in KernelCases.Lengths)
+        {
+            Optimizer kernel = create(), rule = create(), interpreter = create();
+            kernel.Path = path;
+            float[] initial = KernelCases.Values(length, seed: length, scale: 2f);
+            float[][] gradients = new float[Steps][];
+            for (int s = 0; s < Steps; s++)
+            {
+                gradients[s] = KernelCases.Values(length, seed: 1000 + 31 * length + s, scale: 1f);
+            }
+
+            var grads = new Dictionary<Optimizer, float[]>();
+            foreach (Optimizer o in new[] { kernel, rule, interpreter })
+            {
+                grads[o] = new float[length];
+                o.Add((float[])initial.Clone(), grads[o]);
+            }
+
+            for (int s = 0; s < Steps; s++)
+            {
+                foreach (Optimizer o in grads.Keys)
+                {
+                    gradients[s].CopyTo(grads[o], 0);
+                }
+
+                kernel.Step();
+                rule.StepWithRule();
+                interpreter.StepWithInterpreter();
+                string where = $"{optimizer} on {path}, length {length}, step {s + 1}";
+                AssertSameBits(rule.Tensors[0], kernel.Tensors[0], "kernel vs rule: " + where);
+                AssertSameBits(rule.Tensors[0], interpreter.Tensors[0], "interpreter vs rule: " + where);
+            }
+        }
+    }
+
+    [Fact]
+    public void ForcingAnUnacceleratedPathThrows()
+    {
+        foreach (KernelPath path in new[] { KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128 })
+        {
+            if (!KernelDispatch.IsSupported(path))
+            {
+                var sgd = new SGD { Path = path };
+                sgd.Add(new float[4], new float[4]);
+                Assert.Throws<NotSupportedException>(sgd.Step);
+            }
+        }
+
+        Assert.Equal(KernelDispatch.Best, KernelDispatch.Resolve(KernelPath.Auto));
+    }
+
+    internal static void AssertSameBits(ParameterTensor expected, ParameterTensor actual, string where)
+    {
+        AssertSameBits(expected.Parameter.Span, actual.Parameter.Span, "parameter, " + where);
+        for (int i = 0; i < expected.StateCount; i++)
+        {
+            AssertSameBits(expected.State(i), actual.State(i), $"state {i}, " + where);
+        }
+
+        for (int i = 0; i < expected.TensorStateCount; i++)
+        {
+            Assert.True(
+                BitConverter.SingleToInt32Bits(expected.TensorState(i)) == BitConverter.SingleToInt32Bits(actual.TensorState(i)),
+                $"tensor state {i}, {where}: expected {expected.TensorState(i):R}, got {actual.TensorState(i):R}");
+        }
+    }
+
+    private static void AssertSameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string where)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+            {
+                Assert.Fail($"{where}, element {i}: expected {expected[i]:R} (0x{BitConverter.SingleToInt32Bits(expected[i]):X8}), got {actual[i]:R} (0x{BitConverter.SingleToInt32Bits(actual[i]):X8})");
+            }
+        }
+    }
+}

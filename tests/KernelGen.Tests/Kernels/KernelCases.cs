@@ -1,0 +1,55 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace KernelGen.Tests.Kernels;
+
+/// <summary>Every optimizer configuration the bitwise tests run: built-ins with each option on, and the test rules.</summary>
+public static class KernelCases
+{
+    public static readonly IReadOnlyDictionary<string, Func<Optimizer>> Optimizers = new Dictionary<string, Func<Optimizer>>
+    {
+        ["SGD"] = () => new SGD { LearningRate = 0.1f },
+        ["SGD momentum dampening wd"] = () => new SGD { LearningRate = 0.1f, Momentum = 0.9f, Dampening = 0.1f, WeightDecay = 0.01f },
+        ["SGD nesterov maximize"] = () => new SGD { LearningRate = 0.1f, Momentum = 0.8f, Nesterov = true, Maximize = true },
+        ["Adam"] = () => new Adam { LearningRate = 0.01f },
+        ["Adam amsgrad wd maximize"] = () => new Adam { LearningRate = 0.01f, Amsgrad = true, WeightDecay = 0.1f, Maximize = true },
+        ["AdamW"] = () => new AdamW { LearningRate = 0.01f },
+        ["AdamW amsgrad"] = () => new AdamW { LearningRate = 0.01f, Amsgrad = true, Beta1 = 0.8f, Beta2 = 0.95f },
+        ["SelectRule"] = () => new SelectRule(),
+        ["SelectRule no clamp"] = () => new SelectRule { Clamp = false, Threshold = 0.1f },
+        ["TensorStateRule"] = () => new TensorStateRule(),
+        ["UniformMathRule"] = () => new UniformMathRule(),
+    };
+
+    /// <summary>Every path this machine runs (the CI also runs with AVX-512, AVX2 and all intrinsics off).</summary>
+    public static IEnumerable<KernelPath> SupportedPaths =>
+        new[] { KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar }.Where(KernelDispatch.IsSupported);
+
+    /// <summary>Every length 0..70 (every tail of every width), then around the larger vector multiples.</summary>
+    public static readonly int[] Lengths = Enumerable.Range(0, 71).Concat(new[] { 127, 128, 129, 255, 256, 257, 300 }).ToArray();
+
+    public static IEnumerable<object[]> OptimizerAndPath() =>
+        from name in Optimizers.Keys
+        from path in SupportedPaths
+        select new object[] { name, path };
+
+    /// <summary>
+    /// Values that stress float semantics: zeros of both signs, subnormals, huge and tiny
+    /// magnitudes, the usual range; deterministic per seed.
+    /// </summary>
+    public static float[] Values(int length, int seed, float scale)
+    {
+        var random = new Random(seed);
+        float[] special = { 0f, -0f, 1e-45f, -1e-45f, 1e-39f, -3e-39f, 1e30f, -1e30f, 3e38f, 1e-30f, -1e-30f, 1f, -1f, 0.5f };
+        var values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = random.Next(6) == 0
+                ? special[random.Next(special.Length)]
+                : (float)((random.NextDouble() * 2 - 1) * scale);
+        }
+
+        return values;
+    }
+}
