@@ -597,6 +597,11 @@ internal sealed class KernelEmitter
         }
 
         _w.Line();
+        _w.Line("private static readonly string[] s_hyperparameterNames = { " + string.Join(", ", _rule.Hyperparameters.Select(h => $"\"{h.PropertyName}\"")) + " };");
+        _w.Line();
+        _w.Line("/// <inheritdoc/>");
+        _w.Line("public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;");
+        _w.Line();
         _w.Line("/// <inheritdoc/>");
         using (_w.Block("public override bool TrySetHyperparameter(string name, double value)"))
         {

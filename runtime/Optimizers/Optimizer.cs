@@ -102,6 +102,9 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>The property names of every [Hyperparameter], in declaration order.</summary>
+    public abstract IReadOnlyList<string> HyperparameterNames { get; }
+
     /// <summary>Sets a hyper-parameter by its property name or one of its aliases (bools take 0 or 1).</summary>
     /// <returns><see langword="false"/> when no hyper-parameter has that name.</returns>
     public abstract bool TrySetHyperparameter(string name, double value);

@@ -35,6 +35,8 @@ internal sealed class SgdDouble : Optimizer
 
     public override UpdateRule Rule => ParsedRule.Value;
 
+    public override System.Collections.Generic.IReadOnlyList<string> HyperparameterNames { get; } = new[] { "lr", "weight_decay", "maximize" };
+
     public override bool TrySetHyperparameter(string name, double value)
     {
         switch (name)
