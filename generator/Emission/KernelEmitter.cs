@@ -596,6 +596,22 @@ internal sealed class KernelEmitter
             }
         }
 
+        List<HyperparameterModel> bounded = _rule.Hyperparameters.Where(h => h.Minimum is not null || h.Maximum is not null).ToList();
+        if (bounded.Count > 0)
+        {
+            _w.Line();
+            _w.Line("/// <inheritdoc/>");
+            using (_w.Block("protected override void ValidateHyperparameterRanges()"))
+            {
+                foreach (HyperparameterModel hyper in bounded)
+                {
+                    string minimum = hyper.Minimum is null ? "double.NegativeInfinity" : DoubleLiteral(hyper.Minimum);
+                    string maximum = hyper.Maximum is null ? "double.PositiveInfinity" : DoubleLiteral(hyper.Maximum);
+                    _w.Line($"{Guard}.InRange({hyper.PropertyName}, {minimum}, {maximum}, {(hyper.MaximumIsExclusive ? "true" : "false")}, nameof({hyper.PropertyName}));");
+                }
+            }
+        }
+
         _w.Line();
         _w.Line("private static readonly string[] s_hyperparameterNames = { " + string.Join(", ", _rule.Hyperparameters.Select(h => $"\"{h.PropertyName}\"")) + " };");
         _w.Line();
@@ -652,6 +668,14 @@ internal sealed class KernelEmitter
             _w.Line($"case \"{name.Replace("\\", "\\\\").Replace("\"", "\\\"")}\":");
         }
     }
+
+    private static string DoubleLiteral(string text) => text switch
+    {
+        "NaN" => "double.NaN",
+        "Infinity" or "∞" => "double.PositiveInfinity",
+        "-Infinity" or "-∞" => "double.NegativeInfinity",
+        _ => text.Contains('.') || text.Contains('E') ? text + "d" : text + ".0",
+    };
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -29,8 +29,11 @@ internal enum ParameterRole
 /// <param name="PropertyName">For a hyper-parameter, the property that feeds it.</param>
 internal sealed record RuleParameter(string Name, ParameterRole Role, ValueKind Kind, string? PropertyName);
 
-/// <summary>A property marked [Hyperparameter] (used by the rule or not).</summary>
-internal sealed record HyperparameterModel(string PropertyName, ValueKind Kind, EquatableArray<string> Aliases);
+/// <summary>A property marked [Hyperparameter] (used by the rule or not), with its allowed range if any.</summary>
+/// <param name="Minimum">The smallest allowed value, as a C# double literal, or null.</param>
+/// <param name="Maximum">The largest allowed value, as a C# double literal, or null.</param>
+internal sealed record HyperparameterModel(string PropertyName, ValueKind Kind, EquatableArray<string> Aliases,
+    string? Minimum = null, string? Maximum = null, bool MaximumIsExclusive = false);
 
 /// <summary>
 /// A parsed update rule: everything the analysis and the emitters need, as plain equatable data.

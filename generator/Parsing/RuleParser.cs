@@ -163,7 +163,11 @@ internal sealed class RuleParser
                 .Select(value => value.Value as string)
                 .Where(alias => !string.IsNullOrEmpty(alias))
                 .Select(alias => alias!);
-            result.Add(new HyperparameterModel(property.Name, kind.Value, aliases.ToEquatableArray()));
+            string? Bound(string name) => attribute.NamedArguments.FirstOrDefault(a => a.Key == name).Value.Value is double bound
+                ? bound.ToString("R", CultureInfo.InvariantCulture)
+                : null;
+            bool exclusive = attribute.NamedArguments.Any(a => a.Key == "MaximumIsExclusive" && a.Value.Value is true);
+            result.Add(new HyperparameterModel(property.Name, kind.Value, aliases.ToEquatableArray(), Bound("Minimum"), Bound("Maximum"), exclusive));
         }
 
         return result.ToEquatableArray();

@@ -33,6 +33,15 @@ public sealed class HyperparameterAttribute : Attribute
 
     /// <summary>Other names the hyper-parameter answers to.</summary>
     public string[] Aliases { get; }
+
+    /// <summary>The smallest value a step accepts (NaN is always refused when set). Unset: no lower bound.</summary>
+    public double Minimum { get; set; } = double.NegativeInfinity;
+
+    /// <summary>The largest value a step accepts. Unset: no upper bound.</summary>
+    public double Maximum { get; set; } = double.PositiveInfinity;
+
+    /// <summary>Whether <see cref="Maximum"/> itself is refused (betas lie in [0, 1)).</summary>
+    public bool MaximumIsExclusive { get; set; }
 }
 
 /// <summary>

@@ -15,6 +15,18 @@ public static class Guard
         }
     }
 
+    /// <summary>Throws when a hyper-parameter is outside its declared range (NaN is outside any range with a bound).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is out of range.</exception>
+    public static void InRange(double value, double minimum, double maximum, bool maximumIsExclusive, string name)
+    {
+        bool inRange = value >= minimum && (maximumIsExclusive ? value < maximum : value <= maximum);
+        if (!inRange)
+        {
+            string upper = maximumIsExclusive ? $"{maximum})" : $"{maximum}]";
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must lie in [{minimum}, {upper}; it is {value}.");
+        }
+    }
+
     /// <summary>Converts a hyper-parameter value to an int, refusing a fraction or an out-of-range value.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a whole number in int's range.</exception>
     public static int ToInt(double value, string name)

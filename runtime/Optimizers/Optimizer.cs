@@ -40,8 +40,10 @@ public abstract class Optimizer
     }
 
     /// <summary>Updates every registered tensor once, with the fused kernels on <see cref="Path"/>.</summary>
+    /// <exception cref="ArgumentException">A hyper-parameter is out of its range; nothing was changed.</exception>
     public void Step()
     {
+        Validate();
         KernelPath path = KernelDispatch.Resolve(Path);
         foreach (ParameterTensor tensor in _tensors)
         {
@@ -56,6 +58,7 @@ public abstract class Optimizer
     /// </summary>
     public void StepWithRule()
     {
+        Validate();
         foreach (ParameterTensor tensor in _tensors)
         {
             StepTensorWithRule(tensor, tensor.Step + 1);
@@ -69,6 +72,7 @@ public abstract class Optimizer
     /// </summary>
     public void StepWithInterpreter()
     {
+        Validate();
         UpdateRule rule = Rule;
         var hyperparameters = new double[rule.Hyperparameters.Count];
         WriteHyperparameters(hyperparameters);
@@ -104,6 +108,27 @@ public abstract class Optimizer
 
     /// <summary>The property names of every [Hyperparameter], in declaration order.</summary>
     public abstract IReadOnlyList<string> HyperparameterNames { get; }
+
+    /// <summary>
+    /// Checks every hyper-parameter before a step writes anything: the declared ranges
+    /// (<see cref="HyperparameterAttribute.Minimum"/>, ...), then <see cref="ValidateOptions"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value or a combination of values is refused.</exception>
+    public void Validate()
+    {
+        ValidateHyperparameterRanges();
+        ValidateOptions();
+    }
+
+    /// <summary>Checks the declared ranges; generated for optimizers that declare any.</summary>
+    protected virtual void ValidateHyperparameterRanges()
+    {
+    }
+
+    /// <summary>Checks combinations of hyper-parameters (e.g. Nesterov needs momentum); override in the optimizer's own half.</summary>
+    protected virtual void ValidateOptions()
+    {
+    }
 
     /// <summary>Sets a hyper-parameter by its property name or one of its aliases (bools take 0 or 1).</summary>
     /// <returns><see langword="false"/> when no hyper-parameter has that name.</returns>

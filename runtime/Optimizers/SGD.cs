@@ -11,11 +11,11 @@ namespace KernelGen;
 public sealed partial class SGD
 {
     /// <summary>The learning rate (torch <c>lr</c>).</summary>
-    [Hyperparameter("lr")]
+    [Hyperparameter("lr", Minimum = 0)]
     public float LearningRate { get; set; } = 1e-3f;
 
     /// <summary>The momentum factor; 0 turns momentum off (torch <c>momentum</c>).</summary>
-    [Hyperparameter("momentum")]
+    [Hyperparameter("momentum", Minimum = 0)]
     public float Momentum { get; set; }
 
     /// <summary>Dampening of the momentum (torch <c>dampening</c>).</summary>
@@ -23,7 +23,7 @@ public sealed partial class SGD
     public float Dampening { get; set; }
 
     /// <summary>L2 penalty added to the gradient (torch <c>weight_decay</c>).</summary>
-    [Hyperparameter("weight_decay")]
+    [Hyperparameter("weight_decay", Minimum = 0)]
     public float WeightDecay { get; set; }
 
     /// <summary>Nesterov momentum (torch <c>nesterov</c>).</summary>
@@ -33,6 +33,15 @@ public sealed partial class SGD
     /// <summary>Maximize the objective instead of minimizing it (torch <c>maximize</c>).</summary>
     [Hyperparameter("maximize")]
     public bool Maximize { get; set; }
+
+    /// <summary>As torch: Nesterov momentum needs a positive momentum and no dampening.</summary>
+    protected override void ValidateOptions()
+    {
+        if (Nesterov && (Momentum <= 0f || Dampening != 0f))
+        {
+            throw new ArgumentException("Nesterov momentum requires a momentum and zero dampening.", nameof(Nesterov));
+        }
+    }
 
     [UpdateRule]
     private static void Update(ref float param, float grad, ref float momentumBuffer,
