@@ -150,9 +150,18 @@ internal sealed class KernelEmitter
 
     private void WriteValidation()
     {
-        foreach (RuleParameter buffer in Buffers.Where(b => b.Role != ParameterRole.Parameter))
+        List<RuleParameter> buffers = Buffers.ToList();
+        foreach (RuleParameter buffer in buffers.Where(b => b.Role != ParameterRole.Parameter))
         {
             _w.Line($"{Guard}.SameLength({Param.Name}.Length, {buffer.Name}.Length, nameof({buffer.Name}));");
+        }
+
+        for (int i = 0; i < buffers.Count; i++)
+        {
+            for (int j = i + 1; j < buffers.Count; j++)
+            {
+                _w.Line($"{Guard}.Disjoint({buffers[i].Name}, {buffers[j].Name}, nameof({buffers[i].Name}), nameof({buffers[j].Name}));");
+            }
         }
     }
 

@@ -15,6 +15,16 @@ public static class Guard
         }
     }
 
+    /// <summary>Throws when two buffers share memory: a kernel would read values it has already written.</summary>
+    /// <exception cref="ArgumentException">The buffers overlap.</exception>
+    public static void Disjoint(ReadOnlySpan<float> first, ReadOnlySpan<float> second, string firstName, string secondName)
+    {
+        if (first.Overlaps(second))
+        {
+            throw new ArgumentException($"'{secondName}' overlaps '{firstName}': every buffer of a step needs its own memory.", secondName);
+        }
+    }
+
     /// <summary>Throws when a hyper-parameter is outside its declared range (NaN is outside any range with a bound).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is out of range.</exception>
     public static void InRange(double value, double minimum, double maximum, bool maximumIsExclusive, string name)

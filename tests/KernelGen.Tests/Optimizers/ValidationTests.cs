@@ -61,3 +61,43 @@ public class ValidationTests
         Assert.Equal(1, adam.Tensors[0].Step);
     }
 }
+
+/// <summary>Buffers of a kernel call must have the same length and must not share memory.</summary>
+public class BufferValidationTests
+{
+    [Fact]
+    public void OverlappingBuffersAreRefusedBeforeAnyWrite()
+    {
+        float[] memory = { 1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f };
+        float[] before = (float[])memory.Clone();
+        var error = Assert.Throws<ArgumentException>(() =>
+            SGD.Apply(KernelPath.Auto, memory.AsSpan(0, 4), memory.AsSpan(2, 4), new float[4], 0.1f, 0.9f, 0f, 0f, false, false, 1));
+        Assert.Equal("grad", error.ParamName);
+        Assert.Equal(before, memory);
+
+        error = Assert.Throws<ArgumentException>(() =>
+            Adam.Apply(KernelPath.Auto, new float[4], new float[4], memory.AsSpan(0, 4), memory.AsSpan(3, 4), new float[4], 0.1f, 0.9f, 0.99f, 1e-8f, 0f, false, false, 1));
+        Assert.Equal("expAvgSq", error.ParamName);
+        Assert.Equal(before, memory);
+    }
+
+    [Fact]
+    public void MismatchedLengthsNameTheArgument()
+    {
+        float[] p = { 1f, 2f, 3f };
+        var error = Assert.Throws<ArgumentException>(() =>
+            AdamW.Apply(KernelPath.Auto, p, new float[3], new float[3], new float[2], new float[3], 0.1f, 0.9f, 0.99f, 1e-8f, 0f, false, false, 1));
+        Assert.Equal("expAvgSq", error.ParamName);
+        Assert.Equal(new[] { 1f, 2f, 3f }, p);
+    }
+
+    [Fact]
+    public void AnEmptyTensorIsANoOp()
+    {
+        SGD.Apply(KernelPath.Auto, Span<float>.Empty, ReadOnlySpan<float>.Empty, Span<float>.Empty, 0.1f, 0.9f, 0f, 0f, false, false, 1);
+        var sgd = new SGD();
+        sgd.Add(Memory<float>.Empty, Memory<float>.Empty);
+        sgd.Step();
+        Assert.Equal(1, sgd.Tensors[0].Step);
+    }
+}
