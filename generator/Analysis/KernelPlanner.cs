@@ -251,7 +251,10 @@ internal sealed class KernelPlanner
     /// </summary>
     private Export Export(Expr value, string source)
     {
-        int depth = Names(value).Select(name => _homes.TryGetValue(name, out int home) ? home : 0).DefaultIfEmpty(0).Max();
+        // An int division can throw: it stays under the conditions the rule evaluates it under.
+        int depth = MayThrow(value)
+            ? _levels.Count - 1
+            : Names(value).Select(name => _homes.TryGetValue(name, out int home) ? home : 0).DefaultIfEmpty(0).Max();
         Level level = _levels[depth];
         if (level.Exports.TryGetValue(value, out Export? existing))
         {
@@ -278,6 +281,16 @@ internal sealed class KernelPlanner
         level.Exports[value] = export;
         return export;
     }
+
+    private static bool MayThrow(Expr expression) => expression switch
+    {
+        BinaryExpr { Op: BinaryOp.Divide, Kind: ValueKind.Int } => true,
+        UnaryExpr unary => MayThrow(unary.Operand),
+        BinaryExpr binary => MayThrow(binary.Left) || MayThrow(binary.Right),
+        ConditionalExpr conditional => MayThrow(conditional.Condition) || MayThrow(conditional.WhenTrue) || MayThrow(conditional.WhenFalse),
+        CallExpr call => call.Arguments.Any(MayThrow),
+        _ => false,
+    };
 
     private static IEnumerable<string> Names(Expr expression) => expression switch
     {
