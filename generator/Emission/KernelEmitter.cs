@@ -168,8 +168,8 @@ internal sealed class KernelEmitter
     private void WriteApply()
     {
         _w.Line("/// <summary>");
-        _w.Line($"/// Applies the rule to whole tensors on <paramref name=\"{_pathName}\"/>. Uniform work runs once, here;");
-        _w.Line("/// the loops do the per-element work. Lengths are checked before anything is written.");
+        _w.Line($"/// Applies the rule to whole tensors on <paramref name=\"{_pathName}\"/>. Uniform work runs once per call;");
+        _w.Line("/// the loops do the per-element work. Lengths and overlaps are checked before anything is written.");
         _w.Line("/// </summary>");
         _w.Line($"/// <param name=\"{_pathName}\">The ISA path; <see cref=\"global::KernelGen.KernelPath.Auto\"/> takes the widest accelerated one.</param>");
         WriteParameterDocs();
@@ -183,28 +183,34 @@ internal sealed class KernelEmitter
             }
 
             _w.Line($"{_argsType} {_argsName} = default;");
-            foreach (RuleParameter buffer in Buffers.Where(b => _plan.Loaded.Contains(b) || b.Role == ParameterRole.Parameter))
+            foreach (RuleParameter buffer in Buffers.Where(IsArgument))
             {
                 _w.Line($"{_argsName}.{_plan.SpanFields[buffer.Name]} = {buffer.Name};");
             }
 
-            if (_plan.Prologue.Count > 0)
-            {
-                _w.Line();
-                _w.Line("// The rule's uniform part, in the rule's order: once per call, not once per element.");
-                WritePrologue(_plan.Prologue);
-            }
+            string uniforms = UniformArguments(u => u.Name, u => u.Name);
+            _w.Line($"Prepare(ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});");
+            _w.Line($"Dispatch({_pathName}, ref {_argsName});");
+        }
 
-            _w.Line();
-            if (_plan.Flags.Count == 0)
-            {
-                _w.Line($"Run({_pathName}, ref {_argsName});");
-            }
-            else
-            {
-                _w.Line("// Each uniform condition becomes a type argument: the loops are compiled for the case at hand.");
-                WriteUnswitchStep(0);
-            }
+        _w.Line();
+        WritePrepare();
+    }
+
+    private bool IsArgument(RuleParameter buffer) => _plan.Loaded.Contains(buffer) || buffer.Role == ParameterRole.Parameter;
+
+    /// <summary>The hyper-parameters, step and tensor states as arguments, in <see cref="Uniforms"/> order.</summary>
+    private string UniformArguments(System.Func<RuleParameter, string> value, System.Func<RuleParameter, string> tensorState) =>
+        string.Join(", ", Uniforms.Select(u => u.Role == ParameterRole.TensorState ? "ref " + tensorState(u) : value(u)));
+
+    private void WritePrepare()
+    {
+        _w.Line("/// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>");
+        string parameters = string.Join(", ", Uniforms.Select(u =>
+            u.Role == ParameterRole.TensorState ? $"ref float {u.Name}" : $"{CSharpWriter.Keyword(u.Kind)} {u.Name}"));
+        using (_w.Block($"private static void Prepare(ref {_argsType} {_argsName}{(parameters.Length == 0 ? "" : ", " + parameters)})"))
+        {
+            WritePrologue(_plan.Prologue);
         }
     }
 
@@ -265,6 +271,21 @@ internal sealed class KernelEmitter
 
     private void WriteDispatch()
     {
+        _w.Line("/// <summary>Runs the loops of <paramref name=\"" + _pathName + "\"/> on prepared arguments.</summary>");
+        using (_w.Block($"private static void Dispatch({KernelPath} {_pathName}, ref {_argsType} {_argsName})"))
+        {
+            if (_plan.Flags.Count == 0)
+            {
+                _w.Line($"Run({_pathName}, ref {_argsName});");
+            }
+            else
+            {
+                _w.Line("// Each uniform condition becomes a type argument: the loops are compiled for the case at hand.");
+                WriteUnswitchStep(0);
+            }
+        }
+
+        _w.Line();
         for (int flag = 1; flag < _plan.Flags.Count; flag++)
         {
             string typeParameters = string.Join(", ", _plan.Flags.Take(flag).Select(f => f.TypeParameter));
@@ -586,9 +607,66 @@ internal sealed class KernelEmitter
 
     private void WriteOptimizerMembers()
     {
+        bool perTensorUniforms = _rule.Parameters.Any(p => p.Role == ParameterRole.TensorState);
         _w.Line("/// <inheritdoc/>");
-        _w.Line($"protected override void StepTensor(global::KernelGen.ParameterTensor tensor, {KernelPath} path, int step) =>");
-        _w.Line($"    Apply(path, {TensorArguments("tensor", "step")});");
+        using (_w.Block($"protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, {KernelPath} path)"))
+        {
+            _w.Line("// Registration checked lengths and overlaps; hyper-parameters were validated by Step.");
+            _w.Line($"{_argsType} {_argsName} = default;");
+            if (!perTensorUniforms)
+            {
+                _w.Line("int prepared = 0; // The uniform part depends on the step only: computed once for tensors at the same step.");
+            }
+
+            using (_w.Block("foreach (global::KernelGen.ParameterTensor tensor in tensors)"))
+            {
+                using (_w.Block("if (tensor.Length == 0)"))
+                {
+                    _w.Line("continue;");
+                }
+
+                _w.Line("int step = tensor.Step + 1;");
+                int state = 0;
+                int tensorState = 0;
+                var stateIndex = new Dictionary<string, int>();
+                foreach (RuleParameter buffer in Buffers)
+                {
+                    if (buffer.Role == ParameterRole.State)
+                    {
+                        stateIndex[buffer.Name] = state++;
+                    }
+                }
+
+                string uniforms = UniformArguments(u => u.Role == ParameterRole.Step ? "step" : u.PropertyName!, u => $"tensor.TensorState({tensorState++})");
+                string prepare = $"Prepare(ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});";
+                if (perTensorUniforms)
+                {
+                    _w.Line(prepare);
+                }
+                else
+                {
+                    using (_w.Block("if (step != prepared)"))
+                    {
+                        _w.Line(prepare);
+                        _w.Line("prepared = step;");
+                    }
+                }
+
+                foreach (RuleParameter buffer in Buffers.Where(IsArgument))
+                {
+                    string span = buffer.Role switch
+                    {
+                        ParameterRole.Parameter => "tensor.Parameter.Span",
+                        ParameterRole.Gradient => "tensor.Gradient.Span",
+                        _ => $"tensor.State({stateIndex[buffer.Name]})",
+                    };
+                    _w.Line($"{_argsName}.{_plan.SpanFields[buffer.Name]} = {span};");
+                }
+
+                _w.Line($"Dispatch(path, ref {_argsName});");
+            }
+        }
+
         _w.Line();
         _w.Line("/// <inheritdoc/>");
         _w.Line("protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>");

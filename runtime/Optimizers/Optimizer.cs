@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 
 namespace KernelGen;
 
@@ -24,7 +25,7 @@ public abstract class Optimizer
     /// Registers a parameter tensor and the gradient buffer its steps read, and allocates its
     /// state (zeroed, 64-byte aligned). The optimizer keeps both memories and reads them at every step.
     /// </summary>
-    /// <exception cref="ArgumentException">The gradient's length differs from the parameter's.</exception>
+    /// <exception cref="ArgumentException">The gradient's length differs from the parameter's, or the two overlap.</exception>
     public ParameterTensor Add(Memory<float> parameter, Memory<float> gradient)
     {
         if (gradient.Length != parameter.Length)
@@ -33,6 +34,7 @@ public abstract class Optimizer
                 $"The gradient has {gradient.Length} elements but the parameter has {parameter.Length}.", nameof(gradient));
         }
 
+        KernelGen.Internal.Guard.Disjoint(parameter.Span, gradient.Span, nameof(parameter), nameof(gradient));
         UpdateRule rule = Rule;
         var tensor = new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count);
         _tensors.Add(tensor);
@@ -45,9 +47,9 @@ public abstract class Optimizer
     {
         Validate();
         KernelPath path = KernelDispatch.Resolve(Path);
+        StepTensors(CollectionsMarshal.AsSpan(_tensors), path);
         foreach (ParameterTensor tensor in _tensors)
         {
-            StepTensor(tensor, path, tensor.Step + 1);
             tensor.Step++;
         }
     }
@@ -137,8 +139,11 @@ public abstract class Optimizer
     /// <summary>Reads a hyper-parameter by its property name or one of its aliases (bools read 0 or 1).</summary>
     public abstract bool TryGetHyperparameter(string name, out double value);
 
-    /// <summary>Runs the kernel on one tensor with step count <paramref name="step"/>.</summary>
-    protected abstract void StepTensor(ParameterTensor tensor, KernelPath path, int step);
+    /// <summary>
+    /// Runs the kernel on every tensor, each with step count <c>tensor.Step + 1</c>; the caller
+    /// advances the counts afterwards. Registration has checked lengths and overlaps.
+    /// </summary>
+    protected abstract void StepTensors(ReadOnlySpan<ParameterTensor> tensors, KernelPath path);
 
     /// <summary>Calls the scalar rule on each element of one tensor with step count <paramref name="step"/>.</summary>
     protected abstract void StepTensorWithRule(ParameterTensor tensor, int step);

@@ -67,18 +67,22 @@ internal sealed class SgdDouble : Optimizer
         return !double.IsNaN(value);
     }
 
-    protected override void StepTensor(ParameterTensor tensor, KernelPath path, int step)
+    protected override void StepTensors(ReadOnlySpan<ParameterTensor> tensors, KernelPath path)
     {
         LastPath = path;
-        if (step == ThrowAtStep)
+        foreach (ParameterTensor tensor in tensors)
         {
-            throw new InvalidOperationException("the double was told to fail here");
-        }
+            int step = tensor.Step + 1;
+            if (step == ThrowAtStep)
+            {
+                throw new InvalidOperationException("the double was told to fail here");
+            }
 
-        StepTensorWithRule(tensor, step);
-        if (Corruption is { } c && c.Step == step && c.Tensor == tensor.Index)
-        {
-            tensor.Parameter.Span[c.Element] += 0.01f;
+            StepTensorWithRule(tensor, step);
+            if (Corruption is { } c && c.Step == step && c.Tensor == tensor.Index)
+            {
+                tensor.Parameter.Span[c.Element] += 0.01f;
+            }
         }
     }
 

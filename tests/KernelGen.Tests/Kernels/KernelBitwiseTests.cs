@@ -52,6 +52,50 @@ public class KernelBitwiseTests
         }
     }
 
+    /// <summary>
+    /// Several tensors in one optimizer, one registered late (so tensors are at different steps):
+    /// the uniform part, computed once for tensors at the same step, must still be right for each.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(KernelCases.OptimizerAndPath), MemberType = typeof(KernelCases))]
+    public void ManyTensorsAtDifferentStepsEqualTheRule(string optimizer, KernelPath path)
+    {
+        Func<Optimizer> create = KernelCases.Optimizers[optimizer];
+        Optimizer kernel = create(), rule = create();
+        kernel.Path = path;
+        int[] lengths = { 17, 0, 64, 300, 5 };
+        var gradients = new List<float[]>();
+        void Register(int index)
+        {
+            float[] initial = KernelCases.Values(lengths[index], seed: 50 + index, scale: 2f);
+            float[] gradient = KernelCases.Values(lengths[index], seed: 70 + index, scale: 1f);
+            gradients.Add(gradient);
+            kernel.Add((float[])initial.Clone(), gradient);
+            rule.Add((float[])initial.Clone(), gradient);
+        }
+
+        for (int i = 0; i < 4; i++)
+        {
+            Register(i);
+        }
+
+        for (int s = 0; s < Steps; s++)
+        {
+            if (s == 1)
+            {
+                Register(4);
+            }
+
+            kernel.Step();
+            rule.StepWithRule();
+            for (int t = 0; t < kernel.Tensors.Count; t++)
+            {
+                Assert.Equal(rule.Tensors[t].Step, kernel.Tensors[t].Step);
+                AssertSameBits(rule.Tensors[t], kernel.Tensors[t], $"{optimizer} on {path}, tensor {t}, step {s + 1}");
+            }
+        }
+    }
+
     [Fact]
     public void ForcingAnUnacceleratedPathThrows()
     {
