@@ -68,6 +68,14 @@ internal sealed class KernelPlan
     /// <summary>The field of the argument struct that holds each varying buffer, by rule name.</summary>
     public Dictionary<string, string> SpanFields { get; } = new();
 
+    /// <summary>
+    /// The flag and the multiplier that unscale the gradient as the loops load it (loss scaling):
+    /// set by the optimizer's step, never by <c>Apply</c>; the flag costs nothing when clear.
+    /// </summary>
+    public int UnscaleFlag { get; set; }
+
+    public Export GradientMultiplier { get; set; } = null!;
+
     /// <summary>Names taken by the rule; generated names avoid them.</summary>
     public NameScope Names { get; } = new();
 }

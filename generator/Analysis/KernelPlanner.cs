@@ -45,6 +45,7 @@ internal sealed class KernelPlanner
         var planner = new KernelPlanner(rule, classifier);
         planner._levels.Add(new Level(planner._plan.Prologue));
         planner.Walk(rule.Body, planner._plan.Prologue, planner._plan.Body, new Dictionary<string, string>());
+        planner.AddGradientUnscaling();
         return planner._plan;
     }
 
@@ -232,6 +233,15 @@ internal sealed class KernelPlanner
             default:
                 return expression;
         }
+    }
+
+    private void AddGradientUnscaling()
+    {
+        _plan.UnscaleFlag = _plan.Flags.Count;
+        _plan.Flags.Add(new Flag(_fields.Fresh("UnscaleGradient"), _plan.Names.Fresh("TUnscaleGradient"), "the gradient carries a loss scale"));
+        string field = _fields.Fresh("GradientMultiplier");
+        _plan.GradientMultiplier = new Export(field, _plan.Names.Fresh(NameScope.Camel(field)), ValueKind.Float);
+        _plan.Exports.Add(_plan.GradientMultiplier);
     }
 
     private int AddFlag(Expr condition, List<PrologueStmt> prologue, string source)

@@ -465,6 +465,11 @@ internal sealed class KernelEmitter
     {
         string? guard = GuardOf(buffer);
         _w.Line(guard is null ? $"{type} {buffer.Name} = {load};" : $"{type} {buffer.Name} = {guard} ? {load} : {zero};");
+        if (buffer.Role == ParameterRole.Gradient)
+        {
+            string flag = _plan.Flags[_plan.UnscaleFlag].TypeParameter;
+            _w.Line($"if ({flag}.Value) {buffer.Name} = {buffer.Name} * {_plan.GradientMultiplier.LoopName}; // loss scaling: unscaled as loaded");
+        }
     }
 
     private void WriteStore(RuleParameter buffer, string store)
@@ -613,6 +618,8 @@ internal sealed class KernelEmitter
         {
             _w.Line("// Registration checked lengths and overlaps; hyper-parameters were validated by Step.");
             _w.Line($"{_argsType} {_argsName} = default;");
+            _w.Line($"{_argsName}.{_plan.GradientMultiplier.Field} = GradientMultiplier;");
+            _w.Line($"{_argsName}.{_plan.Flags[_plan.UnscaleFlag].Field} = GradientMultiplier != 1f;");
             if (!perTensorUniforms)
             {
                 _w.Line("int prepared = 0; // The uniform part depends on the step only: computed once for tensors at the same step.");

@@ -12,8 +12,42 @@ public abstract class Optimizer
 {
     private readonly List<ParameterTensor> _tensors = new();
 
+    private float _gradientScale = 1f;
+
     /// <summary>The path kernels run on; <see cref="KernelPath.Auto"/> picks the widest one.</summary>
     public KernelPath Path { get; set; } = KernelPath.Auto;
+
+    /// <summary>
+    /// The loss scale the gradients carry (mixed-precision training): the fused step multiplies
+    /// each gradient by <c>1 / GradientScale</c> as it loads it, as torch's GradScaler unscales
+    /// (<c>grad * inv_scale</c>, with <c>inv_scale</c> rounded to float). 1 means no scaling and costs nothing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not a positive finite number.</exception>
+    public float GradientScale
+    {
+        get => _gradientScale;
+        set
+        {
+            if (!(value > 0f) || !float.IsFinite(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The gradient scale must be positive and finite.");
+            }
+
+            _gradientScale = value;
+        }
+    }
+
+    /// <summary>What a step does when a gradient holds an infinity or a NaN.</summary>
+    public NonFiniteGradientPolicy NonFiniteGradients { get; set; } = NonFiniteGradientPolicy.Ignore;
+
+    /// <summary>How many steps <see cref="NonFiniteGradientPolicy.Skip"/> has skipped.</summary>
+    public int SkippedSteps { get; private set; }
+
+    /// <summary>Whether the last call of <see cref="Step"/> was skipped for a non-finite gradient.</summary>
+    public bool LastStepSkipped { get; private set; }
+
+    /// <summary>The factor the kernels apply to gradients: <c>1 / GradientScale</c> in float.</summary>
+    protected float GradientMultiplier => 1f / _gradientScale;
 
     /// <summary>The update rule as the reference interpreter reads it.</summary>
     public abstract UpdateRule Rule { get; }
@@ -43,10 +77,16 @@ public abstract class Optimizer
 
     /// <summary>Updates every registered tensor once, with the fused kernels on <see cref="Path"/>.</summary>
     /// <exception cref="ArgumentException">A hyper-parameter is out of its range; nothing was changed.</exception>
+    /// <exception cref="NonFiniteGradientException">A gradient is not finite under <see cref="NonFiniteGradientPolicy.Throw"/>; nothing was changed.</exception>
     public void Step()
     {
         Validate();
         KernelPath path = KernelDispatch.Resolve(Path);
+        if (!CheckGradients())
+        {
+            return;
+        }
+
         StepTensors(CollectionsMarshal.AsSpan(_tensors), path);
         foreach (ParameterTensor tensor in _tensors)
         {
@@ -61,11 +101,77 @@ public abstract class Optimizer
     public void StepWithRule()
     {
         Validate();
+        if (!CheckGradients())
+        {
+            return;
+        }
+
         foreach (ParameterTensor tensor in _tensors)
         {
-            StepTensorWithRule(tensor, tensor.Step + 1);
+            using (new UnscaledGradient(tensor, GradientMultiplier))
+            {
+                StepTensorWithRule(tensor, tensor.Step + 1);
+            }
+
             tensor.Step++;
         }
+    }
+
+    /// <summary>
+    /// Applies <see cref="NonFiniteGradients"/>: false when the step must be skipped. One read
+    /// pass over the gradients, only when the policy asks for it.
+    /// </summary>
+    private bool CheckGradients()
+    {
+        LastStepSkipped = false;
+        if (NonFiniteGradients == NonFiniteGradientPolicy.Ignore)
+        {
+            return true;
+        }
+
+        foreach (ParameterTensor tensor in _tensors)
+        {
+            int index = KernelGen.Internal.FiniteCheck.FirstNonFinite(tensor.Gradient.Span);
+            if (index < 0)
+            {
+                continue;
+            }
+
+            if (NonFiniteGradients == NonFiniteGradientPolicy.Throw)
+            {
+                throw new NonFiniteGradientException(tensor.Index, index, tensor.Gradient.Span[index]);
+            }
+
+            SkippedSteps++;
+            LastStepSkipped = true;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>For the oracles: the gradient unscaled in place as the kernels unscale it, restored afterwards.</summary>
+    private readonly struct UnscaledGradient : IDisposable
+    {
+        private readonly ParameterTensor _tensor;
+        private readonly float[]? _original;
+
+        public UnscaledGradient(ParameterTensor tensor, float multiplier)
+        {
+            _tensor = tensor;
+            _original = null;
+            if (multiplier != 1f)
+            {
+                Span<float> gradient = tensor.Gradient.Span;
+                _original = gradient.ToArray();
+                for (int i = 0; i < gradient.Length; i++)
+                {
+                    gradient[i] *= multiplier;
+                }
+            }
+        }
+
+        public void Dispose() => _original?.CopyTo(_tensor.Gradient.Span);
     }
 
     /// <summary>
@@ -75,6 +181,11 @@ public abstract class Optimizer
     public void StepWithInterpreter()
     {
         Validate();
+        if (!CheckGradients())
+        {
+            return;
+        }
+
         UpdateRule rule = Rule;
         var hyperparameters = new double[rule.Hyperparameters.Count];
         WriteHyperparameters(hyperparameters);
@@ -92,7 +203,10 @@ public abstract class Optimizer
                 tensorStates[i] = tensor.TensorState(i);
             }
 
-            RuleInterpreter.Run<float>(rule, tensor.Parameter.Span, tensor.Gradient.Span, states, tensorStates, hyperparameters, tensor.Step + 1);
+            using (new UnscaledGradient(tensor, GradientMultiplier))
+            {
+                RuleInterpreter.Run<float>(rule, tensor.Parameter.Span, tensor.Gradient.Span, states, tensorStates, hyperparameters, tensor.Step + 1);
+            }
 
             for (int i = 0; i < states.Length; i++)
             {
