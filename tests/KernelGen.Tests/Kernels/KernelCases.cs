@@ -20,6 +20,9 @@ public static class KernelCases
         ["SelectRule no clamp"] = () => new SelectRule { Clamp = false, Threshold = 0.1f },
         ["TensorStateRule"] = () => new TensorStateRule(),
         ["UniformMathRule"] = () => new UniformMathRule(),
+        ["ExponentialMovingAverage"] = () => new ExponentialMovingAverage { Decay = 0.9f },
+        ["StochasticWeightAverage"] = () => new StochasticWeightAverage(),
+        ["GradientAccumulator mean"] = () => new GradientAccumulator { First = false, Divisor = 3f },
     };
 
     /// <summary>Every path this machine runs (the CI also runs with AVX-512, AVX2 and all intrinsics off).</summary>
