@@ -1,6 +1,7 @@
 using System;
 using KernelGen;
 using KernelGen.Bench.Conformance;
+using KernelGen.Bench.Disasm;
 
 namespace KernelGen.Bench;
 
@@ -17,6 +18,8 @@ internal static class Program
         return args[0] switch
         {
             "conformance" => ConformanceCommand.Run(args[1..], CreateOptimizer, Console.Out, Console.Error),
+            "disasm" => DisasmCommand.Run(args[1..], Console.Out, Console.Error),
+            DisasmProbe.Command => DisasmProbe.Run(args[1..], Console.Error),
             _ => Usage(),
         };
     }
@@ -32,6 +35,7 @@ internal static class Program
         Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- COMMAND");
         Console.Error.WriteLine("commands:");
         Console.Error.WriteLine($"  {ConformanceCommand.Usage}");
+        Console.Error.WriteLine($"  {DisasmCommand.Usage}");
         return 2;
     }
 }

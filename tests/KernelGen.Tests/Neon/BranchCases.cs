@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using KernelGen.Bench.Disasm;
+
+namespace KernelGen.Tests.Neon;
+
+/// <summary>
+/// The configurations the NEON probe steps for one optimizer, so that each uniform branch of its
+/// rule is compiled taken and not taken: the defaults; each bool hyper-parameter flipped; each
+/// float hyper-parameter that defaults to 0 set non-zero (the <c>weightDecay != 0</c> and
+/// <c>momentum != 0</c> kind of condition); and all of those at once. The probe takes steps 1 and
+/// 2 of each, for <c>step == 1</c>. Whether every flag of the loop was in fact compiled both ways
+/// is checked by <see cref="NeonLoopTests.EveryUniformBranchIsCompiledBothWays"/>; a condition
+/// these cannot reach gets its case in <see cref="Extra"/>.
+/// </summary>
+internal static class BranchCases
+{
+    /// <summary>Hand-written cases for conditions the generic ones do not reach, by optimizer name.</summary>
+    private static readonly Dictionary<string, ProbeCase[]> Extra = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The cases for <paramref name="name"/>; <paramref name="create"/> makes one with its defaults.</summary>
+    public static IReadOnlyList<ProbeCase> For(string name, Func<Optimizer> create)
+    {
+        Optimizer defaults = create();
+        var cases = new List<ProbeCase> { new(name) };
+        var all = new List<KeyValuePair<string, double>>();
+        foreach (RuleHyperparameter hyperparameter in defaults.Rule.Hyperparameters)
+        {
+            if (SettingName(defaults, hyperparameter.Name) is not { } setting || !defaults.TryGetHyperparameter(setting, out double value))
+            {
+                continue;
+            }
+
+            double? other = hyperparameter.Type switch
+            {
+                RuleValueType.Bool => value == 0 ? 1 : 0,
+                RuleValueType.Float when value == 0 => 0.5,
+                _ => null,
+            };
+            if (other is { } changed)
+            {
+                var pair = new KeyValuePair<string, double>(setting, changed);
+                cases.Add(new ProbeCase(name, [pair]));
+                all.Add(pair);
+            }
+        }
+
+        if (all.Count > 1)
+        {
+            cases.Add(new ProbeCase(name, all));
+        }
+
+        if (Extra.TryGetValue(name, out ProbeCase[]? extra))
+        {
+            cases.AddRange(extra);
+        }
+
+        return cases;
+    }
+
+    // The rule names a hyper-parameter as its parameter (learningRate); the optimizer takes its
+    // property name (LearningRate) or an alias.
+    private static string? SettingName(Optimizer optimizer, string ruleName)
+    {
+        string property = char.ToUpperInvariant(ruleName[0]) + ruleName[1..];
+        return new[] { ruleName, property }.FirstOrDefault(n => optimizer.TryGetHyperparameter(n, out _));
+    }
+}
