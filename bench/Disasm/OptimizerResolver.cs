@@ -17,6 +17,12 @@ internal sealed class OptimizerResolver(Assembly? userAssembly)
         Optimizer optimizer = Find(probeCase.Optimizer);
         foreach (KeyValuePair<string, double> setting in probeCase.Settings)
         {
+            if (setting.Key == nameof(Optimizer.GradientScale))
+            {
+                optimizer.GradientScale = (float)setting.Value; // loss scaling: the loops' unscale flag
+                continue;
+            }
+
             if (!optimizer.TrySetHyperparameter(setting.Key, setting.Value))
             {
                 throw new ArgumentException($"{probeCase.Optimizer} has no hyper-parameter '{setting.Key}'.");

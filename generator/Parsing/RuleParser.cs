@@ -403,6 +403,12 @@ internal sealed class RuleParser
     private Expr ParseExpression(ExpressionSyntax syntax)
     {
         _cancellationToken.ThrowIfCancellationRequested();
+        if (syntax is ParenthesizedExpressionSyntax parenthesized)
+        {
+            // Roslyn reports a conversion on the parentheses and again on what they hold: take it once.
+            return ParseExpression(parenthesized.Expression);
+        }
+
         TypeInfo typeInfo = _semanticModel.GetTypeInfo(syntax, _cancellationToken);
         ITypeSymbol? converted = typeInfo.ConvertedType ?? typeInfo.Type;
         if (converted is null || converted.TypeKind == TypeKind.Error)
@@ -450,9 +456,6 @@ internal sealed class RuleParser
     {
         switch (syntax)
         {
-            case ParenthesizedExpressionSyntax parenthesized:
-                return ParseExpression(parenthesized.Expression);
-
             case IdentifierNameSyntax identifier:
             {
                 ISymbol? symbol = _semanticModel.GetSymbolInfo(identifier, _cancellationToken).Symbol;

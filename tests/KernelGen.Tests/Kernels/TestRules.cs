@@ -84,6 +84,8 @@ public sealed partial class UniformMathRule
     {
         float warmup = 1f - MathF.Exp(-decay * step);
         float logStep = MathF.Log(step + 1f);
+        float decayed = learningRate / (1f + (step - 1) * decay); // an int in parentheses, converted to float once
+        energy += decayed * 0f;
         energy = energy * -0.5f + grad * grad;
         param -= learningRate * warmup * grad / (MathF.Sqrt(energy) + logStep) - -1e-3f * param;
     }

@@ -17,7 +17,11 @@ namespace KernelGen.Tests.Neon;
 internal static class BranchCases
 {
     /// <summary>Hand-written cases for conditions the generic ones do not reach, by optimizer name.</summary>
-    private static readonly Dictionary<string, ProbeCase[]> Extra = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, ProbeCase[]> Extra = new(StringComparer.OrdinalIgnoreCase)
+    {
+        // Nesterov is valid only with momentum and no dampening (torch's rule), which no single flip reaches.
+        ["SGD"] = [new ProbeCase("SGD", [new("momentum", 0.9), new("nesterov", 1)])],
+    };
 
     /// <summary>The cases for <paramref name="name"/>; <paramref name="create"/> makes one with its defaults.</summary>
     public static IReadOnlyList<ProbeCase> For(string name, Func<Optimizer> create)
@@ -46,17 +50,43 @@ internal static class BranchCases
             }
         }
 
-        if (all.Count > 1)
-        {
-            cases.Add(new ProbeCase(name, all));
-        }
+        // Loss scaling is a flag of every loop: a scale other than 1 compiles the unscaling branch.
+        var scaled = new KeyValuePair<string, double>(nameof(Optimizer.GradientScale), 1024);
+        cases.Add(new ProbeCase(name, [scaled]));
+        all.Add(scaled);
+        cases.Add(new ProbeCase(name, all));
 
         if (Extra.TryGetValue(name, out ProbeCase[]? extra))
         {
             cases.AddRange(extra);
         }
 
-        return cases;
+        // A combination the optimizer refuses (e.g. Nesterov without momentum) is no configuration to compile.
+        return cases.Where(c => IsValid(c, create)).ToList();
+    }
+
+    private static bool IsValid(ProbeCase probeCase, Func<Optimizer> create)
+    {
+        Optimizer optimizer = create();
+        foreach (KeyValuePair<string, double> setting in probeCase.Settings)
+        {
+            if (setting.Key == nameof(Optimizer.GradientScale))
+            {
+                continue;
+            }
+
+            optimizer.TrySetHyperparameter(setting.Key, setting.Value);
+        }
+
+        try
+        {
+            optimizer.Validate();
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     // The rule names a hyper-parameter as its parameter (learningRate); the optimizer takes its

@@ -17,7 +17,7 @@ public sealed class DisasmCommandTests
 
         string text = output.ToString();
         Assert.True(exitCode == 0, error.ToString() + text);
-        Assert.Contains("; ==== Loop128<TMaximize=False, TAmsgrad=True>", text);
+        Assert.Contains("; ==== Loop128<TMaximize=False, TAmsgrad=True, TUnscaleGradient=False>", text);
         Assert.Contains("Emitting BLENDED_CODE for generic ARM64", text);
         Assert.Contains("fmax    v", text); // amsgrad's MathF.Max, on lanes
         Assert.Contains("fsqrt   v", text);
