@@ -18,13 +18,22 @@ public class AllocationTests
         }
 
         o.Step(); // JIT and first-use work happen here, not in the measured steps.
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 50; i++)
+
+        // The per-thread counter is sometimes off by a few kilobytes when the runtime works
+        // concurrently (seen for every optimizer, even with tiered compilation off), so a step that
+        // allocates must do so in each of a few rounds: the least a round allocated must be 0.
+        long allocated = long.MaxValue;
+        for (int round = 0; round < 3 && allocated != 0; round++)
         {
-            o.Step();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++)
+            {
+                o.Step();
+            }
+
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
     }
 }
