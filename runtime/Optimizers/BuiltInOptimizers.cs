@@ -12,6 +12,9 @@ public static class BuiltInOptimizers
         ["SGD"] = static () => new SGD(),
         ["Adam"] = static () => new Adam(),
         ["AdamW"] = static () => new AdamW(),
+        ["Adagrad"] = static () => new Adagrad(),
+        ["Adadelta"] = static () => new Adadelta(),
+        ["Adamax"] = static () => new Adamax(),
     };
 
     /// <summary>The names <see cref="TryCreate"/> knows.</summary>

@@ -16,6 +16,13 @@ public static class KernelCases
         ["Adam amsgrad wd maximize"] = () => new Adam { LearningRate = 0.01f, Amsgrad = true, WeightDecay = 0.1f, Maximize = true },
         ["AdamW"] = () => new AdamW { LearningRate = 0.01f },
         ["AdamW amsgrad"] = () => new AdamW { LearningRate = 0.01f, Amsgrad = true, Beta1 = 0.8f, Beta2 = 0.95f },
+        ["Adagrad"] = () => new Adagrad(),
+        ["Adagrad lr_decay initial wd maximize"] = () =>
+            new Adagrad { LearningRateDecay = 0.1f, InitialAccumulatorValue = 0.5f, WeightDecay = 0.01f, Maximize = true },
+        ["Adadelta"] = () => new Adadelta(),
+        ["Adadelta wd maximize"] = () => new Adadelta { LearningRate = 0.5f, Rho = 0.8f, WeightDecay = 0.01f, Maximize = true },
+        ["Adamax"] = () => new Adamax(),
+        ["Adamax wd maximize"] = () => new Adamax { WeightDecay = 0.01f, Maximize = true, Beta2 = 0.9f },
         ["SelectRule"] = () => new SelectRule(),
         ["SelectRule no clamp"] = () => new SelectRule { Clamp = false, Threshold = 0.1f },
         ["TensorStateRule"] = () => new TensorStateRule(),
