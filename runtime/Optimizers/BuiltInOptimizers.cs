@@ -15,6 +15,8 @@ public static class BuiltInOptimizers
         ["Adagrad"] = static () => new Adagrad(),
         ["Adadelta"] = static () => new Adadelta(),
         ["Adamax"] = static () => new Adamax(),
+        ["RMSprop"] = static () => new RMSprop(),
+        ["Rprop"] = static () => new Rprop(),
     };
 
     /// <summary>The names <see cref="TryCreate"/> knows.</summary>

@@ -23,6 +23,15 @@ public static class KernelCases
         ["Adadelta wd maximize"] = () => new Adadelta { LearningRate = 0.5f, Rho = 0.8f, WeightDecay = 0.01f, Maximize = true },
         ["Adamax"] = () => new Adamax(),
         ["Adamax wd maximize"] = () => new Adamax { WeightDecay = 0.01f, Maximize = true, Beta2 = 0.9f },
+        ["RMSprop"] = () => new RMSprop(),
+        ["RMSprop centered"] = () => new RMSprop { Centered = true },
+        ["RMSprop momentum"] = () => new RMSprop { Momentum = 0.9f },
+        ["RMSprop centered momentum wd maximize"] = () =>
+            new RMSprop { Centered = true, Momentum = 0.5f, WeightDecay = 0.01f, Maximize = true },
+        ["Rprop"] = () => new Rprop(),
+        // Step sizes that reach both bounds within the test's steps.
+        ["Rprop etas step_sizes maximize"] = () =>
+            new Rprop { EtaMinus = 0.3f, EtaPlus = 2f, MinStepSize = 5e-3f, MaxStepSize = 0.05f, Maximize = true },
         ["SelectRule"] = () => new SelectRule(),
         ["SelectRule no clamp"] = () => new SelectRule { Clamp = false, Threshold = 0.1f },
         ["TensorStateRule"] = () => new TensorStateRule(),
