@@ -15,8 +15,11 @@ public static class BuiltInOptimizers
         ["Adagrad"] = static () => new Adagrad(),
         ["Adadelta"] = static () => new Adadelta(),
         ["Adamax"] = static () => new Adamax(),
+        ["NAdam"] = static () => new NAdam(),
+        ["RAdam"] = static () => new RAdam(),
         ["RMSprop"] = static () => new RMSprop(),
         ["Rprop"] = static () => new Rprop(),
+        ["ASGD"] = static () => new ASGD(),
     };
 
     /// <summary>The names <see cref="TryCreate"/> knows.</summary>
