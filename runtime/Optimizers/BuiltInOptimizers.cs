@@ -12,6 +12,14 @@ public static class BuiltInOptimizers
         ["SGD"] = static () => new SGD(),
         ["Adam"] = static () => new Adam(),
         ["AdamW"] = static () => new AdamW(),
+        ["Adagrad"] = static () => new Adagrad(),
+        ["Adadelta"] = static () => new Adadelta(),
+        ["Adamax"] = static () => new Adamax(),
+        ["NAdam"] = static () => new NAdam(),
+        ["RAdam"] = static () => new RAdam(),
+        ["RMSprop"] = static () => new RMSprop(),
+        ["Rprop"] = static () => new Rprop(),
+        ["ASGD"] = static () => new ASGD(),
     };
 
     /// <summary>The names <see cref="TryCreate"/> knows.</summary>

@@ -16,6 +16,31 @@ public static class KernelCases
         ["Adam amsgrad wd maximize"] = () => new Adam { LearningRate = 0.01f, Amsgrad = true, WeightDecay = 0.1f, Maximize = true },
         ["AdamW"] = () => new AdamW { LearningRate = 0.01f },
         ["AdamW amsgrad"] = () => new AdamW { LearningRate = 0.01f, Amsgrad = true, Beta1 = 0.8f, Beta2 = 0.95f },
+        ["Adagrad"] = () => new Adagrad(),
+        ["Adagrad lr_decay initial wd maximize"] = () =>
+            new Adagrad { LearningRateDecay = 0.1f, InitialAccumulatorValue = 0.5f, WeightDecay = 0.01f, Maximize = true },
+        ["Adadelta"] = () => new Adadelta(),
+        ["Adadelta wd maximize"] = () => new Adadelta { LearningRate = 0.5f, Rho = 0.8f, WeightDecay = 0.01f, Maximize = true },
+        ["Adamax"] = () => new Adamax(),
+        ["Adamax wd maximize"] = () => new Adamax { WeightDecay = 0.01f, Maximize = true, Beta2 = 0.9f },
+        ["NAdam"] = () => new NAdam(),
+        ["NAdam wd"] = () => new NAdam { WeightDecay = 0.01f, MomentumDecay = 0.1f },
+        // Rectified on steps 6 and 7 (ρₜ from the series) and, with β₂ = 0.8, on step 7 (ρₜ from torch's formula).
+        ["RAdam"] = () => new RAdam(),
+        ["RAdam wd"] = () => new RAdam { WeightDecay = 0.01f, Beta2 = 0.9f },
+        ["RAdam beta2 0.8"] = () => new RAdam { Beta2 = 0.8f },
+        ["RMSprop"] = () => new RMSprop(),
+        ["RMSprop centered"] = () => new RMSprop { Centered = true },
+        ["RMSprop momentum"] = () => new RMSprop { Momentum = 0.9f },
+        ["RMSprop centered momentum wd maximize"] = () =>
+            new RMSprop { Centered = true, Momentum = 0.5f, WeightDecay = 0.01f, Maximize = true },
+        ["Rprop"] = () => new Rprop(),
+        // Step sizes that reach both bounds within the test's steps.
+        ["Rprop etas step_sizes maximize"] = () =>
+            new Rprop { EtaMinus = 0.3f, EtaPlus = 2f, MinStepSize = 5e-3f, MaxStepSize = 0.05f, Maximize = true },
+        ["ASGD"] = () => new ASGD(),
+        // t0 = 0: μ < 1 from step 3 on, so the averaging branch runs.
+        ["ASGD t0 wd maximize"] = () => new ASGD { AveragingStart = 0f, Lambda = 0.01f, WeightDecay = 0.01f, Maximize = true },
         ["SelectRule"] = () => new SelectRule(),
         ["SelectRule no clamp"] = () => new SelectRule { Clamp = false, Threshold = 0.1f },
         ["TensorStateRule"] = () => new TensorStateRule(),
