@@ -53,7 +53,7 @@ public static class DisasmCommand
         output.WriteLine(target == ProbeTarget.Arm64
             ? $"; {optimizerType.FullName}: the Vector128 (NEON) loop compiled for ARM64 by {AltJitPackage.JitFileName} {root!.Package.Version}"
             : $"; {optimizerType.FullName}: the Vector512 (AVX-512) and Vector256 (AVX2) loops compiled for this machine");
-        output.WriteLine($"; case: {probeCase}, steps 1 and 2");
+        output.WriteLine($"; case: {probeCase}, steps 1 to 7");
         bool allNeon = true;
         foreach (JitListing listing in listings.Where(l => l.ClassName == optimizerType.FullName))
         {

@@ -101,7 +101,12 @@ internal static class DisasmProbe
 
         optimizer.Path = path;
         optimizer.Add(parameter, gradient);
-        optimizer.Step();
-        optimizer.Step();
+
+        // Seven steps: step 1 has branches of its own (state initialisation), and some rules only
+        // take a branch later (RAdam rectifies from about step 6, ASGD averages from step 2 on).
+        for (int step = 0; step < 7; step++)
+        {
+            optimizer.Step();
+        }
     }
 }

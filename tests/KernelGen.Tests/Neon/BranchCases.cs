@@ -9,8 +9,8 @@ namespace KernelGen.Tests.Neon;
 /// The configurations the NEON probe steps for one optimizer, so that each uniform branch of its
 /// rule is compiled taken and not taken: the defaults; each bool hyper-parameter flipped; each
 /// float hyper-parameter that defaults to 0 set non-zero (the <c>weightDecay != 0</c> and
-/// <c>momentum != 0</c> kind of condition); and all of those at once. The probe takes steps 1 and
-/// 2 of each, for <c>step == 1</c>. Whether every flag of the loop was in fact compiled both ways
+/// <c>momentum != 0</c> kind of condition); and all of those at once. The probe takes steps 1 to
+/// 7 of each, for <c>step == 1</c> and branches taken later. Whether every flag of the loop was in fact compiled both ways
 /// is checked by <see cref="NeonLoopTests.EveryUniformBranchIsCompiledBothWays"/>; a condition
 /// these cannot reach gets its case in <see cref="Extra"/>.
 /// </summary>
@@ -21,6 +21,8 @@ internal static class BranchCases
     {
         // Nesterov is valid only with momentum and no dampening (torch's rule), which no single flip reaches.
         ["SGD"] = [new ProbeCase("SGD", [new("momentum", 0.9), new("nesterov", 1)])],
+        // Averaging starts after t0 steps (default 1e6): t0 = 0 takes the averaging branch.
+        ["ASGD"] = [new ProbeCase("ASGD", [new("t0", 0)])],
     };
 
     /// <summary>The cases for <paramref name="name"/>; <paramref name="create"/> makes one with its defaults.</summary>
