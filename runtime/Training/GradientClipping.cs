@@ -279,12 +279,12 @@ public static class GradientClipping
             for (; i <= x.Length - 16; i += 16)
             {
                 Vector512<float> v = Vector512.Abs(Vector512.LoadUnsafe(ref start, (nuint)i));
-                ordered &= Vector512.Equals(v, v);
+                ordered &= Vector512.Equals(v, v); // all ones unless a lane saw NaN
                 best = Vector512.MaxNative(best, v);
             }
 
             max = MathF.Max(max, Vector256.Max(best.GetLower(), best.GetUpper()).ToScalarMax());
-            nan |= ordered != Vector512<float>.AllBitsSet;
+            nan |= !Vector512.EqualsAll(ordered.AsUInt32(), Vector512<uint>.AllBitsSet);
         }
         else if (path == KernelPath.Vector256)
         {
@@ -298,7 +298,7 @@ public static class GradientClipping
             }
 
             max = MathF.Max(max, best.ToScalarMax());
-            nan |= ordered != Vector256<float>.AllBitsSet;
+            nan |= !Vector256.EqualsAll(ordered.AsUInt32(), Vector256<uint>.AllBitsSet);
         }
         else if (path == KernelPath.Vector128)
         {
@@ -312,7 +312,7 @@ public static class GradientClipping
             }
 
             max = MathF.Max(max, best.ToScalarMax());
-            nan |= ordered != Vector128<float>.AllBitsSet;
+            nan |= !Vector128.EqualsAll(ordered.AsUInt32(), Vector128<uint>.AllBitsSet);
         }
 
         for (; i < x.Length; i++)
