@@ -17,12 +17,19 @@ internal static class Program
 
         return args[0] switch
         {
-            "conformance" => ConformanceCommand.Run(args[1..], CreateOptimizer, Console.Out, Console.Error),
+            "conformance" => ConformanceCommand.Run(args[1..], CreateOptimizer, Console.Out, Console.Error, Conformance),
             "disasm" => DisasmCommand.Run(args[1..], Console.Out, Console.Error),
             DisasmProbe.Command => DisasmProbe.Run(args[1..], Console.Error),
             _ => Usage(),
         };
     }
+
+    /// <summary>The library's schedulers and clipping in the runner's seams (the path comes from <c>--path</c>).</summary>
+    private static ConformanceOptions Conformance { get; } = new()
+    {
+        Schedulers = TorchSchedulers.Create,
+        Clipping = TorchClipping.Create,
+    };
 
     /// <summary>
     /// The bench's one mapping from a reference class name (<c>SGD</c>, <c>Adam</c>, ...) to the

@@ -218,10 +218,23 @@ public static class CaseLoader
 
         double maxNorm = ReadDouble(Required(element, "max_norm"), "clip_grad_norm.max_norm");
 
-        // torch's default norm type is 2; infinity arrives as the quoted literal.
-        double normType = IsPresent(element, "norm_type", out JsonElement norm) ? ReadDouble(norm, "clip_grad_norm.norm_type") : 2.0;
+        // torch's default norm type is 2; infinity arrives as the Infinity literal, or as the
+        // string 'inf' that torch itself accepts (it calls float(norm_type)).
+        double normType = 2.0;
+        if (IsPresent(element, "norm_type", out JsonElement norm))
+        {
+            normType = norm.ValueKind == JsonValueKind.String && IsPythonInfinity(norm.GetString())
+                ? double.PositiveInfinity
+                : ReadDouble(norm, "clip_grad_norm.norm_type");
+        }
+
         return new ClipGradNormSpec(maxNorm, normType);
     }
+
+    private static bool IsPythonInfinity(string? text)
+        => text is not null && (text.Trim().Equals("inf", StringComparison.OrdinalIgnoreCase)
+                                || text.Trim().Equals("+inf", StringComparison.OrdinalIgnoreCase)
+                                || text.Trim().Equals("infinity", StringComparison.OrdinalIgnoreCase));
 
     private static float[][] ReadTensors(JsonElement element, string where)
     {

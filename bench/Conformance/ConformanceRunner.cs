@@ -74,19 +74,23 @@ public sealed class ConformanceRunner
 
         // Attached after the hyper-parameters are set: a torch scheduler reads the initial lr when it is built.
         ICaseScheduler? scheduler = null;
-        if (c.Scheduler is not null)
+        if (c.Scheduler is not null && !TryCreateScheduler(c.Scheduler, optimizer, out scheduler, out failure))
         {
-            scheduler = _options.Schedulers!(c.Scheduler, optimizer);
-            if (scheduler is null)
-            {
-                return SchedulerNotSupported(c.Scheduler);
-            }
+            return failure;
         }
 
         IGradientClipper? clipper = null;
         if (c.ClipGradNorm is not null)
         {
-            clipper = _options.Clipping!(c.ClipGradNorm, optimizer);
+            try
+            {
+                clipper = _options.Clipping!(c.ClipGradNorm, optimizer);
+            }
+            catch (Exception e)
+            {
+                return Describe(e, "creating clip_grad_norm");
+            }
+
             if (clipper is null)
             {
                 return ClippingNotSupported;
@@ -116,7 +120,14 @@ public sealed class ConformanceRunner
                 c.Grads[s][i].CopyTo(gradients[i], 0);
             }
 
-            clipper?.Clip(optimizer);
+            try
+            {
+                clipper?.Clip(optimizer);
+            }
+            catch (Exception e)
+            {
+                return Describe(e, $"clipping before step {s + 1}/{c.Steps}");
+            }
 
             // The recorded lrs only say something the parameters do not when a scheduler moves them;
             // checking them first points at the scheduler rather than the optimizer.
@@ -138,7 +149,11 @@ public sealed class ConformanceRunner
                 return $"step {s + 1}/{c.Steps} threw {e.GetType().Name}: {e.Message}";
             }
 
-            scheduler?.Step(null);
+            failure = StepScheduler(scheduler, null, s, c.Steps);
+            if (failure is not null)
+            {
+                return failure;
+            }
 
             failure = TrajectoryComparer.CompareTensors(s, c.Steps, parameters, c.Expected[s], Tolerance.Parameters);
             if (failure is not null)
@@ -173,10 +188,9 @@ public sealed class ConformanceRunner
             return UnknownOption("lr", optimizerName);
         }
 
-        ICaseScheduler? scheduler = _options.Schedulers!(c.Scheduler!, optimizer);
-        if (scheduler is null)
+        if (!TryCreateScheduler(c.Scheduler!, optimizer, out ICaseScheduler? scheduler, out failure))
         {
-            return SchedulerNotSupported(c.Scheduler!);
+            return failure;
         }
 
         for (int s = 0; s < c.Steps; s++)
@@ -194,11 +208,54 @@ public sealed class ConformanceRunner
                 return failure;
             }
 
-            scheduler.Step(c.Metrics?[s]);
+            failure = StepScheduler(scheduler, c.Metrics?[s], s, c.Steps);
+            if (failure is not null)
+            {
+                return failure;
+            }
         }
 
         return null;
     }
+
+    /// <summary>Builds the case's scheduler through the seam; a factory's exception becomes the failure reason.</summary>
+    private bool TryCreateScheduler(
+        SchedulerSpec spec,
+        Optimizer optimizer,
+        [NotNullWhen(true)] out ICaseScheduler? scheduler,
+        [NotNullWhen(false)] out string? failure)
+    {
+        try
+        {
+            scheduler = _options.Schedulers!(spec, optimizer);
+        }
+        catch (Exception e)
+        {
+            scheduler = null;
+            failure = Describe(e, $"creating scheduler {spec.Name}");
+            return false;
+        }
+
+        failure = scheduler is null ? SchedulerNotSupported(spec) : null;
+        return scheduler is not null;
+    }
+
+    private static string? StepScheduler(ICaseScheduler? scheduler, double? metric, int step, int steps)
+    {
+        try
+        {
+            scheduler?.Step(metric);
+            return null;
+        }
+        catch (Exception e)
+        {
+            return Describe(e, $"scheduler step after step {step + 1}/{steps}");
+        }
+    }
+
+    /// <summary>A <see cref="CaseSetupException"/> says why the case cannot run; any other exception is reported with where it came from.</summary>
+    private static string Describe(Exception e, string doing)
+        => e is CaseSetupException ? e.Message : $"{doing} threw {e.GetType().Name}: {e.Message}";
 
     /// <summary>The parts of a case the runner has no seam filled for: checked first, as no setup can make them pass.</summary>
     private string? UnsupportedFeature(ConformanceCase c)

@@ -1,0 +1,186 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+
+namespace KernelGen.Schedulers;
+
+/// <summary>
+/// A learning-rate scheduler with the semantics of <c>torch.optim.lr_scheduler</c> (PyTorch 1.13):
+/// built after the optimizers' hyper-parameters are set, it takes its initial step at once (the
+/// rate for epoch 0), and <see cref="Step"/> is called once after every optimizer step.
+/// Rates are computed and kept in double per group and written to each optimizer's
+/// <c>LearningRate</c> as a float. Stepping allocates nothing.
+/// </summary>
+/// <remarks>
+/// Like torch's param groups, the rate and <c>initial_lr</c> of a group belong to the optimizer,
+/// not to one scheduler: every scheduler built on the same optimizer shares them, which is what
+/// makes <see cref="ChainedScheduler"/> and <see cref="SequentialLR"/> work, and a later
+/// scheduler starts from the <c>initial_lr</c> the first one recorded. A rate set on the optimizer
+/// directly is picked up by the next step of the chainable schedulers, as in torch.
+/// </remarks>
+public abstract class LRScheduler
+{
+    private readonly double[] _lastLrs;
+    private readonly double[] _values;
+    private readonly ReadOnlyCollection<Optimizer> _optimizers;
+
+    private protected LRScheduler(OptimizerGroups optimizers, string argument)
+    {
+        Optimizer[] resolved = optimizers.Resolve(argument);
+        Groups = new ParamGroupState[resolved.Length];
+        for (int i = 0; i < resolved.Length; i++)
+        {
+            Groups[i] = ParamGroupState.Of(resolved[i], argument);
+        }
+
+        _optimizers = Array.AsReadOnly(resolved);
+        _lastLrs = new double[resolved.Length];
+        _values = new double[resolved.Length];
+        BaseLrs = new double[resolved.Length];
+        LastLearningRates = Array.AsReadOnly(_lastLrs);
+        BaseLearningRates = Array.AsReadOnly(BaseLrs);
+        for (int i = 0; i < Groups.Length; i++)
+        {
+            _lastLrs[i] = Groups[i].Lr;
+        }
+
+        LastEpoch = -1;
+    }
+
+    /// <summary>The optimizers driven, one per parameter group.</summary>
+    public IReadOnlyList<Optimizer> Optimizers => _optimizers;
+
+    /// <summary>
+    /// The learning rate of each group after the last step (torch's <c>get_last_lr()</c>), in
+    /// double. A live view: it changes with every step, so copy it to keep a value.
+    /// </summary>
+    public IReadOnlyList<double> LastLearningRates { get; }
+
+    /// <summary>The index of the last epoch (torch's <c>last_epoch</c>): 0 after construction.</summary>
+    public int LastEpoch { get; private protected set; }
+
+    /// <summary>torch's <c>base_lrs</c>: each group's <c>initial_lr</c> when the scheduler was built.</summary>
+    public IReadOnlyList<double> BaseLearningRates { get; }
+
+    private protected ParamGroupState[] Groups { get; }
+
+    /// <summary>One double per group for computing rates without allocating.</summary>
+    private protected Span<double> Scratch => _values;
+
+    private protected double[] BaseLrs { get; }
+
+    /// <summary>torch's <c>_step_count</c> (only <see cref="CosineAnnealingLR"/> reads it).</summary>
+    private protected int StepCount { get; set; }
+
+    /// <summary>Advances one epoch and sets every group's learning rate.</summary>
+    public virtual void Step()
+    {
+        CheckCanStep(LastEpoch + 1);
+        StepCount++;
+        LastEpoch++;
+        ComputeLearningRates(_values);
+        Apply(_values);
+    }
+
+    /// <summary>
+    /// torch's <c>step(epoch)</c>, used by <see cref="SequentialLR"/> at a milestone: jumps to
+    /// <paramref name="epoch"/> and uses the closed form where the scheduler has one.
+    /// </summary>
+    internal virtual void StepTo(int epoch)
+    {
+        CheckCanStep(epoch);
+        StepCount++;
+        LastEpoch = epoch;
+        if (!TryComputeClosedForm(_values))
+        {
+            ComputeLearningRates(_values);
+        }
+
+        Apply(_values);
+    }
+
+    /// <summary>torch's <c>_initial_step()</c>: resets the step count and steps once.</summary>
+    internal void InitialStep()
+    {
+        StepCount = 0;
+        Step();
+    }
+
+    /// <summary>Whether <see cref="SequentialLR"/> can hold this scheduler (not a composite).</summary>
+    internal virtual bool CanBeSequenced => true;
+
+    /// <summary>torch's <c>scheduler.last_epoch -= 1</c>, done by <see cref="SequentialLR"/> to its children.</summary>
+    internal void UndoEpoch() => LastEpoch--;
+
+    /// <summary>
+    /// Ends a derived constructor as torch's <c>_LRScheduler.__init__</c> does: records each group's
+    /// <c>initial_lr</c> if none is set yet, takes those as the base rates, and takes the initial step.
+    /// </summary>
+    private protected void Initialize()
+    {
+        for (int i = 0; i < Groups.Length; i++)
+        {
+            Groups[i].InitialLr ??= Groups[i].Lr;
+            BaseLrs[i] = Groups[i].InitialLr!.Value;
+        }
+
+        InitialStep();
+    }
+
+    /// <summary>torch's <c>get_lr()</c>: the rates for <see cref="LastEpoch"/>, usually from the current ones.</summary>
+    private protected abstract void ComputeLearningRates(Span<double> lrs);
+
+    /// <summary>torch's <c>_get_closed_form_lr()</c>, for schedulers that have one.</summary>
+    private protected virtual bool TryComputeClosedForm(Span<double> lrs) => false;
+
+    /// <summary>Throws, before any state changes, when stepping to <paramref name="epoch"/> is not allowed.</summary>
+    private protected virtual void CheckCanStep(int epoch)
+    {
+    }
+
+    /// <summary>Writes the rates to the groups and records them as the last ones.</summary>
+    private protected void Apply(ReadOnlySpan<double> lrs)
+    {
+        for (int i = 0; i < Groups.Length; i++)
+        {
+            Groups[i].Lr = lrs[i];
+            _lastLrs[i] = lrs[i];
+        }
+    }
+
+    /// <summary>Copies another scheduler's last rates (composites report their active child's).</summary>
+    private protected void SetLastLearningRates(IReadOnlyList<double> lrs)
+    {
+        for (int i = 0; i < _lastLrs.Length; i++)
+        {
+            _lastLrs[i] = lrs[i];
+        }
+    }
+
+    /// <summary>Records the groups' current rates as the last ones.</summary>
+    private protected void ReadLastLearningRates()
+    {
+        for (int i = 0; i < _lastLrs.Length; i++)
+        {
+            _lastLrs[i] = Groups[i].Lr;
+        }
+    }
+
+    private protected bool SameGroups(LRScheduler other)
+    {
+        if (other.Groups.Length != Groups.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < Groups.Length; i++)
+        {
+            if (!ReferenceEquals(other.Groups[i], Groups[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
