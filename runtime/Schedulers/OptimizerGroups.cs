@@ -53,6 +53,10 @@ public readonly struct OptimizerGroups
     /// <summary>One group per optimizer, in order.</summary>
     public static implicit operator OptimizerGroups(Optimizer[] optimizers) => new(optimizers);
 
+    /// <summary>The groups of a <see cref="ParameterGroups"/>, in stepping order.</summary>
+    public static implicit operator OptimizerGroups(ParameterGroups groups) =>
+        new((groups ?? throw new ArgumentNullException(nameof(groups))).Groups);
+
     internal Optimizer[] Resolve(string argument)
         => _optimizers ?? throw new ArgumentException("A scheduler needs at least one optimizer.", argument);
 }

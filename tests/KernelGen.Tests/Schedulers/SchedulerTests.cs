@@ -335,6 +335,8 @@ public sealed class SchedulerTests
     {
         public override UpdateRule Rule => throw new NotSupportedException();
 
+        public override System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => Array.Empty<string>();
+
         public override bool TrySetHyperparameter(string name, double value) => false;
 
         public override bool TryGetHyperparameter(string name, out double value)
@@ -343,7 +345,7 @@ public sealed class SchedulerTests
             return false;
         }
 
-        protected override void StepTensor(ParameterTensor tensor, KernelPath path, int step) => throw new NotSupportedException();
+        protected override void StepTensors(ReadOnlySpan<ParameterTensor> tensors, KernelPath path) => throw new NotSupportedException();
 
         protected override void StepTensorWithRule(ParameterTensor tensor, int step) => throw new NotSupportedException();
 
