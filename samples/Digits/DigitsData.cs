@@ -6,7 +6,7 @@ using System.IO.Compression;
 namespace KernelGen.Samples.Digits;
 
 /// <summary>The UCI digits: 1797 8x8 images scaled to [0, 1], split once, deterministically.</summary>
-internal sealed class DigitsData
+public sealed class DigitsData
 {
     public const int Features = 64;
     public const int Classes = 10;

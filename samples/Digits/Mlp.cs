@@ -6,7 +6,7 @@ namespace KernelGen.Samples.Digits;
 /// A 64-64-10 perceptron with ReLU and softmax cross-entropy, forward and backward by hand.
 /// Parameters and gradients are flat arrays the optimizer registers once.
 /// </summary>
-internal sealed class Mlp
+public sealed class Mlp
 {
     public const int Hidden = 64;
 

@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using KernelGen.Schedulers;
+using KernelGen.Training;
+
+namespace KernelGen.Samples.Digits;
+
+/// <summary>Command-line settings.</summary>
+public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int Batch, int Seed)
+{
+    public static Options? Parse(string[] args)
+    {
+        var optimizers = new List<string> { "AdamW" };
+        int epochs = 30, batch = 32, seed = 1;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string? value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--optimizer" when value is not null:
+                    optimizers = new List<string> { value };
+                    i++;
+                    break;
+                case "--compare" when value is not null:
+                    optimizers = new List<string>(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                    i++;
+                    break;
+                case "--epochs" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int e) && e > 0:
+                    epochs = e;
+                    i++;
+                    break;
+                case "--batch" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int b) && b > 0:
+                    batch = b;
+                    i++;
+                    break;
+                case "--seed" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int s):
+                    seed = s;
+                    i++;
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return new Options(optimizers, epochs, batch, seed);
+    }
+}
+
+/// <summary>One optimizer's run.</summary>
+public sealed record Result(string Optimizer, double MaxLearningRate, double TestAccuracy, double OptimizerShare, double OptimizerMicroseconds, long BytesPerStep);
+
+/// <summary>The training loop: forward/backward, clip, step, schedule; timed and measured.</summary>
+public static class Trainer
+{
+    /// <summary>Peak learning rates that suit this model and recipe, per optimizer; 0.01 otherwise.</summary>
+    private static readonly Dictionary<string, double> MaxLearningRates = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["SGD"] = 0.1, ["Adagrad"] = 0.05, ["Adadelta"] = 1.0, ["RMSprop"] = 0.003, ["Rprop"] = 0.001, ["ASGD"] = 0.1,
+    };
+
+    /// <summary>Trains one optimizer with the recipe; null when no built-in has that name.</summary>
+    public static Result? Run(string name, DigitsData data, Options options, bool verbose)
+    {
+        if (!BuiltInOptimizers.TryCreate(name, out Optimizer? optimizer))
+        {
+            return null;
+        }
+
+        var model = new Mlp(options.Batch, options.Seed);
+        optimizer.TrySetHyperparameter("Momentum", 0.9); // SGD-like optimizers get momentum; no-op for the others
+        optimizer.Add(model.W1, model.GradW1);
+        optimizer.Add(model.B1, model.GradB1);
+        optimizer.Add(model.W2, model.GradW2);
+        optimizer.Add(model.B2, model.GradB2);
+
+        int stepsPerEpoch = (data.TrainCount + options.Batch - 1) / options.Batch;
+        double maxLr = MaxLearningRates.TryGetValue(name, out double lr) ? lr : 0.01;
+        bool hasMomentum = optimizer.TryGetHyperparameter("Beta1", out _) || optimizer.TryGetHyperparameter("Momentum", out _);
+        var schedule = new OneCycleLR(optimizer, maxLr, epochs: options.Epochs, stepsPerEpoch: stepsPerEpoch, cycleMomentum: hasMomentum);
+
+        var order = new int[data.TrainCount];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        var batchX = new float[options.Batch * DigitsData.Features];
+        var batchY = new int[options.Batch];
+        var shuffle = new Random(options.Seed);
+        long modelTicks = 0, optimizerTicks = 0, optimizerBytes = 0, measuredSteps = 0;
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            shuffle.Shuffle(order);
+            double loss = 0;
+            for (int start = 0; start < order.Length; start += options.Batch)
+            {
+                int count = Math.Min(options.Batch, order.Length - start);
+                for (int n = 0; n < count; n++)
+                {
+                    data.TrainX.AsSpan(order[start + n] * DigitsData.Features, DigitsData.Features).CopyTo(batchX.AsSpan(n * DigitsData.Features));
+                    batchY[n] = data.TrainY[order[start + n]];
+                }
+
+                long t0 = Stopwatch.GetTimestamp();
+                loss += model.ForwardBackward(batchX, batchY, count);
+                long t1 = Stopwatch.GetTimestamp();
+                long bytes = GC.GetAllocatedBytesForCurrentThread();
+                GradientClipping.ClipGradNorm(optimizer, maxNorm: 1f);
+                optimizer.Step();
+                schedule.Step();
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - bytes;
+                long t2 = Stopwatch.GetTimestamp();
+                if (epoch > 1) // the first epoch pays for JIT compilation
+                {
+                    modelTicks += t1 - t0;
+                    optimizerTicks += t2 - t1;
+                    optimizerBytes += allocated;
+                    measuredSteps++;
+                }
+            }
+
+            if (verbose)
+            {
+                double share = optimizerTicks / (double)Math.Max(1, modelTicks + optimizerTicks);
+                Console.WriteLine(
+                    $"epoch {epoch,3}/{options.Epochs}  loss {loss / stepsPerEpoch:F4}  test {model.Accuracy(data.TestX, data.TestY),6:P1}  " +
+                    $"lr {schedule.LastLearningRates[0]:G3}  optimizer share {share:P0}  bytes/step {(measuredSteps == 0 ? 0 : optimizerBytes / measuredSteps)}");
+            }
+        }
+
+        double testAccuracy = model.Accuracy(data.TestX, data.TestY);
+        double optimizerShare = optimizerTicks / (double)(modelTicks + optimizerTicks);
+        double microseconds = optimizerTicks * 1e6 / Stopwatch.Frequency / measuredSteps;
+        long bytesPerStep = optimizerBytes / measuredSteps;
+        if (verbose)
+        {
+            Console.WriteLine($"{name}: test accuracy {testAccuracy:P1}; optimizer step (clip + step + schedule) {microseconds:F2} µs, {optimizerShare:P0} of step time; {bytesPerStep} bytes allocated per optimizer step");
+        }
+
+        return new Result(name, maxLr, testAccuracy, optimizerShare, microseconds, bytesPerStep);
+    }
+}
