@@ -12,7 +12,7 @@ namespace KernelGen;
 public sealed partial class ASGD
 {
     /// <summary>The learning rate (torch <c>lr</c>).</summary>
-    [Hyperparameter("lr")]
+    [Hyperparameter("lr", Minimum = 0)]
     public float LearningRate { get; set; } = 1e-2f;
 
     /// <summary>The decay term λ (torch <c>lambd</c>).</summary>
@@ -28,7 +28,7 @@ public sealed partial class ASGD
     public float AveragingStart { get; set; } = 1e6f;
 
     /// <summary>L2 penalty added to the gradient (torch <c>weight_decay</c>).</summary>
-    [Hyperparameter("weight_decay")]
+    [Hyperparameter("weight_decay", Minimum = 0)]
     public float WeightDecay { get; set; }
 
     /// <summary>Maximize the objective instead of minimizing it (torch <c>maximize</c>).</summary>

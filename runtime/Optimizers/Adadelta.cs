@@ -11,19 +11,19 @@ namespace KernelGen;
 public sealed partial class Adadelta
 {
     /// <summary>Scales the update (torch <c>lr</c>).</summary>
-    [Hyperparameter("lr")]
+    [Hyperparameter("lr", Minimum = 0)]
     public float LearningRate { get; set; } = 1f;
 
     /// <summary>Decay of both running averages (torch <c>rho</c>).</summary>
-    [Hyperparameter("rho")]
+    [Hyperparameter("rho", Minimum = 0, Maximum = 1)]
     public float Rho { get; set; } = 0.9f;
 
     /// <summary>Added inside both square roots for stability (torch <c>eps</c>).</summary>
-    [Hyperparameter("eps")]
+    [Hyperparameter("eps", Minimum = 0)]
     public float Epsilon { get; set; } = 1e-6f;
 
     /// <summary>L2 penalty added to the gradient (torch <c>weight_decay</c>).</summary>
-    [Hyperparameter("weight_decay")]
+    [Hyperparameter("weight_decay", Minimum = 0)]
     public float WeightDecay { get; set; }
 
     /// <summary>Maximize the objective instead of minimizing it (torch <c>maximize</c>).</summary>

@@ -11,23 +11,23 @@ namespace KernelGen;
 public sealed partial class Adagrad
 {
     /// <summary>The learning rate (torch <c>lr</c>).</summary>
-    [Hyperparameter("lr")]
+    [Hyperparameter("lr", Minimum = 0)]
     public float LearningRate { get; set; } = 1e-2f;
 
     /// <summary>Decay of the learning rate: clr = lr / (1 + (t − 1)·lr_decay) (torch <c>lr_decay</c>).</summary>
-    [Hyperparameter("lr_decay")]
+    [Hyperparameter("lr_decay", Minimum = 0)]
     public float LearningRateDecay { get; set; }
 
     /// <summary>L2 penalty added to the gradient (torch <c>weight_decay</c>).</summary>
-    [Hyperparameter("weight_decay")]
+    [Hyperparameter("weight_decay", Minimum = 0)]
     public float WeightDecay { get; set; }
 
     /// <summary>The value the sum of squared gradients starts from (torch <c>initial_accumulator_value</c>).</summary>
-    [Hyperparameter("initial_accumulator_value")]
+    [Hyperparameter("initial_accumulator_value", Minimum = 0)]
     public float InitialAccumulatorValue { get; set; }
 
     /// <summary>Added to the denominator for stability (torch <c>eps</c>).</summary>
-    [Hyperparameter("eps")]
+    [Hyperparameter("eps", Minimum = 0)]
     public float Epsilon { get; set; } = 1e-10f;
 
     /// <summary>Maximize the objective instead of minimizing it (torch <c>maximize</c>).</summary>

@@ -19,23 +19,23 @@ namespace KernelGen;
 public sealed partial class RAdam
 {
     /// <summary>The learning rate (torch <c>lr</c>).</summary>
-    [Hyperparameter("lr")]
+    [Hyperparameter("lr", Minimum = 0)]
     public float LearningRate { get; set; } = 1e-3f;
 
     /// <summary>Decay of the first moment (torch <c>betas[0]</c>).</summary>
-    [Hyperparameter("betas[0]")]
+    [Hyperparameter("betas[0]", Minimum = 0, Maximum = 1, MaximumIsExclusive = true)]
     public float Beta1 { get; set; } = 0.9f;
 
     /// <summary>Decay of the second moment (torch <c>betas[1]</c>).</summary>
-    [Hyperparameter("betas[1]")]
+    [Hyperparameter("betas[1]", Minimum = 0, Maximum = 1, MaximumIsExclusive = true)]
     public float Beta2 { get; set; } = 0.999f;
 
     /// <summary>Added to the denominator for stability (torch <c>eps</c>).</summary>
-    [Hyperparameter("eps")]
+    [Hyperparameter("eps", Minimum = 0)]
     public float Epsilon { get; set; } = 1e-8f;
 
     /// <summary>L2 penalty added to the gradient (torch <c>weight_decay</c>).</summary>
-    [Hyperparameter("weight_decay")]
+    [Hyperparameter("weight_decay", Minimum = 0)]
     public float WeightDecay { get; set; }
 
     [UpdateRule]

@@ -12,23 +12,23 @@ namespace KernelGen;
 public sealed partial class RMSprop
 {
     /// <summary>The learning rate (torch <c>lr</c>).</summary>
-    [Hyperparameter("lr")]
+    [Hyperparameter("lr", Minimum = 0)]
     public float LearningRate { get; set; } = 1e-2f;
 
     /// <summary>Smoothing constant of the running averages (torch <c>alpha</c>).</summary>
-    [Hyperparameter("alpha")]
+    [Hyperparameter("alpha", Minimum = 0)]
     public float Alpha { get; set; } = 0.99f;
 
     /// <summary>Added to the denominator for stability (torch <c>eps</c>).</summary>
-    [Hyperparameter("eps")]
+    [Hyperparameter("eps", Minimum = 0)]
     public float Epsilon { get; set; } = 1e-8f;
 
     /// <summary>L2 penalty added to the gradient (torch <c>weight_decay</c>).</summary>
-    [Hyperparameter("weight_decay")]
+    [Hyperparameter("weight_decay", Minimum = 0)]
     public float WeightDecay { get; set; }
 
     /// <summary>The momentum factor; only a positive value turns momentum on, as in torch (torch <c>momentum</c>).</summary>
-    [Hyperparameter("momentum")]
+    [Hyperparameter("momentum", Minimum = 0)]
     public float Momentum { get; set; }
 
     /// <summary>Normalize by the estimated variance instead of the second moment (torch <c>centered</c>).</summary>

@@ -13,15 +13,15 @@ namespace KernelGen;
 public sealed partial class Rprop
 {
     /// <summary>The initial step size of every element (torch <c>lr</c>).</summary>
-    [Hyperparameter("lr")]
+    [Hyperparameter("lr", Minimum = 0)]
     public float LearningRate { get; set; } = 1e-2f;
 
     /// <summary>The step-size factor after a sign change, η₋ (torch <c>etas[0]</c>).</summary>
-    [Hyperparameter("etas[0]")]
+    [Hyperparameter("etas[0]", Minimum = 0, Maximum = 1, MaximumIsExclusive = true)]
     public float EtaMinus { get; set; } = 0.5f;
 
     /// <summary>The step-size factor while the sign holds, η₊ (torch <c>etas[1]</c>).</summary>
-    [Hyperparameter("etas[1]")]
+    [Hyperparameter("etas[1]", Minimum = 1)]
     public float EtaPlus { get; set; } = 1.2f;
 
     /// <summary>The smallest step size (torch <c>step_sizes[0]</c>).</summary>
