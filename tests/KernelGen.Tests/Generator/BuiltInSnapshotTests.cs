@@ -1,0 +1,115 @@
+using System;
+using System.Linq;
+using System.Text.RegularExpressions;
+using KernelGen.Tests.Infrastructure;
+using Xunit;
+
+namespace KernelGen.Tests.Generator;
+
+/// <summary>
+/// The generated code of the built-in optimizers, compared with reviewed snapshots: any change in
+/// what the generator emits for SGD, Adam and AdamW shows up as a diff to read.
+/// </summary>
+public class BuiltInSnapshotTests
+{
+    [Theory]
+    [InlineData("SGD")]
+    [InlineData("Adam")]
+    [InlineData("AdamW")]
+    public void GeneratedSourceMatchesTheSnapshot(string name)
+    {
+        GeneratorRun run = GeneratorHarness.Run(BuiltInSources.ReadInSnapshotNamespace(name));
+
+        GeneratedAssert.Clean(run);
+        Assert.Equal($"KernelGen.Snapshots.{name}.KernelGen.g.cs", run.Sources.Single().HintName);
+        Snapshot.Verify(run.SingleSource, "BuiltIn." + name, "cs");
+    }
+
+    /// <summary>The generated IR of each built-in parses in the runtime and is the one KernelGen.dll carries.</summary>
+    [Theory]
+    [InlineData("SGD")]
+    [InlineData("Adam")]
+    [InlineData("AdamW")]
+    public void TheRuleIrParsesInTheRuntime(string name)
+    {
+        GeneratorRun run = GeneratorHarness.Run(BuiltInSources.ReadInSnapshotNamespace(name));
+
+        string ir = RuleSnapshotTests.RuleIrOf(run, "KernelGen.Snapshots." + name);
+        UpdateRule rule = UpdateRule.Parse(ir);
+
+        Assert.Equal(name, rule.Name);
+        // The runtime was compiled by the same generator: its built-in carries the same IR.
+        Assert.True(BuiltInOptimizers.TryCreate(name, out Optimizer? builtIn));
+        Assert.Equal(builtIn.Rule.Text, ir);
+    }
+
+    /// <summary>The shape the design promises, checked on AdamW beyond its snapshot.</summary>
+    [Fact]
+    public void AdamWHasFourLoopsAndComputesPowOnceBeforeThem()
+    {
+        string source = GeneratorHarness.Run(BuiltInSources.ReadInSnapshotNamespace("AdamW")).SingleSource;
+        string[] lines = Snapshot.Normalize(source).Split('\n');
+
+        // One loop per ISA path.
+        string[] loops = { "Loop512", "Loop256", "Loop128", "LoopScalar" };
+        foreach (string loop in loops)
+        {
+            Assert.Single(lines, line => Regex.IsMatch(line, $@"^\s*private static void {loop}\b"));
+        }
+
+        // Pow is uniform (the step and the betas): both calls sit in the uniform prologue, once
+        // each (not once per path), outside every loop, and Apply runs them before the loops: in
+        // its own body or in the method it calls first (Prepare), before the dispatch.
+        int[] powLines = Enumerable.Range(0, lines.Length)
+            .Where(i => lines[i].Contains("MathF.Pow(", StringComparison.Ordinal) && !lines[i].TrimStart().StartsWith("//", StringComparison.Ordinal))
+            .ToArray();
+        Assert.Equal(2, powLines.Length);
+        Member[] members = Members(lines);
+        Member prologue = Assert.Single(members, m => powLines.All(i => i > m.Header && i < m.End));
+        Assert.DoesNotMatch(@"^(Loop\w+|Run|Dispatch|Unswitch\d+)$", prologue.Name);
+        Member apply = Assert.Single(members, m => m.Name == "Apply");
+        int dispatch = Enumerable.Range(apply.Header + 1, apply.End - apply.Header)
+            .First(i => Regex.IsMatch(lines[i], @"\b(Dispatch|Run|Unswitch\d+|Loop\w+)\s*(<[^>]*>)?\s*\("));
+        int prepare = prologue == apply
+            ? powLines.Max()
+            : Enumerable.Range(apply.Header + 1, apply.End - apply.Header).First(i => Regex.IsMatch(lines[i], $@"\b{prologue.Name}\s*\("));
+        Assert.True(prepare < dispatch, $"Apply must compute the uniform part ({prologue.Name}) before it runs the loops.");
+
+        // The scalar rule is echoed in a comment at the top of each loop method.
+        string ruleFirstLine = "// [UpdateRule]";
+        string ruleLastLine = "//     param -= stepSize * expAvg / denominator;";
+        foreach (string loop in loops)
+        {
+            int method = Array.FindIndex(lines, line => Regex.IsMatch(line, $@"^\s*private static void {loop}\b"));
+            int open = Array.FindIndex(lines, method, line => line.Trim() == "{");
+            Assert.Equal("// The rule, applied here to every element:", lines[open + 1].Trim());
+            Assert.Equal(ruleFirstLine, lines[open + 2].Trim());
+            int echoEnd = Array.FindIndex(lines, open + 1, line => !line.TrimStart().StartsWith("//", StringComparison.Ordinal));
+            Assert.Contains(lines.Skip(open + 1).Take(echoEnd - open - 1), line => line.Trim() == ruleLastLine);
+            int loopStatement = Array.FindIndex(lines, open, line => line.TrimStart().StartsWith("for (", StringComparison.Ordinal));
+            Assert.True(echoEnd < loopStatement, $"{loop}: the rule's echo must come before the loop.");
+        }
+    }
+
+    /// <summary>A method or property of the generated class: its name, header line and closing line.</summary>
+    private sealed record Member(string Name, int Header, int End);
+
+    /// <summary>The class members, found by their four-space indentation (the emitter's layout).</summary>
+    private static Member[] Members(string[] lines)
+    {
+        var members = new System.Collections.Generic.List<Member>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            Match header = Regex.Match(lines[i], @"^    (?:public|private|protected|internal)\b[^=(]*?\b(\w+)\s*(?:<[^>]*>)?\(");
+            if (header.Success)
+            {
+                int end = lines[i].TrimEnd().EndsWith(";", StringComparison.Ordinal) || lines[i].TrimEnd().EndsWith("=>", StringComparison.Ordinal)
+                    ? i + 1
+                    : Array.FindIndex(lines, i + 1, line => line == "    }");
+                members.Add(new Member(header.Groups[1].Value, i, end));
+            }
+        }
+
+        return members.ToArray();
+    }
+}
