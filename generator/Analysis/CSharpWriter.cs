@@ -104,8 +104,14 @@ internal sealed class CSharpWriter
                 case BinaryOp.LessThanOrEqual:
                 case BinaryOp.GreaterThan:
                 case BinaryOp.GreaterThanOrEqual:
-                case BinaryOp.Equal:
                     return ($"{VectorClass}.{binary.Op}({Write(binary.Left)}, {Write(binary.Right)})", 11);
+                case BinaryOp.Equal when binary.Left.Kind == ValueKind.Bool:
+                    // Lane masks are all ones or all zeros: equal where no bit differs.
+                    return ($"~({Write(binary.Left, 5)} ^ {Write(binary.Right, 5)})", 10);
+                case BinaryOp.NotEqual when binary.Left.Kind == ValueKind.Bool:
+                    return Infix(binary, "^", 5);
+                case BinaryOp.Equal:
+                    return ($"{VectorClass}.Equals({Write(binary.Left)}, {Write(binary.Right)})", 11);
                 case BinaryOp.NotEqual:
                     // IEEE: NaN != x holds, and so does the complement of an ordered equality.
                     return ($"~{VectorClass}.Equals({Write(binary.Left)}, {Write(binary.Right)})", 10);

@@ -63,6 +63,13 @@ internal sealed class Classifier
     {
         foreach (Stmt statement in statements)
         {
+            if (VaryingInt(statement) is { } what)
+            {
+                // Lanes hold floats and masks; an int per element has no vector form.
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.UnsupportedType, statement.Location,
+                    new[] { what, "int", " (an int cannot vary per element: use a float)" }.ToEquatableArray()));
+            }
+
             switch (statement)
             {
                 case LocalStmt { Initializer: { } initializer }:
@@ -86,6 +93,35 @@ internal sealed class Classifier
             }
         }
     }
+
+    /// <summary>The text of an int that would vary per element in this statement (not nested ones), or null.</summary>
+    private string? VaryingInt(Stmt statement)
+    {
+        Expr? value = statement switch
+        {
+            LocalStmt local when local.Kind == ValueKind.Int && _varying.Contains(local.Name) => local.Initializer ?? new NameExpr(local.Name, ValueKind.Int),
+            LocalStmt local => local.Initializer,
+            AssignStmt assign => assign.Value,
+            IfStmt ifStatement => ifStatement.Condition,
+            _ => null,
+        };
+        if (statement is LocalStmt { Kind: ValueKind.Int } intLocal && _varying.Contains(intLocal.Name))
+        {
+            return intLocal.Name;
+        }
+
+        return value is not null && HasVaryingInt(value) ? statement.Source : null;
+    }
+
+    private bool HasVaryingInt(Expr expression) =>
+        (expression.Kind == ValueKind.Int && IsVarying(expression)) || expression switch
+        {
+            UnaryExpr unary => HasVaryingInt(unary.Operand),
+            BinaryExpr binary => HasVaryingInt(binary.Left) || HasVaryingInt(binary.Right),
+            ConditionalExpr conditional => HasVaryingInt(conditional.Condition) || HasVaryingInt(conditional.WhenTrue) || HasVaryingInt(conditional.WhenFalse),
+            CallExpr call => call.Arguments.Any(HasVaryingInt),
+            _ => false,
+        };
 
     private void ValidateCalls(Expr expression, List<DiagnosticInfo> diagnostics)
     {

@@ -128,6 +128,7 @@ internal sealed class RuleParser
             type.IsGenericType ? "it is generic" :
             type.IsStatic ? "it is static" :
             type.BaseType is { SpecialType: not SpecialType.System_Object } ? "it declares the base class '" + type.BaseType.Name + "' (the generator makes it derive from KernelGen.Optimizer)" :
+            IsGeneratedMemberName(type.Name) ? "its name is taken by a generated member (" + type.Name + ")" :
             null;
         if (problem is not null)
         {
@@ -138,6 +139,12 @@ internal sealed class RuleParser
 
         return true;
     }
+
+    /// <summary>Members the generator adds to the class; a class cannot share a member's name (CS0542).</summary>
+    private static bool IsGeneratedMemberName(string name) =>
+        name is "Apply" or "ApplyWithRule" or "Rule" or "RuleIr" or "Prepare" or "Dispatch" or "Run" or "KernelArguments"
+            or "Loop512" or "Loop256" or "Loop128" or "LoopScalar" or "StepTensors" or "StepTensorWithRule" or "HyperparameterNames"
+        || (name.StartsWith("Unswitch", StringComparison.Ordinal) && name.Length > "Unswitch".Length && name.Substring("Unswitch".Length).All(char.IsDigit));
 
     private EquatableArray<HyperparameterModel> ParseHyperparameters(INamedTypeSymbol type)
     {
@@ -297,7 +304,15 @@ internal sealed class RuleParser
             case EmptyStatementSyntax:
                 break;
 
-            case LocalDeclarationStatementSyntax declaration when declaration.Modifiers.Count == 0 || declaration.IsConst:
+            case LocalDeclarationStatementSyntax { IsConst: true }:
+                // Its uses are folded to the constant, as C# folds them.
+                break;
+
+            case LocalDeclarationStatementSyntax { Declaration.Type: RefTypeSyntax } declaration:
+                Report(DiagnosticDescriptors.UnsupportedSyntax, declaration, FirstLine(declaration), "ref locals are not supported: assign the value itself");
+                break;
+
+            case LocalDeclarationStatementSyntax declaration when declaration.Modifiers.Count == 0:
                 foreach (VariableDeclaratorSyntax variable in declaration.Declaration.Variables)
                 {
                     if (_semanticModel.GetDeclaredSymbol(variable, _cancellationToken) is not ILocalSymbol local)

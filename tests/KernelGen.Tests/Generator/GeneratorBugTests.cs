@@ -19,7 +19,7 @@ public class GeneratorBugTests
     /// exist (it is <c>Equals</c>): any rule comparing two varying floats for equality does not
     /// compile (CS0117). For bools, <c>Equals</c> alone would still be wrong, see the next test.
     /// </summary>
-    [Fact(Skip = Reported + "CSharpWriter writes VectorN.Equal (CS0117) for '==' on varying values.")]
+    [Fact]
     public void EqualityOnVaryingValuesCompilesAndKeepsTheRulesBits()
     {
         GeneratorRun run = GeneratorHarness.Run(DiagnosticCases.Body("""
@@ -39,7 +39,7 @@ public class GeneratorBugTests
     /// two true lanes compare "different". The code compiles and silently disagrees with the rule
     /// on every vector path (a bitwise <c>a ^ b</c> is the mask comparison).
     /// </summary>
-    [Fact(Skip = Reported + "'!=' on varying bools compares the masks as floats; true != true gives true on vector paths.")]
+    [Fact]
     public void InequalityOnVaryingBoolsKeepsTheRulesBits()
     {
         GeneratorRun run = GeneratorHarness.Run(DiagnosticCases.Body("""
@@ -79,7 +79,7 @@ public class GeneratorBugTests
     /// this", or, when the int is an exported value, as generated code assigning a Vector&lt;int&gt;
     /// to a Vector&lt;float&gt; (CS0029). It should be a diagnostic at the local (or be supported).
     /// </summary>
-    [Fact(Skip = Reported + "a varying int local crashes the emitter (KG9999 without a location).")]
+    [Fact]
     public void AVaryingIntIsReportedWhereItIsDeclared()
     {
         GeneratorRun run = GeneratorHarness.Run(DiagnosticCases.Body("""
@@ -101,7 +101,7 @@ public class GeneratorBugTests
     /// yet its declaration is copied into Apply as <c>float half = 0.5f;</c>, which nothing reads:
     /// warning CS0219 in generated code, an error in projects that treat warnings as errors.
     /// </summary>
-    [Fact(Skip = Reported + "a const local is emitted in Apply as an unused variable (CS0219).")]
+    [Fact]
     public void AConstLocalLeavesNoUnusedVariable()
     {
         GeneratorRun run = GeneratorHarness.Run(DiagnosticCases.Body("""
@@ -117,7 +117,7 @@ public class GeneratorBugTests
     /// takes it for a C# error that the compiler will report, and stops: no code and no
     /// diagnostic at all. It should be reported (KG0011) at the declaration.
     /// </summary>
-    [Fact(Skip = Reported + "a ref local stops generation with no diagnostic.")]
+    [Fact]
     public void ARefLocalIsReported()
     {
         GeneratorRun run = GeneratorHarness.Run(DiagnosticCases.Body("""
@@ -137,7 +137,7 @@ public class GeneratorBugTests
     /// not reserve the class name); the public ones (Apply, ApplyWithRule, Rule, RuleIr) need a
     /// KG diagnostic at the class name.
     /// </summary>
-    [Theory(Skip = Reported + "a class named like a generated member gets CS0542 in generated code.")]
+    [Theory]
     [InlineData("Apply")]
     [InlineData("Run")]
     [InlineData("Rule")]
