@@ -77,7 +77,9 @@ public sealed class KernelGenerator : IIncrementalGenerator
         }
 
         var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
-        new Classifier(rule).Validate(rule.Body, diagnostics);
+        var classifier = new Classifier(rule);
+        classifier.Validate(rule.Body, diagnostics);
+        Reductions.Validate(rule, classifier, diagnostics);
         return diagnostics.Count == 0 ? parsed : new RuleParseResult(null, diagnostics.ToEquatableArray());
     }
 

@@ -45,6 +45,7 @@ internal sealed class Classifier
         UnaryExpr unary => IsVarying(unary.Operand),
         BinaryExpr binary => IsVarying(binary.Left) || IsVarying(binary.Right),
         ConditionalExpr conditional => IsVarying(conditional.Condition) || IsVarying(conditional.WhenTrue) || IsVarying(conditional.WhenFalse),
+        CallExpr { Function: Function.SumOfSquares or Function.Norm } => false, // one value per tensor
         CallExpr call => call.Arguments.Any(IsVarying),
         _ => true,
     };

@@ -67,6 +67,10 @@ internal static class DiagnosticDescriptors
         "KG0015", "An optimizer needs exactly one update rule",
         "The optimizer '{0}' has {1} methods marked [UpdateRule]; it needs exactly one");
 
+    public static readonly DiagnosticDescriptor UnsupportedReduction = Error(
+        "KG0016", "Unsupported per-tensor reduction",
+        "The reduction '{0}' is not supported: {1}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "KG9999", "The generator failed",
         "KernelGen could not generate '{0}': {1}. Please report this with the rule's source.");

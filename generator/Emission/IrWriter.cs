@@ -94,6 +94,7 @@ internal static class IrWriter
     private static string Function(Function function) => function switch
     {
         Model.Function.FusedMultiplyAdd => "fma",
+        Model.Function.SumOfSquares => "sumsq",
         _ => function.ToString().ToLowerInvariant(),
     };
 }

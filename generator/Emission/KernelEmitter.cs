@@ -23,15 +23,19 @@ internal sealed class KernelEmitter
 
     private readonly KernelPlan _plan;
     private readonly RuleModel _rule;
+    private readonly RuleModel _original;
+    private readonly List<ReductionInfo> _reductions;
     private readonly IndentedWriter _w = new();
     private readonly string _pathName;
     private readonly string _argsName;
     private readonly string _argsType;
 
-    private KernelEmitter(KernelPlan plan)
+    private KernelEmitter(KernelPlan plan, RuleModel original, List<ReductionInfo> reductions)
     {
         _plan = plan;
         _rule = plan.Rule;
+        _original = original;
+        _reductions = reductions;
         _pathName = plan.Names.Fresh("path");
         _argsName = plan.Names.Fresh("args");
         _argsType = plan.Names.Fresh("KernelArguments");
@@ -39,9 +43,40 @@ internal sealed class KernelEmitter
 
     public static string Emit(RuleModel rule)
     {
-        KernelPlan plan = KernelPlanner.Plan(rule, new Classifier(rule));
-        return new KernelEmitter(plan).Write();
+        RuleModel planned = rule;
+        var reductions = new List<ReductionInfo>();
+        if (Reductions.Has(rule))
+        {
+            var names = new NameScope();
+            foreach (string name in RuleNames(rule))
+            {
+                names.Reserve(name);
+            }
+
+            (planned, reductions) = Reductions.Rewrite(rule, names);
+        }
+
+        KernelPlan plan = KernelPlanner.Plan(planned, new Classifier(planned));
+        foreach (ReductionInfo reduction in reductions)
+        {
+            plan.Names.Reserve(reduction.ResultName);
+        }
+
+        return new KernelEmitter(plan, rule, reductions).Write();
     }
+
+    private static IEnumerable<string> RuleNames(RuleModel rule) =>
+        rule.Parameters.Select(p => p.Name).Concat(Locals(rule.Body)).Append(rule.ClassName);
+
+    private static IEnumerable<string> Locals(IEnumerable<Stmt> statements) =>
+        statements.SelectMany(statement => statement switch
+        {
+            LocalStmt local => new[] { local.Name },
+            IfStmt ifStatement => Locals(ifStatement.Then).Concat(Locals(ifStatement.Else)),
+            _ => Enumerable.Empty<string>(),
+        });
+
+    private bool HasReductions => _reductions.Count > 0;
 
     private RuleParameter Param => _rule.Parameters.First(p => p.Role == ParameterRole.Parameter);
 
@@ -73,8 +108,12 @@ internal sealed class KernelEmitter
             WriteIr();
             WriteApply();
             _w.Line();
-            WriteApplyWithRule();
-            _w.Line();
+            if (!HasReductions)
+            {
+                WriteApplyWithRule();
+                _w.Line();
+            }
+
             WriteArguments();
             WriteDispatch();
             foreach (int width in Widths)
@@ -86,6 +125,18 @@ internal sealed class KernelEmitter
             _w.Line();
             WriteScalarLoop();
             _w.Line();
+            if (HasReductions)
+            {
+                foreach (int width in Widths)
+                {
+                    WriteVectorReduce(width);
+                    _w.Line();
+                }
+
+                WriteScalarReduce();
+                _w.Line();
+            }
+
             WriteOptimizerMembers();
         }
 
@@ -95,7 +146,7 @@ internal sealed class KernelEmitter
     private void WriteIr()
     {
         _w.Line("/// <summary>The rule as the reference interpreter reads it (see docs/ir.md).</summary>");
-        string[] lines = IrWriter.Write(_rule).Split('\n');
+        string[] lines = IrWriter.Write(_original).Split('\n');
         _w.Line("public const string RuleIr =");
         for (int i = 0; i < lines.Length; i++)
         {
@@ -189,12 +240,61 @@ internal sealed class KernelEmitter
             }
 
             string uniforms = UniformArguments(u => u.Name, u => u.Name);
-            _w.Line($"Prepare(ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});");
-            _w.Line($"Dispatch({_pathName}, ref {_argsName});");
+            if (HasReductions)
+            {
+                _w.Line($"Execute({_pathName}, ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});");
+            }
+            else
+            {
+                _w.Line($"Prepare(ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});");
+                _w.Line($"Dispatch({_pathName}, ref {_argsName});");
+            }
         }
 
         _w.Line();
+        if (HasReductions)
+        {
+            WriteExecute();
+            _w.Line();
+        }
+
         WritePrepare();
+    }
+
+    private string UniformParameters() => string.Join(", ", Uniforms.Select(u =>
+        u.Role == ParameterRole.TensorState ? $"ref float {u.Name}" : $"{CSharpWriter.Keyword(u.Kind)} {u.Name}"));
+
+    /// <summary>The two passes of a rule with per-tensor reductions.</summary>
+    private void WriteExecute()
+    {
+        _w.Line("/// <summary>");
+        _w.Line("/// The rule needs per-tensor reductions: a reducing pass evaluates it on every element and");
+        _w.Line("/// writes nothing, summing in the canonical order (<see cref=\"global::KernelGen.Internal.Reduction\"/>);");
+        _w.Line("/// then the update pass runs with the results known.");
+        _w.Line("/// </summary>");
+        string parameters = UniformParameters();
+        using (_w.Block($"private static void Execute({KernelPath} {_pathName}, ref {_argsType} {_argsName}{(parameters.Length == 0 ? "" : ", " + parameters)})"))
+        {
+            var copies = new Dictionary<string, string>();
+            foreach (RuleParameter tensor in Uniforms.Where(u => u.Role == ParameterRole.TensorState))
+            {
+                copies[tensor.Name] = _plan.Names.Fresh(tensor.Name + "Before");
+                _w.Line($"float {copies[tensor.Name]} = {tensor.Name}; // the reducing pass must not advance per-tensor state");
+            }
+
+            string zeros = string.Concat(_reductions.Select(_ => ", 0f"));
+            string first = UniformArguments(u => u.Name, u => copies[u.Name]);
+            _w.Line($"Prepare(ref {_argsName}{(first.Length == 0 ? "" : ", " + first)}{zeros}); // no operand depends on a reduction's result");
+            _w.Line($"{_argsName}.Reducing = true;");
+            _w.Line($"Dispatch({_pathName}, ref {_argsName});");
+            _w.Line($"{_argsName}.Reducing = false;");
+            string results = string.Concat(_reductions.Select(r => r.IsNorm
+                ? $", global::System.MathF.Sqrt({_argsName}.{r.SumField})"
+                : $", {_argsName}.{r.SumField}"));
+            string second = UniformArguments(u => u.Name, u => u.Name);
+            _w.Line($"Prepare(ref {_argsName}{(second.Length == 0 ? "" : ", " + second)}{results});");
+            _w.Line($"Dispatch({_pathName}, ref {_argsName});");
+        }
     }
 
     private bool IsArgument(RuleParameter buffer) => _plan.Loaded.Contains(buffer) || buffer.Role == ParameterRole.Parameter;
@@ -206,8 +306,8 @@ internal sealed class KernelEmitter
     private void WritePrepare()
     {
         _w.Line("/// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>");
-        string parameters = string.Join(", ", Uniforms.Select(u =>
-            u.Role == ParameterRole.TensorState ? $"ref float {u.Name}" : $"{CSharpWriter.Keyword(u.Kind)} {u.Name}"));
+        string parameters = UniformParameters() + string.Concat(_reductions.Select(r => $", float {r.ResultName}"));
+        parameters = parameters.TrimStart(',', ' ');
         using (_w.Block($"private static void Prepare(ref {_argsType} {_argsName}{(parameters.Length == 0 ? "" : ", " + parameters)})"))
         {
             WritePrologue(_plan.Prologue);
@@ -319,12 +419,30 @@ internal sealed class KernelEmitter
                 foreach (int width in Widths)
                 {
                     _w.Line($"case {KernelPath}.Vector{width}:");
-                    _w.Line($"    Loop{width}{TypeParameters}(ref {_argsName});");
+                    if (HasReductions)
+                    {
+                        _w.Line($"    if ({_argsName}.Reducing) Reduce{width}{TypeParameters}(ref {_argsName});");
+                        _w.Line($"    else Loop{width}{TypeParameters}(ref {_argsName});");
+                    }
+                    else
+                    {
+                        _w.Line($"    Loop{width}{TypeParameters}(ref {_argsName});");
+                    }
+
                     _w.Line("    break;");
                 }
 
                 _w.Line("default:");
-                _w.Line($"    LoopScalar{TypeParameters}(ref {_argsName}, 0);");
+                if (HasReductions)
+                {
+                    _w.Line($"    if ({_argsName}.Reducing) ReduceScalar{TypeParameters}(ref {_argsName}, 0, stackalloc float[{ReductionArrayLength}]);");
+                    _w.Line($"    else LoopScalar{TypeParameters}(ref {_argsName}, 0);");
+                }
+                else
+                {
+                    _w.Line($"    LoopScalar{TypeParameters}(ref {_argsName}, 0);");
+                }
+
                 _w.Line("    break;");
             }
         }
@@ -348,6 +466,15 @@ internal sealed class KernelEmitter
             foreach (Flag flag in _plan.Flags)
             {
                 _w.Line($"public bool {flag.Field};");
+            }
+
+            if (HasReductions)
+            {
+                _w.Line("public bool Reducing;");
+                foreach (ReductionInfo reduction in _reductions)
+                {
+                    _w.Line($"public float {reduction.SumField};");
+                }
             }
         }
 
@@ -385,12 +512,7 @@ internal sealed class KernelEmitter
         {
             WriteRuleEcho();
             Dictionary<string, string> refs = WriteRefs(names);
-            foreach (Export export in _plan.Exports)
-            {
-                _w.Line(export.Kind == ValueKind.Bool
-                    ? $"{writer.VectorType} {export.LoopName} = {_argsName}.{export.Field} ? {writer.VectorType}.AllBitsSet : {writer.VectorType}.Zero;"
-                    : $"{writer.VectorType} {export.LoopName} = {writer.VectorClass}.Create({_argsName}.{export.Field});");
-            }
+            WriteBroadcasts(writer);
 
             string length = names.Fresh("length");
             string i = names.Fresh("i");
@@ -413,6 +535,17 @@ internal sealed class KernelEmitter
             _w.Line();
             _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.");
             _w.Line($"LoopScalar{TypeParameters}(ref {_argsName}, {i});");
+        }
+    }
+
+    /// <summary>Each uniform value the loops read, broadcast to a vector once before the loop.</summary>
+    private void WriteBroadcasts(CSharpWriter writer)
+    {
+        foreach (Export export in _plan.Exports)
+        {
+            _w.Line(export.Kind == ValueKind.Bool
+                ? $"{writer.VectorType} {export.LoopName} = {_argsName}.{export.Field} ? {writer.VectorType}.AllBitsSet : {writer.VectorType}.Zero;"
+                : $"{writer.VectorType} {export.LoopName} = {writer.VectorClass}.Create({_argsName}.{export.Field});");
         }
     }
 
@@ -448,6 +581,131 @@ internal sealed class KernelEmitter
                 {
                     WriteStore(buffer, $"{Unsafe}.Add(ref {refs[buffer.Name]}, {i}) = {buffer.Name};");
                 }
+            }
+        }
+    }
+
+    private const int ReductionLanes = 16;
+
+    private int ReductionArrayLength => ReductionLanes * _reductions.Count;
+
+    /// <summary>
+    /// The reducing pass on Vector{width}: whole blocks of 16 elements, each vector of a block
+    /// accumulating into the lanes it covers, so every path sums in the same order.
+    /// </summary>
+    private void WriteVectorReduce(int width)
+    {
+        var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter);
+        var names = new NameScope(_plan.Names);
+        int lanes = width / 32;
+        int vectors = ReductionLanes / lanes;
+        _w.Line($"/// <summary>The reducing pass on Vector{width}: blocks of {ReductionLanes} elements ({vectors} vector{(vectors == 1 ? "" : "s")}), then the scalar tail. Writes nothing.</summary>");
+        _w.Line($"private static void Reduce{width}{TypeParameters}(ref {_argsType} {_argsName})");
+        WriteConstraints(_plan.Flags);
+        using (_w.Block())
+        {
+            Dictionary<string, string> refs = WriteRefs(names);
+            WriteBroadcasts(writer);
+            var accumulators = new string[_reductions.Count, vectors];
+            for (int r = 0; r < _reductions.Count; r++)
+            {
+                for (int u = 0; u < vectors; u++)
+                {
+                    accumulators[r, u] = names.Fresh($"sum{r}Lanes{u * lanes}");
+                    _w.Line($"{writer.VectorType} {accumulators[r, u]} = {writer.VectorType}.Zero;");
+                }
+            }
+
+            string length = names.Fresh("length");
+            string i = names.Fresh("i");
+            _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
+            _w.Line($"nuint {i} = 0;");
+            using (_w.Block($"for (; {i} + {ReductionLanes} <= {length}; {i} += {ReductionLanes})"))
+            {
+                for (int u = 0; u < vectors; u++)
+                {
+                    string at = u == 0 ? i : $"{i} + {u * lanes}";
+                    using (_w.Block())
+                    {
+                        _w.Comment($"lanes {u * lanes} to {u * lanes + lanes - 1} of the block");
+                        foreach (RuleParameter buffer in _plan.Loaded)
+                        {
+                            WriteLoad(buffer, writer.VectorType, $"{writer.VectorClass}.LoadUnsafe(ref {refs[buffer.Name]}, {at})", $"{writer.VectorType}.Zero");
+                        }
+
+                        WriteBody(_plan.Body, writer);
+                        for (int r = 0; r < _reductions.Count; r++)
+                        {
+                            string operand = _reductions[r].OperandLocal;
+                            _w.Line($"{accumulators[r, u]} = {accumulators[r, u]} + {operand} * {operand};");
+                        }
+                    }
+                }
+            }
+
+            _w.Line();
+            string laneSums = names.Fresh("laneSums");
+            _w.Line($"global::System.Span<float> {laneSums} = stackalloc float[{ReductionArrayLength}];");
+            for (int r = 0; r < _reductions.Count; r++)
+            {
+                for (int u = 0; u < vectors; u++)
+                {
+                    _w.Line($"{writer.VectorClass}.CopyTo({accumulators[r, u]}, {laneSums}.Slice({r * ReductionLanes + u * lanes}));");
+                }
+            }
+
+            _w.Line($"ReduceScalar{TypeParameters}(ref {_argsName}, {i}, {laneSums}); // the tail, then the fixed combination");
+        }
+    }
+
+    /// <summary>The reducing pass element by element: the scalar path, and the tail of the vector paths.</summary>
+    private void WriteScalarReduce()
+    {
+        var writer = new CSharpWriter(0, k => _plan.Flags[k].TypeParameter);
+        var names = new NameScope(_plan.Names);
+        string start = names.Fresh("start");
+        string laneSums = names.Fresh("laneSums");
+        _w.Line($"/// <summary>The reducing pass from <paramref name=\"{start}\"/> on: whole blocks of {ReductionLanes} into <paramref name=\"{laneSums}\"/> (lane i mod {ReductionLanes}), the rest into a tail in order. Writes nothing.</summary>");
+        _w.Line($"private static void ReduceScalar{TypeParameters}(ref {_argsType} {_argsName}, nuint {start}, scoped global::System.Span<float> {laneSums})");
+        WriteConstraints(_plan.Flags);
+        using (_w.Block())
+        {
+            Dictionary<string, string> refs = WriteRefs(names);
+            foreach (Export export in _plan.Exports)
+            {
+                _w.Line($"{CSharpWriter.Keyword(export.Kind)} {export.LoopName} = {_argsName}.{export.Field};");
+            }
+
+            var tails = _reductions.Select(r => names.Fresh($"tail{r.Index}")).ToArray();
+            foreach (string tail in tails)
+            {
+                _w.Line($"float {tail} = 0f;");
+            }
+
+            string length = names.Fresh("length");
+            string blocks = names.Fresh("blocks");
+            string i = names.Fresh("i");
+            _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
+            _w.Line($"nuint {blocks} = {length} / {ReductionLanes} * {ReductionLanes};");
+            using (_w.Block($"for (nuint {i} = {start}; {i} < {length}; {i}++)"))
+            {
+                foreach (RuleParameter buffer in _plan.Loaded)
+                {
+                    WriteLoad(buffer, "float", $"{Unsafe}.Add(ref {refs[buffer.Name]}, {i})", "0f");
+                }
+
+                WriteBody(_plan.Body, writer);
+                for (int r = 0; r < _reductions.Count; r++)
+                {
+                    string operand = _reductions[r].OperandLocal;
+                    _w.Line($"if ({i} < {blocks}) {laneSums}[{r * ReductionLanes} + (int)({i} % {ReductionLanes})] += {operand} * {operand};");
+                    _w.Line($"else {tails[r]} += {operand} * {operand};");
+                }
+            }
+
+            for (int r = 0; r < _reductions.Count; r++)
+            {
+                _w.Line($"{_argsName}.{_reductions[r].SumField} = global::KernelGen.Internal.Reduction.Combine({laneSums}.Slice({r * ReductionLanes}, {ReductionLanes}), {tails[r]});");
             }
         }
     }
@@ -620,7 +878,7 @@ internal sealed class KernelEmitter
             _w.Line($"{_argsType} {_argsName} = default;");
             _w.Line($"{_argsName}.{_plan.GradientMultiplier.Field} = GradientMultiplier;");
             _w.Line($"{_argsName}.{_plan.Flags[_plan.UnscaleFlag].Field} = GradientMultiplier != 1f;");
-            if (!perTensorUniforms)
+            if (!perTensorUniforms && !HasReductions)
             {
                 _w.Line("int prepared = 0; // The uniform part depends on the step only: computed once for tensors at the same step.");
             }
@@ -646,7 +904,11 @@ internal sealed class KernelEmitter
 
                 string uniforms = UniformArguments(u => u.Role == ParameterRole.Step ? "step" : u.PropertyName!, u => $"tensor.TensorState({tensorState++})");
                 string prepare = $"Prepare(ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});";
-                if (perTensorUniforms)
+                if (HasReductions)
+                {
+                    // Reductions are per tensor: both passes run for each.
+                }
+                else if (perTensorUniforms)
                 {
                     _w.Line(prepare);
                 }
@@ -670,14 +932,18 @@ internal sealed class KernelEmitter
                     _w.Line($"{_argsName}.{_plan.SpanFields[buffer.Name]} = {span};");
                 }
 
-                _w.Line($"Dispatch(path, ref {_argsName});");
+                _w.Line(HasReductions
+                    ? $"Execute(path, ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});"
+                    : $"Dispatch(path, ref {_argsName});");
             }
         }
 
         _w.Line();
         _w.Line("/// <inheritdoc/>");
         _w.Line("protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>");
-        _w.Line($"    ApplyWithRule({TensorArguments("tensor", "step")});");
+        _w.Line(HasReductions
+            ? "    throw new global::System.NotSupportedException(\"The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.\");"
+            : $"    ApplyWithRule({TensorArguments("tensor", "step")});");
         _w.Line();
         _w.Line("/// <inheritdoc/>");
         using (_w.Block("protected override void WriteHyperparameters(global::System.Span<double> values)"))

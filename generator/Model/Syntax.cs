@@ -26,7 +26,10 @@ internal enum BinaryOp
     Or,
 }
 
-/// <summary>Functions a rule may call. Sqrt..Sign work on varying values; Pow, Exp, Log on uniform ones only.</summary>
+/// <summary>
+/// Functions a rule may call. Sqrt..Sign work on varying values; Pow, Exp, Log on uniform ones
+/// only; SumOfSquares and Norm reduce a varying value over the whole tensor.
+/// </summary>
 internal enum Function
 {
     Sqrt,
@@ -39,6 +42,10 @@ internal enum Function
     Pow,
     Exp,
     Log,
+    /// <summary>Per-tensor: the sum of squares of a varying value over the tensor (uniform result).</summary>
+    SumOfSquares,
+    /// <summary>Per-tensor: the square root of <see cref="SumOfSquares"/>.</summary>
+    Norm,
 }
 
 internal abstract record Expr(ValueKind Kind);

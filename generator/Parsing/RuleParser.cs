@@ -582,7 +582,13 @@ internal sealed class RuleParser
 
         if (type == "KernelGen.KernelMath")
         {
-            return method.Name == "Sign" ? Function.Sign : null;
+            return method.Name switch
+            {
+                "Sign" => Function.Sign,
+                "SumOfSquares" => Function.SumOfSquares,
+                "Norm" => Function.Norm,
+                _ => null,
+            };
         }
 
         return method.Name switch

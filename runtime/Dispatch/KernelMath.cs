@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -15,6 +16,22 @@ public static class KernelMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sign(float x) => x > 0f ? 1f : x < 0f ? -1f : x;
+
+    /// <summary>
+    /// In an update rule: the sum of <c>value * value</c> over every element of the tensor, a
+    /// uniform value (LAMB, LARS and NovoGrad need such norms). The generated kernel computes it in
+    /// a reducing pass before the update, in a fixed order (see <see cref="Internal.Reduction"/>).
+    /// A rule with a reduction has no meaning for one element: calling this directly throws.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Always, when called outside a generated kernel.</exception>
+    public static float SumOfSquares(float value) => throw ReductionCalledDirectly();
+
+    /// <summary>In an update rule: the L2 norm of a per-element value over the whole tensor, <c>MathF.Sqrt(SumOfSquares(value))</c>.</summary>
+    /// <exception cref="InvalidOperationException">Always, when called outside a generated kernel.</exception>
+    public static float Norm(float value) => throw ReductionCalledDirectly();
+
+    private static InvalidOperationException ReductionCalledDirectly() =>
+        new("A per-tensor reduction has no value for one element: a rule that uses one runs through its generated kernel or the rule interpreter, not element by element.");
 
     /// <summary><see cref="Sign(float)"/> on each lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

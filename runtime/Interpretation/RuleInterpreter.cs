@@ -134,6 +134,11 @@ public static class RuleInterpreter
         }
 
         T[] incoming = tensorStates.ToArray();
+        if (layout.ReductionCount > 0)
+        {
+            ReduceFirst(rule, frame, parameter, gradient, states, incoming);
+        }
+
         T[] floats = frame.Floats;
         int firstState = RuleLayout.FirstStateSlot;
         int firstTensorState = layout.FirstTensorStateSlot;
@@ -159,5 +164,60 @@ public static class RuleInterpreter
         }
 
         floats.AsSpan(firstTensorState, incoming.Length).CopyTo(tensorStates);
+    }
+
+    /// <summary>
+    /// The reducing pass of a rule with per-tensor reductions: the body runs on every element,
+    /// writing nothing, and each reduction's operand is summed (squared) in the canonical order the
+    /// kernels use on every path: element i goes to lane i mod 16 for the elements of whole blocks
+    /// of 16, the rest to a tail summed in order; the lanes combine in a fixed tree
+    /// (<see cref="Internal.Reduction"/>), then the tail is added. A norm is the square root of that.
+    /// </summary>
+    private static void ReduceFirst<T>(UpdateRule rule, Frame<T> frame, ReadOnlySpan<T> parameter, ReadOnlySpan<T> gradient, T[][] states, T[] incoming)
+        where T : struct, IBinaryFloatingPointIeee754<T>
+    {
+        RuleLayout layout = rule.Layout;
+        int n = parameter.Length, blocks = n / Internal.Reduction.Lanes * Internal.Reduction.Lanes;
+        var lanes = new T[layout.ReductionCount][];
+        var tails = new T[layout.ReductionCount];
+        for (int r = 0; r < lanes.Length; r++)
+        {
+            lanes[r] = new T[Internal.Reduction.Lanes];
+        }
+
+        T[] floats = frame.Floats;
+        Action<Frame<T>> body = rule.CompiledBody<T>();
+        frame.Reducing = true;
+        for (int i = 0; i < n; i++)
+        {
+            floats[RuleLayout.ParameterSlot] = parameter[i];
+            floats[RuleLayout.GradientSlot] = gradient[i];
+            for (int k = 0; k < states.Length; k++)
+            {
+                floats[RuleLayout.FirstStateSlot + k] = states[k][i];
+            }
+
+            incoming.CopyTo(floats, layout.FirstTensorStateSlot);
+            body(frame);
+            for (int r = 0; r < lanes.Length; r++)
+            {
+                T operand = frame.Reductions[r];
+                if (i < blocks)
+                {
+                    lanes[r][i % Internal.Reduction.Lanes] += operand * operand;
+                }
+                else
+                {
+                    tails[r] += operand * operand;
+                }
+            }
+        }
+
+        frame.Reducing = false;
+        for (int r = 0; r < lanes.Length; r++)
+        {
+            T sum = Internal.Reduction.Combine<T>(lanes[r], tails[r]);
+            frame.Reductions[r] = rule.ReductionIsNorm(r) ? RuleMath.Sqrt(sum) : sum;
+        }
     }
 }

@@ -20,12 +20,19 @@ internal sealed class Frame<T>
     /// <summary>Per local (by local id): whether it holds a value.</summary>
     public readonly bool[] Assigned;
 
+    /// <summary>Per reduction: in the reducing pass, the operand of the current element; in the update pass, the result.</summary>
+    public readonly T[] Reductions;
+
+    /// <summary>Whether this is the reducing pass, which records operands and writes nothing.</summary>
+    public bool Reducing;
+
     public Frame(RuleLayout layout)
     {
         Floats = new T[layout.FloatSlotCount];
         Ints = new int[layout.IntSlotCount];
         Bools = new bool[layout.BoolSlotCount];
         Assigned = new bool[layout.LocalCount];
+        Reductions = new T[layout.ReductionCount];
     }
 }
 
@@ -153,7 +160,7 @@ internal enum ArithmeticOp { Add, Sub, Mul, Div }
 
 internal enum CompareOp { Lt, Le, Gt, Ge, Eq, Ne }
 
-internal enum RuleFunction { Sqrt, Abs, Max, Min, CopySign, Fma, Sign, Pow, Exp, Log }
+internal enum RuleFunction { Sqrt, Abs, Max, Min, CopySign, Fma, Sign, Pow, Exp, Log, SumOfSquares, Norm }
 
 // ---------------------------------------------------------------- expressions
 
@@ -279,6 +286,32 @@ internal sealed class FloatCall(RuleFunction function, FloatExpr[] args) : Float
 
         Func<Frame<T>, T> z = args[2].Compile<T>();
         return f => RuleMath.Fma(x(f), y(f), z(f));
+    }
+}
+
+/// <summary>
+/// A per-tensor reduction of a per-element value (<c>sumsq</c>, <c>norm</c>). The reducing pass
+/// records the operand of each element; the update pass reads the tensor's result.
+/// </summary>
+internal sealed class ReductionCall(int index, bool isNorm, FloatExpr operand) : FloatExpr
+{
+    public int Index => index;
+
+    public bool IsNorm => isNorm;
+
+    public override Func<Frame<T>, T> Compile<T>()
+    {
+        Func<Frame<T>, T> x = operand.Compile<T>();
+        return f =>
+        {
+            if (!f.Reducing)
+            {
+                return f.Reductions[index];
+            }
+
+            f.Reductions[index] = x(f);
+            return T.Zero;
+        };
     }
 }
 

@@ -24,6 +24,7 @@ internal sealed class RuleParser
     private int _intSlots;
     private int _boolSlots;
     private int _locals;
+    private readonly List<bool> _reductionIsNorm = new();
 
     public RuleParser(string text)
     {
@@ -350,6 +351,7 @@ internal sealed class RuleParser
             IntSlotCount = _intSlots,
             BoolSlotCount = _boolSlots,
             LocalCount = _locals,
+            ReductionIsNorm = _reductionIsNorm.ToArray(),
         };
 
         return new UpdateRule(_text, name, parameter, gradient, states.ToArray(), tensorStates.ToArray(),
@@ -725,7 +727,9 @@ internal sealed class RuleParser
             "pow" => (RuleFunction.Pow, 2),
             "exp" => (RuleFunction.Exp, 1),
             "log" => (RuleFunction.Log, 1),
-            _ => throw Invalid(name, $"unknown function '{name.Text}' (the functions are sqrt, abs, max, min, copysign, fma, sign, pow, exp and log)"),
+            "sumsq" => (RuleFunction.SumOfSquares, 1),
+            "norm" => (RuleFunction.Norm, 1),
+            _ => throw Invalid(name, $"unknown function '{name.Text}' (the functions are sqrt, abs, max, min, copysign, fma, sign, pow, exp, log, sumsq and norm)"),
         };
 
         List<Expr> operands = ParseOperands(name);
@@ -736,6 +740,12 @@ internal sealed class RuleParser
             args[i] = operands[i] as FloatExpr
                 ?? throw Invalid(name, $"the function '{name.Text}' takes floats, but operand {i + 1} is {TypeName(operands[i].Type)}"
                     + ConversionHint(RuleValueType.Float, operands[i].Type));
+        }
+
+        if (function is RuleFunction.SumOfSquares or RuleFunction.Norm)
+        {
+            _reductionIsNorm.Add(function == RuleFunction.Norm);
+            return new ReductionCall(_reductionIsNorm.Count - 1, function == RuleFunction.Norm, args[0]);
         }
 
         return new FloatCall(function, args);

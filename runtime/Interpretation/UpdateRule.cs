@@ -90,6 +90,11 @@ public sealed class UpdateRule
     private object? _floatBody;
     private object? _doubleBody;
 
+    /// <summary>The number of per-tensor reductions (<c>sumsq</c>, <c>norm</c>) the rule computes before its update.</summary>
+    public int ReductionCount => Layout.ReductionCount;
+
+    internal bool ReductionIsNorm(int index) => Layout.ReductionIsNorm[index];
+
     /// <summary>The body compiled for <typeparamref name="T"/> (float or double), compiled once and cached.</summary>
     internal Action<Frame<T>> CompiledBody<T>()
         where T : struct, System.Numerics.IBinaryFloatingPointIeee754<T>
@@ -152,4 +157,10 @@ internal sealed class RuleLayout
     public int IntSlotCount { get; init; }
     public int BoolSlotCount { get; init; }
     public int LocalCount { get; init; }
+
+    /// <summary>Per reduction call, numbered in order of appearance: true for <c>norm</c>, false for <c>sumsq</c>.</summary>
+    public bool[] ReductionIsNorm { get; init; } = Array.Empty<bool>();
+
+    /// <summary>The number of reduction calls.</summary>
+    public int ReductionCount => ReductionIsNorm.Length;
 }

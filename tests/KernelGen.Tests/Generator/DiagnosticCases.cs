@@ -262,6 +262,20 @@ internal static class DiagnosticCases
             }
             """)),
 
+        ("KG0016", "reduction under a condition", Body("""
+            if (amsgrad)
+            {
+                param -= learningRate * grad / [|KernelMath.Norm(grad)|];
+            }
+            """)),
+        ("KG0016", "operand computed from a reduction", Body("""
+            float norm = KernelMath.Norm(grad);
+            float scaled = grad / norm;
+            param -= [|KernelMath.Norm(scaled)|] * learningRate;
+            """)),
+        ("KG0016", "uniform operand", Body("""
+            param -= [|KernelMath.SumOfSquares(learningRate)|] * grad;
+            """)),
         ("KG0015", "no update rule", """
             using KernelGen;
 

@@ -270,8 +270,35 @@ public class RuleSnapshotTests
         }
         """;
 
+    /// <summary>
+    /// Per-tensor reductions: two passes (a reducing pass in the canonical lane order, then the
+    /// update), each norm's operand a local of its own, the results parameters of Prepare.
+    /// </summary>
+    public const string Reduction = """
+        using System;
+        using KernelGen;
+
+        namespace Rules;
+
+        [Optimizer]
+        internal sealed partial class Reduction
+        {
+            [Hyperparameter] public float LearningRate { get; set; } = 0.01f;
+            [Hyperparameter] public float WeightDecay { get; set; } = 0.01f;
+
+            [UpdateRule]
+            private static void Update(ref float param, float grad, float learningRate, float weightDecay)
+            {
+                float update = grad + weightDecay * param;
+                float ratio = KernelMath.Norm(param) / (KernelMath.Norm(update) + 1e-6f);
+                param -= learningRate * ratio * update;
+            }
+        }
+        """;
+
     public static TheoryData<string> Rules => new()
     {
+        nameof(Reduction),
         nameof(Hoisting),
         nameof(UniformIf),
         nameof(VaryingIf),
@@ -310,6 +337,7 @@ public class RuleSnapshotTests
     [InlineData(nameof(TensorState))]
     [InlineData(nameof(Functions))]
     [InlineData(nameof(IntStep))]
+    [InlineData(nameof(Reduction))]
     public void TheRuleIrParsesInTheRuntime(string name)
     {
         GeneratorRun run = GeneratorHarness.Run(SourceOf(name));

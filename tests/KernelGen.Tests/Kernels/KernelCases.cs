@@ -45,6 +45,9 @@ public static class KernelCases
         ["SelectRule no clamp"] = () => new SelectRule { Clamp = false, Threshold = 0.1f },
         ["TensorStateRule"] = () => new TensorStateRule(),
         ["UniformMathRule"] = () => new UniformMathRule(),
+        ["TrustRatioRule"] = () => new TrustRatioRule(),
+        ["TrustRatioRule no trust"] = () => new TrustRatioRule { Trust = false, WeightDecay = 0f },
+        ["SumOfSquaresRule"] = () => new SumOfSquaresRule(),
         ["ExponentialMovingAverage"] = () => new ExponentialMovingAverage { Decay = 0.9f },
         ["StochasticWeightAverage"] = () => new StochasticWeightAverage(),
         ["GradientAccumulator mean"] = () => new GradientAccumulator { First = false, Divisor = 3f },
@@ -56,6 +59,22 @@ public static class KernelCases
 
     /// <summary>Every length 0..70 (every tail of every width), then around the larger vector multiples.</summary>
     public static readonly int[] Lengths = Enumerable.Range(0, 71).Concat(new[] { 127, 128, 129, 255, 256, 257, 300 }).ToArray();
+
+    /// <summary>
+    /// Steps with the element-by-element oracle: the rule itself, or the interpreter for a rule
+    /// with per-tensor reductions (which has no meaning for one element).
+    /// </summary>
+    public static void StepOracle(Optimizer optimizer)
+    {
+        if (optimizer.Rule.ReductionCount > 0)
+        {
+            optimizer.StepWithInterpreter();
+        }
+        else
+        {
+            optimizer.StepWithRule();
+        }
+    }
 
     public static IEnumerable<object[]> OptimizerAndPath() =>
         from name in Optimizers.Keys

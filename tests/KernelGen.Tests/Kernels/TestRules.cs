@@ -90,3 +90,41 @@ public sealed partial class UniformMathRule
         param -= learningRate * warmup * grad / (MathF.Sqrt(energy) + logStep) - -1e-3f * param;
     }
 }
+
+/// <summary>LARS/LAMB-shaped: two norms of the tensor (one of a computed value) before the update.</summary>
+[Optimizer]
+public sealed partial class TrustRatioRule
+{
+    [Hyperparameter] public float LearningRate { get; set; } = 0.01f;
+    [Hyperparameter] public float WeightDecay { get; set; } = 0.01f;
+    [Hyperparameter] public bool Trust { get; set; } = true;
+
+    [UpdateRule]
+    private static void Update(ref float param, float grad, ref float momentum, float learningRate, float weightDecay, bool trust,
+        [Step] int step, [TensorState] ref float lastTrust)
+    {
+        float update = grad + weightDecay * param;
+        float paramNorm = KernelMath.Norm(param);
+        float updateNorm = KernelMath.Norm(update);
+        float ratio = trust && paramNorm > 0f && updateNorm > 0f ? paramNorm / updateNorm : 1f;
+        lastTrust = ratio;
+        momentum = step == 1 ? update : 0.9f * momentum + update;
+        param -= learningRate * ratio * momentum;
+    }
+}
+
+/// <summary>NovoGrad-shaped: a per-tensor second moment from the gradient's sum of squares.</summary>
+[Optimizer]
+public sealed partial class SumOfSquaresRule
+{
+    [Hyperparameter] public float LearningRate { get; set; } = 0.01f;
+    [Hyperparameter] public float Beta { get; set; } = 0.75f;
+
+    [UpdateRule]
+    private static void Update(ref float param, float grad, float learningRate, float beta, [Step] int step, [TensorState] ref float secondMoment)
+    {
+        float energy = KernelMath.SumOfSquares(grad);
+        secondMoment = step == 1 ? energy : beta * secondMoment + (1f - beta) * energy;
+        param -= learningRate * grad / (MathF.Sqrt(secondMoment) + 1e-8f);
+    }
+}
