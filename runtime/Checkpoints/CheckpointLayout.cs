@@ -69,7 +69,7 @@ internal sealed class CheckpointLayout
 
     public IReadOnlyList<Optimizer> Groups { get; }
 
-    /// <summary>Every entry, in data order: per tensor its states, tensor states, step, then parameter.</summary>
+    /// <summary>Every entry: per tensor its states, tensor states, step, then parameter (the writer puts the steps first in the data).</summary>
     public IReadOnlyList<Slot> Slots { get; }
 
     public int TensorCount { get; }

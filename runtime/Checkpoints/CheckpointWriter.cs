@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 
 namespace KernelGen;
 
@@ -24,9 +25,13 @@ internal static class CheckpointWriter
         var layout = CheckpointLayout.Build(groups, options.IncludeParameters);
         Dictionary<string, string> metadata = Metadata(layout, options);
 
-        var tensors = new List<TensorEntry>(layout.Slots.Count);
+        // Data order as the reference writer's: wider dtypes first (the I64 step counts, then
+        // F32), so with the header padded to 8 bytes every tensor is aligned to its element size
+        // in the file and torch or numpy can view it in place.
+        List<Slot> order = layout.Slots.OrderByDescending(static s => s.Kind == SlotKind.Step).ToList();
+        var tensors = new List<TensorEntry>(order.Count);
         long offset = 0;
-        foreach (Slot slot in layout.Slots)
+        foreach (Slot slot in order)
         {
             tensors.Add(new TensorEntry(slot.Name, slot.DType, slot.Shape, offset, offset + slot.ByteLength));
             offset += slot.ByteLength;
@@ -45,7 +50,7 @@ internal static class CheckpointWriter
         var checksum = new Crc32C();
         checksum.Append(prefix);
         checksum.Append(header);
-        WriteData(layout, buffer, ref checksum, output: null);
+        WriteData(order, buffer, ref checksum, output: null);
         uint value = checksum.Value;
 
         var written = new Crc32C();
@@ -58,7 +63,7 @@ internal static class CheckpointWriter
 
         destination.Write(prefix);
         destination.Write(header);
-        WriteData(layout, buffer, ref written, destination);
+        WriteData(order, buffer, ref written, destination);
         if (written.Value != value)
         {
             throw new InvalidOperationException("The optimizer's state changed while it was being saved; the checkpoint written is invalid. Do not step while saving.");
@@ -113,9 +118,9 @@ internal static class CheckpointWriter
     }
 
     /// <summary>Converts every slot to little-endian bytes, chunk by chunk, into the checksum and (if given) the stream.</summary>
-    private static void WriteData(CheckpointLayout layout, byte[] buffer, ref Crc32C checksum, Stream? output)
+    private static void WriteData(List<Slot> order, byte[] buffer, ref Crc32C checksum, Stream? output)
     {
-        foreach (Slot slot in layout.Slots)
+        foreach (Slot slot in order)
         {
             int count;
             switch (slot.Kind)

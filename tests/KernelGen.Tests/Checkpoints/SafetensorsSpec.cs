@@ -18,7 +18,11 @@ namespace KernelGen.Tests.Checkpoints;
 /// </summary>
 internal sealed class SafetensorsSpec
 {
-    public sealed record Tensor(string DType, long[] Shape, byte[] Data);
+    public sealed record Tensor(string DType, long[] Shape, byte[] Data)
+    {
+        /// <summary>Where the data starts in the file (set when read).</summary>
+        public long FileOffset { get; init; }
+    }
 
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
 
@@ -57,7 +61,10 @@ internal sealed class SafetensorsSpec
             }
 
             covered += offsets[1] - offsets[0];
-            result.Tensors[property.Name] = new Tensor(dtype, shape, data.AsSpan((int)offsets[0], (int)(offsets[1] - offsets[0])).ToArray());
+            result.Tensors[property.Name] = new Tensor(dtype, shape, data.AsSpan((int)offsets[0], (int)(offsets[1] - offsets[0])).ToArray())
+            {
+                FileOffset = 8 + (long)n + offsets[0],
+            };
         }
 
         if (covered != data.Length)
