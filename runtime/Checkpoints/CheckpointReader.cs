@@ -379,8 +379,9 @@ internal static class CheckpointReader
                 optimizer.Validate();
             }
         }
-        catch (ArgumentException e)
+        catch (Exception e)
         {
+            // The built-ins throw ArgumentException; a user's ValidateOptions may throw anything.
             Set(previous);
             throw new CheckpointException(CheckpointError.InvalidValue, $"The checkpoint's hyper-parameters are refused: {e.Message}", e);
         }

@@ -325,6 +325,19 @@ public class CheckpointValueTests
     }
 
     [Fact]
+    public void AnyExceptionFromAnOptimizersOwnChecksRollsBack()
+    {
+        var picky = new PickyRule();
+        picky.Add(new float[2], new float[2]);
+        SafetensorsSpec file = SafetensorsSpec.Read(Save(picky));
+        file.Metadata["groups.0.hyperparameters.Decay"] = "0.5";
+        file.Metadata["groups.0.hyperparameters.LearningRate"] = "5";
+        var error = Refused(picky, file.Write(), CheckpointError.InvalidValue);
+        Assert.IsType<InvalidOperationException>(error.InnerException);
+        Assert.Equal((0.1f, 0f), (picky.LearningRate, picky.Decay));
+    }
+
+    [Fact]
     public void AParticipantThatRefusesItsStateChangesNothing()
     {
         var options = new CheckpointOptions();
@@ -368,5 +381,18 @@ public class CheckpointValueTests
         Assert.Throws<ArgumentException>(() => Checkpoint.Save(sgd, new MemoryStream(new byte[10], writable: false)));
         Assert.Throws<ArgumentNullException>(() => Checkpoint.Save((Optimizer)null!, new MemoryStream()));
         Assert.Throws<ArgumentNullException>(() => Checkpoint.Load(sgd, null!));
+    }
+}
+
+/// <summary>A rule whose entries would share a name cannot be saved, rather than saving something unloadable.</summary>
+public class CheckpointNamingTests
+{
+    [Fact]
+    public void AStateNamedStepCannotBeSaved()
+    {
+        var rule = new StateNamedStepRule();
+        rule.Add(new float[2], new float[2]);
+        var error = Assert.Throws<NotSupportedException>(() => Checkpoint.Save(rule, new MemoryStream()));
+        Assert.Contains("'state.0.step'", error.Message);
     }
 }

@@ -159,3 +159,40 @@ internal static class CheckpointFixtures
         }
     }
 }
+
+/// <summary>A rule with a state named <c>step</c>: its checkpoint name would be the step count's.</summary>
+[Optimizer]
+public sealed partial class StateNamedStepRule
+{
+    [Hyperparameter] public float LearningRate { get; set; } = 0.1f;
+
+    [UpdateRule]
+    private static void Update(ref float param, float grad, ref float step, float learningRate)
+    {
+        step += grad;
+        param -= learningRate * step;
+    }
+}
+
+/// <summary>A user's optimizer whose option check throws something other than ArgumentException.</summary>
+[Optimizer]
+public sealed partial class PickyRule
+{
+    [Hyperparameter] public float LearningRate { get; set; } = 0.1f;
+
+    [Hyperparameter] public float Decay { get; set; }
+
+    protected override void ValidateOptions()
+    {
+        if (LearningRate > 1f)
+        {
+            throw new InvalidOperationException("PickyRule refuses learning rates above 1.");
+        }
+    }
+
+    [UpdateRule]
+    private static void Update(ref float param, float grad, float learningRate, float decay)
+    {
+        param -= learningRate * grad + decay * param;
+    }
+}
