@@ -1,0 +1,518 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+
+namespace KernelGen;
+
+/// <summary>
+/// Reads a checkpoint in an order that makes a refusal cheap and side-effect free: structure
+/// (no trust in any length), format and version, then the data into temporary buffers under the
+/// checksum, then the fit to the target, then the values; only then is the target changed.
+/// </summary>
+internal static class CheckpointReader
+{
+    /// <summary>At most this many differences are listed in a mismatch message.</summary>
+    private const int ListedDifferences = 10;
+
+    public static void Read(IReadOnlyList<Optimizer> groups, Stream source, CheckpointOptions options, bool wholeStream)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (!source.CanRead)
+        {
+            throw new ArgumentException("The stream is not readable.", nameof(source));
+        }
+
+        CheckpointMetadata.CheckParticipantNames(options.Participants);
+
+        // A seekable stream says how much it holds, so lengths that exceed it are refused before
+        // anything is allocated; any other stream is read only as far as the header claims and
+        // buffers grow only with the bytes that actually arrive.
+        long? available = source.CanSeek ? source.Length - source.Position : null;
+
+        byte[] prefix = new byte[sizeof(ulong)];
+        ReadExactly(source, prefix, "the header length");
+        ulong declared = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (declared > SafetensorsHeader.MaximumLength)
+        {
+            throw new CheckpointException(CheckpointError.MalformedHeader,
+                $"The header length is {declared} bytes, more than the {SafetensorsHeader.MaximumLength} a header may have: this is not a checkpoint, or a damaged one.");
+        }
+
+        int headerLength = (int)declared;
+        if (available is long total && headerLength > total - prefix.Length)
+        {
+            throw Truncated($"the header length is {headerLength} bytes but only {total - prefix.Length} follow it");
+        }
+
+        byte[] header = ReadHeader(source, headerLength);
+        SafetensorsHeader parsed = SafetensorsHeader.Parse(header);
+        if (parsed.DataLength > long.MaxValue - prefix.Length - headerLength)
+        {
+            throw new CheckpointException(CheckpointError.MalformedHeader, $"The header declares {parsed.DataLength} bytes of data, more than any file holds.");
+        }
+
+        long end = prefix.Length + headerLength + parsed.DataLength;
+        if (available is long size)
+        {
+            if (end > size)
+            {
+                throw Truncated($"the header declares {parsed.DataLength} bytes of data but only {size - prefix.Length - headerLength} follow it");
+            }
+
+            if (wholeStream && end < size)
+            {
+                throw new CheckpointException(CheckpointError.Corrupt, $"{size - end} bytes follow the data the header declares.");
+            }
+        }
+
+        uint expectedChecksum = CheckFormat(parsed, header);
+        var layout = CheckpointLayout.Build(groups, options.IncludeParameters);
+        var staged = new Staged(layout);
+        var checksum = new Crc32C();
+        checksum.Append(prefix);
+        checksum.Append(header);
+        ReadData(source, parsed, staged, ref checksum);
+        if (checksum.Value != expectedChecksum)
+        {
+            throw new CheckpointException(CheckpointError.Corrupt,
+                $"The checksum is {checksum.Value:x8} but the header records {expectedChecksum:x8}: the file is damaged (a flipped bit, a torn or partial write).");
+        }
+
+        CheckFit(parsed, layout, staged, options);
+        double[][] hyperparameters = ParseValues(parsed, layout, staged);
+        List<Action> commits = PrepareParticipants(parsed, options);
+
+        // Everything is checked. The hyper-parameters go first: they are the only part whose
+        // setting can still be refused (range and option checks), and that is rolled back.
+        ApplyHyperparameters(layout.Groups, hyperparameters);
+        staged.Commit();
+        foreach (Action commit in commits)
+        {
+            commit();
+        }
+    }
+
+    /// <summary>Checks <c>format</c> and <c>format_version</c>, and zeroes the checksum's digits in the header so the header can be checksummed as it was written.</summary>
+    private static uint CheckFormat(SafetensorsHeader parsed, byte[] header)
+    {
+        IReadOnlyDictionary<string, string> metadata = parsed.Metadata;
+        if (!metadata.TryGetValue(CheckpointMetadata.Format, out string? format) || format != Checkpoint.Format)
+        {
+            throw new CheckpointException(CheckpointError.UnsupportedFormat,
+                $"This safetensors file is not a KernelGen optimizer checkpoint: its metadata 'format' is {(format is null ? "missing" : $"'{format}'")}, not '{Checkpoint.Format}'.");
+        }
+
+        string version = Required(metadata, CheckpointMetadata.Version);
+        if (version != CheckpointMetadata.Text(Checkpoint.FormatVersion))
+        {
+            throw new CheckpointException(CheckpointError.UnsupportedFormat,
+                $"The checkpoint has format version '{version}'; this build reads version {Checkpoint.FormatVersion}.");
+        }
+
+        string text = Required(metadata, CheckpointMetadata.Checksum);
+        int at = parsed.MetadataValueOffset(CheckpointMetadata.Checksum);
+        string digits = text.StartsWith(CheckpointMetadata.ChecksumPrefix, StringComparison.Ordinal) ? text.Substring(CheckpointMetadata.ChecksumPrefix.Length) : "";
+        if (at < 0 || digits.Length != CheckpointMetadata.ChecksumDigits || !digits.All(static c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f')))
+        {
+            throw new CheckpointException(CheckpointError.MalformedHeader,
+                $"The checksum '{text}' is not '{CheckpointMetadata.ChecksumPrefix}' and {CheckpointMetadata.ChecksumDigits} lowercase hex digits, written without escapes.");
+        }
+
+        header.AsSpan(at + CheckpointMetadata.ChecksumPrefix.Length, CheckpointMetadata.ChecksumDigits).Fill((byte)'0');
+        return uint.Parse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Reads the whole data section in order, under the checksum. A tensor that fits the target
+    /// (same name, dtype, shape) goes to a temporary buffer the size of the target's own state;
+    /// anything else is read through a fixed chunk and dropped, so a header can make the reader
+    /// allocate no more than the target needs.
+    /// </summary>
+    private static void ReadData(Stream source, SafetensorsHeader parsed, Staged staged, ref Crc32C checksum)
+    {
+        byte[] buffer = new byte[CheckpointWriter.ChunkBytes];
+        foreach (TensorEntry entry in parsed.Tensors)
+        {
+            if (!staged.TryFind(entry, out int index))
+            {
+                for (long left = entry.ByteLength; left > 0;)
+                {
+                    Span<byte> chunk = buffer.AsSpan(0, (int)Math.Min(left, buffer.Length));
+                    ReadExactly(source, chunk, $"'{entry.Name}'");
+                    checksum.Append(chunk);
+                    left -= chunk.Length;
+                }
+
+                continue;
+            }
+
+            Slot slot = staged.Layout.Slots[index];
+            if (slot.IsVector)
+            {
+                float[] values = new float[slot.Tensor.Length];
+                int perChunk = buffer.Length / sizeof(float);
+                for (int start = 0; start < values.Length; start += perChunk)
+                {
+                    int count = Math.Min(perChunk, values.Length - start);
+                    Span<byte> chunk = buffer.AsSpan(0, count * sizeof(float));
+                    ReadExactly(source, chunk, $"'{entry.Name}'");
+                    checksum.Append(chunk);
+                    LittleEndian.Read(chunk, values.AsSpan(start, count));
+                }
+
+                staged.Vectors[index] = values;
+            }
+            else
+            {
+                Span<byte> chunk = buffer.AsSpan(0, (int)slot.ByteLength);
+                ReadExactly(source, chunk, $"'{entry.Name}'");
+                checksum.Append(chunk);
+                if (slot.Kind == SlotKind.Step)
+                {
+                    staged.Steps[index] = BinaryPrimitives.ReadInt64LittleEndian(chunk);
+                }
+                else
+                {
+                    staged.TensorStates[index] = BinaryPrimitives.ReadSingleLittleEndian(chunk);
+                }
+            }
+
+            staged.Present[index] = true;
+        }
+    }
+
+    /// <summary>Compares the checkpoint with the target and lists every difference in one exception.</summary>
+    private static void CheckFit(SafetensorsHeader parsed, CheckpointLayout layout, Staged staged, CheckpointOptions options)
+    {
+        IReadOnlyDictionary<string, string> metadata = parsed.Metadata;
+        var differences = new List<string>();
+        int groupCount = RequiredInt(metadata, CheckpointMetadata.GroupCount);
+        if (groupCount != layout.Groups.Count)
+        {
+            differences.Add($"the checkpoint has {groupCount} parameter group(s), the target {layout.Groups.Count}");
+        }
+        else
+        {
+            for (int g = 0; g < groupCount; g++)
+            {
+                Optimizer optimizer = layout.Groups[g];
+                string type = Required(metadata, CheckpointMetadata.OptimizerKey(g));
+                bool sameType = type == CheckpointMetadata.TypeName(optimizer);
+                if (!sameType)
+                {
+                    differences.Add($"group {g} is {type} in the checkpoint but {CheckpointMetadata.TypeName(optimizer)} in the target");
+                }
+
+                string tensors = Required(metadata, CheckpointMetadata.ParametersKey(g));
+                if (tensors != layout.ParameterIndices(g))
+                {
+                    differences.Add($"group {g} holds tensors [{tensors}] in the checkpoint but [{layout.ParameterIndices(g)}] in the target");
+                }
+
+                string prefix = CheckpointMetadata.HyperparameterPrefix(g);
+                var saved = new HashSet<string>(
+                    metadata.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k.Substring(prefix.Length)),
+                    StringComparer.Ordinal);
+                if (!sameType)
+                {
+                    continue; // other hyper-parameters follow from another type: listing them would hide the rest
+                }
+
+                foreach (string name in optimizer.HyperparameterNames)
+                {
+                    if (!saved.Remove(name))
+                    {
+                        differences.Add($"group {g} has no value for the hyper-parameter {name}");
+                    }
+                }
+
+                foreach (string name in saved.Order(StringComparer.Ordinal))
+                {
+                    differences.Add($"group {g} has the hyper-parameter {name}, which {optimizer.GetType().Name} does not");
+                }
+            }
+        }
+
+        int tensorCount = RequiredInt(metadata, CheckpointMetadata.TensorCount);
+        if (tensorCount != layout.TensorCount)
+        {
+            differences.Add($"the checkpoint has {tensorCount} tensor(s), the target {layout.TensorCount}");
+        }
+
+        if (options.IncludeParameters && Required(metadata, CheckpointMetadata.Parameters) != "true")
+        {
+            differences.Add("the checkpoint holds no parameter values (it was saved without IncludeParameters)");
+        }
+
+        var entries = parsed.Tensors.ToDictionary(static e => e.Name, StringComparer.Ordinal);
+        for (int i = 0; i < layout.Slots.Count; i++)
+        {
+            Slot slot = layout.Slots[i];
+            if (staged.Present[i])
+            {
+                continue;
+            }
+
+            differences.Add(entries.TryGetValue(slot.Name, out TensorEntry? entry)
+                ? $"'{slot.Name}' is {Describe(entry.DType, entry.Shape)} in the checkpoint but {Describe(slot.DType, slot.Shape)} in the target"
+                : $"'{slot.Name}' is missing");
+        }
+
+        var expected = new HashSet<string>(layout.Slots.Select(static s => s.Name), StringComparer.Ordinal);
+        foreach (TensorEntry entry in parsed.Tensors)
+        {
+            // Saved parameters are skipped, not refused, when the caller did not ask for them.
+            bool skippedParameter = !options.IncludeParameters && entry.Name.StartsWith("param.", StringComparison.Ordinal);
+            if (!expected.Contains(entry.Name) && !skippedParameter)
+            {
+                differences.Add($"the checkpoint has '{entry.Name}', which the target does not");
+            }
+        }
+
+        string extras = Required(metadata, CheckpointMetadata.Extras);
+        var savedExtras = new HashSet<string>(extras.Length == 0 ? Array.Empty<string>() : extras.Split(','), StringComparer.Ordinal);
+        foreach (string name in CheckpointMetadata.SortedNames(options.Participants))
+        {
+            if (!savedExtras.Remove(name))
+            {
+                differences.Add($"the checkpoint holds no state for the participant '{name}'");
+            }
+        }
+
+        foreach (string name in savedExtras.Order(StringComparer.Ordinal))
+        {
+            differences.Add($"the checkpoint holds state for the participant '{name}', which was not given");
+        }
+
+        if (differences.Count > 0)
+        {
+            string listed = string.Join("; ", differences.Take(ListedDifferences));
+            string more = differences.Count > ListedDifferences ? $"; and {differences.Count - ListedDifferences} more" : "";
+            throw new CheckpointException(CheckpointError.Mismatch, $"The checkpoint does not fit the target: {listed}{more}.");
+        }
+    }
+
+    /// <summary>Checks the step counts and parses the hyper-parameters, per group in <see cref="Optimizer.HyperparameterNames"/> order.</summary>
+    private static double[][] ParseValues(SafetensorsHeader parsed, CheckpointLayout layout, Staged staged)
+    {
+        for (int i = 0; i < layout.Slots.Count; i++)
+        {
+            long step = staged.Steps[i];
+            if (layout.Slots[i].Kind == SlotKind.Step && (step < 0 || step > int.MaxValue))
+            {
+                throw new CheckpointException(CheckpointError.InvalidValue, $"'{layout.Slots[i].Name}' is {step}; a step count lies in [0, {int.MaxValue}].");
+            }
+        }
+
+        var values = new double[layout.Groups.Count][];
+        for (int g = 0; g < values.Length; g++)
+        {
+            IReadOnlyList<string> names = layout.Groups[g].HyperparameterNames;
+            values[g] = new double[names.Count];
+            for (int h = 0; h < names.Count; h++)
+            {
+                string key = CheckpointMetadata.HyperparameterPrefix(g) + names[h];
+                if (!CheckpointMetadata.TryParse(parsed.Metadata[key], out values[g][h]))
+                {
+                    throw new CheckpointException(CheckpointError.InvalidValue, $"'{key}' is '{parsed.Metadata[key]}', not a number.");
+                }
+            }
+        }
+
+        return values;
+    }
+
+    private static List<Action> PrepareParticipants(SafetensorsHeader parsed, CheckpointOptions options)
+    {
+        var commits = new List<Action>();
+        foreach (string name in CheckpointMetadata.SortedNames(options.Participants))
+        {
+            string prefix = CheckpointMetadata.ExtraPrefix(name);
+            var state = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (KeyValuePair<string, string> pair in parsed.Metadata)
+            {
+                if (pair.Key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    state[pair.Key.Substring(prefix.Length)] = pair.Value;
+                }
+            }
+
+            try
+            {
+                commits.Add(options.Participants[name].PrepareLoad(state) ?? throw new InvalidOperationException("PrepareLoad returned no commit."));
+            }
+            catch (Exception e) when (e is not CheckpointException)
+            {
+                throw new CheckpointException(CheckpointError.InvalidValue, $"The participant '{name}' refused its saved state: {e.Message}", e);
+            }
+        }
+
+        return commits;
+    }
+
+    /// <summary>
+    /// Sets every group's hyper-parameters and runs its checks; if any value is refused, puts
+    /// every group back as it was (values read from the optimizers themselves, so they set back
+    /// without error) and refuses the checkpoint.
+    /// </summary>
+    private static void ApplyHyperparameters(IReadOnlyList<Optimizer> groups, double[][] values)
+    {
+        var previous = new double[groups.Count][];
+        for (int g = 0; g < groups.Count; g++)
+        {
+            IReadOnlyList<string> names = groups[g].HyperparameterNames;
+            previous[g] = new double[names.Count];
+            for (int h = 0; h < names.Count; h++)
+            {
+                groups[g].TryGetHyperparameter(names[h], out previous[g][h]);
+            }
+        }
+
+        try
+        {
+            Set(values);
+            foreach (Optimizer optimizer in groups)
+            {
+                optimizer.Validate();
+            }
+        }
+        catch (Exception e)
+        {
+            // The built-ins throw ArgumentException; a user's ValidateOptions may throw anything.
+            Set(previous);
+            throw new CheckpointException(CheckpointError.InvalidValue, $"The checkpoint's hyper-parameters are refused: {e.Message}", e);
+        }
+
+        void Set(double[][] source)
+        {
+            for (int g = 0; g < groups.Count; g++)
+            {
+                IReadOnlyList<string> names = groups[g].HyperparameterNames;
+                for (int h = 0; h < names.Count; h++)
+                {
+                    groups[g].TrySetHyperparameter(names[h], source[g][h]);
+                }
+            }
+        }
+    }
+
+    private static byte[] ReadHeader(Stream source, int length)
+    {
+        if (source.CanSeek)
+        {
+            // The stream was checked to hold this many bytes.
+            byte[] header = new byte[length];
+            ReadExactly(source, header, "the header");
+            return header;
+        }
+
+        byte[] buffer = new byte[Math.Min(length, CheckpointWriter.ChunkBytes)];
+        int filled = 0;
+        while (filled < length)
+        {
+            if (filled == buffer.Length)
+            {
+                Array.Resize(ref buffer, (int)Math.Min(length, buffer.Length * 2L));
+            }
+
+            int read = source.Read(buffer, filled, buffer.Length - filled);
+            if (read == 0)
+            {
+                throw Truncated($"the stream ends {filled} bytes into a {length}-byte header");
+            }
+
+            filled += read;
+        }
+
+        return buffer;
+    }
+
+    private static void ReadExactly(Stream source, Span<byte> buffer, string what)
+    {
+        int read = source.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        if (read < buffer.Length)
+        {
+            throw Truncated($"the stream ends inside {what}");
+        }
+    }
+
+    private static string Required(IReadOnlyDictionary<string, string> metadata, string key) =>
+        metadata.TryGetValue(key, out string? value)
+            ? value
+            : throw new CheckpointException(CheckpointError.UnsupportedFormat, $"The checkpoint's metadata lacks '{key}'.");
+
+    private static int RequiredInt(IReadOnlyDictionary<string, string> metadata, string key)
+    {
+        string text = Required(metadata, key);
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
+            ? value
+            : throw new CheckpointException(CheckpointError.InvalidValue, $"The checkpoint's '{key}' is '{text}', not a count.");
+    }
+
+    private static string Describe(string dtype, long[] shape) => $"{dtype} [{string.Join(", ", shape)}]";
+
+    private static CheckpointException Truncated(string what) =>
+        new(CheckpointError.Truncated, $"The checkpoint is truncated: {what}.");
+
+    /// <summary>The values read for each slot of the layout, held until everything has been checked.</summary>
+    private sealed class Staged
+    {
+        private readonly Dictionary<string, int> _indices = new(StringComparer.Ordinal);
+
+        public Staged(CheckpointLayout layout)
+        {
+            Layout = layout;
+            for (int i = 0; i < layout.Slots.Count; i++)
+            {
+                _indices[layout.Slots[i].Name] = i;
+            }
+
+            Vectors = new float[]?[layout.Slots.Count];
+            Steps = new long[layout.Slots.Count];
+            TensorStates = new float[layout.Slots.Count];
+            Present = new bool[layout.Slots.Count];
+        }
+
+        public CheckpointLayout Layout { get; }
+
+        public float[]?[] Vectors { get; }
+
+        /// <summary>The step count of each step slot.</summary>
+        public long[] Steps { get; }
+
+        /// <summary>The value of each tensor-state slot.</summary>
+        public float[] TensorStates { get; }
+
+        public bool[] Present { get; }
+
+        /// <summary>Finds the slot an entry fills: same name, dtype and shape.</summary>
+        public bool TryFind(TensorEntry entry, out int index) =>
+            _indices.TryGetValue(entry.Name, out index)
+            && entry.DType == Layout.Slots[index].DType
+            && entry.Shape.AsSpan().SequenceEqual(Layout.Slots[index].Shape);
+
+        /// <summary>Copies every staged value into the optimizers. Cannot fail: every slot was checked present.</summary>
+        public void Commit()
+        {
+            for (int i = 0; i < Layout.Slots.Count; i++)
+            {
+                Slot slot = Layout.Slots[i];
+                switch (slot.Kind)
+                {
+                    case SlotKind.State or SlotKind.Parameter:
+                        Vectors[i]!.CopyTo(slot.Values);
+                        break;
+                    case SlotKind.TensorState:
+                        slot.Tensor.TensorState(slot.Index) = TensorStates[i];
+                        break;
+                    default:
+                        slot.Tensor.Step = (int)Steps[i];
+                        break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+
+namespace KernelGen;
+
+/// <summary>Writes a checkpoint: the safetensors layout, metadata per docs/checkpoints.md, a CRC-32C over it all.</summary>
+internal static class CheckpointWriter
+{
+    /// <summary>The size of the chunks the data is converted and written in: no buffer grows with the state.</summary>
+    internal const int ChunkBytes = 1 << 16;
+
+    public static void Write(IReadOnlyList<Optimizer> groups, Stream destination, CheckpointOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanWrite)
+        {
+            throw new ArgumentException("The stream is not writable.", nameof(destination));
+        }
+
+        CheckpointMetadata.CheckParticipantNames(options.Participants);
+        var layout = CheckpointLayout.Build(groups, options.IncludeParameters);
+        Dictionary<string, string> metadata = Metadata(layout, options);
+
+        // Data order as the reference writer's: wider dtypes first (the I64 step counts, then
+        // F32), so with the header padded to 8 bytes every tensor is aligned to its element size
+        // in the file and torch or numpy can view it in place.
+        List<Slot> order = layout.Slots.OrderByDescending(static s => s.Kind == SlotKind.Step).ToList();
+        var tensors = new List<TensorEntry>(order.Count);
+        long offset = 0;
+        foreach (Slot slot in order)
+        {
+            tensors.Add(new TensorEntry(slot.Name, slot.DType, slot.Shape, offset, offset + slot.ByteLength));
+            offset += slot.ByteLength;
+        }
+
+        // The checksum covers the whole file with its own 8 digits as zeros; writing the header
+        // with zeros first gives the exact bytes the reader will checksum.
+        byte[] header = SafetensorsHeader.Write(tensors, metadata);
+        int digits = SafetensorsHeader.Parse(header).MetadataValueOffset(CheckpointMetadata.Checksum) + CheckpointMetadata.ChecksumPrefix.Length;
+        byte[] prefix = new byte[sizeof(ulong)];
+        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+
+        // Two passes over the state: the first for the checksum the header carries, the second to
+        // write. Memory is read twice instead of the file being rewritten, so any stream works.
+        byte[] buffer = new byte[ChunkBytes];
+        var checksum = new Crc32C();
+        checksum.Append(prefix);
+        checksum.Append(header);
+        WriteData(order, buffer, ref checksum, output: null);
+        uint value = checksum.Value;
+
+        var written = new Crc32C();
+        written.Append(prefix);
+        written.Append(header);
+        if (!value.TryFormat(header.AsSpan(digits, CheckpointMetadata.ChecksumDigits), out _, "x8", CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("The checksum did not fit its placeholder.");
+        }
+
+        destination.Write(prefix);
+        destination.Write(header);
+        WriteData(order, buffer, ref written, destination);
+        if (written.Value != value)
+        {
+            throw new InvalidOperationException("The optimizer's state changed while it was being saved; the checkpoint written is invalid. Do not step while saving.");
+        }
+
+        destination.Flush();
+    }
+
+    private static Dictionary<string, string> Metadata(CheckpointLayout layout, CheckpointOptions options)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [CheckpointMetadata.Format] = Checkpoint.Format,
+            [CheckpointMetadata.Version] = CheckpointMetadata.Text(Checkpoint.FormatVersion),
+            [CheckpointMetadata.Checksum] = CheckpointMetadata.ChecksumPrefix + new string('0', CheckpointMetadata.ChecksumDigits),
+            [CheckpointMetadata.GroupCount] = CheckpointMetadata.Text(layout.Groups.Count),
+            [CheckpointMetadata.TensorCount] = CheckpointMetadata.Text(layout.TensorCount),
+            [CheckpointMetadata.Parameters] = options.IncludeParameters ? "true" : "false",
+        };
+
+        for (int g = 0; g < layout.Groups.Count; g++)
+        {
+            Optimizer optimizer = layout.Groups[g];
+            metadata[CheckpointMetadata.OptimizerKey(g)] = CheckpointMetadata.TypeName(optimizer);
+            metadata[CheckpointMetadata.ParametersKey(g)] = layout.ParameterIndices(g);
+            string prefix = CheckpointMetadata.HyperparameterPrefix(g);
+            foreach (string name in optimizer.HyperparameterNames)
+            {
+                if (!optimizer.TryGetHyperparameter(name, out double value))
+                {
+                    throw new InvalidOperationException($"{optimizer.GetType().Name} lists the hyper-parameter '{name}' but does not read it.");
+                }
+
+                metadata[prefix + name] = CheckpointMetadata.Text(value);
+            }
+        }
+
+        List<string> names = CheckpointMetadata.SortedNames(options.Participants);
+        metadata[CheckpointMetadata.Extras] = string.Join(",", names);
+        foreach (string name in names)
+        {
+            var state = new Dictionary<string, string>(StringComparer.Ordinal);
+            options.Participants[name].Save(state);
+            string prefix = CheckpointMetadata.ExtraPrefix(name);
+            foreach (KeyValuePair<string, string> pair in state)
+            {
+                metadata[prefix + pair.Key] = pair.Value ?? throw new InvalidOperationException($"The participant '{name}' saved a null value for '{pair.Key}'.");
+            }
+        }
+
+        return metadata;
+    }
+
+    /// <summary>Converts every slot to little-endian bytes, chunk by chunk, into the checksum and (if given) the stream.</summary>
+    private static void WriteData(List<Slot> order, byte[] buffer, ref Crc32C checksum, Stream? output)
+    {
+        foreach (Slot slot in order)
+        {
+            int count;
+            switch (slot.Kind)
+            {
+                case SlotKind.State or SlotKind.Parameter:
+                    ReadOnlySpan<float> values = slot.Values;
+                    int perChunk = buffer.Length / sizeof(float);
+                    for (int start = 0; start < values.Length; start += perChunk)
+                    {
+                        ReadOnlySpan<float> part = values.Slice(start, Math.Min(perChunk, values.Length - start));
+                        Span<byte> bytes = buffer.AsSpan(0, part.Length * sizeof(float));
+                        LittleEndian.Write(part, bytes);
+                        checksum.Append(bytes);
+                        output?.Write(bytes);
+                    }
+
+                    continue;
+                case SlotKind.TensorState:
+                    BinaryPrimitives.WriteSingleLittleEndian(buffer, slot.Tensor.TensorState(slot.Index));
+                    count = sizeof(float);
+                    break;
+                default:
+                    BinaryPrimitives.WriteInt64LittleEndian(buffer, slot.Tensor.Step);
+                    count = sizeof(long);
+                    break;
+            }
+
+            checksum.Append(buffer.AsSpan(0, count));
+            output?.Write(buffer, 0, count);
+        }
+    }
+}
