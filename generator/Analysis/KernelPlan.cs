@@ -60,10 +60,13 @@ internal sealed class KernelPlan
     public List<RuleParameter> Stored { get; } = new();
 
     /// <summary>
-    /// For each loaded buffer, the flag values under which every access to it happens: the loops
-    /// load and store it only then (Adam's max buffer costs no memory traffic without amsgrad).
+    /// For each buffer whose old value is read, the flag values under which every such read
+    /// happens: the loops load it only then. A buffer absent here is written before any read.
     /// </summary>
     public Dictionary<string, List<(int Flag, bool Value)>> Guards { get; } = new();
+
+    /// <summary>For each written buffer, the flag values under which every write happens: the loops store it only then.</summary>
+    public Dictionary<string, List<(int Flag, bool Value)>> StoreGuards { get; } = new();
 
     /// <summary>The field of the argument struct that holds each varying buffer, by rule name.</summary>
     public Dictionary<string, string> SpanFields { get; } = new();

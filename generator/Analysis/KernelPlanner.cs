@@ -21,6 +21,7 @@ internal sealed class KernelPlanner
     private readonly List<Level> _levels = new();
     private readonly HashSet<string> _loopNames = new();
     private readonly List<(int Flag, bool Value)> _guard = new();
+    private readonly HashSet<string> _written = new(); // buffers written so far on the current path
     private int _hoisted;
 
     private KernelPlanner(RuleModel rule, Classifier classifier)
@@ -83,13 +84,15 @@ internal sealed class KernelPlanner
                     break;
 
                 case LocalStmt local:
-                    Touch(local.Name, written: true);
                     loop.Add(new LoopLocal(local.Name, local.Kind, local.Initializer is null ? null : Lower(local.Initializer, prologue, renames, local.Source), local.Source));
+                    Touch(local.Name, written: true);
                     break;
 
                 case AssignStmt assign:
+                    // The value is read before the target is written: lower it first.
+                    Expr value = Lower(assign.Value, prologue, renames, assign.Source);
+                    loop.Add(new LoopAssign(Rename(assign.Name, renames), value, assign.Source));
                     Touch(assign.Name, written: true);
-                    loop.Add(new LoopAssign(Rename(assign.Name, renames), Lower(assign.Value, prologue, renames, assign.Source), assign.Source));
                     break;
 
                 case IfStmt ifStatement when !_classifier.IsVarying(ifStatement.Condition):
@@ -116,10 +119,13 @@ internal sealed class KernelPlanner
 
         // Values exported inside an arm exist only when that arm runs: each arm is a level of its own.
         _levels.Add(new Level(prologueThen));
+        HashSet<string> before = new(_written);
         Guarded(flag, true, () => Walk(ifStatement.Then, prologueThen, loopThen, renames));
+        HashSet<string> afterThen = Swap(before);
         _levels[_levels.Count - 1] = new Level(prologueElse);
         Guarded(flag, false, () => Walk(ifStatement.Else, prologueElse, loopElse, renames));
         _levels.RemoveAt(_levels.Count - 1);
+        _written.IntersectWith(afterThen); // written after the if: written by both arms (or before)
         foreach (string name in assigned)
         {
             Bump(name);
@@ -146,8 +152,11 @@ internal sealed class KernelPlanner
 
         List<string> thenAssigned = AssignedOutside(ifStatement.Then);
         List<string> elseAssigned = AssignedOutside(ifStatement.Else);
+        HashSet<string> before = new(_written);
         Dictionary<string, string> thenNames = Arm(ifStatement.Then, thenAssigned, "then", prologue, loop, renames);
+        HashSet<string> afterThen = Swap(before);
         Dictionary<string, string> elseNames = Arm(ifStatement.Else, elseAssigned, "else", prologue, loop, renames);
+        _written.IntersectWith(afterThen);
 
         foreach (string name in thenAssigned.Union(elseAssigned))
         {
@@ -349,6 +358,12 @@ internal sealed class KernelPlanner
         }
     }
 
+    /// <summary>
+    /// Records an access to a buffer. A read before the buffer is written (on this path) needs its
+    /// load; a write needs its store. Each keeps the flags common to all its accesses, so a buffer
+    /// is loaded and stored only under the conditions that use it (Adam's max buffer without
+    /// amsgrad, SGD's momentum on its first step: no memory traffic).
+    /// </summary>
     private void Touch(string name, bool written)
     {
         if (!_parameters.TryGetValue(name, out RuleParameter? parameter) || parameter.Role is not (ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State))
@@ -359,17 +374,42 @@ internal sealed class KernelPlanner
         if (!_plan.Loaded.Contains(parameter))
         {
             _plan.Loaded.Add(parameter);
-            _plan.Guards[name] = new List<(int, bool)>(_guard);
+        }
+
+        if (written)
+        {
+            Narrow(_plan.StoreGuards, name);
+            _written.Add(name);
+            if (!_plan.Stored.Contains(parameter))
+            {
+                _plan.Stored.Add(parameter);
+            }
+        }
+        else if (!_written.Contains(name))
+        {
+            Narrow(_plan.Guards, name);
+        }
+    }
+
+    private void Narrow(Dictionary<string, List<(int Flag, bool Value)>> guards, string name)
+    {
+        if (guards.TryGetValue(name, out List<(int Flag, bool Value)>? guard))
+        {
+            guard.RemoveAll(condition => !_guard.Contains(condition));
         }
         else
         {
-            _plan.Guards[name].RemoveAll(condition => !_guard.Contains(condition));
+            guards[name] = new List<(int, bool)>(_guard);
         }
+    }
 
-        if (written && !_plan.Stored.Contains(parameter))
-        {
-            _plan.Stored.Add(parameter);
-        }
+    /// <summary>Restores the written set to <paramref name="before"/> and returns what it was.</summary>
+    private HashSet<string> Swap(HashSet<string> before)
+    {
+        var after = new HashSet<string>(_written);
+        _written.Clear();
+        _written.UnionWith(before);
+        return after;
     }
 
     private static string Rename(string name, Dictionary<string, string> renames) =>

@@ -711,17 +711,20 @@ internal sealed class KernelEmitter
     }
 
     /// <summary>The flags a buffer's accesses all sit under, as a C# condition (null when none).</summary>
-    private string? GuardOf(RuleParameter buffer)
-    {
-        List<(int Flag, bool Value)> guard = _plan.Guards[buffer.Name];
-        return guard.Count == 0
+    private string? GuardOf(List<(int Flag, bool Value)> guard) =>
+        guard.Count == 0
             ? null
             : string.Join(" && ", guard.Select(g => (g.Value ? "" : "!") + _plan.Flags[g.Flag].TypeParameter + ".Value"));
-    }
 
     private void WriteLoad(RuleParameter buffer, string type, string load, string zero)
     {
-        string? guard = GuardOf(buffer);
+        if (!_plan.Guards.TryGetValue(buffer.Name, out List<(int Flag, bool Value)>? reads))
+        {
+            _w.Line($"{type} {buffer.Name} = {zero}; // written before it is read: not loaded");
+            return;
+        }
+
+        string? guard = GuardOf(reads);
         _w.Line(guard is null ? $"{type} {buffer.Name} = {load};" : $"{type} {buffer.Name} = {guard} ? {load} : {zero};");
         if (buffer.Role == ParameterRole.Gradient)
         {
@@ -732,7 +735,7 @@ internal sealed class KernelEmitter
 
     private void WriteStore(RuleParameter buffer, string store)
     {
-        string? guard = GuardOf(buffer);
+        string? guard = GuardOf(_plan.StoreGuards[buffer.Name]);
         _w.Line(guard is null ? store : $"if ({guard}) {store}");
     }
 
