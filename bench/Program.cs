@@ -1,22 +1,21 @@
 using System;
 using KernelGen;
 using KernelGen.Bench.Conformance;
+using KernelGen.Bench.Quick;
 
 namespace KernelGen.Bench;
 
-/// <summary>Dispatches <c>dotnet run --project bench -- COMMAND ...</c> to its command.</summary>
+/// <summary>
+/// Dispatches <c>dotnet run --project bench -- COMMAND ...</c> to its command.
+/// </summary>
 internal static class Program
 {
     private static int Main(string[] args)
     {
-        if (args.Length == 0)
-        {
-            return Usage();
-        }
-
-        return args[0] switch
+        return (args.Length > 0 ? args[0] : null) switch
         {
             "conformance" => ConformanceCommand.Run(args[1..], CreateOptimizer, Console.Out, Console.Error),
+            "quick" => QuickCommand.Run(args[1..], Console.Out, Console.Error),
             _ => Usage(),
         };
     }
@@ -32,6 +31,7 @@ internal static class Program
         Console.Error.WriteLine("usage: dotnet run -c Release --project bench -- COMMAND");
         Console.Error.WriteLine("commands:");
         Console.Error.WriteLine($"  {ConformanceCommand.Usage}");
+        Console.Error.WriteLine($"  {QuickOptions.Usage}");
         return 2;
     }
 }
