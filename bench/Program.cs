@@ -2,11 +2,13 @@ using System;
 using KernelGen;
 using KernelGen.Bench.Conformance;
 using KernelGen.Bench.Quick;
+using KernelGen.Bench.Suite;
 
 namespace KernelGen.Bench;
 
 /// <summary>
-/// Dispatches <c>dotnet run --project bench -- COMMAND ...</c> to its command.
+/// Dispatches <c>dotnet run --project bench -- COMMAND ...</c> to its command; with no command,
+/// or with BenchmarkDotNet's own arguments (<c>--filter *AdamW*</c>), opens BenchmarkDotNet's switcher.
 /// </summary>
 internal static class Program
 {
@@ -16,7 +18,8 @@ internal static class Program
         {
             "conformance" => ConformanceCommand.Run(args[1..], CreateOptimizer, Console.Out, Console.Error),
             "quick" => QuickCommand.Run(args[1..], Console.Out, Console.Error),
-            _ => Usage(),
+            "help" or "-h" or "--help" => Usage(),
+            _ => SuiteCommand.Run(args),
         };
     }
 
@@ -32,6 +35,7 @@ internal static class Program
         Console.Error.WriteLine("commands:");
         Console.Error.WriteLine($"  {ConformanceCommand.Usage}");
         Console.Error.WriteLine($"  {QuickOptions.Usage}");
+        Console.Error.WriteLine($"  {SuiteCommand.Usage}");
         return 2;
     }
 }

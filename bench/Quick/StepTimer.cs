@@ -29,9 +29,10 @@ public static class StepTimer
         int samples = (int)Math.Clamp(ToTicks(plan.Budget) / sampleTicks, plan.MinSamples, plan.MaxSamples);
 
         var perStep = new double[samples];
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var allocatedPerStep = new double[samples];
         for (int s = 0; s < samples; s++)
         {
+            long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < batch; i++)
             {
@@ -39,10 +40,12 @@ public static class StepTimer
             }
 
             perStep[s] = (Stopwatch.GetTimestamp() - start) * (1e9 / Stopwatch.Frequency) / batch;
+            allocatedPerStep[s] = (double)(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / batch;
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        return new Measurement(Median(perStep), (double)allocated / ((long)samples * batch), samples, batch);
+        // The median here too: the runtime itself allocates on this thread now and then (starting
+        // its background compiler thread), once, not per step; a step that allocates does so in every sample.
+        return new Measurement(Median(perStep), Median(allocatedPerStep), samples, batch);
     }
 
     /// <summary>The median (the mean of the middle two for an even count). Sorts <paramref name="values"/>.</summary>

@@ -16,8 +16,8 @@ public sealed record TimingPlan(TimeSpan Warmup, TimeSpan Sample, TimeSpan Budge
     /// <summary>The plan of the quick command: about 12 s per three optimizers on this machine.</summary>
     public static TimingPlan Quick { get; } = new(TimeSpan.FromMilliseconds(15), TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(200), 5, 41);
 
-    /// <summary>A plan for tests: a few short samples, no meaningful timing.</summary>
-    public static TimingPlan Smoke { get; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, 1, 1);
+    /// <summary>A plan for tests: three one-step samples (a median that a one-off runtime allocation cannot move), no meaningful timing.</summary>
+    public static TimingPlan Smoke { get; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, 3, 3);
 
     /// <summary>The same plan with every duration scaled by <paramref name="factor"/> (sample bounds kept).</summary>
     public TimingPlan Scale(double factor) => this with { Warmup = Warmup * factor, Sample = Sample * factor, Budget = Budget * factor };
