@@ -2,25 +2,27 @@ using System;
 using KernelGen;
 using KernelGen.Bench.Conformance;
 using KernelGen.Bench.Disasm;
+using KernelGen.Bench.Quick;
+using KernelGen.Bench.Suite;
 
 namespace KernelGen.Bench;
 
-/// <summary>Dispatches <c>dotnet run --project bench -- COMMAND ...</c> to its command.</summary>
+/// <summary>
+/// Dispatches <c>dotnet run --project bench -- COMMAND ...</c> to its command; with no command,
+/// or with BenchmarkDotNet's own arguments (<c>--filter *AdamW*</c>), opens BenchmarkDotNet's switcher.
+/// </summary>
 internal static class Program
 {
     private static int Main(string[] args)
     {
-        if (args.Length == 0)
-        {
-            return Usage();
-        }
-
-        return args[0] switch
+        return (args.Length > 0 ? args[0] : null) switch
         {
             "conformance" => ConformanceCommand.Run(args[1..], CreateOptimizer, Console.Out, Console.Error, Conformance),
             "disasm" => DisasmCommand.Run(args[1..], Console.Out, Console.Error),
             DisasmProbe.Command => DisasmProbe.Run(args[1..], Console.Error),
-            _ => Usage(),
+            "quick" => QuickCommand.Run(args[1..], Console.Out, Console.Error),
+            "help" or "-h" or "--help" => Usage(),
+            _ => SuiteCommand.Run(args),
         };
     }
 
@@ -43,6 +45,8 @@ internal static class Program
         Console.Error.WriteLine("commands:");
         Console.Error.WriteLine($"  {ConformanceCommand.Usage}");
         Console.Error.WriteLine($"  {DisasmCommand.Usage}");
+        Console.Error.WriteLine($"  {QuickOptions.Usage}");
+        Console.Error.WriteLine($"  {SuiteCommand.Usage}");
         return 2;
     }
 }

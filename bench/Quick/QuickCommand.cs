@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using KernelGen.Bench.Baselines;
+
+namespace KernelGen.Bench.Quick;
+
+/// <summary>
+/// <c>quick</c>: within a minute, KernelGen side by side with a naive scalar loop, a
+/// TensorPrimitives composition and the roofline, for every built-in optimizer at 4 Ki to
+/// 16 Mi elements; ns per element, medians of repeated runs after warm-up in this one process.
+/// Exit code 0, 1 when a baseline disagrees with the optimizer (nothing is timed then), 2 for a usage error.
+/// </summary>
+public static class QuickCommand
+{
+    /// <summary>Three optimizers fit the timing plan's full budget in well under a minute; more share it.</summary>
+    private const int OptimizersAtFullBudget = 3;
+
+    /// <summary>Runs the command.</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        QuickOptions? options = QuickOptions.Parse(args, out string? problem);
+        if (options is null)
+        {
+            error.WriteLine($"{problem}{Environment.NewLine}usage: {QuickOptions.Usage}");
+            return 2;
+        }
+
+        if (!KernelDispatch.IsSupported(options.Path))
+        {
+            error.WriteLine($"The {options.Path} path is not hardware accelerated here (best: {KernelDispatch.Best}).");
+            return 2;
+        }
+
+        IReadOnlyList<BenchProfile> profiles;
+        try
+        {
+            profiles = options.Optimizers is null ? BenchProfiles.All() : options.Optimizers.Select(BenchProfiles.For).ToArray();
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"{e.Message} Built-in: {string.Join(", ", BuiltInOptimizers.Names)}.");
+            return 2;
+        }
+
+        var clock = Stopwatch.StartNew();
+        WriteHeader(output, options, profiles);
+        if (!CheckBaselines(output, profiles, options.Path))
+        {
+            return 1;
+        }
+
+        QuickRunner.WarmUpCompilation(profiles, options.Path);
+        TimingPlan plan = TimingPlan.Quick.Scale(Math.Min(1.0, (double)OptimizersAtFullBudget / profiles.Count));
+        var rows = new List<QuickRow>();
+        foreach (BenchProfile profile in profiles)
+        {
+            foreach (int size in options.Sizes)
+            {
+                error.Write($"\rmeasuring {profile.Name} at {QuickTable.SizeText(size)} ...        ");
+                rows.Add(QuickRunner.MeasureRow(BenchSubject.Create(profile, size, options.Path), plan));
+            }
+
+            // The 16 Mi buffers of this optimizer go before the next allocates its own.
+            GC.Collect();
+        }
+
+        error.Write("\r" + new string(' ', 48) + "\r");
+        output.WriteLine();
+        QuickTable.Write(output, rows);
+        output.WriteLine();
+        output.WriteLine("ns per element, median of repeated steps after warm-up; x naive and x TP: KernelGen's speed-up;");
+        output.WriteLine("/roofline: KernelGen's time over the roofline's; KG GB/s: B/elem over KernelGen's ns; alloc: KernelGen bytes per step.");
+        if (options.JsonPath is not null)
+        {
+            QuickJson.WriteFile(options.JsonPath, rows);
+            output.WriteLine($"rows written to {options.JsonPath}");
+        }
+
+        output.WriteLine($"{rows.Count} rows in {clock.Elapsed.TotalSeconds:F1} s");
+        return 0;
+    }
+
+    private static void WriteHeader(TextWriter output, QuickOptions options, IReadOnlyList<BenchProfile> profiles)
+    {
+        string path = options.Path == KernelPath.Auto
+            ? $"{KernelDispatch.Best} (KernelDispatch.Best)"
+            : $"{options.Path} (forced with --path; TensorPrimitives still takes the widest accelerated)";
+        output.WriteLine($"KernelGen quick: {CpuName()}, {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.ProcessArchitecture}");
+        output.WriteLine($"accelerated: Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated}; KernelGen and roofline path: {path}");
+        output.WriteLine("buffers: 64-byte aligned; every contender of a row runs on the same parameter, gradient and state buffers");
+        foreach (BenchProfile profile in profiles)
+        {
+            string baselines = profile.Naive is null || profile.TensorPrimitives is null ? "; no hand-written baselines yet" : "";
+            output.WriteLine($"  {profile.Name} ({profile.Settings}): {profile.ArraysText} = {profile.BytesPerElement} B/element; {profile.Arithmetic}{baselines}");
+        }
+    }
+
+    private static bool CheckBaselines(TextWriter output, IReadOnlyList<BenchProfile> profiles, KernelPath path)
+    {
+        var problems = profiles.SelectMany(p => BaselineCheck.Run(p, path)).ToList();
+        foreach (string problem in problems)
+        {
+            output.WriteLine($"baseline check failed: {problem}");
+        }
+
+        return problems.Count == 0;
+    }
+
+    /// <summary>The CPU's model name where the OS says it (Linux), else the architecture.</summary>
+    private static string CpuName()
+    {
+        const string cpuInfo = "/proc/cpuinfo";
+        if (File.Exists(cpuInfo))
+        {
+            foreach (string line in File.ReadLines(cpuInfo))
+            {
+                if (line.StartsWith("model name", StringComparison.Ordinal))
+                {
+                    return line[(line.IndexOf(':') + 1)..].Trim();
+                }
+            }
+        }
+
+        return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+}
