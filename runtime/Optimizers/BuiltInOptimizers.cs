@@ -26,6 +26,8 @@ public static class BuiltInOptimizers
         ["Yogi"] = static () => new Yogi(),
         ["MADGRAD"] = static () => new MADGRAD(),
         ["ADOPT"] = static () => new ADOPT(),
+        ["ScheduleFreeAdamW"] = static () => new ScheduleFreeAdamW(),
+        ["ScheduleFreeSGD"] = static () => new ScheduleFreeSGD(),
     };
 
     /// <summary>The names <see cref="TryCreate"/> knows.</summary>

@@ -65,6 +65,16 @@ public static class KernelCases
         // β₁ = 0.3: the lerp weight 0.7 takes torch's other form.
         ["ADOPT decoupled fixed_decay small beta1"] = () =>
             new ADOPT { WeightDecouple = true, FixedDecay = true, WeightDecay = 0.01f, Beta1 = 0.3f },
+        ["ScheduleFreeAdamW"] = () => new ScheduleFreeAdamW(),
+        ["ScheduleFreeAdamW wd ams_bound warmup decoupling r maximize"] = () => new ScheduleFreeAdamW
+        {
+            WeightDecay = 0.01f, AmsBound = true, WarmupSteps = 3f, DecouplingC = 200f, R = 1f, WeightLrPower = 1f, Maximize = true,
+        },
+        ["ScheduleFreeSGD"] = () => new ScheduleFreeSGD { LearningRate = 0.1f },
+        ["ScheduleFreeSGD wd warmup maximize no momentum"] = () =>
+            new ScheduleFreeSGD { LearningRate = 0.1f, WeightDecay = 0.01f, WarmupSteps = 4f, Maximize = true, Momentum = 0f },
+        ["LinearInterpolation small weight"] = () => new LinearInterpolation { Weight = -0.1f },
+        ["LinearInterpolation large weight"] = () => new LinearInterpolation { Weight = 0.9f },
         ["SelectRule"] = () => new SelectRule(),
         ["SelectRule no clamp"] = () => new SelectRule { Clamp = false, Threshold = 0.1f },
         ["TensorStateRule"] = () => new TensorStateRule(),
