@@ -75,6 +75,8 @@ public static class KernelCases
             new ScheduleFreeSGD { LearningRate = 0.1f, WeightDecay = 0.01f, WarmupSteps = 4f, Maximize = true, Momentum = 0f },
         ["LinearInterpolation small weight"] = () => new LinearInterpolation { Weight = -0.1f },
         ["LinearInterpolation large weight"] = () => new LinearInterpolation { Weight = 0.9f },
+        ["LookaheadSync"] = () => new LookaheadSync { Alpha = 0.3f },
+        ["LookaheadMomentumPullback"] = () => new LookaheadMomentumPullback { Alpha = 0.6f },
         ["SelectRule"] = () => new SelectRule(),
         ["SelectRule no clamp"] = () => new SelectRule { Clamp = false, Threshold = 0.1f },
         ["TensorStateRule"] = () => new TensorStateRule(),
