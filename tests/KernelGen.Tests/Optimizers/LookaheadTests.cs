@@ -10,10 +10,7 @@ namespace KernelGen.Tests.Optimizers;
 /// <summary>Lookahead around any optimizer: pytorch_optimizer 3.9.0's trajectories, a hand-written reference, and the wrapper's rules.</summary>
 public sealed class LookaheadTests
 {
-    public static IEnumerable<object[]> Cases() =>
-        from name in RecordedCases.Names("lookahead-")
-        from path in KernelCases.SupportedPaths
-        select new object[] { name, path };
+    public static IEnumerable<object[]> Cases() => RecordedCases.OnEveryPath("lookahead-");
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.Json;
 using KernelGen.Bench.Conformance;
 using KernelGen.Tests.Conformance;
+using KernelGen.Tests.Kernels;
 using Xunit;
 
 namespace KernelGen.Tests.Optimizers;
@@ -18,6 +19,12 @@ internal static class RecordedCases
     public static IEnumerable<string> Names(string prefix) =>
         Directory.GetFiles(CaseFiles.ExtraPytorchOptimizerFolder, prefix + "*.json")
             .Select(Path.GetFileNameWithoutExtension).OrderBy(n => n, System.StringComparer.Ordinal)!;
+
+    /// <summary>Theory data: each recording named <paramref name="prefix"/>* on every path this machine runs.</summary>
+    public static IEnumerable<object[]> OnEveryPath(string prefix) =>
+        from name in Names(prefix)
+        from path in KernelCases.SupportedPaths
+        select new object[] { name, path };
 
     public static JsonElement Load(string name) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(CaseFiles.ExtraPytorchOptimizerFolder, name + ".json"))).RootElement;

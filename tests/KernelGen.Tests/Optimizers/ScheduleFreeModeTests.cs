@@ -14,10 +14,7 @@ namespace KernelGen.Tests.Optimizers;
 /// </summary>
 public sealed class ScheduleFreeModeTests
 {
-    public static IEnumerable<object[]> Cases() =>
-        from name in RecordedCases.Names("modes-")
-        from path in KernelCases.SupportedPaths
-        select new object[] { name, path };
+    public static IEnumerable<object[]> Cases() => RecordedCases.OnEveryPath("modes-");
 
     [Theory]
     [MemberData(nameof(Cases))]
