@@ -13,9 +13,12 @@ namespace KernelGen;
 /// degenerated_to_sgd, else no change.
 /// </summary>
 /// <remarks>
-/// ρₜ is computed as <see cref="RAdam"/> does (a series where the difference would cancel in float).
-/// The reference computes the uniform factors in double; here they are float, within the
-/// conformance tolerance.
+/// <para>ρₜ is computed as <see cref="RAdam"/> does (a series where the difference would cancel in
+/// float). The reference computes the uniform factors in double; here they are float, within the
+/// conformance tolerance.</para>
+/// <para>A bias correction 1 − βᵗ is computed as −expm1(t·ln β), from its series while
+/// t·ln β ≥ −¼: in float, 1 − βᵗ would cancel when βᵗ is near 1 (β = 0.9999 loses a quarter of its
+/// digits), while the reference computes it in double.</para>
 /// </remarks>
 [Optimizer]
 public sealed partial class AdaBelief
@@ -99,11 +102,19 @@ public sealed partial class AdaBelief
 
         // The reference adds 1e-15 under the root (its apply_ams_bound), then eps.
         float denominator = MathF.Sqrt(variance + 1e-15f) + epsilon;
-        float biasCorrection1 = 1f - MathF.Pow(beta1, step);
-        float beta2Power = MathF.Pow(beta2, step);
+
+        // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
+        float k1 = step * MathF.Log(beta1);
+        float biasCorrection1 = k1 >= -0.25f
+            ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
+            : 1f - MathF.Pow(beta1, step);
+        float k2 = step * MathF.Log(beta2);
+        float biasCorrection2 = k2 >= -0.25f
+            ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
+            : 1f - MathF.Pow(beta2, step);
         if (!rectify)
         {
-            param -= learningRate / biasCorrection1 * (expAvg / (denominator / MathF.Sqrt(1f - beta2Power)));
+            param -= learningRate / biasCorrection1 * (expAvg / (denominator / MathF.Sqrt(biasCorrection2)));
         }
         else
         {
@@ -115,10 +126,10 @@ public sealed partial class AdaBelief
             float x2 = x * x;
             float series = step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f)
                            + (l / 6f - l * l * l / 360f);
-            float rho = x <= 1f ? series : rhoInfinity - 2f * step * beta2Power / (1f - beta2Power);
+            float rho = x <= 1f ? series : rhoInfinity - 2f * step * MathF.Pow(beta2, step) / biasCorrection2;
             if (rho >= rectifyThreshold)
             {
-                float rectification = MathF.Sqrt((1f - beta2Power) * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f));
+                float rectification = MathF.Sqrt(biasCorrection2 * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f));
                 param -= learningRate * rectification / biasCorrection1 * (expAvg / denominator);
             }
             else if (degeneratedToSgd && learningRate / biasCorrection1 > 0f)

@@ -13,9 +13,12 @@ namespace KernelGen;
 /// p = p − lr/(1 − β₁ᵗ)·m/δ − lr·β₂/(1 − β₂ᵗ)·n/δ; p = p / (1 + lr·wd) without weight_decouple.
 /// </summary>
 /// <remarks>
-/// The previous gradient is kept negated (−gₚ), as the reference keeps it. The gradient norm of
+/// <para>The previous gradient is kept negated (−gₚ), as the reference keeps it. The gradient norm of
 /// max_grad_norm is over this optimizer's tensors (in the reference, over all its parameter
-/// groups; here a group is an optimizer), computed once per step before the update.
+/// groups; here a group is an optimizer), computed once per step before the update.</para>
+/// <para>A bias correction 1 − βᵗ is computed as −expm1(t·ln β), from its series while
+/// t·ln β ≥ −¼: in float, 1 − βᵗ would cancel when βᵗ is near 1 (β = 0.9999 loses a quarter of its
+/// digits), while the reference computes it in double.</para>
 /// </remarks>
 [Optimizer]
 public sealed partial class Adan
@@ -88,14 +91,28 @@ public sealed partial class Adan
         expAvgDiff = expAvgDiff * beta2 + (1f - beta2) * gradDiff;
         float u = gradDiff * beta2 + g;
         expAvgSq = expAvgSq * beta3 + (1f - beta3) * u * u;
-        float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(1f - MathF.Pow(beta3, step)) + epsilon;
+
+        // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
+        float k1 = step * MathF.Log(beta1);
+        float biasCorrection1 = k1 >= -0.25f
+            ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
+            : 1f - MathF.Pow(beta1, step);
+        float k2 = step * MathF.Log(beta2);
+        float biasCorrection2 = k2 >= -0.25f
+            ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
+            : 1f - MathF.Pow(beta2, step);
+        float k3 = step * MathF.Log(beta3);
+        float biasCorrection3 = k3 >= -0.25f
+            ? 0f - k3 * (1f + k3 / 2f * (1f + k3 / 3f * (1f + k3 / 4f * (1f + k3 / 5f * (1f + k3 / 6f * (1f + k3 / 7f))))))
+            : 1f - MathF.Pow(beta3, step);
+        float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection3) + epsilon;
         if (weightDecouple)
         {
             param *= 1f - learningRate * weightDecay;
         }
 
-        param -= learningRate / (1f - MathF.Pow(beta1, step)) * (expAvg / denominator);
-        param -= learningRate * beta2 / (1f - MathF.Pow(beta2, step)) * (expAvgDiff / denominator);
+        param -= learningRate / biasCorrection1 * (expAvg / denominator);
+        param -= learningRate * beta2 / biasCorrection2 * (expAvgDiff / denominator);
         if (!weightDecouple)
         {
             param /= 1f + learningRate * weightDecay;

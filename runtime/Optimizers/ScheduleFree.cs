@@ -37,6 +37,9 @@ public interface IScheduleFree
 /// with it; this class keeps the running maximum of v/(1 − β₂ᵗ), as its <c>apply_ams_bound</c> is
 /// written to.</para>
 /// <para>As in the reference, a step in eval mode steps from x; call <see cref="Train"/> first.</para>
+/// <para>A bias correction 1 − βᵗ is computed as −expm1(t·ln β), from its series while
+/// t·ln β ≥ −¼: in float, 1 − βᵗ would cancel when βᵗ is near 1 (β = 0.9999 loses a quarter of its
+/// digits), while the reference computes it in double.</para>
 /// </remarks>
 [Optimizer]
 public sealed partial class ScheduleFreeAdamW : IScheduleFree
@@ -125,7 +128,13 @@ public sealed partial class ScheduleFreeAdamW : IScheduleFree
 
         float g = maximize ? -grad : grad;
         expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
-        float secondMoment = expAvgSq / (1f - MathF.Pow(beta2, step));
+
+        // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
+        float k2 = step * MathF.Log(beta2);
+        float biasCorrection2 = k2 >= -0.25f
+            ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
+            : 1f - MathF.Pow(beta2, step);
+        float secondMoment = expAvgSq / biasCorrection2;
         float denominator;
         if (amsBound)
         {

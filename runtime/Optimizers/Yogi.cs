@@ -8,7 +8,12 @@ namespace KernelGen;
 /// under fixed_decay) or g = g + wd·p; m = β₁m + (1 − β₁)g; v = v − (1 − β₂)·sign(v − g²)·g²;
 /// p = p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
 /// </summary>
-/// <remarks>The sign is torch's: 0 for a zero and for NaN.</remarks>
+/// <remarks>
+/// <para>The sign is torch's: 0 for a zero and for NaN.</para>
+/// <para>A bias correction 1 − βᵗ is computed as −expm1(t·ln β), from its series while
+/// t·ln β ≥ −¼: in float, 1 − βᵗ would cancel when βᵗ is near 1 (β = 0.9999 loses a quarter of its
+/// digits), while the reference computes it in double.</para>
+/// </remarks>
 [Optimizer]
 public sealed partial class Yogi
 {
@@ -71,7 +76,17 @@ public sealed partial class Yogi
         float difference = v - g2;
         float sign = difference > 0f ? 1f : difference < 0f ? -1f : 0f;
         expAvgSq = v + -(1f - beta2) * sign * g2;
-        float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(1f - MathF.Pow(beta2, step)) + epsilon;
-        param -= learningRate / (1f - MathF.Pow(beta1, step)) * (expAvg / denominator);
+
+        // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
+        float k1 = step * MathF.Log(beta1);
+        float biasCorrection1 = k1 >= -0.25f
+            ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
+            : 1f - MathF.Pow(beta1, step);
+        float k2 = step * MathF.Log(beta2);
+        float biasCorrection2 = k2 >= -0.25f
+            ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
+            : 1f - MathF.Pow(beta2, step);
+        float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection2) + epsilon;
+        param -= learningRate / biasCorrection1 * (expAvg / denominator);
     }
 }
