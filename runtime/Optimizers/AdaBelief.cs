@@ -6,7 +6,8 @@ namespace KernelGen;
 /// AdaBelief, as <c>pytorch_optimizer.AdaBelief</c> 3.9.0 (Zhuang et al., 2020): g = ±grad; weight
 /// decay p = p(1 − wd·lr) (decoupled; wd alone under fixed_decay) or g = g + wd·p;
 /// m = β₁m + (1 − β₁)g; s = β₂s + (1 − β₂)(g − m)² + ε; d = √(ŝ + 10⁻¹⁵) + ε with ŝ the running
-/// maximum of s under ams_bound, else s; p = p − lr/(1 − β₁ᵗ) · m / (d / √(1 − β₂ᵗ)).
+/// maximum of s under ams_bound, else s; p = p − lr/(1 − β₁ᵗ) · m / (d / √(1 − β₂ᵗ)) (without the
+/// 1 − β₁ᵗ under adam_debias).
 /// Under rectify the step is RAdam's: ρ∞ = 2/(1 − β₂) − 1, ρₜ = ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ); when
 /// ρₜ ≥ n_sma_threshold, p = p − lr·r/(1 − β₁ᵗ) · m/d with
 /// r = √((1 − β₂ᵗ)(ρₜ − 4)/(ρ∞ − 4)·(ρₜ − 2)/ρₜ·ρ∞/(ρ∞ − 2)); below it, p = p − lr/(1 − β₁ᵗ)·m under
@@ -71,10 +72,14 @@ public sealed partial class AdaBelief
     [Hyperparameter("maximize")]
     public bool Maximize { get; set; }
 
+    /// <summary>Leave the step size without the first moment's bias correction (AdamD; the reference's <c>adam_debias</c> option).</summary>
+    [Hyperparameter("adam_debias")]
+    public bool AdamDebias { get; set; }
+
     [UpdateRule]
     private static void Update(ref float param, float grad, ref float expAvg, ref float expAvgVar, ref float maxExpAvgVar,
         float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool rectify,
-        float rectifyThreshold, bool degeneratedToSgd, bool amsBound, float epsilon, bool maximize, [Step] int step)
+        float rectifyThreshold, bool degeneratedToSgd, bool amsBound, float epsilon, bool maximize, bool adamDebias, [Step] int step)
     {
         float g = maximize ? -grad : grad;
         if (weightDecouple)
@@ -112,9 +117,10 @@ public sealed partial class AdaBelief
         float biasCorrection2 = k2 >= -0.25f
             ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
             : 1f - MathF.Pow(beta2, step);
+        float debias = adamDebias ? 1f : biasCorrection1;
         if (!rectify)
         {
-            param -= learningRate / biasCorrection1 * (expAvg / (denominator / MathF.Sqrt(biasCorrection2)));
+            param -= learningRate / debias * (expAvg / (denominator / MathF.Sqrt(biasCorrection2)));
         }
         else
         {
@@ -130,12 +136,12 @@ public sealed partial class AdaBelief
             if (rho >= rectifyThreshold)
             {
                 float rectification = MathF.Sqrt(biasCorrection2 * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f));
-                param -= learningRate * rectification / biasCorrection1 * (expAvg / denominator);
+                param -= learningRate * rectification / debias * (expAvg / denominator);
             }
-            else if (degeneratedToSgd && learningRate / biasCorrection1 > 0f)
+            else if (degeneratedToSgd && learningRate / debias > 0f)
             {
                 // The reference steps only when its step size is positive (an SGD step under degenerated_to_sgd).
-                param -= learningRate / biasCorrection1 * expAvg;
+                param -= learningRate / debias * expAvg;
             }
         }
     }

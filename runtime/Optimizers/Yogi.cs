@@ -6,7 +6,7 @@ namespace KernelGen;
 /// Yogi, as <c>pytorch_optimizer.Yogi</c> 3.9.0 (Zaheer et al., 2018): both moments start at
 /// initial_accumulator; g = ±grad; weight decay p = p(1 − wd·lr) (decoupled, the default; wd alone
 /// under fixed_decay) or g = g + wd·p; m = β₁m + (1 − β₁)g; v = v − (1 − β₂)·sign(v − g²)·g²;
-/// p = p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
+/// p = p − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε) (without the 1 − β₁ᵗ under adam_debias).
 /// </summary>
 /// <remarks>
 /// <para>The sign is torch's: 0 for a zero and for NaN.</para>
@@ -53,10 +53,14 @@ public sealed partial class Yogi
     [Hyperparameter("maximize")]
     public bool Maximize { get; set; }
 
+    /// <summary>Leave the step size without the first moment's bias correction (AdamD; the reference's <c>adam_debias</c> option).</summary>
+    [Hyperparameter("adam_debias")]
+    public bool AdamDebias { get; set; }
+
     [UpdateRule]
     private static void Update(ref float param, float grad, ref float expAvg, ref float expAvgSq,
         float learningRate, float beta1, float beta2, float initialAccumulator, float weightDecay, bool weightDecouple,
-        bool fixedDecay, float epsilon, bool maximize, [Step] int step)
+        bool fixedDecay, float epsilon, bool maximize, bool adamDebias, [Step] int step)
     {
         float g = maximize ? -grad : grad;
         if (weightDecouple)
@@ -87,6 +91,6 @@ public sealed partial class Yogi
             ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
             : 1f - MathF.Pow(beta2, step);
         float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection2) + epsilon;
-        param -= learningRate / biasCorrection1 * (expAvg / denominator);
+        param -= learningRate / (adamDebias ? 1f : biasCorrection1) * (expAvg / denominator);
     }
 }

@@ -46,7 +46,7 @@ public static class KernelCases
             new AdaBelief { WeightDecouple = false, WeightDecay = 0.01f, AmsBound = true, Maximize = true, Epsilon = 1e-8f },
         // Rectified from step 6 (ρₜ ≥ 5), an SGD step before; with β₂ = 0.99 and no SGD, no step before.
         ["AdaBelief rectify fixed_decay"] = () => new AdaBelief { Rectify = true, FixedDecay = true, WeightDecay = 0.01f },
-        ["AdaBelief rectify no sgd"] = () => new AdaBelief { Rectify = true, DegeneratedToSgd = false, Beta2 = 0.99f },
+        ["AdaBelief rectify no sgd adam_debias"] = () => new AdaBelief { Rectify = true, DegeneratedToSgd = false, Beta2 = 0.99f, AdamDebias = true },
         ["Lion"] = () => new Lion { LearningRate = 0.01f },
         ["Lion coupled maximize"] = () => new Lion { WeightDecouple = false, WeightDecay = 0.1f, Maximize = true },
         ["Lion fixed_decay"] = () => new Lion { FixedDecay = true, WeightDecay = 0.1f },
@@ -54,7 +54,7 @@ public static class KernelCases
         ["Adan decoupled maximize"] = () => new Adan { WeightDecouple = true, WeightDecay = 0.02f, Maximize = true },
         ["Adan max_grad_norm wd"] = () => new Adan { MaxGradNorm = 1f, WeightDecay = 0.02f },
         ["Yogi"] = () => new Yogi(),
-        ["Yogi coupled maximize"] = () => new Yogi { WeightDecouple = false, WeightDecay = 0.01f, Maximize = true },
+        ["Yogi coupled maximize adam_debias"] = () => new Yogi { WeightDecouple = false, WeightDecay = 0.01f, Maximize = true, AdamDebias = true },
         ["Yogi fixed_decay"] = () => new Yogi { FixedDecay = true, WeightDecay = 0.1f, InitialAccumulator = 0.5f },
         ["MADGRAD"] = () => new MADGRAD { LearningRate = 0.01f },
         ["MADGRAD no momentum decoupled"] = () => new MADGRAD { Momentum = 0f, WeightDecay = 0.01f, WeightDecouple = true },

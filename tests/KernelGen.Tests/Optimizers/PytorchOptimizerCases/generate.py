@@ -119,6 +119,9 @@ def main():
     optimizer_case("extra-adabelief-threshold", "AdaBelief",
                    {"lr": 0.01, "rectify": True, "n_sma_threshold": 8, "ams_bound": True}, sizes=(40,), seed=5)
 
+    optimizer_case("extra-adabelief-adam-debias-rectify", "AdaBelief",
+                   {"lr": 0.01, "rectify": True, "adam_debias": True, "weight_decay": 0.01}, seed=41)
+
     optimizer_case("extra-lion-decoupled", "Lion", {"lr": 1e-3, "weight_decay": 0.1}, seed=6, zero_element=(0, 2))
     optimizer_case("extra-lion-coupled-maximize", "Lion",
                    {"lr": 1e-3, "weight_decay": 0.05, "weight_decouple": False, "maximize": True}, seed=7)
@@ -136,6 +139,7 @@ def main():
                    zero_element=(2, 0))
     optimizer_case("extra-yogi-coupled", "Yogi",
                    {"lr": 0.01, "weight_decay": 0.01, "weight_decouple": False, "initial_accumulator": 0.5}, seed=14)
+    optimizer_case("extra-yogi-adam-debias", "Yogi", {"lr": 0.01, "adam_debias": True}, seed=42)
     optimizer_case("extra-yogi-fixed-decay", "Yogi",
                    {"lr": 0.05, "betas": (0.5, 0.9), "weight_decay": 0.1, "fixed_decay": True, "eps": 1e-6}, seed=15)
 
