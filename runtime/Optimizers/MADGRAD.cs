@@ -5,7 +5,8 @@ namespace KernelGen;
 /// <summary>
 /// MADGRAD, as <c>pytorch_optimizer.MADGRAD</c> 3.9.0 (Defazio and Jelassi, 2021): g = ±grad
 /// (+ wd·p unless weight_decouple); lr′ = lr + ε; λ = lr′·√t; x₀ = the parameter before the
-/// first step (with momentum 0: x₀ = p + s/(∛Σ + ε) from the state before this step);
+/// first step (with momentum 0: x₀ = p + s/(∛Σ + ε) from the state before this step, kept as
+/// state from the end of the previous step: the same operations on the same values);
 /// Σ = Σ + λg²; s = s + λg; z = x₀ − s/(∛Σ + ε) (∛Σ + ε read as ∞ when it is 0);
 /// p = z with momentum 0, else p = momentum·p + (1 − momentum)·z; then, under weight_decouple,
 /// p = p − lr′·wd·p_before.
