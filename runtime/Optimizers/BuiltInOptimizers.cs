@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace KernelGen;
 
-/// <summary>The optimizers that ship with KernelGen, by their PyTorch class names.</summary>
+/// <summary>The optimizers that ship with KernelGen, by their reference class names (torch.optim and pytorch_optimizer).</summary>
 public static class BuiltInOptimizers
 {
     private static readonly Dictionary<string, Func<Optimizer>> Factories = new(StringComparer.OrdinalIgnoreCase)
@@ -20,6 +20,14 @@ public static class BuiltInOptimizers
         ["RMSprop"] = static () => new RMSprop(),
         ["Rprop"] = static () => new Rprop(),
         ["ASGD"] = static () => new ASGD(),
+        ["AdaBelief"] = static () => new AdaBelief(),
+        ["Lion"] = static () => new Lion(),
+        ["Adan"] = static () => new Adan(),
+        ["Yogi"] = static () => new Yogi(),
+        ["MADGRAD"] = static () => new MADGRAD(),
+        ["ADOPT"] = static () => new ADOPT(),
+        ["ScheduleFreeAdamW"] = static () => new ScheduleFreeAdamW(),
+        ["ScheduleFreeSGD"] = static () => new ScheduleFreeSGD(),
     };
 
     /// <summary>The names <see cref="TryCreate"/> knows.</summary>

@@ -87,6 +87,7 @@ public abstract class Optimizer
             return;
         }
 
+        BeforeStep();
         StepTensors(CollectionsMarshal.AsSpan(_tensors), path);
         foreach (ParameterTensor tensor in _tensors)
         {
@@ -106,6 +107,7 @@ public abstract class Optimizer
             return;
         }
 
+        BeforeStep();
         foreach (ParameterTensor tensor in _tensors)
         {
             using (new UnscaledGradient(tensor, GradientMultiplier))
@@ -186,6 +188,7 @@ public abstract class Optimizer
             return;
         }
 
+        BeforeStep();
         UpdateRule rule = Rule;
         var hyperparameters = new double[rule.Hyperparameters.Count];
         WriteHyperparameters(hyperparameters);
@@ -234,6 +237,16 @@ public abstract class Optimizer
     {
         ValidateHyperparameterRanges();
         ValidateOptions();
+    }
+
+    /// <summary>
+    /// Runs once per step, on every step path (kernels, rule, interpreter), after validation and the
+    /// non-finite check and before any tensor changes: the place for a value a rule needs from all
+    /// tensors at once (Adan's global gradient norm), handed to the rule as per-tensor state. The
+    /// gradients still carry <see cref="GradientScale"/> here.
+    /// </summary>
+    protected virtual void BeforeStep()
+    {
     }
 
     /// <summary>Checks the declared ranges; generated for optimizers that declare any.</summary>

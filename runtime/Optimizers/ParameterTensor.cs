@@ -43,6 +43,12 @@ public sealed class ParameterTensor
     /// <summary>Per-element state buffer <paramref name="index"/>, in the rule's order.</summary>
     public Span<float> State(int index) => _states[index].Span;
 
+    /// <summary>
+    /// Per-element state buffer <paramref name="index"/> as memory, to hand to another kernel that
+    /// keeps it (the schedule-free train/eval switch reads z through it).
+    /// </summary>
+    public Memory<float> StateMemory(int index) => _states[index].Memory;
+
     /// <summary>Per-tensor state value <paramref name="index"/>, in the rule's order.</summary>
     public ref float TensorState(int index) => ref _tensorStates[index];
 

@@ -13,6 +13,12 @@ internal static class CaseFiles
     /// <summary>A case file from the copied folders, e.g. <c>Torch("sgd-plain")</c>.</summary>
     public static string Torch(string name) => Path.Combine(Root, "torch", name + ".json");
 
+    /// <summary>A case file from the copied pytorch_optimizer folder, e.g. <c>PytorchOptimizer("lion")</c>.</summary>
+    public static string PytorchOptimizer(string name) => Path.Combine(Root, "pytorch_optimizer", name + ".json");
+
+    /// <summary>The extra pytorch_optimizer recordings next to the tests (Optimizers/PytorchOptimizerCases).</summary>
+    public static string ExtraPytorchOptimizerFolder { get; } = Path.Combine(AppContext.BaseDirectory, "Optimizers", "PytorchOptimizerCases");
+
     /// <summary>
     /// A one-tensor, one-step SGD case (lr 0.5, p = [1, 2], g = [0.5, -1], expected [0.75, 2.5]),
     /// with <paramref name="extra"/> JSON members spliced in (e.g. a scheduler).

@@ -41,6 +41,42 @@ public static class KernelCases
         ["ASGD"] = () => new ASGD(),
         // t0 = 0: μ < 1 from step 3 on, so the averaging branch runs.
         ["ASGD t0 wd maximize"] = () => new ASGD { AveragingStart = 0f, Lambda = 0.01f, WeightDecay = 0.01f, Maximize = true },
+        ["AdaBelief"] = () => new AdaBelief { LearningRate = 0.01f },
+        ["AdaBelief coupled ams_bound maximize"] = () =>
+            new AdaBelief { WeightDecouple = false, WeightDecay = 0.01f, AmsBound = true, Maximize = true, Epsilon = 1e-8f },
+        // Rectified from step 6 (ρₜ ≥ 5), an SGD step before; with β₂ = 0.99 and no SGD, no step before.
+        ["AdaBelief rectify fixed_decay"] = () => new AdaBelief { Rectify = true, FixedDecay = true, WeightDecay = 0.01f },
+        ["AdaBelief rectify no sgd adam_debias"] = () => new AdaBelief { Rectify = true, DegeneratedToSgd = false, Beta2 = 0.99f, AdamDebias = true },
+        ["Lion"] = () => new Lion { LearningRate = 0.01f },
+        ["Lion coupled maximize"] = () => new Lion { WeightDecouple = false, WeightDecay = 0.1f, Maximize = true },
+        ["Lion fixed_decay"] = () => new Lion { FixedDecay = true, WeightDecay = 0.1f },
+        ["Adan"] = () => new Adan { LearningRate = 0.01f },
+        ["Adan decoupled maximize"] = () => new Adan { WeightDecouple = true, WeightDecay = 0.02f, Maximize = true },
+        ["Adan max_grad_norm wd"] = () => new Adan { MaxGradNorm = 1f, WeightDecay = 0.02f },
+        ["Yogi"] = () => new Yogi(),
+        ["Yogi coupled maximize adam_debias"] = () => new Yogi { WeightDecouple = false, WeightDecay = 0.01f, Maximize = true, AdamDebias = true },
+        ["Yogi fixed_decay"] = () => new Yogi { FixedDecay = true, WeightDecay = 0.1f, InitialAccumulator = 0.5f },
+        ["MADGRAD"] = () => new MADGRAD { LearningRate = 0.01f },
+        ["MADGRAD no momentum decoupled"] = () => new MADGRAD { Momentum = 0f, WeightDecay = 0.01f, WeightDecouple = true },
+        // eps = 0 makes a zero root infinite (the reference's rms[rms == 0] = inf).
+        ["MADGRAD coupled eps 0 maximize"] = () => new MADGRAD { WeightDecay = 0.01f, Epsilon = 0f, Maximize = true },
+        ["ADOPT"] = () => new ADOPT { LearningRate = 0.01f },
+        ["ADOPT coupled maximize"] = () => new ADOPT { WeightDecay = 0.01f, Maximize = true },
+        // β₁ = 0.3: the lerp weight 0.7 takes torch's other form.
+        ["ADOPT decoupled fixed_decay small beta1"] = () =>
+            new ADOPT { WeightDecouple = true, FixedDecay = true, WeightDecay = 0.01f, Beta1 = 0.3f },
+        ["ScheduleFreeAdamW"] = () => new ScheduleFreeAdamW(),
+        ["ScheduleFreeAdamW wd ams_bound warmup decoupling r maximize"] = () => new ScheduleFreeAdamW
+        {
+            WeightDecay = 0.01f, AmsBound = true, WarmupSteps = 3f, DecouplingC = 200f, R = 1f, WeightLrPower = 1f, Maximize = true,
+        },
+        ["ScheduleFreeSGD"] = () => new ScheduleFreeSGD { LearningRate = 0.1f },
+        ["ScheduleFreeSGD wd warmup maximize no momentum"] = () =>
+            new ScheduleFreeSGD { LearningRate = 0.1f, WeightDecay = 0.01f, WarmupSteps = 4f, Maximize = true, Momentum = 0f },
+        ["LinearInterpolation small weight"] = () => new LinearInterpolation { Weight = -0.1f },
+        ["LinearInterpolation large weight"] = () => new LinearInterpolation { Weight = 0.9f },
+        ["LookaheadSync"] = () => new LookaheadSync { Alpha = 0.3f },
+        ["LookaheadMomentumPullback"] = () => new LookaheadMomentumPullback { Alpha = 0.6f },
         ["SelectRule"] = () => new SelectRule(),
         ["SelectRule no clamp"] = () => new SelectRule { Clamp = false, Threshold = 0.1f },
         ["TensorStateRule"] = () => new TensorStateRule(),

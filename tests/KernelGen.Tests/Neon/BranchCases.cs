@@ -23,6 +23,10 @@ internal static class BranchCases
         ["SGD"] = [new ProbeCase("SGD", [new("momentum", 0.9), new("nesterov", 1)])],
         // Averaging starts after t0 steps (default 1e6): t0 = 0 takes the averaging branch.
         ["ASGD"] = [new ProbeCase("ASGD", [new("t0", 0)])],
+        // ADOPT's lerp weight 1 − β₁ takes torch's second form from ½ on: β₁ = 0.3.
+        ["ADOPT"] = [new ProbeCase("ADOPT", [new("betas[0]", 0.3)])],
+        // MADGRAD's momentum defaults to 0.9: momentum 0 takes the plain dual-averaging branch.
+        ["MADGRAD"] = [new ProbeCase("MADGRAD", [new("momentum", 0)])],
     };
 
     /// <summary>The cases for <paramref name="name"/>; <paramref name="create"/> makes one with its defaults.</summary>

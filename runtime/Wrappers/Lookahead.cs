@@ -1,0 +1,182 @@
+using System;
+using System.Collections.Generic;
+
+namespace KernelGen;
+
+/// <summary>What <see cref="Lookahead"/> does to the inner optimizer's momentum at a sync (pytorch_optimizer's <c>pullback_momentum</c>).</summary>
+public enum LookaheadPullback
+{
+    /// <summary>Leave it (<c>'none'</c>, the default).</summary>
+    None,
+
+    /// <summary>Zero it (<c>'reset'</c>).</summary>
+    Reset,
+
+    /// <summary>Interpolate it as the weights are (<c>'pullback'</c>; see <see cref="Lookahead"/>'s remarks).</summary>
+    Pullback,
+}
+
+/// <summary>
+/// Lookahead ("k steps forward, 1 step back"; Zhang et al., 2019), as
+/// <c>pytorch_optimizer.Lookahead</c> 3.9.0, around any <see cref="Optimizer"/>: the slow weights
+/// start as a copy of the parameters (at construction, or when a tensor is added); after every
+/// <see cref="K"/> inner steps, fast = α·fast + (1 − α)·slow and slow = fast, in one generated
+/// pass over each tensor.
+/// </summary>
+/// <remarks>
+/// <para>The counter counts inner steps for all tensors together (the reference's per-group
+/// counter); a step the inner optimizer skipped for a non-finite gradient does not count.</para>
+/// <para><see cref="PullbackMomentum"/> acts on the inner state named <c>momentumBuffer</c>
+/// (<see cref="SGD"/>'s and <see cref="RMSprop"/>'s momentum, the reference's
+/// <c>momentum_buffer</c>); an inner optimizer without one is left alone, as in the reference.
+/// <see cref="LookaheadPullback.Pullback"/> follows the reference as written: its slow momentum
+/// starts at zero, so the first sync scales the momentum by α, and from then on it is the inner
+/// buffer itself, scaled in place before it is added, so later syncs compute α·m + (1 − α)·α·m.</para>
+/// <para>Schedulers and clipping take <see cref="OptimizerWrapper.Inner"/>.</para>
+/// </remarks>
+public sealed class Lookahead : OptimizerWrapper
+{
+    private readonly LookaheadSync _sync = new();
+    private readonly LookaheadMomentumPullback _pullback = new();
+    private readonly int _momentumState;
+
+    /// <summary>Wraps <paramref name="inner"/>; tensors it has already are adopted now (their slow weights copied).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1, or <paramref name="alpha"/> is outside [0, 1).</exception>
+    public Lookahead(Optimizer inner, int k = 5, float alpha = 0.5f, LookaheadPullback pullbackMomentum = LookaheadPullback.None)
+        : base(inner)
+    {
+        K = k;
+        Alpha = alpha;
+        PullbackMomentum = pullbackMomentum;
+        Validate();
+        _momentumState = IndexOf(inner.Rule.StateNames, "momentumBuffer");
+        AdoptTensors();
+    }
+
+    /// <summary>Inner steps between syncs (<c>k</c>).</summary>
+    public int K { get; set; }
+
+    /// <summary>The weight of the fast weights in a sync (<c>alpha</c>).</summary>
+    public float Alpha { get; set; }
+
+    /// <summary>What a sync does to the inner momentum (<c>pullback_momentum</c>).</summary>
+    public LookaheadPullback PullbackMomentum { get; set; }
+
+    /// <summary>Inner steps since the last sync (the reference's <c>counter</c>).</summary>
+    public int Counter { get; private set; }
+
+    /// <summary>The slow weights of tensor <paramref name="index"/> (in <see cref="OptimizerWrapper.Tensors"/>' order).</summary>
+    public Span<float> SlowWeights(int index) => _sync.Tensors[index].State(0);
+
+    /// <inheritdoc/>
+    public override void Validate()
+    {
+        if (K < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(K), K, "k must be positive.");
+        }
+
+        if (!(Alpha >= 0f && Alpha < 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "alpha must be in [0, 1).");
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void OnTensorAdded(ParameterTensor tensor)
+    {
+        // The sync kernel's own state buffer holds the slow weights.
+        ParameterTensor slow = _sync.Add(tensor.Parameter, tensor.Gradient);
+        tensor.Parameter.Span.CopyTo(slow.State(0));
+        if (_momentumState >= 0)
+        {
+            _pullback.Add(tensor.StateMemory(_momentumState), tensor.Gradient);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void AfterInnerStep()
+    {
+        if (++Counter < K)
+        {
+            return;
+        }
+
+        Counter = 0;
+        _sync.Alpha = Alpha;
+        _sync.Path = Path;
+        _sync.Step();
+        if (_momentumState < 0)
+        {
+            return;
+        }
+
+        if (PullbackMomentum == LookaheadPullback.Reset)
+        {
+            // Indexed, not foreach: an interface enumerator would allocate at every sync.
+            IReadOnlyList<ParameterTensor> tensors = Tensors;
+            for (int i = 0; i < tensors.Count; i++)
+            {
+                tensors[i].State(_momentumState).Clear();
+            }
+        }
+        else if (PullbackMomentum == LookaheadPullback.Pullback)
+        {
+            _pullback.Alpha = Alpha;
+            _pullback.Path = Path;
+            _pullback.Step();
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (names[i] == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
+
+/// <summary>
+/// Lookahead's sync: fast = α·fast + (1 − α)·slow; slow = fast (the reference's
+/// <c>p.mul_(alpha).add_(slow, alpha=1 - alpha)</c>). The parameter is the fast weights, the one
+/// state buffer the slow weights; the gradient is registered only because a rule has one, and is
+/// not read.
+/// </summary>
+[Optimizer]
+internal sealed partial class LookaheadSync
+{
+    [Hyperparameter]
+    public float Alpha { get; set; } = 0.5f;
+
+    [UpdateRule]
+    private static void Update(ref float fast, float unusedGradient, ref float slow, float alpha)
+    {
+        fast = fast * alpha + (1f - alpha) * slow;
+        slow = fast;
+    }
+}
+
+/// <summary>
+/// Lookahead's momentum pullback as the reference computes it,
+/// <c>m.mul_(alpha).add_(s, alpha=1 - alpha)</c>: the slow momentum s is zero at a tensor's first
+/// sync and afterwards the buffer m itself, already multiplied by α when it is added.
+/// </summary>
+[Optimizer]
+internal sealed partial class LookaheadMomentumPullback
+{
+    [Hyperparameter]
+    public float Alpha { get; set; } = 0.5f;
+
+    [UpdateRule]
+    private static void Update(ref float momentum, float unusedGradient, float alpha, [Step] int sync)
+    {
+        float scaled = momentum * alpha;
+        momentum = scaled + (1f - alpha) * (sync == 1 ? 0f : scaled);
+    }
+}
