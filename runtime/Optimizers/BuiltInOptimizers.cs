@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace KernelGen;
 
-/// <summary>The optimizers that ship with KernelGen, by their PyTorch class names.</summary>
+/// <summary>The optimizers that ship with KernelGen, by their PyTorch (or pytorch_optimizer) class names.</summary>
 public static class BuiltInOptimizers
 {
     private static readonly Dictionary<string, Func<Optimizer>> Factories = new(StringComparer.OrdinalIgnoreCase)
@@ -20,6 +20,9 @@ public static class BuiltInOptimizers
         ["RMSprop"] = static () => new RMSprop(),
         ["Rprop"] = static () => new Rprop(),
         ["ASGD"] = static () => new ASGD(),
+        ["Lamb"] = static () => new Lamb(),
+        ["LARS"] = static () => new LARS(),
+        ["NovoGrad"] = static () => new NovoGrad(),
     };
 
     /// <summary>The names <see cref="TryCreate"/> knows.</summary>
