@@ -23,6 +23,8 @@ internal static class BranchCases
         ["SGD"] = [new ProbeCase("SGD", [new("momentum", 0.9), new("nesterov", 1)])],
         // Averaging starts after t0 steps (default 1e6): t0 = 0 takes the averaging branch.
         ["ASGD"] = [new ProbeCase("ASGD", [new("t0", 0)])],
+        // LARS's momentum defaults to 0.9, which no flip turns off: momentum 0 compiles the loop without the buffer.
+        ["LARS"] = [new ProbeCase("LARS", [new("momentum", 0)])],
     };
 
     /// <summary>The cases for <paramref name="name"/>; <paramref name="create"/> makes one with its defaults.</summary>
