@@ -68,6 +68,7 @@ public static class KernelCases
         ["TrustRatioRule"] = () => new TrustRatioRule(),
         ["TrustRatioRule no trust"] = () => new TrustRatioRule { Trust = false, WeightDecay = 0f },
         ["SumOfSquaresRule"] = () => new SumOfSquaresRule(),
+        ["NormalizedMomentum"] = () => new NormalizedMomentum(),
         ["ExponentialMovingAverage"] = () => new ExponentialMovingAverage { Decay = 0.9f },
         ["StochasticWeightAverage"] = () => new StochasticWeightAverage(),
         ["GradientAccumulator mean"] = () => new GradientAccumulator { First = false, Divisor = 3f },
