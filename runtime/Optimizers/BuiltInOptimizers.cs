@@ -28,6 +28,9 @@ public static class BuiltInOptimizers
         ["ADOPT"] = static () => new ADOPT(),
         ["ScheduleFreeAdamW"] = static () => new ScheduleFreeAdamW(),
         ["ScheduleFreeSGD"] = static () => new ScheduleFreeSGD(),
+        ["Lamb"] = static () => new Lamb(),
+        ["LARS"] = static () => new LARS(),
+        ["NovoGrad"] = static () => new NovoGrad(),
     };
 
     /// <summary>The names <see cref="TryCreate"/> knows.</summary>

@@ -20,6 +20,10 @@ internal static class CheckpointFixtures
             ["AdamW"] = (() => new AdamW { LearningRate = 0.01f, Beta1 = 0.8f }, () => new AdamW()),
             ["AdamW amsgrad"] = (() => new AdamW { LearningRate = 0.01f, Amsgrad = true, Beta2 = 0.95f }, () => new AdamW()),
             ["TensorStateRule"] = (() => new TensorStateRule { LearningRate = 0.02f, Start = 3 }, () => new TensorStateRule()),
+            // Per-tensor reductions: the resumed reducing pass must see the saved moments and per-tensor state.
+            ["Lamb rectify"] = (() => new Lamb { LearningRate = 0.02f, Rectify = true, RectifyThreshold = 4, WeightDecay = 0.01f }, () => new Lamb()),
+            ["LARS multi-dimensional"] = (() => new LARS { LearningRate = 0.05f, MultiDimensional = true, WeightDecay = 0.01f, Nesterov = true }, () => new LARS()),
+            ["NovoGrad"] = (() => new NovoGrad { LearningRate = 0.02f, WeightDecay = 0.01f, GradAveraging = true }, () => new NovoGrad()),
         };
 
     public static readonly int[] Lengths = { 37, 64, 1, 0, 300 };

@@ -12,14 +12,13 @@ namespace KernelGen.Tests.Conformance;
 /// Every pytorch_optimizer 3.9.0 case, on every kernel path this machine accelerates: the shared
 /// cases (tests/conformance/pytorch_optimizer) and the extra recordings of every option branch
 /// (Optimizers/PytorchOptimizerCases, conformance-format files named extra-*). Lamb, LARS and
-/// NovoGrad are left out: they need per-tensor reductions (norms of a whole tensor before the
-/// update), which the update-rule language does not have yet;
-/// <see cref="EveryCaseIsCounted"/> keeps that count honest.
+/// NovoGrad, the optimizers with per-tensor reductions, run in <see cref="ReductionOptimizerCases"/>
+/// with their own extra recordings; <see cref="EveryCaseIsCounted"/> keeps the split honest.
 /// </summary>
 [Trait("Category", "Conformance")]
 public sealed class PytorchOptimizerCases
 {
-    private static readonly string[] NeedReductions = { "Lamb", "LARS", "NovoGrad" };
+    private static readonly string[] NeedReductions = { "Lamb", "LARS", "NovoGrad" }; // run by ReductionOptimizerCases
 
     public static IEnumerable<object[]> Shared() => Select(Path.Combine(CaseFiles.Root, "pytorch_optimizer"), "*.json", runnable: true);
 
@@ -32,7 +31,7 @@ public sealed class PytorchOptimizerCases
         string[] waiting = Select(Path.Combine(CaseFiles.Root, "pytorch_optimizer"), "*.json", runnable: false)
             .Select(c => (string)c[0]).Distinct().ToArray();
 
-        // 11 shared cases: the 8 element-wise optimizers run, the 3 reductions wait.
+        // 11 shared cases: the 8 element-wise optimizers here, the 3 with reductions in ReductionOptimizerCases.
         Assert.Equal(8, shared.Length);
         Assert.Equal(new[] { "lamb", "lars", "novograd" }, waiting);
 

@@ -77,6 +77,26 @@ public static class KernelCases
         ["LinearInterpolation large weight"] = () => new LinearInterpolation { Weight = 0.9f },
         ["LookaheadSync"] = () => new LookaheadSync { Alpha = 0.3f },
         ["LookaheadMomentumPullback"] = () => new LookaheadMomentumPullback { Alpha = 0.6f },
+        // Rectified from step 6 (ρₜ ≥ 5 with β₂ = 0.999): both sides of the threshold within the test's steps.
+        ["Lamb"] = () => new Lamb { LearningRate = 0.01f, WeightDecay = 0.01f },
+        ["Lamb rectify"] = () => new Lamb { LearningRate = 0.01f, WeightDecay = 0.01f, Rectify = true },
+        // β₂ = 0.5: ρₜ from torch's formula (t·ln 2 > 1 from step 2), adaptive from step 3 over a threshold of 2.
+        ["Lamb rectify degenerated fixed_decay maximize adam_debias"] = () => new Lamb
+        {
+            LearningRate = 0.01f, Beta2 = 0.5f, WeightDecay = 0.1f, Rectify = true, DegeneratedToSgd = true, RectifyThreshold = 2,
+            FixedDecay = true, GradAveraging = false, Maximize = true, AdamDebias = true,
+        },
+        ["Lamb adam no decoupling"] = () => new Lamb { LearningRate = 0.01f, WeightDecay = 0.1f, WeightDecouple = false, Adam = true },
+        ["LARS"] = () => new LARS { LearningRate = 0.1f },
+        ["LARS multi-dimensional wd dampening"] = () =>
+            new LARS { LearningRate = 0.1f, MultiDimensional = true, WeightDecay = 0.01f, Dampening = 0.1f, TrustCoefficient = 0.02f },
+        ["LARS multi-dimensional nesterov maximize"] = () =>
+            new LARS { LearningRate = 0.1f, MultiDimensional = true, WeightDecay = 0.01f, Nesterov = true, Maximize = true },
+        ["LARS multi-dimensional no momentum"] = () => new LARS { LearningRate = 0.1f, MultiDimensional = true, Momentum = 0f },
+        ["NovoGrad"] = () => new NovoGrad { LearningRate = 0.01f },
+        ["NovoGrad wd grad_averaging maximize"] = () => new NovoGrad { LearningRate = 0.01f, WeightDecay = 0.01f, GradAveraging = true, Maximize = true },
+        ["NovoGrad decoupled fixed_decay adam_debias"] = () =>
+            new NovoGrad { LearningRate = 0.01f, WeightDecay = 0.1f, WeightDecouple = true, FixedDecay = true, AdamDebias = true },
         ["SelectRule"] = () => new SelectRule(),
         ["SelectRule no clamp"] = () => new SelectRule { Clamp = false, Threshold = 0.1f },
         ["TensorStateRule"] = () => new TensorStateRule(),
@@ -84,6 +104,7 @@ public static class KernelCases
         ["TrustRatioRule"] = () => new TrustRatioRule(),
         ["TrustRatioRule no trust"] = () => new TrustRatioRule { Trust = false, WeightDecay = 0f },
         ["SumOfSquaresRule"] = () => new SumOfSquaresRule(),
+        ["NormalizedMomentum"] = () => new NormalizedMomentum(),
         ["ExponentialMovingAverage"] = () => new ExponentialMovingAverage { Decay = 0.9f },
         ["StochasticWeightAverage"] = () => new StochasticWeightAverage(),
         ["GradientAccumulator mean"] = () => new GradientAccumulator { First = false, Divisor = 3f },

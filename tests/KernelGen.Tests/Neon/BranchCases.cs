@@ -27,6 +27,8 @@ internal static class BranchCases
         ["ADOPT"] = [new ProbeCase("ADOPT", [new("betas[0]", 0.3)])],
         // MADGRAD's momentum defaults to 0.9: momentum 0 takes the plain dual-averaging branch.
         ["MADGRAD"] = [new ProbeCase("MADGRAD", [new("momentum", 0)])],
+        // LARS's momentum defaults to 0.9, which no flip turns off: momentum 0 compiles the loop without the buffer.
+        ["LARS"] = [new ProbeCase("LARS", [new("momentum", 0)])],
     };
 
     /// <summary>The cases for <paramref name="name"/>; <paramref name="create"/> makes one with its defaults.</summary>

@@ -8,7 +8,8 @@ namespace KernelGen.Tests.Neon;
 /// <summary>
 /// The per-element operations a rule asks for, read from its IR (docs/ir.md): square roots,
 /// divisions and fused multiply-adds whose operands are varying. Uniform ones are hoisted out of
-/// the loop by the generator, so only these may appear in the Vector128 loop's code.
+/// the loop by the generator, so only these may appear in the Vector128 loop's code. A reduction's
+/// result is uniform too: it is computed by the reducing pass, before the loop.
 /// </summary>
 /// <remarks>
 /// Varying names are found flow-insensitively: the parameter, the gradient, the state buffers, and
@@ -110,6 +111,8 @@ internal sealed class RuleOperations
     {
         string name => varying.Contains(name),
         List<object> { Count: > 0 } node when node[0] is "float" or "int" or "bool" => false,
+        // A per-tensor reduction (KernelMath.Norm, SumOfSquares) of a varying value is one uniform value.
+        List<object> { Count: > 1 } node when node[0] is "call" && node[1] is "norm" or "sumsq" => false,
         List<object> { Count: > 0 } node when node[0] is "call" => node.Skip(2).Any(e => IsVarying(e, varying)),
         List<object> node => node.Skip(1).Any(e => IsVarying(e, varying)),
         _ => false,
