@@ -286,7 +286,7 @@ partial class LARS : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
             global::System.Runtime.Intrinsics.Vector512<float> reduced0 = param;
             global::System.Runtime.Intrinsics.Vector512<float> reduced1 = g;
@@ -357,7 +357,7 @@ partial class LARS : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
             global::System.Runtime.Intrinsics.Vector256<float> reduced0 = param;
             global::System.Runtime.Intrinsics.Vector256<float> reduced1 = g;
@@ -428,7 +428,7 @@ partial class LARS : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
             global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
             global::System.Runtime.Intrinsics.Vector128<float> reduced1 = g;
@@ -498,7 +498,7 @@ partial class LARS : global::KernelGen.Optimizer
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float momentumBuffer = TCondition2.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
+            float momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
             float g = TMaximize.Value ? -grad : grad;
             float reduced0 = param;
             float reduced1 = g;
@@ -546,7 +546,7 @@ partial class LARS : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
                 global::System.Runtime.Intrinsics.Vector512<float> reduced0 = param;
                 global::System.Runtime.Intrinsics.Vector512<float> reduced1 = g;
@@ -602,7 +602,7 @@ partial class LARS : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
                 global::System.Runtime.Intrinsics.Vector256<float> reduced0 = param;
                 global::System.Runtime.Intrinsics.Vector256<float> reduced1 = g;
@@ -624,7 +624,7 @@ partial class LARS : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
                 global::System.Runtime.Intrinsics.Vector256<float> reduced0 = param;
                 global::System.Runtime.Intrinsics.Vector256<float> reduced1 = g;
@@ -686,7 +686,7 @@ partial class LARS : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
                 global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
                 global::System.Runtime.Intrinsics.Vector128<float> reduced1 = g;
@@ -708,7 +708,7 @@ partial class LARS : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
                 global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
                 global::System.Runtime.Intrinsics.Vector128<float> reduced1 = g;
@@ -730,7 +730,7 @@ partial class LARS : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
                 global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
                 global::System.Runtime.Intrinsics.Vector128<float> reduced1 = g;
@@ -752,7 +752,7 @@ partial class LARS : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
                 global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
                 global::System.Runtime.Intrinsics.Vector128<float> reduced1 = g;
@@ -810,7 +810,7 @@ partial class LARS : global::KernelGen.Optimizer
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float momentumBuffer = TCondition2.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
+            float momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
             float g = TMaximize.Value ? -grad : grad;
             float reduced0 = param;
             float reduced1 = g;

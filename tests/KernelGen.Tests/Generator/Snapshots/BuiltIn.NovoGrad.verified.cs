@@ -324,8 +324,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         //     param -= stepSize * moment;
         // }
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
         global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
         global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
@@ -340,8 +340,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> moment = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentRef, i);
             global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+            global::System.Runtime.Intrinsics.Vector512<float> moment = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentRef, i);
             global::System.Runtime.Intrinsics.Vector512<float> reduced0 = grad;
             if (TCondition0.Value)
             {
@@ -423,8 +423,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         //     param -= stepSize * moment;
         // }
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
         global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
         global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
@@ -439,8 +439,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> moment = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentRef, i);
             global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+            global::System.Runtime.Intrinsics.Vector256<float> moment = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentRef, i);
             global::System.Runtime.Intrinsics.Vector256<float> reduced0 = grad;
             if (TCondition0.Value)
             {
@@ -522,8 +522,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         //     param -= stepSize * moment;
         // }
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
         global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
         global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
@@ -538,8 +538,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i);
             global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+            global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i);
             global::System.Runtime.Intrinsics.Vector128<float> reduced0 = grad;
             if (TCondition0.Value)
             {
@@ -621,8 +621,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         //     param -= stepSize * moment;
         // }
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         float h0 = args.H0;
         float weightDecay = args.WeightDecay;
         float h1 = args.H1;
@@ -636,8 +636,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float moment = global::System.Runtime.CompilerServices.Unsafe.Add(ref momentRef, i);
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
+            float moment = global::System.Runtime.CompilerServices.Unsafe.Add(ref momentRef, i);
             float reduced0 = grad;
             if (TCondition0.Value)
             {
@@ -676,8 +676,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
         global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
         global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
@@ -695,8 +695,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
                 // lanes 0 to 15 of the block
                 global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> moment = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentRef, i);
                 global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> moment = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentRef, i);
                 global::System.Runtime.Intrinsics.Vector512<float> reduced0 = grad;
                 if (TCondition0.Value)
                 {
@@ -739,8 +739,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
         global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
         global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
@@ -759,8 +759,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
                 // lanes 0 to 7 of the block
                 global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> moment = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentRef, i);
                 global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> moment = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentRef, i);
                 global::System.Runtime.Intrinsics.Vector256<float> reduced0 = grad;
                 if (TCondition0.Value)
                 {
@@ -790,8 +790,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
                 // lanes 8 to 15 of the block
                 global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> moment = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentRef, i + 8);
                 global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> moment = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentRef, i + 8);
                 global::System.Runtime.Intrinsics.Vector256<float> reduced0 = grad;
                 if (TCondition0.Value)
                 {
@@ -835,8 +835,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
         global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
         global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
@@ -857,8 +857,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
                 // lanes 0 to 3 of the block
                 global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i);
                 global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i);
                 global::System.Runtime.Intrinsics.Vector128<float> reduced0 = grad;
                 if (TCondition0.Value)
                 {
@@ -888,8 +888,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
                 // lanes 4 to 7 of the block
                 global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i + 4);
                 global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i + 4);
                 global::System.Runtime.Intrinsics.Vector128<float> reduced0 = grad;
                 if (TCondition0.Value)
                 {
@@ -919,8 +919,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
                 // lanes 8 to 11 of the block
                 global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i + 8);
                 global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i + 8);
                 global::System.Runtime.Intrinsics.Vector128<float> reduced0 = grad;
                 if (TCondition0.Value)
                 {
@@ -950,8 +950,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
                 // lanes 12 to 15 of the block
                 global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i + 12);
                 global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i + 12);
                 global::System.Runtime.Intrinsics.Vector128<float> reduced0 = grad;
                 if (TCondition0.Value)
                 {
@@ -997,8 +997,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+        ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
         float h0 = args.H0;
         float weightDecay = args.WeightDecay;
         float h1 = args.H1;
@@ -1014,8 +1014,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float moment = global::System.Runtime.CompilerServices.Unsafe.Add(ref momentRef, i);
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
+            float moment = global::System.Runtime.CompilerServices.Unsafe.Add(ref momentRef, i);
             float reduced0 = grad;
             if (TCondition0.Value)
             {
