@@ -180,6 +180,23 @@ public class SchedulerCheckpointTests
             Assert.Equal(scheduler.BaseLearningRates[g], double.Parse(pairs[$"groups.{g}.initial_lr"], CultureInfo.InvariantCulture));
         }
 
+        // The example in docs/checkpoints.md, exactly.
+        var stepLr = new StepLR(TwoSgd(), stepSize: 3);
+        stepLr.Step();
+        stepLr.Step();
+        var example = new Dictionary<string, string>();
+        stepLr.Save(example);
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["base_lrs.0"] = "0.05", ["base_lrs.1"] = "0.1", ["group_count"] = "2",
+                ["groups.0.initial_lr"] = "0.05", ["groups.0.lr"] = "0.05",
+                ["groups.1.initial_lr"] = "0.1", ["groups.1.lr"] = "0.1",
+                ["last_epoch"] = "2", ["step_count"] = "3", ["last_lrs.0"] = "0.05", ["last_lrs.1"] = "0.1",
+                ["type"] = "StepLR",
+            },
+            example);
+
         var sequence = (SequentialLR)Cases["SequentialLR"].Build(TwoSgd());
         var composite = new Dictionary<string, string>();
         sequence.Save(composite);
