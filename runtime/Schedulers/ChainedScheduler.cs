@@ -40,6 +40,10 @@ public sealed class ChainedScheduler : LRScheduler
 
     internal override bool CanBeSequenced => false;
 
+    private protected override void SaveExtra(SchedulerStateWriter state) => SaveChildren(state, _schedulers);
+
+    private protected override Action? PrepareExtra(SchedulerStateReader state, int lastEpoch) => PrepareChildren(state, _schedulers);
+
     /// <summary>Steps every child once, in order.</summary>
     public override void Step()
     {

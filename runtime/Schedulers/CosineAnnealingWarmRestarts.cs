@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 
 namespace KernelGen.Schedulers;
 
@@ -81,6 +82,30 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
     }
 
     internal override void StepTo(int epoch) => StepTo((double)epoch);
+
+    private protected override void SaveExtra(SchedulerStateWriter state)
+    {
+        state.Put("t_i", TI);
+        state.Put("t_cur", TCur);
+    }
+
+    private protected override Action? PrepareExtra(SchedulerStateReader state, int lastEpoch)
+    {
+        int tI = state.GetInt("t_i", min: 1);
+
+        // T_cur is -1 only inside the constructor; a fractional step(epoch) leaves it fractional.
+        double tCur = state.GetDouble("t_cur");
+        if (tCur < 0)
+        {
+            throw new InvalidDataException($"Scheduler state 't_cur' is {tCur}, below 0.");
+        }
+
+        return () =>
+        {
+            TI = tI;
+            TCur = tCur;
+        };
+    }
 
     private protected override void ComputeLearningRates(Span<double> lrs)
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.IO;
 
 namespace KernelGen.Schedulers;
 
@@ -17,8 +18,15 @@ namespace KernelGen.Schedulers;
 /// makes <see cref="ChainedScheduler"/> and <see cref="SequentialLR"/> work, and a later
 /// scheduler starts from the <c>initial_lr</c> the first one recorded. A rate set on the optimizer
 /// directly is picked up by the next step of the chainable schedulers, as in torch.
+/// <para>
+/// A scheduler is an <see cref="ICheckpointState"/>: pass it in
+/// <see cref="CheckpointOptions.Participants"/> and a run resumed from the checkpoint, with a new
+/// scheduler built with the same arguments on the loaded optimizers, continues bit for bit.
+/// Functions (<see cref="LambdaLR"/>'s, <see cref="CyclicLR"/>'s <c>scaleFn</c>) are not saved:
+/// the new scheduler must be given them again.
+/// </para>
 /// </remarks>
-public abstract class LRScheduler
+public abstract class LRScheduler : ICheckpointState
 {
     private readonly double[] _lastLrs;
     private readonly double[] _values;
@@ -71,6 +79,31 @@ public abstract class LRScheduler
 
     /// <summary>torch's <c>_step_count</c> (only <see cref="CosineAnnealingLR"/> reads it).</summary>
     private protected int StepCount { get; set; }
+
+    /// <summary>
+    /// Writes the scheduler's state (torch's <c>state_dict()</c> and the <c>lr</c>/<c>initial_lr</c>
+    /// of its groups): the epoch, the step count, the base and last rates, each group's double
+    /// rate, what a scheduler keeps beyond that, and a composite's children. Doubles are written
+    /// with <c>"R"</c>, so they load back to the same bits.
+    /// </summary>
+    /// <param name="state">Where to write.</param>
+    public void Save(IDictionary<string, string> state) => SaveTo(new SchedulerStateWriter(state));
+
+    /// <summary>
+    /// Parses and validates saved state for this scheduler, changing nothing, and returns the
+    /// commit that restores it. Refused: another kind of scheduler, another number of groups or
+    /// children, a missing, unknown or unparsable value, a rate that is not finite.
+    /// </summary>
+    /// <param name="state">What <see cref="Save"/> wrote.</param>
+    /// <returns>The commit: restores the state and does not throw.</returns>
+    /// <exception cref="InvalidDataException">The state does not fit this scheduler.</exception>
+    public Action PrepareLoad(IReadOnlyDictionary<string, string> state)
+    {
+        var reader = new SchedulerStateReader(state);
+        Action commit = PrepareFrom(reader);
+        reader.CheckAllRead();
+        return commit;
+    }
 
     /// <summary>Advances one epoch and sets every group's learning rate.</summary>
     public virtual void Step()
@@ -126,6 +159,84 @@ public abstract class LRScheduler
 
         InitialStep();
     }
+
+    /// <summary>Writes this scheduler's pairs, the base ones then <see cref="SaveExtra"/>'s.</summary>
+    internal void SaveTo(SchedulerStateWriter state)
+    {
+        state.Put("type", GetType().Name);
+        state.PutGroups(Groups);
+        state.Put("last_epoch", LastEpoch);
+        state.Put("step_count", StepCount);
+        state.PutArray("base_lrs", BaseLrs);
+        state.PutArray("last_lrs", _lastLrs);
+        SaveExtra(state);
+    }
+
+    /// <summary>Parses what <see cref="SaveTo"/> wrote; the returned commit restores it.</summary>
+    internal Action PrepareFrom(SchedulerStateReader state)
+    {
+        // The kind first: any other difference is best explained by it.
+        state.Expect("type", GetType().Name, "scheduler kind");
+        Action groups = state.GetGroups(Groups);
+
+        // -1: a composite's epoch (it never steps itself), or a SequentialLR child not yet started.
+        int lastEpoch = state.GetInt("last_epoch", min: -1);
+        int stepCount = state.GetInt("step_count", min: 0);
+        double[] baseLrs = state.GetArray("base_lrs", Groups.Length);
+        double[] lastLrs = state.GetArray("last_lrs", Groups.Length);
+        Action? extra = PrepareExtra(state, lastEpoch);
+        return () =>
+        {
+            groups();
+            LastEpoch = lastEpoch;
+            StepCount = stepCount;
+            baseLrs.CopyTo(BaseLrs, 0);
+            lastLrs.CopyTo(_lastLrs, 0);
+            extra?.Invoke();
+        };
+    }
+
+    /// <summary>A composite's children, each under <c>schedulers.I.</c>, with their count.</summary>
+    private protected static void SaveChildren(SchedulerStateWriter state, LRScheduler[] children)
+    {
+        state.Put("scheduler_count", children.Length);
+        for (int i = 0; i < children.Length; i++)
+        {
+            children[i].SaveTo(state.Nested($"schedulers.{i}."));
+        }
+    }
+
+    /// <summary>Parses every child's state; the commit restores them all.</summary>
+    private protected static Action PrepareChildren(SchedulerStateReader state, LRScheduler[] children)
+    {
+        state.Expect("scheduler_count", children.Length, "number of child schedulers");
+        var commits = new Action[children.Length];
+        for (int i = 0; i < children.Length; i++)
+        {
+            commits[i] = children[i].PrepareFrom(state.Nested($"schedulers.{i}."));
+        }
+
+        return () =>
+        {
+            foreach (Action commit in commits)
+            {
+                commit();
+            }
+        };
+    }
+
+    /// <summary>Writes the state a scheduler keeps beyond the base's (none by default).</summary>
+    private protected virtual void SaveExtra(SchedulerStateWriter state)
+    {
+    }
+
+    /// <summary>
+    /// Parses what <see cref="SaveExtra"/> wrote, changing nothing; returns the commit, or null
+    /// when there is nothing more to restore.
+    /// </summary>
+    /// <param name="state">The pairs.</param>
+    /// <param name="lastEpoch">The saved epoch, already parsed, for checks against it.</param>
+    private protected virtual Action? PrepareExtra(SchedulerStateReader state, int lastEpoch) => null;
 
     /// <summary>torch's <c>get_lr()</c>: the rates for <see cref="LastEpoch"/>, usually from the current ones.</summary>
     private protected abstract void ComputeLearningRates(Span<double> lrs);

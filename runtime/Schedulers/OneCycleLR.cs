@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 
 namespace KernelGen.Schedulers;
 
@@ -148,6 +149,20 @@ public sealed class OneCycleLR : LRScheduler
         {
             throw new InvalidOperationException($"Tried to step {epoch + 1} times. The specified number of total steps is {TotalSteps}.");
         }
+    }
+
+    private protected override void SaveExtra(SchedulerStateWriter state) => state.Put("total_steps", TotalSteps);
+
+    private protected override Action? PrepareExtra(SchedulerStateReader state, int lastEpoch)
+    {
+        // The phases are built from total_steps: another count would resume another schedule.
+        state.Expect("total_steps", TotalSteps, "total_steps");
+        if (lastEpoch > TotalSteps)
+        {
+            throw new InvalidDataException($"Scheduler state 'last_epoch' is {lastEpoch}, past total_steps {TotalSteps}.");
+        }
+
+        return null;
     }
 
     private protected override void ComputeLearningRates(Span<double> lrs)

@@ -67,6 +67,23 @@ internal sealed class ParamGroupState
         }
     }
 
+    /// <summary>
+    /// The double rate as last set, without reading the optimizer: what a checkpoint saves. A rate
+    /// set on the optimizer directly is saved by the optimizer's own hyper-parameters, and the
+    /// next <see cref="Lr"/> read adopts it after a load exactly as it would have without one.
+    /// </summary>
+    public double SavedLr => _lr;
+
+    /// <summary>
+    /// Restores checkpointed state. Only the double is set, not the optimizer's float: that is the
+    /// optimizer checkpoint's own hyper-parameter, restored in the same load.
+    /// </summary>
+    public void Restore(double lr, double? initialLr)
+    {
+        _lr = lr;
+        InitialLr = initialLr;
+    }
+
     /// <summary>The group of <paramref name="optimizer"/>, created on first use.</summary>
     /// <exception cref="ArgumentException">The optimizer has no learning rate.</exception>
     public static ParamGroupState Of(Optimizer optimizer, string argument)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.IO;
 
 namespace KernelGen.Schedulers;
 
@@ -31,7 +32,11 @@ public enum ThresholdMode
 /// change the rate when built, and it is not an <see cref="LRScheduler"/> (as in torch 1.13, it
 /// cannot be chained or sequenced).
 /// </summary>
-public sealed class ReduceLROnPlateau
+/// <remarks>
+/// An <see cref="ICheckpointState"/>: its counters, best metric, epoch and its groups' double
+/// rates are saved with the optimizer and restored into a new one built with the same arguments.
+/// </remarks>
+public sealed class ReduceLROnPlateau : ICheckpointState
 {
     private readonly ParamGroupState[] _groups;
     private readonly double[] _minLrs;
@@ -129,6 +134,56 @@ public sealed class ReduceLROnPlateau
 
     /// <summary>The number of steps taken (torch <c>last_epoch</c>).</summary>
     public int LastEpoch { get; private set; }
+
+    /// <summary>
+    /// Writes the state (torch's <c>state_dict()</c> and its groups' <c>lr</c>): <c>best</c>,
+    /// <c>num_bad_epochs</c>, <c>cooldown_counter</c>, <c>last_epoch</c>, the last rates and each
+    /// group's double rate, doubles with <c>"R"</c>.
+    /// </summary>
+    /// <param name="state">Where to write.</param>
+    public void Save(IDictionary<string, string> state)
+    {
+        var writer = new SchedulerStateWriter(state);
+        writer.Put("type", nameof(ReduceLROnPlateau));
+        writer.PutGroups(_groups);
+        writer.Put("last_epoch", LastEpoch);
+        writer.Put("best", Best);
+        writer.Put("num_bad_epochs", NumBadEpochs);
+        writer.Put("cooldown_counter", CooldownCounter);
+        writer.PutArray("last_lrs", _lastLrs);
+    }
+
+    /// <summary>
+    /// Parses and validates saved state, changing nothing, and returns the commit that restores
+    /// it. Refused: another kind of scheduler, another number of groups, a missing, unknown or
+    /// unparsable value, a NaN best or a rate that is not finite.
+    /// </summary>
+    /// <param name="state">What <see cref="Save"/> wrote.</param>
+    /// <returns>The commit: restores the state and does not throw.</returns>
+    /// <exception cref="InvalidDataException">The state does not fit this scheduler.</exception>
+    public Action PrepareLoad(IReadOnlyDictionary<string, string> state)
+    {
+        var reader = new SchedulerStateReader(state);
+        reader.Expect("type", nameof(ReduceLROnPlateau), "scheduler kind");
+        Action groups = reader.GetGroups(_groups);
+        int lastEpoch = reader.GetInt("last_epoch", min: 0);
+
+        // ±infinity is the best before the first metric, so only NaN is refused.
+        double best = reader.GetDouble("best", finite: false);
+        int numBadEpochs = reader.GetInt("num_bad_epochs", min: 0);
+        int cooldownCounter = reader.GetInt("cooldown_counter", min: 0);
+        double[] lastLrs = reader.GetArray("last_lrs", _groups.Length);
+        reader.CheckAllRead();
+        return () =>
+        {
+            groups();
+            LastEpoch = lastEpoch;
+            Best = best;
+            NumBadEpochs = numBadEpochs;
+            CooldownCounter = cooldownCounter;
+            lastLrs.CopyTo(_lastLrs, 0);
+        };
+    }
 
     /// <summary>Records the metric of the epoch just finished and reduces the rates on a plateau.</summary>
     public void Step(double metric)

@@ -88,6 +88,10 @@ public sealed class SequentialLR : LRScheduler
 
     internal override bool CanBeSequenced => false;
 
+    private protected override void SaveExtra(SchedulerStateWriter state) => SaveChildren(state, _schedulers);
+
+    private protected override Action? PrepareExtra(SchedulerStateReader state, int lastEpoch) => PrepareChildren(state, _schedulers);
+
     /// <summary>Steps the active child (the next one, from epoch 0, at a milestone).</summary>
     public override void Step()
     {
