@@ -8,14 +8,19 @@ namespace KernelGen.Tests.Generator;
 
 /// <summary>
 /// The generated code of the built-in optimizers, compared with reviewed snapshots: any change in
-/// what the generator emits for SGD, Adam and AdamW shows up as a diff to read.
+/// what the generator emits for a built-in shows up as a diff to read.
 /// </summary>
 public class BuiltInSnapshotTests
 {
+    /// <summary>Every element-wise built-in of one source file (the ones with reductions have their own test).</summary>
+    public static TheoryData<string> ElementWise => new()
+    {
+        "SGD", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "RMSprop", "Rprop", "ASGD",
+        "AdaBelief", "Lion", "Adan", "Yogi", "MADGRAD", "ADOPT",
+    };
+
     [Theory]
-    [InlineData("SGD")]
-    [InlineData("Adam")]
-    [InlineData("AdamW")]
+    [MemberData(nameof(ElementWise))]
     public void GeneratedSourceMatchesTheSnapshot(string name)
     {
         GeneratorRun run = GeneratorHarness.Run(BuiltInSources.ReadInSnapshotNamespace(name));
