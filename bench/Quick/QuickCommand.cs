@@ -54,7 +54,7 @@ public static class QuickCommand
             return 1;
         }
 
-        QuickRunner.WarmUpCompilation(profiles, options.Path);
+        int warmupRounds = QuickRunner.WarmUpCompilation(profiles, options.Path);
         TimingPlan plan = TimingPlan.Quick.Scale(Math.Min(1.0, (double)OptimizersAtFullBudget / profiles.Count));
         var rows = new List<QuickRow>();
         foreach (BenchProfile profile in profiles)
@@ -73,7 +73,7 @@ public static class QuickCommand
         output.WriteLine();
         QuickTable.Write(output, rows);
         output.WriteLine();
-        output.WriteLine("ns per element, median of repeated steps after warm-up; x naive and x TP: KernelGen's speed-up;");
+        output.WriteLine("ns per element, median of interleaved samples after warm-up; x naive and x TP: KernelGen's speed-up;");
         output.WriteLine("/roofline: KernelGen's time over the roofline's; KG GB/s: B/elem over KernelGen's ns; alloc: KernelGen bytes per step.");
         if (options.JsonPath is not null)
         {
@@ -81,7 +81,7 @@ public static class QuickCommand
             output.WriteLine($"rows written to {options.JsonPath}");
         }
 
-        output.WriteLine($"{rows.Count} rows in {clock.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"{rows.Count} rows in {clock.Elapsed.TotalSeconds:F1} s (compilation settled after {warmupRounds} warm-up rounds; load average {LoadAverage()})");
         return 0;
     }
 
@@ -96,7 +96,7 @@ public static class QuickCommand
         foreach (BenchProfile profile in profiles)
         {
             string baselines = profile.Naive is null || profile.TensorPrimitives is null ? "; no hand-written baselines yet" : "";
-            output.WriteLine($"  {profile.Name} ({profile.Settings}): {profile.ArraysText} = {profile.BytesPerElement} B/element; {profile.Arithmetic}{baselines}");
+            output.WriteLine($"  {profile.Name} with {profile.Settings}: {profile.ArraysText} = {profile.BytesPerElement} B/element; {profile.Arithmetic}{baselines}");
         }
     }
 
@@ -109,6 +109,13 @@ public static class QuickCommand
         }
 
         return problems.Count == 0;
+    }
+
+    /// <summary>The 1-, 5- and 15-minute load averages where the OS says them (Linux), else <c>unknown</c>: how shared the machine was.</summary>
+    private static string LoadAverage()
+    {
+        const string loadAverage = "/proc/loadavg";
+        return File.Exists(loadAverage) ? string.Join(' ', File.ReadAllText(loadAverage).Split(' ').Take(3)) : "unknown";
     }
 
     /// <summary>The CPU's model name where the OS says it (Linux), else the architecture.</summary>

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Runtime;
 using System.Threading;
 using KernelGen.Bench.Baselines;
 
@@ -8,62 +10,77 @@ namespace KernelGen.Bench.Quick;
 /// <summary>Measures quick-table rows: every contender of an optimizer at one size, on the same buffers.</summary>
 public static class QuickRunner
 {
-    /// <summary>The sizes of the table: from L1-resident (4 Ki) to far beyond the last-level cache (16 Mi).</summary>
+    /// <summary>The sizes of the table: from a tensor whose arrays fit in L2 (4 Ki: 80 to 112 KiB) to one far beyond the last-level cache (16 Mi: 320 to 448 MiB).</summary>
     public static IReadOnlyList<int> DefaultSizes { get; } = new[] { 4 << 10, 64 << 10, 1 << 20, 16 << 20 };
 
-    /// <summary>Measures one row.</summary>
+    /// <summary>
+    /// Measures one row: KernelGen and the roofline interleaved with each other, then the naive
+    /// loop and TensorPrimitives interleaved with each other. Pairs, not all four: at 16 Mi a
+    /// 50 ms scalar step between samples slows the next memory-bound sample by 10 to 15% and
+    /// by different amounts for the two that follow it, which moved KernelGen's ratio to the
+    /// roofline (the tight one) by 10%; the ratios to naive and TensorPrimitives are large
+    /// enough not to care.
+    /// </summary>
     /// <param name="subject">The optimizer on its tensor, contenders bound.</param>
-    /// <param name="plan">How long to measure each contender.</param>
+    /// <param name="plan">How long to measure each pair.</param>
     public static QuickRow MeasureRow(BenchSubject subject, TimingPlan plan)
     {
         int elements = subject.Arrays.Length;
-        Measurement kernelGen = StepTimer.Measure(subject.KernelGen, plan);
-        double? naive = PerElement(subject.Naive, plan, elements);
-        double? tensorPrimitives = PerElement(subject.TensorPrimitives, plan, elements);
-        double? roofline = PerElement(subject.Roofline, plan, elements);
+        Measurement[] fast = StepTimer.Measure(new[] { subject.KernelGen, subject.Roofline }, plan);
+        var baselines = new[] { subject.Naive, subject.TensorPrimitives }.OfType<StepRunner>().ToArray();
+        Measurement[] slow = baselines.Length > 0 ? StepTimer.Measure(baselines, plan) : Array.Empty<Measurement>();
+        double? PerElement(StepRunner? runner) =>
+            runner is null ? null : slow[Array.IndexOf(baselines, runner)].NanosecondsPerStep / elements;
         return new QuickRow(
             subject.Profile.Name,
             elements,
             subject.Path.ToString(),
             subject.Profile.BytesPerElement,
-            kernelGen.NanosecondsPerStep / elements,
-            naive,
-            tensorPrimitives,
-            roofline,
-            // Rounded up: an allocation anywhere in the timed steps must not read as zero.
-            (long)Math.Ceiling(kernelGen.AllocatedBytesPerStep));
+            fast[0].NanosecondsPerStep / elements,
+            PerElement(subject.Naive),
+            PerElement(subject.TensorPrimitives),
+            fast[1].NanosecondsPerStep / elements,
+            // Rounded up: an allocation in every sample must not read as zero.
+            (long)Math.Ceiling(fast[0].AllocatedBytesPerStep));
     }
 
     /// <summary>
-    /// Steps every contender of every profile on a small tensor, twice, with a pause after each
-    /// round: the runtime compiles hot methods again, optimized, on a background thread after a
-    /// quiet moment, and the table should time that code, not the first compilation.
+    /// Steps every contender of every profile on a small tensor in rounds, with a pause after
+    /// each, until a round compiles no method: the runtime compiles hot methods again, optimized,
+    /// on a background thread after a quiet moment (slowly when other processes load the machine),
+    /// and the table must time that code, not the first compilation.
     /// </summary>
-    public static void WarmUpCompilation(IEnumerable<BenchProfile> profiles, KernelPath path)
+    /// <returns>The rounds it took.</returns>
+    public static int WarmUpCompilation(IEnumerable<BenchProfile> profiles, KernelPath path, int maxRounds = 20)
     {
-        var subjects = new List<BenchSubject>();
+        var runners = new List<StepRunner>();
         foreach (BenchProfile profile in profiles)
         {
-            subjects.Add(BenchSubject.Create(profile, 4 << 10, path));
+            BenchSubject subject = BenchSubject.Create(profile, 4 << 10, path);
+            runners.AddRange(new[] { subject.KernelGen, subject.Naive, subject.TensorPrimitives, subject.Roofline }.OfType<StepRunner>());
         }
 
-        for (int round = 0; round < 2; round++)
+        long compiled = JitInfo.GetCompiledMethodCount();
+        for (int round = 1; round <= maxRounds; round++)
         {
-            foreach (BenchSubject subject in subjects)
+            foreach (StepRunner runner in runners)
             {
-                foreach (StepRunner? runner in new[] { subject.KernelGen, subject.Naive, subject.TensorPrimitives, subject.Roofline })
+                for (int i = 0; i < 64; i++)
                 {
-                    for (int i = 0; i < 64 && runner is not null; i++)
-                    {
-                        runner.Step();
-                    }
+                    runner.Step();
                 }
             }
 
-            Thread.Sleep(250);
-        }
-    }
+            Thread.Sleep(200);
+            long now = JitInfo.GetCompiledMethodCount();
+            if (round >= 2 && now == compiled)
+            {
+                return round;
+            }
 
-    private static double? PerElement(StepRunner? runner, TimingPlan plan, int elements) =>
-        runner is null ? null : StepTimer.Measure(runner, plan).NanosecondsPerStep / elements;
+            compiled = now;
+        }
+
+        return maxRounds;
+    }
 }

@@ -1,51 +1,59 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using KernelGen.Bench.Baselines;
 
 namespace KernelGen.Bench.Quick;
 
 /// <summary>
-/// Times a contender: warm-up, then the median of repeated samples, within this process. The
-/// median, not the mean, so a sample that another process on this shared machine interrupted
-/// does not move the figure.
+/// Times the contenders of one row: each is warmed up, then they take samples in interleaved
+/// rounds (a rotating order, one sample each per round) and each gets the median of its samples.
+/// Interleaving exposes every contender to the same noise from other processes on this shared
+/// machine, so the ratios hold when the absolute figures move; the median, not the mean, so an
+/// interrupted sample does not move the figure.
 /// </summary>
 public static class StepTimer
 {
-    /// <summary>Measures <paramref name="runner"/> under <paramref name="plan"/>.</summary>
-    public static Measurement Measure(StepRunner runner, TimingPlan plan)
+    /// <summary>Measures <paramref name="runners"/> under <paramref name="plan"/>; one measurement per runner, in order.</summary>
+    public static Measurement[] Measure(IReadOnlyList<StepRunner> runners, TimingPlan plan)
     {
-        // Warm-up: at least three steps and the warm-up time; the last step estimates the cost of one.
-        long warmupEnd = Stopwatch.GetTimestamp() + ToTicks(plan.Warmup);
-        long oneStep = long.MaxValue;
-        for (int i = 0; i < 3 || Stopwatch.GetTimestamp() < warmupEnd; i++)
+        int count = runners.Count;
+        var batch = new int[count];
+        long roundTicks = 0;
+        for (int r = 0; r < count; r++)
         {
-            long start = Stopwatch.GetTimestamp();
-            runner.Step();
-            oneStep = Math.Max(1, Stopwatch.GetTimestamp() - start);
+            long oneStep = WarmUp(runners[r], plan.Warmup);
+            batch[r] = (int)Math.Clamp(ToTicks(plan.Sample) / oneStep, 1, 1_000_000);
+            roundTicks += oneStep * batch[r];
         }
 
-        int batch = (int)Math.Clamp(ToTicks(plan.Sample) / oneStep, 1, 1_000_000);
-        long sampleTicks = Math.Max(1, oneStep * batch);
-        int samples = (int)Math.Clamp(ToTicks(plan.Budget) / sampleTicks, plan.MinSamples, plan.MaxSamples);
-
-        var perStep = new double[samples];
-        var allocatedPerStep = new double[samples];
-        for (int s = 0; s < samples; s++)
+        int rounds = (int)Math.Clamp(ToTicks(plan.Budget) / Math.Max(1, roundTicks), plan.MinSamples, plan.MaxSamples);
+        var perStep = new double[count][];
+        var allocatedPerStep = new double[count][];
+        for (int r = 0; r < count; r++)
         {
-            long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-            long start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < batch; i++)
+            perStep[r] = new double[rounds];
+            allocatedPerStep[r] = new double[rounds];
+        }
+
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int j = 0; j < count; j++)
             {
-                runner.Step();
+                int r = (j + round) % count;
+                Sample(runners[r], batch[r], out perStep[r][round], out allocatedPerStep[r][round]);
             }
-
-            perStep[s] = (Stopwatch.GetTimestamp() - start) * (1e9 / Stopwatch.Frequency) / batch;
-            allocatedPerStep[s] = (double)(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / batch;
         }
 
-        // The median here too: the runtime itself allocates on this thread now and then (starting
-        // its background compiler thread), once, not per step; a step that allocates does so in every sample.
-        return new Measurement(Median(perStep), Median(allocatedPerStep), samples, batch);
+        var measurements = new Measurement[count];
+        for (int r = 0; r < count; r++)
+        {
+            // The median of allocations too: the runtime itself allocates on this thread now and
+            // then (starting its background compiler thread), once; a step that allocates does so in every sample.
+            measurements[r] = new Measurement(Median(perStep[r]), Median(allocatedPerStep[r]), rounds, batch[r]);
+        }
+
+        return measurements;
     }
 
     /// <summary>The median (the mean of the middle two for an even count). Sorts <paramref name="values"/>.</summary>
@@ -54,6 +62,34 @@ public static class StepTimer
         Array.Sort(values);
         int middle = values.Length / 2;
         return values.Length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    /// <summary>Steps at least three times and for at least <paramref name="time"/>; returns the last step's ticks (at least 1).</summary>
+    private static long WarmUp(StepRunner runner, TimeSpan time)
+    {
+        long end = Stopwatch.GetTimestamp() + ToTicks(time);
+        long oneStep = 1;
+        for (int i = 0; i < 3 || Stopwatch.GetTimestamp() < end; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            runner.Step();
+            oneStep = Math.Max(1, Stopwatch.GetTimestamp() - start);
+        }
+
+        return oneStep;
+    }
+
+    private static void Sample(StepRunner runner, int batch, out double nanosecondsPerStep, out double allocatedPerStep)
+    {
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < batch; i++)
+        {
+            runner.Step();
+        }
+
+        nanosecondsPerStep = (Stopwatch.GetTimestamp() - start) * (1e9 / Stopwatch.Frequency) / batch;
+        allocatedPerStep = (double)(GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / batch;
     }
 
     private static long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
