@@ -422,11 +422,11 @@ internal sealed class KernelEmitter
                     if (HasReductions)
                     {
                         _w.Line($"    if ({_argsName}.Reducing) Reduce{width}{TypeParameters}(ref {_argsName});");
-                        _w.Line($"    else Loop{width}{TypeParameters}(ref {_argsName});");
+                        _w.Line($"    else Loop{width}{TypeParameters}(ref {_argsName}, 0);");
                     }
                     else
                     {
-                        _w.Line($"    Loop{width}{TypeParameters}(ref {_argsName});");
+                        _w.Line($"    Loop{width}{TypeParameters}(ref {_argsName}, 0);");
                     }
 
                     _w.Line("    break;");
@@ -505,8 +505,10 @@ internal sealed class KernelEmitter
         var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter);
         var names = new NameScope(_plan.Names);
         int lanes = width / 32;
-        _w.Line($"/// <summary>The Vector{width} path: {lanes} elements per iteration; the tail goes to the scalar loop.</summary>");
-        _w.Line($"private static void Loop{width}{TypeParameters}(ref {_argsType} {_argsName})");
+        string start = names.Fresh("start");
+        string next = width > 128 ? $"Loop{width / 2}" : "LoopScalar";
+        _w.Line($"/// <summary>The Vector{width} path from <paramref name=\"{start}\"/> on: {lanes} elements per iteration; what is left goes to {next}.</summary>");
+        _w.Line($"private static void Loop{width}{TypeParameters}(ref {_argsType} {_argsName}, nuint {start})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())
         {
@@ -517,7 +519,7 @@ internal sealed class KernelEmitter
             string length = names.Fresh("length");
             string i = names.Fresh("i");
             _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
-            _w.Line($"nuint {i} = 0;");
+            _w.Line($"nuint {i} = {start};");
             using (_w.Block($"for (; {i} + {lanes} <= {length}; {i} += {lanes})"))
             {
                 foreach (RuleParameter buffer in _plan.Loaded)
@@ -533,8 +535,10 @@ internal sealed class KernelEmitter
             }
 
             _w.Line();
-            _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.");
-            _w.Line($"LoopScalar{TypeParameters}(ref {_argsName}, {i});");
+            // A narrower vector is accelerated wherever this one is: a short tail still runs on vectors.
+            _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it goes down");
+            _w.Line("// the ladder (half-width vectors, then element by element), each element exactly once.");
+            _w.Line($"{next}{TypeParameters}(ref {_argsName}, {i});");
         }
     }
 

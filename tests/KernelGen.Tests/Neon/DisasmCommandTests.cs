@@ -37,7 +37,7 @@ public sealed class DisasmCommandTests
         Assert.True(exitCode == 0, error.ToString() + text);
         Assert.Contains("; ==== Loop256<", text);
         Assert.Contains("ymm", text);
-        Assert.DoesNotContain("Loop128", text);
+        Assert.DoesNotContain("; ==== Loop128", text); // its listing; Loop256 may jump to it for the tail
         // Loop512 is listed when the machine has AVX-512, decided in the probe's own process
         // whatever DOTNET_EnableAVX512 this test runs under.
         if (text.Contains("; ==== Loop512<"))

@@ -377,13 +377,13 @@ partial class AdaBelief : global::KernelGen.Optimizer
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args);
+                Loop512<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args);
+                Loop256<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args);
+                Loop128<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, 0);
                 break;
             default:
                 LoopScalar<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, 0);
@@ -391,8 +391,8 @@ partial class AdaBelief : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The Vector512 path: 16 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop512<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    private static void Loop512<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
         where TCondition2 : struct, global::KernelGen.Internal.IFlag
@@ -489,7 +489,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> h5 = global::System.Runtime.Intrinsics.Vector512.Create(args.H5);
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
@@ -548,12 +548,13 @@ partial class AdaBelief : global::KernelGen.Optimizer
             if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
-        LoopScalar<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, i);
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
+        Loop256<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The Vector256 path: 8 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop256<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    private static void Loop256<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
         where TCondition2 : struct, global::KernelGen.Internal.IFlag
@@ -650,7 +651,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> h5 = global::System.Runtime.Intrinsics.Vector256.Create(args.H5);
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
@@ -709,12 +710,13 @@ partial class AdaBelief : global::KernelGen.Optimizer
             if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
-        LoopScalar<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, i);
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
+        Loop128<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The Vector128 path: 4 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop128<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    private static void Loop128<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
         where TCondition2 : struct, global::KernelGen.Internal.IFlag
@@ -811,7 +813,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> h5 = global::System.Runtime.Intrinsics.Vector128.Create(args.H5);
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
@@ -870,7 +872,8 @@ partial class AdaBelief : global::KernelGen.Optimizer
             if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
         LoopScalar<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, i);
     }
 

@@ -212,13 +212,13 @@ partial class AdamW : global::KernelGen.Optimizer
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TAmsgrad, TUnscaleGradient>(ref args);
+                Loop512<TMaximize, TAmsgrad, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TAmsgrad, TUnscaleGradient>(ref args);
+                Loop256<TMaximize, TAmsgrad, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TAmsgrad, TUnscaleGradient>(ref args);
+                Loop128<TMaximize, TAmsgrad, TUnscaleGradient>(ref args, 0);
                 break;
             default:
                 LoopScalar<TMaximize, TAmsgrad, TUnscaleGradient>(ref args, 0);
@@ -226,8 +226,8 @@ partial class AdamW : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The Vector512 path: 16 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop512<TMaximize, TAmsgrad, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    private static void Loop512<TMaximize, TAmsgrad, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TAmsgrad : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
@@ -271,7 +271,7 @@ partial class AdamW : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> stepSize = global::System.Runtime.Intrinsics.Vector512.Create(args.StepSize);
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
@@ -301,12 +301,13 @@ partial class AdamW : global::KernelGen.Optimizer
             if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
-        LoopScalar<TMaximize, TAmsgrad, TUnscaleGradient>(ref args, i);
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
+        Loop256<TMaximize, TAmsgrad, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The Vector256 path: 8 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop256<TMaximize, TAmsgrad, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    private static void Loop256<TMaximize, TAmsgrad, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TAmsgrad : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
@@ -350,7 +351,7 @@ partial class AdamW : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> stepSize = global::System.Runtime.Intrinsics.Vector256.Create(args.StepSize);
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
@@ -380,12 +381,13 @@ partial class AdamW : global::KernelGen.Optimizer
             if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
-        LoopScalar<TMaximize, TAmsgrad, TUnscaleGradient>(ref args, i);
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
+        Loop128<TMaximize, TAmsgrad, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The Vector128 path: 4 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop128<TMaximize, TAmsgrad, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    private static void Loop128<TMaximize, TAmsgrad, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TAmsgrad : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
@@ -429,7 +431,7 @@ partial class AdamW : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> stepSize = global::System.Runtime.Intrinsics.Vector128.Create(args.StepSize);
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
@@ -459,7 +461,8 @@ partial class AdamW : global::KernelGen.Optimizer
             if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
         LoopScalar<TMaximize, TAmsgrad, TUnscaleGradient>(ref args, i);
     }
 

@@ -220,15 +220,15 @@ partial class LARS : global::KernelGen.Optimizer
         {
             case global::KernelGen.KernelPath.Vector512:
                 if (args.Reducing) Reduce512<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args);
-                else Loop512<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args);
+                else Loop512<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
                 if (args.Reducing) Reduce256<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args);
-                else Loop256<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args);
+                else Loop256<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
                 if (args.Reducing) Reduce128<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args);
-                else Loop128<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args);
+                else Loop128<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
             default:
                 if (args.Reducing) ReduceScalar<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0, stackalloc float[32]);
@@ -237,8 +237,8 @@ partial class LARS : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The Vector512 path: 16 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop512<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    private static void Loop512<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
         where TCondition2 : struct, global::KernelGen.Internal.IFlag
@@ -280,7 +280,7 @@ partial class LARS : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
@@ -304,12 +304,13 @@ partial class LARS : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
-        LoopScalar<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
+        Loop256<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The Vector256 path: 8 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop256<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    private static void Loop256<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
         where TCondition2 : struct, global::KernelGen.Internal.IFlag
@@ -351,7 +352,7 @@ partial class LARS : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
@@ -375,12 +376,13 @@ partial class LARS : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
-        LoopScalar<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
+        Loop128<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The Vector128 path: 4 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop128<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    private static void Loop128<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
         where TCondition2 : struct, global::KernelGen.Internal.IFlag
@@ -422,7 +424,7 @@ partial class LARS : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
@@ -446,7 +448,8 @@ partial class LARS : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
         LoopScalar<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
     }
 

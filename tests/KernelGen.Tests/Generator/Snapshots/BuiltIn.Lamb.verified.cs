@@ -252,15 +252,15 @@ partial class Lamb : global::KernelGen.Optimizer
         {
             case global::KernelGen.KernelPath.Vector512:
                 if (args.Reducing) Reduce512<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args);
-                else Loop512<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args);
+                else Loop512<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
                 if (args.Reducing) Reduce256<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args);
-                else Loop256<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args);
+                else Loop256<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
                 if (args.Reducing) Reduce128<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args);
-                else Loop128<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args);
+                else Loop128<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, 0);
                 break;
             default:
                 if (args.Reducing) ReduceScalar<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, 0, stackalloc float[32]);
@@ -269,8 +269,8 @@ partial class Lamb : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The Vector512 path: 16 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop512<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    private static void Loop512<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
         where TAdaptive : struct, global::KernelGen.Internal.IFlag
@@ -335,7 +335,7 @@ partial class Lamb : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> h3 = global::System.Runtime.Intrinsics.Vector512.Create(args.H3);
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
@@ -360,12 +360,13 @@ partial class Lamb : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
-        LoopScalar<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i);
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
+        Loop256<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The Vector256 path: 8 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop256<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    private static void Loop256<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
         where TAdaptive : struct, global::KernelGen.Internal.IFlag
@@ -430,7 +431,7 @@ partial class Lamb : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> h3 = global::System.Runtime.Intrinsics.Vector256.Create(args.H3);
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
@@ -455,12 +456,13 @@ partial class Lamb : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
-        LoopScalar<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i);
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
+        Loop128<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The Vector128 path: 4 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop128<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    private static void Loop128<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
         where TAdaptive : struct, global::KernelGen.Internal.IFlag
@@ -525,7 +527,7 @@ partial class Lamb : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> h3 = global::System.Runtime.Intrinsics.Vector128.Create(args.H3);
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
@@ -550,7 +552,8 @@ partial class Lamb : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
         LoopScalar<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i);
     }
 

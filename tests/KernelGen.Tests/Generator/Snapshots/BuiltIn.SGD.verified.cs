@@ -215,13 +215,13 @@ partial class SGD : global::KernelGen.Optimizer
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args);
+                Loop512<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args);
+                Loop256<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args);
+                Loop128<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
             default:
                 LoopScalar<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
@@ -229,8 +229,8 @@ partial class SGD : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The Vector512 path: 16 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop512<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    private static void Loop512<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TCondition1 : struct, global::KernelGen.Internal.IFlag
         where TCondition2 : struct, global::KernelGen.Internal.IFlag
@@ -266,7 +266,7 @@ partial class SGD : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
@@ -288,12 +288,13 @@ partial class SGD : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
-        LoopScalar<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
+        Loop256<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The Vector256 path: 8 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop256<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    private static void Loop256<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TCondition1 : struct, global::KernelGen.Internal.IFlag
         where TCondition2 : struct, global::KernelGen.Internal.IFlag
@@ -329,7 +330,7 @@ partial class SGD : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
@@ -351,12 +352,13 @@ partial class SGD : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
-        LoopScalar<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
+        Loop128<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The Vector128 path: 4 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop128<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    private static void Loop128<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TCondition1 : struct, global::KernelGen.Internal.IFlag
         where TCondition2 : struct, global::KernelGen.Internal.IFlag
@@ -392,7 +394,7 @@ partial class SGD : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
@@ -414,7 +416,8 @@ partial class SGD : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
         LoopScalar<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
     }
 

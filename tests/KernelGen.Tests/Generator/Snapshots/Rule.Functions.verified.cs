@@ -126,13 +126,13 @@ partial class Functions : global::KernelGen.Optimizer
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TUnscaleGradient>(ref args);
+                Loop512<TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TUnscaleGradient>(ref args);
+                Loop256<TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TUnscaleGradient>(ref args);
+                Loop128<TUnscaleGradient>(ref args, 0);
                 break;
             default:
                 LoopScalar<TUnscaleGradient>(ref args, 0);
@@ -140,8 +140,8 @@ partial class Functions : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The Vector512 path: 16 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop512<TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    private static void Loop512<TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -165,7 +165,7 @@ partial class Functions : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> decay = global::System.Runtime.Intrinsics.Vector512.Create(args.Decay);
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
@@ -184,12 +184,13 @@ partial class Functions : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
-        LoopScalar<TUnscaleGradient>(ref args, i);
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
+        Loop256<TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The Vector256 path: 8 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop256<TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    private static void Loop256<TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -213,7 +214,7 @@ partial class Functions : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> decay = global::System.Runtime.Intrinsics.Vector256.Create(args.Decay);
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
@@ -232,12 +233,13 @@ partial class Functions : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
-        LoopScalar<TUnscaleGradient>(ref args, i);
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
+        Loop128<TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The Vector128 path: 4 elements per iteration; the tail goes to the scalar loop.</summary>
-    private static void Loop128<TUnscaleGradient>(ref KernelArguments args)
+    /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    private static void Loop128<TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -261,7 +263,7 @@ partial class Functions : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> decay = global::System.Runtime.Intrinsics.Vector128.Create(args.Decay);
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
@@ -280,7 +282,8 @@ partial class Functions : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
-        // State is read, modified and written: the tail must not overlap the last vector, so it runs element by element.
+        // State is read, modified and written: the tail must not overlap the last vector, so it goes down
+        // the ladder (half-width vectors, then element by element), each element exactly once.
         LoopScalar<TUnscaleGradient>(ref args, i);
     }
 
