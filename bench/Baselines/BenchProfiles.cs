@@ -17,7 +17,7 @@ public static class BenchProfiles
             "SGD", "momentum=0.9",
             static o => Set(o, "momentum", 0.9),
             new[] { ReadWrite("param"), Read("grad"), ReadWrite("momentumBuffer") },
-            "2 multiplies, 2 adds: no divider",
+            "3 multiplies, 2 adds: no divider",
             NaiveSgd.Bind, TensorPrimitivesSgd.Bind),
         ["Adam"] = static () => new BenchProfile(
             "Adam", "defaults",

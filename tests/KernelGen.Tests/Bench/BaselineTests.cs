@@ -33,6 +33,13 @@ public class BaselineTests
     }
 
     [Fact]
+    public void AnUnknownOptimizerIsRefusedByName()
+    {
+        var e = Assert.Throws<System.ArgumentException>(() => BenchProfiles.For("Lion9000"));
+        Assert.Contains("Lion9000", e.Message);
+    }
+
+    [Fact]
     public void ABaselineThatSkipsWorkIsCaught()
     {
         BenchProfile adamW = BenchProfiles.For("AdamW");
