@@ -80,14 +80,12 @@ public abstract class Optimizer
     /// <exception cref="NonFiniteGradientException">A gradient is not finite under <see cref="NonFiniteGradientPolicy.Throw"/>; nothing was changed.</exception>
     public void Step()
     {
-        Validate();
         KernelPath path = KernelDispatch.Resolve(Path);
-        if (!CheckGradients())
+        if (!BeginStep())
         {
             return;
         }
 
-        BeforeStep();
         StepTensors(CollectionsMarshal.AsSpan(_tensors), path);
         foreach (ParameterTensor tensor in _tensors)
         {
@@ -101,13 +99,11 @@ public abstract class Optimizer
     /// </summary>
     public void StepWithRule()
     {
-        Validate();
-        if (!CheckGradients())
+        if (!BeginStep())
         {
             return;
         }
 
-        BeforeStep();
         foreach (ParameterTensor tensor in _tensors)
         {
             using (new UnscaledGradient(tensor, GradientMultiplier))
@@ -117,6 +113,22 @@ public abstract class Optimizer
 
             tensor.Step++;
         }
+    }
+
+    /// <summary>
+    /// What every step path does first: validate the hyper-parameters, apply the non-finite
+    /// policy, run the optimizer's <see cref="BeforeStep"/>. False when the step is skipped.
+    /// </summary>
+    private bool BeginStep()
+    {
+        Validate();
+        if (!CheckGradients())
+        {
+            return false;
+        }
+
+        BeforeStep();
+        return true;
     }
 
     /// <summary>
@@ -182,13 +194,11 @@ public abstract class Optimizer
     /// </summary>
     public void StepWithInterpreter()
     {
-        Validate();
-        if (!CheckGradients())
+        if (!BeginStep())
         {
             return;
         }
 
-        BeforeStep();
         UpdateRule rule = Rule;
         var hyperparameters = new double[rule.Hyperparameters.Count];
         WriteHyperparameters(hyperparameters);
