@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace KernelGen;
 
@@ -22,27 +23,8 @@ public sealed class ParameterGroups
     /// <exception cref="ArgumentException">No group, a null group, or the same optimizer twice.</exception>
     public ParameterGroups(params Optimizer[] groups)
     {
-        ArgumentNullException.ThrowIfNull(groups);
-        if (groups.Length == 0)
-        {
-            throw new ArgumentException("At least one group is needed.", nameof(groups));
-        }
-
-        var seen = new HashSet<Optimizer>(ReferenceEqualityComparer.Instance);
-        foreach (Optimizer? group in groups)
-        {
-            if (group is null)
-            {
-                throw new ArgumentException("A group is null.", nameof(groups));
-            }
-
-            if (!seen.Add(group))
-            {
-                throw new ArgumentException("The same optimizer appears twice: its tensors would be stepped twice.", nameof(groups));
-            }
-        }
-
-        _groups = (Optimizer[])groups.Clone();
+        // The same rules as the groups a scheduler takes: one list, validated in one place.
+        _groups = new KernelGen.Schedulers.OptimizerGroups(groups ?? throw new ArgumentNullException(nameof(groups))).Optimizers.ToArray();
     }
 
     /// <summary>The groups, in stepping order.</summary>
