@@ -98,19 +98,18 @@ internal sealed class Classifier
     /// <summary>The text of an int that would vary per element in this statement (not nested ones), or null.</summary>
     private string? VaryingInt(Stmt statement)
     {
-        Expr? value = statement switch
-        {
-            LocalStmt local when local.Kind == ValueKind.Int && _varying.Contains(local.Name) => local.Initializer ?? new NameExpr(local.Name, ValueKind.Int),
-            LocalStmt local => local.Initializer,
-            AssignStmt assign => assign.Value,
-            IfStmt ifStatement => ifStatement.Condition,
-            _ => null,
-        };
         if (statement is LocalStmt { Kind: ValueKind.Int } intLocal && _varying.Contains(intLocal.Name))
         {
             return intLocal.Name;
         }
 
+        Expr? value = statement switch
+        {
+            LocalStmt local => local.Initializer,
+            AssignStmt assign => assign.Value,
+            IfStmt ifStatement => ifStatement.Condition,
+            _ => null,
+        };
         return value is not null && HasVaryingInt(value) ? statement.Source : null;
     }
 
