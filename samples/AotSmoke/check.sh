@@ -29,8 +29,11 @@ dotnet publish samples/AotSmoke -c Release -r "$rid" -o "$out/trimmed" -warnaser
 
 hashes=""
 for setting in "" "DOTNET_EnableAVX512=0" "DOTNET_EnableAVX2=0" "DOTNET_EnableHWIntrinsic=0"; do
-  line=$(env $setting "$out/trimmed/AotSmoke" | tee /dev/stderr | awk '/^path/ {print $4}')
-  hashes="$hashes $line"
+  # Captured, then printed: `tee /dev/stderr` would reopen a log file that stderr is redirected
+  # to and truncate it.
+  output=$(env $setting "$out/trimmed/AotSmoke")
+  echo "$output"
+  hashes="$hashes $(awk '/^path/ {print $4}' <<<"$output")"
 done
 if [ "$(tr ' ' '\n' <<<"$hashes" | sed '/^$/d' | sort -u | wc -l)" != 1 ]; then
   echo "AotSmoke: the hash differs between ISA settings:$hashes" >&2

@@ -171,7 +171,7 @@ internal static class KernelOracle
                 float[] actual = other.Buffers[b].Values;
                 for (int i = 0; i < expected.Length; i++)
                 {
-                    if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                    if (!SameBits.Of(expected[i], actual[i]))
                     {
                         return $"{name}[{i}] is {Show(actual[i])}, the rule gives {Show(expected[i])}";
                     }

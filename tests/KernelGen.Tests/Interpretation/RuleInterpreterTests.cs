@@ -10,7 +10,7 @@ public class RuleInterpreterTests
     {
         int e = BitConverter.SingleToInt32Bits(expected);
         int a = BitConverter.SingleToInt32Bits(actual);
-        Assert.True(e == a, $"{where}: expected {expected:R} (0x{e:X8}) but got {actual:R} (0x{a:X8})");
+        Assert.True(SameBits.Of(expected, actual), $"{where}: expected {expected:R} (0x{e:X8}) but got {actual:R} (0x{a:X8})");
     }
 
     private static void AssertBits(float[] expected, float[] actual, string name)
@@ -26,7 +26,7 @@ public class RuleInterpreterTests
     {
         long e = BitConverter.DoubleToInt64Bits(expected);
         long a = BitConverter.DoubleToInt64Bits(actual);
-        Assert.True(e == a, $"{where}: expected {expected:R} (0x{e:X16}) but got {actual:R} (0x{a:X16})");
+        Assert.True(SameBits.Of(expected, actual), $"{where}: expected {expected:R} (0x{e:X16}) but got {actual:R} (0x{a:X16})");
     }
 
     private static readonly float[] Specials =

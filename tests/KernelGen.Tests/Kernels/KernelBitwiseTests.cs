@@ -124,7 +124,7 @@ public class KernelBitwiseTests
         for (int i = 0; i < expected.TensorStateCount; i++)
         {
             Assert.True(
-                BitConverter.SingleToInt32Bits(expected.TensorState(i)) == BitConverter.SingleToInt32Bits(actual.TensorState(i)),
+                SameBits.Of(expected.TensorState(i), actual.TensorState(i)),
                 $"tensor state {i}, {where}: expected {expected.TensorState(i):R}, got {actual.TensorState(i):R}");
         }
     }
@@ -134,7 +134,7 @@ public class KernelBitwiseTests
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
         {
-            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+            if (!SameBits.Of(expected[i], actual[i]))
             {
                 Assert.Fail($"{where}, element {i}: expected {expected[i]:R} (0x{BitConverter.SingleToInt32Bits(expected[i]):X8}), got {actual[i]:R} (0x{BitConverter.SingleToInt32Bits(actual[i]):X8})");
             }
