@@ -13,6 +13,9 @@ public abstract class Optimizer
     private readonly List<ParameterTensor> _tensors = new();
 
     private float _gradientScale = 1f;
+    private int _maxDegreeOfParallelism = 1;
+    private int _parallelThreshold = DefaultParallelThreshold;
+    private ChunkRunner? _chunkRunner;
 
     /// <summary>The path kernels run on; <see cref="KernelPath.Auto"/> picks the widest one.</summary>
     public KernelPath Path { get; set; } = KernelPath.Auto;
@@ -36,6 +39,52 @@ public abstract class Optimizer
             _gradientScale = value;
         }
     }
+
+    /// <summary>
+    /// The most threads one <see cref="Step"/> uses, the calling thread included: 1 (the default)
+    /// steps on the calling thread only. Above 1, a tensor of at least
+    /// <see cref="ParallelThreshold"/> elements is cut into chunks at multiples of 16 elements that
+    /// the calling thread and thread-pool threads step at once; every element gets the same
+    /// operations on the same values, so the bits are those of a single-threaded step. Smaller
+    /// tensors, and rules with per-tensor reductions (Lamb, LARS, NovoGrad), stay on the calling thread.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxDegreeOfParallelism = value;
+        }
+    }
+
+    /// <summary>
+    /// The fewest elements a tensor needs to be stepped by more than one thread (when
+    /// <see cref="MaxDegreeOfParallelism"/> is above 1). Below it, handing work to another thread
+    /// costs more than it saves; the default, <see cref="DefaultParallelThreshold"/>, comes from the
+    /// measurements in docs/performance.md.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    public int ParallelThreshold
+    {
+        get => _parallelThreshold;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _parallelThreshold = value;
+        }
+    }
+
+    /// <summary>The default <see cref="ParallelThreshold"/>, in elements.</summary>
+    public const int DefaultParallelThreshold = 262_144;
+
+    // A chunk is at least this long (64 KiB of floats): the uniform part is computed again per
+    // chunk, and a shorter chunk would not repay the hand-over.
+    private const int MinimumChunk = 16_384;
+
+    // Chunks per thread: a helper that starts late still finds work, and the threads finish together.
+    private const int ChunksPerThread = 4;
 
     /// <summary>What a step does when a gradient holds an infinity or a NaN.</summary>
     public NonFiniteGradientPolicy NonFiniteGradients { get; set; } = NonFiniteGradientPolicy.Ignore;
@@ -86,12 +135,58 @@ public abstract class Optimizer
             return;
         }
 
-        StepTensors(CollectionsMarshal.AsSpan(_tensors), path);
+        if (_maxDegreeOfParallelism > 1 && Rule.ReductionCount == 0)
+        {
+            StepTensorsInParallel(CollectionsMarshal.AsSpan(_tensors), path);
+        }
+        else
+        {
+            StepTensors(CollectionsMarshal.AsSpan(_tensors), path);
+        }
+
         foreach (ParameterTensor tensor in _tensors)
         {
             tensor.Step++;
         }
     }
+
+    /// <summary>
+    /// Steps runs of small tensors in one call on this thread, and cuts each large tensor into
+    /// chunks that this thread and pool threads step together.
+    /// </summary>
+    private void StepTensorsInParallel(ReadOnlySpan<ParameterTensor> tensors, KernelPath path)
+    {
+        int threads = Math.Min(_maxDegreeOfParallelism, Environment.ProcessorCount);
+        if (_chunkRunner is null || _chunkRunner.Helpers != threads - 1)
+        {
+            _chunkRunner = new ChunkRunner(StepChunk, threads - 1);
+        }
+
+        int small = 0; // the start of the current run of small tensors
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            ParameterTensor tensor = tensors[i];
+            int count = Math.Min(threads * ChunksPerThread, tensor.Length / MinimumChunk);
+            if (threads < 2 || tensor.Length < _parallelThreshold || count < 2)
+            {
+                continue;
+            }
+
+            StepTensors(tensors[small..i], path);
+            small = i + 1;
+            ParameterTensor[] chunks = tensor.Chunks(count);
+            _chunkRunner.Run(chunks, path);
+            tensor.TakeTensorStateFrom(chunks[0]);
+        }
+
+        StepTensors(tensors[small..], path);
+    }
+
+    /// <summary>Bytes allocated on pool threads by parallel steps so far (tests hold it at 0).</summary>
+    internal long HelperAllocatedBytes => _chunkRunner?.HelperAllocatedBytes ?? 0;
+
+    private void StepChunk(ParameterTensor chunk, KernelPath path) =>
+        StepTensors(MemoryMarshal.CreateReadOnlySpan(ref chunk, 1), path);
 
     /// <summary>
     /// Updates every tensor once by calling the scalar update rule element by element: the

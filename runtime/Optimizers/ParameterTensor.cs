@@ -8,21 +8,37 @@ namespace KernelGen;
 /// </summary>
 public sealed class ParameterTensor
 {
-    private readonly AlignedBuffer[] _states;
+    private readonly Memory<float>[] _states;
     private readonly float[] _tensorStates;
+    private ParameterTensor[] _chunks = Array.Empty<ParameterTensor>();
 
     internal ParameterTensor(int index, Memory<float> parameter, Memory<float> gradient, int stateCount, int tensorStateCount)
     {
         Index = index;
         Parameter = parameter;
         Gradient = gradient;
-        _states = new AlignedBuffer[stateCount];
+        _states = new Memory<float>[stateCount];
         for (int i = 0; i < stateCount; i++)
         {
-            _states[i] = new AlignedBuffer(parameter.Length);
+            _states[i] = new AlignedBuffer(parameter.Length).Memory;
         }
 
         _tensorStates = new float[tensorStateCount];
+    }
+
+    /// <summary>A view of elements [start, start + length) of <paramref name="whole"/>, with per-tensor state of its own.</summary>
+    private ParameterTensor(ParameterTensor whole, int start, int length)
+    {
+        Index = whole.Index;
+        Parameter = whole.Parameter.Slice(start, length);
+        Gradient = whole.Gradient.Slice(start, length);
+        _states = new Memory<float>[whole._states.Length];
+        for (int i = 0; i < _states.Length; i++)
+        {
+            _states[i] = whole._states[i].Slice(start, length);
+        }
+
+        _tensorStates = new float[whole._tensorStates.Length];
     }
 
     /// <summary>The position of this tensor in <see cref="Optimizer.Tensors"/>.</summary>
@@ -47,7 +63,7 @@ public sealed class ParameterTensor
     /// Per-element state buffer <paramref name="index"/> as memory, to hand to another kernel that
     /// keeps it (the schedule-free train/eval switch reads z through it).
     /// </summary>
-    public Memory<float> StateMemory(int index) => _states[index].Memory;
+    public Memory<float> StateMemory(int index) => _states[index];
 
     /// <summary>Per-tensor state value <paramref name="index"/>, in the rule's order.</summary>
     public ref float TensorState(int index) => ref _tensorStates[index];
@@ -57,4 +73,43 @@ public sealed class ParameterTensor
 
     /// <summary>The number of per-tensor state values.</summary>
     public int TensorStateCount => _tensorStates.Length;
+
+    /// <summary>
+    /// <paramref name="count"/> views that split this tensor at multiples of 16 elements (64 bytes,
+    /// so aligned memory stays aligned in every view), ready for a step: each view's step count and
+    /// per-tensor state are this tensor's. Made on the first call for a count, then reused.
+    /// </summary>
+    internal ParameterTensor[] Chunks(int count)
+    {
+        if (_chunks.Length != count)
+        {
+            var chunks = new ParameterTensor[count];
+            int start = 0;
+            for (int k = 0; k < count; k++)
+            {
+                int end = k == count - 1 ? Length : (int)((long)Length * (k + 1) / count) & ~15;
+                chunks[k] = new ParameterTensor(this, start, end - start);
+                start = end;
+            }
+
+            _chunks = chunks;
+        }
+
+        foreach (ParameterTensor chunk in _chunks)
+        {
+            chunk.Step = Step;
+            _tensorStates.CopyTo(chunk._tensorStates, 0);
+        }
+
+        return _chunks;
+    }
+
+    /// <summary>How many chunks the last parallel step cut this tensor into (0: never cut).</summary>
+    internal int ChunkCount => _chunks.Length;
+
+    /// <summary>
+    /// Takes the per-tensor state a step computed in the first chunk: every chunk computed it from
+    /// the same values in the same order, so all hold the same bits.
+    /// </summary>
+    internal void TakeTensorStateFrom(ParameterTensor chunk) => chunk._tensorStates.CopyTo(_tensorStates, 0);
 }

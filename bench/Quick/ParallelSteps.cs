@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using KernelGen.Bench.Baselines;
+
+namespace KernelGen.Bench.Quick;
+
+/// <summary>
+/// The opt-in parallel step (<see cref="Optimizer.MaxDegreeOfParallelism"/>) next to the
+/// single-threaded one, on one tensor from 16 Ki to 16 Mi elements: where the speed-up starts is
+/// what <see cref="Optimizer.DefaultParallelThreshold"/> is chosen from. Both optimizers step
+/// their own 64-byte aligned buffers, timed interleaved like the main table.
+/// </summary>
+public static class ParallelSteps
+{
+    /// <summary>The sizes measured: around the threshold, then the main table's large sizes.</summary>
+    public static readonly int[] Sizes = { 16 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20, 16 << 20 };
+
+    /// <summary>One measured size.</summary>
+    public sealed record Row(string Optimizer, int Elements, int Threads, int BytesPerElement, double SingleNsPerElement, double ParallelNsPerElement, long AllocatedBytesPerStep, string Isa)
+    {
+        /// <summary>The single-threaded step's time over the parallel one's.</summary>
+        public double Speedup => SingleNsPerElement / ParallelNsPerElement;
+
+        /// <summary>As a quick-table row: <c>AdamW/2-threads</c>, KernelGen's figure the parallel step's.</summary>
+        public QuickRow ToQuickRow() => new($"{Optimizer}/{Threads}-threads", Elements, Isa, BytesPerElement,
+            ParallelNsPerElement, null, null, null, AllocatedBytesPerStep);
+    }
+
+    /// <summary>Measures AdamW and SGD with momentum at every size with every core of the machine.</summary>
+    public static List<Row> Measure(KernelPath path, TimingPlan plan, TextWriter progress)
+    {
+        var rows = new List<Row>();
+        int threads = Environment.ProcessorCount;
+        foreach (string name in new[] { "AdamW", "SGD" })
+        {
+            foreach (int size in Sizes)
+            {
+                progress.Write($"\rmeasuring {name} on {threads} threads at {QuickTable.SizeText(size)} ...        ");
+                Optimizer single = Create(name, size, path, threads: 1);
+                Optimizer parallel = Create(name, size, path, threads);
+                Measurement[] m = StepTimer.Measure(
+                    new[] { new StepRunner("single", _ => single.Step()), new StepRunner("parallel", _ => parallel.Step()) }, plan);
+                long allocated = AllocatedOnAnyThread(parallel);
+                rows.Add(new Row(name, size, threads, name == "SGD" ? 20 : 28, m[0].NanosecondsPerStep / size,
+                    m[1].NanosecondsPerStep / size, allocated, (path == KernelPath.Auto ? KernelDispatch.Best : path).ToString()));
+            }
+
+            GC.Collect(); // the 16 Mi buffers go before the next optimizer's
+        }
+
+        progress.Write("\r" + new string(' ', 64) + "\r");
+        return rows;
+    }
+
+    /// <summary>Writes the rows as a table.</summary>
+    public static void Write(TextWriter output, IReadOnlyList<Row> rows)
+    {
+        output.WriteLine($"{"parallel step",-14} {"elements",8} {"threads",7} {"isa",-10} {"1 thread",9} {"parallel",9} {"speed-up",8} {"alloc B/step",12}");
+        output.WriteLine(new string('-', 84));
+        foreach (Row row in rows)
+        {
+            output.WriteLine($"{row.Optimizer,-14} {QuickTable.SizeText(row.Elements),8} {row.Threads,7} {row.Isa,-10} {row.SingleNsPerElement,9:F3} {row.ParallelNsPerElement,9:F3} {row.Speedup,7:F2}x {row.AllocatedBytesPerStep,12}");
+        }
+    }
+
+    /// <summary>Bytes allocated per step by every thread of the process (the pool threads that step chunks included).</summary>
+    private static long AllocatedOnAnyThread(Optimizer optimizer)
+    {
+        const int steps = 20;
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < steps; i++)
+        {
+            optimizer.Step();
+        }
+
+        return (GC.GetTotalAllocatedBytes(precise: true) - before) / steps;
+    }
+
+    private static Optimizer Create(string name, int size, KernelPath path, int threads)
+    {
+        Optimizer optimizer = name == "SGD" ? new SGD { LearningRate = 0.01f, Momentum = 0.9f } : new AdamW();
+        optimizer.Path = path;
+        optimizer.MaxDegreeOfParallelism = threads;
+        optimizer.ParallelThreshold = 1; // measured at every size, so the table shows where the default threshold should be
+        var random = new Random(size);
+        var parameter = new AlignedBuffer(size);
+        var gradient = new AlignedBuffer(size);
+        for (int i = 0; i < size; i++)
+        {
+            parameter.Span[i] = (float)(random.NextDouble() * 2 - 1);
+            gradient.Span[i] = (float)(random.NextDouble() * 2 - 1) * 0.01f;
+        }
+
+        optimizer.Add(parameter.Memory, gradient.Memory);
+        return optimizer;
+    }
+}

@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using KernelGen.Tests.Kernels;
+using Xunit;
+
+namespace KernelGen.Tests.Optimizers;
+
+/// <summary>
+/// <see cref="Optimizer.MaxDegreeOfParallelism"/>: tensors cut into chunks and stepped by several
+/// threads give the bits of the single-threaded step, for every optimizer on every path.
+/// </summary>
+public class ParallelStepTests
+{
+    // Cut into 2, 4 and 8 chunks (16,384 elements at least each; up to 4 per thread), with tails
+    // that are not a multiple of any vector width; the small ones stay on the calling thread.
+    private static readonly int[] Lengths = { 40_007, 100, 70_001, 0, 16_384 * 9 + 3, 33 };
+
+    private static (Optimizer Serial, Optimizer Parallel) Pair(string optimizer, KernelPath path)
+    {
+        Func<Optimizer> create = KernelCases.Optimizers[optimizer];
+        Optimizer serial = create(), parallel = create();
+        serial.Path = parallel.Path = path;
+        parallel.MaxDegreeOfParallelism = 4;
+        parallel.ParallelThreshold = 1;
+        for (int t = 0; t < Lengths.Length; t++)
+        {
+            float[] initial = KernelCases.Values(Lengths[t], seed: 10 + t, scale: 2f);
+            float[] gradient = KernelCases.Values(Lengths[t], seed: 30 + t, scale: 1f);
+            serial.Add((float[])initial.Clone(), gradient);
+            parallel.Add((float[])initial.Clone(), gradient);
+        }
+
+        return (serial, parallel);
+    }
+
+    [Theory]
+    [MemberData(nameof(KernelCases.OptimizerAndPath), MemberType = typeof(KernelCases))]
+    public void ParallelStepGivesTheBitsOfTheSingleThreadedStep(string optimizer, KernelPath path)
+    {
+        (Optimizer serial, Optimizer parallel) = Pair(optimizer, path);
+        for (int step = 1; step <= 4; step++)
+        {
+            serial.Step();
+            parallel.Step();
+            for (int t = 0; t < Lengths.Length; t++)
+            {
+                Assert.Equal(serial.Tensors[t].Step, parallel.Tensors[t].Step);
+                KernelBitwiseTests.AssertSameBits(serial.Tensors[t], parallel.Tensors[t], $"{optimizer} on {path}, tensor {t}, step {step}");
+            }
+        }
+
+        bool cuts = Environment.ProcessorCount > 1 && serial.Rule.ReductionCount == 0;
+        int[] expected = cuts ? new[] { 2, 0, 4, 0, 8, 0 } : new int[Lengths.Length];
+        Assert.Equal(expected, parallel.Tensors.Select(t => Math.Min(t.ChunkCount, 8)).ToArray());
+        // Something moved: the comparison is not between two untouched copies (the values' 3e38
+        // overflows a sum of squares, so a rule with a reduction may rightly stand still).
+        ParameterTensor first = parallel.Tensors[0];
+        bool moved = !first.Parameter.Span.SequenceEqual(KernelCases.Values(Lengths[0], seed: 10, scale: 2f))
+            || Enumerable.Range(0, first.StateCount).Any(i => first.State(i).ContainsAnyExcept(0f));
+        Assert.True(moved || serial.Rule.ReductionCount > 0, "the steps changed nothing");
+    }
+
+    [Fact]
+    public void AParallelStepAllocatesNothingOnAnyThread()
+    {
+        (_, Optimizer parallel) = Pair("AdamW", KernelPath.Auto);
+        parallel.Step();
+        long helpersBefore = parallel.HelperAllocatedBytes;
+        Assert.Equal(0, AllocationProbe.LeastAllocatedOver(parallel.Step, steps: 30));
+        Assert.Equal(helpersBefore, parallel.HelperAllocatedBytes);
+    }
+
+    [Fact]
+    public void SmallTensorsStayOnTheCallingThread()
+    {
+        (_, Optimizer parallel) = Pair("Adam", KernelPath.Auto);
+        parallel.ParallelThreshold = 70_001;
+        parallel.Step();
+        Assert.Equal(Environment.ProcessorCount > 1 ? new[] { 0, 0, 4, 0, 8, 0 } : new int[Lengths.Length], parallel.Tensors.Select(t => t.ChunkCount).ToArray());
+    }
+
+    [Fact]
+    public void SettingsOutOfRangeAreRefused()
+    {
+        var adam = new Adam();
+        Assert.Equal(1, adam.MaxDegreeOfParallelism);
+        Assert.Equal(Optimizer.DefaultParallelThreshold, adam.ParallelThreshold);
+        Assert.Throws<ArgumentOutOfRangeException>("value", () => adam.MaxDegreeOfParallelism = 0);
+        Assert.Throws<ArgumentOutOfRangeException>("value", () => adam.ParallelThreshold = 0);
+        Assert.Equal(1, adam.MaxDegreeOfParallelism);
+    }
+
+    [Fact]
+    public void RulesWithReductionsStepOnTheCallingThreadWithTheSameBits()
+    {
+        var serial = new Lamb();
+        var parallel = new Lamb { MaxDegreeOfParallelism = 2, ParallelThreshold = 1 };
+        float[] initial = KernelCases.Values(70_001, seed: 1, scale: 1f), gradient = KernelCases.Values(70_001, seed: 2, scale: 1f);
+        serial.Add((float[])initial.Clone(), gradient);
+        parallel.Add((float[])initial.Clone(), gradient);
+        serial.Step();
+        parallel.Step();
+        KernelBitwiseTests.AssertSameBits(serial.Tensors[0], parallel.Tensors[0], "Lamb");
+        Assert.Equal(0, parallel.Tensors[0].ChunkCount);
+    }
+}
