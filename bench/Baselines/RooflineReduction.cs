@@ -40,7 +40,6 @@ public static partial class Roofline
         ref float a0 = ref MemoryMarshal.GetReference(arrays.A0);
         ref float a1 = ref MemoryMarshal.GetReference(arrays.A1);
         ref float a2 = ref MemoryMarshal.GetReference(arrays.A2);
-        TVector one = TLanes.Broadcast(1f);
         TVector sum = TLanes.Broadcast(0f);
         TVector sum0 = sum;
         TVector sum1 = sum;
@@ -52,10 +51,10 @@ public static partial class Roofline
             TVector x0 = TArity.Value >= 1 ? TLanes.Load(ref a0, i) : default;
             TVector x1 = TArity.Value >= 2 ? TLanes.Load(ref a1, i) : default;
             TVector x2 = TArity.Value >= 3 ? TLanes.Load(ref a2, i) : default;
-            sum = TLanes.Blend(sum, one, r, r);
-            if (TArity.Value >= 1) sum0 = TLanes.Blend(sum0, one, x0, x0);
-            if (TArity.Value >= 2) sum1 = TLanes.Blend(sum1, one, x1, x1);
-            if (TArity.Value >= 3) sum2 = TLanes.Blend(sum2, one, x2, x2);
+            sum = TLanes.AddSquare(sum, r);
+            if (TArity.Value >= 1) sum0 = TLanes.AddSquare(sum0, x0);
+            if (TArity.Value >= 2) sum1 = TLanes.AddSquare(sum1, x1);
+            if (TArity.Value >= 3) sum2 = TLanes.AddSquare(sum2, x2);
         }
 
         return TLanes.Sum(sum) + TLanes.Sum(sum0) + TLanes.Sum(sum1) + TLanes.Sum(sum2);
