@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace KernelGen.Bench.Baselines;
 
@@ -60,23 +61,35 @@ public static class BaselineCheck
         }
     }
 
-    /// <summary>With the factors 1 and 1 the roofline adds the gradient to every written array: proof that it read and wrote each.</summary>
+    /// <summary>
+    /// With the factors 1 and 1 the roofline adds the gradient to every written array (a write-only
+    /// one receives the first read-write array's sum) and its reducing pass sums the squares of
+    /// what it read: proof that it read and wrote each.
+    /// </summary>
     private static void CheckRoofline(BenchProfile profile, KernelPath path, int elements, List<string> problems)
     {
         BenchSubject subject = BenchSubject.Create(profile, elements, path);
         StepArray read = FindRead(profile);
         float[] gradient = subject.Arrays.Array(read.Name).ToArray();
         var before = new Dictionary<string, float[]>();
-        foreach (StepArray array in profile.Arrays)
+        foreach (StepArray array in profile.Arrays.Concat(profile.ReducingPass))
         {
             before[array.Name] = subject.Arrays.Array(array.Name).ToArray();
         }
 
-        Roofline.Bind(subject.Arrays, profile.Arrays, path, scale: 1f, gradScale: 1f)(1);
+        double expectedReduction = profile.ReducingPass.Sum(a => before[a.Name].Sum(static x => (double)x * x));
+        float? reduction = null;
+        Roofline.Bind(subject.Arrays, profile, path, scale: 1f, gradScale: 1f, observeReduction: r => reduction = r)(1);
+        if (profile.ReducingPass.Count > 0 && !(Math.Abs((reduction ?? float.NaN) - expectedReduction) <= 1e-4 * expectedReduction))
+        {
+            problems.Add($"{profile.Name}: the roofline's reducing pass summed {reduction:R}, not the {expectedReduction:R} of its arrays' squares");
+        }
+
+        string firstWritten = profile.Arrays.First(static a => a.Access == ArrayAccess.ReadWrite).Name;
         foreach (StepArray array in profile.Arrays)
         {
-            float[] expected = before[array.Name];
-            if (array.Access == ArrayAccess.ReadWrite)
+            float[] expected = (float[])before[array.Access == ArrayAccess.Write ? firstWritten : array.Name].Clone();
+            if (array.Access != ArrayAccess.Read)
             {
                 for (int i = 0; i < expected.Length; i++)
                 {

@@ -42,6 +42,12 @@ public sealed class BenchProfile
     /// <summary>The per-element arrays one step touches with these settings (the gradient is read once, the rest as listed).</summary>
     public IReadOnlyList<StepArray> Arrays { get; }
 
+    /// <summary>
+    /// The arrays a reducing pass reads before the update (Lamb's, LARS's and NovoGrad's norms), in
+    /// the order the kernel loads them; empty for a one-pass step.
+    /// </summary>
+    public IReadOnlyList<StepArray> ReducingPass { get; init; } = Array.Empty<StepArray>();
+
     /// <summary>The per-element operations that can bound the loop besides memory (the divider and square root).</summary>
     public string Arithmetic { get; }
 
@@ -51,11 +57,13 @@ public sealed class BenchProfile
     /// <summary>The step composed from <c>TensorPrimitives</c> calls, or <see langword="null"/> when none is written yet.</summary>
     public BaselineFactory? TensorPrimitives { get; }
 
-    /// <summary>The bytes one step moves per element: 4 per array read plus 4 per array written.</summary>
-    public int BytesPerElement => Arrays.Sum(static a => a.BytesPerElement);
+    /// <summary>The bytes one step moves per element: 4 per array read plus 4 per array written, in every pass.</summary>
+    public int BytesPerElement => ReducingPass.Sum(static a => a.BytesPerElement) + Arrays.Sum(static a => a.BytesPerElement);
 
-    /// <summary>The arrays as one line: <c>param rw, grad r, expAvg rw</c>.</summary>
-    public string ArraysText => string.Join(", ", Arrays);
+    /// <summary>The arrays as one line: <c>param rw, grad r, expAvg rw</c>, after the reducing pass's when there is one.</summary>
+    public string ArraysText => ReducingPass.Count == 0
+        ? string.Join(", ", Arrays)
+        : $"reducing pass {string.Join(", ", ReducingPass)}; update {string.Join(", ", Arrays)}";
 
     /// <summary>A fresh built-in optimizer with this profile's settings.</summary>
     /// <exception cref="InvalidOperationException">The name is not a built-in optimizer.</exception>

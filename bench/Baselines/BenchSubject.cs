@@ -19,7 +19,7 @@ public sealed class BenchSubject
         KernelGen = new StepRunner("KernelGen", _ => optimizer.Step());
         Naive = profile.Naive is null ? null : new StepRunner("naive", profile.Naive(arrays));
         TensorPrimitives = profile.TensorPrimitives is null ? null : new StepRunner("TensorPrimitives", profile.TensorPrimitives(arrays));
-        Roofline = new StepRunner("roofline", Baselines.Roofline.Bind(arrays, profile.Arrays, path));
+        Roofline = new StepRunner("roofline", Baselines.Roofline.Bind(arrays, profile, path));
     }
 
     /// <summary>The profile this subject runs.</summary>

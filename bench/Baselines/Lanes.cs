@@ -25,6 +25,12 @@ internal interface ILanes<TVector>
 
     /// <summary>x·a + g·b, two multiplies and an add (not fused): trivial next to the traffic.</summary>
     static abstract TVector Blend(TVector x, TVector a, TVector g, TVector b);
+
+    /// <summary>sum + x·x, a reducing pass's step (not fused, as in the kernels).</summary>
+    static abstract TVector AddSquare(TVector sum, TVector x);
+
+    /// <summary>The sum of the lanes (the end of a reducing pass).</summary>
+    static abstract float Sum(TVector value);
 }
 
 /// <summary>AVX-512: 16 floats.</summary>
@@ -43,6 +49,12 @@ internal readonly struct Lanes512 : ILanes<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Blend(Vector512<float> x, Vector512<float> a, Vector512<float> g, Vector512<float> b) => x * a + g * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> AddSquare(Vector512<float> sum, Vector512<float> x) => sum + x * x;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 }
 
 /// <summary>AVX2: 8 floats.</summary>
@@ -61,6 +73,12 @@ internal readonly struct Lanes256 : ILanes<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Blend(Vector256<float> x, Vector256<float> a, Vector256<float> g, Vector256<float> b) => x * a + g * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> AddSquare(Vector256<float> sum, Vector256<float> x) => sum + x * x;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 }
 
 /// <summary>SSE/NEON: 4 floats.</summary>
@@ -79,6 +97,12 @@ internal readonly struct Lanes128 : ILanes<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Blend(Vector128<float> x, Vector128<float> a, Vector128<float> g, Vector128<float> b) => x * a + g * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> AddSquare(Vector128<float> sum, Vector128<float> x) => sum + x * x;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector128<float> value) => Vector128.Sum(value);
 }
 
 /// <summary>One float at a time: the scalar path, and the tail of the others.</summary>
@@ -97,4 +121,10 @@ internal readonly struct LanesScalar : ILanes<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Blend(float x, float a, float g, float b) => x * a + g * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float AddSquare(float sum, float x) => sum + x * x;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(float value) => value;
 }

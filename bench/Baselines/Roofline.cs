@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -11,33 +12,84 @@ namespace KernelGen.Bench.Baselines;
 /// and unaligned loads as the generated kernels. No optimizer can move its bytes faster in one
 /// pass, so kernel time over roofline time is how far a kernel is from the memory system.
 /// </summary>
-public static class Roofline
+public static partial class Roofline
 {
     /// <summary>The most read-write arrays one roofline pass handles (the parameter and four states).</summary>
     public const int MaxReadWriteArrays = 5;
 
+    /// <summary>The most arrays a reducing pass reads (Lamb's: the gradient, two moments and the parameter).</summary>
+    public const int MaxReducedArrays = 4;
+
     /// <summary>
     /// Binds a roofline step to the tensor: with the factors 1 and 0 it rewrites every array with
-    /// its own value, so the data stay what the optimizer left (the timing runs interleave on the same buffers).
+    /// its own value, so the data stay what the optimizer left (the timing runs interleave on the
+    /// same buffers). A write-only array receives the first read-write array's new value (ASGD's
+    /// average is the parameter's copy). A profile with a reducing pass first reads those arrays in
+    /// one pass and sums their squares (the sum goes to <paramref name="observeReduction"/>).
     /// </summary>
-    /// <exception cref="NotSupportedException">The arrays are not one read gradient and 1 to <see cref="MaxReadWriteArrays"/> read-write arrays.</exception>
-    public static Action<int> Bind(TensorArrays arrays, IReadOnlyList<StepArray> stepArrays, KernelPath path, float scale = 1f, float gradScale = 0f)
+    /// <exception cref="NotSupportedException">The arrays are not one read gradient, 1 to <see cref="MaxReadWriteArrays"/> read-write arrays and at most one write-only array, or the reducing pass reads more than <see cref="MaxReducedArrays"/>.</exception>
+    public static Action<int> Bind(TensorArrays arrays, BenchProfile profile, KernelPath path, float scale = 1f, float gradScale = 0f,
+        Action<float>? observeReduction = null)
+    {
+        (string read, string[] names, string? written) = Split(profile.Arrays);
+        string[] reduced = profile.ReducingPass.Select(static a => a.Name).ToArray();
+        if (reduced.Length > MaxReducedArrays || profile.ReducingPass.Any(static a => a.Access != ArrayAccess.Read))
+        {
+            throw new NotSupportedException($"A reducing pass reads 1 to {MaxReducedArrays} arrays, not: {string.Join(", ", profile.ReducingPass)}.");
+        }
+
+        KernelPath resolved = KernelDispatch.Resolve(path);
+        float reduction = 0f;
+        return _ =>
+        {
+            if (reduced.Length > 0)
+            {
+                var reducedArrays = new PassArrays(arrays.Array(reduced[0]), reduced.Length - 1);
+                for (int i = 1; i < reduced.Length; i++)
+                {
+                    reducedArrays.Set(i - 1, arrays.Array(reduced[i]));
+                }
+
+                // Kept in the closure, so the pass cannot be optimized away.
+                reduction = Reduce(resolved, ref reducedArrays);
+                observeReduction?.Invoke(reduction);
+            }
+
+            var passArrays = new PassArrays(arrays.Array(read), names.Length);
+            for (int i = 0; i < names.Length; i++)
+            {
+                passArrays.Set(i, arrays.Array(names[i]));
+            }
+
+            if (written is not null)
+            {
+                passArrays.SetWritten(arrays.Array(written));
+            }
+
+            Run(resolved, ref passArrays, scale, gradScale);
+        };
+    }
+
+    private static (string Read, string[] ReadWrite, string? Written) Split(IReadOnlyList<StepArray> stepArrays)
     {
         var readWrite = new List<string>();
         string? read = null;
+        string? written = null;
         foreach (StepArray array in stepArrays)
         {
-            if (array.Access == ArrayAccess.ReadWrite)
+            switch (array.Access)
             {
-                readWrite.Add(array.Name);
-            }
-            else if (read is null)
-            {
-                read = array.Name;
-            }
-            else
-            {
-                throw new NotSupportedException($"The roofline reads one array only, not both {read} and {array.Name}.");
+                case ArrayAccess.ReadWrite:
+                    readWrite.Add(array.Name);
+                    break;
+                case ArrayAccess.Write when written is null:
+                    written = array.Name;
+                    break;
+                case ArrayAccess.Read when read is null:
+                    read = array.Name;
+                    break;
+                default:
+                    throw new NotSupportedException($"The roofline reads one array only and writes one write-only array at most, not: {string.Join(", ", stepArrays)}.");
             }
         }
 
@@ -46,21 +98,10 @@ public static class Roofline
             throw new NotSupportedException($"The roofline takes one read array and 1 to {MaxReadWriteArrays} read-write arrays, not: {string.Join(", ", stepArrays)}.");
         }
 
-        KernelPath resolved = KernelDispatch.Resolve(path);
-        string[] names = readWrite.ToArray();
-        return _ =>
-        {
-            var passArrays = new PassArrays(arrays.Array(read), names.Length);
-            for (int i = 0; i < names.Length; i++)
-            {
-                passArrays.Set(i, arrays.Array(names[i]));
-            }
-
-            Run(resolved, ref passArrays, scale, gradScale);
-        };
+        return (read, readWrite.ToArray(), written);
     }
 
-    /// <summary>The arrays of one pass: the read one and up to five read-write ones.</summary>
+    /// <summary>The arrays of one pass: the read one, up to five read-write ones and at most one write-only one.</summary>
     internal ref struct PassArrays
     {
         public ReadOnlySpan<float> Read;
@@ -69,7 +110,9 @@ public static class Roofline
         public Span<float> A2;
         public Span<float> A3;
         public Span<float> A4;
+        public Span<float> Written;
         public readonly int Count;
+        public bool HasWritten;
 
         public PassArrays(ReadOnlySpan<float> read, int count)
         {
@@ -79,11 +122,7 @@ public static class Roofline
 
         public void Set(int index, Span<float> array)
         {
-            if (array.Length != Read.Length)
-            {
-                throw new ArgumentException("Every array of a roofline pass has the read array's length.", nameof(array));
-            }
-
+            CheckLength(array);
             switch (index)
             {
                 case 0: A0 = array; break;
@@ -93,39 +132,69 @@ public static class Roofline
                 default: A4 = array; break;
             }
         }
+
+        public void SetWritten(Span<float> array)
+        {
+            CheckLength(array);
+            Written = array;
+            HasWritten = true;
+        }
+
+        private readonly void CheckLength(Span<float> array)
+        {
+            if (array.Length != Read.Length)
+            {
+                throw new ArgumentException("Every array of a roofline pass has the read array's length.", nameof(array));
+            }
+        }
     }
 
     internal static void Run(KernelPath path, ref PassArrays arrays, float scale, float gradScale)
     {
-        switch (arrays.Count)
+        if (arrays.HasWritten)
         {
-            case 1: RunWidth<Arity1>(path, ref arrays, scale, gradScale); break;
-            case 2: RunWidth<Arity2>(path, ref arrays, scale, gradScale); break;
-            case 3: RunWidth<Arity3>(path, ref arrays, scale, gradScale); break;
-            case 4: RunWidth<Arity4>(path, ref arrays, scale, gradScale); break;
-            default: RunWidth<Arity5>(path, ref arrays, scale, gradScale); break;
+            RunArity<Arity1>(path, ref arrays, scale, gradScale);
+        }
+        else
+        {
+            RunArity<Arity0>(path, ref arrays, scale, gradScale);
         }
     }
 
-    private static void RunWidth<TArity>(KernelPath path, ref PassArrays arrays, float scale, float gradScale)
+    private static void RunArity<TWritten>(KernelPath path, ref PassArrays arrays, float scale, float gradScale)
+        where TWritten : struct, IArity
+    {
+        switch (arrays.Count)
+        {
+            case 1: RunWidth<Arity1, TWritten>(path, ref arrays, scale, gradScale); break;
+            case 2: RunWidth<Arity2, TWritten>(path, ref arrays, scale, gradScale); break;
+            case 3: RunWidth<Arity3, TWritten>(path, ref arrays, scale, gradScale); break;
+            case 4: RunWidth<Arity4, TWritten>(path, ref arrays, scale, gradScale); break;
+            default: RunWidth<Arity5, TWritten>(path, ref arrays, scale, gradScale); break;
+        }
+    }
+
+    private static void RunWidth<TArity, TWritten>(KernelPath path, ref PassArrays arrays, float scale, float gradScale)
         where TArity : struct, IArity
+        where TWritten : struct, IArity
     {
         nuint done = path switch
         {
-            KernelPath.Vector512 => Loop<Lanes512, Vector512<float>, TArity>(ref arrays, 0, scale, gradScale),
-            KernelPath.Vector256 => Loop<Lanes256, Vector256<float>, TArity>(ref arrays, 0, scale, gradScale),
-            KernelPath.Vector128 => Loop<Lanes128, Vector128<float>, TArity>(ref arrays, 0, scale, gradScale),
+            KernelPath.Vector512 => Loop<Lanes512, Vector512<float>, TArity, TWritten>(ref arrays, 0, scale, gradScale),
+            KernelPath.Vector256 => Loop<Lanes256, Vector256<float>, TArity, TWritten>(ref arrays, 0, scale, gradScale),
+            KernelPath.Vector128 => Loop<Lanes128, Vector128<float>, TArity, TWritten>(ref arrays, 0, scale, gradScale),
             _ => 0,
         };
 
-        Loop<LanesScalar, float, TArity>(ref arrays, done, scale, gradScale);
+        Loop<LanesScalar, float, TArity, TWritten>(ref arrays, done, scale, gradScale);
     }
 
     /// <summary>Runs whole registers from <paramref name="start"/>; returns where the next width (the scalar tail) starts.</summary>
-    private static nuint Loop<TLanes, TVector, TArity>(ref PassArrays arrays, nuint start, float scale, float gradScale)
+    private static nuint Loop<TLanes, TVector, TArity, TWritten>(ref PassArrays arrays, nuint start, float scale, float gradScale)
         where TLanes : struct, ILanes<TVector>
         where TVector : struct
         where TArity : struct, IArity
+        where TWritten : struct, IArity
     {
         ref float read = ref MemoryMarshal.GetReference(arrays.Read);
         ref float a0 = ref MemoryMarshal.GetReference(arrays.A0);
@@ -133,6 +202,7 @@ public static class Roofline
         ref float a2 = ref MemoryMarshal.GetReference(arrays.A2);
         ref float a3 = ref MemoryMarshal.GetReference(arrays.A3);
         ref float a4 = ref MemoryMarshal.GetReference(arrays.A4);
+        ref float w = ref MemoryMarshal.GetReference(arrays.Written);
         TVector a = TLanes.Broadcast(scale);
         TVector b = TLanes.Broadcast(gradScale);
         nuint length = (nuint)arrays.Read.Length;
@@ -149,7 +219,9 @@ public static class Roofline
             TVector x2 = TArity.Value >= 3 ? TLanes.Load(ref a2, i) : default;
             TVector x3 = TArity.Value >= 4 ? TLanes.Load(ref a3, i) : default;
             TVector x4 = TArity.Value >= 5 ? TLanes.Load(ref a4, i) : default;
-            TLanes.Store(TLanes.Blend(x0, a, g, b), ref a0, i);
+            TVector y0 = TLanes.Blend(x0, a, g, b);
+            TLanes.Store(y0, ref a0, i);
+            if (TWritten.Value >= 1) TLanes.Store(y0, ref w, i);
             if (TArity.Value >= 2) TLanes.Store(TLanes.Blend(x1, a, g, b), ref a1, i);
             if (TArity.Value >= 3) TLanes.Store(TLanes.Blend(x2, a, g, b), ref a2, i);
             if (TArity.Value >= 4) TLanes.Store(TLanes.Blend(x3, a, g, b), ref a3, i);
@@ -165,6 +237,7 @@ public static class Roofline
         static abstract int Value { get; }
     }
 
+    internal readonly struct Arity0 : IArity { public static int Value => 0; }
     internal readonly struct Arity1 : IArity { public static int Value => 1; }
     internal readonly struct Arity2 : IArity { public static int Value => 2; }
     internal readonly struct Arity3 : IArity { public static int Value => 3; }

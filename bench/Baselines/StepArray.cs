@@ -8,6 +8,9 @@ public enum ArrayAccess
 
     /// <summary>Read and written back (the parameter and the state the step updates).</summary>
     ReadWrite,
+
+    /// <summary>Written, never read (ASGD's average while it is a copy of the parameter).</summary>
+    Write,
 }
 
 /// <summary>One per-element array a step touches, by the name the update rule gives it.</summary>
@@ -18,6 +21,11 @@ public sealed record StepArray(string Name, ArrayAccess Access)
     /// <summary>The bytes a step moves for this array per float element: a read, plus a write when written back.</summary>
     public int BytesPerElement => Access == ArrayAccess.ReadWrite ? 2 * sizeof(float) : sizeof(float);
 
-    /// <summary>The name with what the step does to it, as tables print it (<c>grad r</c>, <c>param rw</c>).</summary>
-    public override string ToString() => Access == ArrayAccess.ReadWrite ? $"{Name} rw" : $"{Name} r";
+    /// <summary>The name with what the step does to it, as tables print it (<c>grad r</c>, <c>param rw</c>, <c>average w</c>).</summary>
+    public override string ToString() => Access switch
+    {
+        ArrayAccess.ReadWrite => $"{Name} rw",
+        ArrayAccess.Write => $"{Name} w",
+        _ => $"{Name} r",
+    };
 }

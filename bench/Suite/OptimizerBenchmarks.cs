@@ -1,26 +1,33 @@
 using System;
+using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
 using KernelGen.Bench.Baselines;
 
 namespace KernelGen.Bench.Suite;
 
 /// <summary>
-/// One built-in optimizer against its baselines: KernelGen's step, the naive scalar loop (the
+/// Every built-in optimizer against its baselines: KernelGen's step, the naive scalar loop (the
 /// baseline of the ratios), the TensorPrimitives composition and the roofline, all on the same
 /// 64-byte aligned buffers, at 4 Ki to 16 Mi elements; <see cref="SuiteCommand"/> runs it once per ISA path.
-/// Derived classes name the optimizer, so <c>--filter *AdamW*</c> picks it.
+/// The optimizer is a parameter, so a benchmark's full name carries it
+/// (<c>OptimizerBenchmarks.Naive(Elements: 4096, Optimizer: "AdamW")</c>): <c>--filter '*AdamW*'</c>
+/// picks AdamW and ScheduleFreeAdamW, <c>--filter '*"AdamW"*'</c> AdamW alone.
 /// </summary>
 [MemoryDiagnoser]
-public abstract class OptimizerBenchmarks
+public class OptimizerBenchmarks
 {
     private BenchSubject? _subject;
+
+    /// <summary>The name <see cref="BuiltInOptimizers"/> knows the optimizer by.</summary>
+    [ParamsSource(nameof(Optimizers))]
+    public string Optimizer { get; set; } = "SGD";
 
     /// <summary>The tensor size, in elements.</summary>
     [Params(4 << 10, 64 << 10, 1 << 20, 16 << 20)]
     public int Elements { get; set; }
 
-    /// <summary>The name <see cref="BuiltInOptimizers"/> knows the optimizer by.</summary>
-    protected abstract string OptimizerName { get; }
+    /// <summary>Every built-in optimizer, in the order <see cref="BuiltInOptimizers.Names"/> lists them.</summary>
+    public static IEnumerable<string> Optimizers => BuiltInOptimizers.Names;
 
     private BenchSubject Subject => _subject ?? throw new InvalidOperationException("The global setup has not run.");
 
@@ -28,7 +35,7 @@ public abstract class OptimizerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        BenchProfile profile = BenchProfiles.For(OptimizerName);
+        BenchProfile profile = BenchProfiles.For(Optimizer);
         var problems = BaselineCheck.Run(profile);
         if (problems.Count > 0)
         {
@@ -38,7 +45,7 @@ public abstract class OptimizerBenchmarks
         _subject = BenchSubject.Create(profile, Elements);
     }
 
-    /// <summary>KernelGen's fused step, through <see cref="Optimizer.Step"/>.</summary>
+    /// <summary>KernelGen's fused step, through <see cref="KernelGen.Optimizer.Step"/>.</summary>
     [Benchmark]
     public void KernelGen() => Subject.KernelGen.Step();
 
@@ -55,26 +62,5 @@ public abstract class OptimizerBenchmarks
     public void Roofline() => Subject.Roofline.Step();
 
     private StepRunner Required(StepRunner? runner) =>
-        runner ?? throw new InvalidOperationException($"{OptimizerName} has no hand-written baseline in bench/Baselines yet.");
-}
-
-/// <summary>SGD with momentum 0.9.</summary>
-public class SgdBenchmarks : OptimizerBenchmarks
-{
-    /// <inheritdoc/>
-    protected override string OptimizerName => "SGD";
-}
-
-/// <summary>Adam with torch's defaults.</summary>
-public class AdamBenchmarks : OptimizerBenchmarks
-{
-    /// <inheritdoc/>
-    protected override string OptimizerName => "Adam";
-}
-
-/// <summary>AdamW with torch's defaults.</summary>
-public class AdamWBenchmarks : OptimizerBenchmarks
-{
-    /// <inheritdoc/>
-    protected override string OptimizerName => "AdamW";
+        runner ?? throw new InvalidOperationException($"{Optimizer} has no hand-written baseline in bench/Baselines yet.");
 }

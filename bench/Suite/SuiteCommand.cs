@@ -10,7 +10,7 @@ namespace KernelGen.Bench.Suite;
 public static class SuiteCommand
 {
     /// <summary>How the suite is started.</summary>
-    public const string Usage = "(no command) or BenchmarkDotNet arguments, e.g. --filter *AdamW* [--job Dry]: the BenchmarkDotNet suite, one job per ISA path";
+    public const string Usage = "(no command) or BenchmarkDotNet arguments, e.g. --filter '*\"AdamW\"*' [--job Dry]: the BenchmarkDotNet suite, every built-in optimizer, one job per ISA path";
 
     /// <summary>
     /// Runs the switcher with BenchmarkDotNet's own arguments; exit code 1 when a benchmark failed.
