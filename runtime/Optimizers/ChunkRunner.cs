@@ -5,42 +5,41 @@ using System.Threading;
 namespace KernelGen;
 
 /// <summary>
-/// Steps the chunks of one tensor on the calling thread and on thread-pool threads, without
-/// allocating: the work items are made once and queued again each step. The caller takes chunks
-/// too, so a busy pool only makes the step less parallel, never stuck: whoever is free claims the
-/// next chunk, and the caller returns once every claimed chunk is done.
+/// Steps the chunks of one tensor on the calling thread and on <see cref="HelperThreads"/>,
+/// without allocating. The caller takes chunks too, so busy helpers only make the step less
+/// parallel, never stuck: whoever is free claims the next chunk, and the caller returns once every
+/// claimed chunk is done.
 /// </summary>
 internal sealed class ChunkRunner
 {
     private readonly Action<ParameterTensor, KernelPath> _stepChunk;
-    private readonly Helper[] _helpers;
+    private readonly int _maxHelpers;
 
-    // The generation (high 32 bits) and the next unclaimed chunk (low 32 bits), changed together
-    // so that a helper queued for an earlier step, which may run late, can never claim a chunk of
-    // a later step it did not see published.
+    // The generation (high 32 bits), the first unclaimed chunk (next 16) and one past the last
+    // unclaimed chunk (low 16), changed together so that a helper of an earlier step, which may
+    // run late, can never claim a chunk of a later step it did not see published. The caller
+    // claims from the front and helpers from the back: each thread walks memory contiguously
+    // (interleaved chunks measured up to 1.4x slower), and they meet where the work balances.
     private long _claims;
     private int _completed;
     private ParameterTensor[] _chunks = Array.Empty<ParameterTensor>();
     private KernelPath _path;
     private ExceptionDispatchInfo? _failure;
+    private int _seats; // helpers that may still join the current step
+    private long _helperAllocatedBytes;
 
-    public ChunkRunner(Action<ParameterTensor, KernelPath> stepChunk, int helpers)
+    /// <summary>A runner whose steps take up to <paramref name="maxHelpers"/> helpers besides the caller.</summary>
+    public ChunkRunner(Action<ParameterTensor, KernelPath> stepChunk, int maxHelpers)
     {
         _stepChunk = stepChunk;
-        _helpers = new Helper[helpers];
-        for (int i = 0; i < helpers; i++)
-        {
-            _helpers[i] = new Helper(this);
-        }
+        _maxHelpers = maxHelpers;
     }
 
     /// <summary>Bytes the helpers allocated while stepping chunks (a step must allocate nothing on any thread).</summary>
     internal long HelperAllocatedBytes => Interlocked.Read(ref _helperAllocatedBytes);
 
-    private long _helperAllocatedBytes;
-
-    /// <summary>The pool threads this runner asks for, besides the caller.</summary>
-    public int Helpers => _helpers.Length;
+    /// <summary>The helpers this runner's steps take at most, besides the caller.</summary>
+    public int MaxHelpers => _maxHelpers;
 
     /// <summary>Steps every chunk once; returns when all are done; rethrows a chunk's exception.</summary>
     public void Run(ParameterTensor[] chunks, KernelPath path)
@@ -49,16 +48,16 @@ internal sealed class ChunkRunner
         _path = path;
         _completed = 0;
         _failure = null;
+        _seats = Math.Min(_maxHelpers, chunks.Length - 1);
         long generation = (Volatile.Read(ref _claims) >> 32) + 1;
-        Interlocked.Exchange(ref _claims, generation << 32); // publishes the fields above
+        Interlocked.Exchange(ref _claims, generation << 32 | (uint)chunks.Length); // publishes the fields above
 
-        int helpers = Math.Min(_helpers.Length, chunks.Length - 1);
-        for (int i = 0; i < helpers; i++)
+        if (_seats > 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(_helpers[i], preferLocal: false);
+            HelperThreads.Offer(this);
         }
 
-        Work();
+        Work(fromFront: true);
 
         // What is left is at most one chunk per helper, already running: spin, yielding the core.
         SpinWait spin = default;
@@ -67,12 +66,26 @@ internal sealed class ChunkRunner
             spin.SpinOnce(sleep1Threshold: -1);
         }
 
+        HelperThreads.Withdraw(this);
         _failure?.Throw();
     }
 
-    private void Work()
+    /// <summary>Called by a helper thread: steps chunks if the step still has a seat for a helper.</summary>
+    public void Help()
     {
-        while (TryClaim(out ParameterTensor? chunk, out KernelPath path))
+        if (Interlocked.Decrement(ref _seats) < 0)
+        {
+            return;
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Work(fromFront: false);
+        Interlocked.Add(ref _helperAllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private void Work(bool fromFront)
+    {
+        while (TryClaim(fromFront, out ParameterTensor? chunk, out KernelPath path))
         {
             try
             {
@@ -89,14 +102,15 @@ internal sealed class ChunkRunner
         }
     }
 
-    private bool TryClaim([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ParameterTensor? chunk, out KernelPath path)
+    private bool TryClaim(bool fromFront, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ParameterTensor? chunk, out KernelPath path)
     {
         while (true)
         {
             long claims = Volatile.Read(ref _claims);
             ParameterTensor[] chunks = _chunks; // read after the claims: the step's own array, or a later one the CAS below rejects
-            int next = (int)(claims & 0xFFFF_FFFF);
-            if (next >= chunks.Length)
+            int front = (int)(claims >> 16) & 0xFFFF;
+            int back = (int)claims & 0xFFFF;
+            if (front >= back || back > chunks.Length)
             {
                 chunk = null;
                 path = default;
@@ -104,21 +118,12 @@ internal sealed class ChunkRunner
             }
 
             path = _path;
-            if (Interlocked.CompareExchange(ref _claims, claims + 1, claims) == claims)
+            long claimed = fromFront ? claims + (1L << 16) : claims - 1;
+            if (Interlocked.CompareExchange(ref _claims, claimed, claims) == claims)
             {
-                chunk = chunks[next];
+                chunk = chunks[fromFront ? front : back - 1];
                 return true;
             }
-        }
-    }
-
-    private sealed class Helper(ChunkRunner runner) : IThreadPoolWorkItem
-    {
-        public void Execute()
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            runner.Work();
-            Interlocked.Add(ref runner._helperAllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - before);
         }
     }
 }

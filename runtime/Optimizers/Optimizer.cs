@@ -77,7 +77,7 @@ public abstract class Optimizer
     }
 
     /// <summary>The default <see cref="ParallelThreshold"/>, in elements.</summary>
-    public const int DefaultParallelThreshold = 262_144;
+    public const int DefaultParallelThreshold = 131_072;
 
     // A chunk is at least this long (64 KiB of floats): the uniform part is computed again per
     // chunk, and a shorter chunk would not repay the hand-over.
@@ -156,8 +156,8 @@ public abstract class Optimizer
     /// </summary>
     private void StepTensorsInParallel(ReadOnlySpan<ParameterTensor> tensors, KernelPath path)
     {
-        int threads = Math.Min(_maxDegreeOfParallelism, Environment.ProcessorCount);
-        if (_chunkRunner is null || _chunkRunner.Helpers != threads - 1)
+        int threads = Math.Min(_maxDegreeOfParallelism, HelperThreads.Count + 1);
+        if (_chunkRunner is null || _chunkRunner.MaxHelpers != threads - 1)
         {
             _chunkRunner = new ChunkRunner(StepChunk, threads - 1);
         }

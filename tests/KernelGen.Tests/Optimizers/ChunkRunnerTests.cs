@@ -29,7 +29,7 @@ public class ChunkRunnerTests
             Assert.Equal(KernelPath.Vector128, path);
             Interlocked.Increment(ref counts[Array.IndexOf(current!, chunk)]);
             Thread.SpinWait(Environment.TickCount % 7 * 50); // uneven chunks, so the threads interleave differently each step
-        }, helpers: 3);
+        }, maxHelpers: 3);
 
         for (int step = 0; step < 3000; step++)
         {
@@ -53,7 +53,7 @@ public class ChunkRunnerTests
             {
                 throw new InvalidOperationException("chunk 2");
             }
-        }, helpers: 1);
+        }, maxHelpers: 1);
 
         var error = Assert.Throws<InvalidOperationException>(() => runner.Run(chunks, KernelPath.Scalar));
         Assert.Equal("chunk 2", error.Message);
