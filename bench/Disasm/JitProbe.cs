@@ -10,7 +10,7 @@ namespace KernelGen.Bench.Disasm;
 /// <summary>The code a probe asks for.</summary>
 public enum ProbeTarget
 {
-    /// <summary>The Vector128 loops (<c>Loop128</c>) compiled for ARM64 by the alternate JIT.</summary>
+    /// <summary>The Vector128 loops (<c>Loop128</c>, and <c>Reduce128</c> where the rule has reductions) compiled for ARM64 by the alternate JIT.</summary>
     Arm64,
     /// <summary>The Vector512 and Vector256 loops (<c>Loop512</c>, <c>Loop256</c>) compiled for this x64 machine.</summary>
     X64,
@@ -80,9 +80,9 @@ public static class JitProbe
         return listings;
     }
 
-    /// <summary>The loop method each target's listings are of.</summary>
+    /// <summary>The loop methods each target's listings are of (the reducing pass too, for a rule with per-tensor reductions).</summary>
     public static IReadOnlyList<string> LoopMethods(ProbeTarget target) =>
-        target == ProbeTarget.Arm64 ? ["Loop128"] : ["Loop512", "Loop256"];
+        target == ProbeTarget.Arm64 ? ["Loop128", "Reduce128"] : ["Loop512", "Loop256"];
 
     private static void SetEnvironment(ProcessStartInfo start, ProbeTarget target, AltJitRoot? root)
     {

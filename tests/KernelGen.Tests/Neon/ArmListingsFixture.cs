@@ -34,12 +34,13 @@ public sealed class ArmListingsFixture
 
         cases.AddRange(BranchCases.For(typeof(SelectRule).FullName!, () => new SelectRule()));
         IReadOnlyList<JitListing> listings = JitProbe.Run(ProbeTarget.Arm64, cases, root, typeof(SelectRule).Assembly.Location);
-        return new ArmListings(cases, listings.Where(l => l.MethodName == "Loop128").ToList(), stopwatch.Elapsed);
+        return new ArmListings(cases, listings.Where(l => l.MethodName == "Loop128").ToList(),
+            listings.Where(l => l.MethodName == "Reduce128").ToList(), stopwatch.Elapsed);
     }
 }
 
-/// <summary>The probe's result: its cases, the <c>Loop128</c> listings, and how long it took.</summary>
-public sealed class ArmListings(IReadOnlyList<ProbeCase> cases, IReadOnlyList<JitListing> listings, TimeSpan elapsed)
+/// <summary>The probe's result: its cases, the <c>Loop128</c> and <c>Reduce128</c> listings, and how long it took.</summary>
+public sealed class ArmListings(IReadOnlyList<ProbeCase> cases, IReadOnlyList<JitListing> listings, IReadOnlyList<JitListing> reducing, TimeSpan elapsed)
 {
     public IReadOnlyList<ProbeCase> Cases { get; } = cases;
 
@@ -48,4 +49,8 @@ public sealed class ArmListings(IReadOnlyList<ProbeCase> cases, IReadOnlyList<Ji
     /// <summary>The listings of one optimizer class's Vector128 loop, one per flag combination compiled.</summary>
     public IReadOnlyList<JitListing> Of(Type optimizerType) =>
         listings.Where(l => l.ClassName == optimizerType.FullName).ToList();
+
+    /// <summary>The listings of one optimizer class's Vector128 reducing pass, one per flag combination compiled.</summary>
+    public IReadOnlyList<JitListing> ReducingOf(Type optimizerType) =>
+        reducing.Where(l => l.ClassName == optimizerType.FullName).ToList();
 }

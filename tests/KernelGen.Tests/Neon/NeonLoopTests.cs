@@ -115,6 +115,36 @@ public sealed class NeonLoopTests(ArmListingsFixture fixture, ITestOutputHelper 
         }
     }
 
+    public static TheoryData<string> WithReductions() =>
+        new(BuiltInOptimizers.Names.Where(n => Create(n).Rule.ReductionCount > 0));
+
+    /// <summary>
+    /// The reducing pass of Lamb, LARS and NovoGrad (a Vector128 loop that evaluates the rule and
+    /// sums into lanes): 128-bit loads, .4s arithmetic, no call, no FMA the rule did not ask for.
+    /// </summary>
+    [ArmAltJitTheory]
+    [MemberData(nameof(WithReductions))]
+    public void ReducingPassIsNeonAllTheWay(string optimizer)
+    {
+        Optimizer created = Create(optimizer);
+        RuleOperations rule = RuleOperations.Of(created.Rule);
+        IReadOnlyList<JitListing> listings = fixture.Listings.ReducingOf(created.GetType());
+        Assert.NotEmpty(listings);
+        List<NeonReport> reports = listings.Select(NeonReport.Analyze).ToList();
+        foreach ((JitListing listing, NeonReport report) in listings.Zip(reports))
+        {
+            string where = $"{optimizer} Reduce128 {LoopFlags.Describe(created.GetType(), listing)}: {report.Summary}";
+            output.WriteLine(where);
+            Assert.True(report.Loop.BackEdges > 0, $"no loop found in {where}");
+            Assert.True(report.VectorLoads > 0, $"no 128-bit load in {where}");
+            Assert.True(report.FloatOps4S > 0, $"no .4s float arithmetic in {where}");
+            Assert.True(report.Calls == 0, $"{report.Calls} call(s) in {where}");
+            Assert.True(report.IsNeonAllTheWay, $"{where}:{Environment.NewLine}{string.Join(Environment.NewLine, report.Violations)}");
+        }
+
+        AssertFusedMultiplyAdds(optimizer, reports, rule);
+    }
+
     [ArmAltJitFact]
     public void TheProbeIsQuick()
     {
