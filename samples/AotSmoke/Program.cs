@@ -4,26 +4,43 @@ using KernelGen;
 
 // A NativeAOT / trimming smoke test: steps optimizers on the public API, saves a checkpoint
 // halfway, resumes in new optimizers, and checks the resumed run is the uninterrupted one bit
-// for bit. Prints the path and a hash; exits 1 on any difference. Published with trimming (and
+// for bit, and that a parallel run (MaxDegreeOfParallelism, helper threads) gives the same bits.
+// Prints the path and the hashes; exits 1 on any difference. Published with trimming (and
 // with -p:NativeSmoke=true as a native executable) it shows the library works without the JIT's
 // reflection and without the code the trimmer removes.
-const int Length = 1000, Steps = 20, SavedAt = 8;
+const int Length = 40_000, Steps = 20, SavedAt = 8; // 40,000: long enough to be cut into chunks
 
-uint uninterrupted = Run(save: false);
-uint resumed = Run(save: true);
-Console.WriteLine($"path {KernelDispatch.Best}, hash {uninterrupted:x8}, resumed {resumed:x8}");
+uint uninterrupted = Run(save: false, parallel: false);
+uint resumed = Run(save: true, parallel: false);
+uint parallel = Run(save: false, parallel: true);
+Console.WriteLine($"path {KernelDispatch.Best}, hash {uninterrupted:x8}, resumed {resumed:x8}, parallel {parallel:x8}");
 if (uninterrupted != resumed)
 {
     Console.WriteLine("FAIL: the resumed run differs from the uninterrupted one");
     return 1;
 }
 
+if (uninterrupted != parallel)
+{
+    Console.WriteLine("FAIL: the parallel run differs from the single-threaded one");
+    return 1;
+}
+
 Console.WriteLine("AotSmoke OK");
 return 0;
 
-static uint Run(bool save)
+static uint Run(bool save, bool parallel)
 {
     var groups = Create(out float[][] parameters, out float[][] gradients);
+    if (parallel)
+    {
+        foreach (Optimizer optimizer in groups.Groups)
+        {
+            optimizer.MaxDegreeOfParallelism = Environment.ProcessorCount;
+            optimizer.ParallelThreshold = 1;
+        }
+    }
+
     var stream = new MemoryStream();
     var options = new CheckpointOptions { IncludeParameters = true };
     for (int step = 1; step <= Steps; step++)

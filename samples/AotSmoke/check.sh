@@ -5,7 +5,7 @@
 # 2. AotSmoke is published trimmed for this machine's RID (the runtime pack comes from NuGet):
 #    the trimmer analyses the whole app and fails the publish on a warning. The app steps
 #    SGD/Adam/AdamW, saves a checkpoint halfway, resumes in new optimizers and checks the resumed
-#    run equals the uninterrupted one; it is run under each ISA setting and every run must print
+#    run, and a run with the parallel step on (helper threads), equal the uninterrupted one; it is run under each ISA setting and every run must print
 #    the same hash (the determinism contract, through a trimmed app).
 # 3. With a C toolchain (clang, or gcc) it is also published with NativeAOT and run: the
 #    library works with no JIT at all. Set AOT_SMOKE_NATIVE=0 to skip.
