@@ -38,6 +38,11 @@ internal sealed class ChunkRunner
     /// <summary>Bytes the helpers allocated while stepping chunks (a step must allocate nothing on any thread).</summary>
     internal long HelperAllocatedBytes => Interlocked.Read(ref _helperAllocatedBytes);
 
+    /// <summary>Chunks stepped by helper threads so far (tests check that helpers do take part).</summary>
+    internal long HelperChunks => Interlocked.Read(ref _helperChunks);
+
+    private long _helperChunks;
+
     /// <summary>The helpers this runner's steps take at most, besides the caller.</summary>
     public int MaxHelpers => _maxHelpers;
 
@@ -54,19 +59,25 @@ internal sealed class ChunkRunner
 
         if (_seats > 0)
         {
-            HelperThreads.Offer(this);
+            HelperThreads.Offer(this, _seats);
         }
 
-        Work(fromFront: true);
-
-        // What is left is at most one chunk per helper, already running: spin, yielding the core.
-        SpinWait spin = default;
-        while (Volatile.Read(ref _completed) < chunks.Length)
+        try
         {
-            spin.SpinOnce(sleep1Threshold: -1);
+            Work(fromFront: true);
+
+            // What is left is at most one chunk per helper, already running: spin, yielding the core.
+            SpinWait spin = default;
+            while (Volatile.Read(ref _completed) < chunks.Length)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+        finally
+        {
+            HelperThreads.Withdraw(this);
         }
 
-        HelperThreads.Withdraw(this);
         _failure?.Throw();
     }
 
@@ -90,6 +101,10 @@ internal sealed class ChunkRunner
             try
             {
                 _stepChunk(chunk, path);
+                if (!fromFront)
+                {
+                    Interlocked.Increment(ref _helperChunks);
+                }
             }
             catch (Exception ex)
             {

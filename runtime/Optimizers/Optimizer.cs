@@ -44,7 +44,7 @@ public abstract class Optimizer
     /// The most threads one <see cref="Step"/> uses, the calling thread included: 1 (the default)
     /// steps on the calling thread only. Above 1, a tensor of at least
     /// <see cref="ParallelThreshold"/> elements is cut into chunks at multiples of 16 elements that
-    /// the calling thread and thread-pool threads step at once; every element gets the same
+    /// the calling thread and helper threads step at once; every element gets the same
     /// operations on the same values, so the bits are those of a single-threaded step. Smaller
     /// tensors, and rules with per-tensor reductions (Lamb, LARS, NovoGrad), stay on the calling thread.
     /// </summary>
@@ -152,7 +152,7 @@ public abstract class Optimizer
 
     /// <summary>
     /// Steps runs of small tensors in one call on this thread, and cuts each large tensor into
-    /// chunks that this thread and pool threads step together.
+    /// chunks that this thread and helper threads step together.
     /// </summary>
     private void StepTensorsInParallel(ReadOnlySpan<ParameterTensor> tensors, KernelPath path)
     {
@@ -166,7 +166,7 @@ public abstract class Optimizer
         for (int i = 0; i < tensors.Length; i++)
         {
             ParameterTensor tensor = tensors[i];
-            int count = Math.Min(threads * ChunksPerThread, tensor.Length / MinimumChunk);
+            int count = Math.Min(Math.Min(threads * ChunksPerThread, tensor.Length / MinimumChunk), ushort.MaxValue); // the claim word has 16 bits per end
             if (threads < 2 || tensor.Length < _parallelThreshold || count < 2)
             {
                 continue;
@@ -182,8 +182,11 @@ public abstract class Optimizer
         StepTensors(tensors[small..], path);
     }
 
-    /// <summary>Bytes allocated on pool threads by parallel steps so far (tests hold it at 0).</summary>
+    /// <summary>Bytes allocated on helper threads by parallel steps so far (tests hold it at 0).</summary>
     internal long HelperAllocatedBytes => _chunkRunner?.HelperAllocatedBytes ?? 0;
+
+    /// <summary>Chunks stepped on helper threads so far (tests check that helpers take part).</summary>
+    internal long HelperChunks => _chunkRunner?.HelperChunks ?? 0;
 
     private void StepChunk(ParameterTensor chunk, KernelPath path) =>
         StepTensors(MemoryMarshal.CreateReadOnlySpan(ref chunk, 1), path);

@@ -31,7 +31,11 @@ hashes=""
 for setting in "" "DOTNET_EnableAVX512=0" "DOTNET_EnableAVX2=0" "DOTNET_EnableHWIntrinsic=0"; do
   # Captured, then printed: `tee /dev/stderr` would reopen a log file that stderr is redirected
   # to and truncate it.
-  output=$(env $setting "$out/trimmed/AotSmoke")
+  if ! output=$(env $setting "$out/trimmed/AotSmoke"); then
+    echo "$output"
+    echo "AotSmoke: the trimmed app failed under '${setting:-default}'" >&2
+    exit 1
+  fi
   echo "$output"
   hashes="$hashes $(awk '/^path/ {print $4}' <<<"$output")"
 done

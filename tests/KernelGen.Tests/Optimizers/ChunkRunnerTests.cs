@@ -7,7 +7,7 @@ namespace KernelGen.Tests.Optimizers;
 
 /// <summary>
 /// The chunk hand-over itself: every chunk of every step is stepped exactly once, however late a
-/// pool thread queued for an earlier step runs, and a chunk's exception reaches the caller.
+/// helper thread woken for an earlier step runs, and a chunk's exception reaches the caller.
 /// </summary>
 public class ChunkRunnerTests
 {
@@ -23,10 +23,17 @@ public class ChunkRunnerTests
     {
         ParameterTensor[][] steps = { Chunks(8), Chunks(3), Chunks(2) };
         int[] counts = new int[8];
+        int offCaller = 0;
+        int caller = Environment.CurrentManagedThreadId;
         ParameterTensor[]? current = null;
         var runner = new ChunkRunner((chunk, path) =>
         {
             Assert.Equal(KernelPath.Vector128, path);
+            if (Environment.CurrentManagedThreadId != caller)
+            {
+                Interlocked.Increment(ref offCaller);
+            }
+
             Interlocked.Increment(ref counts[Array.IndexOf(current!, chunk)]);
             Thread.SpinWait(Environment.TickCount % 7 * 50); // uneven chunks, so the threads interleave differently each step
         }, maxHelpers: 3);
@@ -39,6 +46,9 @@ public class ChunkRunnerTests
             Assert.True(counts.Take(current.Length).All(c => c == 1), $"step {step}: chunks stepped {string.Join(",", counts)} times");
             Assert.True(counts.Skip(current.Length).All(c => c == 0), $"step {step}: a chunk past the step's stepped");
         }
+
+        // The test is about helpers: some chunks must have run on them (on more than one core).
+        Assert.True(Environment.ProcessorCount == 1 || offCaller > 0, "every chunk ran on the calling thread");
     }
 
     [Fact]
