@@ -126,7 +126,8 @@ public static class ModelSteps
             (path == KernelPath.Auto ? KernelDispatch.Best : path).ToString());
     }
 
-    private static Optimizer Create(string name, KernelPath path)
+    /// <summary>The configurations timed: SGD with momentum 0.9, or AdamW with torch's defaults, on <paramref name="path"/>.</summary>
+    internal static Optimizer Create(string name, KernelPath path)
     {
         Optimizer optimizer = name == "SGD" ? new SGD { LearningRate = 0.01f, Momentum = 0.9f } : new AdamW();
         optimizer.Path = path;
@@ -176,7 +177,8 @@ public static class ModelSteps
         return (GC.GetAllocatedBytesForCurrentThread() - before) / 100;
     }
 
-    private static AlignedBuffer Filled(int length, Random random, float scale)
+    /// <summary>An aligned buffer of uniform values in [-scale, scale).</summary>
+    internal static AlignedBuffer Filled(int length, Random random, float scale)
     {
         var buffer = new AlignedBuffer(length);
         Span<float> span = buffer.Span;

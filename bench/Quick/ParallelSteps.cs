@@ -75,7 +75,7 @@ public static class ParallelSteps
         }
     }
 
-    /// <summary>Bytes allocated per step by every thread of the process (the pool threads that step chunks included).</summary>
+    /// <summary>Bytes allocated per step by every thread of the process (the helper threads that step chunks included).</summary>
     private static long AllocatedOnAnyThread(Optimizer optimizer)
     {
         const int steps = 20;
@@ -90,19 +90,10 @@ public static class ParallelSteps
 
     private static Optimizer Create(string name, int size, KernelPath path)
     {
-        Optimizer optimizer = name == "SGD" ? new SGD { LearningRate = 0.01f, Momentum = 0.9f } : new AdamW();
-        optimizer.Path = path;
+        Optimizer optimizer = ModelSteps.Create(name, path);
         optimizer.ParallelThreshold = 1; // measured at every size, so the table shows where the default threshold should be
         var random = new Random(size);
-        var parameter = new AlignedBuffer(size);
-        var gradient = new AlignedBuffer(size);
-        for (int i = 0; i < size; i++)
-        {
-            parameter.Span[i] = (float)(random.NextDouble() * 2 - 1);
-            gradient.Span[i] = (float)(random.NextDouble() * 2 - 1) * 0.01f;
-        }
-
-        optimizer.Add(parameter.Memory, gradient.Memory);
+        optimizer.Add(ModelSteps.Filled(size, random, 1f).Memory, ModelSteps.Filled(size, random, 0.01f).Memory);
         return optimizer;
     }
 }
