@@ -135,7 +135,7 @@ public abstract class Optimizer
             return;
         }
 
-        if (_maxDegreeOfParallelism > 1 && Rule.ReductionCount == 0)
+        if (_maxDegreeOfParallelism > 1 && HelperThreads.Count > 0 && Rule.ReductionCount == 0)
         {
             StepTensorsInParallel(CollectionsMarshal.AsSpan(_tensors), path);
         }
@@ -167,7 +167,7 @@ public abstract class Optimizer
         {
             ParameterTensor tensor = tensors[i];
             int count = Math.Min(Math.Min(threads * ChunksPerThread, tensor.Length / MinimumChunk), ushort.MaxValue); // the claim word has 16 bits per end
-            if (threads < 2 || tensor.Length < _parallelThreshold || count < 2)
+            if (tensor.Length < _parallelThreshold || count < 2)
             {
                 continue;
             }
