@@ -10,7 +10,7 @@ namespace KernelGen.Generator.Emission;
 /// rule-by-element oracle <c>ApplyWithRule</c>, one loop per ISA path, the dispatch, the IR, and
 /// the <c>KernelGen.Optimizer</c> overrides.
 /// </summary>
-internal sealed class KernelEmitter
+internal sealed partial class KernelEmitter
 {
     private const string Span = "global::System.Span<float>";
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
@@ -29,6 +29,7 @@ internal sealed class KernelEmitter
     private readonly string _pathName;
     private readonly string _argsName;
     private readonly string _argsType;
+    private readonly SoftwarePipeline? _pipeline;
 
     private KernelEmitter(KernelPlan plan, RuleModel original, List<ReductionInfo> reductions)
     {
@@ -39,6 +40,7 @@ internal sealed class KernelEmitter
         _pathName = plan.Names.Fresh("path");
         _argsName = plan.Names.Fresh("args");
         _argsType = plan.Names.Fresh("KernelArguments");
+        _pipeline = SoftwarePipeline.Build(plan);
     }
 
     public static string Emit(RuleModel rule)
@@ -520,6 +522,12 @@ internal sealed class KernelEmitter
             string i = names.Fresh("i");
             _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
             _w.Line($"nuint {i} = {start};");
+            if (_pipeline is not null)
+            {
+                WritePipelinedLoop(_pipeline, writer, width, names, refs, i, length);
+                _w.Line();
+            }
+
             using (_w.Block($"for (; {i} + {lanes} <= {length}; {i} += {lanes})"))
             {
                 foreach (RuleParameter buffer in _plan.Loaded)
@@ -720,20 +728,22 @@ internal sealed class KernelEmitter
             ? null
             : string.Join(" && ", guard.Select(g => (g.Value ? "" : "!") + _plan.Flags[g.Flag].TypeParameter + ".Value"));
 
-    private void WriteLoad(RuleParameter buffer, string type, string load, string zero)
+    private void WriteLoad(RuleParameter buffer, string type, string load, string zero) => WriteLoad(buffer, buffer.Name, type, load, zero);
+
+    private void WriteLoad(RuleParameter buffer, string name, string type, string load, string zero)
     {
         if (!_plan.Guards.TryGetValue(buffer.Name, out List<(int Flag, bool Value)>? reads))
         {
-            _w.Line($"{type} {buffer.Name} = {zero}; // written before it is read: not loaded");
+            _w.Line($"{type} {name} = {zero}; // written before it is read: not loaded");
             return;
         }
 
         string? guard = GuardOf(reads);
-        _w.Line(guard is null ? $"{type} {buffer.Name} = {load};" : $"{type} {buffer.Name} = {guard} ? {load} : {zero};");
+        _w.Line(guard is null ? $"{type} {name} = {load};" : $"{type} {name} = {guard} ? {load} : {zero};");
         if (buffer.Role == ParameterRole.Gradient)
         {
             string flag = _plan.Flags[_plan.UnscaleFlag].TypeParameter;
-            _w.Line($"if ({flag}.Value) {buffer.Name} = {buffer.Name} * {_plan.GradientMultiplier.LoopName}; // loss scaling: unscaled as loaded");
+            _w.Line($"if ({flag}.Value) {name} = {name} * {_plan.GradientMultiplier.LoopName}; // loss scaling: unscaled as loaded");
         }
     }
 

@@ -96,6 +96,36 @@ public class BuiltInSnapshotTests
         }
     }
 
+    /// <summary>
+    /// Rules whose divisions and square roots wait on each other get a software-pipelined loop on
+    /// every vector path, cut into one stage per operation of the longest such chain; rules without
+    /// such a chain keep the plain loop alone.
+    /// </summary>
+    [Theory]
+    [InlineData("AdamW", 3)] // sqrt, / bias correction, / denominator
+    [InlineData("Adam", 3)]
+    [InlineData("RMSprop", 2)] // sqrt, / denominator
+    [InlineData("Adagrad", 2)]
+    [InlineData("SGD", 0)] // no division
+    [InlineData("Lion", 0)]
+    [InlineData("Adamax", 0)] // one division, waiting for no other
+    public void DependentDividerOperationsArePipelined(string name, int stages)
+    {
+        string source = Snapshot.Normalize(GeneratorHarness.Run(BuiltInSources.ReadInSnapshotNamespace(name)).SingleSource);
+
+        MatchCollection pipelined = Regex.Matches(source, @"// Software-pipelined in (\d+) stages");
+        if (stages == 0)
+        {
+            Assert.Empty(pipelined);
+            return;
+        }
+
+        Assert.Equal(3, pipelined.Count); // Loop512, Loop256, Loop128; the scalar loop stays plain
+        Assert.All(pipelined, m => Assert.Equal(stages.ToString(System.Globalization.CultureInfo.InvariantCulture), m.Groups[1].Value));
+        // Each vector path: the prologue, the loop and the epilogue run each stage of a block once.
+        Assert.Equal(3 * stages * stages, Regex.Matches(source, @"// stage \d+ of \d+, the block at").Count);
+    }
+
     /// <summary>A method or property of the generated class: its name, header line and closing line.</summary>
     private sealed record Member(string Name, int Header, int End);
 

@@ -97,6 +97,32 @@ public class KernelBitwiseTests
         }
     }
 
+    /// <summary>
+    /// Lengths on both sides of the size past which the loops stop software-pipelining
+    /// (<see cref="Internal.KernelTuning.PipelinedBytes"/>, 28 bytes per element for AdamW): the
+    /// pipelined and the plain loop each give the rule's bits on every path.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(KernelCases.Paths), MemberType = typeof(KernelCases))]
+    public void AdamWEqualsTheRuleOnBothSidesOfThePipeliningLimit(KernelPath path)
+    {
+        int limit = Internal.KernelTuning.PipelinedBytes / 28;
+        foreach (int length in new[] { limit - 1, limit + 33 })
+        {
+            AdamW kernel = new() { Path = path }, rule = new();
+            float[] initial = KernelCases.Values(length, seed: 3, scale: 2f);
+            float[] gradient = KernelCases.Values(length, seed: 4, scale: 1f);
+            kernel.Add((float[])initial.Clone(), gradient);
+            rule.Add((float[])initial.Clone(), gradient);
+            for (int s = 0; s < 2; s++)
+            {
+                kernel.Step();
+                KernelCases.StepOracle(rule);
+                AssertSameBits(rule.Tensors[0], kernel.Tensors[0], $"AdamW on {path}, length {length}, step {s + 1}");
+            }
+        }
+    }
+
     [Fact]
     public void ForcingAnUnacceleratedPathThrows()
     {

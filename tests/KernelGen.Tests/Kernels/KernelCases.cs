@@ -114,8 +114,12 @@ public static class KernelCases
     public static IEnumerable<KernelPath> SupportedPaths =>
         new[] { KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar }.Where(KernelDispatch.IsSupported);
 
-    /// <summary>Every length 0..70 (every tail of every width), then around the larger vector multiples.</summary>
-    public static readonly int[] Lengths = Enumerable.Range(0, 71).Concat(new[] { 127, 128, 129, 255, 256, 257, 300 }).ToArray();
+    /// <summary>
+    /// Every length 0..70 (every tail of every width), then around the larger vector multiples and
+    /// the software-pipelined loops' minimums (three or four stages of 2 vectors: 96 and 128 floats
+    /// on Vector512), and lengths that run many pipelined iterations with ragged ends.
+    /// </summary>
+    public static readonly int[] Lengths = Enumerable.Range(0, 71).Concat(new[] { 95, 96, 97, 127, 128, 129, 159, 160, 161, 255, 256, 257, 300, 1000, 1037 }).ToArray();
 
     /// <summary>
     /// Steps with the element-by-element oracle: the rule itself, or the interpreter for a rule
@@ -132,6 +136,8 @@ public static class KernelCases
             optimizer.StepWithRule();
         }
     }
+
+    public static IEnumerable<object[]> Paths() => SupportedPaths.Select(path => new object[] { path });
 
     public static IEnumerable<object[]> OptimizerAndPath() =>
         from name in Optimizers.Keys

@@ -50,8 +50,11 @@ public sealed class NeonLoopTests(ArmListingsFixture fixture, ITestOutputHelper 
         Assert.Equal(rule.Divisions > 0, reports.Any(r => r.Divisions > 0));
         ForEachLoop(optimizer, (report, where) =>
         {
-            Assert.True(report.SquareRoots <= rule.SquareRoots, $"{report.SquareRoots} fsqrt where the rule has {rule.SquareRoots}: {where}");
-            Assert.True(report.Divisions <= rule.Divisions, $"{report.Divisions} fdiv where the rule has {rule.Divisions}: {where}");
+            // A rule whose divider operations wait on each other also has a software-pipelined loop
+            // before the plain one, with two blocks per iteration: three copies of the rule's work.
+            int copies = report.Loop.BackEdges > 1 ? 3 : 1;
+            Assert.True(report.SquareRoots <= copies * rule.SquareRoots, $"{report.SquareRoots} fsqrt where the rule has {rule.SquareRoots} ({copies} copies): {where}");
+            Assert.True(report.Divisions <= copies * rule.Divisions, $"{report.Divisions} fdiv where the rule has {rule.Divisions} ({copies} copies): {where}");
         });
     }
 

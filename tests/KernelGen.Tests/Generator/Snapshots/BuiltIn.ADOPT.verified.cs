@@ -351,6 +351,164 @@ partial class ADOPT : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (20 per element).
+        if (length - i >= 64 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 20)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param3A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param3B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> g4A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> g4B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> rootA_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> rootB_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                expAvg1A_1 = expAvg1A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                expAvg1B_1 = expAvg1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
+                param3A_1 = param3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
+                param3B_1 = param3B;
+                global::System.Runtime.Intrinsics.Vector512<float> g4A = TWeightDecouple.Value ? g1A : g3A;
+                g4A_1 = g4A;
+                global::System.Runtime.Intrinsics.Vector512<float> g4B = TWeightDecouple.Value ? g1B : g3B;
+                g4B_1 = g4B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = TCondition3.Value ? expAvgSq1A + g4A * g4A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = TCondition3.Value ? expAvgSq1B + g4B * g4B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> rootA = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector512<float> rootB = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq3A = !TCondition3.Value ? expAvgSq1A * beta2 + h3 * g4A * g4A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq3B = !TCondition3.Value ? expAvgSq1B * beta2 + h3 * g4B * g4B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq4A = TCondition3.Value ? expAvgSq2A : expAvgSq3A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq4B = TCondition3.Value ? expAvgSq2B : expAvgSq3B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq4A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq4B, ref expAvgSqRef, i + 16);
+            }
+
+            for (; i + 64 <= length; i += 32)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientA = !TCondition3.Value ? g4A_1 / global::System.Runtime.Intrinsics.Vector512.Max(rootA_1, epsilon) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientB = !TCondition3.Value ? g4B_1 / global::System.Runtime.Intrinsics.Vector512.Max(rootB_1, epsilon) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> normed1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(quotientA, h1), clip) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> normed1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(quotientB, h1), clip) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = !TCondition3.Value && TCondition4.Value ? expAvg1A_1 + weight * (normed1A - expAvg1A_1) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = !TCondition3.Value && TCondition4.Value ? expAvg1B_1 + weight * (normed1B - expAvg1B_1) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg3A = !TCondition3.Value && !TCondition4.Value ? normed1A - (normed1A - expAvg1A_1) * h2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg3B = !TCondition3.Value && !TCondition4.Value ? normed1B - (normed1B - expAvg1B_1) * h2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg4A = !TCondition3.Value ? (TCondition4.Value ? expAvg2A : expAvg3A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg4B = !TCondition3.Value ? (TCondition4.Value ? expAvg2B : expAvg3B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param4A = !TCondition3.Value ? param3A_1 - learningRate * expAvg4A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param4B = !TCondition3.Value ? param3B_1 - learningRate * expAvg4B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param5A = TCondition3.Value ? param3A_1 : param4A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param5B = TCondition3.Value ? param3B_1 : param4B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg5A = TCondition3.Value ? expAvg1A_1 : expAvg4A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg5B = TCondition3.Value ? expAvg1B_1 : expAvg4B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param5A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param5B, ref paramRef, i + 16);
+                    if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg5A, ref expAvgRef, i);
+                    if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg5B, ref expAvgRef, i + 16);
+                }
+                {
+                    // stage 1 of 2, the block at i + 32
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    expAvg1A_1 = expAvg1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    expAvg1B_1 = expAvg1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
+                    param3A_1 = param3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
+                    param3B_1 = param3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g4A = TWeightDecouple.Value ? g1A : g3A;
+                    g4A_1 = g4A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g4B = TWeightDecouple.Value ? g1B : g3B;
+                    g4B_1 = g4B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = TCondition3.Value ? expAvgSq1A + g4A * g4A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = TCondition3.Value ? expAvgSq1B + g4B * g4B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootA = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootB = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq3A = !TCondition3.Value ? expAvgSq1A * beta2 + h3 * g4A * g4A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq3B = !TCondition3.Value ? expAvgSq1B * beta2 + h3 * g4B * g4B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq4A = TCondition3.Value ? expAvgSq2A : expAvgSq3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq4B = TCondition3.Value ? expAvgSq2B : expAvgSq3B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq4A, ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq4B, ref expAvgSqRef, i + 48);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> quotientA = !TCondition3.Value ? g4A_1 / global::System.Runtime.Intrinsics.Vector512.Max(rootA_1, epsilon) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotientB = !TCondition3.Value ? g4B_1 / global::System.Runtime.Intrinsics.Vector512.Max(rootB_1, epsilon) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> normed1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(quotientA, h1), clip) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> normed1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(quotientB, h1), clip) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = !TCondition3.Value && TCondition4.Value ? expAvg1A_1 + weight * (normed1A - expAvg1A_1) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = !TCondition3.Value && TCondition4.Value ? expAvg1B_1 + weight * (normed1B - expAvg1B_1) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg3A = !TCondition3.Value && !TCondition4.Value ? normed1A - (normed1A - expAvg1A_1) * h2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg3B = !TCondition3.Value && !TCondition4.Value ? normed1B - (normed1B - expAvg1B_1) * h2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg4A = !TCondition3.Value ? (TCondition4.Value ? expAvg2A : expAvg3A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg4B = !TCondition3.Value ? (TCondition4.Value ? expAvg2B : expAvg3B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param4A = !TCondition3.Value ? param3A_1 - learningRate * expAvg4A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param4B = !TCondition3.Value ? param3B_1 - learningRate * expAvg4B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param5A = TCondition3.Value ? param3A_1 : param4A;
+                global::System.Runtime.Intrinsics.Vector512<float> param5B = TCondition3.Value ? param3B_1 : param4B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg5A = TCondition3.Value ? expAvg1A_1 : expAvg4A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg5B = TCondition3.Value ? expAvg1B_1 : expAvg4B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param5A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param5B, ref paramRef, i + 16);
+                if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg5A, ref expAvgRef, i);
+                if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg5B, ref expAvgRef, i + 16);
+            }
+            i += 32;
+        }
+
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
@@ -462,6 +620,164 @@ partial class ADOPT : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (20 per element).
+        if (length - i >= 32 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 20)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param3A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param3B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> g4A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> g4B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> rootA_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> rootB_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                expAvg1A_1 = expAvg1A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                expAvg1B_1 = expAvg1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
+                param3A_1 = param3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
+                param3B_1 = param3B;
+                global::System.Runtime.Intrinsics.Vector256<float> g4A = TWeightDecouple.Value ? g1A : g3A;
+                g4A_1 = g4A;
+                global::System.Runtime.Intrinsics.Vector256<float> g4B = TWeightDecouple.Value ? g1B : g3B;
+                g4B_1 = g4B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = TCondition3.Value ? expAvgSq1A + g4A * g4A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = TCondition3.Value ? expAvgSq1B + g4B * g4B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> rootA = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector256<float> rootB = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq3A = !TCondition3.Value ? expAvgSq1A * beta2 + h3 * g4A * g4A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq3B = !TCondition3.Value ? expAvgSq1B * beta2 + h3 * g4B * g4B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq4A = TCondition3.Value ? expAvgSq2A : expAvgSq3A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq4B = TCondition3.Value ? expAvgSq2B : expAvgSq3B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq4A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq4B, ref expAvgSqRef, i + 8);
+            }
+
+            for (; i + 32 <= length; i += 16)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientA = !TCondition3.Value ? g4A_1 / global::System.Runtime.Intrinsics.Vector256.Max(rootA_1, epsilon) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientB = !TCondition3.Value ? g4B_1 / global::System.Runtime.Intrinsics.Vector256.Max(rootB_1, epsilon) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> normed1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(quotientA, h1), clip) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> normed1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(quotientB, h1), clip) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = !TCondition3.Value && TCondition4.Value ? expAvg1A_1 + weight * (normed1A - expAvg1A_1) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = !TCondition3.Value && TCondition4.Value ? expAvg1B_1 + weight * (normed1B - expAvg1B_1) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg3A = !TCondition3.Value && !TCondition4.Value ? normed1A - (normed1A - expAvg1A_1) * h2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg3B = !TCondition3.Value && !TCondition4.Value ? normed1B - (normed1B - expAvg1B_1) * h2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg4A = !TCondition3.Value ? (TCondition4.Value ? expAvg2A : expAvg3A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg4B = !TCondition3.Value ? (TCondition4.Value ? expAvg2B : expAvg3B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param4A = !TCondition3.Value ? param3A_1 - learningRate * expAvg4A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param4B = !TCondition3.Value ? param3B_1 - learningRate * expAvg4B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param5A = TCondition3.Value ? param3A_1 : param4A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param5B = TCondition3.Value ? param3B_1 : param4B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg5A = TCondition3.Value ? expAvg1A_1 : expAvg4A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg5B = TCondition3.Value ? expAvg1B_1 : expAvg4B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param5A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param5B, ref paramRef, i + 8);
+                    if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg5A, ref expAvgRef, i);
+                    if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg5B, ref expAvgRef, i + 8);
+                }
+                {
+                    // stage 1 of 2, the block at i + 16
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    expAvg1A_1 = expAvg1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    expAvg1B_1 = expAvg1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
+                    param3A_1 = param3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
+                    param3B_1 = param3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g4A = TWeightDecouple.Value ? g1A : g3A;
+                    g4A_1 = g4A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g4B = TWeightDecouple.Value ? g1B : g3B;
+                    g4B_1 = g4B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = TCondition3.Value ? expAvgSq1A + g4A * g4A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = TCondition3.Value ? expAvgSq1B + g4B * g4B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootA = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootB = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq3A = !TCondition3.Value ? expAvgSq1A * beta2 + h3 * g4A * g4A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq3B = !TCondition3.Value ? expAvgSq1B * beta2 + h3 * g4B * g4B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq4A = TCondition3.Value ? expAvgSq2A : expAvgSq3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq4B = TCondition3.Value ? expAvgSq2B : expAvgSq3B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq4A, ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq4B, ref expAvgSqRef, i + 24);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> quotientA = !TCondition3.Value ? g4A_1 / global::System.Runtime.Intrinsics.Vector256.Max(rootA_1, epsilon) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotientB = !TCondition3.Value ? g4B_1 / global::System.Runtime.Intrinsics.Vector256.Max(rootB_1, epsilon) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> normed1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(quotientA, h1), clip) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> normed1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(quotientB, h1), clip) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = !TCondition3.Value && TCondition4.Value ? expAvg1A_1 + weight * (normed1A - expAvg1A_1) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = !TCondition3.Value && TCondition4.Value ? expAvg1B_1 + weight * (normed1B - expAvg1B_1) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg3A = !TCondition3.Value && !TCondition4.Value ? normed1A - (normed1A - expAvg1A_1) * h2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg3B = !TCondition3.Value && !TCondition4.Value ? normed1B - (normed1B - expAvg1B_1) * h2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg4A = !TCondition3.Value ? (TCondition4.Value ? expAvg2A : expAvg3A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg4B = !TCondition3.Value ? (TCondition4.Value ? expAvg2B : expAvg3B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param4A = !TCondition3.Value ? param3A_1 - learningRate * expAvg4A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param4B = !TCondition3.Value ? param3B_1 - learningRate * expAvg4B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param5A = TCondition3.Value ? param3A_1 : param4A;
+                global::System.Runtime.Intrinsics.Vector256<float> param5B = TCondition3.Value ? param3B_1 : param4B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg5A = TCondition3.Value ? expAvg1A_1 : expAvg4A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg5B = TCondition3.Value ? expAvg1B_1 : expAvg4B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param5A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param5B, ref paramRef, i + 8);
+                if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg5A, ref expAvgRef, i);
+                if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg5B, ref expAvgRef, i + 8);
+            }
+            i += 16;
+        }
+
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
@@ -573,6 +889,164 @@ partial class ADOPT : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (20 per element).
+        if (length - i >= 16 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 20)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param3A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param3B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> g4A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> g4B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> rootA_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> rootB_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                expAvg1A_1 = expAvg1A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                expAvg1B_1 = expAvg1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
+                param3A_1 = param3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
+                param3B_1 = param3B;
+                global::System.Runtime.Intrinsics.Vector128<float> g4A = TWeightDecouple.Value ? g1A : g3A;
+                g4A_1 = g4A;
+                global::System.Runtime.Intrinsics.Vector128<float> g4B = TWeightDecouple.Value ? g1B : g3B;
+                g4B_1 = g4B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = TCondition3.Value ? expAvgSq1A + g4A * g4A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = TCondition3.Value ? expAvgSq1B + g4B * g4B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> rootA = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector128<float> rootB = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq3A = !TCondition3.Value ? expAvgSq1A * beta2 + h3 * g4A * g4A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq3B = !TCondition3.Value ? expAvgSq1B * beta2 + h3 * g4B * g4B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq4A = TCondition3.Value ? expAvgSq2A : expAvgSq3A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq4B = TCondition3.Value ? expAvgSq2B : expAvgSq3B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq4A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq4B, ref expAvgSqRef, i + 4);
+            }
+
+            for (; i + 16 <= length; i += 8)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientA = !TCondition3.Value ? g4A_1 / global::System.Runtime.Intrinsics.Vector128.Max(rootA_1, epsilon) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientB = !TCondition3.Value ? g4B_1 / global::System.Runtime.Intrinsics.Vector128.Max(rootB_1, epsilon) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> normed1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.Min(global::System.Runtime.Intrinsics.Vector128.Max(quotientA, h1), clip) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> normed1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.Min(global::System.Runtime.Intrinsics.Vector128.Max(quotientB, h1), clip) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = !TCondition3.Value && TCondition4.Value ? expAvg1A_1 + weight * (normed1A - expAvg1A_1) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = !TCondition3.Value && TCondition4.Value ? expAvg1B_1 + weight * (normed1B - expAvg1B_1) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg3A = !TCondition3.Value && !TCondition4.Value ? normed1A - (normed1A - expAvg1A_1) * h2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg3B = !TCondition3.Value && !TCondition4.Value ? normed1B - (normed1B - expAvg1B_1) * h2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg4A = !TCondition3.Value ? (TCondition4.Value ? expAvg2A : expAvg3A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg4B = !TCondition3.Value ? (TCondition4.Value ? expAvg2B : expAvg3B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param4A = !TCondition3.Value ? param3A_1 - learningRate * expAvg4A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param4B = !TCondition3.Value ? param3B_1 - learningRate * expAvg4B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param5A = TCondition3.Value ? param3A_1 : param4A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param5B = TCondition3.Value ? param3B_1 : param4B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg5A = TCondition3.Value ? expAvg1A_1 : expAvg4A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg5B = TCondition3.Value ? expAvg1B_1 : expAvg4B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param5A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param5B, ref paramRef, i + 4);
+                    if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg5A, ref expAvgRef, i);
+                    if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg5B, ref expAvgRef, i + 4);
+                }
+                {
+                    // stage 1 of 2, the block at i + 8
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    expAvg1A_1 = expAvg1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    expAvg1B_1 = expAvg1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
+                    param3A_1 = param3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
+                    param3B_1 = param3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g4A = TWeightDecouple.Value ? g1A : g3A;
+                    g4A_1 = g4A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g4B = TWeightDecouple.Value ? g1B : g3B;
+                    g4B_1 = g4B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = TCondition3.Value ? expAvgSq1A + g4A * g4A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = TCondition3.Value ? expAvgSq1B + g4B * g4B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootA = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootB = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq3A = !TCondition3.Value ? expAvgSq1A * beta2 + h3 * g4A * g4A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq3B = !TCondition3.Value ? expAvgSq1B * beta2 + h3 * g4B * g4B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq4A = TCondition3.Value ? expAvgSq2A : expAvgSq3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq4B = TCondition3.Value ? expAvgSq2B : expAvgSq3B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq4A, ref expAvgSqRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq4B, ref expAvgSqRef, i + 12);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> quotientA = !TCondition3.Value ? g4A_1 / global::System.Runtime.Intrinsics.Vector128.Max(rootA_1, epsilon) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotientB = !TCondition3.Value ? g4B_1 / global::System.Runtime.Intrinsics.Vector128.Max(rootB_1, epsilon) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> normed1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.Min(global::System.Runtime.Intrinsics.Vector128.Max(quotientA, h1), clip) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> normed1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.Min(global::System.Runtime.Intrinsics.Vector128.Max(quotientB, h1), clip) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = !TCondition3.Value && TCondition4.Value ? expAvg1A_1 + weight * (normed1A - expAvg1A_1) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = !TCondition3.Value && TCondition4.Value ? expAvg1B_1 + weight * (normed1B - expAvg1B_1) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg3A = !TCondition3.Value && !TCondition4.Value ? normed1A - (normed1A - expAvg1A_1) * h2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg3B = !TCondition3.Value && !TCondition4.Value ? normed1B - (normed1B - expAvg1B_1) * h2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg4A = !TCondition3.Value ? (TCondition4.Value ? expAvg2A : expAvg3A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg4B = !TCondition3.Value ? (TCondition4.Value ? expAvg2B : expAvg3B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param4A = !TCondition3.Value ? param3A_1 - learningRate * expAvg4A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param4B = !TCondition3.Value ? param3B_1 - learningRate * expAvg4B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param5A = TCondition3.Value ? param3A_1 : param4A;
+                global::System.Runtime.Intrinsics.Vector128<float> param5B = TCondition3.Value ? param3B_1 : param4B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg5A = TCondition3.Value ? expAvg1A_1 : expAvg4A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg5B = TCondition3.Value ? expAvg1B_1 : expAvg4B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param5A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param5B, ref paramRef, i + 4);
+                if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg5A, ref expAvgRef, i);
+                if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg5B, ref expAvgRef, i + 4);
+            }
+            i += 8;
+        }
+
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);

@@ -225,6 +225,142 @@ partial class Adadelta : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
+        if (length - i >= 64 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector512<float> param1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> accDelta1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> accDelta1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> g3A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> g3B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> std1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> std1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> root1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> root1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector512<float> squareAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref squareAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> squareAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref squareAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> accDelta1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref accDeltaRef, i);
+                accDelta1A_1 = accDelta1A;
+                global::System.Runtime.Intrinsics.Vector512<float> accDelta1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref accDeltaRef, i + 16);
+                accDelta1B_1 = accDelta1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition1.Value ? g2A : g1A;
+                g3A_1 = g3A;
+                global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition1.Value ? g2B : g1B;
+                g3B_1 = g3B;
+                global::System.Runtime.Intrinsics.Vector512<float> squareAvg2A = squareAvg1A * rho + h0 * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector512<float> squareAvg2B = squareAvg1B * rho + h0 * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg2A + epsilon);
+                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg2B + epsilon);
+                global::System.Runtime.Intrinsics.Vector512<float> std1A = rootA;
+                std1A_1 = std1A;
+                global::System.Runtime.Intrinsics.Vector512<float> std1B = rootB;
+                std1B_1 = std1B;
+                global::System.Runtime.Intrinsics.Vector512<float> root1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(accDelta1A + epsilon);
+                root1A_1 = root1A;
+                global::System.Runtime.Intrinsics.Vector512<float> root1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(accDelta1B + epsilon);
+                root1B_1 = root1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(squareAvg2A, ref squareAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(squareAvg2B, ref squareAvgRef, i + 16);
+            }
+
+            for (; i + 64 <= length; i += 32)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientA = root1A_1 / std1A_1;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientB = root1B_1 / std1B_1;
+                    global::System.Runtime.Intrinsics.Vector512<float> delta1A = quotientA * g3A_1;
+                    global::System.Runtime.Intrinsics.Vector512<float> delta1B = quotientB * g3B_1;
+                    global::System.Runtime.Intrinsics.Vector512<float> accDelta2A = accDelta1A_1 * rho + h0 * delta1A * delta1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> accDelta2B = accDelta1B_1 * rho + h0 * delta1B * delta1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2A = param1A_1 - learningRate * delta1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2B = param1B_1 - learningRate * delta1B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(accDelta2A, ref accDeltaRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(accDelta2B, ref accDeltaRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2B, ref paramRef, i + 16);
+                }
+                {
+                    // stage 1 of 2, the block at i + 32
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> squareAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref squareAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> squareAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref squareAvgRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> accDelta1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref accDeltaRef, i + 32);
+                    accDelta1A_1 = accDelta1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> accDelta1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref accDeltaRef, i + 48);
+                    accDelta1B_1 = accDelta1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition1.Value ? g2A : g1A;
+                    g3A_1 = g3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition1.Value ? g2B : g1B;
+                    g3B_1 = g3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> squareAvg2A = squareAvg1A * rho + h0 * g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> squareAvg2B = squareAvg1B * rho + h0 * g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg2A + epsilon);
+                    global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg2B + epsilon);
+                    global::System.Runtime.Intrinsics.Vector512<float> std1A = rootA;
+                    std1A_1 = std1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> std1B = rootB;
+                    std1B_1 = std1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> root1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(accDelta1A + epsilon);
+                    root1A_1 = root1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> root1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(accDelta1B + epsilon);
+                    root1B_1 = root1B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(squareAvg2A, ref squareAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(squareAvg2B, ref squareAvgRef, i + 48);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> quotientA = root1A_1 / std1A_1;
+                global::System.Runtime.Intrinsics.Vector512<float> quotientB = root1B_1 / std1B_1;
+                global::System.Runtime.Intrinsics.Vector512<float> delta1A = quotientA * g3A_1;
+                global::System.Runtime.Intrinsics.Vector512<float> delta1B = quotientB * g3B_1;
+                global::System.Runtime.Intrinsics.Vector512<float> accDelta2A = accDelta1A_1 * rho + h0 * delta1A * delta1A;
+                global::System.Runtime.Intrinsics.Vector512<float> accDelta2B = accDelta1B_1 * rho + h0 * delta1B * delta1B;
+                global::System.Runtime.Intrinsics.Vector512<float> param2A = param1A_1 - learningRate * delta1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param2B = param1B_1 - learningRate * delta1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(accDelta2A, ref accDeltaRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(accDelta2B, ref accDeltaRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2B, ref paramRef, i + 16);
+            }
+            i += 32;
+        }
+
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
@@ -287,6 +423,142 @@ partial class Adadelta : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
+        if (length - i >= 32 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector256<float> param1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> accDelta1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> accDelta1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> g3A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> g3B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> std1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> std1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> root1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> root1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector256<float> squareAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref squareAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> squareAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref squareAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> accDelta1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref accDeltaRef, i);
+                accDelta1A_1 = accDelta1A;
+                global::System.Runtime.Intrinsics.Vector256<float> accDelta1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref accDeltaRef, i + 8);
+                accDelta1B_1 = accDelta1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition1.Value ? g2A : g1A;
+                g3A_1 = g3A;
+                global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition1.Value ? g2B : g1B;
+                g3B_1 = g3B;
+                global::System.Runtime.Intrinsics.Vector256<float> squareAvg2A = squareAvg1A * rho + h0 * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector256<float> squareAvg2B = squareAvg1B * rho + h0 * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg2A + epsilon);
+                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg2B + epsilon);
+                global::System.Runtime.Intrinsics.Vector256<float> std1A = rootA;
+                std1A_1 = std1A;
+                global::System.Runtime.Intrinsics.Vector256<float> std1B = rootB;
+                std1B_1 = std1B;
+                global::System.Runtime.Intrinsics.Vector256<float> root1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(accDelta1A + epsilon);
+                root1A_1 = root1A;
+                global::System.Runtime.Intrinsics.Vector256<float> root1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(accDelta1B + epsilon);
+                root1B_1 = root1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(squareAvg2A, ref squareAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(squareAvg2B, ref squareAvgRef, i + 8);
+            }
+
+            for (; i + 32 <= length; i += 16)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientA = root1A_1 / std1A_1;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientB = root1B_1 / std1B_1;
+                    global::System.Runtime.Intrinsics.Vector256<float> delta1A = quotientA * g3A_1;
+                    global::System.Runtime.Intrinsics.Vector256<float> delta1B = quotientB * g3B_1;
+                    global::System.Runtime.Intrinsics.Vector256<float> accDelta2A = accDelta1A_1 * rho + h0 * delta1A * delta1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> accDelta2B = accDelta1B_1 * rho + h0 * delta1B * delta1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2A = param1A_1 - learningRate * delta1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2B = param1B_1 - learningRate * delta1B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(accDelta2A, ref accDeltaRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(accDelta2B, ref accDeltaRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2B, ref paramRef, i + 8);
+                }
+                {
+                    // stage 1 of 2, the block at i + 16
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> squareAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref squareAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> squareAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref squareAvgRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> accDelta1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref accDeltaRef, i + 16);
+                    accDelta1A_1 = accDelta1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> accDelta1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref accDeltaRef, i + 24);
+                    accDelta1B_1 = accDelta1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition1.Value ? g2A : g1A;
+                    g3A_1 = g3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition1.Value ? g2B : g1B;
+                    g3B_1 = g3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> squareAvg2A = squareAvg1A * rho + h0 * g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> squareAvg2B = squareAvg1B * rho + h0 * g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg2A + epsilon);
+                    global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg2B + epsilon);
+                    global::System.Runtime.Intrinsics.Vector256<float> std1A = rootA;
+                    std1A_1 = std1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> std1B = rootB;
+                    std1B_1 = std1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> root1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(accDelta1A + epsilon);
+                    root1A_1 = root1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> root1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(accDelta1B + epsilon);
+                    root1B_1 = root1B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(squareAvg2A, ref squareAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(squareAvg2B, ref squareAvgRef, i + 24);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> quotientA = root1A_1 / std1A_1;
+                global::System.Runtime.Intrinsics.Vector256<float> quotientB = root1B_1 / std1B_1;
+                global::System.Runtime.Intrinsics.Vector256<float> delta1A = quotientA * g3A_1;
+                global::System.Runtime.Intrinsics.Vector256<float> delta1B = quotientB * g3B_1;
+                global::System.Runtime.Intrinsics.Vector256<float> accDelta2A = accDelta1A_1 * rho + h0 * delta1A * delta1A;
+                global::System.Runtime.Intrinsics.Vector256<float> accDelta2B = accDelta1B_1 * rho + h0 * delta1B * delta1B;
+                global::System.Runtime.Intrinsics.Vector256<float> param2A = param1A_1 - learningRate * delta1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param2B = param1B_1 - learningRate * delta1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(accDelta2A, ref accDeltaRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(accDelta2B, ref accDeltaRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2B, ref paramRef, i + 8);
+            }
+            i += 16;
+        }
+
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
@@ -349,6 +621,142 @@ partial class Adadelta : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
+        if (length - i >= 16 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector128<float> param1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> accDelta1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> accDelta1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> g3A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> g3B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> std1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> std1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> root1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> root1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector128<float> squareAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref squareAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> squareAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref squareAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> accDelta1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref accDeltaRef, i);
+                accDelta1A_1 = accDelta1A;
+                global::System.Runtime.Intrinsics.Vector128<float> accDelta1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref accDeltaRef, i + 4);
+                accDelta1B_1 = accDelta1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition1.Value ? g2A : g1A;
+                g3A_1 = g3A;
+                global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition1.Value ? g2B : g1B;
+                g3B_1 = g3B;
+                global::System.Runtime.Intrinsics.Vector128<float> squareAvg2A = squareAvg1A * rho + h0 * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector128<float> squareAvg2B = squareAvg1B * rho + h0 * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg2A + epsilon);
+                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg2B + epsilon);
+                global::System.Runtime.Intrinsics.Vector128<float> std1A = rootA;
+                std1A_1 = std1A;
+                global::System.Runtime.Intrinsics.Vector128<float> std1B = rootB;
+                std1B_1 = std1B;
+                global::System.Runtime.Intrinsics.Vector128<float> root1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(accDelta1A + epsilon);
+                root1A_1 = root1A;
+                global::System.Runtime.Intrinsics.Vector128<float> root1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(accDelta1B + epsilon);
+                root1B_1 = root1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(squareAvg2A, ref squareAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(squareAvg2B, ref squareAvgRef, i + 4);
+            }
+
+            for (; i + 16 <= length; i += 8)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientA = root1A_1 / std1A_1;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientB = root1B_1 / std1B_1;
+                    global::System.Runtime.Intrinsics.Vector128<float> delta1A = quotientA * g3A_1;
+                    global::System.Runtime.Intrinsics.Vector128<float> delta1B = quotientB * g3B_1;
+                    global::System.Runtime.Intrinsics.Vector128<float> accDelta2A = accDelta1A_1 * rho + h0 * delta1A * delta1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> accDelta2B = accDelta1B_1 * rho + h0 * delta1B * delta1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2A = param1A_1 - learningRate * delta1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2B = param1B_1 - learningRate * delta1B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(accDelta2A, ref accDeltaRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(accDelta2B, ref accDeltaRef, i + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2B, ref paramRef, i + 4);
+                }
+                {
+                    // stage 1 of 2, the block at i + 8
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> squareAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref squareAvgRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> squareAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref squareAvgRef, i + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> accDelta1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref accDeltaRef, i + 8);
+                    accDelta1A_1 = accDelta1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> accDelta1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref accDeltaRef, i + 12);
+                    accDelta1B_1 = accDelta1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition1.Value ? g2A : g1A;
+                    g3A_1 = g3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition1.Value ? g2B : g1B;
+                    g3B_1 = g3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> squareAvg2A = squareAvg1A * rho + h0 * g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> squareAvg2B = squareAvg1B * rho + h0 * g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg2A + epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg2B + epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> std1A = rootA;
+                    std1A_1 = std1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> std1B = rootB;
+                    std1B_1 = std1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> root1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(accDelta1A + epsilon);
+                    root1A_1 = root1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> root1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(accDelta1B + epsilon);
+                    root1B_1 = root1B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(squareAvg2A, ref squareAvgRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(squareAvg2B, ref squareAvgRef, i + 12);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> quotientA = root1A_1 / std1A_1;
+                global::System.Runtime.Intrinsics.Vector128<float> quotientB = root1B_1 / std1B_1;
+                global::System.Runtime.Intrinsics.Vector128<float> delta1A = quotientA * g3A_1;
+                global::System.Runtime.Intrinsics.Vector128<float> delta1B = quotientB * g3B_1;
+                global::System.Runtime.Intrinsics.Vector128<float> accDelta2A = accDelta1A_1 * rho + h0 * delta1A * delta1A;
+                global::System.Runtime.Intrinsics.Vector128<float> accDelta2B = accDelta1B_1 * rho + h0 * delta1B * delta1B;
+                global::System.Runtime.Intrinsics.Vector128<float> param2A = param1A_1 - learningRate * delta1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param2B = param1B_1 - learningRate * delta1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(accDelta2A, ref accDeltaRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(accDelta2B, ref accDeltaRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2B, ref paramRef, i + 4);
+            }
+            i += 8;
+        }
+
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);

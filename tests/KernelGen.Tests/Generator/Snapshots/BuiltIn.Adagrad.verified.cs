@@ -228,6 +228,106 @@ partial class Adagrad : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (16 per element).
+        if (length - i >= 64 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 16)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector512<float> param1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> g3A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> g3B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> rootA_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> rootB_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector512<float> sum1A = !TCondition2.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> sum1B = !TCondition2.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition1.Value ? g2A : g1A;
+                g3A_1 = g3A;
+                global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition1.Value ? g2B : g1B;
+                g3B_1 = g3B;
+                global::System.Runtime.Intrinsics.Vector512<float> sum2A = (TCondition2.Value ? initialAccumulatorValue : sum1A) + g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector512<float> sum2B = (TCondition2.Value ? initialAccumulatorValue : sum1B) + g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(sum2A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(sum2B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2A, ref sumRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2B, ref sumRef, i + 16);
+            }
+
+            for (; i + 64 <= length; i += 32)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientA = clr * g3A_1 / (rootA_1 + epsilon);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientB = clr * g3B_1 / (rootB_1 + epsilon);
+                    global::System.Runtime.Intrinsics.Vector512<float> param2A = param1A_1 - quotientA;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2B = param1B_1 - quotientB;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2B, ref paramRef, i + 16);
+                }
+                {
+                    // stage 1 of 2, the block at i + 32
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum1A = !TCondition2.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum1B = !TCondition2.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition1.Value ? g2A : g1A;
+                    g3A_1 = g3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition1.Value ? g2B : g1B;
+                    g3B_1 = g3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum2A = (TCondition2.Value ? initialAccumulatorValue : sum1A) + g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum2B = (TCondition2.Value ? initialAccumulatorValue : sum1B) + g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(sum2A);
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(sum2B);
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2A, ref sumRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2B, ref sumRef, i + 48);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> quotientA = clr * g3A_1 / (rootA_1 + epsilon);
+                global::System.Runtime.Intrinsics.Vector512<float> quotientB = clr * g3B_1 / (rootB_1 + epsilon);
+                global::System.Runtime.Intrinsics.Vector512<float> param2A = param1A_1 - quotientA;
+                global::System.Runtime.Intrinsics.Vector512<float> param2B = param1B_1 - quotientB;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2B, ref paramRef, i + 16);
+            }
+            i += 32;
+        }
+
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
@@ -285,6 +385,106 @@ partial class Adagrad : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (16 per element).
+        if (length - i >= 32 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 16)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector256<float> param1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> g3A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> g3B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> rootA_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> rootB_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector256<float> sum1A = !TCondition2.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> sum1B = !TCondition2.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition1.Value ? g2A : g1A;
+                g3A_1 = g3A;
+                global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition1.Value ? g2B : g1B;
+                g3B_1 = g3B;
+                global::System.Runtime.Intrinsics.Vector256<float> sum2A = (TCondition2.Value ? initialAccumulatorValue : sum1A) + g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector256<float> sum2B = (TCondition2.Value ? initialAccumulatorValue : sum1B) + g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(sum2A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(sum2B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2A, ref sumRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2B, ref sumRef, i + 8);
+            }
+
+            for (; i + 32 <= length; i += 16)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientA = clr * g3A_1 / (rootA_1 + epsilon);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientB = clr * g3B_1 / (rootB_1 + epsilon);
+                    global::System.Runtime.Intrinsics.Vector256<float> param2A = param1A_1 - quotientA;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2B = param1B_1 - quotientB;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2B, ref paramRef, i + 8);
+                }
+                {
+                    // stage 1 of 2, the block at i + 16
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum1A = !TCondition2.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum1B = !TCondition2.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition1.Value ? g2A : g1A;
+                    g3A_1 = g3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition1.Value ? g2B : g1B;
+                    g3B_1 = g3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum2A = (TCondition2.Value ? initialAccumulatorValue : sum1A) + g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum2B = (TCondition2.Value ? initialAccumulatorValue : sum1B) + g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(sum2A);
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(sum2B);
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2A, ref sumRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2B, ref sumRef, i + 24);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> quotientA = clr * g3A_1 / (rootA_1 + epsilon);
+                global::System.Runtime.Intrinsics.Vector256<float> quotientB = clr * g3B_1 / (rootB_1 + epsilon);
+                global::System.Runtime.Intrinsics.Vector256<float> param2A = param1A_1 - quotientA;
+                global::System.Runtime.Intrinsics.Vector256<float> param2B = param1B_1 - quotientB;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2B, ref paramRef, i + 8);
+            }
+            i += 16;
+        }
+
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
@@ -342,6 +542,106 @@ partial class Adagrad : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (16 per element).
+        if (length - i >= 16 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 16)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector128<float> param1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> g3A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> g3B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> rootA_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> rootB_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1A = !TCondition2.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> sum1B = !TCondition2.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition1.Value ? g2A : g1A;
+                g3A_1 = g3A;
+                global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition1.Value ? g2B : g1B;
+                g3B_1 = g3B;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2A = (TCondition2.Value ? initialAccumulatorValue : sum1A) + g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2B = (TCondition2.Value ? initialAccumulatorValue : sum1B) + g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(sum2A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(sum2B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2A, ref sumRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2B, ref sumRef, i + 4);
+            }
+
+            for (; i + 16 <= length; i += 8)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientA = clr * g3A_1 / (rootA_1 + epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientB = clr * g3B_1 / (rootB_1 + epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> param2A = param1A_1 - quotientA;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2B = param1B_1 - quotientB;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2B, ref paramRef, i + 4);
+                }
+                {
+                    // stage 1 of 2, the block at i + 8
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1A = !TCondition2.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1B = !TCondition2.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition1.Value ? g2A : g1A;
+                    g3A_1 = g3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition1.Value ? g2B : g1B;
+                    g3B_1 = g3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2A = (TCondition2.Value ? initialAccumulatorValue : sum1A) + g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2B = (TCondition2.Value ? initialAccumulatorValue : sum1B) + g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(sum2A);
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(sum2B);
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2A, ref sumRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2B, ref sumRef, i + 12);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> quotientA = clr * g3A_1 / (rootA_1 + epsilon);
+                global::System.Runtime.Intrinsics.Vector128<float> quotientB = clr * g3B_1 / (rootB_1 + epsilon);
+                global::System.Runtime.Intrinsics.Vector128<float> param2A = param1A_1 - quotientA;
+                global::System.Runtime.Intrinsics.Vector128<float> param2B = param1B_1 - quotientB;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2B, ref paramRef, i + 4);
+            }
+            i += 8;
+        }
+
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);

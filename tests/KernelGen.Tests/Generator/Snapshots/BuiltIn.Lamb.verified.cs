@@ -336,6 +336,122 @@ partial class Lamb : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
+        if (length - i >= 64 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param3A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param3B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> rootA_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> rootB_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
+                expAvg2A_1 = expAvg2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
+                expAvg2B_1 = expAvg2B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g1A * g1A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g1B * g1B;
+                global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
+                param3A_1 = param3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
+                param3B_1 = param3B;
+                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 16);
+            }
+
+            for (; i + 64 <= length; i += 32)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientA = expAvg2A_1 / (rootA_1 + epsilon);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientB = expAvg2B_1 / (rootB_1 + epsilon);
+                    global::System.Runtime.Intrinsics.Vector512<float> direction1A = TAdaptive.Value ? quotientA : expAvg2A_1;
+                    global::System.Runtime.Intrinsics.Vector512<float> direction1B = TAdaptive.Value ? quotientB : expAvg2B_1;
+                    global::System.Runtime.Intrinsics.Vector512<float> param4A = param3A_1 - h3 * direction1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param4B = param3B_1 - h3 * direction1B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4B, ref paramRef, i + 16);
+                }
+                {
+                    // stage 1 of 2, the block at i + 32
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
+                    expAvg2A_1 = expAvg2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
+                    expAvg2B_1 = expAvg2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g1A * g1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g1B * g1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
+                    param3A_1 = param3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
+                    param3B_1 = param3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A);
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B);
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 48);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> quotientA = expAvg2A_1 / (rootA_1 + epsilon);
+                global::System.Runtime.Intrinsics.Vector512<float> quotientB = expAvg2B_1 / (rootB_1 + epsilon);
+                global::System.Runtime.Intrinsics.Vector512<float> direction1A = TAdaptive.Value ? quotientA : expAvg2A_1;
+                global::System.Runtime.Intrinsics.Vector512<float> direction1B = TAdaptive.Value ? quotientB : expAvg2B_1;
+                global::System.Runtime.Intrinsics.Vector512<float> param4A = param3A_1 - h3 * direction1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param4B = param3B_1 - h3 * direction1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4B, ref paramRef, i + 16);
+            }
+            i += 32;
+        }
+
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
@@ -432,6 +548,122 @@ partial class Lamb : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
+        if (length - i >= 32 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param3A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param3B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> rootA_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> rootB_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
+                expAvg2A_1 = expAvg2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
+                expAvg2B_1 = expAvg2B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g1A * g1A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g1B * g1B;
+                global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
+                param3A_1 = param3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
+                param3B_1 = param3B;
+                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 8);
+            }
+
+            for (; i + 32 <= length; i += 16)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientA = expAvg2A_1 / (rootA_1 + epsilon);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientB = expAvg2B_1 / (rootB_1 + epsilon);
+                    global::System.Runtime.Intrinsics.Vector256<float> direction1A = TAdaptive.Value ? quotientA : expAvg2A_1;
+                    global::System.Runtime.Intrinsics.Vector256<float> direction1B = TAdaptive.Value ? quotientB : expAvg2B_1;
+                    global::System.Runtime.Intrinsics.Vector256<float> param4A = param3A_1 - h3 * direction1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param4B = param3B_1 - h3 * direction1B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4B, ref paramRef, i + 8);
+                }
+                {
+                    // stage 1 of 2, the block at i + 16
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
+                    expAvg2A_1 = expAvg2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
+                    expAvg2B_1 = expAvg2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g1A * g1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g1B * g1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
+                    param3A_1 = param3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
+                    param3B_1 = param3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A);
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B);
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 24);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> quotientA = expAvg2A_1 / (rootA_1 + epsilon);
+                global::System.Runtime.Intrinsics.Vector256<float> quotientB = expAvg2B_1 / (rootB_1 + epsilon);
+                global::System.Runtime.Intrinsics.Vector256<float> direction1A = TAdaptive.Value ? quotientA : expAvg2A_1;
+                global::System.Runtime.Intrinsics.Vector256<float> direction1B = TAdaptive.Value ? quotientB : expAvg2B_1;
+                global::System.Runtime.Intrinsics.Vector256<float> param4A = param3A_1 - h3 * direction1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param4B = param3B_1 - h3 * direction1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4B, ref paramRef, i + 8);
+            }
+            i += 16;
+        }
+
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
@@ -528,6 +760,122 @@ partial class Lamb : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
+        if (length - i >= 16 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param3A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param3B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> rootA_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> rootB_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
+                expAvg2A_1 = expAvg2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
+                expAvg2B_1 = expAvg2B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g1A * g1A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g1B * g1B;
+                global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
+                param3A_1 = param3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
+                param3B_1 = param3B;
+                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 4);
+            }
+
+            for (; i + 16 <= length; i += 8)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientA = expAvg2A_1 / (rootA_1 + epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientB = expAvg2B_1 / (rootB_1 + epsilon);
+                    global::System.Runtime.Intrinsics.Vector128<float> direction1A = TAdaptive.Value ? quotientA : expAvg2A_1;
+                    global::System.Runtime.Intrinsics.Vector128<float> direction1B = TAdaptive.Value ? quotientB : expAvg2B_1;
+                    global::System.Runtime.Intrinsics.Vector128<float> param4A = param3A_1 - h3 * direction1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param4B = param3B_1 - h3 * direction1B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4B, ref paramRef, i + 4);
+                }
+                {
+                    // stage 1 of 2, the block at i + 8
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
+                    expAvg2A_1 = expAvg2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
+                    expAvg2B_1 = expAvg2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g1A * g1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g1B * g1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
+                    param3A_1 = param3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
+                    param3B_1 = param3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A);
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B);
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 12);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> quotientA = expAvg2A_1 / (rootA_1 + epsilon);
+                global::System.Runtime.Intrinsics.Vector128<float> quotientB = expAvg2B_1 / (rootB_1 + epsilon);
+                global::System.Runtime.Intrinsics.Vector128<float> direction1A = TAdaptive.Value ? quotientA : expAvg2A_1;
+                global::System.Runtime.Intrinsics.Vector128<float> direction1B = TAdaptive.Value ? quotientB : expAvg2B_1;
+                global::System.Runtime.Intrinsics.Vector128<float> param4A = param3A_1 - h3 * direction1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param4B = param3B_1 - h3 * direction1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4B, ref paramRef, i + 4);
+            }
+            i += 8;
+        }
+
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);

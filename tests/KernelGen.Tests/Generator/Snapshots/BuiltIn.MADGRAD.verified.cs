@@ -420,6 +420,694 @@ partial class MADGRAD : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 4 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (36 per element).
+        if (length - i >= 128 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 36)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector512<float> param1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param1A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param1A_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param1B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param1B_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> x03A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> x03A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> x03A_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> x03B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> x03B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> x03B_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a6A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a6A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a6A_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a6B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a6B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a6B_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> rootA_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> rootB_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a11A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a11A_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a11B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> a11B_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> root2A_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> root2B_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> sum2A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> sum2A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> sum2A_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> sum2B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> sum2B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> sum2B_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> before1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> before1A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> before1A_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> before1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> before1B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> before1B_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+
+            // Prologue: the first 3 blocks go through their first stages.
+            {
+                // stage 1 of 4, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector512<float> x01A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i);
+                global::System.Runtime.Intrinsics.Vector512<float> x01B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> sum1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> sum1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> x02A = TCondition0.Value ? (TCondition1.Value ? param1A + h0 : param1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x02B = TCondition0.Value ? (TCondition1.Value ? param1B + h0 : param1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x03A = TCondition0.Value ? x02A : x01A;
+                x03A_1 = x03A;
+                global::System.Runtime.Intrinsics.Vector512<float> x03B = TCondition0.Value ? x02B : x01B;
+                x03B_1 = x03B;
+                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition3.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition3.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition3.Value ? g2A : g1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition3.Value ? g2B : g1B;
+                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq2A = gradSumSq1A + lambda * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq2B = gradSumSq1B + lambda * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector512<float> a6A = gradSumSq2A;
+                a6A_1 = a6A;
+                global::System.Runtime.Intrinsics.Vector512<float> a6B = gradSumSq2B;
+                a6B_1 = a6B;
+                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(a6A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(a6B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector512<float> sum2A = sum1A + lambda * g3A;
+                sum2A_1 = sum2A;
+                global::System.Runtime.Intrinsics.Vector512<float> sum2B = sum1B + lambda * g3B;
+                sum2B_1 = sum2B;
+                global::System.Runtime.Intrinsics.Vector512<float> before1A = param1A;
+                before1A_1 = before1A;
+                global::System.Runtime.Intrinsics.Vector512<float> before1B = param1B;
+                before1B_1 = before1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq2A, ref gradSumSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq2B, ref gradSumSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2A, ref sumRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2B, ref sumRef, i + 16);
+            }
+            {
+                // stage 2 of 4, the block at i
+                param1A_2 = param1A_1;
+                param1B_2 = param1B_1;
+                x03A_2 = x03A_1;
+                x03B_2 = x03B_1;
+                a6A_2 = a6A_1;
+                a6B_2 = a6B_1;
+                sum2A_2 = sum2A_1;
+                sum2B_2 = sum2B_1;
+                before1A_2 = before1A_1;
+                before1B_2 = before1B_1;
+                global::System.Runtime.Intrinsics.Vector512<float> root1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(rootA_1);
+                global::System.Runtime.Intrinsics.Vector512<float> root1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(rootB_1);
+                global::System.Runtime.Intrinsics.Vector512<float> a11A = root1A;
+                a11A_2 = a11A;
+                global::System.Runtime.Intrinsics.Vector512<float> a11B = root1B;
+                a11B_2 = a11B;
+            }
+            {
+                // stage 1 of 4, the block at i + 32
+                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector512<float> x01A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> x01B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> sum1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> sum1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> x02A = TCondition0.Value ? (TCondition1.Value ? param1A + h0 : param1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x02B = TCondition0.Value ? (TCondition1.Value ? param1B + h0 : param1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x03A = TCondition0.Value ? x02A : x01A;
+                x03A_1 = x03A;
+                global::System.Runtime.Intrinsics.Vector512<float> x03B = TCondition0.Value ? x02B : x01B;
+                x03B_1 = x03B;
+                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition3.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition3.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition3.Value ? g2A : g1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition3.Value ? g2B : g1B;
+                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq2A = gradSumSq1A + lambda * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq2B = gradSumSq1B + lambda * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector512<float> a6A = gradSumSq2A;
+                a6A_1 = a6A;
+                global::System.Runtime.Intrinsics.Vector512<float> a6B = gradSumSq2B;
+                a6B_1 = a6B;
+                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(a6A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(a6B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector512<float> sum2A = sum1A + lambda * g3A;
+                sum2A_1 = sum2A;
+                global::System.Runtime.Intrinsics.Vector512<float> sum2B = sum1B + lambda * g3B;
+                sum2B_1 = sum2B;
+                global::System.Runtime.Intrinsics.Vector512<float> before1A = param1A;
+                before1A_1 = before1A;
+                global::System.Runtime.Intrinsics.Vector512<float> before1B = param1B;
+                before1B_1 = before1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq2A, ref gradSumSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq2B, ref gradSumSqRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2A, ref sumRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2B, ref sumRef, i + 48);
+            }
+            {
+                // stage 3 of 4, the block at i
+                param1A_3 = param1A_2;
+                param1B_3 = param1B_2;
+                x03A_3 = x03A_2;
+                x03B_3 = x03B_2;
+                a6A_3 = a6A_2;
+                a6B_3 = a6B_2;
+                a11A_3 = a11A_2;
+                a11B_3 = a11B_2;
+                sum2A_3 = sum2A_2;
+                sum2B_3 = sum2B_2;
+                before1A_3 = before1A_2;
+                before1B_3 = before1B_2;
+                global::System.Runtime.Intrinsics.Vector512<float> root2A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a11A_2);
+                root2A_3 = root2A;
+                global::System.Runtime.Intrinsics.Vector512<float> root2B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a11B_2);
+                root2B_3 = root2B;
+            }
+            {
+                // stage 2 of 4, the block at i + 32
+                param1A_2 = param1A_1;
+                param1B_2 = param1B_1;
+                x03A_2 = x03A_1;
+                x03B_2 = x03B_1;
+                a6A_2 = a6A_1;
+                a6B_2 = a6B_1;
+                sum2A_2 = sum2A_1;
+                sum2B_2 = sum2B_1;
+                before1A_2 = before1A_1;
+                before1B_2 = before1B_1;
+                global::System.Runtime.Intrinsics.Vector512<float> root1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(rootA_1);
+                global::System.Runtime.Intrinsics.Vector512<float> root1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(rootB_1);
+                global::System.Runtime.Intrinsics.Vector512<float> a11A = root1A;
+                a11A_2 = a11A;
+                global::System.Runtime.Intrinsics.Vector512<float> a11B = root1B;
+                a11B_2 = a11B;
+            }
+            {
+                // stage 1 of 4, the block at i + 64
+                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector512<float> x01A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 64);
+                global::System.Runtime.Intrinsics.Vector512<float> x01B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 80);
+                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 80);
+                global::System.Runtime.Intrinsics.Vector512<float> sum1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512<float> sum1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 80);
+                global::System.Runtime.Intrinsics.Vector512<float> x02A = TCondition0.Value ? (TCondition1.Value ? param1A + h0 : param1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x02B = TCondition0.Value ? (TCondition1.Value ? param1B + h0 : param1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x03A = TCondition0.Value ? x02A : x01A;
+                x03A_1 = x03A;
+                global::System.Runtime.Intrinsics.Vector512<float> x03B = TCondition0.Value ? x02B : x01B;
+                x03B_1 = x03B;
+                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition3.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition3.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition3.Value ? g2A : g1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition3.Value ? g2B : g1B;
+                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq2A = gradSumSq1A + lambda * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq2B = gradSumSq1B + lambda * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector512<float> a6A = gradSumSq2A;
+                a6A_1 = a6A;
+                global::System.Runtime.Intrinsics.Vector512<float> a6B = gradSumSq2B;
+                a6B_1 = a6B;
+                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(a6A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(a6B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector512<float> sum2A = sum1A + lambda * g3A;
+                sum2A_1 = sum2A;
+                global::System.Runtime.Intrinsics.Vector512<float> sum2B = sum1B + lambda * g3B;
+                sum2B_1 = sum2B;
+                global::System.Runtime.Intrinsics.Vector512<float> before1A = param1A;
+                before1A_1 = before1A;
+                global::System.Runtime.Intrinsics.Vector512<float> before1B = param1B;
+                before1B_1 = before1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq2A, ref gradSumSqRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq2B, ref gradSumSqRef, i + 80);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2A, ref sumRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2B, ref sumRef, i + 80);
+            }
+
+            for (; i + 128 <= length; i += 32)
+            {
+                {
+                    // stage 4 of 4, the block at i
+                    global::System.Runtime.Intrinsics.Vector512<float> root3A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root2A_3);
+                    global::System.Runtime.Intrinsics.Vector512<float> root3B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root2B_3);
+                    global::System.Runtime.Intrinsics.Vector512<float> a21A = root3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> a21B = root3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> root4A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a21A);
+                    global::System.Runtime.Intrinsics.Vector512<float> root4B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a21B);
+                    global::System.Runtime.Intrinsics.Vector512<float> root5A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root4A);
+                    global::System.Runtime.Intrinsics.Vector512<float> root5B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root4B);
+                    global::System.Runtime.Intrinsics.Vector512<float> a31A = root5A;
+                    global::System.Runtime.Intrinsics.Vector512<float> a31B = root5B;
+                    global::System.Runtime.Intrinsics.Vector512<float> root6A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a31A);
+                    global::System.Runtime.Intrinsics.Vector512<float> root6B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a31B);
+                    global::System.Runtime.Intrinsics.Vector512<float> root7A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root6A);
+                    global::System.Runtime.Intrinsics.Vector512<float> root7B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root6B);
+                    global::System.Runtime.Intrinsics.Vector512<float> a41A = root7A;
+                    global::System.Runtime.Intrinsics.Vector512<float> a41B = root7B;
+                    global::System.Runtime.Intrinsics.Vector512<float> root8A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a41A);
+                    global::System.Runtime.Intrinsics.Vector512<float> root8B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a41B);
+                    global::System.Runtime.Intrinsics.Vector512<float> root9A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root8A);
+                    global::System.Runtime.Intrinsics.Vector512<float> root9B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root8B);
+                    global::System.Runtime.Intrinsics.Vector512<float> a51A = root9A;
+                    global::System.Runtime.Intrinsics.Vector512<float> a51B = root9B;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientA = (a51A - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientB = (a51B - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector512<float> y1A = a11A_3 * a21A * a31A * a41A * a51A * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotientA);
+                    global::System.Runtime.Intrinsics.Vector512<float> y1B = a11B_3 * a21B * a31B * a41B * a51B * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotientB);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient1A = a6A_3 / (y1A * y1A);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient1B = a6B_3 / (y1B * y1B);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient2A = (y1A - quotient1A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient2B = (y1B - quotient1B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector512<float> y2A = y1A - quotient2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> y2B = y1B - quotient2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient3A = a6A_3 / (y2A * y2A);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient3B = a6B_3 / (y2B * y2B);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient4A = (y2A - quotient3A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient4B = (y2B - quotient3B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector512<float> y3A = y2A - quotient4A;
+                    global::System.Runtime.Intrinsics.Vector512<float> y3B = y2B - quotient4B;
+                    global::System.Runtime.Intrinsics.Vector512<float> rms1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a6A_3, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(a6A_3, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y3A, a6A_3) + epsilon;
+                    global::System.Runtime.Intrinsics.Vector512<float> rms1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a6B_3, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(a6B_3, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y3B, a6B_3) + epsilon;
+                    global::System.Runtime.Intrinsics.Vector512<float> divisor1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms1A);
+                    global::System.Runtime.Intrinsics.Vector512<float> divisor1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms1B);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient5A = sum2A_3 / divisor1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient5B = sum2B_3 / divisor1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> z1A = x03A_3 - quotient5A;
+                    global::System.Runtime.Intrinsics.Vector512<float> z1B = x03B_3 - quotient5B;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2A = TCondition4.Value ? z1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2B = TCondition4.Value ? z1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param3A = !TCondition4.Value ? param1A_3 * momentum + h1 * z1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param3B = !TCondition4.Value ? param1B_3 * momentum + h1 * z1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param4A = TCondition4.Value ? param2A : param3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param4B = TCondition4.Value ? param2B : param3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> param5A = TCondition5.Value ? param4A + h2 * before1A_3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param5B = TCondition5.Value ? param4B + h2 * before1B_3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param6A = TCondition5.Value ? param5A : param4A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param6B = TCondition5.Value ? param5B : param4B;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient6A = TCondition6.Value ? sum2A_3 / rms1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient6B = TCondition6.Value ? sum2B_3 / rms1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> x04A = TCondition6.Value ? param6A + quotient6A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> x04B = TCondition6.Value ? param6B + quotient6B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> x05A = TCondition6.Value ? x04A : x03A_3;
+                    global::System.Runtime.Intrinsics.Vector512<float> x05B = TCondition6.Value ? x04B : x03B_3;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x05A, ref x0Ref, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x05B, ref x0Ref, i + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param6A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param6B, ref paramRef, i + 16);
+                }
+                {
+                    // stage 3 of 4, the block at i + 32
+                    param1A_3 = param1A_2;
+                    param1B_3 = param1B_2;
+                    x03A_3 = x03A_2;
+                    x03B_3 = x03B_2;
+                    a6A_3 = a6A_2;
+                    a6B_3 = a6B_2;
+                    a11A_3 = a11A_2;
+                    a11B_3 = a11B_2;
+                    sum2A_3 = sum2A_2;
+                    sum2B_3 = sum2B_2;
+                    before1A_3 = before1A_2;
+                    before1B_3 = before1B_2;
+                    global::System.Runtime.Intrinsics.Vector512<float> root2A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a11A_2);
+                    root2A_3 = root2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> root2B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a11B_2);
+                    root2B_3 = root2B;
+                }
+                {
+                    // stage 2 of 4, the block at i + 64
+                    param1A_2 = param1A_1;
+                    param1B_2 = param1B_1;
+                    x03A_2 = x03A_1;
+                    x03B_2 = x03B_1;
+                    a6A_2 = a6A_1;
+                    a6B_2 = a6B_1;
+                    sum2A_2 = sum2A_1;
+                    sum2B_2 = sum2B_1;
+                    before1A_2 = before1A_1;
+                    before1B_2 = before1B_1;
+                    global::System.Runtime.Intrinsics.Vector512<float> root1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(rootA_1);
+                    global::System.Runtime.Intrinsics.Vector512<float> root1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(rootB_1);
+                    global::System.Runtime.Intrinsics.Vector512<float> a11A = root1A;
+                    a11A_2 = a11A;
+                    global::System.Runtime.Intrinsics.Vector512<float> a11B = root1B;
+                    a11B_2 = a11B;
+                }
+                {
+                    // stage 1 of 4, the block at i + 96
+                    global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 96);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 112);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> x01A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512<float> x01B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 96);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 112);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> gradSumSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512<float> gradSumSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> sum1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512<float> sum1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> x02A = TCondition0.Value ? (TCondition1.Value ? param1A + h0 : param1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> x02B = TCondition0.Value ? (TCondition1.Value ? param1B + h0 : param1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> x03A = TCondition0.Value ? x02A : x01A;
+                    x03A_1 = x03A;
+                    global::System.Runtime.Intrinsics.Vector512<float> x03B = TCondition0.Value ? x02B : x01B;
+                    x03B_1 = x03B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition3.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition3.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition3.Value ? g2A : g1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition3.Value ? g2B : g1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> gradSumSq2A = gradSumSq1A + lambda * g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> gradSumSq2B = gradSumSq1B + lambda * g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> a6A = gradSumSq2A;
+                    a6A_1 = a6A;
+                    global::System.Runtime.Intrinsics.Vector512<float> a6B = gradSumSq2B;
+                    a6B_1 = a6B;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(a6A);
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(a6B);
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum2A = sum1A + lambda * g3A;
+                    sum2A_1 = sum2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> sum2B = sum1B + lambda * g3B;
+                    sum2B_1 = sum2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> before1A = param1A;
+                    before1A_1 = before1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> before1B = param1B;
+                    before1B_1 = before1B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq2A, ref gradSumSqRef, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq2B, ref gradSumSqRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2A, ref sumRef, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2B, ref sumRef, i + 112);
+                }
+            }
+
+            // Epilogue: the 3 blocks in flight go through their last stages.
+            {
+                // stage 4 of 4, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> root3A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root2A_3);
+                global::System.Runtime.Intrinsics.Vector512<float> root3B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root2B_3);
+                global::System.Runtime.Intrinsics.Vector512<float> a21A = root3A;
+                global::System.Runtime.Intrinsics.Vector512<float> a21B = root3B;
+                global::System.Runtime.Intrinsics.Vector512<float> root4A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a21A);
+                global::System.Runtime.Intrinsics.Vector512<float> root4B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a21B);
+                global::System.Runtime.Intrinsics.Vector512<float> root5A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root4A);
+                global::System.Runtime.Intrinsics.Vector512<float> root5B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root4B);
+                global::System.Runtime.Intrinsics.Vector512<float> a31A = root5A;
+                global::System.Runtime.Intrinsics.Vector512<float> a31B = root5B;
+                global::System.Runtime.Intrinsics.Vector512<float> root6A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a31A);
+                global::System.Runtime.Intrinsics.Vector512<float> root6B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a31B);
+                global::System.Runtime.Intrinsics.Vector512<float> root7A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root6A);
+                global::System.Runtime.Intrinsics.Vector512<float> root7B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root6B);
+                global::System.Runtime.Intrinsics.Vector512<float> a41A = root7A;
+                global::System.Runtime.Intrinsics.Vector512<float> a41B = root7B;
+                global::System.Runtime.Intrinsics.Vector512<float> root8A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a41A);
+                global::System.Runtime.Intrinsics.Vector512<float> root8B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a41B);
+                global::System.Runtime.Intrinsics.Vector512<float> root9A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root8A);
+                global::System.Runtime.Intrinsics.Vector512<float> root9B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root8B);
+                global::System.Runtime.Intrinsics.Vector512<float> a51A = root9A;
+                global::System.Runtime.Intrinsics.Vector512<float> a51B = root9B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotientA = (a51A - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> quotientB = (a51B - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> y1A = a11A_3 * a21A * a31A * a41A * a51A * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotientA);
+                global::System.Runtime.Intrinsics.Vector512<float> y1B = a11B_3 * a21B * a31B * a41B * a51B * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotientB);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = a6A_3 / (y1A * y1A);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = a6B_3 / (y1B * y1B);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient2A = (y1A - quotient1A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient2B = (y1B - quotient1B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> y2A = y1A - quotient2A;
+                global::System.Runtime.Intrinsics.Vector512<float> y2B = y1B - quotient2B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient3A = a6A_3 / (y2A * y2A);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient3B = a6B_3 / (y2B * y2B);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient4A = (y2A - quotient3A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient4B = (y2B - quotient3B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> y3A = y2A - quotient4A;
+                global::System.Runtime.Intrinsics.Vector512<float> y3B = y2B - quotient4B;
+                global::System.Runtime.Intrinsics.Vector512<float> rms1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a6A_3, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(a6A_3, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y3A, a6A_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector512<float> rms1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a6B_3, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(a6B_3, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y3B, a6B_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector512<float> divisor1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms1A);
+                global::System.Runtime.Intrinsics.Vector512<float> divisor1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms1B);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient5A = sum2A_3 / divisor1A;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient5B = sum2B_3 / divisor1B;
+                global::System.Runtime.Intrinsics.Vector512<float> z1A = x03A_3 - quotient5A;
+                global::System.Runtime.Intrinsics.Vector512<float> z1B = x03B_3 - quotient5B;
+                global::System.Runtime.Intrinsics.Vector512<float> param2A = TCondition4.Value ? z1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param2B = TCondition4.Value ? z1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param3A = !TCondition4.Value ? param1A_3 * momentum + h1 * z1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param3B = !TCondition4.Value ? param1B_3 * momentum + h1 * z1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param4A = TCondition4.Value ? param2A : param3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param4B = TCondition4.Value ? param2B : param3B;
+                global::System.Runtime.Intrinsics.Vector512<float> param5A = TCondition5.Value ? param4A + h2 * before1A_3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param5B = TCondition5.Value ? param4B + h2 * before1B_3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param6A = TCondition5.Value ? param5A : param4A;
+                global::System.Runtime.Intrinsics.Vector512<float> param6B = TCondition5.Value ? param5B : param4B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient6A = TCondition6.Value ? sum2A_3 / rms1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient6B = TCondition6.Value ? sum2B_3 / rms1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x04A = TCondition6.Value ? param6A + quotient6A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x04B = TCondition6.Value ? param6B + quotient6B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x05A = TCondition6.Value ? x04A : x03A_3;
+                global::System.Runtime.Intrinsics.Vector512<float> x05B = TCondition6.Value ? x04B : x03B_3;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x05A, ref x0Ref, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x05B, ref x0Ref, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param6A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param6B, ref paramRef, i + 16);
+            }
+            {
+                // stage 3 of 4, the block at i + 32
+                param1A_3 = param1A_2;
+                param1B_3 = param1B_2;
+                x03A_3 = x03A_2;
+                x03B_3 = x03B_2;
+                a6A_3 = a6A_2;
+                a6B_3 = a6B_2;
+                a11A_3 = a11A_2;
+                a11B_3 = a11B_2;
+                sum2A_3 = sum2A_2;
+                sum2B_3 = sum2B_2;
+                before1A_3 = before1A_2;
+                before1B_3 = before1B_2;
+                global::System.Runtime.Intrinsics.Vector512<float> root2A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a11A_2);
+                root2A_3 = root2A;
+                global::System.Runtime.Intrinsics.Vector512<float> root2B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a11B_2);
+                root2B_3 = root2B;
+            }
+            {
+                // stage 2 of 4, the block at i + 64
+                param1A_2 = param1A_1;
+                param1B_2 = param1B_1;
+                x03A_2 = x03A_1;
+                x03B_2 = x03B_1;
+                a6A_2 = a6A_1;
+                a6B_2 = a6B_1;
+                sum2A_2 = sum2A_1;
+                sum2B_2 = sum2B_1;
+                before1A_2 = before1A_1;
+                before1B_2 = before1B_1;
+                global::System.Runtime.Intrinsics.Vector512<float> root1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(rootA_1);
+                global::System.Runtime.Intrinsics.Vector512<float> root1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(rootB_1);
+                global::System.Runtime.Intrinsics.Vector512<float> a11A = root1A;
+                a11A_2 = a11A;
+                global::System.Runtime.Intrinsics.Vector512<float> a11B = root1B;
+                a11B_2 = a11B;
+            }
+            {
+                // stage 4 of 4, the block at i + 32
+                global::System.Runtime.Intrinsics.Vector512<float> root3A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root2A_3);
+                global::System.Runtime.Intrinsics.Vector512<float> root3B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root2B_3);
+                global::System.Runtime.Intrinsics.Vector512<float> a21A = root3A;
+                global::System.Runtime.Intrinsics.Vector512<float> a21B = root3B;
+                global::System.Runtime.Intrinsics.Vector512<float> root4A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a21A);
+                global::System.Runtime.Intrinsics.Vector512<float> root4B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a21B);
+                global::System.Runtime.Intrinsics.Vector512<float> root5A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root4A);
+                global::System.Runtime.Intrinsics.Vector512<float> root5B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root4B);
+                global::System.Runtime.Intrinsics.Vector512<float> a31A = root5A;
+                global::System.Runtime.Intrinsics.Vector512<float> a31B = root5B;
+                global::System.Runtime.Intrinsics.Vector512<float> root6A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a31A);
+                global::System.Runtime.Intrinsics.Vector512<float> root6B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a31B);
+                global::System.Runtime.Intrinsics.Vector512<float> root7A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root6A);
+                global::System.Runtime.Intrinsics.Vector512<float> root7B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root6B);
+                global::System.Runtime.Intrinsics.Vector512<float> a41A = root7A;
+                global::System.Runtime.Intrinsics.Vector512<float> a41B = root7B;
+                global::System.Runtime.Intrinsics.Vector512<float> root8A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a41A);
+                global::System.Runtime.Intrinsics.Vector512<float> root8B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a41B);
+                global::System.Runtime.Intrinsics.Vector512<float> root9A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root8A);
+                global::System.Runtime.Intrinsics.Vector512<float> root9B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root8B);
+                global::System.Runtime.Intrinsics.Vector512<float> a51A = root9A;
+                global::System.Runtime.Intrinsics.Vector512<float> a51B = root9B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotientA = (a51A - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> quotientB = (a51B - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> y1A = a11A_3 * a21A * a31A * a41A * a51A * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotientA);
+                global::System.Runtime.Intrinsics.Vector512<float> y1B = a11B_3 * a21B * a31B * a41B * a51B * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotientB);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = a6A_3 / (y1A * y1A);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = a6B_3 / (y1B * y1B);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient2A = (y1A - quotient1A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient2B = (y1B - quotient1B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> y2A = y1A - quotient2A;
+                global::System.Runtime.Intrinsics.Vector512<float> y2B = y1B - quotient2B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient3A = a6A_3 / (y2A * y2A);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient3B = a6B_3 / (y2B * y2B);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient4A = (y2A - quotient3A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient4B = (y2B - quotient3B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> y3A = y2A - quotient4A;
+                global::System.Runtime.Intrinsics.Vector512<float> y3B = y2B - quotient4B;
+                global::System.Runtime.Intrinsics.Vector512<float> rms1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a6A_3, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(a6A_3, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y3A, a6A_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector512<float> rms1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a6B_3, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(a6B_3, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y3B, a6B_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector512<float> divisor1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms1A);
+                global::System.Runtime.Intrinsics.Vector512<float> divisor1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms1B);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient5A = sum2A_3 / divisor1A;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient5B = sum2B_3 / divisor1B;
+                global::System.Runtime.Intrinsics.Vector512<float> z1A = x03A_3 - quotient5A;
+                global::System.Runtime.Intrinsics.Vector512<float> z1B = x03B_3 - quotient5B;
+                global::System.Runtime.Intrinsics.Vector512<float> param2A = TCondition4.Value ? z1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param2B = TCondition4.Value ? z1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param3A = !TCondition4.Value ? param1A_3 * momentum + h1 * z1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param3B = !TCondition4.Value ? param1B_3 * momentum + h1 * z1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param4A = TCondition4.Value ? param2A : param3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param4B = TCondition4.Value ? param2B : param3B;
+                global::System.Runtime.Intrinsics.Vector512<float> param5A = TCondition5.Value ? param4A + h2 * before1A_3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param5B = TCondition5.Value ? param4B + h2 * before1B_3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param6A = TCondition5.Value ? param5A : param4A;
+                global::System.Runtime.Intrinsics.Vector512<float> param6B = TCondition5.Value ? param5B : param4B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient6A = TCondition6.Value ? sum2A_3 / rms1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient6B = TCondition6.Value ? sum2B_3 / rms1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x04A = TCondition6.Value ? param6A + quotient6A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x04B = TCondition6.Value ? param6B + quotient6B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x05A = TCondition6.Value ? x04A : x03A_3;
+                global::System.Runtime.Intrinsics.Vector512<float> x05B = TCondition6.Value ? x04B : x03B_3;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x05A, ref x0Ref, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x05B, ref x0Ref, i + 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param6A, ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param6B, ref paramRef, i + 48);
+            }
+            {
+                // stage 3 of 4, the block at i + 64
+                param1A_3 = param1A_2;
+                param1B_3 = param1B_2;
+                x03A_3 = x03A_2;
+                x03B_3 = x03B_2;
+                a6A_3 = a6A_2;
+                a6B_3 = a6B_2;
+                a11A_3 = a11A_2;
+                a11B_3 = a11B_2;
+                sum2A_3 = sum2A_2;
+                sum2B_3 = sum2B_2;
+                before1A_3 = before1A_2;
+                before1B_3 = before1B_2;
+                global::System.Runtime.Intrinsics.Vector512<float> root2A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a11A_2);
+                root2A_3 = root2A;
+                global::System.Runtime.Intrinsics.Vector512<float> root2B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a11B_2);
+                root2B_3 = root2B;
+            }
+            {
+                // stage 4 of 4, the block at i + 64
+                global::System.Runtime.Intrinsics.Vector512<float> root3A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root2A_3);
+                global::System.Runtime.Intrinsics.Vector512<float> root3B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root2B_3);
+                global::System.Runtime.Intrinsics.Vector512<float> a21A = root3A;
+                global::System.Runtime.Intrinsics.Vector512<float> a21B = root3B;
+                global::System.Runtime.Intrinsics.Vector512<float> root4A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a21A);
+                global::System.Runtime.Intrinsics.Vector512<float> root4B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a21B);
+                global::System.Runtime.Intrinsics.Vector512<float> root5A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root4A);
+                global::System.Runtime.Intrinsics.Vector512<float> root5B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root4B);
+                global::System.Runtime.Intrinsics.Vector512<float> a31A = root5A;
+                global::System.Runtime.Intrinsics.Vector512<float> a31B = root5B;
+                global::System.Runtime.Intrinsics.Vector512<float> root6A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a31A);
+                global::System.Runtime.Intrinsics.Vector512<float> root6B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a31B);
+                global::System.Runtime.Intrinsics.Vector512<float> root7A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root6A);
+                global::System.Runtime.Intrinsics.Vector512<float> root7B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root6B);
+                global::System.Runtime.Intrinsics.Vector512<float> a41A = root7A;
+                global::System.Runtime.Intrinsics.Vector512<float> a41B = root7B;
+                global::System.Runtime.Intrinsics.Vector512<float> root8A = global::System.Runtime.Intrinsics.Vector512.Sqrt(a41A);
+                global::System.Runtime.Intrinsics.Vector512<float> root8B = global::System.Runtime.Intrinsics.Vector512.Sqrt(a41B);
+                global::System.Runtime.Intrinsics.Vector512<float> root9A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root8A);
+                global::System.Runtime.Intrinsics.Vector512<float> root9B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root8B);
+                global::System.Runtime.Intrinsics.Vector512<float> a51A = root9A;
+                global::System.Runtime.Intrinsics.Vector512<float> a51B = root9B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotientA = (a51A - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> quotientB = (a51B - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> y1A = a11A_3 * a21A * a31A * a41A * a51A * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotientA);
+                global::System.Runtime.Intrinsics.Vector512<float> y1B = a11B_3 * a21B * a31B * a41B * a51B * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotientB);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = a6A_3 / (y1A * y1A);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = a6B_3 / (y1B * y1B);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient2A = (y1A - quotient1A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient2B = (y1B - quotient1B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> y2A = y1A - quotient2A;
+                global::System.Runtime.Intrinsics.Vector512<float> y2B = y1B - quotient2B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient3A = a6A_3 / (y2A * y2A);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient3B = a6B_3 / (y2B * y2B);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient4A = (y2A - quotient3A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient4B = (y2B - quotient3B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
+                global::System.Runtime.Intrinsics.Vector512<float> y3A = y2A - quotient4A;
+                global::System.Runtime.Intrinsics.Vector512<float> y3B = y2B - quotient4B;
+                global::System.Runtime.Intrinsics.Vector512<float> rms1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a6A_3, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(a6A_3, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y3A, a6A_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector512<float> rms1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a6B_3, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(a6B_3, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y3B, a6B_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector512<float> divisor1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms1A);
+                global::System.Runtime.Intrinsics.Vector512<float> divisor1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms1B);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient5A = sum2A_3 / divisor1A;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient5B = sum2B_3 / divisor1B;
+                global::System.Runtime.Intrinsics.Vector512<float> z1A = x03A_3 - quotient5A;
+                global::System.Runtime.Intrinsics.Vector512<float> z1B = x03B_3 - quotient5B;
+                global::System.Runtime.Intrinsics.Vector512<float> param2A = TCondition4.Value ? z1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param2B = TCondition4.Value ? z1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param3A = !TCondition4.Value ? param1A_3 * momentum + h1 * z1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param3B = !TCondition4.Value ? param1B_3 * momentum + h1 * z1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param4A = TCondition4.Value ? param2A : param3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param4B = TCondition4.Value ? param2B : param3B;
+                global::System.Runtime.Intrinsics.Vector512<float> param5A = TCondition5.Value ? param4A + h2 * before1A_3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param5B = TCondition5.Value ? param4B + h2 * before1B_3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param6A = TCondition5.Value ? param5A : param4A;
+                global::System.Runtime.Intrinsics.Vector512<float> param6B = TCondition5.Value ? param5B : param4B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient6A = TCondition6.Value ? sum2A_3 / rms1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient6B = TCondition6.Value ? sum2B_3 / rms1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x04A = TCondition6.Value ? param6A + quotient6A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x04B = TCondition6.Value ? param6B + quotient6B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> x05A = TCondition6.Value ? x04A : x03A_3;
+                global::System.Runtime.Intrinsics.Vector512<float> x05B = TCondition6.Value ? x04B : x03B_3;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x05A, ref x0Ref, i + 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x05B, ref x0Ref, i + 80);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param6A, ref paramRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param6B, ref paramRef, i + 80);
+            }
+            i += 96;
+        }
+
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
@@ -567,6 +1255,694 @@ partial class MADGRAD : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 4 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (36 per element).
+        if (length - i >= 64 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 36)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector256<float> param1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param1A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param1A_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param1B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param1B_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> x03A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> x03A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> x03A_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> x03B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> x03B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> x03B_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a6A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a6A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a6A_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a6B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a6B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a6B_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> rootA_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> rootB_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a11A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a11A_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a11B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> a11B_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> root2A_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> root2B_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> sum2A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> sum2A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> sum2A_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> sum2B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> sum2B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> sum2B_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> before1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> before1A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> before1A_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> before1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> before1B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> before1B_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+
+            // Prologue: the first 3 blocks go through their first stages.
+            {
+                // stage 1 of 4, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector256<float> x01A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i);
+                global::System.Runtime.Intrinsics.Vector256<float> x01B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> sum1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> sum1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> x02A = TCondition0.Value ? (TCondition1.Value ? param1A + h0 : param1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x02B = TCondition0.Value ? (TCondition1.Value ? param1B + h0 : param1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x03A = TCondition0.Value ? x02A : x01A;
+                x03A_1 = x03A;
+                global::System.Runtime.Intrinsics.Vector256<float> x03B = TCondition0.Value ? x02B : x01B;
+                x03B_1 = x03B;
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition3.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition3.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition3.Value ? g2A : g1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition3.Value ? g2B : g1B;
+                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq2A = gradSumSq1A + lambda * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq2B = gradSumSq1B + lambda * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector256<float> a6A = gradSumSq2A;
+                a6A_1 = a6A;
+                global::System.Runtime.Intrinsics.Vector256<float> a6B = gradSumSq2B;
+                a6B_1 = a6B;
+                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(a6A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(a6B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector256<float> sum2A = sum1A + lambda * g3A;
+                sum2A_1 = sum2A;
+                global::System.Runtime.Intrinsics.Vector256<float> sum2B = sum1B + lambda * g3B;
+                sum2B_1 = sum2B;
+                global::System.Runtime.Intrinsics.Vector256<float> before1A = param1A;
+                before1A_1 = before1A;
+                global::System.Runtime.Intrinsics.Vector256<float> before1B = param1B;
+                before1B_1 = before1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq2A, ref gradSumSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq2B, ref gradSumSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2A, ref sumRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2B, ref sumRef, i + 8);
+            }
+            {
+                // stage 2 of 4, the block at i
+                param1A_2 = param1A_1;
+                param1B_2 = param1B_1;
+                x03A_2 = x03A_1;
+                x03B_2 = x03B_1;
+                a6A_2 = a6A_1;
+                a6B_2 = a6B_1;
+                sum2A_2 = sum2A_1;
+                sum2B_2 = sum2B_1;
+                before1A_2 = before1A_1;
+                before1B_2 = before1B_1;
+                global::System.Runtime.Intrinsics.Vector256<float> root1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(rootA_1);
+                global::System.Runtime.Intrinsics.Vector256<float> root1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(rootB_1);
+                global::System.Runtime.Intrinsics.Vector256<float> a11A = root1A;
+                a11A_2 = a11A;
+                global::System.Runtime.Intrinsics.Vector256<float> a11B = root1B;
+                a11B_2 = a11B;
+            }
+            {
+                // stage 1 of 4, the block at i + 16
+                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector256<float> x01A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> x01B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> sum1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> sum1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> x02A = TCondition0.Value ? (TCondition1.Value ? param1A + h0 : param1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x02B = TCondition0.Value ? (TCondition1.Value ? param1B + h0 : param1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x03A = TCondition0.Value ? x02A : x01A;
+                x03A_1 = x03A;
+                global::System.Runtime.Intrinsics.Vector256<float> x03B = TCondition0.Value ? x02B : x01B;
+                x03B_1 = x03B;
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition3.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition3.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition3.Value ? g2A : g1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition3.Value ? g2B : g1B;
+                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq2A = gradSumSq1A + lambda * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq2B = gradSumSq1B + lambda * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector256<float> a6A = gradSumSq2A;
+                a6A_1 = a6A;
+                global::System.Runtime.Intrinsics.Vector256<float> a6B = gradSumSq2B;
+                a6B_1 = a6B;
+                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(a6A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(a6B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector256<float> sum2A = sum1A + lambda * g3A;
+                sum2A_1 = sum2A;
+                global::System.Runtime.Intrinsics.Vector256<float> sum2B = sum1B + lambda * g3B;
+                sum2B_1 = sum2B;
+                global::System.Runtime.Intrinsics.Vector256<float> before1A = param1A;
+                before1A_1 = before1A;
+                global::System.Runtime.Intrinsics.Vector256<float> before1B = param1B;
+                before1B_1 = before1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq2A, ref gradSumSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq2B, ref gradSumSqRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2A, ref sumRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2B, ref sumRef, i + 24);
+            }
+            {
+                // stage 3 of 4, the block at i
+                param1A_3 = param1A_2;
+                param1B_3 = param1B_2;
+                x03A_3 = x03A_2;
+                x03B_3 = x03B_2;
+                a6A_3 = a6A_2;
+                a6B_3 = a6B_2;
+                a11A_3 = a11A_2;
+                a11B_3 = a11B_2;
+                sum2A_3 = sum2A_2;
+                sum2B_3 = sum2B_2;
+                before1A_3 = before1A_2;
+                before1B_3 = before1B_2;
+                global::System.Runtime.Intrinsics.Vector256<float> root2A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a11A_2);
+                root2A_3 = root2A;
+                global::System.Runtime.Intrinsics.Vector256<float> root2B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a11B_2);
+                root2B_3 = root2B;
+            }
+            {
+                // stage 2 of 4, the block at i + 16
+                param1A_2 = param1A_1;
+                param1B_2 = param1B_1;
+                x03A_2 = x03A_1;
+                x03B_2 = x03B_1;
+                a6A_2 = a6A_1;
+                a6B_2 = a6B_1;
+                sum2A_2 = sum2A_1;
+                sum2B_2 = sum2B_1;
+                before1A_2 = before1A_1;
+                before1B_2 = before1B_1;
+                global::System.Runtime.Intrinsics.Vector256<float> root1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(rootA_1);
+                global::System.Runtime.Intrinsics.Vector256<float> root1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(rootB_1);
+                global::System.Runtime.Intrinsics.Vector256<float> a11A = root1A;
+                a11A_2 = a11A;
+                global::System.Runtime.Intrinsics.Vector256<float> a11B = root1B;
+                a11B_2 = a11B;
+            }
+            {
+                // stage 1 of 4, the block at i + 32
+                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector256<float> x01A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 32);
+                global::System.Runtime.Intrinsics.Vector256<float> x01B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 40);
+                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 40);
+                global::System.Runtime.Intrinsics.Vector256<float> sum1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256<float> sum1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 40);
+                global::System.Runtime.Intrinsics.Vector256<float> x02A = TCondition0.Value ? (TCondition1.Value ? param1A + h0 : param1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x02B = TCondition0.Value ? (TCondition1.Value ? param1B + h0 : param1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x03A = TCondition0.Value ? x02A : x01A;
+                x03A_1 = x03A;
+                global::System.Runtime.Intrinsics.Vector256<float> x03B = TCondition0.Value ? x02B : x01B;
+                x03B_1 = x03B;
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition3.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition3.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition3.Value ? g2A : g1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition3.Value ? g2B : g1B;
+                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq2A = gradSumSq1A + lambda * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq2B = gradSumSq1B + lambda * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector256<float> a6A = gradSumSq2A;
+                a6A_1 = a6A;
+                global::System.Runtime.Intrinsics.Vector256<float> a6B = gradSumSq2B;
+                a6B_1 = a6B;
+                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(a6A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(a6B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector256<float> sum2A = sum1A + lambda * g3A;
+                sum2A_1 = sum2A;
+                global::System.Runtime.Intrinsics.Vector256<float> sum2B = sum1B + lambda * g3B;
+                sum2B_1 = sum2B;
+                global::System.Runtime.Intrinsics.Vector256<float> before1A = param1A;
+                before1A_1 = before1A;
+                global::System.Runtime.Intrinsics.Vector256<float> before1B = param1B;
+                before1B_1 = before1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq2A, ref gradSumSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq2B, ref gradSumSqRef, i + 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2A, ref sumRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2B, ref sumRef, i + 40);
+            }
+
+            for (; i + 64 <= length; i += 16)
+            {
+                {
+                    // stage 4 of 4, the block at i
+                    global::System.Runtime.Intrinsics.Vector256<float> root3A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root2A_3);
+                    global::System.Runtime.Intrinsics.Vector256<float> root3B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root2B_3);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21A = root3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> a21B = root3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> root4A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a21A);
+                    global::System.Runtime.Intrinsics.Vector256<float> root4B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a21B);
+                    global::System.Runtime.Intrinsics.Vector256<float> root5A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root4A);
+                    global::System.Runtime.Intrinsics.Vector256<float> root5B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root4B);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31A = root5A;
+                    global::System.Runtime.Intrinsics.Vector256<float> a31B = root5B;
+                    global::System.Runtime.Intrinsics.Vector256<float> root6A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a31A);
+                    global::System.Runtime.Intrinsics.Vector256<float> root6B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a31B);
+                    global::System.Runtime.Intrinsics.Vector256<float> root7A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root6A);
+                    global::System.Runtime.Intrinsics.Vector256<float> root7B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root6B);
+                    global::System.Runtime.Intrinsics.Vector256<float> a41A = root7A;
+                    global::System.Runtime.Intrinsics.Vector256<float> a41B = root7B;
+                    global::System.Runtime.Intrinsics.Vector256<float> root8A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a41A);
+                    global::System.Runtime.Intrinsics.Vector256<float> root8B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a41B);
+                    global::System.Runtime.Intrinsics.Vector256<float> root9A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root8A);
+                    global::System.Runtime.Intrinsics.Vector256<float> root9B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root8B);
+                    global::System.Runtime.Intrinsics.Vector256<float> a51A = root9A;
+                    global::System.Runtime.Intrinsics.Vector256<float> a51B = root9B;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientA = (a51A - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientB = (a51B - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector256<float> y1A = a11A_3 * a21A * a31A * a41A * a51A * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotientA);
+                    global::System.Runtime.Intrinsics.Vector256<float> y1B = a11B_3 * a21B * a31B * a41B * a51B * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotientB);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient1A = a6A_3 / (y1A * y1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient1B = a6B_3 / (y1B * y1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient2A = (y1A - quotient1A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient2B = (y1B - quotient1B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector256<float> y2A = y1A - quotient2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> y2B = y1B - quotient2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient3A = a6A_3 / (y2A * y2A);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient3B = a6B_3 / (y2B * y2B);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient4A = (y2A - quotient3A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient4B = (y2B - quotient3B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector256<float> y3A = y2A - quotient4A;
+                    global::System.Runtime.Intrinsics.Vector256<float> y3B = y2B - quotient4B;
+                    global::System.Runtime.Intrinsics.Vector256<float> rms1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a6A_3, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(a6A_3, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y3A, a6A_3) + epsilon;
+                    global::System.Runtime.Intrinsics.Vector256<float> rms1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a6B_3, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(a6B_3, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y3B, a6B_3) + epsilon;
+                    global::System.Runtime.Intrinsics.Vector256<float> divisor1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> divisor1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient5A = sum2A_3 / divisor1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient5B = sum2B_3 / divisor1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> z1A = x03A_3 - quotient5A;
+                    global::System.Runtime.Intrinsics.Vector256<float> z1B = x03B_3 - quotient5B;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2A = TCondition4.Value ? z1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2B = TCondition4.Value ? z1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param3A = !TCondition4.Value ? param1A_3 * momentum + h1 * z1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param3B = !TCondition4.Value ? param1B_3 * momentum + h1 * z1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param4A = TCondition4.Value ? param2A : param3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param4B = TCondition4.Value ? param2B : param3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> param5A = TCondition5.Value ? param4A + h2 * before1A_3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param5B = TCondition5.Value ? param4B + h2 * before1B_3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param6A = TCondition5.Value ? param5A : param4A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param6B = TCondition5.Value ? param5B : param4B;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient6A = TCondition6.Value ? sum2A_3 / rms1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient6B = TCondition6.Value ? sum2B_3 / rms1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> x04A = TCondition6.Value ? param6A + quotient6A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> x04B = TCondition6.Value ? param6B + quotient6B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> x05A = TCondition6.Value ? x04A : x03A_3;
+                    global::System.Runtime.Intrinsics.Vector256<float> x05B = TCondition6.Value ? x04B : x03B_3;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x05A, ref x0Ref, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x05B, ref x0Ref, i + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param6A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param6B, ref paramRef, i + 8);
+                }
+                {
+                    // stage 3 of 4, the block at i + 16
+                    param1A_3 = param1A_2;
+                    param1B_3 = param1B_2;
+                    x03A_3 = x03A_2;
+                    x03B_3 = x03B_2;
+                    a6A_3 = a6A_2;
+                    a6B_3 = a6B_2;
+                    a11A_3 = a11A_2;
+                    a11B_3 = a11B_2;
+                    sum2A_3 = sum2A_2;
+                    sum2B_3 = sum2B_2;
+                    before1A_3 = before1A_2;
+                    before1B_3 = before1B_2;
+                    global::System.Runtime.Intrinsics.Vector256<float> root2A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a11A_2);
+                    root2A_3 = root2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> root2B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a11B_2);
+                    root2B_3 = root2B;
+                }
+                {
+                    // stage 2 of 4, the block at i + 32
+                    param1A_2 = param1A_1;
+                    param1B_2 = param1B_1;
+                    x03A_2 = x03A_1;
+                    x03B_2 = x03B_1;
+                    a6A_2 = a6A_1;
+                    a6B_2 = a6B_1;
+                    sum2A_2 = sum2A_1;
+                    sum2B_2 = sum2B_1;
+                    before1A_2 = before1A_1;
+                    before1B_2 = before1B_1;
+                    global::System.Runtime.Intrinsics.Vector256<float> root1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(rootA_1);
+                    global::System.Runtime.Intrinsics.Vector256<float> root1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(rootB_1);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11A = root1A;
+                    a11A_2 = a11A;
+                    global::System.Runtime.Intrinsics.Vector256<float> a11B = root1B;
+                    a11B_2 = a11B;
+                }
+                {
+                    // stage 1 of 4, the block at i + 48
+                    global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 48);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 56);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> x01A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> x01B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 48);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 56);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> gradSumSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> gradSumSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> sum1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> sum1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> x02A = TCondition0.Value ? (TCondition1.Value ? param1A + h0 : param1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> x02B = TCondition0.Value ? (TCondition1.Value ? param1B + h0 : param1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> x03A = TCondition0.Value ? x02A : x01A;
+                    x03A_1 = x03A;
+                    global::System.Runtime.Intrinsics.Vector256<float> x03B = TCondition0.Value ? x02B : x01B;
+                    x03B_1 = x03B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition3.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition3.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition3.Value ? g2A : g1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition3.Value ? g2B : g1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> gradSumSq2A = gradSumSq1A + lambda * g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> gradSumSq2B = gradSumSq1B + lambda * g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> a6A = gradSumSq2A;
+                    a6A_1 = a6A;
+                    global::System.Runtime.Intrinsics.Vector256<float> a6B = gradSumSq2B;
+                    a6B_1 = a6B;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(a6A);
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(a6B);
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum2A = sum1A + lambda * g3A;
+                    sum2A_1 = sum2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> sum2B = sum1B + lambda * g3B;
+                    sum2B_1 = sum2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> before1A = param1A;
+                    before1A_1 = before1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> before1B = param1B;
+                    before1B_1 = before1B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq2A, ref gradSumSqRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq2B, ref gradSumSqRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2A, ref sumRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2B, ref sumRef, i + 56);
+                }
+            }
+
+            // Epilogue: the 3 blocks in flight go through their last stages.
+            {
+                // stage 4 of 4, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> root3A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root2A_3);
+                global::System.Runtime.Intrinsics.Vector256<float> root3B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root2B_3);
+                global::System.Runtime.Intrinsics.Vector256<float> a21A = root3A;
+                global::System.Runtime.Intrinsics.Vector256<float> a21B = root3B;
+                global::System.Runtime.Intrinsics.Vector256<float> root4A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a21A);
+                global::System.Runtime.Intrinsics.Vector256<float> root4B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a21B);
+                global::System.Runtime.Intrinsics.Vector256<float> root5A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root4A);
+                global::System.Runtime.Intrinsics.Vector256<float> root5B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root4B);
+                global::System.Runtime.Intrinsics.Vector256<float> a31A = root5A;
+                global::System.Runtime.Intrinsics.Vector256<float> a31B = root5B;
+                global::System.Runtime.Intrinsics.Vector256<float> root6A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a31A);
+                global::System.Runtime.Intrinsics.Vector256<float> root6B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a31B);
+                global::System.Runtime.Intrinsics.Vector256<float> root7A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root6A);
+                global::System.Runtime.Intrinsics.Vector256<float> root7B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root6B);
+                global::System.Runtime.Intrinsics.Vector256<float> a41A = root7A;
+                global::System.Runtime.Intrinsics.Vector256<float> a41B = root7B;
+                global::System.Runtime.Intrinsics.Vector256<float> root8A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a41A);
+                global::System.Runtime.Intrinsics.Vector256<float> root8B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a41B);
+                global::System.Runtime.Intrinsics.Vector256<float> root9A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root8A);
+                global::System.Runtime.Intrinsics.Vector256<float> root9B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root8B);
+                global::System.Runtime.Intrinsics.Vector256<float> a51A = root9A;
+                global::System.Runtime.Intrinsics.Vector256<float> a51B = root9B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotientA = (a51A - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> quotientB = (a51B - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> y1A = a11A_3 * a21A * a31A * a41A * a51A * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotientA);
+                global::System.Runtime.Intrinsics.Vector256<float> y1B = a11B_3 * a21B * a31B * a41B * a51B * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotientB);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = a6A_3 / (y1A * y1A);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = a6B_3 / (y1B * y1B);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient2A = (y1A - quotient1A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient2B = (y1B - quotient1B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> y2A = y1A - quotient2A;
+                global::System.Runtime.Intrinsics.Vector256<float> y2B = y1B - quotient2B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient3A = a6A_3 / (y2A * y2A);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient3B = a6B_3 / (y2B * y2B);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient4A = (y2A - quotient3A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient4B = (y2B - quotient3B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> y3A = y2A - quotient4A;
+                global::System.Runtime.Intrinsics.Vector256<float> y3B = y2B - quotient4B;
+                global::System.Runtime.Intrinsics.Vector256<float> rms1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a6A_3, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(a6A_3, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y3A, a6A_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector256<float> rms1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a6B_3, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(a6B_3, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y3B, a6B_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector256<float> divisor1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms1A);
+                global::System.Runtime.Intrinsics.Vector256<float> divisor1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms1B);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient5A = sum2A_3 / divisor1A;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient5B = sum2B_3 / divisor1B;
+                global::System.Runtime.Intrinsics.Vector256<float> z1A = x03A_3 - quotient5A;
+                global::System.Runtime.Intrinsics.Vector256<float> z1B = x03B_3 - quotient5B;
+                global::System.Runtime.Intrinsics.Vector256<float> param2A = TCondition4.Value ? z1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param2B = TCondition4.Value ? z1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param3A = !TCondition4.Value ? param1A_3 * momentum + h1 * z1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param3B = !TCondition4.Value ? param1B_3 * momentum + h1 * z1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param4A = TCondition4.Value ? param2A : param3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param4B = TCondition4.Value ? param2B : param3B;
+                global::System.Runtime.Intrinsics.Vector256<float> param5A = TCondition5.Value ? param4A + h2 * before1A_3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param5B = TCondition5.Value ? param4B + h2 * before1B_3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param6A = TCondition5.Value ? param5A : param4A;
+                global::System.Runtime.Intrinsics.Vector256<float> param6B = TCondition5.Value ? param5B : param4B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient6A = TCondition6.Value ? sum2A_3 / rms1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient6B = TCondition6.Value ? sum2B_3 / rms1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x04A = TCondition6.Value ? param6A + quotient6A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x04B = TCondition6.Value ? param6B + quotient6B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x05A = TCondition6.Value ? x04A : x03A_3;
+                global::System.Runtime.Intrinsics.Vector256<float> x05B = TCondition6.Value ? x04B : x03B_3;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x05A, ref x0Ref, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x05B, ref x0Ref, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param6A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param6B, ref paramRef, i + 8);
+            }
+            {
+                // stage 3 of 4, the block at i + 16
+                param1A_3 = param1A_2;
+                param1B_3 = param1B_2;
+                x03A_3 = x03A_2;
+                x03B_3 = x03B_2;
+                a6A_3 = a6A_2;
+                a6B_3 = a6B_2;
+                a11A_3 = a11A_2;
+                a11B_3 = a11B_2;
+                sum2A_3 = sum2A_2;
+                sum2B_3 = sum2B_2;
+                before1A_3 = before1A_2;
+                before1B_3 = before1B_2;
+                global::System.Runtime.Intrinsics.Vector256<float> root2A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a11A_2);
+                root2A_3 = root2A;
+                global::System.Runtime.Intrinsics.Vector256<float> root2B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a11B_2);
+                root2B_3 = root2B;
+            }
+            {
+                // stage 2 of 4, the block at i + 32
+                param1A_2 = param1A_1;
+                param1B_2 = param1B_1;
+                x03A_2 = x03A_1;
+                x03B_2 = x03B_1;
+                a6A_2 = a6A_1;
+                a6B_2 = a6B_1;
+                sum2A_2 = sum2A_1;
+                sum2B_2 = sum2B_1;
+                before1A_2 = before1A_1;
+                before1B_2 = before1B_1;
+                global::System.Runtime.Intrinsics.Vector256<float> root1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(rootA_1);
+                global::System.Runtime.Intrinsics.Vector256<float> root1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(rootB_1);
+                global::System.Runtime.Intrinsics.Vector256<float> a11A = root1A;
+                a11A_2 = a11A;
+                global::System.Runtime.Intrinsics.Vector256<float> a11B = root1B;
+                a11B_2 = a11B;
+            }
+            {
+                // stage 4 of 4, the block at i + 16
+                global::System.Runtime.Intrinsics.Vector256<float> root3A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root2A_3);
+                global::System.Runtime.Intrinsics.Vector256<float> root3B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root2B_3);
+                global::System.Runtime.Intrinsics.Vector256<float> a21A = root3A;
+                global::System.Runtime.Intrinsics.Vector256<float> a21B = root3B;
+                global::System.Runtime.Intrinsics.Vector256<float> root4A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a21A);
+                global::System.Runtime.Intrinsics.Vector256<float> root4B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a21B);
+                global::System.Runtime.Intrinsics.Vector256<float> root5A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root4A);
+                global::System.Runtime.Intrinsics.Vector256<float> root5B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root4B);
+                global::System.Runtime.Intrinsics.Vector256<float> a31A = root5A;
+                global::System.Runtime.Intrinsics.Vector256<float> a31B = root5B;
+                global::System.Runtime.Intrinsics.Vector256<float> root6A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a31A);
+                global::System.Runtime.Intrinsics.Vector256<float> root6B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a31B);
+                global::System.Runtime.Intrinsics.Vector256<float> root7A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root6A);
+                global::System.Runtime.Intrinsics.Vector256<float> root7B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root6B);
+                global::System.Runtime.Intrinsics.Vector256<float> a41A = root7A;
+                global::System.Runtime.Intrinsics.Vector256<float> a41B = root7B;
+                global::System.Runtime.Intrinsics.Vector256<float> root8A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a41A);
+                global::System.Runtime.Intrinsics.Vector256<float> root8B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a41B);
+                global::System.Runtime.Intrinsics.Vector256<float> root9A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root8A);
+                global::System.Runtime.Intrinsics.Vector256<float> root9B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root8B);
+                global::System.Runtime.Intrinsics.Vector256<float> a51A = root9A;
+                global::System.Runtime.Intrinsics.Vector256<float> a51B = root9B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotientA = (a51A - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> quotientB = (a51B - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> y1A = a11A_3 * a21A * a31A * a41A * a51A * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotientA);
+                global::System.Runtime.Intrinsics.Vector256<float> y1B = a11B_3 * a21B * a31B * a41B * a51B * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotientB);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = a6A_3 / (y1A * y1A);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = a6B_3 / (y1B * y1B);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient2A = (y1A - quotient1A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient2B = (y1B - quotient1B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> y2A = y1A - quotient2A;
+                global::System.Runtime.Intrinsics.Vector256<float> y2B = y1B - quotient2B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient3A = a6A_3 / (y2A * y2A);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient3B = a6B_3 / (y2B * y2B);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient4A = (y2A - quotient3A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient4B = (y2B - quotient3B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> y3A = y2A - quotient4A;
+                global::System.Runtime.Intrinsics.Vector256<float> y3B = y2B - quotient4B;
+                global::System.Runtime.Intrinsics.Vector256<float> rms1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a6A_3, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(a6A_3, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y3A, a6A_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector256<float> rms1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a6B_3, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(a6B_3, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y3B, a6B_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector256<float> divisor1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms1A);
+                global::System.Runtime.Intrinsics.Vector256<float> divisor1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms1B);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient5A = sum2A_3 / divisor1A;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient5B = sum2B_3 / divisor1B;
+                global::System.Runtime.Intrinsics.Vector256<float> z1A = x03A_3 - quotient5A;
+                global::System.Runtime.Intrinsics.Vector256<float> z1B = x03B_3 - quotient5B;
+                global::System.Runtime.Intrinsics.Vector256<float> param2A = TCondition4.Value ? z1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param2B = TCondition4.Value ? z1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param3A = !TCondition4.Value ? param1A_3 * momentum + h1 * z1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param3B = !TCondition4.Value ? param1B_3 * momentum + h1 * z1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param4A = TCondition4.Value ? param2A : param3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param4B = TCondition4.Value ? param2B : param3B;
+                global::System.Runtime.Intrinsics.Vector256<float> param5A = TCondition5.Value ? param4A + h2 * before1A_3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param5B = TCondition5.Value ? param4B + h2 * before1B_3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param6A = TCondition5.Value ? param5A : param4A;
+                global::System.Runtime.Intrinsics.Vector256<float> param6B = TCondition5.Value ? param5B : param4B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient6A = TCondition6.Value ? sum2A_3 / rms1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient6B = TCondition6.Value ? sum2B_3 / rms1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x04A = TCondition6.Value ? param6A + quotient6A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x04B = TCondition6.Value ? param6B + quotient6B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x05A = TCondition6.Value ? x04A : x03A_3;
+                global::System.Runtime.Intrinsics.Vector256<float> x05B = TCondition6.Value ? x04B : x03B_3;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x05A, ref x0Ref, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x05B, ref x0Ref, i + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param6A, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param6B, ref paramRef, i + 24);
+            }
+            {
+                // stage 3 of 4, the block at i + 32
+                param1A_3 = param1A_2;
+                param1B_3 = param1B_2;
+                x03A_3 = x03A_2;
+                x03B_3 = x03B_2;
+                a6A_3 = a6A_2;
+                a6B_3 = a6B_2;
+                a11A_3 = a11A_2;
+                a11B_3 = a11B_2;
+                sum2A_3 = sum2A_2;
+                sum2B_3 = sum2B_2;
+                before1A_3 = before1A_2;
+                before1B_3 = before1B_2;
+                global::System.Runtime.Intrinsics.Vector256<float> root2A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a11A_2);
+                root2A_3 = root2A;
+                global::System.Runtime.Intrinsics.Vector256<float> root2B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a11B_2);
+                root2B_3 = root2B;
+            }
+            {
+                // stage 4 of 4, the block at i + 32
+                global::System.Runtime.Intrinsics.Vector256<float> root3A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root2A_3);
+                global::System.Runtime.Intrinsics.Vector256<float> root3B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root2B_3);
+                global::System.Runtime.Intrinsics.Vector256<float> a21A = root3A;
+                global::System.Runtime.Intrinsics.Vector256<float> a21B = root3B;
+                global::System.Runtime.Intrinsics.Vector256<float> root4A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a21A);
+                global::System.Runtime.Intrinsics.Vector256<float> root4B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a21B);
+                global::System.Runtime.Intrinsics.Vector256<float> root5A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root4A);
+                global::System.Runtime.Intrinsics.Vector256<float> root5B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root4B);
+                global::System.Runtime.Intrinsics.Vector256<float> a31A = root5A;
+                global::System.Runtime.Intrinsics.Vector256<float> a31B = root5B;
+                global::System.Runtime.Intrinsics.Vector256<float> root6A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a31A);
+                global::System.Runtime.Intrinsics.Vector256<float> root6B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a31B);
+                global::System.Runtime.Intrinsics.Vector256<float> root7A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root6A);
+                global::System.Runtime.Intrinsics.Vector256<float> root7B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root6B);
+                global::System.Runtime.Intrinsics.Vector256<float> a41A = root7A;
+                global::System.Runtime.Intrinsics.Vector256<float> a41B = root7B;
+                global::System.Runtime.Intrinsics.Vector256<float> root8A = global::System.Runtime.Intrinsics.Vector256.Sqrt(a41A);
+                global::System.Runtime.Intrinsics.Vector256<float> root8B = global::System.Runtime.Intrinsics.Vector256.Sqrt(a41B);
+                global::System.Runtime.Intrinsics.Vector256<float> root9A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root8A);
+                global::System.Runtime.Intrinsics.Vector256<float> root9B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root8B);
+                global::System.Runtime.Intrinsics.Vector256<float> a51A = root9A;
+                global::System.Runtime.Intrinsics.Vector256<float> a51B = root9B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotientA = (a51A - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> quotientB = (a51B - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> y1A = a11A_3 * a21A * a31A * a41A * a51A * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotientA);
+                global::System.Runtime.Intrinsics.Vector256<float> y1B = a11B_3 * a21B * a31B * a41B * a51B * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotientB);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = a6A_3 / (y1A * y1A);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = a6B_3 / (y1B * y1B);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient2A = (y1A - quotient1A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient2B = (y1B - quotient1B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> y2A = y1A - quotient2A;
+                global::System.Runtime.Intrinsics.Vector256<float> y2B = y1B - quotient2B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient3A = a6A_3 / (y2A * y2A);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient3B = a6B_3 / (y2B * y2B);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient4A = (y2A - quotient3A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient4B = (y2B - quotient3B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
+                global::System.Runtime.Intrinsics.Vector256<float> y3A = y2A - quotient4A;
+                global::System.Runtime.Intrinsics.Vector256<float> y3B = y2B - quotient4B;
+                global::System.Runtime.Intrinsics.Vector256<float> rms1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a6A_3, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(a6A_3, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y3A, a6A_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector256<float> rms1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a6B_3, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(a6B_3, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y3B, a6B_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector256<float> divisor1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms1A);
+                global::System.Runtime.Intrinsics.Vector256<float> divisor1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms1B);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient5A = sum2A_3 / divisor1A;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient5B = sum2B_3 / divisor1B;
+                global::System.Runtime.Intrinsics.Vector256<float> z1A = x03A_3 - quotient5A;
+                global::System.Runtime.Intrinsics.Vector256<float> z1B = x03B_3 - quotient5B;
+                global::System.Runtime.Intrinsics.Vector256<float> param2A = TCondition4.Value ? z1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param2B = TCondition4.Value ? z1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param3A = !TCondition4.Value ? param1A_3 * momentum + h1 * z1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param3B = !TCondition4.Value ? param1B_3 * momentum + h1 * z1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param4A = TCondition4.Value ? param2A : param3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param4B = TCondition4.Value ? param2B : param3B;
+                global::System.Runtime.Intrinsics.Vector256<float> param5A = TCondition5.Value ? param4A + h2 * before1A_3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param5B = TCondition5.Value ? param4B + h2 * before1B_3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param6A = TCondition5.Value ? param5A : param4A;
+                global::System.Runtime.Intrinsics.Vector256<float> param6B = TCondition5.Value ? param5B : param4B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient6A = TCondition6.Value ? sum2A_3 / rms1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient6B = TCondition6.Value ? sum2B_3 / rms1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x04A = TCondition6.Value ? param6A + quotient6A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x04B = TCondition6.Value ? param6B + quotient6B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> x05A = TCondition6.Value ? x04A : x03A_3;
+                global::System.Runtime.Intrinsics.Vector256<float> x05B = TCondition6.Value ? x04B : x03B_3;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x05A, ref x0Ref, i + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x05B, ref x0Ref, i + 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param6A, ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param6B, ref paramRef, i + 40);
+            }
+            i += 48;
+        }
+
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
@@ -714,6 +2090,694 @@ partial class MADGRAD : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 4 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (36 per element).
+        if (length - i >= 32 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 36)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector128<float> param1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param1A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param1A_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param1B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param1B_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> x03A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> x03A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> x03A_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> x03B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> x03B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> x03B_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a6A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a6A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a6A_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a6B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a6B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a6B_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> rootA_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> rootB_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a11A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a11A_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a11B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> a11B_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> root2A_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> root2B_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> sum2A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> sum2A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> sum2A_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> sum2B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> sum2B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> sum2B_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> before1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> before1A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> before1A_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> before1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> before1B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> before1B_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+
+            // Prologue: the first 3 blocks go through their first stages.
+            {
+                // stage 1 of 4, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector128<float> x01A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i);
+                global::System.Runtime.Intrinsics.Vector128<float> x01B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> sum1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> sum1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> x02A = TCondition0.Value ? (TCondition1.Value ? param1A + h0 : param1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x02B = TCondition0.Value ? (TCondition1.Value ? param1B + h0 : param1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x03A = TCondition0.Value ? x02A : x01A;
+                x03A_1 = x03A;
+                global::System.Runtime.Intrinsics.Vector128<float> x03B = TCondition0.Value ? x02B : x01B;
+                x03B_1 = x03B;
+                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition3.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition3.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition3.Value ? g2A : g1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition3.Value ? g2B : g1B;
+                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq2A = gradSumSq1A + lambda * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq2B = gradSumSq1B + lambda * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector128<float> a6A = gradSumSq2A;
+                a6A_1 = a6A;
+                global::System.Runtime.Intrinsics.Vector128<float> a6B = gradSumSq2B;
+                a6B_1 = a6B;
+                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(a6A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(a6B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2A = sum1A + lambda * g3A;
+                sum2A_1 = sum2A;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2B = sum1B + lambda * g3B;
+                sum2B_1 = sum2B;
+                global::System.Runtime.Intrinsics.Vector128<float> before1A = param1A;
+                before1A_1 = before1A;
+                global::System.Runtime.Intrinsics.Vector128<float> before1B = param1B;
+                before1B_1 = before1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq2A, ref gradSumSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq2B, ref gradSumSqRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2A, ref sumRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2B, ref sumRef, i + 4);
+            }
+            {
+                // stage 2 of 4, the block at i
+                param1A_2 = param1A_1;
+                param1B_2 = param1B_1;
+                x03A_2 = x03A_1;
+                x03B_2 = x03B_1;
+                a6A_2 = a6A_1;
+                a6B_2 = a6B_1;
+                sum2A_2 = sum2A_1;
+                sum2B_2 = sum2B_1;
+                before1A_2 = before1A_1;
+                before1B_2 = before1B_1;
+                global::System.Runtime.Intrinsics.Vector128<float> root1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(rootA_1);
+                global::System.Runtime.Intrinsics.Vector128<float> root1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(rootB_1);
+                global::System.Runtime.Intrinsics.Vector128<float> a11A = root1A;
+                a11A_2 = a11A;
+                global::System.Runtime.Intrinsics.Vector128<float> a11B = root1B;
+                a11B_2 = a11B;
+            }
+            {
+                // stage 1 of 4, the block at i + 8
+                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector128<float> x01A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> x01B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> sum1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> sum1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> x02A = TCondition0.Value ? (TCondition1.Value ? param1A + h0 : param1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x02B = TCondition0.Value ? (TCondition1.Value ? param1B + h0 : param1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x03A = TCondition0.Value ? x02A : x01A;
+                x03A_1 = x03A;
+                global::System.Runtime.Intrinsics.Vector128<float> x03B = TCondition0.Value ? x02B : x01B;
+                x03B_1 = x03B;
+                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition3.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition3.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition3.Value ? g2A : g1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition3.Value ? g2B : g1B;
+                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq2A = gradSumSq1A + lambda * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq2B = gradSumSq1B + lambda * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector128<float> a6A = gradSumSq2A;
+                a6A_1 = a6A;
+                global::System.Runtime.Intrinsics.Vector128<float> a6B = gradSumSq2B;
+                a6B_1 = a6B;
+                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(a6A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(a6B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2A = sum1A + lambda * g3A;
+                sum2A_1 = sum2A;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2B = sum1B + lambda * g3B;
+                sum2B_1 = sum2B;
+                global::System.Runtime.Intrinsics.Vector128<float> before1A = param1A;
+                before1A_1 = before1A;
+                global::System.Runtime.Intrinsics.Vector128<float> before1B = param1B;
+                before1B_1 = before1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq2A, ref gradSumSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq2B, ref gradSumSqRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2A, ref sumRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2B, ref sumRef, i + 12);
+            }
+            {
+                // stage 3 of 4, the block at i
+                param1A_3 = param1A_2;
+                param1B_3 = param1B_2;
+                x03A_3 = x03A_2;
+                x03B_3 = x03B_2;
+                a6A_3 = a6A_2;
+                a6B_3 = a6B_2;
+                a11A_3 = a11A_2;
+                a11B_3 = a11B_2;
+                sum2A_3 = sum2A_2;
+                sum2B_3 = sum2B_2;
+                before1A_3 = before1A_2;
+                before1B_3 = before1B_2;
+                global::System.Runtime.Intrinsics.Vector128<float> root2A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a11A_2);
+                root2A_3 = root2A;
+                global::System.Runtime.Intrinsics.Vector128<float> root2B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a11B_2);
+                root2B_3 = root2B;
+            }
+            {
+                // stage 2 of 4, the block at i + 8
+                param1A_2 = param1A_1;
+                param1B_2 = param1B_1;
+                x03A_2 = x03A_1;
+                x03B_2 = x03B_1;
+                a6A_2 = a6A_1;
+                a6B_2 = a6B_1;
+                sum2A_2 = sum2A_1;
+                sum2B_2 = sum2B_1;
+                before1A_2 = before1A_1;
+                before1B_2 = before1B_1;
+                global::System.Runtime.Intrinsics.Vector128<float> root1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(rootA_1);
+                global::System.Runtime.Intrinsics.Vector128<float> root1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(rootB_1);
+                global::System.Runtime.Intrinsics.Vector128<float> a11A = root1A;
+                a11A_2 = a11A;
+                global::System.Runtime.Intrinsics.Vector128<float> a11B = root1B;
+                a11B_2 = a11B;
+            }
+            {
+                // stage 1 of 4, the block at i + 16
+                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector128<float> x01A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 16);
+                global::System.Runtime.Intrinsics.Vector128<float> x01B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 20);
+                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 20);
+                global::System.Runtime.Intrinsics.Vector128<float> sum1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128<float> sum1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 20);
+                global::System.Runtime.Intrinsics.Vector128<float> x02A = TCondition0.Value ? (TCondition1.Value ? param1A + h0 : param1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x02B = TCondition0.Value ? (TCondition1.Value ? param1B + h0 : param1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x03A = TCondition0.Value ? x02A : x01A;
+                x03A_1 = x03A;
+                global::System.Runtime.Intrinsics.Vector128<float> x03B = TCondition0.Value ? x02B : x01B;
+                x03B_1 = x03B;
+                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition3.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition3.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition3.Value ? g2A : g1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition3.Value ? g2B : g1B;
+                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq2A = gradSumSq1A + lambda * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq2B = gradSumSq1B + lambda * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector128<float> a6A = gradSumSq2A;
+                a6A_1 = a6A;
+                global::System.Runtime.Intrinsics.Vector128<float> a6B = gradSumSq2B;
+                a6B_1 = a6B;
+                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(a6A);
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(a6B);
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2A = sum1A + lambda * g3A;
+                sum2A_1 = sum2A;
+                global::System.Runtime.Intrinsics.Vector128<float> sum2B = sum1B + lambda * g3B;
+                sum2B_1 = sum2B;
+                global::System.Runtime.Intrinsics.Vector128<float> before1A = param1A;
+                before1A_1 = before1A;
+                global::System.Runtime.Intrinsics.Vector128<float> before1B = param1B;
+                before1B_1 = before1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq2A, ref gradSumSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq2B, ref gradSumSqRef, i + 20);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2A, ref sumRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2B, ref sumRef, i + 20);
+            }
+
+            for (; i + 32 <= length; i += 8)
+            {
+                {
+                    // stage 4 of 4, the block at i
+                    global::System.Runtime.Intrinsics.Vector128<float> root3A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root2A_3);
+                    global::System.Runtime.Intrinsics.Vector128<float> root3B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root2B_3);
+                    global::System.Runtime.Intrinsics.Vector128<float> a21A = root3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> a21B = root3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> root4A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a21A);
+                    global::System.Runtime.Intrinsics.Vector128<float> root4B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a21B);
+                    global::System.Runtime.Intrinsics.Vector128<float> root5A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root4A);
+                    global::System.Runtime.Intrinsics.Vector128<float> root5B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root4B);
+                    global::System.Runtime.Intrinsics.Vector128<float> a31A = root5A;
+                    global::System.Runtime.Intrinsics.Vector128<float> a31B = root5B;
+                    global::System.Runtime.Intrinsics.Vector128<float> root6A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a31A);
+                    global::System.Runtime.Intrinsics.Vector128<float> root6B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a31B);
+                    global::System.Runtime.Intrinsics.Vector128<float> root7A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root6A);
+                    global::System.Runtime.Intrinsics.Vector128<float> root7B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root6B);
+                    global::System.Runtime.Intrinsics.Vector128<float> a41A = root7A;
+                    global::System.Runtime.Intrinsics.Vector128<float> a41B = root7B;
+                    global::System.Runtime.Intrinsics.Vector128<float> root8A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a41A);
+                    global::System.Runtime.Intrinsics.Vector128<float> root8B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a41B);
+                    global::System.Runtime.Intrinsics.Vector128<float> root9A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root8A);
+                    global::System.Runtime.Intrinsics.Vector128<float> root9B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root8B);
+                    global::System.Runtime.Intrinsics.Vector128<float> a51A = root9A;
+                    global::System.Runtime.Intrinsics.Vector128<float> a51B = root9B;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientA = (a51A - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientB = (a51B - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector128<float> y1A = a11A_3 * a21A * a31A * a41A * a51A * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotientA);
+                    global::System.Runtime.Intrinsics.Vector128<float> y1B = a11B_3 * a21B * a31B * a41B * a51B * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotientB);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient1A = a6A_3 / (y1A * y1A);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient1B = a6B_3 / (y1B * y1B);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient2A = (y1A - quotient1A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient2B = (y1B - quotient1B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector128<float> y2A = y1A - quotient2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> y2B = y1B - quotient2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient3A = a6A_3 / (y2A * y2A);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient3B = a6B_3 / (y2B * y2B);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient4A = (y2A - quotient3A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient4B = (y2B - quotient3B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                    global::System.Runtime.Intrinsics.Vector128<float> y3A = y2A - quotient4A;
+                    global::System.Runtime.Intrinsics.Vector128<float> y3B = y2B - quotient4B;
+                    global::System.Runtime.Intrinsics.Vector128<float> rms1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(a6A_3, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(a6A_3, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y3A, a6A_3) + epsilon;
+                    global::System.Runtime.Intrinsics.Vector128<float> rms1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(a6B_3, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(a6B_3, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y3B, a6B_3) + epsilon;
+                    global::System.Runtime.Intrinsics.Vector128<float> divisor1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms1A);
+                    global::System.Runtime.Intrinsics.Vector128<float> divisor1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms1B);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient5A = sum2A_3 / divisor1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient5B = sum2B_3 / divisor1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> z1A = x03A_3 - quotient5A;
+                    global::System.Runtime.Intrinsics.Vector128<float> z1B = x03B_3 - quotient5B;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2A = TCondition4.Value ? z1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2B = TCondition4.Value ? z1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param3A = !TCondition4.Value ? param1A_3 * momentum + h1 * z1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param3B = !TCondition4.Value ? param1B_3 * momentum + h1 * z1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param4A = TCondition4.Value ? param2A : param3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param4B = TCondition4.Value ? param2B : param3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> param5A = TCondition5.Value ? param4A + h2 * before1A_3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param5B = TCondition5.Value ? param4B + h2 * before1B_3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param6A = TCondition5.Value ? param5A : param4A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param6B = TCondition5.Value ? param5B : param4B;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient6A = TCondition6.Value ? sum2A_3 / rms1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient6B = TCondition6.Value ? sum2B_3 / rms1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> x04A = TCondition6.Value ? param6A + quotient6A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> x04B = TCondition6.Value ? param6B + quotient6B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> x05A = TCondition6.Value ? x04A : x03A_3;
+                    global::System.Runtime.Intrinsics.Vector128<float> x05B = TCondition6.Value ? x04B : x03B_3;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x05A, ref x0Ref, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x05B, ref x0Ref, i + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param6A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param6B, ref paramRef, i + 4);
+                }
+                {
+                    // stage 3 of 4, the block at i + 8
+                    param1A_3 = param1A_2;
+                    param1B_3 = param1B_2;
+                    x03A_3 = x03A_2;
+                    x03B_3 = x03B_2;
+                    a6A_3 = a6A_2;
+                    a6B_3 = a6B_2;
+                    a11A_3 = a11A_2;
+                    a11B_3 = a11B_2;
+                    sum2A_3 = sum2A_2;
+                    sum2B_3 = sum2B_2;
+                    before1A_3 = before1A_2;
+                    before1B_3 = before1B_2;
+                    global::System.Runtime.Intrinsics.Vector128<float> root2A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a11A_2);
+                    root2A_3 = root2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> root2B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a11B_2);
+                    root2B_3 = root2B;
+                }
+                {
+                    // stage 2 of 4, the block at i + 16
+                    param1A_2 = param1A_1;
+                    param1B_2 = param1B_1;
+                    x03A_2 = x03A_1;
+                    x03B_2 = x03B_1;
+                    a6A_2 = a6A_1;
+                    a6B_2 = a6B_1;
+                    sum2A_2 = sum2A_1;
+                    sum2B_2 = sum2B_1;
+                    before1A_2 = before1A_1;
+                    before1B_2 = before1B_1;
+                    global::System.Runtime.Intrinsics.Vector128<float> root1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(rootA_1);
+                    global::System.Runtime.Intrinsics.Vector128<float> root1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(rootB_1);
+                    global::System.Runtime.Intrinsics.Vector128<float> a11A = root1A;
+                    a11A_2 = a11A;
+                    global::System.Runtime.Intrinsics.Vector128<float> a11B = root1B;
+                    a11B_2 = a11B;
+                }
+                {
+                    // stage 1 of 4, the block at i + 24
+                    global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 24);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 28);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> x01A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128<float> x01B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 24);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 28);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> gradSumSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128<float> gradSumSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128<float> x02A = TCondition0.Value ? (TCondition1.Value ? param1A + h0 : param1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> x02B = TCondition0.Value ? (TCondition1.Value ? param1B + h0 : param1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> x03A = TCondition0.Value ? x02A : x01A;
+                    x03A_1 = x03A;
+                    global::System.Runtime.Intrinsics.Vector128<float> x03B = TCondition0.Value ? x02B : x01B;
+                    x03B_1 = x03B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition3.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition3.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition3.Value ? g2A : g1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition3.Value ? g2B : g1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> gradSumSq2A = gradSumSq1A + lambda * g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> gradSumSq2B = gradSumSq1B + lambda * g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> a6A = gradSumSq2A;
+                    a6A_1 = a6A;
+                    global::System.Runtime.Intrinsics.Vector128<float> a6B = gradSumSq2B;
+                    a6B_1 = a6B;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(a6A);
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(a6B);
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2A = sum1A + lambda * g3A;
+                    sum2A_1 = sum2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2B = sum1B + lambda * g3B;
+                    sum2B_1 = sum2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> before1A = param1A;
+                    before1A_1 = before1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> before1B = param1B;
+                    before1B_1 = before1B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq2A, ref gradSumSqRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq2B, ref gradSumSqRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2A, ref sumRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2B, ref sumRef, i + 28);
+                }
+            }
+
+            // Epilogue: the 3 blocks in flight go through their last stages.
+            {
+                // stage 4 of 4, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> root3A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root2A_3);
+                global::System.Runtime.Intrinsics.Vector128<float> root3B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root2B_3);
+                global::System.Runtime.Intrinsics.Vector128<float> a21A = root3A;
+                global::System.Runtime.Intrinsics.Vector128<float> a21B = root3B;
+                global::System.Runtime.Intrinsics.Vector128<float> root4A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a21A);
+                global::System.Runtime.Intrinsics.Vector128<float> root4B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a21B);
+                global::System.Runtime.Intrinsics.Vector128<float> root5A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root4A);
+                global::System.Runtime.Intrinsics.Vector128<float> root5B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root4B);
+                global::System.Runtime.Intrinsics.Vector128<float> a31A = root5A;
+                global::System.Runtime.Intrinsics.Vector128<float> a31B = root5B;
+                global::System.Runtime.Intrinsics.Vector128<float> root6A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a31A);
+                global::System.Runtime.Intrinsics.Vector128<float> root6B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a31B);
+                global::System.Runtime.Intrinsics.Vector128<float> root7A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root6A);
+                global::System.Runtime.Intrinsics.Vector128<float> root7B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root6B);
+                global::System.Runtime.Intrinsics.Vector128<float> a41A = root7A;
+                global::System.Runtime.Intrinsics.Vector128<float> a41B = root7B;
+                global::System.Runtime.Intrinsics.Vector128<float> root8A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a41A);
+                global::System.Runtime.Intrinsics.Vector128<float> root8B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a41B);
+                global::System.Runtime.Intrinsics.Vector128<float> root9A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root8A);
+                global::System.Runtime.Intrinsics.Vector128<float> root9B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root8B);
+                global::System.Runtime.Intrinsics.Vector128<float> a51A = root9A;
+                global::System.Runtime.Intrinsics.Vector128<float> a51B = root9B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotientA = (a51A - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> quotientB = (a51B - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> y1A = a11A_3 * a21A * a31A * a41A * a51A * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotientA);
+                global::System.Runtime.Intrinsics.Vector128<float> y1B = a11B_3 * a21B * a31B * a41B * a51B * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotientB);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = a6A_3 / (y1A * y1A);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = a6B_3 / (y1B * y1B);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient2A = (y1A - quotient1A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient2B = (y1B - quotient1B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> y2A = y1A - quotient2A;
+                global::System.Runtime.Intrinsics.Vector128<float> y2B = y1B - quotient2B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient3A = a6A_3 / (y2A * y2A);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient3B = a6B_3 / (y2B * y2B);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient4A = (y2A - quotient3A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient4B = (y2B - quotient3B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> y3A = y2A - quotient4A;
+                global::System.Runtime.Intrinsics.Vector128<float> y3B = y2B - quotient4B;
+                global::System.Runtime.Intrinsics.Vector128<float> rms1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(a6A_3, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(a6A_3, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y3A, a6A_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector128<float> rms1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(a6B_3, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(a6B_3, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y3B, a6B_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector128<float> divisor1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms1A);
+                global::System.Runtime.Intrinsics.Vector128<float> divisor1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms1B);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient5A = sum2A_3 / divisor1A;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient5B = sum2B_3 / divisor1B;
+                global::System.Runtime.Intrinsics.Vector128<float> z1A = x03A_3 - quotient5A;
+                global::System.Runtime.Intrinsics.Vector128<float> z1B = x03B_3 - quotient5B;
+                global::System.Runtime.Intrinsics.Vector128<float> param2A = TCondition4.Value ? z1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param2B = TCondition4.Value ? z1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param3A = !TCondition4.Value ? param1A_3 * momentum + h1 * z1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param3B = !TCondition4.Value ? param1B_3 * momentum + h1 * z1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param4A = TCondition4.Value ? param2A : param3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param4B = TCondition4.Value ? param2B : param3B;
+                global::System.Runtime.Intrinsics.Vector128<float> param5A = TCondition5.Value ? param4A + h2 * before1A_3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param5B = TCondition5.Value ? param4B + h2 * before1B_3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param6A = TCondition5.Value ? param5A : param4A;
+                global::System.Runtime.Intrinsics.Vector128<float> param6B = TCondition5.Value ? param5B : param4B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient6A = TCondition6.Value ? sum2A_3 / rms1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient6B = TCondition6.Value ? sum2B_3 / rms1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x04A = TCondition6.Value ? param6A + quotient6A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x04B = TCondition6.Value ? param6B + quotient6B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x05A = TCondition6.Value ? x04A : x03A_3;
+                global::System.Runtime.Intrinsics.Vector128<float> x05B = TCondition6.Value ? x04B : x03B_3;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x05A, ref x0Ref, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x05B, ref x0Ref, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param6A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param6B, ref paramRef, i + 4);
+            }
+            {
+                // stage 3 of 4, the block at i + 8
+                param1A_3 = param1A_2;
+                param1B_3 = param1B_2;
+                x03A_3 = x03A_2;
+                x03B_3 = x03B_2;
+                a6A_3 = a6A_2;
+                a6B_3 = a6B_2;
+                a11A_3 = a11A_2;
+                a11B_3 = a11B_2;
+                sum2A_3 = sum2A_2;
+                sum2B_3 = sum2B_2;
+                before1A_3 = before1A_2;
+                before1B_3 = before1B_2;
+                global::System.Runtime.Intrinsics.Vector128<float> root2A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a11A_2);
+                root2A_3 = root2A;
+                global::System.Runtime.Intrinsics.Vector128<float> root2B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a11B_2);
+                root2B_3 = root2B;
+            }
+            {
+                // stage 2 of 4, the block at i + 16
+                param1A_2 = param1A_1;
+                param1B_2 = param1B_1;
+                x03A_2 = x03A_1;
+                x03B_2 = x03B_1;
+                a6A_2 = a6A_1;
+                a6B_2 = a6B_1;
+                sum2A_2 = sum2A_1;
+                sum2B_2 = sum2B_1;
+                before1A_2 = before1A_1;
+                before1B_2 = before1B_1;
+                global::System.Runtime.Intrinsics.Vector128<float> root1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(rootA_1);
+                global::System.Runtime.Intrinsics.Vector128<float> root1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(rootB_1);
+                global::System.Runtime.Intrinsics.Vector128<float> a11A = root1A;
+                a11A_2 = a11A;
+                global::System.Runtime.Intrinsics.Vector128<float> a11B = root1B;
+                a11B_2 = a11B;
+            }
+            {
+                // stage 4 of 4, the block at i + 8
+                global::System.Runtime.Intrinsics.Vector128<float> root3A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root2A_3);
+                global::System.Runtime.Intrinsics.Vector128<float> root3B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root2B_3);
+                global::System.Runtime.Intrinsics.Vector128<float> a21A = root3A;
+                global::System.Runtime.Intrinsics.Vector128<float> a21B = root3B;
+                global::System.Runtime.Intrinsics.Vector128<float> root4A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a21A);
+                global::System.Runtime.Intrinsics.Vector128<float> root4B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a21B);
+                global::System.Runtime.Intrinsics.Vector128<float> root5A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root4A);
+                global::System.Runtime.Intrinsics.Vector128<float> root5B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root4B);
+                global::System.Runtime.Intrinsics.Vector128<float> a31A = root5A;
+                global::System.Runtime.Intrinsics.Vector128<float> a31B = root5B;
+                global::System.Runtime.Intrinsics.Vector128<float> root6A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a31A);
+                global::System.Runtime.Intrinsics.Vector128<float> root6B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a31B);
+                global::System.Runtime.Intrinsics.Vector128<float> root7A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root6A);
+                global::System.Runtime.Intrinsics.Vector128<float> root7B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root6B);
+                global::System.Runtime.Intrinsics.Vector128<float> a41A = root7A;
+                global::System.Runtime.Intrinsics.Vector128<float> a41B = root7B;
+                global::System.Runtime.Intrinsics.Vector128<float> root8A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a41A);
+                global::System.Runtime.Intrinsics.Vector128<float> root8B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a41B);
+                global::System.Runtime.Intrinsics.Vector128<float> root9A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root8A);
+                global::System.Runtime.Intrinsics.Vector128<float> root9B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root8B);
+                global::System.Runtime.Intrinsics.Vector128<float> a51A = root9A;
+                global::System.Runtime.Intrinsics.Vector128<float> a51B = root9B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotientA = (a51A - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> quotientB = (a51B - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> y1A = a11A_3 * a21A * a31A * a41A * a51A * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotientA);
+                global::System.Runtime.Intrinsics.Vector128<float> y1B = a11B_3 * a21B * a31B * a41B * a51B * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotientB);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = a6A_3 / (y1A * y1A);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = a6B_3 / (y1B * y1B);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient2A = (y1A - quotient1A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient2B = (y1B - quotient1B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> y2A = y1A - quotient2A;
+                global::System.Runtime.Intrinsics.Vector128<float> y2B = y1B - quotient2B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient3A = a6A_3 / (y2A * y2A);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient3B = a6B_3 / (y2B * y2B);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient4A = (y2A - quotient3A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient4B = (y2B - quotient3B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> y3A = y2A - quotient4A;
+                global::System.Runtime.Intrinsics.Vector128<float> y3B = y2B - quotient4B;
+                global::System.Runtime.Intrinsics.Vector128<float> rms1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(a6A_3, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(a6A_3, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y3A, a6A_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector128<float> rms1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(a6B_3, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(a6B_3, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y3B, a6B_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector128<float> divisor1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms1A);
+                global::System.Runtime.Intrinsics.Vector128<float> divisor1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms1B);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient5A = sum2A_3 / divisor1A;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient5B = sum2B_3 / divisor1B;
+                global::System.Runtime.Intrinsics.Vector128<float> z1A = x03A_3 - quotient5A;
+                global::System.Runtime.Intrinsics.Vector128<float> z1B = x03B_3 - quotient5B;
+                global::System.Runtime.Intrinsics.Vector128<float> param2A = TCondition4.Value ? z1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param2B = TCondition4.Value ? z1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param3A = !TCondition4.Value ? param1A_3 * momentum + h1 * z1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param3B = !TCondition4.Value ? param1B_3 * momentum + h1 * z1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param4A = TCondition4.Value ? param2A : param3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param4B = TCondition4.Value ? param2B : param3B;
+                global::System.Runtime.Intrinsics.Vector128<float> param5A = TCondition5.Value ? param4A + h2 * before1A_3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param5B = TCondition5.Value ? param4B + h2 * before1B_3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param6A = TCondition5.Value ? param5A : param4A;
+                global::System.Runtime.Intrinsics.Vector128<float> param6B = TCondition5.Value ? param5B : param4B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient6A = TCondition6.Value ? sum2A_3 / rms1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient6B = TCondition6.Value ? sum2B_3 / rms1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x04A = TCondition6.Value ? param6A + quotient6A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x04B = TCondition6.Value ? param6B + quotient6B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x05A = TCondition6.Value ? x04A : x03A_3;
+                global::System.Runtime.Intrinsics.Vector128<float> x05B = TCondition6.Value ? x04B : x03B_3;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x05A, ref x0Ref, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x05B, ref x0Ref, i + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param6A, ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param6B, ref paramRef, i + 12);
+            }
+            {
+                // stage 3 of 4, the block at i + 16
+                param1A_3 = param1A_2;
+                param1B_3 = param1B_2;
+                x03A_3 = x03A_2;
+                x03B_3 = x03B_2;
+                a6A_3 = a6A_2;
+                a6B_3 = a6B_2;
+                a11A_3 = a11A_2;
+                a11B_3 = a11B_2;
+                sum2A_3 = sum2A_2;
+                sum2B_3 = sum2B_2;
+                before1A_3 = before1A_2;
+                before1B_3 = before1B_2;
+                global::System.Runtime.Intrinsics.Vector128<float> root2A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a11A_2);
+                root2A_3 = root2A;
+                global::System.Runtime.Intrinsics.Vector128<float> root2B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a11B_2);
+                root2B_3 = root2B;
+            }
+            {
+                // stage 4 of 4, the block at i + 16
+                global::System.Runtime.Intrinsics.Vector128<float> root3A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root2A_3);
+                global::System.Runtime.Intrinsics.Vector128<float> root3B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root2B_3);
+                global::System.Runtime.Intrinsics.Vector128<float> a21A = root3A;
+                global::System.Runtime.Intrinsics.Vector128<float> a21B = root3B;
+                global::System.Runtime.Intrinsics.Vector128<float> root4A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a21A);
+                global::System.Runtime.Intrinsics.Vector128<float> root4B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a21B);
+                global::System.Runtime.Intrinsics.Vector128<float> root5A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root4A);
+                global::System.Runtime.Intrinsics.Vector128<float> root5B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root4B);
+                global::System.Runtime.Intrinsics.Vector128<float> a31A = root5A;
+                global::System.Runtime.Intrinsics.Vector128<float> a31B = root5B;
+                global::System.Runtime.Intrinsics.Vector128<float> root6A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a31A);
+                global::System.Runtime.Intrinsics.Vector128<float> root6B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a31B);
+                global::System.Runtime.Intrinsics.Vector128<float> root7A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root6A);
+                global::System.Runtime.Intrinsics.Vector128<float> root7B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root6B);
+                global::System.Runtime.Intrinsics.Vector128<float> a41A = root7A;
+                global::System.Runtime.Intrinsics.Vector128<float> a41B = root7B;
+                global::System.Runtime.Intrinsics.Vector128<float> root8A = global::System.Runtime.Intrinsics.Vector128.Sqrt(a41A);
+                global::System.Runtime.Intrinsics.Vector128<float> root8B = global::System.Runtime.Intrinsics.Vector128.Sqrt(a41B);
+                global::System.Runtime.Intrinsics.Vector128<float> root9A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root8A);
+                global::System.Runtime.Intrinsics.Vector128<float> root9B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root8B);
+                global::System.Runtime.Intrinsics.Vector128<float> a51A = root9A;
+                global::System.Runtime.Intrinsics.Vector128<float> a51B = root9B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotientA = (a51A - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> quotientB = (a51B - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> y1A = a11A_3 * a21A * a31A * a41A * a51A * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotientA);
+                global::System.Runtime.Intrinsics.Vector128<float> y1B = a11B_3 * a21B * a31B * a41B * a51B * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotientB);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = a6A_3 / (y1A * y1A);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = a6B_3 / (y1B * y1B);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient2A = (y1A - quotient1A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient2B = (y1B - quotient1B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> y2A = y1A - quotient2A;
+                global::System.Runtime.Intrinsics.Vector128<float> y2B = y1B - quotient2B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient3A = a6A_3 / (y2A * y2A);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient3B = a6B_3 / (y2B * y2B);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient4A = (y2A - quotient3A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient4B = (y2B - quotient3B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
+                global::System.Runtime.Intrinsics.Vector128<float> y3A = y2A - quotient4A;
+                global::System.Runtime.Intrinsics.Vector128<float> y3B = y2B - quotient4B;
+                global::System.Runtime.Intrinsics.Vector128<float> rms1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(a6A_3, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(a6A_3, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y3A, a6A_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector128<float> rms1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(a6B_3, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(a6B_3, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y3B, a6B_3) + epsilon;
+                global::System.Runtime.Intrinsics.Vector128<float> divisor1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms1A);
+                global::System.Runtime.Intrinsics.Vector128<float> divisor1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms1B);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient5A = sum2A_3 / divisor1A;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient5B = sum2B_3 / divisor1B;
+                global::System.Runtime.Intrinsics.Vector128<float> z1A = x03A_3 - quotient5A;
+                global::System.Runtime.Intrinsics.Vector128<float> z1B = x03B_3 - quotient5B;
+                global::System.Runtime.Intrinsics.Vector128<float> param2A = TCondition4.Value ? z1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param2B = TCondition4.Value ? z1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param3A = !TCondition4.Value ? param1A_3 * momentum + h1 * z1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param3B = !TCondition4.Value ? param1B_3 * momentum + h1 * z1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param4A = TCondition4.Value ? param2A : param3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param4B = TCondition4.Value ? param2B : param3B;
+                global::System.Runtime.Intrinsics.Vector128<float> param5A = TCondition5.Value ? param4A + h2 * before1A_3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param5B = TCondition5.Value ? param4B + h2 * before1B_3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param6A = TCondition5.Value ? param5A : param4A;
+                global::System.Runtime.Intrinsics.Vector128<float> param6B = TCondition5.Value ? param5B : param4B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient6A = TCondition6.Value ? sum2A_3 / rms1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient6B = TCondition6.Value ? sum2B_3 / rms1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x04A = TCondition6.Value ? param6A + quotient6A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x04B = TCondition6.Value ? param6B + quotient6B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> x05A = TCondition6.Value ? x04A : x03A_3;
+                global::System.Runtime.Intrinsics.Vector128<float> x05B = TCondition6.Value ? x04B : x03B_3;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x05A, ref x0Ref, i + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x05B, ref x0Ref, i + 20);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param6A, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param6B, ref paramRef, i + 20);
+            }
+            i += 24;
+        }
+
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);

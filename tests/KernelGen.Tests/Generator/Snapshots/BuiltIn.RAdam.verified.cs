@@ -293,6 +293,144 @@ partial class RAdam : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
+        if (length - i >= 64 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector512<float> param1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> biasCorrectedAvg1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> biasCorrectedAvg1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> rootA_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> rootB_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param3A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param3B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> g1A = grad1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g1B = grad1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition0.Value ? g2A : g1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition0.Value ? g2B : g1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotientA = expAvg2A / biasCorrection1;
+                global::System.Runtime.Intrinsics.Vector512<float> quotientB = expAvg2B / biasCorrection1;
+                global::System.Runtime.Intrinsics.Vector512<float> biasCorrectedAvg1A = quotientA;
+                biasCorrectedAvg1A_1 = biasCorrectedAvg1A;
+                global::System.Runtime.Intrinsics.Vector512<float> biasCorrectedAvg1B = quotientB;
+                biasCorrectedAvg1B_1 = biasCorrectedAvg1B;
+                global::System.Runtime.Intrinsics.Vector512<float> rootA = TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector512<float> rootB = TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector512<float> param3A = !TCondition1.Value ? param1A - biasCorrectedAvg1A * learningRate : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                param3A_1 = param3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param3B = !TCondition1.Value ? param1B - biasCorrectedAvg1B * learningRate : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                param3B_1 = param3B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 16);
+            }
+
+            for (; i + 64 <= length; i += 32)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient1A = TCondition1.Value ? h2 / (rootA_1 + epsilon) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient1B = TCondition1.Value ? h2 / (rootB_1 + epsilon) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> adaptiveLearningRate1A = TCondition1.Value ? quotient1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> adaptiveLearningRate1B = TCondition1.Value ? quotient1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2A = TCondition1.Value ? param1A_1 - biasCorrectedAvg1A_1 * learningRate * adaptiveLearningRate1A * rectification : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2B = TCondition1.Value ? param1B_1 - biasCorrectedAvg1B_1 * learningRate * adaptiveLearningRate1B * rectification : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param4A = TCondition1.Value ? param2A : param3A_1;
+                    global::System.Runtime.Intrinsics.Vector512<float> param4B = TCondition1.Value ? param2B : param3B_1;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4B, ref paramRef, i + 16);
+                }
+                {
+                    // stage 1 of 2, the block at i + 32
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> g1A = grad1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g1B = grad1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition0.Value ? g2A : g1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition0.Value ? g2B : g1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientA = expAvg2A / biasCorrection1;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientB = expAvg2B / biasCorrection1;
+                    global::System.Runtime.Intrinsics.Vector512<float> biasCorrectedAvg1A = quotientA;
+                    biasCorrectedAvg1A_1 = biasCorrectedAvg1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> biasCorrectedAvg1B = quotientB;
+                    biasCorrectedAvg1B_1 = biasCorrectedAvg1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootA = TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootB = TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector512<float> param3A = !TCondition1.Value ? param1A - biasCorrectedAvg1A * learningRate : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    param3A_1 = param3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param3B = !TCondition1.Value ? param1B - biasCorrectedAvg1B * learningRate : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    param3B_1 = param3B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 48);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = TCondition1.Value ? h2 / (rootA_1 + epsilon) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = TCondition1.Value ? h2 / (rootB_1 + epsilon) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> adaptiveLearningRate1A = TCondition1.Value ? quotient1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> adaptiveLearningRate1B = TCondition1.Value ? quotient1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param2A = TCondition1.Value ? param1A_1 - biasCorrectedAvg1A_1 * learningRate * adaptiveLearningRate1A * rectification : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param2B = TCondition1.Value ? param1B_1 - biasCorrectedAvg1B_1 * learningRate * adaptiveLearningRate1B * rectification : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param4A = TCondition1.Value ? param2A : param3A_1;
+                global::System.Runtime.Intrinsics.Vector512<float> param4B = TCondition1.Value ? param2B : param3B_1;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4B, ref paramRef, i + 16);
+            }
+            i += 32;
+        }
+
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
@@ -388,6 +526,144 @@ partial class RAdam : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
+        if (length - i >= 32 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector256<float> param1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> biasCorrectedAvg1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> biasCorrectedAvg1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> rootA_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> rootB_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param3A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param3B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = grad1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = grad1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition0.Value ? g2A : g1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition0.Value ? g2B : g1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotientA = expAvg2A / biasCorrection1;
+                global::System.Runtime.Intrinsics.Vector256<float> quotientB = expAvg2B / biasCorrection1;
+                global::System.Runtime.Intrinsics.Vector256<float> biasCorrectedAvg1A = quotientA;
+                biasCorrectedAvg1A_1 = biasCorrectedAvg1A;
+                global::System.Runtime.Intrinsics.Vector256<float> biasCorrectedAvg1B = quotientB;
+                biasCorrectedAvg1B_1 = biasCorrectedAvg1B;
+                global::System.Runtime.Intrinsics.Vector256<float> rootA = TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector256<float> rootB = TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector256<float> param3A = !TCondition1.Value ? param1A - biasCorrectedAvg1A * learningRate : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                param3A_1 = param3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param3B = !TCondition1.Value ? param1B - biasCorrectedAvg1B * learningRate : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                param3B_1 = param3B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 8);
+            }
+
+            for (; i + 32 <= length; i += 16)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient1A = TCondition1.Value ? h2 / (rootA_1 + epsilon) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient1B = TCondition1.Value ? h2 / (rootB_1 + epsilon) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> adaptiveLearningRate1A = TCondition1.Value ? quotient1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> adaptiveLearningRate1B = TCondition1.Value ? quotient1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2A = TCondition1.Value ? param1A_1 - biasCorrectedAvg1A_1 * learningRate * adaptiveLearningRate1A * rectification : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2B = TCondition1.Value ? param1B_1 - biasCorrectedAvg1B_1 * learningRate * adaptiveLearningRate1B * rectification : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param4A = TCondition1.Value ? param2A : param3A_1;
+                    global::System.Runtime.Intrinsics.Vector256<float> param4B = TCondition1.Value ? param2B : param3B_1;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4B, ref paramRef, i + 8);
+                }
+                {
+                    // stage 1 of 2, the block at i + 16
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> g1A = grad1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g1B = grad1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition0.Value ? g2A : g1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition0.Value ? g2B : g1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientA = expAvg2A / biasCorrection1;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientB = expAvg2B / biasCorrection1;
+                    global::System.Runtime.Intrinsics.Vector256<float> biasCorrectedAvg1A = quotientA;
+                    biasCorrectedAvg1A_1 = biasCorrectedAvg1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> biasCorrectedAvg1B = quotientB;
+                    biasCorrectedAvg1B_1 = biasCorrectedAvg1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootA = TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootB = TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector256<float> param3A = !TCondition1.Value ? param1A - biasCorrectedAvg1A * learningRate : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    param3A_1 = param3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param3B = !TCondition1.Value ? param1B - biasCorrectedAvg1B * learningRate : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    param3B_1 = param3B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 24);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = TCondition1.Value ? h2 / (rootA_1 + epsilon) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = TCondition1.Value ? h2 / (rootB_1 + epsilon) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> adaptiveLearningRate1A = TCondition1.Value ? quotient1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> adaptiveLearningRate1B = TCondition1.Value ? quotient1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param2A = TCondition1.Value ? param1A_1 - biasCorrectedAvg1A_1 * learningRate * adaptiveLearningRate1A * rectification : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param2B = TCondition1.Value ? param1B_1 - biasCorrectedAvg1B_1 * learningRate * adaptiveLearningRate1B * rectification : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param4A = TCondition1.Value ? param2A : param3A_1;
+                global::System.Runtime.Intrinsics.Vector256<float> param4B = TCondition1.Value ? param2B : param3B_1;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4B, ref paramRef, i + 8);
+            }
+            i += 16;
+        }
+
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
@@ -483,6 +759,144 @@ partial class RAdam : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
+        if (length - i >= 16 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector128<float> param1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> biasCorrectedAvg1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> biasCorrectedAvg1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> rootA_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> rootB_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param3A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param3B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> g1A = grad1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g1B = grad1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition0.Value ? g2A : g1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition0.Value ? g2B : g1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotientA = expAvg2A / biasCorrection1;
+                global::System.Runtime.Intrinsics.Vector128<float> quotientB = expAvg2B / biasCorrection1;
+                global::System.Runtime.Intrinsics.Vector128<float> biasCorrectedAvg1A = quotientA;
+                biasCorrectedAvg1A_1 = biasCorrectedAvg1A;
+                global::System.Runtime.Intrinsics.Vector128<float> biasCorrectedAvg1B = quotientB;
+                biasCorrectedAvg1B_1 = biasCorrectedAvg1B;
+                global::System.Runtime.Intrinsics.Vector128<float> rootA = TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                rootA_1 = rootA;
+                global::System.Runtime.Intrinsics.Vector128<float> rootB = TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                rootB_1 = rootB;
+                global::System.Runtime.Intrinsics.Vector128<float> param3A = !TCondition1.Value ? param1A - biasCorrectedAvg1A * learningRate : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                param3A_1 = param3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param3B = !TCondition1.Value ? param1B - biasCorrectedAvg1B * learningRate : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                param3B_1 = param3B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 4);
+            }
+
+            for (; i + 16 <= length; i += 8)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient1A = TCondition1.Value ? h2 / (rootA_1 + epsilon) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient1B = TCondition1.Value ? h2 / (rootB_1 + epsilon) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> adaptiveLearningRate1A = TCondition1.Value ? quotient1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> adaptiveLearningRate1B = TCondition1.Value ? quotient1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2A = TCondition1.Value ? param1A_1 - biasCorrectedAvg1A_1 * learningRate * adaptiveLearningRate1A * rectification : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2B = TCondition1.Value ? param1B_1 - biasCorrectedAvg1B_1 * learningRate * adaptiveLearningRate1B * rectification : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param4A = TCondition1.Value ? param2A : param3A_1;
+                    global::System.Runtime.Intrinsics.Vector128<float> param4B = TCondition1.Value ? param2B : param3B_1;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4B, ref paramRef, i + 4);
+                }
+                {
+                    // stage 1 of 2, the block at i + 8
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> g1A = grad1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g1B = grad1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition0.Value ? g2A : g1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition0.Value ? g2B : g1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientA = expAvg2A / biasCorrection1;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientB = expAvg2B / biasCorrection1;
+                    global::System.Runtime.Intrinsics.Vector128<float> biasCorrectedAvg1A = quotientA;
+                    biasCorrectedAvg1A_1 = biasCorrectedAvg1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> biasCorrectedAvg1B = quotientB;
+                    biasCorrectedAvg1B_1 = biasCorrectedAvg1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootA = TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    rootA_1 = rootA;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootB = TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    rootB_1 = rootB;
+                    global::System.Runtime.Intrinsics.Vector128<float> param3A = !TCondition1.Value ? param1A - biasCorrectedAvg1A * learningRate : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    param3A_1 = param3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param3B = !TCondition1.Value ? param1B - biasCorrectedAvg1B * learningRate : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    param3B_1 = param3B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 12);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = TCondition1.Value ? h2 / (rootA_1 + epsilon) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = TCondition1.Value ? h2 / (rootB_1 + epsilon) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> adaptiveLearningRate1A = TCondition1.Value ? quotient1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> adaptiveLearningRate1B = TCondition1.Value ? quotient1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param2A = TCondition1.Value ? param1A_1 - biasCorrectedAvg1A_1 * learningRate * adaptiveLearningRate1A * rectification : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param2B = TCondition1.Value ? param1B_1 - biasCorrectedAvg1B_1 * learningRate * adaptiveLearningRate1B * rectification : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param4A = TCondition1.Value ? param2A : param3A_1;
+                global::System.Runtime.Intrinsics.Vector128<float> param4B = TCondition1.Value ? param2B : param3B_1;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4B, ref paramRef, i + 4);
+            }
+            i += 8;
+        }
+
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);

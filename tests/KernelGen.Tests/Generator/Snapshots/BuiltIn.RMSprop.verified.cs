@@ -308,6 +308,172 @@ partial class RMSprop : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (20 per element).
+        if (length - i >= 64 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 20)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector512<float> param1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> g3A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> g3B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> average4A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> average4B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector512<float> squareAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref squareAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> squareAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref squareAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> gradAvg1A = TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradAvgRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> gradAvg1B = TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradAvgRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer1A = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                momentumBuffer1A_1 = momentumBuffer1A;
+                global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer1B = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentumBufferRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                momentumBuffer1B_1 = momentumBuffer1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition1.Value ? g2A : g1A;
+                g3A_1 = g3A;
+                global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition1.Value ? g2B : g1B;
+                g3B_1 = g3B;
+                global::System.Runtime.Intrinsics.Vector512<float> squareAvg2A = squareAvg1A * alpha + h0 * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector512<float> squareAvg2B = squareAvg1B * alpha + h0 * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector512<float> gradAvg2A = TCentered.Value ? gradAvg1A * alpha + h0 * g3A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> gradAvg2B = TCentered.Value ? gradAvg1B * alpha + h0 * g3B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> rootA = TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg2A - gradAvg2A * gradAvg2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> rootB = TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg2B - gradAvg2B * gradAvg2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> average2A = TCentered.Value ? rootA + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> average2B = TCentered.Value ? rootB + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> root1A = !TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> root1B = !TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> average3A = !TCentered.Value ? root1A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> average3B = !TCentered.Value ? root1B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> gradAvg3A = TCentered.Value ? gradAvg2A : gradAvg1A;
+                global::System.Runtime.Intrinsics.Vector512<float> gradAvg3B = TCentered.Value ? gradAvg2B : gradAvg1B;
+                global::System.Runtime.Intrinsics.Vector512<float> average4A = TCentered.Value ? average2A : average3A;
+                average4A_1 = average4A;
+                global::System.Runtime.Intrinsics.Vector512<float> average4B = TCentered.Value ? average2B : average3B;
+                average4B_1 = average4B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(squareAvg2A, ref squareAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(squareAvg2B, ref squareAvgRef, i + 16);
+                if (TCentered.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradAvg3A, ref gradAvgRef, i);
+                if (TCentered.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradAvg3B, ref gradAvgRef, i + 16);
+            }
+
+            for (; i + 64 <= length; i += 32)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientA = TCondition3.Value ? g3A_1 / average4A_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotientB = TCondition3.Value ? g3B_1 / average4B_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer2A = TCondition3.Value ? momentumBuffer1A_1 * momentum + quotientA : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer2B = TCondition3.Value ? momentumBuffer1B_1 * momentum + quotientB : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2A = TCondition3.Value ? param1A_1 - learningRate * momentumBuffer2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param2B = TCondition3.Value ? param1B_1 - learningRate * momentumBuffer2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient1A = !TCondition3.Value ? learningRate * g3A_1 / average4A_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient1B = !TCondition3.Value ? learningRate * g3B_1 / average4B_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param3A = !TCondition3.Value ? param1A_1 - quotient1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param3B = !TCondition3.Value ? param1B_1 - quotient1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param4A = TCondition3.Value ? param2A : param3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param4B = TCondition3.Value ? param2B : param3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer3A = TCondition3.Value ? momentumBuffer2A : momentumBuffer1A_1;
+                    global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer3B = TCondition3.Value ? momentumBuffer2B : momentumBuffer1B_1;
+                    if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(momentumBuffer3A, ref momentumBufferRef, i);
+                    if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(momentumBuffer3B, ref momentumBufferRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4B, ref paramRef, i + 16);
+                }
+                {
+                    // stage 1 of 2, the block at i + 32
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> squareAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref squareAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> squareAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref squareAvgRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector512<float> gradAvg1A = TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradAvgRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> gradAvg1B = TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradAvgRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer1A = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentumBufferRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    momentumBuffer1A_1 = momentumBuffer1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer1B = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentumBufferRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    momentumBuffer1B_1 = momentumBuffer1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition1.Value ? g2A : g1A;
+                    g3A_1 = g3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition1.Value ? g2B : g1B;
+                    g3B_1 = g3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> squareAvg2A = squareAvg1A * alpha + h0 * g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> squareAvg2B = squareAvg1B * alpha + h0 * g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> gradAvg2A = TCentered.Value ? gradAvg1A * alpha + h0 * g3A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> gradAvg2B = TCentered.Value ? gradAvg1B * alpha + h0 * g3B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootA = TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg2A - gradAvg2A * gradAvg2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> rootB = TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg2B - gradAvg2B * gradAvg2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> average2A = TCentered.Value ? rootA + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> average2B = TCentered.Value ? rootB + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> root1A = !TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> root1B = !TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> average3A = !TCentered.Value ? root1A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> average3B = !TCentered.Value ? root1B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> gradAvg3A = TCentered.Value ? gradAvg2A : gradAvg1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> gradAvg3B = TCentered.Value ? gradAvg2B : gradAvg1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> average4A = TCentered.Value ? average2A : average3A;
+                    average4A_1 = average4A;
+                    global::System.Runtime.Intrinsics.Vector512<float> average4B = TCentered.Value ? average2B : average3B;
+                    average4B_1 = average4B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(squareAvg2A, ref squareAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(squareAvg2B, ref squareAvgRef, i + 48);
+                    if (TCentered.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradAvg3A, ref gradAvgRef, i + 32);
+                    if (TCentered.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradAvg3B, ref gradAvgRef, i + 48);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector512<float> quotientA = TCondition3.Value ? g3A_1 / average4A_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotientB = TCondition3.Value ? g3B_1 / average4B_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer2A = TCondition3.Value ? momentumBuffer1A_1 * momentum + quotientA : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer2B = TCondition3.Value ? momentumBuffer1B_1 * momentum + quotientB : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param2A = TCondition3.Value ? param1A_1 - learningRate * momentumBuffer2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param2B = TCondition3.Value ? param1B_1 - learningRate * momentumBuffer2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = !TCondition3.Value ? learningRate * g3A_1 / average4A_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = !TCondition3.Value ? learningRate * g3B_1 / average4B_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param3A = !TCondition3.Value ? param1A_1 - quotient1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param3B = !TCondition3.Value ? param1B_1 - quotient1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param4A = TCondition3.Value ? param2A : param3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param4B = TCondition3.Value ? param2B : param3B;
+                global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer3A = TCondition3.Value ? momentumBuffer2A : momentumBuffer1A_1;
+                global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer3B = TCondition3.Value ? momentumBuffer2B : momentumBuffer1B_1;
+                if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(momentumBuffer3A, ref momentumBufferRef, i);
+                if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(momentumBuffer3B, ref momentumBufferRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4B, ref paramRef, i + 16);
+            }
+            i += 32;
+        }
+
         for (; i + 16 <= length; i += 16)
         {
             global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
@@ -407,6 +573,172 @@ partial class RMSprop : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (20 per element).
+        if (length - i >= 32 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 20)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector256<float> param1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> g3A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> g3B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> average4A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> average4B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector256<float> squareAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref squareAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> squareAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref squareAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> gradAvg1A = TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradAvgRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> gradAvg1B = TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradAvgRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer1A = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                momentumBuffer1A_1 = momentumBuffer1A;
+                global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer1B = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                momentumBuffer1B_1 = momentumBuffer1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition1.Value ? g2A : g1A;
+                g3A_1 = g3A;
+                global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition1.Value ? g2B : g1B;
+                g3B_1 = g3B;
+                global::System.Runtime.Intrinsics.Vector256<float> squareAvg2A = squareAvg1A * alpha + h0 * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector256<float> squareAvg2B = squareAvg1B * alpha + h0 * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector256<float> gradAvg2A = TCentered.Value ? gradAvg1A * alpha + h0 * g3A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> gradAvg2B = TCentered.Value ? gradAvg1B * alpha + h0 * g3B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> rootA = TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg2A - gradAvg2A * gradAvg2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> rootB = TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg2B - gradAvg2B * gradAvg2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> average2A = TCentered.Value ? rootA + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> average2B = TCentered.Value ? rootB + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> root1A = !TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> root1B = !TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> average3A = !TCentered.Value ? root1A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> average3B = !TCentered.Value ? root1B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> gradAvg3A = TCentered.Value ? gradAvg2A : gradAvg1A;
+                global::System.Runtime.Intrinsics.Vector256<float> gradAvg3B = TCentered.Value ? gradAvg2B : gradAvg1B;
+                global::System.Runtime.Intrinsics.Vector256<float> average4A = TCentered.Value ? average2A : average3A;
+                average4A_1 = average4A;
+                global::System.Runtime.Intrinsics.Vector256<float> average4B = TCentered.Value ? average2B : average3B;
+                average4B_1 = average4B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(squareAvg2A, ref squareAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(squareAvg2B, ref squareAvgRef, i + 8);
+                if (TCentered.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradAvg3A, ref gradAvgRef, i);
+                if (TCentered.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradAvg3B, ref gradAvgRef, i + 8);
+            }
+
+            for (; i + 32 <= length; i += 16)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientA = TCondition3.Value ? g3A_1 / average4A_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotientB = TCondition3.Value ? g3B_1 / average4B_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer2A = TCondition3.Value ? momentumBuffer1A_1 * momentum + quotientA : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer2B = TCondition3.Value ? momentumBuffer1B_1 * momentum + quotientB : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2A = TCondition3.Value ? param1A_1 - learningRate * momentumBuffer2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param2B = TCondition3.Value ? param1B_1 - learningRate * momentumBuffer2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient1A = !TCondition3.Value ? learningRate * g3A_1 / average4A_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient1B = !TCondition3.Value ? learningRate * g3B_1 / average4B_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param3A = !TCondition3.Value ? param1A_1 - quotient1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param3B = !TCondition3.Value ? param1B_1 - quotient1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param4A = TCondition3.Value ? param2A : param3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param4B = TCondition3.Value ? param2B : param3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer3A = TCondition3.Value ? momentumBuffer2A : momentumBuffer1A_1;
+                    global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer3B = TCondition3.Value ? momentumBuffer2B : momentumBuffer1B_1;
+                    if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(momentumBuffer3A, ref momentumBufferRef, i);
+                    if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(momentumBuffer3B, ref momentumBufferRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4B, ref paramRef, i + 8);
+                }
+                {
+                    // stage 1 of 2, the block at i + 16
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> squareAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref squareAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> squareAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref squareAvgRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> gradAvg1A = TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradAvgRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> gradAvg1B = TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradAvgRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer1A = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    momentumBuffer1A_1 = momentumBuffer1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer1B = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    momentumBuffer1B_1 = momentumBuffer1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition1.Value ? g2A : g1A;
+                    g3A_1 = g3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition1.Value ? g2B : g1B;
+                    g3B_1 = g3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> squareAvg2A = squareAvg1A * alpha + h0 * g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> squareAvg2B = squareAvg1B * alpha + h0 * g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> gradAvg2A = TCentered.Value ? gradAvg1A * alpha + h0 * g3A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> gradAvg2B = TCentered.Value ? gradAvg1B * alpha + h0 * g3B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootA = TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg2A - gradAvg2A * gradAvg2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> rootB = TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg2B - gradAvg2B * gradAvg2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> average2A = TCentered.Value ? rootA + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> average2B = TCentered.Value ? rootB + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> root1A = !TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> root1B = !TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> average3A = !TCentered.Value ? root1A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> average3B = !TCentered.Value ? root1B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> gradAvg3A = TCentered.Value ? gradAvg2A : gradAvg1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> gradAvg3B = TCentered.Value ? gradAvg2B : gradAvg1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> average4A = TCentered.Value ? average2A : average3A;
+                    average4A_1 = average4A;
+                    global::System.Runtime.Intrinsics.Vector256<float> average4B = TCentered.Value ? average2B : average3B;
+                    average4B_1 = average4B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(squareAvg2A, ref squareAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(squareAvg2B, ref squareAvgRef, i + 24);
+                    if (TCentered.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradAvg3A, ref gradAvgRef, i + 16);
+                    if (TCentered.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradAvg3B, ref gradAvgRef, i + 24);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector256<float> quotientA = TCondition3.Value ? g3A_1 / average4A_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotientB = TCondition3.Value ? g3B_1 / average4B_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer2A = TCondition3.Value ? momentumBuffer1A_1 * momentum + quotientA : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer2B = TCondition3.Value ? momentumBuffer1B_1 * momentum + quotientB : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param2A = TCondition3.Value ? param1A_1 - learningRate * momentumBuffer2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param2B = TCondition3.Value ? param1B_1 - learningRate * momentumBuffer2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = !TCondition3.Value ? learningRate * g3A_1 / average4A_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = !TCondition3.Value ? learningRate * g3B_1 / average4B_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param3A = !TCondition3.Value ? param1A_1 - quotient1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param3B = !TCondition3.Value ? param1B_1 - quotient1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param4A = TCondition3.Value ? param2A : param3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param4B = TCondition3.Value ? param2B : param3B;
+                global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer3A = TCondition3.Value ? momentumBuffer2A : momentumBuffer1A_1;
+                global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer3B = TCondition3.Value ? momentumBuffer2B : momentumBuffer1B_1;
+                if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(momentumBuffer3A, ref momentumBufferRef, i);
+                if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(momentumBuffer3B, ref momentumBufferRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4B, ref paramRef, i + 8);
+            }
+            i += 16;
+        }
+
         for (; i + 8 <= length; i += 8)
         {
             global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
@@ -506,6 +838,172 @@ partial class RMSprop : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
+        // Software-pipelined in 2 stages, cut before each division or square root that waits for another:
+        // an iteration runs every stage once, each on another block, so the divider gets independent work.
+        // The same operations on the same values as the loop below: the same bits. Past the caches memory is
+        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (20 per element).
+        if (length - i >= 16 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 20)
+        {
+            // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
+            global::System.Runtime.Intrinsics.Vector128<float> param1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> g3A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> g3B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> average4A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> average4B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+
+            // Prologue: the first 1 blocks go through their first stages.
+            {
+                // stage 1 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                param1A_1 = param1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                param1B_1 = param1B;
+                global::System.Runtime.Intrinsics.Vector128<float> squareAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref squareAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> squareAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref squareAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> gradAvg1A = TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradAvgRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> gradAvg1B = TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradAvgRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer1A = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                momentumBuffer1A_1 = momentumBuffer1A;
+                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer1B = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                momentumBuffer1B_1 = momentumBuffer1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition1.Value ? g2A : g1A;
+                g3A_1 = g3A;
+                global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition1.Value ? g2B : g1B;
+                g3B_1 = g3B;
+                global::System.Runtime.Intrinsics.Vector128<float> squareAvg2A = squareAvg1A * alpha + h0 * g3A * g3A;
+                global::System.Runtime.Intrinsics.Vector128<float> squareAvg2B = squareAvg1B * alpha + h0 * g3B * g3B;
+                global::System.Runtime.Intrinsics.Vector128<float> gradAvg2A = TCentered.Value ? gradAvg1A * alpha + h0 * g3A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> gradAvg2B = TCentered.Value ? gradAvg1B * alpha + h0 * g3B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> rootA = TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg2A - gradAvg2A * gradAvg2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> rootB = TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg2B - gradAvg2B * gradAvg2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> average2A = TCentered.Value ? rootA + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> average2B = TCentered.Value ? rootB + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> root1A = !TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> root1B = !TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> average3A = !TCentered.Value ? root1A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> average3B = !TCentered.Value ? root1B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> gradAvg3A = TCentered.Value ? gradAvg2A : gradAvg1A;
+                global::System.Runtime.Intrinsics.Vector128<float> gradAvg3B = TCentered.Value ? gradAvg2B : gradAvg1B;
+                global::System.Runtime.Intrinsics.Vector128<float> average4A = TCentered.Value ? average2A : average3A;
+                average4A_1 = average4A;
+                global::System.Runtime.Intrinsics.Vector128<float> average4B = TCentered.Value ? average2B : average3B;
+                average4B_1 = average4B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(squareAvg2A, ref squareAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(squareAvg2B, ref squareAvgRef, i + 4);
+                if (TCentered.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradAvg3A, ref gradAvgRef, i);
+                if (TCentered.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradAvg3B, ref gradAvgRef, i + 4);
+            }
+
+            for (; i + 16 <= length; i += 8)
+            {
+                {
+                    // stage 2 of 2, the block at i
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientA = TCondition3.Value ? g3A_1 / average4A_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotientB = TCondition3.Value ? g3B_1 / average4B_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer2A = TCondition3.Value ? momentumBuffer1A_1 * momentum + quotientA : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer2B = TCondition3.Value ? momentumBuffer1B_1 * momentum + quotientB : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2A = TCondition3.Value ? param1A_1 - learningRate * momentumBuffer2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param2B = TCondition3.Value ? param1B_1 - learningRate * momentumBuffer2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient1A = !TCondition3.Value ? learningRate * g3A_1 / average4A_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient1B = !TCondition3.Value ? learningRate * g3B_1 / average4B_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param3A = !TCondition3.Value ? param1A_1 - quotient1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param3B = !TCondition3.Value ? param1B_1 - quotient1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param4A = TCondition3.Value ? param2A : param3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param4B = TCondition3.Value ? param2B : param3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer3A = TCondition3.Value ? momentumBuffer2A : momentumBuffer1A_1;
+                    global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer3B = TCondition3.Value ? momentumBuffer2B : momentumBuffer1B_1;
+                    if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(momentumBuffer3A, ref momentumBufferRef, i);
+                    if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(momentumBuffer3B, ref momentumBufferRef, i + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4B, ref paramRef, i + 4);
+                }
+                {
+                    // stage 1 of 2, the block at i + 8
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                    param1A_1 = param1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                    param1B_1 = param1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> squareAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref squareAvgRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> squareAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref squareAvgRef, i + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> gradAvg1A = TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradAvgRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> gradAvg1B = TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradAvgRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer1A = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    momentumBuffer1A_1 = momentumBuffer1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer1B = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    momentumBuffer1B_1 = momentumBuffer1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition1.Value ? g2A : g1A;
+                    g3A_1 = g3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition1.Value ? g2B : g1B;
+                    g3B_1 = g3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> squareAvg2A = squareAvg1A * alpha + h0 * g3A * g3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> squareAvg2B = squareAvg1B * alpha + h0 * g3B * g3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> gradAvg2A = TCentered.Value ? gradAvg1A * alpha + h0 * g3A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> gradAvg2B = TCentered.Value ? gradAvg1B * alpha + h0 * g3B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootA = TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg2A - gradAvg2A * gradAvg2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> rootB = TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg2B - gradAvg2B * gradAvg2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> average2A = TCentered.Value ? rootA + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> average2B = TCentered.Value ? rootB + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> root1A = !TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> root1B = !TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> average3A = !TCentered.Value ? root1A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> average3B = !TCentered.Value ? root1B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> gradAvg3A = TCentered.Value ? gradAvg2A : gradAvg1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> gradAvg3B = TCentered.Value ? gradAvg2B : gradAvg1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> average4A = TCentered.Value ? average2A : average3A;
+                    average4A_1 = average4A;
+                    global::System.Runtime.Intrinsics.Vector128<float> average4B = TCentered.Value ? average2B : average3B;
+                    average4B_1 = average4B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(squareAvg2A, ref squareAvgRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(squareAvg2B, ref squareAvgRef, i + 12);
+                    if (TCentered.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradAvg3A, ref gradAvgRef, i + 8);
+                    if (TCentered.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradAvg3B, ref gradAvgRef, i + 12);
+                }
+            }
+
+            // Epilogue: the 1 blocks in flight go through their last stages.
+            {
+                // stage 2 of 2, the block at i
+                global::System.Runtime.Intrinsics.Vector128<float> quotientA = TCondition3.Value ? g3A_1 / average4A_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotientB = TCondition3.Value ? g3B_1 / average4B_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer2A = TCondition3.Value ? momentumBuffer1A_1 * momentum + quotientA : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer2B = TCondition3.Value ? momentumBuffer1B_1 * momentum + quotientB : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param2A = TCondition3.Value ? param1A_1 - learningRate * momentumBuffer2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param2B = TCondition3.Value ? param1B_1 - learningRate * momentumBuffer2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = !TCondition3.Value ? learningRate * g3A_1 / average4A_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = !TCondition3.Value ? learningRate * g3B_1 / average4B_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param3A = !TCondition3.Value ? param1A_1 - quotient1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param3B = !TCondition3.Value ? param1B_1 - quotient1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param4A = TCondition3.Value ? param2A : param3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param4B = TCondition3.Value ? param2B : param3B;
+                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer3A = TCondition3.Value ? momentumBuffer2A : momentumBuffer1A_1;
+                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer3B = TCondition3.Value ? momentumBuffer2B : momentumBuffer1B_1;
+                if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(momentumBuffer3A, ref momentumBufferRef, i);
+                if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(momentumBuffer3B, ref momentumBufferRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4B, ref paramRef, i + 4);
+            }
+            i += 8;
+        }
+
         for (; i + 4 <= length; i += 4)
         {
             global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);

@@ -1,0 +1,241 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using KernelGen.Generator.Model;
+
+namespace KernelGen.Generator.Analysis;
+
+// Software pipelining for rules whose divisions and square roots depend on each other (Adam's
+// root, then a division by the bias correction, then the division of the update). One core's
+// divider takes such a chain an operation at a time, each waiting for the last: in a plain loop
+// it idles between them. Cut at those operations into stages, an iteration runs the last stage of
+// one block, the middle stage of the next and the first stage of the one after: three independent
+// operations the divider takes back to back. Every element still gets the same operations on the
+// same values, so the bits are the plain loop's.
+
+/// <summary>
+/// A value the pipelined loop computes once per block: a load (<paramref name="Load"/>), a zero
+/// (neither), or <paramref name="Value"/> over other values and the loop's uniform names.
+/// </summary>
+/// <param name="Stage">The stage that computes it.</param>
+/// <param name="LastUse">The last stage that reads it: values read after their stage are carried over iterations.</param>
+/// <param name="Guard">The flag values under which it is needed (it is zero otherwise): the arm of a flag <c>if</c> it comes from.</param>
+internal sealed record PipelineValue(string Name, ValueKind Kind, Expr? Value, RuleParameter? Load, int Stage, int LastUse, List<(int Flag, bool Value)> Guard);
+
+/// <summary>A buffer's final value, stored in the stage that computes it.</summary>
+internal sealed record PipelineStore(RuleParameter Buffer, string Value, int Stage);
+
+/// <summary>The loop body as stages of single-assignment values; see <see cref="Build"/>.</summary>
+internal sealed class SoftwarePipeline
+{
+    /// <summary>More stages would add code and carried registers for little: later divider operations share the last stage.</summary>
+    private const int MaxStages = 4;
+
+    private readonly KernelPlan _plan;
+    private readonly NameScope _names;
+    private readonly List<PipelineValue> _values = new();
+    private readonly Dictionary<string, int> _depth = new();
+    private readonly List<(int Flag, bool Value)> _guard = new();
+
+    private SoftwarePipeline(KernelPlan plan)
+    {
+        _plan = plan;
+        _names = new NameScope(plan.Names);
+        foreach (Export export in plan.Exports)
+        {
+            _names.Reserve(export.LoopName);
+        }
+    }
+
+    /// <summary>How many stages: the longest chain of divider operations, at most <see cref="MaxStages"/>.</summary>
+    public int Stages { get; private set; }
+
+    /// <summary>Every value in program order, only those a store needs.</summary>
+    public List<PipelineValue> Values { get; } = new();
+
+    public List<PipelineStore> Stores { get; } = new();
+
+    /// <summary>Names the values take; the emitter derives its own from it.</summary>
+    public NameScope Names => _names;
+
+    /// <summary>
+    /// The plan's loop body as single-assignment values, each in the stage after the divider
+    /// operations it waits for; null when no chain has two such operations (nothing to overlap).
+    /// </summary>
+    public static SoftwarePipeline? Build(KernelPlan plan)
+    {
+        var pipeline = new SoftwarePipeline(plan);
+        var current = new Dictionary<string, string>();
+        foreach (RuleParameter buffer in plan.Loaded)
+        {
+            current[buffer.Name] = pipeline.Add(buffer.Name, buffer.Kind, null, buffer, 0);
+        }
+
+        pipeline.Walk(plan.Body, current);
+        int depth = pipeline._depth.Values.DefaultIfEmpty(0).Max();
+        if (depth < 2)
+        {
+            return null;
+        }
+
+        pipeline.Stages = Math.Min(depth, MaxStages);
+        pipeline.Finish(plan.Stored.Select(buffer => (buffer, current[buffer.Name])).ToList());
+        return pipeline;
+    }
+
+    private string Add(string baseName, ValueKind kind, Expr? value, RuleParameter? load, int depth)
+    {
+        string name = _names.Fresh(baseName);
+        _depth[name] = depth;
+        _values.Add(new PipelineValue(name, kind, value, load, 0, 0, new List<(int, bool)>(_guard)));
+        return name;
+    }
+
+    private void Walk(List<LoopStmt> statements, Dictionary<string, string> current)
+    {
+        foreach (LoopStmt statement in statements)
+        {
+            switch (statement)
+            {
+                case LoopLocal local:
+                    current[local.Name] = local.Value is null
+                        ? Add(local.Name, local.Kind, null, null, 0)
+                        : Define(local.Name, local.Kind, local.Value, current);
+                    break;
+                case LoopAssign assign:
+                    current[assign.Name] = Define(assign.Name, assign.Value.Kind, assign.Value, current);
+                    break;
+                case LoopBlock block:
+                    Walk(block.Statements, current);
+                    break;
+                case LoopFlagIf flagIf:
+                    var before = new Dictionary<string, string>(current);
+                    var whenTrue = new Dictionary<string, string>(current);
+                    var whenFalse = new Dictionary<string, string>(current);
+                    _guard.Add((flagIf.Flag, true));
+                    Walk(flagIf.Then, whenTrue);
+                    _guard[_guard.Count - 1] = (flagIf.Flag, false);
+                    Walk(flagIf.Else, whenFalse);
+                    _guard.RemoveAt(_guard.Count - 1);
+                    // Names that live on after the if take the arm's value the flag picks (folded by the JIT).
+                    foreach (string name in before.Keys)
+                    {
+                        string t = whenTrue[name];
+                        string f = whenFalse[name];
+                        if (t == f)
+                        {
+                            current[name] = t;
+                            continue;
+                        }
+
+                        ValueKind kind = KindOf(t);
+                        var chosen = new FlagConditionalExpr(flagIf.Flag, new NameExpr(t, kind), new NameExpr(f, kind), kind);
+                        current[name] = Add(name, kind, chosen, null, Math.Max(_depth[t], _depth[f]));
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private string Define(string baseName, ValueKind kind, Expr value, Dictionary<string, string> current)
+    {
+        Expr split = Split(value, current);
+        return Add(baseName, kind, split, null, DepthOf(split));
+    }
+
+    /// <summary>Names redirected to their current values; each division and square root becomes a value of its own.</summary>
+    private Expr Split(Expr expression, Dictionary<string, string> current)
+    {
+        switch (expression)
+        {
+            case NameExpr name:
+                return current.TryGetValue(name.Name, out string? value) ? new NameExpr(value, name.Kind) : name;
+            case LiteralExpr:
+                return expression;
+            case UnaryExpr unary:
+                return unary with { Operand = Split(unary.Operand, current) };
+            case BinaryExpr binary:
+                BinaryExpr operands = binary with { Left = Split(binary.Left, current), Right = Split(binary.Right, current) };
+                return binary.Op == BinaryOp.Divide ? Divider("quotient", operands) : operands;
+            case ConditionalExpr conditional:
+                return conditional with
+                {
+                    Condition = Split(conditional.Condition, current),
+                    WhenTrue = Split(conditional.WhenTrue, current),
+                    WhenFalse = Split(conditional.WhenFalse, current),
+                };
+            case FlagConditionalExpr flag:
+                return flag with { WhenTrue = Split(flag.WhenTrue, current), WhenFalse = Split(flag.WhenFalse, current) };
+            case CallExpr call:
+                CallExpr arguments = call with { Arguments = call.Arguments.Select(a => Split(a, current)).ToEquatableArray() };
+                return call.Function == Function.Sqrt ? Divider("root", arguments) : arguments;
+            default:
+                throw new InvalidOperationException("Unknown expression " + expression.GetType().Name);
+        }
+    }
+
+    private NameExpr Divider(string baseName, Expr operation) =>
+        new(Add(baseName, operation.Kind, operation, null, DepthOf(operation) + 1), operation.Kind);
+
+    private int DepthOf(Expr expression) => References(expression).Select(name => _depth[name]).DefaultIfEmpty(0).Max();
+
+    private IEnumerable<string> References(Expr expression) => expression switch
+    {
+        NameExpr name when _depth.ContainsKey(name.Name) => new[] { name.Name },
+        UnaryExpr unary => References(unary.Operand),
+        BinaryExpr binary => References(binary.Left).Concat(References(binary.Right)),
+        ConditionalExpr conditional => References(conditional.Condition).Concat(References(conditional.WhenTrue)).Concat(References(conditional.WhenFalse)),
+        FlagConditionalExpr flag => References(flag.WhenTrue).Concat(References(flag.WhenFalse)),
+        CallExpr call => call.Arguments.SelectMany(References),
+        _ => Enumerable.Empty<string>(),
+    };
+
+    private ValueKind KindOf(string name) => _values.First(v => v.Name == name).Kind;
+
+    private int StageOf(string name) => Math.Min(Math.Max(_depth[name] - 1, 0), Stages - 1);
+
+    /// <summary>Keeps the values the stores need, with their stages and last uses.</summary>
+    private void Finish(List<(RuleParameter Buffer, string Value)> stores)
+    {
+        var lastUse = new Dictionary<string, int>();
+        var needed = new HashSet<string>();
+        foreach ((RuleParameter buffer, string value) in stores)
+        {
+            int stage = StageOf(value);
+            Stores.Add(new PipelineStore(buffer, value, stage));
+            Use(value, stage);
+        }
+
+        // Program order is a topological order: walking it backwards sees every use of a value before the value.
+        for (int k = _values.Count - 1; k >= 0; k--)
+        {
+            PipelineValue value = _values[k];
+            if (!needed.Contains(value.Name))
+            {
+                continue;
+            }
+
+            int stage = StageOf(value.Name);
+            if (value.Value is not null)
+            {
+                foreach (string operand in References(value.Value))
+                {
+                    Use(operand, stage);
+                }
+            }
+        }
+
+        foreach (PipelineValue value in _values.Where(v => needed.Contains(v.Name)))
+        {
+            int stage = StageOf(value.Name);
+            Values.Add(value with { Stage = stage, LastUse = Math.Max(stage, lastUse[value.Name]) });
+        }
+
+        void Use(string name, int stage)
+        {
+            needed.Add(name);
+            lastUse[name] = lastUse.TryGetValue(name, out int last) ? Math.Max(last, stage) : stage;
+        }
+    }
+}
