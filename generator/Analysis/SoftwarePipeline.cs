@@ -17,9 +17,9 @@ namespace KernelGen.Generator.Analysis;
 /// A value the pipelined loop computes once per block: a load (<paramref name="Load"/>), a zero
 /// (neither), or <paramref name="Value"/> over other values and the loop's uniform names.
 /// </summary>
-/// <param name="Stage">The stage that computes it.</param>
+/// <param name="Stage">The stage that computes it (0-based).</param>
 /// <param name="LastUse">The last stage that reads it: values read after their stage are carried over iterations.</param>
-/// <param name="Guard">The flag values under which it is needed (it is zero otherwise): the arm of a flag <c>if</c> it comes from.</param>
+/// <param name="Guard">The flag values under which it is needed (it is zero otherwise): the arms of flag <c>if</c>s and <c>?:</c>s it comes from.</param>
 internal sealed record PipelineValue(string Name, ValueKind Kind, Expr? Value, RuleParameter? Load, int Stage, int LastUse, List<(int Flag, bool Value)> Guard);
 
 /// <summary>A buffer's final value, stored in the stage that computes it.</summary>
@@ -31,15 +31,25 @@ internal sealed class SoftwarePipeline
     /// <summary>More stages would add code and carried registers for little: later divider operations share the last stage.</summary>
     private const int MaxStages = 4;
 
-    private readonly KernelPlan _plan;
+    /// <summary>
+    /// Fewer stages did not pay: RMSprop and Adagrad (a root, then one division) measured the same
+    /// pipelined and plain, the out-of-order core already overlaps so short a chain.
+    /// </summary>
+    private const int MinStages = 3;
+
     private readonly NameScope _names;
-    private readonly List<PipelineValue> _values = new();
+    private readonly Dictionary<string, int> _versions = new();
+
+    // Every value defined while walking the body, in program order; Values keeps those a store needs.
+    private readonly List<PipelineValue> _defined = new();
+
+    // How many divisions and square roots the longest chain that ends in a value has, its own
+    // operation included: a root of a loaded value has depth 1 and goes in stage 0.
     private readonly Dictionary<string, int> _depth = new();
     private readonly List<(int Flag, bool Value)> _guard = new();
 
     private SoftwarePipeline(KernelPlan plan)
     {
-        _plan = plan;
         _names = new NameScope(plan.Names);
         foreach (Export export in plan.Exports)
         {
@@ -47,20 +57,19 @@ internal sealed class SoftwarePipeline
         }
     }
 
-    /// <summary>How many stages: the longest chain of divider operations, at most <see cref="MaxStages"/>.</summary>
+    /// <summary>How many stages: the longest chain of divider operations the stores need, at most <see cref="MaxStages"/>.</summary>
     public int Stages { get; private set; }
 
-    /// <summary>Every value in program order, only those a store needs.</summary>
+    /// <summary>The values the stores need, in program order, with their stages.</summary>
     public List<PipelineValue> Values { get; } = new();
 
     public List<PipelineStore> Stores { get; } = new();
 
-    /// <summary>Names the values take; the emitter derives its own from it.</summary>
-    public NameScope Names => _names;
-
     /// <summary>
-    /// The plan's loop body as single-assignment values, each in the stage after the divider
-    /// operations it waits for; null when no chain has two such operations (nothing to overlap).
+    /// The plan's loop body as single-assignment values; a division or square root goes in the
+    /// stage after the divider operations it waits for, and every other value in the stage of its
+    /// latest divider operand. Null when no chain the stores need has <see cref="MinStages"/> such
+    /// operations.
     /// </summary>
     public static SoftwarePipeline? Build(KernelPlan plan)
     {
@@ -72,22 +81,27 @@ internal sealed class SoftwarePipeline
         }
 
         pipeline.Walk(plan.Body, current);
-        int depth = pipeline._depth.Values.DefaultIfEmpty(0).Max();
-        if (depth < 2)
+        List<(RuleParameter Buffer, string Value)> stores = plan.Stored.Select(buffer => (buffer, current[buffer.Name])).ToList();
+        HashSet<string> needed = pipeline.Needed(stores.Select(s => s.Value));
+        int depth = needed.Select(name => pipeline._depth[name]).DefaultIfEmpty(0).Max();
+        if (depth < MinStages)
         {
             return null;
         }
 
         pipeline.Stages = Math.Min(depth, MaxStages);
-        pipeline.Finish(plan.Stored.Select(buffer => (buffer, current[buffer.Name])).ToList());
+        pipeline.Finish(stores, needed);
         return pipeline;
     }
 
+    /// <summary>A new value named after the variable it versions: <c>expAvg_2</c> is the second value of <c>expAvg</c>.</summary>
     private string Add(string baseName, ValueKind kind, Expr? value, RuleParameter? load, int depth)
     {
-        string name = _names.Fresh(baseName);
+        int version = _versions.TryGetValue(baseName, out int last) ? last + 1 : 1;
+        _versions[baseName] = version;
+        string name = _names.Fresh($"{baseName}_{version}");
         _depth[name] = depth;
-        _values.Add(new PipelineValue(name, kind, value, load, 0, 0, new List<(int, bool)>(_guard)));
+        _defined.Add(new PipelineValue(name, kind, value, load, 0, 0, new List<(int, bool)>(_guard)));
         return name;
     }
 
@@ -109,7 +123,6 @@ internal sealed class SoftwarePipeline
                     Walk(block.Statements, current);
                     break;
                 case LoopFlagIf flagIf:
-                    var before = new Dictionary<string, string>(current);
                     var whenTrue = new Dictionary<string, string>(current);
                     var whenFalse = new Dictionary<string, string>(current);
                     _guard.Add((flagIf.Flag, true));
@@ -117,20 +130,21 @@ internal sealed class SoftwarePipeline
                     _guard[_guard.Count - 1] = (flagIf.Flag, false);
                     Walk(flagIf.Else, whenFalse);
                     _guard.RemoveAt(_guard.Count - 1);
-                    // Names that live on after the if take the arm's value the flag picks (folded by the JIT).
-                    foreach (string name in before.Keys)
+                    // Names that live on after the if (the ones known before it) take the value of
+                    // the arm the flag picks; the JIT folds the choice.
+                    foreach (string name in current.Keys.ToList())
                     {
-                        string t = whenTrue[name];
-                        string f = whenFalse[name];
-                        if (t == f)
+                        string thenValue = whenTrue[name];
+                        string elseValue = whenFalse[name];
+                        if (thenValue == elseValue)
                         {
-                            current[name] = t;
+                            current[name] = thenValue;
                             continue;
                         }
 
-                        ValueKind kind = KindOf(t);
-                        var chosen = new FlagConditionalExpr(flagIf.Flag, new NameExpr(t, kind), new NameExpr(f, kind), kind);
-                        current[name] = Add(name, kind, chosen, null, Math.Max(_depth[t], _depth[f]));
+                        ValueKind kind = KindOf(thenValue);
+                        var chosen = new FlagConditionalExpr(flagIf.Flag, new NameExpr(thenValue, kind), new NameExpr(elseValue, kind), kind);
+                        current[name] = Add(name, kind, chosen, null, Math.Max(_depth[thenValue], _depth[elseValue]));
                     }
 
                     break;
@@ -141,7 +155,10 @@ internal sealed class SoftwarePipeline
     private string Define(string baseName, ValueKind kind, Expr value, Dictionary<string, string> current)
     {
         Expr split = Split(value, current);
-        return Add(baseName, kind, split, null, DepthOf(split));
+        // A copy (a varying if's arm starts from one) is the value itself: nothing to compute or carry twice.
+        return split is NameExpr copy && _depth.ContainsKey(copy.Name)
+            ? copy.Name
+            : Add(baseName, kind, split, null, DepthOf(split));
     }
 
     /// <summary>Names redirected to their current values; each division and square root becomes a value of its own.</summary>
@@ -166,7 +183,13 @@ internal sealed class SoftwarePipeline
                     WhenFalse = Split(conditional.WhenFalse, current),
                 };
             case FlagConditionalExpr flag:
-                return flag with { WhenTrue = Split(flag.WhenTrue, current), WhenFalse = Split(flag.WhenFalse, current) };
+                // Each arm's divider operations are needed only under its flag value, like a flag if's.
+                _guard.Add((flag.Flag, true));
+                Expr whenTrue = Split(flag.WhenTrue, current);
+                _guard[_guard.Count - 1] = (flag.Flag, false);
+                Expr whenFalse = Split(flag.WhenFalse, current);
+                _guard.RemoveAt(_guard.Count - 1);
+                return flag with { WhenTrue = whenTrue, WhenFalse = whenFalse };
             case CallExpr call:
                 CallExpr arguments = call with { Arguments = call.Arguments.Select(a => Split(a, current)).ToEquatableArray() };
                 return call.Function == Function.Sqrt ? Divider("root", arguments) : arguments;
@@ -191,15 +214,32 @@ internal sealed class SoftwarePipeline
         _ => Enumerable.Empty<string>(),
     };
 
-    private ValueKind KindOf(string name) => _values.First(v => v.Name == name).Kind;
+    private ValueKind KindOf(string name) => _defined.First(v => v.Name == name).Kind;
 
     private int StageOf(string name) => Math.Min(Math.Max(_depth[name] - 1, 0), Stages - 1);
 
-    /// <summary>Keeps the values the stores need, with their stages and last uses.</summary>
-    private void Finish(List<(RuleParameter Buffer, string Value)> stores)
+    /// <summary>The values <paramref name="roots"/> read, directly or not, and the roots.</summary>
+    private HashSet<string> Needed(IEnumerable<string> roots)
+    {
+        var needed = new HashSet<string>(roots);
+        // Program order is a topological order: walking it backwards sees every reader of a value before the value.
+        for (int k = _defined.Count - 1; k >= 0; k--)
+        {
+            if (needed.Contains(_defined[k].Name) && _defined[k].Value is { } value)
+            {
+                needed.UnionWith(References(value));
+            }
+        }
+
+        return needed;
+    }
+
+    /// <summary>Keeps the needed values, with their stages and the last stage that reads each.</summary>
+    private void Finish(List<(RuleParameter Buffer, string Value)> stores, HashSet<string> needed)
     {
         var lastUse = new Dictionary<string, int>();
-        var needed = new HashSet<string>();
+        void Use(string name, int stage) => lastUse[name] = lastUse.TryGetValue(name, out int last) ? Math.Max(last, stage) : stage;
+
         foreach ((RuleParameter buffer, string value) in stores)
         {
             int stage = StageOf(value);
@@ -207,35 +247,18 @@ internal sealed class SoftwarePipeline
             Use(value, stage);
         }
 
-        // Program order is a topological order: walking it backwards sees every use of a value before the value.
-        for (int k = _values.Count - 1; k >= 0; k--)
+        foreach (PipelineValue value in _defined.Where(v => needed.Contains(v.Name) && v.Value is not null))
         {
-            PipelineValue value = _values[k];
-            if (!needed.Contains(value.Name))
+            foreach (string operand in References(value.Value!))
             {
-                continue;
-            }
-
-            int stage = StageOf(value.Name);
-            if (value.Value is not null)
-            {
-                foreach (string operand in References(value.Value))
-                {
-                    Use(operand, stage);
-                }
+                Use(operand, StageOf(value.Name));
             }
         }
 
-        foreach (PipelineValue value in _values.Where(v => needed.Contains(v.Name)))
+        foreach (PipelineValue value in _defined.Where(v => needed.Contains(v.Name)))
         {
             int stage = StageOf(value.Name);
             Values.Add(value with { Stage = stage, LastUse = Math.Max(stage, lastUse[value.Name]) });
-        }
-
-        void Use(string name, int stage)
-        {
-            needed.Add(name);
-            lastUse[name] = lastUse.TryGetValue(name, out int last) ? Math.Max(last, stage) : stage;
         }
     }
 }

@@ -13,10 +13,10 @@ namespace KernelGen.Generator.Emission;
 // before the next block's earlier stage overwrites them.
 internal sealed partial class KernelEmitter
 {
-    /// <summary>Blocks of this many vectors: two independent operations per stage keep the divider busy.</summary>
+    /// <summary>Blocks of this many vectors (A, B, ...): two independent operations per stage keep the divider busy.</summary>
     private const int PipelineUnroll = 2;
 
-    private static readonly string[] LaneSuffixes = { "A", "B" };
+    private static string LaneSuffix(int lane) => ((char)('A' + lane)).ToString();
 
     private void WritePipelinedLoop(SoftwarePipeline pipeline, CSharpWriter writer, int width, NameScope names, Dictionary<string, string> refs, string i, string length)
     {
@@ -26,34 +26,36 @@ internal sealed partial class KernelEmitter
         Dictionary<string, PipelineValue> byName = pipeline.Values.ToDictionary(v => v.Name);
         var local = new Dictionary<(string Value, int Lane), string>();
         var carried = new Dictionary<(string Value, int Stage, int Lane), string>();
+        var declarations = new List<string>(); // in this order, so the output is stable
         foreach (PipelineValue value in pipeline.Values)
         {
             for (int lane = 0; lane < PipelineUnroll; lane++)
             {
-                local[(value.Name, lane)] = names.Fresh(value.Name + LaneSuffixes[lane]);
+                local[(value.Name, lane)] = names.Fresh(value.Name + LaneSuffix(lane));
                 for (int stage = value.Stage + 1; stage <= value.LastUse; stage++)
                 {
-                    carried[(value.Name, stage, lane)] = names.Fresh($"{value.Name}{LaneSuffixes[lane]}_{stage}");
+                    // Named after the stage that reads it, counted from 1 as in the comments.
+                    string name = names.Fresh($"{value.Name}{LaneSuffix(lane)}_s{stage + 1}");
+                    carried[(value.Name, stage, lane)] = name;
+                    declarations.Add($"{writer.TypeOf(value.Kind)} {name} = {writer.VectorType}.Zero;");
                 }
             }
         }
 
-        // What every call moves, whatever its flags (at least a float: a rule may touch memory only under flags).
-        int bytes = 4 * System.Math.Max(1, _plan.Guards.Count(g => g.Value.Count == 0) + _plan.StoreGuards.Count(g => g.Value.Count == 0));
         _w.Comment($"Software-pipelined in {stages} stages, cut before each division or square root that waits for another:");
         _w.Comment("an iteration runs every stage once, each on another block, so the divider gets independent work.");
         _w.Comment("The same operations on the same values as the loop below: the same bits. Past the caches memory is");
-        _w.Comment($"the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes ({bytes} per element).");
-        using (_w.Block($"if ({length} - {i} >= {stages * block} && {length} - {i} <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / {bytes})"))
+        _w.Comment("the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.");
+        using (_w.Block($"if ({length} - {i} >= {stages * block} && {length} - {i} <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / {BytesPerElement()}))"))
         {
             _w.Comment($"Values a later stage reads, one variable per stage that reads them; blocks of {PipelineUnroll} vectors (A, B).");
-            foreach (KeyValuePair<(string Value, int Stage, int Lane), string> entry in carried)
+            foreach (string declaration in declarations)
             {
-                _w.Line($"{writer.TypeOf(byName[entry.Key.Value].Kind)} {entry.Value} = {writer.VectorType}.Zero;");
+                _w.Line(declaration);
             }
 
             _w.Line();
-            _w.Comment($"Prologue: the first {stages - 1} blocks go through their first stages.");
+            _w.Comment($"Prologue: the first {Blocks(stages - 1)} go through their first stages.");
             for (int round = 0; round < stages - 1; round++)
             {
                 for (int stage = round; stage >= 0; stage--)
@@ -72,7 +74,7 @@ internal sealed partial class KernelEmitter
             }
 
             _w.Line();
-            _w.Comment($"Epilogue: the {stages - 1} blocks in flight go through their last stages.");
+            _w.Comment($"Epilogue: the {Blocks(stages - 1)} in flight go through their last stages.");
             for (int round = 1; round < stages; round++)
             {
                 for (int stage = stages - 1; stage >= round; stage--)
@@ -120,11 +122,10 @@ internal sealed partial class KernelEmitter
                         }
                         else
                         {
-                            int reader = lane;
                             Expr expression = Rename(value.Value, operand =>
                                 !byName.TryGetValue(operand, out PipelineValue? read) ? null
-                                : read.Stage < stage ? carried[(operand, stage, reader)]
-                                : local[(operand, reader)]);
+                                : read.Stage < stage ? carried[(operand, stage, lane)]
+                                : local[(operand, lane)]);
                             string text = writer.Write(expression);
                             string? guard = GuardOf(value.Guard);
                             if (guard is not null)
@@ -152,6 +153,25 @@ internal sealed partial class KernelEmitter
                 }
             }
         }
+    }
+
+    private static string Blocks(int count) => count == 1 ? "block" : $"{count} blocks";
+
+    /// <summary>
+    /// Bytes a call moves per element (4 per buffer loaded, 4 per buffer stored): a constant plus
+    /// what the flags add (AdamW's max buffer under amsgrad), which the JIT folds per instantiation.
+    /// </summary>
+    private string BytesPerElement()
+    {
+        const int floatSize = 4;
+        IEnumerable<List<(int Flag, bool Value)>> accesses = _plan.Guards.Values.Concat(_plan.StoreGuards.Values);
+        int always = floatSize * accesses.Count(guard => guard.Count == 0);
+        string[] flagged = accesses.Where(guard => guard.Count > 0)
+            .GroupBy(guard => GuardOf(guard)!)
+            .Select(group => $"({group.Key} ? {floatSize * group.Count()} : 0)")
+            .ToArray();
+        return flagged.Length == 0 ? always.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : $"({string.Join(" + ", new[] { always.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(flagged))})";
     }
 
     /// <summary>The expression with each pipeline value replaced by the variable that holds it where it is read.</summary>

@@ -493,318 +493,306 @@ partial class AdaBelief : global::KernelGen.Optimizer
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
-        if (length - i >= 96 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsBound.Value ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector512<float> param3A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param3A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param3B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param3B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> quotientA_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> quotientB_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param7A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param7B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param8A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param8B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_3A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> denominator_1A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> denominator_1B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> quotient_1A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> quotient_1B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_7A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_7B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_8A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_8B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector512<float> g4A = TWeightDecouple.Value ? g1A : g3A;
-                global::System.Runtime.Intrinsics.Vector512<float> g4B = TWeightDecouple.Value ? g1B : g3B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h1 * g4A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h1 * g4B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> residual1A = g4A - expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> residual1B = g4B - expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar2A = expAvgVar1A * beta2 + h2 * residual1A * residual1A + epsilon;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar2B = expAvgVar1B * beta2 + h2 * residual1B * residual1B + epsilon;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar1A, expAvgVar2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar1B, expAvgVar2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> variance2A = TAmsBound.Value ? maxExpAvgVar2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> variance2B = TAmsBound.Value ? maxExpAvgVar2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> variance3A = !TAmsBound.Value ? expAvgVar2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> variance3B = !TAmsBound.Value ? expAvgVar2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar3A = TAmsBound.Value ? maxExpAvgVar2A : maxExpAvgVar1A;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar3B = TAmsBound.Value ? maxExpAvgVar2B : maxExpAvgVar1B;
-                global::System.Runtime.Intrinsics.Vector512<float> variance4A = TAmsBound.Value ? variance2A : variance3A;
-                global::System.Runtime.Intrinsics.Vector512<float> variance4B = TAmsBound.Value ? variance2B : variance3B;
-                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance4A + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f));
-                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance4B + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f));
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1A = rootA + epsilon;
-                denominator1A_1 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1B = rootB + epsilon;
-                denominator1B_1 = denominator1B;
-                global::System.Runtime.Intrinsics.Vector512<float> param6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3A - h3 * expAvg2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3B - h3 * expAvg2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6A : param3A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                param7A_1 = param7A;
-                global::System.Runtime.Intrinsics.Vector512<float> param7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6B : param3B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                param7B_1 = param7B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar2A, ref expAvgVarRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar2B, ref expAvgVarRef, i + 16);
-                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar3A, ref maxExpAvgVarRef, i);
-                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar3B, ref maxExpAvgVarRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h1 * g_4A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h1 * g_4B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> residual_1A = g_4A - expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> residual_1B = g_4B - expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar_2A = expAvgVar_1A * beta2 + h2 * residual_1A * residual_1A + epsilon;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar_2B = expAvgVar_1B * beta2 + h2 * residual_1B * residual_1B + epsilon;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar_1A, expAvgVar_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar_1B, expAvgVar_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_3A = TAmsBound.Value ? maxExpAvgVar_2A : maxExpAvgVar_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_3B = TAmsBound.Value ? maxExpAvgVar_2B : maxExpAvgVar_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> variance_2A = TAmsBound.Value ? maxExpAvgVar_2A : expAvgVar_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> variance_2B = TAmsBound.Value ? maxExpAvgVar_2B : expAvgVar_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance_2A + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f));
+                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance_2B + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f));
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = root_1A + epsilon;
+                denominator_1A_s2 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = root_1B + epsilon;
+                denominator_1B_s2 = denominator_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3A - h3 * expAvg_2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3B - h3 * expAvg_2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6A : param_3A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                param_7A_s2 = param_7A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6B : param_3B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                param_7B_s2 = param_7B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar_2A, ref expAvgVarRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar_2B, ref expAvgVarRef, i + 16);
+                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar_3A, ref maxExpAvgVarRef, i);
+                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar_3B, ref maxExpAvgVarRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientA = TCondition4.Value ? denominator1A_1 / h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                quotientA_2 = quotientA;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientB = TCondition4.Value ? denominator1B_1 / h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                quotientB_2 = quotientB;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2A = !TCondition4.Value && TCondition5.Value ? expAvg2A_1 / denominator1A_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2B = !TCondition4.Value && TCondition5.Value ? expAvg2B_1 / denominator1B_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param5A = !TCondition4.Value && TCondition5.Value ? param3A_1 - h5 * quotient2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param5B = !TCondition4.Value && TCondition5.Value ? param3B_1 - h5 * quotient2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param8A = !TCondition4.Value ? (TCondition5.Value ? param5A : param7A_1) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                param8A_2 = param8A;
-                global::System.Runtime.Intrinsics.Vector512<float> param8B = !TCondition4.Value ? (TCondition5.Value ? param5B : param7B_1) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                param8B_2 = param8B;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = TCondition4.Value ? denominator_1A_s2 / h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                quotient_1A_s3 = quotient_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = TCondition4.Value ? denominator_1B_s2 / h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                quotient_1B_s3 = quotient_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = !TCondition4.Value && TCondition5.Value ? expAvg_2A_s2 / denominator_1A_s2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = !TCondition4.Value && TCondition5.Value ? expAvg_2B_s2 / denominator_1B_s2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_5A = !TCondition4.Value && TCondition5.Value ? param_3A_s2 - h5 * quotient_3A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_5B = !TCondition4.Value && TCondition5.Value ? param_3B_s2 - h5 * quotient_3B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_8A = !TCondition4.Value ? (TCondition5.Value ? param_5A : param_7A_s2) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                param_8A_s3 = param_8A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_8B = !TCondition4.Value ? (TCondition5.Value ? param_5B : param_7B_s2) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                param_8B_s3 = param_8B;
             }
             {
                 // stage 1 of 3, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector512<float> g4A = TWeightDecouple.Value ? g1A : g3A;
-                global::System.Runtime.Intrinsics.Vector512<float> g4B = TWeightDecouple.Value ? g1B : g3B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h1 * g4A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h1 * g4B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> residual1A = g4A - expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> residual1B = g4B - expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar2A = expAvgVar1A * beta2 + h2 * residual1A * residual1A + epsilon;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar2B = expAvgVar1B * beta2 + h2 * residual1B * residual1B + epsilon;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar1A, expAvgVar2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar1B, expAvgVar2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> variance2A = TAmsBound.Value ? maxExpAvgVar2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> variance2B = TAmsBound.Value ? maxExpAvgVar2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> variance3A = !TAmsBound.Value ? expAvgVar2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> variance3B = !TAmsBound.Value ? expAvgVar2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar3A = TAmsBound.Value ? maxExpAvgVar2A : maxExpAvgVar1A;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar3B = TAmsBound.Value ? maxExpAvgVar2B : maxExpAvgVar1B;
-                global::System.Runtime.Intrinsics.Vector512<float> variance4A = TAmsBound.Value ? variance2A : variance3A;
-                global::System.Runtime.Intrinsics.Vector512<float> variance4B = TAmsBound.Value ? variance2B : variance3B;
-                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance4A + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f));
-                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance4B + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f));
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1A = rootA + epsilon;
-                denominator1A_1 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1B = rootB + epsilon;
-                denominator1B_1 = denominator1B;
-                global::System.Runtime.Intrinsics.Vector512<float> param6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3A - h3 * expAvg2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3B - h3 * expAvg2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6A : param3A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                param7A_1 = param7A;
-                global::System.Runtime.Intrinsics.Vector512<float> param7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6B : param3B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                param7B_1 = param7B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar2A, ref expAvgVarRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar2B, ref expAvgVarRef, i + 48);
-                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar3A, ref maxExpAvgVarRef, i + 32);
-                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar3B, ref maxExpAvgVarRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h1 * g_4A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h1 * g_4B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> residual_1A = g_4A - expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> residual_1B = g_4B - expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar_2A = expAvgVar_1A * beta2 + h2 * residual_1A * residual_1A + epsilon;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgVar_2B = expAvgVar_1B * beta2 + h2 * residual_1B * residual_1B + epsilon;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar_1A, expAvgVar_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar_1B, expAvgVar_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_3A = TAmsBound.Value ? maxExpAvgVar_2A : maxExpAvgVar_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_3B = TAmsBound.Value ? maxExpAvgVar_2B : maxExpAvgVar_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> variance_2A = TAmsBound.Value ? maxExpAvgVar_2A : expAvgVar_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> variance_2B = TAmsBound.Value ? maxExpAvgVar_2B : expAvgVar_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance_2A + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f));
+                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance_2B + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f));
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = root_1A + epsilon;
+                denominator_1A_s2 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = root_1B + epsilon;
+                denominator_1B_s2 = denominator_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3A - h3 * expAvg_2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3B - h3 * expAvg_2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6A : param_3A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                param_7A_s2 = param_7A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6B : param_3B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                param_7B_s2 = param_7B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar_2A, ref expAvgVarRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar_2B, ref expAvgVarRef, i + 48);
+                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar_3A, ref maxExpAvgVarRef, i + 32);
+                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar_3B, ref maxExpAvgVarRef, i + 48);
             }
 
             for (; i + 96 <= length; i += 32)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient1A = TCondition4.Value ? expAvg2A_2 / quotientA_2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient1B = TCondition4.Value ? expAvg2B_2 / quotientB_2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param4A = TCondition4.Value ? param3A_2 - h3 * quotient1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param4B = TCondition4.Value ? param3B_2 - h3 * quotient1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param9A = TCondition4.Value ? param4A : param8A_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> param9B = TCondition4.Value ? param4B : param8B_2;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param9A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param9B, ref paramRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = TCondition4.Value ? expAvg_2A_s3 / quotient_1A_s3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = TCondition4.Value ? expAvg_2B_s3 / quotient_1B_s3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_4A = TCondition4.Value ? param_3A_s3 - h3 * quotient_2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_4B = TCondition4.Value ? param_3B_s3 - h3 * quotient_2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_9A = TCondition4.Value ? param_4A : param_8A_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_9B = TCondition4.Value ? param_4B : param_8B_s3;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_9A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_9B, ref paramRef, i + 16);
                 }
                 {
                     // stage 2 of 3, the block at i + 32
-                    param3A_2 = param3A_1;
-                    param3B_2 = param3B_1;
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotientA = TCondition4.Value ? denominator1A_1 / h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    quotientA_2 = quotientA;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotientB = TCondition4.Value ? denominator1B_1 / h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    quotientB_2 = quotientB;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient2A = !TCondition4.Value && TCondition5.Value ? expAvg2A_1 / denominator1A_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient2B = !TCondition4.Value && TCondition5.Value ? expAvg2B_1 / denominator1B_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param5A = !TCondition4.Value && TCondition5.Value ? param3A_1 - h5 * quotient2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param5B = !TCondition4.Value && TCondition5.Value ? param3B_1 - h5 * quotient2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param8A = !TCondition4.Value ? (TCondition5.Value ? param5A : param7A_1) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    param8A_2 = param8A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param8B = !TCondition4.Value ? (TCondition5.Value ? param5B : param7B_1) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    param8B_2 = param8B;
+                    param_3A_s3 = param_3A_s2;
+                    param_3B_s3 = param_3B_s2;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = TCondition4.Value ? denominator_1A_s2 / h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    quotient_1A_s3 = quotient_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = TCondition4.Value ? denominator_1B_s2 / h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    quotient_1B_s3 = quotient_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = !TCondition4.Value && TCondition5.Value ? expAvg_2A_s2 / denominator_1A_s2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = !TCondition4.Value && TCondition5.Value ? expAvg_2B_s2 / denominator_1B_s2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_5A = !TCondition4.Value && TCondition5.Value ? param_3A_s2 - h5 * quotient_3A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_5B = !TCondition4.Value && TCondition5.Value ? param_3B_s2 - h5 * quotient_3B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_8A = !TCondition4.Value ? (TCondition5.Value ? param_5A : param_7A_s2) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    param_8A_s3 = param_8A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_8B = !TCondition4.Value ? (TCondition5.Value ? param_5B : param_7B_s2) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    param_8B_s3 = param_8B;
                 }
                 {
                     // stage 1 of 3, the block at i + 64
-                    global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgVar1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgVar1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                    param3A_1 = param3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                    param3B_1 = param3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> g4A = TWeightDecouple.Value ? g1A : g3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g4B = TWeightDecouple.Value ? g1B : g3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h1 * g4A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h1 * g4B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> residual1A = g4A - expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> residual1B = g4B - expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgVar2A = expAvgVar1A * beta2 + h2 * residual1A * residual1A + epsilon;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgVar2B = expAvgVar1B * beta2 + h2 * residual1B * residual1B + epsilon;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar1A, expAvgVar2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar1B, expAvgVar2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> variance2A = TAmsBound.Value ? maxExpAvgVar2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> variance2B = TAmsBound.Value ? maxExpAvgVar2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> variance3A = !TAmsBound.Value ? expAvgVar2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> variance3B = !TAmsBound.Value ? expAvgVar2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar3A = TAmsBound.Value ? maxExpAvgVar2A : maxExpAvgVar1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar3B = TAmsBound.Value ? maxExpAvgVar2B : maxExpAvgVar1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> variance4A = TAmsBound.Value ? variance2A : variance3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> variance4B = TAmsBound.Value ? variance2B : variance3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance4A + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f));
-                    global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance4B + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f));
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator1A = rootA + epsilon;
-                    denominator1A_1 = denominator1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator1B = rootB + epsilon;
-                    denominator1B_1 = denominator1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> param6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3A - h3 * expAvg2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3B - h3 * expAvg2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6A : param3A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    param7A_1 = param7A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6B : param3B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    param7B_1 = param7B;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar2A, ref expAvgVarRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar2B, ref expAvgVarRef, i + 80);
-                    if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar3A, ref maxExpAvgVarRef, i + 64);
-                    if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar3B, ref maxExpAvgVarRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgVar_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgVar_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    param_3A_s2 = param_3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    param_3B_s2 = param_3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h1 * g_4A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h1 * g_4B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> residual_1A = g_4A - expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> residual_1B = g_4B - expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgVar_2A = expAvgVar_1A * beta2 + h2 * residual_1A * residual_1A + epsilon;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgVar_2B = expAvgVar_1B * beta2 + h2 * residual_1B * residual_1B + epsilon;
+                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar_1A, expAvgVar_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar_1B, expAvgVar_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_3A = TAmsBound.Value ? maxExpAvgVar_2A : maxExpAvgVar_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar_3B = TAmsBound.Value ? maxExpAvgVar_2B : maxExpAvgVar_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> variance_2A = TAmsBound.Value ? maxExpAvgVar_2A : expAvgVar_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> variance_2B = TAmsBound.Value ? maxExpAvgVar_2B : expAvgVar_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance_2A + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f));
+                    global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance_2B + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f));
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = root_1A + epsilon;
+                    denominator_1A_s2 = denominator_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = root_1B + epsilon;
+                    denominator_1B_s2 = denominator_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3A - h3 * expAvg_2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3B - h3 * expAvg_2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6A : param_3A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    param_7A_s2 = param_7A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6B : param_3B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    param_7B_s2 = param_7B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar_2A, ref expAvgVarRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar_2B, ref expAvgVarRef, i + 80);
+                    if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar_3A, ref maxExpAvgVarRef, i + 64);
+                    if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar_3B, ref maxExpAvgVarRef, i + 80);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = TCondition4.Value ? expAvg2A_2 / quotientA_2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = TCondition4.Value ? expAvg2B_2 / quotientB_2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param4A = TCondition4.Value ? param3A_2 - h3 * quotient1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param4B = TCondition4.Value ? param3B_2 - h3 * quotient1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param9A = TCondition4.Value ? param4A : param8A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param9B = TCondition4.Value ? param4B : param8B_2;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param9A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param9B, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = TCondition4.Value ? expAvg_2A_s3 / quotient_1A_s3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = TCondition4.Value ? expAvg_2B_s3 / quotient_1B_s3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4A = TCondition4.Value ? param_3A_s3 - h3 * quotient_2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4B = TCondition4.Value ? param_3B_s3 - h3 * quotient_2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_9A = TCondition4.Value ? param_4A : param_8A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_9B = TCondition4.Value ? param_4B : param_8B_s3;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_9A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_9B, ref paramRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i + 32
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientA = TCondition4.Value ? denominator1A_1 / h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                quotientA_2 = quotientA;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientB = TCondition4.Value ? denominator1B_1 / h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                quotientB_2 = quotientB;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2A = !TCondition4.Value && TCondition5.Value ? expAvg2A_1 / denominator1A_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2B = !TCondition4.Value && TCondition5.Value ? expAvg2B_1 / denominator1B_1 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param5A = !TCondition4.Value && TCondition5.Value ? param3A_1 - h5 * quotient2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param5B = !TCondition4.Value && TCondition5.Value ? param3B_1 - h5 * quotient2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param8A = !TCondition4.Value ? (TCondition5.Value ? param5A : param7A_1) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                param8A_2 = param8A;
-                global::System.Runtime.Intrinsics.Vector512<float> param8B = !TCondition4.Value ? (TCondition5.Value ? param5B : param7B_1) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                param8B_2 = param8B;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = TCondition4.Value ? denominator_1A_s2 / h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                quotient_1A_s3 = quotient_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = TCondition4.Value ? denominator_1B_s2 / h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                quotient_1B_s3 = quotient_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = !TCondition4.Value && TCondition5.Value ? expAvg_2A_s2 / denominator_1A_s2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = !TCondition4.Value && TCondition5.Value ? expAvg_2B_s2 / denominator_1B_s2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_5A = !TCondition4.Value && TCondition5.Value ? param_3A_s2 - h5 * quotient_3A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_5B = !TCondition4.Value && TCondition5.Value ? param_3B_s2 - h5 * quotient_3B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_8A = !TCondition4.Value ? (TCondition5.Value ? param_5A : param_7A_s2) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                param_8A_s3 = param_8A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_8B = !TCondition4.Value ? (TCondition5.Value ? param_5B : param_7B_s2) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                param_8B_s3 = param_8B;
             }
             {
                 // stage 3 of 3, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = TCondition4.Value ? expAvg2A_2 / quotientA_2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = TCondition4.Value ? expAvg2B_2 / quotientB_2 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param4A = TCondition4.Value ? param3A_2 - h3 * quotient1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param4B = TCondition4.Value ? param3B_2 - h3 * quotient1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param9A = TCondition4.Value ? param4A : param8A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param9B = TCondition4.Value ? param4B : param8B_2;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param9A, ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param9B, ref paramRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = TCondition4.Value ? expAvg_2A_s3 / quotient_1A_s3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = TCondition4.Value ? expAvg_2B_s3 / quotient_1B_s3 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4A = TCondition4.Value ? param_3A_s3 - h3 * quotient_2A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4B = TCondition4.Value ? param_3B_s3 - h3 * quotient_2B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_9A = TCondition4.Value ? param_4A : param_8A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_9B = TCondition4.Value ? param_4B : param_8B_s3;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_9A, ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_9B, ref paramRef, i + 48);
             }
             i += 64;
         }
@@ -974,318 +962,306 @@ partial class AdaBelief : global::KernelGen.Optimizer
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
-        if (length - i >= 48 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsBound.Value ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector256<float> param3A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param3A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param3B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param3B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> quotientA_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> quotientB_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param7A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param7B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param8A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param8B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_3A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> denominator_1A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> denominator_1B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> quotient_1A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> quotient_1B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_7A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_7B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_8A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_8B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector256<float> g4A = TWeightDecouple.Value ? g1A : g3A;
-                global::System.Runtime.Intrinsics.Vector256<float> g4B = TWeightDecouple.Value ? g1B : g3B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h1 * g4A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h1 * g4B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> residual1A = g4A - expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> residual1B = g4B - expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar2A = expAvgVar1A * beta2 + h2 * residual1A * residual1A + epsilon;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar2B = expAvgVar1B * beta2 + h2 * residual1B * residual1B + epsilon;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar1A, expAvgVar2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar1B, expAvgVar2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> variance2A = TAmsBound.Value ? maxExpAvgVar2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> variance2B = TAmsBound.Value ? maxExpAvgVar2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> variance3A = !TAmsBound.Value ? expAvgVar2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> variance3B = !TAmsBound.Value ? expAvgVar2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar3A = TAmsBound.Value ? maxExpAvgVar2A : maxExpAvgVar1A;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar3B = TAmsBound.Value ? maxExpAvgVar2B : maxExpAvgVar1B;
-                global::System.Runtime.Intrinsics.Vector256<float> variance4A = TAmsBound.Value ? variance2A : variance3A;
-                global::System.Runtime.Intrinsics.Vector256<float> variance4B = TAmsBound.Value ? variance2B : variance3B;
-                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance4A + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f));
-                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance4B + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f));
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1A = rootA + epsilon;
-                denominator1A_1 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1B = rootB + epsilon;
-                denominator1B_1 = denominator1B;
-                global::System.Runtime.Intrinsics.Vector256<float> param6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3A - h3 * expAvg2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3B - h3 * expAvg2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6A : param3A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                param7A_1 = param7A;
-                global::System.Runtime.Intrinsics.Vector256<float> param7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6B : param3B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                param7B_1 = param7B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar2A, ref expAvgVarRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar2B, ref expAvgVarRef, i + 8);
-                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar3A, ref maxExpAvgVarRef, i);
-                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar3B, ref maxExpAvgVarRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h1 * g_4A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h1 * g_4B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> residual_1A = g_4A - expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> residual_1B = g_4B - expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar_2A = expAvgVar_1A * beta2 + h2 * residual_1A * residual_1A + epsilon;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar_2B = expAvgVar_1B * beta2 + h2 * residual_1B * residual_1B + epsilon;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar_1A, expAvgVar_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar_1B, expAvgVar_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_3A = TAmsBound.Value ? maxExpAvgVar_2A : maxExpAvgVar_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_3B = TAmsBound.Value ? maxExpAvgVar_2B : maxExpAvgVar_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> variance_2A = TAmsBound.Value ? maxExpAvgVar_2A : expAvgVar_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> variance_2B = TAmsBound.Value ? maxExpAvgVar_2B : expAvgVar_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance_2A + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f));
+                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance_2B + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f));
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = root_1A + epsilon;
+                denominator_1A_s2 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = root_1B + epsilon;
+                denominator_1B_s2 = denominator_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3A - h3 * expAvg_2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3B - h3 * expAvg_2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6A : param_3A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                param_7A_s2 = param_7A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6B : param_3B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                param_7B_s2 = param_7B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar_2A, ref expAvgVarRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar_2B, ref expAvgVarRef, i + 8);
+                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar_3A, ref maxExpAvgVarRef, i);
+                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar_3B, ref maxExpAvgVarRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientA = TCondition4.Value ? denominator1A_1 / h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                quotientA_2 = quotientA;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientB = TCondition4.Value ? denominator1B_1 / h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                quotientB_2 = quotientB;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2A = !TCondition4.Value && TCondition5.Value ? expAvg2A_1 / denominator1A_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2B = !TCondition4.Value && TCondition5.Value ? expAvg2B_1 / denominator1B_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param5A = !TCondition4.Value && TCondition5.Value ? param3A_1 - h5 * quotient2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param5B = !TCondition4.Value && TCondition5.Value ? param3B_1 - h5 * quotient2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param8A = !TCondition4.Value ? (TCondition5.Value ? param5A : param7A_1) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                param8A_2 = param8A;
-                global::System.Runtime.Intrinsics.Vector256<float> param8B = !TCondition4.Value ? (TCondition5.Value ? param5B : param7B_1) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                param8B_2 = param8B;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = TCondition4.Value ? denominator_1A_s2 / h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                quotient_1A_s3 = quotient_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = TCondition4.Value ? denominator_1B_s2 / h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                quotient_1B_s3 = quotient_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = !TCondition4.Value && TCondition5.Value ? expAvg_2A_s2 / denominator_1A_s2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = !TCondition4.Value && TCondition5.Value ? expAvg_2B_s2 / denominator_1B_s2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_5A = !TCondition4.Value && TCondition5.Value ? param_3A_s2 - h5 * quotient_3A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_5B = !TCondition4.Value && TCondition5.Value ? param_3B_s2 - h5 * quotient_3B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_8A = !TCondition4.Value ? (TCondition5.Value ? param_5A : param_7A_s2) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                param_8A_s3 = param_8A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_8B = !TCondition4.Value ? (TCondition5.Value ? param_5B : param_7B_s2) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                param_8B_s3 = param_8B;
             }
             {
                 // stage 1 of 3, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector256<float> g4A = TWeightDecouple.Value ? g1A : g3A;
-                global::System.Runtime.Intrinsics.Vector256<float> g4B = TWeightDecouple.Value ? g1B : g3B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h1 * g4A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h1 * g4B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> residual1A = g4A - expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> residual1B = g4B - expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar2A = expAvgVar1A * beta2 + h2 * residual1A * residual1A + epsilon;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar2B = expAvgVar1B * beta2 + h2 * residual1B * residual1B + epsilon;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar1A, expAvgVar2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar1B, expAvgVar2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> variance2A = TAmsBound.Value ? maxExpAvgVar2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> variance2B = TAmsBound.Value ? maxExpAvgVar2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> variance3A = !TAmsBound.Value ? expAvgVar2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> variance3B = !TAmsBound.Value ? expAvgVar2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar3A = TAmsBound.Value ? maxExpAvgVar2A : maxExpAvgVar1A;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar3B = TAmsBound.Value ? maxExpAvgVar2B : maxExpAvgVar1B;
-                global::System.Runtime.Intrinsics.Vector256<float> variance4A = TAmsBound.Value ? variance2A : variance3A;
-                global::System.Runtime.Intrinsics.Vector256<float> variance4B = TAmsBound.Value ? variance2B : variance3B;
-                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance4A + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f));
-                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance4B + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f));
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1A = rootA + epsilon;
-                denominator1A_1 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1B = rootB + epsilon;
-                denominator1B_1 = denominator1B;
-                global::System.Runtime.Intrinsics.Vector256<float> param6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3A - h3 * expAvg2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3B - h3 * expAvg2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6A : param3A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                param7A_1 = param7A;
-                global::System.Runtime.Intrinsics.Vector256<float> param7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6B : param3B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                param7B_1 = param7B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar2A, ref expAvgVarRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar2B, ref expAvgVarRef, i + 24);
-                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar3A, ref maxExpAvgVarRef, i + 16);
-                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar3B, ref maxExpAvgVarRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h1 * g_4A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h1 * g_4B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> residual_1A = g_4A - expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> residual_1B = g_4B - expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar_2A = expAvgVar_1A * beta2 + h2 * residual_1A * residual_1A + epsilon;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgVar_2B = expAvgVar_1B * beta2 + h2 * residual_1B * residual_1B + epsilon;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar_1A, expAvgVar_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar_1B, expAvgVar_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_3A = TAmsBound.Value ? maxExpAvgVar_2A : maxExpAvgVar_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_3B = TAmsBound.Value ? maxExpAvgVar_2B : maxExpAvgVar_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> variance_2A = TAmsBound.Value ? maxExpAvgVar_2A : expAvgVar_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> variance_2B = TAmsBound.Value ? maxExpAvgVar_2B : expAvgVar_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance_2A + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f));
+                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance_2B + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f));
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = root_1A + epsilon;
+                denominator_1A_s2 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = root_1B + epsilon;
+                denominator_1B_s2 = denominator_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3A - h3 * expAvg_2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3B - h3 * expAvg_2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6A : param_3A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                param_7A_s2 = param_7A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6B : param_3B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                param_7B_s2 = param_7B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar_2A, ref expAvgVarRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar_2B, ref expAvgVarRef, i + 24);
+                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar_3A, ref maxExpAvgVarRef, i + 16);
+                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar_3B, ref maxExpAvgVarRef, i + 24);
             }
 
             for (; i + 48 <= length; i += 16)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient1A = TCondition4.Value ? expAvg2A_2 / quotientA_2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient1B = TCondition4.Value ? expAvg2B_2 / quotientB_2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param4A = TCondition4.Value ? param3A_2 - h3 * quotient1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param4B = TCondition4.Value ? param3B_2 - h3 * quotient1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param9A = TCondition4.Value ? param4A : param8A_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> param9B = TCondition4.Value ? param4B : param8B_2;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param9A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param9B, ref paramRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = TCondition4.Value ? expAvg_2A_s3 / quotient_1A_s3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = TCondition4.Value ? expAvg_2B_s3 / quotient_1B_s3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_4A = TCondition4.Value ? param_3A_s3 - h3 * quotient_2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_4B = TCondition4.Value ? param_3B_s3 - h3 * quotient_2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_9A = TCondition4.Value ? param_4A : param_8A_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_9B = TCondition4.Value ? param_4B : param_8B_s3;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_9A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_9B, ref paramRef, i + 8);
                 }
                 {
                     // stage 2 of 3, the block at i + 16
-                    param3A_2 = param3A_1;
-                    param3B_2 = param3B_1;
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotientA = TCondition4.Value ? denominator1A_1 / h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    quotientA_2 = quotientA;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotientB = TCondition4.Value ? denominator1B_1 / h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    quotientB_2 = quotientB;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient2A = !TCondition4.Value && TCondition5.Value ? expAvg2A_1 / denominator1A_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient2B = !TCondition4.Value && TCondition5.Value ? expAvg2B_1 / denominator1B_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param5A = !TCondition4.Value && TCondition5.Value ? param3A_1 - h5 * quotient2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param5B = !TCondition4.Value && TCondition5.Value ? param3B_1 - h5 * quotient2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param8A = !TCondition4.Value ? (TCondition5.Value ? param5A : param7A_1) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    param8A_2 = param8A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param8B = !TCondition4.Value ? (TCondition5.Value ? param5B : param7B_1) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    param8B_2 = param8B;
+                    param_3A_s3 = param_3A_s2;
+                    param_3B_s3 = param_3B_s2;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = TCondition4.Value ? denominator_1A_s2 / h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    quotient_1A_s3 = quotient_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = TCondition4.Value ? denominator_1B_s2 / h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    quotient_1B_s3 = quotient_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = !TCondition4.Value && TCondition5.Value ? expAvg_2A_s2 / denominator_1A_s2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = !TCondition4.Value && TCondition5.Value ? expAvg_2B_s2 / denominator_1B_s2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_5A = !TCondition4.Value && TCondition5.Value ? param_3A_s2 - h5 * quotient_3A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_5B = !TCondition4.Value && TCondition5.Value ? param_3B_s2 - h5 * quotient_3B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_8A = !TCondition4.Value ? (TCondition5.Value ? param_5A : param_7A_s2) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    param_8A_s3 = param_8A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_8B = !TCondition4.Value ? (TCondition5.Value ? param_5B : param_7B_s2) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    param_8B_s3 = param_8B;
                 }
                 {
                     // stage 1 of 3, the block at i + 32
-                    global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgVar1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgVar1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                    param3A_1 = param3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                    param3B_1 = param3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> g4A = TWeightDecouple.Value ? g1A : g3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g4B = TWeightDecouple.Value ? g1B : g3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h1 * g4A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h1 * g4B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> residual1A = g4A - expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> residual1B = g4B - expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgVar2A = expAvgVar1A * beta2 + h2 * residual1A * residual1A + epsilon;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgVar2B = expAvgVar1B * beta2 + h2 * residual1B * residual1B + epsilon;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar1A, expAvgVar2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar1B, expAvgVar2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> variance2A = TAmsBound.Value ? maxExpAvgVar2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> variance2B = TAmsBound.Value ? maxExpAvgVar2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> variance3A = !TAmsBound.Value ? expAvgVar2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> variance3B = !TAmsBound.Value ? expAvgVar2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar3A = TAmsBound.Value ? maxExpAvgVar2A : maxExpAvgVar1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar3B = TAmsBound.Value ? maxExpAvgVar2B : maxExpAvgVar1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> variance4A = TAmsBound.Value ? variance2A : variance3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> variance4B = TAmsBound.Value ? variance2B : variance3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance4A + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f));
-                    global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance4B + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f));
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator1A = rootA + epsilon;
-                    denominator1A_1 = denominator1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator1B = rootB + epsilon;
-                    denominator1B_1 = denominator1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> param6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3A - h3 * expAvg2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3B - h3 * expAvg2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6A : param3A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    param7A_1 = param7A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6B : param3B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    param7B_1 = param7B;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar2A, ref expAvgVarRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar2B, ref expAvgVarRef, i + 40);
-                    if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar3A, ref maxExpAvgVarRef, i + 32);
-                    if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar3B, ref maxExpAvgVarRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgVar_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgVar_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    param_3A_s2 = param_3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    param_3B_s2 = param_3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h1 * g_4A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h1 * g_4B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> residual_1A = g_4A - expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> residual_1B = g_4B - expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgVar_2A = expAvgVar_1A * beta2 + h2 * residual_1A * residual_1A + epsilon;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgVar_2B = expAvgVar_1B * beta2 + h2 * residual_1B * residual_1B + epsilon;
+                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar_1A, expAvgVar_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar_1B, expAvgVar_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_3A = TAmsBound.Value ? maxExpAvgVar_2A : maxExpAvgVar_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar_3B = TAmsBound.Value ? maxExpAvgVar_2B : maxExpAvgVar_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> variance_2A = TAmsBound.Value ? maxExpAvgVar_2A : expAvgVar_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> variance_2B = TAmsBound.Value ? maxExpAvgVar_2B : expAvgVar_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance_2A + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f));
+                    global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance_2B + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f));
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = root_1A + epsilon;
+                    denominator_1A_s2 = denominator_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = root_1B + epsilon;
+                    denominator_1B_s2 = denominator_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3A - h3 * expAvg_2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3B - h3 * expAvg_2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6A : param_3A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    param_7A_s2 = param_7A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6B : param_3B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    param_7B_s2 = param_7B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar_2A, ref expAvgVarRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar_2B, ref expAvgVarRef, i + 40);
+                    if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar_3A, ref maxExpAvgVarRef, i + 32);
+                    if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar_3B, ref maxExpAvgVarRef, i + 40);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = TCondition4.Value ? expAvg2A_2 / quotientA_2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = TCondition4.Value ? expAvg2B_2 / quotientB_2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param4A = TCondition4.Value ? param3A_2 - h3 * quotient1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param4B = TCondition4.Value ? param3B_2 - h3 * quotient1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param9A = TCondition4.Value ? param4A : param8A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param9B = TCondition4.Value ? param4B : param8B_2;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param9A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param9B, ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = TCondition4.Value ? expAvg_2A_s3 / quotient_1A_s3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = TCondition4.Value ? expAvg_2B_s3 / quotient_1B_s3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4A = TCondition4.Value ? param_3A_s3 - h3 * quotient_2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4B = TCondition4.Value ? param_3B_s3 - h3 * quotient_2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_9A = TCondition4.Value ? param_4A : param_8A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_9B = TCondition4.Value ? param_4B : param_8B_s3;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_9A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_9B, ref paramRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i + 16
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientA = TCondition4.Value ? denominator1A_1 / h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                quotientA_2 = quotientA;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientB = TCondition4.Value ? denominator1B_1 / h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                quotientB_2 = quotientB;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2A = !TCondition4.Value && TCondition5.Value ? expAvg2A_1 / denominator1A_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2B = !TCondition4.Value && TCondition5.Value ? expAvg2B_1 / denominator1B_1 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param5A = !TCondition4.Value && TCondition5.Value ? param3A_1 - h5 * quotient2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param5B = !TCondition4.Value && TCondition5.Value ? param3B_1 - h5 * quotient2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param8A = !TCondition4.Value ? (TCondition5.Value ? param5A : param7A_1) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                param8A_2 = param8A;
-                global::System.Runtime.Intrinsics.Vector256<float> param8B = !TCondition4.Value ? (TCondition5.Value ? param5B : param7B_1) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                param8B_2 = param8B;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = TCondition4.Value ? denominator_1A_s2 / h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                quotient_1A_s3 = quotient_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = TCondition4.Value ? denominator_1B_s2 / h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                quotient_1B_s3 = quotient_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = !TCondition4.Value && TCondition5.Value ? expAvg_2A_s2 / denominator_1A_s2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = !TCondition4.Value && TCondition5.Value ? expAvg_2B_s2 / denominator_1B_s2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_5A = !TCondition4.Value && TCondition5.Value ? param_3A_s2 - h5 * quotient_3A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_5B = !TCondition4.Value && TCondition5.Value ? param_3B_s2 - h5 * quotient_3B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_8A = !TCondition4.Value ? (TCondition5.Value ? param_5A : param_7A_s2) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                param_8A_s3 = param_8A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_8B = !TCondition4.Value ? (TCondition5.Value ? param_5B : param_7B_s2) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                param_8B_s3 = param_8B;
             }
             {
                 // stage 3 of 3, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = TCondition4.Value ? expAvg2A_2 / quotientA_2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = TCondition4.Value ? expAvg2B_2 / quotientB_2 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param4A = TCondition4.Value ? param3A_2 - h3 * quotient1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param4B = TCondition4.Value ? param3B_2 - h3 * quotient1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param9A = TCondition4.Value ? param4A : param8A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param9B = TCondition4.Value ? param4B : param8B_2;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param9A, ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param9B, ref paramRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = TCondition4.Value ? expAvg_2A_s3 / quotient_1A_s3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = TCondition4.Value ? expAvg_2B_s3 / quotient_1B_s3 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4A = TCondition4.Value ? param_3A_s3 - h3 * quotient_2A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4B = TCondition4.Value ? param_3B_s3 - h3 * quotient_2B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_9A = TCondition4.Value ? param_4A : param_8A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_9B = TCondition4.Value ? param_4B : param_8B_s3;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_9A, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_9B, ref paramRef, i + 24);
             }
             i += 32;
         }
@@ -1455,318 +1431,306 @@ partial class AdaBelief : global::KernelGen.Optimizer
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
-        if (length - i >= 24 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsBound.Value ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector128<float> param3A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param3A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param3B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param3B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> quotientA_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> quotientB_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param7A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param7B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param8A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param8B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_3A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> denominator_1A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> denominator_1B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> quotient_1A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> quotient_1B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_7A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_7B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_8A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_8B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector128<float> g4A = TWeightDecouple.Value ? g1A : g3A;
-                global::System.Runtime.Intrinsics.Vector128<float> g4B = TWeightDecouple.Value ? g1B : g3B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h1 * g4A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h1 * g4B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> residual1A = g4A - expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> residual1B = g4B - expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar2A = expAvgVar1A * beta2 + h2 * residual1A * residual1A + epsilon;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar2B = expAvgVar1B * beta2 + h2 * residual1B * residual1B + epsilon;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar1A, expAvgVar2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar1B, expAvgVar2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> variance2A = TAmsBound.Value ? maxExpAvgVar2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> variance2B = TAmsBound.Value ? maxExpAvgVar2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> variance3A = !TAmsBound.Value ? expAvgVar2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> variance3B = !TAmsBound.Value ? expAvgVar2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar3A = TAmsBound.Value ? maxExpAvgVar2A : maxExpAvgVar1A;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar3B = TAmsBound.Value ? maxExpAvgVar2B : maxExpAvgVar1B;
-                global::System.Runtime.Intrinsics.Vector128<float> variance4A = TAmsBound.Value ? variance2A : variance3A;
-                global::System.Runtime.Intrinsics.Vector128<float> variance4B = TAmsBound.Value ? variance2B : variance3B;
-                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance4A + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f));
-                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance4B + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f));
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1A = rootA + epsilon;
-                denominator1A_1 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1B = rootB + epsilon;
-                denominator1B_1 = denominator1B;
-                global::System.Runtime.Intrinsics.Vector128<float> param6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3A - h3 * expAvg2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3B - h3 * expAvg2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6A : param3A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                param7A_1 = param7A;
-                global::System.Runtime.Intrinsics.Vector128<float> param7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6B : param3B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                param7B_1 = param7B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar2A, ref expAvgVarRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar2B, ref expAvgVarRef, i + 4);
-                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar3A, ref maxExpAvgVarRef, i);
-                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar3B, ref maxExpAvgVarRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h1 * g_4A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h1 * g_4B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> residual_1A = g_4A - expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> residual_1B = g_4B - expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar_2A = expAvgVar_1A * beta2 + h2 * residual_1A * residual_1A + epsilon;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar_2B = expAvgVar_1B * beta2 + h2 * residual_1B * residual_1B + epsilon;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar_1A, expAvgVar_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar_1B, expAvgVar_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_3A = TAmsBound.Value ? maxExpAvgVar_2A : maxExpAvgVar_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_3B = TAmsBound.Value ? maxExpAvgVar_2B : maxExpAvgVar_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> variance_2A = TAmsBound.Value ? maxExpAvgVar_2A : expAvgVar_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> variance_2B = TAmsBound.Value ? maxExpAvgVar_2B : expAvgVar_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance_2A + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f));
+                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance_2B + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f));
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = root_1A + epsilon;
+                denominator_1A_s2 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = root_1B + epsilon;
+                denominator_1B_s2 = denominator_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3A - h3 * expAvg_2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3B - h3 * expAvg_2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6A : param_3A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                param_7A_s2 = param_7A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6B : param_3B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                param_7B_s2 = param_7B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar_2A, ref expAvgVarRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar_2B, ref expAvgVarRef, i + 4);
+                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar_3A, ref maxExpAvgVarRef, i);
+                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar_3B, ref maxExpAvgVarRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientA = TCondition4.Value ? denominator1A_1 / h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                quotientA_2 = quotientA;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientB = TCondition4.Value ? denominator1B_1 / h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                quotientB_2 = quotientB;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2A = !TCondition4.Value && TCondition5.Value ? expAvg2A_1 / denominator1A_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2B = !TCondition4.Value && TCondition5.Value ? expAvg2B_1 / denominator1B_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param5A = !TCondition4.Value && TCondition5.Value ? param3A_1 - h5 * quotient2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param5B = !TCondition4.Value && TCondition5.Value ? param3B_1 - h5 * quotient2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param8A = !TCondition4.Value ? (TCondition5.Value ? param5A : param7A_1) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                param8A_2 = param8A;
-                global::System.Runtime.Intrinsics.Vector128<float> param8B = !TCondition4.Value ? (TCondition5.Value ? param5B : param7B_1) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                param8B_2 = param8B;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = TCondition4.Value ? denominator_1A_s2 / h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                quotient_1A_s3 = quotient_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = TCondition4.Value ? denominator_1B_s2 / h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                quotient_1B_s3 = quotient_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = !TCondition4.Value && TCondition5.Value ? expAvg_2A_s2 / denominator_1A_s2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = !TCondition4.Value && TCondition5.Value ? expAvg_2B_s2 / denominator_1B_s2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_5A = !TCondition4.Value && TCondition5.Value ? param_3A_s2 - h5 * quotient_3A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_5B = !TCondition4.Value && TCondition5.Value ? param_3B_s2 - h5 * quotient_3B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_8A = !TCondition4.Value ? (TCondition5.Value ? param_5A : param_7A_s2) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                param_8A_s3 = param_8A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_8B = !TCondition4.Value ? (TCondition5.Value ? param_5B : param_7B_s2) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                param_8B_s3 = param_8B;
             }
             {
                 // stage 1 of 3, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector128<float> g4A = TWeightDecouple.Value ? g1A : g3A;
-                global::System.Runtime.Intrinsics.Vector128<float> g4B = TWeightDecouple.Value ? g1B : g3B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h1 * g4A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h1 * g4B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> residual1A = g4A - expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> residual1B = g4B - expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar2A = expAvgVar1A * beta2 + h2 * residual1A * residual1A + epsilon;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar2B = expAvgVar1B * beta2 + h2 * residual1B * residual1B + epsilon;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar1A, expAvgVar2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar1B, expAvgVar2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> variance2A = TAmsBound.Value ? maxExpAvgVar2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> variance2B = TAmsBound.Value ? maxExpAvgVar2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> variance3A = !TAmsBound.Value ? expAvgVar2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> variance3B = !TAmsBound.Value ? expAvgVar2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar3A = TAmsBound.Value ? maxExpAvgVar2A : maxExpAvgVar1A;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar3B = TAmsBound.Value ? maxExpAvgVar2B : maxExpAvgVar1B;
-                global::System.Runtime.Intrinsics.Vector128<float> variance4A = TAmsBound.Value ? variance2A : variance3A;
-                global::System.Runtime.Intrinsics.Vector128<float> variance4B = TAmsBound.Value ? variance2B : variance3B;
-                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance4A + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f));
-                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance4B + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f));
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1A = rootA + epsilon;
-                denominator1A_1 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1B = rootB + epsilon;
-                denominator1B_1 = denominator1B;
-                global::System.Runtime.Intrinsics.Vector128<float> param6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3A - h3 * expAvg2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3B - h3 * expAvg2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6A : param3A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                param7A_1 = param7A;
-                global::System.Runtime.Intrinsics.Vector128<float> param7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6B : param3B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                param7B_1 = param7B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar2A, ref expAvgVarRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar2B, ref expAvgVarRef, i + 12);
-                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar3A, ref maxExpAvgVarRef, i + 8);
-                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar3B, ref maxExpAvgVarRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h1 * g_4A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h1 * g_4B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> residual_1A = g_4A - expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> residual_1B = g_4B - expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar_2A = expAvgVar_1A * beta2 + h2 * residual_1A * residual_1A + epsilon;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgVar_2B = expAvgVar_1B * beta2 + h2 * residual_1B * residual_1B + epsilon;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar_1A, expAvgVar_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar_1B, expAvgVar_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_3A = TAmsBound.Value ? maxExpAvgVar_2A : maxExpAvgVar_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_3B = TAmsBound.Value ? maxExpAvgVar_2B : maxExpAvgVar_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> variance_2A = TAmsBound.Value ? maxExpAvgVar_2A : expAvgVar_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> variance_2B = TAmsBound.Value ? maxExpAvgVar_2B : expAvgVar_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance_2A + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f));
+                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance_2B + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f));
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = root_1A + epsilon;
+                denominator_1A_s2 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = root_1B + epsilon;
+                denominator_1B_s2 = denominator_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3A - h3 * expAvg_2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3B - h3 * expAvg_2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6A : param_3A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                param_7A_s2 = param_7A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6B : param_3B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                param_7B_s2 = param_7B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar_2A, ref expAvgVarRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar_2B, ref expAvgVarRef, i + 12);
+                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar_3A, ref maxExpAvgVarRef, i + 8);
+                if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar_3B, ref maxExpAvgVarRef, i + 12);
             }
 
             for (; i + 24 <= length; i += 8)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient1A = TCondition4.Value ? expAvg2A_2 / quotientA_2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient1B = TCondition4.Value ? expAvg2B_2 / quotientB_2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param4A = TCondition4.Value ? param3A_2 - h3 * quotient1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param4B = TCondition4.Value ? param3B_2 - h3 * quotient1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param9A = TCondition4.Value ? param4A : param8A_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> param9B = TCondition4.Value ? param4B : param8B_2;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param9A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param9B, ref paramRef, i + 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = TCondition4.Value ? expAvg_2A_s3 / quotient_1A_s3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = TCondition4.Value ? expAvg_2B_s3 / quotient_1B_s3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_4A = TCondition4.Value ? param_3A_s3 - h3 * quotient_2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_4B = TCondition4.Value ? param_3B_s3 - h3 * quotient_2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_9A = TCondition4.Value ? param_4A : param_8A_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_9B = TCondition4.Value ? param_4B : param_8B_s3;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_9A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_9B, ref paramRef, i + 4);
                 }
                 {
                     // stage 2 of 3, the block at i + 8
-                    param3A_2 = param3A_1;
-                    param3B_2 = param3B_1;
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotientA = TCondition4.Value ? denominator1A_1 / h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    quotientA_2 = quotientA;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotientB = TCondition4.Value ? denominator1B_1 / h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    quotientB_2 = quotientB;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient2A = !TCondition4.Value && TCondition5.Value ? expAvg2A_1 / denominator1A_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient2B = !TCondition4.Value && TCondition5.Value ? expAvg2B_1 / denominator1B_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param5A = !TCondition4.Value && TCondition5.Value ? param3A_1 - h5 * quotient2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param5B = !TCondition4.Value && TCondition5.Value ? param3B_1 - h5 * quotient2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param8A = !TCondition4.Value ? (TCondition5.Value ? param5A : param7A_1) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    param8A_2 = param8A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param8B = !TCondition4.Value ? (TCondition5.Value ? param5B : param7B_1) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    param8B_2 = param8B;
+                    param_3A_s3 = param_3A_s2;
+                    param_3B_s3 = param_3B_s2;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = TCondition4.Value ? denominator_1A_s2 / h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    quotient_1A_s3 = quotient_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = TCondition4.Value ? denominator_1B_s2 / h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    quotient_1B_s3 = quotient_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = !TCondition4.Value && TCondition5.Value ? expAvg_2A_s2 / denominator_1A_s2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = !TCondition4.Value && TCondition5.Value ? expAvg_2B_s2 / denominator_1B_s2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_5A = !TCondition4.Value && TCondition5.Value ? param_3A_s2 - h5 * quotient_3A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_5B = !TCondition4.Value && TCondition5.Value ? param_3B_s2 - h5 * quotient_3B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_8A = !TCondition4.Value ? (TCondition5.Value ? param_5A : param_7A_s2) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    param_8A_s3 = param_8A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_8B = !TCondition4.Value ? (TCondition5.Value ? param_5B : param_7B_s2) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    param_8B_s3 = param_8B;
                 }
                 {
                     // stage 1 of 3, the block at i + 16
-                    global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgVar1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgVar1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g2A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g2B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g3A = !TWeightDecouple.Value ? (TCondition2.Value ? g2A : g1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g3B = !TWeightDecouple.Value ? (TCondition2.Value ? g2B : g1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                    param3A_1 = param3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                    param3B_1 = param3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> g4A = TWeightDecouple.Value ? g1A : g3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g4B = TWeightDecouple.Value ? g1B : g3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h1 * g4A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h1 * g4B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> residual1A = g4A - expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> residual1B = g4B - expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgVar2A = expAvgVar1A * beta2 + h2 * residual1A * residual1A + epsilon;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgVar2B = expAvgVar1B * beta2 + h2 * residual1B * residual1B + epsilon;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar1A, expAvgVar2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar1B, expAvgVar2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> variance2A = TAmsBound.Value ? maxExpAvgVar2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> variance2B = TAmsBound.Value ? maxExpAvgVar2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> variance3A = !TAmsBound.Value ? expAvgVar2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> variance3B = !TAmsBound.Value ? expAvgVar2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar3A = TAmsBound.Value ? maxExpAvgVar2A : maxExpAvgVar1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar3B = TAmsBound.Value ? maxExpAvgVar2B : maxExpAvgVar1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> variance4A = TAmsBound.Value ? variance2A : variance3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> variance4B = TAmsBound.Value ? variance2B : variance3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance4A + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f));
-                    global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance4B + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f));
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator1A = rootA + epsilon;
-                    denominator1A_1 = denominator1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator1B = rootB + epsilon;
-                    denominator1B_1 = denominator1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> param6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3A - h3 * expAvg2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param3B - h3 * expAvg2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6A : param3A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    param7A_1 = param7A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param6B : param3B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    param7B_1 = param7B;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar2A, ref expAvgVarRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar2B, ref expAvgVarRef, i + 20);
-                    if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar3A, ref maxExpAvgVarRef, i + 16);
-                    if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar3B, ref maxExpAvgVarRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgVar_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgVar_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_1A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_1B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    param_3A_s2 = param_3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    param_3B_s2 = param_3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h1 * g_4A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h1 * g_4B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> residual_1A = g_4A - expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> residual_1B = g_4B - expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgVar_2A = expAvgVar_1A * beta2 + h2 * residual_1A * residual_1A + epsilon;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgVar_2B = expAvgVar_1B * beta2 + h2 * residual_1B * residual_1B + epsilon;
+                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_2A = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar_1A, expAvgVar_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_2B = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar_1B, expAvgVar_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_3A = TAmsBound.Value ? maxExpAvgVar_2A : maxExpAvgVar_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar_3B = TAmsBound.Value ? maxExpAvgVar_2B : maxExpAvgVar_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> variance_2A = TAmsBound.Value ? maxExpAvgVar_2A : expAvgVar_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> variance_2B = TAmsBound.Value ? maxExpAvgVar_2B : expAvgVar_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance_2A + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f));
+                    global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance_2B + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f));
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = root_1A + epsilon;
+                    denominator_1A_s2 = denominator_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = root_1B + epsilon;
+                    denominator_1B_s2 = denominator_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_6A = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3A - h3 * expAvg_2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_6B = !TCondition4.Value && !TCondition5.Value && TCondition6.Value ? param_3B - h3 * expAvg_2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_7A = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6A : param_3A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    param_7A_s2 = param_7A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_7B = !TCondition4.Value && !TCondition5.Value ? (TCondition6.Value ? param_6B : param_3B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    param_7B_s2 = param_7B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar_2A, ref expAvgVarRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar_2B, ref expAvgVarRef, i + 20);
+                    if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar_3A, ref maxExpAvgVarRef, i + 16);
+                    if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar_3B, ref maxExpAvgVarRef, i + 20);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = TCondition4.Value ? expAvg2A_2 / quotientA_2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = TCondition4.Value ? expAvg2B_2 / quotientB_2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param4A = TCondition4.Value ? param3A_2 - h3 * quotient1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param4B = TCondition4.Value ? param3B_2 - h3 * quotient1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param9A = TCondition4.Value ? param4A : param8A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param9B = TCondition4.Value ? param4B : param8B_2;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param9A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param9B, ref paramRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = TCondition4.Value ? expAvg_2A_s3 / quotient_1A_s3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = TCondition4.Value ? expAvg_2B_s3 / quotient_1B_s3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4A = TCondition4.Value ? param_3A_s3 - h3 * quotient_2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4B = TCondition4.Value ? param_3B_s3 - h3 * quotient_2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_9A = TCondition4.Value ? param_4A : param_8A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_9B = TCondition4.Value ? param_4B : param_8B_s3;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_9A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_9B, ref paramRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i + 8
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientA = TCondition4.Value ? denominator1A_1 / h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                quotientA_2 = quotientA;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientB = TCondition4.Value ? denominator1B_1 / h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                quotientB_2 = quotientB;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2A = !TCondition4.Value && TCondition5.Value ? expAvg2A_1 / denominator1A_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2B = !TCondition4.Value && TCondition5.Value ? expAvg2B_1 / denominator1B_1 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param5A = !TCondition4.Value && TCondition5.Value ? param3A_1 - h5 * quotient2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param5B = !TCondition4.Value && TCondition5.Value ? param3B_1 - h5 * quotient2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param8A = !TCondition4.Value ? (TCondition5.Value ? param5A : param7A_1) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                param8A_2 = param8A;
-                global::System.Runtime.Intrinsics.Vector128<float> param8B = !TCondition4.Value ? (TCondition5.Value ? param5B : param7B_1) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                param8B_2 = param8B;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = TCondition4.Value ? denominator_1A_s2 / h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                quotient_1A_s3 = quotient_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = TCondition4.Value ? denominator_1B_s2 / h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                quotient_1B_s3 = quotient_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = !TCondition4.Value && TCondition5.Value ? expAvg_2A_s2 / denominator_1A_s2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = !TCondition4.Value && TCondition5.Value ? expAvg_2B_s2 / denominator_1B_s2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_5A = !TCondition4.Value && TCondition5.Value ? param_3A_s2 - h5 * quotient_3A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_5B = !TCondition4.Value && TCondition5.Value ? param_3B_s2 - h5 * quotient_3B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_8A = !TCondition4.Value ? (TCondition5.Value ? param_5A : param_7A_s2) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                param_8A_s3 = param_8A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_8B = !TCondition4.Value ? (TCondition5.Value ? param_5B : param_7B_s2) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                param_8B_s3 = param_8B;
             }
             {
                 // stage 3 of 3, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = TCondition4.Value ? expAvg2A_2 / quotientA_2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = TCondition4.Value ? expAvg2B_2 / quotientB_2 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param4A = TCondition4.Value ? param3A_2 - h3 * quotient1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param4B = TCondition4.Value ? param3B_2 - h3 * quotient1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param9A = TCondition4.Value ? param4A : param8A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param9B = TCondition4.Value ? param4B : param8B_2;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param9A, ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param9B, ref paramRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = TCondition4.Value ? expAvg_2A_s3 / quotient_1A_s3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = TCondition4.Value ? expAvg_2B_s3 / quotient_1B_s3 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4A = TCondition4.Value ? param_3A_s3 - h3 * quotient_2A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4B = TCondition4.Value ? param_3B_s3 - h3 * quotient_2B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_9A = TCondition4.Value ? param_4A : param_8A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_9B = TCondition4.Value ? param_4B : param_8B_s3;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_9A, ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_9B, ref paramRef, i + 12);
             }
             i += 16;
         }

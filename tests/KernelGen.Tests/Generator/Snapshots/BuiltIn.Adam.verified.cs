@@ -298,256 +298,256 @@ partial class Adam : global::KernelGen.Optimizer
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
-        if (length - i >= 96 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsgrad.Value ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector512<float> param1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param1A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param1B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> rootA_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> rootB_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator4A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator4B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_1A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_1A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_1B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_1B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> root_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> root_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> denominator_4A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> denominator_4B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-                param1A_1 = param1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
-                param1B_1 = param1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition1.Value ? g2A : g1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition1.Value ? g2B : g1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq1A, expAvgSq2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq1B, expAvgSq2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> rootA = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector512<float> rootB = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector512<float> root1A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                root1A_1 = root1A;
-                global::System.Runtime.Intrinsics.Vector512<float> root1B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                root1B_1 = root1B;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq3A = TAmsgrad.Value ? maxExpAvgSq2A : maxExpAvgSq1A;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq3B = TAmsgrad.Value ? maxExpAvgSq2B : maxExpAvgSq1B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 16);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq3A, ref maxExpAvgSqRef, i);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq3B, ref maxExpAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                param_1A_s2 = param_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                param_1B_s2 = param_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_3A = TCondition1.Value ? g_2A : g_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_3B = TCondition1.Value ? g_2B : g_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                root_2A_s2 = root_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                root_2B_s2 = root_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 16);
+                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
+                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i
-                param1A_2 = param1A_1;
-                param1B_2 = param1B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientA = TAmsgrad.Value ? rootA_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientB = TAmsgrad.Value ? rootB_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator2A = TAmsgrad.Value ? quotientA + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator2B = TAmsgrad.Value ? quotientB + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = !TAmsgrad.Value ? root1A_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = !TAmsgrad.Value ? root1B_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator3A = !TAmsgrad.Value ? quotient1A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator3B = !TAmsgrad.Value ? quotient1B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator4A = TAmsgrad.Value ? denominator2A : denominator3A;
-                denominator4A_2 = denominator4A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator4B = TAmsgrad.Value ? denominator2B : denominator3B;
-                denominator4B_2 = denominator4B;
+                param_1A_s3 = param_1A_s2;
+                param_1B_s3 = param_1B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                denominator_4A_s3 = denominator_4A;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 1 of 3, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
-                param1A_1 = param1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
-                param1B_1 = param1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition1.Value ? g2A : g1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition1.Value ? g2B : g1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq1A, expAvgSq2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq1B, expAvgSq2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> rootA = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector512<float> rootB = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector512<float> root1A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                root1A_1 = root1A;
-                global::System.Runtime.Intrinsics.Vector512<float> root1B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                root1B_1 = root1B;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq3A = TAmsgrad.Value ? maxExpAvgSq2A : maxExpAvgSq1A;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq3B = TAmsgrad.Value ? maxExpAvgSq2B : maxExpAvgSq1B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 48);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq3A, ref maxExpAvgSqRef, i + 32);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq3B, ref maxExpAvgSqRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                param_1A_s2 = param_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                param_1B_s2 = param_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_3A = TCondition1.Value ? g_2A : g_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_3B = TCondition1.Value ? g_2B : g_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                root_2A_s2 = root_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                root_2B_s2 = root_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 48);
+                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
+                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 48);
             }
 
             for (; i + 96 <= length; i += 32)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient2A = stepSize * expAvg2A_2 / denominator4A_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient2B = stepSize * expAvg2B_2 / denominator4B_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> param2A = param1A_2 - quotient2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param2B = param1B_2 - quotient2B;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2B, ref paramRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_2A = param_1A_s3 - quotient_3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_2B = param_1B_s3 - quotient_3B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_2A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_2B, ref paramRef, i + 16);
                 }
                 {
                     // stage 2 of 3, the block at i + 32
-                    param1A_2 = param1A_1;
-                    param1B_2 = param1B_1;
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotientA = TAmsgrad.Value ? rootA_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotientB = TAmsgrad.Value ? rootB_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator2A = TAmsgrad.Value ? quotientA + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator2B = TAmsgrad.Value ? quotientB + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient1A = !TAmsgrad.Value ? root1A_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient1B = !TAmsgrad.Value ? root1B_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator3A = !TAmsgrad.Value ? quotient1A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator3B = !TAmsgrad.Value ? quotient1B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator4A = TAmsgrad.Value ? denominator2A : denominator3A;
-                    denominator4A_2 = denominator4A;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator4B = TAmsgrad.Value ? denominator2B : denominator3B;
-                    denominator4B_2 = denominator4B;
+                    param_1A_s3 = param_1A_s2;
+                    param_1B_s3 = param_1B_s2;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                    denominator_4A_s3 = denominator_4A;
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                    denominator_4B_s3 = denominator_4B;
                 }
                 {
                     // stage 1 of 3, the block at i + 64
-                    global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
-                    param1A_1 = param1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
-                    param1B_1 = param1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition1.Value ? g2A : g1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition1.Value ? g2B : g1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq1A, expAvgSq2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq1B, expAvgSq2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> rootA = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    rootA_1 = rootA;
-                    global::System.Runtime.Intrinsics.Vector512<float> rootB = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    rootB_1 = rootB;
-                    global::System.Runtime.Intrinsics.Vector512<float> root1A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    root1A_1 = root1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> root1B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    root1B_1 = root1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq3A = TAmsgrad.Value ? maxExpAvgSq2A : maxExpAvgSq1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq3B = TAmsgrad.Value ? maxExpAvgSq2B : maxExpAvgSq1B;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 80);
-                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq3A, ref maxExpAvgSqRef, i + 64);
-                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq3B, ref maxExpAvgSqRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
+                    param_1A_s2 = param_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
+                    param_1B_s2 = param_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_3A = TCondition1.Value ? g_2A : g_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_3B = TCondition1.Value ? g_2B : g_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    root_1A_s2 = root_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    root_1B_s2 = root_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    root_2A_s2 = root_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    root_2B_s2 = root_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 80);
+                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 64);
+                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 80);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2A = stepSize * expAvg2A_2 / denominator4A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2B = stepSize * expAvg2B_2 / denominator4B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param2A = param1A_2 - quotient2A;
-                global::System.Runtime.Intrinsics.Vector512<float> param2B = param1B_2 - quotient2B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2B, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2A = param_1A_s3 - quotient_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2B = param_1B_s3 - quotient_3B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_2A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_2B, ref paramRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i + 32
-                param1A_2 = param1A_1;
-                param1B_2 = param1B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientA = TAmsgrad.Value ? rootA_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientB = TAmsgrad.Value ? rootB_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator2A = TAmsgrad.Value ? quotientA + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator2B = TAmsgrad.Value ? quotientB + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = !TAmsgrad.Value ? root1A_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = !TAmsgrad.Value ? root1B_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator3A = !TAmsgrad.Value ? quotient1A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator3B = !TAmsgrad.Value ? quotient1B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator4A = TAmsgrad.Value ? denominator2A : denominator3A;
-                denominator4A_2 = denominator4A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator4B = TAmsgrad.Value ? denominator2B : denominator3B;
-                denominator4B_2 = denominator4B;
+                param_1A_s3 = param_1A_s2;
+                param_1B_s3 = param_1B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                denominator_4A_s3 = denominator_4A;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 3 of 3, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2A = stepSize * expAvg2A_2 / denominator4A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2B = stepSize * expAvg2B_2 / denominator4B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param2A = param1A_2 - quotient2A;
-                global::System.Runtime.Intrinsics.Vector512<float> param2B = param1B_2 - quotient2B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2A, ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param2B, ref paramRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2A = param_1A_s3 - quotient_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2B = param_1B_s3 - quotient_3B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_2A, ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_2B, ref paramRef, i + 48);
             }
             i += 64;
         }
@@ -643,256 +643,256 @@ partial class Adam : global::KernelGen.Optimizer
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
-        if (length - i >= 48 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsgrad.Value ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector256<float> param1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param1A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param1B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> rootA_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> rootB_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator4A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator4B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_1A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_1A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_1B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_1B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> root_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> root_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> denominator_4A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> denominator_4B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-                param1A_1 = param1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
-                param1B_1 = param1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition1.Value ? g2A : g1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition1.Value ? g2B : g1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq1A, expAvgSq2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq1B, expAvgSq2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> rootA = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector256<float> rootB = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector256<float> root1A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                root1A_1 = root1A;
-                global::System.Runtime.Intrinsics.Vector256<float> root1B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                root1B_1 = root1B;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq3A = TAmsgrad.Value ? maxExpAvgSq2A : maxExpAvgSq1A;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq3B = TAmsgrad.Value ? maxExpAvgSq2B : maxExpAvgSq1B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 8);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq3A, ref maxExpAvgSqRef, i);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq3B, ref maxExpAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                param_1A_s2 = param_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                param_1B_s2 = param_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_3A = TCondition1.Value ? g_2A : g_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_3B = TCondition1.Value ? g_2B : g_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                root_2A_s2 = root_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                root_2B_s2 = root_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 8);
+                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
+                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i
-                param1A_2 = param1A_1;
-                param1B_2 = param1B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientA = TAmsgrad.Value ? rootA_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientB = TAmsgrad.Value ? rootB_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator2A = TAmsgrad.Value ? quotientA + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator2B = TAmsgrad.Value ? quotientB + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = !TAmsgrad.Value ? root1A_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = !TAmsgrad.Value ? root1B_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator3A = !TAmsgrad.Value ? quotient1A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator3B = !TAmsgrad.Value ? quotient1B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator4A = TAmsgrad.Value ? denominator2A : denominator3A;
-                denominator4A_2 = denominator4A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator4B = TAmsgrad.Value ? denominator2B : denominator3B;
-                denominator4B_2 = denominator4B;
+                param_1A_s3 = param_1A_s2;
+                param_1B_s3 = param_1B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                denominator_4A_s3 = denominator_4A;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 1 of 3, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
-                param1A_1 = param1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
-                param1B_1 = param1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition1.Value ? g2A : g1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition1.Value ? g2B : g1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq1A, expAvgSq2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq1B, expAvgSq2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> rootA = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector256<float> rootB = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector256<float> root1A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                root1A_1 = root1A;
-                global::System.Runtime.Intrinsics.Vector256<float> root1B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                root1B_1 = root1B;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq3A = TAmsgrad.Value ? maxExpAvgSq2A : maxExpAvgSq1A;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq3B = TAmsgrad.Value ? maxExpAvgSq2B : maxExpAvgSq1B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 24);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq3A, ref maxExpAvgSqRef, i + 16);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq3B, ref maxExpAvgSqRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                param_1A_s2 = param_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                param_1B_s2 = param_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_3A = TCondition1.Value ? g_2A : g_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_3B = TCondition1.Value ? g_2B : g_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                root_2A_s2 = root_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                root_2B_s2 = root_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 24);
+                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
+                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 24);
             }
 
             for (; i + 48 <= length; i += 16)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient2A = stepSize * expAvg2A_2 / denominator4A_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient2B = stepSize * expAvg2B_2 / denominator4B_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> param2A = param1A_2 - quotient2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param2B = param1B_2 - quotient2B;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2B, ref paramRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_2A = param_1A_s3 - quotient_3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_2B = param_1B_s3 - quotient_3B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_2A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_2B, ref paramRef, i + 8);
                 }
                 {
                     // stage 2 of 3, the block at i + 16
-                    param1A_2 = param1A_1;
-                    param1B_2 = param1B_1;
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotientA = TAmsgrad.Value ? rootA_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotientB = TAmsgrad.Value ? rootB_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator2A = TAmsgrad.Value ? quotientA + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator2B = TAmsgrad.Value ? quotientB + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient1A = !TAmsgrad.Value ? root1A_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient1B = !TAmsgrad.Value ? root1B_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator3A = !TAmsgrad.Value ? quotient1A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator3B = !TAmsgrad.Value ? quotient1B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator4A = TAmsgrad.Value ? denominator2A : denominator3A;
-                    denominator4A_2 = denominator4A;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator4B = TAmsgrad.Value ? denominator2B : denominator3B;
-                    denominator4B_2 = denominator4B;
+                    param_1A_s3 = param_1A_s2;
+                    param_1B_s3 = param_1B_s2;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                    denominator_4A_s3 = denominator_4A;
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                    denominator_4B_s3 = denominator_4B;
                 }
                 {
                     // stage 1 of 3, the block at i + 32
-                    global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
-                    param1A_1 = param1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
-                    param1B_1 = param1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition1.Value ? g2A : g1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition1.Value ? g2B : g1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq1A, expAvgSq2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq1B, expAvgSq2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> rootA = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    rootA_1 = rootA;
-                    global::System.Runtime.Intrinsics.Vector256<float> rootB = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    rootB_1 = rootB;
-                    global::System.Runtime.Intrinsics.Vector256<float> root1A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    root1A_1 = root1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> root1B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    root1B_1 = root1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq3A = TAmsgrad.Value ? maxExpAvgSq2A : maxExpAvgSq1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq3B = TAmsgrad.Value ? maxExpAvgSq2B : maxExpAvgSq1B;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 40);
-                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq3A, ref maxExpAvgSqRef, i + 32);
-                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq3B, ref maxExpAvgSqRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
+                    param_1A_s2 = param_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
+                    param_1B_s2 = param_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_3A = TCondition1.Value ? g_2A : g_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_3B = TCondition1.Value ? g_2B : g_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    root_1A_s2 = root_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    root_1B_s2 = root_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    root_2A_s2 = root_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    root_2B_s2 = root_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 40);
+                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
+                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 40);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2A = stepSize * expAvg2A_2 / denominator4A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2B = stepSize * expAvg2B_2 / denominator4B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param2A = param1A_2 - quotient2A;
-                global::System.Runtime.Intrinsics.Vector256<float> param2B = param1B_2 - quotient2B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2B, ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2A = param_1A_s3 - quotient_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2B = param_1B_s3 - quotient_3B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_2A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_2B, ref paramRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i + 16
-                param1A_2 = param1A_1;
-                param1B_2 = param1B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientA = TAmsgrad.Value ? rootA_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientB = TAmsgrad.Value ? rootB_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator2A = TAmsgrad.Value ? quotientA + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator2B = TAmsgrad.Value ? quotientB + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = !TAmsgrad.Value ? root1A_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = !TAmsgrad.Value ? root1B_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator3A = !TAmsgrad.Value ? quotient1A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator3B = !TAmsgrad.Value ? quotient1B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator4A = TAmsgrad.Value ? denominator2A : denominator3A;
-                denominator4A_2 = denominator4A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator4B = TAmsgrad.Value ? denominator2B : denominator3B;
-                denominator4B_2 = denominator4B;
+                param_1A_s3 = param_1A_s2;
+                param_1B_s3 = param_1B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                denominator_4A_s3 = denominator_4A;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 3 of 3, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2A = stepSize * expAvg2A_2 / denominator4A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2B = stepSize * expAvg2B_2 / denominator4B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param2A = param1A_2 - quotient2A;
-                global::System.Runtime.Intrinsics.Vector256<float> param2B = param1B_2 - quotient2B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2A, ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param2B, ref paramRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2A = param_1A_s3 - quotient_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2B = param_1B_s3 - quotient_3B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_2A, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_2B, ref paramRef, i + 24);
             }
             i += 32;
         }
@@ -988,256 +988,256 @@ partial class Adam : global::KernelGen.Optimizer
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
-        if (length - i >= 24 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsgrad.Value ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector128<float> param1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param1A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param1B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> rootA_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> rootB_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator4A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator4B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_1A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_1A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_1B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_1B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> root_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> root_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> denominator_4A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> denominator_4B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-                param1A_1 = param1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
-                param1B_1 = param1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition1.Value ? g2A : g1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition1.Value ? g2B : g1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq1A, expAvgSq2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq1B, expAvgSq2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> rootA = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector128<float> rootB = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector128<float> root1A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                root1A_1 = root1A;
-                global::System.Runtime.Intrinsics.Vector128<float> root1B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                root1B_1 = root1B;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq3A = TAmsgrad.Value ? maxExpAvgSq2A : maxExpAvgSq1A;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq3B = TAmsgrad.Value ? maxExpAvgSq2B : maxExpAvgSq1B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 4);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq3A, ref maxExpAvgSqRef, i);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq3B, ref maxExpAvgSqRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                param_1A_s2 = param_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                param_1B_s2 = param_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_3A = TCondition1.Value ? g_2A : g_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_3B = TCondition1.Value ? g_2B : g_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                root_2A_s2 = root_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                root_2B_s2 = root_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 4);
+                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
+                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i
-                param1A_2 = param1A_1;
-                param1B_2 = param1B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientA = TAmsgrad.Value ? rootA_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientB = TAmsgrad.Value ? rootB_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator2A = TAmsgrad.Value ? quotientA + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator2B = TAmsgrad.Value ? quotientB + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = !TAmsgrad.Value ? root1A_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = !TAmsgrad.Value ? root1B_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator3A = !TAmsgrad.Value ? quotient1A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator3B = !TAmsgrad.Value ? quotient1B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator4A = TAmsgrad.Value ? denominator2A : denominator3A;
-                denominator4A_2 = denominator4A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator4B = TAmsgrad.Value ? denominator2B : denominator3B;
-                denominator4B_2 = denominator4B;
+                param_1A_s3 = param_1A_s2;
+                param_1B_s3 = param_1B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                denominator_4A_s3 = denominator_4A;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 1 of 3, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
-                param1A_1 = param1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
-                param1B_1 = param1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition1.Value ? g2A : g1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition1.Value ? g2B : g1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq1A, expAvgSq2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq1B, expAvgSq2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> rootA = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector128<float> rootB = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector128<float> root1A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                root1A_1 = root1A;
-                global::System.Runtime.Intrinsics.Vector128<float> root1B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                root1B_1 = root1B;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq3A = TAmsgrad.Value ? maxExpAvgSq2A : maxExpAvgSq1A;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq3B = TAmsgrad.Value ? maxExpAvgSq2B : maxExpAvgSq1B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 12);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq3A, ref maxExpAvgSqRef, i + 8);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq3B, ref maxExpAvgSqRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                param_1A_s2 = param_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                param_1B_s2 = param_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_3A = TCondition1.Value ? g_2A : g_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_3B = TCondition1.Value ? g_2B : g_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                root_2A_s2 = root_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                root_2B_s2 = root_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 12);
+                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 8);
+                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 12);
             }
 
             for (; i + 24 <= length; i += 8)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient2A = stepSize * expAvg2A_2 / denominator4A_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient2B = stepSize * expAvg2B_2 / denominator4B_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> param2A = param1A_2 - quotient2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param2B = param1B_2 - quotient2B;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2B, ref paramRef, i + 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_2A = param_1A_s3 - quotient_3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_2B = param_1B_s3 - quotient_3B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_2A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_2B, ref paramRef, i + 4);
                 }
                 {
                     // stage 2 of 3, the block at i + 8
-                    param1A_2 = param1A_1;
-                    param1B_2 = param1B_1;
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotientA = TAmsgrad.Value ? rootA_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotientB = TAmsgrad.Value ? rootB_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator2A = TAmsgrad.Value ? quotientA + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator2B = TAmsgrad.Value ? quotientB + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient1A = !TAmsgrad.Value ? root1A_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient1B = !TAmsgrad.Value ? root1B_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator3A = !TAmsgrad.Value ? quotient1A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator3B = !TAmsgrad.Value ? quotient1B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator4A = TAmsgrad.Value ? denominator2A : denominator3A;
-                    denominator4A_2 = denominator4A;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator4B = TAmsgrad.Value ? denominator2B : denominator3B;
-                    denominator4B_2 = denominator4B;
+                    param_1A_s3 = param_1A_s2;
+                    param_1B_s3 = param_1B_s2;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                    denominator_4A_s3 = denominator_4A;
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                    denominator_4B_s3 = denominator_4B;
                 }
                 {
                     // stage 1 of 3, the block at i + 16
-                    global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
-                    param1A_1 = param1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
-                    param1B_1 = param1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition1.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition1.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition1.Value ? g2A : g1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition1.Value ? g2B : g1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq1A, expAvgSq2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq1B, expAvgSq2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> rootA = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    rootA_1 = rootA;
-                    global::System.Runtime.Intrinsics.Vector128<float> rootB = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    rootB_1 = rootB;
-                    global::System.Runtime.Intrinsics.Vector128<float> root1A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    root1A_1 = root1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> root1B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    root1B_1 = root1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq3A = TAmsgrad.Value ? maxExpAvgSq2A : maxExpAvgSq1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq3B = TAmsgrad.Value ? maxExpAvgSq2B : maxExpAvgSq1B;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 20);
-                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq3A, ref maxExpAvgSqRef, i + 16);
-                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq3B, ref maxExpAvgSqRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
+                    param_1A_s2 = param_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
+                    param_1B_s2 = param_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_3A = TCondition1.Value ? g_2A : g_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_3B = TCondition1.Value ? g_2B : g_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    root_1A_s2 = root_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    root_1B_s2 = root_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    root_2A_s2 = root_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    root_2B_s2 = root_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 20);
+                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
+                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 20);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2A = stepSize * expAvg2A_2 / denominator4A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2B = stepSize * expAvg2B_2 / denominator4B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param2A = param1A_2 - quotient2A;
-                global::System.Runtime.Intrinsics.Vector128<float> param2B = param1B_2 - quotient2B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2B, ref paramRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2A = param_1A_s3 - quotient_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2B = param_1B_s3 - quotient_3B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_2A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_2B, ref paramRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i + 8
-                param1A_2 = param1A_1;
-                param1B_2 = param1B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientA = TAmsgrad.Value ? rootA_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientB = TAmsgrad.Value ? rootB_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator2A = TAmsgrad.Value ? quotientA + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator2B = TAmsgrad.Value ? quotientB + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = !TAmsgrad.Value ? root1A_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = !TAmsgrad.Value ? root1B_1 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator3A = !TAmsgrad.Value ? quotient1A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator3B = !TAmsgrad.Value ? quotient1B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator4A = TAmsgrad.Value ? denominator2A : denominator3A;
-                denominator4A_2 = denominator4A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator4B = TAmsgrad.Value ? denominator2B : denominator3B;
-                denominator4B_2 = denominator4B;
+                param_1A_s3 = param_1A_s2;
+                param_1B_s3 = param_1B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                denominator_4A_s3 = denominator_4A;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 3 of 3, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2A = stepSize * expAvg2A_2 / denominator4A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2B = stepSize * expAvg2B_2 / denominator4B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param2A = param1A_2 - quotient2A;
-                global::System.Runtime.Intrinsics.Vector128<float> param2B = param1B_2 - quotient2B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2A, ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param2B, ref paramRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2A = param_1A_s3 - quotient_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2B = param_1B_s3 - quotient_3B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_2A, ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_2B, ref paramRef, i + 12);
             }
             i += 16;
         }

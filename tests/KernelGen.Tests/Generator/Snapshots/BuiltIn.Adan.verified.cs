@@ -382,403 +382,395 @@ partial class Adan : global::KernelGen.Optimizer
         // Software-pipelined in 4 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (40 per element).
-        if (length - i >= 128 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 40)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 128 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TCondition1.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff2A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff2A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff2B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff2B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> rootA_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> rootB_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator1A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator1B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param3A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param3A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param3B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param3B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param5A_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param5B_3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> denominator_1A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> denominator_1B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_3A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_5A_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_5B_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
 
             // Prologue: the first 3 blocks go through their first stages.
             {
                 // stage 1 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> g1A = (TMaximize.Value ? -grad1A : grad1A) * clip;
-                global::System.Runtime.Intrinsics.Vector512<float> g1B = (TMaximize.Value ? -grad1B : grad1B) * clip;
-                global::System.Runtime.Intrinsics.Vector512<float> gradDiff1A = (TCondition1.Value ? -(grad1A * clip) : previousGradNegated1A) + g1A;
-                global::System.Runtime.Intrinsics.Vector512<float> gradDiff1B = (TCondition1.Value ? -(grad1B * clip) : previousGradNegated1B) + g1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff2A = expAvgDiff1A * beta2 + h1 * gradDiff1A;
-                expAvgDiff2A_1 = expAvgDiff2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff2B = expAvgDiff1B * beta2 + h1 * gradDiff1B;
-                expAvgDiff2B_1 = expAvgDiff2B;
-                global::System.Runtime.Intrinsics.Vector512<float> u1A = gradDiff1A * beta2 + g1A;
-                global::System.Runtime.Intrinsics.Vector512<float> u1B = gradDiff1B * beta2 + g1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta3 + h2 * u1A * u1A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta3 + h2 * u1B * u1B;
-                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated2A = -g1A;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated2B = -g1B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff2A, ref expAvgDiffRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff2B, ref expAvgDiffRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated2A, ref previousGradNegatedRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated2B, ref previousGradNegatedRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                expAvgDiff_2A_s2 = expAvgDiff_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                expAvgDiff_2B_s2 = expAvgDiff_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> u_1A = gradDiff_1A * beta2 + g_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> u_1B = gradDiff_1B * beta2 + g_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2A = -g_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2B = -g_1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 16);
             }
             {
                 // stage 2 of 4, the block at i
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                expAvgDiff2A_2 = expAvgDiff2A_1;
-                expAvgDiff2B_2 = expAvgDiff2B_1;
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
+                expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> g1A = (TMaximize.Value ? -grad1A : grad1A) * clip;
-                global::System.Runtime.Intrinsics.Vector512<float> g1B = (TMaximize.Value ? -grad1B : grad1B) * clip;
-                global::System.Runtime.Intrinsics.Vector512<float> gradDiff1A = (TCondition1.Value ? -(grad1A * clip) : previousGradNegated1A) + g1A;
-                global::System.Runtime.Intrinsics.Vector512<float> gradDiff1B = (TCondition1.Value ? -(grad1B * clip) : previousGradNegated1B) + g1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff2A = expAvgDiff1A * beta2 + h1 * gradDiff1A;
-                expAvgDiff2A_1 = expAvgDiff2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff2B = expAvgDiff1B * beta2 + h1 * gradDiff1B;
-                expAvgDiff2B_1 = expAvgDiff2B;
-                global::System.Runtime.Intrinsics.Vector512<float> u1A = gradDiff1A * beta2 + g1A;
-                global::System.Runtime.Intrinsics.Vector512<float> u1B = gradDiff1B * beta2 + g1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta3 + h2 * u1A * u1A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta3 + h2 * u1B * u1B;
-                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated2A = -g1A;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated2B = -g1B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff2A, ref expAvgDiffRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff2B, ref expAvgDiffRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated2A, ref previousGradNegatedRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated2B, ref previousGradNegatedRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                expAvgDiff_2A_s2 = expAvgDiff_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                expAvgDiff_2B_s2 = expAvgDiff_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> u_1A = gradDiff_1A * beta2 + g_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> u_1B = gradDiff_1B * beta2 + g_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2A = -g_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2B = -g_1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 48);
             }
             {
                 // stage 3 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param4A = param3A_2 - h5 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param4B = param3B_2 - h5 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2A = expAvgDiff2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2B = expAvgDiff2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param5A = param4A - h6 * quotient2A;
-                param5A_3 = param5A;
-                global::System.Runtime.Intrinsics.Vector512<float> param5B = param4B - h6 * quotient2B;
-                param5B_3 = param5B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h5 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4B = param_3B_s3 - h5 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_5A = param_4A - h6 * quotient_3A;
+                param_5A_s4 = param_5A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_5B = param_4B - h6 * quotient_3B;
+                param_5B_s4 = param_5B;
             }
             {
                 // stage 2 of 4, the block at i + 32
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                expAvgDiff2A_2 = expAvgDiff2A_1;
-                expAvgDiff2B_2 = expAvgDiff2B_1;
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
+                expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 4, the block at i + 64
-                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> g1A = (TMaximize.Value ? -grad1A : grad1A) * clip;
-                global::System.Runtime.Intrinsics.Vector512<float> g1B = (TMaximize.Value ? -grad1B : grad1B) * clip;
-                global::System.Runtime.Intrinsics.Vector512<float> gradDiff1A = (TCondition1.Value ? -(grad1A * clip) : previousGradNegated1A) + g1A;
-                global::System.Runtime.Intrinsics.Vector512<float> gradDiff1B = (TCondition1.Value ? -(grad1B * clip) : previousGradNegated1B) + g1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff2A = expAvgDiff1A * beta2 + h1 * gradDiff1A;
-                expAvgDiff2A_1 = expAvgDiff2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff2B = expAvgDiff1B * beta2 + h1 * gradDiff1B;
-                expAvgDiff2B_1 = expAvgDiff2B;
-                global::System.Runtime.Intrinsics.Vector512<float> u1A = gradDiff1A * beta2 + g1A;
-                global::System.Runtime.Intrinsics.Vector512<float> u1B = gradDiff1B * beta2 + g1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta3 + h2 * u1A * u1A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta3 + h2 * u1B * u1B;
-                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated2A = -g1A;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated2B = -g1B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff2A, ref expAvgDiffRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff2B, ref expAvgDiffRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated2A, ref previousGradNegatedRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated2B, ref previousGradNegatedRef, i + 80);
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 80);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
+                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
+                global::System.Runtime.Intrinsics.Vector512<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                expAvgDiff_2A_s2 = expAvgDiff_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                expAvgDiff_2B_s2 = expAvgDiff_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> u_1A = gradDiff_1A * beta2 + g_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> u_1B = gradDiff_1B * beta2 + g_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2A = -g_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2B = -g_1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 80);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 80);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 80);
             }
 
             for (; i + 128 <= length; i += 32)
             {
                 {
                     // stage 4 of 4, the block at i
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient3A = TCondition3.Value ? param5A_3 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient3B = TCondition3.Value ? param5B_3 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param6A = TCondition3.Value ? quotient3A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param6B = TCondition3.Value ? quotient3B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param7A = TCondition3.Value ? param6A : param5A_3;
-                    global::System.Runtime.Intrinsics.Vector512<float> param7B = TCondition3.Value ? param6B : param5B_3;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param7A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param7B, ref paramRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 16);
                 }
                 {
                     // stage 3 of 4, the block at i + 32
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> param4A = param3A_2 - h5 * quotient1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param4B = param3B_2 - h5 * quotient1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient2A = expAvgDiff2A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient2B = expAvgDiff2B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> param5A = param4A - h6 * quotient2A;
-                    param5A_3 = param5A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param5B = param4B - h6 * quotient2B;
-                    param5B_3 = param5B;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h5 * quotient_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_4B = param_3B_s3 - h5 * quotient_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_5A = param_4A - h6 * quotient_3A;
+                    param_5A_s4 = param_5A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_5B = param_4B - h6 * quotient_3B;
+                    param_5B_s4 = param_5B;
                 }
                 {
                     // stage 2 of 4, the block at i + 64
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    expAvgDiff2A_2 = expAvgDiff2A_1;
-                    expAvgDiff2B_2 = expAvgDiff2B_1;
-                    param3A_2 = param3A_1;
-                    param3B_2 = param3B_1;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotientA = rootA_1 / h3;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotientB = rootB_1 / h3;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator1A = quotientA + epsilon;
-                    denominator1A_2 = denominator1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator1B = quotientB + epsilon;
-                    denominator1B_2 = denominator1B;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
+                    expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
+                    param_3A_s3 = param_3A_s2;
+                    param_3B_s3 = param_3B_s2;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = root_1A_s2 / h3;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = root_1B_s2 / h3;
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = quotient_1A + epsilon;
+                    denominator_1A_s3 = denominator_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = quotient_1B + epsilon;
+                    denominator_1B_s3 = denominator_1B;
                 }
                 {
                     // stage 1 of 4, the block at i + 96
-                    global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 96);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 112);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 96) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 112) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512<float> g1A = (TMaximize.Value ? -grad1A : grad1A) * clip;
-                    global::System.Runtime.Intrinsics.Vector512<float> g1B = (TMaximize.Value ? -grad1B : grad1B) * clip;
-                    global::System.Runtime.Intrinsics.Vector512<float> gradDiff1A = (TCondition1.Value ? -(grad1A * clip) : previousGradNegated1A) + g1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> gradDiff1B = (TCondition1.Value ? -(grad1B * clip) : previousGradNegated1B) + g1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff2A = expAvgDiff1A * beta2 + h1 * gradDiff1A;
-                    expAvgDiff2A_1 = expAvgDiff2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff2B = expAvgDiff1B * beta2 + h1 * gradDiff1B;
-                    expAvgDiff2B_1 = expAvgDiff2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> u1A = gradDiff1A * beta2 + g1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> u1B = gradDiff1B * beta2 + g1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta3 + h2 * u1A * u1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta3 + h2 * u1B * u1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A);
-                    rootA_1 = rootA;
-                    global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B);
-                    rootB_1 = rootB;
-                    global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                    param3A_1 = param3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                    param3B_1 = param3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated2A = -g1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated2B = -g1B;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff2A, ref expAvgDiffRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff2B, ref expAvgDiffRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated2A, ref previousGradNegatedRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated2B, ref previousGradNegatedRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 96);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 112);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 96) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 112) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                    global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                    expAvgDiff_2A_s2 = expAvgDiff_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                    expAvgDiff_2B_s2 = expAvgDiff_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> u_1A = gradDiff_1A * beta2 + g_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> u_1B = gradDiff_1B * beta2 + g_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A);
+                    root_1A_s2 = root_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B);
+                    root_1B_s2 = root_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    param_3A_s2 = param_3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    param_3B_s2 = param_3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2A = -g_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2B = -g_1B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 112);
                 }
             }
 
             // Epilogue: the 3 blocks in flight go through their last stages.
             {
                 // stage 4 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> quotient3A = TCondition3.Value ? param5A_3 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient3B = TCondition3.Value ? param5B_3 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param6A = TCondition3.Value ? quotient3A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param6B = TCondition3.Value ? quotient3B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param7A = TCondition3.Value ? param6A : param5A_3;
-                global::System.Runtime.Intrinsics.Vector512<float> param7B = TCondition3.Value ? param6B : param5B_3;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param7A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param7B, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 16);
             }
             {
                 // stage 3 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param4A = param3A_2 - h5 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param4B = param3B_2 - h5 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2A = expAvgDiff2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2B = expAvgDiff2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param5A = param4A - h6 * quotient2A;
-                param5A_3 = param5A;
-                global::System.Runtime.Intrinsics.Vector512<float> param5B = param4B - h6 * quotient2B;
-                param5B_3 = param5B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h5 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4B = param_3B_s3 - h5 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_5A = param_4A - h6 * quotient_3A;
+                param_5A_s4 = param_5A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_5B = param_4B - h6 * quotient_3B;
+                param_5B_s4 = param_5B;
             }
             {
                 // stage 2 of 4, the block at i + 64
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                expAvgDiff2A_2 = expAvgDiff2A_1;
-                expAvgDiff2B_2 = expAvgDiff2B_1;
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
+                expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 4 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> quotient3A = TCondition3.Value ? param5A_3 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient3B = TCondition3.Value ? param5B_3 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param6A = TCondition3.Value ? quotient3A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param6B = TCondition3.Value ? quotient3B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param7A = TCondition3.Value ? param6A : param5A_3;
-                global::System.Runtime.Intrinsics.Vector512<float> param7B = TCondition3.Value ? param6B : param5B_3;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param7A, ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param7B, ref paramRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 48);
             }
             {
                 // stage 3 of 4, the block at i + 64
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param4A = param3A_2 - h5 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param4B = param3B_2 - h5 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2A = expAvgDiff2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2B = expAvgDiff2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param5A = param4A - h6 * quotient2A;
-                param5A_3 = param5A;
-                global::System.Runtime.Intrinsics.Vector512<float> param5B = param4B - h6 * quotient2B;
-                param5B_3 = param5B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h5 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4B = param_3B_s3 - h5 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_5A = param_4A - h6 * quotient_3A;
+                param_5A_s4 = param_5A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_5B = param_4B - h6 * quotient_3B;
+                param_5B_s4 = param_5B;
             }
             {
                 // stage 4 of 4, the block at i + 64
-                global::System.Runtime.Intrinsics.Vector512<float> quotient3A = TCondition3.Value ? param5A_3 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient3B = TCondition3.Value ? param5B_3 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param6A = TCondition3.Value ? quotient3A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param6B = TCondition3.Value ? quotient3B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param7A = TCondition3.Value ? param6A : param5A_3;
-                global::System.Runtime.Intrinsics.Vector512<float> param7B = TCondition3.Value ? param6B : param5B_3;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param7A, ref paramRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param7B, ref paramRef, i + 80);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i + 64);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 80);
             }
             i += 96;
         }
@@ -898,403 +890,395 @@ partial class Adan : global::KernelGen.Optimizer
         // Software-pipelined in 4 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (40 per element).
-        if (length - i >= 64 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 40)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 64 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TCondition1.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff2A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff2A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff2B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff2B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> rootA_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> rootB_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator1A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator1B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param3A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param3A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param3B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param3B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param5A_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param5B_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> denominator_1A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> denominator_1B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_3A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_5A_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_5B_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
 
             // Prologue: the first 3 blocks go through their first stages.
             {
                 // stage 1 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> g1A = (TMaximize.Value ? -grad1A : grad1A) * clip;
-                global::System.Runtime.Intrinsics.Vector256<float> g1B = (TMaximize.Value ? -grad1B : grad1B) * clip;
-                global::System.Runtime.Intrinsics.Vector256<float> gradDiff1A = (TCondition1.Value ? -(grad1A * clip) : previousGradNegated1A) + g1A;
-                global::System.Runtime.Intrinsics.Vector256<float> gradDiff1B = (TCondition1.Value ? -(grad1B * clip) : previousGradNegated1B) + g1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff2A = expAvgDiff1A * beta2 + h1 * gradDiff1A;
-                expAvgDiff2A_1 = expAvgDiff2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff2B = expAvgDiff1B * beta2 + h1 * gradDiff1B;
-                expAvgDiff2B_1 = expAvgDiff2B;
-                global::System.Runtime.Intrinsics.Vector256<float> u1A = gradDiff1A * beta2 + g1A;
-                global::System.Runtime.Intrinsics.Vector256<float> u1B = gradDiff1B * beta2 + g1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta3 + h2 * u1A * u1A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta3 + h2 * u1B * u1B;
-                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated2A = -g1A;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated2B = -g1B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff2A, ref expAvgDiffRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff2B, ref expAvgDiffRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated2A, ref previousGradNegatedRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated2B, ref previousGradNegatedRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                expAvgDiff_2A_s2 = expAvgDiff_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                expAvgDiff_2B_s2 = expAvgDiff_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> u_1A = gradDiff_1A * beta2 + g_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> u_1B = gradDiff_1B * beta2 + g_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2A = -g_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2B = -g_1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 8);
             }
             {
                 // stage 2 of 4, the block at i
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                expAvgDiff2A_2 = expAvgDiff2A_1;
-                expAvgDiff2B_2 = expAvgDiff2B_1;
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
+                expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> g1A = (TMaximize.Value ? -grad1A : grad1A) * clip;
-                global::System.Runtime.Intrinsics.Vector256<float> g1B = (TMaximize.Value ? -grad1B : grad1B) * clip;
-                global::System.Runtime.Intrinsics.Vector256<float> gradDiff1A = (TCondition1.Value ? -(grad1A * clip) : previousGradNegated1A) + g1A;
-                global::System.Runtime.Intrinsics.Vector256<float> gradDiff1B = (TCondition1.Value ? -(grad1B * clip) : previousGradNegated1B) + g1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff2A = expAvgDiff1A * beta2 + h1 * gradDiff1A;
-                expAvgDiff2A_1 = expAvgDiff2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff2B = expAvgDiff1B * beta2 + h1 * gradDiff1B;
-                expAvgDiff2B_1 = expAvgDiff2B;
-                global::System.Runtime.Intrinsics.Vector256<float> u1A = gradDiff1A * beta2 + g1A;
-                global::System.Runtime.Intrinsics.Vector256<float> u1B = gradDiff1B * beta2 + g1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta3 + h2 * u1A * u1A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta3 + h2 * u1B * u1B;
-                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated2A = -g1A;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated2B = -g1B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff2A, ref expAvgDiffRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff2B, ref expAvgDiffRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated2A, ref previousGradNegatedRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated2B, ref previousGradNegatedRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                expAvgDiff_2A_s2 = expAvgDiff_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                expAvgDiff_2B_s2 = expAvgDiff_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> u_1A = gradDiff_1A * beta2 + g_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> u_1B = gradDiff_1B * beta2 + g_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2A = -g_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2B = -g_1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 24);
             }
             {
                 // stage 3 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param4A = param3A_2 - h5 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param4B = param3B_2 - h5 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2A = expAvgDiff2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2B = expAvgDiff2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param5A = param4A - h6 * quotient2A;
-                param5A_3 = param5A;
-                global::System.Runtime.Intrinsics.Vector256<float> param5B = param4B - h6 * quotient2B;
-                param5B_3 = param5B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h5 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4B = param_3B_s3 - h5 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_5A = param_4A - h6 * quotient_3A;
+                param_5A_s4 = param_5A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_5B = param_4B - h6 * quotient_3B;
+                param_5B_s4 = param_5B;
             }
             {
                 // stage 2 of 4, the block at i + 16
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                expAvgDiff2A_2 = expAvgDiff2A_1;
-                expAvgDiff2B_2 = expAvgDiff2B_1;
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
+                expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> g1A = (TMaximize.Value ? -grad1A : grad1A) * clip;
-                global::System.Runtime.Intrinsics.Vector256<float> g1B = (TMaximize.Value ? -grad1B : grad1B) * clip;
-                global::System.Runtime.Intrinsics.Vector256<float> gradDiff1A = (TCondition1.Value ? -(grad1A * clip) : previousGradNegated1A) + g1A;
-                global::System.Runtime.Intrinsics.Vector256<float> gradDiff1B = (TCondition1.Value ? -(grad1B * clip) : previousGradNegated1B) + g1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff2A = expAvgDiff1A * beta2 + h1 * gradDiff1A;
-                expAvgDiff2A_1 = expAvgDiff2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff2B = expAvgDiff1B * beta2 + h1 * gradDiff1B;
-                expAvgDiff2B_1 = expAvgDiff2B;
-                global::System.Runtime.Intrinsics.Vector256<float> u1A = gradDiff1A * beta2 + g1A;
-                global::System.Runtime.Intrinsics.Vector256<float> u1B = gradDiff1B * beta2 + g1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta3 + h2 * u1A * u1A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta3 + h2 * u1B * u1B;
-                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated2A = -g1A;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated2B = -g1B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff2A, ref expAvgDiffRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff2B, ref expAvgDiffRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated2A, ref previousGradNegatedRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated2B, ref previousGradNegatedRef, i + 40);
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 40);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
+                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
+                global::System.Runtime.Intrinsics.Vector256<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                expAvgDiff_2A_s2 = expAvgDiff_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                expAvgDiff_2B_s2 = expAvgDiff_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> u_1A = gradDiff_1A * beta2 + g_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> u_1B = gradDiff_1B * beta2 + g_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2A = -g_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2B = -g_1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 40);
             }
 
             for (; i + 64 <= length; i += 16)
             {
                 {
                     // stage 4 of 4, the block at i
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient3A = TCondition3.Value ? param5A_3 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient3B = TCondition3.Value ? param5B_3 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param6A = TCondition3.Value ? quotient3A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param6B = TCondition3.Value ? quotient3B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param7A = TCondition3.Value ? param6A : param5A_3;
-                    global::System.Runtime.Intrinsics.Vector256<float> param7B = TCondition3.Value ? param6B : param5B_3;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param7A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param7B, ref paramRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 8);
                 }
                 {
                     // stage 3 of 4, the block at i + 16
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> param4A = param3A_2 - h5 * quotient1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param4B = param3B_2 - h5 * quotient1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient2A = expAvgDiff2A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient2B = expAvgDiff2B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> param5A = param4A - h6 * quotient2A;
-                    param5A_3 = param5A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param5B = param4B - h6 * quotient2B;
-                    param5B_3 = param5B;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h5 * quotient_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_4B = param_3B_s3 - h5 * quotient_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_5A = param_4A - h6 * quotient_3A;
+                    param_5A_s4 = param_5A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_5B = param_4B - h6 * quotient_3B;
+                    param_5B_s4 = param_5B;
                 }
                 {
                     // stage 2 of 4, the block at i + 32
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    expAvgDiff2A_2 = expAvgDiff2A_1;
-                    expAvgDiff2B_2 = expAvgDiff2B_1;
-                    param3A_2 = param3A_1;
-                    param3B_2 = param3B_1;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotientA = rootA_1 / h3;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotientB = rootB_1 / h3;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator1A = quotientA + epsilon;
-                    denominator1A_2 = denominator1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator1B = quotientB + epsilon;
-                    denominator1B_2 = denominator1B;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
+                    expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
+                    param_3A_s3 = param_3A_s2;
+                    param_3B_s3 = param_3B_s2;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = root_1A_s2 / h3;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = root_1B_s2 / h3;
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = quotient_1A + epsilon;
+                    denominator_1A_s3 = denominator_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = quotient_1B + epsilon;
+                    denominator_1B_s3 = denominator_1B;
                 }
                 {
                     // stage 1 of 4, the block at i + 48
-                    global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 48);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 56);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 48) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 56) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> g1A = (TMaximize.Value ? -grad1A : grad1A) * clip;
-                    global::System.Runtime.Intrinsics.Vector256<float> g1B = (TMaximize.Value ? -grad1B : grad1B) * clip;
-                    global::System.Runtime.Intrinsics.Vector256<float> gradDiff1A = (TCondition1.Value ? -(grad1A * clip) : previousGradNegated1A) + g1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> gradDiff1B = (TCondition1.Value ? -(grad1B * clip) : previousGradNegated1B) + g1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff2A = expAvgDiff1A * beta2 + h1 * gradDiff1A;
-                    expAvgDiff2A_1 = expAvgDiff2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff2B = expAvgDiff1B * beta2 + h1 * gradDiff1B;
-                    expAvgDiff2B_1 = expAvgDiff2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> u1A = gradDiff1A * beta2 + g1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> u1B = gradDiff1B * beta2 + g1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta3 + h2 * u1A * u1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta3 + h2 * u1B * u1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A);
-                    rootA_1 = rootA;
-                    global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B);
-                    rootB_1 = rootB;
-                    global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                    param3A_1 = param3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                    param3B_1 = param3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated2A = -g1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated2B = -g1B;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff2A, ref expAvgDiffRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff2B, ref expAvgDiffRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated2A, ref previousGradNegatedRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated2B, ref previousGradNegatedRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 48);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 56);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 48) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 56) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                    global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                    expAvgDiff_2A_s2 = expAvgDiff_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                    expAvgDiff_2B_s2 = expAvgDiff_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> u_1A = gradDiff_1A * beta2 + g_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> u_1B = gradDiff_1B * beta2 + g_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A);
+                    root_1A_s2 = root_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B);
+                    root_1B_s2 = root_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    param_3A_s2 = param_3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    param_3B_s2 = param_3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2A = -g_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2B = -g_1B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 56);
                 }
             }
 
             // Epilogue: the 3 blocks in flight go through their last stages.
             {
                 // stage 4 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> quotient3A = TCondition3.Value ? param5A_3 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient3B = TCondition3.Value ? param5B_3 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param6A = TCondition3.Value ? quotient3A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param6B = TCondition3.Value ? quotient3B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param7A = TCondition3.Value ? param6A : param5A_3;
-                global::System.Runtime.Intrinsics.Vector256<float> param7B = TCondition3.Value ? param6B : param5B_3;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param7A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param7B, ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 8);
             }
             {
                 // stage 3 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param4A = param3A_2 - h5 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param4B = param3B_2 - h5 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2A = expAvgDiff2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2B = expAvgDiff2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param5A = param4A - h6 * quotient2A;
-                param5A_3 = param5A;
-                global::System.Runtime.Intrinsics.Vector256<float> param5B = param4B - h6 * quotient2B;
-                param5B_3 = param5B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h5 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4B = param_3B_s3 - h5 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_5A = param_4A - h6 * quotient_3A;
+                param_5A_s4 = param_5A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_5B = param_4B - h6 * quotient_3B;
+                param_5B_s4 = param_5B;
             }
             {
                 // stage 2 of 4, the block at i + 32
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                expAvgDiff2A_2 = expAvgDiff2A_1;
-                expAvgDiff2B_2 = expAvgDiff2B_1;
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
+                expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 4 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> quotient3A = TCondition3.Value ? param5A_3 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient3B = TCondition3.Value ? param5B_3 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param6A = TCondition3.Value ? quotient3A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param6B = TCondition3.Value ? quotient3B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param7A = TCondition3.Value ? param6A : param5A_3;
-                global::System.Runtime.Intrinsics.Vector256<float> param7B = TCondition3.Value ? param6B : param5B_3;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param7A, ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param7B, ref paramRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 24);
             }
             {
                 // stage 3 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param4A = param3A_2 - h5 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param4B = param3B_2 - h5 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2A = expAvgDiff2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2B = expAvgDiff2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param5A = param4A - h6 * quotient2A;
-                param5A_3 = param5A;
-                global::System.Runtime.Intrinsics.Vector256<float> param5B = param4B - h6 * quotient2B;
-                param5B_3 = param5B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h5 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4B = param_3B_s3 - h5 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_5A = param_4A - h6 * quotient_3A;
+                param_5A_s4 = param_5A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_5B = param_4B - h6 * quotient_3B;
+                param_5B_s4 = param_5B;
             }
             {
                 // stage 4 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector256<float> quotient3A = TCondition3.Value ? param5A_3 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient3B = TCondition3.Value ? param5B_3 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param6A = TCondition3.Value ? quotient3A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param6B = TCondition3.Value ? quotient3B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param7A = TCondition3.Value ? param6A : param5A_3;
-                global::System.Runtime.Intrinsics.Vector256<float> param7B = TCondition3.Value ? param6B : param5B_3;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param7A, ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param7B, ref paramRef, i + 40);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 40);
             }
             i += 48;
         }
@@ -1414,403 +1398,395 @@ partial class Adan : global::KernelGen.Optimizer
         // Software-pipelined in 4 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (40 per element).
-        if (length - i >= 32 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 40)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 32 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TCondition1.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff2A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff2A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff2B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff2B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> rootA_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> rootB_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator1A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator1B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param3A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param3A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param3B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param3B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param5A_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param5B_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> denominator_1A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> denominator_1B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_3A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_5A_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_5B_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
 
             // Prologue: the first 3 blocks go through their first stages.
             {
                 // stage 1 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> g1A = (TMaximize.Value ? -grad1A : grad1A) * clip;
-                global::System.Runtime.Intrinsics.Vector128<float> g1B = (TMaximize.Value ? -grad1B : grad1B) * clip;
-                global::System.Runtime.Intrinsics.Vector128<float> gradDiff1A = (TCondition1.Value ? -(grad1A * clip) : previousGradNegated1A) + g1A;
-                global::System.Runtime.Intrinsics.Vector128<float> gradDiff1B = (TCondition1.Value ? -(grad1B * clip) : previousGradNegated1B) + g1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff2A = expAvgDiff1A * beta2 + h1 * gradDiff1A;
-                expAvgDiff2A_1 = expAvgDiff2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff2B = expAvgDiff1B * beta2 + h1 * gradDiff1B;
-                expAvgDiff2B_1 = expAvgDiff2B;
-                global::System.Runtime.Intrinsics.Vector128<float> u1A = gradDiff1A * beta2 + g1A;
-                global::System.Runtime.Intrinsics.Vector128<float> u1B = gradDiff1B * beta2 + g1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta3 + h2 * u1A * u1A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta3 + h2 * u1B * u1B;
-                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated2A = -g1A;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated2B = -g1B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff2A, ref expAvgDiffRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff2B, ref expAvgDiffRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated2A, ref previousGradNegatedRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated2B, ref previousGradNegatedRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                expAvgDiff_2A_s2 = expAvgDiff_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                expAvgDiff_2B_s2 = expAvgDiff_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> u_1A = gradDiff_1A * beta2 + g_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> u_1B = gradDiff_1B * beta2 + g_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2A = -g_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2B = -g_1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 4);
             }
             {
                 // stage 2 of 4, the block at i
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                expAvgDiff2A_2 = expAvgDiff2A_1;
-                expAvgDiff2B_2 = expAvgDiff2B_1;
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
+                expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 4, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> g1A = (TMaximize.Value ? -grad1A : grad1A) * clip;
-                global::System.Runtime.Intrinsics.Vector128<float> g1B = (TMaximize.Value ? -grad1B : grad1B) * clip;
-                global::System.Runtime.Intrinsics.Vector128<float> gradDiff1A = (TCondition1.Value ? -(grad1A * clip) : previousGradNegated1A) + g1A;
-                global::System.Runtime.Intrinsics.Vector128<float> gradDiff1B = (TCondition1.Value ? -(grad1B * clip) : previousGradNegated1B) + g1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff2A = expAvgDiff1A * beta2 + h1 * gradDiff1A;
-                expAvgDiff2A_1 = expAvgDiff2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff2B = expAvgDiff1B * beta2 + h1 * gradDiff1B;
-                expAvgDiff2B_1 = expAvgDiff2B;
-                global::System.Runtime.Intrinsics.Vector128<float> u1A = gradDiff1A * beta2 + g1A;
-                global::System.Runtime.Intrinsics.Vector128<float> u1B = gradDiff1B * beta2 + g1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta3 + h2 * u1A * u1A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta3 + h2 * u1B * u1B;
-                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated2A = -g1A;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated2B = -g1B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff2A, ref expAvgDiffRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff2B, ref expAvgDiffRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated2A, ref previousGradNegatedRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated2B, ref previousGradNegatedRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                expAvgDiff_2A_s2 = expAvgDiff_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                expAvgDiff_2B_s2 = expAvgDiff_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> u_1A = gradDiff_1A * beta2 + g_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> u_1B = gradDiff_1B * beta2 + g_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2A = -g_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2B = -g_1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 12);
             }
             {
                 // stage 3 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param4A = param3A_2 - h5 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param4B = param3B_2 - h5 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2A = expAvgDiff2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2B = expAvgDiff2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param5A = param4A - h6 * quotient2A;
-                param5A_3 = param5A;
-                global::System.Runtime.Intrinsics.Vector128<float> param5B = param4B - h6 * quotient2B;
-                param5B_3 = param5B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h5 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4B = param_3B_s3 - h5 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_5A = param_4A - h6 * quotient_3A;
+                param_5A_s4 = param_5A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_5B = param_4B - h6 * quotient_3B;
+                param_5B_s4 = param_5B;
             }
             {
                 // stage 2 of 4, the block at i + 8
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                expAvgDiff2A_2 = expAvgDiff2A_1;
-                expAvgDiff2B_2 = expAvgDiff2B_1;
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
+                expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128<float> g1A = (TMaximize.Value ? -grad1A : grad1A) * clip;
-                global::System.Runtime.Intrinsics.Vector128<float> g1B = (TMaximize.Value ? -grad1B : grad1B) * clip;
-                global::System.Runtime.Intrinsics.Vector128<float> gradDiff1A = (TCondition1.Value ? -(grad1A * clip) : previousGradNegated1A) + g1A;
-                global::System.Runtime.Intrinsics.Vector128<float> gradDiff1B = (TCondition1.Value ? -(grad1B * clip) : previousGradNegated1B) + g1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff2A = expAvgDiff1A * beta2 + h1 * gradDiff1A;
-                expAvgDiff2A_1 = expAvgDiff2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff2B = expAvgDiff1B * beta2 + h1 * gradDiff1B;
-                expAvgDiff2B_1 = expAvgDiff2B;
-                global::System.Runtime.Intrinsics.Vector128<float> u1A = gradDiff1A * beta2 + g1A;
-                global::System.Runtime.Intrinsics.Vector128<float> u1B = gradDiff1B * beta2 + g1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta3 + h2 * u1A * u1A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta3 + h2 * u1B * u1B;
-                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated2A = -g1A;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated2B = -g1B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff2A, ref expAvgDiffRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff2B, ref expAvgDiffRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated2A, ref previousGradNegatedRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated2B, ref previousGradNegatedRef, i + 20);
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 20);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
+                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
+                global::System.Runtime.Intrinsics.Vector128<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                expAvgDiff_2A_s2 = expAvgDiff_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                expAvgDiff_2B_s2 = expAvgDiff_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> u_1A = gradDiff_1A * beta2 + g_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> u_1B = gradDiff_1B * beta2 + g_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2A = -g_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2B = -g_1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 20);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 20);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 20);
             }
 
             for (; i + 32 <= length; i += 8)
             {
                 {
                     // stage 4 of 4, the block at i
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient3A = TCondition3.Value ? param5A_3 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient3B = TCondition3.Value ? param5B_3 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param6A = TCondition3.Value ? quotient3A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param6B = TCondition3.Value ? quotient3B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param7A = TCondition3.Value ? param6A : param5A_3;
-                    global::System.Runtime.Intrinsics.Vector128<float> param7B = TCondition3.Value ? param6B : param5B_3;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param7A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param7B, ref paramRef, i + 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 4);
                 }
                 {
                     // stage 3 of 4, the block at i + 8
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> param4A = param3A_2 - h5 * quotient1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param4B = param3B_2 - h5 * quotient1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient2A = expAvgDiff2A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient2B = expAvgDiff2B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> param5A = param4A - h6 * quotient2A;
-                    param5A_3 = param5A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param5B = param4B - h6 * quotient2B;
-                    param5B_3 = param5B;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h5 * quotient_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_4B = param_3B_s3 - h5 * quotient_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_5A = param_4A - h6 * quotient_3A;
+                    param_5A_s4 = param_5A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_5B = param_4B - h6 * quotient_3B;
+                    param_5B_s4 = param_5B;
                 }
                 {
                     // stage 2 of 4, the block at i + 16
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    expAvgDiff2A_2 = expAvgDiff2A_1;
-                    expAvgDiff2B_2 = expAvgDiff2B_1;
-                    param3A_2 = param3A_1;
-                    param3B_2 = param3B_1;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotientA = rootA_1 / h3;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotientB = rootB_1 / h3;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator1A = quotientA + epsilon;
-                    denominator1A_2 = denominator1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator1B = quotientB + epsilon;
-                    denominator1B_2 = denominator1B;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
+                    expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
+                    param_3A_s3 = param_3A_s2;
+                    param_3B_s3 = param_3B_s2;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = root_1A_s2 / h3;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = root_1B_s2 / h3;
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = quotient_1A + epsilon;
+                    denominator_1A_s3 = denominator_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = quotient_1B + epsilon;
+                    denominator_1B_s3 = denominator_1B;
                 }
                 {
                     // stage 1 of 4, the block at i + 24
-                    global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 24);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 28);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 24) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 28) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128<float> g1A = (TMaximize.Value ? -grad1A : grad1A) * clip;
-                    global::System.Runtime.Intrinsics.Vector128<float> g1B = (TMaximize.Value ? -grad1B : grad1B) * clip;
-                    global::System.Runtime.Intrinsics.Vector128<float> gradDiff1A = (TCondition1.Value ? -(grad1A * clip) : previousGradNegated1A) + g1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> gradDiff1B = (TCondition1.Value ? -(grad1B * clip) : previousGradNegated1B) + g1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g1A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g1B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff2A = expAvgDiff1A * beta2 + h1 * gradDiff1A;
-                    expAvgDiff2A_1 = expAvgDiff2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff2B = expAvgDiff1B * beta2 + h1 * gradDiff1B;
-                    expAvgDiff2B_1 = expAvgDiff2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> u1A = gradDiff1A * beta2 + g1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> u1B = gradDiff1B * beta2 + g1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta3 + h2 * u1A * u1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta3 + h2 * u1B * u1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A);
-                    rootA_1 = rootA;
-                    global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B);
-                    rootB_1 = rootB;
-                    global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                    param3A_1 = param3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                    param3B_1 = param3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated2A = -g1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated2B = -g1B;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff2A, ref expAvgDiffRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff2B, ref expAvgDiffRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated2A, ref previousGradNegatedRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated2B, ref previousGradNegatedRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 24);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 28);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 24) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 28) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                    global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                    expAvgDiff_2A_s2 = expAvgDiff_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                    expAvgDiff_2B_s2 = expAvgDiff_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> u_1A = gradDiff_1A * beta2 + g_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> u_1B = gradDiff_1B * beta2 + g_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A);
+                    root_1A_s2 = root_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B);
+                    root_1B_s2 = root_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    param_3A_s2 = param_3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    param_3B_s2 = param_3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2A = -g_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2B = -g_1B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 28);
                 }
             }
 
             // Epilogue: the 3 blocks in flight go through their last stages.
             {
                 // stage 4 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> quotient3A = TCondition3.Value ? param5A_3 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient3B = TCondition3.Value ? param5B_3 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param6A = TCondition3.Value ? quotient3A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param6B = TCondition3.Value ? quotient3B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param7A = TCondition3.Value ? param6A : param5A_3;
-                global::System.Runtime.Intrinsics.Vector128<float> param7B = TCondition3.Value ? param6B : param5B_3;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param7A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param7B, ref paramRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 4);
             }
             {
                 // stage 3 of 4, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param4A = param3A_2 - h5 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param4B = param3B_2 - h5 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2A = expAvgDiff2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2B = expAvgDiff2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param5A = param4A - h6 * quotient2A;
-                param5A_3 = param5A;
-                global::System.Runtime.Intrinsics.Vector128<float> param5B = param4B - h6 * quotient2B;
-                param5B_3 = param5B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h5 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4B = param_3B_s3 - h5 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_5A = param_4A - h6 * quotient_3A;
+                param_5A_s4 = param_5A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_5B = param_4B - h6 * quotient_3B;
+                param_5B_s4 = param_5B;
             }
             {
                 // stage 2 of 4, the block at i + 16
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                expAvgDiff2A_2 = expAvgDiff2A_1;
-                expAvgDiff2B_2 = expAvgDiff2B_1;
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
+                expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 4 of 4, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> quotient3A = TCondition3.Value ? param5A_3 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient3B = TCondition3.Value ? param5B_3 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param6A = TCondition3.Value ? quotient3A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param6B = TCondition3.Value ? quotient3B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param7A = TCondition3.Value ? param6A : param5A_3;
-                global::System.Runtime.Intrinsics.Vector128<float> param7B = TCondition3.Value ? param6B : param5B_3;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param7A, ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param7B, ref paramRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 12);
             }
             {
                 // stage 3 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param4A = param3A_2 - h5 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param4B = param3B_2 - h5 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2A = expAvgDiff2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2B = expAvgDiff2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param5A = param4A - h6 * quotient2A;
-                param5A_3 = param5A;
-                global::System.Runtime.Intrinsics.Vector128<float> param5B = param4B - h6 * quotient2B;
-                param5B_3 = param5B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h5 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4B = param_3B_s3 - h5 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_5A = param_4A - h6 * quotient_3A;
+                param_5A_s4 = param_5A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_5B = param_4B - h6 * quotient_3B;
+                param_5B_s4 = param_5B;
             }
             {
                 // stage 4 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector128<float> quotient3A = TCondition3.Value ? param5A_3 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient3B = TCondition3.Value ? param5B_3 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param6A = TCondition3.Value ? quotient3A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param6B = TCondition3.Value ? quotient3B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param7A = TCondition3.Value ? param6A : param5A_3;
-                global::System.Runtime.Intrinsics.Vector128<float> param7B = TCondition3.Value ? param6B : param5B_3;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param7A, ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param7B, ref paramRef, i + 20);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 20);
             }
             i += 24;
         }

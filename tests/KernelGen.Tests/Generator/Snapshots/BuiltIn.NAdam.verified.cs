@@ -262,228 +262,222 @@ partial class NAdam : global::KernelGen.Optimizer
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
-        if (length - i >= 96 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector512<float> param1A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param1A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param1B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param1B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> g3A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> g3A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> g3B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> g3B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> quotientA_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> quotientB_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator1A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator1B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_1A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_1A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_1B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_1B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> g_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> g_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> g_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> g_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> quotient_1A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> quotient_1B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> denominator_1A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> denominator_1B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-                param1A_1 = param1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
-                param1B_1 = param1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> g1A = grad1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g1B = grad1B;
-                global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition0.Value ? g2A : g1A;
-                g3A_1 = g3A;
-                global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition0.Value ? g2B : g1B;
-                g3B_1 = g3B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientA = expAvgSq2A / h2;
-                quotientA_1 = quotientA;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientB = expAvgSq2B / h2;
-                quotientB_1 = quotientB;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                param_1A_s2 = param_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                param_1B_s2 = param_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TCondition0.Value ? grad_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TCondition0.Value ? grad_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition0.Value ? g_1A : grad_1A;
+                g_2A_s2 = g_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition0.Value ? g_1B : grad_1B;
+                g_2B_s2 = g_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_2A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_2B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_2A * g_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_2B * g_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = expAvgSq_2A / h2;
+                quotient_1A_s2 = quotient_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = expAvgSq_2B / h2;
+                quotient_1B_s2 = quotient_1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i
-                param1A_2 = param1A_1;
-                param1B_2 = param1B_1;
-                g3A_2 = g3A_1;
-                g3B_2 = g3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(quotientA_1);
-                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(quotientB_1);
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1A = rootA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1B = rootB + epsilon;
-                denominator1B_2 = denominator1B;
+                param_1A_s3 = param_1A_s2;
+                param_1B_s3 = param_1B_s2;
+                g_2A_s3 = g_2A_s2;
+                g_2B_s3 = g_2B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(quotient_1A_s2);
+                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(quotient_1B_s2);
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = root_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = root_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 3, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
-                param1A_1 = param1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
-                param1B_1 = param1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> g1A = grad1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g1B = grad1B;
-                global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition0.Value ? g2A : g1A;
-                g3A_1 = g3A;
-                global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition0.Value ? g2B : g1B;
-                g3B_1 = g3B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientA = expAvgSq2A / h2;
-                quotientA_1 = quotientA;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientB = expAvgSq2B / h2;
-                quotientB_1 = quotientB;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                param_1A_s2 = param_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                param_1B_s2 = param_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TCondition0.Value ? grad_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TCondition0.Value ? grad_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition0.Value ? g_1A : grad_1A;
+                g_2A_s2 = g_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition0.Value ? g_1B : grad_1B;
+                g_2B_s2 = g_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_2A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_2B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_2A * g_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_2B * g_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = expAvgSq_2A / h2;
+                quotient_1A_s2 = quotient_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = expAvgSq_2B / h2;
+                quotient_1B_s2 = quotient_1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 48);
             }
 
             for (; i + 96 <= length; i += 32)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient1A = gradStep * g3A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient1B = gradStep * g3B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> param2A = param1A_2 - quotient1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param2B = param1B_2 - quotient1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient2A = avgStep * expAvg2A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient2B = avgStep * expAvg2B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> param3A = param2A - quotient2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param3B = param2B - quotient2B;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param3A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param3B, ref paramRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = gradStep * g_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = gradStep * g_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_2A = param_1A_s3 - quotient_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_2B = param_1B_s3 - quotient_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = avgStep * expAvg_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = avgStep * expAvg_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_3A = param_2A - quotient_3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_3B = param_2B - quotient_3B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_3A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_3B, ref paramRef, i + 16);
                 }
                 {
                     // stage 2 of 3, the block at i + 32
-                    param1A_2 = param1A_1;
-                    param1B_2 = param1B_1;
-                    g3A_2 = g3A_1;
-                    g3B_2 = g3B_1;
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(quotientA_1);
-                    global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(quotientB_1);
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator1A = rootA + epsilon;
-                    denominator1A_2 = denominator1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator1B = rootB + epsilon;
-                    denominator1B_2 = denominator1B;
+                    param_1A_s3 = param_1A_s2;
+                    param_1B_s3 = param_1B_s2;
+                    g_2A_s3 = g_2A_s2;
+                    g_2B_s3 = g_2B_s2;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(quotient_1A_s2);
+                    global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(quotient_1B_s2);
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = root_1A + epsilon;
+                    denominator_1A_s3 = denominator_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = root_1B + epsilon;
+                    denominator_1B_s3 = denominator_1B;
                 }
                 {
                     // stage 1 of 3, the block at i + 64
-                    global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
-                    param1A_1 = param1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
-                    param1B_1 = param1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> g1A = grad1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g1B = grad1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g3A = TCondition0.Value ? g2A : g1A;
-                    g3A_1 = g3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g3B = TCondition0.Value ? g2B : g1B;
-                    g3B_1 = g3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotientA = expAvgSq2A / h2;
-                    quotientA_1 = quotientA;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotientB = expAvgSq2B / h2;
-                    quotientB_1 = quotientB;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
+                    param_1A_s2 = param_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
+                    param_1B_s2 = param_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> g_1A = TCondition0.Value ? grad_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_1B = TCondition0.Value ? grad_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition0.Value ? g_1A : grad_1A;
+                    g_2A_s2 = g_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition0.Value ? g_1B : grad_1B;
+                    g_2B_s2 = g_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_2A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_2B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_2A * g_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_2B * g_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = expAvgSq_2A / h2;
+                    quotient_1A_s2 = quotient_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = expAvgSq_2B / h2;
+                    quotient_1B_s2 = quotient_1B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 80);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = gradStep * g3A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = gradStep * g3B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param2A = param1A_2 - quotient1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param2B = param1B_2 - quotient1B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2A = avgStep * expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2B = avgStep * expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param3A = param2A - quotient2A;
-                global::System.Runtime.Intrinsics.Vector512<float> param3B = param2B - quotient2B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param3A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param3B, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = gradStep * g_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = gradStep * g_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2A = param_1A_s3 - quotient_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2B = param_1B_s3 - quotient_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = avgStep * expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = avgStep * expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3A = param_2A - quotient_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3B = param_2B - quotient_3B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_3A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_3B, ref paramRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i + 32
-                param1A_2 = param1A_1;
-                param1B_2 = param1B_1;
-                g3A_2 = g3A_1;
-                g3B_2 = g3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(quotientA_1);
-                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(quotientB_1);
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1A = rootA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1B = rootB + epsilon;
-                denominator1B_2 = denominator1B;
+                param_1A_s3 = param_1A_s2;
+                param_1B_s3 = param_1B_s2;
+                g_2A_s3 = g_2A_s2;
+                g_2B_s3 = g_2B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(quotient_1A_s2);
+                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(quotient_1B_s2);
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = root_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = root_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 3 of 3, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = gradStep * g3A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = gradStep * g3B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param2A = param1A_2 - quotient1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param2B = param1B_2 - quotient1B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2A = avgStep * expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient2B = avgStep * expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param3A = param2A - quotient2A;
-                global::System.Runtime.Intrinsics.Vector512<float> param3B = param2B - quotient2B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param3A, ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param3B, ref paramRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = gradStep * g_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = gradStep * g_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2A = param_1A_s3 - quotient_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2B = param_1B_s3 - quotient_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = avgStep * expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = avgStep * expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3A = param_2A - quotient_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3B = param_2B - quotient_3B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_3A, ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_3B, ref paramRef, i + 48);
             }
             i += 64;
         }
@@ -566,228 +560,222 @@ partial class NAdam : global::KernelGen.Optimizer
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
-        if (length - i >= 48 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector256<float> param1A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param1A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param1B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param1B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> g3A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> g3A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> g3B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> g3B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> quotientA_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> quotientB_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator1A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator1B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_1A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_1A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_1B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_1B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> g_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> g_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> g_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> g_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> quotient_1A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> quotient_1B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> denominator_1A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> denominator_1B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-                param1A_1 = param1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
-                param1B_1 = param1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> g1A = grad1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g1B = grad1B;
-                global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition0.Value ? g2A : g1A;
-                g3A_1 = g3A;
-                global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition0.Value ? g2B : g1B;
-                g3B_1 = g3B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientA = expAvgSq2A / h2;
-                quotientA_1 = quotientA;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientB = expAvgSq2B / h2;
-                quotientB_1 = quotientB;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                param_1A_s2 = param_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                param_1B_s2 = param_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TCondition0.Value ? grad_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TCondition0.Value ? grad_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition0.Value ? g_1A : grad_1A;
+                g_2A_s2 = g_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition0.Value ? g_1B : grad_1B;
+                g_2B_s2 = g_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_2A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_2B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_2A * g_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_2B * g_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = expAvgSq_2A / h2;
+                quotient_1A_s2 = quotient_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = expAvgSq_2B / h2;
+                quotient_1B_s2 = quotient_1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i
-                param1A_2 = param1A_1;
-                param1B_2 = param1B_1;
-                g3A_2 = g3A_1;
-                g3B_2 = g3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(quotientA_1);
-                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(quotientB_1);
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1A = rootA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1B = rootB + epsilon;
-                denominator1B_2 = denominator1B;
+                param_1A_s3 = param_1A_s2;
+                param_1B_s3 = param_1B_s2;
+                g_2A_s3 = g_2A_s2;
+                g_2B_s3 = g_2B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(quotient_1A_s2);
+                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(quotient_1B_s2);
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = root_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = root_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 3, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
-                param1A_1 = param1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
-                param1B_1 = param1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> g1A = grad1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g1B = grad1B;
-                global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition0.Value ? g2A : g1A;
-                g3A_1 = g3A;
-                global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition0.Value ? g2B : g1B;
-                g3B_1 = g3B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientA = expAvgSq2A / h2;
-                quotientA_1 = quotientA;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientB = expAvgSq2B / h2;
-                quotientB_1 = quotientB;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                param_1A_s2 = param_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                param_1B_s2 = param_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TCondition0.Value ? grad_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TCondition0.Value ? grad_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition0.Value ? g_1A : grad_1A;
+                g_2A_s2 = g_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition0.Value ? g_1B : grad_1B;
+                g_2B_s2 = g_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_2A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_2B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_2A * g_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_2B * g_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = expAvgSq_2A / h2;
+                quotient_1A_s2 = quotient_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = expAvgSq_2B / h2;
+                quotient_1B_s2 = quotient_1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 24);
             }
 
             for (; i + 48 <= length; i += 16)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient1A = gradStep * g3A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient1B = gradStep * g3B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> param2A = param1A_2 - quotient1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param2B = param1B_2 - quotient1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient2A = avgStep * expAvg2A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient2B = avgStep * expAvg2B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> param3A = param2A - quotient2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param3B = param2B - quotient2B;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param3A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param3B, ref paramRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = gradStep * g_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = gradStep * g_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_2A = param_1A_s3 - quotient_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_2B = param_1B_s3 - quotient_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = avgStep * expAvg_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = avgStep * expAvg_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_3A = param_2A - quotient_3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_3B = param_2B - quotient_3B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_3A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_3B, ref paramRef, i + 8);
                 }
                 {
                     // stage 2 of 3, the block at i + 16
-                    param1A_2 = param1A_1;
-                    param1B_2 = param1B_1;
-                    g3A_2 = g3A_1;
-                    g3B_2 = g3B_1;
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(quotientA_1);
-                    global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(quotientB_1);
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator1A = rootA + epsilon;
-                    denominator1A_2 = denominator1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator1B = rootB + epsilon;
-                    denominator1B_2 = denominator1B;
+                    param_1A_s3 = param_1A_s2;
+                    param_1B_s3 = param_1B_s2;
+                    g_2A_s3 = g_2A_s2;
+                    g_2B_s3 = g_2B_s2;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(quotient_1A_s2);
+                    global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(quotient_1B_s2);
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = root_1A + epsilon;
+                    denominator_1A_s3 = denominator_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = root_1B + epsilon;
+                    denominator_1B_s3 = denominator_1B;
                 }
                 {
                     // stage 1 of 3, the block at i + 32
-                    global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
-                    param1A_1 = param1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
-                    param1B_1 = param1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> g1A = grad1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g1B = grad1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g3A = TCondition0.Value ? g2A : g1A;
-                    g3A_1 = g3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g3B = TCondition0.Value ? g2B : g1B;
-                    g3B_1 = g3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotientA = expAvgSq2A / h2;
-                    quotientA_1 = quotientA;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotientB = expAvgSq2B / h2;
-                    quotientB_1 = quotientB;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
+                    param_1A_s2 = param_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
+                    param_1B_s2 = param_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> g_1A = TCondition0.Value ? grad_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_1B = TCondition0.Value ? grad_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition0.Value ? g_1A : grad_1A;
+                    g_2A_s2 = g_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition0.Value ? g_1B : grad_1B;
+                    g_2B_s2 = g_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_2A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_2B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_2A * g_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_2B * g_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = expAvgSq_2A / h2;
+                    quotient_1A_s2 = quotient_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = expAvgSq_2B / h2;
+                    quotient_1B_s2 = quotient_1B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 40);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = gradStep * g3A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = gradStep * g3B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param2A = param1A_2 - quotient1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param2B = param1B_2 - quotient1B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2A = avgStep * expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2B = avgStep * expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param3A = param2A - quotient2A;
-                global::System.Runtime.Intrinsics.Vector256<float> param3B = param2B - quotient2B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param3A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param3B, ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = gradStep * g_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = gradStep * g_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2A = param_1A_s3 - quotient_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2B = param_1B_s3 - quotient_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = avgStep * expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = avgStep * expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3A = param_2A - quotient_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3B = param_2B - quotient_3B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_3A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_3B, ref paramRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i + 16
-                param1A_2 = param1A_1;
-                param1B_2 = param1B_1;
-                g3A_2 = g3A_1;
-                g3B_2 = g3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(quotientA_1);
-                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(quotientB_1);
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1A = rootA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1B = rootB + epsilon;
-                denominator1B_2 = denominator1B;
+                param_1A_s3 = param_1A_s2;
+                param_1B_s3 = param_1B_s2;
+                g_2A_s3 = g_2A_s2;
+                g_2B_s3 = g_2B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(quotient_1A_s2);
+                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(quotient_1B_s2);
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = root_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = root_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 3 of 3, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = gradStep * g3A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = gradStep * g3B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param2A = param1A_2 - quotient1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param2B = param1B_2 - quotient1B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2A = avgStep * expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient2B = avgStep * expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param3A = param2A - quotient2A;
-                global::System.Runtime.Intrinsics.Vector256<float> param3B = param2B - quotient2B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param3A, ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param3B, ref paramRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = gradStep * g_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = gradStep * g_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2A = param_1A_s3 - quotient_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2B = param_1B_s3 - quotient_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = avgStep * expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = avgStep * expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3A = param_2A - quotient_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3B = param_2B - quotient_3B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_3A, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_3B, ref paramRef, i + 24);
             }
             i += 32;
         }
@@ -870,228 +858,222 @@ partial class NAdam : global::KernelGen.Optimizer
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (28 per element).
-        if (length - i >= 24 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / 28))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector128<float> param1A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param1A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param1B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param1B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> g3A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> g3A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> g3B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> g3B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> quotientA_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> quotientB_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator1A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator1B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_1A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_1A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_1B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_1B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> g_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> g_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> g_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> g_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> quotient_1A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> quotient_1B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> denominator_1A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> denominator_1B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-                param1A_1 = param1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
-                param1B_1 = param1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> g1A = grad1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g1B = grad1B;
-                global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition0.Value ? g2A : g1A;
-                g3A_1 = g3A;
-                global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition0.Value ? g2B : g1B;
-                g3B_1 = g3B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientA = expAvgSq2A / h2;
-                quotientA_1 = quotientA;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientB = expAvgSq2B / h2;
-                quotientB_1 = quotientB;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                param_1A_s2 = param_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                param_1B_s2 = param_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TCondition0.Value ? grad_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TCondition0.Value ? grad_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition0.Value ? g_1A : grad_1A;
+                g_2A_s2 = g_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition0.Value ? g_1B : grad_1B;
+                g_2B_s2 = g_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_2A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_2B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_2A * g_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_2B * g_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = expAvgSq_2A / h2;
+                quotient_1A_s2 = quotient_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = expAvgSq_2B / h2;
+                quotient_1B_s2 = quotient_1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i
-                param1A_2 = param1A_1;
-                param1B_2 = param1B_1;
-                g3A_2 = g3A_1;
-                g3B_2 = g3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(quotientA_1);
-                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(quotientB_1);
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1A = rootA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1B = rootB + epsilon;
-                denominator1B_2 = denominator1B;
+                param_1A_s3 = param_1A_s2;
+                param_1B_s3 = param_1B_s2;
+                g_2A_s3 = g_2A_s2;
+                g_2B_s3 = g_2B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(quotient_1A_s2);
+                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(quotient_1B_s2);
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = root_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = root_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 3, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
-                param1A_1 = param1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
-                param1B_1 = param1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> g1A = grad1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g1B = grad1B;
-                global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition0.Value ? g2A : g1A;
-                g3A_1 = g3A;
-                global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition0.Value ? g2B : g1B;
-                g3B_1 = g3B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientA = expAvgSq2A / h2;
-                quotientA_1 = quotientA;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientB = expAvgSq2B / h2;
-                quotientB_1 = quotientB;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                param_1A_s2 = param_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                param_1B_s2 = param_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TCondition0.Value ? grad_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TCondition0.Value ? grad_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition0.Value ? g_1A : grad_1A;
+                g_2A_s2 = g_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition0.Value ? g_1B : grad_1B;
+                g_2B_s2 = g_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_2A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_2B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_2A * g_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_2B * g_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = expAvgSq_2A / h2;
+                quotient_1A_s2 = quotient_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = expAvgSq_2B / h2;
+                quotient_1B_s2 = quotient_1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 12);
             }
 
             for (; i + 24 <= length; i += 8)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient1A = gradStep * g3A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient1B = gradStep * g3B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> param2A = param1A_2 - quotient1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param2B = param1B_2 - quotient1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient2A = avgStep * expAvg2A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient2B = avgStep * expAvg2B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> param3A = param2A - quotient2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param3B = param2B - quotient2B;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param3A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param3B, ref paramRef, i + 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = gradStep * g_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = gradStep * g_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_2A = param_1A_s3 - quotient_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_2B = param_1B_s3 - quotient_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = avgStep * expAvg_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = avgStep * expAvg_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_3A = param_2A - quotient_3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_3B = param_2B - quotient_3B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_3A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_3B, ref paramRef, i + 4);
                 }
                 {
                     // stage 2 of 3, the block at i + 8
-                    param1A_2 = param1A_1;
-                    param1B_2 = param1B_1;
-                    g3A_2 = g3A_1;
-                    g3B_2 = g3B_1;
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(quotientA_1);
-                    global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(quotientB_1);
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator1A = rootA + epsilon;
-                    denominator1A_2 = denominator1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator1B = rootB + epsilon;
-                    denominator1B_2 = denominator1B;
+                    param_1A_s3 = param_1A_s2;
+                    param_1B_s3 = param_1B_s2;
+                    g_2A_s3 = g_2A_s2;
+                    g_2B_s3 = g_2B_s2;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(quotient_1A_s2);
+                    global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(quotient_1B_s2);
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = root_1A + epsilon;
+                    denominator_1A_s3 = denominator_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = root_1B + epsilon;
+                    denominator_1B_s3 = denominator_1B;
                 }
                 {
                     // stage 1 of 3, the block at i + 16
-                    global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
-                    param1A_1 = param1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
-                    param1B_1 = param1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> g1A = grad1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g1B = grad1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> g2A = TCondition0.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g2B = TCondition0.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g3A = TCondition0.Value ? g2A : g1A;
-                    g3A_1 = g3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g3B = TCondition0.Value ? g2B : g1B;
-                    g3B_1 = g3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = expAvg1A * beta1 + h0 * g3A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = expAvg1B * beta1 + h0 * g3B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = expAvgSq1A * beta2 + h1 * g3A * g3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = expAvgSq1B * beta2 + h1 * g3B * g3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotientA = expAvgSq2A / h2;
-                    quotientA_1 = quotientA;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotientB = expAvgSq2B / h2;
-                    quotientB_1 = quotientB;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
+                    param_1A_s2 = param_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
+                    param_1B_s2 = param_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> g_1A = TCondition0.Value ? grad_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_1B = TCondition0.Value ? grad_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition0.Value ? g_1A : grad_1A;
+                    g_2A_s2 = g_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition0.Value ? g_1B : grad_1B;
+                    g_2B_s2 = g_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_2A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_2B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_2A * g_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_2B * g_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = expAvgSq_2A / h2;
+                    quotient_1A_s2 = quotient_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = expAvgSq_2B / h2;
+                    quotient_1B_s2 = quotient_1B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 20);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = gradStep * g3A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = gradStep * g3B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param2A = param1A_2 - quotient1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param2B = param1B_2 - quotient1B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2A = avgStep * expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2B = avgStep * expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param3A = param2A - quotient2A;
-                global::System.Runtime.Intrinsics.Vector128<float> param3B = param2B - quotient2B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param3A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param3B, ref paramRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = gradStep * g_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = gradStep * g_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2A = param_1A_s3 - quotient_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2B = param_1B_s3 - quotient_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = avgStep * expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = avgStep * expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3A = param_2A - quotient_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3B = param_2B - quotient_3B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_3A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_3B, ref paramRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i + 8
-                param1A_2 = param1A_1;
-                param1B_2 = param1B_1;
-                g3A_2 = g3A_1;
-                g3B_2 = g3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(quotientA_1);
-                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(quotientB_1);
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1A = rootA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1B = rootB + epsilon;
-                denominator1B_2 = denominator1B;
+                param_1A_s3 = param_1A_s2;
+                param_1B_s3 = param_1B_s2;
+                g_2A_s3 = g_2A_s2;
+                g_2B_s3 = g_2B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(quotient_1A_s2);
+                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(quotient_1B_s2);
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = root_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = root_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 3 of 3, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = gradStep * g3A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = gradStep * g3B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param2A = param1A_2 - quotient1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param2B = param1B_2 - quotient1B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2A = avgStep * expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient2B = avgStep * expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param3A = param2A - quotient2A;
-                global::System.Runtime.Intrinsics.Vector128<float> param3B = param2B - quotient2B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param3A, ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param3B, ref paramRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = gradStep * g_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = gradStep * g_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2A = param_1A_s3 - quotient_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2B = param_1B_s3 - quotient_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = avgStep * expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = avgStep * expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3A = param_2A - quotient_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3B = param_2B - quotient_3B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_3A, ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_3B, ref paramRef, i + 12);
             }
             i += 16;
         }

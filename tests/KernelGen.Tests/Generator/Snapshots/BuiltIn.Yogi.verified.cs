@@ -347,248 +347,248 @@ partial class Yogi : global::KernelGen.Optimizer
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (20 per element).
-        if (length - i >= 96 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 20)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (20 + (!TCondition3.Value ? 4 : 0) + (!TCondition4.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector512<float> param3A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param3A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param3B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param3B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> rootA_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> rootB_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator1A_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator1B_2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_3A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> denominator_1A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> denominator_1B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g3A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g3B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g4A = !TWeightDecouple.Value ? (TCondition2.Value ? g3A : g1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g4B = !TWeightDecouple.Value ? (TCondition2.Value ? g3B : g1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector512<float> g5A = TWeightDecouple.Value ? g1A : g4A;
-                global::System.Runtime.Intrinsics.Vector512<float> g5B = TWeightDecouple.Value ? g1B : g4B;
-                global::System.Runtime.Intrinsics.Vector512<float> m1A = TCondition3.Value ? initialAccumulator : expAvg1A;
-                global::System.Runtime.Intrinsics.Vector512<float> m1B = TCondition3.Value ? initialAccumulator : expAvg1B;
-                global::System.Runtime.Intrinsics.Vector512<float> v1A = TCondition4.Value ? initialAccumulator : expAvgSq1A;
-                global::System.Runtime.Intrinsics.Vector512<float> v1B = TCondition4.Value ? initialAccumulator : expAvgSq1B;
-                global::System.Runtime.Intrinsics.Vector512<float> g21A = g5A * g5A;
-                global::System.Runtime.Intrinsics.Vector512<float> g21B = g5B * g5B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = m1A * beta1 + h1 * g5A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = m1B * beta1 + h1 * g5B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> difference1A = v1A - g21A;
-                global::System.Runtime.Intrinsics.Vector512<float> difference1B = v1B - g21B;
-                global::System.Runtime.Intrinsics.Vector512<float> sign1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
-                global::System.Runtime.Intrinsics.Vector512<float> sign1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = v1A + h2 * sign1A * g21A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = v1B + h2 * sign1B * g21B;
-                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> m_1A = TCondition3.Value ? initialAccumulator : expAvg_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> m_1B = TCondition3.Value ? initialAccumulator : expAvg_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> v_1A = TCondition4.Value ? initialAccumulator : expAvgSq_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> v_1B = TCondition4.Value ? initialAccumulator : expAvgSq_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g2_1A = g_4A * g_4A;
+                global::System.Runtime.Intrinsics.Vector512<float> g2_1B = g_4B * g_4B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = m_1A * beta1 + h1 * g_4A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = m_1B * beta1 + h1 * g_4B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> difference_1A = v_1A - g2_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> difference_1B = v_1B - g2_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> sign_1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference_1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference_1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
+                global::System.Runtime.Intrinsics.Vector512<float> sign_1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference_1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference_1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = v_1A + h2 * sign_1A * g2_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = v_1B + h2 * sign_1B * g2_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 3, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g3A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g3B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g4A = !TWeightDecouple.Value ? (TCondition2.Value ? g3A : g1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g4B = !TWeightDecouple.Value ? (TCondition2.Value ? g3B : g1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector512<float> g5A = TWeightDecouple.Value ? g1A : g4A;
-                global::System.Runtime.Intrinsics.Vector512<float> g5B = TWeightDecouple.Value ? g1B : g4B;
-                global::System.Runtime.Intrinsics.Vector512<float> m1A = TCondition3.Value ? initialAccumulator : expAvg1A;
-                global::System.Runtime.Intrinsics.Vector512<float> m1B = TCondition3.Value ? initialAccumulator : expAvg1B;
-                global::System.Runtime.Intrinsics.Vector512<float> v1A = TCondition4.Value ? initialAccumulator : expAvgSq1A;
-                global::System.Runtime.Intrinsics.Vector512<float> v1B = TCondition4.Value ? initialAccumulator : expAvgSq1B;
-                global::System.Runtime.Intrinsics.Vector512<float> g21A = g5A * g5A;
-                global::System.Runtime.Intrinsics.Vector512<float> g21B = g5B * g5B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = m1A * beta1 + h1 * g5A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = m1B * beta1 + h1 * g5B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector512<float> difference1A = v1A - g21A;
-                global::System.Runtime.Intrinsics.Vector512<float> difference1B = v1B - g21B;
-                global::System.Runtime.Intrinsics.Vector512<float> sign1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
-                global::System.Runtime.Intrinsics.Vector512<float> sign1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = v1A + h2 * sign1A * g21A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = v1B + h2 * sign1B * g21B;
-                global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                global::System.Runtime.Intrinsics.Vector512<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                global::System.Runtime.Intrinsics.Vector512<float> m_1A = TCondition3.Value ? initialAccumulator : expAvg_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> m_1B = TCondition3.Value ? initialAccumulator : expAvg_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> v_1A = TCondition4.Value ? initialAccumulator : expAvgSq_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> v_1B = TCondition4.Value ? initialAccumulator : expAvgSq_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> g2_1A = g_4A * g_4A;
+                global::System.Runtime.Intrinsics.Vector512<float> g2_1B = g_4B * g_4B;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = m_1A * beta1 + h1 * g_4A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = m_1B * beta1 + h1 * g_4B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector512<float> difference_1A = v_1A - g2_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> difference_1B = v_1B - g2_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> sign_1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference_1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference_1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
+                global::System.Runtime.Intrinsics.Vector512<float> sign_1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference_1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference_1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = v_1A + h2 * sign_1A * g2_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = v_1B + h2 * sign_1B * g2_1B;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 48);
             }
 
             for (; i + 96 <= length; i += 32)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector512<float> param4A = param3A_2 - h4 * quotient1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param4B = param3B_2 - h4 * quotient1B;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4B, ref paramRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h4 * quotient_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_4B = param_3B_s3 - h4 * quotient_2B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_4A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_4B, ref paramRef, i + 16);
                 }
                 {
                     // stage 2 of 3, the block at i + 32
-                    param3A_2 = param3A_1;
-                    param3B_2 = param3B_1;
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotientA = rootA_1 / h3;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotientB = rootB_1 / h3;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator1A = quotientA + epsilon;
-                    denominator1A_2 = denominator1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator1B = quotientB + epsilon;
-                    denominator1B_2 = denominator1B;
+                    param_3A_s3 = param_3A_s2;
+                    param_3B_s3 = param_3B_s2;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = root_1A_s2 / h3;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = root_1B_s2 / h3;
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = quotient_1A + epsilon;
+                    denominator_1A_s3 = denominator_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = quotient_1B + epsilon;
+                    denominator_1B_s3 = denominator_1B;
                 }
                 {
                     // stage 1 of 3, the block at i + 64
-                    global::System.Runtime.Intrinsics.Vector512<float> grad1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> grad1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> param1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> param1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g3A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g3B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g4A = !TWeightDecouple.Value ? (TCondition2.Value ? g3A : g1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g4B = !TWeightDecouple.Value ? (TCondition2.Value ? g3B : g1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                    param3A_1 = param3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                    param3B_1 = param3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> g5A = TWeightDecouple.Value ? g1A : g4A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g5B = TWeightDecouple.Value ? g1B : g4B;
-                    global::System.Runtime.Intrinsics.Vector512<float> m1A = TCondition3.Value ? initialAccumulator : expAvg1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> m1B = TCondition3.Value ? initialAccumulator : expAvg1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> v1A = TCondition4.Value ? initialAccumulator : expAvgSq1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> v1B = TCondition4.Value ? initialAccumulator : expAvgSq1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> g21A = g5A * g5A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g21B = g5B * g5B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2A = m1A * beta1 + h1 * g5A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg2B = m1B * beta1 + h1 * g5B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> difference1A = v1A - g21A;
-                    global::System.Runtime.Intrinsics.Vector512<float> difference1B = v1B - g21B;
-                    global::System.Runtime.Intrinsics.Vector512<float> sign1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
-                    global::System.Runtime.Intrinsics.Vector512<float> sign1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2A = v1A + h2 * sign1A * g21A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq2B = v1B + h2 * sign1B * g21B;
-                    global::System.Runtime.Intrinsics.Vector512<float> rootA = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2A);
-                    rootA_1 = rootA;
-                    global::System.Runtime.Intrinsics.Vector512<float> rootB = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq2B);
-                    rootB_1 = rootB;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2A, ref expAvgRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg2B, ref expAvgRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    param_3A_s2 = param_3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    param_3B_s2 = param_3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                    global::System.Runtime.Intrinsics.Vector512<float> m_1A = TCondition3.Value ? initialAccumulator : expAvg_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> m_1B = TCondition3.Value ? initialAccumulator : expAvg_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> v_1A = TCondition4.Value ? initialAccumulator : expAvgSq_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> v_1B = TCondition4.Value ? initialAccumulator : expAvgSq_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2_1A = g_4A * g_4A;
+                    global::System.Runtime.Intrinsics.Vector512<float> g2_1B = g_4B * g_4B;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = m_1A * beta1 + h1 * g_4A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = m_1B * beta1 + h1 * g_4B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector512<float> difference_1A = v_1A - g2_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> difference_1B = v_1B - g2_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> sign_1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference_1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference_1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
+                    global::System.Runtime.Intrinsics.Vector512<float> sign_1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference_1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference_1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = v_1A + h2 * sign_1A * g2_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = v_1B + h2 * sign_1B * g2_1B;
+                    global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A);
+                    root_1A_s2 = root_1A;
+                    global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B);
+                    root_1B_s2 = root_1B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 80);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param4A = param3A_2 - h4 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param4B = param3B_2 - h4 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4B, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h4 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4B = param_3B_s3 - h4 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_4A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_4B, ref paramRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i + 32
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 3 of 3, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector512<float> param4A = param3A_2 - h4 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param4B = param3B_2 - h4 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4A, ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param4B, ref paramRef, i + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h4 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_4B = param_3B_s3 - h4 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_4A, ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_4B, ref paramRef, i + 48);
             }
             i += 64;
         }
@@ -696,248 +696,248 @@ partial class Yogi : global::KernelGen.Optimizer
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (20 per element).
-        if (length - i >= 48 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 20)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (20 + (!TCondition3.Value ? 4 : 0) + (!TCondition4.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector256<float> param3A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param3A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param3B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param3B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> rootA_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> rootB_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator1A_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator1B_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_3A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> denominator_1A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> denominator_1B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g3A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g3B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g4A = !TWeightDecouple.Value ? (TCondition2.Value ? g3A : g1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g4B = !TWeightDecouple.Value ? (TCondition2.Value ? g3B : g1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector256<float> g5A = TWeightDecouple.Value ? g1A : g4A;
-                global::System.Runtime.Intrinsics.Vector256<float> g5B = TWeightDecouple.Value ? g1B : g4B;
-                global::System.Runtime.Intrinsics.Vector256<float> m1A = TCondition3.Value ? initialAccumulator : expAvg1A;
-                global::System.Runtime.Intrinsics.Vector256<float> m1B = TCondition3.Value ? initialAccumulator : expAvg1B;
-                global::System.Runtime.Intrinsics.Vector256<float> v1A = TCondition4.Value ? initialAccumulator : expAvgSq1A;
-                global::System.Runtime.Intrinsics.Vector256<float> v1B = TCondition4.Value ? initialAccumulator : expAvgSq1B;
-                global::System.Runtime.Intrinsics.Vector256<float> g21A = g5A * g5A;
-                global::System.Runtime.Intrinsics.Vector256<float> g21B = g5B * g5B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = m1A * beta1 + h1 * g5A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = m1B * beta1 + h1 * g5B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> difference1A = v1A - g21A;
-                global::System.Runtime.Intrinsics.Vector256<float> difference1B = v1B - g21B;
-                global::System.Runtime.Intrinsics.Vector256<float> sign1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
-                global::System.Runtime.Intrinsics.Vector256<float> sign1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = v1A + h2 * sign1A * g21A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = v1B + h2 * sign1B * g21B;
-                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> m_1A = TCondition3.Value ? initialAccumulator : expAvg_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> m_1B = TCondition3.Value ? initialAccumulator : expAvg_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> v_1A = TCondition4.Value ? initialAccumulator : expAvgSq_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> v_1B = TCondition4.Value ? initialAccumulator : expAvgSq_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g2_1A = g_4A * g_4A;
+                global::System.Runtime.Intrinsics.Vector256<float> g2_1B = g_4B * g_4B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = m_1A * beta1 + h1 * g_4A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = m_1B * beta1 + h1 * g_4B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> difference_1A = v_1A - g2_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> difference_1B = v_1B - g2_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> sign_1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference_1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference_1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
+                global::System.Runtime.Intrinsics.Vector256<float> sign_1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference_1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference_1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = v_1A + h2 * sign_1A * g2_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = v_1B + h2 * sign_1B * g2_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 3, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g3A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g3B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g4A = !TWeightDecouple.Value ? (TCondition2.Value ? g3A : g1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g4B = !TWeightDecouple.Value ? (TCondition2.Value ? g3B : g1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector256<float> g5A = TWeightDecouple.Value ? g1A : g4A;
-                global::System.Runtime.Intrinsics.Vector256<float> g5B = TWeightDecouple.Value ? g1B : g4B;
-                global::System.Runtime.Intrinsics.Vector256<float> m1A = TCondition3.Value ? initialAccumulator : expAvg1A;
-                global::System.Runtime.Intrinsics.Vector256<float> m1B = TCondition3.Value ? initialAccumulator : expAvg1B;
-                global::System.Runtime.Intrinsics.Vector256<float> v1A = TCondition4.Value ? initialAccumulator : expAvgSq1A;
-                global::System.Runtime.Intrinsics.Vector256<float> v1B = TCondition4.Value ? initialAccumulator : expAvgSq1B;
-                global::System.Runtime.Intrinsics.Vector256<float> g21A = g5A * g5A;
-                global::System.Runtime.Intrinsics.Vector256<float> g21B = g5B * g5B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = m1A * beta1 + h1 * g5A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = m1B * beta1 + h1 * g5B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector256<float> difference1A = v1A - g21A;
-                global::System.Runtime.Intrinsics.Vector256<float> difference1B = v1B - g21B;
-                global::System.Runtime.Intrinsics.Vector256<float> sign1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
-                global::System.Runtime.Intrinsics.Vector256<float> sign1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = v1A + h2 * sign1A * g21A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = v1B + h2 * sign1B * g21B;
-                global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                global::System.Runtime.Intrinsics.Vector256<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                global::System.Runtime.Intrinsics.Vector256<float> m_1A = TCondition3.Value ? initialAccumulator : expAvg_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> m_1B = TCondition3.Value ? initialAccumulator : expAvg_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> v_1A = TCondition4.Value ? initialAccumulator : expAvgSq_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> v_1B = TCondition4.Value ? initialAccumulator : expAvgSq_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> g2_1A = g_4A * g_4A;
+                global::System.Runtime.Intrinsics.Vector256<float> g2_1B = g_4B * g_4B;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = m_1A * beta1 + h1 * g_4A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = m_1B * beta1 + h1 * g_4B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector256<float> difference_1A = v_1A - g2_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> difference_1B = v_1B - g2_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> sign_1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference_1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference_1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
+                global::System.Runtime.Intrinsics.Vector256<float> sign_1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference_1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference_1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = v_1A + h2 * sign_1A * g2_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = v_1B + h2 * sign_1B * g2_1B;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 24);
             }
 
             for (; i + 48 <= length; i += 16)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector256<float> param4A = param3A_2 - h4 * quotient1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param4B = param3B_2 - h4 * quotient1B;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4B, ref paramRef, i + 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h4 * quotient_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_4B = param_3B_s3 - h4 * quotient_2B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_4A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_4B, ref paramRef, i + 8);
                 }
                 {
                     // stage 2 of 3, the block at i + 16
-                    param3A_2 = param3A_1;
-                    param3B_2 = param3B_1;
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotientA = rootA_1 / h3;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotientB = rootB_1 / h3;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator1A = quotientA + epsilon;
-                    denominator1A_2 = denominator1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator1B = quotientB + epsilon;
-                    denominator1B_2 = denominator1B;
+                    param_3A_s3 = param_3A_s2;
+                    param_3B_s3 = param_3B_s2;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = root_1A_s2 / h3;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = root_1B_s2 / h3;
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = quotient_1A + epsilon;
+                    denominator_1A_s3 = denominator_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = quotient_1B + epsilon;
+                    denominator_1B_s3 = denominator_1B;
                 }
                 {
                     // stage 1 of 3, the block at i + 32
-                    global::System.Runtime.Intrinsics.Vector256<float> grad1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> grad1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> param1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> param1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g3A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g3B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g4A = !TWeightDecouple.Value ? (TCondition2.Value ? g3A : g1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g4B = !TWeightDecouple.Value ? (TCondition2.Value ? g3B : g1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                    param3A_1 = param3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                    param3B_1 = param3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> g5A = TWeightDecouple.Value ? g1A : g4A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g5B = TWeightDecouple.Value ? g1B : g4B;
-                    global::System.Runtime.Intrinsics.Vector256<float> m1A = TCondition3.Value ? initialAccumulator : expAvg1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> m1B = TCondition3.Value ? initialAccumulator : expAvg1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> v1A = TCondition4.Value ? initialAccumulator : expAvgSq1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> v1B = TCondition4.Value ? initialAccumulator : expAvgSq1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> g21A = g5A * g5A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g21B = g5B * g5B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2A = m1A * beta1 + h1 * g5A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg2B = m1B * beta1 + h1 * g5B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> difference1A = v1A - g21A;
-                    global::System.Runtime.Intrinsics.Vector256<float> difference1B = v1B - g21B;
-                    global::System.Runtime.Intrinsics.Vector256<float> sign1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
-                    global::System.Runtime.Intrinsics.Vector256<float> sign1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2A = v1A + h2 * sign1A * g21A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq2B = v1B + h2 * sign1B * g21B;
-                    global::System.Runtime.Intrinsics.Vector256<float> rootA = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2A);
-                    rootA_1 = rootA;
-                    global::System.Runtime.Intrinsics.Vector256<float> rootB = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq2B);
-                    rootB_1 = rootB;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2A, ref expAvgRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg2B, ref expAvgRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    param_3A_s2 = param_3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    param_3B_s2 = param_3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                    global::System.Runtime.Intrinsics.Vector256<float> m_1A = TCondition3.Value ? initialAccumulator : expAvg_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> m_1B = TCondition3.Value ? initialAccumulator : expAvg_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> v_1A = TCondition4.Value ? initialAccumulator : expAvgSq_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> v_1B = TCondition4.Value ? initialAccumulator : expAvgSq_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2_1A = g_4A * g_4A;
+                    global::System.Runtime.Intrinsics.Vector256<float> g2_1B = g_4B * g_4B;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = m_1A * beta1 + h1 * g_4A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = m_1B * beta1 + h1 * g_4B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector256<float> difference_1A = v_1A - g2_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> difference_1B = v_1B - g2_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> sign_1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference_1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference_1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
+                    global::System.Runtime.Intrinsics.Vector256<float> sign_1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference_1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference_1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = v_1A + h2 * sign_1A * g2_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = v_1B + h2 * sign_1B * g2_1B;
+                    global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A);
+                    root_1A_s2 = root_1A;
+                    global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B);
+                    root_1B_s2 = root_1B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 40);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param4A = param3A_2 - h4 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param4B = param3B_2 - h4 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4B, ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h4 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4B = param_3B_s3 - h4 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_4A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_4B, ref paramRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i + 16
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 3 of 3, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector256<float> param4A = param3A_2 - h4 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param4B = param3B_2 - h4 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4A, ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param4B, ref paramRef, i + 24);
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h4 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_4B = param_3B_s3 - h4 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_4A, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_4B, ref paramRef, i + 24);
             }
             i += 32;
         }
@@ -1045,248 +1045,248 @@ partial class Yogi : global::KernelGen.Optimizer
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
-        // the limit and the plain loop is faster: pipelined only up to KernelTuning.PipelinedBytes (20 per element).
-        if (length - i >= 24 && length - i <= global::KernelGen.Internal.KernelTuning.PipelinedBytes / 20)
+        // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
+        if (length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (20 + (!TCondition3.Value ? 4 : 0) + (!TCondition4.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector128<float> param3A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param3A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param3B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param3B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2A_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2B_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg2B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> rootA_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> rootB_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator1A_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator1B_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_3A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> denominator_1A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> denominator_1B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g3A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g3B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g4A = !TWeightDecouple.Value ? (TCondition2.Value ? g3A : g1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g4B = !TWeightDecouple.Value ? (TCondition2.Value ? g3B : g1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector128<float> g5A = TWeightDecouple.Value ? g1A : g4A;
-                global::System.Runtime.Intrinsics.Vector128<float> g5B = TWeightDecouple.Value ? g1B : g4B;
-                global::System.Runtime.Intrinsics.Vector128<float> m1A = TCondition3.Value ? initialAccumulator : expAvg1A;
-                global::System.Runtime.Intrinsics.Vector128<float> m1B = TCondition3.Value ? initialAccumulator : expAvg1B;
-                global::System.Runtime.Intrinsics.Vector128<float> v1A = TCondition4.Value ? initialAccumulator : expAvgSq1A;
-                global::System.Runtime.Intrinsics.Vector128<float> v1B = TCondition4.Value ? initialAccumulator : expAvgSq1B;
-                global::System.Runtime.Intrinsics.Vector128<float> g21A = g5A * g5A;
-                global::System.Runtime.Intrinsics.Vector128<float> g21B = g5B * g5B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = m1A * beta1 + h1 * g5A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = m1B * beta1 + h1 * g5B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> difference1A = v1A - g21A;
-                global::System.Runtime.Intrinsics.Vector128<float> difference1B = v1B - g21B;
-                global::System.Runtime.Intrinsics.Vector128<float> sign1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
-                global::System.Runtime.Intrinsics.Vector128<float> sign1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = v1A + h2 * sign1A * g21A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = v1B + h2 * sign1B * g21B;
-                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> m_1A = TCondition3.Value ? initialAccumulator : expAvg_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> m_1B = TCondition3.Value ? initialAccumulator : expAvg_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> v_1A = TCondition4.Value ? initialAccumulator : expAvgSq_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> v_1B = TCondition4.Value ? initialAccumulator : expAvgSq_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g2_1A = g_4A * g_4A;
+                global::System.Runtime.Intrinsics.Vector128<float> g2_1B = g_4B * g_4B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = m_1A * beta1 + h1 * g_4A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = m_1B * beta1 + h1 * g_4B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> difference_1A = v_1A - g2_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> difference_1B = v_1B - g2_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> sign_1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference_1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference_1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
+                global::System.Runtime.Intrinsics.Vector128<float> sign_1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference_1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference_1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = v_1A + h2 * sign_1A * g2_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = v_1B + h2 * sign_1B * g2_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 3, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g3A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g3B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g4A = !TWeightDecouple.Value ? (TCondition2.Value ? g3A : g1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g4B = !TWeightDecouple.Value ? (TCondition2.Value ? g3B : g1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                param3A_1 = param3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                param3B_1 = param3B;
-                global::System.Runtime.Intrinsics.Vector128<float> g5A = TWeightDecouple.Value ? g1A : g4A;
-                global::System.Runtime.Intrinsics.Vector128<float> g5B = TWeightDecouple.Value ? g1B : g4B;
-                global::System.Runtime.Intrinsics.Vector128<float> m1A = TCondition3.Value ? initialAccumulator : expAvg1A;
-                global::System.Runtime.Intrinsics.Vector128<float> m1B = TCondition3.Value ? initialAccumulator : expAvg1B;
-                global::System.Runtime.Intrinsics.Vector128<float> v1A = TCondition4.Value ? initialAccumulator : expAvgSq1A;
-                global::System.Runtime.Intrinsics.Vector128<float> v1B = TCondition4.Value ? initialAccumulator : expAvgSq1B;
-                global::System.Runtime.Intrinsics.Vector128<float> g21A = g5A * g5A;
-                global::System.Runtime.Intrinsics.Vector128<float> g21B = g5B * g5B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = m1A * beta1 + h1 * g5A;
-                expAvg2A_1 = expAvg2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = m1B * beta1 + h1 * g5B;
-                expAvg2B_1 = expAvg2B;
-                global::System.Runtime.Intrinsics.Vector128<float> difference1A = v1A - g21A;
-                global::System.Runtime.Intrinsics.Vector128<float> difference1B = v1B - g21B;
-                global::System.Runtime.Intrinsics.Vector128<float> sign1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
-                global::System.Runtime.Intrinsics.Vector128<float> sign1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = v1A + h2 * sign1A * g21A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = v1B + h2 * sign1B * g21B;
-                global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A);
-                rootA_1 = rootA;
-                global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B);
-                rootB_1 = rootB;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                param_3A_s2 = param_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                param_3B_s2 = param_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                global::System.Runtime.Intrinsics.Vector128<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                global::System.Runtime.Intrinsics.Vector128<float> m_1A = TCondition3.Value ? initialAccumulator : expAvg_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> m_1B = TCondition3.Value ? initialAccumulator : expAvg_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> v_1A = TCondition4.Value ? initialAccumulator : expAvgSq_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> v_1B = TCondition4.Value ? initialAccumulator : expAvgSq_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> g2_1A = g_4A * g_4A;
+                global::System.Runtime.Intrinsics.Vector128<float> g2_1B = g_4B * g_4B;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = m_1A * beta1 + h1 * g_4A;
+                expAvg_2A_s2 = expAvg_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = m_1B * beta1 + h1 * g_4B;
+                expAvg_2B_s2 = expAvg_2B;
+                global::System.Runtime.Intrinsics.Vector128<float> difference_1A = v_1A - g2_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> difference_1B = v_1B - g2_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> sign_1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference_1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference_1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
+                global::System.Runtime.Intrinsics.Vector128<float> sign_1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference_1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference_1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = v_1A + h2 * sign_1A * g2_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = v_1B + h2 * sign_1B * g2_1B;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A);
+                root_1A_s2 = root_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B);
+                root_1B_s2 = root_1B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 12);
             }
 
             for (; i + 24 <= length; i += 8)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                    global::System.Runtime.Intrinsics.Vector128<float> param4A = param3A_2 - h4 * quotient1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param4B = param3B_2 - h4 * quotient1B;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4B, ref paramRef, i + 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h4 * quotient_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_4B = param_3B_s3 - h4 * quotient_2B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_4A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_4B, ref paramRef, i + 4);
                 }
                 {
                     // stage 2 of 3, the block at i + 8
-                    param3A_2 = param3A_1;
-                    param3B_2 = param3B_1;
-                    expAvg2A_2 = expAvg2A_1;
-                    expAvg2B_2 = expAvg2B_1;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotientA = rootA_1 / h3;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotientB = rootB_1 / h3;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator1A = quotientA + epsilon;
-                    denominator1A_2 = denominator1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator1B = quotientB + epsilon;
-                    denominator1B_2 = denominator1B;
+                    param_3A_s3 = param_3A_s2;
+                    param_3B_s3 = param_3B_s2;
+                    expAvg_2A_s3 = expAvg_2A_s2;
+                    expAvg_2B_s3 = expAvg_2B_s2;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = root_1A_s2 / h3;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = root_1B_s2 / h3;
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = quotient_1A + epsilon;
+                    denominator_1A_s3 = denominator_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = quotient_1B + epsilon;
+                    denominator_1B_s3 = denominator_1B;
                 }
                 {
                     // stage 1 of 3, the block at i + 16
-                    global::System.Runtime.Intrinsics.Vector128<float> grad1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
-                    if (TUnscaleGradient.Value) grad1A = grad1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> grad1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
-                    if (TUnscaleGradient.Value) grad1B = grad1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> param1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> param1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g1A = TMaximize.Value ? -grad1A : grad1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g1B = TMaximize.Value ? -grad1B : grad1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> param2A = TWeightDecouple.Value ? param1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param2B = TWeightDecouple.Value ? param1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g3A = !TWeightDecouple.Value && TCondition2.Value ? g1A + weightDecay * param1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g3B = !TWeightDecouple.Value && TCondition2.Value ? g1B + weightDecay * param1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g4A = !TWeightDecouple.Value ? (TCondition2.Value ? g3A : g1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g4B = !TWeightDecouple.Value ? (TCondition2.Value ? g3B : g1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param3A = TWeightDecouple.Value ? param2A : param1A;
-                    param3A_1 = param3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param3B = TWeightDecouple.Value ? param2B : param1B;
-                    param3B_1 = param3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> g5A = TWeightDecouple.Value ? g1A : g4A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g5B = TWeightDecouple.Value ? g1B : g4B;
-                    global::System.Runtime.Intrinsics.Vector128<float> m1A = TCondition3.Value ? initialAccumulator : expAvg1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> m1B = TCondition3.Value ? initialAccumulator : expAvg1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> v1A = TCondition4.Value ? initialAccumulator : expAvgSq1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> v1B = TCondition4.Value ? initialAccumulator : expAvgSq1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> g21A = g5A * g5A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g21B = g5B * g5B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2A = m1A * beta1 + h1 * g5A;
-                    expAvg2A_1 = expAvg2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg2B = m1B * beta1 + h1 * g5B;
-                    expAvg2B_1 = expAvg2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> difference1A = v1A - g21A;
-                    global::System.Runtime.Intrinsics.Vector128<float> difference1B = v1B - g21B;
-                    global::System.Runtime.Intrinsics.Vector128<float> sign1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
-                    global::System.Runtime.Intrinsics.Vector128<float> sign1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2A = v1A + h2 * sign1A * g21A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq2B = v1B + h2 * sign1B * g21B;
-                    global::System.Runtime.Intrinsics.Vector128<float> rootA = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2A);
-                    rootA_1 = rootA;
-                    global::System.Runtime.Intrinsics.Vector128<float> rootB = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq2B);
-                    rootB_1 = rootB;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2A, ref expAvgRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg2B, ref expAvgRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2A, ref expAvgSqRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq2B, ref expAvgSqRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
+                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
+                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h0 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_2A = !TWeightDecouple.Value && TCondition2.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_2B = !TWeightDecouple.Value && TCondition2.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_3A = !TWeightDecouple.Value ? (TCondition2.Value ? g_2A : g_1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_3B = !TWeightDecouple.Value ? (TCondition2.Value ? g_2B : g_1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    param_3A_s2 = param_3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    param_3B_s2 = param_3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_4A = TWeightDecouple.Value ? g_1A : g_3A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g_4B = TWeightDecouple.Value ? g_1B : g_3B;
+                    global::System.Runtime.Intrinsics.Vector128<float> m_1A = TCondition3.Value ? initialAccumulator : expAvg_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> m_1B = TCondition3.Value ? initialAccumulator : expAvg_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> v_1A = TCondition4.Value ? initialAccumulator : expAvgSq_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> v_1B = TCondition4.Value ? initialAccumulator : expAvgSq_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2_1A = g_4A * g_4A;
+                    global::System.Runtime.Intrinsics.Vector128<float> g2_1B = g_4B * g_4B;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = m_1A * beta1 + h1 * g_4A;
+                    expAvg_2A_s2 = expAvg_2A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = m_1B * beta1 + h1 * g_4B;
+                    expAvg_2B_s2 = expAvg_2B;
+                    global::System.Runtime.Intrinsics.Vector128<float> difference_1A = v_1A - g2_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> difference_1B = v_1B - g2_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> sign_1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference_1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference_1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
+                    global::System.Runtime.Intrinsics.Vector128<float> sign_1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference_1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference_1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = v_1A + h2 * sign_1A * g2_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = v_1B + h2 * sign_1B * g2_1B;
+                    global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A);
+                    root_1A_s2 = root_1A;
+                    global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B);
+                    root_1B_s2 = root_1B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 20);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param4A = param3A_2 - h4 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param4B = param3B_2 - h4 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4B, ref paramRef, i + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h4 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4B = param_3B_s3 - h4 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_4A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_4B, ref paramRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i + 8
-                param3A_2 = param3A_1;
-                param3B_2 = param3B_1;
-                expAvg2A_2 = expAvg2A_1;
-                expAvg2B_2 = expAvg2B_1;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientA = rootA_1 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotientB = rootB_1 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1A = quotientA + epsilon;
-                denominator1A_2 = denominator1A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator1B = quotientB + epsilon;
-                denominator1B_2 = denominator1B;
+                param_3A_s3 = param_3A_s2;
+                param_3B_s3 = param_3B_s2;
+                expAvg_2A_s3 = expAvg_2A_s2;
+                expAvg_2B_s3 = expAvg_2B_s2;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = root_1A_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = root_1B_s2 / h3;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = quotient_1A + epsilon;
+                denominator_1A_s3 = denominator_1A;
+                global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = quotient_1B + epsilon;
+                denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 3 of 3, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1A = expAvg2A_2 / denominator1A_2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient1B = expAvg2B_2 / denominator1B_2;
-                global::System.Runtime.Intrinsics.Vector128<float> param4A = param3A_2 - h4 * quotient1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param4B = param3B_2 - h4 * quotient1B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4A, ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param4B, ref paramRef, i + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h4 * quotient_2A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_4B = param_3B_s3 - h4 * quotient_2B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_4A, ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_4B, ref paramRef, i + 12);
             }
             i += 16;
         }
