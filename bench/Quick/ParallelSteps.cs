@@ -7,8 +7,9 @@ namespace KernelGen.Bench.Quick;
 
 /// <summary>
 /// The opt-in parallel step (<see cref="Optimizer.MaxDegreeOfParallelism"/>) next to the
-/// single-threaded one, on one tensor from 32 Ki to 16 Mi elements: where the speed-up starts is
-/// what <see cref="Optimizer.DefaultParallelThreshold"/> is chosen from. One optimizer on 64-byte
+/// single-threaded one, on one tensor from 32 Ki to 16 Mi elements (where the speed-up starts is
+/// what <see cref="Optimizer.DefaultParallelThreshold"/> is chosen from), and on the 100-tensor
+/// model of <see cref="ModelSteps"/>, whose tensors are all below the threshold. One optimizer on 64-byte
 /// aligned buffers, stepped with <see cref="Optimizer.MaxDegreeOfParallelism"/> 1 and with every
 /// core in turn, timed interleaved like the main table.
 /// </summary>
@@ -39,24 +40,14 @@ public static class ParallelSteps
             {
                 progress.Write($"\rmeasuring {name} on {threads} threads at {QuickTable.SizeText(size)} ...        ");
                 // One optimizer, one set of buffers: the two contenders differ only in the setting.
-                Optimizer optimizer = Create(name, size, path);
-                var single = new StepRunner("single", _ =>
-                {
-                    optimizer.MaxDegreeOfParallelism = 1;
-                    optimizer.Step();
-                });
-                var parallel = new StepRunner("parallel", _ =>
-                {
-                    optimizer.MaxDegreeOfParallelism = threads;
-                    optimizer.Step();
-                });
-                Measurement[] m = StepTimer.Measure(new[] { single, parallel }, plan);
-                optimizer.MaxDegreeOfParallelism = threads;
-                long allocated = AllocatedOnAnyThread(optimizer);
-                rows.Add(new Row(name, size, threads, name == "SGD" ? 20 : 28, m[0].NanosecondsPerStep / size,
-                    m[1].NanosecondsPerStep / size, allocated, (path == KernelPath.Auto ? KernelDispatch.Best : path).ToString()));
+                Optimizer optimizer = Create(name, new[] { size }, path);
+                optimizer.ParallelThreshold = 1; // measured at every size, so the table shows where the default threshold should be
+                rows.Add(MeasureOne(name, optimizer, size, threads, path, plan));
             }
 
+            // A model of many tensors below the threshold, with the default threshold: runs of whole tensors go to the threads.
+            progress.Write($"\rmeasuring {name}/{ModelSteps.Mixed100.Name} on {threads} threads ...        ");
+            rows.Add(MeasureOne($"{name}/{ModelSteps.Mixed100.Name}", Create(name, ModelSteps.Mixed100.Lengths, path), ModelSteps.Mixed100.Parameters, threads, path, plan));
             GC.Collect(); // the 16 Mi buffers go before the next optimizer's
         }
 
@@ -64,14 +55,34 @@ public static class ParallelSteps
         return rows;
     }
 
+    private static Row MeasureOne(string name, Optimizer optimizer, int size, int threads, KernelPath path, TimingPlan plan)
+    {
+
+        var single = new StepRunner("single", _ =>
+        {
+            optimizer.MaxDegreeOfParallelism = 1;
+            optimizer.Step();
+        });
+        var parallel = new StepRunner("parallel", _ =>
+        {
+            optimizer.MaxDegreeOfParallelism = threads;
+            optimizer.Step();
+        });
+        Measurement[] m = StepTimer.Measure(new[] { single, parallel }, plan);
+        optimizer.MaxDegreeOfParallelism = threads;
+        long allocated = AllocatedOnAnyThread(optimizer);
+        return new Row(name, size, threads, name.StartsWith("SGD", StringComparison.Ordinal) ? 20 : 28, m[0].NanosecondsPerStep / size,
+            m[1].NanosecondsPerStep / size, allocated, (path == KernelPath.Auto ? KernelDispatch.Best : path).ToString());
+    }
+
     /// <summary>Writes the rows as a table.</summary>
     public static void Write(TextWriter output, IReadOnlyList<Row> rows)
     {
-        output.WriteLine($"{"parallel step",-14} {"elements",8} {"threads",7} {"isa",-10} {"1 thread",9} {"parallel",9} {"speed-up",8} {"alloc B/step",12}");
-        output.WriteLine(new string('-', 84));
+        output.WriteLine($"{"parallel step",-16} {"elements",8} {"threads",7} {"isa",-10} {"1 thread",9} {"parallel",9} {"speed-up",8} {"alloc B/step",12}");
+        output.WriteLine(new string('-', 86));
         foreach (Row row in rows)
         {
-            output.WriteLine($"{row.Optimizer,-14} {QuickTable.SizeText(row.Elements),8} {row.Threads,7} {row.Isa,-10} {row.SingleNsPerElement,9:F3} {row.ParallelNsPerElement,9:F3} {row.Speedup,7:F2}x {row.AllocatedBytesPerStep,12}");
+            output.WriteLine($"{row.Optimizer,-16} {QuickTable.SizeText(row.Elements),8} {row.Threads,7} {row.Isa,-10} {row.SingleNsPerElement,9:F3} {row.ParallelNsPerElement,9:F3} {row.Speedup,7:F2}x {row.AllocatedBytesPerStep,12}");
         }
     }
 
@@ -88,12 +99,15 @@ public static class ParallelSteps
         return (GC.GetTotalAllocatedBytes(precise: true) - before) / steps;
     }
 
-    private static Optimizer Create(string name, int size, KernelPath path)
+    private static Optimizer Create(string name, int[] lengths, KernelPath path)
     {
         Optimizer optimizer = ModelSteps.Create(name, path);
-        optimizer.ParallelThreshold = 1; // measured at every size, so the table shows where the default threshold should be
-        var random = new Random(size);
-        optimizer.Add(ModelSteps.Filled(size, random, 1f).Memory, ModelSteps.Filled(size, random, 0.01f).Memory);
+        var random = new Random(lengths[0]);
+        foreach (int length in lengths)
+        {
+            optimizer.Add(ModelSteps.Filled(length, random, 1f).Memory, ModelSteps.Filled(length, random, 0.01f).Memory);
+        }
+
         return optimizer;
     }
 }

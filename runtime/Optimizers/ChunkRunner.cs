@@ -5,40 +5,43 @@ using System.Threading;
 namespace KernelGen;
 
 /// <summary>
-/// Steps the chunks of one tensor on the calling thread and on <see cref="HelperThreads"/>,
-/// without allocating. The caller takes chunks too, so busy helpers only make the step less
-/// parallel, never stuck: whoever is free claims the next chunk, and the caller returns once every
-/// claimed chunk is done.
+/// Runs the work items of one step (numbered 0 to count - 1: chunks of large tensors, runs of
+/// small ones) on the calling thread and on <see cref="HelperThreads"/>, without allocating. The
+/// caller takes items too, so busy helpers only make the step less parallel, never stuck: whoever
+/// is free claims the next item, and the caller returns once every claimed item is done.
 /// </summary>
 internal sealed class ChunkRunner
 {
-    private readonly Action<ParameterTensor, KernelPath> _stepChunk;
+    private readonly Action<int, KernelPath> _stepItem;
     private readonly int _maxHelpers;
 
-    // The generation (high 32 bits), the first unclaimed chunk (next 16) and one past the last
-    // unclaimed chunk (low 16), changed together so that a helper of an earlier step, which may
-    // run late, can never claim a chunk of a later step it did not see published. The caller
+    // The generation (high 32 bits), the first unclaimed item (next 16) and one past the last
+    // unclaimed item (low 16), changed together so that a helper of an earlier step, which may
+    // run late, can never claim an item of a later step it did not see published. The caller
     // claims from the front and helpers from the back: each thread walks memory contiguously
     // (interleaved chunks measured up to 1.4x slower), and they meet where the work balances.
     private long _claims;
     private int _completed;
-    private ParameterTensor[] _chunks = Array.Empty<ParameterTensor>();
+    private int _count;
     private KernelPath _path;
     private ExceptionDispatchInfo? _failure;
     private int _seats; // helpers that may still join the current step
     private long _helperAllocatedBytes;
 
-    /// <summary>A runner whose steps take up to <paramref name="maxHelpers"/> helpers besides the caller.</summary>
-    public ChunkRunner(Action<ParameterTensor, KernelPath> stepChunk, int maxHelpers)
+    /// <summary>The most items one step may have: the claim word has 16 bits per end.</summary>
+    public const int MaxItems = ushort.MaxValue;
+
+    /// <summary>A runner whose steps call <paramref name="stepItem"/> and take up to <paramref name="maxHelpers"/> helpers besides the caller.</summary>
+    public ChunkRunner(Action<int, KernelPath> stepItem, int maxHelpers)
     {
-        _stepChunk = stepChunk;
+        _stepItem = stepItem;
         _maxHelpers = maxHelpers;
     }
 
     /// <summary>Bytes the helpers allocated while stepping chunks (a step must allocate nothing on any thread).</summary>
     internal long HelperAllocatedBytes => Interlocked.Read(ref _helperAllocatedBytes);
 
-    /// <summary>Chunks stepped by helper threads so far (tests check that helpers do take part).</summary>
+    /// <summary>Items stepped by helper threads so far (tests check that helpers do take part).</summary>
     internal long HelperChunks => Interlocked.Read(ref _helperChunks);
 
     private long _helperChunks;
@@ -46,16 +49,17 @@ internal sealed class ChunkRunner
     /// <summary>The helpers this runner's steps take at most, besides the caller.</summary>
     public int MaxHelpers => _maxHelpers;
 
-    /// <summary>Steps every chunk once; returns when all are done; rethrows a chunk's exception.</summary>
-    public void Run(ParameterTensor[] chunks, KernelPath path)
+    /// <summary>Steps items 0 to <paramref name="count"/> - 1 once each; returns when all are done; rethrows an item's exception.</summary>
+    public void Run(int count, KernelPath path)
     {
-        _chunks = chunks;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxItems);
+        _count = count;
         _path = path;
         _completed = 0;
         _failure = null;
-        _seats = Math.Min(_maxHelpers, chunks.Length - 1);
+        _seats = Math.Min(_maxHelpers, count - 1);
         long generation = (Volatile.Read(ref _claims) >> 32) + 1;
-        Interlocked.Exchange(ref _claims, generation << 32 | (uint)chunks.Length); // publishes the fields above
+        Interlocked.Exchange(ref _claims, generation << 32 | (uint)count); // publishes the fields above
 
         if (_seats > 0)
         {
@@ -66,9 +70,9 @@ internal sealed class ChunkRunner
         {
             Work(fromFront: true);
 
-            // What is left is at most one chunk per helper, already running: spin, yielding the core.
+            // What is left is at most one item per helper, already running: spin, yielding the core.
             SpinWait spin = default;
-            while (Volatile.Read(ref _completed) < chunks.Length)
+            while (Volatile.Read(ref _completed) < count)
             {
                 spin.SpinOnce(sleep1Threshold: -1);
             }
@@ -81,7 +85,7 @@ internal sealed class ChunkRunner
         _failure?.Throw();
     }
 
-    /// <summary>Called by a helper thread: steps chunks if the step still has a seat for a helper.</summary>
+    /// <summary>Called by a helper thread: steps items if the step still has a seat for a helper.</summary>
     public void Help()
     {
         if (Interlocked.Decrement(ref _seats) < 0)
@@ -96,11 +100,11 @@ internal sealed class ChunkRunner
 
     private void Work(bool fromFront)
     {
-        while (TryClaim(fromFront, out ParameterTensor? chunk, out KernelPath path))
+        while (TryClaim(fromFront, out int item, out KernelPath path))
         {
             try
             {
-                _stepChunk(chunk, path);
+                _stepItem(item, path);
                 if (!fromFront)
                 {
                     Interlocked.Increment(ref _helperChunks);
@@ -117,17 +121,17 @@ internal sealed class ChunkRunner
         }
     }
 
-    private bool TryClaim(bool fromFront, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ParameterTensor? chunk, out KernelPath path)
+    private bool TryClaim(bool fromFront, out int item, out KernelPath path)
     {
         while (true)
         {
             long claims = Volatile.Read(ref _claims);
-            ParameterTensor[] chunks = _chunks; // read after the claims: the step's own array, or a later one the CAS below rejects
+            int count = _count; // read after the claims: the step's own, or a later one the CAS below rejects
             int front = (int)(claims >> 16) & 0xFFFF;
             int back = (int)claims & 0xFFFF;
-            if (front >= back || back > chunks.Length)
+            if (front >= back || back > count)
             {
-                chunk = null;
+                item = -1;
                 path = default;
                 return false;
             }
@@ -136,7 +140,8 @@ internal sealed class ChunkRunner
             long claimed = fromFront ? claims + (1L << 16) : claims - 1;
             if (Interlocked.CompareExchange(ref _claims, claimed, claims) == claims)
             {
-                chunk = chunks[fromFront ? front : back - 1];
+                // The caller waits for every claimed item, so the step's items stay in place until this one is done.
+                item = fromFront ? front : back - 1;
                 return true;
             }
         }

@@ -42,11 +42,13 @@ public abstract class Optimizer
 
     /// <summary>
     /// The most threads one <see cref="Step"/> uses, the calling thread included: 1 (the default)
-    /// steps on the calling thread only. Above 1, a tensor of at least
-    /// <see cref="ParallelThreshold"/> elements is cut into chunks at multiples of 16 elements that
-    /// the calling thread and helper threads step at once; every element gets the same
-    /// operations on the same values, so the bits are those of a single-threaded step. Smaller
-    /// tensors, and rules with per-tensor reductions (Lamb, LARS, NovoGrad), stay on the calling thread.
+    /// steps on the calling thread only. Above 1, a step whose tensors hold at least
+    /// <see cref="ParallelThreshold"/> elements in all is shared between the calling thread and
+    /// helper threads: a tensor of at least that many elements is cut into chunks at multiples of
+    /// 16 elements, smaller tensors are handed out whole, in runs of consecutive tensors. Every
+    /// element gets the same operations on the same values, so the bits are those of a
+    /// single-threaded step. Rules with per-tensor reductions (Lamb, LARS, NovoGrad) stay on the
+    /// calling thread.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
     public int MaxDegreeOfParallelism
@@ -60,10 +62,10 @@ public abstract class Optimizer
     }
 
     /// <summary>
-    /// The fewest elements a tensor needs to be stepped by more than one thread (when
-    /// <see cref="MaxDegreeOfParallelism"/> is above 1). Below it, handing work to another thread
-    /// costs more than it saves; the default, <see cref="DefaultParallelThreshold"/>, comes from the
-    /// measurements in docs/performance.md.
+    /// The fewest elements a step needs, over all its tensors, to use more than one thread, and
+    /// the fewest a tensor needs to be cut into chunks (when <see cref="MaxDegreeOfParallelism"/> is
+    /// above 1). Below it, handing work to another thread costs more than it saves; the default,
+    /// <see cref="DefaultParallelThreshold"/>, comes from the measurements in docs/performance.md.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
     public int ParallelThreshold
@@ -79,8 +81,8 @@ public abstract class Optimizer
     /// <summary>The default <see cref="ParallelThreshold"/>, in elements.</summary>
     public const int DefaultParallelThreshold = 131_072;
 
-    // A chunk is at least this long (64 KiB of floats): the uniform part is computed again per
-    // chunk, and a shorter chunk would not repay the hand-over.
+    // A chunk, or a run of small tensors, is at least this long (64 KiB of floats): the uniform
+    // part is computed again per item, and a shorter item would not repay the hand-over.
     private const int MinimumChunk = 16_384;
 
     // Chunks per thread: a helper that starts late still finds work, and the threads finish together.
@@ -151,45 +153,124 @@ public abstract class Optimizer
     }
 
     /// <summary>
-    /// Steps runs of small tensors in one call on this thread, and cuts each large tensor into
-    /// chunks that this thread and helper threads step together.
+    /// Hands the step's tensors to this thread and helper threads as work items: each large tensor
+    /// cut into chunks, smaller tensors whole, in runs of consecutive tensors of at least
+    /// <see cref="MinimumChunk"/> elements. A step with fewer elements than
+    /// <see cref="ParallelThreshold"/> in all stays on this thread.
     /// </summary>
     private void StepTensorsInParallel(ReadOnlySpan<ParameterTensor> tensors, KernelPath path)
     {
+        long total = 0;
+        foreach (ParameterTensor tensor in tensors)
+        {
+            total += tensor.Length;
+        }
+
+        if (total < _parallelThreshold)
+        {
+            StepTensors(tensors, path);
+            return;
+        }
+
         int threads = Math.Min(_maxDegreeOfParallelism, HelperThreads.Count + 1);
         if (_chunkRunner is null || _chunkRunner.MaxHelpers != threads - 1)
         {
-            _chunkRunner = new ChunkRunner(StepChunk, threads - 1);
+            _chunkRunner = new ChunkRunner(StepWorkItem, threads - 1);
         }
 
-        int small = 0; // the start of the current run of small tensors
+        int items = PlanWorkItems(tensors, threads);
+        _chunkRunner.Run(items, path);
+        for (int k = 0; k < items; k++)
+        {
+            if (_workItems[k] is { Chunk: { } chunk, FirstChunk: true } item)
+            {
+                tensors[item.First].TakeTensorStateFrom(chunk);
+            }
+        }
+    }
+
+    /// <summary>Fills <see cref="_workItems"/> for this step; returns how many there are.</summary>
+    private int PlanWorkItems(ReadOnlySpan<ParameterTensor> tensors, int threads)
+    {
+        int items = 0;
+        int runStart = 0;
+        long runLength = 0;
         for (int i = 0; i < tensors.Length; i++)
         {
             ParameterTensor tensor = tensors[i];
-            int count = Math.Min(Math.Min(threads * ChunksPerThread, tensor.Length / MinimumChunk), ushort.MaxValue); // the claim word has 16 bits per end
-            if (tensor.Length < _parallelThreshold || count < 2)
+            int count = Math.Min(threads * ChunksPerThread, tensor.Length / MinimumChunk);
+            if (tensor.Length >= _parallelThreshold && count >= 2 && items + count + 2 <= ChunkRunner.MaxItems)
             {
+                if (i > runStart)
+                {
+                    Add(new WorkItem(null, runStart, i - runStart, false));
+                }
+
+                ParameterTensor[] chunks = tensor.Chunks(count);
+                for (int k = 0; k < chunks.Length; k++)
+                {
+                    Add(new WorkItem(chunks[k], i, 1, FirstChunk: k == 0));
+                }
+
+                runStart = i + 1;
+                runLength = 0;
                 continue;
             }
 
-            StepTensors(tensors[small..i], path);
-            small = i + 1;
-            ParameterTensor[] chunks = tensor.Chunks(count);
-            _chunkRunner.Run(chunks, path);
-            tensor.TakeTensorStateFrom(chunks[0]);
+            runLength += tensor.Length;
+            if (runLength >= MinimumChunk && items + 2 <= ChunkRunner.MaxItems)
+            {
+                Add(new WorkItem(null, runStart, i + 1 - runStart, false));
+                runStart = i + 1;
+                runLength = 0;
+            }
         }
 
-        StepTensors(tensors[small..], path);
+        if (runStart < tensors.Length)
+        {
+            Add(new WorkItem(null, runStart, tensors.Length - runStart, false));
+        }
+
+        return items;
+
+        void Add(WorkItem item)
+        {
+            if (items == _workItems.Length)
+            {
+                Array.Resize(ref _workItems, Math.Max(16, items * 2)); // only when the tensors change: a steady step allocates nothing
+            }
+
+            _workItems[items++] = item;
+        }
+    }
+
+    /// <summary>
+    /// One work item of a parallel step: a chunk of tensor <paramref name="First"/> (the tensor takes
+    /// its per-tensor state from its first chunk after the step), or the whole tensors
+    /// <paramref name="First"/> to <paramref name="First"/> + <paramref name="Count"/> - 1.
+    /// </summary>
+    private readonly record struct WorkItem(ParameterTensor? Chunk, int First, int Count, bool FirstChunk);
+
+    private WorkItem[] _workItems = Array.Empty<WorkItem>();
+
+    private void StepWorkItem(int index, KernelPath path)
+    {
+        WorkItem item = _workItems[index];
+        if (item.Chunk is { } chunk)
+        {
+            StepTensors(MemoryMarshal.CreateReadOnlySpan(ref chunk, 1), path);
+        }
+        else
+        {
+            StepTensors(CollectionsMarshal.AsSpan(_tensors).Slice(item.First, item.Count), path);
+        }
     }
 
     /// <summary>Bytes allocated on helper threads by parallel steps so far (tests hold it at 0).</summary>
     internal long HelperAllocatedBytes => _chunkRunner?.HelperAllocatedBytes ?? 0;
 
-    /// <summary>Chunks stepped on helper threads so far (tests check that helpers take part).</summary>
+    /// <summary>Work items (chunks or runs of tensors) stepped on helper threads so far (tests check that helpers take part).</summary>
     internal long HelperChunks => _chunkRunner?.HelperChunks ?? 0;
-
-    private void StepChunk(ParameterTensor chunk, KernelPath path) =>
-        StepTensors(MemoryMarshal.CreateReadOnlySpan(ref chunk, 1), path);
 
     /// <summary>
     /// Updates every tensor once by calling the scalar update rule element by element: the

@@ -6,8 +6,9 @@ using Xunit;
 namespace KernelGen.Tests.Optimizers;
 
 /// <summary>
-/// The chunk hand-over itself: every chunk of every step is stepped exactly once, however late a
-/// helper thread woken for an earlier step runs, and a chunk's exception reaches the caller.
+/// The hand-over itself: every work item of every step is stepped exactly once, however late a
+/// helper thread woken for an earlier step runs, and an item's exception reaches the caller; and
+/// the chunks a tensor is cut into.
 /// </summary>
 public class ChunkRunnerTests
 {
@@ -19,14 +20,13 @@ public class ChunkRunnerTests
     }
 
     [Fact]
-    public void EveryChunkOfEveryStepIsSteppedExactlyOnce()
+    public void EveryItemOfEveryStepIsSteppedExactlyOnce()
     {
-        ParameterTensor[][] steps = { Chunks(8), Chunks(3), Chunks(2) };
+        int[] steps = { 8, 3, 2 };
         int[] counts = new int[8];
         int offCaller = 0;
         int caller = Environment.CurrentManagedThreadId;
-        ParameterTensor[]? current = null;
-        var runner = new ChunkRunner((chunk, path) =>
+        var runner = new ChunkRunner((item, path) =>
         {
             Assert.Equal(KernelPath.Vector128, path);
             if (Environment.CurrentManagedThreadId != caller)
@@ -34,49 +34,54 @@ public class ChunkRunnerTests
                 Interlocked.Increment(ref offCaller);
             }
 
-            Interlocked.Increment(ref counts[Array.IndexOf(current!, chunk)]);
-            Thread.SpinWait(Environment.TickCount % 7 * 50); // uneven chunks, so the threads interleave differently each step
+            Interlocked.Increment(ref counts[item]);
+            Thread.SpinWait(Environment.TickCount % 7 * 50); // uneven items, so the threads interleave differently each step
         }, maxHelpers: 3);
 
         for (int step = 0; step < 3000; step++)
         {
-            current = steps[step % steps.Length];
+            int count = steps[step % steps.Length];
             Array.Clear(counts);
-            runner.Run(current, KernelPath.Vector128);
-            Assert.True(counts.Take(current.Length).All(c => c == 1), $"step {step}: chunks stepped {string.Join(",", counts)} times");
-            Assert.True(counts.Skip(current.Length).All(c => c == 0), $"step {step}: a chunk past the step's stepped");
+            runner.Run(count, KernelPath.Vector128);
+            Assert.True(counts.Take(count).All(c => c == 1), $"step {step}: items stepped {string.Join(",", counts)} times");
+            Assert.True(counts.Skip(count).All(c => c == 0), $"step {step}: an item past the step's stepped");
         }
 
-        // The test is about helpers: some chunks must have run on them (on more than one core; on a
+        // The test is about helpers: some items must have run on them (on more than one core; on a
         // loaded machine a helper may need more steps to get a core, up to 10 s of them).
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (Environment.ProcessorCount > 1 && Volatile.Read(ref offCaller) == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
         {
-            current = steps[0];
             Array.Clear(counts);
-            runner.Run(current, KernelPath.Vector128);
+            runner.Run(steps[0], KernelPath.Vector128);
         }
 
-        Assert.True(Environment.ProcessorCount == 1 || offCaller > 0, "every chunk ran on the calling thread");
+        Assert.True(Environment.ProcessorCount == 1 || offCaller > 0, "every item ran on the calling thread");
     }
 
     [Fact]
-    public void AChunksExceptionReachesTheCallerAfterTheOtherChunks()
+    public void AnItemsExceptionReachesTheCallerAfterTheOtherItems()
     {
-        ParameterTensor[] chunks = Chunks(4);
         int stepped = 0;
-        var runner = new ChunkRunner((chunk, _) =>
+        var runner = new ChunkRunner((item, _) =>
         {
             Interlocked.Increment(ref stepped);
-            if (chunk == chunks[2])
+            if (item == 2)
             {
-                throw new InvalidOperationException("chunk 2");
+                throw new InvalidOperationException("item 2");
             }
         }, maxHelpers: 1);
 
-        var error = Assert.Throws<InvalidOperationException>(() => runner.Run(chunks, KernelPath.Scalar));
-        Assert.Equal("chunk 2", error.Message);
+        var error = Assert.Throws<InvalidOperationException>(() => runner.Run(4, KernelPath.Scalar));
+        Assert.Equal("item 2", error.Message);
         Assert.Equal(4, stepped);
+    }
+
+    [Fact]
+    public void MoreItemsThanTheClaimWordHoldsAreRefused()
+    {
+        var runner = new ChunkRunner((_, _) => { }, maxHelpers: 1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => runner.Run(ChunkRunner.MaxItems + 1, KernelPath.Scalar));
     }
 
     [Fact]

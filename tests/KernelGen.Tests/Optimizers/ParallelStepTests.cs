@@ -8,8 +8,9 @@ using Xunit;
 namespace KernelGen.Tests.Optimizers;
 
 /// <summary>
-/// <see cref="Optimizer.MaxDegreeOfParallelism"/>: tensors cut into chunks and stepped by several
-/// threads give the bits of the single-threaded step, for every optimizer on every path.
+/// <see cref="Optimizer.MaxDegreeOfParallelism"/>: tensors cut into chunks, and runs of small
+/// tensors, stepped by several threads give the bits of the single-threaded step, for every
+/// optimizer on every path.
 /// </summary>
 public class ParallelStepTests
 {
@@ -114,12 +115,77 @@ public class ParallelStepTests
     }
 
     [Fact]
-    public void SmallTensorsStayOnTheCallingThread()
+    public void TensorsBelowTheThresholdAreNotCut()
     {
         (_, Optimizer parallel) = Pair("Adam", KernelPath.Auto);
         parallel.ParallelThreshold = 70_001;
         parallel.Step();
         Assert.Equal(Environment.ProcessorCount > 1 ? new[] { 0, 0, 4, 0, 8, 0 } : new int[Lengths.Length], parallel.Tensors.Select(t => Math.Min(t.ChunkCount, 8)).ToArray());
+    }
+
+    /// <summary>
+    /// A model of many tensors below the threshold (80 of 1 to 6,000 elements, 250 Ki in all): none
+    /// is cut, runs of whole tensors go to the threads, and the bits are the single-threaded step's.
+    /// </summary>
+    [Theory]
+    [InlineData("AdamW")]
+    [InlineData("NAdam")] // per-tensor state (the momentum product) in every tensor
+    [InlineData("ASGD")]
+    public void ManySmallTensorsAreSharedBetweenThreadsWithTheSameBits(string optimizer)
+    {
+        Func<Optimizer> create = KernelCases.Optimizers[optimizer];
+        Optimizer serial = create(), parallel = create();
+        parallel.MaxDegreeOfParallelism = 2;
+        var random = new Random(5);
+        int[] lengths = Enumerable.Range(0, 80).Select(_ => random.Next(1, 6_001)).ToArray();
+        for (int t = 0; t < lengths.Length; t++)
+        {
+            float[] initial = KernelCases.Values(lengths[t], seed: 100 + t, scale: 2f);
+            float[] gradient = KernelCases.Values(lengths[t], seed: 300 + t, scale: 1f);
+            serial.Add((float[])initial.Clone(), gradient);
+            parallel.Add((float[])initial.Clone(), gradient);
+        }
+
+        Assert.True(lengths.Sum() >= Optimizer.DefaultParallelThreshold && lengths.Max() < 16_384, "the model must be parallel in all and small in each tensor");
+        for (int step = 1; step <= 3; step++)
+        {
+            serial.Step();
+            parallel.Step();
+            for (int t = 0; t < lengths.Length; t++)
+            {
+                KernelBitwiseTests.AssertSameBits(serial.Tensors[t], parallel.Tensors[t], $"{optimizer}, tensor {t} of {lengths[t]}, step {step}");
+            }
+        }
+
+        Assert.All(parallel.Tensors, t => Assert.Equal(0, t.ChunkCount));
+        if (Environment.ProcessorCount > 1)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (parallel.HelperChunks == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                parallel.Step();
+            }
+
+            Assert.True(parallel.HelperChunks > 0, "no run of tensors was stepped off the calling thread in 10 s of steps");
+            Assert.Equal(0, AllocationProbe.LeastAllocatedOver(parallel.Step, steps: 30));
+        }
+    }
+
+    [Fact]
+    public void AStepWithFewerElementsThanTheThresholdInAllStaysOnTheCallingThread()
+    {
+        var parallel = new AdamW { MaxDegreeOfParallelism = 4 };
+        for (int t = 0; t < 10; t++)
+        {
+            parallel.Add(new float[10_000], new float[10_000]); // 100,000 in all, below 131,072
+        }
+
+        for (int i = 0; i < 200; i++)
+        {
+            parallel.Step();
+        }
+
+        Assert.Equal(0, parallel.HelperChunks);
     }
 
     [Fact]
