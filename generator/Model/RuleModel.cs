@@ -38,6 +38,7 @@ internal sealed record HyperparameterModel(string PropertyName, ValueKind Kind, 
 /// <summary>
 /// A parsed update rule: everything the analysis and the emitters need, as plain equatable data.
 /// </summary>
+/// <param name="SoftwarePipelining">[UpdateRule(SoftwarePipelining = ...)]: whether the vector loops may be software-pipelined.</param>
 internal sealed record RuleModel(
     string? Namespace,
     string ClassName,
@@ -45,7 +46,8 @@ internal sealed record RuleModel(
     string RuleSource,
     EquatableArray<RuleParameter> Parameters,
     EquatableArray<HyperparameterModel> Hyperparameters,
-    EquatableArray<Stmt> Body);
+    EquatableArray<Stmt> Body,
+    bool SoftwarePipelining);
 
 /// <summary>What the generator's transform step produces for one [UpdateRule] method.</summary>
 internal sealed record RuleParseResult(RuleModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

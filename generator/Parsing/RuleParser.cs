@@ -89,8 +89,15 @@ internal sealed class RuleParser
             SourceOf(method),
             parameters,
             hyperparameters,
-            body.ToEquatableArray());
+            body.ToEquatableArray(),
+            SoftwarePipeliningOf(symbol));
     }
+
+    /// <summary>The rule attribute's <c>SoftwarePipelining</c> (true unless it says false).</summary>
+    private static bool SoftwarePipeliningOf(IMethodSymbol symbol) =>
+        symbol.GetAttributes()
+            .First(a => a.AttributeClass?.ToDisplayString() == UpdateRuleAttribute)
+            .NamedArguments.FirstOrDefault(a => a.Key == "SoftwarePipelining").Value.Value is not false;
 
     private bool CheckMethod(MethodDeclarationSyntax method, IMethodSymbol symbol)
     {

@@ -54,6 +54,13 @@ public sealed class HyperparameterAttribute : Attribute
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class UpdateRuleAttribute : Attribute
 {
+    /// <summary>
+    /// Whether the generator may software-pipeline the vector loops of a rule whose divisions and
+    /// square roots wait on each other (three or more in a chain): true by default. Either way the
+    /// bits are the same; only speed differs, and it differs by rule and machine, so measure with
+    /// <c>bench -- quick</c> and turn it off where the plain loop is faster.
+    /// </summary>
+    public bool SoftwarePipelining { get; set; } = true;
 }
 
 /// <summary>Marks the <c>int</c> parameter that receives the step count (1 on the first step).</summary>

@@ -103,7 +103,8 @@ public sealed partial class ScheduleFreeAdamW : IScheduleFree
     /// <summary>The reference's <c>train()</c>: y = lerp(x, z, 1 − β₁). Does nothing in train mode.</summary>
     public void Train() => _switch.Train(this, zState: 0, Beta1);
 
-    [UpdateRule]
+    // Measured 1 to 3% slower software-pipelined than plain on this machine (docs/performance.md).
+    [UpdateRule(SoftwarePipelining = false)]
     private static void Update(ref float param, float grad, ref float z, ref float expAvgSq, ref float maxExpAvgSq,
         float learningRate, float beta1, float beta2, float weightDecay, float r, float weightLrPower, float warmupSteps,
         float decouplingC, bool amsBound, float epsilon, bool maximize, [Step] int step,

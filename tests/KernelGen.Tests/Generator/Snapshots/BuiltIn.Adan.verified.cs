@@ -379,11 +379,11 @@ partial class Adan : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        // Software-pipelined in 4 stages, cut before each division or square root that waits for another:
+        // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
-        if (length - i >= 128 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TCondition1.Value ? 4 : 0))))
+        if (length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TCondition1.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -402,12 +402,10 @@ partial class Adan : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector512<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_5A_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_5B_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
 
-            // Prologue: the first 3 blocks go through their first stages.
+            // Prologue: the first 2 blocks go through their first stages.
             {
-                // stage 1 of 4, the block at i
+                // stage 1 of 3, the block at i
                 global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
@@ -460,7 +458,7 @@ partial class Adan : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 16);
             }
             {
-                // stage 2 of 4, the block at i
+                // stage 2 of 3, the block at i
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
                 expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
@@ -475,7 +473,7 @@ partial class Adan : global::KernelGen.Optimizer
                 denominator_1B_s3 = denominator_1B;
             }
             {
-                // stage 1 of 4, the block at i + 32
+                // stage 1 of 3, the block at i + 32
                 global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
@@ -527,101 +525,11 @@ partial class Adan : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 32);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 48);
             }
-            {
-                // stage 3 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h5 * quotient_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_4B = param_3B_s3 - h5 * quotient_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> param_5A = param_4A - h6 * quotient_3A;
-                param_5A_s4 = param_5A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_5B = param_4B - h6 * quotient_3B;
-                param_5B_s4 = param_5B;
-            }
-            {
-                // stage 2 of 4, the block at i + 32
-                expAvg_2A_s3 = expAvg_2A_s2;
-                expAvg_2B_s3 = expAvg_2B_s2;
-                expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
-                expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
-                param_3A_s3 = param_3A_s2;
-                param_3B_s3 = param_3B_s2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = root_1A_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = root_1B_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = quotient_1A + epsilon;
-                denominator_1A_s3 = denominator_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = quotient_1B + epsilon;
-                denominator_1B_s3 = denominator_1B;
-            }
-            {
-                // stage 1 of 4, the block at i + 64
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
-                expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
-                expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
-                expAvgDiff_2A_s2 = expAvgDiff_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
-                expAvgDiff_2B_s2 = expAvgDiff_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> u_1A = gradDiff_1A * beta2 + g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> u_1B = gradDiff_1B * beta2 + g_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A);
-                root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B);
-                root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
-                param_3A_s2 = param_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
-                param_3B_s2 = param_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2A = -g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2B = -g_1B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 80);
-            }
 
-            for (; i + 128 <= length; i += 32)
+            for (; i + 96 <= length; i += 32)
             {
                 {
-                    // stage 4 of 4, the block at i
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 16);
-                }
-                {
-                    // stage 3 of 4, the block at i + 32
+                    // stage 3 of 3, the block at i
                     global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
                     global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
                     global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h5 * quotient_2A;
@@ -629,12 +537,16 @@ partial class Adan : global::KernelGen.Optimizer
                     global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
                     global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                     global::System.Runtime.Intrinsics.Vector512<float> param_5A = param_4A - h6 * quotient_3A;
-                    param_5A_s4 = param_5A;
                     global::System.Runtime.Intrinsics.Vector512<float> param_5B = param_4B - h6 * quotient_3B;
-                    param_5B_s4 = param_5B;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
+                    global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 16);
                 }
                 {
-                    // stage 2 of 4, the block at i + 64
+                    // stage 2 of 3, the block at i + 32
                     expAvg_2A_s3 = expAvg_2A_s2;
                     expAvg_2B_s3 = expAvg_2B_s2;
                     expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
@@ -649,21 +561,21 @@ partial class Adan : global::KernelGen.Optimizer
                     denominator_1B_s3 = denominator_1B;
                 }
                 {
-                    // stage 1 of 4, the block at i + 96
-                    global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 96);
+                    // stage 1 of 3, the block at i + 64
+                    global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
                     if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
                     if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 96) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 112) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
                     global::System.Runtime.Intrinsics.Vector512<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
                     global::System.Runtime.Intrinsics.Vector512<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
                     global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
@@ -692,29 +604,20 @@ partial class Adan : global::KernelGen.Optimizer
                     param_3B_s2 = param_3B;
                     global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2A = -g_1A;
                     global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2B = -g_1B;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 112);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 80);
                 }
             }
 
-            // Epilogue: the 3 blocks in flight go through their last stages.
+            // Epilogue: the 2 blocks in flight go through their last stages.
             {
-                // stage 4 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
-                global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 16);
-            }
-            {
-                // stage 3 of 4, the block at i + 32
+                // stage 3 of 3, the block at i
                 global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
                 global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
                 global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h5 * quotient_2A;
@@ -722,12 +625,16 @@ partial class Adan : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
                 global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                 global::System.Runtime.Intrinsics.Vector512<float> param_5A = param_4A - h6 * quotient_3A;
-                param_5A_s4 = param_5A;
                 global::System.Runtime.Intrinsics.Vector512<float> param_5B = param_4B - h6 * quotient_3B;
-                param_5B_s4 = param_5B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 16);
             }
             {
-                // stage 2 of 4, the block at i + 64
+                // stage 2 of 3, the block at i + 32
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
                 expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
@@ -742,16 +649,7 @@ partial class Adan : global::KernelGen.Optimizer
                 denominator_1B_s3 = denominator_1B;
             }
             {
-                // stage 4 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
-                global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 48);
-            }
-            {
-                // stage 3 of 4, the block at i + 64
+                // stage 3 of 3, the block at i + 32
                 global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
                 global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
                 global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h5 * quotient_2A;
@@ -759,20 +657,15 @@ partial class Adan : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
                 global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                 global::System.Runtime.Intrinsics.Vector512<float> param_5A = param_4A - h6 * quotient_3A;
-                param_5A_s4 = param_5A;
                 global::System.Runtime.Intrinsics.Vector512<float> param_5B = param_4B - h6 * quotient_3B;
-                param_5B_s4 = param_5B;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
+                global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i + 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 48);
             }
-            {
-                // stage 4 of 4, the block at i + 64
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
-                global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 80);
-            }
-            i += 96;
+            i += 64;
         }
 
         for (; i + 16 <= length; i += 16)
@@ -887,11 +780,11 @@ partial class Adan : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        // Software-pipelined in 4 stages, cut before each division or square root that waits for another:
+        // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
-        if (length - i >= 64 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TCondition1.Value ? 4 : 0))))
+        if (length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TCondition1.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -910,12 +803,10 @@ partial class Adan : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector256<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_5A_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_5B_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
 
-            // Prologue: the first 3 blocks go through their first stages.
+            // Prologue: the first 2 blocks go through their first stages.
             {
-                // stage 1 of 4, the block at i
+                // stage 1 of 3, the block at i
                 global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
@@ -968,7 +859,7 @@ partial class Adan : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 8);
             }
             {
-                // stage 2 of 4, the block at i
+                // stage 2 of 3, the block at i
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
                 expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
@@ -983,7 +874,7 @@ partial class Adan : global::KernelGen.Optimizer
                 denominator_1B_s3 = denominator_1B;
             }
             {
-                // stage 1 of 4, the block at i + 16
+                // stage 1 of 3, the block at i + 16
                 global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
@@ -1035,101 +926,11 @@ partial class Adan : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 16);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 24);
             }
-            {
-                // stage 3 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h5 * quotient_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_4B = param_3B_s3 - h5 * quotient_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> param_5A = param_4A - h6 * quotient_3A;
-                param_5A_s4 = param_5A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_5B = param_4B - h6 * quotient_3B;
-                param_5B_s4 = param_5B;
-            }
-            {
-                // stage 2 of 4, the block at i + 16
-                expAvg_2A_s3 = expAvg_2A_s2;
-                expAvg_2B_s3 = expAvg_2B_s2;
-                expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
-                expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
-                param_3A_s3 = param_3A_s2;
-                param_3B_s3 = param_3B_s2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = root_1A_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = root_1B_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = quotient_1A + epsilon;
-                denominator_1A_s3 = denominator_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = quotient_1B + epsilon;
-                denominator_1B_s3 = denominator_1B;
-            }
-            {
-                // stage 1 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
-                expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
-                expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
-                expAvgDiff_2A_s2 = expAvgDiff_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
-                expAvgDiff_2B_s2 = expAvgDiff_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> u_1A = gradDiff_1A * beta2 + g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> u_1B = gradDiff_1B * beta2 + g_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A);
-                root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B);
-                root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
-                param_3A_s2 = param_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
-                param_3B_s2 = param_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2A = -g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2B = -g_1B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 40);
-            }
 
-            for (; i + 64 <= length; i += 16)
+            for (; i + 48 <= length; i += 16)
             {
                 {
-                    // stage 4 of 4, the block at i
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 8);
-                }
-                {
-                    // stage 3 of 4, the block at i + 16
+                    // stage 3 of 3, the block at i
                     global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
                     global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
                     global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h5 * quotient_2A;
@@ -1137,12 +938,16 @@ partial class Adan : global::KernelGen.Optimizer
                     global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
                     global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                     global::System.Runtime.Intrinsics.Vector256<float> param_5A = param_4A - h6 * quotient_3A;
-                    param_5A_s4 = param_5A;
                     global::System.Runtime.Intrinsics.Vector256<float> param_5B = param_4B - h6 * quotient_3B;
-                    param_5B_s4 = param_5B;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
+                    global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 8);
                 }
                 {
-                    // stage 2 of 4, the block at i + 32
+                    // stage 2 of 3, the block at i + 16
                     expAvg_2A_s3 = expAvg_2A_s2;
                     expAvg_2B_s3 = expAvg_2B_s2;
                     expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
@@ -1157,21 +962,21 @@ partial class Adan : global::KernelGen.Optimizer
                     denominator_1B_s3 = denominator_1B;
                 }
                 {
-                    // stage 1 of 4, the block at i + 48
-                    global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 48);
+                    // stage 1 of 3, the block at i + 32
+                    global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
                     if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
                     if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 48) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 56) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
                     global::System.Runtime.Intrinsics.Vector256<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
                     global::System.Runtime.Intrinsics.Vector256<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
                     global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
@@ -1200,29 +1005,20 @@ partial class Adan : global::KernelGen.Optimizer
                     param_3B_s2 = param_3B;
                     global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2A = -g_1A;
                     global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2B = -g_1B;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 56);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 40);
                 }
             }
 
-            // Epilogue: the 3 blocks in flight go through their last stages.
+            // Epilogue: the 2 blocks in flight go through their last stages.
             {
-                // stage 4 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
-                global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 8);
-            }
-            {
-                // stage 3 of 4, the block at i + 16
+                // stage 3 of 3, the block at i
                 global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
                 global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
                 global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h5 * quotient_2A;
@@ -1230,12 +1026,16 @@ partial class Adan : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
                 global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                 global::System.Runtime.Intrinsics.Vector256<float> param_5A = param_4A - h6 * quotient_3A;
-                param_5A_s4 = param_5A;
                 global::System.Runtime.Intrinsics.Vector256<float> param_5B = param_4B - h6 * quotient_3B;
-                param_5B_s4 = param_5B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 8);
             }
             {
-                // stage 2 of 4, the block at i + 32
+                // stage 2 of 3, the block at i + 16
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
                 expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
@@ -1250,16 +1050,7 @@ partial class Adan : global::KernelGen.Optimizer
                 denominator_1B_s3 = denominator_1B;
             }
             {
-                // stage 4 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
-                global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 24);
-            }
-            {
-                // stage 3 of 4, the block at i + 32
+                // stage 3 of 3, the block at i + 16
                 global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
                 global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
                 global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h5 * quotient_2A;
@@ -1267,20 +1058,15 @@ partial class Adan : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
                 global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                 global::System.Runtime.Intrinsics.Vector256<float> param_5A = param_4A - h6 * quotient_3A;
-                param_5A_s4 = param_5A;
                 global::System.Runtime.Intrinsics.Vector256<float> param_5B = param_4B - h6 * quotient_3B;
-                param_5B_s4 = param_5B;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
+                global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i + 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 24);
             }
-            {
-                // stage 4 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
-                global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 40);
-            }
-            i += 48;
+            i += 32;
         }
 
         for (; i + 8 <= length; i += 8)
@@ -1395,11 +1181,11 @@ partial class Adan : global::KernelGen.Optimizer
         global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        // Software-pipelined in 4 stages, cut before each division or square root that waits for another:
+        // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
-        if (length - i >= 32 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TCondition1.Value ? 4 : 0))))
+        if (length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TCondition1.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1418,12 +1204,10 @@ partial class Adan : global::KernelGen.Optimizer
             global::System.Runtime.Intrinsics.Vector128<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_5A_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_5B_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
 
-            // Prologue: the first 3 blocks go through their first stages.
+            // Prologue: the first 2 blocks go through their first stages.
             {
-                // stage 1 of 4, the block at i
+                // stage 1 of 3, the block at i
                 global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
@@ -1476,7 +1260,7 @@ partial class Adan : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 4);
             }
             {
-                // stage 2 of 4, the block at i
+                // stage 2 of 3, the block at i
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
                 expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
@@ -1491,7 +1275,7 @@ partial class Adan : global::KernelGen.Optimizer
                 denominator_1B_s3 = denominator_1B;
             }
             {
-                // stage 1 of 4, the block at i + 8
+                // stage 1 of 3, the block at i + 8
                 global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
@@ -1543,101 +1327,11 @@ partial class Adan : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 8);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 12);
             }
-            {
-                // stage 3 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h5 * quotient_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_4B = param_3B_s3 - h5 * quotient_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> param_5A = param_4A - h6 * quotient_3A;
-                param_5A_s4 = param_5A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_5B = param_4B - h6 * quotient_3B;
-                param_5B_s4 = param_5B;
-            }
-            {
-                // stage 2 of 4, the block at i + 8
-                expAvg_2A_s3 = expAvg_2A_s2;
-                expAvg_2B_s3 = expAvg_2B_s2;
-                expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
-                expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
-                param_3A_s3 = param_3A_s2;
-                param_3B_s3 = param_3B_s2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = root_1A_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = root_1B_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = quotient_1A + epsilon;
-                denominator_1A_s3 = denominator_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = quotient_1B + epsilon;
-                denominator_1B_s3 = denominator_1B;
-            }
-            {
-                // stage 1 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
-                expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
-                expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
-                expAvgDiff_2A_s2 = expAvgDiff_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
-                expAvgDiff_2B_s2 = expAvgDiff_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> u_1A = gradDiff_1A * beta2 + g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> u_1B = gradDiff_1B * beta2 + g_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A);
-                root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B);
-                root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
-                param_3A_s2 = param_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
-                param_3B_s2 = param_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2A = -g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2B = -g_1B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 20);
-            }
 
-            for (; i + 32 <= length; i += 8)
+            for (; i + 24 <= length; i += 8)
             {
                 {
-                    // stage 4 of 4, the block at i
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 4);
-                }
-                {
-                    // stage 3 of 4, the block at i + 8
+                    // stage 3 of 3, the block at i
                     global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
                     global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
                     global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h5 * quotient_2A;
@@ -1645,12 +1339,16 @@ partial class Adan : global::KernelGen.Optimizer
                     global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
                     global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                     global::System.Runtime.Intrinsics.Vector128<float> param_5A = param_4A - h6 * quotient_3A;
-                    param_5A_s4 = param_5A;
                     global::System.Runtime.Intrinsics.Vector128<float> param_5B = param_4B - h6 * quotient_3B;
-                    param_5B_s4 = param_5B;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
+                    global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 4);
                 }
                 {
-                    // stage 2 of 4, the block at i + 16
+                    // stage 2 of 3, the block at i + 8
                     expAvg_2A_s3 = expAvg_2A_s2;
                     expAvg_2B_s3 = expAvg_2B_s2;
                     expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
@@ -1665,21 +1363,21 @@ partial class Adan : global::KernelGen.Optimizer
                     denominator_1B_s3 = denominator_1B;
                 }
                 {
-                    // stage 1 of 4, the block at i + 24
-                    global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 24);
+                    // stage 1 of 3, the block at i + 16
+                    global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
                     if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
                     if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 24) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 28) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
                     global::System.Runtime.Intrinsics.Vector128<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
                     global::System.Runtime.Intrinsics.Vector128<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
                     global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
@@ -1708,29 +1406,20 @@ partial class Adan : global::KernelGen.Optimizer
                     param_3B_s2 = param_3B;
                     global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2A = -g_1A;
                     global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2B = -g_1B;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 28);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 20);
                 }
             }
 
-            // Epilogue: the 3 blocks in flight go through their last stages.
+            // Epilogue: the 2 blocks in flight go through their last stages.
             {
-                // stage 4 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
-                global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 4);
-            }
-            {
-                // stage 3 of 4, the block at i + 8
+                // stage 3 of 3, the block at i
                 global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
                 global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
                 global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h5 * quotient_2A;
@@ -1738,12 +1427,16 @@ partial class Adan : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
                 global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                 global::System.Runtime.Intrinsics.Vector128<float> param_5A = param_4A - h6 * quotient_3A;
-                param_5A_s4 = param_5A;
                 global::System.Runtime.Intrinsics.Vector128<float> param_5B = param_4B - h6 * quotient_3B;
-                param_5B_s4 = param_5B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 4);
             }
             {
-                // stage 2 of 4, the block at i + 16
+                // stage 2 of 3, the block at i + 8
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
                 expAvgDiff_2A_s3 = expAvgDiff_2A_s2;
@@ -1758,16 +1451,7 @@ partial class Adan : global::KernelGen.Optimizer
                 denominator_1B_s3 = denominator_1B;
             }
             {
-                // stage 4 of 4, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
-                global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 12);
-            }
-            {
-                // stage 3 of 4, the block at i + 16
+                // stage 3 of 3, the block at i + 8
                 global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
                 global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
                 global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h5 * quotient_2A;
@@ -1775,20 +1459,15 @@ partial class Adan : global::KernelGen.Optimizer
                 global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
                 global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                 global::System.Runtime.Intrinsics.Vector128<float> param_5A = param_4A - h6 * quotient_3A;
-                param_5A_s4 = param_5A;
                 global::System.Runtime.Intrinsics.Vector128<float> param_5B = param_4B - h6 * quotient_3B;
-                param_5B_s4 = param_5B;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
+                global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 12);
             }
-            {
-                // stage 4 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B_s4 / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A_s4;
-                global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B_s4;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 20);
-            }
-            i += 24;
+            i += 16;
         }
 
         for (; i + 4 <= length; i += 4)
