@@ -57,7 +57,6 @@ public static class ParallelSteps
 
     private static Row MeasureOne(string name, Optimizer optimizer, int size, int threads, KernelPath path, TimingPlan plan)
     {
-
         var single = new StepRunner("single", _ =>
         {
             optimizer.MaxDegreeOfParallelism = 1;

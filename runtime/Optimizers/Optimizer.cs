@@ -155,8 +155,9 @@ public abstract class Optimizer
     /// <summary>
     /// Hands the step's tensors to this thread and helper threads as work items: each large tensor
     /// cut into chunks, smaller tensors whole, in runs of consecutive tensors of at least
-    /// <see cref="MinimumChunk"/> elements. A step with fewer elements than
-    /// <see cref="ParallelThreshold"/> in all stays on this thread.
+    /// <see cref="MinimumChunk"/> elements (the run before a large tensor and the last run may be
+    /// shorter). A step with fewer elements than <see cref="ParallelThreshold"/> in all stays on
+    /// this thread.
     /// </summary>
     private void StepTensorsInParallel(ReadOnlySpan<ParameterTensor> tensors, KernelPath path)
     {
@@ -179,6 +180,7 @@ public abstract class Optimizer
         }
 
         int items = PlanWorkItems(tensors, threads);
+        ParallelSteps++;
         _chunkRunner.Run(items, path);
         for (int k = 0; k < items; k++)
         {
@@ -199,6 +201,8 @@ public abstract class Optimizer
         {
             ParameterTensor tensor = tensors[i];
             int count = Math.Min(threads * ChunksPerThread, tensor.Length / MinimumChunk);
+            // "+ 2": room for the run before this tensor and the last run. Past MaxItems (a billion
+            // elements and more) large tensors join the last run: right, on one thread.
             if (tensor.Length >= _parallelThreshold && count >= 2 && items + count + 2 <= ChunkRunner.MaxItems)
             {
                 if (i > runStart)
@@ -237,7 +241,8 @@ public abstract class Optimizer
         {
             if (items == _workItems.Length)
             {
-                Array.Resize(ref _workItems, Math.Max(16, items * 2)); // only when the tensors change: a steady step allocates nothing
+                // Only when a step has more items than any before (more tensors, threads or chunks): a steady step allocates nothing.
+                Array.Resize(ref _workItems, Math.Max(16, items * 2));
             }
 
             _workItems[items++] = item;
@@ -253,6 +258,7 @@ public abstract class Optimizer
 
     private WorkItem[] _workItems = Array.Empty<WorkItem>();
 
+    // Runs index the optimizer's own tensor list: Step plans over it (CollectionsMarshal.AsSpan(_tensors)).
     private void StepWorkItem(int index, KernelPath path)
     {
         WorkItem item = _workItems[index];
@@ -268,6 +274,9 @@ public abstract class Optimizer
 
     /// <summary>Bytes allocated on helper threads by parallel steps so far (tests hold it at 0).</summary>
     internal long HelperAllocatedBytes => _chunkRunner?.HelperAllocatedBytes ?? 0;
+
+    /// <summary>Steps that were shared between threads so far (tests check the threshold).</summary>
+    internal long ParallelSteps { get; private set; }
 
     /// <summary>Work items (chunks or runs of tensors) stepped on helper threads so far (tests check that helpers take part).</summary>
     internal long HelperChunks => _chunkRunner?.HelperChunks ?? 0;

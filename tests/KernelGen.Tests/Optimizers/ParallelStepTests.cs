@@ -15,7 +15,7 @@ namespace KernelGen.Tests.Optimizers;
 public class ParallelStepTests
 {
     // Cut into 2, 4 and 8 chunks (16,384 elements at least each; up to 4 per thread), with tails
-    // that are not a multiple of any vector width; the small ones stay on the calling thread.
+    // that are not a multiple of any vector width; the small ones go whole, between the chunks.
     private static readonly int[] Lengths = { 40_007, 100, 70_001, 0, 16_384 * 9 + 3, 33 };
 
     private static (Optimizer Serial, Optimizer Parallel) Pair(string optimizer, KernelPath path)
@@ -180,12 +180,62 @@ public class ParallelStepTests
             parallel.Add(new float[10_000], new float[10_000]); // 100,000 in all, below 131,072
         }
 
-        for (int i = 0; i < 200; i++)
+        for (int i = 0; i < 20; i++)
         {
             parallel.Step();
         }
 
-        Assert.Equal(0, parallel.HelperChunks);
+        Assert.Equal(0, parallel.ParallelSteps);
+        parallel.Add(new float[40_000], new float[40_000]); // 140,000 in all: shared from now on
+        parallel.Step();
+        Assert.Equal(Environment.ProcessorCount > 1 ? 1 : 0, parallel.ParallelSteps);
+    }
+
+    /// <summary>
+    /// Layouts the work list must cut right: a large tensor last, two large tensors side by side, a
+    /// run that reaches 16 Ki just before a large tensor, and tensors added between steps (the list
+    /// planned again, and grown). Same bits as one thread, tensor by tensor.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 100, 5_000, 200_003 })]
+    [InlineData(new[] { 150_000, 131_072, 7 })]
+    [InlineData(new[] { 8_192, 8_192, 140_000, 16_384, 1 })]
+    public void EveryLayoutOfLargeAndSmallTensorsGivesTheBitsOfOneThread(int[] lengths)
+    {
+        Optimizer serial = new NAdam(), parallel = new NAdam { MaxDegreeOfParallelism = 2 };
+        void Register(int length, int seed)
+        {
+            float[] initial = KernelCases.Values(length, seed: seed, scale: 2f);
+            float[] gradient = KernelCases.Values(length, seed: seed + 1, scale: 1f);
+            serial.Add((float[])initial.Clone(), gradient);
+            parallel.Add((float[])initial.Clone(), gradient);
+        }
+
+        for (int t = 0; t < lengths.Length; t++)
+        {
+            Register(lengths[t], 10 * t);
+        }
+
+        for (int step = 1; step <= 4; step++)
+        {
+            if (step == 3)
+            {
+                for (int extra = 0; extra < 40; extra++)
+                {
+                    Register(3_000 + extra, 1_000 + 10 * extra); // 40 more small tensors at step 1: more items than before
+                }
+            }
+
+            serial.Step();
+            parallel.Step();
+            for (int t = 0; t < serial.Tensors.Count; t++)
+            {
+                Assert.Equal(serial.Tensors[t].Step, parallel.Tensors[t].Step);
+                KernelBitwiseTests.AssertSameBits(serial.Tensors[t], parallel.Tensors[t], $"tensor {t} of {serial.Tensors[t].Length}, step {step}");
+            }
+        }
+
+        Assert.Equal(Environment.ProcessorCount > 1 ? 4 : 0, parallel.ParallelSteps);
     }
 
     [Fact]
