@@ -61,13 +61,13 @@ internal sealed class ChunkRunner
         long generation = (Volatile.Read(ref _claims) >> 32) + 1;
         Interlocked.Exchange(ref _claims, generation << 32 | (uint)count); // publishes the fields above
 
-        if (_seats > 0)
-        {
-            HelperThreads.Offer(this, _seats);
-        }
-
         try
         {
+            if (_seats > 0)
+            {
+                OfferToHelpers();
+            }
+
             Work(fromFront: true);
 
             // What is left is at most one item per helper, already running: spin, yielding the core.
@@ -83,6 +83,19 @@ internal sealed class ChunkRunner
         }
 
         _failure?.Throw();
+    }
+
+    private void OfferToHelpers()
+    {
+        try
+        {
+            HelperThreads.Offer(this, _seats);
+        }
+        catch (Exception ex) when (ex is OutOfMemoryException or ThreadStartException)
+        {
+            // No new helper could be started. The items are published, so a helper already running
+            // may still join: this thread steps what is left and waits for it, as for any busy helper.
+        }
     }
 
     /// <summary>Called by a helper thread: steps items if the step still has a seat for a helper.</summary>
