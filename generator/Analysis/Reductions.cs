@@ -103,16 +103,8 @@ internal static class Reductions
                         reductions.Add(new ReductionInfo(index, isNorm, operand, result, "Sum" + index));
                         operands.Add(new LocalStmt(operand, ValueKind.Float, call.Arguments[0], $"the operand of reduction {index}", call.Location));
                         return new NameExpr(result, ValueKind.Float);
-                    case UnaryExpr unary:
-                        return unary with { Operand = Replace(unary.Operand) };
-                    case BinaryExpr binary:
-                        return binary with { Left = Replace(binary.Left), Right = Replace(binary.Right) };
-                    case ConditionalExpr conditional:
-                        return conditional with { Condition = Replace(conditional.Condition), WhenTrue = Replace(conditional.WhenTrue), WhenFalse = Replace(conditional.WhenFalse) };
-                    case CallExpr call:
-                        return call with { Arguments = call.Arguments.Select(Replace).ToEquatableArray() };
                     default:
-                        return expression;
+                        return ExprTree.MapChildren(expression, Replace);
                 }
             }
 

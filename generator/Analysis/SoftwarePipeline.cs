@@ -179,20 +179,6 @@ internal sealed class SoftwarePipeline
         {
             case NameExpr name:
                 return current.TryGetValue(name.Name, out string? value) ? new NameExpr(value, name.Kind) : name;
-            case LiteralExpr:
-                return expression;
-            case UnaryExpr unary:
-                return unary with { Operand = Split(unary.Operand, current) };
-            case BinaryExpr binary:
-                BinaryExpr operands = binary with { Left = Split(binary.Left, current), Right = Split(binary.Right, current) };
-                return binary.Op == BinaryOp.Divide ? Divider("quotient", operands) : operands;
-            case ConditionalExpr conditional:
-                return conditional with
-                {
-                    Condition = Split(conditional.Condition, current),
-                    WhenTrue = Split(conditional.WhenTrue, current),
-                    WhenFalse = Split(conditional.WhenFalse, current),
-                };
             case FlagConditionalExpr flag:
                 // Each arm's divider operations are needed only under its flag value, like a flag if's.
                 _guard.Add((flag.Flag, true));
@@ -201,11 +187,11 @@ internal sealed class SoftwarePipeline
                 Expr whenFalse = Split(flag.WhenFalse, current);
                 _guard.RemoveAt(_guard.Count - 1);
                 return flag with { WhenTrue = whenTrue, WhenFalse = whenFalse };
-            case CallExpr call:
-                CallExpr arguments = call with { Arguments = call.Arguments.Select(a => Split(a, current)).ToEquatableArray() };
-                return call.Function == Function.Sqrt ? Divider("root", arguments) : arguments;
             default:
-                throw new InvalidOperationException("Unknown expression " + expression.GetType().Name);
+                Expr operands = ExprTree.MapChildren(expression, operand => Split(operand, current));
+                return operands is BinaryExpr { Op: BinaryOp.Divide } ? Divider("quotient", operands)
+                    : operands is CallExpr { Function: Function.Sqrt } ? Divider("root", operands)
+                    : operands;
         }
     }
 
@@ -216,25 +202,14 @@ internal sealed class SoftwarePipeline
 
     private int SureDepthOf(Expr expression) => expression switch
     {
-        NameExpr name when _sureDepth.TryGetValue(name.Name, out int depth) => depth,
-        UnaryExpr unary => SureDepthOf(unary.Operand),
-        BinaryExpr binary => Math.Max(SureDepthOf(binary.Left), SureDepthOf(binary.Right)),
-        ConditionalExpr conditional => Math.Max(SureDepthOf(conditional.Condition), Math.Max(SureDepthOf(conditional.WhenTrue), SureDepthOf(conditional.WhenFalse))),
+        NameExpr name => _sureDepth.TryGetValue(name.Name, out int depth) ? depth : 0,
         FlagConditionalExpr flag => Math.Min(SureDepthOf(flag.WhenTrue), SureDepthOf(flag.WhenFalse)),
-        CallExpr call => call.Arguments.Select(SureDepthOf).DefaultIfEmpty(0).Max(),
-        _ => 0,
+        _ => ExprTree.Children(expression).Select(SureDepthOf).DefaultIfEmpty(0).Max(),
     };
 
-    private IEnumerable<string> References(Expr expression) => expression switch
-    {
-        NameExpr name when _depth.ContainsKey(name.Name) => new[] { name.Name },
-        UnaryExpr unary => References(unary.Operand),
-        BinaryExpr binary => References(binary.Left).Concat(References(binary.Right)),
-        ConditionalExpr conditional => References(conditional.Condition).Concat(References(conditional.WhenTrue)).Concat(References(conditional.WhenFalse)),
-        FlagConditionalExpr flag => References(flag.WhenTrue).Concat(References(flag.WhenFalse)),
-        CallExpr call => call.Arguments.SelectMany(References),
-        _ => Enumerable.Empty<string>(),
-    };
+    private IEnumerable<string> References(Expr expression) => expression is NameExpr name
+        ? _depth.ContainsKey(name.Name) ? new[] { name.Name } : Enumerable.Empty<string>()
+        : ExprTree.Children(expression).SelectMany(References);
 
     private ValueKind KindOf(string name) => _defined.First(v => v.Name == name).Kind;
 

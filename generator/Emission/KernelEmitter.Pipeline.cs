@@ -175,19 +175,7 @@ internal sealed partial class KernelEmitter
     }
 
     /// <summary>The expression with each pipeline value replaced by the variable that holds it where it is read.</summary>
-    private static Expr Rename(Expr expression, System.Func<string, string?> variable) => expression switch
-    {
-        NameExpr name => variable(name.Name) is { } renamed ? new NameExpr(renamed, name.Kind) : name,
-        UnaryExpr unary => unary with { Operand = Rename(unary.Operand, variable) },
-        BinaryExpr binary => binary with { Left = Rename(binary.Left, variable), Right = Rename(binary.Right, variable) },
-        ConditionalExpr conditional => conditional with
-        {
-            Condition = Rename(conditional.Condition, variable),
-            WhenTrue = Rename(conditional.WhenTrue, variable),
-            WhenFalse = Rename(conditional.WhenFalse, variable),
-        },
-        FlagConditionalExpr flag => flag with { WhenTrue = Rename(flag.WhenTrue, variable), WhenFalse = Rename(flag.WhenFalse, variable) },
-        CallExpr call => call with { Arguments = call.Arguments.Select(a => Rename(a, variable)).ToEquatableArray() },
-        _ => expression,
-    };
+    private static Expr Rename(Expr expression, System.Func<string, string?> variable) => expression is NameExpr name
+        ? variable(name.Name) is { } renamed ? new NameExpr(renamed, name.Kind) : name
+        : ExprTree.MapChildren(expression, operand => Rename(operand, variable));
 }
