@@ -165,7 +165,8 @@ internal sealed partial class KernelEmitter
     {
         const int floatSize = 4;
         IEnumerable<List<(int Flag, bool Value)>> accesses = _plan.Guards.Values.Concat(_plan.StoreGuards.Values);
-        int always = floatSize * accesses.Count(guard => guard.Count == 0);
+        // At least a float even when every access is under a flag: the limit must never divide by zero.
+        int always = floatSize * System.Math.Max(1, accesses.Count(guard => guard.Count == 0));
         string[] flagged = accesses.Where(guard => guard.Count > 0)
             .GroupBy(guard => GuardOf(guard)!)
             .Select(group => $"({group.Key} ? {floatSize * group.Count()} : 0)")
