@@ -139,7 +139,7 @@ public abstract class Optimizer
 
         if (_maxDegreeOfParallelism > 1 && HelperThreads.Count > 0 && Rule.ReductionCount == 0)
         {
-            StepTensorsInParallel(CollectionsMarshal.AsSpan(_tensors), path);
+            StepTensorsInParallel(path);
         }
         else
         {
@@ -159,8 +159,10 @@ public abstract class Optimizer
     /// shorter). A step with fewer elements than <see cref="ParallelThreshold"/> in all stays on
     /// this thread.
     /// </summary>
-    private void StepTensorsInParallel(ReadOnlySpan<ParameterTensor> tensors, KernelPath path)
+    private void StepTensorsInParallel(KernelPath path)
     {
+        // The work items index this list (StepWorkItem): it does not change during a step.
+        ReadOnlySpan<ParameterTensor> tensors = CollectionsMarshal.AsSpan(_tensors);
         long total = 0;
         foreach (ParameterTensor tensor in tensors)
         {
@@ -207,13 +209,13 @@ public abstract class Optimizer
             {
                 if (i > runStart)
                 {
-                    Add(new WorkItem(null, runStart, i - runStart, false));
+                    Add(WorkItem.Run(runStart, i - runStart));
                 }
 
                 ParameterTensor[] chunks = tensor.Chunks(count);
                 for (int k = 0; k < chunks.Length; k++)
                 {
-                    Add(new WorkItem(chunks[k], i, 1, FirstChunk: k == 0));
+                    Add(WorkItem.ChunkOf(i, chunks[k], first: k == 0));
                 }
 
                 runStart = i + 1;
@@ -224,7 +226,7 @@ public abstract class Optimizer
             runLength += tensor.Length;
             if (runLength >= MinimumChunk && items + 2 <= ChunkRunner.MaxItems)
             {
-                Add(new WorkItem(null, runStart, i + 1 - runStart, false));
+                Add(WorkItem.Run(runStart, i + 1 - runStart));
                 runStart = i + 1;
                 runLength = 0;
             }
@@ -232,7 +234,7 @@ public abstract class Optimizer
 
         if (runStart < tensors.Length)
         {
-            Add(new WorkItem(null, runStart, tensors.Length - runStart, false));
+            Add(WorkItem.Run(runStart, tensors.Length - runStart));
         }
 
         return items;
@@ -254,11 +256,15 @@ public abstract class Optimizer
     /// its per-tensor state from its first chunk after the step), or the whole tensors
     /// <paramref name="First"/> to <paramref name="First"/> + <paramref name="Count"/> - 1.
     /// </summary>
-    private readonly record struct WorkItem(ParameterTensor? Chunk, int First, int Count, bool FirstChunk);
+    private readonly record struct WorkItem(ParameterTensor? Chunk, int First, int Count, bool FirstChunk)
+    {
+        public static WorkItem Run(int first, int count) => new(null, first, count, false);
+
+        public static WorkItem ChunkOf(int tensor, ParameterTensor chunk, bool first) => new(chunk, tensor, 1, first);
+    }
 
     private WorkItem[] _workItems = Array.Empty<WorkItem>();
 
-    // Runs index the optimizer's own tensor list: Step plans over it (CollectionsMarshal.AsSpan(_tensors)).
     private void StepWorkItem(int index, KernelPath path)
     {
         WorkItem item = _workItems[index];
