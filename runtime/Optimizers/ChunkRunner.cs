@@ -42,9 +42,9 @@ internal sealed class ChunkRunner
     internal long HelperAllocatedBytes => Interlocked.Read(ref _helperAllocatedBytes);
 
     /// <summary>Items stepped by helper threads so far (tests check that helpers do take part).</summary>
-    internal long HelperChunks => Interlocked.Read(ref _helperChunks);
+    internal long HelperItems => Interlocked.Read(ref _helperItems);
 
-    private long _helperChunks;
+    private long _helperItems;
 
     /// <summary>The helpers this runner's steps take at most, besides the caller.</summary>
     public int MaxHelpers => _maxHelpers;
@@ -120,7 +120,7 @@ internal sealed class ChunkRunner
                 _stepItem(item, path);
                 if (!fromFront)
                 {
-                    Interlocked.Increment(ref _helperChunks);
+                    Interlocked.Increment(ref _helperItems);
                 }
             }
             catch (Exception ex)

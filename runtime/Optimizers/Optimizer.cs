@@ -285,7 +285,7 @@ public abstract class Optimizer
     internal long ParallelSteps { get; private set; }
 
     /// <summary>Work items (chunks or runs of tensors) stepped on helper threads so far (tests check that helpers take part).</summary>
-    internal long HelperChunks => _chunkRunner?.HelperChunks ?? 0;
+    internal long HelperItems => _chunkRunner?.HelperItems ?? 0;
 
     /// <summary>
     /// Updates every tensor once by calling the scalar update rule element by element: the

@@ -79,14 +79,14 @@ public class ParallelStepTests
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (counted < 3 && clock.Elapsed < TimeSpan.FromSeconds(10) && Environment.ProcessorCount > 1)
         {
-            long bytes = parallel.HelperAllocatedBytes, chunks = parallel.HelperChunks;
+            long bytes = parallel.HelperAllocatedBytes, chunks = parallel.HelperItems;
             for (int i = 0; i < 30; i++)
             {
                 parallel.Step();
             }
 
             Thread.Sleep(1); // a helper adds its bytes after its last chunk
-            if (parallel.HelperChunks > chunks)
+            if (parallel.HelperItems > chunks)
             {
                 least = Math.Min(least, parallel.HelperAllocatedBytes - bytes);
                 counted++;
@@ -106,12 +106,12 @@ public class ParallelStepTests
 
         (_, Optimizer parallel) = Pair("Adam", KernelPath.Auto);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (parallel.HelperChunks == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+        while (parallel.HelperItems == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
         {
             parallel.Step();
         }
 
-        Assert.True(parallel.HelperChunks > 0, "no chunk was stepped off the calling thread in 10 s of steps");
+        Assert.True(parallel.HelperItems > 0, "no chunk was stepped off the calling thread in 10 s of steps");
     }
 
     [Fact]
@@ -161,12 +161,12 @@ public class ParallelStepTests
         if (Environment.ProcessorCount > 1)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (parallel.HelperChunks == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+            while (parallel.HelperItems == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
             {
                 parallel.Step();
             }
 
-            Assert.True(parallel.HelperChunks > 0, "no run of tensors was stepped off the calling thread in 10 s of steps");
+            Assert.True(parallel.HelperItems > 0, "no run of tensors was stepped off the calling thread in 10 s of steps");
             Assert.Equal(0, AllocationProbe.LeastAllocatedOver(parallel.Step, steps: 30));
         }
     }
