@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
 
-namespace KernelGen.Bench.Conformance;
+namespace KernelGen.Conformance;
 
 /// <summary>The outcome of loading a case: the case, or why it could not be loaded.</summary>
 /// <param name="Name">The case's name when it could be read, else the fallback name.</param>
@@ -13,7 +13,7 @@ public sealed record CaseLoadResult(string Name, ConformanceCase? Case, string? 
 
 /// <summary>
 /// Reads <c>kernelgen-conformance/1</c> files with <see cref="JsonDocument"/> (no reflection-based
-/// serialization, so the bench stays trimming and AOT friendly) and checks every shape, so the
+/// serialization, so the tool stays trimming and AOT friendly) and checks every shape, so the
 /// runner only ever sees a consistent case. Never throws for bad input: it reports what is wrong.
 /// </summary>
 public static class CaseLoader

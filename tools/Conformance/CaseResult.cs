@@ -1,4 +1,4 @@
-namespace KernelGen.Bench.Conformance;
+namespace KernelGen.Conformance;
 
 /// <summary>The verdict on one case.</summary>
 /// <param name="Name">The case's name.</param>

@@ -1,6 +1,6 @@
 using System;
 
-namespace KernelGen.Bench.Conformance;
+namespace KernelGen.Conformance;
 
 /// <summary>
 /// Thrown by a scheduler or clipping factory when a case asks for something this library does

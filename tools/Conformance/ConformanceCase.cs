@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text.Json;
 
-namespace KernelGen.Bench.Conformance;
+namespace KernelGen.Conformance;
 
 /// <summary>What a case checks (the format's <c>kind</c>).</summary>
 public enum CaseKind

@@ -2,20 +2,20 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 
-namespace KernelGen.Bench.Conformance;
+namespace KernelGen.Conformance;
 
 /// <summary>
-/// <c>conformance [--path PATH] DIR [DIR ...]</c>: runs every <c>*.json</c> case below the
-/// folders, one <c>PASS name</c> / <c>FAIL name: reason</c> line each, then
-/// <c>N passed, M failed</c>. Exit code 0 only when nothing failed, 2 for a usage error.
+/// <c>dotnet run -c Release --project tools/Conformance -- [--path PATH] DIR [DIR ...]</c>: runs
+/// every <c>*.json</c> case below the folders, one <c>PASS name</c> / <c>FAIL name: reason</c>
+/// line each, then <c>N passed, M failed</c>. Exit code 0 only when nothing failed, 2 for a usage error.
 /// </summary>
 public static class ConformanceCommand
 {
     /// <summary>The command's usage line.</summary>
-    public const string Usage = "conformance [--path Auto|Scalar|Vector128|Vector256|Vector512] DIR [DIR ...]";
+    public const string Usage = "dotnet run -c Release --project tools/Conformance -- [--path Auto|Scalar|Vector128|Vector256|Vector512] DIR [DIR ...]";
 
     /// <summary>Runs the command.</summary>
-    /// <param name="args">The arguments after <c>conformance</c>.</param>
+    /// <param name="args">The program's arguments.</param>
     /// <param name="optimizers">The optimizer factory (see <see cref="ConformanceRunner"/>).</param>
     /// <param name="output">Where the report goes.</param>
     /// <param name="error">Where usage errors go.</param>

@@ -1,4 +1,4 @@
-namespace KernelGen.Bench.Conformance;
+namespace KernelGen.Conformance;
 
 /// <summary>
 /// A learning-rate scheduler attached to the optimizer under test, as torch's schedulers are:

@@ -1,7 +1,7 @@
 using System;
 using System.Text;
 
-namespace KernelGen.Bench.Conformance;
+namespace KernelGen.Conformance;
 
 /// <summary>
 /// Python's <c>json.dump</c> writes non-finite floats as the bare tokens <c>NaN</c>,

@@ -1,6 +1,6 @@
 using System;
 
-namespace KernelGen.Bench.Conformance;
+namespace KernelGen.Conformance;
 
 /// <summary>
 /// The format's per-element acceptance test, <c>|actual - expected| &lt;= Absolute + Relative * |expected|</c>,

@@ -1,7 +1,7 @@
 using System;
 using KernelGen.Training;
 
-namespace KernelGen.Bench.Conformance;
+namespace KernelGen.Conformance;
 
 /// <summary>
 /// The <see cref="ConformanceOptions.Clipping"/> seam: torch <c>clip_grad_norm_</c> over all the

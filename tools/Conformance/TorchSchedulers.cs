@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Text.Json;
 using KernelGen.Schedulers;
 
-namespace KernelGen.Bench.Conformance;
+namespace KernelGen.Conformance;
 
 /// <summary>
 /// Builds the library's schedulers from a case's torch name and arguments (the

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 
-namespace KernelGen.Bench.Conformance;
+namespace KernelGen.Conformance;
 
 /// <summary>Compares values after a step with a case's expectations and words the first difference.</summary>
 public static class TrajectoryComparer

@@ -5,12 +5,12 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace KernelGen.Bench.Disasm;
+namespace KernelGen.Disasm;
 
 /// <summary>
 /// The ARM64 alternate JIT as restore left it: <c>tools/libclrjit_universal_arm64_x64.so</c> of the
-/// package <c>runtime.linux-x64.Microsoft.DotNet.ILCompiler</c> (a <c>PackageDownload</c> of the
-/// bench, version <c>ArmAltJitPackageVersion</c>), and the installed runtime of the same version it
+/// package <c>runtime.linux-x64.Microsoft.DotNet.ILCompiler</c> (a <c>PackageDownload</c> of
+/// tools/Disasm, version <c>ArmAltJitPackageVersion</c>), and the installed runtime of the same version it
 /// will be loaded into. Locating it only looks at files, so tests can ask at discovery time.
 /// </summary>
 public sealed record AltJitPackage(string JitPath, string Version, string HostRoot)
@@ -34,7 +34,7 @@ public sealed record AltJitPackage(string JitPath, string Version, string HostRo
         string? version = Metadata("ArmAltJitPackageVersion");
         if (string.IsNullOrEmpty(version))
         {
-            reason = "the bench was built without ArmAltJitPackageVersion (see Directory.Packages.props).";
+            reason = "tools/Disasm was built without ArmAltJitPackageVersion (see Directory.Packages.props).";
             return null;
         }
 
@@ -44,7 +44,7 @@ public sealed record AltJitPackage(string JitPath, string Version, string HostRo
         if (jit is null)
         {
             reason = $"{id} {version} is not in the NuGet packages folder ({string.Join(", ", PackageRoots())}); " +
-                "restore the bench (dotnet restore bench) with access to a feed that has it.";
+                "restore tools/Disasm (dotnet restore tools/Disasm) with access to a feed that has it.";
             return null;
         }
 
@@ -71,7 +71,7 @@ public sealed record AltJitPackage(string JitPath, string Version, string HostRo
     public static string RunningHostRoot() =>
         Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
 
-    /// <summary>A value the build wrote into the bench assembly (see KernelGen.Bench.csproj).</summary>
+    /// <summary>A value the build wrote into this assembly (see KernelGen.Disasm.csproj).</summary>
     internal static string? Metadata(string key) =>
         typeof(AltJitPackage).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == key)?.Value;

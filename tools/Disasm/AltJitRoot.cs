@@ -1,13 +1,13 @@
 using System;
 using System.IO;
 
-namespace KernelGen.Bench.Disasm;
+namespace KernelGen.Disasm;
 
 /// <summary>
 /// A private dotnet root with the ARM64 alternate JIT inside its runtime folder: the runtime loads
 /// an alternate JIT only from the folder it runs from, and the installed one must stay untouched.
 /// It holds copies of <c>dotnet</c>, <c>host/</c> and <c>shared/Microsoft.NETCore.App/VERSION/</c>
-/// (about 80 MB), is built once per version under the bench's <c>obj/altjit-root/</c> (or the temp
+/// (about 80 MB), is built once per version under tools/Disasm's <c>obj/altjit-root/</c> (or the temp
 /// folder) and reused by every later run.
 /// </summary>
 public sealed class AltJitRoot
@@ -88,7 +88,7 @@ public sealed class AltJitRoot
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // The bench was built elsewhere or its obj/ is read-only: use the temp folder.
+                // The tool was built elsewhere or its obj/ is read-only: use the temp folder.
             }
         }
 

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text.RegularExpressions;
 
-namespace KernelGen.Bench.Disasm;
+namespace KernelGen.Disasm;
 
 /// <summary>What an ARM64 operand is, as far as the NEON checks care.</summary>
 public enum Arm64OperandKind

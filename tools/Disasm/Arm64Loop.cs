@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace KernelGen.Bench.Disasm;
+namespace KernelGen.Disasm;
 
 /// <summary>
 /// The loop body of an ARM64 listing: every instruction from a label to a later branch back to it

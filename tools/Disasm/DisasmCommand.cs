@@ -5,21 +5,21 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 
-namespace KernelGen.Bench.Disasm;
+namespace KernelGen.Disasm;
 
 /// <summary>
-/// <c>disasm arm64|x64 OPTIMIZER [key=value ...] [--assembly DLL]</c>: prints the machine code of
-/// an optimizer's generated loops. <c>arm64</c> lists the Vector128 loop (<c>Loop128</c>, the
+/// <c>dotnet run -c Release --project tools/Disasm -- arm64|x64 OPTIMIZER [key=value ...] [--assembly DLL]</c>:
+/// prints the machine code of an optimizer's generated loops. <c>arm64</c> lists the Vector128 loop (<c>Loop128</c>, the
 /// NEON path) as the ARM64 alternate JIT compiles it, each followed by the NEON check's counts;
 /// <c>x64</c> lists the AVX-512 (<c>Loop512</c>) and AVX2 (<c>Loop256</c>) loops as this machine
-/// compiles them. Settings pick the flag combination: <c>disasm arm64 AdamW amsgrad=1</c>.
+/// compiles them. Settings pick the flag combination: <c>arm64 AdamW amsgrad=1</c>.
 /// Exit code 0; 1 when an ARM64 loop is not NEON all the way; 2 for a usage error; 3 when the
 /// alternate JIT is not available or the probe failed.
 /// </summary>
 public static class DisasmCommand
 {
     /// <summary>The command's usage line.</summary>
-    public const string Usage = "disasm arm64|x64 OPTIMIZER [key=value ...] [--assembly DLL]";
+    public const string Usage = "dotnet run -c Release --project tools/Disasm -- arm64|x64 OPTIMIZER [key=value ...] [--assembly DLL]";
 
     /// <summary>Runs the command.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
@@ -84,7 +84,7 @@ public static class DisasmCommand
         problem = null;
         if (args.Count < 2 || !TryParseTarget(args[0], out target))
         {
-            problem = "disasm takes a target (arm64 or x64) and an optimizer name.";
+            problem = "Disasm takes a target (arm64 or x64) and an optimizer name.";
             return false;
         }
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
 
-namespace KernelGen.Bench.Disasm;
+namespace KernelGen.Disasm;
 
 /// <summary>
 /// The hidden <c>disasm-probe</c> command: the process the JIT listings are taken from. It steps

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 
-namespace KernelGen.Bench.Disasm;
+namespace KernelGen.Disasm;
 
 /// <summary>
 /// One method's listing as the JIT prints it under <c>DOTNET_JitDisasm</c>: from

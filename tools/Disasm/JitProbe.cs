@@ -5,7 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 
-namespace KernelGen.Bench.Disasm;
+namespace KernelGen.Disasm;
 
 /// <summary>The code a probe asks for.</summary>
 public enum ProbeTarget
@@ -17,7 +17,7 @@ public enum ProbeTarget
 }
 
 /// <summary>
-/// Runs the bench's hidden <c>disasm-probe</c> command in a child process with the JIT told to
+/// Runs the disasm tool's hidden <c>disasm-probe</c> command in a child process with the JIT told to
 /// print the loops' listings, and reads them back. One process serves any number of cases: each
 /// loop instantiation is compiled, and listed, once.
 /// </summary>

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Reflection;
 
-namespace KernelGen.Bench.Disasm;
+namespace KernelGen.Disasm;
 
 /// <summary>
 /// Creates the optimizer a <see cref="ProbeCase"/> names: a built-in by its name, or a class of
@@ -62,7 +62,7 @@ internal sealed class OptimizerResolver(Assembly? userAssembly)
         }
         catch (ReflectionTypeLoadException ex)
         {
-            // A user assembly may reference what the bench does not ship (a test framework, ...):
+            // A user assembly may reference what this tool does not ship (a test framework, ...):
             // the optimizer classes themselves only need KernelGen.
             types = ex.Types;
         }
