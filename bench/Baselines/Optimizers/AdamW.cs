@@ -1,6 +1,6 @@
 using System;
 
-namespace KernelGen.Bench.Baselines;
+namespace KernelGen.Bench.Baselines.Optimizers;
 
 /// <summary>
 /// AdamW as a user writes it by hand: decoupled weight decay and the bias corrections once per
@@ -10,8 +10,8 @@ public sealed class NaiveAdamW : IAdamStep
 {
     private readonly AdamSettings _settings;
 
-    /// <summary>Creates the baseline with <paramref name="settings"/> (torch's defaults when omitted).</summary>
-    public NaiveAdamW(AdamSettings? settings = null) => _settings = settings ?? AdamSettings.AdamW;
+    /// <summary>Creates the baseline with <paramref name="settings"/>.</summary>
+    public NaiveAdamW(AdamSettings settings) => _settings = settings;
 
     /// <inheritdoc/>
     public void Step(Span<float> param, ReadOnlySpan<float> grad, Span<float> expAvg, Span<float> expAvgSq, int step)
@@ -33,6 +33,16 @@ public sealed class NaiveAdamW : IAdamStep
         }
     }
 
-    /// <summary>Binds a baseline to the AdamW tensor's arrays.</summary>
-    public static Action<int> Bind(TensorArrays arrays) => AdamBinding.Bind(arrays, new NaiveAdamW());
+    /// <summary>Binds a baseline to the AdamW tensor's arrays, with <paramref name="adamW"/>'s settings.</summary>
+    public static Action<int> Bind(TensorArrays arrays, AdamW adamW) => AdamBinding.Bind(arrays, new NaiveAdamW(AdamSettings.Of(adamW)));
+}
+
+/// <summary>
+/// AdamW composed from <c>TensorPrimitives</c> calls: <see cref="TensorPrimitivesAdam"/>, whose
+/// decoupled weight decay adds one pass over the parameter before Adam's ten.
+/// </summary>
+public static class TensorPrimitivesAdamW
+{
+    /// <summary>Binds the AdamW baseline to the AdamW tensor's arrays, with <paramref name="adamW"/>'s settings.</summary>
+    public static Action<int> Bind(TensorArrays arrays, AdamW adamW) => AdamBinding.Bind(arrays, new TensorPrimitivesAdam(arrays.Length, AdamSettings.Of(adamW)));
 }

@@ -1,38 +1,50 @@
 using System;
+using Tp = System.Numerics.Tensors.TensorPrimitives;
 
-namespace KernelGen.Bench.Baselines;
+namespace KernelGen.Bench.Baselines.Optimizers;
 
 /// <summary>
 /// SGD with momentum as a user writes it by hand: one scalar loop over plain spans, the
 /// torch.optim.SGD update (no dampening, weight decay or Nesterov, as benchmarked).
 /// </summary>
-public sealed class NaiveSgd
+public sealed class NaiveSgd(TensorArrays arrays, SGD settings) : Baseline(arrays, "momentumBuffer")
 {
-    /// <summary>The learning rate.</summary>
-    public float LearningRate { get; init; } = 1e-3f;
-
-    /// <summary>The momentum factor.</summary>
-    public float Momentum { get; init; } = 0.9f;
-
-    /// <summary>One step; <paramref name="step"/> is 1 on the first, when the buffer starts as the gradient.</summary>
-    public void Step(Span<float> param, ReadOnlySpan<float> grad, Span<float> momentumBuffer, int step)
+    /// <inheritdoc/>
+    public override void Step(int step)
     {
-        float lr = LearningRate;
-        float momentum = Momentum;
+        float learningRate = settings.LearningRate, momentum = settings.Momentum;
+        Span<float> param = Param, momentumBuffer = State(0);
+        ReadOnlySpan<float> grad = Grad;
         for (int i = 0; i < param.Length; i++)
         {
             float g = grad[i];
             float buffer = step == 1 ? g : momentum * momentumBuffer[i] + g;
             momentumBuffer[i] = buffer;
-            param[i] -= lr * buffer;
+            param[i] -= learningRate * buffer;
         }
     }
+}
 
-    /// <summary>Binds a baseline to the SGD tensor's arrays.</summary>
-    public static Action<int> Bind(TensorArrays arrays)
+/// <summary>
+/// SGD with momentum composed from <c>TensorPrimitives</c> calls, one pass over memory per call,
+/// as a user of System.Numerics.Tensors writes it: buffer = momentum·buffer + g; param −= lr·buffer.
+/// </summary>
+public sealed class TensorPrimitivesSgd(TensorArrays arrays, SGD settings) : TensorPrimitivesBaseline(arrays, 0, "momentumBuffer")
+{
+    /// <inheritdoc/>
+    public override void Step(int step)
     {
-        var sgd = new NaiveSgd();
-        int buffer = arrays.StateIndex("momentumBuffer");
-        return step => sgd.Step(arrays.Param, arrays.Grad, arrays.State(buffer), step);
+        Span<float> param = Param, momentumBuffer = State(0);
+        ReadOnlySpan<float> grad = Grad;
+        if (step == 1)
+        {
+            grad.CopyTo(momentumBuffer);
+        }
+        else
+        {
+            Tp.MultiplyAdd(momentumBuffer, settings.Momentum, grad, momentumBuffer);
+        }
+
+        Tp.MultiplyAdd(momentumBuffer, -settings.LearningRate, param, param);
     }
 }
