@@ -3,21 +3,24 @@ using System;
 namespace KernelGen.Bench.Baselines;
 
 /// <summary>
-/// The hyper-parameters of the Adam and AdamW baselines (torch's defaults), and the per-step
-/// bias corrections every hand-written Adam computes once before its loop.
+/// The hyper-parameters of the Adam and AdamW baselines, read from the optimizer they stand
+/// beside, and the per-step bias corrections every hand-written Adam computes once before its loop.
 /// </summary>
 /// <param name="LearningRate">torch <c>lr</c>.</param>
 /// <param name="Beta1">torch <c>betas[0]</c>.</param>
 /// <param name="Beta2">torch <c>betas[1]</c>.</param>
 /// <param name="Epsilon">torch <c>eps</c>.</param>
-/// <param name="WeightDecay">Decoupled weight decay (AdamW only; the Adam baselines have none, as benchmarked).</param>
-public sealed record AdamSettings(float LearningRate = 1e-3f, float Beta1 = 0.9f, float Beta2 = 0.999f, float Epsilon = 1e-8f, float WeightDecay = 0f)
+/// <param name="WeightDecay">Decoupled weight decay (AdamW; 0 for Adam).</param>
+public sealed record AdamSettings(float LearningRate, float Beta1, float Beta2, float Epsilon, float WeightDecay)
 {
-    /// <summary>torch.optim.Adam's defaults.</summary>
-    public static AdamSettings Adam { get; } = new();
+    /// <summary>The settings of <paramref name="adam"/>, which must have no weight decay: the Adam baselines have no L2 term, as benchmarked.</summary>
+    /// <exception cref="ArgumentException">The optimizer has a weight decay.</exception>
+    public static AdamSettings Of(Adam adam) => adam.WeightDecay == 0f
+        ? new(adam.LearningRate, adam.Beta1, adam.Beta2, adam.Epsilon, WeightDecay: 0f)
+        : throw new ArgumentException("The Adam baselines have no L2 weight decay; benchmark Adam with weight_decay 0.", nameof(adam));
 
-    /// <summary>torch.optim.AdamW's defaults (weight decay 0.01).</summary>
-    public static AdamSettings AdamW { get; } = new(WeightDecay: 1e-2f);
+    /// <summary>The settings of <paramref name="adamW"/>, its decoupled weight decay included.</summary>
+    public static AdamSettings Of(AdamW adamW) => new(adamW.LearningRate, adamW.Beta1, adamW.Beta2, adamW.Epsilon, adamW.WeightDecay);
 
     /// <summary>lr / (1 − β₁ᵗ).</summary>
     public float StepSize(int step) => LearningRate / (1f - MathF.Pow(Beta1, step));

@@ -6,9 +6,10 @@ namespace KernelGen.Bench.Baselines;
 
 /// <summary>
 /// Binds a baseline to the arrays of one tensor and returns its step (the argument is the step
-/// count, 1 on the first step). Binding happens once, outside the timed region.
+/// count, 1 on the first step). The baseline reads its hyper-parameters from <paramref name="optimizer"/>,
+/// the optimizer it stands beside, configured by the profile. Binding happens once, outside the timed region.
 /// </summary>
-public delegate Action<int> BaselineFactory(TensorArrays arrays);
+public delegate Action<int> BaselineFactory(TensorArrays arrays, Optimizer optimizer);
 
 /// <summary>
 /// How one built-in optimizer is benchmarked: the settings it runs with, the arrays one step

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
+using KernelGen.Bench.Baselines.Optimizers;
 
 namespace KernelGen.Bench.Baselines;
 
@@ -18,64 +20,64 @@ public static class BenchProfiles
             static o => Set(o, "momentum", 0.9),
             new[] { ReadWrite("param"), Read("grad"), ReadWrite("momentumBuffer") },
             "3 multiplies, 2 adds: no divider",
-            NaiveSgd.Bind, TensorPrimitivesSgd.Bind),
+            Bind<SGD>(static (a, o) => new NaiveSgd(a, o)), Bind<SGD>(static (a, o) => new TensorPrimitivesSgd(a, o))),
         ["Adam"] = static () => new BenchProfile(
             "Adam", "defaults",
             static _ => { },
             new[] { ReadWrite("param"), Read("grad"), ReadWrite("expAvg"), ReadWrite("expAvgSq") },
             "1 sqrt, 2 divisions",
-            NaiveAdam.Bind, TensorPrimitivesAdam.BindAdam),
+            Bind<Adam>(NaiveAdam.Bind), Bind<Adam>(TensorPrimitivesAdam.Bind)),
         ["AdamW"] = static () => new BenchProfile(
-            "AdamW", "defaults (weight_decay=0.01)",
+            "AdamW", $"defaults (weight_decay={Text(new AdamW().WeightDecay)})",
             static _ => { },
             new[] { ReadWrite("param"), Read("grad"), ReadWrite("expAvg"), ReadWrite("expAvgSq") },
             "1 sqrt, 2 divisions",
-            NaiveAdamW.Bind, TensorPrimitivesAdam.BindAdamW),
-        ["Adagrad"] = static () => WithDefaults("Adagrad", UpdateOf("sum"), "1 sqrt, 1 division",
-            static a => new NaiveAdagrad(a).Step, static a => new TensorPrimitivesAdagrad(a).Step),
-        ["Adadelta"] = static () => WithDefaults("Adadelta", UpdateOf("squareAvg", "accDelta"), "2 sqrt, 1 division",
-            static a => new NaiveAdadelta(a).Step, static a => new TensorPrimitivesAdadelta(a).Step),
-        ["Adamax"] = static () => WithDefaults("Adamax", UpdateOf("expAvg", "expInf"), "1 division, 1 max",
-            static a => new NaiveAdamax(a).Step, static a => new TensorPrimitivesAdamax(a).Step),
-        ["NAdam"] = static () => WithDefaults("NAdam", UpdateOf("expAvg", "expAvgSq"), "1 sqrt, 3 divisions",
-            static a => new NaiveNAdam(a).Step, static a => new TensorPrimitivesNAdam(a).Step),
-        ["RAdam"] = static () => WithDefaults("RAdam", UpdateOf("expAvg", "expAvgSq"), "1 sqrt, 2 divisions (rectified, from step 6 on)",
-            static a => new NaiveRAdam(a).Step, static a => new TensorPrimitivesRAdam(a).Step),
+            Bind<AdamW>(NaiveAdamW.Bind), Bind<AdamW>(TensorPrimitivesAdamW.Bind)),
+        ["Adagrad"] = static () => WithDefaults<Adagrad>(UpdateOf("sum"), "1 sqrt, 1 division",
+            static (a, o) => new NaiveAdagrad(a, o), static (a, o) => new TensorPrimitivesAdagrad(a, o)),
+        ["Adadelta"] = static () => WithDefaults<Adadelta>(UpdateOf("squareAvg", "accDelta"), "2 sqrt, 1 division",
+            static (a, o) => new NaiveAdadelta(a, o), static (a, o) => new TensorPrimitivesAdadelta(a, o)),
+        ["Adamax"] = static () => WithDefaults<Adamax>(UpdateOf("expAvg", "expInf"), "1 division, 1 max",
+            static (a, o) => new NaiveAdamax(a, o), static (a, o) => new TensorPrimitivesAdamax(a, o)),
+        ["NAdam"] = static () => WithDefaults<NAdam>(UpdateOf("expAvg", "expAvgSq"), "1 sqrt, 3 divisions",
+            static (a, o) => new NaiveNAdam(a, o), static (a, o) => new TensorPrimitivesNAdam(a, o)),
+        ["RAdam"] = static () => WithDefaults<RAdam>(UpdateOf("expAvg", "expAvgSq"), "1 sqrt, 2 divisions (rectified, from step 6 on)",
+            static (a, o) => new NaiveRAdam(a, o), static (a, o) => new TensorPrimitivesRAdam(a, o)),
         ["RMSprop"] = static () => new BenchProfile("RMSprop", "defaults (not centered, momentum=0)", static _ => { },
             UpdateOf("squareAvg"), "1 sqrt, 1 division",
-            static a => new NaiveRMSprop(a).Step, static a => new TensorPrimitivesRMSprop(a).Step),
-        ["Rprop"] = static () => WithDefaults("Rprop", UpdateOf("previous", "stepSize"), "no divider (compares, selects, a clamp)",
-            static a => new NaiveRprop(a).Step, static a => new TensorPrimitivesRprop(a).Step),
-        ["ASGD"] = static () => new BenchProfile("ASGD", "defaults (t0=1e6: the average is a copy of the parameter)", static _ => { },
+            Bind<RMSprop>(static (a, o) => new NaiveRMSprop(a, o)), Bind<RMSprop>(static (a, o) => new TensorPrimitivesRMSprop(a, o))),
+        ["Rprop"] = static () => WithDefaults<Rprop>(UpdateOf("previous", "stepSize"), "no divider (compares, selects, a clamp)",
+            static (a, o) => new NaiveRprop(a, o), static (a, o) => new TensorPrimitivesRprop(a, o)),
+        ["ASGD"] = static () => new BenchProfile("ASGD", $"defaults (t0={Text(new ASGD().AveragingStart)}: the average is a copy of the parameter)", static _ => { },
             new[] { ReadWrite("param"), Read("grad"), new StepArray("average", ArrayAccess.Write) }, "no divider (2 multiplies, 1 add)",
-            static a => new NaiveASGD(a).Step, static a => new TensorPrimitivesASGD(a).Step),
-        ["AdaBelief"] = static () => WithDefaults("AdaBelief", UpdateOf("expAvg", "expAvgVar"), "1 sqrt, 2 divisions",
-            static a => new NaiveAdaBelief(a).Step, static a => new TensorPrimitivesAdaBelief(a).Step),
-        ["Lion"] = static () => WithDefaults("Lion", UpdateOf("expAvg"), "no divider (a sign)",
-            static a => new NaiveLion(a).Step, static a => new TensorPrimitivesLion(a).Step),
-        ["Adan"] = static () => WithDefaults("Adan", UpdateOf("expAvg", "expAvgSq", "expAvgDiff", "previousGradNegated"), "1 sqrt, 4 divisions (one by 1 + lr·weight_decay = 1)",
-            static a => new NaiveAdan(a).Step, static a => new TensorPrimitivesAdan(a).Step),
-        ["Yogi"] = static () => WithDefaults("Yogi", UpdateOf("expAvg", "expAvgSq"), "1 sqrt, 2 divisions",
-            static a => new NaiveYogi(a).Step, static a => new TensorPrimitivesYogi(a).Step),
-        ["MADGRAD"] = static () => WithDefaults("MADGRAD", UpdateOf("gradSumSq", "sum", "x0"), "10 sqrt, 6 divisions (the cube root from square roots and Newton steps)",
-            static a => new NaiveMADGRAD(a).Step, static a => new TensorPrimitivesMADGRAD(a).Step),
-        ["ADOPT"] = static () => WithDefaults("ADOPT", UpdateOf("expAvg", "expAvgSq"), "1 sqrt, 1 division",
-            static a => new NaiveADOPT(a).Step, static a => new TensorPrimitivesADOPT(a).Step),
-        ["ScheduleFreeAdamW"] = static () => WithDefaults("ScheduleFreeAdamW", UpdateOf("z", "expAvgSq"), "1 sqrt, 2 divisions",
-            static a => new NaiveScheduleFreeAdamW(a).Step, static a => new TensorPrimitivesScheduleFreeAdamW(a).Step),
-        ["ScheduleFreeSGD"] = static () => WithDefaults("ScheduleFreeSGD", UpdateOf("z"), "no divider (4 multiplies, 4 adds)",
-            static a => new NaiveScheduleFreeSGD(a).Step, static a => new TensorPrimitivesScheduleFreeSGD(a).Step),
-        ["Lamb"] = static () => WithDefaults("Lamb", UpdateOf("expAvg", "expAvgSq"), "2 sqrt, 2 divisions (the direction in both passes)",
-            static a => new NaiveLamb(a).Step, static a => new TensorPrimitivesLamb(a).Step,
+            Bind<ASGD>(static (a, o) => new NaiveASGD(a, o)), Bind<ASGD>(static (a, o) => new TensorPrimitivesASGD(a, o))),
+        ["AdaBelief"] = static () => WithDefaults<AdaBelief>(UpdateOf("expAvg", "expAvgVar"), "1 sqrt, 2 divisions",
+            static (a, o) => new NaiveAdaBelief(a, o), static (a, o) => new TensorPrimitivesAdaBelief(a, o)),
+        ["Lion"] = static () => WithDefaults<Lion>(UpdateOf("expAvg"), "no divider (a sign)",
+            static (a, o) => new NaiveLion(a, o), static (a, o) => new TensorPrimitivesLion(a, o)),
+        ["Adan"] = static () => WithDefaults<Adan>(UpdateOf("expAvg", "expAvgSq", "expAvgDiff", "previousGradNegated"), "1 sqrt, 4 divisions (one by 1 + lr·weight_decay = 1)",
+            static (a, o) => new NaiveAdan(a, o), static (a, o) => new TensorPrimitivesAdan(a, o)),
+        ["Yogi"] = static () => WithDefaults<Yogi>(UpdateOf("expAvg", "expAvgSq"), "1 sqrt, 2 divisions",
+            static (a, o) => new NaiveYogi(a, o), static (a, o) => new TensorPrimitivesYogi(a, o)),
+        ["MADGRAD"] = static () => WithDefaults<MADGRAD>(UpdateOf("gradSumSq", "sum", "x0"), "10 sqrt, 6 divisions (the cube root from square roots and Newton steps)",
+            static (a, o) => new NaiveMADGRAD(a, o), static (a, o) => new TensorPrimitivesMADGRAD(a, o)),
+        ["ADOPT"] = static () => WithDefaults<ADOPT>(UpdateOf("expAvg", "expAvgSq"), "1 sqrt, 1 division",
+            static (a, o) => new NaiveADOPT(a, o), static (a, o) => new TensorPrimitivesADOPT(a, o)),
+        ["ScheduleFreeAdamW"] = static () => WithDefaults<ScheduleFreeAdamW>(UpdateOf("z", "expAvgSq"), "1 sqrt, 2 divisions",
+            static (a, o) => new NaiveScheduleFreeAdamW(a, o), static (a, o) => new TensorPrimitivesScheduleFreeAdamW(a, o)),
+        ["ScheduleFreeSGD"] = static () => WithDefaults<ScheduleFreeSGD>(UpdateOf("z"), "no divider (4 multiplies, 4 adds)",
+            static (a, o) => new NaiveScheduleFreeSGD(a, o), static (a, o) => new TensorPrimitivesScheduleFreeSGD(a, o)),
+        ["Lamb"] = static () => WithDefaults<Lamb>(UpdateOf("expAvg", "expAvgSq"), "2 sqrt, 2 divisions (the direction in both passes)",
+            static (a, o) => new NaiveLamb(a, o), static (a, o) => new TensorPrimitivesLamb(a, o),
             reducingPass: new[] { Read("grad"), Read("expAvg"), Read("expAvgSq"), Read("param") }),
         ["LARS"] = static () => new BenchProfile("LARS", "MultiDimensional=true (the trust ratio, as for a weight matrix)",
             static o => ((LARS)o).MultiDimensional = true, UpdateOf("momentumBuffer"), "no divider (the trust ratio is per tensor)",
-            static a => new NaiveLARS(a).Step, static a => new TensorPrimitivesLARS(a).Step)
+            Bind<LARS>(static (a, o) => new NaiveLARS(a, o)), Bind<LARS>(static (a, o) => new TensorPrimitivesLARS(a, o)))
         {
             ReducingPass = new[] { Read("param"), Read("grad") },
         },
-        ["NovoGrad"] = static () => WithDefaults("NovoGrad", UpdateOf("moment"), "1 division",
-            static a => new NaiveNovoGrad(a).Step, static a => new TensorPrimitivesNovoGrad(a).Step,
+        ["NovoGrad"] = static () => WithDefaults<NovoGrad>(UpdateOf("moment"), "1 division",
+            static (a, o) => new NaiveNovoGrad(a, o), static (a, o) => new TensorPrimitivesNovoGrad(a, o),
             reducingPass: new[] { Read("grad") }),
     };
 
@@ -108,13 +110,26 @@ public static class BenchProfiles
     /// <summary>Whether <paramref name="name"/> has a written profile with hand-written baselines.</summary>
     public static bool IsWritten(string name) => Written.ContainsKey(name);
 
-    private static BenchProfile WithDefaults(string name, IReadOnlyList<StepArray> arrays, string arithmetic, BaselineFactory naive, BaselineFactory tensorPrimitives,
-        IReadOnlyList<StepArray>? reducingPass = null) =>
-        new(name, "defaults", static _ => { }, arrays, arithmetic, naive, tensorPrimitives) { ReducingPass = reducingPass ?? Array.Empty<StepArray>() };
+    /// <summary>The profile of <typeparamref name="TOptimizer"/> (its class name is its built-in name) with its default settings.</summary>
+    private static BenchProfile WithDefaults<TOptimizer>(IReadOnlyList<StepArray> arrays, string arithmetic,
+        Func<TensorArrays, TOptimizer, Baseline> naive, Func<TensorArrays, TOptimizer, Baseline> tensorPrimitives, IReadOnlyList<StepArray>? reducingPass = null)
+        where TOptimizer : Optimizer =>
+        new(typeof(TOptimizer).Name, "defaults", static _ => { }, arrays, arithmetic, Bind(naive), Bind(tensorPrimitives)) { ReducingPass = reducingPass ?? Array.Empty<StepArray>() };
+
+    /// <summary>A baseline that reads its settings from the <typeparamref name="TOptimizer"/> it stands beside.</summary>
+    private static BaselineFactory Bind<TOptimizer>(Func<TensorArrays, TOptimizer, Baseline> create) where TOptimizer : Optimizer =>
+        (arrays, optimizer) => create(arrays, (TOptimizer)optimizer).Step;
+
+    /// <summary>A baseline bound by its own method, from the <typeparamref name="TOptimizer"/> it stands beside.</summary>
+    private static BaselineFactory Bind<TOptimizer>(Func<TensorArrays, TOptimizer, Action<int>> bind) where TOptimizer : Optimizer =>
+        (arrays, optimizer) => bind(arrays, (TOptimizer)optimizer);
 
     /// <summary>The arrays of a step that reads the gradient and reads and writes the parameter and <paramref name="stateNames"/>.</summary>
     private static StepArray[] UpdateOf(params string[] stateNames) =>
         new[] { ReadWrite("param"), Read("grad") }.Concat(stateNames.Select(ReadWrite)).ToArray();
+
+    /// <summary>A default read from the optimizer, as the profile's settings text shows it.</summary>
+    private static string Text(float value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static StepArray Read(string name) => new(name, ArrayAccess.Read);
 

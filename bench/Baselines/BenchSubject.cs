@@ -17,8 +17,8 @@ public sealed class BenchSubject
         Arrays = arrays;
         Path = path;
         KernelGen = new StepRunner("KernelGen", _ => optimizer.Step());
-        Naive = profile.Naive is null ? null : new StepRunner("naive", profile.Naive(arrays));
-        TensorPrimitives = profile.TensorPrimitives is null ? null : new StepRunner("TensorPrimitives", profile.TensorPrimitives(arrays));
+        Naive = profile.Naive is null ? null : new StepRunner("naive", profile.Naive(arrays, optimizer));
+        TensorPrimitives = profile.TensorPrimitives is null ? null : new StepRunner("TensorPrimitives", profile.TensorPrimitives(arrays, optimizer));
         Roofline = new StepRunner("roofline", Baselines.Roofline.Bind(arrays, profile, path));
     }
 

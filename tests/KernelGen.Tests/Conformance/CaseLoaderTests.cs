@@ -1,5 +1,5 @@
 using System.Linq;
-using KernelGen.Bench.Conformance;
+using KernelGen.Conformance;
 using Xunit;
 
 namespace KernelGen.Tests.Conformance;

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using KernelGen;
-using KernelGen.Bench.Conformance;
+using KernelGen.Conformance;
 using Xunit;
 
 namespace KernelGen.Tests.Conformance;

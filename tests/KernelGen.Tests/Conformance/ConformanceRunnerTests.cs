@@ -1,6 +1,6 @@
 using System;
 using KernelGen;
-using KernelGen.Bench.Conformance;
+using KernelGen.Conformance;
 using Xunit;
 
 namespace KernelGen.Tests.Conformance;

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using KernelGen;
-using KernelGen.Bench.Conformance;
+using KernelGen.Conformance;
 using Xunit;
 
 namespace KernelGen.Tests.Conformance;
@@ -11,7 +11,7 @@ namespace KernelGen.Tests.Conformance;
 /// <summary>
 /// Every torch optimizer case (no scheduler, no clipping: those are not supported yet) whose
 /// optimizer is built in, on every kernel path this machine accelerates. Cases of optimizers not
-/// built in yet are not hidden: <c>bench -- conformance</c> lists each as a FAIL with its reason,
+/// built in yet are not hidden: <c>tools/Conformance</c> lists each as a FAIL with its reason,
 /// and <see cref="EveryOptimizerOnlyCaseIsCounted"/> keeps the count of what is left out honest.
 /// </summary>
 [Trait("Category", "Conformance")]

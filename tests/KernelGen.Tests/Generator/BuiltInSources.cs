@@ -1,15 +1,58 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
 
 namespace KernelGen.Tests.Generator;
 
 /// <summary>The sources of the built-in optimizers, embedded from runtime/Optimizers (see the csproj).</summary>
 internal static class BuiltInSources
 {
+    private const string Prefix = "BuiltIn.";
+
+    /// <summary>
+    /// The names of <see cref="BuiltInOptimizers"/> with per-tensor reductions, or without: every
+    /// test over the built-ins takes them from there, so a built-in cannot be left out.
+    /// </summary>
+    public static IEnumerable<string> Names(bool reductions) =>
+        BuiltInOptimizers.Names.Where(name => (Create(name).Rule.ReductionCount > 0) == reductions);
+
+    /// <summary>The class of the built-in optimizer <paramref name="name"/>.</summary>
+    public static Type TypeOf(string name) => Create(name).GetType();
+
+    /// <summary>
+    /// The file of runtime/Optimizers (without <c>.cs</c>) that declares the built-in's class: most
+    /// are named after it, some hold a family (ScheduleFreeAdamW and ScheduleFreeSGD are in ScheduleFree.cs).
+    /// </summary>
+    public static string FileOf(string name)
+    {
+        var declaration = new Regex($@"\bpartial class {TypeOf(name).Name}\b");
+        string[] files = typeof(BuiltInSources).Assembly.GetManifestResourceNames()
+            .Where(resource => resource.StartsWith(Prefix, StringComparison.Ordinal) && resource.EndsWith(".cs", StringComparison.Ordinal))
+            .Select(resource => resource.Substring(Prefix.Length, resource.Length - Prefix.Length - ".cs".Length))
+            .Where(file => declaration.IsMatch(Read(file)))
+            .ToArray();
+        return files.Length == 1
+            ? files[0]
+            : throw new InvalidOperationException($"Expected one file of runtime/Optimizers to declare {TypeOf(name).Name}, found {files.Length}.");
+    }
+
+    /// <summary>
+    /// The generator's run on <paramref name="file"/> in the snapshot namespace, compiled as an
+    /// assembly the runtime shows its internals to: a file may use them beside its rules, as
+    /// ScheduleFree.cs uses the internal interpolation kernel.
+    /// </summary>
+    public static GeneratorRun Generate(string file) =>
+        GeneratorHarness.Run(GeneratorHarness.Compile(("Rule.cs", ReadInSnapshotNamespace(file))).WithAssemblyName("KernelGen.Tests"));
+
+    /// <summary>The built-ins declared in <paramref name="file"/>: the generator makes one source for each.</summary>
+    public static int CountIn(string file) => BuiltInOptimizers.Names.Count(name => FileOf(name) == file);
+
     /// <summary>The source of <c>runtime/Optimizers/&lt;name&gt;.cs</c>, as the runtime compiles it.</summary>
     public static string Read(string name)
     {
-        using Stream stream = typeof(BuiltInSources).Assembly.GetManifestResourceStream("BuiltIn." + name + ".cs")
+        using Stream stream = typeof(BuiltInSources).Assembly.GetManifestResourceStream(Prefix + name + ".cs")
             ?? throw new ArgumentException($"runtime/Optimizers/{name}.cs is not embedded in the test assembly.", nameof(name));
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
@@ -36,4 +79,7 @@ internal static class BuiltInSources
 
         return source.Substring(0, at) + "namespace KernelGen.Snapshots;" + source.Substring(at + Original.Length);
     }
+
+    private static Optimizer Create(string name) =>
+        BuiltInOptimizers.TryCreate(name, out Optimizer? optimizer) ? optimizer : throw new ArgumentException($"'{name}' is not a built-in optimizer.", nameof(name));
 }

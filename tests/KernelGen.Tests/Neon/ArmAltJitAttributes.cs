@@ -1,4 +1,4 @@
-using KernelGen.Bench.Disasm;
+using KernelGen.Disasm;
 using Xunit;
 
 namespace KernelGen.Tests.Neon;

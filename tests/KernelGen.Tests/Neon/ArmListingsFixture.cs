@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
-using KernelGen.Bench.Disasm;
+using KernelGen.Disasm;
 using KernelGen.Tests.Kernels;
 
 namespace KernelGen.Tests.Neon;

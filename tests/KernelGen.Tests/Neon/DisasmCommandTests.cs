@@ -1,10 +1,10 @@
 using System.IO;
-using KernelGen.Bench.Disasm;
+using KernelGen.Disasm;
 using Xunit;
 
 namespace KernelGen.Tests.Neon;
 
-/// <summary>The <c>disasm</c> command end to end, as <c>dotnet run --project bench -- disasm ...</c> runs it.</summary>
+/// <summary>The disasm tool end to end, as <c>dotnet run --project tools/Disasm -- ...</c> runs it.</summary>
 public sealed class DisasmCommandTests
 {
     [ArmAltJitFact]

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using KernelGen.Bench.Disasm;
+using KernelGen.Disasm;
 using KernelGen.Tests.Kernels;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using KernelGen.Bench.Disasm;
+using KernelGen.Disasm;
 using Xunit;
 
 namespace KernelGen.Tests.Neon;

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using KernelGen.Bench.Conformance;
+using KernelGen.Conformance;
 using KernelGen.Tests.Conformance;
 using KernelGen.Tests.Kernels;
 using Xunit;

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using KernelGen;
-using KernelGen.Bench.Conformance;
+using KernelGen.Conformance;
 using Xunit;
 
 namespace KernelGen.Tests.Schedulers;

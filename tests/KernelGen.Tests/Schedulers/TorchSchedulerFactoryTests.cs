@@ -1,5 +1,5 @@
 using KernelGen;
-using KernelGen.Bench.Conformance;
+using KernelGen.Conformance;
 using KernelGen.Tests.Conformance;
 using Xunit;
 

@@ -1,6 +1,6 @@
 """Records N random pytorch_optimizer 3.9.0 configurations of the element-wise optimizers (random
 hyper-parameters in their valid ranges, steps, tensor sizes, gradient scales) as conformance cases
-in OUT, for `bench -- conformance OUT`. Not run by the tests: a way to look for settings where the
+in OUT, for `tools/Conformance OUT`. Not run by the tests: a way to look for settings where the
 float rules leave the tolerance (see docs/optimizers.md). Cases where the reference raises or
 gives non-finite values are not written.
 

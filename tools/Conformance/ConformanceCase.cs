@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+
+namespace KernelGen.Conformance;
+
+/// <summary>What a case checks (the format's <c>kind</c>).</summary>
+public enum CaseKind
+{
+    /// <summary>A parameter trajectory under an optimizer (with an optional scheduler and clipping).</summary>
+    Optimizer,
+
+    /// <summary>A learning-rate (and momentum) trajectory under a scheduler alone.</summary>
+    Scheduler,
+}
+
+/// <summary>
+/// One hyper-parameter assignment, already flattened to what <see cref="KernelGen.Optimizer.TrySetHyperparameter"/>
+/// takes: arrays become <c>name[0]</c>, <c>name[1]</c>, ... and booleans become 0 or 1.
+/// </summary>
+public sealed record HyperSetting(string Name, double Value);
+
+/// <summary>
+/// An LR scheduler as the case names it (torch's class name and constructor arguments). The
+/// arguments stay JSON because each scheduler reads its own (and <c>SequentialLR</c> nests specs).
+/// </summary>
+public sealed record SchedulerSpec(string Name, JsonElement Args);
+
+/// <summary>torch <c>clip_grad_norm_</c> arguments: clip by the global norm over all tensors of the case.</summary>
+public sealed record ClipGradNormSpec(double MaxNorm, double NormType);
+
+/// <summary>A loaded, shape-checked <c>kernelgen-conformance/1</c> case.</summary>
+public sealed class ConformanceCase
+{
+    /// <summary>The case's name (its <c>name</c> field, else the file name).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>What the case checks.</summary>
+    public required CaseKind Kind { get; init; }
+
+    /// <summary>The reference class name; for scheduler cases, <see langword="null"/> when the case names none.</summary>
+    public string? OptimizerName { get; init; }
+
+    /// <summary>The constructor arguments (<c>hyper</c>, or <c>optimizer_hyper</c> for scheduler cases).</summary>
+    public IReadOnlyList<HyperSetting> Hyper { get; init; } = Array.Empty<HyperSetting>();
+
+    /// <summary>The number of optimizer (or scheduler) steps.</summary>
+    public required int Steps { get; init; }
+
+    /// <summary>The initial tensors (optimizer cases).</summary>
+    public float[][] Params { get; init; } = Array.Empty<float[]>();
+
+    /// <summary><c>Grads[s][i]</c>: the gradient of tensor <c>i</c> at step <c>s</c> (optimizer cases).</summary>
+    public float[][][] Grads { get; init; } = Array.Empty<float[][]>();
+
+    /// <summary><c>Expected[s][i]</c>: tensor <c>i</c> after step <c>s</c> (optimizer cases).</summary>
+    public float[][][] Expected { get; init; } = Array.Empty<float[][]>();
+
+    /// <summary>The scheduler stepped after every optimizer step, if any.</summary>
+    public SchedulerSpec? Scheduler { get; init; }
+
+    /// <summary>Gradient clipping before every step, if any.</summary>
+    public ClipGradNormSpec? ClipGradNorm { get; init; }
+
+    /// <summary>The learning rate in effect at each step, when the case records it.</summary>
+    public double[]? Lrs { get; init; }
+
+    /// <summary>The initial learning rate (scheduler cases).</summary>
+    public double BaseLr { get; init; }
+
+    /// <summary>The metric passed to the scheduler after each step (<c>ReduceLROnPlateau</c>), if any.</summary>
+    public double[]? Metrics { get; init; }
+
+    /// <summary>The momentum (or <c>betas[0]</c>) in effect before each step, for schedulers that cycle it.</summary>
+    public double[]? Momentums { get; init; }
+}
