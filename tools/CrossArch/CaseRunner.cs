@@ -30,7 +30,7 @@ internal static class CaseRunner
         string architecture = Architecture();
         string? perturbed = Perturbed(architecture);
         digests.WriteLine($"# {architecture}, paths {string.Join(' ', paths)}, {cases.Count} cases");
-        log.WriteLine($"{architecture}: paths {string.Join(", ", paths)}; {cases.Count} cases");
+        log.WriteLine($"{architecture}: paths {string.Join(", ", paths)} ({InstructionSets()}); {cases.Count} cases");
 
         var results = new Dictionary<string, ulong>(StringComparer.Ordinal);
         // Per kind of case (the name's first word): how many and how long, in the order they first run.
@@ -110,6 +110,25 @@ internal static class CaseRunner
         }
 
         return digest.ToString("x16", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>What the vector paths run on: the log shows that ARM64's Vector128 is AdvSimd (NEON), not a software fallback.</summary>
+    private static string InstructionSets()
+    {
+        var supported = new List<string>();
+        void Add(string name, bool isSupported)
+        {
+            if (isSupported)
+            {
+                supported.Add(name);
+            }
+        }
+
+        Add("AVX-512F", System.Runtime.Intrinsics.X86.Avx512F.IsSupported);
+        Add("AVX2", System.Runtime.Intrinsics.X86.Avx2.IsSupported);
+        Add("SSE4.2", System.Runtime.Intrinsics.X86.Sse42.IsSupported);
+        Add("AdvSimd", System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported);
+        return supported.Count > 0 ? string.Join(", ", supported) : "no vector instructions";
     }
 
     private static string Architecture() => RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();

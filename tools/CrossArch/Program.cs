@@ -15,7 +15,7 @@ using KernelGen.Tools.CrossArch;
 //   compare X64_DIGESTS ARM64_DIGESTS
 //       a line per case not identical on both, then "N cases, M identical on ARM64 and x64";
 //       exit code 1 unless every case is identical and both runs have the same cases.
-// Exit code 2: a usage error.
+// Exit code 2: a usage error, a file that cannot be read or written.
 try
 {
     return args switch
@@ -29,6 +29,11 @@ try
 catch (ArgumentException exception)
 {
     return Usage(exception.Message);
+}
+catch (Exception exception) when (exception is IOException or InvalidDataException)
+{
+    Console.Error.WriteLine($"KernelGen.Tools.CrossArch: {exception.Message}");
+    return 2;
 }
 
 static int Run(Options options)
