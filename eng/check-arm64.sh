@@ -41,7 +41,7 @@ fi
 out=artifacts/crossarch
 rm -rf "$out"
 for rid in linux-x64 linux-arm64; do
-  echo "=== dotnet publish tools/CrossArch -r $rid"
+  echo "=== dotnet publish tools/CrossArch -r $rid (at ${SECONDS} s)"
   dotnet publish tools/CrossArch -c Release -r "$rid" --self-contained -o "$out/$rid" -warnaserror
 done
 
@@ -56,13 +56,13 @@ arm64() { DOTNET_EnableWriteXorExecute=0 qemu-aarch64 -L "$sysroot" "$out/linux-
 
 status=0
 start=$SECONDS
-echo "=== x64: checkpoints for ARM64 to load"
+echo "=== x64: checkpoints for ARM64 to load (at ${SECONDS} s)"
 x64 checkpoints "$out/checkpoints-x64" || status=1
-echo "=== ARM64 (qemu-aarch64)"
+echo "=== ARM64 (qemu-aarch64) (at ${SECONDS} s)"
 arm64 run --digests "$out/arm64.digests" --write-checkpoints "$out/checkpoints-arm64" --read-checkpoints "$out/checkpoints-x64" || status=1
-echo "=== x64"
+echo "=== x64 (at ${SECONDS} s)"
 x64 run --digests "$out/x64.digests" --read-checkpoints "$out/checkpoints-arm64" || status=1
-echo "=== the runs took $((SECONDS - start)) s; comparing"
+echo "=== the runs took $((SECONDS - start)) s, the whole check so far ${SECONDS} s; comparing"
 if [ -f "$out/x64.digests" ] && [ -f "$out/arm64.digests" ]; then
   x64 compare "$out/x64.digests" "$out/arm64.digests" || status=1
 else

@@ -5,6 +5,7 @@ using System.Linq;
 namespace KernelGen.Tests.Kernels;
 
 /// <summary>Every optimizer configuration the bitwise tests run: built-ins with each option on, and the test rules.</summary>
+/// <remarks>Also compiled into tools/CrossArch (the ARM64 check), as are the test rules: no xunit here.</remarks>
 public static class KernelCases
 {
     public static readonly IReadOnlyDictionary<string, Func<Optimizer>> Optimizers = new Dictionary<string, Func<Optimizer>>

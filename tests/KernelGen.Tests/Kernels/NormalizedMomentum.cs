@@ -1,6 +1,6 @@
 namespace KernelGen.Tests.Kernels;
 
-// docs/reductions.md's optimizer, verbatim.
+// docs/reductions.md's optimizer, verbatim (tools/CrossArch compiles this file too).
 
 /// <summary>Momentum on the gradient divided by its norm, scaled by the parameter's norm: one step moves a tensor by a fixed share of its size.</summary>
 [Optimizer]
