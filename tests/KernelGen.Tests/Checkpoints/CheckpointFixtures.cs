@@ -52,12 +52,7 @@ internal static class CheckpointFixtures
     {
         for (int t = 0; t < gradients.Length; t++)
         {
-            Span<float> p = optimizer.Tensors[t].Parameter.Span;
-            float[] noise = KernelCases.Values(p.Length, seed: 1000 * step + t, scale: 0.5f);
-            for (int i = 0; i < p.Length; i++)
-            {
-                gradients[t][i] = 0.5f * p[i] + noise[i];
-            }
+            KernelCases.QuadraticGradient(optimizer.Tensors[t].Parameter.Span, gradients[t], step, t);
         }
 
         optimizer.Step();

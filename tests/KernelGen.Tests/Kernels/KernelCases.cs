@@ -5,6 +5,7 @@ using System.Linq;
 namespace KernelGen.Tests.Kernels;
 
 /// <summary>Every optimizer configuration the bitwise tests run: built-ins with each option on, and the test rules.</summary>
+/// <remarks>Also compiled into tools/CrossArch (the ARM64 check), as are the test rules: no xunit here.</remarks>
 public static class KernelCases
 {
     public static readonly IReadOnlyDictionary<string, Func<Optimizer>> Optimizers = new Dictionary<string, Func<Optimizer>>
@@ -161,5 +162,18 @@ public static class KernelCases
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// The gradient of a quadratic plus noise, 0.5·p + noise (deterministic per step and tensor): a
+    /// run whose steps depend on the parameters, so a run resumed with anything restored wrongly drifts away.
+    /// </summary>
+    public static void QuadraticGradient(ReadOnlySpan<float> parameter, Span<float> gradient, int step, int tensor)
+    {
+        float[] noise = Values(parameter.Length, seed: 1000 * step + tensor, scale: 0.5f);
+        for (int i = 0; i < parameter.Length; i++)
+        {
+            gradient[i] = 0.5f * parameter[i] + noise[i];
+        }
     }
 }

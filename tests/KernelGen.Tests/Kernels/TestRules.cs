@@ -4,7 +4,7 @@ namespace KernelGen.Tests.Kernels;
 
 // Rules that exercise what the built-ins do not: selects from varying ifs, nested conditions,
 // per-tensor state, every allowed function. They are compiled here, so the generator runs on
-// them exactly as it runs in a user's project.
+// them exactly as it runs in a user's project (and in tools/CrossArch, which compiles this file too).
 
 /// <summary>Varying if/else (a local assigned in one arm only), a uniform if nested in a varying one, ?: on lanes.</summary>
 [Optimizer]
