@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using KernelGen.Generator.Emission;
 using KernelGen.Generator.Model;
 
 namespace KernelGen.Generator.Analysis;

@@ -1,8 +1,9 @@
 using System;
 using System.Linq;
+using KernelGen.Generator.Analysis;
 using KernelGen.Generator.Model;
 
-namespace KernelGen.Generator.Analysis;
+namespace KernelGen.Generator.Emission;
 
 /// <summary>
 /// Renders expressions as C#: scalar (the rule's own float arithmetic) or on a vector width,
