@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using KernelGen.Generator.Emission;
 using KernelGen.Generator.Model;
 
 namespace KernelGen.Generator.Analysis;
@@ -39,7 +38,10 @@ internal sealed class KernelPlanner
             }
         }
 
-        ReserveLocals(rule.Body);
+        foreach (LocalStmt local in StmtTree.Locals(rule.Body))
+        {
+            _plan.Names.Reserve(local.Name);
+        }
     }
 
     public static KernelPlan Plan(RuleModel rule, Classifier classifier)
@@ -49,22 +51,6 @@ internal sealed class KernelPlanner
         planner.Walk(rule.Body, planner._plan.Prologue, planner._plan.Body, new Dictionary<string, string>());
         planner.AddGradientUnscaling();
         return planner._plan;
-    }
-
-    private void ReserveLocals(IEnumerable<Stmt> statements)
-    {
-        foreach (Stmt statement in statements)
-        {
-            if (statement is LocalStmt local)
-            {
-                _plan.Names.Reserve(local.Name);
-            }
-            else if (statement is IfStmt ifStatement)
-            {
-                ReserveLocals(ifStatement.Then);
-                ReserveLocals(ifStatement.Else);
-            }
-        }
     }
 
     /// <param name="renames">Varying names redirected to the copies an arm of a varying <c>if</c> works on.</param>
@@ -116,7 +102,7 @@ internal sealed class KernelPlanner
         var prologueElse = new List<PrologueStmt>();
         var loopThen = new List<LoopStmt>();
         var loopElse = new List<LoopStmt>();
-        List<string> assigned = AssignedNames(ifStatement.Then).Concat(AssignedNames(ifStatement.Else)).Distinct().ToList();
+        List<string> assigned = StmtTree.Targets(ifStatement.Then.Concat(ifStatement.Else)).Distinct().ToList();
 
         // Values exported inside an arm exist only when that arm runs: each arm is a level of its own.
         _levels.Add(new Level(prologueThen));
@@ -199,8 +185,8 @@ internal sealed class KernelPlanner
     /// <summary>The varying names an arm assigns that live on after it (not its own locals).</summary>
     private List<string> AssignedOutside(EquatableArray<Stmt> statements)
     {
-        var declaredInside = new HashSet<string>(DeclaredNames(statements));
-        return AssignedNames(statements).Where(name => _classifier.IsVarying(name) && !declaredInside.Contains(name)).Distinct().ToList();
+        var declaredInside = new HashSet<string>(StmtTree.Locals(statements).Select(local => local.Name));
+        return StmtTree.Targets(statements).Where(name => _classifier.IsVarying(name) && !declaredInside.Contains(name)).Distinct().ToList();
     }
 
     /// <summary>Rewrites a varying expression for the loop: uniform parts become exported values.</summary>
@@ -248,7 +234,7 @@ internal sealed class KernelPlanner
     private void AddGradientUnscaling()
     {
         _plan.UnscaleFlag = _plan.Flags.Count;
-        _plan.Flags.Add(new Flag(_fields.Fresh("UnscaleGradient"), _plan.Names.Fresh("TUnscaleGradient"), "the gradient carries a loss scale"));
+        _plan.Flags.Add(new Flag(_fields.Fresh("UnscaleGradient"), _plan.Names.Fresh("TUnscaleGradient"), null));
         string field = _fields.Fresh("GradientMultiplier");
         _plan.GradientMultiplier = new Export(field, _plan.Names.Fresh(NameScope.Camel(field)), ValueKind.Float);
         _plan.Exports.Add(_plan.GradientMultiplier);
@@ -260,7 +246,7 @@ internal sealed class KernelPlanner
         string field = _fields.Fresh(baseName);
         string typeParameter = _plan.Names.Fresh("T" + baseName);
         prologue.Add(new ExportStmt(field, condition, "decides " + source));
-        _plan.Flags.Add(new Flag(field, typeParameter, CSharpWriter.Scalar(condition)));
+        _plan.Flags.Add(new Flag(field, typeParameter, condition));
         return _plan.Flags.Count - 1;
     }
 
@@ -274,7 +260,7 @@ internal sealed class KernelPlanner
         // An int division can throw: it stays under the conditions the rule evaluates it under.
         int depth = MayThrow(value)
             ? _levels.Count - 1
-            : Names(value).Select(name => _homes.TryGetValue(name, out int home) ? home : 0).DefaultIfEmpty(0).Max();
+            : ExprTree.Names(value).Select(name => _homes.TryGetValue(name, out int home) ? home : 0).DefaultIfEmpty(0).Max();
         Level level = _levels[depth];
         if (level.Exports.TryGetValue(value, out Export? existing))
         {
@@ -302,25 +288,8 @@ internal sealed class KernelPlanner
         return export;
     }
 
-    private static bool MayThrow(Expr expression) => expression switch
-    {
-        BinaryExpr { Op: BinaryOp.Divide, Kind: ValueKind.Int } => true,
-        UnaryExpr unary => MayThrow(unary.Operand),
-        BinaryExpr binary => MayThrow(binary.Left) || MayThrow(binary.Right),
-        ConditionalExpr conditional => MayThrow(conditional.Condition) || MayThrow(conditional.WhenTrue) || MayThrow(conditional.WhenFalse),
-        CallExpr call => call.Arguments.Any(MayThrow),
-        _ => false,
-    };
-
-    private static IEnumerable<string> Names(Expr expression) => expression switch
-    {
-        NameExpr name => new[] { name.Name },
-        UnaryExpr unary => Names(unary.Operand),
-        BinaryExpr binary => Names(binary.Left).Concat(Names(binary.Right)),
-        ConditionalExpr conditional => Names(conditional.Condition).Concat(Names(conditional.WhenTrue)).Concat(Names(conditional.WhenFalse)),
-        CallExpr call => call.Arguments.SelectMany(Names),
-        _ => Enumerable.Empty<string>(),
-    };
+    private static bool MayThrow(Expr expression) =>
+        ExprTree.Descendants(expression).Any(e => e is BinaryExpr { Op: BinaryOp.Divide, Kind: ValueKind.Int });
 
     /// <summary>One prologue scope: the statements it runs and the values it has exported.</summary>
     private sealed class Level
@@ -352,7 +321,7 @@ internal sealed class KernelPlanner
         _homes[name] = _levels.Count - 1;
         foreach (Level level in _levels)
         {
-            foreach (Expr stale in level.Exports.Keys.Where(key => Names(key).Contains(name)).ToList())
+            foreach (Expr stale in level.Exports.Keys.Where(key => ExprTree.Names(key).Contains(name)).ToList())
             {
                 level.Exports.Remove(stale);
             }
@@ -416,41 +385,5 @@ internal sealed class KernelPlanner
     private static string Rename(string name, Dictionary<string, string> renames) =>
         renames.TryGetValue(name, out string? renamed) ? renamed : name;
 
-    private ValueKind KindOfLocal(string name) => FindLocal(_plan.Rule.Body, name)?.Kind ?? ValueKind.Float;
-
-    private static LocalStmt? FindLocal(IEnumerable<Stmt> statements, string name)
-    {
-        foreach (Stmt statement in statements)
-        {
-            LocalStmt? found = statement switch
-            {
-                LocalStmt local when local.Name == name => local,
-                IfStmt ifStatement => FindLocal(ifStatement.Then, name) ?? FindLocal(ifStatement.Else, name),
-                _ => null,
-            };
-            if (found is not null)
-            {
-                return found;
-            }
-        }
-
-        return null;
-    }
-
-    private static IEnumerable<string> AssignedNames(IEnumerable<Stmt> statements) =>
-        statements.SelectMany(statement => statement switch
-        {
-            LocalStmt local => new[] { local.Name },
-            AssignStmt assign => new[] { assign.Name },
-            IfStmt ifStatement => AssignedNames(ifStatement.Then).Concat(AssignedNames(ifStatement.Else)),
-            _ => Enumerable.Empty<string>(),
-        });
-
-    private static IEnumerable<string> DeclaredNames(IEnumerable<Stmt> statements) =>
-        statements.SelectMany(statement => statement switch
-        {
-            LocalStmt local => new[] { local.Name },
-            IfStmt ifStatement => DeclaredNames(ifStatement.Then).Concat(DeclaredNames(ifStatement.Else)),
-            _ => Enumerable.Empty<string>(),
-        });
+    private ValueKind KindOfLocal(string name) => StmtTree.Locals(_plan.Rule.Body).FirstOrDefault(local => local.Name == name)?.Kind ?? ValueKind.Float;
 }

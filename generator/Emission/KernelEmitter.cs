@@ -31,52 +31,19 @@ internal sealed partial class KernelEmitter
     private readonly string _argsType;
     private readonly SoftwarePipeline? _pipeline;
 
-    private KernelEmitter(KernelPlan plan, RuleModel original, List<ReductionInfo> reductions)
+    private KernelEmitter(KernelAnalysis analysis)
     {
-        _plan = plan;
-        _rule = plan.Rule;
-        _original = original;
-        _reductions = reductions;
-        _pathName = plan.Names.Fresh("path");
-        _argsName = plan.Names.Fresh("args");
-        _argsType = plan.Names.Fresh("KernelArguments");
-        _pipeline = SoftwarePipeline.Build(plan);
+        _plan = analysis.Plan;
+        _rule = analysis.Plan.Rule;
+        _original = analysis.Rule;
+        _reductions = analysis.Reductions;
+        _pipeline = analysis.Pipeline;
+        _pathName = _plan.Names.Fresh("path");
+        _argsName = _plan.Names.Fresh("args");
+        _argsType = _plan.Names.Fresh("KernelArguments");
     }
 
-    public static string Emit(RuleModel rule)
-    {
-        RuleModel planned = rule;
-        var reductions = new List<ReductionInfo>();
-        if (Reductions.Has(rule))
-        {
-            var names = new NameScope();
-            foreach (string name in RuleNames(rule))
-            {
-                names.Reserve(name);
-            }
-
-            (planned, reductions) = Reductions.Rewrite(rule, names);
-        }
-
-        KernelPlan plan = KernelPlanner.Plan(planned, new Classifier(planned));
-        foreach (ReductionInfo reduction in reductions)
-        {
-            plan.Names.Reserve(reduction.ResultName);
-        }
-
-        return new KernelEmitter(plan, rule, reductions).Write();
-    }
-
-    private static IEnumerable<string> RuleNames(RuleModel rule) =>
-        rule.Parameters.Select(p => p.Name).Concat(Locals(rule.Body)).Append(rule.ClassName);
-
-    private static IEnumerable<string> Locals(IEnumerable<Stmt> statements) =>
-        statements.SelectMany(statement => statement switch
-        {
-            LocalStmt local => new[] { local.Name },
-            IfStmt ifStatement => Locals(ifStatement.Then).Concat(Locals(ifStatement.Else)),
-            _ => Enumerable.Empty<string>(),
-        });
+    public static string Emit(KernelAnalysis analysis) => new KernelEmitter(analysis).Write();
 
     private bool HasReductions => _reductions.Count > 0;
 
@@ -406,7 +373,8 @@ internal sealed partial class KernelEmitter
             _w.Line("/// <summary>");
             foreach (Flag flag in _plan.Flags)
             {
-                _w.Line($"/// <typeparamref name=\"{flag.TypeParameter}\"/>: <c>{Escape(flag.Condition)}</c>.");
+                string condition = flag.Condition is null ? "the gradient carries a loss scale" : CSharpWriter.Scalar(flag.Condition);
+                _w.Line($"/// <typeparamref name=\"{flag.TypeParameter}\"/>: <c>{Escape(condition)}</c>.");
             }
 
             _w.Line("/// </summary>");
