@@ -22,7 +22,6 @@ internal sealed class KernelPlanner
     private readonly HashSet<string> _loopNames = new();
     private readonly List<(int Flag, bool Value)> _guard = new();
     private readonly HashSet<string> _written = new(); // buffers written so far on the current path
-    private int _hoisted;
 
     private KernelPlanner(RuleModel rule, Classifier classifier)
     {
@@ -71,13 +70,13 @@ internal sealed class KernelPlanner
                     break;
 
                 case LocalStmt local:
-                    loop.Add(new LoopLocal(local.Name, local.Kind, local.Initializer is null ? null : Lower(local.Initializer, prologue, renames, local.Source), local.Source));
+                    loop.Add(new LoopLocal(local.Name, local.Kind, local.Initializer is null ? null : Lower(local.Initializer, prologue, renames, local), local.Source));
                     Touch(local.Name, written: true);
                     break;
 
                 case AssignStmt assign:
                     // The value is read before the target is written: lower it first.
-                    Expr value = Lower(assign.Value, prologue, renames, assign.Source);
+                    Expr value = Lower(assign.Value, prologue, renames, assign);
                     loop.Add(new LoopAssign(Rename(assign.Name, renames), value, assign.Source));
                     Touch(assign.Name, written: true);
                     break;
@@ -96,7 +95,7 @@ internal sealed class KernelPlanner
     private void WalkUniformIf(IfStmt ifStatement, List<PrologueStmt> prologue, List<LoopStmt> loop, Dictionary<string, string> renames)
     {
         bool controlsVaryingWork = ifStatement.Then.Any(_classifier.HasVaryingWork) || ifStatement.Else.Any(_classifier.HasVaryingWork);
-        int? flag = controlsVaryingWork ? AddFlag(ifStatement.Condition, prologue, ifStatement.Source) : null;
+        int? flag = controlsVaryingWork ? AddFlag(ifStatement.Condition, prologue, ifStatement) : null;
 
         var prologueThen = new List<PrologueStmt>();
         var prologueElse = new List<PrologueStmt>();
@@ -134,8 +133,8 @@ internal sealed class KernelPlanner
         // Both arms run on every lane, each on its own copies of what it assigns; then each
         // assigned value is chosen lane by lane. The rule's arms have no side effects but
         // assignments, so this computes what the branch computes.
-        string mask = _plan.Names.Fresh("mask");
-        loop.Add(new LoopLocal(mask, ValueKind.Bool, Lower(ifStatement.Condition, prologue, renames, ifStatement.Source), ifStatement.Source));
+        string mask = _plan.Names.Fresh(ValueNames.Describe(ifStatement.Condition) is { } condition ? NameScope.Camel(condition) : "mask");
+        loop.Add(new LoopLocal(mask, ValueKind.Bool, Lower(ifStatement.Condition, prologue, renames, ifStatement), ifStatement.Source));
 
         List<string> thenAssigned = AssignedOutside(ifStatement.Then);
         List<string> elseAssigned = AssignedOutside(ifStatement.Else);
@@ -190,15 +189,16 @@ internal sealed class KernelPlanner
     }
 
     /// <summary>Rewrites a varying expression for the loop: uniform parts become exported values.</summary>
-    private Expr Lower(Expr expression, List<PrologueStmt> prologue, Dictionary<string, string> renames, string source)
+    /// <param name="origin">The rule's statement the expression belongs to.</param>
+    private Expr Lower(Expr expression, List<PrologueStmt> prologue, Dictionary<string, string> renames, Stmt origin)
     {
         if (!_classifier.IsVarying(expression))
         {
             return expression switch
             {
                 LiteralExpr => expression,
-                NameExpr name => new NameExpr(Export(name, source).LoopName, name.Kind),
-                _ => new NameExpr(Export(expression, source).LoopName, expression.Kind),
+                NameExpr name => new NameExpr(Export(name, origin).LoopName, name.Kind),
+                _ => new NameExpr(Export(expression, origin).LoopName, expression.Kind),
             };
         }
 
@@ -207,27 +207,14 @@ internal sealed class KernelPlanner
             case NameExpr name:
                 Touch(name.Name, written: false);
                 return new NameExpr(Rename(name.Name, renames), name.Kind);
-            case UnaryExpr unary:
-                return unary with { Operand = Lower(unary.Operand, prologue, renames, source) };
-            case BinaryExpr binary:
-                return binary with { Left = Lower(binary.Left, prologue, renames, source), Right = Lower(binary.Right, prologue, renames, source) };
             case ConditionalExpr conditional when !_classifier.IsVarying(conditional.Condition):
-                int flag = AddFlag(conditional.Condition, prologue, source);
+                int flag = AddFlag(conditional.Condition, prologue, origin);
                 Expr whenTrue = null!, whenFalse = null!;
-                Guarded(flag, true, () => whenTrue = Lower(conditional.WhenTrue, prologue, renames, source));
-                Guarded(flag, false, () => whenFalse = Lower(conditional.WhenFalse, prologue, renames, source));
+                Guarded(flag, true, () => whenTrue = Lower(conditional.WhenTrue, prologue, renames, origin));
+                Guarded(flag, false, () => whenFalse = Lower(conditional.WhenFalse, prologue, renames, origin));
                 return new FlagConditionalExpr(flag, whenTrue, whenFalse, conditional.Kind);
-            case ConditionalExpr conditional:
-                return conditional with
-                {
-                    Condition = Lower(conditional.Condition, prologue, renames, source),
-                    WhenTrue = Lower(conditional.WhenTrue, prologue, renames, source),
-                    WhenFalse = Lower(conditional.WhenFalse, prologue, renames, source),
-                };
-            case CallExpr call:
-                return call with { Arguments = call.Arguments.Select(argument => Lower(argument, prologue, renames, source)).ToEquatableArray() };
             default:
-                return expression;
+                return ExprTree.MapChildren(expression, operand => Lower(operand, prologue, renames, origin));
         }
     }
 
@@ -240,12 +227,13 @@ internal sealed class KernelPlanner
         _plan.Exports.Add(_plan.GradientMultiplier);
     }
 
-    private int AddFlag(Expr condition, List<PrologueStmt> prologue, string source)
+    /// <summary>A flag named after its condition: <c>amsgrad</c> is <c>TAmsgrad</c>, <c>step == 1</c> is <c>TStepIsOne</c>.</summary>
+    private int AddFlag(Expr condition, List<PrologueStmt> prologue, Stmt origin)
     {
-        string baseName = condition is NameExpr name ? NameScope.Pascal(name.Name) : "Condition" + _plan.Flags.Count;
+        string baseName = ValueNames.Describe(condition) ?? "Condition" + _plan.Flags.Count;
         string field = _fields.Fresh(baseName);
         string typeParameter = _plan.Names.Fresh("T" + baseName);
-        prologue.Add(new ExportStmt(field, condition, "decides " + source));
+        prologue.Add(new ExportStmt(field, condition, "decides " + origin.Source));
         _plan.Flags.Add(new Flag(field, typeParameter, condition));
         return _plan.Flags.Count - 1;
     }
@@ -255,7 +243,7 @@ internal sealed class KernelPlanner
     /// everything it reads has its current value, so a value used in both arms of an <c>if</c> is
     /// computed once, before it; the same value at the same level is exported once.
     /// </summary>
-    private Export Export(Expr value, string source)
+    private Export Export(Expr value, Stmt origin)
     {
         // An int division can throw: it stays under the conditions the rule evaluates it under.
         int depth = MayThrow(value)
@@ -276,14 +264,15 @@ internal sealed class KernelPlanner
         }
         else
         {
-            field = _fields.Fresh("H" + _hoisted++);
+            // Named after what it computes, else after the local it is computed for.
+            field = _fields.Fresh(ValueNames.Describe(value) ?? NameScope.Pascal(StmtTree.TargetOf(origin) ?? "hoisted") + "Term");
             loopName = _plan.Names.Fresh(NameScope.Camel(field));
         }
 
         _loopNames.Add(loopName);
         var export = new Export(field, loopName, value.Kind);
         _plan.Exports.Add(export);
-        level.Prologue.Add(new ExportStmt(field, value, value is NameExpr ? null : "hoisted from: " + source));
+        level.Prologue.Add(new ExportStmt(field, value, value is NameExpr ? null : "hoisted from: " + origin.Source));
         level.Exports[value] = export;
         return export;
     }

@@ -99,13 +99,7 @@ internal static class Reductions
                 }
             }
 
-            Stmt rewritten = statement switch
-            {
-                LocalStmt { Initializer: { } init } local => local with { Initializer = Replace(init) },
-                AssignStmt assign => assign with { Value = Replace(assign.Value) },
-                IfStmt ifStatement => ifStatement with { Condition = Replace(ifStatement.Condition) },
-                _ => statement,
-            };
+            Stmt rewritten = StmtTree.MapExpression(statement, Replace);
             body.AddRange(operands);
             body.Add(rewritten);
         }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Generator.Model;
@@ -24,6 +25,15 @@ internal static class StmtTree
         AssignStmt assign => assign.Value,
         IfStmt ifStatement => ifStatement.Condition,
         _ => null,
+    };
+
+    /// <summary><paramref name="statement"/> with its own expression replaced by <paramref name="map"/> of it; nested statements as they are.</summary>
+    public static Stmt MapExpression(Stmt statement, Func<Expr, Expr> map) => statement switch
+    {
+        LocalStmt { Initializer: { } initializer } local => local with { Initializer = map(initializer) },
+        AssignStmt assign => assign with { Value = map(assign.Value) },
+        IfStmt ifStatement => ifStatement with { Condition = map(ifStatement.Condition) },
+        _ => statement,
     };
 
     /// <summary>The name a declaration or an assignment writes (null for an <c>if</c>).</summary>

@@ -46,7 +46,7 @@ internal sealed partial class KernelEmitter
         _w.Comment("an iteration runs every stage once, each on another block, so the divider gets independent work.");
         _w.Comment("The same operations on the same values as the loop below: the same bits. Past the caches memory is");
         _w.Comment("the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.");
-        using (_w.Block($"if ({length} - {i} >= {stages * block} && {length} - {i} <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / {BytesPerElement()}))"))
+        using (_w.Block($"if ({length} - {i} >= {stages * block} && {length} - {i} <= (nuint)({TypeNames.KernelTuning}.PipelinedBytes / {BytesPerElement()}))"))
         {
             _w.Comment($"Values a later stage reads, one variable per stage that reads them; blocks of {PipelineUnroll} vectors (A, B).");
             foreach (string declaration in declarations)
