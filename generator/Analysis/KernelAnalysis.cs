@@ -31,6 +31,12 @@ internal sealed class KernelAnalysis
     /// <summary>The software-pipelined form of the vector loops, or null when they run plain.</summary>
     public SoftwarePipeline? Pipeline { get; }
 
+    /// <summary>
+    /// Whether the uniform part depends on the step only, so the optimizer prepares it once for
+    /// all tensors at the same step: not with per-tensor state or per-tensor reductions.
+    /// </summary>
+    public bool PreparesOncePerStep => Reductions.Count == 0 && !Rule.Parameters.Any(p => p.Role == ParameterRole.TensorState);
+
     public static KernelAnalysis Analyze(RuleModel rule)
     {
         RuleModel planned = rule;

@@ -57,6 +57,9 @@ internal sealed class KernelPlan
     /// <summary>Varying inputs the loop body reads or writes (loaded at the top of each iteration).</summary>
     public List<RuleParameter> Loaded { get; } = new();
 
+    /// <summary>Whether the argument struct carries the buffer: the loops read or write it, or it is the parameter (whose length is the loop count).</summary>
+    public bool IsArgument(RuleParameter buffer) => Loaded.Contains(buffer) || buffer.Role == ParameterRole.Parameter;
+
     /// <summary>Varying buffers the loop body writes (stored at the end of each iteration).</summary>
     public List<RuleParameter> Stored { get; } = new();
 

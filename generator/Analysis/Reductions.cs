@@ -19,6 +19,13 @@ internal sealed record ReductionInfo(int Index, bool IsNorm, string OperandLocal
 /// </summary>
 internal static class Reductions
 {
+    /// <summary>
+    /// Elements per block of the reducing pass: element i of the whole blocks is summed into lane
+    /// i mod 16 on every path, whatever its width, so every path adds in the same order (the
+    /// runtime's Reduction.Lanes, which combines the lane sums).
+    /// </summary>
+    public const int BlockLanes = 16;
+
     public static bool Has(RuleModel rule) => ReductionCalls(rule.Body).Any();
 
     public static void Validate(RuleModel rule, Classifier classifier, SourceLocations locations, List<DiagnosticInfo> diagnostics)

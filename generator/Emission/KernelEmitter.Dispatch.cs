@@ -103,7 +103,7 @@ internal sealed partial class KernelEmitter
         _w.Line("/// <summary>What the loops read: the buffers and the uniform values computed once per call.</summary>");
         using (_w.Block($"private ref struct {_argsType}"))
         {
-            foreach (RuleParameter buffer in Buffers.Where(b => _plan.Loaded.Contains(b) || b.Role == ParameterRole.Parameter))
+            foreach (RuleParameter buffer in Buffers.Where(_plan.IsArgument))
             {
                 _w.Line($"public {(buffer.Role == ParameterRole.Gradient ? TypeNames.ReadOnlySpan : TypeNames.Span)} {_plan.SpanFields[buffer.Name]};");
             }

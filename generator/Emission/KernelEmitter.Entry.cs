@@ -45,7 +45,7 @@ internal sealed partial class KernelEmitter
             }
 
             _w.Line($"{_argsType} {_argsName} = default;");
-            foreach (RuleParameter buffer in Buffers.Where(IsArgument))
+            foreach (RuleParameter buffer in Buffers.Where(_plan.IsArgument))
             {
                 _w.Line($"{_argsName}.{_plan.SpanFields[buffer.Name]} = {buffer.Name};");
             }

@@ -39,7 +39,6 @@ internal sealed partial class KernelEmitter
     /// <summary>The optimizer's step over its tensors (the kernels), and the rule-by-element step it is checked against.</summary>
     private void WriteStepMembers()
     {
-        bool perTensorUniforms = _rule.Parameters.Any(p => p.Role == ParameterRole.TensorState);
         _w.Line("/// <inheritdoc/>");
         using (_w.Block($"protected override void StepTensors({TypeNames.ParameterTensors} tensors, {TypeNames.KernelPath} path)"))
         {
@@ -47,7 +46,7 @@ internal sealed partial class KernelEmitter
             _w.Line($"{_argsType} {_argsName} = default;");
             _w.Line($"{_argsName}.{_plan.GradientMultiplier.Field} = GradientMultiplier;");
             _w.Line($"{_argsName}.{_plan.Flags[_plan.UnscaleFlag].Field} = GradientMultiplier != 1f;");
-            if (!perTensorUniforms && !HasReductions)
+            if (_preparesOncePerStep)
             {
                 _w.Line("int prepared = 0; // The uniform part depends on the step only: computed once for tensors at the same step.");
             }
@@ -73,15 +72,7 @@ internal sealed partial class KernelEmitter
 
                 string uniforms = UniformArguments(u => u.Role == ParameterRole.Step ? "step" : u.PropertyName!, u => $"tensor.TensorState({tensorState++})");
                 string prepare = $"Prepare(ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});";
-                if (HasReductions)
-                {
-                    // Reductions are per tensor: both passes run for each.
-                }
-                else if (perTensorUniforms)
-                {
-                    _w.Line(prepare);
-                }
-                else
+                if (_preparesOncePerStep)
                 {
                     using (_w.Block("if (step != prepared)"))
                     {
@@ -89,8 +80,14 @@ internal sealed partial class KernelEmitter
                         _w.Line("prepared = step;");
                     }
                 }
+                else if (!HasReductions)
+                {
+                    _w.Line(prepare);
+                }
 
-                foreach (RuleParameter buffer in Buffers.Where(IsArgument))
+                // (With reductions, Execute prepares each tensor's two passes itself.)
+
+                foreach (RuleParameter buffer in Buffers.Where(_plan.IsArgument))
                 {
                     string span = buffer.Role switch
                     {

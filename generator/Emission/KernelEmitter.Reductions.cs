@@ -9,9 +9,7 @@ namespace KernelGen.Generator.Emission;
 // every path, so each path sums in the same order, then the fixed combination.
 internal sealed partial class KernelEmitter
 {
-    private const int ReductionLanes = 16;
-
-    private int ReductionArrayLength => ReductionLanes * _reductions.Count;
+    private int ReductionArrayLength => Reductions.BlockLanes * _reductions.Count;
 
     /// <summary>
     /// The reducing pass on Vector{width}: whole blocks of 16 elements, each vector of a block
@@ -22,8 +20,8 @@ internal sealed partial class KernelEmitter
         var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter, _vectors);
         var names = new NameScope(_plan.Names);
         int lanes = width / 32;
-        int vectors = ReductionLanes / lanes;
-        _w.Line($"/// <summary>The reducing pass on Vector{width}: blocks of {ReductionLanes} elements ({vectors} vector{(vectors == 1 ? "" : "s")}), then the scalar tail. Writes nothing.</summary>");
+        int vectors = Reductions.BlockLanes / lanes;
+        _w.Line($"/// <summary>The reducing pass on Vector{width}: blocks of {Reductions.BlockLanes} elements ({vectors} vector{(vectors == 1 ? "" : "s")}), then the scalar tail. Writes nothing.</summary>");
         _w.Line($"private static void Reduce{width}{TypeParameters}(ref {_argsType} {_argsName})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())
@@ -44,7 +42,7 @@ internal sealed partial class KernelEmitter
             string i = names.Fresh("i");
             _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
             _w.Line($"nuint {i} = 0;");
-            using (_w.Block($"for (; {i} + {ReductionLanes} <= {length}; {i} += {ReductionLanes})"))
+            using (_w.Block($"for (; {i} + {Reductions.BlockLanes} <= {length}; {i} += {Reductions.BlockLanes})"))
             {
                 for (int u = 0; u < vectors; u++)
                 {
@@ -74,7 +72,7 @@ internal sealed partial class KernelEmitter
             {
                 for (int u = 0; u < vectors; u++)
                 {
-                    _w.Line($"{writer.VectorClass}.CopyTo({accumulators[r, u]}, {laneSums}.Slice({r * ReductionLanes + u * lanes}));");
+                    _w.Line($"{writer.VectorClass}.CopyTo({accumulators[r, u]}, {laneSums}.Slice({r * Reductions.BlockLanes + u * lanes}));");
                 }
             }
 
@@ -89,7 +87,7 @@ internal sealed partial class KernelEmitter
         var names = new NameScope(_plan.Names);
         string start = names.Fresh("start");
         string laneSums = names.Fresh("laneSums");
-        _w.Line($"/// <summary>The reducing pass from <paramref name=\"{start}\"/> on: whole blocks of {ReductionLanes} into <paramref name=\"{laneSums}\"/> (lane i mod {ReductionLanes}), the rest into a tail in order. Writes nothing.</summary>");
+        _w.Line($"/// <summary>The reducing pass from <paramref name=\"{start}\"/> on: whole blocks of {Reductions.BlockLanes} into <paramref name=\"{laneSums}\"/> (lane i mod {Reductions.BlockLanes}), the rest into a tail in order. Writes nothing.</summary>");
         _w.Line($"private static void ReduceScalar{TypeParameters}(ref {_argsType} {_argsName}, nuint {start}, scoped {TypeNames.Span} {laneSums})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())
@@ -110,7 +108,7 @@ internal sealed partial class KernelEmitter
             string blocks = names.Fresh("blocks");
             string i = names.Fresh("i");
             _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
-            _w.Line($"nuint {blocks} = {length} / {ReductionLanes} * {ReductionLanes};");
+            _w.Line($"nuint {blocks} = {length} / {Reductions.BlockLanes} * {Reductions.BlockLanes};");
             using (_w.Block($"for (nuint {i} = {start}; {i} < {length}; {i}++)"))
             {
                 foreach (RuleParameter buffer in _plan.Loaded)
@@ -122,14 +120,14 @@ internal sealed partial class KernelEmitter
                 for (int r = 0; r < _reductions.Count; r++)
                 {
                     string operand = _reductions[r].OperandLocal;
-                    _w.Line($"if ({i} < {blocks}) {laneSums}[{r * ReductionLanes} + (int)({i} % {ReductionLanes})] += {operand} * {operand};");
+                    _w.Line($"if ({i} < {blocks}) {laneSums}[{r * Reductions.BlockLanes} + (int)({i} % {Reductions.BlockLanes})] += {operand} * {operand};");
                     _w.Line($"else {tails[r]} += {operand} * {operand};");
                 }
             }
 
             for (int r = 0; r < _reductions.Count; r++)
             {
-                _w.Line($"{_argsName}.{_reductions[r].SumField} = {TypeNames.Reduction}.Combine({laneSums}.Slice({r * ReductionLanes}, {ReductionLanes}), {tails[r]});");
+                _w.Line($"{_argsName}.{_reductions[r].SumField} = {TypeNames.Reduction}.Combine({laneSums}.Slice({r * Reductions.BlockLanes}, {Reductions.BlockLanes}), {tails[r]});");
             }
         }
     }

@@ -26,6 +26,7 @@ internal sealed partial class KernelEmitter
     private readonly string _argsType;
     private readonly SoftwarePipeline? _pipeline;
     private readonly VectorAliases _vectors;
+    private readonly bool _preparesOncePerStep;
 
     private KernelEmitter(KernelAnalysis analysis)
     {
@@ -34,6 +35,7 @@ internal sealed partial class KernelEmitter
         _original = analysis.Rule;
         _reductions = analysis.Reductions;
         _pipeline = analysis.Pipeline;
+        _preparesOncePerStep = analysis.PreparesOncePerStep;
         _pathName = _plan.Names.Fresh("path");
         _argsName = _plan.Names.Fresh("args");
         _argsType = _plan.Names.Fresh("KernelArguments");
@@ -181,8 +183,6 @@ internal sealed partial class KernelEmitter
 
     private string UniformParameters() => string.Join(", ", Uniforms.Select(u =>
         u.Role == ParameterRole.TensorState ? $"ref float {u.Name}" : $"{CSharpWriter.Keyword(u.Kind)} {u.Name}"));
-
-    private bool IsArgument(RuleParameter buffer) => _plan.Loaded.Contains(buffer) || buffer.Role == ParameterRole.Parameter;
 
     /// <summary>The hyper-parameters, step and tensor states as arguments, in <see cref="Uniforms"/> order.</summary>
     private string UniformArguments(System.Func<RuleParameter, string> value, System.Func<RuleParameter, string> tensorState) =>
