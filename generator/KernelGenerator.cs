@@ -13,14 +13,19 @@ namespace KernelGen.Generator;
 
 /// <summary>
 /// Turns every [UpdateRule] method of an [Optimizer] class into fused kernels.
-/// Pipeline: parse (syntax + semantics into an equatable model, no symbols kept) → analyze
-/// (uniform/varying, validation) → emit (loops per ISA path, dispatch, IR).
+/// Parse (syntax and semantics into an equatable model that keeps no symbols and no locations,
+/// validated there, diagnostics beside it) → analyze (classification, reductions, planning,
+/// pipelining) → emit (writing only). Diagnostics and sources are separate outputs: a rule that
+/// only moved in its file reports its diagnostics at the new place and is not emitted again.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class KernelGenerator : IIncrementalGenerator
 {
-    /// <summary>The tracking name of the parse step, for caching tests.</summary>
+    /// <summary>The tracking name of the parse step (model and diagnostics), for caching tests.</summary>
     public const string RulesStep = "Rules";
+
+    /// <summary>The tracking name of the location-free models the sources are emitted from, for caching tests.</summary>
+    public const string ModelsStep = "Models";
 
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -29,25 +34,27 @@ public sealed class KernelGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 RuleParser.UpdateRuleAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (syntaxContext, cancellationToken) => Analyze(RuleParser.Parse(syntaxContext, cancellationToken)))
+                static (syntaxContext, cancellationToken) => ParseAndValidate(syntaxContext, cancellationToken))
             .WithTrackingName(RulesStep);
 
-        context.RegisterSourceOutput(rules, static (output, result) =>
+        context.RegisterSourceOutput(rules.Select(static (result, _) => result.Diagnostics), static (output, diagnostics) =>
         {
-            foreach (DiagnosticInfo diagnostic in result.Diagnostics)
+            foreach (DiagnosticInfo diagnostic in diagnostics)
             {
                 output.ReportDiagnostic(diagnostic.ToDiagnostic());
             }
+        });
 
-            if (result.Model is not { } rule)
-            {
-                return;
-            }
-
+        IncrementalValuesProvider<RuleModel> models = rules
+            .Where(static result => result.Model is not null)
+            .Select(static (result, _) => result.Model!)
+            .WithTrackingName(ModelsStep);
+        context.RegisterSourceOutput(models, static (output, rule) =>
+        {
             string source;
             try
             {
-                source = KernelEmitter.Emit(rule);
+                source = KernelEmitter.Emit(KernelAnalysis.Analyze(rule));
             }
             catch (Exception exception)
             {
@@ -69,8 +76,14 @@ public sealed class KernelGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(orphans, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
     }
 
-    private static RuleParseResult Analyze(RuleParseResult parsed)
+    /// <summary>
+    /// Parses a rule and checks what the analysis forbids, while the locations of its statements
+    /// are at hand; the model that leaves this step has none, only the diagnostics do.
+    /// </summary>
+    private static RuleParseResult ParseAndValidate(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken cancellationToken)
     {
+        var locations = new SourceLocations();
+        RuleParseResult parsed = RuleParser.Parse(context, locations, cancellationToken);
         if (parsed.Model is not { } rule)
         {
             return parsed;
@@ -78,8 +91,8 @@ public sealed class KernelGenerator : IIncrementalGenerator
 
         var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
         var classifier = new Classifier(rule);
-        classifier.Validate(rule.Body, diagnostics);
-        Reductions.Validate(rule, classifier, diagnostics);
+        classifier.Validate(rule.Body, locations, diagnostics);
+        Reductions.Validate(rule, classifier, locations, diagnostics);
         return diagnostics.Count == 0 ? parsed : new RuleParseResult(null, diagnostics.ToEquatableArray());
     }
 

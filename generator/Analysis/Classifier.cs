@@ -41,55 +41,43 @@ internal sealed class Classifier
     public bool IsVarying(Expr expression) => expression switch
     {
         NameExpr name => _varying.Contains(name.Name),
-        LiteralExpr => false,
-        UnaryExpr unary => IsVarying(unary.Operand),
-        BinaryExpr binary => IsVarying(binary.Left) || IsVarying(binary.Right),
-        ConditionalExpr conditional => IsVarying(conditional.Condition) || IsVarying(conditional.WhenTrue) || IsVarying(conditional.WhenFalse),
         CallExpr { Function: Function.SumOfSquares or Function.Norm } => false, // one value per tensor
-        CallExpr call => call.Arguments.Any(IsVarying),
-        _ => true,
+        _ => ExprTree.Children(expression).Any(IsVarying),
     };
 
     /// <summary>Whether a statement (or any statement nested in it) must run per element.</summary>
-    public bool HasVaryingWork(Stmt statement) => statement switch
-    {
-        LocalStmt local => _varying.Contains(local.Name),
-        AssignStmt assign => _varying.Contains(assign.Name),
-        IfStmt ifStatement => IsVarying(ifStatement.Condition) || ifStatement.Then.Any(HasVaryingWork) || ifStatement.Else.Any(HasVaryingWork),
-        _ => false,
-    };
+    public bool HasVaryingWork(Stmt statement) =>
+        StmtTree.Flatten(new[] { statement }).Any(inner => inner is IfStmt ifStatement
+            ? IsVarying(ifStatement.Condition)
+            : _varying.Contains(StmtTree.TargetOf(inner)!));
 
-    /// <summary>Reports what the classification forbids: varying tensor state, varying transcendentals.</summary>
-    public void Validate(IEnumerable<Stmt> statements, List<DiagnosticInfo> diagnostics, bool underVaryingCondition = false)
+    /// <summary>Reports what the classification forbids: varying ints, varying tensor state, varying transcendentals.</summary>
+    public void Validate(IEnumerable<Stmt> statements, SourceLocations locations, List<DiagnosticInfo> diagnostics, bool underVaryingCondition = false)
     {
         foreach (Stmt statement in statements)
         {
             if (VaryingInt(statement) is { } what)
             {
                 // Lanes hold floats and masks; an int per element has no vector form.
-                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.UnsupportedType, statement.Location,
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.UnsupportedType, locations.Of(statement),
                     new[] { what, "int", " (an int cannot vary per element: use a float)" }.ToEquatableArray()));
+            }
+
+            if (StmtTree.ExpressionOf(statement) is { } expression)
+            {
+                ValidateCalls(expression, locations, diagnostics);
             }
 
             switch (statement)
             {
-                case LocalStmt { Initializer: { } initializer }:
-                    ValidateCalls(initializer, diagnostics);
-                    break;
-                case AssignStmt assign:
-                    ValidateCalls(assign.Value, diagnostics);
-                    if (_tensorStates.Contains(assign.Name) && (underVaryingCondition || IsVarying(assign.Value)))
-                    {
-                        diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.VaryingTensorState, assign.Location,
-                            new[] { assign.Name, underVaryingCondition ? "under a condition that varies per element" : "a value that varies per element" }.ToEquatableArray()));
-                    }
-
+                case AssignStmt assign when _tensorStates.Contains(assign.Name) && (underVaryingCondition || IsVarying(assign.Value)):
+                    diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.VaryingTensorState, locations.Of(assign),
+                        new[] { assign.Name, underVaryingCondition ? "under a condition that varies per element" : "a value that varies per element" }.ToEquatableArray()));
                     break;
                 case IfStmt ifStatement:
-                    ValidateCalls(ifStatement.Condition, diagnostics);
                     bool varying = underVaryingCondition || IsVarying(ifStatement.Condition);
-                    Validate(ifStatement.Then, diagnostics, varying);
-                    Validate(ifStatement.Else, diagnostics, varying);
+                    Validate(ifStatement.Then, locations, diagnostics, varying);
+                    Validate(ifStatement.Else, locations, diagnostics, varying);
                     break;
             }
         }
@@ -103,55 +91,19 @@ internal sealed class Classifier
             return intLocal.Name;
         }
 
-        Expr? value = statement switch
-        {
-            LocalStmt local => local.Initializer,
-            AssignStmt assign => assign.Value,
-            IfStmt ifStatement => ifStatement.Condition,
-            _ => null,
-        };
-        return value is not null && HasVaryingInt(value) ? statement.Source : null;
+        Expr? value = StmtTree.ExpressionOf(statement);
+        return value is not null && ExprTree.Descendants(value).Any(e => e.Kind == ValueKind.Int && IsVarying(e)) ? statement.Source : null;
     }
 
-    private bool HasVaryingInt(Expr expression) =>
-        (expression.Kind == ValueKind.Int && IsVarying(expression)) || expression switch
-        {
-            UnaryExpr unary => HasVaryingInt(unary.Operand),
-            BinaryExpr binary => HasVaryingInt(binary.Left) || HasVaryingInt(binary.Right),
-            ConditionalExpr conditional => HasVaryingInt(conditional.Condition) || HasVaryingInt(conditional.WhenTrue) || HasVaryingInt(conditional.WhenFalse),
-            CallExpr call => call.Arguments.Any(HasVaryingInt),
-            _ => false,
-        };
-
-    private void ValidateCalls(Expr expression, List<DiagnosticInfo> diagnostics)
+    private void ValidateCalls(Expr expression, SourceLocations locations, List<DiagnosticInfo> diagnostics)
     {
-        switch (expression)
+        foreach (CallExpr call in ExprTree.Descendants(expression).OfType<CallExpr>())
         {
-            case CallExpr call:
-                if (call.Function is Function.Pow or Function.Exp or Function.Log && IsVarying(call))
-                {
-                    diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.VaryingTranscendental, call.Location,
-                        new[] { call.Function.ToString() }.ToEquatableArray()));
-                }
-
-                foreach (Expr argument in call.Arguments)
-                {
-                    ValidateCalls(argument, diagnostics);
-                }
-
-                break;
-            case UnaryExpr unary:
-                ValidateCalls(unary.Operand, diagnostics);
-                break;
-            case BinaryExpr binary:
-                ValidateCalls(binary.Left, diagnostics);
-                ValidateCalls(binary.Right, diagnostics);
-                break;
-            case ConditionalExpr conditional:
-                ValidateCalls(conditional.Condition, diagnostics);
-                ValidateCalls(conditional.WhenTrue, diagnostics);
-                ValidateCalls(conditional.WhenFalse, diagnostics);
-                break;
+            if (call.Function is Function.Pow or Function.Exp or Function.Log && IsVarying(call))
+            {
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.VaryingTranscendental, locations.Of(call),
+                    new[] { call.Function.ToString() }.ToEquatableArray()));
+            }
         }
     }
 

@@ -5,7 +5,7 @@ using KernelGen.Generator.Model;
 
 namespace KernelGen.Generator.Analysis;
 
-/// <summary>The direct operands of an expression, and the expression rebuilt over new ones: what every pass that walks expressions shares.</summary>
+/// <summary>The direct operands of an expression, and the expression rebuilt over new ones: what every pass that walks expressions shares (<see cref="StmtTree"/> is its counterpart for statements).</summary>
 internal static class ExprTree
 {
     /// <summary>The operands of <paramref name="expression"/>, left to right (none for a name or a literal).</summary>
@@ -18,6 +18,13 @@ internal static class ExprTree
         CallExpr call => call.Arguments,
         _ => Enumerable.Empty<Expr>(),
     };
+
+    /// <summary><paramref name="expression"/> and everything under it, each node before its operands, left to right.</summary>
+    public static IEnumerable<Expr> Descendants(Expr expression) =>
+        new[] { expression }.Concat(Children(expression).SelectMany(Descendants));
+
+    /// <summary>The names <paramref name="expression"/> reads, in order, repeats included.</summary>
+    public static IEnumerable<string> Names(Expr expression) => Descendants(expression).OfType<NameExpr>().Select(name => name.Name);
 
     /// <summary><paramref name="expression"/> with each operand replaced by <paramref name="map"/> of it, left to right; a name or a literal as it is.</summary>
     public static Expr MapChildren(Expr expression, Func<Expr, Expr> map) => expression switch

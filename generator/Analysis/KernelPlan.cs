@@ -10,7 +10,8 @@ namespace KernelGen.Generator.Analysis;
 internal sealed record Export(string Field, string LoopName, ValueKind Kind);
 
 /// <summary>A uniform condition that controls varying work: it becomes a type argument of the loops.</summary>
-internal sealed record Flag(string Field, string TypeParameter, string Condition);
+/// <param name="Condition">The rule's condition; null for the loss-scaling flag, which the optimizer's step sets.</param>
+internal sealed record Flag(string Field, string TypeParameter, Expr? Condition);
 
 /// <summary>A condition on a flag inside a loop: <c>TFlag.Value ? a : b</c>, folded by the JIT.</summary>
 internal sealed record FlagConditionalExpr(int Flag, Expr WhenTrue, Expr WhenFalse, ValueKind Kind) : Expr(Kind);
@@ -55,6 +56,9 @@ internal sealed class KernelPlan
 
     /// <summary>Varying inputs the loop body reads or writes (loaded at the top of each iteration).</summary>
     public List<RuleParameter> Loaded { get; } = new();
+
+    /// <summary>Whether the argument struct carries the buffer: the loops read or write it, or it is the parameter (whose length is the loop count).</summary>
+    public bool IsArgument(RuleParameter buffer) => Loaded.Contains(buffer) || buffer.Role == ParameterRole.Parameter;
 
     /// <summary>Varying buffers the loop body writes (stored at the end of each iteration).</summary>
     public List<RuleParameter> Stored { get; } = new();

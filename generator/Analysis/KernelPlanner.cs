@@ -22,7 +22,6 @@ internal sealed class KernelPlanner
     private readonly HashSet<string> _loopNames = new();
     private readonly List<(int Flag, bool Value)> _guard = new();
     private readonly HashSet<string> _written = new(); // buffers written so far on the current path
-    private int _hoisted;
 
     private KernelPlanner(RuleModel rule, Classifier classifier)
     {
@@ -38,7 +37,10 @@ internal sealed class KernelPlanner
             }
         }
 
-        ReserveLocals(rule.Body);
+        foreach (LocalStmt local in StmtTree.Locals(rule.Body))
+        {
+            _plan.Names.Reserve(local.Name);
+        }
     }
 
     public static KernelPlan Plan(RuleModel rule, Classifier classifier)
@@ -48,22 +50,6 @@ internal sealed class KernelPlanner
         planner.Walk(rule.Body, planner._plan.Prologue, planner._plan.Body, new Dictionary<string, string>());
         planner.AddGradientUnscaling();
         return planner._plan;
-    }
-
-    private void ReserveLocals(IEnumerable<Stmt> statements)
-    {
-        foreach (Stmt statement in statements)
-        {
-            if (statement is LocalStmt local)
-            {
-                _plan.Names.Reserve(local.Name);
-            }
-            else if (statement is IfStmt ifStatement)
-            {
-                ReserveLocals(ifStatement.Then);
-                ReserveLocals(ifStatement.Else);
-            }
-        }
     }
 
     /// <param name="renames">Varying names redirected to the copies an arm of a varying <c>if</c> works on.</param>
@@ -84,13 +70,13 @@ internal sealed class KernelPlanner
                     break;
 
                 case LocalStmt local:
-                    loop.Add(new LoopLocal(local.Name, local.Kind, local.Initializer is null ? null : Lower(local.Initializer, prologue, renames, local.Source), local.Source));
+                    loop.Add(new LoopLocal(local.Name, local.Kind, local.Initializer is null ? null : Lower(local.Initializer, prologue, renames, local), local.Source));
                     Touch(local.Name, written: true);
                     break;
 
                 case AssignStmt assign:
                     // The value is read before the target is written: lower it first.
-                    Expr value = Lower(assign.Value, prologue, renames, assign.Source);
+                    Expr value = Lower(assign.Value, prologue, renames, assign);
                     loop.Add(new LoopAssign(Rename(assign.Name, renames), value, assign.Source));
                     Touch(assign.Name, written: true);
                     break;
@@ -109,13 +95,13 @@ internal sealed class KernelPlanner
     private void WalkUniformIf(IfStmt ifStatement, List<PrologueStmt> prologue, List<LoopStmt> loop, Dictionary<string, string> renames)
     {
         bool controlsVaryingWork = ifStatement.Then.Any(_classifier.HasVaryingWork) || ifStatement.Else.Any(_classifier.HasVaryingWork);
-        int? flag = controlsVaryingWork ? AddFlag(ifStatement.Condition, prologue, ifStatement.Source) : null;
+        int? flag = controlsVaryingWork ? AddFlag(ifStatement.Condition, prologue, ifStatement) : null;
 
         var prologueThen = new List<PrologueStmt>();
         var prologueElse = new List<PrologueStmt>();
         var loopThen = new List<LoopStmt>();
         var loopElse = new List<LoopStmt>();
-        List<string> assigned = AssignedNames(ifStatement.Then).Concat(AssignedNames(ifStatement.Else)).Distinct().ToList();
+        List<string> assigned = StmtTree.Targets(ifStatement.Then.Concat(ifStatement.Else)).Distinct().ToList();
 
         // Values exported inside an arm exist only when that arm runs: each arm is a level of its own.
         _levels.Add(new Level(prologueThen));
@@ -147,8 +133,8 @@ internal sealed class KernelPlanner
         // Both arms run on every lane, each on its own copies of what it assigns; then each
         // assigned value is chosen lane by lane. The rule's arms have no side effects but
         // assignments, so this computes what the branch computes.
-        string mask = _plan.Names.Fresh("mask");
-        loop.Add(new LoopLocal(mask, ValueKind.Bool, Lower(ifStatement.Condition, prologue, renames, ifStatement.Source), ifStatement.Source));
+        string mask = _plan.Names.Fresh(ValueNames.Describe(ifStatement.Condition) is { } condition ? NameScope.Camel(condition) : "mask");
+        loop.Add(new LoopLocal(mask, ValueKind.Bool, Lower(ifStatement.Condition, prologue, renames, ifStatement), ifStatement.Source));
 
         List<string> thenAssigned = AssignedOutside(ifStatement.Then);
         List<string> elseAssigned = AssignedOutside(ifStatement.Else);
@@ -198,20 +184,21 @@ internal sealed class KernelPlanner
     /// <summary>The varying names an arm assigns that live on after it (not its own locals).</summary>
     private List<string> AssignedOutside(EquatableArray<Stmt> statements)
     {
-        var declaredInside = new HashSet<string>(DeclaredNames(statements));
-        return AssignedNames(statements).Where(name => _classifier.IsVarying(name) && !declaredInside.Contains(name)).Distinct().ToList();
+        var declaredInside = new HashSet<string>(StmtTree.Locals(statements).Select(local => local.Name));
+        return StmtTree.Targets(statements).Where(name => _classifier.IsVarying(name) && !declaredInside.Contains(name)).Distinct().ToList();
     }
 
     /// <summary>Rewrites a varying expression for the loop: uniform parts become exported values.</summary>
-    private Expr Lower(Expr expression, List<PrologueStmt> prologue, Dictionary<string, string> renames, string source)
+    /// <param name="origin">The rule's statement the expression belongs to.</param>
+    private Expr Lower(Expr expression, List<PrologueStmt> prologue, Dictionary<string, string> renames, Stmt origin)
     {
         if (!_classifier.IsVarying(expression))
         {
             return expression switch
             {
                 LiteralExpr => expression,
-                NameExpr name => new NameExpr(Export(name, source).LoopName, name.Kind),
-                _ => new NameExpr(Export(expression, source).LoopName, expression.Kind),
+                NameExpr name => new NameExpr(Export(name, origin).LoopName, name.Kind),
+                _ => new NameExpr(Export(expression, origin).LoopName, expression.Kind),
             };
         }
 
@@ -220,46 +207,34 @@ internal sealed class KernelPlanner
             case NameExpr name:
                 Touch(name.Name, written: false);
                 return new NameExpr(Rename(name.Name, renames), name.Kind);
-            case UnaryExpr unary:
-                return unary with { Operand = Lower(unary.Operand, prologue, renames, source) };
-            case BinaryExpr binary:
-                return binary with { Left = Lower(binary.Left, prologue, renames, source), Right = Lower(binary.Right, prologue, renames, source) };
             case ConditionalExpr conditional when !_classifier.IsVarying(conditional.Condition):
-                int flag = AddFlag(conditional.Condition, prologue, source);
+                int flag = AddFlag(conditional.Condition, prologue, origin);
                 Expr whenTrue = null!, whenFalse = null!;
-                Guarded(flag, true, () => whenTrue = Lower(conditional.WhenTrue, prologue, renames, source));
-                Guarded(flag, false, () => whenFalse = Lower(conditional.WhenFalse, prologue, renames, source));
+                Guarded(flag, true, () => whenTrue = Lower(conditional.WhenTrue, prologue, renames, origin));
+                Guarded(flag, false, () => whenFalse = Lower(conditional.WhenFalse, prologue, renames, origin));
                 return new FlagConditionalExpr(flag, whenTrue, whenFalse, conditional.Kind);
-            case ConditionalExpr conditional:
-                return conditional with
-                {
-                    Condition = Lower(conditional.Condition, prologue, renames, source),
-                    WhenTrue = Lower(conditional.WhenTrue, prologue, renames, source),
-                    WhenFalse = Lower(conditional.WhenFalse, prologue, renames, source),
-                };
-            case CallExpr call:
-                return call with { Arguments = call.Arguments.Select(argument => Lower(argument, prologue, renames, source)).ToEquatableArray() };
             default:
-                return expression;
+                return ExprTree.MapChildren(expression, operand => Lower(operand, prologue, renames, origin));
         }
     }
 
     private void AddGradientUnscaling()
     {
         _plan.UnscaleFlag = _plan.Flags.Count;
-        _plan.Flags.Add(new Flag(_fields.Fresh("UnscaleGradient"), _plan.Names.Fresh("TUnscaleGradient"), "the gradient carries a loss scale"));
+        _plan.Flags.Add(new Flag(_fields.Fresh("UnscaleGradient"), _plan.Names.Fresh("TUnscaleGradient"), null));
         string field = _fields.Fresh("GradientMultiplier");
         _plan.GradientMultiplier = new Export(field, _plan.Names.Fresh(NameScope.Camel(field)), ValueKind.Float);
         _plan.Exports.Add(_plan.GradientMultiplier);
     }
 
-    private int AddFlag(Expr condition, List<PrologueStmt> prologue, string source)
+    /// <summary>A flag named after its condition: <c>amsgrad</c> is <c>TAmsgrad</c>, <c>step == 1</c> is <c>TStepIsOne</c>.</summary>
+    private int AddFlag(Expr condition, List<PrologueStmt> prologue, Stmt origin)
     {
-        string baseName = condition is NameExpr name ? NameScope.Pascal(name.Name) : "Condition" + _plan.Flags.Count;
+        string baseName = ValueNames.Describe(condition) ?? "Condition" + _plan.Flags.Count;
         string field = _fields.Fresh(baseName);
         string typeParameter = _plan.Names.Fresh("T" + baseName);
-        prologue.Add(new ExportStmt(field, condition, "decides " + source));
-        _plan.Flags.Add(new Flag(field, typeParameter, CSharpWriter.Scalar(condition)));
+        prologue.Add(new ExportStmt(field, condition, "decides " + origin.Source));
+        _plan.Flags.Add(new Flag(field, typeParameter, condition));
         return _plan.Flags.Count - 1;
     }
 
@@ -268,12 +243,12 @@ internal sealed class KernelPlanner
     /// everything it reads has its current value, so a value used in both arms of an <c>if</c> is
     /// computed once, before it; the same value at the same level is exported once.
     /// </summary>
-    private Export Export(Expr value, string source)
+    private Export Export(Expr value, Stmt origin)
     {
         // An int division can throw: it stays under the conditions the rule evaluates it under.
         int depth = MayThrow(value)
             ? _levels.Count - 1
-            : Names(value).Select(name => _homes.TryGetValue(name, out int home) ? home : 0).DefaultIfEmpty(0).Max();
+            : ExprTree.Names(value).Select(name => _homes.TryGetValue(name, out int home) ? home : 0).DefaultIfEmpty(0).Max();
         Level level = _levels[depth];
         if (level.Exports.TryGetValue(value, out Export? existing))
         {
@@ -289,37 +264,21 @@ internal sealed class KernelPlanner
         }
         else
         {
-            field = _fields.Fresh("H" + _hoisted++);
+            // Named after what it computes, else after the local it is computed for.
+            field = _fields.Fresh(ValueNames.Describe(value) ?? NameScope.Pascal(StmtTree.TargetOf(origin) ?? "hoisted") + "Term");
             loopName = _plan.Names.Fresh(NameScope.Camel(field));
         }
 
         _loopNames.Add(loopName);
         var export = new Export(field, loopName, value.Kind);
         _plan.Exports.Add(export);
-        level.Prologue.Add(new ExportStmt(field, value, value is NameExpr ? null : "hoisted from: " + source));
+        level.Prologue.Add(new ExportStmt(field, value, value is NameExpr ? null : "hoisted from: " + origin.Source));
         level.Exports[value] = export;
         return export;
     }
 
-    private static bool MayThrow(Expr expression) => expression switch
-    {
-        BinaryExpr { Op: BinaryOp.Divide, Kind: ValueKind.Int } => true,
-        UnaryExpr unary => MayThrow(unary.Operand),
-        BinaryExpr binary => MayThrow(binary.Left) || MayThrow(binary.Right),
-        ConditionalExpr conditional => MayThrow(conditional.Condition) || MayThrow(conditional.WhenTrue) || MayThrow(conditional.WhenFalse),
-        CallExpr call => call.Arguments.Any(MayThrow),
-        _ => false,
-    };
-
-    private static IEnumerable<string> Names(Expr expression) => expression switch
-    {
-        NameExpr name => new[] { name.Name },
-        UnaryExpr unary => Names(unary.Operand),
-        BinaryExpr binary => Names(binary.Left).Concat(Names(binary.Right)),
-        ConditionalExpr conditional => Names(conditional.Condition).Concat(Names(conditional.WhenTrue)).Concat(Names(conditional.WhenFalse)),
-        CallExpr call => call.Arguments.SelectMany(Names),
-        _ => Enumerable.Empty<string>(),
-    };
+    private static bool MayThrow(Expr expression) =>
+        ExprTree.Descendants(expression).Any(e => e is BinaryExpr { Op: BinaryOp.Divide, Kind: ValueKind.Int });
 
     /// <summary>One prologue scope: the statements it runs and the values it has exported.</summary>
     private sealed class Level
@@ -351,7 +310,7 @@ internal sealed class KernelPlanner
         _homes[name] = _levels.Count - 1;
         foreach (Level level in _levels)
         {
-            foreach (Expr stale in level.Exports.Keys.Where(key => Names(key).Contains(name)).ToList())
+            foreach (Expr stale in level.Exports.Keys.Where(key => ExprTree.Names(key).Contains(name)).ToList())
             {
                 level.Exports.Remove(stale);
             }
@@ -415,41 +374,5 @@ internal sealed class KernelPlanner
     private static string Rename(string name, Dictionary<string, string> renames) =>
         renames.TryGetValue(name, out string? renamed) ? renamed : name;
 
-    private ValueKind KindOfLocal(string name) => FindLocal(_plan.Rule.Body, name)?.Kind ?? ValueKind.Float;
-
-    private static LocalStmt? FindLocal(IEnumerable<Stmt> statements, string name)
-    {
-        foreach (Stmt statement in statements)
-        {
-            LocalStmt? found = statement switch
-            {
-                LocalStmt local when local.Name == name => local,
-                IfStmt ifStatement => FindLocal(ifStatement.Then, name) ?? FindLocal(ifStatement.Else, name),
-                _ => null,
-            };
-            if (found is not null)
-            {
-                return found;
-            }
-        }
-
-        return null;
-    }
-
-    private static IEnumerable<string> AssignedNames(IEnumerable<Stmt> statements) =>
-        statements.SelectMany(statement => statement switch
-        {
-            LocalStmt local => new[] { local.Name },
-            AssignStmt assign => new[] { assign.Name },
-            IfStmt ifStatement => AssignedNames(ifStatement.Then).Concat(AssignedNames(ifStatement.Else)),
-            _ => Enumerable.Empty<string>(),
-        });
-
-    private static IEnumerable<string> DeclaredNames(IEnumerable<Stmt> statements) =>
-        statements.SelectMany(statement => statement switch
-        {
-            LocalStmt local => new[] { local.Name },
-            IfStmt ifStatement => DeclaredNames(ifStatement.Then).Concat(DeclaredNames(ifStatement.Else)),
-            _ => Enumerable.Empty<string>(),
-        });
+    private ValueKind KindOfLocal(string name) => StmtTree.Locals(_plan.Rule.Body).FirstOrDefault(local => local.Name == name)?.Kind ?? ValueKind.Float;
 }

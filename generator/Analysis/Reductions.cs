@@ -19,9 +19,16 @@ internal sealed record ReductionInfo(int Index, bool IsNorm, string OperandLocal
 /// </summary>
 internal static class Reductions
 {
-    public static bool Has(RuleModel rule) => rule.Body.Any(ContainsReduction);
+    /// <summary>
+    /// Elements per block of the reducing pass: element i of the whole blocks is summed into lane
+    /// i mod 16 on every path, whatever its width, so every path adds in the same order (the
+    /// runtime's Reduction.Lanes, which combines the lane sums).
+    /// </summary>
+    public const int BlockLanes = 16;
 
-    public static void Validate(RuleModel rule, Classifier classifier, List<DiagnosticInfo> diagnostics)
+    public static bool Has(RuleModel rule) => ReductionCalls(rule.Body).Any();
+
+    public static void Validate(RuleModel rule, Classifier classifier, SourceLocations locations, List<DiagnosticInfo> diagnostics)
     {
         // Walked in order: what an operand or a condition reads must not have been computed from a
         // reduction's result before it (assigning from one afterwards is the point of a reduction).
@@ -40,42 +47,33 @@ internal static class Reductions
             Stmt statement = rule.Body[i];
             if (statement is IfStmt ifStatement)
             {
-                foreach (Stmt inner in Flatten(ifStatement.Then.Concat(ifStatement.Else)))
+                foreach (CallExpr call in ReductionCalls(ifStatement.Then.Concat(ifStatement.Else)))
                 {
-                    foreach (CallExpr call in ReductionCalls(inner))
-                    {
-                        Report(diagnostics, call, "it is under a condition; a reduction sums every element, so take it before the if");
-                    }
+                    Report(diagnostics, locations, call, "it is under a condition; a reduction sums every element, so take it before the if");
                 }
 
-                if (i < last && (HasReduction(ifStatement.Condition) || Names(ifStatement.Condition).Any(dependent.Contains)))
+                if (i < last && DependsOnReduction(ifStatement.Condition, dependent))
                 {
-                    Report(diagnostics, ifStatement.Location, ifStatement.Source, "a condition before the last reduction depends on a reduction's result (that would need a third pass)");
+                    Report(diagnostics, locations.Of(ifStatement), ifStatement.Source, "a condition before the last reduction depends on a reduction's result (that would need a third pass)");
                 }
             }
 
-            foreach (CallExpr call in ReductionCalls(statement))
+            foreach (CallExpr call in ReductionCalls(new[] { statement }))
             {
                 Expr operand = call.Arguments[0];
-                if (HasReduction(operand) || Names(operand).Any(dependent.Contains))
+                if (DependsOnReduction(operand, dependent))
                 {
-                    Report(diagnostics, call, "its operand depends on another reduction's result (that would need a third pass)");
+                    Report(diagnostics, locations, call, "its operand depends on another reduction's result (that would need a third pass)");
                 }
                 else if (!classifier.IsVarying(operand))
                 {
-                    Report(diagnostics, call, "its operand is the same for every element; reduce a value that varies per element");
+                    Report(diagnostics, locations, call, "its operand is the same for every element; reduce a value that varies per element");
                 }
             }
 
-            foreach (Stmt assignment in Flatten(new[] { statement }))
+            foreach (Stmt assignment in StmtTree.Flatten(new[] { statement }))
             {
-                (string? target, Expr? value) = assignment switch
-                {
-                    LocalStmt local => (local.Name, local.Initializer),
-                    AssignStmt assign => (assign.Name, assign.Value),
-                    _ => ((string?)null, (Expr?)null),
-                };
-                if (target is not null && value is not null && (HasReduction(value) || Names(value).Any(dependent.Contains)))
+                if (StmtTree.TargetOf(assignment) is { } target && StmtTree.ExpressionOf(assignment) is { } value && DependsOnReduction(value, dependent))
                 {
                     dependent.Add(target);
                 }
@@ -95,26 +93,20 @@ internal static class Reductions
             {
                 switch (expression)
                 {
-                    case CallExpr { Function: Function.SumOfSquares or Function.Norm } call:
+                    case CallExpr call when IsReduction(call):
                         int index = reductions.Count;
                         bool isNorm = call.Function == Function.Norm;
                         string operand = names.Fresh("reduced" + index);
                         string result = names.Fresh((isNorm ? "norm" : "sumOfSquares") + index);
                         reductions.Add(new ReductionInfo(index, isNorm, operand, result, "Sum" + index));
-                        operands.Add(new LocalStmt(operand, ValueKind.Float, call.Arguments[0], $"the operand of reduction {index}", call.Location));
+                        operands.Add(new LocalStmt(operand, ValueKind.Float, call.Arguments[0], $"the operand of reduction {index}"));
                         return new NameExpr(result, ValueKind.Float);
                     default:
                         return ExprTree.MapChildren(expression, Replace);
                 }
             }
 
-            Stmt rewritten = statement switch
-            {
-                LocalStmt { Initializer: { } init } local => local with { Initializer = Replace(init) },
-                AssignStmt assign => assign with { Value = Replace(assign.Value) },
-                IfStmt ifStatement => ifStatement with { Condition = Replace(ifStatement.Condition) },
-                _ => statement,
-            };
+            Stmt rewritten = StmtTree.MapExpression(statement, Replace);
             body.AddRange(operands);
             body.Add(rewritten);
         }
@@ -122,47 +114,20 @@ internal static class Reductions
         return (rule with { Body = body.ToEquatableArray() }, reductions);
     }
 
-    private static void Report(List<DiagnosticInfo> diagnostics, CallExpr call, string why) =>
-        Report(diagnostics, call.Location, call.Function == Function.Norm ? "KernelMath.Norm" : "KernelMath.SumOfSquares", why);
+    private static void Report(List<DiagnosticInfo> diagnostics, SourceLocations locations, CallExpr call, string why) =>
+        Report(diagnostics, locations.Of(call), call.Function == Function.Norm ? "KernelMath.Norm" : "KernelMath.SumOfSquares", why);
 
     private static void Report(List<DiagnosticInfo> diagnostics, LocationInfo? location, string what, string why) =>
         diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.UnsupportedReduction, location, new[] { what, why }.ToEquatableArray()));
 
-    private static bool ContainsReduction(Stmt statement) => ReductionCalls(statement).Any();
+    private static bool IsReduction(Expr expression) => expression is CallExpr { Function: Function.SumOfSquares or Function.Norm };
 
-    private static IEnumerable<CallExpr> ReductionCalls(Stmt statement) => statement switch
-    {
-        LocalStmt { Initializer: { } init } => ReductionCalls(init),
-        AssignStmt assign => ReductionCalls(assign.Value),
-        IfStmt ifStatement => ReductionCalls(ifStatement.Condition)
-            .Concat(ifStatement.Then.SelectMany(ReductionCalls)).Concat(ifStatement.Else.SelectMany(ReductionCalls)),
-        _ => Enumerable.Empty<CallExpr>(),
-    };
+    private static bool ContainsReduction(Stmt statement) => ReductionCalls(new[] { statement }).Any();
 
-    private static IEnumerable<CallExpr> ReductionCalls(Expr expression) => expression switch
-    {
-        CallExpr { Function: Function.SumOfSquares or Function.Norm } call => new[] { call }.Concat(call.Arguments.SelectMany(ReductionCalls)),
-        CallExpr call => call.Arguments.SelectMany(ReductionCalls),
-        UnaryExpr unary => ReductionCalls(unary.Operand),
-        BinaryExpr binary => ReductionCalls(binary.Left).Concat(ReductionCalls(binary.Right)),
-        ConditionalExpr conditional => ReductionCalls(conditional.Condition).Concat(ReductionCalls(conditional.WhenTrue)).Concat(ReductionCalls(conditional.WhenFalse)),
-        _ => Enumerable.Empty<CallExpr>(),
-    };
+    private static IEnumerable<CallExpr> ReductionCalls(IEnumerable<Stmt> statements) =>
+        StmtTree.Expressions(statements).Where(IsReduction).Cast<CallExpr>();
 
-    private static bool HasReduction(Expr expression) => ReductionCalls(expression).Any();
-
-    private static IEnumerable<Stmt> Flatten(IEnumerable<Stmt> statements) =>
-        statements.SelectMany(statement => statement is IfStmt ifStatement
-            ? new[] { statement }.Concat(Flatten(ifStatement.Then)).Concat(Flatten(ifStatement.Else))
-            : new[] { statement });
-
-    private static IEnumerable<string> Names(Expr expression) => expression switch
-    {
-        NameExpr name => new[] { name.Name },
-        UnaryExpr unary => Names(unary.Operand),
-        BinaryExpr binary => Names(binary.Left).Concat(Names(binary.Right)),
-        ConditionalExpr conditional => Names(conditional.Condition).Concat(Names(conditional.WhenTrue)).Concat(Names(conditional.WhenFalse)),
-        CallExpr call => call.Arguments.SelectMany(Names),
-        _ => Enumerable.Empty<string>(),
-    };
+    /// <summary>Whether the value takes a reduction, or reads a name computed from a reduction's result.</summary>
+    private static bool DependsOnReduction(Expr value, HashSet<string> dependent) =>
+        ExprTree.Descendants(value).Any(IsReduction) || ExprTree.Names(value).Any(dependent.Contains);
 }

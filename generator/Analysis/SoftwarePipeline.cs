@@ -28,6 +28,9 @@ internal sealed record PipelineStore(RuleParameter Buffer, string Value, int Sta
 /// <summary>The loop body as stages of single-assignment values; see <see cref="Build"/>.</summary>
 internal sealed class SoftwarePipeline
 {
+    /// <summary>Blocks of this many vectors (A, B, ...): two independent operations per stage keep the divider busy.</summary>
+    public const int Unroll = 2;
+
     /// <summary>More stages would add code and carried registers for little: later divider operations share the last stage.</summary>
     private const int MaxStages = 4;
 

@@ -13,15 +13,12 @@ namespace KernelGen.Generator.Emission;
 // before the next block's earlier stage overwrites them.
 internal sealed partial class KernelEmitter
 {
-    /// <summary>Blocks of this many vectors (A, B, ...): two independent operations per stage keep the divider busy.</summary>
-    private const int PipelineUnroll = 2;
-
     private static string LaneSuffix(int lane) => ((char)('A' + lane)).ToString();
 
     private void WritePipelinedLoop(SoftwarePipeline pipeline, CSharpWriter writer, int width, NameScope names, Dictionary<string, string> refs, string i, string length)
     {
         int lanes = width / 32;
-        int block = PipelineUnroll * lanes;
+        int block = SoftwarePipeline.Unroll * lanes;
         int stages = pipeline.Stages;
         Dictionary<string, PipelineValue> byName = pipeline.Values.ToDictionary(v => v.Name);
         var local = new Dictionary<(string Value, int Lane), string>();
@@ -29,7 +26,7 @@ internal sealed partial class KernelEmitter
         var declarations = new List<string>(); // in this order, so the output is stable
         foreach (PipelineValue value in pipeline.Values)
         {
-            for (int lane = 0; lane < PipelineUnroll; lane++)
+            for (int lane = 0; lane < SoftwarePipeline.Unroll; lane++)
             {
                 local[(value.Name, lane)] = names.Fresh(value.Name + LaneSuffix(lane));
                 for (int stage = value.Stage + 1; stage <= value.LastUse; stage++)
@@ -46,9 +43,9 @@ internal sealed partial class KernelEmitter
         _w.Comment("an iteration runs every stage once, each on another block, so the divider gets independent work.");
         _w.Comment("The same operations on the same values as the loop below: the same bits. Past the caches memory is");
         _w.Comment("the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.");
-        using (_w.Block($"if ({length} - {i} >= {stages * block} && {length} - {i} <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / {BytesPerElement()}))"))
+        using (_w.Block($"if ({length} - {i} >= {stages * block} && {length} - {i} <= (nuint)({TypeNames.KernelTuning}.PipelinedBytes / {BytesPerElement()}))"))
         {
-            _w.Comment($"Values a later stage reads, one variable per stage that reads them; blocks of {PipelineUnroll} vectors (A, B).");
+            _w.Comment($"Values a later stage reads, one variable per stage that reads them; blocks of {SoftwarePipeline.Unroll} vectors (A, B).");
             foreach (string declaration in declarations)
             {
                 _w.Line(declaration);
@@ -99,7 +96,7 @@ internal sealed partial class KernelEmitter
                 _w.Comment($"stage {stage + 1} of {stages}, the block at {At(0)}");
                 foreach (PipelineValue value in pipeline.Values.Where(v => v.Stage < stage && v.LastUse > stage))
                 {
-                    for (int lane = 0; lane < PipelineUnroll; lane++)
+                    for (int lane = 0; lane < SoftwarePipeline.Unroll; lane++)
                     {
                         _w.Line($"{carried[(value.Name, stage + 1, lane)]} = {carried[(value.Name, stage, lane)]};");
                     }
@@ -107,7 +104,7 @@ internal sealed partial class KernelEmitter
 
                 foreach (PipelineValue value in pipeline.Values.Where(v => v.Stage == stage))
                 {
-                    for (int lane = 0; lane < PipelineUnroll; lane++)
+                    for (int lane = 0; lane < SoftwarePipeline.Unroll; lane++)
                     {
                         string name = local[(value.Name, lane)];
                         string type = writer.TypeOf(value.Kind);
@@ -146,7 +143,7 @@ internal sealed partial class KernelEmitter
 
                 foreach (PipelineStore store in pipeline.Stores.Where(s => s.Stage == stage))
                 {
-                    for (int lane = 0; lane < PipelineUnroll; lane++)
+                    for (int lane = 0; lane < SoftwarePipeline.Unroll; lane++)
                     {
                         WriteStore(store.Buffer, $"{writer.VectorClass}.StoreUnsafe({local[(store.Value, lane)]}, ref {refs[store.Buffer.Name]}, {At(lane)});");
                     }

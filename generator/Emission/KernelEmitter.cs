@@ -6,19 +6,14 @@ using KernelGen.Generator.Model;
 namespace KernelGen.Generator.Emission;
 
 /// <summary>
-/// Writes the generated half of an optimizer class: the static kernel entry <c>Apply</c>, the
-/// rule-by-element oracle <c>ApplyWithRule</c>, one loop per ISA path, the dispatch, the IR, and
-/// the <c>KernelGen.Optimizer</c> overrides.
+/// Writes the generated half of an optimizer class from its <see cref="KernelAnalysis"/>, deciding
+/// nothing. One file per part of the output: the entry points <c>Apply</c> and <c>ApplyWithRule</c>
+/// and the IR (Entry), the argument struct and the unswitch chain (Dispatch), the loops per ISA path
+/// (Loops, Pipeline), the reducing pass (Reductions), and the <c>KernelGen.Optimizer</c> overrides
+/// (Optimizer, Hyperparameters). This file holds the file's frame and what the parts share.
 /// </summary>
 internal sealed partial class KernelEmitter
 {
-    private const string Span = "global::System.Span<float>";
-    private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
-    private const string KernelPath = "global::KernelGen.KernelPath";
-    private const string Guard = "global::KernelGen.Internal.Guard";
-    private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
-    private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
-
     private static readonly int[] Widths = { 512, 256, 128 };
 
     private readonly KernelPlan _plan;
@@ -30,53 +25,31 @@ internal sealed partial class KernelEmitter
     private readonly string _argsName;
     private readonly string _argsType;
     private readonly SoftwarePipeline? _pipeline;
+    private readonly VectorAliases _vectors;
+    private readonly bool _preparesOncePerStep;
 
-    private KernelEmitter(KernelPlan plan, RuleModel original, List<ReductionInfo> reductions)
+    private KernelEmitter(KernelAnalysis analysis)
     {
-        _plan = plan;
-        _rule = plan.Rule;
-        _original = original;
-        _reductions = reductions;
-        _pathName = plan.Names.Fresh("path");
-        _argsName = plan.Names.Fresh("args");
-        _argsType = plan.Names.Fresh("KernelArguments");
-        _pipeline = SoftwarePipeline.Build(plan);
-    }
-
-    public static string Emit(RuleModel rule)
-    {
-        RuleModel planned = rule;
-        var reductions = new List<ReductionInfo>();
-        if (Reductions.Has(rule))
+        _plan = analysis.Plan;
+        _rule = analysis.Plan.Rule;
+        _original = analysis.Rule;
+        _reductions = analysis.Reductions;
+        _pipeline = analysis.Pipeline;
+        _preparesOncePerStep = analysis.PreparesOncePerStep;
+        _pathName = _plan.Names.Fresh("path");
+        _argsName = _plan.Names.Fresh("args");
+        _argsType = _plan.Names.Fresh("KernelArguments");
+        // Members of the class are found before the file's aliases: the aliases avoid their names.
+        _plan.Names.Reserve(_rule.ClassName);
+        foreach (HyperparameterModel hyper in _rule.Hyperparameters)
         {
-            var names = new NameScope();
-            foreach (string name in RuleNames(rule))
-            {
-                names.Reserve(name);
-            }
-
-            (planned, reductions) = Reductions.Rewrite(rule, names);
+            _plan.Names.Reserve(hyper.PropertyName);
         }
 
-        KernelPlan plan = KernelPlanner.Plan(planned, new Classifier(planned));
-        foreach (ReductionInfo reduction in reductions)
-        {
-            plan.Names.Reserve(reduction.ResultName);
-        }
-
-        return new KernelEmitter(plan, rule, reductions).Write();
+        _vectors = new VectorAliases(Widths, _plan.Names);
     }
 
-    private static IEnumerable<string> RuleNames(RuleModel rule) =>
-        rule.Parameters.Select(p => p.Name).Concat(Locals(rule.Body)).Append(rule.ClassName);
-
-    private static IEnumerable<string> Locals(IEnumerable<Stmt> statements) =>
-        statements.SelectMany(statement => statement switch
-        {
-            LocalStmt local => new[] { local.Name },
-            IfStmt ifStatement => Locals(ifStatement.Then).Concat(Locals(ifStatement.Else)),
-            _ => Enumerable.Empty<string>(),
-        });
+    public static string Emit(KernelAnalysis analysis) => new KernelEmitter(analysis).Write();
 
     private bool HasReductions => _reductions.Count > 0;
 
@@ -99,13 +72,19 @@ internal sealed partial class KernelEmitter
         _w.Line("// no reciprocal for a division, no reordering. Change the rule, not this file.");
         _w.Line("#nullable enable");
         _w.Line();
+        foreach (string alias in _vectors.Directives)
+        {
+            _w.Line(alias);
+        }
+
+        _w.Line();
         if (_rule.Namespace is not null)
         {
             _w.Line($"namespace {_rule.Namespace};");
             _w.Line();
         }
 
-        using (_w.Block($"partial class {_rule.ClassName} : global::KernelGen.Optimizer"))
+        using (_w.Block($"partial class {_rule.ClassName} : {TypeNames.Optimizer}"))
         {
             WriteIr();
             WriteApply();
@@ -139,28 +118,12 @@ internal sealed partial class KernelEmitter
                 _w.Line();
             }
 
-            WriteOptimizerMembers();
+            WriteStepMembers();
+            _w.Line();
+            WriteHyperparameterMembers();
         }
 
         return _w.ToString();
-    }
-
-    private void WriteIr()
-    {
-        _w.Line("/// <summary>The rule as the reference interpreter reads it (see docs/ir.md).</summary>");
-        string[] lines = IrWriter.Write(_original).Split('\n');
-        _w.Line("public const string RuleIr =");
-        for (int i = 0; i < lines.Length; i++)
-        {
-            _w.Line($"    \"{lines[i]}{(i + 1 < lines.Length ? "\\n\" +" : "\";")}");
-        }
-
-        _w.Line();
-        _w.Line("private static global::KernelGen.UpdateRule? s_rule;");
-        _w.Line();
-        _w.Line("/// <inheritdoc/>");
-        _w.Line("public override global::KernelGen.UpdateRule Rule => s_rule ??= global::KernelGen.UpdateRule.Parse(RuleIr);");
-        _w.Line();
     }
 
     private string Signature(bool withPath)
@@ -168,12 +131,12 @@ internal sealed partial class KernelEmitter
         var parts = new List<string>();
         if (withPath)
         {
-            parts.Add($"{KernelPath} {_pathName}");
+            parts.Add($"{TypeNames.KernelPath} {_pathName}");
         }
 
         foreach (RuleParameter buffer in Buffers)
         {
-            parts.Add($"{(buffer.Role == ParameterRole.Gradient ? ReadOnlySpan : Span)} {buffer.Name}");
+            parts.Add($"{(buffer.Role == ParameterRole.Gradient ? TypeNames.ReadOnlySpan : TypeNames.Span)} {buffer.Name}");
         }
 
         foreach (RuleParameter uniform in Uniforms)
@@ -206,853 +169,32 @@ internal sealed partial class KernelEmitter
         List<RuleParameter> buffers = Buffers.ToList();
         foreach (RuleParameter buffer in buffers.Where(b => b.Role != ParameterRole.Parameter))
         {
-            _w.Line($"{Guard}.SameLength({Param.Name}.Length, {buffer.Name}.Length, nameof({buffer.Name}));");
+            _w.Line($"{TypeNames.Guard}.SameLength({Param.Name}.Length, {buffer.Name}.Length, nameof({buffer.Name}));");
         }
 
         for (int i = 0; i < buffers.Count; i++)
         {
             for (int j = i + 1; j < buffers.Count; j++)
             {
-                _w.Line($"{Guard}.Disjoint({buffers[i].Name}, {buffers[j].Name}, nameof({buffers[i].Name}), nameof({buffers[j].Name}));");
+                _w.Line($"{TypeNames.Guard}.Disjoint({buffers[i].Name}, {buffers[j].Name}, nameof({buffers[i].Name}), nameof({buffers[j].Name}));");
             }
         }
-    }
-
-    private void WriteApply()
-    {
-        _w.Line("/// <summary>");
-        _w.Line($"/// Applies the rule to whole tensors on <paramref name=\"{_pathName}\"/>. Uniform work runs once per call;");
-        _w.Line("/// the loops do the per-element work. Lengths and overlaps are checked before anything is written.");
-        _w.Line("/// </summary>");
-        _w.Line($"/// <param name=\"{_pathName}\">The ISA path; <see cref=\"global::KernelGen.KernelPath.Auto\"/> takes the widest accelerated one.</param>");
-        WriteParameterDocs();
-        using (_w.Block($"public static void Apply({Signature(withPath: true)})"))
-        {
-            WriteValidation();
-            _w.Line($"{_pathName} = global::KernelGen.KernelDispatch.Resolve({_pathName});");
-            using (_w.Block($"if ({Param.Name}.IsEmpty)"))
-            {
-                _w.Line("return; // No element, no call of the rule: per-tensor state stays as it is too.");
-            }
-
-            _w.Line($"{_argsType} {_argsName} = default;");
-            foreach (RuleParameter buffer in Buffers.Where(IsArgument))
-            {
-                _w.Line($"{_argsName}.{_plan.SpanFields[buffer.Name]} = {buffer.Name};");
-            }
-
-            string uniforms = UniformArguments(u => u.Name, u => u.Name);
-            if (HasReductions)
-            {
-                _w.Line($"Execute({_pathName}, ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});");
-            }
-            else
-            {
-                _w.Line($"Prepare(ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});");
-                _w.Line($"Dispatch({_pathName}, ref {_argsName});");
-            }
-        }
-
-        _w.Line();
-        if (HasReductions)
-        {
-            WriteExecute();
-            _w.Line();
-        }
-
-        WritePrepare();
     }
 
     private string UniformParameters() => string.Join(", ", Uniforms.Select(u =>
         u.Role == ParameterRole.TensorState ? $"ref float {u.Name}" : $"{CSharpWriter.Keyword(u.Kind)} {u.Name}"));
 
-    /// <summary>The two passes of a rule with per-tensor reductions.</summary>
-    private void WriteExecute()
-    {
-        _w.Line("/// <summary>");
-        _w.Line("/// The rule needs per-tensor reductions: a reducing pass evaluates it on every element and");
-        _w.Line("/// writes nothing, summing in the canonical order (<see cref=\"global::KernelGen.Internal.Reduction\"/>);");
-        _w.Line("/// then the update pass runs with the results known.");
-        _w.Line("/// </summary>");
-        string parameters = UniformParameters();
-        using (_w.Block($"private static void Execute({KernelPath} {_pathName}, ref {_argsType} {_argsName}{(parameters.Length == 0 ? "" : ", " + parameters)})"))
-        {
-            var copies = new Dictionary<string, string>();
-            foreach (RuleParameter tensor in Uniforms.Where(u => u.Role == ParameterRole.TensorState))
-            {
-                copies[tensor.Name] = _plan.Names.Fresh(tensor.Name + "Before");
-                _w.Line($"float {copies[tensor.Name]} = {tensor.Name}; // the reducing pass must not advance per-tensor state");
-            }
-
-            string zeros = string.Concat(_reductions.Select(_ => ", 0f"));
-            string first = UniformArguments(u => u.Name, u => copies[u.Name]);
-            _w.Line($"Prepare(ref {_argsName}{(first.Length == 0 ? "" : ", " + first)}{zeros}); // no operand depends on a reduction's result");
-            _w.Line($"{_argsName}.Reducing = true;");
-            _w.Line($"Dispatch({_pathName}, ref {_argsName});");
-            _w.Line($"{_argsName}.Reducing = false;");
-            string results = string.Concat(_reductions.Select(r => r.IsNorm
-                ? $", global::System.MathF.Sqrt({_argsName}.{r.SumField})"
-                : $", {_argsName}.{r.SumField}"));
-            string second = UniformArguments(u => u.Name, u => u.Name);
-            _w.Line($"Prepare(ref {_argsName}{(second.Length == 0 ? "" : ", " + second)}{results});");
-            _w.Line($"Dispatch({_pathName}, ref {_argsName});");
-        }
-    }
-
-    private bool IsArgument(RuleParameter buffer) => _plan.Loaded.Contains(buffer) || buffer.Role == ParameterRole.Parameter;
-
     /// <summary>The hyper-parameters, step and tensor states as arguments, in <see cref="Uniforms"/> order.</summary>
     private string UniformArguments(System.Func<RuleParameter, string> value, System.Func<RuleParameter, string> tensorState) =>
         string.Join(", ", Uniforms.Select(u => u.Role == ParameterRole.TensorState ? "ref " + tensorState(u) : value(u)));
-
-    private void WritePrepare()
-    {
-        _w.Line("/// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>");
-        string parameters = UniformParameters() + string.Concat(_reductions.Select(r => $", float {r.ResultName}"));
-        parameters = parameters.TrimStart(',', ' ');
-        using (_w.Block($"private static void Prepare(ref {_argsType} {_argsName}{(parameters.Length == 0 ? "" : ", " + parameters)})"))
-        {
-            WritePrologue(_plan.Prologue);
-        }
-    }
-
-    private void WritePrologue(List<PrologueStmt> statements)
-    {
-        foreach (PrologueStmt statement in statements)
-        {
-            switch (statement)
-            {
-                case RuleStmt { Statement: LocalStmt local }:
-                    _w.Line(local.Initializer is null
-                        ? $"{CSharpWriter.Keyword(local.Kind)} {local.Name};"
-                        : $"{CSharpWriter.Keyword(local.Kind)} {local.Name} = {CSharpWriter.Scalar(local.Initializer)};");
-                    break;
-                case RuleStmt { Statement: AssignStmt assign }:
-                    _w.Line($"{assign.Name} = {CSharpWriter.Scalar(assign.Value)};");
-                    break;
-                case ExportStmt export:
-                    _w.Line($"{_argsName}.{export.Field} = {CSharpWriter.Scalar(export.Value)};{(export.Why is null ? "" : " // " + export.Why)}");
-                    break;
-                case PrologueIf ifStatement:
-                    string condition = ifStatement.Flag is { } flag ? $"{_argsName}.{_plan.Flags[flag].Field}" : CSharpWriter.Scalar(ifStatement.Condition);
-                    using (_w.Block($"if ({condition})"))
-                    {
-                        WritePrologue(ifStatement.Then);
-                    }
-
-                    if (ifStatement.Else.Count > 0)
-                    {
-                        using (_w.Block("else"))
-                        {
-                            WritePrologue(ifStatement.Else);
-                        }
-                    }
-
-                    break;
-            }
-        }
-    }
-
-    private void WriteUnswitchStep(int flag)
-    {
-        string[] known = _plan.Flags.Take(flag).Select(f => f.TypeParameter).ToArray();
-        string next = flag + 1 == _plan.Flags.Count ? "Run" : "Unswitch" + (flag + 1);
-        string call(string value) => $"{next}<{string.Join(", ", known.Concat(new[] { value }))}>({_pathName}, ref {_argsName});";
-        Flag current = _plan.Flags[flag];
-        _w.Line($"if ({_argsName}.{current.Field}) {call("global::KernelGen.Internal.True")}");
-        _w.Line($"else {call("global::KernelGen.Internal.False")}");
-    }
 
     private void WriteConstraints(IEnumerable<Flag> flags)
     {
         foreach (Flag flag in flags)
         {
-            _w.Line($"    where {flag.TypeParameter} : struct, global::KernelGen.Internal.IFlag");
+            _w.Line($"    where {flag.TypeParameter} : struct, {TypeNames.IFlag}");
         }
     }
-
-    private void WriteDispatch()
-    {
-        _w.Line("/// <summary>Runs the loops of <paramref name=\"" + _pathName + "\"/> on prepared arguments.</summary>");
-        using (_w.Block($"private static void Dispatch({KernelPath} {_pathName}, ref {_argsType} {_argsName})"))
-        {
-            if (_plan.Flags.Count == 0)
-            {
-                _w.Line($"Run({_pathName}, ref {_argsName});");
-            }
-            else
-            {
-                _w.Line("// Each uniform condition becomes a type argument: the loops are compiled for the case at hand.");
-                WriteUnswitchStep(0);
-            }
-        }
-
-        _w.Line();
-        for (int flag = 1; flag < _plan.Flags.Count; flag++)
-        {
-            string typeParameters = string.Join(", ", _plan.Flags.Take(flag).Select(f => f.TypeParameter));
-            _w.Line($"private static void Unswitch{flag}<{typeParameters}>({KernelPath} {_pathName}, ref {_argsType} {_argsName})");
-            WriteConstraints(_plan.Flags.Take(flag));
-            using (_w.Block())
-            {
-                WriteUnswitchStep(flag);
-            }
-
-            _w.Line();
-        }
-
-        if (_plan.Flags.Count > 0)
-        {
-            _w.Line("/// <summary>");
-            foreach (Flag flag in _plan.Flags)
-            {
-                _w.Line($"/// <typeparamref name=\"{flag.TypeParameter}\"/>: <c>{Escape(flag.Condition)}</c>.");
-            }
-
-            _w.Line("/// </summary>");
-        }
-
-        _w.Line($"private static void Run{TypeParameters}({KernelPath} {_pathName}, ref {_argsType} {_argsName})");
-        WriteConstraints(_plan.Flags);
-        using (_w.Block())
-        {
-            using (_w.Block($"switch ({_pathName})"))
-            {
-                foreach (int width in Widths)
-                {
-                    _w.Line($"case {KernelPath}.Vector{width}:");
-                    if (HasReductions)
-                    {
-                        _w.Line($"    if ({_argsName}.Reducing) Reduce{width}{TypeParameters}(ref {_argsName});");
-                        _w.Line($"    else Loop{width}{TypeParameters}(ref {_argsName}, 0);");
-                    }
-                    else
-                    {
-                        _w.Line($"    Loop{width}{TypeParameters}(ref {_argsName}, 0);");
-                    }
-
-                    _w.Line("    break;");
-                }
-
-                _w.Line("default:");
-                if (HasReductions)
-                {
-                    _w.Line($"    if ({_argsName}.Reducing) ReduceScalar{TypeParameters}(ref {_argsName}, 0, stackalloc float[{ReductionArrayLength}]);");
-                    _w.Line($"    else LoopScalar{TypeParameters}(ref {_argsName}, 0);");
-                }
-                else
-                {
-                    _w.Line($"    LoopScalar{TypeParameters}(ref {_argsName}, 0);");
-                }
-
-                _w.Line("    break;");
-            }
-        }
-    }
-
-    private void WriteArguments()
-    {
-        _w.Line("/// <summary>What the loops read: the buffers and the uniform values computed once per call.</summary>");
-        using (_w.Block($"private ref struct {_argsType}"))
-        {
-            foreach (RuleParameter buffer in Buffers.Where(b => _plan.Loaded.Contains(b) || b.Role == ParameterRole.Parameter))
-            {
-                _w.Line($"public {(buffer.Role == ParameterRole.Gradient ? ReadOnlySpan : Span)} {_plan.SpanFields[buffer.Name]};");
-            }
-
-            foreach (Export export in _plan.Exports)
-            {
-                _w.Line($"public {CSharpWriter.Keyword(export.Kind)} {export.Field};");
-            }
-
-            foreach (Flag flag in _plan.Flags)
-            {
-                _w.Line($"public bool {flag.Field};");
-            }
-
-            if (HasReductions)
-            {
-                _w.Line("public bool Reducing;");
-                foreach (ReductionInfo reduction in _reductions)
-                {
-                    _w.Line($"public float {reduction.SumField};");
-                }
-            }
-        }
-
-        _w.Line();
-    }
-
-    private void WriteRuleEcho()
-    {
-        _w.Comment("The rule, applied here to every element:");
-        _w.Comment(_rule.RuleSource);
-    }
-
-    private Dictionary<string, string> WriteRefs(NameScope names)
-    {
-        var refs = new Dictionary<string, string>();
-        foreach (RuleParameter buffer in _plan.Loaded)
-        {
-            string name = names.Fresh(buffer.Name + "Ref");
-            refs[buffer.Name] = name;
-            _w.Line($"ref float {name} = ref {MemoryMarshal}.GetReference({_argsName}.{_plan.SpanFields[buffer.Name]});");
-        }
-
-        return refs;
-    }
-
-    private void WriteVectorLoop(int width)
-    {
-        var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter);
-        var names = new NameScope(_plan.Names);
-        int lanes = width / 32;
-        string start = names.Fresh("start");
-        string next = width > 128 ? $"Loop{width / 2}" : "LoopScalar";
-        _w.Line($"/// <summary>The Vector{width} path from <paramref name=\"{start}\"/> on: {lanes} elements per iteration; what is left goes to {next}.</summary>");
-        _w.Line($"private static void Loop{width}{TypeParameters}(ref {_argsType} {_argsName}, nuint {start})");
-        WriteConstraints(_plan.Flags);
-        using (_w.Block())
-        {
-            WriteRuleEcho();
-            Dictionary<string, string> refs = WriteRefs(names);
-            WriteBroadcasts(writer);
-
-            string length = names.Fresh("length");
-            string i = names.Fresh("i");
-            _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
-            _w.Line($"nuint {i} = {start};");
-            if (_pipeline is not null)
-            {
-                WritePipelinedLoop(_pipeline, writer, width, names, refs, i, length);
-                _w.Line();
-            }
-
-            using (_w.Block($"for (; {i} + {lanes} <= {length}; {i} += {lanes})"))
-            {
-                foreach (RuleParameter buffer in _plan.Loaded)
-                {
-                    WriteLoad(buffer, writer.VectorType, $"{writer.VectorClass}.LoadUnsafe(ref {refs[buffer.Name]}, {i})", $"{writer.VectorType}.Zero");
-                }
-
-                WriteBody(_plan.Body, writer);
-                foreach (RuleParameter buffer in _plan.Stored)
-                {
-                    WriteStore(buffer, $"{writer.VectorClass}.StoreUnsafe({buffer.Name}, ref {refs[buffer.Name]}, {i});");
-                }
-            }
-
-            _w.Line();
-            // A narrower vector is accelerated wherever this one is: a short tail still runs on vectors.
-            _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it goes down");
-            _w.Line("// the ladder (half-width vectors, then element by element), each element exactly once.");
-            _w.Line($"{next}{TypeParameters}(ref {_argsName}, {i});");
-        }
-    }
-
-    /// <summary>Each uniform value the loops read, broadcast to a vector once before the loop.</summary>
-    private void WriteBroadcasts(CSharpWriter writer)
-    {
-        foreach (Export export in _plan.Exports)
-        {
-            _w.Line(export.Kind == ValueKind.Bool
-                ? $"{writer.VectorType} {export.LoopName} = {_argsName}.{export.Field} ? {writer.VectorType}.AllBitsSet : {writer.VectorType}.Zero;"
-                : $"{writer.VectorType} {export.LoopName} = {writer.VectorClass}.Create({_argsName}.{export.Field});");
-        }
-    }
-
-    private void WriteScalarLoop()
-    {
-        var writer = new CSharpWriter(0, k => _plan.Flags[k].TypeParameter);
-        var names = new NameScope(_plan.Names);
-        string start = names.Fresh("start");
-        _w.Line($"/// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name=\"{start}\"/> on.</summary>");
-        _w.Line($"private static void LoopScalar{TypeParameters}(ref {_argsType} {_argsName}, nuint {start})");
-        WriteConstraints(_plan.Flags);
-        using (_w.Block())
-        {
-            WriteRuleEcho();
-            Dictionary<string, string> refs = WriteRefs(names);
-            foreach (Export export in _plan.Exports)
-            {
-                _w.Line($"{CSharpWriter.Keyword(export.Kind)} {export.LoopName} = {_argsName}.{export.Field};");
-            }
-
-            string length = names.Fresh("length");
-            string i = names.Fresh("i");
-            _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
-            using (_w.Block($"for (nuint {i} = {start}; {i} < {length}; {i}++)"))
-            {
-                foreach (RuleParameter buffer in _plan.Loaded)
-                {
-                    WriteLoad(buffer, "float", $"{Unsafe}.Add(ref {refs[buffer.Name]}, {i})", "0f");
-                }
-
-                WriteBody(_plan.Body, writer);
-                foreach (RuleParameter buffer in _plan.Stored)
-                {
-                    WriteStore(buffer, $"{Unsafe}.Add(ref {refs[buffer.Name]}, {i}) = {buffer.Name};");
-                }
-            }
-        }
-    }
-
-    private const int ReductionLanes = 16;
-
-    private int ReductionArrayLength => ReductionLanes * _reductions.Count;
-
-    /// <summary>
-    /// The reducing pass on Vector{width}: whole blocks of 16 elements, each vector of a block
-    /// accumulating into the lanes it covers, so every path sums in the same order.
-    /// </summary>
-    private void WriteVectorReduce(int width)
-    {
-        var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter);
-        var names = new NameScope(_plan.Names);
-        int lanes = width / 32;
-        int vectors = ReductionLanes / lanes;
-        _w.Line($"/// <summary>The reducing pass on Vector{width}: blocks of {ReductionLanes} elements ({vectors} vector{(vectors == 1 ? "" : "s")}), then the scalar tail. Writes nothing.</summary>");
-        _w.Line($"private static void Reduce{width}{TypeParameters}(ref {_argsType} {_argsName})");
-        WriteConstraints(_plan.Flags);
-        using (_w.Block())
-        {
-            Dictionary<string, string> refs = WriteRefs(names);
-            WriteBroadcasts(writer);
-            var accumulators = new string[_reductions.Count, vectors];
-            for (int r = 0; r < _reductions.Count; r++)
-            {
-                for (int u = 0; u < vectors; u++)
-                {
-                    accumulators[r, u] = names.Fresh($"sum{r}Lanes{u * lanes}");
-                    _w.Line($"{writer.VectorType} {accumulators[r, u]} = {writer.VectorType}.Zero;");
-                }
-            }
-
-            string length = names.Fresh("length");
-            string i = names.Fresh("i");
-            _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
-            _w.Line($"nuint {i} = 0;");
-            using (_w.Block($"for (; {i} + {ReductionLanes} <= {length}; {i} += {ReductionLanes})"))
-            {
-                for (int u = 0; u < vectors; u++)
-                {
-                    string at = u == 0 ? i : $"{i} + {u * lanes}";
-                    using (_w.Block())
-                    {
-                        _w.Comment($"lanes {u * lanes} to {u * lanes + lanes - 1} of the block");
-                        foreach (RuleParameter buffer in _plan.Loaded)
-                        {
-                            WriteLoad(buffer, writer.VectorType, $"{writer.VectorClass}.LoadUnsafe(ref {refs[buffer.Name]}, {at})", $"{writer.VectorType}.Zero");
-                        }
-
-                        WriteBody(_plan.Body, writer);
-                        for (int r = 0; r < _reductions.Count; r++)
-                        {
-                            string operand = _reductions[r].OperandLocal;
-                            _w.Line($"{accumulators[r, u]} = {accumulators[r, u]} + {operand} * {operand};");
-                        }
-                    }
-                }
-            }
-
-            _w.Line();
-            string laneSums = names.Fresh("laneSums");
-            _w.Line($"global::System.Span<float> {laneSums} = stackalloc float[{ReductionArrayLength}];");
-            for (int r = 0; r < _reductions.Count; r++)
-            {
-                for (int u = 0; u < vectors; u++)
-                {
-                    _w.Line($"{writer.VectorClass}.CopyTo({accumulators[r, u]}, {laneSums}.Slice({r * ReductionLanes + u * lanes}));");
-                }
-            }
-
-            _w.Line($"ReduceScalar{TypeParameters}(ref {_argsName}, {i}, {laneSums}); // the tail, then the fixed combination");
-        }
-    }
-
-    /// <summary>The reducing pass element by element: the scalar path, and the tail of the vector paths.</summary>
-    private void WriteScalarReduce()
-    {
-        var writer = new CSharpWriter(0, k => _plan.Flags[k].TypeParameter);
-        var names = new NameScope(_plan.Names);
-        string start = names.Fresh("start");
-        string laneSums = names.Fresh("laneSums");
-        _w.Line($"/// <summary>The reducing pass from <paramref name=\"{start}\"/> on: whole blocks of {ReductionLanes} into <paramref name=\"{laneSums}\"/> (lane i mod {ReductionLanes}), the rest into a tail in order. Writes nothing.</summary>");
-        _w.Line($"private static void ReduceScalar{TypeParameters}(ref {_argsType} {_argsName}, nuint {start}, scoped global::System.Span<float> {laneSums})");
-        WriteConstraints(_plan.Flags);
-        using (_w.Block())
-        {
-            Dictionary<string, string> refs = WriteRefs(names);
-            foreach (Export export in _plan.Exports)
-            {
-                _w.Line($"{CSharpWriter.Keyword(export.Kind)} {export.LoopName} = {_argsName}.{export.Field};");
-            }
-
-            var tails = _reductions.Select(r => names.Fresh($"tail{r.Index}")).ToArray();
-            foreach (string tail in tails)
-            {
-                _w.Line($"float {tail} = 0f;");
-            }
-
-            string length = names.Fresh("length");
-            string blocks = names.Fresh("blocks");
-            string i = names.Fresh("i");
-            _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
-            _w.Line($"nuint {blocks} = {length} / {ReductionLanes} * {ReductionLanes};");
-            using (_w.Block($"for (nuint {i} = {start}; {i} < {length}; {i}++)"))
-            {
-                foreach (RuleParameter buffer in _plan.Loaded)
-                {
-                    WriteLoad(buffer, "float", $"{Unsafe}.Add(ref {refs[buffer.Name]}, {i})", "0f");
-                }
-
-                WriteBody(_plan.Body, writer);
-                for (int r = 0; r < _reductions.Count; r++)
-                {
-                    string operand = _reductions[r].OperandLocal;
-                    _w.Line($"if ({i} < {blocks}) {laneSums}[{r * ReductionLanes} + (int)({i} % {ReductionLanes})] += {operand} * {operand};");
-                    _w.Line($"else {tails[r]} += {operand} * {operand};");
-                }
-            }
-
-            for (int r = 0; r < _reductions.Count; r++)
-            {
-                _w.Line($"{_argsName}.{_reductions[r].SumField} = global::KernelGen.Internal.Reduction.Combine({laneSums}.Slice({r * ReductionLanes}, {ReductionLanes}), {tails[r]});");
-            }
-        }
-    }
-
-    /// <summary>The flags a buffer's accesses all sit under, as a C# condition (null when none).</summary>
-    private string? GuardOf(List<(int Flag, bool Value)> guard) =>
-        guard.Count == 0
-            ? null
-            : string.Join(" && ", guard.Select(g => (g.Value ? "" : "!") + _plan.Flags[g.Flag].TypeParameter + ".Value"));
-
-    private void WriteLoad(RuleParameter buffer, string type, string load, string zero) => WriteLoad(buffer, buffer.Name, type, load, zero);
-
-    private void WriteLoad(RuleParameter buffer, string name, string type, string load, string zero)
-    {
-        if (!_plan.Guards.TryGetValue(buffer.Name, out List<(int Flag, bool Value)>? reads))
-        {
-            _w.Line($"{type} {name} = {zero}; // written before it is read: not loaded");
-            return;
-        }
-
-        string? guard = GuardOf(reads);
-        _w.Line(guard is null ? $"{type} {name} = {load};" : $"{type} {name} = {guard} ? {load} : {zero};");
-        if (buffer.Role == ParameterRole.Gradient)
-        {
-            string flag = _plan.Flags[_plan.UnscaleFlag].TypeParameter;
-            _w.Line($"if ({flag}.Value) {name} = {name} * {_plan.GradientMultiplier.LoopName}; // loss scaling: unscaled as loaded");
-        }
-    }
-
-    private void WriteStore(RuleParameter buffer, string store)
-    {
-        string? guard = GuardOf(_plan.StoreGuards[buffer.Name]);
-        _w.Line(guard is null ? store : $"if ({guard}) {store}");
-    }
-
-    private void WriteBody(List<LoopStmt> statements, CSharpWriter writer)
-    {
-        foreach (LoopStmt statement in statements)
-        {
-            switch (statement)
-            {
-                case LoopLocal { Value: null } local:
-                    string zero = writer.IsVector ? writer.VectorType + ".Zero" : local.Kind == ValueKind.Bool ? "false" : "0f";
-                    _w.Line($"{writer.TypeOf(local.Kind)} {local.Name} = {zero};");
-                    break;
-                case LoopLocal local:
-                    _w.Line($"{writer.TypeOf(local.Kind)} {local.Name} = {writer.Write(local.Value)};");
-                    break;
-                case LoopAssign assign:
-                    _w.Line($"{assign.Name} = {writer.Write(assign.Value)};");
-                    break;
-                case LoopFlagIf flagIf:
-                    string flag = _plan.Flags[flagIf.Flag].TypeParameter;
-                    if (flagIf.Then.Count == 0)
-                    {
-                        using (_w.Block($"if (!{flag}.Value)"))
-                        {
-                            WriteBody(flagIf.Else, writer);
-                        }
-
-                        break;
-                    }
-
-                    using (_w.Block($"if ({flag}.Value)"))
-                    {
-                        WriteBody(flagIf.Then, writer);
-                    }
-
-                    if (flagIf.Else.Count > 0)
-                    {
-                        using (_w.Block("else"))
-                        {
-                            WriteBody(flagIf.Else, writer);
-                        }
-                    }
-
-                    break;
-                case LoopBlock block:
-                    using (_w.Block())
-                    {
-                        _w.Comment(block.Comment);
-                        WriteBody(block.Statements, writer);
-                    }
-
-                    break;
-            }
-        }
-    }
-
-    private void WriteApplyWithRule()
-    {
-        _w.Line("/// <summary>");
-        _w.Line("/// Calls the scalar rule on each element in order: the oracle the kernels are checked against.");
-        _w.Line("/// Per-tensor state is passed to each call as it was before the call, and takes the value the");
-        _w.Line("/// last call computed.");
-        _w.Line("/// </summary>");
-        WriteParameterDocs();
-        using (_w.Block($"public static void ApplyWithRule({Signature(withPath: false)})"))
-        {
-            WriteValidation();
-            var names = new NameScope(_plan.Names);
-            var tensorCopies = new Dictionary<string, string>();
-            var tensorResults = new Dictionary<string, string>();
-            foreach (RuleParameter tensor in _rule.Parameters.Where(p => p.Role == ParameterRole.TensorState))
-            {
-                tensorResults[tensor.Name] = names.Fresh(tensor.Name + "After");
-                tensorCopies[tensor.Name] = names.Fresh(tensor.Name + "Copy");
-                _w.Line($"float {tensorResults[tensor.Name]} = {tensor.Name};");
-            }
-
-            string i = names.Fresh("i");
-            using (_w.Block($"for (int {i} = 0; {i} < {Param.Name}.Length; {i}++)"))
-            {
-                foreach (KeyValuePair<string, string> copy in tensorCopies)
-                {
-                    _w.Line($"float {copy.Value} = {copy.Key};");
-                }
-
-                string arguments = string.Join(", ", _rule.Parameters.Select(p => p.Role switch
-                {
-                    ParameterRole.Parameter or ParameterRole.State => $"ref {p.Name}[{i}]",
-                    ParameterRole.Gradient => $"{p.Name}[{i}]",
-                    ParameterRole.TensorState => $"ref {tensorCopies[p.Name]}",
-                    _ => p.Name,
-                }));
-                _w.Line($"{_rule.MethodName}({arguments});");
-                foreach (KeyValuePair<string, string> copy in tensorCopies)
-                {
-                    _w.Line($"{tensorResults[copy.Key]} = {copy.Value};");
-                }
-            }
-
-            foreach (KeyValuePair<string, string> result in tensorResults)
-            {
-                _w.Line($"{result.Key} = {result.Value};");
-            }
-        }
-    }
-
-    private string TensorArguments(string tensor, string step)
-    {
-        var parts = new List<string>();
-        int state = 0;
-        foreach (RuleParameter buffer in Buffers)
-        {
-            parts.Add(buffer.Role switch
-            {
-                ParameterRole.Parameter => $"{tensor}.Parameter.Span",
-                ParameterRole.Gradient => $"{tensor}.Gradient.Span",
-                _ => $"{tensor}.State({state++})",
-            });
-        }
-
-        int tensorState = 0;
-        foreach (RuleParameter uniform in Uniforms)
-        {
-            parts.Add(uniform.Role switch
-            {
-                ParameterRole.Hyperparameter => uniform.PropertyName!,
-                ParameterRole.Step => step,
-                _ => $"ref {tensor}.TensorState({tensorState++})",
-            });
-        }
-
-        return string.Join(", ", parts);
-    }
-
-    private void WriteOptimizerMembers()
-    {
-        bool perTensorUniforms = _rule.Parameters.Any(p => p.Role == ParameterRole.TensorState);
-        _w.Line("/// <inheritdoc/>");
-        using (_w.Block($"protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, {KernelPath} path)"))
-        {
-            _w.Line("// Registration checked lengths and overlaps; hyper-parameters were validated by Step.");
-            _w.Line($"{_argsType} {_argsName} = default;");
-            _w.Line($"{_argsName}.{_plan.GradientMultiplier.Field} = GradientMultiplier;");
-            _w.Line($"{_argsName}.{_plan.Flags[_plan.UnscaleFlag].Field} = GradientMultiplier != 1f;");
-            if (!perTensorUniforms && !HasReductions)
-            {
-                _w.Line("int prepared = 0; // The uniform part depends on the step only: computed once for tensors at the same step.");
-            }
-
-            using (_w.Block("foreach (global::KernelGen.ParameterTensor tensor in tensors)"))
-            {
-                using (_w.Block("if (tensor.Length == 0)"))
-                {
-                    _w.Line("continue;");
-                }
-
-                _w.Line("int step = tensor.Step + 1;");
-                int state = 0;
-                int tensorState = 0;
-                var stateIndex = new Dictionary<string, int>();
-                foreach (RuleParameter buffer in Buffers)
-                {
-                    if (buffer.Role == ParameterRole.State)
-                    {
-                        stateIndex[buffer.Name] = state++;
-                    }
-                }
-
-                string uniforms = UniformArguments(u => u.Role == ParameterRole.Step ? "step" : u.PropertyName!, u => $"tensor.TensorState({tensorState++})");
-                string prepare = $"Prepare(ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});";
-                if (HasReductions)
-                {
-                    // Reductions are per tensor: both passes run for each.
-                }
-                else if (perTensorUniforms)
-                {
-                    _w.Line(prepare);
-                }
-                else
-                {
-                    using (_w.Block("if (step != prepared)"))
-                    {
-                        _w.Line(prepare);
-                        _w.Line("prepared = step;");
-                    }
-                }
-
-                foreach (RuleParameter buffer in Buffers.Where(IsArgument))
-                {
-                    string span = buffer.Role switch
-                    {
-                        ParameterRole.Parameter => "tensor.Parameter.Span",
-                        ParameterRole.Gradient => "tensor.Gradient.Span",
-                        _ => $"tensor.State({stateIndex[buffer.Name]})",
-                    };
-                    _w.Line($"{_argsName}.{_plan.SpanFields[buffer.Name]} = {span};");
-                }
-
-                _w.Line(HasReductions
-                    ? $"Execute(path, ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});"
-                    : $"Dispatch(path, ref {_argsName});");
-            }
-        }
-
-        _w.Line();
-        _w.Line("/// <inheritdoc/>");
-        _w.Line("protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>");
-        _w.Line(HasReductions
-            ? "    throw new global::System.NotSupportedException(\"The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.\");"
-            : $"    ApplyWithRule({TensorArguments("tensor", "step")});");
-        _w.Line();
-        _w.Line("/// <inheritdoc/>");
-        using (_w.Block("protected override void WriteHyperparameters(global::System.Span<double> values)"))
-        {
-            int index = 0;
-            foreach (RuleParameter hyper in _rule.Parameters.Where(p => p.Role == ParameterRole.Hyperparameter))
-            {
-                string value = hyper.Kind == ValueKind.Bool ? $"{hyper.PropertyName} ? 1d : 0d" : hyper.PropertyName!;
-                _w.Line($"values[{index++}] = {value};");
-            }
-        }
-
-        List<HyperparameterModel> bounded = _rule.Hyperparameters.Where(h => h.Minimum is not null || h.Maximum is not null).ToList();
-        if (bounded.Count > 0)
-        {
-            _w.Line();
-            _w.Line("/// <inheritdoc/>");
-            using (_w.Block("protected override void ValidateHyperparameterRanges()"))
-            {
-                foreach (HyperparameterModel hyper in bounded)
-                {
-                    string minimum = hyper.Minimum is null ? "double.NegativeInfinity" : DoubleLiteral(hyper.Minimum);
-                    string maximum = hyper.Maximum is null ? "double.PositiveInfinity" : DoubleLiteral(hyper.Maximum);
-                    _w.Line($"{Guard}.InRange({hyper.PropertyName}, {minimum}, {maximum}, {(hyper.MaximumIsExclusive ? "true" : "false")}, nameof({hyper.PropertyName}));");
-                }
-            }
-        }
-
-        _w.Line();
-        _w.Line("private static readonly string[] s_hyperparameterNames = { " + string.Join(", ", _rule.Hyperparameters.Select(h => $"\"{h.PropertyName}\"")) + " };");
-        _w.Line();
-        _w.Line("/// <inheritdoc/>");
-        _w.Line("public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;");
-        _w.Line();
-        _w.Line("/// <inheritdoc/>");
-        using (_w.Block("public override bool TrySetHyperparameter(string name, double value)"))
-        {
-            using (_w.Block("switch (name)"))
-            {
-                foreach (HyperparameterModel hyper in _rule.Hyperparameters)
-                {
-                    WriteCases(hyper);
-                    string value = hyper.Kind switch
-                    {
-                        ValueKind.Float => "(float)value",
-                        ValueKind.Int => $"{Guard}.ToInt(value, name)",
-                        _ => $"{Guard}.ToBool(value, name)",
-                    };
-                    _w.Line($"    {hyper.PropertyName} = {value};");
-                    _w.Line("    return true;");
-                }
-
-                _w.Line("default:");
-                _w.Line("    return false;");
-            }
-        }
-
-        _w.Line();
-        _w.Line("/// <inheritdoc/>");
-        using (_w.Block("public override bool TryGetHyperparameter(string name, out double value)"))
-        {
-            using (_w.Block("switch (name)"))
-            {
-                foreach (HyperparameterModel hyper in _rule.Hyperparameters)
-                {
-                    WriteCases(hyper);
-                    _w.Line($"    value = {(hyper.Kind == ValueKind.Bool ? $"{hyper.PropertyName} ? 1d : 0d" : hyper.PropertyName)};");
-                    _w.Line("    return true;");
-                }
-
-                _w.Line("default:");
-                _w.Line("    value = 0;");
-                _w.Line("    return false;");
-            }
-        }
-    }
-
-    private void WriteCases(HyperparameterModel hyper)
-    {
-        foreach (string name in new[] { hyper.PropertyName }.Concat(hyper.Aliases).Distinct())
-        {
-            _w.Line($"case \"{name.Replace("\\", "\\\\").Replace("\"", "\\\"")}\":");
-        }
-    }
-
-    private static string DoubleLiteral(string text) => text switch
-    {
-        "NaN" => "double.NaN",
-        "Infinity" or "∞" => "double.PositiveInfinity",
-        "-Infinity" or "-∞" => "double.NegativeInfinity",
-        _ => text.Contains('.') || text.Contains('E') ? text + "d" : text + ".0",
-    };
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

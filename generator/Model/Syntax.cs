@@ -1,7 +1,9 @@
 namespace KernelGen.Generator.Model;
 
 // The update-rule language as a small tree: what the parser reads from C# and what the analysis,
-// the emitters and the IR writer walk. Every node is an equatable record.
+// the emitters and the IR writer walk. Every node is an equatable record, and none knows where
+// it was written (SourceLocations does, beside the model): moving a rule down a line leaves its
+// tree equal, so nothing is generated again.
 
 internal enum UnaryOp
 {
@@ -63,14 +65,15 @@ internal sealed record BinaryExpr(BinaryOp Op, Expr Left, Expr Right, ValueKind 
 /// <summary><c>c ? a : b</c>.</summary>
 internal sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse, ValueKind Kind) : Expr(Kind);
 
-internal sealed record CallExpr(Function Function, EquatableArray<Expr> Arguments, LocationInfo? Location) : Expr(ValueKind.Float);
+internal sealed record CallExpr(Function Function, EquatableArray<Expr> Arguments) : Expr(ValueKind.Float);
 
-internal abstract record Stmt(string Source, LocationInfo? Location);
+/// <summary>A statement; <paramref name="Source"/> is its C# text, for comments and messages.</summary>
+internal abstract record Stmt(string Source);
 
 /// <summary><c>T name = init;</c> or <c>T name;</c>.</summary>
-internal sealed record LocalStmt(string Name, ValueKind Kind, Expr? Initializer, string Source, LocationInfo? Location) : Stmt(Source, Location);
+internal sealed record LocalStmt(string Name, ValueKind Kind, Expr? Initializer, string Source) : Stmt(Source);
 
 /// <summary><c>name = value;</c> (compound assignments are written out).</summary>
-internal sealed record AssignStmt(string Name, Expr Value, string Source, LocationInfo? Location) : Stmt(Source, Location);
+internal sealed record AssignStmt(string Name, Expr Value, string Source) : Stmt(Source);
 
-internal sealed record IfStmt(Expr Condition, EquatableArray<Stmt> Then, EquatableArray<Stmt> Else, string Source, LocationInfo? Location) : Stmt(Source, Location);
+internal sealed record IfStmt(Expr Condition, EquatableArray<Stmt> Then, EquatableArray<Stmt> Else, string Source) : Stmt(Source);

@@ -25,6 +25,7 @@ internal sealed class RuleParser
     private const string TensorStateAttribute = "KernelGen.TensorStateAttribute";
 
     private readonly SemanticModel _semanticModel;
+    private readonly SourceLocations _locations;
     private readonly CancellationToken _cancellationToken;
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly Dictionary<ISymbol, string> _names = new(SymbolEqualityComparer.Default);
@@ -32,17 +33,19 @@ internal sealed class RuleParser
     private readonly Dictionary<string, ParameterRole> _roles = new(StringComparer.Ordinal);
     private bool _hasErrorTypes;
 
-    private RuleParser(SemanticModel semanticModel, CancellationToken cancellationToken)
+    private RuleParser(SemanticModel semanticModel, SourceLocations locations, CancellationToken cancellationToken)
     {
         _semanticModel = semanticModel;
+        _locations = locations;
         _cancellationToken = cancellationToken;
     }
 
-    public static RuleParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <param name="locations">Receives where each statement and call of the model was written.</param>
+    public static RuleParseResult Parse(GeneratorAttributeSyntaxContext context, SourceLocations locations, CancellationToken cancellationToken)
     {
         var method = (MethodDeclarationSyntax)context.TargetNode;
         var symbol = (IMethodSymbol)context.TargetSymbol;
-        var parser = new RuleParser(context.SemanticModel, cancellationToken);
+        var parser = new RuleParser(context.SemanticModel, locations, cancellationToken);
         RuleModel? model;
         try
         {
@@ -336,7 +339,7 @@ internal sealed class RuleParser
                     }
 
                     Expr? initializer = variable.Initializer is null ? null : ParseExpression(variable.Initializer.Value);
-                    into.Add(new LocalStmt(Declare(local, local.Name), kind.Value, initializer, SourceOf(declaration), LocationInfo.From(variable)));
+                    into.Add(_locations.Add(new LocalStmt(Declare(local, local.Name), kind.Value, initializer, SourceOf(declaration)), LocationInfo.From(variable)));
                 }
 
                 break;
@@ -356,8 +359,8 @@ internal sealed class RuleParser
                     ParseStatement(ifStatement.Else.Statement, otherwise);
                 }
 
-                into.Add(new IfStmt(condition, then.ToEquatableArray(), otherwise.ToEquatableArray(),
-                    "if (" + ifStatement.Condition + ")", LocationInfo.From(ifStatement)));
+                into.Add(_locations.Add(new IfStmt(condition, then.ToEquatableArray(), otherwise.ToEquatableArray(), "if (" + ifStatement.Condition + ")"),
+                    LocationInfo.From(ifStatement)));
                 break;
             }
 
@@ -419,7 +422,7 @@ internal sealed class RuleParser
             value = new BinaryExpr(op, new NameExpr(name, kind), value, kind);
         }
 
-        into.Add(new AssignStmt(name, value, SourceOf(assignment.Parent!), LocationInfo.From(assignment)));
+        into.Add(_locations.Add(new AssignStmt(name, value, SourceOf(assignment.Parent!)), LocationInfo.From(assignment)));
     }
 
     private Expr ParseExpression(ExpressionSyntax syntax)
@@ -574,7 +577,7 @@ internal sealed class RuleParser
         }
 
         var arguments = invocation.ArgumentList.Arguments.Select(argument => ParseExpression(argument.Expression)).ToEquatableArray();
-        return new CallExpr(function.Value, arguments, LocationInfo.From(invocation));
+        return _locations.Add(new CallExpr(function.Value, arguments), LocationInfo.From(invocation));
     }
 
     private static Function? FunctionOf(IMethodSymbol method)

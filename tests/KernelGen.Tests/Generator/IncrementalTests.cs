@@ -11,12 +11,13 @@ namespace KernelGen.Tests.Generator;
 /// <summary>
 /// The generator is incremental in fact, not only in name: in an IDE it runs on every keystroke,
 /// so work on a rule that did not change must be cached. The parse step's models are records of
-/// equatable arrays with no Roslyn symbols, so a re-parse of an unchanged rule compares equal and
-/// nothing downstream runs again.
+/// equatable arrays with no Roslyn symbols and no locations, so a re-parse of an unchanged rule
+/// (or of one that only moved) compares equal and nothing downstream runs again.
 /// </summary>
 public class IncrementalTests
 {
     private const string RulesStep = global::KernelGen.Generator.KernelGenerator.RulesStep;
+    private const string ModelsStep = global::KernelGen.Generator.KernelGenerator.ModelsStep;
 
     /// <summary>A rule with a diagnostic: its result (diagnostics, no model) must cache too.</summary>
     private const string RejectedRule = """
@@ -90,6 +91,35 @@ public class IncrementalTests
         Assert.Equal(before, after);
     }
 
+    /// <summary>
+    /// Lines added above a rule move every statement of it: the parse step runs again and its
+    /// diagnostics follow the code to the new lines, but the model the sources are emitted from
+    /// keeps no locations, so it compares equal and the kernel is not generated again.
+    /// </summary>
+    [Fact]
+    public void ALineShiftAboveARuleDoesNotRegenerateIt()
+    {
+        const string shift = "// a comment and a blank line above the rule\n\n";
+        CSharpCompilation compilation = TwoRules();
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        GeneratorRun second = GeneratorHarness.Run(PrependToEveryFile(compilation, shift), first.Driver);
+
+        IncrementalGeneratorRunStep[] models = StepsOf(second, ModelsStep);
+        Assert.Single(models.SelectMany(step => step.Outputs));
+        Assert.All(models.SelectMany(step => step.Outputs), output => Assert.Contains(output.Reason, Reused));
+        IncrementalGeneratorRunStep[] emitted = second.Driver.GetRunResult().Results.Single().TrackedOutputSteps.Values
+            .SelectMany(steps => steps)
+            .Where(step => step.Inputs.Any(input => input.Source.Name == ModelsStep))
+            .ToArray();
+        Assert.NotEmpty(emitted);
+        Assert.All(emitted.SelectMany(step => step.Outputs), output => Assert.Contains(output.Reason, Reused));
+        Assert.Equal(first.Sources.ToArray(), second.Sources.ToArray());
+
+        // The rejected rule's diagnostic moved with its code: the locations did reach the diagnostics.
+        int LoopLine(GeneratorRun run) => run.KernelGenDiagnostics.Single().Location.GetLineSpan().StartLinePosition.Line;
+        Assert.Equal(LoopLine(first) + 2, LoopLine(second));
+    }
+
     /// <summary>The control: a real change to a rule is seen, so the tests above can fail.</summary>
     [Fact]
     public void ChangingTheRuleIsNotCached()
@@ -105,12 +135,18 @@ public class IncrementalTests
         Assert.NotEqual(first.Sources.Single().Text, second.Sources.Single().Text);
     }
 
-    private static CSharpCompilation AppendToEveryFile(CSharpCompilation compilation, string text)
+    private static CSharpCompilation AppendToEveryFile(CSharpCompilation compilation, string text) =>
+        InsertInEveryFile(compilation, text, atStart: false);
+
+    private static CSharpCompilation PrependToEveryFile(CSharpCompilation compilation, string text) =>
+        InsertInEveryFile(compilation, text, atStart: true);
+
+    private static CSharpCompilation InsertInEveryFile(CSharpCompilation compilation, string text, bool atStart)
     {
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
         {
             var sourceText = tree.GetText();
-            compilation = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(sourceText.Replace(sourceText.Length, 0, text)));
+            compilation = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(sourceText.Replace(atStart ? 0 : sourceText.Length, 0, text)));
         }
 
         return compilation;

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class ADOPT : global::KernelGen.Optimizer
@@ -111,32 +118,32 @@ partial class ADOPT : global::KernelGen.Optimizer
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
         args.WeightDecouple = weightDecouple; // decides if (weightDecouple)
-        args.H0 = 1f - weightDecay * (fixedDecay ? 1f : learningRate); // hoisted from: param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
+        args.ParamTerm = 1f - weightDecay * (fixedDecay ? 1f : learningRate); // hoisted from: param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
         args.WeightDecay = weightDecay;
         if (args.WeightDecouple)
         {
         }
         else
         {
-            args.Condition2 = weightDecay > 0f; // decides if (weightDecay > 0f)
+            args.WeightDecayAboveZero = weightDecay > 0f; // decides if (weightDecay > 0f)
         }
-        args.Condition3 = step == 1; // decides if (step == 1)
+        args.StepIsOne = step == 1; // decides if (step == 1)
         args.Epsilon = epsilon;
         args.LearningRate = learningRate;
         args.Beta2 = beta2;
-        args.H3 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
-        if (args.Condition3)
+        args.OneMinusBeta2 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
+        if (args.StepIsOne)
         {
         }
         else
         {
             float clip = global::System.MathF.Pow((float)step, 0.25f);
-            args.H1 = -clip; // hoisted from: float normed = MathF.Min(MathF.Max(g / MathF.Max(MathF.Sqrt(expAvgSq), epsilon), -clip), clip);
+            args.NegatedClip = -clip; // hoisted from: float normed = MathF.Min(MathF.Max(g / MathF.Max(MathF.Sqrt(expAvgSq), epsilon), -clip), clip);
             args.Clip = clip;
             float weight = 1f - beta1;
-            args.Condition4 = global::System.MathF.Abs(weight) < 0.5f; // decides if (MathF.Abs(weight) < 0.5f)
+            args.AbsWeightBelowHalf = global::System.MathF.Abs(weight) < 0.5f; // decides if (MathF.Abs(weight) < 0.5f)
             args.Weight = weight;
-            args.H2 = 1f - weight; // hoisted from: expAvg = normed - (normed - expAvg) * (1f - weight);
+            args.OneMinusWeight = 1f - weight; // hoisted from: expAvg = normed - (normed - expAvg) * (1f - weight);
         }
     }
 
@@ -182,22 +189,22 @@ partial class ADOPT : global::KernelGen.Optimizer
         public global::System.ReadOnlySpan<float> Grad;
         public global::System.Span<float> ExpAvg;
         public global::System.Span<float> ExpAvgSq;
-        public float H0;
+        public float ParamTerm;
         public float WeightDecay;
         public float Epsilon;
-        public float H1;
+        public float NegatedClip;
         public float Clip;
         public float Weight;
-        public float H2;
+        public float OneMinusWeight;
         public float LearningRate;
         public float Beta2;
-        public float H3;
+        public float OneMinusBeta2;
         public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecouple;
-        public bool Condition2;
-        public bool Condition3;
-        public bool Condition4;
+        public bool WeightDecayAboveZero;
+        public bool StepIsOne;
+        public bool AbsWeightBelowHalf;
         public bool UnscaleGradient;
     }
 
@@ -220,80 +227,80 @@ partial class ADOPT : global::KernelGen.Optimizer
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition2) Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        if (args.WeightDecayAboveZero) Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TMaximize, TWeightDecouple, TCondition2>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch3<TMaximize, TWeightDecouple, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition3) Unswitch4<TMaximize, TWeightDecouple, TCondition2, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch4<TMaximize, TWeightDecouple, TCondition2, global::KernelGen.Internal.False>(path, ref args);
+        if (args.StepIsOne) Unswitch4<TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch4<TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch4<TMaximize, TWeightDecouple, TCondition2, TCondition3>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch4<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition4) Unswitch5<TMaximize, TWeightDecouple, TCondition2, TCondition3, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch5<TMaximize, TWeightDecouple, TCondition2, TCondition3, global::KernelGen.Internal.False>(path, ref args);
+        if (args.AbsWeightBelowHalf) Unswitch5<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch5<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch5<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch5<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TAbsWeightBelowHalf : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
     /// <typeparamref name="TWeightDecouple"/>: <c>weightDecouple</c>.
-    /// <typeparamref name="TCondition2"/>: <c>weightDecay &gt; 0f</c>.
-    /// <typeparamref name="TCondition3"/>: <c>step == 1</c>.
-    /// <typeparamref name="TCondition4"/>: <c>global::System.MathF.Abs(weight) &lt; 0.5f</c>.
+    /// <typeparamref name="TWeightDecayAboveZero"/>: <c>weightDecay &gt; 0f</c>.
+    /// <typeparamref name="TStepIsOne"/>: <c>step == 1</c>.
+    /// <typeparamref name="TAbsWeightBelowHalf"/>: <c>global::System.MathF.Abs(weight) &lt; 0.5f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TAbsWeightBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, 0);
+                Loop512<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, 0);
+                Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, 0);
+                Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TAbsWeightBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -338,73 +345,73 @@ partial class ADOPT : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> clip = global::System.Runtime.Intrinsics.Vector512.Create(args.Clip);
-        global::System.Runtime.Intrinsics.Vector512<float> weight = global::System.Runtime.Intrinsics.Vector512.Create(args.Weight);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> beta2 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector512<float> h3 = global::System.Runtime.Intrinsics.Vector512.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 negatedClip = Vector512.Create(args.NegatedClip);
+        V512 clip = Vector512.Create(args.Clip);
+        V512 weight = Vector512.Create(args.Weight);
+        V512 oneMinusWeight = Vector512.Create(args.OneMinusWeight);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgSq = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
+            V512 expAvg = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref expAvgRef, i) : V512.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TCondition3.Value)
+            if (TStepIsOne.Value)
             {
                 expAvgSq = expAvgSq + g * g;
             }
             else
             {
-                global::System.Runtime.Intrinsics.Vector512<float> normed = global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max(g / global::System.Runtime.Intrinsics.Vector512.Max(global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq), epsilon), h1), clip);
-                if (TCondition4.Value)
+                V512 normed = Vector512.Min(Vector512.Max(g / Vector512.Max(Vector512.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                if (TAbsWeightBelowHalf.Value)
                 {
                     expAvg = expAvg + weight * (normed - expAvg);
                 }
                 else
                 {
-                    expAvg = normed - (normed - expAvg) * h2;
+                    expAvg = normed - (normed - expAvg) * oneMinusWeight;
                 }
                 param = param - learningRate * expAvg;
-                expAvgSq = expAvgSq * beta2 + h3 * g * g;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             }
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            if (!TStepIsOne.Value) Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TAbsWeightBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -449,73 +456,73 @@ partial class ADOPT : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> clip = global::System.Runtime.Intrinsics.Vector256.Create(args.Clip);
-        global::System.Runtime.Intrinsics.Vector256<float> weight = global::System.Runtime.Intrinsics.Vector256.Create(args.Weight);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> beta2 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector256<float> h3 = global::System.Runtime.Intrinsics.Vector256.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 negatedClip = Vector256.Create(args.NegatedClip);
+        V256 clip = Vector256.Create(args.Clip);
+        V256 weight = Vector256.Create(args.Weight);
+        V256 oneMinusWeight = Vector256.Create(args.OneMinusWeight);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgSq = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
+            V256 expAvg = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref expAvgRef, i) : V256.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TCondition3.Value)
+            if (TStepIsOne.Value)
             {
                 expAvgSq = expAvgSq + g * g;
             }
             else
             {
-                global::System.Runtime.Intrinsics.Vector256<float> normed = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max(g / global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq), epsilon), h1), clip);
-                if (TCondition4.Value)
+                V256 normed = Vector256.Min(Vector256.Max(g / Vector256.Max(Vector256.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                if (TAbsWeightBelowHalf.Value)
                 {
                     expAvg = expAvg + weight * (normed - expAvg);
                 }
                 else
                 {
-                    expAvg = normed - (normed - expAvg) * h2;
+                    expAvg = normed - (normed - expAvg) * oneMinusWeight;
                 }
                 param = param - learningRate * expAvg;
-                expAvgSq = expAvgSq * beta2 + h3 * g * g;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            if (!TStepIsOne.Value) Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TAbsWeightBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -560,73 +567,73 @@ partial class ADOPT : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> clip = global::System.Runtime.Intrinsics.Vector128.Create(args.Clip);
-        global::System.Runtime.Intrinsics.Vector128<float> weight = global::System.Runtime.Intrinsics.Vector128.Create(args.Weight);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> beta2 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector128<float> h3 = global::System.Runtime.Intrinsics.Vector128.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 negatedClip = Vector128.Create(args.NegatedClip);
+        V128 clip = Vector128.Create(args.Clip);
+        V128 weight = Vector128.Create(args.Weight);
+        V128 oneMinusWeight = Vector128.Create(args.OneMinusWeight);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgSq = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
+            V128 expAvg = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref expAvgRef, i) : V128.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TCondition3.Value)
+            if (TStepIsOne.Value)
             {
                 expAvgSq = expAvgSq + g * g;
             }
             else
             {
-                global::System.Runtime.Intrinsics.Vector128<float> normed = global::System.Runtime.Intrinsics.Vector128.Min(global::System.Runtime.Intrinsics.Vector128.Max(g / global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq), epsilon), h1), clip);
-                if (TCondition4.Value)
+                V128 normed = Vector128.Min(Vector128.Max(g / Vector128.Max(Vector128.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                if (TAbsWeightBelowHalf.Value)
                 {
                     expAvg = expAvg + weight * (normed - expAvg);
                 }
                 else
                 {
-                    expAvg = normed - (normed - expAvg) * h2;
+                    expAvg = normed - (normed - expAvg) * oneMinusWeight;
                 }
                 param = param - learningRate * expAvg;
-                expAvgSq = expAvgSq * beta2 + h3 * g * g;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (!TCondition3.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            if (!TStepIsOne.Value) Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TAbsWeightBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -671,16 +678,16 @@ partial class ADOPT : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
-        float h0 = args.H0;
+        float paramTerm = args.ParamTerm;
         float weightDecay = args.WeightDecay;
         float epsilon = args.Epsilon;
-        float h1 = args.H1;
+        float negatedClip = args.NegatedClip;
         float clip = args.Clip;
         float weight = args.Weight;
-        float h2 = args.H2;
+        float oneMinusWeight = args.OneMinusWeight;
         float learningRate = args.LearningRate;
         float beta2 = args.Beta2;
-        float h3 = args.H3;
+        float oneMinusBeta2 = args.OneMinusBeta2;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
         for (nuint i = start; i < length; i++)
@@ -689,40 +696,40 @@ partial class ADOPT : global::KernelGen.Optimizer
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
-            float expAvg = !TCondition3.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) : 0f;
+            float expAvg = !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) : 0f;
             float g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TCondition3.Value)
+            if (TStepIsOne.Value)
             {
                 expAvgSq = expAvgSq + g * g;
             }
             else
             {
-                float normed = global::System.MathF.Min(global::System.MathF.Max(g / global::System.MathF.Max(global::System.MathF.Sqrt(expAvgSq), epsilon), h1), clip);
-                if (TCondition4.Value)
+                float normed = global::System.MathF.Min(global::System.MathF.Max(g / global::System.MathF.Max(global::System.MathF.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                if (TAbsWeightBelowHalf.Value)
                 {
                     expAvg = expAvg + weight * (normed - expAvg);
                 }
                 else
                 {
-                    expAvg = normed - (normed - expAvg) * h2;
+                    expAvg = normed - (normed - expAvg) * oneMinusWeight;
                 }
                 param = param - learningRate * expAvg;
-                expAvgSq = expAvgSq * beta2 + h3 * g * g;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
-            if (!TCondition3.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
+            if (!TStepIsOne.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
         }
     }
 

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class ASGD : global::KernelGen.Optimizer
@@ -102,11 +109,11 @@ partial class ASGD : global::KernelGen.Optimizer
             mu = 1f;
         }
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
-        args.Condition1 = weightDecay != 0f; // decides if (weightDecay != 0f)
+        args.WeightDecayIsNotZero = weightDecay != 0f; // decides if (weightDecay != 0f)
         args.WeightDecay = weightDecay;
-        args.H0 = 1f - lambda * eta; // hoisted from: param *= 1f - lambda * eta;
+        args.OneMinusLambdaTimesEta = 1f - lambda * eta; // hoisted from: param *= 1f - lambda * eta;
         args.Eta = eta;
-        args.Condition2 = mu != 1f; // decides if (mu != 1f)
+        args.MuIsNotOne = mu != 1f; // decides if (mu != 1f)
         args.Mu = mu;
         eta = learningRate / global::System.MathF.Pow(1f + lambda * learningRate * (float)step, alpha);
         mu = 1f / global::System.MathF.Max(1f, (float)step - averagingStart);
@@ -157,13 +164,13 @@ partial class ASGD : global::KernelGen.Optimizer
         public global::System.ReadOnlySpan<float> Grad;
         public global::System.Span<float> Average;
         public float WeightDecay;
-        public float H0;
+        public float OneMinusLambdaTimesEta;
         public float Eta;
         public float Mu;
         public float GradientMultiplier;
         public bool Maximize;
-        public bool Condition1;
-        public bool Condition2;
+        public bool WeightDecayIsNotZero;
+        public bool MuIsNotOne;
         public bool UnscaleGradient;
     }
 
@@ -178,61 +185,61 @@ partial class ASGD : global::KernelGen.Optimizer
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition1) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        if (args.WeightDecayIsNotZero) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TMaximize, TCondition1>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch2<TMaximize, TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition2) Unswitch3<TMaximize, TCondition1, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch3<TMaximize, TCondition1, global::KernelGen.Internal.False>(path, ref args);
+        if (args.MuIsNotOne) Unswitch3<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch3<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TMaximize, TCondition1, TCondition2>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch3<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMuIsNotOne : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TCondition1, TCondition2, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TCondition1, TCondition2, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
-    /// <typeparamref name="TCondition1"/>: <c>weightDecay != 0f</c>.
-    /// <typeparamref name="TCondition2"/>: <c>mu != 1f</c>.
+    /// <typeparamref name="TWeightDecayIsNotZero"/>: <c>weightDecay != 0f</c>.
+    /// <typeparamref name="TMuIsNotOne"/>: <c>mu != 1f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TCondition1, TCondition2, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMuIsNotOne : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TCondition1, TCondition2, TUnscaleGradient>(ref args, 0);
+                Loop512<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TCondition1, TCondition2, TUnscaleGradient>(ref args, 0);
+                Loop256<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TCondition1, TCondition2, TUnscaleGradient>(ref args, 0);
+                Loop128<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TMaximize, TCondition1, TCondition2, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TCondition1, TCondition2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMuIsNotOne : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -271,27 +278,27 @@ partial class ASGD : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float averageRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Average);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> eta = global::System.Runtime.Intrinsics.Vector512.Create(args.Eta);
-        global::System.Runtime.Intrinsics.Vector512<float> mu = global::System.Runtime.Intrinsics.Vector512.Create(args.Mu);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 oneMinusLambdaTimesEta = Vector512.Create(args.OneMinusLambdaTimesEta);
+        V512 eta = Vector512.Create(args.Eta);
+        V512 mu = Vector512.Create(args.Mu);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> average = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref averageRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 average = TMuIsNotOne.Value ? Vector512.LoadUnsafe(ref averageRef, i) : V512.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            param = param * h0;
+            param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
-            if (TCondition2.Value)
+            if (TMuIsNotOne.Value)
             {
                 average = average + (param - average) * mu;
             }
@@ -299,20 +306,20 @@ partial class ASGD : global::KernelGen.Optimizer
             {
                 average = param;
             }
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(average, ref averageRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(average, ref averageRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TCondition1, TCondition2, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TCondition1, TCondition2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMuIsNotOne : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -351,27 +358,27 @@ partial class ASGD : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float averageRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Average);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> eta = global::System.Runtime.Intrinsics.Vector256.Create(args.Eta);
-        global::System.Runtime.Intrinsics.Vector256<float> mu = global::System.Runtime.Intrinsics.Vector256.Create(args.Mu);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 oneMinusLambdaTimesEta = Vector256.Create(args.OneMinusLambdaTimesEta);
+        V256 eta = Vector256.Create(args.Eta);
+        V256 mu = Vector256.Create(args.Mu);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> average = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref averageRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 average = TMuIsNotOne.Value ? Vector256.LoadUnsafe(ref averageRef, i) : V256.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            param = param * h0;
+            param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
-            if (TCondition2.Value)
+            if (TMuIsNotOne.Value)
             {
                 average = average + (param - average) * mu;
             }
@@ -379,20 +386,20 @@ partial class ASGD : global::KernelGen.Optimizer
             {
                 average = param;
             }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(average, ref averageRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(average, ref averageRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TCondition1, TCondition2, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TCondition1, TCondition2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMuIsNotOne : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -431,27 +438,27 @@ partial class ASGD : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float averageRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Average);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> eta = global::System.Runtime.Intrinsics.Vector128.Create(args.Eta);
-        global::System.Runtime.Intrinsics.Vector128<float> mu = global::System.Runtime.Intrinsics.Vector128.Create(args.Mu);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 oneMinusLambdaTimesEta = Vector128.Create(args.OneMinusLambdaTimesEta);
+        V128 eta = Vector128.Create(args.Eta);
+        V128 mu = Vector128.Create(args.Mu);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> average = TCondition2.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref averageRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 average = TMuIsNotOne.Value ? Vector128.LoadUnsafe(ref averageRef, i) : V128.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            param = param * h0;
+            param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
-            if (TCondition2.Value)
+            if (TMuIsNotOne.Value)
             {
                 average = average + (param - average) * mu;
             }
@@ -459,20 +466,20 @@ partial class ASGD : global::KernelGen.Optimizer
             {
                 average = param;
             }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(average, ref averageRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(average, ref averageRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TCondition1, TCondition2, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TCondition1, TCondition2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMuIsNotOne : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -512,7 +519,7 @@ partial class ASGD : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float averageRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Average);
         float weightDecay = args.WeightDecay;
-        float h0 = args.H0;
+        float oneMinusLambdaTimesEta = args.OneMinusLambdaTimesEta;
         float eta = args.Eta;
         float mu = args.Mu;
         float gradientMultiplier = args.GradientMultiplier;
@@ -522,15 +529,15 @@ partial class ASGD : global::KernelGen.Optimizer
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float average = TCondition2.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref averageRef, i) : 0f;
+            float average = TMuIsNotOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref averageRef, i) : 0f;
             float g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            param = param * h0;
+            param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
-            if (TCondition2.Value)
+            if (TMuIsNotOne.Value)
             {
                 average = average + (param - average) * mu;
             }

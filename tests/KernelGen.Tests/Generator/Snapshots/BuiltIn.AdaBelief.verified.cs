@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class AdaBelief : global::KernelGen.Optimizer
@@ -154,19 +161,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
         args.WeightDecouple = weightDecouple; // decides if (weightDecouple)
-        args.H0 = 1f - weightDecay * (fixedDecay ? 1f : learningRate); // hoisted from: param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
+        args.ParamTerm = 1f - weightDecay * (fixedDecay ? 1f : learningRate); // hoisted from: param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
         args.WeightDecay = weightDecay;
         if (args.WeightDecouple)
         {
         }
         else
         {
-            args.Condition2 = weightDecay > 0f; // decides if (weightDecay > 0f)
+            args.WeightDecayAboveZero = weightDecay > 0f; // decides if (weightDecay > 0f)
         }
         args.Beta1 = beta1;
-        args.H1 = 1f - beta1; // hoisted from: expAvg = expAvg * beta1 + (1f - beta1) * g;
+        args.OneMinusBeta1 = 1f - beta1; // hoisted from: expAvg = expAvg * beta1 + (1f - beta1) * g;
         args.Beta2 = beta2;
-        args.H2 = 1f - beta2; // hoisted from: expAvgVar = expAvgVar * beta2 + (1f - beta2) * residual * residual + epsilon;
+        args.OneMinusBeta2 = 1f - beta2; // hoisted from: expAvgVar = expAvgVar * beta2 + (1f - beta2) * residual * residual + epsilon;
         args.Epsilon = epsilon;
         args.AmsBound = amsBound; // decides if (amsBound)
         float k1 = (float)step * global::System.MathF.Log(beta1);
@@ -174,10 +181,10 @@ partial class AdaBelief : global::KernelGen.Optimizer
         float k2 = (float)step * global::System.MathF.Log(beta2);
         float biasCorrection2 = k2 >= -0.25f ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f)))))) : 1f - global::System.MathF.Pow(beta2, (float)step);
         float debias = adamDebias ? 1f : biasCorrection1;
-        args.Condition4 = !rectify; // decides if (!rectify)
-        args.H3 = learningRate / debias; // hoisted from: param -= learningRate / debias * (expAvg / (denominator / MathF.Sqrt(biasCorrection2)));
-        args.H4 = global::System.MathF.Sqrt(biasCorrection2); // hoisted from: param -= learningRate / debias * (expAvg / (denominator / MathF.Sqrt(biasCorrection2)));
-        if (args.Condition4)
+        args.NotRectify = !rectify; // decides if (!rectify)
+        args.LearningRateOverDebias = learningRate / debias; // hoisted from: param -= learningRate / debias * (expAvg / (denominator / MathF.Sqrt(biasCorrection2)));
+        args.SqrtBiasCorrection2 = global::System.MathF.Sqrt(biasCorrection2); // hoisted from: param -= learningRate / debias * (expAvg / (denominator / MathF.Sqrt(biasCorrection2)));
+        if (args.NotRectify)
         {
         }
         else
@@ -188,11 +195,11 @@ partial class AdaBelief : global::KernelGen.Optimizer
             float x2 = x * x;
             float series = (float)step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f) + (l / 6f - l * l * l / 360f);
             float rho = x <= 1f ? series : rhoInfinity - 2f * (float)step * global::System.MathF.Pow(beta2, (float)step) / biasCorrection2;
-            args.Condition5 = rho >= rectifyThreshold; // decides if (rho >= rectifyThreshold)
-            if (args.Condition5)
+            args.RhoAtLeastRectifyThreshold = rho >= rectifyThreshold; // decides if (rho >= rectifyThreshold)
+            if (args.RhoAtLeastRectifyThreshold)
             {
                 float rectification = global::System.MathF.Sqrt(biasCorrection2 * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f));
-                args.H5 = learningRate * rectification / debias; // hoisted from: param -= learningRate * rectification / debias * (expAvg / denominator);
+                args.LearningRateTimesRectificationOverDebias = learningRate * rectification / debias; // hoisted from: param -= learningRate * rectification / debias * (expAvg / denominator);
             }
             else
             {
@@ -255,23 +262,23 @@ partial class AdaBelief : global::KernelGen.Optimizer
         public global::System.Span<float> ExpAvg;
         public global::System.Span<float> ExpAvgVar;
         public global::System.Span<float> MaxExpAvgVar;
-        public float H0;
+        public float ParamTerm;
         public float WeightDecay;
         public float Beta1;
-        public float H1;
+        public float OneMinusBeta1;
         public float Beta2;
-        public float H2;
+        public float OneMinusBeta2;
         public float Epsilon;
-        public float H3;
-        public float H4;
-        public float H5;
+        public float LearningRateOverDebias;
+        public float SqrtBiasCorrection2;
+        public float LearningRateTimesRectificationOverDebias;
         public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecouple;
-        public bool Condition2;
+        public bool WeightDecayAboveZero;
         public bool AmsBound;
-        public bool Condition4;
-        public bool Condition5;
+        public bool NotRectify;
+        public bool RhoAtLeastRectifyThreshold;
         public bool Condition6;
         public bool UnscaleGradient;
     }
@@ -295,110 +302,110 @@ partial class AdaBelief : global::KernelGen.Optimizer
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition2) Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        if (args.WeightDecayAboveZero) Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TMaximize, TWeightDecouple, TCondition2>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch3<TMaximize, TWeightDecouple, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.AmsBound) Unswitch4<TMaximize, TWeightDecouple, TCondition2, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch4<TMaximize, TWeightDecouple, TCondition2, global::KernelGen.Internal.False>(path, ref args);
+        if (args.AmsBound) Unswitch4<TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch4<TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch4<TMaximize, TWeightDecouple, TCondition2, TAmsBound>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch4<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition4) Unswitch5<TMaximize, TWeightDecouple, TCondition2, TAmsBound, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch5<TMaximize, TWeightDecouple, TCondition2, TAmsBound, global::KernelGen.Internal.False>(path, ref args);
+        if (args.NotRectify) Unswitch5<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch5<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch5<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch5<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition5) Unswitch6<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch6<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, global::KernelGen.Internal.False>(path, ref args);
+        if (args.RhoAtLeastRectifyThreshold) Unswitch6<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch6<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch6<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch6<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition6) Unswitch7<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch7<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, global::KernelGen.Internal.False>(path, ref args);
+        if (args.Condition6) Unswitch7<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch7<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch7<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch7<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
         where TCondition6 : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
     /// <typeparamref name="TWeightDecouple"/>: <c>weightDecouple</c>.
-    /// <typeparamref name="TCondition2"/>: <c>weightDecay &gt; 0f</c>.
+    /// <typeparamref name="TWeightDecayAboveZero"/>: <c>weightDecay &gt; 0f</c>.
     /// <typeparamref name="TAmsBound"/>: <c>amsBound</c>.
-    /// <typeparamref name="TCondition4"/>: <c>!rectify</c>.
-    /// <typeparamref name="TCondition5"/>: <c>rho &gt;= rectifyThreshold</c>.
+    /// <typeparamref name="TNotRectify"/>: <c>!rectify</c>.
+    /// <typeparamref name="TRhoAtLeastRectifyThreshold"/>: <c>rho &gt;= rectifyThreshold</c>.
     /// <typeparamref name="TCondition6"/>: <c>degeneratedToSgd &amp;&amp; learningRate / debias &gt; 0f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
         where TCondition6 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, 0);
+                Loop512<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, 0);
+                Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, 0);
+                Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
         where TCondition6 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -477,90 +484,90 @@ partial class AdaBelief : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgVar);
         ref float maxExpAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgVar);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> beta1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> beta2 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> h3 = global::System.Runtime.Intrinsics.Vector512.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector512<float> h4 = global::System.Runtime.Intrinsics.Vector512.Create(args.H4);
-        global::System.Runtime.Intrinsics.Vector512<float> h5 = global::System.Runtime.Intrinsics.Vector512.Create(args.H5);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 learningRateOverDebias = Vector512.Create(args.LearningRateOverDebias);
+        V512 sqrtBiasCorrection2 = Vector512.Create(args.SqrtBiasCorrection2);
+        V512 learningRateTimesRectificationOverDebias = Vector512.Create(args.LearningRateTimesRectificationOverDebias);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgVar = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgVarRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgVar = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgVarRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
+            V512 expAvgVar = Vector512.LoadUnsafe(ref expAvgVarRef, i);
+            V512 maxExpAvgVar = TAmsBound.Value ? Vector512.LoadUnsafe(ref maxExpAvgVarRef, i) : V512.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            expAvg = expAvg * beta1 + h1 * g;
-            global::System.Runtime.Intrinsics.Vector512<float> residual = g - expAvg;
-            expAvgVar = expAvgVar * beta2 + h2 * residual * residual + epsilon;
-            global::System.Runtime.Intrinsics.Vector512<float> variance = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V512 residual = g - expAvg;
+            expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+            V512 variance = V512.Zero;
             if (TAmsBound.Value)
             {
-                maxExpAvgVar = global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgVar, expAvgVar);
+                maxExpAvgVar = Vector512.Max(maxExpAvgVar, expAvgVar);
                 variance = maxExpAvgVar;
             }
             else
             {
                 variance = expAvgVar;
             }
-            global::System.Runtime.Intrinsics.Vector512<float> denominator = global::System.Runtime.Intrinsics.Vector512.Sqrt(variance + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f)) + epsilon;
-            if (TCondition4.Value)
+            V512 denominator = Vector512.Sqrt(variance + Vector512.Create(1E-15f)) + epsilon;
+            if (TNotRectify.Value)
             {
-                param = param - h3 * (expAvg / (denominator / h4));
+                param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
             }
             else
             {
-                if (TCondition5.Value)
+                if (TRhoAtLeastRectifyThreshold.Value)
                 {
-                    param = param - h5 * (expAvg / denominator);
+                    param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                 }
                 else
                 {
                     if (TCondition6.Value)
                     {
-                        param = param - h3 * expAvg;
+                        param = param - learningRateOverDebias * expAvg;
                     }
                 }
             }
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
-            if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
+            if (TAmsBound.Value) Vector512.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
         where TCondition6 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -639,90 +646,90 @@ partial class AdaBelief : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgVar);
         ref float maxExpAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgVar);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> beta1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> beta2 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> h3 = global::System.Runtime.Intrinsics.Vector256.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector256<float> h4 = global::System.Runtime.Intrinsics.Vector256.Create(args.H4);
-        global::System.Runtime.Intrinsics.Vector256<float> h5 = global::System.Runtime.Intrinsics.Vector256.Create(args.H5);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 learningRateOverDebias = Vector256.Create(args.LearningRateOverDebias);
+        V256 sqrtBiasCorrection2 = Vector256.Create(args.SqrtBiasCorrection2);
+        V256 learningRateTimesRectificationOverDebias = Vector256.Create(args.LearningRateTimesRectificationOverDebias);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgVar = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgVarRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgVar = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgVarRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
+            V256 expAvgVar = Vector256.LoadUnsafe(ref expAvgVarRef, i);
+            V256 maxExpAvgVar = TAmsBound.Value ? Vector256.LoadUnsafe(ref maxExpAvgVarRef, i) : V256.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            expAvg = expAvg * beta1 + h1 * g;
-            global::System.Runtime.Intrinsics.Vector256<float> residual = g - expAvg;
-            expAvgVar = expAvgVar * beta2 + h2 * residual * residual + epsilon;
-            global::System.Runtime.Intrinsics.Vector256<float> variance = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V256 residual = g - expAvg;
+            expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+            V256 variance = V256.Zero;
             if (TAmsBound.Value)
             {
-                maxExpAvgVar = global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgVar, expAvgVar);
+                maxExpAvgVar = Vector256.Max(maxExpAvgVar, expAvgVar);
                 variance = maxExpAvgVar;
             }
             else
             {
                 variance = expAvgVar;
             }
-            global::System.Runtime.Intrinsics.Vector256<float> denominator = global::System.Runtime.Intrinsics.Vector256.Sqrt(variance + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f)) + epsilon;
-            if (TCondition4.Value)
+            V256 denominator = Vector256.Sqrt(variance + Vector256.Create(1E-15f)) + epsilon;
+            if (TNotRectify.Value)
             {
-                param = param - h3 * (expAvg / (denominator / h4));
+                param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
             }
             else
             {
-                if (TCondition5.Value)
+                if (TRhoAtLeastRectifyThreshold.Value)
                 {
-                    param = param - h5 * (expAvg / denominator);
+                    param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                 }
                 else
                 {
                     if (TCondition6.Value)
                     {
-                        param = param - h3 * expAvg;
+                        param = param - learningRateOverDebias * expAvg;
                     }
                 }
             }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
-            if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
+            if (TAmsBound.Value) Vector256.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
         where TCondition6 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -801,90 +808,90 @@ partial class AdaBelief : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgVar);
         ref float maxExpAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgVar);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> beta1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> beta2 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> h3 = global::System.Runtime.Intrinsics.Vector128.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector128<float> h4 = global::System.Runtime.Intrinsics.Vector128.Create(args.H4);
-        global::System.Runtime.Intrinsics.Vector128<float> h5 = global::System.Runtime.Intrinsics.Vector128.Create(args.H5);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 learningRateOverDebias = Vector128.Create(args.LearningRateOverDebias);
+        V128 sqrtBiasCorrection2 = Vector128.Create(args.SqrtBiasCorrection2);
+        V128 learningRateTimesRectificationOverDebias = Vector128.Create(args.LearningRateTimesRectificationOverDebias);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgVar = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgVarRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgVar = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgVarRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
+            V128 expAvgVar = Vector128.LoadUnsafe(ref expAvgVarRef, i);
+            V128 maxExpAvgVar = TAmsBound.Value ? Vector128.LoadUnsafe(ref maxExpAvgVarRef, i) : V128.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            expAvg = expAvg * beta1 + h1 * g;
-            global::System.Runtime.Intrinsics.Vector128<float> residual = g - expAvg;
-            expAvgVar = expAvgVar * beta2 + h2 * residual * residual + epsilon;
-            global::System.Runtime.Intrinsics.Vector128<float> variance = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V128 residual = g - expAvg;
+            expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+            V128 variance = V128.Zero;
             if (TAmsBound.Value)
             {
-                maxExpAvgVar = global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgVar, expAvgVar);
+                maxExpAvgVar = Vector128.Max(maxExpAvgVar, expAvgVar);
                 variance = maxExpAvgVar;
             }
             else
             {
                 variance = expAvgVar;
             }
-            global::System.Runtime.Intrinsics.Vector128<float> denominator = global::System.Runtime.Intrinsics.Vector128.Sqrt(variance + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f)) + epsilon;
-            if (TCondition4.Value)
+            V128 denominator = Vector128.Sqrt(variance + Vector128.Create(1E-15f)) + epsilon;
+            if (TNotRectify.Value)
             {
-                param = param - h3 * (expAvg / (denominator / h4));
+                param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
             }
             else
             {
-                if (TCondition5.Value)
+                if (TRhoAtLeastRectifyThreshold.Value)
                 {
-                    param = param - h5 * (expAvg / denominator);
+                    param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                 }
                 else
                 {
                     if (TCondition6.Value)
                     {
-                        param = param - h3 * expAvg;
+                        param = param - learningRateOverDebias * expAvg;
                     }
                 }
             }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
-            if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
+            if (TAmsBound.Value) Vector128.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TWeightDecouple, TCondition2, TAmsBound, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
         where TCondition6 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -963,16 +970,16 @@ partial class AdaBelief : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgVar);
         ref float maxExpAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgVar);
-        float h0 = args.H0;
+        float paramTerm = args.ParamTerm;
         float weightDecay = args.WeightDecay;
         float beta1 = args.Beta1;
-        float h1 = args.H1;
+        float oneMinusBeta1 = args.OneMinusBeta1;
         float beta2 = args.Beta2;
-        float h2 = args.H2;
+        float oneMinusBeta2 = args.OneMinusBeta2;
         float epsilon = args.Epsilon;
-        float h3 = args.H3;
-        float h4 = args.H4;
-        float h5 = args.H5;
+        float learningRateOverDebias = args.LearningRateOverDebias;
+        float sqrtBiasCorrection2 = args.SqrtBiasCorrection2;
+        float learningRateTimesRectificationOverDebias = args.LearningRateTimesRectificationOverDebias;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
         for (nuint i = start; i < length; i++)
@@ -986,18 +993,18 @@ partial class AdaBelief : global::KernelGen.Optimizer
             float g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            expAvg = expAvg * beta1 + h1 * g;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             float residual = g - expAvg;
-            expAvgVar = expAvgVar * beta2 + h2 * residual * residual + epsilon;
+            expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             float variance = 0f;
             if (TAmsBound.Value)
             {
@@ -1009,21 +1016,21 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 variance = expAvgVar;
             }
             float denominator = global::System.MathF.Sqrt(variance + 1E-15f) + epsilon;
-            if (TCondition4.Value)
+            if (TNotRectify.Value)
             {
-                param = param - h3 * (expAvg / (denominator / h4));
+                param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
             }
             else
             {
-                if (TCondition5.Value)
+                if (TRhoAtLeastRectifyThreshold.Value)
                 {
-                    param = param - h5 * (expAvg / denominator);
+                    param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                 }
                 else
                 {
                     if (TCondition6.Value)
                     {
-                        param = param - h3 * expAvg;
+                        param = param - learningRateOverDebias * expAvg;
                     }
                 }
             }

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class Adadelta : global::KernelGen.Optimizer
@@ -83,10 +90,10 @@ partial class Adadelta : global::KernelGen.Optimizer
     private static void Prepare(ref KernelArguments args, float learningRate, float rho, float epsilon, float weightDecay, bool maximize)
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
-        args.Condition1 = weightDecay != 0f; // decides if (weightDecay != 0f)
+        args.WeightDecayIsNotZero = weightDecay != 0f; // decides if (weightDecay != 0f)
         args.WeightDecay = weightDecay;
         args.Rho = rho;
-        args.H0 = 1f - rho; // hoisted from: squareAvg = squareAvg * rho + (1f - rho) * g * g;
+        args.OneMinusRho = 1f - rho; // hoisted from: squareAvg = squareAvg * rho + (1f - rho) * g * g;
         args.Epsilon = epsilon;
         args.LearningRate = learningRate;
     }
@@ -131,12 +138,12 @@ partial class Adadelta : global::KernelGen.Optimizer
         public global::System.Span<float> AccDelta;
         public float WeightDecay;
         public float Rho;
-        public float H0;
+        public float OneMinusRho;
         public float Epsilon;
         public float LearningRate;
         public float GradientMultiplier;
         public bool Maximize;
-        public bool Condition1;
+        public bool WeightDecayIsNotZero;
         public bool UnscaleGradient;
     }
 
@@ -151,49 +158,49 @@ partial class Adadelta : global::KernelGen.Optimizer
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition1) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        if (args.WeightDecayIsNotZero) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TMaximize, TCondition1>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch2<TMaximize, TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TCondition1, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TCondition1, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
-    /// <typeparamref name="TCondition1"/>: <c>weightDecay != 0f</c>.
+    /// <typeparamref name="TWeightDecayIsNotZero"/>: <c>weightDecay != 0f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TCondition1, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TCondition1, TUnscaleGradient>(ref args, 0);
+                Loop512<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TCondition1, TUnscaleGradient>(ref args, 0);
+                Loop256<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TCondition1, TUnscaleGradient>(ref args, 0);
+                Loop128<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TMaximize, TCondition1, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -217,45 +224,45 @@ partial class Adadelta : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float squareAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SquareAvg);
         ref float accDeltaRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.AccDelta);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> rho = global::System.Runtime.Intrinsics.Vector512.Create(args.Rho);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 rho = Vector512.Create(args.Rho);
+        V512 oneMinusRho = Vector512.Create(args.OneMinusRho);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> squareAvg = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref squareAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> accDelta = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref accDeltaRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 squareAvg = Vector512.LoadUnsafe(ref squareAvgRef, i);
+            V512 accDelta = Vector512.LoadUnsafe(ref accDeltaRef, i);
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            squareAvg = squareAvg * rho + h0 * g * g;
-            global::System.Runtime.Intrinsics.Vector512<float> std = global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg + epsilon);
-            global::System.Runtime.Intrinsics.Vector512<float> delta = global::System.Runtime.Intrinsics.Vector512.Sqrt(accDelta + epsilon) / std * g;
-            accDelta = accDelta * rho + h0 * delta * delta;
+            squareAvg = squareAvg * rho + oneMinusRho * g * g;
+            V512 std = Vector512.Sqrt(squareAvg + epsilon);
+            V512 delta = Vector512.Sqrt(accDelta + epsilon) / std * g;
+            accDelta = accDelta * rho + oneMinusRho * delta * delta;
             param = param - learningRate * delta;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(squareAvg, ref squareAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(accDelta, ref accDeltaRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(squareAvg, ref squareAvgRef, i);
+            Vector512.StoreUnsafe(accDelta, ref accDeltaRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TCondition1, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -279,45 +286,45 @@ partial class Adadelta : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float squareAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SquareAvg);
         ref float accDeltaRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.AccDelta);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> rho = global::System.Runtime.Intrinsics.Vector256.Create(args.Rho);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 rho = Vector256.Create(args.Rho);
+        V256 oneMinusRho = Vector256.Create(args.OneMinusRho);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> squareAvg = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref squareAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> accDelta = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref accDeltaRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 squareAvg = Vector256.LoadUnsafe(ref squareAvgRef, i);
+            V256 accDelta = Vector256.LoadUnsafe(ref accDeltaRef, i);
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            squareAvg = squareAvg * rho + h0 * g * g;
-            global::System.Runtime.Intrinsics.Vector256<float> std = global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg + epsilon);
-            global::System.Runtime.Intrinsics.Vector256<float> delta = global::System.Runtime.Intrinsics.Vector256.Sqrt(accDelta + epsilon) / std * g;
-            accDelta = accDelta * rho + h0 * delta * delta;
+            squareAvg = squareAvg * rho + oneMinusRho * g * g;
+            V256 std = Vector256.Sqrt(squareAvg + epsilon);
+            V256 delta = Vector256.Sqrt(accDelta + epsilon) / std * g;
+            accDelta = accDelta * rho + oneMinusRho * delta * delta;
             param = param - learningRate * delta;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(squareAvg, ref squareAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(accDelta, ref accDeltaRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(squareAvg, ref squareAvgRef, i);
+            Vector256.StoreUnsafe(accDelta, ref accDeltaRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TCondition1, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -341,45 +348,45 @@ partial class Adadelta : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float squareAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SquareAvg);
         ref float accDeltaRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.AccDelta);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> rho = global::System.Runtime.Intrinsics.Vector128.Create(args.Rho);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 rho = Vector128.Create(args.Rho);
+        V128 oneMinusRho = Vector128.Create(args.OneMinusRho);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> squareAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref squareAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> accDelta = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref accDeltaRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 squareAvg = Vector128.LoadUnsafe(ref squareAvgRef, i);
+            V128 accDelta = Vector128.LoadUnsafe(ref accDeltaRef, i);
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            squareAvg = squareAvg * rho + h0 * g * g;
-            global::System.Runtime.Intrinsics.Vector128<float> std = global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg + epsilon);
-            global::System.Runtime.Intrinsics.Vector128<float> delta = global::System.Runtime.Intrinsics.Vector128.Sqrt(accDelta + epsilon) / std * g;
-            accDelta = accDelta * rho + h0 * delta * delta;
+            squareAvg = squareAvg * rho + oneMinusRho * g * g;
+            V128 std = Vector128.Sqrt(squareAvg + epsilon);
+            V128 delta = Vector128.Sqrt(accDelta + epsilon) / std * g;
+            accDelta = accDelta * rho + oneMinusRho * delta * delta;
             param = param - learningRate * delta;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(squareAvg, ref squareAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(accDelta, ref accDeltaRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(squareAvg, ref squareAvgRef, i);
+            Vector128.StoreUnsafe(accDelta, ref accDeltaRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TCondition1, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -405,7 +412,7 @@ partial class Adadelta : global::KernelGen.Optimizer
         ref float accDeltaRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.AccDelta);
         float weightDecay = args.WeightDecay;
         float rho = args.Rho;
-        float h0 = args.H0;
+        float oneMinusRho = args.OneMinusRho;
         float epsilon = args.Epsilon;
         float learningRate = args.LearningRate;
         float gradientMultiplier = args.GradientMultiplier;
@@ -418,14 +425,14 @@ partial class Adadelta : global::KernelGen.Optimizer
             float squareAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref squareAvgRef, i);
             float accDelta = global::System.Runtime.CompilerServices.Unsafe.Add(ref accDeltaRef, i);
             float g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            squareAvg = squareAvg * rho + h0 * g * g;
+            squareAvg = squareAvg * rho + oneMinusRho * g * g;
             float std = global::System.MathF.Sqrt(squareAvg + epsilon);
             float delta = global::System.MathF.Sqrt(accDelta + epsilon) / std * g;
-            accDelta = accDelta * rho + h0 * delta * delta;
+            accDelta = accDelta * rho + oneMinusRho * delta * delta;
             param = param - learningRate * delta;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref squareAvgRef, i) = squareAvg;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref accDeltaRef, i) = accDelta;

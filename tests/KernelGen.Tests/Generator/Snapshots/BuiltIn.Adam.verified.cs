@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class Adam : global::KernelGen.Optimizer
@@ -106,12 +113,12 @@ partial class Adam : global::KernelGen.Optimizer
     private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float epsilon, float weightDecay, bool amsgrad, bool maximize, int step)
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
-        args.Condition1 = weightDecay != 0f; // decides if (weightDecay != 0f)
+        args.WeightDecayIsNotZero = weightDecay != 0f; // decides if (weightDecay != 0f)
         args.WeightDecay = weightDecay;
         args.Beta1 = beta1;
-        args.H0 = 1f - beta1; // hoisted from: expAvg = expAvg * beta1 + (1f - beta1) * g;
+        args.OneMinusBeta1 = 1f - beta1; // hoisted from: expAvg = expAvg * beta1 + (1f - beta1) * g;
         args.Beta2 = beta2;
-        args.H1 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
+        args.OneMinusBeta2 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
         float stepSize = learningRate / (1f - global::System.MathF.Pow(beta1, (float)step));
         float biasCorrection2Sqrt = global::System.MathF.Sqrt(1f - global::System.MathF.Pow(beta2, (float)step));
         args.Amsgrad = amsgrad; // decides if (amsgrad)
@@ -170,15 +177,15 @@ partial class Adam : global::KernelGen.Optimizer
         public global::System.Span<float> MaxExpAvgSq;
         public float WeightDecay;
         public float Beta1;
-        public float H0;
+        public float OneMinusBeta1;
         public float Beta2;
-        public float H1;
+        public float OneMinusBeta2;
         public float BiasCorrection2Sqrt;
         public float Epsilon;
         public float StepSize;
         public float GradientMultiplier;
         public bool Maximize;
-        public bool Condition1;
+        public bool WeightDecayIsNotZero;
         public bool Amsgrad;
         public bool UnscaleGradient;
     }
@@ -194,60 +201,60 @@ partial class Adam : global::KernelGen.Optimizer
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition1) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        if (args.WeightDecayIsNotZero) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TMaximize, TCondition1>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch2<TMaximize, TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Amsgrad) Unswitch3<TMaximize, TCondition1, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch3<TMaximize, TCondition1, global::KernelGen.Internal.False>(path, ref args);
+        if (args.Amsgrad) Unswitch3<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch3<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TMaximize, TCondition1, TAmsgrad>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch3<TMaximize, TWeightDecayIsNotZero, TAmsgrad>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TAmsgrad : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TCondition1, TAmsgrad, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TCondition1, TAmsgrad, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TWeightDecayIsNotZero, TAmsgrad, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TWeightDecayIsNotZero, TAmsgrad, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
-    /// <typeparamref name="TCondition1"/>: <c>weightDecay != 0f</c>.
+    /// <typeparamref name="TWeightDecayIsNotZero"/>: <c>weightDecay != 0f</c>.
     /// <typeparamref name="TAmsgrad"/>: <c>amsgrad</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TCondition1, TAmsgrad, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TWeightDecayIsNotZero, TAmsgrad, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TAmsgrad : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TCondition1, TAmsgrad, TUnscaleGradient>(ref args, 0);
+                Loop512<TMaximize, TWeightDecayIsNotZero, TAmsgrad, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TCondition1, TAmsgrad, TUnscaleGradient>(ref args, 0);
+                Loop256<TMaximize, TWeightDecayIsNotZero, TAmsgrad, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TCondition1, TAmsgrad, TUnscaleGradient>(ref args, 0);
+                Loop128<TMaximize, TWeightDecayIsNotZero, TAmsgrad, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TMaximize, TCondition1, TAmsgrad, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TMaximize, TWeightDecayIsNotZero, TAmsgrad, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TCondition1, TAmsgrad, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TWeightDecayIsNotZero, TAmsgrad, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TAmsgrad : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -284,15 +291,15 @@ partial class Adam : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float maxExpAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> beta1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> beta2 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> biasCorrection2Sqrt = global::System.Runtime.Intrinsics.Vector512.Create(args.BiasCorrection2Sqrt);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> stepSize = global::System.Runtime.Intrinsics.Vector512.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 biasCorrection2Sqrt = Vector512.Create(args.BiasCorrection2Sqrt);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 stepSize = Vector512.Create(args.StepSize);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
@@ -302,68 +309,68 @@ partial class Adam : global::KernelGen.Optimizer
         if (length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsgrad.Value ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector512<float> param_1A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_1A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_1B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_1B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator_4A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator_4B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            V512 param_1A_s2 = V512.Zero;
+            V512 param_1A_s3 = V512.Zero;
+            V512 param_1B_s2 = V512.Zero;
+            V512 param_1B_s3 = V512.Zero;
+            V512 expAvg_2A_s2 = V512.Zero;
+            V512 expAvg_2A_s3 = V512.Zero;
+            V512 expAvg_2B_s2 = V512.Zero;
+            V512 expAvg_2B_s3 = V512.Zero;
+            V512 root_1A_s2 = V512.Zero;
+            V512 root_1B_s2 = V512.Zero;
+            V512 root_2A_s2 = V512.Zero;
+            V512 root_2B_s2 = V512.Zero;
+            V512 denominator_4A_s3 = V512.Zero;
+            V512 denominator_4B_s3 = V512.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 16);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 16);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g_3A = TCondition1.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g_3B = TCondition1.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                V512 expAvg_1A = Vector512.LoadUnsafe(ref expAvgRef, i);
+                V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 16);
+                V512 expAvgSq_1A = Vector512.LoadUnsafe(ref expAvgSqRef, i);
+                V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
+                V512 maxExpAvgSq_1A = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
+                V512 maxExpAvgSq_1B = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V512.Zero;
+                V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V512 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V512.Zero;
+                V512 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V512.Zero;
+                V512 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
+                V512 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                V512 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                 expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                V512 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                 expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                V512 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
+                V512 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
+                V512 maxExpAvgSq_2A = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
+                V512 maxExpAvgSq_2B = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
+                V512 root_1A = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                V512 root_1B = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                V512 root_2A = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
                 root_2A_s2 = root_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                V512 root_2B = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
                 root_2B_s2 = root_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 16);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 16);
+                V512 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V512 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 16);
+                Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 16);
+                if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
+                if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i
@@ -371,77 +378,77 @@ partial class Adam : global::KernelGen.Optimizer
                 param_1B_s3 = param_1B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V512 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V512.Zero;
+                V512 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V512.Zero;
+                V512 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V512.Zero;
+                V512 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V512.Zero;
+                V512 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V512 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 1 of 3, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 32);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 48);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 32);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 48);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g_3A = TCondition1.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g_3B = TCondition1.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                V512 expAvg_1A = Vector512.LoadUnsafe(ref expAvgRef, i + 32);
+                V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 48);
+                V512 expAvgSq_1A = Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
+                V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
+                V512 maxExpAvgSq_1A = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : V512.Zero;
+                V512 maxExpAvgSq_1B = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 48) : V512.Zero;
+                V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V512 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V512.Zero;
+                V512 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V512.Zero;
+                V512 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
+                V512 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                V512 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                 expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                V512 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                 expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                V512 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
+                V512 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
+                V512 maxExpAvgSq_2A = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
+                V512 maxExpAvgSq_2B = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
+                V512 root_1A = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                V512 root_1B = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                V512 root_2A = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
                 root_2A_s2 = root_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                V512 root_2B = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
                 root_2B_s2 = root_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 48);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 48);
+                V512 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V512 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 48);
+                Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 48);
+                if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
+                if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 48);
             }
 
             for (; i + 96 <= length; i += 32)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_2A = param_1A_s3 - quotient_3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_2B = param_1B_s3 - quotient_3B;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_2A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_2B, ref paramRef, i + 16);
+                    V512 quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                    V512 quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                    V512 param_2A = param_1A_s3 - quotient_3A;
+                    V512 param_2B = param_1B_s3 - quotient_3B;
+                    Vector512.StoreUnsafe(param_2A, ref paramRef, i);
+                    Vector512.StoreUnsafe(param_2B, ref paramRef, i + 16);
                 }
                 {
                     // stage 2 of 3, the block at i + 32
@@ -449,77 +456,77 @@ partial class Adam : global::KernelGen.Optimizer
                     param_1B_s3 = param_1B_s2;
                     expAvg_2A_s3 = expAvg_2A_s2;
                     expAvg_2B_s3 = expAvg_2B_s2;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                    V512 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
+                    V512 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
+                    V512 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V512.Zero;
+                    V512 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V512.Zero;
+                    V512 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
+                    V512 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
+                    V512 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V512.Zero;
+                    V512 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V512.Zero;
+                    V512 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
                     denominator_4A_s3 = denominator_4A;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                    V512 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
                     denominator_4B_s3 = denominator_4B;
                 }
                 {
                     // stage 1 of 3, the block at i + 64
-                    global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
+                    V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 64);
                     if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
+                    V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 80);
                     if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
+                    V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 64);
                     param_1A_s2 = param_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
+                    V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 80);
                     param_1B_s2 = param_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_3A = TCondition1.Value ? g_2A : g_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_3B = TCondition1.Value ? g_2B : g_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                    V512 expAvg_1A = Vector512.LoadUnsafe(ref expAvgRef, i + 64);
+                    V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 80);
+                    V512 expAvgSq_1A = Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
+                    V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
+                    V512 maxExpAvgSq_1A = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 64) : V512.Zero;
+                    V512 maxExpAvgSq_1B = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 80) : V512.Zero;
+                    V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    V512 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V512.Zero;
+                    V512 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V512.Zero;
+                    V512 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
+                    V512 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                    V512 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                     expAvg_2A_s2 = expAvg_2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                    V512 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                     expAvg_2B_s2 = expAvg_2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    V512 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
+                    V512 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
+                    V512 maxExpAvgSq_2A = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
+                    V512 maxExpAvgSq_2B = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
+                    V512 root_1A = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
                     root_1A_s2 = root_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    V512 root_1B = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
                     root_1B_s2 = root_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    V512 root_2A = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
                     root_2A_s2 = root_2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    V512 root_2B = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
                     root_2B_s2 = root_2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 80);
-                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 64);
-                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 80);
+                    V512 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                    V512 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                    Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
+                    Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
+                    Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 64);
+                    Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 80);
+                    if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 64);
+                    if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 80);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2A = param_1A_s3 - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2B = param_1B_s3 - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_2A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_2B, ref paramRef, i + 16);
+                V512 quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                V512 quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                V512 param_2A = param_1A_s3 - quotient_3A;
+                V512 param_2B = param_1B_s3 - quotient_3B;
+                Vector512.StoreUnsafe(param_2A, ref paramRef, i);
+                Vector512.StoreUnsafe(param_2B, ref paramRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i + 32
@@ -527,72 +534,72 @@ partial class Adam : global::KernelGen.Optimizer
                 param_1B_s3 = param_1B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V512 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V512.Zero;
+                V512 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V512.Zero;
+                V512 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V512.Zero;
+                V512 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V512.Zero;
+                V512 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V512 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 3 of 3, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2A = param_1A_s3 - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2B = param_1B_s3 - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_2A, ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_2B, ref paramRef, i + 48);
+                V512 quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                V512 quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                V512 param_2A = param_1A_s3 - quotient_3A;
+                V512 param_2B = param_1B_s3 - quotient_3B;
+                Vector512.StoreUnsafe(param_2A, ref paramRef, i + 32);
+                Vector512.StoreUnsafe(param_2B, ref paramRef, i + 48);
             }
             i += 64;
         }
 
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgSq = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
+            V512 maxExpAvgSq = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V512 denominator = V512.Zero;
             if (TAmsgrad.Value)
             {
-                maxExpAvgSq = global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq, expAvgSq);
-                denominator = global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
+                maxExpAvgSq = Vector512.Max(maxExpAvgSq, expAvgSq);
+                denominator = Vector512.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
             }
             else
             {
-                denominator = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
+                denominator = Vector512.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
             }
             param = param - stepSize * expAvg / denominator;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TCondition1, TAmsgrad, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TWeightDecayIsNotZero, TAmsgrad, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TCondition1, TAmsgrad, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TWeightDecayIsNotZero, TAmsgrad, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TAmsgrad : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -629,15 +636,15 @@ partial class Adam : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float maxExpAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> beta1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> beta2 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> biasCorrection2Sqrt = global::System.Runtime.Intrinsics.Vector256.Create(args.BiasCorrection2Sqrt);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> stepSize = global::System.Runtime.Intrinsics.Vector256.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 biasCorrection2Sqrt = Vector256.Create(args.BiasCorrection2Sqrt);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 stepSize = Vector256.Create(args.StepSize);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
@@ -647,68 +654,68 @@ partial class Adam : global::KernelGen.Optimizer
         if (length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsgrad.Value ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector256<float> param_1A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_1A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_1B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_1B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator_4A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator_4B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            V256 param_1A_s2 = V256.Zero;
+            V256 param_1A_s3 = V256.Zero;
+            V256 param_1B_s2 = V256.Zero;
+            V256 param_1B_s3 = V256.Zero;
+            V256 expAvg_2A_s2 = V256.Zero;
+            V256 expAvg_2A_s3 = V256.Zero;
+            V256 expAvg_2B_s2 = V256.Zero;
+            V256 expAvg_2B_s3 = V256.Zero;
+            V256 root_1A_s2 = V256.Zero;
+            V256 root_1B_s2 = V256.Zero;
+            V256 root_2A_s2 = V256.Zero;
+            V256 root_2B_s2 = V256.Zero;
+            V256 denominator_4A_s3 = V256.Zero;
+            V256 denominator_4B_s3 = V256.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 8);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g_3A = TCondition1.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g_3B = TCondition1.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                V256 expAvg_1A = Vector256.LoadUnsafe(ref expAvgRef, i);
+                V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 8);
+                V256 expAvgSq_1A = Vector256.LoadUnsafe(ref expAvgSqRef, i);
+                V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
+                V256 maxExpAvgSq_1A = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
+                V256 maxExpAvgSq_1B = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : V256.Zero;
+                V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V256 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V256.Zero;
+                V256 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V256.Zero;
+                V256 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
+                V256 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                V256 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                 expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                V256 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                 expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                V256 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
+                V256 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
+                V256 maxExpAvgSq_2A = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
+                V256 maxExpAvgSq_2B = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
+                V256 root_1A = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                V256 root_1B = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                V256 root_2A = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
                 root_2A_s2 = root_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                V256 root_2B = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
                 root_2B_s2 = root_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 8);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 8);
+                V256 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V256 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 8);
+                Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 8);
+                if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
+                if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i
@@ -716,77 +723,77 @@ partial class Adam : global::KernelGen.Optimizer
                 param_1B_s3 = param_1B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V256 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V256.Zero;
+                V256 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V256.Zero;
+                V256 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V256.Zero;
+                V256 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V256.Zero;
+                V256 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V256 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 1 of 3, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 16);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 24);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 16);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 24);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g_3A = TCondition1.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g_3B = TCondition1.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                V256 expAvg_1A = Vector256.LoadUnsafe(ref expAvgRef, i + 16);
+                V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 24);
+                V256 expAvgSq_1A = Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
+                V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
+                V256 maxExpAvgSq_1A = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V256.Zero;
+                V256 maxExpAvgSq_1B = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 24) : V256.Zero;
+                V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V256 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V256.Zero;
+                V256 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V256.Zero;
+                V256 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
+                V256 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                V256 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                 expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                V256 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                 expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                V256 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
+                V256 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
+                V256 maxExpAvgSq_2A = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
+                V256 maxExpAvgSq_2B = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
+                V256 root_1A = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                V256 root_1B = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                V256 root_2A = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
                 root_2A_s2 = root_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                V256 root_2B = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
                 root_2B_s2 = root_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 24);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 24);
+                V256 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V256 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 24);
+                Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 24);
+                if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
+                if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 24);
             }
 
             for (; i + 48 <= length; i += 16)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_2A = param_1A_s3 - quotient_3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_2B = param_1B_s3 - quotient_3B;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_2A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_2B, ref paramRef, i + 8);
+                    V256 quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                    V256 quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                    V256 param_2A = param_1A_s3 - quotient_3A;
+                    V256 param_2B = param_1B_s3 - quotient_3B;
+                    Vector256.StoreUnsafe(param_2A, ref paramRef, i);
+                    Vector256.StoreUnsafe(param_2B, ref paramRef, i + 8);
                 }
                 {
                     // stage 2 of 3, the block at i + 16
@@ -794,77 +801,77 @@ partial class Adam : global::KernelGen.Optimizer
                     param_1B_s3 = param_1B_s2;
                     expAvg_2A_s3 = expAvg_2A_s2;
                     expAvg_2B_s3 = expAvg_2B_s2;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                    V256 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
+                    V256 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
+                    V256 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V256.Zero;
+                    V256 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V256.Zero;
+                    V256 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
+                    V256 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
+                    V256 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V256.Zero;
+                    V256 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V256.Zero;
+                    V256 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
                     denominator_4A_s3 = denominator_4A;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                    V256 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
                     denominator_4B_s3 = denominator_4B;
                 }
                 {
                     // stage 1 of 3, the block at i + 32
-                    global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
+                    V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 32);
                     if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
+                    V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 40);
                     if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
+                    V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 32);
                     param_1A_s2 = param_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
+                    V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 40);
                     param_1B_s2 = param_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_3A = TCondition1.Value ? g_2A : g_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_3B = TCondition1.Value ? g_2B : g_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                    V256 expAvg_1A = Vector256.LoadUnsafe(ref expAvgRef, i + 32);
+                    V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 40);
+                    V256 expAvgSq_1A = Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
+                    V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
+                    V256 maxExpAvgSq_1A = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : V256.Zero;
+                    V256 maxExpAvgSq_1B = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 40) : V256.Zero;
+                    V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    V256 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V256.Zero;
+                    V256 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V256.Zero;
+                    V256 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
+                    V256 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                    V256 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                     expAvg_2A_s2 = expAvg_2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                    V256 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                     expAvg_2B_s2 = expAvg_2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    V256 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
+                    V256 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
+                    V256 maxExpAvgSq_2A = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
+                    V256 maxExpAvgSq_2B = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
+                    V256 root_1A = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
                     root_1A_s2 = root_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    V256 root_1B = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
                     root_1B_s2 = root_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    V256 root_2A = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
                     root_2A_s2 = root_2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    V256 root_2B = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
                     root_2B_s2 = root_2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 40);
-                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
-                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 40);
+                    V256 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                    V256 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                    Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                    Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
+                    Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                    Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 40);
+                    if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
+                    if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 40);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2A = param_1A_s3 - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2B = param_1B_s3 - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_2A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_2B, ref paramRef, i + 8);
+                V256 quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                V256 quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                V256 param_2A = param_1A_s3 - quotient_3A;
+                V256 param_2B = param_1B_s3 - quotient_3B;
+                Vector256.StoreUnsafe(param_2A, ref paramRef, i);
+                Vector256.StoreUnsafe(param_2B, ref paramRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i + 16
@@ -872,72 +879,72 @@ partial class Adam : global::KernelGen.Optimizer
                 param_1B_s3 = param_1B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V256 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V256.Zero;
+                V256 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V256.Zero;
+                V256 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V256.Zero;
+                V256 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V256.Zero;
+                V256 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V256 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 3 of 3, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2A = param_1A_s3 - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2B = param_1B_s3 - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_2A, ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_2B, ref paramRef, i + 24);
+                V256 quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                V256 quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                V256 param_2A = param_1A_s3 - quotient_3A;
+                V256 param_2B = param_1B_s3 - quotient_3B;
+                Vector256.StoreUnsafe(param_2A, ref paramRef, i + 16);
+                Vector256.StoreUnsafe(param_2B, ref paramRef, i + 24);
             }
             i += 32;
         }
 
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgSq = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
+            V256 maxExpAvgSq = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V256 denominator = V256.Zero;
             if (TAmsgrad.Value)
             {
-                maxExpAvgSq = global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq, expAvgSq);
-                denominator = global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
+                maxExpAvgSq = Vector256.Max(maxExpAvgSq, expAvgSq);
+                denominator = Vector256.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
             }
             else
             {
-                denominator = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
+                denominator = Vector256.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
             }
             param = param - stepSize * expAvg / denominator;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TCondition1, TAmsgrad, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TWeightDecayIsNotZero, TAmsgrad, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TCondition1, TAmsgrad, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TWeightDecayIsNotZero, TAmsgrad, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TAmsgrad : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -974,15 +981,15 @@ partial class Adam : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float maxExpAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> beta1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> beta2 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> biasCorrection2Sqrt = global::System.Runtime.Intrinsics.Vector128.Create(args.BiasCorrection2Sqrt);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> stepSize = global::System.Runtime.Intrinsics.Vector128.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 biasCorrection2Sqrt = Vector128.Create(args.BiasCorrection2Sqrt);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 stepSize = Vector128.Create(args.StepSize);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
@@ -992,68 +999,68 @@ partial class Adam : global::KernelGen.Optimizer
         if (length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsgrad.Value ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector128<float> param_1A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_1A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_1B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_1B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator_4A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator_4B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            V128 param_1A_s2 = V128.Zero;
+            V128 param_1A_s3 = V128.Zero;
+            V128 param_1B_s2 = V128.Zero;
+            V128 param_1B_s3 = V128.Zero;
+            V128 expAvg_2A_s2 = V128.Zero;
+            V128 expAvg_2A_s3 = V128.Zero;
+            V128 expAvg_2B_s2 = V128.Zero;
+            V128 expAvg_2B_s3 = V128.Zero;
+            V128 root_1A_s2 = V128.Zero;
+            V128 root_1B_s2 = V128.Zero;
+            V128 root_2A_s2 = V128.Zero;
+            V128 root_2B_s2 = V128.Zero;
+            V128 denominator_4A_s3 = V128.Zero;
+            V128 denominator_4B_s3 = V128.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 4);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 4);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g_3A = TCondition1.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g_3B = TCondition1.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                V128 expAvg_1A = Vector128.LoadUnsafe(ref expAvgRef, i);
+                V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 4);
+                V128 expAvgSq_1A = Vector128.LoadUnsafe(ref expAvgSqRef, i);
+                V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
+                V128 maxExpAvgSq_1A = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
+                V128 maxExpAvgSq_1B = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 4) : V128.Zero;
+                V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V128 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V128.Zero;
+                V128 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V128.Zero;
+                V128 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
+                V128 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                V128 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                 expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                V128 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                 expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                V128 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
+                V128 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
+                V128 maxExpAvgSq_2A = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
+                V128 maxExpAvgSq_2B = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
+                V128 root_1A = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                V128 root_1B = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                V128 root_2A = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
                 root_2A_s2 = root_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                V128 root_2B = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
                 root_2B_s2 = root_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 4);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 4);
+                V128 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V128 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 4);
+                Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 4);
+                if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
+                if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i
@@ -1061,77 +1068,77 @@ partial class Adam : global::KernelGen.Optimizer
                 param_1B_s3 = param_1B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V128 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V128.Zero;
+                V128 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V128.Zero;
+                V128 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V128.Zero;
+                V128 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V128.Zero;
+                V128 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V128 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 1 of 3, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 12);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 8);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 12);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g_3A = TCondition1.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g_3B = TCondition1.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                V128 expAvg_1A = Vector128.LoadUnsafe(ref expAvgRef, i + 8);
+                V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 12);
+                V128 expAvgSq_1A = Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
+                V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
+                V128 maxExpAvgSq_1A = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : V128.Zero;
+                V128 maxExpAvgSq_1B = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 12) : V128.Zero;
+                V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V128 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V128.Zero;
+                V128 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V128.Zero;
+                V128 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
+                V128 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                V128 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                 expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                V128 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                 expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                V128 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
+                V128 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
+                V128 maxExpAvgSq_2A = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
+                V128 maxExpAvgSq_2B = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
+                V128 root_1A = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                V128 root_1B = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                V128 root_2A = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
                 root_2A_s2 = root_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                V128 root_2B = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
                 root_2B_s2 = root_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 12);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 8);
-                if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 12);
+                V128 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V128 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 8);
+                Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 12);
+                Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 8);
+                Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 12);
+                if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 8);
+                if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 12);
             }
 
             for (; i + 24 <= length; i += 8)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_2A = param_1A_s3 - quotient_3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_2B = param_1B_s3 - quotient_3B;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_2A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_2B, ref paramRef, i + 4);
+                    V128 quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                    V128 quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                    V128 param_2A = param_1A_s3 - quotient_3A;
+                    V128 param_2B = param_1B_s3 - quotient_3B;
+                    Vector128.StoreUnsafe(param_2A, ref paramRef, i);
+                    Vector128.StoreUnsafe(param_2B, ref paramRef, i + 4);
                 }
                 {
                     // stage 2 of 3, the block at i + 8
@@ -1139,77 +1146,77 @@ partial class Adam : global::KernelGen.Optimizer
                     param_1B_s3 = param_1B_s2;
                     expAvg_2A_s3 = expAvg_2A_s2;
                     expAvg_2B_s3 = expAvg_2B_s2;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                    V128 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
+                    V128 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
+                    V128 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V128.Zero;
+                    V128 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V128.Zero;
+                    V128 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
+                    V128 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
+                    V128 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V128.Zero;
+                    V128 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V128.Zero;
+                    V128 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
                     denominator_4A_s3 = denominator_4A;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                    V128 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
                     denominator_4B_s3 = denominator_4B;
                 }
                 {
                     // stage 1 of 3, the block at i + 16
-                    global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
+                    V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 16);
                     if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
+                    V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 20);
                     if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
+                    V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 16);
                     param_1A_s2 = param_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
+                    V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 20);
                     param_1B_s2 = param_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition1.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition1.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_3A = TCondition1.Value ? g_2A : g_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_3B = TCondition1.Value ? g_2B : g_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_3A;
+                    V128 expAvg_1A = Vector128.LoadUnsafe(ref expAvgRef, i + 16);
+                    V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 20);
+                    V128 expAvgSq_1A = Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
+                    V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
+                    V128 maxExpAvgSq_1A = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V128.Zero;
+                    V128 maxExpAvgSq_1B = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 20) : V128.Zero;
+                    V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    V128 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V128.Zero;
+                    V128 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V128.Zero;
+                    V128 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
+                    V128 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                    V128 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                     expAvg_2A_s2 = expAvg_2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_3B;
+                    V128 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                     expAvg_2B_s2 = expAvg_2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta2 + h1 * g_3A * g_3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta2 + h1 * g_3B * g_3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_2A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_2B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> root_1A = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    V128 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
+                    V128 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
+                    V128 maxExpAvgSq_2A = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
+                    V128 maxExpAvgSq_2B = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
+                    V128 root_1A = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
                     root_1A_s2 = root_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> root_1B = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    V128 root_1B = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
                     root_1B_s2 = root_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> root_2A = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    V128 root_2A = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
                     root_2A_s2 = root_2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> root_2B = !TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    V128 root_2B = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
                     root_2B_s2 = root_2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 20);
-                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
-                    if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 20);
+                    V128 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                    V128 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                    Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                    Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
+                    Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                    Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 20);
+                    if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
+                    if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 20);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2A = param_1A_s3 - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2B = param_1B_s3 - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_2A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_2B, ref paramRef, i + 4);
+                V128 quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                V128 quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                V128 param_2A = param_1A_s3 - quotient_3A;
+                V128 param_2B = param_1B_s3 - quotient_3B;
+                Vector128.StoreUnsafe(param_2A, ref paramRef, i);
+                Vector128.StoreUnsafe(param_2B, ref paramRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i + 8
@@ -1217,72 +1224,72 @@ partial class Adam : global::KernelGen.Optimizer
                 param_1B_s3 = param_1B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V128 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V128.Zero;
+                V128 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V128.Zero;
+                V128 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V128.Zero;
+                V128 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V128.Zero;
+                V128 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V128 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 3 of 3, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2A = param_1A_s3 - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2B = param_1B_s3 - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_2A, ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_2B, ref paramRef, i + 12);
+                V128 quotient_3A = stepSize * expAvg_2A_s3 / denominator_4A_s3;
+                V128 quotient_3B = stepSize * expAvg_2B_s3 / denominator_4B_s3;
+                V128 param_2A = param_1A_s3 - quotient_3A;
+                V128 param_2B = param_1B_s3 - quotient_3B;
+                Vector128.StoreUnsafe(param_2A, ref paramRef, i + 8);
+                Vector128.StoreUnsafe(param_2B, ref paramRef, i + 12);
             }
             i += 16;
         }
 
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgSq = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq = TAmsgrad.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
+            V128 maxExpAvgSq = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V128 denominator = V128.Zero;
             if (TAmsgrad.Value)
             {
-                maxExpAvgSq = global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq, expAvgSq);
-                denominator = global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
+                maxExpAvgSq = Vector128.Max(maxExpAvgSq, expAvgSq);
+                denominator = Vector128.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
             }
             else
             {
-                denominator = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
+                denominator = Vector128.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
             }
             param = param - stepSize * expAvg / denominator;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TCondition1, TAmsgrad, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TWeightDecayIsNotZero, TAmsgrad, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TCondition1, TAmsgrad, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TWeightDecayIsNotZero, TAmsgrad, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TAmsgrad : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -1321,9 +1328,9 @@ partial class Adam : global::KernelGen.Optimizer
         ref float maxExpAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgSq);
         float weightDecay = args.WeightDecay;
         float beta1 = args.Beta1;
-        float h0 = args.H0;
+        float oneMinusBeta1 = args.OneMinusBeta1;
         float beta2 = args.Beta2;
-        float h1 = args.H1;
+        float oneMinusBeta2 = args.OneMinusBeta2;
         float biasCorrection2Sqrt = args.BiasCorrection2Sqrt;
         float epsilon = args.Epsilon;
         float stepSize = args.StepSize;
@@ -1338,12 +1345,12 @@ partial class Adam : global::KernelGen.Optimizer
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             float maxExpAvgSq = TAmsgrad.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) : 0f;
             float g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             float denominator = 0f;
             if (TAmsgrad.Value)
             {

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class Adamax : global::KernelGen.Optimizer
@@ -86,10 +93,10 @@ partial class Adamax : global::KernelGen.Optimizer
     private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float epsilon, float weightDecay, bool maximize, int step)
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
-        args.Condition1 = weightDecay != 0f; // decides if (weightDecay != 0f)
+        args.WeightDecayIsNotZero = weightDecay != 0f; // decides if (weightDecay != 0f)
         args.WeightDecay = weightDecay;
         args.Beta1 = beta1;
-        args.H0 = 1f - beta1; // hoisted from: expAvg = expAvg * beta1 + (1f - beta1) * g;
+        args.OneMinusBeta1 = 1f - beta1; // hoisted from: expAvg = expAvg * beta1 + (1f - beta1) * g;
         args.Beta2 = beta2;
         args.Epsilon = epsilon;
         float clr = learningRate / (1f - global::System.MathF.Pow(beta1, (float)step));
@@ -138,13 +145,13 @@ partial class Adamax : global::KernelGen.Optimizer
         public global::System.Span<float> ExpInf;
         public float WeightDecay;
         public float Beta1;
-        public float H0;
+        public float OneMinusBeta1;
         public float Beta2;
         public float Epsilon;
         public float Clr;
         public float GradientMultiplier;
         public bool Maximize;
-        public bool Condition1;
+        public bool WeightDecayIsNotZero;
         public bool UnscaleGradient;
     }
 
@@ -159,49 +166,49 @@ partial class Adamax : global::KernelGen.Optimizer
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition1) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        if (args.WeightDecayIsNotZero) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TMaximize, TCondition1>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch2<TMaximize, TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TCondition1, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TCondition1, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
-    /// <typeparamref name="TCondition1"/>: <c>weightDecay != 0f</c>.
+    /// <typeparamref name="TWeightDecayIsNotZero"/>: <c>weightDecay != 0f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TCondition1, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TCondition1, TUnscaleGradient>(ref args, 0);
+                Loop512<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TCondition1, TUnscaleGradient>(ref args, 0);
+                Loop256<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TCondition1, TUnscaleGradient>(ref args, 0);
+                Loop128<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TMaximize, TCondition1, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -224,44 +231,44 @@ partial class Adamax : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expInfRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpInf);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> beta1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> beta2 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> clr = global::System.Runtime.Intrinsics.Vector512.Create(args.Clr);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 clr = Vector512.Create(args.Clr);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expInf = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expInfRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
+            V512 expInf = Vector512.LoadUnsafe(ref expInfRef, i);
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expInf = global::System.Runtime.Intrinsics.Vector512.Max(expInf * beta2, global::System.Runtime.Intrinsics.Vector512.Abs(g) + epsilon);
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expInf = Vector512.Max(expInf * beta2, Vector512.Abs(g) + epsilon);
             param = param - clr * expAvg / expInf;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expInf, ref expInfRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expInf, ref expInfRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TCondition1, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -284,44 +291,44 @@ partial class Adamax : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expInfRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpInf);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> beta1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> beta2 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> clr = global::System.Runtime.Intrinsics.Vector256.Create(args.Clr);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 clr = Vector256.Create(args.Clr);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expInf = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expInfRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
+            V256 expInf = Vector256.LoadUnsafe(ref expInfRef, i);
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expInf = global::System.Runtime.Intrinsics.Vector256.Max(expInf * beta2, global::System.Runtime.Intrinsics.Vector256.Abs(g) + epsilon);
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expInf = Vector256.Max(expInf * beta2, Vector256.Abs(g) + epsilon);
             param = param - clr * expAvg / expInf;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expInf, ref expInfRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expInf, ref expInfRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TCondition1, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -344,44 +351,44 @@ partial class Adamax : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expInfRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpInf);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> beta1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> beta2 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> clr = global::System.Runtime.Intrinsics.Vector128.Create(args.Clr);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 clr = Vector128.Create(args.Clr);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expInf = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expInfRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
+            V128 expInf = Vector128.LoadUnsafe(ref expInfRef, i);
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expInf = global::System.Runtime.Intrinsics.Vector128.Max(expInf * beta2, global::System.Runtime.Intrinsics.Vector128.Abs(g) + epsilon);
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expInf = Vector128.Max(expInf * beta2, Vector128.Abs(g) + epsilon);
             param = param - clr * expAvg / expInf;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expInf, ref expInfRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expInf, ref expInfRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TCondition1, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -406,7 +413,7 @@ partial class Adamax : global::KernelGen.Optimizer
         ref float expInfRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpInf);
         float weightDecay = args.WeightDecay;
         float beta1 = args.Beta1;
-        float h0 = args.H0;
+        float oneMinusBeta1 = args.OneMinusBeta1;
         float beta2 = args.Beta2;
         float epsilon = args.Epsilon;
         float clr = args.Clr;
@@ -420,11 +427,11 @@ partial class Adamax : global::KernelGen.Optimizer
             float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float expInf = global::System.Runtime.CompilerServices.Unsafe.Add(ref expInfRef, i);
             float g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expInf = global::System.MathF.Max(expInf * beta2, global::System.MathF.Abs(g) + epsilon);
             param = param - clr * expAvg / expInf;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;

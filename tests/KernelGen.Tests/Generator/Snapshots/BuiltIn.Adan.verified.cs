@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class Adan : global::KernelGen.Optimizer
@@ -127,27 +134,27 @@ partial class Adan : global::KernelGen.Optimizer
     {
         args.Maximize = maximize; // decides float g = (maximize ? -grad : grad) * clip;
         args.Clip = clip;
-        args.Condition1 = step == 1; // decides float gradDiff = (step == 1 ? -(grad * clip) : previousGradNegated) + g;
+        args.StepIsOne = step == 1; // decides float gradDiff = (step == 1 ? -(grad * clip) : previousGradNegated) + g;
         args.Beta1 = beta1;
-        args.H0 = 1f - beta1; // hoisted from: expAvg = expAvg * beta1 + (1f - beta1) * g;
+        args.OneMinusBeta1 = 1f - beta1; // hoisted from: expAvg = expAvg * beta1 + (1f - beta1) * g;
         args.Beta2 = beta2;
-        args.H1 = 1f - beta2; // hoisted from: expAvgDiff = expAvgDiff * beta2 + (1f - beta2) * gradDiff;
+        args.OneMinusBeta2 = 1f - beta2; // hoisted from: expAvgDiff = expAvgDiff * beta2 + (1f - beta2) * gradDiff;
         args.Beta3 = beta3;
-        args.H2 = 1f - beta3; // hoisted from: expAvgSq = expAvgSq * beta3 + (1f - beta3) * u * u;
+        args.OneMinusBeta3 = 1f - beta3; // hoisted from: expAvgSq = expAvgSq * beta3 + (1f - beta3) * u * u;
         float k1 = (float)step * global::System.MathF.Log(beta1);
         float biasCorrection1 = k1 >= -0.25f ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f)))))) : 1f - global::System.MathF.Pow(beta1, (float)step);
         float k2 = (float)step * global::System.MathF.Log(beta2);
         float biasCorrection2 = k2 >= -0.25f ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f)))))) : 1f - global::System.MathF.Pow(beta2, (float)step);
         float k3 = (float)step * global::System.MathF.Log(beta3);
         float biasCorrection3 = k3 >= -0.25f ? 0f - k3 * (1f + k3 / 2f * (1f + k3 / 3f * (1f + k3 / 4f * (1f + k3 / 5f * (1f + k3 / 6f * (1f + k3 / 7f)))))) : 1f - global::System.MathF.Pow(beta3, (float)step);
-        args.H3 = global::System.MathF.Sqrt(biasCorrection3); // hoisted from: float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection3) + epsilon;
+        args.SqrtBiasCorrection3 = global::System.MathF.Sqrt(biasCorrection3); // hoisted from: float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection3) + epsilon;
         args.Epsilon = epsilon;
         args.WeightDecouple = weightDecouple; // decides if (weightDecouple)
-        args.H4 = 1f - learningRate * weightDecay; // hoisted from: param *= 1f - learningRate * weightDecay;
-        args.H5 = learningRate / biasCorrection1; // hoisted from: param -= learningRate / biasCorrection1 * (expAvg / denominator);
-        args.H6 = learningRate * beta2 / biasCorrection2; // hoisted from: param -= learningRate * beta2 / biasCorrection2 * (expAvgDiff / denominator);
-        args.Condition3 = !weightDecouple; // decides if (!weightDecouple)
-        args.H7 = 1f + learningRate * weightDecay; // hoisted from: param /= 1f + learningRate * weightDecay;
+        args.OneMinusLearningRateTimesWeightDecay = 1f - learningRate * weightDecay; // hoisted from: param *= 1f - learningRate * weightDecay;
+        args.LearningRateOverBiasCorrection1 = learningRate / biasCorrection1; // hoisted from: param -= learningRate / biasCorrection1 * (expAvg / denominator);
+        args.LearningRateTimesBeta2OverBiasCorrection2 = learningRate * beta2 / biasCorrection2; // hoisted from: param -= learningRate * beta2 / biasCorrection2 * (expAvgDiff / denominator);
+        args.NotWeightDecouple = !weightDecouple; // decides if (!weightDecouple)
+        args.OnePlusLearningRateTimesWeightDecay = 1f + learningRate * weightDecay; // hoisted from: param /= 1f + learningRate * weightDecay;
     }
 
     /// <summary>
@@ -214,22 +221,22 @@ partial class Adan : global::KernelGen.Optimizer
         public global::System.Span<float> PreviousGradNegated;
         public float Clip;
         public float Beta1;
-        public float H0;
+        public float OneMinusBeta1;
         public float Beta2;
-        public float H1;
+        public float OneMinusBeta2;
         public float Beta3;
-        public float H2;
-        public float H3;
+        public float OneMinusBeta3;
+        public float SqrtBiasCorrection3;
         public float Epsilon;
-        public float H4;
-        public float H5;
-        public float H6;
-        public float H7;
+        public float OneMinusLearningRateTimesWeightDecay;
+        public float LearningRateOverBiasCorrection1;
+        public float LearningRateTimesBeta2OverBiasCorrection2;
+        public float OnePlusLearningRateTimesWeightDecay;
         public float GradientMultiplier;
         public bool Maximize;
-        public bool Condition1;
+        public bool StepIsOne;
         public bool WeightDecouple;
-        public bool Condition3;
+        public bool NotWeightDecouple;
         public bool UnscaleGradient;
     }
 
@@ -244,74 +251,74 @@ partial class Adan : global::KernelGen.Optimizer
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition1) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        if (args.StepIsOne) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TMaximize, TCondition1>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch2<TMaximize, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.WeightDecouple) Unswitch3<TMaximize, TCondition1, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch3<TMaximize, TCondition1, global::KernelGen.Internal.False>(path, ref args);
+        if (args.WeightDecouple) Unswitch3<TMaximize, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch3<TMaximize, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TMaximize, TCondition1, TWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch3<TMaximize, TStepIsOne, TWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition3) Unswitch4<TMaximize, TCondition1, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch4<TMaximize, TCondition1, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
+        if (args.NotWeightDecouple) Unswitch4<TMaximize, TStepIsOne, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch4<TMaximize, TStepIsOne, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch4<TMaximize, TCondition1, TWeightDecouple, TCondition3>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch4<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TCondition1, TWeightDecouple, TCondition3, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TCondition1, TWeightDecouple, TCondition3, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
-    /// <typeparamref name="TCondition1"/>: <c>step == 1</c>.
+    /// <typeparamref name="TStepIsOne"/>: <c>step == 1</c>.
     /// <typeparamref name="TWeightDecouple"/>: <c>weightDecouple</c>.
-    /// <typeparamref name="TCondition3"/>: <c>!weightDecouple</c>.
+    /// <typeparamref name="TNotWeightDecouple"/>: <c>!weightDecouple</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TCondition1, TWeightDecouple, TCondition3, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TCondition1, TWeightDecouple, TCondition3, TUnscaleGradient>(ref args, 0);
+                Loop512<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TCondition1, TWeightDecouple, TCondition3, TUnscaleGradient>(ref args, 0);
+                Loop256<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TCondition1, TWeightDecouple, TCondition3, TUnscaleGradient>(ref args, 0);
+                Loop128<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TMaximize, TCondition1, TWeightDecouple, TCondition3, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TCondition1, TWeightDecouple, TCondition3, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -363,99 +370,99 @@ partial class Adan : global::KernelGen.Optimizer
         ref float expAvgDiffRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgDiff);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector512<float> clip = global::System.Runtime.Intrinsics.Vector512.Create(args.Clip);
-        global::System.Runtime.Intrinsics.Vector512<float> beta1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> beta2 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> beta3 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta3);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> h3 = global::System.Runtime.Intrinsics.Vector512.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> h4 = global::System.Runtime.Intrinsics.Vector512.Create(args.H4);
-        global::System.Runtime.Intrinsics.Vector512<float> h5 = global::System.Runtime.Intrinsics.Vector512.Create(args.H5);
-        global::System.Runtime.Intrinsics.Vector512<float> h6 = global::System.Runtime.Intrinsics.Vector512.Create(args.H6);
-        global::System.Runtime.Intrinsics.Vector512<float> h7 = global::System.Runtime.Intrinsics.Vector512.Create(args.H7);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 clip = Vector512.Create(args.Clip);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 beta3 = Vector512.Create(args.Beta3);
+        V512 oneMinusBeta3 = Vector512.Create(args.OneMinusBeta3);
+        V512 sqrtBiasCorrection3 = Vector512.Create(args.SqrtBiasCorrection3);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 oneMinusLearningRateTimesWeightDecay = Vector512.Create(args.OneMinusLearningRateTimesWeightDecay);
+        V512 learningRateOverBiasCorrection1 = Vector512.Create(args.LearningRateOverBiasCorrection1);
+        V512 learningRateTimesBeta2OverBiasCorrection2 = Vector512.Create(args.LearningRateTimesBeta2OverBiasCorrection2);
+        V512 onePlusLearningRateTimesWeightDecay = Vector512.Create(args.OnePlusLearningRateTimesWeightDecay);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
-        if (length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TCondition1.Value ? 4 : 0))))
+        if (length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TStepIsOne.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator_1A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator_1B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_3A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            V512 expAvg_2A_s2 = V512.Zero;
+            V512 expAvg_2A_s3 = V512.Zero;
+            V512 expAvg_2B_s2 = V512.Zero;
+            V512 expAvg_2B_s3 = V512.Zero;
+            V512 expAvgDiff_2A_s2 = V512.Zero;
+            V512 expAvgDiff_2A_s3 = V512.Zero;
+            V512 expAvgDiff_2B_s2 = V512.Zero;
+            V512 expAvgDiff_2B_s3 = V512.Zero;
+            V512 root_1A_s2 = V512.Zero;
+            V512 root_1B_s2 = V512.Zero;
+            V512 denominator_1A_s3 = V512.Zero;
+            V512 denominator_1B_s3 = V512.Zero;
+            V512 param_3A_s2 = V512.Zero;
+            V512 param_3A_s3 = V512.Zero;
+            V512 param_3B_s2 = V512.Zero;
+            V512 param_3B_s3 = V512.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 16);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 16) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                V512 previousGradNegated_1A = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i) : V512.Zero;
+                V512 previousGradNegated_1B = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 16) : V512.Zero;
+                V512 expAvg_1A = Vector512.LoadUnsafe(ref expAvgRef, i);
+                V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 16);
+                V512 expAvgDiff_1A = Vector512.LoadUnsafe(ref expAvgDiffRef, i);
+                V512 expAvgDiff_1B = Vector512.LoadUnsafe(ref expAvgDiffRef, i + 16);
+                V512 expAvgSq_1A = Vector512.LoadUnsafe(ref expAvgSqRef, i);
+                V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
+                V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i);
+                V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 16);
+                V512 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                V512 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                V512 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                V512 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                V512 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                 expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                V512 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
                 expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                V512 expAvgDiff_2A = expAvgDiff_1A * beta2 + oneMinusBeta2 * gradDiff_1A;
                 expAvgDiff_2A_s2 = expAvgDiff_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                V512 expAvgDiff_2B = expAvgDiff_1B * beta2 + oneMinusBeta2 * gradDiff_1B;
                 expAvgDiff_2B_s2 = expAvgDiff_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> u_1A = gradDiff_1A * beta2 + g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> u_1B = gradDiff_1B * beta2 + g_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A);
+                V512 u_1A = gradDiff_1A * beta2 + g_1A;
+                V512 u_1B = gradDiff_1B * beta2 + g_1B;
+                V512 expAvgSq_2A = expAvgSq_1A * beta3 + oneMinusBeta3 * u_1A * u_1A;
+                V512 expAvgSq_2B = expAvgSq_1B * beta3 + oneMinusBeta3 * u_1B * u_1B;
+                V512 root_1A = Vector512.Sqrt(expAvgSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B);
+                V512 root_1B = Vector512.Sqrt(expAvgSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                V512 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V512.Zero;
+                V512 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V512.Zero;
+                V512 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
                 param_3A_s2 = param_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                V512 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
                 param_3B_s2 = param_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2A = -g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2B = -g_1B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 16);
+                V512 previousGradNegated_2A = -g_1A;
+                V512 previousGradNegated_2B = -g_1B;
+                Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 16);
+                Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i);
+                Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 16);
+                Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 16);
+                Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i);
+                Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i
@@ -465,85 +472,85 @@ partial class Adan : global::KernelGen.Optimizer
                 expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
                 param_3A_s3 = param_3A_s2;
                 param_3B_s3 = param_3B_s2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = root_1A_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = root_1B_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = quotient_1A + epsilon;
+                V512 quotient_1A = root_1A_s2 / sqrtBiasCorrection3;
+                V512 quotient_1B = root_1B_s2 / sqrtBiasCorrection3;
+                V512 denominator_1A = quotient_1A + epsilon;
                 denominator_1A_s3 = denominator_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = quotient_1B + epsilon;
+                V512 denominator_1B = quotient_1B + epsilon;
                 denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 3, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 32);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 48);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 32) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 48) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                V512 previousGradNegated_1A = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 32) : V512.Zero;
+                V512 previousGradNegated_1B = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 48) : V512.Zero;
+                V512 expAvg_1A = Vector512.LoadUnsafe(ref expAvgRef, i + 32);
+                V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 48);
+                V512 expAvgDiff_1A = Vector512.LoadUnsafe(ref expAvgDiffRef, i + 32);
+                V512 expAvgDiff_1B = Vector512.LoadUnsafe(ref expAvgDiffRef, i + 48);
+                V512 expAvgSq_1A = Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
+                V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
+                V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 32);
+                V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 48);
+                V512 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                V512 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                V512 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                V512 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                V512 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                 expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                V512 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
                 expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                V512 expAvgDiff_2A = expAvgDiff_1A * beta2 + oneMinusBeta2 * gradDiff_1A;
                 expAvgDiff_2A_s2 = expAvgDiff_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                V512 expAvgDiff_2B = expAvgDiff_1B * beta2 + oneMinusBeta2 * gradDiff_1B;
                 expAvgDiff_2B_s2 = expAvgDiff_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> u_1A = gradDiff_1A * beta2 + g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> u_1B = gradDiff_1B * beta2 + g_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A);
+                V512 u_1A = gradDiff_1A * beta2 + g_1A;
+                V512 u_1B = gradDiff_1B * beta2 + g_1B;
+                V512 expAvgSq_2A = expAvgSq_1A * beta3 + oneMinusBeta3 * u_1A * u_1A;
+                V512 expAvgSq_2B = expAvgSq_1B * beta3 + oneMinusBeta3 * u_1B * u_1B;
+                V512 root_1A = Vector512.Sqrt(expAvgSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B);
+                V512 root_1B = Vector512.Sqrt(expAvgSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                V512 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V512.Zero;
+                V512 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V512.Zero;
+                V512 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
                 param_3A_s2 = param_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                V512 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
                 param_3B_s2 = param_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2A = -g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2B = -g_1B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 48);
+                V512 previousGradNegated_2A = -g_1A;
+                V512 previousGradNegated_2B = -g_1B;
+                Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 48);
+                Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 32);
+                Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 48);
+                Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 48);
+                Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 32);
+                Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 48);
             }
 
             for (; i + 96 <= length; i += 32)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h5 * quotient_2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_4B = param_3B_s3 - h5 * quotient_2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_5A = param_4A - h6 * quotient_3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_5B = param_4B - h6 * quotient_3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 16);
+                    V512 quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                    V512 quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                    V512 param_4A = param_3A_s3 - learningRateOverBiasCorrection1 * quotient_2A;
+                    V512 param_4B = param_3B_s3 - learningRateOverBiasCorrection1 * quotient_2B;
+                    V512 quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                    V512 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                    V512 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
+                    V512 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
+                    V512 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V512.Zero;
+                    V512 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V512.Zero;
+                    V512 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
+                    V512 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                    Vector512.StoreUnsafe(param_6A, ref paramRef, i);
+                    Vector512.StoreUnsafe(param_6B, ref paramRef, i + 16);
                 }
                 {
                     // stage 2 of 3, the block at i + 32
@@ -553,85 +560,85 @@ partial class Adan : global::KernelGen.Optimizer
                     expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
                     param_3A_s3 = param_3A_s2;
                     param_3B_s3 = param_3B_s2;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = root_1A_s2 / h3;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = root_1B_s2 / h3;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = quotient_1A + epsilon;
+                    V512 quotient_1A = root_1A_s2 / sqrtBiasCorrection3;
+                    V512 quotient_1B = root_1B_s2 / sqrtBiasCorrection3;
+                    V512 denominator_1A = quotient_1A + epsilon;
                     denominator_1A_s3 = denominator_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = quotient_1B + epsilon;
+                    V512 denominator_1B = quotient_1B + epsilon;
                     denominator_1B_s3 = denominator_1B;
                 }
                 {
                     // stage 1 of 3, the block at i + 64
-                    global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
+                    V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 64);
                     if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
+                    V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 80);
                     if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 64) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 80) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                    global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                    V512 previousGradNegated_1A = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 64) : V512.Zero;
+                    V512 previousGradNegated_1B = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 80) : V512.Zero;
+                    V512 expAvg_1A = Vector512.LoadUnsafe(ref expAvgRef, i + 64);
+                    V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 80);
+                    V512 expAvgDiff_1A = Vector512.LoadUnsafe(ref expAvgDiffRef, i + 64);
+                    V512 expAvgDiff_1B = Vector512.LoadUnsafe(ref expAvgDiffRef, i + 80);
+                    V512 expAvgSq_1A = Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
+                    V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
+                    V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 64);
+                    V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 80);
+                    V512 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                    V512 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                    V512 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                    V512 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                    V512 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                     expAvg_2A_s2 = expAvg_2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                    V512 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
                     expAvg_2B_s2 = expAvg_2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                    V512 expAvgDiff_2A = expAvgDiff_1A * beta2 + oneMinusBeta2 * gradDiff_1A;
                     expAvgDiff_2A_s2 = expAvgDiff_2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                    V512 expAvgDiff_2B = expAvgDiff_1B * beta2 + oneMinusBeta2 * gradDiff_1B;
                     expAvgDiff_2B_s2 = expAvgDiff_2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> u_1A = gradDiff_1A * beta2 + g_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> u_1B = gradDiff_1B * beta2 + g_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2A);
+                    V512 u_1A = gradDiff_1A * beta2 + g_1A;
+                    V512 u_1B = gradDiff_1B * beta2 + g_1B;
+                    V512 expAvgSq_2A = expAvgSq_1A * beta3 + oneMinusBeta3 * u_1A * u_1A;
+                    V512 expAvgSq_2B = expAvgSq_1B * beta3 + oneMinusBeta3 * u_1B * u_1B;
+                    V512 root_1A = Vector512.Sqrt(expAvgSq_2A);
                     root_1A_s2 = root_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq_2B);
+                    V512 root_1B = Vector512.Sqrt(expAvgSq_2B);
                     root_1B_s2 = root_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    V512 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V512.Zero;
+                    V512 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V512.Zero;
+                    V512 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
                     param_3A_s2 = param_3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    V512 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
                     param_3B_s2 = param_3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2A = -g_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated_2B = -g_1B;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 80);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 80);
+                    V512 previousGradNegated_2A = -g_1A;
+                    V512 previousGradNegated_2B = -g_1B;
+                    Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
+                    Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
+                    Vector512.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 64);
+                    Vector512.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 80);
+                    Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 64);
+                    Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 80);
+                    Vector512.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 64);
+                    Vector512.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 80);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h5 * quotient_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_4B = param_3B_s3 - h5 * quotient_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> param_5A = param_4A - h6 * quotient_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_5B = param_4B - h6 * quotient_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 16);
+                V512 quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                V512 quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                V512 param_4A = param_3A_s3 - learningRateOverBiasCorrection1 * quotient_2A;
+                V512 param_4B = param_3B_s3 - learningRateOverBiasCorrection1 * quotient_2B;
+                V512 quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                V512 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                V512 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
+                V512 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
+                V512 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V512.Zero;
+                V512 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V512.Zero;
+                V512 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
+                V512 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                Vector512.StoreUnsafe(param_6A, ref paramRef, i);
+                Vector512.StoreUnsafe(param_6B, ref paramRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i + 32
@@ -641,78 +648,78 @@ partial class Adan : global::KernelGen.Optimizer
                 expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
                 param_3A_s3 = param_3A_s2;
                 param_3B_s3 = param_3B_s2;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = root_1A_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = root_1B_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_1A = quotient_1A + epsilon;
+                V512 quotient_1A = root_1A_s2 / sqrtBiasCorrection3;
+                V512 quotient_1B = root_1B_s2 / sqrtBiasCorrection3;
+                V512 denominator_1A = quotient_1A + epsilon;
                 denominator_1A_s3 = denominator_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> denominator_1B = quotient_1B + epsilon;
+                V512 denominator_1B = quotient_1B + epsilon;
                 denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 3 of 3, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> param_4A = param_3A_s3 - h5 * quotient_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_4B = param_3B_s3 - h5 * quotient_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> param_5A = param_4A - h6 * quotient_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_5B = param_4B - h6 * quotient_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6A, ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_6B, ref paramRef, i + 48);
+                V512 quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                V512 quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                V512 param_4A = param_3A_s3 - learningRateOverBiasCorrection1 * quotient_2A;
+                V512 param_4B = param_3B_s3 - learningRateOverBiasCorrection1 * quotient_2B;
+                V512 quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                V512 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                V512 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
+                V512 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
+                V512 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V512.Zero;
+                V512 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V512.Zero;
+                V512 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
+                V512 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                Vector512.StoreUnsafe(param_6A, ref paramRef, i + 32);
+                Vector512.StoreUnsafe(param_6B, ref paramRef, i + 48);
             }
             i += 64;
         }
 
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> previousGradNegated = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousGradNegatedRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgDiff = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgDiffRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgSq = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> g = (TMaximize.Value ? -grad : grad) * clip;
-            global::System.Runtime.Intrinsics.Vector512<float> gradDiff = (TCondition1.Value ? -(grad * clip) : previousGradNegated) + g;
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgDiff = expAvgDiff * beta2 + h1 * gradDiff;
-            global::System.Runtime.Intrinsics.Vector512<float> u = gradDiff * beta2 + g;
-            expAvgSq = expAvgSq * beta3 + h2 * u * u;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq) / h3 + epsilon;
+            V512 previousGradNegated = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i) : V512.Zero;
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
+            V512 expAvgDiff = Vector512.LoadUnsafe(ref expAvgDiffRef, i);
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 g = (TMaximize.Value ? -grad : grad) * clip;
+            V512 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+            V512 u = gradDiff * beta2 + g;
+            expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+            V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
             if (TWeightDecouple.Value)
             {
-                param = param * h4;
+                param = param * oneMinusLearningRateTimesWeightDecay;
             }
-            param = param - h5 * (expAvg / denominator);
-            param = param - h6 * (expAvgDiff / denominator);
-            if (TCondition3.Value)
+            param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+            param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+            if (TNotWeightDecouple.Value)
             {
-                param = param / h7;
+                param = param / onePlusLearningRateTimesWeightDecay;
             }
             previousGradNegated = -g;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgDiff, ref expAvgDiffRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previousGradNegated, ref previousGradNegatedRef, i);
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expAvgDiff, ref expAvgDiffRef, i);
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(previousGradNegated, ref previousGradNegatedRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TCondition1, TWeightDecouple, TCondition3, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TCondition1, TWeightDecouple, TCondition3, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -764,99 +771,99 @@ partial class Adan : global::KernelGen.Optimizer
         ref float expAvgDiffRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgDiff);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector256<float> clip = global::System.Runtime.Intrinsics.Vector256.Create(args.Clip);
-        global::System.Runtime.Intrinsics.Vector256<float> beta1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> beta2 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> beta3 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta3);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> h3 = global::System.Runtime.Intrinsics.Vector256.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> h4 = global::System.Runtime.Intrinsics.Vector256.Create(args.H4);
-        global::System.Runtime.Intrinsics.Vector256<float> h5 = global::System.Runtime.Intrinsics.Vector256.Create(args.H5);
-        global::System.Runtime.Intrinsics.Vector256<float> h6 = global::System.Runtime.Intrinsics.Vector256.Create(args.H6);
-        global::System.Runtime.Intrinsics.Vector256<float> h7 = global::System.Runtime.Intrinsics.Vector256.Create(args.H7);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 clip = Vector256.Create(args.Clip);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 beta3 = Vector256.Create(args.Beta3);
+        V256 oneMinusBeta3 = Vector256.Create(args.OneMinusBeta3);
+        V256 sqrtBiasCorrection3 = Vector256.Create(args.SqrtBiasCorrection3);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 oneMinusLearningRateTimesWeightDecay = Vector256.Create(args.OneMinusLearningRateTimesWeightDecay);
+        V256 learningRateOverBiasCorrection1 = Vector256.Create(args.LearningRateOverBiasCorrection1);
+        V256 learningRateTimesBeta2OverBiasCorrection2 = Vector256.Create(args.LearningRateTimesBeta2OverBiasCorrection2);
+        V256 onePlusLearningRateTimesWeightDecay = Vector256.Create(args.OnePlusLearningRateTimesWeightDecay);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
-        if (length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TCondition1.Value ? 4 : 0))))
+        if (length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TStepIsOne.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator_1A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator_1B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_3A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            V256 expAvg_2A_s2 = V256.Zero;
+            V256 expAvg_2A_s3 = V256.Zero;
+            V256 expAvg_2B_s2 = V256.Zero;
+            V256 expAvg_2B_s3 = V256.Zero;
+            V256 expAvgDiff_2A_s2 = V256.Zero;
+            V256 expAvgDiff_2A_s3 = V256.Zero;
+            V256 expAvgDiff_2B_s2 = V256.Zero;
+            V256 expAvgDiff_2B_s3 = V256.Zero;
+            V256 root_1A_s2 = V256.Zero;
+            V256 root_1B_s2 = V256.Zero;
+            V256 denominator_1A_s3 = V256.Zero;
+            V256 denominator_1B_s3 = V256.Zero;
+            V256 param_3A_s2 = V256.Zero;
+            V256 param_3A_s3 = V256.Zero;
+            V256 param_3B_s2 = V256.Zero;
+            V256 param_3B_s3 = V256.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                V256 previousGradNegated_1A = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i) : V256.Zero;
+                V256 previousGradNegated_1B = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 8) : V256.Zero;
+                V256 expAvg_1A = Vector256.LoadUnsafe(ref expAvgRef, i);
+                V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 8);
+                V256 expAvgDiff_1A = Vector256.LoadUnsafe(ref expAvgDiffRef, i);
+                V256 expAvgDiff_1B = Vector256.LoadUnsafe(ref expAvgDiffRef, i + 8);
+                V256 expAvgSq_1A = Vector256.LoadUnsafe(ref expAvgSqRef, i);
+                V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
+                V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i);
+                V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 8);
+                V256 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                V256 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                V256 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                V256 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                V256 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                 expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                V256 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
                 expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                V256 expAvgDiff_2A = expAvgDiff_1A * beta2 + oneMinusBeta2 * gradDiff_1A;
                 expAvgDiff_2A_s2 = expAvgDiff_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                V256 expAvgDiff_2B = expAvgDiff_1B * beta2 + oneMinusBeta2 * gradDiff_1B;
                 expAvgDiff_2B_s2 = expAvgDiff_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> u_1A = gradDiff_1A * beta2 + g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> u_1B = gradDiff_1B * beta2 + g_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A);
+                V256 u_1A = gradDiff_1A * beta2 + g_1A;
+                V256 u_1B = gradDiff_1B * beta2 + g_1B;
+                V256 expAvgSq_2A = expAvgSq_1A * beta3 + oneMinusBeta3 * u_1A * u_1A;
+                V256 expAvgSq_2B = expAvgSq_1B * beta3 + oneMinusBeta3 * u_1B * u_1B;
+                V256 root_1A = Vector256.Sqrt(expAvgSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B);
+                V256 root_1B = Vector256.Sqrt(expAvgSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                V256 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V256.Zero;
+                V256 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V256.Zero;
+                V256 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
                 param_3A_s2 = param_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                V256 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
                 param_3B_s2 = param_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2A = -g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2B = -g_1B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 8);
+                V256 previousGradNegated_2A = -g_1A;
+                V256 previousGradNegated_2B = -g_1B;
+                Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 8);
+                Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i);
+                Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 8);
+                Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 8);
+                Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i);
+                Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i
@@ -866,85 +873,85 @@ partial class Adan : global::KernelGen.Optimizer
                 expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
                 param_3A_s3 = param_3A_s2;
                 param_3B_s3 = param_3B_s2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = root_1A_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = root_1B_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = quotient_1A + epsilon;
+                V256 quotient_1A = root_1A_s2 / sqrtBiasCorrection3;
+                V256 quotient_1B = root_1B_s2 / sqrtBiasCorrection3;
+                V256 denominator_1A = quotient_1A + epsilon;
                 denominator_1A_s3 = denominator_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = quotient_1B + epsilon;
+                V256 denominator_1B = quotient_1B + epsilon;
                 denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 3, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 16);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 24);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 16) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 24) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                V256 previousGradNegated_1A = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 16) : V256.Zero;
+                V256 previousGradNegated_1B = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 24) : V256.Zero;
+                V256 expAvg_1A = Vector256.LoadUnsafe(ref expAvgRef, i + 16);
+                V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 24);
+                V256 expAvgDiff_1A = Vector256.LoadUnsafe(ref expAvgDiffRef, i + 16);
+                V256 expAvgDiff_1B = Vector256.LoadUnsafe(ref expAvgDiffRef, i + 24);
+                V256 expAvgSq_1A = Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
+                V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
+                V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 16);
+                V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 24);
+                V256 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                V256 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                V256 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                V256 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                V256 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                 expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                V256 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
                 expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                V256 expAvgDiff_2A = expAvgDiff_1A * beta2 + oneMinusBeta2 * gradDiff_1A;
                 expAvgDiff_2A_s2 = expAvgDiff_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                V256 expAvgDiff_2B = expAvgDiff_1B * beta2 + oneMinusBeta2 * gradDiff_1B;
                 expAvgDiff_2B_s2 = expAvgDiff_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> u_1A = gradDiff_1A * beta2 + g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> u_1B = gradDiff_1B * beta2 + g_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A);
+                V256 u_1A = gradDiff_1A * beta2 + g_1A;
+                V256 u_1B = gradDiff_1B * beta2 + g_1B;
+                V256 expAvgSq_2A = expAvgSq_1A * beta3 + oneMinusBeta3 * u_1A * u_1A;
+                V256 expAvgSq_2B = expAvgSq_1B * beta3 + oneMinusBeta3 * u_1B * u_1B;
+                V256 root_1A = Vector256.Sqrt(expAvgSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B);
+                V256 root_1B = Vector256.Sqrt(expAvgSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                V256 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V256.Zero;
+                V256 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V256.Zero;
+                V256 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
                 param_3A_s2 = param_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                V256 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
                 param_3B_s2 = param_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2A = -g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2B = -g_1B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 24);
+                V256 previousGradNegated_2A = -g_1A;
+                V256 previousGradNegated_2B = -g_1B;
+                Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 24);
+                Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 16);
+                Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 24);
+                Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 24);
+                Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 16);
+                Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 24);
             }
 
             for (; i + 48 <= length; i += 16)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h5 * quotient_2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_4B = param_3B_s3 - h5 * quotient_2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_5A = param_4A - h6 * quotient_3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_5B = param_4B - h6 * quotient_3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 8);
+                    V256 quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                    V256 quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                    V256 param_4A = param_3A_s3 - learningRateOverBiasCorrection1 * quotient_2A;
+                    V256 param_4B = param_3B_s3 - learningRateOverBiasCorrection1 * quotient_2B;
+                    V256 quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                    V256 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                    V256 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
+                    V256 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
+                    V256 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V256.Zero;
+                    V256 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V256.Zero;
+                    V256 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
+                    V256 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                    Vector256.StoreUnsafe(param_6A, ref paramRef, i);
+                    Vector256.StoreUnsafe(param_6B, ref paramRef, i + 8);
                 }
                 {
                     // stage 2 of 3, the block at i + 16
@@ -954,85 +961,85 @@ partial class Adan : global::KernelGen.Optimizer
                     expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
                     param_3A_s3 = param_3A_s2;
                     param_3B_s3 = param_3B_s2;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = root_1A_s2 / h3;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = root_1B_s2 / h3;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = quotient_1A + epsilon;
+                    V256 quotient_1A = root_1A_s2 / sqrtBiasCorrection3;
+                    V256 quotient_1B = root_1B_s2 / sqrtBiasCorrection3;
+                    V256 denominator_1A = quotient_1A + epsilon;
                     denominator_1A_s3 = denominator_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = quotient_1B + epsilon;
+                    V256 denominator_1B = quotient_1B + epsilon;
                     denominator_1B_s3 = denominator_1B;
                 }
                 {
                     // stage 1 of 3, the block at i + 32
-                    global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
+                    V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 32);
                     if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
+                    V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 40);
                     if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 32) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 40) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                    global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                    V256 previousGradNegated_1A = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 32) : V256.Zero;
+                    V256 previousGradNegated_1B = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 40) : V256.Zero;
+                    V256 expAvg_1A = Vector256.LoadUnsafe(ref expAvgRef, i + 32);
+                    V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 40);
+                    V256 expAvgDiff_1A = Vector256.LoadUnsafe(ref expAvgDiffRef, i + 32);
+                    V256 expAvgDiff_1B = Vector256.LoadUnsafe(ref expAvgDiffRef, i + 40);
+                    V256 expAvgSq_1A = Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
+                    V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
+                    V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 32);
+                    V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 40);
+                    V256 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                    V256 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                    V256 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                    V256 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                    V256 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                     expAvg_2A_s2 = expAvg_2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                    V256 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
                     expAvg_2B_s2 = expAvg_2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                    V256 expAvgDiff_2A = expAvgDiff_1A * beta2 + oneMinusBeta2 * gradDiff_1A;
                     expAvgDiff_2A_s2 = expAvgDiff_2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                    V256 expAvgDiff_2B = expAvgDiff_1B * beta2 + oneMinusBeta2 * gradDiff_1B;
                     expAvgDiff_2B_s2 = expAvgDiff_2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> u_1A = gradDiff_1A * beta2 + g_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> u_1B = gradDiff_1B * beta2 + g_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2A);
+                    V256 u_1A = gradDiff_1A * beta2 + g_1A;
+                    V256 u_1B = gradDiff_1B * beta2 + g_1B;
+                    V256 expAvgSq_2A = expAvgSq_1A * beta3 + oneMinusBeta3 * u_1A * u_1A;
+                    V256 expAvgSq_2B = expAvgSq_1B * beta3 + oneMinusBeta3 * u_1B * u_1B;
+                    V256 root_1A = Vector256.Sqrt(expAvgSq_2A);
                     root_1A_s2 = root_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq_2B);
+                    V256 root_1B = Vector256.Sqrt(expAvgSq_2B);
                     root_1B_s2 = root_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    V256 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V256.Zero;
+                    V256 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V256.Zero;
+                    V256 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
                     param_3A_s2 = param_3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    V256 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
                     param_3B_s2 = param_3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2A = -g_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated_2B = -g_1B;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 40);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 40);
+                    V256 previousGradNegated_2A = -g_1A;
+                    V256 previousGradNegated_2B = -g_1B;
+                    Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
+                    Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
+                    Vector256.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 32);
+                    Vector256.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 40);
+                    Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
+                    Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 40);
+                    Vector256.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 32);
+                    Vector256.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 40);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h5 * quotient_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_4B = param_3B_s3 - h5 * quotient_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> param_5A = param_4A - h6 * quotient_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_5B = param_4B - h6 * quotient_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 8);
+                V256 quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                V256 quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                V256 param_4A = param_3A_s3 - learningRateOverBiasCorrection1 * quotient_2A;
+                V256 param_4B = param_3B_s3 - learningRateOverBiasCorrection1 * quotient_2B;
+                V256 quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                V256 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                V256 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
+                V256 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
+                V256 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V256.Zero;
+                V256 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V256.Zero;
+                V256 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
+                V256 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                Vector256.StoreUnsafe(param_6A, ref paramRef, i);
+                Vector256.StoreUnsafe(param_6B, ref paramRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i + 16
@@ -1042,78 +1049,78 @@ partial class Adan : global::KernelGen.Optimizer
                 expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
                 param_3A_s3 = param_3A_s2;
                 param_3B_s3 = param_3B_s2;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = root_1A_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = root_1B_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_1A = quotient_1A + epsilon;
+                V256 quotient_1A = root_1A_s2 / sqrtBiasCorrection3;
+                V256 quotient_1B = root_1B_s2 / sqrtBiasCorrection3;
+                V256 denominator_1A = quotient_1A + epsilon;
                 denominator_1A_s3 = denominator_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> denominator_1B = quotient_1B + epsilon;
+                V256 denominator_1B = quotient_1B + epsilon;
                 denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 3 of 3, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> param_4A = param_3A_s3 - h5 * quotient_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_4B = param_3B_s3 - h5 * quotient_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> param_5A = param_4A - h6 * quotient_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_5B = param_4B - h6 * quotient_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6A, ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_6B, ref paramRef, i + 24);
+                V256 quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                V256 quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                V256 param_4A = param_3A_s3 - learningRateOverBiasCorrection1 * quotient_2A;
+                V256 param_4B = param_3B_s3 - learningRateOverBiasCorrection1 * quotient_2B;
+                V256 quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                V256 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                V256 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
+                V256 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
+                V256 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V256.Zero;
+                V256 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V256.Zero;
+                V256 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
+                V256 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                Vector256.StoreUnsafe(param_6A, ref paramRef, i + 16);
+                Vector256.StoreUnsafe(param_6B, ref paramRef, i + 24);
             }
             i += 32;
         }
 
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> previousGradNegated = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousGradNegatedRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgDiff = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgDiffRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgSq = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> g = (TMaximize.Value ? -grad : grad) * clip;
-            global::System.Runtime.Intrinsics.Vector256<float> gradDiff = (TCondition1.Value ? -(grad * clip) : previousGradNegated) + g;
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgDiff = expAvgDiff * beta2 + h1 * gradDiff;
-            global::System.Runtime.Intrinsics.Vector256<float> u = gradDiff * beta2 + g;
-            expAvgSq = expAvgSq * beta3 + h2 * u * u;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq) / h3 + epsilon;
+            V256 previousGradNegated = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i) : V256.Zero;
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
+            V256 expAvgDiff = Vector256.LoadUnsafe(ref expAvgDiffRef, i);
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 g = (TMaximize.Value ? -grad : grad) * clip;
+            V256 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+            V256 u = gradDiff * beta2 + g;
+            expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+            V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
             if (TWeightDecouple.Value)
             {
-                param = param * h4;
+                param = param * oneMinusLearningRateTimesWeightDecay;
             }
-            param = param - h5 * (expAvg / denominator);
-            param = param - h6 * (expAvgDiff / denominator);
-            if (TCondition3.Value)
+            param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+            param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+            if (TNotWeightDecouple.Value)
             {
-                param = param / h7;
+                param = param / onePlusLearningRateTimesWeightDecay;
             }
             previousGradNegated = -g;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgDiff, ref expAvgDiffRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previousGradNegated, ref previousGradNegatedRef, i);
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expAvgDiff, ref expAvgDiffRef, i);
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(previousGradNegated, ref previousGradNegatedRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TCondition1, TWeightDecouple, TCondition3, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TCondition1, TWeightDecouple, TCondition3, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -1165,99 +1172,99 @@ partial class Adan : global::KernelGen.Optimizer
         ref float expAvgDiffRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgDiff);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector128<float> clip = global::System.Runtime.Intrinsics.Vector128.Create(args.Clip);
-        global::System.Runtime.Intrinsics.Vector128<float> beta1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> beta2 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> beta3 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta3);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> h3 = global::System.Runtime.Intrinsics.Vector128.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> h4 = global::System.Runtime.Intrinsics.Vector128.Create(args.H4);
-        global::System.Runtime.Intrinsics.Vector128<float> h5 = global::System.Runtime.Intrinsics.Vector128.Create(args.H5);
-        global::System.Runtime.Intrinsics.Vector128<float> h6 = global::System.Runtime.Intrinsics.Vector128.Create(args.H6);
-        global::System.Runtime.Intrinsics.Vector128<float> h7 = global::System.Runtime.Intrinsics.Vector128.Create(args.H7);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 clip = Vector128.Create(args.Clip);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 beta3 = Vector128.Create(args.Beta3);
+        V128 oneMinusBeta3 = Vector128.Create(args.OneMinusBeta3);
+        V128 sqrtBiasCorrection3 = Vector128.Create(args.SqrtBiasCorrection3);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 oneMinusLearningRateTimesWeightDecay = Vector128.Create(args.OneMinusLearningRateTimesWeightDecay);
+        V128 learningRateOverBiasCorrection1 = Vector128.Create(args.LearningRateOverBiasCorrection1);
+        V128 learningRateTimesBeta2OverBiasCorrection2 = Vector128.Create(args.LearningRateTimesBeta2OverBiasCorrection2);
+        V128 onePlusLearningRateTimesWeightDecay = Vector128.Create(args.OnePlusLearningRateTimesWeightDecay);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         // Software-pipelined in 3 stages, cut before each division or square root that waits for another:
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
-        if (length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TCondition1.Value ? 4 : 0))))
+        if (length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TStepIsOne.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator_1A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator_1B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_3A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_3A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_3B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_3B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            V128 expAvg_2A_s2 = V128.Zero;
+            V128 expAvg_2A_s3 = V128.Zero;
+            V128 expAvg_2B_s2 = V128.Zero;
+            V128 expAvg_2B_s3 = V128.Zero;
+            V128 expAvgDiff_2A_s2 = V128.Zero;
+            V128 expAvgDiff_2A_s3 = V128.Zero;
+            V128 expAvgDiff_2B_s2 = V128.Zero;
+            V128 expAvgDiff_2B_s3 = V128.Zero;
+            V128 root_1A_s2 = V128.Zero;
+            V128 root_1B_s2 = V128.Zero;
+            V128 denominator_1A_s3 = V128.Zero;
+            V128 denominator_1B_s3 = V128.Zero;
+            V128 param_3A_s2 = V128.Zero;
+            V128 param_3A_s3 = V128.Zero;
+            V128 param_3B_s2 = V128.Zero;
+            V128 param_3B_s3 = V128.Zero;
 
             // Prologue: the first 2 blocks go through their first stages.
             {
                 // stage 1 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 4);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                V128 previousGradNegated_1A = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i) : V128.Zero;
+                V128 previousGradNegated_1B = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 4) : V128.Zero;
+                V128 expAvg_1A = Vector128.LoadUnsafe(ref expAvgRef, i);
+                V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 4);
+                V128 expAvgDiff_1A = Vector128.LoadUnsafe(ref expAvgDiffRef, i);
+                V128 expAvgDiff_1B = Vector128.LoadUnsafe(ref expAvgDiffRef, i + 4);
+                V128 expAvgSq_1A = Vector128.LoadUnsafe(ref expAvgSqRef, i);
+                V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
+                V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i);
+                V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 4);
+                V128 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                V128 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                V128 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                V128 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                V128 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                 expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                V128 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
                 expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                V128 expAvgDiff_2A = expAvgDiff_1A * beta2 + oneMinusBeta2 * gradDiff_1A;
                 expAvgDiff_2A_s2 = expAvgDiff_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                V128 expAvgDiff_2B = expAvgDiff_1B * beta2 + oneMinusBeta2 * gradDiff_1B;
                 expAvgDiff_2B_s2 = expAvgDiff_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> u_1A = gradDiff_1A * beta2 + g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> u_1B = gradDiff_1B * beta2 + g_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A);
+                V128 u_1A = gradDiff_1A * beta2 + g_1A;
+                V128 u_1B = gradDiff_1B * beta2 + g_1B;
+                V128 expAvgSq_2A = expAvgSq_1A * beta3 + oneMinusBeta3 * u_1A * u_1A;
+                V128 expAvgSq_2B = expAvgSq_1B * beta3 + oneMinusBeta3 * u_1B * u_1B;
+                V128 root_1A = Vector128.Sqrt(expAvgSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B);
+                V128 root_1B = Vector128.Sqrt(expAvgSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                V128 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V128.Zero;
+                V128 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V128.Zero;
+                V128 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
                 param_3A_s2 = param_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                V128 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
                 param_3B_s2 = param_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2A = -g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2B = -g_1B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 4);
+                V128 previousGradNegated_2A = -g_1A;
+                V128 previousGradNegated_2B = -g_1B;
+                Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
+                Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 4);
+                Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i);
+                Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 4);
+                Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
+                Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 4);
+                Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i);
+                Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i
@@ -1267,85 +1274,85 @@ partial class Adan : global::KernelGen.Optimizer
                 expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
                 param_3A_s3 = param_3A_s2;
                 param_3B_s3 = param_3B_s2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = root_1A_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = root_1B_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = quotient_1A + epsilon;
+                V128 quotient_1A = root_1A_s2 / sqrtBiasCorrection3;
+                V128 quotient_1B = root_1B_s2 / sqrtBiasCorrection3;
+                V128 denominator_1A = quotient_1A + epsilon;
                 denominator_1A_s3 = denominator_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = quotient_1B + epsilon;
+                V128 denominator_1B = quotient_1B + epsilon;
                 denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 1 of 3, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 12);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                V128 previousGradNegated_1A = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 8) : V128.Zero;
+                V128 previousGradNegated_1B = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 12) : V128.Zero;
+                V128 expAvg_1A = Vector128.LoadUnsafe(ref expAvgRef, i + 8);
+                V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 12);
+                V128 expAvgDiff_1A = Vector128.LoadUnsafe(ref expAvgDiffRef, i + 8);
+                V128 expAvgDiff_1B = Vector128.LoadUnsafe(ref expAvgDiffRef, i + 12);
+                V128 expAvgSq_1A = Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
+                V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
+                V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 8);
+                V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 12);
+                V128 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                V128 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                V128 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                V128 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                V128 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                 expAvg_2A_s2 = expAvg_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                V128 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
                 expAvg_2B_s2 = expAvg_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                V128 expAvgDiff_2A = expAvgDiff_1A * beta2 + oneMinusBeta2 * gradDiff_1A;
                 expAvgDiff_2A_s2 = expAvgDiff_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                V128 expAvgDiff_2B = expAvgDiff_1B * beta2 + oneMinusBeta2 * gradDiff_1B;
                 expAvgDiff_2B_s2 = expAvgDiff_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> u_1A = gradDiff_1A * beta2 + g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> u_1B = gradDiff_1B * beta2 + g_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A);
+                V128 u_1A = gradDiff_1A * beta2 + g_1A;
+                V128 u_1B = gradDiff_1B * beta2 + g_1B;
+                V128 expAvgSq_2A = expAvgSq_1A * beta3 + oneMinusBeta3 * u_1A * u_1A;
+                V128 expAvgSq_2B = expAvgSq_1B * beta3 + oneMinusBeta3 * u_1B * u_1B;
+                V128 root_1A = Vector128.Sqrt(expAvgSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B);
+                V128 root_1B = Vector128.Sqrt(expAvgSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                V128 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V128.Zero;
+                V128 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V128.Zero;
+                V128 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
                 param_3A_s2 = param_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                V128 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
                 param_3B_s2 = param_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2A = -g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2B = -g_1B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 12);
+                V128 previousGradNegated_2A = -g_1A;
+                V128 previousGradNegated_2B = -g_1B;
+                Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 8);
+                Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 12);
+                Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 8);
+                Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 12);
+                Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 8);
+                Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 12);
+                Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 8);
+                Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 12);
             }
 
             for (; i + 24 <= length; i += 8)
             {
                 {
                     // stage 3 of 3, the block at i
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h5 * quotient_2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_4B = param_3B_s3 - h5 * quotient_2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_5A = param_4A - h6 * quotient_3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_5B = param_4B - h6 * quotient_3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 4);
+                    V128 quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                    V128 quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                    V128 param_4A = param_3A_s3 - learningRateOverBiasCorrection1 * quotient_2A;
+                    V128 param_4B = param_3B_s3 - learningRateOverBiasCorrection1 * quotient_2B;
+                    V128 quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                    V128 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                    V128 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
+                    V128 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
+                    V128 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V128.Zero;
+                    V128 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V128.Zero;
+                    V128 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
+                    V128 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                    Vector128.StoreUnsafe(param_6A, ref paramRef, i);
+                    Vector128.StoreUnsafe(param_6B, ref paramRef, i + 4);
                 }
                 {
                     // stage 2 of 3, the block at i + 8
@@ -1355,85 +1362,85 @@ partial class Adan : global::KernelGen.Optimizer
                     expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
                     param_3A_s3 = param_3A_s2;
                     param_3B_s3 = param_3B_s2;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = root_1A_s2 / h3;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = root_1B_s2 / h3;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = quotient_1A + epsilon;
+                    V128 quotient_1A = root_1A_s2 / sqrtBiasCorrection3;
+                    V128 quotient_1B = root_1B_s2 / sqrtBiasCorrection3;
+                    V128 denominator_1A = quotient_1A + epsilon;
                     denominator_1A_s3 = denominator_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = quotient_1B + epsilon;
+                    V128 denominator_1B = quotient_1B + epsilon;
                     denominator_1B_s3 = denominator_1B;
                 }
                 {
                     // stage 1 of 3, the block at i + 16
-                    global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
+                    V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 16);
                     if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
+                    V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 20);
                     if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1A = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 16) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_1B = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 20) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                    global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1A = (TCondition1.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> gradDiff_1B = (TCondition1.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2A = expAvg_1A * beta1 + h0 * g_1A;
+                    V128 previousGradNegated_1A = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 16) : V128.Zero;
+                    V128 previousGradNegated_1B = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 20) : V128.Zero;
+                    V128 expAvg_1A = Vector128.LoadUnsafe(ref expAvgRef, i + 16);
+                    V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 20);
+                    V128 expAvgDiff_1A = Vector128.LoadUnsafe(ref expAvgDiffRef, i + 16);
+                    V128 expAvgDiff_1B = Vector128.LoadUnsafe(ref expAvgDiffRef, i + 20);
+                    V128 expAvgSq_1A = Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
+                    V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
+                    V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 16);
+                    V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 20);
+                    V128 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
+                    V128 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
+                    V128 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                    V128 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                    V128 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                     expAvg_2A_s2 = expAvg_2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvg_2B = expAvg_1B * beta1 + h0 * g_1B;
+                    V128 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
                     expAvg_2B_s2 = expAvg_2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2A = expAvgDiff_1A * beta2 + h1 * gradDiff_1A;
+                    V128 expAvgDiff_2A = expAvgDiff_1A * beta2 + oneMinusBeta2 * gradDiff_1A;
                     expAvgDiff_2A_s2 = expAvgDiff_2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff_2B = expAvgDiff_1B * beta2 + h1 * gradDiff_1B;
+                    V128 expAvgDiff_2B = expAvgDiff_1B * beta2 + oneMinusBeta2 * gradDiff_1B;
                     expAvgDiff_2B_s2 = expAvgDiff_2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> u_1A = gradDiff_1A * beta2 + g_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> u_1B = gradDiff_1B * beta2 + g_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2A = expAvgSq_1A * beta3 + h2 * u_1A * u_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> expAvgSq_2B = expAvgSq_1B * beta3 + h2 * u_1B * u_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2A);
+                    V128 u_1A = gradDiff_1A * beta2 + g_1A;
+                    V128 u_1B = gradDiff_1B * beta2 + g_1B;
+                    V128 expAvgSq_2A = expAvgSq_1A * beta3 + oneMinusBeta3 * u_1A * u_1A;
+                    V128 expAvgSq_2B = expAvgSq_1B * beta3 + oneMinusBeta3 * u_1B * u_1B;
+                    V128 root_1A = Vector128.Sqrt(expAvgSq_2A);
                     root_1A_s2 = root_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq_2B);
+                    V128 root_1B = Vector128.Sqrt(expAvgSq_2B);
                     root_1B_s2 = root_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_2A = TWeightDecouple.Value ? param_1A * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_2B = TWeightDecouple.Value ? param_1B * h4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    V128 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V128.Zero;
+                    V128 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V128.Zero;
+                    V128 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
                     param_3A_s2 = param_3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    V128 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
                     param_3B_s2 = param_3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2A = -g_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated_2B = -g_1B;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 20);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 16);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 20);
+                    V128 previousGradNegated_2A = -g_1A;
+                    V128 previousGradNegated_2B = -g_1B;
+                    Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
+                    Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
+                    Vector128.StoreUnsafe(expAvgDiff_2A, ref expAvgDiffRef, i + 16);
+                    Vector128.StoreUnsafe(expAvgDiff_2B, ref expAvgDiffRef, i + 20);
+                    Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
+                    Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 20);
+                    Vector128.StoreUnsafe(previousGradNegated_2A, ref previousGradNegatedRef, i + 16);
+                    Vector128.StoreUnsafe(previousGradNegated_2B, ref previousGradNegatedRef, i + 20);
                 }
             }
 
             // Epilogue: the 2 blocks in flight go through their last stages.
             {
                 // stage 3 of 3, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h5 * quotient_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_4B = param_3B_s3 - h5 * quotient_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> param_5A = param_4A - h6 * quotient_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_5B = param_4B - h6 * quotient_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 4);
+                V128 quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                V128 quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                V128 param_4A = param_3A_s3 - learningRateOverBiasCorrection1 * quotient_2A;
+                V128 param_4B = param_3B_s3 - learningRateOverBiasCorrection1 * quotient_2B;
+                V128 quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                V128 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                V128 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
+                V128 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
+                V128 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V128.Zero;
+                V128 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V128.Zero;
+                V128 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
+                V128 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                Vector128.StoreUnsafe(param_6A, ref paramRef, i);
+                Vector128.StoreUnsafe(param_6B, ref paramRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i + 8
@@ -1443,78 +1450,78 @@ partial class Adan : global::KernelGen.Optimizer
                 expAvgDiff_2B_s3 = expAvgDiff_2B_s2;
                 param_3A_s3 = param_3A_s2;
                 param_3B_s3 = param_3B_s2;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = root_1A_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = root_1B_s2 / h3;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_1A = quotient_1A + epsilon;
+                V128 quotient_1A = root_1A_s2 / sqrtBiasCorrection3;
+                V128 quotient_1B = root_1B_s2 / sqrtBiasCorrection3;
+                V128 denominator_1A = quotient_1A + epsilon;
                 denominator_1A_s3 = denominator_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> denominator_1B = quotient_1B + epsilon;
+                V128 denominator_1B = quotient_1B + epsilon;
                 denominator_1B_s3 = denominator_1B;
             }
             {
                 // stage 3 of 3, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> param_4A = param_3A_s3 - h5 * quotient_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_4B = param_3B_s3 - h5 * quotient_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> param_5A = param_4A - h6 * quotient_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_5B = param_4B - h6 * quotient_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = TCondition3.Value ? param_5A / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = TCondition3.Value ? param_5B / h7 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_6A = TCondition3.Value ? quotient_4A : param_5A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_6B = TCondition3.Value ? quotient_4B : param_5B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6A, ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_6B, ref paramRef, i + 12);
+                V128 quotient_2A = expAvg_2A_s3 / denominator_1A_s3;
+                V128 quotient_2B = expAvg_2B_s3 / denominator_1B_s3;
+                V128 param_4A = param_3A_s3 - learningRateOverBiasCorrection1 * quotient_2A;
+                V128 param_4B = param_3B_s3 - learningRateOverBiasCorrection1 * quotient_2B;
+                V128 quotient_3A = expAvgDiff_2A_s3 / denominator_1A_s3;
+                V128 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
+                V128 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
+                V128 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
+                V128 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V128.Zero;
+                V128 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V128.Zero;
+                V128 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
+                V128 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                Vector128.StoreUnsafe(param_6A, ref paramRef, i + 8);
+                Vector128.StoreUnsafe(param_6B, ref paramRef, i + 12);
             }
             i += 16;
         }
 
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> previousGradNegated = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousGradNegatedRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgDiff = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgDiffRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgSq = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> g = (TMaximize.Value ? -grad : grad) * clip;
-            global::System.Runtime.Intrinsics.Vector128<float> gradDiff = (TCondition1.Value ? -(grad * clip) : previousGradNegated) + g;
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgDiff = expAvgDiff * beta2 + h1 * gradDiff;
-            global::System.Runtime.Intrinsics.Vector128<float> u = gradDiff * beta2 + g;
-            expAvgSq = expAvgSq * beta3 + h2 * u * u;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq) / h3 + epsilon;
+            V128 previousGradNegated = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i) : V128.Zero;
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
+            V128 expAvgDiff = Vector128.LoadUnsafe(ref expAvgDiffRef, i);
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 g = (TMaximize.Value ? -grad : grad) * clip;
+            V128 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+            V128 u = gradDiff * beta2 + g;
+            expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+            V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
             if (TWeightDecouple.Value)
             {
-                param = param * h4;
+                param = param * oneMinusLearningRateTimesWeightDecay;
             }
-            param = param - h5 * (expAvg / denominator);
-            param = param - h6 * (expAvgDiff / denominator);
-            if (TCondition3.Value)
+            param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+            param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+            if (TNotWeightDecouple.Value)
             {
-                param = param / h7;
+                param = param / onePlusLearningRateTimesWeightDecay;
             }
             previousGradNegated = -g;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgDiff, ref expAvgDiffRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previousGradNegated, ref previousGradNegatedRef, i);
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expAvgDiff, ref expAvgDiffRef, i);
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(previousGradNegated, ref previousGradNegatedRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TCondition1, TWeightDecouple, TCondition3, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TCondition1, TWeightDecouple, TCondition3, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -1568,44 +1575,44 @@ partial class Adan : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         float clip = args.Clip;
         float beta1 = args.Beta1;
-        float h0 = args.H0;
+        float oneMinusBeta1 = args.OneMinusBeta1;
         float beta2 = args.Beta2;
-        float h1 = args.H1;
+        float oneMinusBeta2 = args.OneMinusBeta2;
         float beta3 = args.Beta3;
-        float h2 = args.H2;
-        float h3 = args.H3;
+        float oneMinusBeta3 = args.OneMinusBeta3;
+        float sqrtBiasCorrection3 = args.SqrtBiasCorrection3;
         float epsilon = args.Epsilon;
-        float h4 = args.H4;
-        float h5 = args.H5;
-        float h6 = args.H6;
-        float h7 = args.H7;
+        float oneMinusLearningRateTimesWeightDecay = args.OneMinusLearningRateTimesWeightDecay;
+        float learningRateOverBiasCorrection1 = args.LearningRateOverBiasCorrection1;
+        float learningRateTimesBeta2OverBiasCorrection2 = args.LearningRateTimesBeta2OverBiasCorrection2;
+        float onePlusLearningRateTimesWeightDecay = args.OnePlusLearningRateTimesWeightDecay;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float previousGradNegated = !TCondition1.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref previousGradNegatedRef, i) : 0f;
+            float previousGradNegated = !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref previousGradNegatedRef, i) : 0f;
             float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float expAvgDiff = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgDiffRef, i);
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float g = (TMaximize.Value ? -grad : grad) * clip;
-            float gradDiff = (TCondition1.Value ? -(grad * clip) : previousGradNegated) + g;
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgDiff = expAvgDiff * beta2 + h1 * gradDiff;
+            float gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             float u = gradDiff * beta2 + g;
-            expAvgSq = expAvgSq * beta3 + h2 * u * u;
-            float denominator = global::System.MathF.Sqrt(expAvgSq) / h3 + epsilon;
+            expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+            float denominator = global::System.MathF.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
             if (TWeightDecouple.Value)
             {
-                param = param * h4;
+                param = param * oneMinusLearningRateTimesWeightDecay;
             }
-            param = param - h5 * (expAvg / denominator);
-            param = param - h6 * (expAvgDiff / denominator);
-            if (TCondition3.Value)
+            param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+            param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+            if (TNotWeightDecouple.Value)
             {
-                param = param / h7;
+                param = param / onePlusLearningRateTimesWeightDecay;
             }
             previousGradNegated = -g;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;

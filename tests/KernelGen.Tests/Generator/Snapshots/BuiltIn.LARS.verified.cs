@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class LARS : global::KernelGen.Optimizer
@@ -113,12 +120,12 @@ partial class LARS : global::KernelGen.Optimizer
             float trustRatio = paramNorm > 0f && updateNorm > 0f ? trustCoefficient * paramNorm / updateNorm : 1f;
             args.TrustRatio = trustRatio;
         }
-        args.Condition2 = momentum > 0f; // decides if (momentum > 0f)
+        args.MomentumAboveZero = momentum > 0f; // decides if (momentum > 0f)
         args.Momentum = momentum;
-        args.H0 = 1f - dampening; // hoisted from: momentumBuffer = (step == 1 ? grad : momentumBuffer) * momentum + (1f - dampening) * g;
-        if (args.Condition2)
+        args.OneMinusDampening = 1f - dampening; // hoisted from: momentumBuffer = (step == 1 ? grad : momentumBuffer) * momentum + (1f - dampening) * g;
+        if (args.MomentumAboveZero)
         {
-            args.Condition3 = step == 1; // decides momentumBuffer = (step == 1 ? grad : momentumBuffer) * momentum + (1f - dampening) * g;
+            args.StepIsOne = step == 1; // decides momentumBuffer = (step == 1 ? grad : momentumBuffer) * momentum + (1f - dampening) * g;
             args.Nesterov = nesterov; // decides g = nesterov ? g + momentum * momentumBuffer : momentumBuffer;
         }
         args.LearningRate = learningRate;
@@ -133,13 +140,13 @@ partial class LARS : global::KernelGen.Optimizer
         public float WeightDecay;
         public float TrustRatio;
         public float Momentum;
-        public float H0;
+        public float OneMinusDampening;
         public float LearningRate;
         public float GradientMultiplier;
         public bool Maximize;
         public bool MultiDimensional;
-        public bool Condition2;
-        public bool Condition3;
+        public bool MomentumAboveZero;
+        public bool StepIsOne;
         public bool Nesterov;
         public bool UnscaleGradient;
         public bool Reducing;
@@ -166,83 +173,83 @@ partial class LARS : global::KernelGen.Optimizer
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition2) Unswitch3<TMaximize, TMultiDimensional, global::KernelGen.Internal.True>(path, ref args);
+        if (args.MomentumAboveZero) Unswitch3<TMaximize, TMultiDimensional, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch3<TMaximize, TMultiDimensional, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TMaximize, TMultiDimensional, TCondition2>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch3<TMaximize, TMultiDimensional, TMomentumAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition3) Unswitch4<TMaximize, TMultiDimensional, TCondition2, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch4<TMaximize, TMultiDimensional, TCondition2, global::KernelGen.Internal.False>(path, ref args);
+        if (args.StepIsOne) Unswitch4<TMaximize, TMultiDimensional, TMomentumAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch4<TMaximize, TMultiDimensional, TMomentumAboveZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch4<TMaximize, TMultiDimensional, TCondition2, TCondition3>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch4<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Nesterov) Unswitch5<TMaximize, TMultiDimensional, TCondition2, TCondition3, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch5<TMaximize, TMultiDimensional, TCondition2, TCondition3, global::KernelGen.Internal.False>(path, ref args);
+        if (args.Nesterov) Unswitch5<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch5<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch5<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch5<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
     /// <typeparamref name="TMultiDimensional"/>: <c>multiDimensional</c>.
-    /// <typeparamref name="TCondition2"/>: <c>momentum &gt; 0f</c>.
-    /// <typeparamref name="TCondition3"/>: <c>step == 1</c>.
+    /// <typeparamref name="TMomentumAboveZero"/>: <c>momentum &gt; 0f</c>.
+    /// <typeparamref name="TStepIsOne"/>: <c>step == 1</c>.
     /// <typeparamref name="TNesterov"/>: <c>nesterov</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                if (args.Reducing) Reduce512<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args);
-                else Loop512<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
+                if (args.Reducing) Reduce512<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args);
+                else Loop512<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                if (args.Reducing) Reduce256<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args);
-                else Loop256<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
+                if (args.Reducing) Reduce256<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args);
+                else Loop256<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                if (args.Reducing) Reduce128<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args);
-                else Loop128<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
+                if (args.Reducing) Reduce128<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args);
+                else Loop128<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                if (args.Reducing) ReduceScalar<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0, stackalloc float[32]);
-                else LoopScalar<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
+                if (args.Reducing) ReduceScalar<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, 0, stackalloc float[32]);
+                else LoopScalar<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -273,48 +280,48 @@ partial class LARS : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> trustRatio = global::System.Runtime.Intrinsics.Vector512.Create(args.TrustRatio);
-        global::System.Runtime.Intrinsics.Vector512<float> momentum = global::System.Runtime.Intrinsics.Vector512.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 trustRatio = Vector512.Create(args.TrustRatio);
+        V512 momentum = Vector512.Create(args.Momentum);
+        V512 oneMinusDampening = Vector512.Create(args.OneMinusDampening);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-            global::System.Runtime.Intrinsics.Vector512<float> reduced0 = param;
-            global::System.Runtime.Intrinsics.Vector512<float> reduced1 = g;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
+            V512 reduced0 = param;
+            V512 reduced1 = g;
             if (TMultiDimensional.Value)
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
-            if (TCondition2.Value)
+            if (TMomentumAboveZero.Value)
             {
-                momentumBuffer = (TCondition3.Value ? grad : momentumBuffer) * momentum + h0 * g;
+                momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                 g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TCondition2.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            if (TMomentumAboveZero.Value) Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -345,48 +352,48 @@ partial class LARS : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> trustRatio = global::System.Runtime.Intrinsics.Vector256.Create(args.TrustRatio);
-        global::System.Runtime.Intrinsics.Vector256<float> momentum = global::System.Runtime.Intrinsics.Vector256.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 trustRatio = Vector256.Create(args.TrustRatio);
+        V256 momentum = Vector256.Create(args.Momentum);
+        V256 oneMinusDampening = Vector256.Create(args.OneMinusDampening);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-            global::System.Runtime.Intrinsics.Vector256<float> reduced0 = param;
-            global::System.Runtime.Intrinsics.Vector256<float> reduced1 = g;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
+            V256 reduced0 = param;
+            V256 reduced1 = g;
             if (TMultiDimensional.Value)
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
-            if (TCondition2.Value)
+            if (TMomentumAboveZero.Value)
             {
-                momentumBuffer = (TCondition3.Value ? grad : momentumBuffer) * momentum + h0 * g;
+                momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                 g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TCondition2.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            if (TMomentumAboveZero.Value) Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -417,48 +424,48 @@ partial class LARS : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> trustRatio = global::System.Runtime.Intrinsics.Vector128.Create(args.TrustRatio);
-        global::System.Runtime.Intrinsics.Vector128<float> momentum = global::System.Runtime.Intrinsics.Vector128.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 trustRatio = Vector128.Create(args.TrustRatio);
+        V128 momentum = Vector128.Create(args.Momentum);
+        V128 oneMinusDampening = Vector128.Create(args.OneMinusDampening);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-            global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-            global::System.Runtime.Intrinsics.Vector128<float> reduced1 = g;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
+            V128 reduced0 = param;
+            V128 reduced1 = g;
             if (TMultiDimensional.Value)
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
-            if (TCondition2.Value)
+            if (TMomentumAboveZero.Value)
             {
-                momentumBuffer = (TCondition3.Value ? grad : momentumBuffer) * momentum + h0 * g;
+                momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                 g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TCondition2.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            if (TMomentumAboveZero.Value) Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -492,7 +499,7 @@ partial class LARS : global::KernelGen.Optimizer
         float weightDecay = args.WeightDecay;
         float trustRatio = args.TrustRatio;
         float momentum = args.Momentum;
-        float h0 = args.H0;
+        float oneMinusDampening = args.OneMinusDampening;
         float learningRate = args.LearningRate;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
@@ -501,7 +508,7 @@ partial class LARS : global::KernelGen.Optimizer
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
+            float momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
             float g = TMaximize.Value ? -grad : grad;
             float reduced0 = param;
             float reduced1 = g;
@@ -509,57 +516,57 @@ partial class LARS : global::KernelGen.Optimizer
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
-            if (TCondition2.Value)
+            if (TMomentumAboveZero.Value)
             {
-                momentumBuffer = (TCondition3.Value ? grad : momentumBuffer) * momentum + h0 * g;
+                momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                 g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TCondition2.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
+            if (TMomentumAboveZero.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }
 
     /// <summary>The reducing pass on Vector512: blocks of 16 elements (1 vector), then the scalar tail. Writes nothing.</summary>
-    private static void Reduce512<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args)
+    private static void Reduce512<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> trustRatio = global::System.Runtime.Intrinsics.Vector512.Create(args.TrustRatio);
-        global::System.Runtime.Intrinsics.Vector512<float> momentum = global::System.Runtime.Intrinsics.Vector512.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
-        global::System.Runtime.Intrinsics.Vector512<float> sum0Lanes0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector512<float> sum1Lanes0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 trustRatio = Vector512.Create(args.TrustRatio);
+        V512 momentum = Vector512.Create(args.Momentum);
+        V512 oneMinusDampening = Vector512.Create(args.OneMinusDampening);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        V512 sum0Lanes0 = V512.Zero;
+        V512 sum1Lanes0 = V512.Zero;
         nuint length = (nuint)args.Param.Length;
         nuint i = 0;
         for (; i + 16 <= length; i += 16)
         {
             {
                 // lanes 0 to 15 of the block
-                global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-                global::System.Runtime.Intrinsics.Vector512<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector512<float> reduced1 = g;
+                V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+                V512 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
+                V512 g = TMaximize.Value ? -grad : grad;
+                V512 reduced0 = param;
+                V512 reduced1 = g;
                 if (TMultiDimensional.Value)
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TCondition2.Value)
+                if (TMomentumAboveZero.Value)
                 {
-                    momentumBuffer = (TCondition3.Value ? grad : momentumBuffer) * momentum + h0 * g;
+                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                     g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
@@ -569,53 +576,53 @@ partial class LARS : global::KernelGen.Optimizer
         }
 
         global::System.Span<float> laneSums = stackalloc float[32];
-        global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0Lanes0, laneSums.Slice(0));
-        global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1Lanes0, laneSums.Slice(16));
-        ReduceScalar<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
+        Vector512.CopyTo(sum0Lanes0, laneSums.Slice(0));
+        Vector512.CopyTo(sum1Lanes0, laneSums.Slice(16));
+        ReduceScalar<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
     }
 
     /// <summary>The reducing pass on Vector256: blocks of 16 elements (2 vectors), then the scalar tail. Writes nothing.</summary>
-    private static void Reduce256<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args)
+    private static void Reduce256<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> trustRatio = global::System.Runtime.Intrinsics.Vector256.Create(args.TrustRatio);
-        global::System.Runtime.Intrinsics.Vector256<float> momentum = global::System.Runtime.Intrinsics.Vector256.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
-        global::System.Runtime.Intrinsics.Vector256<float> sum0Lanes0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector256<float> sum0Lanes8 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector256<float> sum1Lanes0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector256<float> sum1Lanes8 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 trustRatio = Vector256.Create(args.TrustRatio);
+        V256 momentum = Vector256.Create(args.Momentum);
+        V256 oneMinusDampening = Vector256.Create(args.OneMinusDampening);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        V256 sum0Lanes0 = V256.Zero;
+        V256 sum0Lanes8 = V256.Zero;
+        V256 sum1Lanes0 = V256.Zero;
+        V256 sum1Lanes8 = V256.Zero;
         nuint length = (nuint)args.Param.Length;
         nuint i = 0;
         for (; i + 16 <= length; i += 16)
         {
             {
                 // lanes 0 to 7 of the block
-                global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-                global::System.Runtime.Intrinsics.Vector256<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector256<float> reduced1 = g;
+                V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+                V256 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
+                V256 g = TMaximize.Value ? -grad : grad;
+                V256 reduced0 = param;
+                V256 reduced1 = g;
                 if (TMultiDimensional.Value)
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TCondition2.Value)
+                if (TMomentumAboveZero.Value)
                 {
-                    momentumBuffer = (TCondition3.Value ? grad : momentumBuffer) * momentum + h0 * g;
+                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                     g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
@@ -624,20 +631,20 @@ partial class LARS : global::KernelGen.Optimizer
             }
             {
                 // lanes 8 to 15 of the block
-                global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                V256 grad = Vector256.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i + 8) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-                global::System.Runtime.Intrinsics.Vector256<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector256<float> reduced1 = g;
+                V256 param = Vector256.LoadUnsafe(ref paramRef, i + 8);
+                V256 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector256.LoadUnsafe(ref momentumBufferRef, i + 8) : V256.Zero;
+                V256 g = TMaximize.Value ? -grad : grad;
+                V256 reduced0 = param;
+                V256 reduced1 = g;
                 if (TMultiDimensional.Value)
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TCondition2.Value)
+                if (TMomentumAboveZero.Value)
                 {
-                    momentumBuffer = (TCondition3.Value ? grad : momentumBuffer) * momentum + h0 * g;
+                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                     g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
@@ -647,59 +654,59 @@ partial class LARS : global::KernelGen.Optimizer
         }
 
         global::System.Span<float> laneSums = stackalloc float[32];
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0Lanes0, laneSums.Slice(0));
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0Lanes8, laneSums.Slice(8));
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1Lanes0, laneSums.Slice(16));
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1Lanes8, laneSums.Slice(24));
-        ReduceScalar<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
+        Vector256.CopyTo(sum0Lanes0, laneSums.Slice(0));
+        Vector256.CopyTo(sum0Lanes8, laneSums.Slice(8));
+        Vector256.CopyTo(sum1Lanes0, laneSums.Slice(16));
+        Vector256.CopyTo(sum1Lanes8, laneSums.Slice(24));
+        ReduceScalar<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
     }
 
     /// <summary>The reducing pass on Vector128: blocks of 16 elements (4 vectors), then the scalar tail. Writes nothing.</summary>
-    private static void Reduce128<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args)
+    private static void Reduce128<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> trustRatio = global::System.Runtime.Intrinsics.Vector128.Create(args.TrustRatio);
-        global::System.Runtime.Intrinsics.Vector128<float> momentum = global::System.Runtime.Intrinsics.Vector128.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes8 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum1Lanes0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum1Lanes4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum1Lanes8 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum1Lanes12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 trustRatio = Vector128.Create(args.TrustRatio);
+        V128 momentum = Vector128.Create(args.Momentum);
+        V128 oneMinusDampening = Vector128.Create(args.OneMinusDampening);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        V128 sum0Lanes0 = V128.Zero;
+        V128 sum0Lanes4 = V128.Zero;
+        V128 sum0Lanes8 = V128.Zero;
+        V128 sum0Lanes12 = V128.Zero;
+        V128 sum1Lanes0 = V128.Zero;
+        V128 sum1Lanes4 = V128.Zero;
+        V128 sum1Lanes8 = V128.Zero;
+        V128 sum1Lanes12 = V128.Zero;
         nuint length = (nuint)args.Param.Length;
         nuint i = 0;
         for (; i + 16 <= length; i += 16)
         {
             {
                 // lanes 0 to 3 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced1 = g;
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+                V128 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
+                V128 g = TMaximize.Value ? -grad : grad;
+                V128 reduced0 = param;
+                V128 reduced1 = g;
                 if (TMultiDimensional.Value)
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TCondition2.Value)
+                if (TMomentumAboveZero.Value)
                 {
-                    momentumBuffer = (TCondition3.Value ? grad : momentumBuffer) * momentum + h0 * g;
+                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                     g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
@@ -708,20 +715,20 @@ partial class LARS : global::KernelGen.Optimizer
             }
             {
                 // lanes 4 to 7 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 4);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i + 4) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced1 = g;
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i + 4);
+                V128 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i + 4) : V128.Zero;
+                V128 g = TMaximize.Value ? -grad : grad;
+                V128 reduced0 = param;
+                V128 reduced1 = g;
                 if (TMultiDimensional.Value)
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TCondition2.Value)
+                if (TMomentumAboveZero.Value)
                 {
-                    momentumBuffer = (TCondition3.Value ? grad : momentumBuffer) * momentum + h0 * g;
+                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                     g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
@@ -730,20 +737,20 @@ partial class LARS : global::KernelGen.Optimizer
             }
             {
                 // lanes 8 to 11 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i + 8) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced1 = g;
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i + 8);
+                V128 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i + 8) : V128.Zero;
+                V128 g = TMaximize.Value ? -grad : grad;
+                V128 reduced0 = param;
+                V128 reduced1 = g;
                 if (TMultiDimensional.Value)
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TCondition2.Value)
+                if (TMomentumAboveZero.Value)
                 {
-                    momentumBuffer = (TCondition3.Value ? grad : momentumBuffer) * momentum + h0 * g;
+                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                     g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
@@ -752,20 +759,20 @@ partial class LARS : global::KernelGen.Optimizer
             }
             {
                 // lanes 12 to 15 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 12);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i + 12) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced1 = g;
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i + 12);
+                V128 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i + 12) : V128.Zero;
+                V128 g = TMaximize.Value ? -grad : grad;
+                V128 reduced0 = param;
+                V128 reduced1 = g;
                 if (TMultiDimensional.Value)
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TCondition2.Value)
+                if (TMomentumAboveZero.Value)
                 {
-                    momentumBuffer = (TCondition3.Value ? grad : momentumBuffer) * momentum + h0 * g;
+                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                     g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
@@ -775,23 +782,23 @@ partial class LARS : global::KernelGen.Optimizer
         }
 
         global::System.Span<float> laneSums = stackalloc float[32];
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes0, laneSums.Slice(0));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes4, laneSums.Slice(4));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes8, laneSums.Slice(8));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes12, laneSums.Slice(12));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum1Lanes0, laneSums.Slice(16));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum1Lanes4, laneSums.Slice(20));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum1Lanes8, laneSums.Slice(24));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum1Lanes12, laneSums.Slice(28));
-        ReduceScalar<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
+        Vector128.CopyTo(sum0Lanes0, laneSums.Slice(0));
+        Vector128.CopyTo(sum0Lanes4, laneSums.Slice(4));
+        Vector128.CopyTo(sum0Lanes8, laneSums.Slice(8));
+        Vector128.CopyTo(sum0Lanes12, laneSums.Slice(12));
+        Vector128.CopyTo(sum1Lanes0, laneSums.Slice(16));
+        Vector128.CopyTo(sum1Lanes4, laneSums.Slice(20));
+        Vector128.CopyTo(sum1Lanes8, laneSums.Slice(24));
+        Vector128.CopyTo(sum1Lanes12, laneSums.Slice(28));
+        ReduceScalar<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
     }
 
     /// <summary>The reducing pass from <paramref name="start"/> on: whole blocks of 16 into <paramref name="laneSums"/> (lane i mod 16), the rest into a tail in order. Writes nothing.</summary>
-    private static void ReduceScalar<TMaximize, TMultiDimensional, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start, scoped global::System.Span<float> laneSums)
+    private static void ReduceScalar<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start, scoped global::System.Span<float> laneSums)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -801,7 +808,7 @@ partial class LARS : global::KernelGen.Optimizer
         float weightDecay = args.WeightDecay;
         float trustRatio = args.TrustRatio;
         float momentum = args.Momentum;
-        float h0 = args.H0;
+        float oneMinusDampening = args.OneMinusDampening;
         float learningRate = args.LearningRate;
         float gradientMultiplier = args.GradientMultiplier;
         float tail0 = 0f;
@@ -813,7 +820,7 @@ partial class LARS : global::KernelGen.Optimizer
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
+            float momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
             float g = TMaximize.Value ? -grad : grad;
             float reduced0 = param;
             float reduced1 = g;
@@ -821,9 +828,9 @@ partial class LARS : global::KernelGen.Optimizer
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
-            if (TCondition2.Value)
+            if (TMomentumAboveZero.Value)
             {
-                momentumBuffer = (TCondition3.Value ? grad : momentumBuffer) * momentum + h0 * g;
+                momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                 g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class Lamb : global::KernelGen.Optimizer
@@ -137,11 +144,11 @@ partial class Lamb : global::KernelGen.Optimizer
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
         args.Beta1 = beta1;
-        args.H0 = gradAveraging ? 1f - beta1 : 1f; // hoisted from: expAvg = expAvg * beta1 + (gradAveraging ? 1f - beta1 : 1f) * g;
+        args.ExpAvgTerm = gradAveraging ? 1f - beta1 : 1f; // hoisted from: expAvg = expAvg * beta1 + (gradAveraging ? 1f - beta1 : 1f) * g;
         args.Beta2 = beta2;
-        args.H1 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
+        args.OneMinusBeta2 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
         args.WeightDecouple = weightDecouple; // decides if (weightDecouple)
-        args.H2 = 1f - weightDecay * (fixedDecay ? 1f : learningRate); // hoisted from: param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
+        args.ParamTerm = 1f - weightDecay * (fixedDecay ? 1f : learningRate); // hoisted from: param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
         float beta2Power = global::System.MathF.Pow(beta2, (float)step);
         float rhoInfinity = 2f / (1f - beta2) - 1f;
         float l = -global::System.MathF.Log(beta2);
@@ -163,7 +170,7 @@ partial class Lamb : global::KernelGen.Optimizer
         float weightNorm = global::System.MathF.Min(norm0, 10f);
         float updateNorm = norm1;
         float trustRatio = adam || weightNorm == 0f || updateNorm == 0f ? 1f : weightNorm / (updateNorm + epsilon);
-        args.H3 = stepSize * trustRatio; // hoisted from: param -= stepSize * trustRatio * direction;
+        args.StepSizeTimesTrustRatio = stepSize * trustRatio; // hoisted from: param -= stepSize * trustRatio * direction;
     }
 
     /// <summary>What the loops read: the buffers and the uniform values computed once per call.</summary>
@@ -174,13 +181,13 @@ partial class Lamb : global::KernelGen.Optimizer
         public global::System.Span<float> ExpAvg;
         public global::System.Span<float> ExpAvgSq;
         public float Beta1;
-        public float H0;
+        public float ExpAvgTerm;
         public float Beta2;
-        public float H1;
-        public float H2;
+        public float OneMinusBeta2;
+        public float ParamTerm;
         public float Epsilon;
         public float StepSize;
-        public float H3;
+        public float StepSizeTimesTrustRatio;
         public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecouple;
@@ -325,39 +332,39 @@ partial class Lamb : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector512<float> beta1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> beta2 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> stepSize = global::System.Runtime.Intrinsics.Vector512.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector512<float> h3 = global::System.Runtime.Intrinsics.Vector512.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 expAvgTerm = Vector512.Create(args.ExpAvgTerm);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 stepSize = Vector512.Create(args.StepSize);
+        V512 stepSizeTimesTrustRatio = Vector512.Create(args.StepSizeTimesTrustRatio);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgSq = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 g = TMaximize.Value ? -grad : grad;
+            expAvg = expAvg * beta1 + expAvgTerm * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             if (TWeightDecouple.Value)
             {
-                param = param * h2;
+                param = param * paramTerm;
             }
-            global::System.Runtime.Intrinsics.Vector512<float> direction = TAdaptive.Value ? expAvg / (global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq) + epsilon) : expAvg;
-            global::System.Runtime.Intrinsics.Vector512<float> update = TRectify.Value ? param - stepSize * direction : direction;
-            global::System.Runtime.Intrinsics.Vector512<float> reduced0 = param;
-            global::System.Runtime.Intrinsics.Vector512<float> reduced1 = update;
-            param = param - h3 * direction;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            V512 direction = TAdaptive.Value ? expAvg / (Vector512.Sqrt(expAvgSq) + epsilon) : expAvg;
+            V512 update = TRectify.Value ? param - stepSize * direction : direction;
+            V512 reduced0 = param;
+            V512 reduced1 = update;
+            param = param - stepSizeTimesTrustRatio * direction;
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -421,39 +428,39 @@ partial class Lamb : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector256<float> beta1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> beta2 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> stepSize = global::System.Runtime.Intrinsics.Vector256.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector256<float> h3 = global::System.Runtime.Intrinsics.Vector256.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 expAvgTerm = Vector256.Create(args.ExpAvgTerm);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 stepSize = Vector256.Create(args.StepSize);
+        V256 stepSizeTimesTrustRatio = Vector256.Create(args.StepSizeTimesTrustRatio);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgSq = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 g = TMaximize.Value ? -grad : grad;
+            expAvg = expAvg * beta1 + expAvgTerm * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             if (TWeightDecouple.Value)
             {
-                param = param * h2;
+                param = param * paramTerm;
             }
-            global::System.Runtime.Intrinsics.Vector256<float> direction = TAdaptive.Value ? expAvg / (global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
-            global::System.Runtime.Intrinsics.Vector256<float> update = TRectify.Value ? param - stepSize * direction : direction;
-            global::System.Runtime.Intrinsics.Vector256<float> reduced0 = param;
-            global::System.Runtime.Intrinsics.Vector256<float> reduced1 = update;
-            param = param - h3 * direction;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            V256 direction = TAdaptive.Value ? expAvg / (Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
+            V256 update = TRectify.Value ? param - stepSize * direction : direction;
+            V256 reduced0 = param;
+            V256 reduced1 = update;
+            param = param - stepSizeTimesTrustRatio * direction;
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -517,39 +524,39 @@ partial class Lamb : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector128<float> beta1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> beta2 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> stepSize = global::System.Runtime.Intrinsics.Vector128.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector128<float> h3 = global::System.Runtime.Intrinsics.Vector128.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 expAvgTerm = Vector128.Create(args.ExpAvgTerm);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 stepSize = Vector128.Create(args.StepSize);
+        V128 stepSizeTimesTrustRatio = Vector128.Create(args.StepSizeTimesTrustRatio);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgSq = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 g = TMaximize.Value ? -grad : grad;
+            expAvg = expAvg * beta1 + expAvgTerm * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             if (TWeightDecouple.Value)
             {
-                param = param * h2;
+                param = param * paramTerm;
             }
-            global::System.Runtime.Intrinsics.Vector128<float> direction = TAdaptive.Value ? expAvg / (global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
-            global::System.Runtime.Intrinsics.Vector128<float> update = TRectify.Value ? param - stepSize * direction : direction;
-            global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-            global::System.Runtime.Intrinsics.Vector128<float> reduced1 = update;
-            param = param - h3 * direction;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            V128 direction = TAdaptive.Value ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
+            V128 update = TRectify.Value ? param - stepSize * direction : direction;
+            V128 reduced0 = param;
+            V128 reduced1 = update;
+            param = param - stepSizeTimesTrustRatio * direction;
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -614,13 +621,13 @@ partial class Lamb : global::KernelGen.Optimizer
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         float beta1 = args.Beta1;
-        float h0 = args.H0;
+        float expAvgTerm = args.ExpAvgTerm;
         float beta2 = args.Beta2;
-        float h1 = args.H1;
-        float h2 = args.H2;
+        float oneMinusBeta2 = args.OneMinusBeta2;
+        float paramTerm = args.ParamTerm;
         float epsilon = args.Epsilon;
         float stepSize = args.StepSize;
-        float h3 = args.H3;
+        float stepSizeTimesTrustRatio = args.StepSizeTimesTrustRatio;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
         for (nuint i = start; i < length; i++)
@@ -631,17 +638,17 @@ partial class Lamb : global::KernelGen.Optimizer
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float g = TMaximize.Value ? -grad : grad;
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
+            expAvg = expAvg * beta1 + expAvgTerm * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             if (TWeightDecouple.Value)
             {
-                param = param * h2;
+                param = param * paramTerm;
             }
             float direction = TAdaptive.Value ? expAvg / (global::System.MathF.Sqrt(expAvgSq) + epsilon) : expAvg;
             float update = TRectify.Value ? param - stepSize * direction : direction;
             float reduced0 = param;
             float reduced1 = update;
-            param = param - h3 * direction;
+            param = param - stepSizeTimesTrustRatio * direction;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
@@ -660,48 +667,48 @@ partial class Lamb : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector512<float> beta1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> beta2 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> stepSize = global::System.Runtime.Intrinsics.Vector512.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector512<float> h3 = global::System.Runtime.Intrinsics.Vector512.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
-        global::System.Runtime.Intrinsics.Vector512<float> sum0Lanes0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector512<float> sum1Lanes0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 expAvgTerm = Vector512.Create(args.ExpAvgTerm);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 stepSize = Vector512.Create(args.StepSize);
+        V512 stepSizeTimesTrustRatio = Vector512.Create(args.StepSizeTimesTrustRatio);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        V512 sum0Lanes0 = V512.Zero;
+        V512 sum1Lanes0 = V512.Zero;
         nuint length = (nuint)args.Param.Length;
         nuint i = 0;
         for (; i + 16 <= length; i += 16)
         {
             {
                 // lanes 0 to 15 of the block
-                global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> expAvg = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> expAvgSq = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-                expAvg = expAvg * beta1 + h0 * g;
-                expAvgSq = expAvgSq * beta2 + h1 * g * g;
+                V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
+                V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
+                V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+                V512 g = TMaximize.Value ? -grad : grad;
+                expAvg = expAvg * beta1 + expAvgTerm * g;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
-                global::System.Runtime.Intrinsics.Vector512<float> direction = TAdaptive.Value ? expAvg / (global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq) + epsilon) : expAvg;
-                global::System.Runtime.Intrinsics.Vector512<float> update = TRectify.Value ? param - stepSize * direction : direction;
-                global::System.Runtime.Intrinsics.Vector512<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector512<float> reduced1 = update;
-                param = param - h3 * direction;
+                V512 direction = TAdaptive.Value ? expAvg / (Vector512.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V512 update = TRectify.Value ? param - stepSize * direction : direction;
+                V512 reduced0 = param;
+                V512 reduced1 = update;
+                param = param - stepSizeTimesTrustRatio * direction;
                 sum0Lanes0 = sum0Lanes0 + reduced0 * reduced0;
                 sum1Lanes0 = sum1Lanes0 + reduced1 * reduced1;
             }
         }
 
         global::System.Span<float> laneSums = stackalloc float[32];
-        global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0Lanes0, laneSums.Slice(0));
-        global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1Lanes0, laneSums.Slice(16));
+        Vector512.CopyTo(sum0Lanes0, laneSums.Slice(0));
+        Vector512.CopyTo(sum1Lanes0, laneSums.Slice(16));
         ReduceScalar<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
     }
 
@@ -717,74 +724,74 @@ partial class Lamb : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector256<float> beta1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> beta2 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> stepSize = global::System.Runtime.Intrinsics.Vector256.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector256<float> h3 = global::System.Runtime.Intrinsics.Vector256.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
-        global::System.Runtime.Intrinsics.Vector256<float> sum0Lanes0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector256<float> sum0Lanes8 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector256<float> sum1Lanes0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector256<float> sum1Lanes8 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 expAvgTerm = Vector256.Create(args.ExpAvgTerm);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 stepSize = Vector256.Create(args.StepSize);
+        V256 stepSizeTimesTrustRatio = Vector256.Create(args.StepSizeTimesTrustRatio);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        V256 sum0Lanes0 = V256.Zero;
+        V256 sum0Lanes8 = V256.Zero;
+        V256 sum1Lanes0 = V256.Zero;
+        V256 sum1Lanes8 = V256.Zero;
         nuint length = (nuint)args.Param.Length;
         nuint i = 0;
         for (; i + 16 <= length; i += 16)
         {
             {
                 // lanes 0 to 7 of the block
-                global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-                expAvg = expAvg * beta1 + h0 * g;
-                expAvgSq = expAvgSq * beta2 + h1 * g * g;
+                V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
+                V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
+                V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+                V256 g = TMaximize.Value ? -grad : grad;
+                expAvg = expAvg * beta1 + expAvgTerm * g;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> direction = TAdaptive.Value ? expAvg / (global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
-                global::System.Runtime.Intrinsics.Vector256<float> update = TRectify.Value ? param - stepSize * direction : direction;
-                global::System.Runtime.Intrinsics.Vector256<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector256<float> reduced1 = update;
-                param = param - h3 * direction;
+                V256 direction = TAdaptive.Value ? expAvg / (Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V256 update = TRectify.Value ? param - stepSize * direction : direction;
+                V256 reduced0 = param;
+                V256 reduced1 = update;
+                param = param - stepSizeTimesTrustRatio * direction;
                 sum0Lanes0 = sum0Lanes0 + reduced0 * reduced0;
                 sum1Lanes0 = sum1Lanes0 + reduced1 * reduced1;
             }
             {
                 // lanes 8 to 15 of the block
-                global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                V256 grad = Vector256.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> expAvg = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> expAvgSq = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-                expAvg = expAvg * beta1 + h0 * g;
-                expAvgSq = expAvgSq * beta2 + h1 * g * g;
+                V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i + 8);
+                V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
+                V256 param = Vector256.LoadUnsafe(ref paramRef, i + 8);
+                V256 g = TMaximize.Value ? -grad : grad;
+                expAvg = expAvg * beta1 + expAvgTerm * g;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> direction = TAdaptive.Value ? expAvg / (global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
-                global::System.Runtime.Intrinsics.Vector256<float> update = TRectify.Value ? param - stepSize * direction : direction;
-                global::System.Runtime.Intrinsics.Vector256<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector256<float> reduced1 = update;
-                param = param - h3 * direction;
+                V256 direction = TAdaptive.Value ? expAvg / (Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V256 update = TRectify.Value ? param - stepSize * direction : direction;
+                V256 reduced0 = param;
+                V256 reduced1 = update;
+                param = param - stepSizeTimesTrustRatio * direction;
                 sum0Lanes8 = sum0Lanes8 + reduced0 * reduced0;
                 sum1Lanes8 = sum1Lanes8 + reduced1 * reduced1;
             }
         }
 
         global::System.Span<float> laneSums = stackalloc float[32];
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0Lanes0, laneSums.Slice(0));
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0Lanes8, laneSums.Slice(8));
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1Lanes0, laneSums.Slice(16));
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1Lanes8, laneSums.Slice(24));
+        Vector256.CopyTo(sum0Lanes0, laneSums.Slice(0));
+        Vector256.CopyTo(sum0Lanes8, laneSums.Slice(8));
+        Vector256.CopyTo(sum1Lanes0, laneSums.Slice(16));
+        Vector256.CopyTo(sum1Lanes8, laneSums.Slice(24));
         ReduceScalar<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
     }
 
@@ -800,126 +807,126 @@ partial class Lamb : global::KernelGen.Optimizer
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector128<float> beta1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> beta2 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> stepSize = global::System.Runtime.Intrinsics.Vector128.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector128<float> h3 = global::System.Runtime.Intrinsics.Vector128.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes8 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum1Lanes0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum1Lanes4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum1Lanes8 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum1Lanes12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 expAvgTerm = Vector128.Create(args.ExpAvgTerm);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 stepSize = Vector128.Create(args.StepSize);
+        V128 stepSizeTimesTrustRatio = Vector128.Create(args.StepSizeTimesTrustRatio);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        V128 sum0Lanes0 = V128.Zero;
+        V128 sum0Lanes4 = V128.Zero;
+        V128 sum0Lanes8 = V128.Zero;
+        V128 sum0Lanes12 = V128.Zero;
+        V128 sum1Lanes0 = V128.Zero;
+        V128 sum1Lanes4 = V128.Zero;
+        V128 sum1Lanes8 = V128.Zero;
+        V128 sum1Lanes12 = V128.Zero;
         nuint length = (nuint)args.Param.Length;
         nuint i = 0;
         for (; i + 16 <= length; i += 16)
         {
             {
                 // lanes 0 to 3 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-                expAvg = expAvg * beta1 + h0 * g;
-                expAvgSq = expAvgSq * beta2 + h1 * g * g;
+                V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
+                V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+                V128 g = TMaximize.Value ? -grad : grad;
+                expAvg = expAvg * beta1 + expAvgTerm * g;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
-                global::System.Runtime.Intrinsics.Vector128<float> direction = TAdaptive.Value ? expAvg / (global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
-                global::System.Runtime.Intrinsics.Vector128<float> update = TRectify.Value ? param - stepSize * direction : direction;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced1 = update;
-                param = param - h3 * direction;
+                V128 direction = TAdaptive.Value ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V128 update = TRectify.Value ? param - stepSize * direction : direction;
+                V128 reduced0 = param;
+                V128 reduced1 = update;
+                param = param - stepSizeTimesTrustRatio * direction;
                 sum0Lanes0 = sum0Lanes0 + reduced0 * reduced0;
                 sum1Lanes0 = sum1Lanes0 + reduced1 * reduced1;
             }
             {
                 // lanes 4 to 7 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 4);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-                expAvg = expAvg * beta1 + h0 * g;
-                expAvgSq = expAvgSq * beta2 + h1 * g * g;
+                V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i + 4);
+                V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i + 4);
+                V128 g = TMaximize.Value ? -grad : grad;
+                expAvg = expAvg * beta1 + expAvgTerm * g;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
-                global::System.Runtime.Intrinsics.Vector128<float> direction = TAdaptive.Value ? expAvg / (global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
-                global::System.Runtime.Intrinsics.Vector128<float> update = TRectify.Value ? param - stepSize * direction : direction;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced1 = update;
-                param = param - h3 * direction;
+                V128 direction = TAdaptive.Value ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V128 update = TRectify.Value ? param - stepSize * direction : direction;
+                V128 reduced0 = param;
+                V128 reduced1 = update;
+                param = param - stepSizeTimesTrustRatio * direction;
                 sum0Lanes4 = sum0Lanes4 + reduced0 * reduced0;
                 sum1Lanes4 = sum1Lanes4 + reduced1 * reduced1;
             }
             {
                 // lanes 8 to 11 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-                expAvg = expAvg * beta1 + h0 * g;
-                expAvgSq = expAvgSq * beta2 + h1 * g * g;
+                V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i + 8);
+                V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i + 8);
+                V128 g = TMaximize.Value ? -grad : grad;
+                expAvg = expAvg * beta1 + expAvgTerm * g;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
-                global::System.Runtime.Intrinsics.Vector128<float> direction = TAdaptive.Value ? expAvg / (global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
-                global::System.Runtime.Intrinsics.Vector128<float> update = TRectify.Value ? param - stepSize * direction : direction;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced1 = update;
-                param = param - h3 * direction;
+                V128 direction = TAdaptive.Value ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V128 update = TRectify.Value ? param - stepSize * direction : direction;
+                V128 reduced0 = param;
+                V128 reduced1 = update;
+                param = param - stepSizeTimesTrustRatio * direction;
                 sum0Lanes8 = sum0Lanes8 + reduced0 * reduced0;
                 sum1Lanes8 = sum1Lanes8 + reduced1 * reduced1;
             }
             {
                 // lanes 12 to 15 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 12);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> expAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> expAvgSq = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-                expAvg = expAvg * beta1 + h0 * g;
-                expAvgSq = expAvgSq * beta2 + h1 * g * g;
+                V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i + 12);
+                V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i + 12);
+                V128 g = TMaximize.Value ? -grad : grad;
+                expAvg = expAvg * beta1 + expAvgTerm * g;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
-                global::System.Runtime.Intrinsics.Vector128<float> direction = TAdaptive.Value ? expAvg / (global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
-                global::System.Runtime.Intrinsics.Vector128<float> update = TRectify.Value ? param - stepSize * direction : direction;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced1 = update;
-                param = param - h3 * direction;
+                V128 direction = TAdaptive.Value ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V128 update = TRectify.Value ? param - stepSize * direction : direction;
+                V128 reduced0 = param;
+                V128 reduced1 = update;
+                param = param - stepSizeTimesTrustRatio * direction;
                 sum0Lanes12 = sum0Lanes12 + reduced0 * reduced0;
                 sum1Lanes12 = sum1Lanes12 + reduced1 * reduced1;
             }
         }
 
         global::System.Span<float> laneSums = stackalloc float[32];
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes0, laneSums.Slice(0));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes4, laneSums.Slice(4));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes8, laneSums.Slice(8));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes12, laneSums.Slice(12));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum1Lanes0, laneSums.Slice(16));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum1Lanes4, laneSums.Slice(20));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum1Lanes8, laneSums.Slice(24));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum1Lanes12, laneSums.Slice(28));
+        Vector128.CopyTo(sum0Lanes0, laneSums.Slice(0));
+        Vector128.CopyTo(sum0Lanes4, laneSums.Slice(4));
+        Vector128.CopyTo(sum0Lanes8, laneSums.Slice(8));
+        Vector128.CopyTo(sum0Lanes12, laneSums.Slice(12));
+        Vector128.CopyTo(sum1Lanes0, laneSums.Slice(16));
+        Vector128.CopyTo(sum1Lanes4, laneSums.Slice(20));
+        Vector128.CopyTo(sum1Lanes8, laneSums.Slice(24));
+        Vector128.CopyTo(sum1Lanes12, laneSums.Slice(28));
         ReduceScalar<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
     }
 
@@ -936,13 +943,13 @@ partial class Lamb : global::KernelGen.Optimizer
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         float beta1 = args.Beta1;
-        float h0 = args.H0;
+        float expAvgTerm = args.ExpAvgTerm;
         float beta2 = args.Beta2;
-        float h1 = args.H1;
-        float h2 = args.H2;
+        float oneMinusBeta2 = args.OneMinusBeta2;
+        float paramTerm = args.ParamTerm;
         float epsilon = args.Epsilon;
         float stepSize = args.StepSize;
-        float h3 = args.H3;
+        float stepSizeTimesTrustRatio = args.StepSizeTimesTrustRatio;
         float gradientMultiplier = args.GradientMultiplier;
         float tail0 = 0f;
         float tail1 = 0f;
@@ -956,17 +963,17 @@ partial class Lamb : global::KernelGen.Optimizer
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float g = TMaximize.Value ? -grad : grad;
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
+            expAvg = expAvg * beta1 + expAvgTerm * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             if (TWeightDecouple.Value)
             {
-                param = param * h2;
+                param = param * paramTerm;
             }
             float direction = TAdaptive.Value ? expAvg / (global::System.MathF.Sqrt(expAvgSq) + epsilon) : expAvg;
             float update = TRectify.Value ? param - stepSize * direction : direction;
             float reduced0 = param;
             float reduced1 = update;
-            param = param - h3 * direction;
+            param = param - stepSizeTimesTrustRatio * direction;
             if (i < blocks) laneSums[0 + (int)(i % 16)] += reduced0 * reduced0;
             else tail0 += reduced0 * reduced0;
             if (i < blocks) laneSums[16 + (int)(i % 16)] += reduced1 * reduced1;

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class Lion : global::KernelGen.Optimizer
@@ -86,19 +93,19 @@ partial class Lion : global::KernelGen.Optimizer
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
         args.WeightDecouple = weightDecouple; // decides if (weightDecouple)
-        args.H0 = 1f - weightDecay * (fixedDecay ? 1f : learningRate); // hoisted from: param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
+        args.ParamTerm = 1f - weightDecay * (fixedDecay ? 1f : learningRate); // hoisted from: param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
         args.WeightDecay = weightDecay;
         if (args.WeightDecouple)
         {
         }
         else
         {
-            args.Condition2 = weightDecay > 0f; // decides if (weightDecay > 0f)
+            args.WeightDecayAboveZero = weightDecay > 0f; // decides if (weightDecay > 0f)
         }
         args.Beta1 = beta1;
-        args.H1 = 1f - beta1; // hoisted from: float interpolated = expAvg * beta1 + (1f - beta1) * g;
+        args.OneMinusBeta1 = 1f - beta1; // hoisted from: float interpolated = expAvg * beta1 + (1f - beta1) * g;
         args.Beta2 = beta2;
-        args.H2 = 1f - beta2; // hoisted from: expAvg = expAvg * beta2 + (1f - beta2) * g;
+        args.OneMinusBeta2 = 1f - beta2; // hoisted from: expAvg = expAvg * beta2 + (1f - beta2) * g;
         args.LearningRate = learningRate;
     }
 
@@ -136,17 +143,17 @@ partial class Lion : global::KernelGen.Optimizer
         public global::System.Span<float> Param;
         public global::System.ReadOnlySpan<float> Grad;
         public global::System.Span<float> ExpAvg;
-        public float H0;
+        public float ParamTerm;
         public float WeightDecay;
         public float Beta1;
-        public float H1;
+        public float OneMinusBeta1;
         public float Beta2;
-        public float H2;
+        public float OneMinusBeta2;
         public float LearningRate;
         public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecouple;
-        public bool Condition2;
+        public bool WeightDecayAboveZero;
         public bool UnscaleGradient;
     }
 
@@ -169,53 +176,53 @@ partial class Lion : global::KernelGen.Optimizer
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition2) Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        if (args.WeightDecayAboveZero) Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TMaximize, TWeightDecouple, TCondition2>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch3<TMaximize, TWeightDecouple, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TWeightDecouple, TCondition2, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TWeightDecouple, TCondition2, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
     /// <typeparamref name="TWeightDecouple"/>: <c>weightDecouple</c>.
-    /// <typeparamref name="TCondition2"/>: <c>weightDecay &gt; 0f</c>.
+    /// <typeparamref name="TWeightDecayAboveZero"/>: <c>weightDecay &gt; 0f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TWeightDecouple, TCondition2, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TWeightDecouple, TCondition2, TUnscaleGradient>(ref args, 0);
+                Loop512<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TWeightDecouple, TCondition2, TUnscaleGradient>(ref args, 0);
+                Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TWeightDecouple, TCondition2, TUnscaleGradient>(ref args, 0);
+                Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TMaximize, TWeightDecouple, TCondition2, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TWeightDecouple, TCondition2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -241,52 +248,52 @@ partial class Lion : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> beta1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> beta2 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
+            V512 g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            global::System.Runtime.Intrinsics.Vector512<float> interpolated = expAvg * beta1 + h1 * g;
-            global::System.Runtime.Intrinsics.Vector512<float> sign = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(interpolated, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(interpolated, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
-            expAvg = expAvg * beta2 + h2 * g;
+            V512 interpolated = expAvg * beta1 + oneMinusBeta1 * g;
+            V512 sign = Vector512.ConditionalSelect(Vector512.GreaterThan(interpolated, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(interpolated, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
+            expAvg = expAvg * beta2 + oneMinusBeta2 * g;
             param = param - learningRate * sign;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TWeightDecouple, TCondition2, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TWeightDecouple, TCondition2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -312,52 +319,52 @@ partial class Lion : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> beta1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> beta2 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
+            V256 g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            global::System.Runtime.Intrinsics.Vector256<float> interpolated = expAvg * beta1 + h1 * g;
-            global::System.Runtime.Intrinsics.Vector256<float> sign = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(interpolated, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(interpolated, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
-            expAvg = expAvg * beta2 + h2 * g;
+            V256 interpolated = expAvg * beta1 + oneMinusBeta1 * g;
+            V256 sign = Vector256.ConditionalSelect(Vector256.GreaterThan(interpolated, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(interpolated, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
+            expAvg = expAvg * beta2 + oneMinusBeta2 * g;
             param = param - learningRate * sign;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TWeightDecouple, TCondition2, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TWeightDecouple, TCondition2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -383,52 +390,52 @@ partial class Lion : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> beta1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> beta2 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
+            V128 g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            global::System.Runtime.Intrinsics.Vector128<float> interpolated = expAvg * beta1 + h1 * g;
-            global::System.Runtime.Intrinsics.Vector128<float> sign = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(interpolated, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(interpolated, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
-            expAvg = expAvg * beta2 + h2 * g;
+            V128 interpolated = expAvg * beta1 + oneMinusBeta1 * g;
+            V128 sign = Vector128.ConditionalSelect(Vector128.GreaterThan(interpolated, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(interpolated, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
+            expAvg = expAvg * beta2 + oneMinusBeta2 * g;
             param = param - learningRate * sign;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TWeightDecouple, TCondition2, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TWeightDecouple, TCondition2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -454,12 +461,12 @@ partial class Lion : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
-        float h0 = args.H0;
+        float paramTerm = args.ParamTerm;
         float weightDecay = args.WeightDecay;
         float beta1 = args.Beta1;
-        float h1 = args.H1;
+        float oneMinusBeta1 = args.OneMinusBeta1;
         float beta2 = args.Beta2;
-        float h2 = args.H2;
+        float oneMinusBeta2 = args.OneMinusBeta2;
         float learningRate = args.LearningRate;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
@@ -472,18 +479,18 @@ partial class Lion : global::KernelGen.Optimizer
             float g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            float interpolated = expAvg * beta1 + h1 * g;
+            float interpolated = expAvg * beta1 + oneMinusBeta1 * g;
             float sign = interpolated > 0f ? 1f : interpolated < 0f ? -1f : 0f;
-            expAvg = expAvg * beta2 + h2 * g;
+            expAvg = expAvg * beta2 + oneMinusBeta2 * g;
             param = param - learningRate * sign;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;

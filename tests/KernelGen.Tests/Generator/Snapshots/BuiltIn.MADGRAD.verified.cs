@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class MADGRAD : global::KernelGen.Optimizer
@@ -131,25 +138,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
     private static void Prepare(ref KernelArguments args, float learningRate, float momentum, float weightDecay, bool weightDecouple, float epsilon, bool maximize, int step)
     {
-        args.Condition0 = step == 1; // decides if (step == 1)
-        args.H0 = 0f / epsilon; // hoisted from: x0 = momentum == 0f ? param + 0f / epsilon : param;
-        if (args.Condition0)
+        args.StepIsOne = step == 1; // decides if (step == 1)
+        args.ZeroOverEpsilon = 0f / epsilon; // hoisted from: x0 = momentum == 0f ? param + 0f / epsilon : param;
+        if (args.StepIsOne)
         {
-            args.Condition1 = momentum == 0f; // decides x0 = momentum == 0f ? param + 0f / epsilon : param;
+            args.MomentumIsZero = momentum == 0f; // decides x0 = momentum == 0f ? param + 0f / epsilon : param;
         }
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
-        args.Condition3 = weightDecay > 0f && !weightDecouple; // decides if (weightDecay > 0f && !weightDecouple)
+        args.WeightDecayAboveZeroAndNotWeightDecouple = weightDecay > 0f && !weightDecouple; // decides if (weightDecay > 0f && !weightDecouple)
         args.WeightDecay = weightDecay;
         float lr = learningRate + epsilon;
         float lambda = lr * global::System.MathF.Sqrt((float)step);
         args.Lambda = lambda;
         args.Epsilon = epsilon;
-        args.Condition4 = momentum == 0f; // decides if (momentum == 0f)
+        args.MomentumIsZero1 = momentum == 0f; // decides if (momentum == 0f)
         args.Momentum = momentum;
-        args.H1 = 1f - momentum; // hoisted from: param = param * momentum + (1f - momentum) * z;
-        args.Condition5 = weightDecay > 0f && weightDecouple; // decides if (weightDecay > 0f && weightDecouple)
-        args.H2 = -lr * weightDecay; // hoisted from: param += -lr * weightDecay * before;
-        args.Condition6 = momentum == 0f; // decides if (momentum == 0f)
+        args.OneMinusMomentum = 1f - momentum; // hoisted from: param = param * momentum + (1f - momentum) * z;
+        args.WeightDecayAboveZeroAndWeightDecouple = weightDecay > 0f && weightDecouple; // decides if (weightDecay > 0f && weightDecouple)
+        args.NegatedLrTimesWeightDecay = -lr * weightDecay; // hoisted from: param += -lr * weightDecay * before;
+        args.MomentumIsZero2 = momentum == 0f; // decides if (momentum == 0f)
     }
 
     /// <summary>
@@ -199,21 +206,21 @@ partial class MADGRAD : global::KernelGen.Optimizer
         public global::System.Span<float> GradSumSq;
         public global::System.Span<float> Sum;
         public global::System.Span<float> X0;
-        public float H0;
+        public float ZeroOverEpsilon;
         public float WeightDecay;
         public float Lambda;
         public float Epsilon;
         public float Momentum;
-        public float H1;
-        public float H2;
+        public float OneMinusMomentum;
+        public float NegatedLrTimesWeightDecay;
         public float GradientMultiplier;
-        public bool Condition0;
-        public bool Condition1;
+        public bool StepIsOne;
+        public bool MomentumIsZero;
         public bool Maximize;
-        public bool Condition3;
-        public bool Condition4;
-        public bool Condition5;
-        public bool Condition6;
+        public bool WeightDecayAboveZeroAndNotWeightDecouple;
+        public bool MomentumIsZero1;
+        public bool WeightDecayAboveZeroAndWeightDecouple;
+        public bool MomentumIsZero2;
         public bool UnscaleGradient;
     }
 
@@ -221,126 +228,126 @@ partial class MADGRAD : global::KernelGen.Optimizer
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
-        if (args.Condition0) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
+        if (args.StepIsOne) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch1<TCondition0>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch1<TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition1) Unswitch2<TCondition0, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch2<TCondition0, global::KernelGen.Internal.False>(path, ref args);
+        if (args.MomentumIsZero) Unswitch2<TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch2<TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TCondition0, TCondition1>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch2<TStepIsOne, TMomentumIsZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Maximize) Unswitch3<TCondition0, TCondition1, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch3<TCondition0, TCondition1, global::KernelGen.Internal.False>(path, ref args);
+        if (args.Maximize) Unswitch3<TStepIsOne, TMomentumIsZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch3<TStepIsOne, TMomentumIsZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TCondition0, TCondition1, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch3<TStepIsOne, TMomentumIsZero, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition3) Unswitch4<TCondition0, TCondition1, TMaximize, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch4<TCondition0, TCondition1, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+        if (args.WeightDecayAboveZeroAndNotWeightDecouple) Unswitch4<TStepIsOne, TMomentumIsZero, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch4<TStepIsOne, TMomentumIsZero, TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch4<TCondition0, TCondition1, TMaximize, TCondition3>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch4<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition4) Unswitch5<TCondition0, TCondition1, TMaximize, TCondition3, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch5<TCondition0, TCondition1, TMaximize, TCondition3, global::KernelGen.Internal.False>(path, ref args);
+        if (args.MomentumIsZero1) Unswitch5<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch5<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch5<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch5<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition5) Unswitch6<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch6<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, global::KernelGen.Internal.False>(path, ref args);
+        if (args.WeightDecayAboveZeroAndWeightDecouple) Unswitch6<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch6<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch6<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch6<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition6) Unswitch7<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch7<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, global::KernelGen.Internal.False>(path, ref args);
+        if (args.MomentumIsZero2) Unswitch7<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch7<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch7<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch7<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
-        where TCondition6 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero2 : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
-    /// <typeparamref name="TCondition0"/>: <c>step == 1</c>.
-    /// <typeparamref name="TCondition1"/>: <c>momentum == 0f</c>.
+    /// <typeparamref name="TStepIsOne"/>: <c>step == 1</c>.
+    /// <typeparamref name="TMomentumIsZero"/>: <c>momentum == 0f</c>.
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
-    /// <typeparamref name="TCondition3"/>: <c>weightDecay &gt; 0f &amp;&amp; !weightDecouple</c>.
-    /// <typeparamref name="TCondition4"/>: <c>momentum == 0f</c>.
-    /// <typeparamref name="TCondition5"/>: <c>weightDecay &gt; 0f &amp;&amp; weightDecouple</c>.
-    /// <typeparamref name="TCondition6"/>: <c>momentum == 0f</c>.
+    /// <typeparamref name="TWeightDecayAboveZeroAndNotWeightDecouple"/>: <c>weightDecay &gt; 0f &amp;&amp; !weightDecouple</c>.
+    /// <typeparamref name="TMomentumIsZero1"/>: <c>momentum == 0f</c>.
+    /// <typeparamref name="TWeightDecayAboveZeroAndWeightDecouple"/>: <c>weightDecay &gt; 0f &amp;&amp; weightDecouple</c>.
+    /// <typeparamref name="TMomentumIsZero2"/>: <c>momentum == 0f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Run<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
-        where TCondition6 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero2 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, 0);
+                Loop512<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, 0);
+                Loop256<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, 0);
+                Loop128<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop512<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
-        where TCondition6 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero2 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -410,14 +417,14 @@ partial class MADGRAD : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float gradSumSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradSumSq);
         ref float sumRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Sum);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> lambda = global::System.Runtime.Intrinsics.Vector512.Create(args.Lambda);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> momentum = global::System.Runtime.Intrinsics.Vector512.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 zeroOverEpsilon = Vector512.Create(args.ZeroOverEpsilon);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 lambda = Vector512.Create(args.Lambda);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 momentum = Vector512.Create(args.Momentum);
+        V512 oneMinusMomentum = Vector512.Create(args.OneMinusMomentum);
+        V512 negatedLrTimesWeightDecay = Vector512.Create(args.NegatedLrTimesWeightDecay);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         // Software-pipelined in 4 stages, cut before each division or square root that waits for another:
@@ -427,84 +434,84 @@ partial class MADGRAD : global::KernelGen.Optimizer
         if (length - i >= 128 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / 36))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector512<float> param_1A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_1A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_1A_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_1B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_1B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param_1B_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> x0_3A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> x0_3A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> x0_3A_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> x0_3B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> x0_3B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> x0_3B_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2A_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2B_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_2A_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_2B_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_3A_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> root_3B_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> sum_2A_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> sum_2A_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> sum_2A_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> sum_2B_s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> sum_2B_s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> sum_2B_s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            V512 param_1A_s2 = V512.Zero;
+            V512 param_1A_s3 = V512.Zero;
+            V512 param_1A_s4 = V512.Zero;
+            V512 param_1B_s2 = V512.Zero;
+            V512 param_1B_s3 = V512.Zero;
+            V512 param_1B_s4 = V512.Zero;
+            V512 x0_3A_s2 = V512.Zero;
+            V512 x0_3A_s3 = V512.Zero;
+            V512 x0_3A_s4 = V512.Zero;
+            V512 x0_3B_s2 = V512.Zero;
+            V512 x0_3B_s3 = V512.Zero;
+            V512 x0_3B_s4 = V512.Zero;
+            V512 gradSumSq_2A_s2 = V512.Zero;
+            V512 gradSumSq_2A_s3 = V512.Zero;
+            V512 gradSumSq_2A_s4 = V512.Zero;
+            V512 gradSumSq_2B_s2 = V512.Zero;
+            V512 gradSumSq_2B_s3 = V512.Zero;
+            V512 gradSumSq_2B_s4 = V512.Zero;
+            V512 root_1A_s2 = V512.Zero;
+            V512 root_1B_s2 = V512.Zero;
+            V512 root_2A_s3 = V512.Zero;
+            V512 root_2A_s4 = V512.Zero;
+            V512 root_2B_s3 = V512.Zero;
+            V512 root_2B_s4 = V512.Zero;
+            V512 root_3A_s4 = V512.Zero;
+            V512 root_3B_s4 = V512.Zero;
+            V512 sum_2A_s2 = V512.Zero;
+            V512 sum_2A_s3 = V512.Zero;
+            V512 sum_2A_s4 = V512.Zero;
+            V512 sum_2B_s2 = V512.Zero;
+            V512 sum_2B_s3 = V512.Zero;
+            V512 sum_2B_s4 = V512.Zero;
 
             // Prologue: the first 3 blocks go through their first stages.
             {
                 // stage 1 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+                V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 16);
+                V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 16);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i);
-                global::System.Runtime.Intrinsics.Vector512<float> x0_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                V512 x0_1A = Vector512.LoadUnsafe(ref x0Ref, i);
+                V512 x0_1B = Vector512.LoadUnsafe(ref x0Ref, i + 16);
+                V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 16);
+                V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 16);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> sum_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> sum_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> x0_2A = TCondition0.Value ? (TCondition1.Value ? param_1A + h0 : param_1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_2B = TCondition0.Value ? (TCondition1.Value ? param_1B + h0 : param_1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_3A = TCondition0.Value ? x0_2A : x0_1A;
+                V512 gradSumSq_1A = Vector512.LoadUnsafe(ref gradSumSqRef, i);
+                V512 gradSumSq_1B = Vector512.LoadUnsafe(ref gradSumSqRef, i + 16);
+                V512 sum_1A = Vector512.LoadUnsafe(ref sumRef, i);
+                V512 sum_1B = Vector512.LoadUnsafe(ref sumRef, i + 16);
+                V512 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V512.Zero;
+                V512 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V512.Zero;
+                V512 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_3B = TCondition0.Value ? x0_2B : x0_1B;
+                V512 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition3.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition3.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g_3A = TCondition3.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g_3B = TCondition3.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
+                V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V512 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V512.Zero;
+                V512 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V512.Zero;
+                V512 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
+                V512 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V512 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
+                V512 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
                 gradSumSq_2B_s2 = gradSumSq_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(gradSumSq_2A);
+                V512 root_1A = Vector512.Sqrt(gradSumSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(gradSumSq_2B);
+                V512 root_1B = Vector512.Sqrt(gradSumSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> sum_2A = sum_1A + lambda * g_3A;
+                V512 sum_2A = sum_1A + lambda * g_3A;
                 sum_2A_s2 = sum_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> sum_2B = sum_1B + lambda * g_3B;
+                V512 sum_2B = sum_1B + lambda * g_3B;
                 sum_2B_s2 = sum_2B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum_2A, ref sumRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum_2B, ref sumRef, i + 16);
+                Vector512.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i);
+                Vector512.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 16);
+                Vector512.StoreUnsafe(sum_2A, ref sumRef, i);
+                Vector512.StoreUnsafe(sum_2B, ref sumRef, i + 16);
             }
             {
                 // stage 2 of 4, the block at i
@@ -516,55 +523,55 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 gradSumSq_2B_s3 = gradSumSq_2B_s2;
                 sum_2A_s3 = sum_2A_s2;
                 sum_2B_s3 = sum_2B_s2;
-                global::System.Runtime.Intrinsics.Vector512<float> root_2A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_1A_s2);
+                V512 root_2A = Vector512.Sqrt(root_1A_s2);
                 root_2A_s3 = root_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_2B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_1B_s2);
+                V512 root_2B = Vector512.Sqrt(root_1B_s2);
                 root_2B_s3 = root_2B;
             }
             {
                 // stage 1 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 32);
+                V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 32);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 48);
+                V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 48);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> x0_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 32);
+                V512 x0_1A = Vector512.LoadUnsafe(ref x0Ref, i + 32);
+                V512 x0_1B = Vector512.LoadUnsafe(ref x0Ref, i + 48);
+                V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 32);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 48);
+                V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 48);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> sum_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> sum_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> x0_2A = TCondition0.Value ? (TCondition1.Value ? param_1A + h0 : param_1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_2B = TCondition0.Value ? (TCondition1.Value ? param_1B + h0 : param_1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_3A = TCondition0.Value ? x0_2A : x0_1A;
+                V512 gradSumSq_1A = Vector512.LoadUnsafe(ref gradSumSqRef, i + 32);
+                V512 gradSumSq_1B = Vector512.LoadUnsafe(ref gradSumSqRef, i + 48);
+                V512 sum_1A = Vector512.LoadUnsafe(ref sumRef, i + 32);
+                V512 sum_1B = Vector512.LoadUnsafe(ref sumRef, i + 48);
+                V512 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V512.Zero;
+                V512 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V512.Zero;
+                V512 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_3B = TCondition0.Value ? x0_2B : x0_1B;
+                V512 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition3.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition3.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g_3A = TCondition3.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g_3B = TCondition3.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
+                V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V512 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V512.Zero;
+                V512 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V512.Zero;
+                V512 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
+                V512 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V512 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
+                V512 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
                 gradSumSq_2B_s2 = gradSumSq_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(gradSumSq_2A);
+                V512 root_1A = Vector512.Sqrt(gradSumSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(gradSumSq_2B);
+                V512 root_1B = Vector512.Sqrt(gradSumSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> sum_2A = sum_1A + lambda * g_3A;
+                V512 sum_2A = sum_1A + lambda * g_3A;
                 sum_2A_s2 = sum_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> sum_2B = sum_1B + lambda * g_3B;
+                V512 sum_2B = sum_1B + lambda * g_3B;
                 sum_2B_s2 = sum_2B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum_2A, ref sumRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum_2B, ref sumRef, i + 48);
+                Vector512.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 32);
+                Vector512.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 48);
+                Vector512.StoreUnsafe(sum_2A, ref sumRef, i + 32);
+                Vector512.StoreUnsafe(sum_2B, ref sumRef, i + 48);
             }
             {
                 // stage 3 of 4, the block at i
@@ -578,9 +585,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 root_2B_s4 = root_2B_s3;
                 sum_2A_s4 = sum_2A_s3;
                 sum_2B_s4 = sum_2B_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> root_3A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_2A_s3);
+                V512 root_3A = Vector512.Sqrt(root_2A_s3);
                 root_3A_s4 = root_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_3B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_2B_s3);
+                V512 root_3B = Vector512.Sqrt(root_2B_s3);
                 root_3B_s4 = root_3B;
             }
             {
@@ -593,117 +600,117 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 gradSumSq_2B_s3 = gradSumSq_2B_s2;
                 sum_2A_s3 = sum_2A_s2;
                 sum_2B_s3 = sum_2B_s2;
-                global::System.Runtime.Intrinsics.Vector512<float> root_2A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_1A_s2);
+                V512 root_2A = Vector512.Sqrt(root_1A_s2);
                 root_2A_s3 = root_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_2B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_1B_s2);
+                V512 root_2B = Vector512.Sqrt(root_1B_s2);
                 root_2B_s3 = root_2B;
             }
             {
                 // stage 1 of 4, the block at i + 64
-                global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 64);
+                V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 64);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 80);
+                V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 80);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> x0_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 64);
+                V512 x0_1A = Vector512.LoadUnsafe(ref x0Ref, i + 64);
+                V512 x0_1B = Vector512.LoadUnsafe(ref x0Ref, i + 80);
+                V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 64);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 80);
+                V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 80);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> sum_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> sum_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> x0_2A = TCondition0.Value ? (TCondition1.Value ? param_1A + h0 : param_1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_2B = TCondition0.Value ? (TCondition1.Value ? param_1B + h0 : param_1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_3A = TCondition0.Value ? x0_2A : x0_1A;
+                V512 gradSumSq_1A = Vector512.LoadUnsafe(ref gradSumSqRef, i + 64);
+                V512 gradSumSq_1B = Vector512.LoadUnsafe(ref gradSumSqRef, i + 80);
+                V512 sum_1A = Vector512.LoadUnsafe(ref sumRef, i + 64);
+                V512 sum_1B = Vector512.LoadUnsafe(ref sumRef, i + 80);
+                V512 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V512.Zero;
+                V512 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V512.Zero;
+                V512 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_3B = TCondition0.Value ? x0_2B : x0_1B;
+                V512 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition3.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition3.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> g_3A = TCondition3.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> g_3B = TCondition3.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
+                V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V512 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V512.Zero;
+                V512 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V512.Zero;
+                V512 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
+                V512 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V512 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
+                V512 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
                 gradSumSq_2B_s2 = gradSumSq_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(gradSumSq_2A);
+                V512 root_1A = Vector512.Sqrt(gradSumSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(gradSumSq_2B);
+                V512 root_1B = Vector512.Sqrt(gradSumSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> sum_2A = sum_1A + lambda * g_3A;
+                V512 sum_2A = sum_1A + lambda * g_3A;
                 sum_2A_s2 = sum_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> sum_2B = sum_1B + lambda * g_3B;
+                V512 sum_2B = sum_1B + lambda * g_3B;
                 sum_2B_s2 = sum_2B;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 80);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum_2A, ref sumRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum_2B, ref sumRef, i + 80);
+                Vector512.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 64);
+                Vector512.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 80);
+                Vector512.StoreUnsafe(sum_2A, ref sumRef, i + 64);
+                Vector512.StoreUnsafe(sum_2B, ref sumRef, i + 80);
             }
 
             for (; i + 128 <= length; i += 32)
             {
                 {
                     // stage 4 of 4, the block at i
-                    global::System.Runtime.Intrinsics.Vector512<float> root_4A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_3A_s4);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_4B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_3B_s4);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_5A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_4A);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_5B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_4B);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_6A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_5A);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_6B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_5B);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_7A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_6A);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_7B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_6B);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_8A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_7A);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_8B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_7B);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_9A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_8A);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_9B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_8B);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_10A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_9A);
-                    global::System.Runtime.Intrinsics.Vector512<float> root_10B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_9B);
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = (root_10A - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = (root_10B - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector512<float> y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotient_1A);
-                    global::System.Runtime.Intrinsics.Vector512<float> y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotient_1B);
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = (y_1A - quotient_2A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = (y_1B - quotient_2B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector512<float> y_2A = y_1A - quotient_3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> y_2B = y_1B - quotient_3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_5A = (y_2A - quotient_4A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_5B = (y_2B - quotient_4B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector512<float> y_3A = y_2A - quotient_5A;
-                    global::System.Runtime.Intrinsics.Vector512<float> y_3B = y_2B - quotient_5B;
-                    global::System.Runtime.Intrinsics.Vector512<float> rms_1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
-                    global::System.Runtime.Intrinsics.Vector512<float> rms_1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
-                    global::System.Runtime.Intrinsics.Vector512<float> divisor_1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms_1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms_1A);
-                    global::System.Runtime.Intrinsics.Vector512<float> divisor_1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms_1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms_1B);
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_6A = sum_2A_s4 / divisor_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_6B = sum_2B_s4 / divisor_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> z_1A = x0_3A_s4 - quotient_6A;
-                    global::System.Runtime.Intrinsics.Vector512<float> z_1B = x0_3B_s4 - quotient_6B;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_2A = !TCondition4.Value ? param_1A_s4 * momentum + h1 * z_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_2B = !TCondition4.Value ? param_1B_s4 * momentum + h1 * z_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_3A = TCondition4.Value ? z_1A : param_2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_3B = TCondition4.Value ? z_1B : param_2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_4A = TCondition5.Value ? param_3A + h2 * param_1A_s4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_4B = TCondition5.Value ? param_3B + h2 * param_1B_s4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_5A = TCondition5.Value ? param_4A : param_3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_5B = TCondition5.Value ? param_4B : param_3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_7A = TCondition6.Value ? sum_2A_s4 / rms_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> quotient_7B = TCondition6.Value ? sum_2B_s4 / rms_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0_4A = TCondition6.Value ? param_5A + quotient_7A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0_4B = TCondition6.Value ? param_5B + quotient_7B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0_5A = TCondition6.Value ? x0_4A : x0_3A_s4;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0_5B = TCondition6.Value ? x0_4B : x0_3B_s4;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0_5A, ref x0Ref, i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0_5B, ref x0Ref, i + 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_5A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_5B, ref paramRef, i + 16);
+                    V512 root_4A = Vector512.Sqrt(root_3A_s4);
+                    V512 root_4B = Vector512.Sqrt(root_3B_s4);
+                    V512 root_5A = Vector512.Sqrt(root_4A);
+                    V512 root_5B = Vector512.Sqrt(root_4B);
+                    V512 root_6A = Vector512.Sqrt(root_5A);
+                    V512 root_6B = Vector512.Sqrt(root_5B);
+                    V512 root_7A = Vector512.Sqrt(root_6A);
+                    V512 root_7B = Vector512.Sqrt(root_6B);
+                    V512 root_8A = Vector512.Sqrt(root_7A);
+                    V512 root_8B = Vector512.Sqrt(root_7B);
+                    V512 root_9A = Vector512.Sqrt(root_8A);
+                    V512 root_9B = Vector512.Sqrt(root_8B);
+                    V512 root_10A = Vector512.Sqrt(root_9A);
+                    V512 root_10B = Vector512.Sqrt(root_9B);
+                    V512 quotient_1A = (root_10A - Vector512.Create(1f)) / Vector512.Create(3f);
+                    V512 quotient_1B = (root_10B - Vector512.Create(1f)) / Vector512.Create(3f);
+                    V512 y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (Vector512.Create(1f) + quotient_1A);
+                    V512 y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (Vector512.Create(1f) + quotient_1B);
+                    V512 quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
+                    V512 quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
+                    V512 quotient_3A = (y_1A - quotient_2A) / Vector512.Create(3f);
+                    V512 quotient_3B = (y_1B - quotient_2B) / Vector512.Create(3f);
+                    V512 y_2A = y_1A - quotient_3A;
+                    V512 y_2B = y_1B - quotient_3B;
+                    V512 quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
+                    V512 quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
+                    V512 quotient_5A = (y_2A - quotient_4A) / Vector512.Create(3f);
+                    V512 quotient_5B = (y_2B - quotient_4B) / Vector512.Create(3f);
+                    V512 y_3A = y_2A - quotient_5A;
+                    V512 y_3B = y_2B - quotient_5B;
+                    V512 rms_1A = Vector512.ConditionalSelect(Vector512.GreaterThan(gradSumSq_2A_s4, Vector512.Create(0f)) & Vector512.LessThanOrEqual(gradSumSq_2A_s4, Vector512.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
+                    V512 rms_1B = Vector512.ConditionalSelect(Vector512.GreaterThan(gradSumSq_2B_s4, Vector512.Create(0f)) & Vector512.LessThanOrEqual(gradSumSq_2B_s4, Vector512.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
+                    V512 divisor_1A = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms_1A, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms_1A);
+                    V512 divisor_1B = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms_1B, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms_1B);
+                    V512 quotient_6A = sum_2A_s4 / divisor_1A;
+                    V512 quotient_6B = sum_2B_s4 / divisor_1B;
+                    V512 z_1A = x0_3A_s4 - quotient_6A;
+                    V512 z_1B = x0_3B_s4 - quotient_6B;
+                    V512 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V512.Zero;
+                    V512 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V512.Zero;
+                    V512 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
+                    V512 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
+                    V512 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V512.Zero;
+                    V512 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V512.Zero;
+                    V512 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
+                    V512 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
+                    V512 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V512.Zero;
+                    V512 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V512.Zero;
+                    V512 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V512.Zero;
+                    V512 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V512.Zero;
+                    V512 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
+                    V512 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                    Vector512.StoreUnsafe(x0_5A, ref x0Ref, i);
+                    Vector512.StoreUnsafe(x0_5B, ref x0Ref, i + 16);
+                    Vector512.StoreUnsafe(param_5A, ref paramRef, i);
+                    Vector512.StoreUnsafe(param_5B, ref paramRef, i + 16);
                 }
                 {
                     // stage 3 of 4, the block at i + 32
@@ -717,9 +724,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     root_2B_s4 = root_2B_s3;
                     sum_2A_s4 = sum_2A_s3;
                     sum_2B_s4 = sum_2B_s3;
-                    global::System.Runtime.Intrinsics.Vector512<float> root_3A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_2A_s3);
+                    V512 root_3A = Vector512.Sqrt(root_2A_s3);
                     root_3A_s4 = root_3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> root_3B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_2B_s3);
+                    V512 root_3B = Vector512.Sqrt(root_2B_s3);
                     root_3B_s4 = root_3B;
                 }
                 {
@@ -732,117 +739,117 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     gradSumSq_2B_s3 = gradSumSq_2B_s2;
                     sum_2A_s3 = sum_2A_s2;
                     sum_2B_s3 = sum_2B_s2;
-                    global::System.Runtime.Intrinsics.Vector512<float> root_2A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_1A_s2);
+                    V512 root_2A = Vector512.Sqrt(root_1A_s2);
                     root_2A_s3 = root_2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> root_2B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_1B_s2);
+                    V512 root_2B = Vector512.Sqrt(root_1B_s2);
                     root_2B_s3 = root_2B;
                 }
                 {
                     // stage 1 of 4, the block at i + 96
-                    global::System.Runtime.Intrinsics.Vector512<float> param_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 96);
+                    V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 96);
                     param_1A_s2 = param_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> param_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i + 112);
+                    V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 112);
                     param_1B_s2 = param_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512<float> grad_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 96);
+                    V512 x0_1A = Vector512.LoadUnsafe(ref x0Ref, i + 96);
+                    V512 x0_1B = Vector512.LoadUnsafe(ref x0Ref, i + 112);
+                    V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 96);
                     if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> grad_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i + 112);
+                    V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 112);
                     if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum_1A = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum_1B = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0_2A = TCondition0.Value ? (TCondition1.Value ? param_1A + h0 : param_1A) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0_2B = TCondition0.Value ? (TCondition1.Value ? param_1B + h0 : param_1B) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0_3A = TCondition0.Value ? x0_2A : x0_1A;
+                    V512 gradSumSq_1A = Vector512.LoadUnsafe(ref gradSumSqRef, i + 96);
+                    V512 gradSumSq_1B = Vector512.LoadUnsafe(ref gradSumSqRef, i + 112);
+                    V512 sum_1A = Vector512.LoadUnsafe(ref sumRef, i + 96);
+                    V512 sum_1B = Vector512.LoadUnsafe(ref sumRef, i + 112);
+                    V512 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V512.Zero;
+                    V512 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V512.Zero;
+                    V512 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
                     x0_3A_s2 = x0_3A;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0_3B = TCondition0.Value ? x0_2B : x0_1B;
+                    V512 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
                     x0_3B_s2 = x0_3B;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_2A = TCondition3.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_2B = TCondition3.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_3A = TCondition3.Value ? g_2A : g_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> g_3B = TCondition3.Value ? g_2B : g_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
+                    V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    V512 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V512.Zero;
+                    V512 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V512.Zero;
+                    V512 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
+                    V512 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                    V512 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                     gradSumSq_2A_s2 = gradSumSq_2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
+                    V512 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
                     gradSumSq_2B_s2 = gradSumSq_2B;
-                    global::System.Runtime.Intrinsics.Vector512<float> root_1A = global::System.Runtime.Intrinsics.Vector512.Sqrt(gradSumSq_2A);
+                    V512 root_1A = Vector512.Sqrt(gradSumSq_2A);
                     root_1A_s2 = root_1A;
-                    global::System.Runtime.Intrinsics.Vector512<float> root_1B = global::System.Runtime.Intrinsics.Vector512.Sqrt(gradSumSq_2B);
+                    V512 root_1B = Vector512.Sqrt(gradSumSq_2B);
                     root_1B_s2 = root_1B;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum_2A = sum_1A + lambda * g_3A;
+                    V512 sum_2A = sum_1A + lambda * g_3A;
                     sum_2A_s2 = sum_2A;
-                    global::System.Runtime.Intrinsics.Vector512<float> sum_2B = sum_1B + lambda * g_3B;
+                    V512 sum_2B = sum_1B + lambda * g_3B;
                     sum_2B_s2 = sum_2B;
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 112);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum_2A, ref sumRef, i + 96);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum_2B, ref sumRef, i + 112);
+                    Vector512.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 96);
+                    Vector512.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 112);
+                    Vector512.StoreUnsafe(sum_2A, ref sumRef, i + 96);
+                    Vector512.StoreUnsafe(sum_2B, ref sumRef, i + 112);
                 }
             }
 
             // Epilogue: the 3 blocks in flight go through their last stages.
             {
                 // stage 4 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector512<float> root_4A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_3A_s4);
-                global::System.Runtime.Intrinsics.Vector512<float> root_4B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_3B_s4);
-                global::System.Runtime.Intrinsics.Vector512<float> root_5A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_4A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_5B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_4B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_6A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_5A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_6B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_5B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_7A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_6A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_7B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_6B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_8A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_7A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_8B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_7B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_9A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_8A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_9B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_8B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_10A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_9A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_10B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_9B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = (root_10A - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = (root_10B - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotient_1A);
-                global::System.Runtime.Intrinsics.Vector512<float> y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotient_1B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = (y_1A - quotient_2A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = (y_1B - quotient_2B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> y_2A = y_1A - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> y_2B = y_1B - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_5A = (y_2A - quotient_4A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_5B = (y_2B - quotient_4B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> y_3A = y_2A - quotient_5A;
-                global::System.Runtime.Intrinsics.Vector512<float> y_3B = y_2B - quotient_5B;
-                global::System.Runtime.Intrinsics.Vector512<float> rms_1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector512<float> rms_1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector512<float> divisor_1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms_1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms_1A);
-                global::System.Runtime.Intrinsics.Vector512<float> divisor_1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms_1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms_1B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_6A = sum_2A_s4 / divisor_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_6B = sum_2B_s4 / divisor_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> z_1A = x0_3A_s4 - quotient_6A;
-                global::System.Runtime.Intrinsics.Vector512<float> z_1B = x0_3B_s4 - quotient_6B;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2A = !TCondition4.Value ? param_1A_s4 * momentum + h1 * z_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2B = !TCondition4.Value ? param_1B_s4 * momentum + h1 * z_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TCondition4.Value ? z_1A : param_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TCondition4.Value ? z_1B : param_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> param_4A = TCondition5.Value ? param_3A + h2 * param_1A_s4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_4B = TCondition5.Value ? param_3B + h2 * param_1B_s4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_5A = TCondition5.Value ? param_4A : param_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_5B = TCondition5.Value ? param_4B : param_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_7A = TCondition6.Value ? sum_2A_s4 / rms_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_7B = TCondition6.Value ? sum_2B_s4 / rms_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_4A = TCondition6.Value ? param_5A + quotient_7A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_4B = TCondition6.Value ? param_5B + quotient_7B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_5A = TCondition6.Value ? x0_4A : x0_3A_s4;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_5B = TCondition6.Value ? x0_4B : x0_3B_s4;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0_5A, ref x0Ref, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0_5B, ref x0Ref, i + 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_5A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_5B, ref paramRef, i + 16);
+                V512 root_4A = Vector512.Sqrt(root_3A_s4);
+                V512 root_4B = Vector512.Sqrt(root_3B_s4);
+                V512 root_5A = Vector512.Sqrt(root_4A);
+                V512 root_5B = Vector512.Sqrt(root_4B);
+                V512 root_6A = Vector512.Sqrt(root_5A);
+                V512 root_6B = Vector512.Sqrt(root_5B);
+                V512 root_7A = Vector512.Sqrt(root_6A);
+                V512 root_7B = Vector512.Sqrt(root_6B);
+                V512 root_8A = Vector512.Sqrt(root_7A);
+                V512 root_8B = Vector512.Sqrt(root_7B);
+                V512 root_9A = Vector512.Sqrt(root_8A);
+                V512 root_9B = Vector512.Sqrt(root_8B);
+                V512 root_10A = Vector512.Sqrt(root_9A);
+                V512 root_10B = Vector512.Sqrt(root_9B);
+                V512 quotient_1A = (root_10A - Vector512.Create(1f)) / Vector512.Create(3f);
+                V512 quotient_1B = (root_10B - Vector512.Create(1f)) / Vector512.Create(3f);
+                V512 y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (Vector512.Create(1f) + quotient_1A);
+                V512 y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (Vector512.Create(1f) + quotient_1B);
+                V512 quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
+                V512 quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
+                V512 quotient_3A = (y_1A - quotient_2A) / Vector512.Create(3f);
+                V512 quotient_3B = (y_1B - quotient_2B) / Vector512.Create(3f);
+                V512 y_2A = y_1A - quotient_3A;
+                V512 y_2B = y_1B - quotient_3B;
+                V512 quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
+                V512 quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
+                V512 quotient_5A = (y_2A - quotient_4A) / Vector512.Create(3f);
+                V512 quotient_5B = (y_2B - quotient_4B) / Vector512.Create(3f);
+                V512 y_3A = y_2A - quotient_5A;
+                V512 y_3B = y_2B - quotient_5B;
+                V512 rms_1A = Vector512.ConditionalSelect(Vector512.GreaterThan(gradSumSq_2A_s4, Vector512.Create(0f)) & Vector512.LessThanOrEqual(gradSumSq_2A_s4, Vector512.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
+                V512 rms_1B = Vector512.ConditionalSelect(Vector512.GreaterThan(gradSumSq_2B_s4, Vector512.Create(0f)) & Vector512.LessThanOrEqual(gradSumSq_2B_s4, Vector512.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
+                V512 divisor_1A = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms_1A, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms_1A);
+                V512 divisor_1B = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms_1B, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms_1B);
+                V512 quotient_6A = sum_2A_s4 / divisor_1A;
+                V512 quotient_6B = sum_2B_s4 / divisor_1B;
+                V512 z_1A = x0_3A_s4 - quotient_6A;
+                V512 z_1B = x0_3B_s4 - quotient_6B;
+                V512 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V512.Zero;
+                V512 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V512.Zero;
+                V512 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
+                V512 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
+                V512 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V512.Zero;
+                V512 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V512.Zero;
+                V512 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
+                V512 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
+                V512 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V512.Zero;
+                V512 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V512.Zero;
+                V512 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V512.Zero;
+                V512 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V512.Zero;
+                V512 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
+                V512 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                Vector512.StoreUnsafe(x0_5A, ref x0Ref, i);
+                Vector512.StoreUnsafe(x0_5B, ref x0Ref, i + 16);
+                Vector512.StoreUnsafe(param_5A, ref paramRef, i);
+                Vector512.StoreUnsafe(param_5B, ref paramRef, i + 16);
             }
             {
                 // stage 3 of 4, the block at i + 32
@@ -856,9 +863,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 root_2B_s4 = root_2B_s3;
                 sum_2A_s4 = sum_2A_s3;
                 sum_2B_s4 = sum_2B_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> root_3A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_2A_s3);
+                V512 root_3A = Vector512.Sqrt(root_2A_s3);
                 root_3A_s4 = root_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_3B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_2B_s3);
+                V512 root_3B = Vector512.Sqrt(root_2B_s3);
                 root_3B_s4 = root_3B;
             }
             {
@@ -871,69 +878,69 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 gradSumSq_2B_s3 = gradSumSq_2B_s2;
                 sum_2A_s3 = sum_2A_s2;
                 sum_2B_s3 = sum_2B_s2;
-                global::System.Runtime.Intrinsics.Vector512<float> root_2A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_1A_s2);
+                V512 root_2A = Vector512.Sqrt(root_1A_s2);
                 root_2A_s3 = root_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_2B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_1B_s2);
+                V512 root_2B = Vector512.Sqrt(root_1B_s2);
                 root_2B_s3 = root_2B;
             }
             {
                 // stage 4 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector512<float> root_4A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_3A_s4);
-                global::System.Runtime.Intrinsics.Vector512<float> root_4B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_3B_s4);
-                global::System.Runtime.Intrinsics.Vector512<float> root_5A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_4A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_5B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_4B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_6A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_5A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_6B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_5B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_7A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_6A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_7B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_6B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_8A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_7A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_8B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_7B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_9A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_8A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_9B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_8B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_10A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_9A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_10B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_9B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = (root_10A - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = (root_10B - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotient_1A);
-                global::System.Runtime.Intrinsics.Vector512<float> y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotient_1B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = (y_1A - quotient_2A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = (y_1B - quotient_2B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> y_2A = y_1A - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> y_2B = y_1B - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_5A = (y_2A - quotient_4A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_5B = (y_2B - quotient_4B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> y_3A = y_2A - quotient_5A;
-                global::System.Runtime.Intrinsics.Vector512<float> y_3B = y_2B - quotient_5B;
-                global::System.Runtime.Intrinsics.Vector512<float> rms_1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector512<float> rms_1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector512<float> divisor_1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms_1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms_1A);
-                global::System.Runtime.Intrinsics.Vector512<float> divisor_1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms_1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms_1B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_6A = sum_2A_s4 / divisor_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_6B = sum_2B_s4 / divisor_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> z_1A = x0_3A_s4 - quotient_6A;
-                global::System.Runtime.Intrinsics.Vector512<float> z_1B = x0_3B_s4 - quotient_6B;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2A = !TCondition4.Value ? param_1A_s4 * momentum + h1 * z_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2B = !TCondition4.Value ? param_1B_s4 * momentum + h1 * z_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TCondition4.Value ? z_1A : param_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TCondition4.Value ? z_1B : param_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> param_4A = TCondition5.Value ? param_3A + h2 * param_1A_s4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_4B = TCondition5.Value ? param_3B + h2 * param_1B_s4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_5A = TCondition5.Value ? param_4A : param_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_5B = TCondition5.Value ? param_4B : param_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_7A = TCondition6.Value ? sum_2A_s4 / rms_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_7B = TCondition6.Value ? sum_2B_s4 / rms_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_4A = TCondition6.Value ? param_5A + quotient_7A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_4B = TCondition6.Value ? param_5B + quotient_7B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_5A = TCondition6.Value ? x0_4A : x0_3A_s4;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_5B = TCondition6.Value ? x0_4B : x0_3B_s4;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0_5A, ref x0Ref, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0_5B, ref x0Ref, i + 48);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_5A, ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_5B, ref paramRef, i + 48);
+                V512 root_4A = Vector512.Sqrt(root_3A_s4);
+                V512 root_4B = Vector512.Sqrt(root_3B_s4);
+                V512 root_5A = Vector512.Sqrt(root_4A);
+                V512 root_5B = Vector512.Sqrt(root_4B);
+                V512 root_6A = Vector512.Sqrt(root_5A);
+                V512 root_6B = Vector512.Sqrt(root_5B);
+                V512 root_7A = Vector512.Sqrt(root_6A);
+                V512 root_7B = Vector512.Sqrt(root_6B);
+                V512 root_8A = Vector512.Sqrt(root_7A);
+                V512 root_8B = Vector512.Sqrt(root_7B);
+                V512 root_9A = Vector512.Sqrt(root_8A);
+                V512 root_9B = Vector512.Sqrt(root_8B);
+                V512 root_10A = Vector512.Sqrt(root_9A);
+                V512 root_10B = Vector512.Sqrt(root_9B);
+                V512 quotient_1A = (root_10A - Vector512.Create(1f)) / Vector512.Create(3f);
+                V512 quotient_1B = (root_10B - Vector512.Create(1f)) / Vector512.Create(3f);
+                V512 y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (Vector512.Create(1f) + quotient_1A);
+                V512 y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (Vector512.Create(1f) + quotient_1B);
+                V512 quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
+                V512 quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
+                V512 quotient_3A = (y_1A - quotient_2A) / Vector512.Create(3f);
+                V512 quotient_3B = (y_1B - quotient_2B) / Vector512.Create(3f);
+                V512 y_2A = y_1A - quotient_3A;
+                V512 y_2B = y_1B - quotient_3B;
+                V512 quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
+                V512 quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
+                V512 quotient_5A = (y_2A - quotient_4A) / Vector512.Create(3f);
+                V512 quotient_5B = (y_2B - quotient_4B) / Vector512.Create(3f);
+                V512 y_3A = y_2A - quotient_5A;
+                V512 y_3B = y_2B - quotient_5B;
+                V512 rms_1A = Vector512.ConditionalSelect(Vector512.GreaterThan(gradSumSq_2A_s4, Vector512.Create(0f)) & Vector512.LessThanOrEqual(gradSumSq_2A_s4, Vector512.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
+                V512 rms_1B = Vector512.ConditionalSelect(Vector512.GreaterThan(gradSumSq_2B_s4, Vector512.Create(0f)) & Vector512.LessThanOrEqual(gradSumSq_2B_s4, Vector512.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
+                V512 divisor_1A = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms_1A, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms_1A);
+                V512 divisor_1B = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms_1B, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms_1B);
+                V512 quotient_6A = sum_2A_s4 / divisor_1A;
+                V512 quotient_6B = sum_2B_s4 / divisor_1B;
+                V512 z_1A = x0_3A_s4 - quotient_6A;
+                V512 z_1B = x0_3B_s4 - quotient_6B;
+                V512 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V512.Zero;
+                V512 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V512.Zero;
+                V512 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
+                V512 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
+                V512 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V512.Zero;
+                V512 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V512.Zero;
+                V512 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
+                V512 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
+                V512 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V512.Zero;
+                V512 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V512.Zero;
+                V512 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V512.Zero;
+                V512 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V512.Zero;
+                V512 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
+                V512 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                Vector512.StoreUnsafe(x0_5A, ref x0Ref, i + 32);
+                Vector512.StoreUnsafe(x0_5B, ref x0Ref, i + 48);
+                Vector512.StoreUnsafe(param_5A, ref paramRef, i + 32);
+                Vector512.StoreUnsafe(param_5B, ref paramRef, i + 48);
             }
             {
                 // stage 3 of 4, the block at i + 64
@@ -947,141 +954,141 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 root_2B_s4 = root_2B_s3;
                 sum_2A_s4 = sum_2A_s3;
                 sum_2B_s4 = sum_2B_s3;
-                global::System.Runtime.Intrinsics.Vector512<float> root_3A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_2A_s3);
+                V512 root_3A = Vector512.Sqrt(root_2A_s3);
                 root_3A_s4 = root_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> root_3B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_2B_s3);
+                V512 root_3B = Vector512.Sqrt(root_2B_s3);
                 root_3B_s4 = root_3B;
             }
             {
                 // stage 4 of 4, the block at i + 64
-                global::System.Runtime.Intrinsics.Vector512<float> root_4A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_3A_s4);
-                global::System.Runtime.Intrinsics.Vector512<float> root_4B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_3B_s4);
-                global::System.Runtime.Intrinsics.Vector512<float> root_5A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_4A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_5B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_4B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_6A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_5A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_6B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_5B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_7A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_6A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_7B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_6B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_8A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_7A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_8B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_7B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_9A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_8A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_9B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_8B);
-                global::System.Runtime.Intrinsics.Vector512<float> root_10A = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_9A);
-                global::System.Runtime.Intrinsics.Vector512<float> root_10B = global::System.Runtime.Intrinsics.Vector512.Sqrt(root_9B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1A = (root_10A - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_1B = (root_10B - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotient_1A);
-                global::System.Runtime.Intrinsics.Vector512<float> y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + quotient_1B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3A = (y_1A - quotient_2A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_3B = (y_1B - quotient_2B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> y_2A = y_1A - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> y_2B = y_1B - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_5A = (y_2A - quotient_4A) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_5B = (y_2B - quotient_4B) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-                global::System.Runtime.Intrinsics.Vector512<float> y_3A = y_2A - quotient_5A;
-                global::System.Runtime.Intrinsics.Vector512<float> y_3B = y_2B - quotient_5B;
-                global::System.Runtime.Intrinsics.Vector512<float> rms_1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector512<float> rms_1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector512<float> divisor_1A = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms_1A, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms_1A);
-                global::System.Runtime.Intrinsics.Vector512<float> divisor_1B = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms_1B, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms_1B);
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_6A = sum_2A_s4 / divisor_1A;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_6B = sum_2B_s4 / divisor_1B;
-                global::System.Runtime.Intrinsics.Vector512<float> z_1A = x0_3A_s4 - quotient_6A;
-                global::System.Runtime.Intrinsics.Vector512<float> z_1B = x0_3B_s4 - quotient_6B;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2A = !TCondition4.Value ? param_1A_s4 * momentum + h1 * z_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_2B = !TCondition4.Value ? param_1B_s4 * momentum + h1 * z_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_3A = TCondition4.Value ? z_1A : param_2A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_3B = TCondition4.Value ? z_1B : param_2B;
-                global::System.Runtime.Intrinsics.Vector512<float> param_4A = TCondition5.Value ? param_3A + h2 * param_1A_s4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_4B = TCondition5.Value ? param_3B + h2 * param_1B_s4 : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> param_5A = TCondition5.Value ? param_4A : param_3A;
-                global::System.Runtime.Intrinsics.Vector512<float> param_5B = TCondition5.Value ? param_4B : param_3B;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_7A = TCondition6.Value ? sum_2A_s4 / rms_1A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> quotient_7B = TCondition6.Value ? sum_2B_s4 / rms_1B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_4A = TCondition6.Value ? param_5A + quotient_7A : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_4B = TCondition6.Value ? param_5B + quotient_7B : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_5A = TCondition6.Value ? x0_4A : x0_3A_s4;
-                global::System.Runtime.Intrinsics.Vector512<float> x0_5B = TCondition6.Value ? x0_4B : x0_3B_s4;
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0_5A, ref x0Ref, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0_5B, ref x0Ref, i + 80);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_5A, ref paramRef, i + 64);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param_5B, ref paramRef, i + 80);
+                V512 root_4A = Vector512.Sqrt(root_3A_s4);
+                V512 root_4B = Vector512.Sqrt(root_3B_s4);
+                V512 root_5A = Vector512.Sqrt(root_4A);
+                V512 root_5B = Vector512.Sqrt(root_4B);
+                V512 root_6A = Vector512.Sqrt(root_5A);
+                V512 root_6B = Vector512.Sqrt(root_5B);
+                V512 root_7A = Vector512.Sqrt(root_6A);
+                V512 root_7B = Vector512.Sqrt(root_6B);
+                V512 root_8A = Vector512.Sqrt(root_7A);
+                V512 root_8B = Vector512.Sqrt(root_7B);
+                V512 root_9A = Vector512.Sqrt(root_8A);
+                V512 root_9B = Vector512.Sqrt(root_8B);
+                V512 root_10A = Vector512.Sqrt(root_9A);
+                V512 root_10B = Vector512.Sqrt(root_9B);
+                V512 quotient_1A = (root_10A - Vector512.Create(1f)) / Vector512.Create(3f);
+                V512 quotient_1B = (root_10B - Vector512.Create(1f)) / Vector512.Create(3f);
+                V512 y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (Vector512.Create(1f) + quotient_1A);
+                V512 y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (Vector512.Create(1f) + quotient_1B);
+                V512 quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
+                V512 quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
+                V512 quotient_3A = (y_1A - quotient_2A) / Vector512.Create(3f);
+                V512 quotient_3B = (y_1B - quotient_2B) / Vector512.Create(3f);
+                V512 y_2A = y_1A - quotient_3A;
+                V512 y_2B = y_1B - quotient_3B;
+                V512 quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
+                V512 quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
+                V512 quotient_5A = (y_2A - quotient_4A) / Vector512.Create(3f);
+                V512 quotient_5B = (y_2B - quotient_4B) / Vector512.Create(3f);
+                V512 y_3A = y_2A - quotient_5A;
+                V512 y_3B = y_2B - quotient_5B;
+                V512 rms_1A = Vector512.ConditionalSelect(Vector512.GreaterThan(gradSumSq_2A_s4, Vector512.Create(0f)) & Vector512.LessThanOrEqual(gradSumSq_2A_s4, Vector512.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
+                V512 rms_1B = Vector512.ConditionalSelect(Vector512.GreaterThan(gradSumSq_2B_s4, Vector512.Create(0f)) & Vector512.LessThanOrEqual(gradSumSq_2B_s4, Vector512.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
+                V512 divisor_1A = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms_1A, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms_1A);
+                V512 divisor_1B = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms_1B, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms_1B);
+                V512 quotient_6A = sum_2A_s4 / divisor_1A;
+                V512 quotient_6B = sum_2B_s4 / divisor_1B;
+                V512 z_1A = x0_3A_s4 - quotient_6A;
+                V512 z_1B = x0_3B_s4 - quotient_6B;
+                V512 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V512.Zero;
+                V512 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V512.Zero;
+                V512 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
+                V512 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
+                V512 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V512.Zero;
+                V512 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V512.Zero;
+                V512 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
+                V512 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
+                V512 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V512.Zero;
+                V512 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V512.Zero;
+                V512 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V512.Zero;
+                V512 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V512.Zero;
+                V512 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
+                V512 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                Vector512.StoreUnsafe(x0_5A, ref x0Ref, i + 64);
+                Vector512.StoreUnsafe(x0_5B, ref x0Ref, i + 80);
+                Vector512.StoreUnsafe(param_5A, ref paramRef, i + 64);
+                Vector512.StoreUnsafe(param_5B, ref paramRef, i + 80);
             }
             i += 96;
         }
 
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref x0Ref, i);
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 x0 = Vector512.LoadUnsafe(ref x0Ref, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> gradSumSq = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradSumSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> sum = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref sumRef, i);
-            if (TCondition0.Value)
+            V512 gradSumSq = Vector512.LoadUnsafe(ref gradSumSqRef, i);
+            V512 sum = Vector512.LoadUnsafe(ref sumRef, i);
+            if (TStepIsOne.Value)
             {
-                x0 = TCondition1.Value ? param + h0 : param;
+                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
             }
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition3.Value)
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
             {
                 g = g + weightDecay * param;
             }
             gradSumSq = gradSumSq + lambda * g * g;
-            global::System.Runtime.Intrinsics.Vector512<float> a = gradSumSq;
-            global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.Sqrt(global::System.Runtime.Intrinsics.Vector512.Sqrt(a));
-            global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.Sqrt(global::System.Runtime.Intrinsics.Vector512.Sqrt(a1));
-            global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.Sqrt(global::System.Runtime.Intrinsics.Vector512.Sqrt(a2));
-            global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512.Sqrt(global::System.Runtime.Intrinsics.Vector512.Sqrt(a3));
-            global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512.Sqrt(global::System.Runtime.Intrinsics.Vector512.Sqrt(a4));
-            global::System.Runtime.Intrinsics.Vector512<float> y = a1 * a2 * a3 * a4 * a5 * (global::System.Runtime.Intrinsics.Vector512.Create(1f) + (a5 - global::System.Runtime.Intrinsics.Vector512.Create(1f)) / global::System.Runtime.Intrinsics.Vector512.Create(3f));
-            y = y - (y - a / (y * y)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-            y = y - (y - a / (y * y)) / global::System.Runtime.Intrinsics.Vector512.Create(3f);
-            global::System.Runtime.Intrinsics.Vector512<float> rms = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(a, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(a, global::System.Runtime.Intrinsics.Vector512.Create(3.4028235E+38f)), y, a) + epsilon;
-            global::System.Runtime.Intrinsics.Vector512<float> divisor = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThanOrEqual(rms, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(float.PositiveInfinity), rms);
+            V512 a = gradSumSq;
+            V512 a1 = Vector512.Sqrt(Vector512.Sqrt(a));
+            V512 a2 = Vector512.Sqrt(Vector512.Sqrt(a1));
+            V512 a3 = Vector512.Sqrt(Vector512.Sqrt(a2));
+            V512 a4 = Vector512.Sqrt(Vector512.Sqrt(a3));
+            V512 a5 = Vector512.Sqrt(Vector512.Sqrt(a4));
+            V512 y = a1 * a2 * a3 * a4 * a5 * (Vector512.Create(1f) + (a5 - Vector512.Create(1f)) / Vector512.Create(3f));
+            y = y - (y - a / (y * y)) / Vector512.Create(3f);
+            y = y - (y - a / (y * y)) / Vector512.Create(3f);
+            V512 rms = Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512.Create(0f)) & Vector512.LessThanOrEqual(a, Vector512.Create(3.4028235E+38f)), y, a) + epsilon;
+            V512 divisor = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms);
             sum = sum + lambda * g;
-            global::System.Runtime.Intrinsics.Vector512<float> before = param;
-            global::System.Runtime.Intrinsics.Vector512<float> z = x0 - sum / divisor;
-            if (TCondition4.Value)
+            V512 before = param;
+            V512 z = x0 - sum / divisor;
+            if (TMomentumIsZero1.Value)
             {
                 param = z;
             }
             else
             {
-                param = param * momentum + h1 * z;
+                param = param * momentum + oneMinusMomentum * z;
             }
-            if (TCondition5.Value)
+            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
             {
-                param = param + h2 * before;
+                param = param + negatedLrTimesWeightDecay * before;
             }
-            if (TCondition6.Value)
+            if (TMomentumIsZero2.Value)
             {
                 x0 = param + sum / rms;
             }
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(x0, ref x0Ref, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradSumSq, ref gradSumSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum, ref sumRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(x0, ref x0Ref, i);
+            Vector512.StoreUnsafe(gradSumSq, ref gradSumSqRef, i);
+            Vector512.StoreUnsafe(sum, ref sumRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, i);
+        Loop256<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop256<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
-        where TCondition6 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero2 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -1151,14 +1158,14 @@ partial class MADGRAD : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float gradSumSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradSumSq);
         ref float sumRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Sum);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> lambda = global::System.Runtime.Intrinsics.Vector256.Create(args.Lambda);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> momentum = global::System.Runtime.Intrinsics.Vector256.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 zeroOverEpsilon = Vector256.Create(args.ZeroOverEpsilon);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 lambda = Vector256.Create(args.Lambda);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 momentum = Vector256.Create(args.Momentum);
+        V256 oneMinusMomentum = Vector256.Create(args.OneMinusMomentum);
+        V256 negatedLrTimesWeightDecay = Vector256.Create(args.NegatedLrTimesWeightDecay);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         // Software-pipelined in 4 stages, cut before each division or square root that waits for another:
@@ -1168,84 +1175,84 @@ partial class MADGRAD : global::KernelGen.Optimizer
         if (length - i >= 64 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / 36))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector256<float> param_1A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_1A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_1A_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_1B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_1B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param_1B_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> x0_3A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> x0_3A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> x0_3A_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> x0_3B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> x0_3B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> x0_3B_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2A_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2B_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_2A_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_2B_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_3A_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> root_3B_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> sum_2A_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> sum_2A_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> sum_2A_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> sum_2B_s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> sum_2B_s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> sum_2B_s4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            V256 param_1A_s2 = V256.Zero;
+            V256 param_1A_s3 = V256.Zero;
+            V256 param_1A_s4 = V256.Zero;
+            V256 param_1B_s2 = V256.Zero;
+            V256 param_1B_s3 = V256.Zero;
+            V256 param_1B_s4 = V256.Zero;
+            V256 x0_3A_s2 = V256.Zero;
+            V256 x0_3A_s3 = V256.Zero;
+            V256 x0_3A_s4 = V256.Zero;
+            V256 x0_3B_s2 = V256.Zero;
+            V256 x0_3B_s3 = V256.Zero;
+            V256 x0_3B_s4 = V256.Zero;
+            V256 gradSumSq_2A_s2 = V256.Zero;
+            V256 gradSumSq_2A_s3 = V256.Zero;
+            V256 gradSumSq_2A_s4 = V256.Zero;
+            V256 gradSumSq_2B_s2 = V256.Zero;
+            V256 gradSumSq_2B_s3 = V256.Zero;
+            V256 gradSumSq_2B_s4 = V256.Zero;
+            V256 root_1A_s2 = V256.Zero;
+            V256 root_1B_s2 = V256.Zero;
+            V256 root_2A_s3 = V256.Zero;
+            V256 root_2A_s4 = V256.Zero;
+            V256 root_2B_s3 = V256.Zero;
+            V256 root_2B_s4 = V256.Zero;
+            V256 root_3A_s4 = V256.Zero;
+            V256 root_3B_s4 = V256.Zero;
+            V256 sum_2A_s2 = V256.Zero;
+            V256 sum_2A_s3 = V256.Zero;
+            V256 sum_2A_s4 = V256.Zero;
+            V256 sum_2B_s2 = V256.Zero;
+            V256 sum_2B_s3 = V256.Zero;
+            V256 sum_2B_s4 = V256.Zero;
 
             // Prologue: the first 3 blocks go through their first stages.
             {
                 // stage 1 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+                V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
+                V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 8);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i);
-                global::System.Runtime.Intrinsics.Vector256<float> x0_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                V256 x0_1A = Vector256.LoadUnsafe(ref x0Ref, i);
+                V256 x0_1B = Vector256.LoadUnsafe(ref x0Ref, i + 8);
+                V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> sum_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> sum_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> x0_2A = TCondition0.Value ? (TCondition1.Value ? param_1A + h0 : param_1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_2B = TCondition0.Value ? (TCondition1.Value ? param_1B + h0 : param_1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_3A = TCondition0.Value ? x0_2A : x0_1A;
+                V256 gradSumSq_1A = Vector256.LoadUnsafe(ref gradSumSqRef, i);
+                V256 gradSumSq_1B = Vector256.LoadUnsafe(ref gradSumSqRef, i + 8);
+                V256 sum_1A = Vector256.LoadUnsafe(ref sumRef, i);
+                V256 sum_1B = Vector256.LoadUnsafe(ref sumRef, i + 8);
+                V256 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V256.Zero;
+                V256 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V256.Zero;
+                V256 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_3B = TCondition0.Value ? x0_2B : x0_1B;
+                V256 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition3.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition3.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g_3A = TCondition3.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g_3B = TCondition3.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
+                V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V256 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V256.Zero;
+                V256 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V256.Zero;
+                V256 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
+                V256 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V256 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
+                V256 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
                 gradSumSq_2B_s2 = gradSumSq_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(gradSumSq_2A);
+                V256 root_1A = Vector256.Sqrt(gradSumSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(gradSumSq_2B);
+                V256 root_1B = Vector256.Sqrt(gradSumSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> sum_2A = sum_1A + lambda * g_3A;
+                V256 sum_2A = sum_1A + lambda * g_3A;
                 sum_2A_s2 = sum_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> sum_2B = sum_1B + lambda * g_3B;
+                V256 sum_2B = sum_1B + lambda * g_3B;
                 sum_2B_s2 = sum_2B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum_2A, ref sumRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum_2B, ref sumRef, i + 8);
+                Vector256.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i);
+                Vector256.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 8);
+                Vector256.StoreUnsafe(sum_2A, ref sumRef, i);
+                Vector256.StoreUnsafe(sum_2B, ref sumRef, i + 8);
             }
             {
                 // stage 2 of 4, the block at i
@@ -1257,55 +1264,55 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 gradSumSq_2B_s3 = gradSumSq_2B_s2;
                 sum_2A_s3 = sum_2A_s2;
                 sum_2B_s3 = sum_2B_s2;
-                global::System.Runtime.Intrinsics.Vector256<float> root_2A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_1A_s2);
+                V256 root_2A = Vector256.Sqrt(root_1A_s2);
                 root_2A_s3 = root_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_2B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_1B_s2);
+                V256 root_2B = Vector256.Sqrt(root_1B_s2);
                 root_2B_s3 = root_2B;
             }
             {
                 // stage 1 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 16);
+                V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 16);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 24);
+                V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 24);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> x0_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 16);
+                V256 x0_1A = Vector256.LoadUnsafe(ref x0Ref, i + 16);
+                V256 x0_1B = Vector256.LoadUnsafe(ref x0Ref, i + 24);
+                V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 16);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 24);
+                V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 24);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> sum_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> sum_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> x0_2A = TCondition0.Value ? (TCondition1.Value ? param_1A + h0 : param_1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_2B = TCondition0.Value ? (TCondition1.Value ? param_1B + h0 : param_1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_3A = TCondition0.Value ? x0_2A : x0_1A;
+                V256 gradSumSq_1A = Vector256.LoadUnsafe(ref gradSumSqRef, i + 16);
+                V256 gradSumSq_1B = Vector256.LoadUnsafe(ref gradSumSqRef, i + 24);
+                V256 sum_1A = Vector256.LoadUnsafe(ref sumRef, i + 16);
+                V256 sum_1B = Vector256.LoadUnsafe(ref sumRef, i + 24);
+                V256 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V256.Zero;
+                V256 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V256.Zero;
+                V256 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_3B = TCondition0.Value ? x0_2B : x0_1B;
+                V256 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition3.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition3.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g_3A = TCondition3.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g_3B = TCondition3.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
+                V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V256 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V256.Zero;
+                V256 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V256.Zero;
+                V256 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
+                V256 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V256 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
+                V256 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
                 gradSumSq_2B_s2 = gradSumSq_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(gradSumSq_2A);
+                V256 root_1A = Vector256.Sqrt(gradSumSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(gradSumSq_2B);
+                V256 root_1B = Vector256.Sqrt(gradSumSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> sum_2A = sum_1A + lambda * g_3A;
+                V256 sum_2A = sum_1A + lambda * g_3A;
                 sum_2A_s2 = sum_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> sum_2B = sum_1B + lambda * g_3B;
+                V256 sum_2B = sum_1B + lambda * g_3B;
                 sum_2B_s2 = sum_2B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum_2A, ref sumRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum_2B, ref sumRef, i + 24);
+                Vector256.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 16);
+                Vector256.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 24);
+                Vector256.StoreUnsafe(sum_2A, ref sumRef, i + 16);
+                Vector256.StoreUnsafe(sum_2B, ref sumRef, i + 24);
             }
             {
                 // stage 3 of 4, the block at i
@@ -1319,9 +1326,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 root_2B_s4 = root_2B_s3;
                 sum_2A_s4 = sum_2A_s3;
                 sum_2B_s4 = sum_2B_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> root_3A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_2A_s3);
+                V256 root_3A = Vector256.Sqrt(root_2A_s3);
                 root_3A_s4 = root_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_3B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_2B_s3);
+                V256 root_3B = Vector256.Sqrt(root_2B_s3);
                 root_3B_s4 = root_3B;
             }
             {
@@ -1334,117 +1341,117 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 gradSumSq_2B_s3 = gradSumSq_2B_s2;
                 sum_2A_s3 = sum_2A_s2;
                 sum_2B_s3 = sum_2B_s2;
-                global::System.Runtime.Intrinsics.Vector256<float> root_2A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_1A_s2);
+                V256 root_2A = Vector256.Sqrt(root_1A_s2);
                 root_2A_s3 = root_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_2B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_1B_s2);
+                V256 root_2B = Vector256.Sqrt(root_1B_s2);
                 root_2B_s3 = root_2B;
             }
             {
                 // stage 1 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 32);
+                V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 32);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 40);
+                V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 40);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> x0_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 32);
+                V256 x0_1A = Vector256.LoadUnsafe(ref x0Ref, i + 32);
+                V256 x0_1B = Vector256.LoadUnsafe(ref x0Ref, i + 40);
+                V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 32);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 40);
+                V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 40);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> sum_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> sum_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> x0_2A = TCondition0.Value ? (TCondition1.Value ? param_1A + h0 : param_1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_2B = TCondition0.Value ? (TCondition1.Value ? param_1B + h0 : param_1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_3A = TCondition0.Value ? x0_2A : x0_1A;
+                V256 gradSumSq_1A = Vector256.LoadUnsafe(ref gradSumSqRef, i + 32);
+                V256 gradSumSq_1B = Vector256.LoadUnsafe(ref gradSumSqRef, i + 40);
+                V256 sum_1A = Vector256.LoadUnsafe(ref sumRef, i + 32);
+                V256 sum_1B = Vector256.LoadUnsafe(ref sumRef, i + 40);
+                V256 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V256.Zero;
+                V256 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V256.Zero;
+                V256 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_3B = TCondition0.Value ? x0_2B : x0_1B;
+                V256 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition3.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition3.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> g_3A = TCondition3.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> g_3B = TCondition3.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
+                V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V256 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V256.Zero;
+                V256 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V256.Zero;
+                V256 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
+                V256 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V256 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
+                V256 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
                 gradSumSq_2B_s2 = gradSumSq_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(gradSumSq_2A);
+                V256 root_1A = Vector256.Sqrt(gradSumSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(gradSumSq_2B);
+                V256 root_1B = Vector256.Sqrt(gradSumSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> sum_2A = sum_1A + lambda * g_3A;
+                V256 sum_2A = sum_1A + lambda * g_3A;
                 sum_2A_s2 = sum_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> sum_2B = sum_1B + lambda * g_3B;
+                V256 sum_2B = sum_1B + lambda * g_3B;
                 sum_2B_s2 = sum_2B;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum_2A, ref sumRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum_2B, ref sumRef, i + 40);
+                Vector256.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 32);
+                Vector256.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 40);
+                Vector256.StoreUnsafe(sum_2A, ref sumRef, i + 32);
+                Vector256.StoreUnsafe(sum_2B, ref sumRef, i + 40);
             }
 
             for (; i + 64 <= length; i += 16)
             {
                 {
                     // stage 4 of 4, the block at i
-                    global::System.Runtime.Intrinsics.Vector256<float> root_4A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_3A_s4);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_4B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_3B_s4);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_5A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_4A);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_5B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_4B);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_6A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_5A);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_6B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_5B);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_7A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_6A);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_7B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_6B);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_8A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_7A);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_8B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_7B);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_9A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_8A);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_9B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_8B);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_10A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_9A);
-                    global::System.Runtime.Intrinsics.Vector256<float> root_10B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_9B);
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = (root_10A - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = (root_10B - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector256<float> y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotient_1A);
-                    global::System.Runtime.Intrinsics.Vector256<float> y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotient_1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = (y_1A - quotient_2A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = (y_1B - quotient_2B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector256<float> y_2A = y_1A - quotient_3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> y_2B = y_1B - quotient_3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_5A = (y_2A - quotient_4A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_5B = (y_2B - quotient_4B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector256<float> y_3A = y_2A - quotient_5A;
-                    global::System.Runtime.Intrinsics.Vector256<float> y_3B = y_2B - quotient_5B;
-                    global::System.Runtime.Intrinsics.Vector256<float> rms_1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
-                    global::System.Runtime.Intrinsics.Vector256<float> rms_1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
-                    global::System.Runtime.Intrinsics.Vector256<float> divisor_1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms_1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms_1A);
-                    global::System.Runtime.Intrinsics.Vector256<float> divisor_1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms_1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms_1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_6A = sum_2A_s4 / divisor_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_6B = sum_2B_s4 / divisor_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> z_1A = x0_3A_s4 - quotient_6A;
-                    global::System.Runtime.Intrinsics.Vector256<float> z_1B = x0_3B_s4 - quotient_6B;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_2A = !TCondition4.Value ? param_1A_s4 * momentum + h1 * z_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_2B = !TCondition4.Value ? param_1B_s4 * momentum + h1 * z_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_3A = TCondition4.Value ? z_1A : param_2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_3B = TCondition4.Value ? z_1B : param_2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_4A = TCondition5.Value ? param_3A + h2 * param_1A_s4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_4B = TCondition5.Value ? param_3B + h2 * param_1B_s4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_5A = TCondition5.Value ? param_4A : param_3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_5B = TCondition5.Value ? param_4B : param_3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_7A = TCondition6.Value ? sum_2A_s4 / rms_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> quotient_7B = TCondition6.Value ? sum_2B_s4 / rms_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0_4A = TCondition6.Value ? param_5A + quotient_7A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0_4B = TCondition6.Value ? param_5B + quotient_7B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0_5A = TCondition6.Value ? x0_4A : x0_3A_s4;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0_5B = TCondition6.Value ? x0_4B : x0_3B_s4;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0_5A, ref x0Ref, i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0_5B, ref x0Ref, i + 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_5A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_5B, ref paramRef, i + 8);
+                    V256 root_4A = Vector256.Sqrt(root_3A_s4);
+                    V256 root_4B = Vector256.Sqrt(root_3B_s4);
+                    V256 root_5A = Vector256.Sqrt(root_4A);
+                    V256 root_5B = Vector256.Sqrt(root_4B);
+                    V256 root_6A = Vector256.Sqrt(root_5A);
+                    V256 root_6B = Vector256.Sqrt(root_5B);
+                    V256 root_7A = Vector256.Sqrt(root_6A);
+                    V256 root_7B = Vector256.Sqrt(root_6B);
+                    V256 root_8A = Vector256.Sqrt(root_7A);
+                    V256 root_8B = Vector256.Sqrt(root_7B);
+                    V256 root_9A = Vector256.Sqrt(root_8A);
+                    V256 root_9B = Vector256.Sqrt(root_8B);
+                    V256 root_10A = Vector256.Sqrt(root_9A);
+                    V256 root_10B = Vector256.Sqrt(root_9B);
+                    V256 quotient_1A = (root_10A - Vector256.Create(1f)) / Vector256.Create(3f);
+                    V256 quotient_1B = (root_10B - Vector256.Create(1f)) / Vector256.Create(3f);
+                    V256 y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (Vector256.Create(1f) + quotient_1A);
+                    V256 y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (Vector256.Create(1f) + quotient_1B);
+                    V256 quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
+                    V256 quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
+                    V256 quotient_3A = (y_1A - quotient_2A) / Vector256.Create(3f);
+                    V256 quotient_3B = (y_1B - quotient_2B) / Vector256.Create(3f);
+                    V256 y_2A = y_1A - quotient_3A;
+                    V256 y_2B = y_1B - quotient_3B;
+                    V256 quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
+                    V256 quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
+                    V256 quotient_5A = (y_2A - quotient_4A) / Vector256.Create(3f);
+                    V256 quotient_5B = (y_2B - quotient_4B) / Vector256.Create(3f);
+                    V256 y_3A = y_2A - quotient_5A;
+                    V256 y_3B = y_2B - quotient_5B;
+                    V256 rms_1A = Vector256.ConditionalSelect(Vector256.GreaterThan(gradSumSq_2A_s4, Vector256.Create(0f)) & Vector256.LessThanOrEqual(gradSumSq_2A_s4, Vector256.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
+                    V256 rms_1B = Vector256.ConditionalSelect(Vector256.GreaterThan(gradSumSq_2B_s4, Vector256.Create(0f)) & Vector256.LessThanOrEqual(gradSumSq_2B_s4, Vector256.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
+                    V256 divisor_1A = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms_1A, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms_1A);
+                    V256 divisor_1B = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms_1B, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms_1B);
+                    V256 quotient_6A = sum_2A_s4 / divisor_1A;
+                    V256 quotient_6B = sum_2B_s4 / divisor_1B;
+                    V256 z_1A = x0_3A_s4 - quotient_6A;
+                    V256 z_1B = x0_3B_s4 - quotient_6B;
+                    V256 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V256.Zero;
+                    V256 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V256.Zero;
+                    V256 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
+                    V256 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
+                    V256 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V256.Zero;
+                    V256 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V256.Zero;
+                    V256 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
+                    V256 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
+                    V256 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V256.Zero;
+                    V256 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V256.Zero;
+                    V256 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V256.Zero;
+                    V256 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V256.Zero;
+                    V256 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
+                    V256 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                    Vector256.StoreUnsafe(x0_5A, ref x0Ref, i);
+                    Vector256.StoreUnsafe(x0_5B, ref x0Ref, i + 8);
+                    Vector256.StoreUnsafe(param_5A, ref paramRef, i);
+                    Vector256.StoreUnsafe(param_5B, ref paramRef, i + 8);
                 }
                 {
                     // stage 3 of 4, the block at i + 16
@@ -1458,9 +1465,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     root_2B_s4 = root_2B_s3;
                     sum_2A_s4 = sum_2A_s3;
                     sum_2B_s4 = sum_2B_s3;
-                    global::System.Runtime.Intrinsics.Vector256<float> root_3A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_2A_s3);
+                    V256 root_3A = Vector256.Sqrt(root_2A_s3);
                     root_3A_s4 = root_3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> root_3B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_2B_s3);
+                    V256 root_3B = Vector256.Sqrt(root_2B_s3);
                     root_3B_s4 = root_3B;
                 }
                 {
@@ -1473,117 +1480,117 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     gradSumSq_2B_s3 = gradSumSq_2B_s2;
                     sum_2A_s3 = sum_2A_s2;
                     sum_2B_s3 = sum_2B_s2;
-                    global::System.Runtime.Intrinsics.Vector256<float> root_2A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_1A_s2);
+                    V256 root_2A = Vector256.Sqrt(root_1A_s2);
                     root_2A_s3 = root_2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> root_2B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_1B_s2);
+                    V256 root_2B = Vector256.Sqrt(root_1B_s2);
                     root_2B_s3 = root_2B;
                 }
                 {
                     // stage 1 of 4, the block at i + 48
-                    global::System.Runtime.Intrinsics.Vector256<float> param_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 48);
+                    V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 48);
                     param_1A_s2 = param_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> param_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 56);
+                    V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 56);
                     param_1B_s2 = param_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> grad_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 48);
+                    V256 x0_1A = Vector256.LoadUnsafe(ref x0Ref, i + 48);
+                    V256 x0_1B = Vector256.LoadUnsafe(ref x0Ref, i + 56);
+                    V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 48);
                     if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> grad_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 56);
+                    V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 56);
                     if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum_1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum_1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0_2A = TCondition0.Value ? (TCondition1.Value ? param_1A + h0 : param_1A) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0_2B = TCondition0.Value ? (TCondition1.Value ? param_1B + h0 : param_1B) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0_3A = TCondition0.Value ? x0_2A : x0_1A;
+                    V256 gradSumSq_1A = Vector256.LoadUnsafe(ref gradSumSqRef, i + 48);
+                    V256 gradSumSq_1B = Vector256.LoadUnsafe(ref gradSumSqRef, i + 56);
+                    V256 sum_1A = Vector256.LoadUnsafe(ref sumRef, i + 48);
+                    V256 sum_1B = Vector256.LoadUnsafe(ref sumRef, i + 56);
+                    V256 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V256.Zero;
+                    V256 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V256.Zero;
+                    V256 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
                     x0_3A_s2 = x0_3A;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0_3B = TCondition0.Value ? x0_2B : x0_1B;
+                    V256 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
                     x0_3B_s2 = x0_3B;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_2A = TCondition3.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_2B = TCondition3.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_3A = TCondition3.Value ? g_2A : g_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> g_3B = TCondition3.Value ? g_2B : g_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
+                    V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    V256 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V256.Zero;
+                    V256 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V256.Zero;
+                    V256 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
+                    V256 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                    V256 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                     gradSumSq_2A_s2 = gradSumSq_2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
+                    V256 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
                     gradSumSq_2B_s2 = gradSumSq_2B;
-                    global::System.Runtime.Intrinsics.Vector256<float> root_1A = global::System.Runtime.Intrinsics.Vector256.Sqrt(gradSumSq_2A);
+                    V256 root_1A = Vector256.Sqrt(gradSumSq_2A);
                     root_1A_s2 = root_1A;
-                    global::System.Runtime.Intrinsics.Vector256<float> root_1B = global::System.Runtime.Intrinsics.Vector256.Sqrt(gradSumSq_2B);
+                    V256 root_1B = Vector256.Sqrt(gradSumSq_2B);
                     root_1B_s2 = root_1B;
-                    global::System.Runtime.Intrinsics.Vector256<float> sum_2A = sum_1A + lambda * g_3A;
+                    V256 sum_2A = sum_1A + lambda * g_3A;
                     sum_2A_s2 = sum_2A;
-                    global::System.Runtime.Intrinsics.Vector256<float> sum_2B = sum_1B + lambda * g_3B;
+                    V256 sum_2B = sum_1B + lambda * g_3B;
                     sum_2B_s2 = sum_2B;
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 56);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum_2A, ref sumRef, i + 48);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum_2B, ref sumRef, i + 56);
+                    Vector256.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 48);
+                    Vector256.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 56);
+                    Vector256.StoreUnsafe(sum_2A, ref sumRef, i + 48);
+                    Vector256.StoreUnsafe(sum_2B, ref sumRef, i + 56);
                 }
             }
 
             // Epilogue: the 3 blocks in flight go through their last stages.
             {
                 // stage 4 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector256<float> root_4A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_3A_s4);
-                global::System.Runtime.Intrinsics.Vector256<float> root_4B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_3B_s4);
-                global::System.Runtime.Intrinsics.Vector256<float> root_5A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_4A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_5B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_4B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_6A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_5A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_6B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_5B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_7A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_6A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_7B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_6B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_8A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_7A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_8B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_7B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_9A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_8A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_9B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_8B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_10A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_9A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_10B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_9B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = (root_10A - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = (root_10B - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotient_1A);
-                global::System.Runtime.Intrinsics.Vector256<float> y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotient_1B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = (y_1A - quotient_2A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = (y_1B - quotient_2B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> y_2A = y_1A - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> y_2B = y_1B - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_5A = (y_2A - quotient_4A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_5B = (y_2B - quotient_4B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> y_3A = y_2A - quotient_5A;
-                global::System.Runtime.Intrinsics.Vector256<float> y_3B = y_2B - quotient_5B;
-                global::System.Runtime.Intrinsics.Vector256<float> rms_1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector256<float> rms_1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector256<float> divisor_1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms_1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms_1A);
-                global::System.Runtime.Intrinsics.Vector256<float> divisor_1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms_1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms_1B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_6A = sum_2A_s4 / divisor_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_6B = sum_2B_s4 / divisor_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> z_1A = x0_3A_s4 - quotient_6A;
-                global::System.Runtime.Intrinsics.Vector256<float> z_1B = x0_3B_s4 - quotient_6B;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2A = !TCondition4.Value ? param_1A_s4 * momentum + h1 * z_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2B = !TCondition4.Value ? param_1B_s4 * momentum + h1 * z_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TCondition4.Value ? z_1A : param_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TCondition4.Value ? z_1B : param_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> param_4A = TCondition5.Value ? param_3A + h2 * param_1A_s4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_4B = TCondition5.Value ? param_3B + h2 * param_1B_s4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_5A = TCondition5.Value ? param_4A : param_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_5B = TCondition5.Value ? param_4B : param_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_7A = TCondition6.Value ? sum_2A_s4 / rms_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_7B = TCondition6.Value ? sum_2B_s4 / rms_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_4A = TCondition6.Value ? param_5A + quotient_7A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_4B = TCondition6.Value ? param_5B + quotient_7B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_5A = TCondition6.Value ? x0_4A : x0_3A_s4;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_5B = TCondition6.Value ? x0_4B : x0_3B_s4;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0_5A, ref x0Ref, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0_5B, ref x0Ref, i + 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_5A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_5B, ref paramRef, i + 8);
+                V256 root_4A = Vector256.Sqrt(root_3A_s4);
+                V256 root_4B = Vector256.Sqrt(root_3B_s4);
+                V256 root_5A = Vector256.Sqrt(root_4A);
+                V256 root_5B = Vector256.Sqrt(root_4B);
+                V256 root_6A = Vector256.Sqrt(root_5A);
+                V256 root_6B = Vector256.Sqrt(root_5B);
+                V256 root_7A = Vector256.Sqrt(root_6A);
+                V256 root_7B = Vector256.Sqrt(root_6B);
+                V256 root_8A = Vector256.Sqrt(root_7A);
+                V256 root_8B = Vector256.Sqrt(root_7B);
+                V256 root_9A = Vector256.Sqrt(root_8A);
+                V256 root_9B = Vector256.Sqrt(root_8B);
+                V256 root_10A = Vector256.Sqrt(root_9A);
+                V256 root_10B = Vector256.Sqrt(root_9B);
+                V256 quotient_1A = (root_10A - Vector256.Create(1f)) / Vector256.Create(3f);
+                V256 quotient_1B = (root_10B - Vector256.Create(1f)) / Vector256.Create(3f);
+                V256 y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (Vector256.Create(1f) + quotient_1A);
+                V256 y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (Vector256.Create(1f) + quotient_1B);
+                V256 quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
+                V256 quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
+                V256 quotient_3A = (y_1A - quotient_2A) / Vector256.Create(3f);
+                V256 quotient_3B = (y_1B - quotient_2B) / Vector256.Create(3f);
+                V256 y_2A = y_1A - quotient_3A;
+                V256 y_2B = y_1B - quotient_3B;
+                V256 quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
+                V256 quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
+                V256 quotient_5A = (y_2A - quotient_4A) / Vector256.Create(3f);
+                V256 quotient_5B = (y_2B - quotient_4B) / Vector256.Create(3f);
+                V256 y_3A = y_2A - quotient_5A;
+                V256 y_3B = y_2B - quotient_5B;
+                V256 rms_1A = Vector256.ConditionalSelect(Vector256.GreaterThan(gradSumSq_2A_s4, Vector256.Create(0f)) & Vector256.LessThanOrEqual(gradSumSq_2A_s4, Vector256.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
+                V256 rms_1B = Vector256.ConditionalSelect(Vector256.GreaterThan(gradSumSq_2B_s4, Vector256.Create(0f)) & Vector256.LessThanOrEqual(gradSumSq_2B_s4, Vector256.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
+                V256 divisor_1A = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms_1A, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms_1A);
+                V256 divisor_1B = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms_1B, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms_1B);
+                V256 quotient_6A = sum_2A_s4 / divisor_1A;
+                V256 quotient_6B = sum_2B_s4 / divisor_1B;
+                V256 z_1A = x0_3A_s4 - quotient_6A;
+                V256 z_1B = x0_3B_s4 - quotient_6B;
+                V256 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V256.Zero;
+                V256 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V256.Zero;
+                V256 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
+                V256 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
+                V256 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V256.Zero;
+                V256 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V256.Zero;
+                V256 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
+                V256 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
+                V256 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V256.Zero;
+                V256 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V256.Zero;
+                V256 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V256.Zero;
+                V256 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V256.Zero;
+                V256 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
+                V256 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                Vector256.StoreUnsafe(x0_5A, ref x0Ref, i);
+                Vector256.StoreUnsafe(x0_5B, ref x0Ref, i + 8);
+                Vector256.StoreUnsafe(param_5A, ref paramRef, i);
+                Vector256.StoreUnsafe(param_5B, ref paramRef, i + 8);
             }
             {
                 // stage 3 of 4, the block at i + 16
@@ -1597,9 +1604,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 root_2B_s4 = root_2B_s3;
                 sum_2A_s4 = sum_2A_s3;
                 sum_2B_s4 = sum_2B_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> root_3A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_2A_s3);
+                V256 root_3A = Vector256.Sqrt(root_2A_s3);
                 root_3A_s4 = root_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_3B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_2B_s3);
+                V256 root_3B = Vector256.Sqrt(root_2B_s3);
                 root_3B_s4 = root_3B;
             }
             {
@@ -1612,69 +1619,69 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 gradSumSq_2B_s3 = gradSumSq_2B_s2;
                 sum_2A_s3 = sum_2A_s2;
                 sum_2B_s3 = sum_2B_s2;
-                global::System.Runtime.Intrinsics.Vector256<float> root_2A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_1A_s2);
+                V256 root_2A = Vector256.Sqrt(root_1A_s2);
                 root_2A_s3 = root_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_2B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_1B_s2);
+                V256 root_2B = Vector256.Sqrt(root_1B_s2);
                 root_2B_s3 = root_2B;
             }
             {
                 // stage 4 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector256<float> root_4A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_3A_s4);
-                global::System.Runtime.Intrinsics.Vector256<float> root_4B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_3B_s4);
-                global::System.Runtime.Intrinsics.Vector256<float> root_5A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_4A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_5B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_4B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_6A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_5A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_6B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_5B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_7A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_6A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_7B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_6B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_8A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_7A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_8B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_7B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_9A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_8A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_9B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_8B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_10A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_9A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_10B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_9B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = (root_10A - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = (root_10B - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotient_1A);
-                global::System.Runtime.Intrinsics.Vector256<float> y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotient_1B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = (y_1A - quotient_2A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = (y_1B - quotient_2B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> y_2A = y_1A - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> y_2B = y_1B - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_5A = (y_2A - quotient_4A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_5B = (y_2B - quotient_4B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> y_3A = y_2A - quotient_5A;
-                global::System.Runtime.Intrinsics.Vector256<float> y_3B = y_2B - quotient_5B;
-                global::System.Runtime.Intrinsics.Vector256<float> rms_1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector256<float> rms_1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector256<float> divisor_1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms_1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms_1A);
-                global::System.Runtime.Intrinsics.Vector256<float> divisor_1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms_1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms_1B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_6A = sum_2A_s4 / divisor_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_6B = sum_2B_s4 / divisor_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> z_1A = x0_3A_s4 - quotient_6A;
-                global::System.Runtime.Intrinsics.Vector256<float> z_1B = x0_3B_s4 - quotient_6B;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2A = !TCondition4.Value ? param_1A_s4 * momentum + h1 * z_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2B = !TCondition4.Value ? param_1B_s4 * momentum + h1 * z_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TCondition4.Value ? z_1A : param_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TCondition4.Value ? z_1B : param_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> param_4A = TCondition5.Value ? param_3A + h2 * param_1A_s4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_4B = TCondition5.Value ? param_3B + h2 * param_1B_s4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_5A = TCondition5.Value ? param_4A : param_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_5B = TCondition5.Value ? param_4B : param_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_7A = TCondition6.Value ? sum_2A_s4 / rms_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_7B = TCondition6.Value ? sum_2B_s4 / rms_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_4A = TCondition6.Value ? param_5A + quotient_7A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_4B = TCondition6.Value ? param_5B + quotient_7B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_5A = TCondition6.Value ? x0_4A : x0_3A_s4;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_5B = TCondition6.Value ? x0_4B : x0_3B_s4;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0_5A, ref x0Ref, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0_5B, ref x0Ref, i + 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_5A, ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_5B, ref paramRef, i + 24);
+                V256 root_4A = Vector256.Sqrt(root_3A_s4);
+                V256 root_4B = Vector256.Sqrt(root_3B_s4);
+                V256 root_5A = Vector256.Sqrt(root_4A);
+                V256 root_5B = Vector256.Sqrt(root_4B);
+                V256 root_6A = Vector256.Sqrt(root_5A);
+                V256 root_6B = Vector256.Sqrt(root_5B);
+                V256 root_7A = Vector256.Sqrt(root_6A);
+                V256 root_7B = Vector256.Sqrt(root_6B);
+                V256 root_8A = Vector256.Sqrt(root_7A);
+                V256 root_8B = Vector256.Sqrt(root_7B);
+                V256 root_9A = Vector256.Sqrt(root_8A);
+                V256 root_9B = Vector256.Sqrt(root_8B);
+                V256 root_10A = Vector256.Sqrt(root_9A);
+                V256 root_10B = Vector256.Sqrt(root_9B);
+                V256 quotient_1A = (root_10A - Vector256.Create(1f)) / Vector256.Create(3f);
+                V256 quotient_1B = (root_10B - Vector256.Create(1f)) / Vector256.Create(3f);
+                V256 y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (Vector256.Create(1f) + quotient_1A);
+                V256 y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (Vector256.Create(1f) + quotient_1B);
+                V256 quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
+                V256 quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
+                V256 quotient_3A = (y_1A - quotient_2A) / Vector256.Create(3f);
+                V256 quotient_3B = (y_1B - quotient_2B) / Vector256.Create(3f);
+                V256 y_2A = y_1A - quotient_3A;
+                V256 y_2B = y_1B - quotient_3B;
+                V256 quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
+                V256 quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
+                V256 quotient_5A = (y_2A - quotient_4A) / Vector256.Create(3f);
+                V256 quotient_5B = (y_2B - quotient_4B) / Vector256.Create(3f);
+                V256 y_3A = y_2A - quotient_5A;
+                V256 y_3B = y_2B - quotient_5B;
+                V256 rms_1A = Vector256.ConditionalSelect(Vector256.GreaterThan(gradSumSq_2A_s4, Vector256.Create(0f)) & Vector256.LessThanOrEqual(gradSumSq_2A_s4, Vector256.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
+                V256 rms_1B = Vector256.ConditionalSelect(Vector256.GreaterThan(gradSumSq_2B_s4, Vector256.Create(0f)) & Vector256.LessThanOrEqual(gradSumSq_2B_s4, Vector256.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
+                V256 divisor_1A = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms_1A, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms_1A);
+                V256 divisor_1B = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms_1B, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms_1B);
+                V256 quotient_6A = sum_2A_s4 / divisor_1A;
+                V256 quotient_6B = sum_2B_s4 / divisor_1B;
+                V256 z_1A = x0_3A_s4 - quotient_6A;
+                V256 z_1B = x0_3B_s4 - quotient_6B;
+                V256 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V256.Zero;
+                V256 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V256.Zero;
+                V256 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
+                V256 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
+                V256 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V256.Zero;
+                V256 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V256.Zero;
+                V256 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
+                V256 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
+                V256 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V256.Zero;
+                V256 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V256.Zero;
+                V256 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V256.Zero;
+                V256 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V256.Zero;
+                V256 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
+                V256 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                Vector256.StoreUnsafe(x0_5A, ref x0Ref, i + 16);
+                Vector256.StoreUnsafe(x0_5B, ref x0Ref, i + 24);
+                Vector256.StoreUnsafe(param_5A, ref paramRef, i + 16);
+                Vector256.StoreUnsafe(param_5B, ref paramRef, i + 24);
             }
             {
                 // stage 3 of 4, the block at i + 32
@@ -1688,141 +1695,141 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 root_2B_s4 = root_2B_s3;
                 sum_2A_s4 = sum_2A_s3;
                 sum_2B_s4 = sum_2B_s3;
-                global::System.Runtime.Intrinsics.Vector256<float> root_3A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_2A_s3);
+                V256 root_3A = Vector256.Sqrt(root_2A_s3);
                 root_3A_s4 = root_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> root_3B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_2B_s3);
+                V256 root_3B = Vector256.Sqrt(root_2B_s3);
                 root_3B_s4 = root_3B;
             }
             {
                 // stage 4 of 4, the block at i + 32
-                global::System.Runtime.Intrinsics.Vector256<float> root_4A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_3A_s4);
-                global::System.Runtime.Intrinsics.Vector256<float> root_4B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_3B_s4);
-                global::System.Runtime.Intrinsics.Vector256<float> root_5A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_4A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_5B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_4B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_6A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_5A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_6B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_5B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_7A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_6A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_7B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_6B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_8A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_7A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_8B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_7B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_9A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_8A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_9B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_8B);
-                global::System.Runtime.Intrinsics.Vector256<float> root_10A = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_9A);
-                global::System.Runtime.Intrinsics.Vector256<float> root_10B = global::System.Runtime.Intrinsics.Vector256.Sqrt(root_9B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1A = (root_10A - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_1B = (root_10B - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotient_1A);
-                global::System.Runtime.Intrinsics.Vector256<float> y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + quotient_1B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3A = (y_1A - quotient_2A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_3B = (y_1B - quotient_2B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> y_2A = y_1A - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> y_2B = y_1B - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_5A = (y_2A - quotient_4A) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_5B = (y_2B - quotient_4B) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-                global::System.Runtime.Intrinsics.Vector256<float> y_3A = y_2A - quotient_5A;
-                global::System.Runtime.Intrinsics.Vector256<float> y_3B = y_2B - quotient_5B;
-                global::System.Runtime.Intrinsics.Vector256<float> rms_1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector256<float> rms_1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector256<float> divisor_1A = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms_1A, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms_1A);
-                global::System.Runtime.Intrinsics.Vector256<float> divisor_1B = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms_1B, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms_1B);
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_6A = sum_2A_s4 / divisor_1A;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_6B = sum_2B_s4 / divisor_1B;
-                global::System.Runtime.Intrinsics.Vector256<float> z_1A = x0_3A_s4 - quotient_6A;
-                global::System.Runtime.Intrinsics.Vector256<float> z_1B = x0_3B_s4 - quotient_6B;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2A = !TCondition4.Value ? param_1A_s4 * momentum + h1 * z_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_2B = !TCondition4.Value ? param_1B_s4 * momentum + h1 * z_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_3A = TCondition4.Value ? z_1A : param_2A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_3B = TCondition4.Value ? z_1B : param_2B;
-                global::System.Runtime.Intrinsics.Vector256<float> param_4A = TCondition5.Value ? param_3A + h2 * param_1A_s4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_4B = TCondition5.Value ? param_3B + h2 * param_1B_s4 : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> param_5A = TCondition5.Value ? param_4A : param_3A;
-                global::System.Runtime.Intrinsics.Vector256<float> param_5B = TCondition5.Value ? param_4B : param_3B;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_7A = TCondition6.Value ? sum_2A_s4 / rms_1A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> quotient_7B = TCondition6.Value ? sum_2B_s4 / rms_1B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_4A = TCondition6.Value ? param_5A + quotient_7A : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_4B = TCondition6.Value ? param_5B + quotient_7B : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_5A = TCondition6.Value ? x0_4A : x0_3A_s4;
-                global::System.Runtime.Intrinsics.Vector256<float> x0_5B = TCondition6.Value ? x0_4B : x0_3B_s4;
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0_5A, ref x0Ref, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0_5B, ref x0Ref, i + 40);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_5A, ref paramRef, i + 32);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param_5B, ref paramRef, i + 40);
+                V256 root_4A = Vector256.Sqrt(root_3A_s4);
+                V256 root_4B = Vector256.Sqrt(root_3B_s4);
+                V256 root_5A = Vector256.Sqrt(root_4A);
+                V256 root_5B = Vector256.Sqrt(root_4B);
+                V256 root_6A = Vector256.Sqrt(root_5A);
+                V256 root_6B = Vector256.Sqrt(root_5B);
+                V256 root_7A = Vector256.Sqrt(root_6A);
+                V256 root_7B = Vector256.Sqrt(root_6B);
+                V256 root_8A = Vector256.Sqrt(root_7A);
+                V256 root_8B = Vector256.Sqrt(root_7B);
+                V256 root_9A = Vector256.Sqrt(root_8A);
+                V256 root_9B = Vector256.Sqrt(root_8B);
+                V256 root_10A = Vector256.Sqrt(root_9A);
+                V256 root_10B = Vector256.Sqrt(root_9B);
+                V256 quotient_1A = (root_10A - Vector256.Create(1f)) / Vector256.Create(3f);
+                V256 quotient_1B = (root_10B - Vector256.Create(1f)) / Vector256.Create(3f);
+                V256 y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (Vector256.Create(1f) + quotient_1A);
+                V256 y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (Vector256.Create(1f) + quotient_1B);
+                V256 quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
+                V256 quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
+                V256 quotient_3A = (y_1A - quotient_2A) / Vector256.Create(3f);
+                V256 quotient_3B = (y_1B - quotient_2B) / Vector256.Create(3f);
+                V256 y_2A = y_1A - quotient_3A;
+                V256 y_2B = y_1B - quotient_3B;
+                V256 quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
+                V256 quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
+                V256 quotient_5A = (y_2A - quotient_4A) / Vector256.Create(3f);
+                V256 quotient_5B = (y_2B - quotient_4B) / Vector256.Create(3f);
+                V256 y_3A = y_2A - quotient_5A;
+                V256 y_3B = y_2B - quotient_5B;
+                V256 rms_1A = Vector256.ConditionalSelect(Vector256.GreaterThan(gradSumSq_2A_s4, Vector256.Create(0f)) & Vector256.LessThanOrEqual(gradSumSq_2A_s4, Vector256.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
+                V256 rms_1B = Vector256.ConditionalSelect(Vector256.GreaterThan(gradSumSq_2B_s4, Vector256.Create(0f)) & Vector256.LessThanOrEqual(gradSumSq_2B_s4, Vector256.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
+                V256 divisor_1A = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms_1A, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms_1A);
+                V256 divisor_1B = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms_1B, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms_1B);
+                V256 quotient_6A = sum_2A_s4 / divisor_1A;
+                V256 quotient_6B = sum_2B_s4 / divisor_1B;
+                V256 z_1A = x0_3A_s4 - quotient_6A;
+                V256 z_1B = x0_3B_s4 - quotient_6B;
+                V256 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V256.Zero;
+                V256 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V256.Zero;
+                V256 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
+                V256 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
+                V256 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V256.Zero;
+                V256 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V256.Zero;
+                V256 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
+                V256 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
+                V256 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V256.Zero;
+                V256 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V256.Zero;
+                V256 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V256.Zero;
+                V256 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V256.Zero;
+                V256 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
+                V256 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                Vector256.StoreUnsafe(x0_5A, ref x0Ref, i + 32);
+                Vector256.StoreUnsafe(x0_5B, ref x0Ref, i + 40);
+                Vector256.StoreUnsafe(param_5A, ref paramRef, i + 32);
+                Vector256.StoreUnsafe(param_5B, ref paramRef, i + 40);
             }
             i += 48;
         }
 
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x0Ref, i);
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 x0 = Vector256.LoadUnsafe(ref x0Ref, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> gradSumSq = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradSumSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref sumRef, i);
-            if (TCondition0.Value)
+            V256 gradSumSq = Vector256.LoadUnsafe(ref gradSumSqRef, i);
+            V256 sum = Vector256.LoadUnsafe(ref sumRef, i);
+            if (TStepIsOne.Value)
             {
-                x0 = TCondition1.Value ? param + h0 : param;
+                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
             }
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition3.Value)
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
             {
                 g = g + weightDecay * param;
             }
             gradSumSq = gradSumSq + lambda * g * g;
-            global::System.Runtime.Intrinsics.Vector256<float> a = gradSumSq;
-            global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.Sqrt(global::System.Runtime.Intrinsics.Vector256.Sqrt(a));
-            global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.Sqrt(global::System.Runtime.Intrinsics.Vector256.Sqrt(a1));
-            global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.Sqrt(global::System.Runtime.Intrinsics.Vector256.Sqrt(a2));
-            global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.Sqrt(global::System.Runtime.Intrinsics.Vector256.Sqrt(a3));
-            global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.Sqrt(global::System.Runtime.Intrinsics.Vector256.Sqrt(a4));
-            global::System.Runtime.Intrinsics.Vector256<float> y = a1 * a2 * a3 * a4 * a5 * (global::System.Runtime.Intrinsics.Vector256.Create(1f) + (a5 - global::System.Runtime.Intrinsics.Vector256.Create(1f)) / global::System.Runtime.Intrinsics.Vector256.Create(3f));
-            y = y - (y - a / (y * y)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-            y = y - (y - a / (y * y)) / global::System.Runtime.Intrinsics.Vector256.Create(3f);
-            global::System.Runtime.Intrinsics.Vector256<float> rms = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(a, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(a, global::System.Runtime.Intrinsics.Vector256.Create(3.4028235E+38f)), y, a) + epsilon;
-            global::System.Runtime.Intrinsics.Vector256<float> divisor = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThanOrEqual(rms, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(float.PositiveInfinity), rms);
+            V256 a = gradSumSq;
+            V256 a1 = Vector256.Sqrt(Vector256.Sqrt(a));
+            V256 a2 = Vector256.Sqrt(Vector256.Sqrt(a1));
+            V256 a3 = Vector256.Sqrt(Vector256.Sqrt(a2));
+            V256 a4 = Vector256.Sqrt(Vector256.Sqrt(a3));
+            V256 a5 = Vector256.Sqrt(Vector256.Sqrt(a4));
+            V256 y = a1 * a2 * a3 * a4 * a5 * (Vector256.Create(1f) + (a5 - Vector256.Create(1f)) / Vector256.Create(3f));
+            y = y - (y - a / (y * y)) / Vector256.Create(3f);
+            y = y - (y - a / (y * y)) / Vector256.Create(3f);
+            V256 rms = Vector256.ConditionalSelect(Vector256.GreaterThan(a, Vector256.Create(0f)) & Vector256.LessThanOrEqual(a, Vector256.Create(3.4028235E+38f)), y, a) + epsilon;
+            V256 divisor = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms);
             sum = sum + lambda * g;
-            global::System.Runtime.Intrinsics.Vector256<float> before = param;
-            global::System.Runtime.Intrinsics.Vector256<float> z = x0 - sum / divisor;
-            if (TCondition4.Value)
+            V256 before = param;
+            V256 z = x0 - sum / divisor;
+            if (TMomentumIsZero1.Value)
             {
                 param = z;
             }
             else
             {
-                param = param * momentum + h1 * z;
+                param = param * momentum + oneMinusMomentum * z;
             }
-            if (TCondition5.Value)
+            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
             {
-                param = param + h2 * before;
+                param = param + negatedLrTimesWeightDecay * before;
             }
-            if (TCondition6.Value)
+            if (TMomentumIsZero2.Value)
             {
                 x0 = param + sum / rms;
             }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(x0, ref x0Ref, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradSumSq, ref gradSumSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum, ref sumRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(x0, ref x0Ref, i);
+            Vector256.StoreUnsafe(gradSumSq, ref gradSumSqRef, i);
+            Vector256.StoreUnsafe(sum, ref sumRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, i);
+        Loop128<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop128<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
-        where TCondition6 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero2 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -1892,14 +1899,14 @@ partial class MADGRAD : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float gradSumSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradSumSq);
         ref float sumRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Sum);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> lambda = global::System.Runtime.Intrinsics.Vector128.Create(args.Lambda);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> momentum = global::System.Runtime.Intrinsics.Vector128.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 zeroOverEpsilon = Vector128.Create(args.ZeroOverEpsilon);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 lambda = Vector128.Create(args.Lambda);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 momentum = Vector128.Create(args.Momentum);
+        V128 oneMinusMomentum = Vector128.Create(args.OneMinusMomentum);
+        V128 negatedLrTimesWeightDecay = Vector128.Create(args.NegatedLrTimesWeightDecay);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         // Software-pipelined in 4 stages, cut before each division or square root that waits for another:
@@ -1909,84 +1916,84 @@ partial class MADGRAD : global::KernelGen.Optimizer
         if (length - i >= 32 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / 36))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
-            global::System.Runtime.Intrinsics.Vector128<float> param_1A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_1A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_1A_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_1B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_1B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param_1B_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> x0_3A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> x0_3A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> x0_3A_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> x0_3B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> x0_3B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> x0_3B_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2A_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2B_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_1A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_1B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_2A_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_2B_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_3A_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> root_3B_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> sum_2A_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> sum_2A_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> sum_2A_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> sum_2B_s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> sum_2B_s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> sum_2B_s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            V128 param_1A_s2 = V128.Zero;
+            V128 param_1A_s3 = V128.Zero;
+            V128 param_1A_s4 = V128.Zero;
+            V128 param_1B_s2 = V128.Zero;
+            V128 param_1B_s3 = V128.Zero;
+            V128 param_1B_s4 = V128.Zero;
+            V128 x0_3A_s2 = V128.Zero;
+            V128 x0_3A_s3 = V128.Zero;
+            V128 x0_3A_s4 = V128.Zero;
+            V128 x0_3B_s2 = V128.Zero;
+            V128 x0_3B_s3 = V128.Zero;
+            V128 x0_3B_s4 = V128.Zero;
+            V128 gradSumSq_2A_s2 = V128.Zero;
+            V128 gradSumSq_2A_s3 = V128.Zero;
+            V128 gradSumSq_2A_s4 = V128.Zero;
+            V128 gradSumSq_2B_s2 = V128.Zero;
+            V128 gradSumSq_2B_s3 = V128.Zero;
+            V128 gradSumSq_2B_s4 = V128.Zero;
+            V128 root_1A_s2 = V128.Zero;
+            V128 root_1B_s2 = V128.Zero;
+            V128 root_2A_s3 = V128.Zero;
+            V128 root_2A_s4 = V128.Zero;
+            V128 root_2B_s3 = V128.Zero;
+            V128 root_2B_s4 = V128.Zero;
+            V128 root_3A_s4 = V128.Zero;
+            V128 root_3B_s4 = V128.Zero;
+            V128 sum_2A_s2 = V128.Zero;
+            V128 sum_2A_s3 = V128.Zero;
+            V128 sum_2A_s4 = V128.Zero;
+            V128 sum_2B_s2 = V128.Zero;
+            V128 sum_2B_s3 = V128.Zero;
+            V128 sum_2B_s4 = V128.Zero;
 
             // Prologue: the first 3 blocks go through their first stages.
             {
                 // stage 1 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+                V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
+                V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 4);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i);
-                global::System.Runtime.Intrinsics.Vector128<float> x0_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                V128 x0_1A = Vector128.LoadUnsafe(ref x0Ref, i);
+                V128 x0_1B = Vector128.LoadUnsafe(ref x0Ref, i + 4);
+                V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 4);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> sum_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> sum_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> x0_2A = TCondition0.Value ? (TCondition1.Value ? param_1A + h0 : param_1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_2B = TCondition0.Value ? (TCondition1.Value ? param_1B + h0 : param_1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_3A = TCondition0.Value ? x0_2A : x0_1A;
+                V128 gradSumSq_1A = Vector128.LoadUnsafe(ref gradSumSqRef, i);
+                V128 gradSumSq_1B = Vector128.LoadUnsafe(ref gradSumSqRef, i + 4);
+                V128 sum_1A = Vector128.LoadUnsafe(ref sumRef, i);
+                V128 sum_1B = Vector128.LoadUnsafe(ref sumRef, i + 4);
+                V128 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V128.Zero;
+                V128 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V128.Zero;
+                V128 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_3B = TCondition0.Value ? x0_2B : x0_1B;
+                V128 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition3.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition3.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g_3A = TCondition3.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g_3B = TCondition3.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
+                V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V128 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V128.Zero;
+                V128 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V128.Zero;
+                V128 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
+                V128 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V128 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
+                V128 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
                 gradSumSq_2B_s2 = gradSumSq_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(gradSumSq_2A);
+                V128 root_1A = Vector128.Sqrt(gradSumSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(gradSumSq_2B);
+                V128 root_1B = Vector128.Sqrt(gradSumSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> sum_2A = sum_1A + lambda * g_3A;
+                V128 sum_2A = sum_1A + lambda * g_3A;
                 sum_2A_s2 = sum_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> sum_2B = sum_1B + lambda * g_3B;
+                V128 sum_2B = sum_1B + lambda * g_3B;
                 sum_2B_s2 = sum_2B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum_2A, ref sumRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum_2B, ref sumRef, i + 4);
+                Vector128.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i);
+                Vector128.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 4);
+                Vector128.StoreUnsafe(sum_2A, ref sumRef, i);
+                Vector128.StoreUnsafe(sum_2B, ref sumRef, i + 4);
             }
             {
                 // stage 2 of 4, the block at i
@@ -1998,55 +2005,55 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 gradSumSq_2B_s3 = gradSumSq_2B_s2;
                 sum_2A_s3 = sum_2A_s2;
                 sum_2B_s3 = sum_2B_s2;
-                global::System.Runtime.Intrinsics.Vector128<float> root_2A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_1A_s2);
+                V128 root_2A = Vector128.Sqrt(root_1A_s2);
                 root_2A_s3 = root_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_2B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_1B_s2);
+                V128 root_2B = Vector128.Sqrt(root_1B_s2);
                 root_2B_s3 = root_2B;
             }
             {
                 // stage 1 of 4, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
+                V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 8);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
+                V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 12);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> x0_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                V128 x0_1A = Vector128.LoadUnsafe(ref x0Ref, i + 8);
+                V128 x0_1B = Vector128.LoadUnsafe(ref x0Ref, i + 12);
+                V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 12);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> sum_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> sum_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> x0_2A = TCondition0.Value ? (TCondition1.Value ? param_1A + h0 : param_1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_2B = TCondition0.Value ? (TCondition1.Value ? param_1B + h0 : param_1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_3A = TCondition0.Value ? x0_2A : x0_1A;
+                V128 gradSumSq_1A = Vector128.LoadUnsafe(ref gradSumSqRef, i + 8);
+                V128 gradSumSq_1B = Vector128.LoadUnsafe(ref gradSumSqRef, i + 12);
+                V128 sum_1A = Vector128.LoadUnsafe(ref sumRef, i + 8);
+                V128 sum_1B = Vector128.LoadUnsafe(ref sumRef, i + 12);
+                V128 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V128.Zero;
+                V128 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V128.Zero;
+                V128 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_3B = TCondition0.Value ? x0_2B : x0_1B;
+                V128 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition3.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition3.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g_3A = TCondition3.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g_3B = TCondition3.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
+                V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V128 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V128.Zero;
+                V128 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V128.Zero;
+                V128 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
+                V128 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V128 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
+                V128 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
                 gradSumSq_2B_s2 = gradSumSq_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(gradSumSq_2A);
+                V128 root_1A = Vector128.Sqrt(gradSumSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(gradSumSq_2B);
+                V128 root_1B = Vector128.Sqrt(gradSumSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> sum_2A = sum_1A + lambda * g_3A;
+                V128 sum_2A = sum_1A + lambda * g_3A;
                 sum_2A_s2 = sum_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> sum_2B = sum_1B + lambda * g_3B;
+                V128 sum_2B = sum_1B + lambda * g_3B;
                 sum_2B_s2 = sum_2B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum_2A, ref sumRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum_2B, ref sumRef, i + 12);
+                Vector128.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 8);
+                Vector128.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 12);
+                Vector128.StoreUnsafe(sum_2A, ref sumRef, i + 8);
+                Vector128.StoreUnsafe(sum_2B, ref sumRef, i + 12);
             }
             {
                 // stage 3 of 4, the block at i
@@ -2060,9 +2067,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 root_2B_s4 = root_2B_s3;
                 sum_2A_s4 = sum_2A_s3;
                 sum_2B_s4 = sum_2B_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> root_3A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_2A_s3);
+                V128 root_3A = Vector128.Sqrt(root_2A_s3);
                 root_3A_s4 = root_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_3B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_2B_s3);
+                V128 root_3B = Vector128.Sqrt(root_2B_s3);
                 root_3B_s4 = root_3B;
             }
             {
@@ -2075,117 +2082,117 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 gradSumSq_2B_s3 = gradSumSq_2B_s2;
                 sum_2A_s3 = sum_2A_s2;
                 sum_2B_s3 = sum_2B_s2;
-                global::System.Runtime.Intrinsics.Vector128<float> root_2A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_1A_s2);
+                V128 root_2A = Vector128.Sqrt(root_1A_s2);
                 root_2A_s3 = root_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_2B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_1B_s2);
+                V128 root_2B = Vector128.Sqrt(root_1B_s2);
                 root_2B_s3 = root_2B;
             }
             {
                 // stage 1 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 16);
+                V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 16);
                 param_1A_s2 = param_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 20);
+                V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 20);
                 param_1B_s2 = param_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 16);
-                global::System.Runtime.Intrinsics.Vector128<float> x0_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 20);
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 16);
+                V128 x0_1A = Vector128.LoadUnsafe(ref x0Ref, i + 16);
+                V128 x0_1B = Vector128.LoadUnsafe(ref x0Ref, i + 20);
+                V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 16);
                 if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 20);
+                V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 20);
                 if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128<float> sum_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128<float> sum_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128<float> x0_2A = TCondition0.Value ? (TCondition1.Value ? param_1A + h0 : param_1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_2B = TCondition0.Value ? (TCondition1.Value ? param_1B + h0 : param_1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_3A = TCondition0.Value ? x0_2A : x0_1A;
+                V128 gradSumSq_1A = Vector128.LoadUnsafe(ref gradSumSqRef, i + 16);
+                V128 gradSumSq_1B = Vector128.LoadUnsafe(ref gradSumSqRef, i + 20);
+                V128 sum_1A = Vector128.LoadUnsafe(ref sumRef, i + 16);
+                V128 sum_1B = Vector128.LoadUnsafe(ref sumRef, i + 20);
+                V128 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V128.Zero;
+                V128 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V128.Zero;
+                V128 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_3B = TCondition0.Value ? x0_2B : x0_1B;
+                V128 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition3.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition3.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> g_3A = TCondition3.Value ? g_2A : g_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> g_3B = TCondition3.Value ? g_2B : g_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
+                V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V128 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V128.Zero;
+                V128 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V128.Zero;
+                V128 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
+                V128 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V128 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
+                V128 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
                 gradSumSq_2B_s2 = gradSumSq_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(gradSumSq_2A);
+                V128 root_1A = Vector128.Sqrt(gradSumSq_2A);
                 root_1A_s2 = root_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(gradSumSq_2B);
+                V128 root_1B = Vector128.Sqrt(gradSumSq_2B);
                 root_1B_s2 = root_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> sum_2A = sum_1A + lambda * g_3A;
+                V128 sum_2A = sum_1A + lambda * g_3A;
                 sum_2A_s2 = sum_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> sum_2B = sum_1B + lambda * g_3B;
+                V128 sum_2B = sum_1B + lambda * g_3B;
                 sum_2B_s2 = sum_2B;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 20);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum_2A, ref sumRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum_2B, ref sumRef, i + 20);
+                Vector128.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 16);
+                Vector128.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 20);
+                Vector128.StoreUnsafe(sum_2A, ref sumRef, i + 16);
+                Vector128.StoreUnsafe(sum_2B, ref sumRef, i + 20);
             }
 
             for (; i + 32 <= length; i += 8)
             {
                 {
                     // stage 4 of 4, the block at i
-                    global::System.Runtime.Intrinsics.Vector128<float> root_4A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_3A_s4);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_4B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_3B_s4);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_5A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_4A);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_5B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_4B);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_6A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_5A);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_6B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_5B);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_7A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_6A);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_7B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_6B);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_8A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_7A);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_8B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_7B);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_9A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_8A);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_9B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_8B);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_10A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_9A);
-                    global::System.Runtime.Intrinsics.Vector128<float> root_10B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_9B);
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = (root_10A - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = (root_10B - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector128<float> y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotient_1A);
-                    global::System.Runtime.Intrinsics.Vector128<float> y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotient_1B);
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = (y_1A - quotient_2A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = (y_1B - quotient_2B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector128<float> y_2A = y_1A - quotient_3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> y_2B = y_1B - quotient_3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_5A = (y_2A - quotient_4A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_5B = (y_2B - quotient_4B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                    global::System.Runtime.Intrinsics.Vector128<float> y_3A = y_2A - quotient_5A;
-                    global::System.Runtime.Intrinsics.Vector128<float> y_3B = y_2B - quotient_5B;
-                    global::System.Runtime.Intrinsics.Vector128<float> rms_1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
-                    global::System.Runtime.Intrinsics.Vector128<float> rms_1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
-                    global::System.Runtime.Intrinsics.Vector128<float> divisor_1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms_1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms_1A);
-                    global::System.Runtime.Intrinsics.Vector128<float> divisor_1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms_1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms_1B);
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_6A = sum_2A_s4 / divisor_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_6B = sum_2B_s4 / divisor_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> z_1A = x0_3A_s4 - quotient_6A;
-                    global::System.Runtime.Intrinsics.Vector128<float> z_1B = x0_3B_s4 - quotient_6B;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_2A = !TCondition4.Value ? param_1A_s4 * momentum + h1 * z_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_2B = !TCondition4.Value ? param_1B_s4 * momentum + h1 * z_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_3A = TCondition4.Value ? z_1A : param_2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_3B = TCondition4.Value ? z_1B : param_2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_4A = TCondition5.Value ? param_3A + h2 * param_1A_s4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_4B = TCondition5.Value ? param_3B + h2 * param_1B_s4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_5A = TCondition5.Value ? param_4A : param_3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_5B = TCondition5.Value ? param_4B : param_3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_7A = TCondition6.Value ? sum_2A_s4 / rms_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> quotient_7B = TCondition6.Value ? sum_2B_s4 / rms_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0_4A = TCondition6.Value ? param_5A + quotient_7A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0_4B = TCondition6.Value ? param_5B + quotient_7B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0_5A = TCondition6.Value ? x0_4A : x0_3A_s4;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0_5B = TCondition6.Value ? x0_4B : x0_3B_s4;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x0_5A, ref x0Ref, i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x0_5B, ref x0Ref, i + 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_5A, ref paramRef, i);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_5B, ref paramRef, i + 4);
+                    V128 root_4A = Vector128.Sqrt(root_3A_s4);
+                    V128 root_4B = Vector128.Sqrt(root_3B_s4);
+                    V128 root_5A = Vector128.Sqrt(root_4A);
+                    V128 root_5B = Vector128.Sqrt(root_4B);
+                    V128 root_6A = Vector128.Sqrt(root_5A);
+                    V128 root_6B = Vector128.Sqrt(root_5B);
+                    V128 root_7A = Vector128.Sqrt(root_6A);
+                    V128 root_7B = Vector128.Sqrt(root_6B);
+                    V128 root_8A = Vector128.Sqrt(root_7A);
+                    V128 root_8B = Vector128.Sqrt(root_7B);
+                    V128 root_9A = Vector128.Sqrt(root_8A);
+                    V128 root_9B = Vector128.Sqrt(root_8B);
+                    V128 root_10A = Vector128.Sqrt(root_9A);
+                    V128 root_10B = Vector128.Sqrt(root_9B);
+                    V128 quotient_1A = (root_10A - Vector128.Create(1f)) / Vector128.Create(3f);
+                    V128 quotient_1B = (root_10B - Vector128.Create(1f)) / Vector128.Create(3f);
+                    V128 y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (Vector128.Create(1f) + quotient_1A);
+                    V128 y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (Vector128.Create(1f) + quotient_1B);
+                    V128 quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
+                    V128 quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
+                    V128 quotient_3A = (y_1A - quotient_2A) / Vector128.Create(3f);
+                    V128 quotient_3B = (y_1B - quotient_2B) / Vector128.Create(3f);
+                    V128 y_2A = y_1A - quotient_3A;
+                    V128 y_2B = y_1B - quotient_3B;
+                    V128 quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
+                    V128 quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
+                    V128 quotient_5A = (y_2A - quotient_4A) / Vector128.Create(3f);
+                    V128 quotient_5B = (y_2B - quotient_4B) / Vector128.Create(3f);
+                    V128 y_3A = y_2A - quotient_5A;
+                    V128 y_3B = y_2B - quotient_5B;
+                    V128 rms_1A = Vector128.ConditionalSelect(Vector128.GreaterThan(gradSumSq_2A_s4, Vector128.Create(0f)) & Vector128.LessThanOrEqual(gradSumSq_2A_s4, Vector128.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
+                    V128 rms_1B = Vector128.ConditionalSelect(Vector128.GreaterThan(gradSumSq_2B_s4, Vector128.Create(0f)) & Vector128.LessThanOrEqual(gradSumSq_2B_s4, Vector128.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
+                    V128 divisor_1A = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms_1A, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms_1A);
+                    V128 divisor_1B = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms_1B, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms_1B);
+                    V128 quotient_6A = sum_2A_s4 / divisor_1A;
+                    V128 quotient_6B = sum_2B_s4 / divisor_1B;
+                    V128 z_1A = x0_3A_s4 - quotient_6A;
+                    V128 z_1B = x0_3B_s4 - quotient_6B;
+                    V128 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V128.Zero;
+                    V128 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V128.Zero;
+                    V128 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
+                    V128 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
+                    V128 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V128.Zero;
+                    V128 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V128.Zero;
+                    V128 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
+                    V128 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
+                    V128 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V128.Zero;
+                    V128 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V128.Zero;
+                    V128 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V128.Zero;
+                    V128 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V128.Zero;
+                    V128 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
+                    V128 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                    Vector128.StoreUnsafe(x0_5A, ref x0Ref, i);
+                    Vector128.StoreUnsafe(x0_5B, ref x0Ref, i + 4);
+                    Vector128.StoreUnsafe(param_5A, ref paramRef, i);
+                    Vector128.StoreUnsafe(param_5B, ref paramRef, i + 4);
                 }
                 {
                     // stage 3 of 4, the block at i + 8
@@ -2199,9 +2206,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     root_2B_s4 = root_2B_s3;
                     sum_2A_s4 = sum_2A_s3;
                     sum_2B_s4 = sum_2B_s3;
-                    global::System.Runtime.Intrinsics.Vector128<float> root_3A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_2A_s3);
+                    V128 root_3A = Vector128.Sqrt(root_2A_s3);
                     root_3A_s4 = root_3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> root_3B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_2B_s3);
+                    V128 root_3B = Vector128.Sqrt(root_2B_s3);
                     root_3B_s4 = root_3B;
                 }
                 {
@@ -2214,117 +2221,117 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     gradSumSq_2B_s3 = gradSumSq_2B_s2;
                     sum_2A_s3 = sum_2A_s2;
                     sum_2B_s3 = sum_2B_s2;
-                    global::System.Runtime.Intrinsics.Vector128<float> root_2A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_1A_s2);
+                    V128 root_2A = Vector128.Sqrt(root_1A_s2);
                     root_2A_s3 = root_2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> root_2B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_1B_s2);
+                    V128 root_2B = Vector128.Sqrt(root_1B_s2);
                     root_2B_s3 = root_2B;
                 }
                 {
                     // stage 1 of 4, the block at i + 24
-                    global::System.Runtime.Intrinsics.Vector128<float> param_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 24);
+                    V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 24);
                     param_1A_s2 = param_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> param_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 28);
+                    V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 28);
                     param_1B_s2 = param_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128<float> x0_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128<float> grad_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 24);
+                    V128 x0_1A = Vector128.LoadUnsafe(ref x0Ref, i + 24);
+                    V128 x0_1B = Vector128.LoadUnsafe(ref x0Ref, i + 28);
+                    V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 24);
                     if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> grad_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 28);
+                    V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 28);
                     if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum_1A = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum_1B = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128<float> x0_2A = TCondition0.Value ? (TCondition1.Value ? param_1A + h0 : param_1A) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0_2B = TCondition0.Value ? (TCondition1.Value ? param_1B + h0 : param_1B) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0_3A = TCondition0.Value ? x0_2A : x0_1A;
+                    V128 gradSumSq_1A = Vector128.LoadUnsafe(ref gradSumSqRef, i + 24);
+                    V128 gradSumSq_1B = Vector128.LoadUnsafe(ref gradSumSqRef, i + 28);
+                    V128 sum_1A = Vector128.LoadUnsafe(ref sumRef, i + 24);
+                    V128 sum_1B = Vector128.LoadUnsafe(ref sumRef, i + 28);
+                    V128 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V128.Zero;
+                    V128 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V128.Zero;
+                    V128 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
                     x0_3A_s2 = x0_3A;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0_3B = TCondition0.Value ? x0_2B : x0_1B;
+                    V128 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
                     x0_3B_s2 = x0_3B;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_2A = TCondition3.Value ? g_1A + weightDecay * param_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_2B = TCondition3.Value ? g_1B + weightDecay * param_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_3A = TCondition3.Value ? g_2A : g_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> g_3B = TCondition3.Value ? g_2B : g_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
+                    V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
+                    V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    V128 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V128.Zero;
+                    V128 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V128.Zero;
+                    V128 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
+                    V128 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                    V128 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                     gradSumSq_2A_s2 = gradSumSq_2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
+                    V128 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
                     gradSumSq_2B_s2 = gradSumSq_2B;
-                    global::System.Runtime.Intrinsics.Vector128<float> root_1A = global::System.Runtime.Intrinsics.Vector128.Sqrt(gradSumSq_2A);
+                    V128 root_1A = Vector128.Sqrt(gradSumSq_2A);
                     root_1A_s2 = root_1A;
-                    global::System.Runtime.Intrinsics.Vector128<float> root_1B = global::System.Runtime.Intrinsics.Vector128.Sqrt(gradSumSq_2B);
+                    V128 root_1B = Vector128.Sqrt(gradSumSq_2B);
                     root_1B_s2 = root_1B;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum_2A = sum_1A + lambda * g_3A;
+                    V128 sum_2A = sum_1A + lambda * g_3A;
                     sum_2A_s2 = sum_2A;
-                    global::System.Runtime.Intrinsics.Vector128<float> sum_2B = sum_1B + lambda * g_3B;
+                    V128 sum_2B = sum_1B + lambda * g_3B;
                     sum_2B_s2 = sum_2B;
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 28);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum_2A, ref sumRef, i + 24);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum_2B, ref sumRef, i + 28);
+                    Vector128.StoreUnsafe(gradSumSq_2A, ref gradSumSqRef, i + 24);
+                    Vector128.StoreUnsafe(gradSumSq_2B, ref gradSumSqRef, i + 28);
+                    Vector128.StoreUnsafe(sum_2A, ref sumRef, i + 24);
+                    Vector128.StoreUnsafe(sum_2B, ref sumRef, i + 28);
                 }
             }
 
             // Epilogue: the 3 blocks in flight go through their last stages.
             {
                 // stage 4 of 4, the block at i
-                global::System.Runtime.Intrinsics.Vector128<float> root_4A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_3A_s4);
-                global::System.Runtime.Intrinsics.Vector128<float> root_4B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_3B_s4);
-                global::System.Runtime.Intrinsics.Vector128<float> root_5A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_4A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_5B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_4B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_6A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_5A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_6B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_5B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_7A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_6A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_7B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_6B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_8A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_7A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_8B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_7B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_9A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_8A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_9B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_8B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_10A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_9A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_10B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_9B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = (root_10A - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = (root_10B - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotient_1A);
-                global::System.Runtime.Intrinsics.Vector128<float> y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotient_1B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = (y_1A - quotient_2A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = (y_1B - quotient_2B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> y_2A = y_1A - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> y_2B = y_1B - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_5A = (y_2A - quotient_4A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_5B = (y_2B - quotient_4B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> y_3A = y_2A - quotient_5A;
-                global::System.Runtime.Intrinsics.Vector128<float> y_3B = y_2B - quotient_5B;
-                global::System.Runtime.Intrinsics.Vector128<float> rms_1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector128<float> rms_1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector128<float> divisor_1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms_1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms_1A);
-                global::System.Runtime.Intrinsics.Vector128<float> divisor_1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms_1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms_1B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_6A = sum_2A_s4 / divisor_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_6B = sum_2B_s4 / divisor_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> z_1A = x0_3A_s4 - quotient_6A;
-                global::System.Runtime.Intrinsics.Vector128<float> z_1B = x0_3B_s4 - quotient_6B;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2A = !TCondition4.Value ? param_1A_s4 * momentum + h1 * z_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2B = !TCondition4.Value ? param_1B_s4 * momentum + h1 * z_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TCondition4.Value ? z_1A : param_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TCondition4.Value ? z_1B : param_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> param_4A = TCondition5.Value ? param_3A + h2 * param_1A_s4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_4B = TCondition5.Value ? param_3B + h2 * param_1B_s4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_5A = TCondition5.Value ? param_4A : param_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_5B = TCondition5.Value ? param_4B : param_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_7A = TCondition6.Value ? sum_2A_s4 / rms_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_7B = TCondition6.Value ? sum_2B_s4 / rms_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_4A = TCondition6.Value ? param_5A + quotient_7A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_4B = TCondition6.Value ? param_5B + quotient_7B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_5A = TCondition6.Value ? x0_4A : x0_3A_s4;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_5B = TCondition6.Value ? x0_4B : x0_3B_s4;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x0_5A, ref x0Ref, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x0_5B, ref x0Ref, i + 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_5A, ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_5B, ref paramRef, i + 4);
+                V128 root_4A = Vector128.Sqrt(root_3A_s4);
+                V128 root_4B = Vector128.Sqrt(root_3B_s4);
+                V128 root_5A = Vector128.Sqrt(root_4A);
+                V128 root_5B = Vector128.Sqrt(root_4B);
+                V128 root_6A = Vector128.Sqrt(root_5A);
+                V128 root_6B = Vector128.Sqrt(root_5B);
+                V128 root_7A = Vector128.Sqrt(root_6A);
+                V128 root_7B = Vector128.Sqrt(root_6B);
+                V128 root_8A = Vector128.Sqrt(root_7A);
+                V128 root_8B = Vector128.Sqrt(root_7B);
+                V128 root_9A = Vector128.Sqrt(root_8A);
+                V128 root_9B = Vector128.Sqrt(root_8B);
+                V128 root_10A = Vector128.Sqrt(root_9A);
+                V128 root_10B = Vector128.Sqrt(root_9B);
+                V128 quotient_1A = (root_10A - Vector128.Create(1f)) / Vector128.Create(3f);
+                V128 quotient_1B = (root_10B - Vector128.Create(1f)) / Vector128.Create(3f);
+                V128 y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (Vector128.Create(1f) + quotient_1A);
+                V128 y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (Vector128.Create(1f) + quotient_1B);
+                V128 quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
+                V128 quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
+                V128 quotient_3A = (y_1A - quotient_2A) / Vector128.Create(3f);
+                V128 quotient_3B = (y_1B - quotient_2B) / Vector128.Create(3f);
+                V128 y_2A = y_1A - quotient_3A;
+                V128 y_2B = y_1B - quotient_3B;
+                V128 quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
+                V128 quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
+                V128 quotient_5A = (y_2A - quotient_4A) / Vector128.Create(3f);
+                V128 quotient_5B = (y_2B - quotient_4B) / Vector128.Create(3f);
+                V128 y_3A = y_2A - quotient_5A;
+                V128 y_3B = y_2B - quotient_5B;
+                V128 rms_1A = Vector128.ConditionalSelect(Vector128.GreaterThan(gradSumSq_2A_s4, Vector128.Create(0f)) & Vector128.LessThanOrEqual(gradSumSq_2A_s4, Vector128.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
+                V128 rms_1B = Vector128.ConditionalSelect(Vector128.GreaterThan(gradSumSq_2B_s4, Vector128.Create(0f)) & Vector128.LessThanOrEqual(gradSumSq_2B_s4, Vector128.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
+                V128 divisor_1A = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms_1A, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms_1A);
+                V128 divisor_1B = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms_1B, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms_1B);
+                V128 quotient_6A = sum_2A_s4 / divisor_1A;
+                V128 quotient_6B = sum_2B_s4 / divisor_1B;
+                V128 z_1A = x0_3A_s4 - quotient_6A;
+                V128 z_1B = x0_3B_s4 - quotient_6B;
+                V128 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V128.Zero;
+                V128 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V128.Zero;
+                V128 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
+                V128 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
+                V128 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V128.Zero;
+                V128 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V128.Zero;
+                V128 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
+                V128 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
+                V128 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V128.Zero;
+                V128 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V128.Zero;
+                V128 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V128.Zero;
+                V128 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V128.Zero;
+                V128 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
+                V128 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                Vector128.StoreUnsafe(x0_5A, ref x0Ref, i);
+                Vector128.StoreUnsafe(x0_5B, ref x0Ref, i + 4);
+                Vector128.StoreUnsafe(param_5A, ref paramRef, i);
+                Vector128.StoreUnsafe(param_5B, ref paramRef, i + 4);
             }
             {
                 // stage 3 of 4, the block at i + 8
@@ -2338,9 +2345,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 root_2B_s4 = root_2B_s3;
                 sum_2A_s4 = sum_2A_s3;
                 sum_2B_s4 = sum_2B_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> root_3A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_2A_s3);
+                V128 root_3A = Vector128.Sqrt(root_2A_s3);
                 root_3A_s4 = root_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_3B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_2B_s3);
+                V128 root_3B = Vector128.Sqrt(root_2B_s3);
                 root_3B_s4 = root_3B;
             }
             {
@@ -2353,69 +2360,69 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 gradSumSq_2B_s3 = gradSumSq_2B_s2;
                 sum_2A_s3 = sum_2A_s2;
                 sum_2B_s3 = sum_2B_s2;
-                global::System.Runtime.Intrinsics.Vector128<float> root_2A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_1A_s2);
+                V128 root_2A = Vector128.Sqrt(root_1A_s2);
                 root_2A_s3 = root_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_2B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_1B_s2);
+                V128 root_2B = Vector128.Sqrt(root_1B_s2);
                 root_2B_s3 = root_2B;
             }
             {
                 // stage 4 of 4, the block at i + 8
-                global::System.Runtime.Intrinsics.Vector128<float> root_4A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_3A_s4);
-                global::System.Runtime.Intrinsics.Vector128<float> root_4B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_3B_s4);
-                global::System.Runtime.Intrinsics.Vector128<float> root_5A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_4A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_5B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_4B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_6A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_5A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_6B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_5B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_7A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_6A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_7B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_6B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_8A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_7A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_8B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_7B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_9A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_8A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_9B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_8B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_10A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_9A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_10B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_9B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = (root_10A - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = (root_10B - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotient_1A);
-                global::System.Runtime.Intrinsics.Vector128<float> y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotient_1B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = (y_1A - quotient_2A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = (y_1B - quotient_2B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> y_2A = y_1A - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> y_2B = y_1B - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_5A = (y_2A - quotient_4A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_5B = (y_2B - quotient_4B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> y_3A = y_2A - quotient_5A;
-                global::System.Runtime.Intrinsics.Vector128<float> y_3B = y_2B - quotient_5B;
-                global::System.Runtime.Intrinsics.Vector128<float> rms_1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector128<float> rms_1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector128<float> divisor_1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms_1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms_1A);
-                global::System.Runtime.Intrinsics.Vector128<float> divisor_1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms_1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms_1B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_6A = sum_2A_s4 / divisor_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_6B = sum_2B_s4 / divisor_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> z_1A = x0_3A_s4 - quotient_6A;
-                global::System.Runtime.Intrinsics.Vector128<float> z_1B = x0_3B_s4 - quotient_6B;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2A = !TCondition4.Value ? param_1A_s4 * momentum + h1 * z_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2B = !TCondition4.Value ? param_1B_s4 * momentum + h1 * z_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TCondition4.Value ? z_1A : param_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TCondition4.Value ? z_1B : param_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> param_4A = TCondition5.Value ? param_3A + h2 * param_1A_s4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_4B = TCondition5.Value ? param_3B + h2 * param_1B_s4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_5A = TCondition5.Value ? param_4A : param_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_5B = TCondition5.Value ? param_4B : param_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_7A = TCondition6.Value ? sum_2A_s4 / rms_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_7B = TCondition6.Value ? sum_2B_s4 / rms_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_4A = TCondition6.Value ? param_5A + quotient_7A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_4B = TCondition6.Value ? param_5B + quotient_7B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_5A = TCondition6.Value ? x0_4A : x0_3A_s4;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_5B = TCondition6.Value ? x0_4B : x0_3B_s4;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x0_5A, ref x0Ref, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x0_5B, ref x0Ref, i + 12);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_5A, ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_5B, ref paramRef, i + 12);
+                V128 root_4A = Vector128.Sqrt(root_3A_s4);
+                V128 root_4B = Vector128.Sqrt(root_3B_s4);
+                V128 root_5A = Vector128.Sqrt(root_4A);
+                V128 root_5B = Vector128.Sqrt(root_4B);
+                V128 root_6A = Vector128.Sqrt(root_5A);
+                V128 root_6B = Vector128.Sqrt(root_5B);
+                V128 root_7A = Vector128.Sqrt(root_6A);
+                V128 root_7B = Vector128.Sqrt(root_6B);
+                V128 root_8A = Vector128.Sqrt(root_7A);
+                V128 root_8B = Vector128.Sqrt(root_7B);
+                V128 root_9A = Vector128.Sqrt(root_8A);
+                V128 root_9B = Vector128.Sqrt(root_8B);
+                V128 root_10A = Vector128.Sqrt(root_9A);
+                V128 root_10B = Vector128.Sqrt(root_9B);
+                V128 quotient_1A = (root_10A - Vector128.Create(1f)) / Vector128.Create(3f);
+                V128 quotient_1B = (root_10B - Vector128.Create(1f)) / Vector128.Create(3f);
+                V128 y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (Vector128.Create(1f) + quotient_1A);
+                V128 y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (Vector128.Create(1f) + quotient_1B);
+                V128 quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
+                V128 quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
+                V128 quotient_3A = (y_1A - quotient_2A) / Vector128.Create(3f);
+                V128 quotient_3B = (y_1B - quotient_2B) / Vector128.Create(3f);
+                V128 y_2A = y_1A - quotient_3A;
+                V128 y_2B = y_1B - quotient_3B;
+                V128 quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
+                V128 quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
+                V128 quotient_5A = (y_2A - quotient_4A) / Vector128.Create(3f);
+                V128 quotient_5B = (y_2B - quotient_4B) / Vector128.Create(3f);
+                V128 y_3A = y_2A - quotient_5A;
+                V128 y_3B = y_2B - quotient_5B;
+                V128 rms_1A = Vector128.ConditionalSelect(Vector128.GreaterThan(gradSumSq_2A_s4, Vector128.Create(0f)) & Vector128.LessThanOrEqual(gradSumSq_2A_s4, Vector128.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
+                V128 rms_1B = Vector128.ConditionalSelect(Vector128.GreaterThan(gradSumSq_2B_s4, Vector128.Create(0f)) & Vector128.LessThanOrEqual(gradSumSq_2B_s4, Vector128.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
+                V128 divisor_1A = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms_1A, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms_1A);
+                V128 divisor_1B = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms_1B, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms_1B);
+                V128 quotient_6A = sum_2A_s4 / divisor_1A;
+                V128 quotient_6B = sum_2B_s4 / divisor_1B;
+                V128 z_1A = x0_3A_s4 - quotient_6A;
+                V128 z_1B = x0_3B_s4 - quotient_6B;
+                V128 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V128.Zero;
+                V128 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V128.Zero;
+                V128 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
+                V128 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
+                V128 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V128.Zero;
+                V128 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V128.Zero;
+                V128 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
+                V128 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
+                V128 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V128.Zero;
+                V128 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V128.Zero;
+                V128 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V128.Zero;
+                V128 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V128.Zero;
+                V128 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
+                V128 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                Vector128.StoreUnsafe(x0_5A, ref x0Ref, i + 8);
+                Vector128.StoreUnsafe(x0_5B, ref x0Ref, i + 12);
+                Vector128.StoreUnsafe(param_5A, ref paramRef, i + 8);
+                Vector128.StoreUnsafe(param_5B, ref paramRef, i + 12);
             }
             {
                 // stage 3 of 4, the block at i + 16
@@ -2429,141 +2436,141 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 root_2B_s4 = root_2B_s3;
                 sum_2A_s4 = sum_2A_s3;
                 sum_2B_s4 = sum_2B_s3;
-                global::System.Runtime.Intrinsics.Vector128<float> root_3A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_2A_s3);
+                V128 root_3A = Vector128.Sqrt(root_2A_s3);
                 root_3A_s4 = root_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> root_3B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_2B_s3);
+                V128 root_3B = Vector128.Sqrt(root_2B_s3);
                 root_3B_s4 = root_3B;
             }
             {
                 // stage 4 of 4, the block at i + 16
-                global::System.Runtime.Intrinsics.Vector128<float> root_4A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_3A_s4);
-                global::System.Runtime.Intrinsics.Vector128<float> root_4B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_3B_s4);
-                global::System.Runtime.Intrinsics.Vector128<float> root_5A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_4A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_5B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_4B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_6A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_5A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_6B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_5B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_7A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_6A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_7B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_6B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_8A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_7A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_8B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_7B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_9A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_8A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_9B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_8B);
-                global::System.Runtime.Intrinsics.Vector128<float> root_10A = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_9A);
-                global::System.Runtime.Intrinsics.Vector128<float> root_10B = global::System.Runtime.Intrinsics.Vector128.Sqrt(root_9B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1A = (root_10A - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_1B = (root_10B - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotient_1A);
-                global::System.Runtime.Intrinsics.Vector128<float> y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + quotient_1B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3A = (y_1A - quotient_2A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_3B = (y_1B - quotient_2B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> y_2A = y_1A - quotient_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> y_2B = y_1B - quotient_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_5A = (y_2A - quotient_4A) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_5B = (y_2B - quotient_4B) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-                global::System.Runtime.Intrinsics.Vector128<float> y_3A = y_2A - quotient_5A;
-                global::System.Runtime.Intrinsics.Vector128<float> y_3B = y_2B - quotient_5B;
-                global::System.Runtime.Intrinsics.Vector128<float> rms_1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(gradSumSq_2A_s4, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector128<float> rms_1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(gradSumSq_2B_s4, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
-                global::System.Runtime.Intrinsics.Vector128<float> divisor_1A = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms_1A, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms_1A);
-                global::System.Runtime.Intrinsics.Vector128<float> divisor_1B = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms_1B, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms_1B);
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_6A = sum_2A_s4 / divisor_1A;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_6B = sum_2B_s4 / divisor_1B;
-                global::System.Runtime.Intrinsics.Vector128<float> z_1A = x0_3A_s4 - quotient_6A;
-                global::System.Runtime.Intrinsics.Vector128<float> z_1B = x0_3B_s4 - quotient_6B;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2A = !TCondition4.Value ? param_1A_s4 * momentum + h1 * z_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_2B = !TCondition4.Value ? param_1B_s4 * momentum + h1 * z_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_3A = TCondition4.Value ? z_1A : param_2A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_3B = TCondition4.Value ? z_1B : param_2B;
-                global::System.Runtime.Intrinsics.Vector128<float> param_4A = TCondition5.Value ? param_3A + h2 * param_1A_s4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_4B = TCondition5.Value ? param_3B + h2 * param_1B_s4 : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> param_5A = TCondition5.Value ? param_4A : param_3A;
-                global::System.Runtime.Intrinsics.Vector128<float> param_5B = TCondition5.Value ? param_4B : param_3B;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_7A = TCondition6.Value ? sum_2A_s4 / rms_1A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> quotient_7B = TCondition6.Value ? sum_2B_s4 / rms_1B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_4A = TCondition6.Value ? param_5A + quotient_7A : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_4B = TCondition6.Value ? param_5B + quotient_7B : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_5A = TCondition6.Value ? x0_4A : x0_3A_s4;
-                global::System.Runtime.Intrinsics.Vector128<float> x0_5B = TCondition6.Value ? x0_4B : x0_3B_s4;
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x0_5A, ref x0Ref, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x0_5B, ref x0Ref, i + 20);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_5A, ref paramRef, i + 16);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param_5B, ref paramRef, i + 20);
+                V128 root_4A = Vector128.Sqrt(root_3A_s4);
+                V128 root_4B = Vector128.Sqrt(root_3B_s4);
+                V128 root_5A = Vector128.Sqrt(root_4A);
+                V128 root_5B = Vector128.Sqrt(root_4B);
+                V128 root_6A = Vector128.Sqrt(root_5A);
+                V128 root_6B = Vector128.Sqrt(root_5B);
+                V128 root_7A = Vector128.Sqrt(root_6A);
+                V128 root_7B = Vector128.Sqrt(root_6B);
+                V128 root_8A = Vector128.Sqrt(root_7A);
+                V128 root_8B = Vector128.Sqrt(root_7B);
+                V128 root_9A = Vector128.Sqrt(root_8A);
+                V128 root_9B = Vector128.Sqrt(root_8B);
+                V128 root_10A = Vector128.Sqrt(root_9A);
+                V128 root_10B = Vector128.Sqrt(root_9B);
+                V128 quotient_1A = (root_10A - Vector128.Create(1f)) / Vector128.Create(3f);
+                V128 quotient_1B = (root_10B - Vector128.Create(1f)) / Vector128.Create(3f);
+                V128 y_1A = root_2A_s4 * root_4A * root_6A * root_8A * root_10A * (Vector128.Create(1f) + quotient_1A);
+                V128 y_1B = root_2B_s4 * root_4B * root_6B * root_8B * root_10B * (Vector128.Create(1f) + quotient_1B);
+                V128 quotient_2A = gradSumSq_2A_s4 / (y_1A * y_1A);
+                V128 quotient_2B = gradSumSq_2B_s4 / (y_1B * y_1B);
+                V128 quotient_3A = (y_1A - quotient_2A) / Vector128.Create(3f);
+                V128 quotient_3B = (y_1B - quotient_2B) / Vector128.Create(3f);
+                V128 y_2A = y_1A - quotient_3A;
+                V128 y_2B = y_1B - quotient_3B;
+                V128 quotient_4A = gradSumSq_2A_s4 / (y_2A * y_2A);
+                V128 quotient_4B = gradSumSq_2B_s4 / (y_2B * y_2B);
+                V128 quotient_5A = (y_2A - quotient_4A) / Vector128.Create(3f);
+                V128 quotient_5B = (y_2B - quotient_4B) / Vector128.Create(3f);
+                V128 y_3A = y_2A - quotient_5A;
+                V128 y_3B = y_2B - quotient_5B;
+                V128 rms_1A = Vector128.ConditionalSelect(Vector128.GreaterThan(gradSumSq_2A_s4, Vector128.Create(0f)) & Vector128.LessThanOrEqual(gradSumSq_2A_s4, Vector128.Create(3.4028235E+38f)), y_3A, gradSumSq_2A_s4) + epsilon;
+                V128 rms_1B = Vector128.ConditionalSelect(Vector128.GreaterThan(gradSumSq_2B_s4, Vector128.Create(0f)) & Vector128.LessThanOrEqual(gradSumSq_2B_s4, Vector128.Create(3.4028235E+38f)), y_3B, gradSumSq_2B_s4) + epsilon;
+                V128 divisor_1A = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms_1A, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms_1A);
+                V128 divisor_1B = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms_1B, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms_1B);
+                V128 quotient_6A = sum_2A_s4 / divisor_1A;
+                V128 quotient_6B = sum_2B_s4 / divisor_1B;
+                V128 z_1A = x0_3A_s4 - quotient_6A;
+                V128 z_1B = x0_3B_s4 - quotient_6B;
+                V128 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V128.Zero;
+                V128 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V128.Zero;
+                V128 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
+                V128 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
+                V128 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V128.Zero;
+                V128 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V128.Zero;
+                V128 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
+                V128 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
+                V128 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V128.Zero;
+                V128 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V128.Zero;
+                V128 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V128.Zero;
+                V128 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V128.Zero;
+                V128 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
+                V128 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                Vector128.StoreUnsafe(x0_5A, ref x0Ref, i + 16);
+                Vector128.StoreUnsafe(x0_5B, ref x0Ref, i + 20);
+                Vector128.StoreUnsafe(param_5A, ref paramRef, i + 16);
+                Vector128.StoreUnsafe(param_5B, ref paramRef, i + 20);
             }
             i += 24;
         }
 
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref x0Ref, i);
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 x0 = Vector128.LoadUnsafe(ref x0Ref, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> gradSumSq = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradSumSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref sumRef, i);
-            if (TCondition0.Value)
+            V128 gradSumSq = Vector128.LoadUnsafe(ref gradSumSqRef, i);
+            V128 sum = Vector128.LoadUnsafe(ref sumRef, i);
+            if (TStepIsOne.Value)
             {
-                x0 = TCondition1.Value ? param + h0 : param;
+                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
             }
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition3.Value)
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
             {
                 g = g + weightDecay * param;
             }
             gradSumSq = gradSumSq + lambda * g * g;
-            global::System.Runtime.Intrinsics.Vector128<float> a = gradSumSq;
-            global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.Sqrt(a));
-            global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.Sqrt(a1));
-            global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.Sqrt(a2));
-            global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.Sqrt(a3));
-            global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.Sqrt(a4));
-            global::System.Runtime.Intrinsics.Vector128<float> y = a1 * a2 * a3 * a4 * a5 * (global::System.Runtime.Intrinsics.Vector128.Create(1f) + (a5 - global::System.Runtime.Intrinsics.Vector128.Create(1f)) / global::System.Runtime.Intrinsics.Vector128.Create(3f));
-            y = y - (y - a / (y * y)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-            y = y - (y - a / (y * y)) / global::System.Runtime.Intrinsics.Vector128.Create(3f);
-            global::System.Runtime.Intrinsics.Vector128<float> rms = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(a, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(a, global::System.Runtime.Intrinsics.Vector128.Create(3.4028235E+38f)), y, a) + epsilon;
-            global::System.Runtime.Intrinsics.Vector128<float> divisor = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThanOrEqual(rms, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(float.PositiveInfinity), rms);
+            V128 a = gradSumSq;
+            V128 a1 = Vector128.Sqrt(Vector128.Sqrt(a));
+            V128 a2 = Vector128.Sqrt(Vector128.Sqrt(a1));
+            V128 a3 = Vector128.Sqrt(Vector128.Sqrt(a2));
+            V128 a4 = Vector128.Sqrt(Vector128.Sqrt(a3));
+            V128 a5 = Vector128.Sqrt(Vector128.Sqrt(a4));
+            V128 y = a1 * a2 * a3 * a4 * a5 * (Vector128.Create(1f) + (a5 - Vector128.Create(1f)) / Vector128.Create(3f));
+            y = y - (y - a / (y * y)) / Vector128.Create(3f);
+            y = y - (y - a / (y * y)) / Vector128.Create(3f);
+            V128 rms = Vector128.ConditionalSelect(Vector128.GreaterThan(a, Vector128.Create(0f)) & Vector128.LessThanOrEqual(a, Vector128.Create(3.4028235E+38f)), y, a) + epsilon;
+            V128 divisor = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms);
             sum = sum + lambda * g;
-            global::System.Runtime.Intrinsics.Vector128<float> before = param;
-            global::System.Runtime.Intrinsics.Vector128<float> z = x0 - sum / divisor;
-            if (TCondition4.Value)
+            V128 before = param;
+            V128 z = x0 - sum / divisor;
+            if (TMomentumIsZero1.Value)
             {
                 param = z;
             }
             else
             {
-                param = param * momentum + h1 * z;
+                param = param * momentum + oneMinusMomentum * z;
             }
-            if (TCondition5.Value)
+            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
             {
-                param = param + h2 * before;
+                param = param + negatedLrTimesWeightDecay * before;
             }
-            if (TCondition6.Value)
+            if (TMomentumIsZero2.Value)
             {
                 x0 = param + sum / rms;
             }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(x0, ref x0Ref, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradSumSq, ref gradSumSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum, ref sumRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(x0, ref x0Ref, i);
+            Vector128.StoreUnsafe(gradSumSq, ref gradSumSqRef, i);
+            Vector128.StoreUnsafe(sum, ref sumRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref args, i);
+        LoopScalar<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TCondition0, TCondition1, TMaximize, TCondition3, TCondition4, TCondition5, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void LoopScalar<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
-        where TCondition5 : struct, global::KernelGen.Internal.IFlag
-        where TCondition6 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero2 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -2633,13 +2640,13 @@ partial class MADGRAD : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float gradSumSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradSumSq);
         ref float sumRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Sum);
-        float h0 = args.H0;
+        float zeroOverEpsilon = args.ZeroOverEpsilon;
         float weightDecay = args.WeightDecay;
         float lambda = args.Lambda;
         float epsilon = args.Epsilon;
         float momentum = args.Momentum;
-        float h1 = args.H1;
-        float h2 = args.H2;
+        float oneMinusMomentum = args.OneMinusMomentum;
+        float negatedLrTimesWeightDecay = args.NegatedLrTimesWeightDecay;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
         for (nuint i = start; i < length; i++)
@@ -2650,12 +2657,12 @@ partial class MADGRAD : global::KernelGen.Optimizer
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float gradSumSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradSumSqRef, i);
             float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref sumRef, i);
-            if (TCondition0.Value)
+            if (TStepIsOne.Value)
             {
-                x0 = TCondition1.Value ? param + h0 : param;
+                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
             }
             float g = TMaximize.Value ? -grad : grad;
-            if (TCondition3.Value)
+            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
             {
                 g = g + weightDecay * param;
             }
@@ -2674,19 +2681,19 @@ partial class MADGRAD : global::KernelGen.Optimizer
             sum = sum + lambda * g;
             float before = param;
             float z = x0 - sum / divisor;
-            if (TCondition4.Value)
+            if (TMomentumIsZero1.Value)
             {
                 param = z;
             }
             else
             {
-                param = param * momentum + h1 * z;
+                param = param * momentum + oneMinusMomentum * z;
             }
-            if (TCondition5.Value)
+            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
             {
-                param = param + h2 * before;
+                param = param + negatedLrTimesWeightDecay * before;
             }
-            if (TCondition6.Value)
+            if (TMomentumIsZero2.Value)
             {
                 x0 = param + sum / rms;
             }

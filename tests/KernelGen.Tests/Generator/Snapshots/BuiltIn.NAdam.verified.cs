@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class NAdam : global::KernelGen.Optimizer
@@ -94,7 +101,7 @@ partial class NAdam : global::KernelGen.Optimizer
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
     private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float epsilon, float weightDecay, float momentumDecay, int step, ref float muProduct)
     {
-        args.Condition0 = weightDecay != 0f; // decides if (weightDecay != 0f)
+        args.WeightDecayIsNotZero = weightDecay != 0f; // decides if (weightDecay != 0f)
         args.WeightDecay = weightDecay;
         float mu = beta1 * (1f - 0.5f * global::System.MathF.Pow(0.96f, (float)step * momentumDecay));
         float muNext = beta1 * (1f - 0.5f * global::System.MathF.Pow(0.96f, ((float)step + 1f) * momentumDecay));
@@ -103,10 +110,10 @@ partial class NAdam : global::KernelGen.Optimizer
         float gradStep = learningRate * (1f - mu) / (1f - muProduct);
         float avgStep = learningRate * muNext / (1f - muProductNext);
         args.Beta1 = beta1;
-        args.H0 = 1f - beta1; // hoisted from: expAvg = expAvg * beta1 + (1f - beta1) * g;
+        args.OneMinusBeta1 = 1f - beta1; // hoisted from: expAvg = expAvg * beta1 + (1f - beta1) * g;
         args.Beta2 = beta2;
-        args.H1 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
-        args.H2 = 1f - global::System.MathF.Pow(beta2, (float)step); // hoisted from: float denominator = MathF.Sqrt(expAvgSq / (1f - MathF.Pow(beta2, step))) + epsilon;
+        args.OneMinusBeta2 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
+        args.OneMinusPowBeta2Step = 1f - global::System.MathF.Pow(beta2, (float)step); // hoisted from: float denominator = MathF.Sqrt(expAvgSq / (1f - MathF.Pow(beta2, step))) + epsilon;
         args.Epsilon = epsilon;
         args.GradStep = gradStep;
         args.AvgStep = avgStep;
@@ -159,15 +166,15 @@ partial class NAdam : global::KernelGen.Optimizer
         public global::System.Span<float> ExpAvgSq;
         public float WeightDecay;
         public float Beta1;
-        public float H0;
+        public float OneMinusBeta1;
         public float Beta2;
-        public float H1;
-        public float H2;
+        public float OneMinusBeta2;
+        public float OneMinusPowBeta2Step;
         public float Epsilon;
         public float GradStep;
         public float AvgStep;
         public float GradientMultiplier;
-        public bool Condition0;
+        public bool WeightDecayIsNotZero;
         public bool UnscaleGradient;
     }
 
@@ -175,45 +182,45 @@ partial class NAdam : global::KernelGen.Optimizer
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
-        if (args.Condition0) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
+        if (args.WeightDecayIsNotZero) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch1<TCondition0>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch1<TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TCondition0, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TCondition0, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TWeightDecayIsNotZero, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
-    /// <typeparamref name="TCondition0"/>: <c>weightDecay != 0f</c>.
+    /// <typeparamref name="TWeightDecayIsNotZero"/>: <c>weightDecay != 0f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TCondition0, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Run<TWeightDecayIsNotZero, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TCondition0, TUnscaleGradient>(ref args, 0);
+                Loop512<TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TCondition0, TUnscaleGradient>(ref args, 0);
+                Loop256<TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TCondition0, TUnscaleGradient>(ref args, 0);
+                Loop128<TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TCondition0, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TCondition0, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop512<TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -247,48 +254,48 @@ partial class NAdam : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> beta1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> beta2 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> gradStep = global::System.Runtime.Intrinsics.Vector512.Create(args.GradStep);
-        global::System.Runtime.Intrinsics.Vector512<float> avgStep = global::System.Runtime.Intrinsics.Vector512.Create(args.AvgStep);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 oneMinusPowBeta2Step = Vector512.Create(args.OneMinusPowBeta2Step);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 gradStep = Vector512.Create(args.GradStep);
+        V512 avgStep = Vector512.Create(args.AvgStep);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgSq = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> g = grad;
-            if (TCondition0.Value)
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
+            V512 g = grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq / h2) + epsilon;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V512 denominator = Vector512.Sqrt(expAvgSq / oneMinusPowBeta2Step) + epsilon;
             param = param - gradStep * g / denominator;
             param = param - avgStep * expAvg / denominator;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TCondition0, TUnscaleGradient>(ref args, i);
+        Loop256<TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TCondition0, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop256<TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -322,48 +329,48 @@ partial class NAdam : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> beta1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> beta2 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> gradStep = global::System.Runtime.Intrinsics.Vector256.Create(args.GradStep);
-        global::System.Runtime.Intrinsics.Vector256<float> avgStep = global::System.Runtime.Intrinsics.Vector256.Create(args.AvgStep);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 oneMinusPowBeta2Step = Vector256.Create(args.OneMinusPowBeta2Step);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 gradStep = Vector256.Create(args.GradStep);
+        V256 avgStep = Vector256.Create(args.AvgStep);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgSq = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> g = grad;
-            if (TCondition0.Value)
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
+            V256 g = grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq / h2) + epsilon;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V256 denominator = Vector256.Sqrt(expAvgSq / oneMinusPowBeta2Step) + epsilon;
             param = param - gradStep * g / denominator;
             param = param - avgStep * expAvg / denominator;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TCondition0, TUnscaleGradient>(ref args, i);
+        Loop128<TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TCondition0, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop128<TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -397,48 +404,48 @@ partial class NAdam : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> beta1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> beta2 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> gradStep = global::System.Runtime.Intrinsics.Vector128.Create(args.GradStep);
-        global::System.Runtime.Intrinsics.Vector128<float> avgStep = global::System.Runtime.Intrinsics.Vector128.Create(args.AvgStep);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 oneMinusPowBeta2Step = Vector128.Create(args.OneMinusPowBeta2Step);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 gradStep = Vector128.Create(args.GradStep);
+        V128 avgStep = Vector128.Create(args.AvgStep);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgSq = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> g = grad;
-            if (TCondition0.Value)
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
+            V128 g = grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq / h2) + epsilon;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V128 denominator = Vector128.Sqrt(expAvgSq / oneMinusPowBeta2Step) + epsilon;
             param = param - gradStep * g / denominator;
             param = param - avgStep * expAvg / denominator;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TCondition0, TUnscaleGradient>(ref args, i);
+        LoopScalar<TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TCondition0, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void LoopScalar<TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -474,10 +481,10 @@ partial class NAdam : global::KernelGen.Optimizer
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         float weightDecay = args.WeightDecay;
         float beta1 = args.Beta1;
-        float h0 = args.H0;
+        float oneMinusBeta1 = args.OneMinusBeta1;
         float beta2 = args.Beta2;
-        float h1 = args.H1;
-        float h2 = args.H2;
+        float oneMinusBeta2 = args.OneMinusBeta2;
+        float oneMinusPowBeta2Step = args.OneMinusPowBeta2Step;
         float epsilon = args.Epsilon;
         float gradStep = args.GradStep;
         float avgStep = args.AvgStep;
@@ -491,13 +498,13 @@ partial class NAdam : global::KernelGen.Optimizer
             float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             float g = grad;
-            if (TCondition0.Value)
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
-            float denominator = global::System.MathF.Sqrt(expAvgSq / h2) + epsilon;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            float denominator = global::System.MathF.Sqrt(expAvgSq / oneMinusPowBeta2Step) + epsilon;
             param = param - gradStep * g / denominator;
             param = param - avgStep * expAvg / denominator;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;

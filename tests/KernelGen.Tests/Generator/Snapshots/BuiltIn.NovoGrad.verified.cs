@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class NovoGrad : global::KernelGen.Optimizer
@@ -130,27 +137,27 @@ partial class NovoGrad : global::KernelGen.Optimizer
     private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool gradAveraging, float epsilon, bool maximize, bool adamDebias, int step, ref float gradNormEma, float sumOfSquares0)
     {
         float energy = sumOfSquares0;
-        args.Condition0 = step == 1; // decides if (step == 1)
-        args.H0 = global::System.MathF.Sqrt(energy) + epsilon; // hoisted from: moment = grad / (MathF.Sqrt(energy) + epsilon) + weightDecay * param;
+        args.StepIsOne = step == 1; // decides if (step == 1)
+        args.SqrtEnergyPlusEpsilon = global::System.MathF.Sqrt(energy) + epsilon; // hoisted from: moment = grad / (MathF.Sqrt(energy) + epsilon) + weightDecay * param;
         args.WeightDecay = weightDecay;
-        if (args.Condition0)
+        if (args.StepIsOne)
         {
             gradNormEma = energy;
         }
         gradNormEma = gradNormEma * beta2 + (1f - beta2) * energy;
         args.Maximize = maximize; // decides float g = (maximize ? -grad : grad) / (MathF.Sqrt(gradNormEma) + epsilon);
-        args.H1 = global::System.MathF.Sqrt(gradNormEma) + epsilon; // hoisted from: float g = (maximize ? -grad : grad) / (MathF.Sqrt(gradNormEma) + epsilon);
+        args.SqrtGradNormEmaPlusEpsilon = global::System.MathF.Sqrt(gradNormEma) + epsilon; // hoisted from: float g = (maximize ? -grad : grad) / (MathF.Sqrt(gradNormEma) + epsilon);
         args.WeightDecouple = weightDecouple; // decides if (weightDecouple)
-        args.H2 = 1f - weightDecay * (fixedDecay ? 1f : learningRate); // hoisted from: param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
+        args.ParamTerm = 1f - weightDecay * (fixedDecay ? 1f : learningRate); // hoisted from: param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
         if (args.WeightDecouple)
         {
         }
         else
         {
-            args.Condition3 = weightDecay > 0f; // decides if (weightDecay > 0f)
+            args.WeightDecayAboveZero = weightDecay > 0f; // decides if (weightDecay > 0f)
         }
         args.GradAveraging = gradAveraging; // decides if (gradAveraging)
-        args.H3 = 1f - beta1; // hoisted from: g *= 1f - beta1;
+        args.OneMinusBeta1 = 1f - beta1; // hoisted from: g *= 1f - beta1;
         args.Beta1 = beta1;
         float stepSize = learningRate * global::System.MathF.Sqrt(1f - global::System.MathF.Pow(beta2, (float)step));
         if (!adamDebias)
@@ -166,18 +173,18 @@ partial class NovoGrad : global::KernelGen.Optimizer
         public global::System.Span<float> Param;
         public global::System.ReadOnlySpan<float> Grad;
         public global::System.Span<float> Moment;
-        public float H0;
+        public float SqrtEnergyPlusEpsilon;
         public float WeightDecay;
-        public float H1;
-        public float H2;
-        public float H3;
+        public float SqrtGradNormEmaPlusEpsilon;
+        public float ParamTerm;
+        public float OneMinusBeta1;
         public float Beta1;
         public float StepSize;
         public float GradientMultiplier;
-        public bool Condition0;
+        public bool StepIsOne;
         public bool Maximize;
         public bool WeightDecouple;
-        public bool Condition3;
+        public bool WeightDecayAboveZero;
         public bool GradAveraging;
         public bool UnscaleGradient;
         public bool Reducing;
@@ -188,98 +195,98 @@ partial class NovoGrad : global::KernelGen.Optimizer
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
-        if (args.Condition0) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
+        if (args.StepIsOne) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch1<TCondition0>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch1<TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Maximize) Unswitch2<TCondition0, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch2<TCondition0, global::KernelGen.Internal.False>(path, ref args);
+        if (args.Maximize) Unswitch2<TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch2<TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TCondition0, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch2<TStepIsOne, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.WeightDecouple) Unswitch3<TCondition0, TMaximize, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch3<TCondition0, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+        if (args.WeightDecouple) Unswitch3<TStepIsOne, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch3<TStepIsOne, TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TCondition0, TMaximize, TWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-    {
-        if (args.Condition3) Unswitch4<TCondition0, TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch4<TCondition0, TMaximize, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
-    }
-
-    private static void Unswitch4<TCondition0, TMaximize, TWeightDecouple, TCondition3>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch3<TStepIsOne, TMaximize, TWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.GradAveraging) Unswitch5<TCondition0, TMaximize, TWeightDecouple, TCondition3, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch5<TCondition0, TMaximize, TWeightDecouple, TCondition3, global::KernelGen.Internal.False>(path, ref args);
+        if (args.WeightDecayAboveZero) Unswitch4<TStepIsOne, TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch4<TStepIsOne, TMaximize, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch5<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch4<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.GradAveraging) Unswitch5<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch5<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    private static void Unswitch5<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TGradAveraging : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
-    /// <typeparamref name="TCondition0"/>: <c>step == 1</c>.
+    /// <typeparamref name="TStepIsOne"/>: <c>step == 1</c>.
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
     /// <typeparamref name="TWeightDecouple"/>: <c>weightDecouple</c>.
-    /// <typeparamref name="TCondition3"/>: <c>weightDecay &gt; 0f</c>.
+    /// <typeparamref name="TWeightDecayAboveZero"/>: <c>weightDecay &gt; 0f</c>.
     /// <typeparamref name="TGradAveraging"/>: <c>gradAveraging</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Run<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TGradAveraging : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                if (args.Reducing) Reduce512<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args);
-                else Loop512<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args, 0);
+                if (args.Reducing) Reduce512<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args);
+                else Loop512<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                if (args.Reducing) Reduce256<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args);
-                else Loop256<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args, 0);
+                if (args.Reducing) Reduce256<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args);
+                else Loop256<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                if (args.Reducing) Reduce128<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args);
-                else Loop128<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args, 0);
+                if (args.Reducing) Reduce128<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args);
+                else Loop128<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                if (args.Reducing) ReduceScalar<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args, 0, stackalloc float[16]);
-                else LoopScalar<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args, 0);
+                if (args.Reducing) ReduceScalar<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args, 0, stackalloc float[16]);
+                else LoopScalar<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop512<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TGradAveraging : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -326,60 +333,60 @@ partial class NovoGrad : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> h3 = global::System.Runtime.Intrinsics.Vector512.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector512<float> beta1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector512<float> stepSize = global::System.Runtime.Intrinsics.Vector512.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 sqrtEnergyPlusEpsilon = Vector512.Create(args.SqrtEnergyPlusEpsilon);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 sqrtGradNormEmaPlusEpsilon = Vector512.Create(args.SqrtGradNormEmaPlusEpsilon);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 stepSize = Vector512.Create(args.StepSize);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> moment = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> reduced0 = grad;
-            if (TCondition0.Value)
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 moment = Vector512.LoadUnsafe(ref momentRef, i);
+            V512 reduced0 = grad;
+            if (TStepIsOne.Value)
             {
-                moment = grad / h0 + weightDecay * param;
+                moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
             }
-            global::System.Runtime.Intrinsics.Vector512<float> g = (TMaximize.Value ? -grad : grad) / h1;
+            V512 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
             if (TWeightDecouple.Value)
             {
-                param = param * h2;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition3.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
             if (TGradAveraging.Value)
             {
-                g = g * h3;
+                g = g * oneMinusBeta1;
             }
             moment = moment * beta1 + g;
             param = param - stepSize * moment;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(moment, ref momentRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(moment, ref momentRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args, i);
+        Loop256<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop256<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TGradAveraging : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -426,60 +433,60 @@ partial class NovoGrad : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> h3 = global::System.Runtime.Intrinsics.Vector256.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector256<float> beta1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector256<float> stepSize = global::System.Runtime.Intrinsics.Vector256.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 sqrtEnergyPlusEpsilon = Vector256.Create(args.SqrtEnergyPlusEpsilon);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 sqrtGradNormEmaPlusEpsilon = Vector256.Create(args.SqrtGradNormEmaPlusEpsilon);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 stepSize = Vector256.Create(args.StepSize);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> moment = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> reduced0 = grad;
-            if (TCondition0.Value)
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 moment = Vector256.LoadUnsafe(ref momentRef, i);
+            V256 reduced0 = grad;
+            if (TStepIsOne.Value)
             {
-                moment = grad / h0 + weightDecay * param;
+                moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
             }
-            global::System.Runtime.Intrinsics.Vector256<float> g = (TMaximize.Value ? -grad : grad) / h1;
+            V256 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
             if (TWeightDecouple.Value)
             {
-                param = param * h2;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition3.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
             if (TGradAveraging.Value)
             {
-                g = g * h3;
+                g = g * oneMinusBeta1;
             }
             moment = moment * beta1 + g;
             param = param - stepSize * moment;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(moment, ref momentRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(moment, ref momentRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args, i);
+        Loop128<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop128<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TGradAveraging : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -526,60 +533,60 @@ partial class NovoGrad : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> h3 = global::System.Runtime.Intrinsics.Vector128.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector128<float> beta1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector128<float> stepSize = global::System.Runtime.Intrinsics.Vector128.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 sqrtEnergyPlusEpsilon = Vector128.Create(args.SqrtEnergyPlusEpsilon);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 sqrtGradNormEmaPlusEpsilon = Vector128.Create(args.SqrtGradNormEmaPlusEpsilon);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 stepSize = Vector128.Create(args.StepSize);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> reduced0 = grad;
-            if (TCondition0.Value)
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 moment = Vector128.LoadUnsafe(ref momentRef, i);
+            V128 reduced0 = grad;
+            if (TStepIsOne.Value)
             {
-                moment = grad / h0 + weightDecay * param;
+                moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
             }
-            global::System.Runtime.Intrinsics.Vector128<float> g = (TMaximize.Value ? -grad : grad) / h1;
+            V128 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
             if (TWeightDecouple.Value)
             {
-                param = param * h2;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition3.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
             if (TGradAveraging.Value)
             {
-                g = g * h3;
+                g = g * oneMinusBeta1;
             }
             moment = moment * beta1 + g;
             param = param - stepSize * moment;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(moment, ref momentRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(moment, ref momentRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args, i);
+        LoopScalar<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void LoopScalar<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TGradAveraging : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -626,11 +633,11 @@ partial class NovoGrad : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
-        float h0 = args.H0;
+        float sqrtEnergyPlusEpsilon = args.SqrtEnergyPlusEpsilon;
         float weightDecay = args.WeightDecay;
-        float h1 = args.H1;
-        float h2 = args.H2;
-        float h3 = args.H3;
+        float sqrtGradNormEmaPlusEpsilon = args.SqrtGradNormEmaPlusEpsilon;
+        float paramTerm = args.ParamTerm;
+        float oneMinusBeta1 = args.OneMinusBeta1;
         float beta1 = args.Beta1;
         float stepSize = args.StepSize;
         float gradientMultiplier = args.GradientMultiplier;
@@ -642,25 +649,25 @@ partial class NovoGrad : global::KernelGen.Optimizer
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float moment = global::System.Runtime.CompilerServices.Unsafe.Add(ref momentRef, i);
             float reduced0 = grad;
-            if (TCondition0.Value)
+            if (TStepIsOne.Value)
             {
-                moment = grad / h0 + weightDecay * param;
+                moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
             }
-            float g = (TMaximize.Value ? -grad : grad) / h1;
+            float g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
             if (TWeightDecouple.Value)
             {
-                param = param * h2;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition3.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
             if (TGradAveraging.Value)
             {
-                g = g * h3;
+                g = g * oneMinusBeta1;
             }
             moment = moment * beta1 + g;
             param = param - stepSize * moment;
@@ -670,56 +677,56 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector512: blocks of 16 elements (1 vector), then the scalar tail. Writes nothing.</summary>
-    private static void Reduce512<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Reduce512<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TGradAveraging : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> h3 = global::System.Runtime.Intrinsics.Vector512.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector512<float> beta1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector512<float> stepSize = global::System.Runtime.Intrinsics.Vector512.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
-        global::System.Runtime.Intrinsics.Vector512<float> sum0Lanes0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+        V512 sqrtEnergyPlusEpsilon = Vector512.Create(args.SqrtEnergyPlusEpsilon);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 sqrtGradNormEmaPlusEpsilon = Vector512.Create(args.SqrtGradNormEmaPlusEpsilon);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 stepSize = Vector512.Create(args.StepSize);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        V512 sum0Lanes0 = V512.Zero;
         nuint length = (nuint)args.Param.Length;
         nuint i = 0;
         for (; i + 16 <= length; i += 16)
         {
             {
                 // lanes 0 to 15 of the block
-                global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> moment = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> reduced0 = grad;
-                if (TCondition0.Value)
+                V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+                V512 moment = Vector512.LoadUnsafe(ref momentRef, i);
+                V512 reduced0 = grad;
+                if (TStepIsOne.Value)
                 {
-                    moment = grad / h0 + weightDecay * param;
+                    moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                global::System.Runtime.Intrinsics.Vector512<float> g = (TMaximize.Value ? -grad : grad) / h1;
+                V512 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
                 else
                 {
-                    if (TCondition3.Value)
+                    if (TWeightDecayAboveZero.Value)
                     {
                         g = g + weightDecay * param;
                     }
                 }
                 if (TGradAveraging.Value)
                 {
-                    g = g * h3;
+                    g = g * oneMinusBeta1;
                 }
                 moment = moment * beta1 + g;
                 param = param - stepSize * moment;
@@ -728,62 +735,62 @@ partial class NovoGrad : global::KernelGen.Optimizer
         }
 
         global::System.Span<float> laneSums = stackalloc float[16];
-        global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0Lanes0, laneSums.Slice(0));
-        ReduceScalar<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
+        Vector512.CopyTo(sum0Lanes0, laneSums.Slice(0));
+        ReduceScalar<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
     }
 
     /// <summary>The reducing pass on Vector256: blocks of 16 elements (2 vectors), then the scalar tail. Writes nothing.</summary>
-    private static void Reduce256<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Reduce256<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TGradAveraging : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> h3 = global::System.Runtime.Intrinsics.Vector256.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector256<float> beta1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector256<float> stepSize = global::System.Runtime.Intrinsics.Vector256.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
-        global::System.Runtime.Intrinsics.Vector256<float> sum0Lanes0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector256<float> sum0Lanes8 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+        V256 sqrtEnergyPlusEpsilon = Vector256.Create(args.SqrtEnergyPlusEpsilon);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 sqrtGradNormEmaPlusEpsilon = Vector256.Create(args.SqrtGradNormEmaPlusEpsilon);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 stepSize = Vector256.Create(args.StepSize);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        V256 sum0Lanes0 = V256.Zero;
+        V256 sum0Lanes8 = V256.Zero;
         nuint length = (nuint)args.Param.Length;
         nuint i = 0;
         for (; i + 16 <= length; i += 16)
         {
             {
                 // lanes 0 to 7 of the block
-                global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> moment = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> reduced0 = grad;
-                if (TCondition0.Value)
+                V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+                V256 moment = Vector256.LoadUnsafe(ref momentRef, i);
+                V256 reduced0 = grad;
+                if (TStepIsOne.Value)
                 {
-                    moment = grad / h0 + weightDecay * param;
+                    moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> g = (TMaximize.Value ? -grad : grad) / h1;
+                V256 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
                 else
                 {
-                    if (TCondition3.Value)
+                    if (TWeightDecayAboveZero.Value)
                     {
                         g = g + weightDecay * param;
                     }
                 }
                 if (TGradAveraging.Value)
                 {
-                    g = g * h3;
+                    g = g * oneMinusBeta1;
                 }
                 moment = moment * beta1 + g;
                 param = param - stepSize * moment;
@@ -791,30 +798,30 @@ partial class NovoGrad : global::KernelGen.Optimizer
             }
             {
                 // lanes 8 to 15 of the block
-                global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                V256 grad = Vector256.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> moment = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> reduced0 = grad;
-                if (TCondition0.Value)
+                V256 param = Vector256.LoadUnsafe(ref paramRef, i + 8);
+                V256 moment = Vector256.LoadUnsafe(ref momentRef, i + 8);
+                V256 reduced0 = grad;
+                if (TStepIsOne.Value)
                 {
-                    moment = grad / h0 + weightDecay * param;
+                    moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                global::System.Runtime.Intrinsics.Vector256<float> g = (TMaximize.Value ? -grad : grad) / h1;
+                V256 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
                 else
                 {
-                    if (TCondition3.Value)
+                    if (TWeightDecayAboveZero.Value)
                     {
                         g = g + weightDecay * param;
                     }
                 }
                 if (TGradAveraging.Value)
                 {
-                    g = g * h3;
+                    g = g * oneMinusBeta1;
                 }
                 moment = moment * beta1 + g;
                 param = param - stepSize * moment;
@@ -823,65 +830,65 @@ partial class NovoGrad : global::KernelGen.Optimizer
         }
 
         global::System.Span<float> laneSums = stackalloc float[16];
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0Lanes0, laneSums.Slice(0));
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0Lanes8, laneSums.Slice(8));
-        ReduceScalar<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
+        Vector256.CopyTo(sum0Lanes0, laneSums.Slice(0));
+        Vector256.CopyTo(sum0Lanes8, laneSums.Slice(8));
+        ReduceScalar<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
     }
 
     /// <summary>The reducing pass on Vector128: blocks of 16 elements (4 vectors), then the scalar tail. Writes nothing.</summary>
-    private static void Reduce128<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Reduce128<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TGradAveraging : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> h3 = global::System.Runtime.Intrinsics.Vector128.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector128<float> beta1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector128<float> stepSize = global::System.Runtime.Intrinsics.Vector128.Create(args.StepSize);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes8 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+        V128 sqrtEnergyPlusEpsilon = Vector128.Create(args.SqrtEnergyPlusEpsilon);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 sqrtGradNormEmaPlusEpsilon = Vector128.Create(args.SqrtGradNormEmaPlusEpsilon);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 stepSize = Vector128.Create(args.StepSize);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        V128 sum0Lanes0 = V128.Zero;
+        V128 sum0Lanes4 = V128.Zero;
+        V128 sum0Lanes8 = V128.Zero;
+        V128 sum0Lanes12 = V128.Zero;
         nuint length = (nuint)args.Param.Length;
         nuint i = 0;
         for (; i + 16 <= length; i += 16)
         {
             {
                 // lanes 0 to 3 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = grad;
-                if (TCondition0.Value)
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+                V128 moment = Vector128.LoadUnsafe(ref momentRef, i);
+                V128 reduced0 = grad;
+                if (TStepIsOne.Value)
                 {
-                    moment = grad / h0 + weightDecay * param;
+                    moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                global::System.Runtime.Intrinsics.Vector128<float> g = (TMaximize.Value ? -grad : grad) / h1;
+                V128 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
                 else
                 {
-                    if (TCondition3.Value)
+                    if (TWeightDecayAboveZero.Value)
                     {
                         g = g + weightDecay * param;
                     }
                 }
                 if (TGradAveraging.Value)
                 {
-                    g = g * h3;
+                    g = g * oneMinusBeta1;
                 }
                 moment = moment * beta1 + g;
                 param = param - stepSize * moment;
@@ -889,30 +896,30 @@ partial class NovoGrad : global::KernelGen.Optimizer
             }
             {
                 // lanes 4 to 7 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 4);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = grad;
-                if (TCondition0.Value)
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i + 4);
+                V128 moment = Vector128.LoadUnsafe(ref momentRef, i + 4);
+                V128 reduced0 = grad;
+                if (TStepIsOne.Value)
                 {
-                    moment = grad / h0 + weightDecay * param;
+                    moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                global::System.Runtime.Intrinsics.Vector128<float> g = (TMaximize.Value ? -grad : grad) / h1;
+                V128 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
                 else
                 {
-                    if (TCondition3.Value)
+                    if (TWeightDecayAboveZero.Value)
                     {
                         g = g + weightDecay * param;
                     }
                 }
                 if (TGradAveraging.Value)
                 {
-                    g = g * h3;
+                    g = g * oneMinusBeta1;
                 }
                 moment = moment * beta1 + g;
                 param = param - stepSize * moment;
@@ -920,30 +927,30 @@ partial class NovoGrad : global::KernelGen.Optimizer
             }
             {
                 // lanes 8 to 11 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = grad;
-                if (TCondition0.Value)
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i + 8);
+                V128 moment = Vector128.LoadUnsafe(ref momentRef, i + 8);
+                V128 reduced0 = grad;
+                if (TStepIsOne.Value)
                 {
-                    moment = grad / h0 + weightDecay * param;
+                    moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                global::System.Runtime.Intrinsics.Vector128<float> g = (TMaximize.Value ? -grad : grad) / h1;
+                V128 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
                 else
                 {
-                    if (TCondition3.Value)
+                    if (TWeightDecayAboveZero.Value)
                     {
                         g = g + weightDecay * param;
                     }
                 }
                 if (TGradAveraging.Value)
                 {
-                    g = g * h3;
+                    g = g * oneMinusBeta1;
                 }
                 moment = moment * beta1 + g;
                 param = param - stepSize * moment;
@@ -951,30 +958,30 @@ partial class NovoGrad : global::KernelGen.Optimizer
             }
             {
                 // lanes 12 to 15 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 12);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> moment = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = grad;
-                if (TCondition0.Value)
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i + 12);
+                V128 moment = Vector128.LoadUnsafe(ref momentRef, i + 12);
+                V128 reduced0 = grad;
+                if (TStepIsOne.Value)
                 {
-                    moment = grad / h0 + weightDecay * param;
+                    moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                global::System.Runtime.Intrinsics.Vector128<float> g = (TMaximize.Value ? -grad : grad) / h1;
+                V128 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
                 if (TWeightDecouple.Value)
                 {
-                    param = param * h2;
+                    param = param * paramTerm;
                 }
                 else
                 {
-                    if (TCondition3.Value)
+                    if (TWeightDecayAboveZero.Value)
                     {
                         g = g + weightDecay * param;
                     }
                 }
                 if (TGradAveraging.Value)
                 {
-                    g = g * h3;
+                    g = g * oneMinusBeta1;
                 }
                 moment = moment * beta1 + g;
                 param = param - stepSize * moment;
@@ -983,30 +990,30 @@ partial class NovoGrad : global::KernelGen.Optimizer
         }
 
         global::System.Span<float> laneSums = stackalloc float[16];
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes0, laneSums.Slice(0));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes4, laneSums.Slice(4));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes8, laneSums.Slice(8));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes12, laneSums.Slice(12));
-        ReduceScalar<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
+        Vector128.CopyTo(sum0Lanes0, laneSums.Slice(0));
+        Vector128.CopyTo(sum0Lanes4, laneSums.Slice(4));
+        Vector128.CopyTo(sum0Lanes8, laneSums.Slice(8));
+        Vector128.CopyTo(sum0Lanes12, laneSums.Slice(12));
+        ReduceScalar<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
     }
 
     /// <summary>The reducing pass from <paramref name="start"/> on: whole blocks of 16 into <paramref name="laneSums"/> (lane i mod 16), the rest into a tail in order. Writes nothing.</summary>
-    private static void ReduceScalar<TCondition0, TMaximize, TWeightDecouple, TCondition3, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start, scoped global::System.Span<float> laneSums)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void ReduceScalar<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start, scoped global::System.Span<float> laneSums)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
         where TGradAveraging : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Moment);
-        float h0 = args.H0;
+        float sqrtEnergyPlusEpsilon = args.SqrtEnergyPlusEpsilon;
         float weightDecay = args.WeightDecay;
-        float h1 = args.H1;
-        float h2 = args.H2;
-        float h3 = args.H3;
+        float sqrtGradNormEmaPlusEpsilon = args.SqrtGradNormEmaPlusEpsilon;
+        float paramTerm = args.ParamTerm;
+        float oneMinusBeta1 = args.OneMinusBeta1;
         float beta1 = args.Beta1;
         float stepSize = args.StepSize;
         float gradientMultiplier = args.GradientMultiplier;
@@ -1020,25 +1027,25 @@ partial class NovoGrad : global::KernelGen.Optimizer
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float moment = global::System.Runtime.CompilerServices.Unsafe.Add(ref momentRef, i);
             float reduced0 = grad;
-            if (TCondition0.Value)
+            if (TStepIsOne.Value)
             {
-                moment = grad / h0 + weightDecay * param;
+                moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
             }
-            float g = (TMaximize.Value ? -grad : grad) / h1;
+            float g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
             if (TWeightDecouple.Value)
             {
-                param = param * h2;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition3.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
             if (TGradAveraging.Value)
             {
-                g = g * h3;
+                g = g * oneMinusBeta1;
             }
             moment = moment * beta1 + g;
             param = param - stepSize * moment;

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class RAdam : global::KernelGen.Optimizer
@@ -100,12 +107,12 @@ partial class RAdam : global::KernelGen.Optimizer
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
     private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float epsilon, float weightDecay, int step)
     {
-        args.Condition0 = weightDecay != 0f; // decides if (weightDecay != 0f)
+        args.WeightDecayIsNotZero = weightDecay != 0f; // decides if (weightDecay != 0f)
         args.WeightDecay = weightDecay;
         args.Beta1 = beta1;
-        args.H0 = 1f - beta1; // hoisted from: expAvg = expAvg * beta1 + (1f - beta1) * g;
+        args.OneMinusBeta1 = 1f - beta1; // hoisted from: expAvg = expAvg * beta1 + (1f - beta1) * g;
         args.Beta2 = beta2;
-        args.H1 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
+        args.OneMinusBeta2 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
         float biasCorrection1 = 1f - global::System.MathF.Pow(beta1, (float)step);
         float beta2Power = global::System.MathF.Pow(beta2, (float)step);
         float biasCorrection2 = 1f - beta2Power;
@@ -116,11 +123,11 @@ partial class RAdam : global::KernelGen.Optimizer
         float series = (float)step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f) + (l / 6f - l * l * l / 360f);
         float rho = x <= 1f ? series : rhoInfinity - 2f * (float)step * beta2Power / biasCorrection2;
         args.BiasCorrection1 = biasCorrection1;
-        args.Condition1 = rho > 5f; // decides if (rho > 5f)
-        args.H2 = global::System.MathF.Sqrt(biasCorrection2); // hoisted from: float adaptiveLearningRate = MathF.Sqrt(biasCorrection2) / (MathF.Sqrt(expAvgSq) + epsilon);
+        args.RhoAboveFive = rho > 5f; // decides if (rho > 5f)
+        args.SqrtBiasCorrection2 = global::System.MathF.Sqrt(biasCorrection2); // hoisted from: float adaptiveLearningRate = MathF.Sqrt(biasCorrection2) / (MathF.Sqrt(expAvgSq) + epsilon);
         args.Epsilon = epsilon;
         args.LearningRate = learningRate;
-        if (args.Condition1)
+        if (args.RhoAboveFive)
         {
             float rectification = global::System.MathF.Sqrt((rho - 4f) * (rho - 2f) * rhoInfinity / ((rhoInfinity - 4f) * (rhoInfinity - 2f) * rho));
             args.Rectification = rectification;
@@ -168,17 +175,17 @@ partial class RAdam : global::KernelGen.Optimizer
         public global::System.Span<float> ExpAvgSq;
         public float WeightDecay;
         public float Beta1;
-        public float H0;
+        public float OneMinusBeta1;
         public float Beta2;
-        public float H1;
+        public float OneMinusBeta2;
         public float BiasCorrection1;
-        public float H2;
+        public float SqrtBiasCorrection2;
         public float Epsilon;
         public float LearningRate;
         public float Rectification;
         public float GradientMultiplier;
-        public bool Condition0;
-        public bool Condition1;
+        public bool WeightDecayIsNotZero;
+        public bool RhoAboveFive;
         public bool UnscaleGradient;
     }
 
@@ -186,56 +193,56 @@ partial class RAdam : global::KernelGen.Optimizer
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
-        if (args.Condition0) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
+        if (args.WeightDecayIsNotZero) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch1<TCondition0>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch1<TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition1) Unswitch2<TCondition0, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch2<TCondition0, global::KernelGen.Internal.False>(path, ref args);
+        if (args.RhoAboveFive) Unswitch2<TWeightDecayIsNotZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch2<TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TCondition0, TCondition1>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch2<TWeightDecayIsNotZero, TRhoAboveFive>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TRhoAboveFive : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TCondition0, TCondition1, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TCondition0, TCondition1, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TWeightDecayIsNotZero, TRhoAboveFive, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TWeightDecayIsNotZero, TRhoAboveFive, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
-    /// <typeparamref name="TCondition0"/>: <c>weightDecay != 0f</c>.
-    /// <typeparamref name="TCondition1"/>: <c>rho &gt; 5f</c>.
+    /// <typeparamref name="TWeightDecayIsNotZero"/>: <c>weightDecay != 0f</c>.
+    /// <typeparamref name="TRhoAboveFive"/>: <c>rho &gt; 5f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TCondition0, TCondition1, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Run<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TRhoAboveFive : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TCondition0, TCondition1, TUnscaleGradient>(ref args, 0);
+                Loop512<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TCondition0, TCondition1, TUnscaleGradient>(ref args, 0);
+                Loop256<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TCondition0, TCondition1, TUnscaleGradient>(ref args, 0);
+                Loop128<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TCondition0, TCondition1, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TCondition0, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop512<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TRhoAboveFive : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -280,57 +287,57 @@ partial class RAdam : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> beta1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> beta2 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> biasCorrection1 = global::System.Runtime.Intrinsics.Vector512.Create(args.BiasCorrection1);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> rectification = global::System.Runtime.Intrinsics.Vector512.Create(args.Rectification);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 biasCorrection1 = Vector512.Create(args.BiasCorrection1);
+        V512 sqrtBiasCorrection2 = Vector512.Create(args.SqrtBiasCorrection2);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 rectification = Vector512.Create(args.Rectification);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgSq = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> g = grad;
-            if (TCondition0.Value)
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
+            V512 g = grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
-            global::System.Runtime.Intrinsics.Vector512<float> biasCorrectedAvg = expAvg / biasCorrection1;
-            if (TCondition1.Value)
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V512 biasCorrectedAvg = expAvg / biasCorrection1;
+            if (TRhoAboveFive.Value)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> adaptiveLearningRate = h2 / (global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq) + epsilon);
+                V512 adaptiveLearningRate = sqrtBiasCorrection2 / (Vector512.Sqrt(expAvgSq) + epsilon);
                 param = param - biasCorrectedAvg * learningRate * adaptiveLearningRate * rectification;
             }
             else
             {
                 param = param - biasCorrectedAvg * learningRate;
             }
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TCondition0, TCondition1, TUnscaleGradient>(ref args, i);
+        Loop256<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TCondition0, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop256<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TRhoAboveFive : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -375,57 +382,57 @@ partial class RAdam : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> beta1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> beta2 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> biasCorrection1 = global::System.Runtime.Intrinsics.Vector256.Create(args.BiasCorrection1);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> rectification = global::System.Runtime.Intrinsics.Vector256.Create(args.Rectification);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 biasCorrection1 = Vector256.Create(args.BiasCorrection1);
+        V256 sqrtBiasCorrection2 = Vector256.Create(args.SqrtBiasCorrection2);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 rectification = Vector256.Create(args.Rectification);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgSq = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> g = grad;
-            if (TCondition0.Value)
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
+            V256 g = grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
-            global::System.Runtime.Intrinsics.Vector256<float> biasCorrectedAvg = expAvg / biasCorrection1;
-            if (TCondition1.Value)
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V256 biasCorrectedAvg = expAvg / biasCorrection1;
+            if (TRhoAboveFive.Value)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> adaptiveLearningRate = h2 / (global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq) + epsilon);
+                V256 adaptiveLearningRate = sqrtBiasCorrection2 / (Vector256.Sqrt(expAvgSq) + epsilon);
                 param = param - biasCorrectedAvg * learningRate * adaptiveLearningRate * rectification;
             }
             else
             {
                 param = param - biasCorrectedAvg * learningRate;
             }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TCondition0, TCondition1, TUnscaleGradient>(ref args, i);
+        Loop128<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TCondition0, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop128<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TRhoAboveFive : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -470,57 +477,57 @@ partial class RAdam : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> beta1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> beta2 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> biasCorrection1 = global::System.Runtime.Intrinsics.Vector128.Create(args.BiasCorrection1);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> rectification = global::System.Runtime.Intrinsics.Vector128.Create(args.Rectification);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 biasCorrection1 = Vector128.Create(args.BiasCorrection1);
+        V128 sqrtBiasCorrection2 = Vector128.Create(args.SqrtBiasCorrection2);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 rectification = Vector128.Create(args.Rectification);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgSq = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> g = grad;
-            if (TCondition0.Value)
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
+            V128 g = grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
-            global::System.Runtime.Intrinsics.Vector128<float> biasCorrectedAvg = expAvg / biasCorrection1;
-            if (TCondition1.Value)
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V128 biasCorrectedAvg = expAvg / biasCorrection1;
+            if (TRhoAboveFive.Value)
             {
-                global::System.Runtime.Intrinsics.Vector128<float> adaptiveLearningRate = h2 / (global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq) + epsilon);
+                V128 adaptiveLearningRate = sqrtBiasCorrection2 / (Vector128.Sqrt(expAvgSq) + epsilon);
                 param = param - biasCorrectedAvg * learningRate * adaptiveLearningRate * rectification;
             }
             else
             {
                 param = param - biasCorrectedAvg * learningRate;
             }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TCondition0, TCondition1, TUnscaleGradient>(ref args, i);
+        LoopScalar<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TCondition0, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+    private static void LoopScalar<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TRhoAboveFive : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -567,11 +574,11 @@ partial class RAdam : global::KernelGen.Optimizer
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         float weightDecay = args.WeightDecay;
         float beta1 = args.Beta1;
-        float h0 = args.H0;
+        float oneMinusBeta1 = args.OneMinusBeta1;
         float beta2 = args.Beta2;
-        float h1 = args.H1;
+        float oneMinusBeta2 = args.OneMinusBeta2;
         float biasCorrection1 = args.BiasCorrection1;
-        float h2 = args.H2;
+        float sqrtBiasCorrection2 = args.SqrtBiasCorrection2;
         float epsilon = args.Epsilon;
         float learningRate = args.LearningRate;
         float rectification = args.Rectification;
@@ -585,16 +592,16 @@ partial class RAdam : global::KernelGen.Optimizer
             float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             float g = grad;
-            if (TCondition0.Value)
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            expAvg = expAvg * beta1 + h0 * g;
-            expAvgSq = expAvgSq * beta2 + h1 * g * g;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             float biasCorrectedAvg = expAvg / biasCorrection1;
-            if (TCondition1.Value)
+            if (TRhoAboveFive.Value)
             {
-                float adaptiveLearningRate = h2 / (global::System.MathF.Sqrt(expAvgSq) + epsilon);
+                float adaptiveLearningRate = sqrtBiasCorrection2 / (global::System.MathF.Sqrt(expAvgSq) + epsilon);
                 param = param - biasCorrectedAvg * learningRate * adaptiveLearningRate * rectification;
             }
             else

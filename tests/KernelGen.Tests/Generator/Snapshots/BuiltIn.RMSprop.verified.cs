@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class RMSprop : global::KernelGen.Optimizer
@@ -108,13 +115,13 @@ partial class RMSprop : global::KernelGen.Optimizer
     private static void Prepare(ref KernelArguments args, float learningRate, float alpha, float epsilon, float weightDecay, float momentum, bool centered, bool maximize)
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
-        args.Condition1 = weightDecay != 0f; // decides if (weightDecay != 0f)
+        args.WeightDecayIsNotZero = weightDecay != 0f; // decides if (weightDecay != 0f)
         args.WeightDecay = weightDecay;
         args.Alpha = alpha;
-        args.H0 = 1f - alpha; // hoisted from: squareAvg = squareAvg * alpha + (1f - alpha) * g * g;
+        args.OneMinusAlpha = 1f - alpha; // hoisted from: squareAvg = squareAvg * alpha + (1f - alpha) * g * g;
         args.Centered = centered; // decides if (centered)
         args.Epsilon = epsilon;
-        args.Condition3 = momentum > 0f; // decides if (momentum > 0f)
+        args.MomentumAboveZero = momentum > 0f; // decides if (momentum > 0f)
         args.Momentum = momentum;
         args.LearningRate = learningRate;
     }
@@ -168,15 +175,15 @@ partial class RMSprop : global::KernelGen.Optimizer
         public global::System.Span<float> MomentumBuffer;
         public float WeightDecay;
         public float Alpha;
-        public float H0;
+        public float OneMinusAlpha;
         public float Epsilon;
         public float Momentum;
         public float LearningRate;
         public float GradientMultiplier;
         public bool Maximize;
-        public bool Condition1;
+        public bool WeightDecayIsNotZero;
         public bool Centered;
-        public bool Condition3;
+        public bool MomentumAboveZero;
         public bool UnscaleGradient;
     }
 
@@ -191,74 +198,74 @@ partial class RMSprop : global::KernelGen.Optimizer
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition1) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        if (args.WeightDecayIsNotZero) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TMaximize, TCondition1>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch2<TMaximize, TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Centered) Unswitch3<TMaximize, TCondition1, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch3<TMaximize, TCondition1, global::KernelGen.Internal.False>(path, ref args);
+        if (args.Centered) Unswitch3<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch3<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TMaximize, TCondition1, TCentered>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch3<TMaximize, TWeightDecayIsNotZero, TCentered>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TCentered : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition3) Unswitch4<TMaximize, TCondition1, TCentered, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch4<TMaximize, TCondition1, TCentered, global::KernelGen.Internal.False>(path, ref args);
+        if (args.MomentumAboveZero) Unswitch4<TMaximize, TWeightDecayIsNotZero, TCentered, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch4<TMaximize, TWeightDecayIsNotZero, TCentered, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch4<TMaximize, TCondition1, TCentered, TCondition3>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch4<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TCentered : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TCondition1, TCentered, TCondition3, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TCondition1, TCentered, TCondition3, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
-    /// <typeparamref name="TCondition1"/>: <c>weightDecay != 0f</c>.
+    /// <typeparamref name="TWeightDecayIsNotZero"/>: <c>weightDecay != 0f</c>.
     /// <typeparamref name="TCentered"/>: <c>centered</c>.
-    /// <typeparamref name="TCondition3"/>: <c>momentum &gt; 0f</c>.
+    /// <typeparamref name="TMomentumAboveZero"/>: <c>momentum &gt; 0f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TCondition1, TCentered, TCondition3, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TCentered : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TCondition1, TCentered, TCondition3, TUnscaleGradient>(ref args, 0);
+                Loop512<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TCondition1, TCentered, TCondition3, TUnscaleGradient>(ref args, 0);
+                Loop256<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TCondition1, TCentered, TCondition3, TUnscaleGradient>(ref args, 0);
+                Loop128<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TMaximize, TCondition1, TCentered, TCondition3, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TCondition1, TCentered, TCondition3, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TCentered : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -299,40 +306,40 @@ partial class RMSprop : global::KernelGen.Optimizer
         ref float squareAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SquareAvg);
         ref float gradAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradAvg);
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> alpha = global::System.Runtime.Intrinsics.Vector512.Create(args.Alpha);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> momentum = global::System.Runtime.Intrinsics.Vector512.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 alpha = Vector512.Create(args.Alpha);
+        V512 oneMinusAlpha = Vector512.Create(args.OneMinusAlpha);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 momentum = Vector512.Create(args.Momentum);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> squareAvg = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref squareAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> gradAvg = TCentered.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradAvgRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 squareAvg = Vector512.LoadUnsafe(ref squareAvgRef, i);
+            V512 gradAvg = TCentered.Value ? Vector512.LoadUnsafe(ref gradAvgRef, i) : V512.Zero;
+            V512 momentumBuffer = TMomentumAboveZero.Value ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            squareAvg = squareAvg * alpha + h0 * g * g;
-            global::System.Runtime.Intrinsics.Vector512<float> average = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
+            V512 average = V512.Zero;
             if (TCentered.Value)
             {
-                gradAvg = gradAvg * alpha + h0 * g;
-                average = global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
+                gradAvg = gradAvg * alpha + oneMinusAlpha * g;
+                average = Vector512.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
             }
             else
             {
-                average = global::System.Runtime.Intrinsics.Vector512.Sqrt(squareAvg) + epsilon;
+                average = Vector512.Sqrt(squareAvg) + epsilon;
             }
-            if (TCondition3.Value)
+            if (TMomentumAboveZero.Value)
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
                 param = param - learningRate * momentumBuffer;
@@ -341,23 +348,23 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 param = param - learningRate * g / average;
             }
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(squareAvg, ref squareAvgRef, i);
-            if (TCentered.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gradAvg, ref gradAvgRef, i);
-            if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(squareAvg, ref squareAvgRef, i);
+            if (TCentered.Value) Vector512.StoreUnsafe(gradAvg, ref gradAvgRef, i);
+            if (TMomentumAboveZero.Value) Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TCondition1, TCentered, TCondition3, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TCondition1, TCentered, TCondition3, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TCentered : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -398,40 +405,40 @@ partial class RMSprop : global::KernelGen.Optimizer
         ref float squareAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SquareAvg);
         ref float gradAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradAvg);
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> alpha = global::System.Runtime.Intrinsics.Vector256.Create(args.Alpha);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> momentum = global::System.Runtime.Intrinsics.Vector256.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 alpha = Vector256.Create(args.Alpha);
+        V256 oneMinusAlpha = Vector256.Create(args.OneMinusAlpha);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 momentum = Vector256.Create(args.Momentum);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> squareAvg = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref squareAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> gradAvg = TCentered.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradAvgRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 squareAvg = Vector256.LoadUnsafe(ref squareAvgRef, i);
+            V256 gradAvg = TCentered.Value ? Vector256.LoadUnsafe(ref gradAvgRef, i) : V256.Zero;
+            V256 momentumBuffer = TMomentumAboveZero.Value ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            squareAvg = squareAvg * alpha + h0 * g * g;
-            global::System.Runtime.Intrinsics.Vector256<float> average = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
+            V256 average = V256.Zero;
             if (TCentered.Value)
             {
-                gradAvg = gradAvg * alpha + h0 * g;
-                average = global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
+                gradAvg = gradAvg * alpha + oneMinusAlpha * g;
+                average = Vector256.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
             }
             else
             {
-                average = global::System.Runtime.Intrinsics.Vector256.Sqrt(squareAvg) + epsilon;
+                average = Vector256.Sqrt(squareAvg) + epsilon;
             }
-            if (TCondition3.Value)
+            if (TMomentumAboveZero.Value)
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
                 param = param - learningRate * momentumBuffer;
@@ -440,23 +447,23 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 param = param - learningRate * g / average;
             }
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(squareAvg, ref squareAvgRef, i);
-            if (TCentered.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gradAvg, ref gradAvgRef, i);
-            if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(squareAvg, ref squareAvgRef, i);
+            if (TCentered.Value) Vector256.StoreUnsafe(gradAvg, ref gradAvgRef, i);
+            if (TMomentumAboveZero.Value) Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TCondition1, TCentered, TCondition3, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TCondition1, TCentered, TCondition3, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TCentered : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -497,40 +504,40 @@ partial class RMSprop : global::KernelGen.Optimizer
         ref float squareAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SquareAvg);
         ref float gradAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradAvg);
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> alpha = global::System.Runtime.Intrinsics.Vector128.Create(args.Alpha);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> momentum = global::System.Runtime.Intrinsics.Vector128.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 alpha = Vector128.Create(args.Alpha);
+        V128 oneMinusAlpha = Vector128.Create(args.OneMinusAlpha);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 momentum = Vector128.Create(args.Momentum);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> squareAvg = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref squareAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> gradAvg = TCentered.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradAvgRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 squareAvg = Vector128.LoadUnsafe(ref squareAvgRef, i);
+            V128 gradAvg = TCentered.Value ? Vector128.LoadUnsafe(ref gradAvgRef, i) : V128.Zero;
+            V128 momentumBuffer = TMomentumAboveZero.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            squareAvg = squareAvg * alpha + h0 * g * g;
-            global::System.Runtime.Intrinsics.Vector128<float> average = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
+            V128 average = V128.Zero;
             if (TCentered.Value)
             {
-                gradAvg = gradAvg * alpha + h0 * g;
-                average = global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
+                gradAvg = gradAvg * alpha + oneMinusAlpha * g;
+                average = Vector128.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
             }
             else
             {
-                average = global::System.Runtime.Intrinsics.Vector128.Sqrt(squareAvg) + epsilon;
+                average = Vector128.Sqrt(squareAvg) + epsilon;
             }
-            if (TCondition3.Value)
+            if (TMomentumAboveZero.Value)
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
                 param = param - learningRate * momentumBuffer;
@@ -539,23 +546,23 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 param = param - learningRate * g / average;
             }
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(squareAvg, ref squareAvgRef, i);
-            if (TCentered.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gradAvg, ref gradAvgRef, i);
-            if (TCondition3.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(squareAvg, ref squareAvgRef, i);
+            if (TCentered.Value) Vector128.StoreUnsafe(gradAvg, ref gradAvgRef, i);
+            if (TMomentumAboveZero.Value) Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TCondition1, TCentered, TCondition3, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TCondition1, TCentered, TCondition3, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TCentered : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TMomentumAboveZero : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -598,7 +605,7 @@ partial class RMSprop : global::KernelGen.Optimizer
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
         float weightDecay = args.WeightDecay;
         float alpha = args.Alpha;
-        float h0 = args.H0;
+        float oneMinusAlpha = args.OneMinusAlpha;
         float epsilon = args.Epsilon;
         float momentum = args.Momentum;
         float learningRate = args.LearningRate;
@@ -611,24 +618,24 @@ partial class RMSprop : global::KernelGen.Optimizer
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float squareAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref squareAvgRef, i);
             float gradAvg = TCentered.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref gradAvgRef, i) : 0f;
-            float momentumBuffer = TCondition3.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
+            float momentumBuffer = TMomentumAboveZero.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
             float g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            squareAvg = squareAvg * alpha + h0 * g * g;
+            squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             float average = 0f;
             if (TCentered.Value)
             {
-                gradAvg = gradAvg * alpha + h0 * g;
+                gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                 average = global::System.MathF.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
             }
             else
             {
                 average = global::System.MathF.Sqrt(squareAvg) + epsilon;
             }
-            if (TCondition3.Value)
+            if (TMomentumAboveZero.Value)
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
                 param = param - learningRate * momentumBuffer;
@@ -639,7 +646,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref squareAvgRef, i) = squareAvg;
             if (TCentered.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref gradAvgRef, i) = gradAvg;
-            if (TCondition3.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
+            if (TMomentumAboveZero.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class Rprop : global::KernelGen.Optimizer
@@ -90,7 +97,7 @@ partial class Rprop : global::KernelGen.Optimizer
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
         args.EtaPlus = etaPlus;
         args.EtaMinus = etaMinus;
-        args.Condition1 = step == 1; // decides stepSize = MathF.Min(MathF.Max((step == 1 ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+        args.StepIsOne = step == 1; // decides stepSize = MathF.Min(MathF.Max((step == 1 ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
         args.LearningRate = learningRate;
         args.MinStepSize = minStepSize;
         args.MaxStepSize = maxStepSize;
@@ -143,7 +150,7 @@ partial class Rprop : global::KernelGen.Optimizer
         public float MaxStepSize;
         public float GradientMultiplier;
         public bool Maximize;
-        public bool Condition1;
+        public bool StepIsOne;
         public bool UnscaleGradient;
     }
 
@@ -158,49 +165,49 @@ partial class Rprop : global::KernelGen.Optimizer
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition1) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        if (args.StepIsOne) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TMaximize, TCondition1>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch2<TMaximize, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TCondition1, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TCondition1, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
-    /// <typeparamref name="TCondition1"/>: <c>step == 1</c>.
+    /// <typeparamref name="TStepIsOne"/>: <c>step == 1</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TCondition1, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TStepIsOne, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TCondition1, TUnscaleGradient>(ref args, 0);
+                Loop512<TMaximize, TStepIsOne, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TCondition1, TUnscaleGradient>(ref args, 0);
+                Loop256<TMaximize, TStepIsOne, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TCondition1, TUnscaleGradient>(ref args, 0);
+                Loop128<TMaximize, TStepIsOne, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TMaximize, TCondition1, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TMaximize, TStepIsOne, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -230,49 +237,49 @@ partial class Rprop : global::KernelGen.Optimizer
         ref float previousRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Previous);
         ref float stepSizeRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.StepSize);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector512<float> etaPlus = global::System.Runtime.Intrinsics.Vector512.Create(args.EtaPlus);
-        global::System.Runtime.Intrinsics.Vector512<float> etaMinus = global::System.Runtime.Intrinsics.Vector512.Create(args.EtaMinus);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> minStepSize = global::System.Runtime.Intrinsics.Vector512.Create(args.MinStepSize);
-        global::System.Runtime.Intrinsics.Vector512<float> maxStepSize = global::System.Runtime.Intrinsics.Vector512.Create(args.MaxStepSize);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 etaPlus = Vector512.Create(args.EtaPlus);
+        V512 etaMinus = Vector512.Create(args.EtaMinus);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 minStepSize = Vector512.Create(args.MinStepSize);
+        V512 maxStepSize = Vector512.Create(args.MaxStepSize);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> previous = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref previousRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> stepSize = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepSizeRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-            global::System.Runtime.Intrinsics.Vector512<float> product = g * previous;
-            global::System.Runtime.Intrinsics.Vector512<float> factor = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(product, global::System.Runtime.Intrinsics.Vector512.Create(0f)), etaPlus, global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(product, global::System.Runtime.Intrinsics.Vector512.Create(0f)), etaMinus, global::System.Runtime.Intrinsics.Vector512.Create(1f)));
-            stepSize = global::System.Runtime.Intrinsics.Vector512.Min(global::System.Runtime.Intrinsics.Vector512.Max((TCondition1.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
-            global::System.Runtime.Intrinsics.Vector512<float> mask = global::System.Runtime.Intrinsics.Vector512.LessThan(product, global::System.Runtime.Intrinsics.Vector512.Create(0f));
-            global::System.Runtime.Intrinsics.Vector512<float> g_then = g;
+            V512 previous = Vector512.LoadUnsafe(ref previousRef, i);
+            V512 stepSize = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref stepSizeRef, i) : V512.Zero;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 g = TMaximize.Value ? -grad : grad;
+            V512 product = g * previous;
+            V512 factor = Vector512.ConditionalSelect(Vector512.GreaterThan(product, Vector512.Create(0f)), etaPlus, Vector512.ConditionalSelect(Vector512.LessThan(product, Vector512.Create(0f)), etaMinus, Vector512.Create(1f)));
+            stepSize = Vector512.Min(Vector512.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            V512 productBelowZero = Vector512.LessThan(product, Vector512.Create(0f));
+            V512 g_then = g;
             {
                 // lanes where the condition holds
-                g_then = global::System.Runtime.Intrinsics.Vector512.Create(0f);
+                g_then = Vector512.Create(0f);
             }
-            g = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(mask, g_then, g);
-            global::System.Runtime.Intrinsics.Vector512<float> direction = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(g, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(g, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
+            g = Vector512.ConditionalSelect(productBelowZero, g_then, g);
+            V512 direction = Vector512.ConditionalSelect(Vector512.GreaterThan(g, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(g, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
             param = param - direction * stepSize;
             previous = g;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(stepSize, ref stepSizeRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(previous, ref previousRef, i);
+            Vector512.StoreUnsafe(stepSize, ref stepSizeRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(previous, ref previousRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TCondition1, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TStepIsOne, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -302,49 +309,49 @@ partial class Rprop : global::KernelGen.Optimizer
         ref float previousRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Previous);
         ref float stepSizeRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.StepSize);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector256<float> etaPlus = global::System.Runtime.Intrinsics.Vector256.Create(args.EtaPlus);
-        global::System.Runtime.Intrinsics.Vector256<float> etaMinus = global::System.Runtime.Intrinsics.Vector256.Create(args.EtaMinus);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> minStepSize = global::System.Runtime.Intrinsics.Vector256.Create(args.MinStepSize);
-        global::System.Runtime.Intrinsics.Vector256<float> maxStepSize = global::System.Runtime.Intrinsics.Vector256.Create(args.MaxStepSize);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 etaPlus = Vector256.Create(args.EtaPlus);
+        V256 etaMinus = Vector256.Create(args.EtaMinus);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 minStepSize = Vector256.Create(args.MinStepSize);
+        V256 maxStepSize = Vector256.Create(args.MaxStepSize);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> previous = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref previousRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> stepSize = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepSizeRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-            global::System.Runtime.Intrinsics.Vector256<float> product = g * previous;
-            global::System.Runtime.Intrinsics.Vector256<float> factor = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(product, global::System.Runtime.Intrinsics.Vector256.Create(0f)), etaPlus, global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(product, global::System.Runtime.Intrinsics.Vector256.Create(0f)), etaMinus, global::System.Runtime.Intrinsics.Vector256.Create(1f)));
-            stepSize = global::System.Runtime.Intrinsics.Vector256.Min(global::System.Runtime.Intrinsics.Vector256.Max((TCondition1.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
-            global::System.Runtime.Intrinsics.Vector256<float> mask = global::System.Runtime.Intrinsics.Vector256.LessThan(product, global::System.Runtime.Intrinsics.Vector256.Create(0f));
-            global::System.Runtime.Intrinsics.Vector256<float> g_then = g;
+            V256 previous = Vector256.LoadUnsafe(ref previousRef, i);
+            V256 stepSize = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref stepSizeRef, i) : V256.Zero;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 g = TMaximize.Value ? -grad : grad;
+            V256 product = g * previous;
+            V256 factor = Vector256.ConditionalSelect(Vector256.GreaterThan(product, Vector256.Create(0f)), etaPlus, Vector256.ConditionalSelect(Vector256.LessThan(product, Vector256.Create(0f)), etaMinus, Vector256.Create(1f)));
+            stepSize = Vector256.Min(Vector256.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            V256 productBelowZero = Vector256.LessThan(product, Vector256.Create(0f));
+            V256 g_then = g;
             {
                 // lanes where the condition holds
-                g_then = global::System.Runtime.Intrinsics.Vector256.Create(0f);
+                g_then = Vector256.Create(0f);
             }
-            g = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(mask, g_then, g);
-            global::System.Runtime.Intrinsics.Vector256<float> direction = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(g, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(g, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
+            g = Vector256.ConditionalSelect(productBelowZero, g_then, g);
+            V256 direction = Vector256.ConditionalSelect(Vector256.GreaterThan(g, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(g, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
             param = param - direction * stepSize;
             previous = g;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(stepSize, ref stepSizeRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(previous, ref previousRef, i);
+            Vector256.StoreUnsafe(stepSize, ref stepSizeRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(previous, ref previousRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TCondition1, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TStepIsOne, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -374,49 +381,49 @@ partial class Rprop : global::KernelGen.Optimizer
         ref float previousRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Previous);
         ref float stepSizeRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.StepSize);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector128<float> etaPlus = global::System.Runtime.Intrinsics.Vector128.Create(args.EtaPlus);
-        global::System.Runtime.Intrinsics.Vector128<float> etaMinus = global::System.Runtime.Intrinsics.Vector128.Create(args.EtaMinus);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> minStepSize = global::System.Runtime.Intrinsics.Vector128.Create(args.MinStepSize);
-        global::System.Runtime.Intrinsics.Vector128<float> maxStepSize = global::System.Runtime.Intrinsics.Vector128.Create(args.MaxStepSize);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 etaPlus = Vector128.Create(args.EtaPlus);
+        V128 etaMinus = Vector128.Create(args.EtaMinus);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 minStepSize = Vector128.Create(args.MinStepSize);
+        V128 maxStepSize = Vector128.Create(args.MaxStepSize);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> previous = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> stepSize = !TCondition1.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepSizeRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-            global::System.Runtime.Intrinsics.Vector128<float> product = g * previous;
-            global::System.Runtime.Intrinsics.Vector128<float> factor = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(product, global::System.Runtime.Intrinsics.Vector128.Create(0f)), etaPlus, global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(product, global::System.Runtime.Intrinsics.Vector128.Create(0f)), etaMinus, global::System.Runtime.Intrinsics.Vector128.Create(1f)));
-            stepSize = global::System.Runtime.Intrinsics.Vector128.Min(global::System.Runtime.Intrinsics.Vector128.Max((TCondition1.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
-            global::System.Runtime.Intrinsics.Vector128<float> mask = global::System.Runtime.Intrinsics.Vector128.LessThan(product, global::System.Runtime.Intrinsics.Vector128.Create(0f));
-            global::System.Runtime.Intrinsics.Vector128<float> g_then = g;
+            V128 previous = Vector128.LoadUnsafe(ref previousRef, i);
+            V128 stepSize = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref stepSizeRef, i) : V128.Zero;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 g = TMaximize.Value ? -grad : grad;
+            V128 product = g * previous;
+            V128 factor = Vector128.ConditionalSelect(Vector128.GreaterThan(product, Vector128.Create(0f)), etaPlus, Vector128.ConditionalSelect(Vector128.LessThan(product, Vector128.Create(0f)), etaMinus, Vector128.Create(1f)));
+            stepSize = Vector128.Min(Vector128.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            V128 productBelowZero = Vector128.LessThan(product, Vector128.Create(0f));
+            V128 g_then = g;
             {
                 // lanes where the condition holds
-                g_then = global::System.Runtime.Intrinsics.Vector128.Create(0f);
+                g_then = Vector128.Create(0f);
             }
-            g = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(mask, g_then, g);
-            global::System.Runtime.Intrinsics.Vector128<float> direction = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(g, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(g, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
+            g = Vector128.ConditionalSelect(productBelowZero, g_then, g);
+            V128 direction = Vector128.ConditionalSelect(Vector128.GreaterThan(g, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(g, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
             param = param - direction * stepSize;
             previous = g;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(stepSize, ref stepSizeRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(previous, ref previousRef, i);
+            Vector128.StoreUnsafe(stepSize, ref stepSizeRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(previous, ref previousRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TCondition1, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TStepIsOne, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TCondition1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -458,19 +465,19 @@ partial class Rprop : global::KernelGen.Optimizer
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float previous = global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRef, i);
-            float stepSize = !TCondition1.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref stepSizeRef, i) : 0f;
+            float stepSize = !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref stepSizeRef, i) : 0f;
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float g = TMaximize.Value ? -grad : grad;
             float product = g * previous;
             float factor = product > 0f ? etaPlus : product < 0f ? etaMinus : 1f;
-            stepSize = global::System.MathF.Min(global::System.MathF.Max((TCondition1.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
-            bool mask = product < 0f;
+            stepSize = global::System.MathF.Min(global::System.MathF.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            bool productBelowZero = product < 0f;
             float g_then = g;
             {
                 // lanes where the condition holds
                 g_then = 0f;
             }
-            g = mask ? g_then : g;
+            g = productBelowZero ? g_then : g;
             float direction = g > 0f ? 1f : g < 0f ? -1f : 0f;
             param = param - direction * stepSize;
             previous = g;

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class SGD : global::KernelGen.Optimizer
@@ -83,14 +90,14 @@ partial class SGD : global::KernelGen.Optimizer
     private static void Prepare(ref KernelArguments args, float learningRate, float momentum, float dampening, float weightDecay, bool nesterov, bool maximize, int step)
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
-        args.Condition1 = weightDecay != 0f; // decides if (weightDecay != 0f)
+        args.WeightDecayIsNotZero = weightDecay != 0f; // decides if (weightDecay != 0f)
         args.WeightDecay = weightDecay;
-        args.Condition2 = momentum != 0f; // decides if (momentum != 0f)
+        args.MomentumIsNotZero = momentum != 0f; // decides if (momentum != 0f)
         args.Momentum = momentum;
-        args.H0 = 1f - dampening; // hoisted from: momentumBuffer = step == 1 ? g : momentum * momentumBuffer + (1f - dampening) * g;
-        if (args.Condition2)
+        args.OneMinusDampening = 1f - dampening; // hoisted from: momentumBuffer = step == 1 ? g : momentum * momentumBuffer + (1f - dampening) * g;
+        if (args.MomentumIsNotZero)
         {
-            args.Condition3 = step == 1; // decides momentumBuffer = step == 1 ? g : momentum * momentumBuffer + (1f - dampening) * g;
+            args.StepIsOne = step == 1; // decides momentumBuffer = step == 1 ? g : momentum * momentumBuffer + (1f - dampening) * g;
             args.Nesterov = nesterov; // decides g = nesterov ? g + momentum * momentumBuffer : momentumBuffer;
         }
         args.LearningRate = learningRate;
@@ -132,13 +139,13 @@ partial class SGD : global::KernelGen.Optimizer
         public global::System.Span<float> MomentumBuffer;
         public float WeightDecay;
         public float Momentum;
-        public float H0;
+        public float OneMinusDampening;
         public float LearningRate;
         public float GradientMultiplier;
         public bool Maximize;
-        public bool Condition1;
-        public bool Condition2;
-        public bool Condition3;
+        public bool WeightDecayIsNotZero;
+        public bool MomentumIsNotZero;
+        public bool StepIsOne;
         public bool Nesterov;
         public bool UnscaleGradient;
     }
@@ -154,87 +161,87 @@ partial class SGD : global::KernelGen.Optimizer
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition1) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        if (args.WeightDecayIsNotZero) Unswitch2<TMaximize, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TMaximize, TCondition1>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch2<TMaximize, TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition2) Unswitch3<TMaximize, TCondition1, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch3<TMaximize, TCondition1, global::KernelGen.Internal.False>(path, ref args);
+        if (args.MomentumIsNotZero) Unswitch3<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch3<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TMaximize, TCondition1, TCondition2>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch3<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsNotZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition3) Unswitch4<TMaximize, TCondition1, TCondition2, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch4<TMaximize, TCondition1, TCondition2, global::KernelGen.Internal.False>(path, ref args);
+        if (args.StepIsOne) Unswitch4<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch4<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch4<TMaximize, TCondition1, TCondition2, TCondition3>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch4<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Nesterov) Unswitch5<TMaximize, TCondition1, TCondition2, TCondition3, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch5<TMaximize, TCondition1, TCondition2, TCondition3, global::KernelGen.Internal.False>(path, ref args);
+        if (args.Nesterov) Unswitch5<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch5<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch5<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch5<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
-    /// <typeparamref name="TCondition1"/>: <c>weightDecay != 0f</c>.
-    /// <typeparamref name="TCondition2"/>: <c>momentum != 0f</c>.
-    /// <typeparamref name="TCondition3"/>: <c>step == 1</c>.
+    /// <typeparamref name="TWeightDecayIsNotZero"/>: <c>weightDecay != 0f</c>.
+    /// <typeparamref name="TMomentumIsNotZero"/>: <c>momentum != 0f</c>.
+    /// <typeparamref name="TStepIsOne"/>: <c>step == 1</c>.
     /// <typeparamref name="TNesterov"/>: <c>nesterov</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
+                Loop512<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
+                Loop256<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
+                Loop128<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -260,45 +267,45 @@ partial class SGD : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> momentum = global::System.Runtime.Intrinsics.Vector512.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 momentum = Vector512.Create(args.Momentum);
+        V512 oneMinusDampening = Vector512.Create(args.OneMinusDampening);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            if (TCondition2.Value)
+            if (TMomentumIsNotZero.Value)
             {
-                momentumBuffer = TCondition3.Value ? g : momentum * momentumBuffer + h0 * g;
+                momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
                 g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TCondition2.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            if (TMomentumIsNotZero.Value) Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -324,45 +331,45 @@ partial class SGD : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> momentum = global::System.Runtime.Intrinsics.Vector256.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 momentum = Vector256.Create(args.Momentum);
+        V256 oneMinusDampening = Vector256.Create(args.OneMinusDampening);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            if (TCondition2.Value)
+            if (TMomentumIsNotZero.Value)
             {
-                momentumBuffer = TCondition3.Value ? g : momentum * momentumBuffer + h0 * g;
+                momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
                 g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TCondition2.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            if (TMomentumIsNotZero.Value) Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -388,45 +395,45 @@ partial class SGD : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> momentum = global::System.Runtime.Intrinsics.Vector128.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 momentum = Vector128.Create(args.Momentum);
+        V128 oneMinusDampening = Vector128.Create(args.OneMinusDampening);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref momentumBufferRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            if (TCondition2.Value)
+            if (TMomentumIsNotZero.Value)
             {
-                momentumBuffer = TCondition3.Value ? g : momentum * momentumBuffer + h0 * g;
+                momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
                 g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TCondition2.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            if (TMomentumIsNotZero.Value) Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TCondition1, TCondition2, TCondition3, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition1 : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -454,7 +461,7 @@ partial class SGD : global::KernelGen.Optimizer
         ref float momentumBufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MomentumBuffer);
         float weightDecay = args.WeightDecay;
         float momentum = args.Momentum;
-        float h0 = args.H0;
+        float oneMinusDampening = args.OneMinusDampening;
         float learningRate = args.LearningRate;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
@@ -463,19 +470,19 @@ partial class SGD : global::KernelGen.Optimizer
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float momentumBuffer = TCondition2.Value && !TCondition3.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
+            float momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
             float g = TMaximize.Value ? -grad : grad;
-            if (TCondition1.Value)
+            if (TWeightDecayIsNotZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            if (TCondition2.Value)
+            if (TMomentumIsNotZero.Value)
             {
-                momentumBuffer = TCondition3.Value ? g : momentum * momentumBuffer + h0 * g;
+                momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
                 g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TCondition2.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
+            if (TMomentumIsNotZero.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

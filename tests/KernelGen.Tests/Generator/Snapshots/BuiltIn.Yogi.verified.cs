@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class Yogi : global::KernelGen.Optimizer
@@ -110,28 +117,28 @@ partial class Yogi : global::KernelGen.Optimizer
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
         args.WeightDecouple = weightDecouple; // decides if (weightDecouple)
-        args.H0 = 1f - weightDecay * (fixedDecay ? 1f : learningRate); // hoisted from: param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
+        args.ParamTerm = 1f - weightDecay * (fixedDecay ? 1f : learningRate); // hoisted from: param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
         args.WeightDecay = weightDecay;
         if (args.WeightDecouple)
         {
         }
         else
         {
-            args.Condition2 = weightDecay > 0f; // decides if (weightDecay > 0f)
+            args.WeightDecayAboveZero = weightDecay > 0f; // decides if (weightDecay > 0f)
         }
-        args.Condition3 = step == 1; // decides float m = step == 1 ? initialAccumulator : expAvg;
+        args.StepIsOne = step == 1; // decides float m = step == 1 ? initialAccumulator : expAvg;
         args.InitialAccumulator = initialAccumulator;
-        args.Condition4 = step == 1; // decides float v = step == 1 ? initialAccumulator : expAvgSq;
+        args.StepIsOne1 = step == 1; // decides float v = step == 1 ? initialAccumulator : expAvgSq;
         args.Beta1 = beta1;
-        args.H1 = 1f - beta1; // hoisted from: expAvg = m * beta1 + (1f - beta1) * g;
-        args.H2 = -(1f - beta2); // hoisted from: expAvgSq = v + -(1f - beta2) * sign * g2;
+        args.OneMinusBeta1 = 1f - beta1; // hoisted from: expAvg = m * beta1 + (1f - beta1) * g;
+        args.NegatedOneMinusBeta2 = -(1f - beta2); // hoisted from: expAvgSq = v + -(1f - beta2) * sign * g2;
         float k1 = (float)step * global::System.MathF.Log(beta1);
         float biasCorrection1 = k1 >= -0.25f ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f)))))) : 1f - global::System.MathF.Pow(beta1, (float)step);
         float k2 = (float)step * global::System.MathF.Log(beta2);
         float biasCorrection2 = k2 >= -0.25f ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f)))))) : 1f - global::System.MathF.Pow(beta2, (float)step);
-        args.H3 = global::System.MathF.Sqrt(biasCorrection2); // hoisted from: float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection2) + epsilon;
+        args.SqrtBiasCorrection2 = global::System.MathF.Sqrt(biasCorrection2); // hoisted from: float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection2) + epsilon;
         args.Epsilon = epsilon;
-        args.H4 = learningRate / (adamDebias ? 1f : biasCorrection1); // hoisted from: param -= learningRate / (adamDebias ? 1f : biasCorrection1) * (expAvg / denominator);
+        args.ParamTerm1 = learningRate / (adamDebias ? 1f : biasCorrection1); // hoisted from: param -= learningRate / (adamDebias ? 1f : biasCorrection1) * (expAvg / denominator);
     }
 
     /// <summary>
@@ -178,21 +185,21 @@ partial class Yogi : global::KernelGen.Optimizer
         public global::System.ReadOnlySpan<float> Grad;
         public global::System.Span<float> ExpAvg;
         public global::System.Span<float> ExpAvgSq;
-        public float H0;
+        public float ParamTerm;
         public float WeightDecay;
         public float InitialAccumulator;
         public float Beta1;
-        public float H1;
-        public float H2;
-        public float H3;
+        public float OneMinusBeta1;
+        public float NegatedOneMinusBeta2;
+        public float SqrtBiasCorrection2;
         public float Epsilon;
-        public float H4;
+        public float ParamTerm1;
         public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecouple;
-        public bool Condition2;
-        public bool Condition3;
-        public bool Condition4;
+        public bool WeightDecayAboveZero;
+        public bool StepIsOne;
+        public bool StepIsOne1;
         public bool UnscaleGradient;
     }
 
@@ -215,80 +222,80 @@ partial class Yogi : global::KernelGen.Optimizer
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition2) Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        if (args.WeightDecayAboveZero) Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
         else Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TMaximize, TWeightDecouple, TCondition2>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch3<TMaximize, TWeightDecouple, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition3) Unswitch4<TMaximize, TWeightDecouple, TCondition2, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch4<TMaximize, TWeightDecouple, TCondition2, global::KernelGen.Internal.False>(path, ref args);
+        if (args.StepIsOne) Unswitch4<TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch4<TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch4<TMaximize, TWeightDecouple, TCondition2, TCondition3>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch4<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition4) Unswitch5<TMaximize, TWeightDecouple, TCondition2, TCondition3, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch5<TMaximize, TWeightDecouple, TCondition2, TCondition3, global::KernelGen.Internal.False>(path, ref args);
+        if (args.StepIsOne1) Unswitch5<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch5<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch5<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Unswitch5<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne1 : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
     /// <typeparamref name="TWeightDecouple"/>: <c>weightDecouple</c>.
-    /// <typeparamref name="TCondition2"/>: <c>weightDecay &gt; 0f</c>.
-    /// <typeparamref name="TCondition3"/>: <c>step == 1</c>.
-    /// <typeparamref name="TCondition4"/>: <c>step == 1</c>.
+    /// <typeparamref name="TWeightDecayAboveZero"/>: <c>weightDecay &gt; 0f</c>.
+    /// <typeparamref name="TStepIsOne"/>: <c>step == 1</c>.
+    /// <typeparamref name="TStepIsOne1"/>: <c>step == 1</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+    private static void Run<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne1 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, 0);
+                Loop512<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, 0);
+                Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, 0);
+                Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop512<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne1 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -332,63 +339,63 @@ partial class Yogi : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> initialAccumulator = global::System.Runtime.Intrinsics.Vector512.Create(args.InitialAccumulator);
-        global::System.Runtime.Intrinsics.Vector512<float> beta1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> h3 = global::System.Runtime.Intrinsics.Vector512.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> h4 = global::System.Runtime.Intrinsics.Vector512.Create(args.H4);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 initialAccumulator = Vector512.Create(args.InitialAccumulator);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 negatedOneMinusBeta2 = Vector512.Create(args.NegatedOneMinusBeta2);
+        V512 sqrtBiasCorrection2 = Vector512.Create(args.SqrtBiasCorrection2);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 paramTerm1 = Vector512.Create(args.ParamTerm1);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> expAvg = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgSq = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 expAvg = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref expAvgRef, i) : V512.Zero;
+            V512 expAvgSq = !TStepIsOne1.Value ? Vector512.LoadUnsafe(ref expAvgSqRef, i) : V512.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            global::System.Runtime.Intrinsics.Vector512<float> m = TCondition3.Value ? initialAccumulator : expAvg;
-            global::System.Runtime.Intrinsics.Vector512<float> v = TCondition4.Value ? initialAccumulator : expAvgSq;
-            global::System.Runtime.Intrinsics.Vector512<float> g2 = g * g;
-            expAvg = m * beta1 + h1 * g;
-            global::System.Runtime.Intrinsics.Vector512<float> difference = v - g2;
-            global::System.Runtime.Intrinsics.Vector512<float> sign = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(difference, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(1f), global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(difference, global::System.Runtime.Intrinsics.Vector512.Create(0f)), global::System.Runtime.Intrinsics.Vector512.Create(-1f), global::System.Runtime.Intrinsics.Vector512.Create(0f)));
-            expAvgSq = v + h2 * sign * g2;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator = global::System.Runtime.Intrinsics.Vector512.Sqrt(expAvgSq) / h3 + epsilon;
-            param = param - h4 * (expAvg / denominator);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            V512 m = TStepIsOne.Value ? initialAccumulator : expAvg;
+            V512 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            V512 g2 = g * g;
+            expAvg = m * beta1 + oneMinusBeta1 * g;
+            V512 difference = v - g2;
+            V512 sign = Vector512.ConditionalSelect(Vector512.GreaterThan(difference, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(difference, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
+            expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+            V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+            param = param - paramTerm1 * (expAvg / denominator);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, i);
+        Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne1 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -432,63 +439,63 @@ partial class Yogi : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> initialAccumulator = global::System.Runtime.Intrinsics.Vector256.Create(args.InitialAccumulator);
-        global::System.Runtime.Intrinsics.Vector256<float> beta1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> h3 = global::System.Runtime.Intrinsics.Vector256.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> h4 = global::System.Runtime.Intrinsics.Vector256.Create(args.H4);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 initialAccumulator = Vector256.Create(args.InitialAccumulator);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 negatedOneMinusBeta2 = Vector256.Create(args.NegatedOneMinusBeta2);
+        V256 sqrtBiasCorrection2 = Vector256.Create(args.SqrtBiasCorrection2);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 paramTerm1 = Vector256.Create(args.ParamTerm1);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> expAvg = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgSq = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 expAvg = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref expAvgRef, i) : V256.Zero;
+            V256 expAvgSq = !TStepIsOne1.Value ? Vector256.LoadUnsafe(ref expAvgSqRef, i) : V256.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            global::System.Runtime.Intrinsics.Vector256<float> m = TCondition3.Value ? initialAccumulator : expAvg;
-            global::System.Runtime.Intrinsics.Vector256<float> v = TCondition4.Value ? initialAccumulator : expAvgSq;
-            global::System.Runtime.Intrinsics.Vector256<float> g2 = g * g;
-            expAvg = m * beta1 + h1 * g;
-            global::System.Runtime.Intrinsics.Vector256<float> difference = v - g2;
-            global::System.Runtime.Intrinsics.Vector256<float> sign = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(difference, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(1f), global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(difference, global::System.Runtime.Intrinsics.Vector256.Create(0f)), global::System.Runtime.Intrinsics.Vector256.Create(-1f), global::System.Runtime.Intrinsics.Vector256.Create(0f)));
-            expAvgSq = v + h2 * sign * g2;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator = global::System.Runtime.Intrinsics.Vector256.Sqrt(expAvgSq) / h3 + epsilon;
-            param = param - h4 * (expAvg / denominator);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            V256 m = TStepIsOne.Value ? initialAccumulator : expAvg;
+            V256 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            V256 g2 = g * g;
+            expAvg = m * beta1 + oneMinusBeta1 * g;
+            V256 difference = v - g2;
+            V256 sign = Vector256.ConditionalSelect(Vector256.GreaterThan(difference, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(difference, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
+            expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+            V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+            param = param - paramTerm1 * (expAvg / denominator);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, i);
+        Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne1 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -532,63 +539,63 @@ partial class Yogi : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> initialAccumulator = global::System.Runtime.Intrinsics.Vector128.Create(args.InitialAccumulator);
-        global::System.Runtime.Intrinsics.Vector128<float> beta1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta1);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> h3 = global::System.Runtime.Intrinsics.Vector128.Create(args.H3);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> h4 = global::System.Runtime.Intrinsics.Vector128.Create(args.H4);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 initialAccumulator = Vector128.Create(args.InitialAccumulator);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 negatedOneMinusBeta2 = Vector128.Create(args.NegatedOneMinusBeta2);
+        V128 sqrtBiasCorrection2 = Vector128.Create(args.SqrtBiasCorrection2);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 paramTerm1 = Vector128.Create(args.ParamTerm1);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> expAvg = !TCondition3.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgSq = !TCondition4.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 expAvg = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref expAvgRef, i) : V128.Zero;
+            V128 expAvgSq = !TStepIsOne1.Value ? Vector128.LoadUnsafe(ref expAvgSqRef, i) : V128.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            global::System.Runtime.Intrinsics.Vector128<float> m = TCondition3.Value ? initialAccumulator : expAvg;
-            global::System.Runtime.Intrinsics.Vector128<float> v = TCondition4.Value ? initialAccumulator : expAvgSq;
-            global::System.Runtime.Intrinsics.Vector128<float> g2 = g * g;
-            expAvg = m * beta1 + h1 * g;
-            global::System.Runtime.Intrinsics.Vector128<float> difference = v - g2;
-            global::System.Runtime.Intrinsics.Vector128<float> sign = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(difference, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(1f), global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(difference, global::System.Runtime.Intrinsics.Vector128.Create(0f)), global::System.Runtime.Intrinsics.Vector128.Create(-1f), global::System.Runtime.Intrinsics.Vector128.Create(0f)));
-            expAvgSq = v + h2 * sign * g2;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator = global::System.Runtime.Intrinsics.Vector128.Sqrt(expAvgSq) / h3 + epsilon;
-            param = param - h4 * (expAvg / denominator);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            V128 m = TStepIsOne.Value ? initialAccumulator : expAvg;
+            V128 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            V128 g2 = g * g;
+            expAvg = m * beta1 + oneMinusBeta1 * g;
+            V128 difference = v - g2;
+            V128 sign = Vector128.ConditionalSelect(Vector128.GreaterThan(difference, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(difference, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
+            expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+            V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+            param = param - paramTerm1 * (expAvg / denominator);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref args, i);
+        LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TWeightDecouple, TCondition2, TCondition3, TCondition4, TUnscaleGradient>(ref KernelArguments args, nuint start)
+    private static void LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne1 : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -632,15 +639,15 @@ partial class Yogi : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvg);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
-        float h0 = args.H0;
+        float paramTerm = args.ParamTerm;
         float weightDecay = args.WeightDecay;
         float initialAccumulator = args.InitialAccumulator;
         float beta1 = args.Beta1;
-        float h1 = args.H1;
-        float h2 = args.H2;
-        float h3 = args.H3;
+        float oneMinusBeta1 = args.OneMinusBeta1;
+        float negatedOneMinusBeta2 = args.NegatedOneMinusBeta2;
+        float sqrtBiasCorrection2 = args.SqrtBiasCorrection2;
         float epsilon = args.Epsilon;
-        float h4 = args.H4;
+        float paramTerm1 = args.ParamTerm1;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
         for (nuint i = start; i < length; i++)
@@ -648,29 +655,29 @@ partial class Yogi : global::KernelGen.Optimizer
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float expAvg = !TCondition3.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) : 0f;
-            float expAvgSq = !TCondition4.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) : 0f;
+            float expAvg = !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) : 0f;
+            float expAvgSq = !TStepIsOne1.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) : 0f;
             float g = TMaximize.Value ? -grad : grad;
             if (TWeightDecouple.Value)
             {
-                param = param * h0;
+                param = param * paramTerm;
             }
             else
             {
-                if (TCondition2.Value)
+                if (TWeightDecayAboveZero.Value)
                 {
                     g = g + weightDecay * param;
                 }
             }
-            float m = TCondition3.Value ? initialAccumulator : expAvg;
-            float v = TCondition4.Value ? initialAccumulator : expAvgSq;
+            float m = TStepIsOne.Value ? initialAccumulator : expAvg;
+            float v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
             float g2 = g * g;
-            expAvg = m * beta1 + h1 * g;
+            expAvg = m * beta1 + oneMinusBeta1 * g;
             float difference = v - g2;
             float sign = difference > 0f ? 1f : difference < 0f ? -1f : 0f;
-            expAvgSq = v + h2 * sign * g2;
-            float denominator = global::System.MathF.Sqrt(expAvgSq) / h3 + epsilon;
-            param = param - h4 * (expAvg / denominator);
+            expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+            float denominator = global::System.MathF.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+            param = param - paramTerm1 * (expAvg / denominator);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;

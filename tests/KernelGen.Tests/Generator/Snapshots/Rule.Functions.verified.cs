@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace Rules;
 
 partial class Functions : global::KernelGen.Optimizer
@@ -161,27 +168,27 @@ partial class Functions : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float stateRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.State);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> decay = global::System.Runtime.Intrinsics.Vector512.Create(args.Decay);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 decay = Vector512.Create(args.Decay);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> state = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stateRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> magnitude = global::System.Runtime.Intrinsics.Vector512.Sqrt(global::System.Runtime.Intrinsics.Vector512.Abs(grad)) + global::System.Runtime.Intrinsics.Vector512.Abs(state);
-            global::System.Runtime.Intrinsics.Vector512<float> high = global::System.Runtime.Intrinsics.Vector512.Max(magnitude, param);
-            global::System.Runtime.Intrinsics.Vector512<float> low = global::System.Runtime.Intrinsics.Vector512.Min(high, state);
-            global::System.Runtime.Intrinsics.Vector512<float> signed = global::System.Runtime.Intrinsics.Vector512.CopySign(low, grad);
-            global::System.Runtime.Intrinsics.Vector512<float> fused = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(signed, learningRate, param);
-            global::System.Runtime.Intrinsics.Vector512<float> sign = global::KernelGen.KernelMath.Sign(grad);
+            V512 state = Vector512.LoadUnsafe(ref stateRef, i);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 magnitude = Vector512.Sqrt(Vector512.Abs(grad)) + Vector512.Abs(state);
+            V512 high = Vector512.Max(magnitude, param);
+            V512 low = Vector512.Min(high, state);
+            V512 signed = Vector512.CopySign(low, grad);
+            V512 fused = Vector512.FusedMultiplyAdd(signed, learningRate, param);
+            V512 sign = global::KernelGen.KernelMath.Sign(grad);
             state = sign * decay;
             param = fused - state;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(state, ref stateRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(state, ref stateRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -210,27 +217,27 @@ partial class Functions : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float stateRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.State);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> decay = global::System.Runtime.Intrinsics.Vector256.Create(args.Decay);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 decay = Vector256.Create(args.Decay);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> state = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stateRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> magnitude = global::System.Runtime.Intrinsics.Vector256.Sqrt(global::System.Runtime.Intrinsics.Vector256.Abs(grad)) + global::System.Runtime.Intrinsics.Vector256.Abs(state);
-            global::System.Runtime.Intrinsics.Vector256<float> high = global::System.Runtime.Intrinsics.Vector256.Max(magnitude, param);
-            global::System.Runtime.Intrinsics.Vector256<float> low = global::System.Runtime.Intrinsics.Vector256.Min(high, state);
-            global::System.Runtime.Intrinsics.Vector256<float> signed = global::System.Runtime.Intrinsics.Vector256.CopySign(low, grad);
-            global::System.Runtime.Intrinsics.Vector256<float> fused = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(signed, learningRate, param);
-            global::System.Runtime.Intrinsics.Vector256<float> sign = global::KernelGen.KernelMath.Sign(grad);
+            V256 state = Vector256.LoadUnsafe(ref stateRef, i);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 magnitude = Vector256.Sqrt(Vector256.Abs(grad)) + Vector256.Abs(state);
+            V256 high = Vector256.Max(magnitude, param);
+            V256 low = Vector256.Min(high, state);
+            V256 signed = Vector256.CopySign(low, grad);
+            V256 fused = Vector256.FusedMultiplyAdd(signed, learningRate, param);
+            V256 sign = global::KernelGen.KernelMath.Sign(grad);
             state = sign * decay;
             param = fused - state;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(state, ref stateRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(state, ref stateRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -259,27 +266,27 @@ partial class Functions : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float stateRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.State);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> decay = global::System.Runtime.Intrinsics.Vector128.Create(args.Decay);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 decay = Vector128.Create(args.Decay);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> state = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stateRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> magnitude = global::System.Runtime.Intrinsics.Vector128.Sqrt(global::System.Runtime.Intrinsics.Vector128.Abs(grad)) + global::System.Runtime.Intrinsics.Vector128.Abs(state);
-            global::System.Runtime.Intrinsics.Vector128<float> high = global::System.Runtime.Intrinsics.Vector128.Max(magnitude, param);
-            global::System.Runtime.Intrinsics.Vector128<float> low = global::System.Runtime.Intrinsics.Vector128.Min(high, state);
-            global::System.Runtime.Intrinsics.Vector128<float> signed = global::System.Runtime.Intrinsics.Vector128.CopySign(low, grad);
-            global::System.Runtime.Intrinsics.Vector128<float> fused = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(signed, learningRate, param);
-            global::System.Runtime.Intrinsics.Vector128<float> sign = global::KernelGen.KernelMath.Sign(grad);
+            V128 state = Vector128.LoadUnsafe(ref stateRef, i);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 magnitude = Vector128.Sqrt(Vector128.Abs(grad)) + Vector128.Abs(state);
+            V128 high = Vector128.Max(magnitude, param);
+            V128 low = Vector128.Min(high, state);
+            V128 signed = Vector128.CopySign(low, grad);
+            V128 fused = Vector128.FusedMultiplyAdd(signed, learningRate, param);
+            V128 sign = global::KernelGen.KernelMath.Sign(grad);
             state = sign * decay;
             param = fused - state;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(state, ref stateRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(state, ref stateRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace Rules;
 
 partial class Hoisting : global::KernelGen.Optimizer
@@ -61,7 +68,7 @@ partial class Hoisting : global::KernelGen.Optimizer
     private static void Prepare(ref KernelArguments args, float learningRate, float decay)
     {
         float scale = learningRate / (1f + decay);
-        args.H0 = 1f - learningRate * decay; // hoisted from: trace = trace * (1f - learningRate * decay) + grad;
+        args.OneMinusLearningRateTimesDecay = 1f - learningRate * decay; // hoisted from: trace = trace * (1f - learningRate * decay) + grad;
         args.Scale = scale;
         args.LearningRate = learningRate;
     }
@@ -95,7 +102,7 @@ partial class Hoisting : global::KernelGen.Optimizer
         public global::System.Span<float> Param;
         public global::System.ReadOnlySpan<float> Grad;
         public global::System.Span<float> Trace;
-        public float H0;
+        public float OneMinusLearningRateTimesDecay;
         public float Scale;
         public float LearningRate;
         public float GradientMultiplier;
@@ -148,22 +155,22 @@ partial class Hoisting : global::KernelGen.Optimizer
         ref float traceRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Trace);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create(args.Scale);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 oneMinusLearningRateTimesDecay = Vector512.Create(args.OneMinusLearningRateTimesDecay);
+        V512 scale = Vector512.Create(args.Scale);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> trace = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref traceRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 trace = Vector512.LoadUnsafe(ref traceRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            trace = trace * h0 + grad;
-            param = param * h0 - scale * trace - learningRate * grad;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(trace, ref traceRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            trace = trace * oneMinusLearningRateTimesDecay + grad;
+            param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
+            Vector512.StoreUnsafe(trace, ref traceRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -186,22 +193,22 @@ partial class Hoisting : global::KernelGen.Optimizer
         ref float traceRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Trace);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create(args.Scale);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 oneMinusLearningRateTimesDecay = Vector256.Create(args.OneMinusLearningRateTimesDecay);
+        V256 scale = Vector256.Create(args.Scale);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> trace = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref traceRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 trace = Vector256.LoadUnsafe(ref traceRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            trace = trace * h0 + grad;
-            param = param * h0 - scale * trace - learningRate * grad;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(trace, ref traceRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            trace = trace * oneMinusLearningRateTimesDecay + grad;
+            param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
+            Vector256.StoreUnsafe(trace, ref traceRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -224,22 +231,22 @@ partial class Hoisting : global::KernelGen.Optimizer
         ref float traceRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Trace);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create(args.Scale);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 oneMinusLearningRateTimesDecay = Vector128.Create(args.OneMinusLearningRateTimesDecay);
+        V128 scale = Vector128.Create(args.Scale);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> trace = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref traceRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 trace = Vector128.LoadUnsafe(ref traceRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            trace = trace * h0 + grad;
-            param = param * h0 - scale * trace - learningRate * grad;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(trace, ref traceRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            trace = trace * oneMinusLearningRateTimesDecay + grad;
+            param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
+            Vector128.StoreUnsafe(trace, ref traceRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -262,7 +269,7 @@ partial class Hoisting : global::KernelGen.Optimizer
         ref float traceRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Trace);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        float h0 = args.H0;
+        float oneMinusLearningRateTimesDecay = args.OneMinusLearningRateTimesDecay;
         float scale = args.Scale;
         float learningRate = args.LearningRate;
         float gradientMultiplier = args.GradientMultiplier;
@@ -273,8 +280,8 @@ partial class Hoisting : global::KernelGen.Optimizer
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            trace = trace * h0 + grad;
-            param = param * h0 - scale * trace - learningRate * grad;
+            trace = trace * oneMinusLearningRateTimesDecay + grad;
+            param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i) = trace;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }

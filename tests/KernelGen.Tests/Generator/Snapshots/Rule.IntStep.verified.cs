@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace Rules;
 
 partial class IntStep : global::KernelGen.Optimizer
@@ -58,9 +65,9 @@ partial class IntStep : global::KernelGen.Optimizer
     {
         int remaining = warmupSteps - step / 2;
         float warm = step < warmupSteps ? (float)step / (float)warmupSteps : 1f;
-        args.H0 = learningRate * warm; // hoisted from: param -= learningRate * warm * grad / (step + 1) + remaining * 0.001f * param;
-        args.H1 = (float)(step + 1); // hoisted from: param -= learningRate * warm * grad / (step + 1) + remaining * 0.001f * param;
-        args.H2 = (float)remaining * 0.001f; // hoisted from: param -= learningRate * warm * grad / (step + 1) + remaining * 0.001f * param;
+        args.LearningRateTimesWarm = learningRate * warm; // hoisted from: param -= learningRate * warm * grad / (step + 1) + remaining * 0.001f * param;
+        args.StepPlusOne = (float)(step + 1); // hoisted from: param -= learningRate * warm * grad / (step + 1) + remaining * 0.001f * param;
+        args.ParamTerm = (float)remaining * 0.001f; // hoisted from: param -= learningRate * warm * grad / (step + 1) + remaining * 0.001f * param;
     }
 
     /// <summary>
@@ -88,9 +95,9 @@ partial class IntStep : global::KernelGen.Optimizer
     {
         public global::System.Span<float> Param;
         public global::System.ReadOnlySpan<float> Grad;
-        public float H0;
-        public float H1;
-        public float H2;
+        public float LearningRateTimesWarm;
+        public float StepPlusOne;
+        public float ParamTerm;
         public float GradientMultiplier;
         public bool UnscaleGradient;
     }
@@ -140,19 +147,19 @@ partial class IntStep : global::KernelGen.Optimizer
         // }
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 learningRateTimesWarm = Vector512.Create(args.LearningRateTimesWarm);
+        V512 stepPlusOne = Vector512.Create(args.StepPlusOne);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            param = param - (h0 * grad / h1 + h2 * param);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -174,19 +181,19 @@ partial class IntStep : global::KernelGen.Optimizer
         // }
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 learningRateTimesWarm = Vector256.Create(args.LearningRateTimesWarm);
+        V256 stepPlusOne = Vector256.Create(args.StepPlusOne);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            param = param - (h0 * grad / h1 + h2 * param);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -208,19 +215,19 @@ partial class IntStep : global::KernelGen.Optimizer
         // }
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 learningRateTimesWarm = Vector128.Create(args.LearningRateTimesWarm);
+        V128 stepPlusOne = Vector128.Create(args.StepPlusOne);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            param = param - (h0 * grad / h1 + h2 * param);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -242,9 +249,9 @@ partial class IntStep : global::KernelGen.Optimizer
         // }
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        float h0 = args.H0;
-        float h1 = args.H1;
-        float h2 = args.H2;
+        float learningRateTimesWarm = args.LearningRateTimesWarm;
+        float stepPlusOne = args.StepPlusOne;
+        float paramTerm = args.ParamTerm;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
         for (nuint i = start; i < length; i++)
@@ -252,7 +259,7 @@ partial class IntStep : global::KernelGen.Optimizer
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            param = param - (h0 * grad / h1 + h2 * param);
+            param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace Rules;
 
 partial class Reduction : global::KernelGen.Optimizer
@@ -70,7 +77,7 @@ partial class Reduction : global::KernelGen.Optimizer
     {
         args.WeightDecay = weightDecay;
         float ratio = norm0 / (norm1 + 1E-06f);
-        args.H0 = learningRate * ratio; // hoisted from: param -= learningRate * ratio * update;
+        args.LearningRateTimesRatio = learningRate * ratio; // hoisted from: param -= learningRate * ratio * update;
     }
 
     /// <summary>What the loops read: the buffers and the uniform values computed once per call.</summary>
@@ -79,7 +86,7 @@ partial class Reduction : global::KernelGen.Optimizer
         public global::System.Span<float> Param;
         public global::System.ReadOnlySpan<float> Grad;
         public float WeightDecay;
-        public float H0;
+        public float LearningRateTimesRatio;
         public float GradientMultiplier;
         public bool UnscaleGradient;
         public bool Reducing;
@@ -136,21 +143,21 @@ partial class Reduction : global::KernelGen.Optimizer
         // }
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 learningRateTimesRatio = Vector512.Create(args.LearningRateTimesRatio);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> update = grad + weightDecay * param;
-            global::System.Runtime.Intrinsics.Vector512<float> reduced0 = param;
-            global::System.Runtime.Intrinsics.Vector512<float> reduced1 = update;
-            param = param - h0 * update;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 update = grad + weightDecay * param;
+            V512 reduced0 = param;
+            V512 reduced1 = update;
+            param = param - learningRateTimesRatio * update;
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -172,21 +179,21 @@ partial class Reduction : global::KernelGen.Optimizer
         // }
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 learningRateTimesRatio = Vector256.Create(args.LearningRateTimesRatio);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> update = grad + weightDecay * param;
-            global::System.Runtime.Intrinsics.Vector256<float> reduced0 = param;
-            global::System.Runtime.Intrinsics.Vector256<float> reduced1 = update;
-            param = param - h0 * update;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 update = grad + weightDecay * param;
+            V256 reduced0 = param;
+            V256 reduced1 = update;
+            param = param - learningRateTimesRatio * update;
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -208,21 +215,21 @@ partial class Reduction : global::KernelGen.Optimizer
         // }
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 learningRateTimesRatio = Vector128.Create(args.LearningRateTimesRatio);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> update = grad + weightDecay * param;
-            global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-            global::System.Runtime.Intrinsics.Vector128<float> reduced1 = update;
-            param = param - h0 * update;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 update = grad + weightDecay * param;
+            V128 reduced0 = param;
+            V128 reduced1 = update;
+            param = param - learningRateTimesRatio * update;
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -245,7 +252,7 @@ partial class Reduction : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         float weightDecay = args.WeightDecay;
-        float h0 = args.H0;
+        float learningRateTimesRatio = args.LearningRateTimesRatio;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
         for (nuint i = start; i < length; i++)
@@ -256,7 +263,7 @@ partial class Reduction : global::KernelGen.Optimizer
             float update = grad + weightDecay * param;
             float reduced0 = param;
             float reduced1 = update;
-            param = param - h0 * update;
+            param = param - learningRateTimesRatio * update;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }
@@ -267,32 +274,32 @@ partial class Reduction : global::KernelGen.Optimizer
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
-        global::System.Runtime.Intrinsics.Vector512<float> sum0Lanes0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector512<float> sum1Lanes0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 learningRateTimesRatio = Vector512.Create(args.LearningRateTimesRatio);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        V512 sum0Lanes0 = V512.Zero;
+        V512 sum1Lanes0 = V512.Zero;
         nuint length = (nuint)args.Param.Length;
         nuint i = 0;
         for (; i + 16 <= length; i += 16)
         {
             {
                 // lanes 0 to 15 of the block
-                global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+                V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector512<float> update = grad + weightDecay * param;
-                global::System.Runtime.Intrinsics.Vector512<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector512<float> reduced1 = update;
-                param = param - h0 * update;
+                V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+                V512 update = grad + weightDecay * param;
+                V512 reduced0 = param;
+                V512 reduced1 = update;
+                param = param - learningRateTimesRatio * update;
                 sum0Lanes0 = sum0Lanes0 + reduced0 * reduced0;
                 sum1Lanes0 = sum1Lanes0 + reduced1 * reduced1;
             }
         }
 
         global::System.Span<float> laneSums = stackalloc float[32];
-        global::System.Runtime.Intrinsics.Vector512.CopyTo(sum0Lanes0, laneSums.Slice(0));
-        global::System.Runtime.Intrinsics.Vector512.CopyTo(sum1Lanes0, laneSums.Slice(16));
+        Vector512.CopyTo(sum0Lanes0, laneSums.Slice(0));
+        Vector512.CopyTo(sum1Lanes0, laneSums.Slice(16));
         ReduceScalar<TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
     }
 
@@ -302,48 +309,48 @@ partial class Reduction : global::KernelGen.Optimizer
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
-        global::System.Runtime.Intrinsics.Vector256<float> sum0Lanes0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector256<float> sum0Lanes8 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector256<float> sum1Lanes0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector256<float> sum1Lanes8 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 learningRateTimesRatio = Vector256.Create(args.LearningRateTimesRatio);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        V256 sum0Lanes0 = V256.Zero;
+        V256 sum0Lanes8 = V256.Zero;
+        V256 sum1Lanes0 = V256.Zero;
+        V256 sum1Lanes8 = V256.Zero;
         nuint length = (nuint)args.Param.Length;
         nuint i = 0;
         for (; i + 16 <= length; i += 16)
         {
             {
                 // lanes 0 to 7 of the block
-                global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+                V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector256<float> update = grad + weightDecay * param;
-                global::System.Runtime.Intrinsics.Vector256<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector256<float> reduced1 = update;
-                param = param - h0 * update;
+                V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+                V256 update = grad + weightDecay * param;
+                V256 reduced0 = param;
+                V256 reduced1 = update;
+                param = param - learningRateTimesRatio * update;
                 sum0Lanes0 = sum0Lanes0 + reduced0 * reduced0;
                 sum1Lanes0 = sum1Lanes0 + reduced1 * reduced1;
             }
             {
                 // lanes 8 to 15 of the block
-                global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i + 8);
+                V256 grad = Vector256.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> update = grad + weightDecay * param;
-                global::System.Runtime.Intrinsics.Vector256<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector256<float> reduced1 = update;
-                param = param - h0 * update;
+                V256 param = Vector256.LoadUnsafe(ref paramRef, i + 8);
+                V256 update = grad + weightDecay * param;
+                V256 reduced0 = param;
+                V256 reduced1 = update;
+                param = param - learningRateTimesRatio * update;
                 sum0Lanes8 = sum0Lanes8 + reduced0 * reduced0;
                 sum1Lanes8 = sum1Lanes8 + reduced1 * reduced1;
             }
         }
 
         global::System.Span<float> laneSums = stackalloc float[32];
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0Lanes0, laneSums.Slice(0));
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum0Lanes8, laneSums.Slice(8));
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1Lanes0, laneSums.Slice(16));
-        global::System.Runtime.Intrinsics.Vector256.CopyTo(sum1Lanes8, laneSums.Slice(24));
+        Vector256.CopyTo(sum0Lanes0, laneSums.Slice(0));
+        Vector256.CopyTo(sum0Lanes8, laneSums.Slice(8));
+        Vector256.CopyTo(sum1Lanes0, laneSums.Slice(16));
+        Vector256.CopyTo(sum1Lanes8, laneSums.Slice(24));
         ReduceScalar<TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
     }
 
@@ -353,80 +360,80 @@ partial class Reduction : global::KernelGen.Optimizer
     {
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes8 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum0Lanes12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum1Lanes0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum1Lanes4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum1Lanes8 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-        global::System.Runtime.Intrinsics.Vector128<float> sum1Lanes12 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 learningRateTimesRatio = Vector128.Create(args.LearningRateTimesRatio);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        V128 sum0Lanes0 = V128.Zero;
+        V128 sum0Lanes4 = V128.Zero;
+        V128 sum0Lanes8 = V128.Zero;
+        V128 sum0Lanes12 = V128.Zero;
+        V128 sum1Lanes0 = V128.Zero;
+        V128 sum1Lanes4 = V128.Zero;
+        V128 sum1Lanes8 = V128.Zero;
+        V128 sum1Lanes12 = V128.Zero;
         nuint length = (nuint)args.Param.Length;
         nuint i = 0;
         for (; i + 16 <= length; i += 16)
         {
             {
                 // lanes 0 to 3 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-                global::System.Runtime.Intrinsics.Vector128<float> update = grad + weightDecay * param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced1 = update;
-                param = param - h0 * update;
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+                V128 update = grad + weightDecay * param;
+                V128 reduced0 = param;
+                V128 reduced1 = update;
+                param = param - learningRateTimesRatio * update;
                 sum0Lanes0 = sum0Lanes0 + reduced0 * reduced0;
                 sum1Lanes0 = sum1Lanes0 + reduced1 * reduced1;
             }
             {
                 // lanes 4 to 7 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 4);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 4);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 4);
-                global::System.Runtime.Intrinsics.Vector128<float> update = grad + weightDecay * param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced1 = update;
-                param = param - h0 * update;
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i + 4);
+                V128 update = grad + weightDecay * param;
+                V128 reduced0 = param;
+                V128 reduced1 = update;
+                param = param - learningRateTimesRatio * update;
                 sum0Lanes4 = sum0Lanes4 + reduced0 * reduced0;
                 sum1Lanes4 = sum1Lanes4 + reduced1 * reduced1;
             }
             {
                 // lanes 8 to 11 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 8);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 8);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 8);
-                global::System.Runtime.Intrinsics.Vector128<float> update = grad + weightDecay * param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced1 = update;
-                param = param - h0 * update;
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i + 8);
+                V128 update = grad + weightDecay * param;
+                V128 reduced0 = param;
+                V128 reduced1 = update;
+                param = param - learningRateTimesRatio * update;
                 sum0Lanes8 = sum0Lanes8 + reduced0 * reduced0;
                 sum1Lanes8 = sum1Lanes8 + reduced1 * reduced1;
             }
             {
                 // lanes 12 to 15 of the block
-                global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i + 12);
+                V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 12);
                 if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i + 12);
-                global::System.Runtime.Intrinsics.Vector128<float> update = grad + weightDecay * param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced0 = param;
-                global::System.Runtime.Intrinsics.Vector128<float> reduced1 = update;
-                param = param - h0 * update;
+                V128 param = Vector128.LoadUnsafe(ref paramRef, i + 12);
+                V128 update = grad + weightDecay * param;
+                V128 reduced0 = param;
+                V128 reduced1 = update;
+                param = param - learningRateTimesRatio * update;
                 sum0Lanes12 = sum0Lanes12 + reduced0 * reduced0;
                 sum1Lanes12 = sum1Lanes12 + reduced1 * reduced1;
             }
         }
 
         global::System.Span<float> laneSums = stackalloc float[32];
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes0, laneSums.Slice(0));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes4, laneSums.Slice(4));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes8, laneSums.Slice(8));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum0Lanes12, laneSums.Slice(12));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum1Lanes0, laneSums.Slice(16));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum1Lanes4, laneSums.Slice(20));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum1Lanes8, laneSums.Slice(24));
-        global::System.Runtime.Intrinsics.Vector128.CopyTo(sum1Lanes12, laneSums.Slice(28));
+        Vector128.CopyTo(sum0Lanes0, laneSums.Slice(0));
+        Vector128.CopyTo(sum0Lanes4, laneSums.Slice(4));
+        Vector128.CopyTo(sum0Lanes8, laneSums.Slice(8));
+        Vector128.CopyTo(sum0Lanes12, laneSums.Slice(12));
+        Vector128.CopyTo(sum1Lanes0, laneSums.Slice(16));
+        Vector128.CopyTo(sum1Lanes4, laneSums.Slice(20));
+        Vector128.CopyTo(sum1Lanes8, laneSums.Slice(24));
+        Vector128.CopyTo(sum1Lanes12, laneSums.Slice(28));
         ReduceScalar<TUnscaleGradient>(ref args, i, laneSums); // the tail, then the fixed combination
     }
 
@@ -437,7 +444,7 @@ partial class Reduction : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         float weightDecay = args.WeightDecay;
-        float h0 = args.H0;
+        float learningRateTimesRatio = args.LearningRateTimesRatio;
         float gradientMultiplier = args.GradientMultiplier;
         float tail0 = 0f;
         float tail1 = 0f;
@@ -451,7 +458,7 @@ partial class Reduction : global::KernelGen.Optimizer
             float update = grad + weightDecay * param;
             float reduced0 = param;
             float reduced1 = update;
-            param = param - h0 * update;
+            param = param - learningRateTimesRatio * update;
             if (i < blocks) laneSums[0 + (int)(i % 16)] += reduced0 * reduced0;
             else tail0 += reduced0 * reduced0;
             if (i < blocks) laneSums[16 + (int)(i % 16)] += reduced1 * reduced1;

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace Rules;
 
 partial class TensorState : global::KernelGen.Optimizer
@@ -150,20 +157,20 @@ partial class TensorState : global::KernelGen.Optimizer
         // }
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        global::System.Runtime.Intrinsics.Vector512<float> product = global::System.Runtime.Intrinsics.Vector512.Create(args.Product);
-        global::System.Runtime.Intrinsics.Vector512<float> corrected = global::System.Runtime.Intrinsics.Vector512.Create(args.Corrected);
-        global::System.Runtime.Intrinsics.Vector512<float> product1 = global::System.Runtime.Intrinsics.Vector512.Create(args.Product1);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 product = Vector512.Create(args.Product);
+        V512 corrected = Vector512.Create(args.Corrected);
+        V512 product1 = Vector512.Create(args.Product1);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - product * grad;
             param = param - corrected * grad * product1;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -187,20 +194,20 @@ partial class TensorState : global::KernelGen.Optimizer
         // }
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        global::System.Runtime.Intrinsics.Vector256<float> product = global::System.Runtime.Intrinsics.Vector256.Create(args.Product);
-        global::System.Runtime.Intrinsics.Vector256<float> corrected = global::System.Runtime.Intrinsics.Vector256.Create(args.Corrected);
-        global::System.Runtime.Intrinsics.Vector256<float> product1 = global::System.Runtime.Intrinsics.Vector256.Create(args.Product1);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 product = Vector256.Create(args.Product);
+        V256 corrected = Vector256.Create(args.Corrected);
+        V256 product1 = Vector256.Create(args.Product1);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - product * grad;
             param = param - corrected * grad * product1;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -224,20 +231,20 @@ partial class TensorState : global::KernelGen.Optimizer
         // }
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        global::System.Runtime.Intrinsics.Vector128<float> product = global::System.Runtime.Intrinsics.Vector128.Create(args.Product);
-        global::System.Runtime.Intrinsics.Vector128<float> corrected = global::System.Runtime.Intrinsics.Vector128.Create(args.Corrected);
-        global::System.Runtime.Intrinsics.Vector128<float> product1 = global::System.Runtime.Intrinsics.Vector128.Create(args.Product1);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 product = Vector128.Create(args.Product);
+        V128 corrected = Vector128.Create(args.Corrected);
+        V128 product1 = Vector128.Create(args.Product1);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - product * grad;
             param = param - corrected * grad * product1;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down

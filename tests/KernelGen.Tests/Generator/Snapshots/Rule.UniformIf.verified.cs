@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace Rules;
 
 partial class UniformIf : global::KernelGen.Optimizer
@@ -87,7 +94,7 @@ partial class UniformIf : global::KernelGen.Optimizer
         }
         args.Momentum = momentum;
         args.Nesterov = nesterov; // decides if (nesterov)
-        args.H0 = lr * 0.001f; // hoisted from: param -= lr * 0.001f * param;
+        args.ParamTerm = lr * 0.001f; // hoisted from: param -= lr * 0.001f * param;
         args.Lr = lr;
     }
 
@@ -124,7 +131,7 @@ partial class UniformIf : global::KernelGen.Optimizer
         public global::System.ReadOnlySpan<float> Grad;
         public global::System.Span<float> Buffer;
         public float Momentum;
-        public float H0;
+        public float ParamTerm;
         public float Lr;
         public float GradientMultiplier;
         public bool Nesterov;
@@ -203,31 +210,31 @@ partial class UniformIf : global::KernelGen.Optimizer
         ref float bufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Buffer);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector512<float> momentum = global::System.Runtime.Intrinsics.Vector512.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> lr = global::System.Runtime.Intrinsics.Vector512.Create(args.Lr);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 momentum = Vector512.Create(args.Momentum);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 lr = Vector512.Create(args.Lr);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> buffer = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bufferRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 buffer = Vector512.LoadUnsafe(ref bufferRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             buffer = momentum * buffer + grad;
-            global::System.Runtime.Intrinsics.Vector512<float> direction = buffer;
+            V512 direction = buffer;
             if (TNesterov.Value)
             {
                 direction = grad + momentum * buffer;
             }
             else
             {
-                param = param - h0 * param;
+                param = param - paramTerm * param;
             }
             param = param - lr * direction;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(buffer, ref bufferRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(buffer, ref bufferRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -267,31 +274,31 @@ partial class UniformIf : global::KernelGen.Optimizer
         ref float bufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Buffer);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector256<float> momentum = global::System.Runtime.Intrinsics.Vector256.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> lr = global::System.Runtime.Intrinsics.Vector256.Create(args.Lr);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 momentum = Vector256.Create(args.Momentum);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 lr = Vector256.Create(args.Lr);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> buffer = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bufferRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 buffer = Vector256.LoadUnsafe(ref bufferRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             buffer = momentum * buffer + grad;
-            global::System.Runtime.Intrinsics.Vector256<float> direction = buffer;
+            V256 direction = buffer;
             if (TNesterov.Value)
             {
                 direction = grad + momentum * buffer;
             }
             else
             {
-                param = param - h0 * param;
+                param = param - paramTerm * param;
             }
             param = param - lr * direction;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(buffer, ref bufferRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(buffer, ref bufferRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -331,31 +338,31 @@ partial class UniformIf : global::KernelGen.Optimizer
         ref float bufferRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Buffer);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector128<float> momentum = global::System.Runtime.Intrinsics.Vector128.Create(args.Momentum);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> lr = global::System.Runtime.Intrinsics.Vector128.Create(args.Lr);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 momentum = Vector128.Create(args.Momentum);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 lr = Vector128.Create(args.Lr);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> buffer = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bufferRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 buffer = Vector128.LoadUnsafe(ref bufferRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             buffer = momentum * buffer + grad;
-            global::System.Runtime.Intrinsics.Vector128<float> direction = buffer;
+            V128 direction = buffer;
             if (TNesterov.Value)
             {
                 direction = grad + momentum * buffer;
             }
             else
             {
-                param = param - h0 * param;
+                param = param - paramTerm * param;
             }
             param = param - lr * direction;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(buffer, ref bufferRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(buffer, ref bufferRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -396,7 +403,7 @@ partial class UniformIf : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         float momentum = args.Momentum;
-        float h0 = args.H0;
+        float paramTerm = args.ParamTerm;
         float lr = args.Lr;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
@@ -414,7 +421,7 @@ partial class UniformIf : global::KernelGen.Optimizer
             }
             else
             {
-                param = param - h0 * param;
+                param = param - paramTerm * param;
             }
             param = param - lr * direction;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref bufferRef, i) = buffer;

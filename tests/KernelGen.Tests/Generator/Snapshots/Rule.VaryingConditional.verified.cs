@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace Rules;
 
 partial class VaryingConditional : global::KernelGen.Optimizer
@@ -52,7 +59,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
     private static void Prepare(ref KernelArguments args, float learningRate)
     {
         args.LearningRate = learningRate;
-        args.H0 = -learningRate; // hoisted from: float step = grad > 0f ? learningRate : -learningRate;
+        args.NegatedLearningRate = -learningRate; // hoisted from: float step = grad > 0f ? learningRate : -learningRate;
     }
 
     /// <summary>
@@ -79,7 +86,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         public global::System.Span<float> Param;
         public global::System.ReadOnlySpan<float> Grad;
         public float LearningRate;
-        public float H0;
+        public float NegatedLearningRate;
         public float GradientMultiplier;
         public bool UnscaleGradient;
     }
@@ -128,19 +135,19 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         // }
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 negatedLearningRate = Vector512.Create(args.NegatedLearningRate);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> step = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.GreaterThan(grad, global::System.Runtime.Intrinsics.Vector512.Create(0f)), learningRate, h0);
-            param = param - global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(param, global::System.Runtime.Intrinsics.Vector512.Create(0f)) & global::System.Runtime.Intrinsics.Vector512.LessThan(grad, global::System.Runtime.Intrinsics.Vector512.Create(0f)), step * global::System.Runtime.Intrinsics.Vector512.Create(0.5f), step);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 step = Vector512.ConditionalSelect(Vector512.GreaterThan(grad, Vector512.Create(0f)), learningRate, negatedLearningRate);
+            param = param - Vector512.ConditionalSelect(Vector512.LessThan(param, Vector512.Create(0f)) & Vector512.LessThan(grad, Vector512.Create(0f)), step * Vector512.Create(0.5f), step);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -161,19 +168,19 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         // }
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 negatedLearningRate = Vector256.Create(args.NegatedLearningRate);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.GreaterThan(grad, global::System.Runtime.Intrinsics.Vector256.Create(0f)), learningRate, h0);
-            param = param - global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.LessThan(param, global::System.Runtime.Intrinsics.Vector256.Create(0f)) & global::System.Runtime.Intrinsics.Vector256.LessThan(grad, global::System.Runtime.Intrinsics.Vector256.Create(0f)), step * global::System.Runtime.Intrinsics.Vector256.Create(0.5f), step);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 step = Vector256.ConditionalSelect(Vector256.GreaterThan(grad, Vector256.Create(0f)), learningRate, negatedLearningRate);
+            param = param - Vector256.ConditionalSelect(Vector256.LessThan(param, Vector256.Create(0f)) & Vector256.LessThan(grad, Vector256.Create(0f)), step * Vector256.Create(0.5f), step);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -194,19 +201,19 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         // }
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 negatedLearningRate = Vector128.Create(args.NegatedLearningRate);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.GreaterThan(grad, global::System.Runtime.Intrinsics.Vector128.Create(0f)), learningRate, h0);
-            param = param - global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.LessThan(param, global::System.Runtime.Intrinsics.Vector128.Create(0f)) & global::System.Runtime.Intrinsics.Vector128.LessThan(grad, global::System.Runtime.Intrinsics.Vector128.Create(0f)), step * global::System.Runtime.Intrinsics.Vector128.Create(0.5f), step);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 step = Vector128.ConditionalSelect(Vector128.GreaterThan(grad, Vector128.Create(0f)), learningRate, negatedLearningRate);
+            param = param - Vector128.ConditionalSelect(Vector128.LessThan(param, Vector128.Create(0f)) & Vector128.LessThan(grad, Vector128.Create(0f)), step * Vector128.Create(0.5f), step);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -228,7 +235,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         float learningRate = args.LearningRate;
-        float h0 = args.H0;
+        float negatedLearningRate = args.NegatedLearningRate;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
         for (nuint i = start; i < length; i++)
@@ -236,7 +243,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float step = grad > 0f ? learningRate : h0;
+            float step = grad > 0f ? learningRate : negatedLearningRate;
             param = param - (param < 0f && grad < 0f ? step * 0.5f : step);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }

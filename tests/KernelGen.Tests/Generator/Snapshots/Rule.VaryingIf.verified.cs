@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace Rules;
 
 partial class VaryingIf : global::KernelGen.Optimizer
@@ -80,7 +87,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
     {
         args.LearningRate = learningRate;
         args.Clip = clip; // decides if (clip)
-        args.H0 = limit * learningRate; // hoisted from: update = MathF.Min(update, limit * learningRate);
+        args.LimitTimesLearningRate = limit * learningRate; // hoisted from: update = MathF.Min(update, limit * learningRate);
     }
 
     /// <summary>
@@ -114,7 +121,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
         public global::System.ReadOnlySpan<float> Grad;
         public global::System.Span<float> Trace;
         public float LearningRate;
-        public float H0;
+        public float LimitTimesLearningRate;
         public float GradientMultiplier;
         public bool Clip;
         public bool UnscaleGradient;
@@ -193,45 +200,45 @@ partial class VaryingIf : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float traceRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Trace);
-        global::System.Runtime.Intrinsics.Vector512<float> learningRate = global::System.Runtime.Intrinsics.Vector512.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 limitTimesLearningRate = Vector512.Create(args.LimitTimesLearningRate);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> trace = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref traceRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> update = grad;
-            global::System.Runtime.Intrinsics.Vector512<float> extra = global::System.Runtime.Intrinsics.Vector512.Create(0f);
-            global::System.Runtime.Intrinsics.Vector512<float> mask = global::System.Runtime.Intrinsics.Vector512.GreaterThan(grad, global::System.Runtime.Intrinsics.Vector512.Create(0f));
-            global::System.Runtime.Intrinsics.Vector512<float> update_then = update;
-            global::System.Runtime.Intrinsics.Vector512<float> extra_then = extra;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 trace = Vector512.LoadUnsafe(ref traceRef, i);
+            V512 update = grad;
+            V512 extra = Vector512.Create(0f);
+            V512 gradAboveZero = Vector512.GreaterThan(grad, Vector512.Create(0f));
+            V512 update_then = update;
+            V512 extra_then = extra;
             {
                 // lanes where the condition holds
-                global::System.Runtime.Intrinsics.Vector512<float> scaled = grad * learningRate;
+                V512 scaled = grad * learningRate;
                 update_then = scaled;
-                extra_then = param * global::System.Runtime.Intrinsics.Vector512.Create(0.5f);
+                extra_then = param * Vector512.Create(0.5f);
                 if (TClip.Value)
                 {
-                    update_then = global::System.Runtime.Intrinsics.Vector512.Min(update_then, h0);
+                    update_then = Vector512.Min(update_then, limitTimesLearningRate);
                 }
             }
-            global::System.Runtime.Intrinsics.Vector512<float> update_else = update;
-            global::System.Runtime.Intrinsics.Vector512<float> trace_else = trace;
+            V512 update_else = update;
+            V512 trace_else = trace;
             {
                 // lanes where it does not
                 update_else = -grad * learningRate;
                 trace_else = trace_else + grad;
             }
-            update = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(mask, update_then, update_else);
-            extra = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(mask, extra_then, extra);
-            trace = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(mask, trace, trace_else);
+            update = Vector512.ConditionalSelect(gradAboveZero, update_then, update_else);
+            extra = Vector512.ConditionalSelect(gradAboveZero, extra_then, extra);
+            trace = Vector512.ConditionalSelect(gradAboveZero, trace, trace_else);
             param = param - update - extra * learningRate;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(trace, ref traceRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(trace, ref traceRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -272,45 +279,45 @@ partial class VaryingIf : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float traceRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Trace);
-        global::System.Runtime.Intrinsics.Vector256<float> learningRate = global::System.Runtime.Intrinsics.Vector256.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 limitTimesLearningRate = Vector256.Create(args.LimitTimesLearningRate);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> trace = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref traceRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> update = grad;
-            global::System.Runtime.Intrinsics.Vector256<float> extra = global::System.Runtime.Intrinsics.Vector256.Create(0f);
-            global::System.Runtime.Intrinsics.Vector256<float> mask = global::System.Runtime.Intrinsics.Vector256.GreaterThan(grad, global::System.Runtime.Intrinsics.Vector256.Create(0f));
-            global::System.Runtime.Intrinsics.Vector256<float> update_then = update;
-            global::System.Runtime.Intrinsics.Vector256<float> extra_then = extra;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 trace = Vector256.LoadUnsafe(ref traceRef, i);
+            V256 update = grad;
+            V256 extra = Vector256.Create(0f);
+            V256 gradAboveZero = Vector256.GreaterThan(grad, Vector256.Create(0f));
+            V256 update_then = update;
+            V256 extra_then = extra;
             {
                 // lanes where the condition holds
-                global::System.Runtime.Intrinsics.Vector256<float> scaled = grad * learningRate;
+                V256 scaled = grad * learningRate;
                 update_then = scaled;
-                extra_then = param * global::System.Runtime.Intrinsics.Vector256.Create(0.5f);
+                extra_then = param * Vector256.Create(0.5f);
                 if (TClip.Value)
                 {
-                    update_then = global::System.Runtime.Intrinsics.Vector256.Min(update_then, h0);
+                    update_then = Vector256.Min(update_then, limitTimesLearningRate);
                 }
             }
-            global::System.Runtime.Intrinsics.Vector256<float> update_else = update;
-            global::System.Runtime.Intrinsics.Vector256<float> trace_else = trace;
+            V256 update_else = update;
+            V256 trace_else = trace;
             {
                 // lanes where it does not
                 update_else = -grad * learningRate;
                 trace_else = trace_else + grad;
             }
-            update = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(mask, update_then, update_else);
-            extra = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(mask, extra_then, extra);
-            trace = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(mask, trace, trace_else);
+            update = Vector256.ConditionalSelect(gradAboveZero, update_then, update_else);
+            extra = Vector256.ConditionalSelect(gradAboveZero, extra_then, extra);
+            trace = Vector256.ConditionalSelect(gradAboveZero, trace, trace_else);
             param = param - update - extra * learningRate;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(trace, ref traceRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(trace, ref traceRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -351,45 +358,45 @@ partial class VaryingIf : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float traceRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Trace);
-        global::System.Runtime.Intrinsics.Vector128<float> learningRate = global::System.Runtime.Intrinsics.Vector128.Create(args.LearningRate);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 limitTimesLearningRate = Vector128.Create(args.LimitTimesLearningRate);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> trace = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref traceRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> update = grad;
-            global::System.Runtime.Intrinsics.Vector128<float> extra = global::System.Runtime.Intrinsics.Vector128.Create(0f);
-            global::System.Runtime.Intrinsics.Vector128<float> mask = global::System.Runtime.Intrinsics.Vector128.GreaterThan(grad, global::System.Runtime.Intrinsics.Vector128.Create(0f));
-            global::System.Runtime.Intrinsics.Vector128<float> update_then = update;
-            global::System.Runtime.Intrinsics.Vector128<float> extra_then = extra;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 trace = Vector128.LoadUnsafe(ref traceRef, i);
+            V128 update = grad;
+            V128 extra = Vector128.Create(0f);
+            V128 gradAboveZero = Vector128.GreaterThan(grad, Vector128.Create(0f));
+            V128 update_then = update;
+            V128 extra_then = extra;
             {
                 // lanes where the condition holds
-                global::System.Runtime.Intrinsics.Vector128<float> scaled = grad * learningRate;
+                V128 scaled = grad * learningRate;
                 update_then = scaled;
-                extra_then = param * global::System.Runtime.Intrinsics.Vector128.Create(0.5f);
+                extra_then = param * Vector128.Create(0.5f);
                 if (TClip.Value)
                 {
-                    update_then = global::System.Runtime.Intrinsics.Vector128.Min(update_then, h0);
+                    update_then = Vector128.Min(update_then, limitTimesLearningRate);
                 }
             }
-            global::System.Runtime.Intrinsics.Vector128<float> update_else = update;
-            global::System.Runtime.Intrinsics.Vector128<float> trace_else = trace;
+            V128 update_else = update;
+            V128 trace_else = trace;
             {
                 // lanes where it does not
                 update_else = -grad * learningRate;
                 trace_else = trace_else + grad;
             }
-            update = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(mask, update_then, update_else);
-            extra = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(mask, extra_then, extra);
-            trace = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(mask, trace, trace_else);
+            update = Vector128.ConditionalSelect(gradAboveZero, update_then, update_else);
+            extra = Vector128.ConditionalSelect(gradAboveZero, extra_then, extra);
+            trace = Vector128.ConditionalSelect(gradAboveZero, trace, trace_else);
             param = param - update - extra * learningRate;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(trace, ref traceRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(trace, ref traceRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -431,7 +438,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float traceRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Trace);
         float learningRate = args.LearningRate;
-        float h0 = args.H0;
+        float limitTimesLearningRate = args.LimitTimesLearningRate;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
         for (nuint i = start; i < length; i++)
@@ -442,7 +449,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
             float trace = global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i);
             float update = grad;
             float extra = 0f;
-            bool mask = grad > 0f;
+            bool gradAboveZero = grad > 0f;
             float update_then = update;
             float extra_then = extra;
             {
@@ -452,7 +459,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 extra_then = param * 0.5f;
                 if (TClip.Value)
                 {
-                    update_then = global::System.MathF.Min(update_then, h0);
+                    update_then = global::System.MathF.Min(update_then, limitTimesLearningRate);
                 }
             }
             float update_else = update;
@@ -462,9 +469,9 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 update_else = -grad * learningRate;
                 trace_else = trace_else + grad;
             }
-            update = mask ? update_then : update_else;
-            extra = mask ? extra_then : extra;
-            trace = mask ? trace : trace_else;
+            update = gradAboveZero ? update_then : update_else;
+            extra = gradAboveZero ? extra_then : extra;
+            trace = gradAboveZero ? trace : trace_else;
             param = param - update - extra * learningRate;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i) = trace;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;

@@ -1,8 +1,9 @@
 using System;
 using System.Linq;
+using KernelGen.Generator.Analysis;
 using KernelGen.Generator.Model;
 
-namespace KernelGen.Generator.Analysis;
+namespace KernelGen.Generator.Emission;
 
 /// <summary>
 /// Renders expressions as C#: scalar (the rule's own float arithmetic) or on a vector width,
@@ -10,25 +11,28 @@ namespace KernelGen.Generator.Analysis;
 /// </summary>
 internal sealed class CSharpWriter
 {
-    private const string MathF = "global::System.MathF";
-    private const string KernelMath = "global::KernelGen.KernelMath";
+    private const string MathF = TypeNames.MathF;
+    private const string KernelMath = TypeNames.KernelMath;
 
     private readonly int _width;
     private readonly Func<int, string> _flagName;
+    private readonly VectorAliases? _vectors;
 
     /// <param name="width">0 for scalar, else 128, 256 or 512.</param>
     /// <param name="flagName">The type parameter of flag k.</param>
-    public CSharpWriter(int width, Func<int, string> flagName)
+    /// <param name="vectors">The file's aliases for the vector types; without them, their full names.</param>
+    public CSharpWriter(int width, Func<int, string> flagName, VectorAliases? vectors = null)
     {
         _width = width;
         _flagName = flagName;
+        _vectors = vectors;
     }
 
-    /// <summary>The vector type, e.g. <c>global::System.Runtime.Intrinsics.Vector512&lt;float&gt;</c>.</summary>
-    public string VectorType => $"global::System.Runtime.Intrinsics.Vector{_width}<float>";
+    /// <summary>The vector type, e.g. <c>V512</c> for <c>Vector512&lt;float&gt;</c>.</summary>
+    public string VectorType => _vectors?.Type(_width) ?? TypeNames.Vector(_width);
 
-    /// <summary>The static helper class, e.g. <c>global::System.Runtime.Intrinsics.Vector512</c>.</summary>
-    public string VectorClass => $"global::System.Runtime.Intrinsics.Vector{_width}";
+    /// <summary>The static helper class, e.g. <c>Vector512</c>.</summary>
+    public string VectorClass => _vectors?.Class(_width) ?? TypeNames.VectorClass(_width);
 
     public bool IsVector => _width != 0;
 

@@ -1,0 +1,210 @@
+using System.Collections.Generic;
+using System.Linq;
+using KernelGen.Generator.Analysis;
+using KernelGen.Generator.Model;
+
+namespace KernelGen.Generator.Emission;
+
+// The loops, one per ISA path: loads (only under the flags that read a buffer), the planned body,
+// stores (only under the flags that write it); each vector path hands its tail to the next narrower one.
+internal sealed partial class KernelEmitter
+{
+    private void WriteRuleEcho()
+    {
+        _w.Comment("The rule, applied here to every element:");
+        _w.Comment(_rule.RuleSource);
+    }
+
+    private Dictionary<string, string> WriteRefs(NameScope names)
+    {
+        var refs = new Dictionary<string, string>();
+        foreach (RuleParameter buffer in _plan.Loaded)
+        {
+            string name = names.Fresh(buffer.Name + "Ref");
+            refs[buffer.Name] = name;
+            _w.Line($"ref float {name} = ref {TypeNames.MemoryMarshal}.GetReference({_argsName}.{_plan.SpanFields[buffer.Name]});");
+        }
+
+        return refs;
+    }
+
+    private void WriteVectorLoop(int width)
+    {
+        var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter, _vectors);
+        var names = new NameScope(_plan.Names);
+        int lanes = width / 32;
+        string start = names.Fresh("start");
+        string next = width > 128 ? $"Loop{width / 2}" : "LoopScalar";
+        _w.Line($"/// <summary>The Vector{width} path from <paramref name=\"{start}\"/> on: {lanes} elements per iteration; what is left goes to {next}.</summary>");
+        _w.Line($"private static void Loop{width}{TypeParameters}(ref {_argsType} {_argsName}, nuint {start})");
+        WriteConstraints(_plan.Flags);
+        using (_w.Block())
+        {
+            WriteRuleEcho();
+            Dictionary<string, string> refs = WriteRefs(names);
+            WriteBroadcasts(writer);
+
+            string length = names.Fresh("length");
+            string i = names.Fresh("i");
+            _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
+            _w.Line($"nuint {i} = {start};");
+            if (_pipeline is not null)
+            {
+                WritePipelinedLoop(_pipeline, writer, width, names, refs, i, length);
+                _w.Line();
+            }
+
+            using (_w.Block($"for (; {i} + {lanes} <= {length}; {i} += {lanes})"))
+            {
+                foreach (RuleParameter buffer in _plan.Loaded)
+                {
+                    WriteLoad(buffer, writer.VectorType, $"{writer.VectorClass}.LoadUnsafe(ref {refs[buffer.Name]}, {i})", $"{writer.VectorType}.Zero");
+                }
+
+                WriteBody(_plan.Body, writer);
+                foreach (RuleParameter buffer in _plan.Stored)
+                {
+                    WriteStore(buffer, $"{writer.VectorClass}.StoreUnsafe({buffer.Name}, ref {refs[buffer.Name]}, {i});");
+                }
+            }
+
+            _w.Line();
+            // A narrower vector is accelerated wherever this one is: a short tail still runs on vectors.
+            _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it goes down");
+            _w.Line("// the ladder (half-width vectors, then element by element), each element exactly once.");
+            _w.Line($"{next}{TypeParameters}(ref {_argsName}, {i});");
+        }
+    }
+
+    /// <summary>Each uniform value the loops read, broadcast to a vector once before the loop.</summary>
+    private void WriteBroadcasts(CSharpWriter writer)
+    {
+        foreach (Export export in _plan.Exports)
+        {
+            _w.Line(export.Kind == ValueKind.Bool
+                ? $"{writer.VectorType} {export.LoopName} = {_argsName}.{export.Field} ? {writer.VectorType}.AllBitsSet : {writer.VectorType}.Zero;"
+                : $"{writer.VectorType} {export.LoopName} = {writer.VectorClass}.Create({_argsName}.{export.Field});");
+        }
+    }
+
+    private void WriteScalarLoop()
+    {
+        var writer = new CSharpWriter(0, k => _plan.Flags[k].TypeParameter);
+        var names = new NameScope(_plan.Names);
+        string start = names.Fresh("start");
+        _w.Line($"/// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name=\"{start}\"/> on.</summary>");
+        _w.Line($"private static void LoopScalar{TypeParameters}(ref {_argsType} {_argsName}, nuint {start})");
+        WriteConstraints(_plan.Flags);
+        using (_w.Block())
+        {
+            WriteRuleEcho();
+            Dictionary<string, string> refs = WriteRefs(names);
+            foreach (Export export in _plan.Exports)
+            {
+                _w.Line($"{CSharpWriter.Keyword(export.Kind)} {export.LoopName} = {_argsName}.{export.Field};");
+            }
+
+            string length = names.Fresh("length");
+            string i = names.Fresh("i");
+            _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
+            using (_w.Block($"for (nuint {i} = {start}; {i} < {length}; {i}++)"))
+            {
+                foreach (RuleParameter buffer in _plan.Loaded)
+                {
+                    WriteLoad(buffer, "float", $"{TypeNames.Unsafe}.Add(ref {refs[buffer.Name]}, {i})", "0f");
+                }
+
+                WriteBody(_plan.Body, writer);
+                foreach (RuleParameter buffer in _plan.Stored)
+                {
+                    WriteStore(buffer, $"{TypeNames.Unsafe}.Add(ref {refs[buffer.Name]}, {i}) = {buffer.Name};");
+                }
+            }
+        }
+    }
+
+    /// <summary>The flags a buffer's accesses all sit under, as a C# condition (null when none).</summary>
+    private string? GuardOf(List<(int Flag, bool Value)> guard) =>
+        guard.Count == 0
+            ? null
+            : string.Join(" && ", guard.Select(g => (g.Value ? "" : "!") + _plan.Flags[g.Flag].TypeParameter + ".Value"));
+
+    private void WriteLoad(RuleParameter buffer, string type, string load, string zero) => WriteLoad(buffer, buffer.Name, type, load, zero);
+
+    private void WriteLoad(RuleParameter buffer, string name, string type, string load, string zero)
+    {
+        if (!_plan.Guards.TryGetValue(buffer.Name, out List<(int Flag, bool Value)>? reads))
+        {
+            _w.Line($"{type} {name} = {zero}; // written before it is read: not loaded");
+            return;
+        }
+
+        string? guard = GuardOf(reads);
+        _w.Line(guard is null ? $"{type} {name} = {load};" : $"{type} {name} = {guard} ? {load} : {zero};");
+        if (buffer.Role == ParameterRole.Gradient)
+        {
+            string flag = _plan.Flags[_plan.UnscaleFlag].TypeParameter;
+            _w.Line($"if ({flag}.Value) {name} = {name} * {_plan.GradientMultiplier.LoopName}; // loss scaling: unscaled as loaded");
+        }
+    }
+
+    private void WriteStore(RuleParameter buffer, string store)
+    {
+        string? guard = GuardOf(_plan.StoreGuards[buffer.Name]);
+        _w.Line(guard is null ? store : $"if ({guard}) {store}");
+    }
+
+    private void WriteBody(List<LoopStmt> statements, CSharpWriter writer)
+    {
+        foreach (LoopStmt statement in statements)
+        {
+            switch (statement)
+            {
+                case LoopLocal { Value: null } local:
+                    string zero = writer.IsVector ? writer.VectorType + ".Zero" : local.Kind == ValueKind.Bool ? "false" : "0f";
+                    _w.Line($"{writer.TypeOf(local.Kind)} {local.Name} = {zero};");
+                    break;
+                case LoopLocal local:
+                    _w.Line($"{writer.TypeOf(local.Kind)} {local.Name} = {writer.Write(local.Value)};");
+                    break;
+                case LoopAssign assign:
+                    _w.Line($"{assign.Name} = {writer.Write(assign.Value)};");
+                    break;
+                case LoopFlagIf flagIf:
+                    string flag = _plan.Flags[flagIf.Flag].TypeParameter;
+                    if (flagIf.Then.Count == 0)
+                    {
+                        using (_w.Block($"if (!{flag}.Value)"))
+                        {
+                            WriteBody(flagIf.Else, writer);
+                        }
+
+                        break;
+                    }
+
+                    using (_w.Block($"if ({flag}.Value)"))
+                    {
+                        WriteBody(flagIf.Then, writer);
+                    }
+
+                    if (flagIf.Else.Count > 0)
+                    {
+                        using (_w.Block("else"))
+                        {
+                            WriteBody(flagIf.Else, writer);
+                        }
+                    }
+
+                    break;
+                case LoopBlock block:
+                    using (_w.Block())
+                    {
+                        _w.Comment(block.Comment);
+                        WriteBody(block.Statements, writer);
+                    }
+
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Collections.Generic;
+using System.Linq;
+using KernelGen.Generator.Model;
+
+namespace KernelGen.Generator.Emission;
+
+// The KernelGen.Optimizer overrides that step tensors: the kernels over the optimizer's tensors, and
+// the rule element by element for the checks.
+internal sealed partial class KernelEmitter
+{
+    private string TensorArguments(string tensor, string step)
+    {
+        var parts = new List<string>();
+        int state = 0;
+        foreach (RuleParameter buffer in Buffers)
+        {
+            parts.Add(buffer.Role switch
+            {
+                ParameterRole.Parameter => $"{tensor}.Parameter.Span",
+                ParameterRole.Gradient => $"{tensor}.Gradient.Span",
+                _ => $"{tensor}.State({state++})",
+            });
+        }
+
+        int tensorState = 0;
+        foreach (RuleParameter uniform in Uniforms)
+        {
+            parts.Add(uniform.Role switch
+            {
+                ParameterRole.Hyperparameter => uniform.PropertyName!,
+                ParameterRole.Step => step,
+                _ => $"ref {tensor}.TensorState({tensorState++})",
+            });
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>The optimizer's step over its tensors (the kernels), and the rule-by-element step it is checked against.</summary>
+    private void WriteStepMembers()
+    {
+        _w.Line("/// <inheritdoc/>");
+        using (_w.Block($"protected override void StepTensors({TypeNames.ParameterTensors} tensors, {TypeNames.KernelPath} path)"))
+        {
+            _w.Line("// Registration checked lengths and overlaps; hyper-parameters were validated by Step.");
+            _w.Line($"{_argsType} {_argsName} = default;");
+            _w.Line($"{_argsName}.{_plan.GradientMultiplier.Field} = GradientMultiplier;");
+            _w.Line($"{_argsName}.{_plan.Flags[_plan.UnscaleFlag].Field} = GradientMultiplier != 1f;");
+            if (_preparesOncePerStep)
+            {
+                _w.Line("int prepared = 0; // The uniform part depends on the step only: computed once for tensors at the same step.");
+            }
+
+            using (_w.Block($"foreach ({TypeNames.ParameterTensor} tensor in tensors)"))
+            {
+                using (_w.Block("if (tensor.Length == 0)"))
+                {
+                    _w.Line("continue;");
+                }
+
+                _w.Line("int step = tensor.Step + 1;");
+                int state = 0;
+                int tensorState = 0;
+                var stateIndex = new Dictionary<string, int>();
+                foreach (RuleParameter buffer in Buffers)
+                {
+                    if (buffer.Role == ParameterRole.State)
+                    {
+                        stateIndex[buffer.Name] = state++;
+                    }
+                }
+
+                string uniforms = UniformArguments(u => u.Role == ParameterRole.Step ? "step" : u.PropertyName!, u => $"tensor.TensorState({tensorState++})");
+                string prepare = $"Prepare(ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});";
+                if (_preparesOncePerStep)
+                {
+                    using (_w.Block("if (step != prepared)"))
+                    {
+                        _w.Line(prepare);
+                        _w.Line("prepared = step;");
+                    }
+                }
+                else if (!HasReductions)
+                {
+                    _w.Line(prepare);
+                }
+
+                // (With reductions, Execute prepares each tensor's two passes itself.)
+
+                foreach (RuleParameter buffer in Buffers.Where(_plan.IsArgument))
+                {
+                    string span = buffer.Role switch
+                    {
+                        ParameterRole.Parameter => "tensor.Parameter.Span",
+                        ParameterRole.Gradient => "tensor.Gradient.Span",
+                        _ => $"tensor.State({stateIndex[buffer.Name]})",
+                    };
+                    _w.Line($"{_argsName}.{_plan.SpanFields[buffer.Name]} = {span};");
+                }
+
+                _w.Line(HasReductions
+                    ? $"Execute(path, ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});"
+                    : $"Dispatch(path, ref {_argsName});");
+            }
+        }
+
+        _w.Line();
+        _w.Line("/// <inheritdoc/>");
+        _w.Line($"protected override void StepTensorWithRule({TypeNames.ParameterTensor} tensor, int step) =>");
+        _w.Line(HasReductions
+            ? $"    throw new {TypeNames.NotSupportedException}(\"The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.\");"
+            : $"    ApplyWithRule({TensorArguments("tensor", "step")});");
+    }
+}

@@ -1,0 +1,40 @@
+namespace KernelGen.Generator.Emission;
+
+/// <summary>
+/// Every type the generated code names, fully qualified, in one place: when the runtime's
+/// namespaces move, this file is the one to change. (The attributes the parser looks for are the
+/// parser's business: see RuleParser.)
+/// </summary>
+internal static class TypeNames
+{
+    // The runtime: what a generated optimizer derives from, calls and passes.
+    public const string Optimizer = "global::KernelGen.Optimizer";
+    public const string ParameterTensor = "global::KernelGen.ParameterTensor";
+    public const string UpdateRule = "global::KernelGen.UpdateRule";
+    public const string KernelPath = "global::KernelGen.KernelPath";
+    public const string KernelDispatch = "global::KernelGen.KernelDispatch";
+    public const string KernelMath = "global::KernelGen.KernelMath";
+    public const string Guard = "global::KernelGen.Internal.Guard";
+    public const string Reduction = "global::KernelGen.Internal.Reduction";
+    public const string KernelTuning = "global::KernelGen.Internal.KernelTuning";
+    public const string IFlag = "global::KernelGen.Internal.IFlag";
+    public const string True = "global::KernelGen.Internal.True";
+    public const string False = "global::KernelGen.Internal.False";
+
+    // The framework.
+    public const string MathF = "global::System.MathF";
+    public const string Span = "global::System.Span<float>";
+    public const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
+    public const string ParameterTensors = "global::System.ReadOnlySpan<" + ParameterTensor + ">";
+    public const string HyperparameterValues = "global::System.Span<double>";
+    public const string StringList = "global::System.Collections.Generic.IReadOnlyList<string>";
+    public const string NotSupportedException = "global::System.NotSupportedException";
+    public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+    public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+
+    /// <summary>The vector of floats of <paramref name="width"/> bits, e.g. <c>Vector256&lt;float&gt;</c>.</summary>
+    public static string Vector(int width) => $"global::System.Runtime.Intrinsics.Vector{width}<float>";
+
+    /// <summary>The static class of the vectors of <paramref name="width"/> bits, e.g. <c>Vector256</c>.</summary>
+    public static string VectorClass(int width) => $"global::System.Runtime.Intrinsics.Vector{width}";
+}
