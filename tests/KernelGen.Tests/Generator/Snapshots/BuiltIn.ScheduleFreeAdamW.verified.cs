@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
@@ -144,7 +151,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
     private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, float r, float weightLrPower, float warmupSteps, float decouplingC, bool amsBound, float epsilon, bool maximize, int step, ref float lrMax, ref float weightSum)
     {
-        args.Condition0 = step == 1; // decides if (step == 1)
+        args.StepIsOne = step == 1; // decides if (step == 1)
         float schedule = (float)step < warmupSteps ? (float)step / warmupSteps : 1f;
         float lr = learningRate * schedule;
         lrMax = global::System.MathF.Max(lr, step == 1 ? -1f : lrMax);
@@ -157,18 +164,18 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         }
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
         args.Beta2 = beta2;
-        args.H0 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
+        args.OneMinusBeta2 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
         float k2 = (float)step * global::System.MathF.Log(beta2);
         float biasCorrection2 = k2 >= -0.25f ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f)))))) : 1f - global::System.MathF.Pow(beta2, (float)step);
         args.BiasCorrection2 = biasCorrection2;
         args.AmsBound = amsBound; // decides if (amsBound)
         args.Epsilon = epsilon;
-        args.Condition3 = weightDecay > 0f; // decides if (weightDecay > 0f)
+        args.WeightDecayAboveZero = weightDecay > 0f; // decides if (weightDecay > 0f)
         args.WeightDecay = weightDecay;
-        args.Condition4 = global::System.MathF.Abs(checkpoint) < 0.5f; // decides if (MathF.Abs(checkpoint) < 0.5f)
+        args.AbsCheckpointBelowHalf = global::System.MathF.Abs(checkpoint) < 0.5f; // decides if (MathF.Abs(checkpoint) < 0.5f)
         args.Checkpoint = checkpoint;
-        args.H1 = 1f - checkpoint; // hoisted from: param = z - (z - param) * (1f - checkpoint);
-        args.H2 = lr * (beta1 * (1f - checkpoint) - 1f); // hoisted from: param += lr * (beta1 * (1f - checkpoint) - 1f) * u;
+        args.OneMinusCheckpoint = 1f - checkpoint; // hoisted from: param = z - (z - param) * (1f - checkpoint);
+        args.LrTimesBeta1TimesOneMinusCheckpointMinusOne = lr * (beta1 * (1f - checkpoint) - 1f); // hoisted from: param += lr * (beta1 * (1f - checkpoint) - 1f) * u;
         args.Lr = lr;
     }
 
@@ -235,20 +242,20 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         public global::System.Span<float> ExpAvgSq;
         public global::System.Span<float> MaxExpAvgSq;
         public float Beta2;
-        public float H0;
+        public float OneMinusBeta2;
         public float BiasCorrection2;
         public float Epsilon;
         public float WeightDecay;
         public float Checkpoint;
-        public float H1;
-        public float H2;
+        public float OneMinusCheckpoint;
+        public float LrTimesBeta1TimesOneMinusCheckpointMinusOne;
         public float Lr;
         public float GradientMultiplier;
-        public bool Condition0;
+        public bool StepIsOne;
         public bool Maximize;
         public bool AmsBound;
-        public bool Condition3;
-        public bool Condition4;
+        public bool WeightDecayAboveZero;
+        public bool AbsCheckpointBelowHalf;
         public bool UnscaleGradient;
     }
 
@@ -256,95 +263,95 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
-        if (args.Condition0) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
+        if (args.StepIsOne) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch1<TCondition0>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch1<TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Maximize) Unswitch2<TCondition0, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch2<TCondition0, global::KernelGen.Internal.False>(path, ref args);
+        if (args.Maximize) Unswitch2<TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch2<TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TCondition0, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch2<TStepIsOne, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.AmsBound) Unswitch3<TCondition0, TMaximize, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch3<TCondition0, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+        if (args.AmsBound) Unswitch3<TStepIsOne, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch3<TStepIsOne, TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TCondition0, TMaximize, TAmsBound>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
-        where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TAmsBound : struct, global::KernelGen.Internal.IFlag
-    {
-        if (args.Condition3) Unswitch4<TCondition0, TMaximize, TAmsBound, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch4<TCondition0, TMaximize, TAmsBound, global::KernelGen.Internal.False>(path, ref args);
-    }
-
-    private static void Unswitch4<TCondition0, TMaximize, TAmsBound, TCondition3>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch3<TStepIsOne, TMaximize, TAmsBound>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition4) Unswitch5<TCondition0, TMaximize, TAmsBound, TCondition3, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch5<TCondition0, TMaximize, TAmsBound, TCondition3, global::KernelGen.Internal.False>(path, ref args);
+        if (args.WeightDecayAboveZero) Unswitch4<TStepIsOne, TMaximize, TAmsBound, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch4<TStepIsOne, TMaximize, TAmsBound, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch5<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch4<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, global::KernelGen.Internal.False>(path, ref args);
+        if (args.AbsCheckpointBelowHalf) Unswitch5<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch5<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    private static void Unswitch5<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.UnscaleGradient) Run<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
-    /// <typeparamref name="TCondition0"/>: <c>step == 1</c>.
+    /// <typeparamref name="TStepIsOne"/>: <c>step == 1</c>.
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
     /// <typeparamref name="TAmsBound"/>: <c>amsBound</c>.
-    /// <typeparamref name="TCondition3"/>: <c>weightDecay &gt; 0f</c>.
-    /// <typeparamref name="TCondition4"/>: <c>global::System.MathF.Abs(checkpoint) &lt; 0.5f</c>.
+    /// <typeparamref name="TWeightDecayAboveZero"/>: <c>weightDecay &gt; 0f</c>.
+    /// <typeparamref name="TAbsCheckpointBelowHalf"/>: <c>global::System.MathF.Abs(checkpoint) &lt; 0.5f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Run<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, TUnscaleGradient>(ref args, 0);
+                Loop512<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, TUnscaleGradient>(ref args, 0);
+                Loop256<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, TUnscaleGradient>(ref args, 0);
+                Loop128<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop512<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -415,76 +422,76 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float maxExpAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector512<float> beta2 = global::System.Runtime.Intrinsics.Vector512.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> biasCorrection2 = global::System.Runtime.Intrinsics.Vector512.Create(args.BiasCorrection2);
-        global::System.Runtime.Intrinsics.Vector512<float> epsilon = global::System.Runtime.Intrinsics.Vector512.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> checkpoint = global::System.Runtime.Intrinsics.Vector512.Create(args.Checkpoint);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> h2 = global::System.Runtime.Intrinsics.Vector512.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector512<float> lr = global::System.Runtime.Intrinsics.Vector512.Create(args.Lr);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 biasCorrection2 = Vector512.Create(args.BiasCorrection2);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 checkpoint = Vector512.Create(args.Checkpoint);
+        V512 oneMinusCheckpoint = Vector512.Create(args.OneMinusCheckpoint);
+        V512 lrTimesBeta1TimesOneMinusCheckpointMinusOne = Vector512.Create(args.LrTimesBeta1TimesOneMinusCheckpointMinusOne);
+        V512 lr = Vector512.Create(args.Lr);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> z = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 z = Vector512.LoadUnsafe(ref zRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector512<float> expAvgSq = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> maxExpAvgSq = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            if (TCondition0.Value)
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
+            V512 maxExpAvgSq = TAmsBound.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
+            if (TStepIsOne.Value)
             {
                 z = param;
             }
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-            expAvgSq = expAvgSq * beta2 + h0 * g * g;
-            global::System.Runtime.Intrinsics.Vector512<float> secondMoment = expAvgSq / biasCorrection2;
-            global::System.Runtime.Intrinsics.Vector512<float> denominator = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V512 secondMoment = expAvgSq / biasCorrection2;
+            V512 denominator = V512.Zero;
             if (TAmsBound.Value)
             {
-                maxExpAvgSq = global::System.Runtime.Intrinsics.Vector512.Max(maxExpAvgSq, secondMoment);
-                denominator = global::System.Runtime.Intrinsics.Vector512.Sqrt(maxExpAvgSq + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f)) + epsilon;
+                maxExpAvgSq = Vector512.Max(maxExpAvgSq, secondMoment);
+                denominator = Vector512.Sqrt(maxExpAvgSq + Vector512.Create(1E-15f)) + epsilon;
             }
             else
             {
-                denominator = global::System.Runtime.Intrinsics.Vector512.Sqrt(secondMoment + global::System.Runtime.Intrinsics.Vector512.Create(1E-15f)) + epsilon;
+                denominator = Vector512.Sqrt(secondMoment + Vector512.Create(1E-15f)) + epsilon;
             }
-            global::System.Runtime.Intrinsics.Vector512<float> u = g / denominator;
-            if (TCondition3.Value)
+            V512 u = g / denominator;
+            if (TWeightDecayAboveZero.Value)
             {
                 u = u + weightDecay * param;
             }
-            if (TCondition4.Value)
+            if (TAbsCheckpointBelowHalf.Value)
             {
                 param = param + checkpoint * (z - param);
             }
             else
             {
-                param = z - (z - param) * h1;
+                param = z - (z - param) * oneMinusCheckpoint;
             }
-            param = param + h2 * u;
+            param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
             z = z - lr * u;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(z, ref zRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(z, ref zRef, i);
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            if (TAmsBound.Value) Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, TUnscaleGradient>(ref args, i);
+        Loop256<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop256<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -555,76 +562,76 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float maxExpAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector256<float> beta2 = global::System.Runtime.Intrinsics.Vector256.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> biasCorrection2 = global::System.Runtime.Intrinsics.Vector256.Create(args.BiasCorrection2);
-        global::System.Runtime.Intrinsics.Vector256<float> epsilon = global::System.Runtime.Intrinsics.Vector256.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> checkpoint = global::System.Runtime.Intrinsics.Vector256.Create(args.Checkpoint);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector256<float> lr = global::System.Runtime.Intrinsics.Vector256.Create(args.Lr);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 biasCorrection2 = Vector256.Create(args.BiasCorrection2);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 checkpoint = Vector256.Create(args.Checkpoint);
+        V256 oneMinusCheckpoint = Vector256.Create(args.OneMinusCheckpoint);
+        V256 lrTimesBeta1TimesOneMinusCheckpointMinusOne = Vector256.Create(args.LrTimesBeta1TimesOneMinusCheckpointMinusOne);
+        V256 lr = Vector256.Create(args.Lr);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 z = Vector256.LoadUnsafe(ref zRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector256<float> expAvgSq = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> maxExpAvgSq = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            if (TCondition0.Value)
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
+            V256 maxExpAvgSq = TAmsBound.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
+            if (TStepIsOne.Value)
             {
                 z = param;
             }
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-            expAvgSq = expAvgSq * beta2 + h0 * g * g;
-            global::System.Runtime.Intrinsics.Vector256<float> secondMoment = expAvgSq / biasCorrection2;
-            global::System.Runtime.Intrinsics.Vector256<float> denominator = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V256 secondMoment = expAvgSq / biasCorrection2;
+            V256 denominator = V256.Zero;
             if (TAmsBound.Value)
             {
-                maxExpAvgSq = global::System.Runtime.Intrinsics.Vector256.Max(maxExpAvgSq, secondMoment);
-                denominator = global::System.Runtime.Intrinsics.Vector256.Sqrt(maxExpAvgSq + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f)) + epsilon;
+                maxExpAvgSq = Vector256.Max(maxExpAvgSq, secondMoment);
+                denominator = Vector256.Sqrt(maxExpAvgSq + Vector256.Create(1E-15f)) + epsilon;
             }
             else
             {
-                denominator = global::System.Runtime.Intrinsics.Vector256.Sqrt(secondMoment + global::System.Runtime.Intrinsics.Vector256.Create(1E-15f)) + epsilon;
+                denominator = Vector256.Sqrt(secondMoment + Vector256.Create(1E-15f)) + epsilon;
             }
-            global::System.Runtime.Intrinsics.Vector256<float> u = g / denominator;
-            if (TCondition3.Value)
+            V256 u = g / denominator;
+            if (TWeightDecayAboveZero.Value)
             {
                 u = u + weightDecay * param;
             }
-            if (TCondition4.Value)
+            if (TAbsCheckpointBelowHalf.Value)
             {
                 param = param + checkpoint * (z - param);
             }
             else
             {
-                param = z - (z - param) * h1;
+                param = z - (z - param) * oneMinusCheckpoint;
             }
-            param = param + h2 * u;
+            param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
             z = z - lr * u;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref zRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(z, ref zRef, i);
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            if (TAmsBound.Value) Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, TUnscaleGradient>(ref args, i);
+        Loop128<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop128<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -695,76 +702,76 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float maxExpAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgSq);
-        global::System.Runtime.Intrinsics.Vector128<float> beta2 = global::System.Runtime.Intrinsics.Vector128.Create(args.Beta2);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> biasCorrection2 = global::System.Runtime.Intrinsics.Vector128.Create(args.BiasCorrection2);
-        global::System.Runtime.Intrinsics.Vector128<float> epsilon = global::System.Runtime.Intrinsics.Vector128.Create(args.Epsilon);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> checkpoint = global::System.Runtime.Intrinsics.Vector128.Create(args.Checkpoint);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.Create(args.H2);
-        global::System.Runtime.Intrinsics.Vector128<float> lr = global::System.Runtime.Intrinsics.Vector128.Create(args.Lr);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 biasCorrection2 = Vector128.Create(args.BiasCorrection2);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 checkpoint = Vector128.Create(args.Checkpoint);
+        V128 oneMinusCheckpoint = Vector128.Create(args.OneMinusCheckpoint);
+        V128 lrTimesBeta1TimesOneMinusCheckpointMinusOne = Vector128.Create(args.LrTimesBeta1TimesOneMinusCheckpointMinusOne);
+        V128 lr = Vector128.Create(args.Lr);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> z = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref zRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 z = Vector128.LoadUnsafe(ref zRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            global::System.Runtime.Intrinsics.Vector128<float> expAvgSq = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> maxExpAvgSq = TAmsBound.Value ? global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            if (TCondition0.Value)
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
+            V128 maxExpAvgSq = TAmsBound.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
+            if (TStepIsOne.Value)
             {
                 z = param;
             }
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-            expAvgSq = expAvgSq * beta2 + h0 * g * g;
-            global::System.Runtime.Intrinsics.Vector128<float> secondMoment = expAvgSq / biasCorrection2;
-            global::System.Runtime.Intrinsics.Vector128<float> denominator = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V128 secondMoment = expAvgSq / biasCorrection2;
+            V128 denominator = V128.Zero;
             if (TAmsBound.Value)
             {
-                maxExpAvgSq = global::System.Runtime.Intrinsics.Vector128.Max(maxExpAvgSq, secondMoment);
-                denominator = global::System.Runtime.Intrinsics.Vector128.Sqrt(maxExpAvgSq + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f)) + epsilon;
+                maxExpAvgSq = Vector128.Max(maxExpAvgSq, secondMoment);
+                denominator = Vector128.Sqrt(maxExpAvgSq + Vector128.Create(1E-15f)) + epsilon;
             }
             else
             {
-                denominator = global::System.Runtime.Intrinsics.Vector128.Sqrt(secondMoment + global::System.Runtime.Intrinsics.Vector128.Create(1E-15f)) + epsilon;
+                denominator = Vector128.Sqrt(secondMoment + Vector128.Create(1E-15f)) + epsilon;
             }
-            global::System.Runtime.Intrinsics.Vector128<float> u = g / denominator;
-            if (TCondition3.Value)
+            V128 u = g / denominator;
+            if (TWeightDecayAboveZero.Value)
             {
                 u = u + weightDecay * param;
             }
-            if (TCondition4.Value)
+            if (TAbsCheckpointBelowHalf.Value)
             {
                 param = param + checkpoint * (z - param);
             }
             else
             {
-                param = z - (z - param) * h1;
+                param = z - (z - param) * oneMinusCheckpoint;
             }
-            param = param + h2 * u;
+            param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
             z = z - lr * u;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z, ref zRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsBound.Value) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(z, ref zRef, i);
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            if (TAmsBound.Value) Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, TUnscaleGradient>(ref args, i);
+        LoopScalar<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TCondition0, TMaximize, TAmsBound, TCondition3, TCondition4, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void LoopScalar<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TAmsBound : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
-        where TCondition4 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -836,13 +843,13 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         ref float expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSq);
         ref float maxExpAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgSq);
         float beta2 = args.Beta2;
-        float h0 = args.H0;
+        float oneMinusBeta2 = args.OneMinusBeta2;
         float biasCorrection2 = args.BiasCorrection2;
         float epsilon = args.Epsilon;
         float weightDecay = args.WeightDecay;
         float checkpoint = args.Checkpoint;
-        float h1 = args.H1;
-        float h2 = args.H2;
+        float oneMinusCheckpoint = args.OneMinusCheckpoint;
+        float lrTimesBeta1TimesOneMinusCheckpointMinusOne = args.LrTimesBeta1TimesOneMinusCheckpointMinusOne;
         float lr = args.Lr;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
@@ -854,12 +861,12 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             float maxExpAvgSq = TAmsBound.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) : 0f;
-            if (TCondition0.Value)
+            if (TStepIsOne.Value)
             {
                 z = param;
             }
             float g = TMaximize.Value ? -grad : grad;
-            expAvgSq = expAvgSq * beta2 + h0 * g * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             float secondMoment = expAvgSq / biasCorrection2;
             float denominator = 0f;
             if (TAmsBound.Value)
@@ -872,19 +879,19 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 denominator = global::System.MathF.Sqrt(secondMoment + 1E-15f) + epsilon;
             }
             float u = g / denominator;
-            if (TCondition3.Value)
+            if (TWeightDecayAboveZero.Value)
             {
                 u = u + weightDecay * param;
             }
-            if (TCondition4.Value)
+            if (TAbsCheckpointBelowHalf.Value)
             {
                 param = param + checkpoint * (z - param);
             }
             else
             {
-                param = z - (z - param) * h1;
+                param = z - (z - param) * oneMinusCheckpoint;
             }
-            param = param + h2 * u;
+            param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
             z = z - lr * u;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref zRef, i) = z;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;

@@ -4,6 +4,13 @@
 // no reciprocal for a division, no reordering. Change the rule, not this file.
 #nullable enable
 
+using Vector512 = global::System.Runtime.Intrinsics.Vector512;
+using V512 = global::System.Runtime.Intrinsics.Vector512<float>;
+using Vector256 = global::System.Runtime.Intrinsics.Vector256;
+using V256 = global::System.Runtime.Intrinsics.Vector256<float>;
+using Vector128 = global::System.Runtime.Intrinsics.Vector128;
+using V128 = global::System.Runtime.Intrinsics.Vector128<float>;
+
 namespace KernelGen.Snapshots;
 
 partial class ScheduleFreeSGD : global::KernelGen.Optimizer
@@ -101,7 +108,7 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
     private static void Prepare(ref KernelArguments args, float learningRate, float momentum, float weightDecay, float r, float weightLrPower, float warmupSteps, bool maximize, int step, ref float lrMax, ref float weightSum)
     {
-        args.Condition0 = step == 1; // decides if (step == 1)
+        args.StepIsOne = step == 1; // decides if (step == 1)
         float schedule = (float)step < warmupSteps ? (float)step / warmupSteps : 1f;
         float lr = learningRate * schedule;
         lrMax = global::System.MathF.Max(lr, step == 1 ? -1f : lrMax);
@@ -109,12 +116,12 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         weightSum = weightSum + weight;
         float checkpoint = weightSum != 0f ? weight / weightSum : 0f;
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
-        args.Condition2 = weightDecay > 0f; // decides if (weightDecay > 0f)
+        args.WeightDecayAboveZero = weightDecay > 0f; // decides if (weightDecay > 0f)
         args.WeightDecay = weightDecay;
-        args.Condition3 = global::System.MathF.Abs(checkpoint) < 0.5f; // decides if (MathF.Abs(checkpoint) < 0.5f)
+        args.AbsCheckpointBelowHalf = global::System.MathF.Abs(checkpoint) < 0.5f; // decides if (MathF.Abs(checkpoint) < 0.5f)
         args.Checkpoint = checkpoint;
-        args.H0 = 1f - checkpoint; // hoisted from: param = z - (z - param) * (1f - checkpoint);
-        args.H1 = lr * (momentum * (1f - checkpoint) - 1f); // hoisted from: param += lr * (momentum * (1f - checkpoint) - 1f) * g;
+        args.OneMinusCheckpoint = 1f - checkpoint; // hoisted from: param = z - (z - param) * (1f - checkpoint);
+        args.LrTimesMomentumTimesOneMinusCheckpointMinusOne = lr * (momentum * (1f - checkpoint) - 1f); // hoisted from: param += lr * (momentum * (1f - checkpoint) - 1f) * g;
         args.Lr = lr;
     }
 
@@ -165,14 +172,14 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         public global::System.Span<float> Z;
         public float WeightDecay;
         public float Checkpoint;
-        public float H0;
-        public float H1;
+        public float OneMinusCheckpoint;
+        public float LrTimesMomentumTimesOneMinusCheckpointMinusOne;
         public float Lr;
         public float GradientMultiplier;
-        public bool Condition0;
+        public bool StepIsOne;
         public bool Maximize;
-        public bool Condition2;
-        public bool Condition3;
+        public bool WeightDecayAboveZero;
+        public bool AbsCheckpointBelowHalf;
         public bool UnscaleGradient;
     }
 
@@ -180,81 +187,81 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
-        if (args.Condition0) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
+        if (args.StepIsOne) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch1<TCondition0>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch1<TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Maximize) Unswitch2<TCondition0, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch2<TCondition0, global::KernelGen.Internal.False>(path, ref args);
+        if (args.Maximize) Unswitch2<TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch2<TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch2<TCondition0, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch2<TStepIsOne, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition2) Unswitch3<TCondition0, TMaximize, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch3<TCondition0, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+        if (args.WeightDecayAboveZero) Unswitch3<TStepIsOne, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch3<TStepIsOne, TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch3<TCondition0, TMaximize, TCondition2>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch3<TStepIsOne, TMaximize, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.Condition3) Unswitch4<TCondition0, TMaximize, TCondition2, global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch4<TCondition0, TMaximize, TCondition2, global::KernelGen.Internal.False>(path, ref args);
+        if (args.AbsCheckpointBelowHalf) Unswitch4<TStepIsOne, TMaximize, TWeightDecayAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else Unswitch4<TStepIsOne, TMaximize, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
-    private static void Unswitch4<TCondition0, TMaximize, TCondition2, TCondition3>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Unswitch4<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
     {
-        if (args.UnscaleGradient) Run<TCondition0, TMaximize, TCondition2, TCondition3, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TCondition0, TMaximize, TCondition2, TCondition3, global::KernelGen.Internal.False>(path, ref args);
+        if (args.UnscaleGradient) Run<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, global::KernelGen.Internal.True>(path, ref args);
+        else Run<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, global::KernelGen.Internal.False>(path, ref args);
     }
 
     /// <summary>
-    /// <typeparamref name="TCondition0"/>: <c>step == 1</c>.
+    /// <typeparamref name="TStepIsOne"/>: <c>step == 1</c>.
     /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
-    /// <typeparamref name="TCondition2"/>: <c>weightDecay &gt; 0f</c>.
-    /// <typeparamref name="TCondition3"/>: <c>global::System.MathF.Abs(checkpoint) &lt; 0.5f</c>.
+    /// <typeparamref name="TWeightDecayAboveZero"/>: <c>weightDecay &gt; 0f</c>.
+    /// <typeparamref name="TAbsCheckpointBelowHalf"/>: <c>global::System.MathF.Abs(checkpoint) &lt; 0.5f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
-    private static void Run<TCondition0, TMaximize, TCondition2, TCondition3, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Run<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         switch (path)
         {
             case global::KernelGen.KernelPath.Vector512:
-                Loop512<TCondition0, TMaximize, TCondition2, TCondition3, TUnscaleGradient>(ref args, 0);
+                Loop512<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector256:
-                Loop256<TCondition0, TMaximize, TCondition2, TCondition3, TUnscaleGradient>(ref args, 0);
+                Loop256<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, 0);
                 break;
             case global::KernelGen.KernelPath.Vector128:
-                Loop128<TCondition0, TMaximize, TCondition2, TCondition3, TUnscaleGradient>(ref args, 0);
+                Loop128<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, 0);
                 break;
             default:
-                LoopScalar<TCondition0, TMaximize, TCondition2, TCondition3, TUnscaleGradient>(ref args, 0);
+                LoopScalar<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, 0);
                 break;
         }
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
-    private static void Loop512<TCondition0, TMaximize, TCondition2, TCondition3, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop512<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -296,54 +303,54 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float zRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Z);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        global::System.Runtime.Intrinsics.Vector512<float> weightDecay = global::System.Runtime.Intrinsics.Vector512.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector512<float> checkpoint = global::System.Runtime.Intrinsics.Vector512.Create(args.Checkpoint);
-        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector512<float> lr = global::System.Runtime.Intrinsics.Vector512.Create(args.Lr);
-        global::System.Runtime.Intrinsics.Vector512<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector512.Create(args.GradientMultiplier);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 checkpoint = Vector512.Create(args.Checkpoint);
+        V512 oneMinusCheckpoint = Vector512.Create(args.OneMinusCheckpoint);
+        V512 lrTimesMomentumTimesOneMinusCheckpointMinusOne = Vector512.Create(args.LrTimesMomentumTimesOneMinusCheckpointMinusOne);
+        V512 lr = Vector512.Create(args.Lr);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 16 <= length; i += 16)
         {
-            global::System.Runtime.Intrinsics.Vector512<float> param = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> z = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref zRef, i);
-            global::System.Runtime.Intrinsics.Vector512<float> grad = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradRef, i);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
+            V512 z = Vector512.LoadUnsafe(ref zRef, i);
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            if (TCondition0.Value)
+            if (TStepIsOne.Value)
             {
                 z = param;
             }
-            global::System.Runtime.Intrinsics.Vector512<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition2.Value)
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayAboveZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            if (TCondition3.Value)
+            if (TAbsCheckpointBelowHalf.Value)
             {
                 param = param + checkpoint * (z - param);
             }
             else
             {
-                param = z - (z - param) * h0;
+                param = z - (z - param) * oneMinusCheckpoint;
             }
-            param = param + h1 * g;
+            param = param + lrTimesMomentumTimesOneMinusCheckpointMinusOne * g;
             z = z - lr * g;
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(z, ref zRef, i);
-            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(param, ref paramRef, i);
+            Vector512.StoreUnsafe(z, ref zRef, i);
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TCondition0, TMaximize, TCondition2, TCondition3, TUnscaleGradient>(ref args, i);
+        Loop256<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
-    private static void Loop256<TCondition0, TMaximize, TCondition2, TCondition3, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop256<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -385,54 +392,54 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float zRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Z);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        global::System.Runtime.Intrinsics.Vector256<float> weightDecay = global::System.Runtime.Intrinsics.Vector256.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector256<float> checkpoint = global::System.Runtime.Intrinsics.Vector256.Create(args.Checkpoint);
-        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector256<float> lr = global::System.Runtime.Intrinsics.Vector256.Create(args.Lr);
-        global::System.Runtime.Intrinsics.Vector256<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector256.Create(args.GradientMultiplier);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 checkpoint = Vector256.Create(args.Checkpoint);
+        V256 oneMinusCheckpoint = Vector256.Create(args.OneMinusCheckpoint);
+        V256 lrTimesMomentumTimesOneMinusCheckpointMinusOne = Vector256.Create(args.LrTimesMomentumTimesOneMinusCheckpointMinusOne);
+        V256 lr = Vector256.Create(args.Lr);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 8 <= length; i += 8)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> param = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref zRef, i);
-            global::System.Runtime.Intrinsics.Vector256<float> grad = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradRef, i);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
+            V256 z = Vector256.LoadUnsafe(ref zRef, i);
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            if (TCondition0.Value)
+            if (TStepIsOne.Value)
             {
                 z = param;
             }
-            global::System.Runtime.Intrinsics.Vector256<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition2.Value)
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayAboveZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            if (TCondition3.Value)
+            if (TAbsCheckpointBelowHalf.Value)
             {
                 param = param + checkpoint * (z - param);
             }
             else
             {
-                param = z - (z - param) * h0;
+                param = z - (z - param) * oneMinusCheckpoint;
             }
-            param = param + h1 * g;
+            param = param + lrTimesMomentumTimesOneMinusCheckpointMinusOne * g;
             z = z - lr * g;
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref zRef, i);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(param, ref paramRef, i);
+            Vector256.StoreUnsafe(z, ref zRef, i);
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TCondition0, TMaximize, TCondition2, TCondition3, TUnscaleGradient>(ref args, i);
+        Loop128<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void Loop128<TCondition0, TMaximize, TCondition2, TCondition3, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void Loop128<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -474,54 +481,54 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
         ref float zRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Z);
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        global::System.Runtime.Intrinsics.Vector128<float> weightDecay = global::System.Runtime.Intrinsics.Vector128.Create(args.WeightDecay);
-        global::System.Runtime.Intrinsics.Vector128<float> checkpoint = global::System.Runtime.Intrinsics.Vector128.Create(args.Checkpoint);
-        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.Create(args.H0);
-        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.Create(args.H1);
-        global::System.Runtime.Intrinsics.Vector128<float> lr = global::System.Runtime.Intrinsics.Vector128.Create(args.Lr);
-        global::System.Runtime.Intrinsics.Vector128<float> gradientMultiplier = global::System.Runtime.Intrinsics.Vector128.Create(args.GradientMultiplier);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 checkpoint = Vector128.Create(args.Checkpoint);
+        V128 oneMinusCheckpoint = Vector128.Create(args.OneMinusCheckpoint);
+        V128 lrTimesMomentumTimesOneMinusCheckpointMinusOne = Vector128.Create(args.LrTimesMomentumTimesOneMinusCheckpointMinusOne);
+        V128 lr = Vector128.Create(args.Lr);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
         for (; i + 4 <= length; i += 4)
         {
-            global::System.Runtime.Intrinsics.Vector128<float> param = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref paramRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> z = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref zRef, i);
-            global::System.Runtime.Intrinsics.Vector128<float> grad = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradRef, i);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
+            V128 z = Vector128.LoadUnsafe(ref zRef, i);
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            if (TCondition0.Value)
+            if (TStepIsOne.Value)
             {
                 z = param;
             }
-            global::System.Runtime.Intrinsics.Vector128<float> g = TMaximize.Value ? -grad : grad;
-            if (TCondition2.Value)
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayAboveZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            if (TCondition3.Value)
+            if (TAbsCheckpointBelowHalf.Value)
             {
                 param = param + checkpoint * (z - param);
             }
             else
             {
-                param = z - (z - param) * h0;
+                param = z - (z - param) * oneMinusCheckpoint;
             }
-            param = param + h1 * g;
+            param = param + lrTimesMomentumTimesOneMinusCheckpointMinusOne * g;
             z = z - lr * g;
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z, ref zRef, i);
-            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(param, ref paramRef, i);
+            Vector128.StoreUnsafe(z, ref zRef, i);
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
         // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TCondition0, TMaximize, TCondition2, TCondition3, TUnscaleGradient>(ref args, i);
+        LoopScalar<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TCondition0, TMaximize, TCondition2, TCondition3, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TCondition0 : struct, global::KernelGen.Internal.IFlag
+    private static void LoopScalar<TStepIsOne, TMaximize, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TCondition2 : struct, global::KernelGen.Internal.IFlag
-        where TCondition3 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
         // The rule, applied here to every element:
@@ -565,8 +572,8 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
         float weightDecay = args.WeightDecay;
         float checkpoint = args.Checkpoint;
-        float h0 = args.H0;
-        float h1 = args.H1;
+        float oneMinusCheckpoint = args.OneMinusCheckpoint;
+        float lrTimesMomentumTimesOneMinusCheckpointMinusOne = args.LrTimesMomentumTimesOneMinusCheckpointMinusOne;
         float lr = args.Lr;
         float gradientMultiplier = args.GradientMultiplier;
         nuint length = (nuint)args.Param.Length;
@@ -576,24 +583,24 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
             float z = global::System.Runtime.CompilerServices.Unsafe.Add(ref zRef, i);
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            if (TCondition0.Value)
+            if (TStepIsOne.Value)
             {
                 z = param;
             }
             float g = TMaximize.Value ? -grad : grad;
-            if (TCondition2.Value)
+            if (TWeightDecayAboveZero.Value)
             {
                 g = g + weightDecay * param;
             }
-            if (TCondition3.Value)
+            if (TAbsCheckpointBelowHalf.Value)
             {
                 param = param + checkpoint * (z - param);
             }
             else
             {
-                param = z - (z - param) * h0;
+                param = z - (z - param) * oneMinusCheckpoint;
             }
-            param = param + h1 * g;
+            param = param + lrTimesMomentumTimesOneMinusCheckpointMinusOne * g;
             z = z - lr * g;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref zRef, i) = z;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
