@@ -352,6 +352,14 @@ public sealed partial class LBFGS
         }
     }
 
+    /// <summary>Drops every buffer; the next step allocates them again.</summary>
+    private void Release()
+    {
+        _direction = _previousGradient = _gradient = _initialParameters = _rho = _alpha = Array.Empty<float>();
+        _scratchDifference = _scratchStep = Array.Empty<float>();
+        _gradients = _differences = _steps = Array.Empty<float[]>();
+    }
+
     private float[][] NewVectors(int count)
     {
         var vectors = new float[count][];
