@@ -15,7 +15,7 @@ namespace KernelGen;
 /// LBFGS needs dot products over all tensors at once and evaluates the loss several times per
 /// step. The vector work (dot products in <see cref="Internal.Reduction"/>'s fixed order,
 /// updates as an unfused multiply and add) gives the same bits on every <see cref="Path"/>.</para>
-/// <para>Memory: <c>(2 * HistorySize + 4)</c> floats per element, plus 4 more with the line
+/// <para>Memory: <c>2 * HistorySize + 5</c> floats per element, plus 4 more with the line
 /// search, allocated by the first step; later steps allocate nothing.</para>
 /// </remarks>
 public sealed partial class LBFGS
