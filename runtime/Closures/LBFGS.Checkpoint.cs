@@ -21,6 +21,7 @@ public sealed partial class LBFGS
     /// the parameter values too.
     /// </summary>
     /// <exception cref="ArgumentException">A participant is named <see cref="CheckpointName"/>, or has an invalid name; the stream is not writable.</exception>
+    /// <exception cref="NotSupportedException">The state is larger than a checkpoint's metadata may be (100 MB); nothing was written.</exception>
     public void Save(Stream destination, CheckpointOptions? options = null)
         => CheckpointWriter.Write(Array.Empty<Optimizer>(), destination, WithSelf(options));
 
@@ -57,6 +58,15 @@ public sealed partial class LBFGS
     {
         public void Save(IDictionary<string, string> state)
         {
+            // The state travels in the header, which readers cap; refuse before anything is written.
+            long vectors = (owner.IsAllocated ? 2L + 2L * owner._historyCount : 0) + (includeParameters ? 1 : 0);
+            long base64Bytes = (vectors * owner._length + owner._historyCount) * sizeof(float) * 4 / 3;
+            if (base64Bytes > SafetensorsHeader.MaximumLength)
+            {
+                throw new NotSupportedException(
+                    $"The LBFGS state ({vectors} vectors of {owner._length} floats) does not fit a checkpoint's metadata ({SafetensorsHeader.MaximumLength} bytes): lower HistorySize.");
+            }
+
             state["length"] = Text(owner._length);
             state["lr"] = Text(owner._learningRate);
             state["max_iter"] = Text(owner._maxIterations);
