@@ -25,7 +25,7 @@ public static class ClosureFunctions
         {
             float curve = x[i + 1] - x[i] * x[i];
             float offset = a - x[i];
-            loss += b * curve * curve + offset * offset;
+            loss += b * (curve * curve) + offset * offset; // torch's b * u**2: the square first
             gradient[i] += -4f * b * x[i] * curve - 2f * offset;
             gradient[i + 1] += 2f * b * curve;
         }

@@ -95,7 +95,7 @@ public sealed class CaseLoaderTests
     {
         string[] files = System.IO.Directory.GetFiles(CaseFiles.Root, "*.json", System.IO.SearchOption.AllDirectories);
 
-        Assert.Equal(64, files.Length); // 52 optimizer and scheduler cases, 12 closure cases
+        Assert.Equal(65, files.Length); // 52 optimizer and scheduler cases, 13 closure cases
         Assert.All(files, file => Assert.Null(CaseLoader.LoadFile(file).Error));
     }
 }

@@ -1,10 +1,12 @@
 """Records extra kind "closure" conformance cases from torch.optim.LBFGS (PyTorch 1.13).
 
 Run from this folder with a Python that has torch 1.13.1:  python3 record.py
-Each configuration below is recorded in float32; the same run is replayed in float64 and a case
-is kept only when the replay stays under 30% of the format's tolerance at every step and makes
-the same number of closure calls, so the case checks the algorithm, not float32 rounding luck.
-Seeds are tried in order until one passes that filter.
+Each configuration below is recorded in float32 (autograd gradients); the same run is replayed
+twice, in float64 and in float32 with the gradient written out by hand (other rounding, as another
+implementation's closure has), and a case is kept only when both replays stay under 30% of the
+format's tolerance at every step and make the same number of closure calls, so the case checks the
+algorithm, not rounding luck (a line search decides on differences of losses, where one float32
+unit can change a branch). Seeds are tried in order until one passes that filter.
 """
 import json
 import torch
@@ -26,6 +28,8 @@ CONFIGS = [
     # tolerance exits: a coarse change tolerance, a coarse gradient tolerance
     ("lbfgs-quadratic6-plain-tolchange", "quadratic", 6, {"lr": 0.7, "max_iter": 30, "tolerance_change": 1e-3}, 3, 1.0),
     ("lbfgs-quadratic33-wolfe-tolgrad", "quadratic", 33, {"lr": 1, "max_iter": 40, "tolerance_grad": 1e-2, "history_size": 6, "line_search_fn": "strong_wolfe"}, 3, 1.0),
+    # a small lr under the line search: the bracketing phase extrapolates (cubic with bounds)
+    ("lbfgs-rosenbrock7-wolfe-extrapolate", "rosenbrock", 7, {"lr": 0.02, "max_iter": 12, "history_size": 4, "line_search_fn": "strong_wolfe"}, 3, 0.5),
     # a small gradient: 1 / |g|_1 >= 1, so the first step is lr itself
     ("lbfgs-quadratic4-plain-smallgrad", "quadratic", 4, {"lr": 0.9, "max_iter": 6}, 3, 0.02),
 ]
@@ -41,12 +45,20 @@ def function_spec(name, n, generator):
     return {"name": name, "d": [float(v) for v in d], "c": [float(v) for v in c]}
 
 
-def closure_for(spec, x, dtype):
+def closure_for(spec, x, dtype, by_hand=False):
     if spec["name"] == "rosenbrock":
         a, b = spec["a"], spec["b"]
 
         def loss_of(p):
             return (b * (p[1:] - p[:-1] ** 2) ** 2 + (a - p[:-1]) ** 2).sum()
+
+        def by_hand_of(p):
+            u = p[1:] - p[:-1] * p[:-1]
+            v = a - p[:-1]
+            g = torch.zeros_like(p)
+            g[:-1] += -4 * b * p[:-1] * u - 2 * v
+            g[1:] += 2 * b * u
+            return torch.flip(b * u * u + v * v, [0]).sum(), g
     else:
         d = torch.tensor(spec["d"], dtype=torch.float32).to(dtype)
         c = torch.tensor(spec["c"], dtype=torch.float32).to(dtype)
@@ -55,7 +67,17 @@ def closure_for(spec, x, dtype):
             r = p - c
             return (0.5 * d * r ** 2 + 0.1 * r ** 4).sum()
 
+        def by_hand_of(p):
+            r = p - c
+            square = r * r
+            return torch.flip(0.5 * d * square + 0.1 * (square * square), [0]).sum(), d * r + 0.4 * (square * r)
+
     def closure():
+        if by_hand:
+            with torch.no_grad():
+                loss, g = by_hand_of(x)
+            x.grad = g
+            return loss
         if x.grad is not None:
             x.grad.zero_()
         loss = loss_of(x)
@@ -65,10 +87,10 @@ def closure_for(spec, x, dtype):
     return closure
 
 
-def run(spec, initial, hyper, steps, dtype):
+def run(spec, initial, hyper, steps, dtype, by_hand=False):
     x = torch.tensor(initial, dtype=torch.float32).to(dtype).requires_grad_(True)
     optimizer = torch.optim.LBFGS([x], **hyper)
-    closure = closure_for(spec, x, dtype)
+    closure = closure_for(spec, x, dtype, by_hand)
     expected, losses, evals = [], [], []
     for _ in range(steps):
         loss = optimizer.step(closure)
@@ -101,7 +123,8 @@ def main():
                 initial = [float(torch.tensor(c + v, dtype=torch.float32)) for c, v in zip(spec["c"], initial)]
             f32 = run(spec, initial, hyper, steps, torch.float32)
             f64 = run(spec, initial, hyper, steps, torch.float64)
-            if not robust(f32, f64):
+            by_hand = run(spec, initial, hyper, steps, torch.float32, by_hand=True)
+            if not robust(f32, f64) or not robust(f32, by_hand):
                 continue
             expected, losses, evals = f32
             case = {
