@@ -16,7 +16,7 @@ public sealed record CaseLoadResult(string Name, ConformanceCase? Case, string? 
 /// serialization, so the tool stays trimming and AOT friendly) and checks every shape, so the
 /// runner only ever sees a consistent case. Never throws for bad input: it reports what is wrong.
 /// </summary>
-public static class CaseLoader
+public static partial class CaseLoader
 {
     /// <summary>The format this loader reads.</summary>
     public const string Format = "kernelgen-conformance/1";
@@ -85,6 +85,7 @@ public static class CaseLoader
         {
             "optimizer" => ReadOptimizerCase(root, name),
             "scheduler" => ReadSchedulerCase(root, name),
+            "closure" => ReadClosureCase(root, name),
             _ => throw new CaseFormatException($"unknown kind \"{kind}\""),
         };
     }

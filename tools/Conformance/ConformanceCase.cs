@@ -12,6 +12,9 @@ public enum CaseKind
 
     /// <summary>A learning-rate (and momentum) trajectory under a scheduler alone.</summary>
     Scheduler,
+
+    /// <summary>A parameter, loss and evaluation-count trajectory under an optimizer that calls a closure (<see cref="ClosureCase"/>).</summary>
+    Closure,
 }
 
 /// <summary>
@@ -73,4 +76,7 @@ public sealed class ConformanceCase
 
     /// <summary>The momentum (or <c>betas[0]</c>) in effect before each step, for schedulers that cycle it.</summary>
     public double[]? Momentums { get; init; }
+
+    /// <summary>What only closure cases have: the function, the hyper-parameters as written, the losses and counts.</summary>
+    public ClosureCase? Closure { get; init; }
 }

@@ -11,7 +11,7 @@ namespace KernelGen.Conformance;
 /// <see cref="Optimizer.Step"/>. Whatever happens (a bad file, an unknown name, an exception in
 /// the library) becomes a failing <see cref="CaseResult"/> with its reason, never a crash.
 /// </summary>
-public sealed class ConformanceRunner
+public sealed partial class ConformanceRunner
 {
     // torch records scheduler-only cases on some optimizer; when the case names none, an SGD
     // carries the learning rate, which is all a scheduler reads and writes.
@@ -42,7 +42,12 @@ public sealed class ConformanceRunner
         string? failure;
         try
         {
-            failure = testCase.Kind == CaseKind.Scheduler ? RunSchedulerCase(testCase) : RunOptimizerCase(testCase);
+            failure = testCase.Kind switch
+            {
+                CaseKind.Scheduler => RunSchedulerCase(testCase),
+                CaseKind.Closure => RunClosureCase(testCase),
+                _ => RunOptimizerCase(testCase),
+            };
         }
         catch (Exception e)
         {

@@ -95,7 +95,7 @@ public sealed class CaseLoaderTests
     {
         string[] files = System.IO.Directory.GetFiles(CaseFiles.Root, "*.json", System.IO.SearchOption.AllDirectories);
 
-        Assert.Equal(52, files.Length);
+        Assert.Equal(65, files.Length); // 52 optimizer and scheduler cases, 13 closure cases
         Assert.All(files, file => Assert.Null(CaseLoader.LoadFile(file).Error));
     }
 }
