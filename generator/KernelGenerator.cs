@@ -12,7 +12,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace KernelGen.Generator;
 
 /// <summary>
-/// Turns every [UpdateRule] method of an [Optimizer] class into fused kernels.
+/// Turns every [UpdateRule] method of an [Optimizer] class, and every [Kernel] method of a static
+/// class, into fused kernels.
 /// Parse (syntax and semantics into an equatable model that keeps no symbols and no locations,
 /// validated there, diagnostics beside it) → analyze (classification, reductions, planning,
 /// pipelining) → emit (writing only). Diagnostics and sources are separate outputs: a rule that
@@ -24,18 +25,38 @@ public sealed class KernelGenerator : IIncrementalGenerator
     /// <summary>The tracking name of the parse step (model and diagnostics), for caching tests.</summary>
     public const string RulesStep = "Rules";
 
+    /// <summary>The tracking name of the parse step of [Kernel] methods, for caching tests.</summary>
+    public const string KernelsStep = "Kernels";
+
     /// <summary>The tracking name of the location-free models the sources are emitted from, for caching tests.</summary>
     public const string ModelsStep = "Models";
 
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        RegisterRules(context, RuleParser.UpdateRuleAttribute, RuleParser.Parse, RulesStep);
+        RegisterRules(context, RuleParser.KernelAttribute, RuleParser.ParseKernel, KernelsStep);
+
+        IncrementalValuesProvider<DiagnosticInfo> orphans = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                RuleParser.OptimizerAttribute,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (syntaxContext, _) => FindMissingRule(syntaxContext))
+            .Where(static diagnostic => diagnostic is not null)
+            .Select(static (diagnostic, _) => diagnostic!);
+        context.RegisterSourceOutput(orphans, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+    }
+
+    /// <summary>Diagnostics and sources of the methods marked <paramref name="attribute"/> ([UpdateRule] or [Kernel]): the same passes from the parsed model on.</summary>
+    private static void RegisterRules(IncrementalGeneratorInitializationContext context, string attribute,
+        Func<GeneratorAttributeSyntaxContext, SourceLocations, System.Threading.CancellationToken, RuleParseResult> parse, string trackingName)
+    {
         IncrementalValuesProvider<RuleParseResult> rules = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                RuleParser.UpdateRuleAttribute,
+                attribute,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (syntaxContext, cancellationToken) => ParseAndValidate(syntaxContext, cancellationToken))
-            .WithTrackingName(RulesStep);
+                (syntaxContext, cancellationToken) => ParseAndValidate(syntaxContext, parse, cancellationToken))
+            .WithTrackingName(trackingName);
 
         context.RegisterSourceOutput(rules.Select(static (result, _) => result.Diagnostics), static (output, diagnostics) =>
         {
@@ -62,28 +83,21 @@ public sealed class KernelGenerator : IIncrementalGenerator
                 return;
             }
 
-            string hint = (rule.Namespace is null ? "" : rule.Namespace + ".") + rule.ClassName + ".KernelGen.g.cs";
+            // A class may declare several kernels: each gets its own file.
+            string hint = (rule.Namespace is null ? "" : rule.Namespace + ".") + rule.ClassName + (rule.IsKernel ? "." + rule.MethodName : "") + ".KernelGen.g.cs";
             output.AddSource(hint, source);
         });
-
-        IncrementalValuesProvider<DiagnosticInfo> orphans = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                RuleParser.OptimizerAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
-                static (syntaxContext, _) => FindMissingRule(syntaxContext))
-            .Where(static diagnostic => diagnostic is not null)
-            .Select(static (diagnostic, _) => diagnostic!);
-        context.RegisterSourceOutput(orphans, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
     }
 
     /// <summary>
     /// Parses a rule and checks what the analysis forbids, while the locations of its statements
     /// are at hand; the model that leaves this step has none, only the diagnostics do.
     /// </summary>
-    private static RuleParseResult ParseAndValidate(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken cancellationToken)
+    private static RuleParseResult ParseAndValidate(GeneratorAttributeSyntaxContext context,
+        Func<GeneratorAttributeSyntaxContext, SourceLocations, System.Threading.CancellationToken, RuleParseResult> parse, System.Threading.CancellationToken cancellationToken)
     {
         var locations = new SourceLocations();
-        RuleParseResult parsed = RuleParser.Parse(context, locations, cancellationToken);
+        RuleParseResult parsed = parse(context, locations, cancellationToken);
         if (parsed.Model is not { } rule)
         {
             return parsed;

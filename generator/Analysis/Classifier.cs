@@ -20,7 +20,7 @@ internal sealed class Classifier
     {
         foreach (RuleParameter parameter in rule.Parameters)
         {
-            if (parameter.Role is ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State)
+            if (parameter.Role is ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State or ParameterRole.Input)
             {
                 _varying.Add(parameter.Name);
             }

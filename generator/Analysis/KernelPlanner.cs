@@ -31,7 +31,7 @@ internal sealed class KernelPlanner
         foreach (RuleParameter parameter in rule.Parameters)
         {
             _plan.Names.Reserve(parameter.Name);
-            if (parameter.Role is ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State)
+            if (parameter.Role is ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State or ParameterRole.Input)
             {
                 _plan.SpanFields[parameter.Name] = _fields.Fresh(NameScope.Pascal(parameter.Name));
             }
@@ -48,7 +48,10 @@ internal sealed class KernelPlanner
         var planner = new KernelPlanner(rule, classifier);
         planner._levels.Add(new Level(planner._plan.Prologue));
         planner.Walk(rule.Body, planner._plan.Prologue, planner._plan.Body, new Dictionary<string, string>());
-        planner.AddGradientUnscaling();
+        if (!rule.IsKernel)
+        {
+            planner.AddGradientUnscaling(); // a kernel has no gradient to unscale
+        }
         return planner._plan;
     }
 
@@ -325,7 +328,7 @@ internal sealed class KernelPlanner
     /// </summary>
     private void Touch(string name, bool written)
     {
-        if (!_parameters.TryGetValue(name, out RuleParameter? parameter) || parameter.Role is not (ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State))
+        if (!_parameters.TryGetValue(name, out RuleParameter? parameter) || parameter.Role is not (ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State or ParameterRole.Input))
         {
             return;
         }

@@ -71,6 +71,22 @@ internal static class DiagnosticDescriptors
         "KG0016", "Unsupported per-tensor reduction",
         "The reduction '{0}' is not supported: {1}");
 
+    public static readonly DiagnosticDescriptor InvalidKernelMethod = Error(
+        "KG0019", "Invalid kernel method",
+        "The kernel '{0}' must be a static, non-generic method returning void: {1}");
+
+    public static readonly DiagnosticDescriptor InvalidKernelType = Error(
+        "KG0020", "Invalid kernel type",
+        "The type '{0}' that declares a kernel must be a static partial, non-generic, top-level class: {1}");
+
+    public static readonly DiagnosticDescriptor KernelWritesNothing = Error(
+        "KG0021", "Kernel writes no span",
+        "The kernel '{0}' has no 'ref float' parameter: a kernel updates at least one span in place");
+
+    public static readonly DiagnosticDescriptor OptimizerOnlyParameter = Error(
+        "KG0022", "Optimizer parameter in a kernel",
+        "The parameter '{0}' is marked [{1}], which only an update rule has: a kernel takes the value as a uniform argument");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "KG9999", "The generator failed",
         "KernelGen could not generate '{0}': {1}. Please report this with the rule's source.");

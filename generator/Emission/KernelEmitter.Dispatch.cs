@@ -105,7 +105,7 @@ internal sealed partial class KernelEmitter
         {
             foreach (RuleParameter buffer in Buffers.Where(_plan.IsArgument))
             {
-                _w.Line($"public {(buffer.Role == ParameterRole.Gradient ? TypeNames.ReadOnlySpan : TypeNames.Span)} {_plan.SpanFields[buffer.Name]};");
+                _w.Line($"public {SpanType(buffer)} {_plan.SpanFields[buffer.Name]};");
             }
 
             foreach (Export export in _plan.Exports)

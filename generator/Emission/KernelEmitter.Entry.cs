@@ -185,7 +185,7 @@ internal sealed partial class KernelEmitter
                 string arguments = string.Join(", ", _rule.Parameters.Select(p => p.Role switch
                 {
                     ParameterRole.Parameter or ParameterRole.State => $"ref {p.Name}[{i}]",
-                    ParameterRole.Gradient => $"{p.Name}[{i}]",
+                    ParameterRole.Gradient or ParameterRole.Input => $"{p.Name}[{i}]",
                     ParameterRole.TensorState => $"ref {tensorCopies[p.Name]}",
                     _ => p.Name,
                 }));

@@ -8,7 +8,11 @@ internal enum ValueKind
     Bool,
 }
 
-/// <summary>What a rule parameter is to the optimizer.</summary>
+/// <summary>
+/// What a rule parameter is to the optimizer. A [Kernel]'s parameters take the same roles: its
+/// first span read and written is the Parameter (its length is the loop count), the others State;
+/// its read-only spans are Input; its uniform arguments Hyperparameter, with no property.
+/// </summary>
 internal enum ParameterRole
 {
     /// <summary>The parameter being optimized: varying, read-write.</summary>
@@ -23,6 +27,8 @@ internal enum ParameterRole
     Hyperparameter,
     /// <summary>The step count: uniform int, read-only.</summary>
     Step,
+    /// <summary>A read-only span of a [Kernel]: varying, read-only, never loss-scaled as a gradient is.</summary>
+    Input,
 }
 
 /// <summary>One parameter of the rule method, in declaration order.</summary>
@@ -39,6 +45,8 @@ internal sealed record HyperparameterModel(string PropertyName, ValueKind Kind, 
 /// A parsed update rule: everything the analysis and the emitters need, as plain equatable data.
 /// </summary>
 /// <param name="SoftwarePipelining">[UpdateRule(SoftwarePipelining = ...)]: whether the vector loops may be software-pipelined.</param>
+/// <param name="IsKernel">A [Kernel] method (span entry points, no optimizer) rather than an [UpdateRule].</param>
+/// <param name="Accessibility">A kernel's accessibility (<c>public</c>, <c>internal</c>, <c>private</c>), which its span entry points take.</param>
 internal sealed record RuleModel(
     string? Namespace,
     string ClassName,
@@ -47,7 +55,9 @@ internal sealed record RuleModel(
     EquatableArray<RuleParameter> Parameters,
     EquatableArray<HyperparameterModel> Hyperparameters,
     EquatableArray<Stmt> Body,
-    bool SoftwarePipelining);
+    bool SoftwarePipelining,
+    bool IsKernel = false,
+    string Accessibility = "public");
 
 /// <summary>What the generator's transform step produces for one [UpdateRule] method.</summary>
 internal sealed record RuleParseResult(RuleModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

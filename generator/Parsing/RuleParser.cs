@@ -16,7 +16,7 @@ namespace KernelGen.Generator.Parsing;
 /// Reads an [UpdateRule] method (syntax and semantic model) into a <see cref="RuleModel"/>, or
 /// into diagnostics that point at the exact construct the language does not allow.
 /// </summary>
-internal sealed class RuleParser
+internal sealed partial class RuleParser
 {
     internal const string OptimizerAttribute = "KernelGen.OptimizerAttribute";
     internal const string UpdateRuleAttribute = "KernelGen.UpdateRuleAttribute";
@@ -41,15 +41,18 @@ internal sealed class RuleParser
     }
 
     /// <param name="locations">Receives where each statement and call of the model was written.</param>
-    public static RuleParseResult Parse(GeneratorAttributeSyntaxContext context, SourceLocations locations, CancellationToken cancellationToken)
+    public static RuleParseResult Parse(GeneratorAttributeSyntaxContext context, SourceLocations locations, CancellationToken cancellationToken) =>
+        Parse(context, locations, kernel: false, cancellationToken);
+
+    private static RuleParseResult Parse(GeneratorAttributeSyntaxContext context, SourceLocations locations, bool kernel, CancellationToken cancellationToken)
     {
         var method = (MethodDeclarationSyntax)context.TargetNode;
         var symbol = (IMethodSymbol)context.TargetSymbol;
-        var parser = new RuleParser(context.SemanticModel, locations, cancellationToken);
+        var parser = new RuleParser(context.SemanticModel, locations, cancellationToken) { _kernel = kernel };
         RuleModel? model;
         try
         {
-            model = parser.ParseRule(method, symbol);
+            model = kernel ? parser.ParseKernelMethod(method, symbol) : parser.ParseRule(method, symbol);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -394,7 +397,13 @@ internal sealed class RuleParser
                     return;
                 case ParameterRole.Hyperparameter:
                 case ParameterRole.Step:
-                    Report(DiagnosticDescriptors.ReadOnlyAssigned, target, name, role == ParameterRole.Step ? "step count" : "hyper-parameter");
+                case ParameterRole.Input:
+                    Report(DiagnosticDescriptors.ReadOnlyAssigned, target, name, role switch
+                    {
+                        ParameterRole.Step => "step count",
+                        ParameterRole.Input => "read-only span",
+                        _ => _kernel ? "uniform argument" : "hyper-parameter",
+                    });
                     return;
             }
         }

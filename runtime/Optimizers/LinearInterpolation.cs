@@ -7,15 +7,10 @@ namespace KernelGen;
 /// end − (end − start)(1 − w), the form torch picks for accuracy. The schedule-free optimizers
 /// move their parameters between y and x with it (start: the parameters, end: z).
 /// </summary>
-[Optimizer]
-internal sealed partial class LinearInterpolation
+internal static partial class LinearInterpolation
 {
-    /// <summary>The weight w of the end point.</summary>
-    [Hyperparameter]
-    public float Weight { get; set; }
-
-    [UpdateRule]
-    private static void Update(ref float start, float end, float weight)
+    [Kernel]
+    internal static void Lerp(ref float start, float end, [Uniform] float weight)
     {
         if (MathF.Abs(weight) < 0.5f)
         {

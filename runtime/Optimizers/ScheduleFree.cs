@@ -265,9 +265,6 @@ public sealed partial class ScheduleFreeSGD : IScheduleFree
 /// </summary>
 internal sealed class ScheduleFreeModeSwitch
 {
-    private readonly LinearInterpolation _kernel = new();
-    private readonly HashSet<ParameterTensor> _registered = new(ReferenceEqualityComparer.Instance);
-
     public bool TrainMode { get; private set; } = true;
 
     public void Eval(Optimizer optimizer, int zState, float beta)
@@ -297,21 +294,17 @@ internal sealed class ScheduleFreeModeSwitch
         TrainMode = true;
     }
 
-    private void Move(Optimizer optimizer, int zState, float weight)
+    private static void Move(Optimizer optimizer, int zState, float weight)
     {
         // The reference moves only tensors whose z exists, that is, tensors that have taken a step.
         IReadOnlyList<ParameterTensor> tensors = optimizer.Tensors;
         for (int i = 0; i < tensors.Count; i++)
         {
             ParameterTensor tensor = tensors[i];
-            if (tensor.Step > 0 && _registered.Add(tensor))
+            if (tensor.Step > 0)
             {
-                _kernel.Add(tensor.Parameter, tensor.StateMemory(zState));
+                LinearInterpolation.Lerp(optimizer.Path, tensor.Parameter.Span, tensor.State(zState), weight);
             }
         }
-
-        _kernel.Weight = weight;
-        _kernel.Path = optimizer.Path;
-        _kernel.Step();
     }
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -20,7 +22,7 @@ public enum AccumulationMode
 /// </summary>
 public sealed class GradientAccumulation
 {
-    private readonly GradientAccumulator _kernel = new();
+    private readonly List<(Memory<float> MicroBatch, Memory<float> Accumulated)> _pairs = new();
 
     /// <summary>Accumulates <paramref name="microBatches"/> micro-batches per optimizer step.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="microBatches"/> is less than 1.</exception>
@@ -41,43 +43,41 @@ public sealed class GradientAccumulation
     public int Accumulated { get; private set; }
 
     /// <summary>The kernel path, as for an optimizer.</summary>
-    public KernelPath Path
-    {
-        get => _kernel.Path;
-        set => _kernel.Path = value;
-    }
+    public KernelPath Path { get; set; }
 
     /// <summary>
     /// Registers a pair: the gradient a micro-batch's backward pass writes, and the buffer the
     /// optimizer reads (registered there as the parameter's gradient).
     /// </summary>
-    public void Add(Memory<float> microBatchGradient, Memory<float> accumulatedGradient) =>
-        _kernel.Add(accumulatedGradient, microBatchGradient);
+    /// <exception cref="ArgumentException">The two differ in length or share memory.</exception>
+    public void Add(Memory<float> microBatchGradient, Memory<float> accumulatedGradient)
+    {
+        Guard.SameLength(accumulatedGradient.Length, microBatchGradient.Length, nameof(microBatchGradient));
+        Guard.Disjoint(accumulatedGradient.Span, microBatchGradient.Span, nameof(accumulatedGradient), nameof(microBatchGradient));
+        _pairs.Add((microBatchGradient, accumulatedGradient));
+    }
 
     /// <summary>Folds the current micro-batch gradients in; true when the accumulated gradients are complete.</summary>
     public bool Accumulate()
     {
         bool last = Accumulated + 1 == MicroBatches;
-        _kernel.First = Accumulated == 0;
-        _kernel.Divisor = last && Mode == AccumulationMode.Mean ? MicroBatches : 1f;
-        _kernel.Step();
+        bool first = Accumulated == 0;
+        float divisor = last && Mode == AccumulationMode.Mean ? MicroBatches : 1f;
+        foreach ((Memory<float> microBatch, Memory<float> accumulated) in _pairs)
+        {
+            GradientAccumulationKernel.Accumulate(Path, accumulated.Span, microBatch.Span, first, divisor);
+        }
+
         Accumulated = last ? 0 : Accumulated + 1;
         return last;
     }
 }
 
 /// <summary>The kernel of <see cref="GradientAccumulation"/>: accumulated = (first ? g : accumulated + g) / divisor.</summary>
-[Optimizer]
-internal sealed partial class GradientAccumulator
+internal static partial class GradientAccumulationKernel
 {
-    [Hyperparameter]
-    public bool First { get; set; } = true;
-
-    [Hyperparameter(Minimum = 1)]
-    public float Divisor { get; set; } = 1f;
-
-    [UpdateRule]
-    private static void Update(ref float accumulated, float gradient, bool first, float divisor)
+    [Kernel]
+    internal static void Accumulate(ref float accumulated, float gradient, bool first, [Uniform] float divisor)
     {
         float sum = first ? gradient : accumulated + gradient;
         accumulated = sum / divisor;

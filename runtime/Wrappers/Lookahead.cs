@@ -36,8 +36,10 @@ public enum LookaheadPullback
 /// </remarks>
 public sealed class Lookahead : OptimizerWrapper
 {
-    private readonly LookaheadSync _sync = new();
-    private readonly LookaheadMomentumPullback _pullback = new();
+    // Per adopted tensor, in the inner optimizer's order: its slow weights, and how many momentum
+    // pullbacks it has had (its slow momentum is zero before the first).
+    private readonly List<AlignedBuffer> _slowWeights = new();
+    private readonly List<int> _pullbacks = new();
     private readonly int _momentumState;
 
     /// <summary>Wraps <paramref name="inner"/>; tensors it has already are adopted now (their slow weights copied).</summary>
@@ -66,7 +68,7 @@ public sealed class Lookahead : OptimizerWrapper
     public int Counter { get; private set; }
 
     /// <summary>The slow weights of tensor <paramref name="index"/> (in <see cref="OptimizerWrapper.Tensors"/>' order).</summary>
-    public Span<float> SlowWeights(int index) => _sync.Tensors[index].State(0);
+    public Span<float> SlowWeights(int index) => _slowWeights[index].Span;
 
     /// <inheritdoc/>
     public override void Validate()
@@ -85,13 +87,8 @@ public sealed class Lookahead : OptimizerWrapper
     /// <inheritdoc/>
     protected override void OnTensorAdded(ParameterTensor tensor)
     {
-        // The sync kernel's own state buffer holds the slow weights.
-        ParameterTensor slow = _sync.Add(tensor.Parameter, tensor.Gradient);
-        tensor.Parameter.Span.CopyTo(slow.State(0));
-        if (_momentumState >= 0)
-        {
-            _pullback.Add(tensor.StateMemory(_momentumState), tensor.Gradient);
-        }
+        _slowWeights.Add(new AlignedBuffer(tensor.Parameter.Span));
+        _pullbacks.Add(0);
     }
 
     /// <inheritdoc/>
@@ -103,28 +100,29 @@ public sealed class Lookahead : OptimizerWrapper
         }
 
         Counter = 0;
-        _sync.Alpha = Alpha;
-        _sync.Path = Path;
-        _sync.Step();
+        // Indexed, not foreach: an interface enumerator would allocate at every sync.
+        IReadOnlyList<ParameterTensor> tensors = Tensors;
+        for (int i = 0; i < tensors.Count; i++)
+        {
+            LookaheadKernels.Sync(Path, tensors[i].Parameter.Span, _slowWeights[i].Span, Alpha);
+        }
+
         if (_momentumState < 0)
         {
             return;
         }
 
-        if (PullbackMomentum == LookaheadPullback.Reset)
+        for (int i = 0; i < tensors.Count; i++)
         {
-            // Indexed, not foreach: an interface enumerator would allocate at every sync.
-            IReadOnlyList<ParameterTensor> tensors = Tensors;
-            for (int i = 0; i < tensors.Count; i++)
+            Span<float> momentum = tensors[i].State(_momentumState);
+            if (PullbackMomentum == LookaheadPullback.Reset)
             {
-                tensors[i].State(_momentumState).Clear();
+                momentum.Clear();
             }
-        }
-        else if (PullbackMomentum == LookaheadPullback.Pullback)
-        {
-            _pullback.Alpha = Alpha;
-            _pullback.Path = Path;
-            _pullback.Step();
+            else if (PullbackMomentum == LookaheadPullback.Pullback)
+            {
+                LookaheadKernels.PullbackMomentum(Path, momentum, Alpha, firstSync: ++_pullbacks[i] == 1);
+            }
         }
     }
 
@@ -142,41 +140,29 @@ public sealed class Lookahead : OptimizerWrapper
     }
 }
 
-/// <summary>
-/// Lookahead's sync: fast = α·fast + (1 − α)·slow; slow = fast (the reference's
-/// <c>p.mul_(alpha).add_(slow, alpha=1 - alpha)</c>). The parameter is the fast weights, the one
-/// state buffer the slow weights; the gradient is registered only because a rule has one, and is
-/// not read.
-/// </summary>
-[Optimizer]
-internal sealed partial class LookaheadSync
+/// <summary>Lookahead's kernels over a tensor.</summary>
+internal static partial class LookaheadKernels
 {
-    [Hyperparameter]
-    public float Alpha { get; set; } = 0.5f;
-
-    [UpdateRule]
-    private static void Update(ref float fast, float unusedGradient, ref float slow, float alpha)
+    /// <summary>
+    /// The sync: fast = α·fast + (1 − α)·slow; slow = fast (the reference's
+    /// <c>p.mul_(alpha).add_(slow, alpha=1 - alpha)</c>).
+    /// </summary>
+    [Kernel]
+    internal static void Sync(ref float fast, ref float slow, [Uniform] float alpha)
     {
         fast = fast * alpha + (1f - alpha) * slow;
         slow = fast;
     }
-}
 
-/// <summary>
-/// Lookahead's momentum pullback as the reference computes it,
-/// <c>m.mul_(alpha).add_(s, alpha=1 - alpha)</c>: the slow momentum s is zero at a tensor's first
-/// sync and afterwards the buffer m itself, already multiplied by α when it is added.
-/// </summary>
-[Optimizer]
-internal sealed partial class LookaheadMomentumPullback
-{
-    [Hyperparameter]
-    public float Alpha { get; set; } = 0.5f;
-
-    [UpdateRule]
-    private static void Update(ref float momentum, float unusedGradient, float alpha, [Step] int sync)
+    /// <summary>
+    /// The momentum pullback as the reference computes it, <c>m.mul_(alpha).add_(s, alpha=1 - alpha)</c>:
+    /// the slow momentum s is zero at a tensor's first sync and afterwards the buffer m itself,
+    /// already multiplied by α when it is added.
+    /// </summary>
+    [Kernel]
+    internal static void PullbackMomentum(ref float momentum, [Uniform] float alpha, bool firstSync)
     {
         float scaled = momentum * alpha;
-        momentum = scaled + (1f - alpha) * (sync == 1 ? 0f : scaled);
+        momentum = scaled + (1f - alpha) * (firstSync ? 0f : scaled);
     }
 }

@@ -7,8 +7,8 @@ namespace KernelGen.Tools.CrossArch;
 
 /// <summary>
 /// Every case, for every configuration of <see cref="KernelCases.Optimizers"/> (the 22 built-ins
-/// with each option branch the bitwise tests reach, the internal kernels, the test rules),
-/// grouped by kind so the log's timings mean something.
+/// with each option branch the bitwise tests reach, the test rules) and every [Kernel] entry of
+/// <see cref="KernelCases.Kernels"/>, grouped by kind so the log's timings mean something.
 /// </summary>
 internal static class CaseCatalog
 {
@@ -20,6 +20,11 @@ internal static class CaseCatalog
         foreach (int length in KernelCases.Lengths)
         {
             cases.AddRange(optimizers.Select(o => TrajectoryCases.Step(o, length)));
+        }
+
+        foreach (int length in KernelCases.Lengths)
+        {
+            cases.AddRange(KernelEntryCases.Names.Select(k => KernelEntryCases.Run(k, length)));
         }
 
         foreach (int length in TrajectoryCases.NonFiniteLengths)

@@ -35,7 +35,8 @@ internal sealed class Digest
         }
     }
 
-    private void Add(ReadOnlySpan<float> values)
+    /// <summary>Adds the length and the bits of <paramref name="values"/>.</summary>
+    public void Add(ReadOnlySpan<float> values)
     {
         Add((uint)values.Length);
         foreach (float value in values)

@@ -291,6 +291,47 @@ internal static class DiagnosticCases
             [UpdateRule]
             private static void [|Second|](ref float param, float grad) { param += grad; }
             """)),
+        ("KG0019", "kernel returns a value", Kernels("""
+            [Kernel]
+            internal static float [|Scale|](ref float x, [Uniform] float factor) { x *= factor; return x; }
+            """)),
+        ("KG0019", "generic kernel", Kernels("""
+            [Kernel]
+            internal static void [|Scale|]<T>(ref float x, [Uniform] float factor) { x *= factor; }
+            """)),
+        ("KG0020", "kernel in a class that is not static", """
+            using KernelGen;
+
+            internal sealed partial class [|Instance|]
+            {
+                [Kernel]
+                internal static void Scale(ref float x, [Uniform] float factor) { x *= factor; }
+            }
+            """),
+        ("KG0020", "kernel in a class that is not partial", """
+            using KernelGen;
+
+            internal static class [|Whole|]
+            {
+                [Kernel]
+                internal static void Scale(ref float x, [Uniform] float factor) { x *= factor; }
+            }
+            """),
+        ("KG0021", "kernel with no span written", Kernels("""
+            [Kernel]
+            internal static void [|Sum|](float x, float y)
+            {
+                float sum = x + y;
+            }
+            """)),
+        ("KG0022", "step in a kernel", Kernels("""
+            [Kernel]
+            internal static void Decay(ref float x, [Uniform] float factor, [Step] int [|step|]) { x *= factor / step; }
+            """)),
+        ("KG0022", "tensor state in a kernel", Kernels("""
+            [Kernel]
+            internal static void Accumulate(ref float x, [TensorState] ref float [|total|]) { x += total; }
+            """)),
     };
 
     public static IEnumerable<object[]> Names => All.Select(c => new object[] { c.Id, c.Name });
@@ -310,6 +351,19 @@ internal static class DiagnosticCases
             [Hyperparameter] public float LearningRate { get; set; } = 0.1f;
             [Hyperparameter] public bool Amsgrad { get; set; }
 
+        {{members}}
+        }
+        """;
+
+    /// <summary>A static class of kernels around <paramref name="members"/>.</summary>
+    public static string Kernels(string members) => $$"""
+        using System;
+        using KernelGen;
+
+        namespace Rules;
+
+        internal static partial class Elementwise
+        {
         {{members}}
         }
         """;

@@ -4,7 +4,19 @@ using System.Linq;
 
 namespace KernelGen.Tests.Kernels;
 
-/// <summary>Every optimizer configuration the bitwise tests run: built-ins with each option on, and the test rules.</summary>
+/// <summary>
+/// Runs a [Kernel] entry over arrays: its generated loops on <paramref name="path"/>, or its rule
+/// element by element (the <c>WithRule</c> oracle) when the path is null.
+/// </summary>
+public delegate void KernelRun(KernelPath? path, float[][] written, float[][] read);
+
+/// <summary>A kernel and the number of spans it writes and reads.</summary>
+public sealed record KernelCase(int Written, int Read, KernelRun Run);
+
+/// <summary>
+/// Every optimizer configuration the bitwise tests run (built-ins with each option on, and the
+/// test rules), and the runtime's [Kernel] entries.
+/// </summary>
 /// <remarks>Also compiled into tools/CrossArch (the ARM64 check), as are the test rules: no xunit here.</remarks>
 public static class KernelCases
 {
@@ -74,10 +86,6 @@ public static class KernelCases
         ["ScheduleFreeSGD"] = () => new ScheduleFreeSGD { LearningRate = 0.1f },
         ["ScheduleFreeSGD wd warmup maximize no momentum"] = () =>
             new ScheduleFreeSGD { LearningRate = 0.1f, WeightDecay = 0.01f, WarmupSteps = 4f, Maximize = true, Momentum = 0f },
-        ["LinearInterpolation small weight"] = () => new LinearInterpolation { Weight = -0.1f },
-        ["LinearInterpolation large weight"] = () => new LinearInterpolation { Weight = 0.9f },
-        ["LookaheadSync"] = () => new LookaheadSync { Alpha = 0.3f },
-        ["LookaheadMomentumPullback"] = () => new LookaheadMomentumPullback { Alpha = 0.6f },
         // Rectified from step 6 (ρₜ ≥ 5 with β₂ = 0.999): both sides of the threshold within the test's steps.
         ["Lamb"] = () => new Lamb { LearningRate = 0.01f, WeightDecay = 0.01f },
         ["Lamb rectify"] = () => new Lamb { LearningRate = 0.01f, WeightDecay = 0.01f, Rectify = true },
@@ -106,10 +114,128 @@ public static class KernelCases
         ["TrustRatioRule no trust"] = () => new TrustRatioRule { Trust = false, WeightDecay = 0f },
         ["SumOfSquaresRule"] = () => new SumOfSquaresRule(),
         ["NormalizedMomentum"] = () => new NormalizedMomentum(),
-        ["ExponentialMovingAverage"] = () => new ExponentialMovingAverage { Decay = 0.9f },
-        ["StochasticWeightAverage"] = () => new StochasticWeightAverage(),
-        ["GradientAccumulator mean"] = () => new GradientAccumulator { First = false, Divisor = 3f },
     };
+
+    /// <summary>
+    /// The [Kernel] entries the runtime uses and a test kernel, with uniform arguments that take
+    /// each branch: each runs over arrays it writes and arrays it only reads.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, KernelCase> Kernels = new Dictionary<string, KernelCase>
+    {
+        // |w| < 1/2 and the other form torch picks for accuracy.
+        ["Lerp small weight"] = new(1, 1, (path, w, r) => Lerp(path, w[0], r[0], -0.1f)),
+        ["Lerp large weight"] = new(1, 1, (path, w, r) => Lerp(path, w[0], r[0], 0.9f)),
+        ["Lookahead sync"] = new(2, 0, (path, w, _) =>
+        {
+            if (path is { } p)
+            {
+                LookaheadKernels.Sync(p, w[0], w[1], 0.3f);
+            }
+            else
+            {
+                LookaheadKernels.SyncWithRule(w[0], w[1], 0.3f);
+            }
+        }),
+        ["Lookahead pullback first"] = new(1, 0, (path, w, _) => Pullback(path, w[0], firstSync: true)),
+        ["Lookahead pullback later"] = new(1, 0, (path, w, _) => Pullback(path, w[0], firstSync: false)),
+        ["EMA first"] = new(1, 1, (path, w, r) => Ema(path, w[0], r[0], first: true)),
+        ["EMA later"] = new(1, 1, (path, w, r) => Ema(path, w[0], r[0], first: false)),
+        ["SWA step 1"] = new(1, 1, (path, w, r) => Swa(path, w[0], r[0], step: 1)),
+        ["SWA step 3"] = new(1, 1, (path, w, r) => Swa(path, w[0], r[0], step: 3)),
+        ["Accumulate first"] = new(1, 1, (path, w, r) => Accumulate(path, w[0], r[0], first: true, divisor: 1f)),
+        ["Accumulate last mean"] = new(1, 1, (path, w, r) => Accumulate(path, w[0], r[0], first: false, divisor: 3f)),
+        ["TestKernels.Mix clamp"] = new(1, 2, (path, w, r) => Mix(path, w[0], r[0], r[1], clamp: true)),
+        ["TestKernels.Mix no clamp"] = new(1, 2, (path, w, r) => Mix(path, w[0], r[0], r[1], clamp: false)),
+    };
+
+    private static void Mix(KernelPath? path, float[] target, float[] first, float[] second, bool clamp)
+    {
+        if (path is { } p)
+        {
+            TestKernels.Mix(p, target, first, second, 0.3f, clamp);
+        }
+        else
+        {
+            TestKernels.MixWithRule(target, first, second, 0.3f, clamp);
+        }
+    }
+
+    private static void Lerp(KernelPath? path, float[] start, float[] end, float weight)
+    {
+        if (path is { } p)
+        {
+            LinearInterpolation.Lerp(p, start, end, weight);
+        }
+        else
+        {
+            LinearInterpolation.LerpWithRule(start, end, weight);
+        }
+    }
+
+    private static void Pullback(KernelPath? path, float[] momentum, bool firstSync)
+    {
+        if (path is { } p)
+        {
+            LookaheadKernels.PullbackMomentum(p, momentum, 0.6f, firstSync);
+        }
+        else
+        {
+            LookaheadKernels.PullbackMomentumWithRule(momentum, 0.6f, firstSync);
+        }
+    }
+
+    private static void Ema(KernelPath? path, float[] average, float[] parameter, bool first)
+    {
+        if (path is { } p)
+        {
+            AveragingKernels.ExponentialMovingAverage(p, average, parameter, 0.9f, first);
+        }
+        else
+        {
+            AveragingKernels.ExponentialMovingAverageWithRule(average, parameter, 0.9f, first);
+        }
+    }
+
+    private static void Swa(KernelPath? path, float[] average, float[] parameter, int step)
+    {
+        if (path is { } p)
+        {
+            AveragingKernels.StochasticWeightAverage(p, average, parameter, step);
+        }
+        else
+        {
+            AveragingKernels.StochasticWeightAverageWithRule(average, parameter, step);
+        }
+    }
+
+    private static void Accumulate(KernelPath? path, float[] accumulated, float[] gradient, bool first, float divisor)
+    {
+        if (path is { } p)
+        {
+            GradientAccumulationKernel.Accumulate(p, accumulated, gradient, first, divisor);
+        }
+        else
+        {
+            GradientAccumulationKernel.AccumulateWithRule(accumulated, gradient, first, divisor);
+        }
+    }
+
+    /// <summary>
+    /// Runs a kernel case's generated loops on <paramref name="path"/> or, when it is null, its
+    /// rule element by element, over new arrays of <paramref name="length"/> (the same values for
+    /// both), <paramref name="calls"/> times; returns the arrays written then the arrays read.
+    /// </summary>
+    public static float[][] RunKernel(KernelCase kernel, KernelPath? path, int length, int calls)
+    {
+        float[][] written = Enumerable.Range(0, kernel.Written).Select(i => Values(length, seed: 3000 + 31 * length + i, scale: 2f)).ToArray();
+        float[][] read = Enumerable.Range(0, kernel.Read).Select(i => Values(length, seed: 4000 + 31 * length + i, scale: 1f)).ToArray();
+        for (int call = 0; call < calls; call++)
+        {
+            kernel.Run(path, written, read);
+        }
+
+        return written.Concat(read).ToArray();
+    }
 
     /// <summary>Every path this machine runs (the CI also runs with AVX-512, AVX2 and all intrinsics off).</summary>
     public static IEnumerable<KernelPath> SupportedPaths =>

@@ -128,3 +128,22 @@ public sealed partial class SumOfSquaresRule
         param -= learningRate * grad / (MathF.Sqrt(secondMoment) + 1e-8f);
     }
 }
+
+/// <summary>
+/// A kernel that reads two spans, with a uniform flag over varying work and a varying select:
+/// what the runtime's kernels (one span read at most) do not exercise.
+/// </summary>
+public static partial class TestKernels
+{
+    [Kernel]
+    public static void Mix(ref float target, float first, float second, [Uniform] float weight, bool clamp)
+    {
+        float mixed = weight * first + (1f - weight) * second;
+        if (clamp)
+        {
+            mixed = MathF.Min(MathF.Max(mixed, -1f), 1f);
+        }
+
+        target = mixed > target ? mixed : target;
+    }
+}
