@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace KernelGen.Internal;
 
 /// <summary>Finds a non-finite value in one read pass, a vector at a time.</summary>
-public static class FiniteCheck
+internal static class FiniteCheck
 {
     /// <summary>The index of the first infinity or NaN, or -1 when every value is finite.</summary>
     public static int FirstNonFinite(ReadOnlySpan<float> values)

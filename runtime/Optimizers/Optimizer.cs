@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Runtime.InteropServices;
+using KernelGen.Parallel;
 
 namespace KernelGen;
 
@@ -15,7 +17,7 @@ public abstract class Optimizer
     private float _gradientScale = 1f;
     private int _maxDegreeOfParallelism = 1;
     private int _parallelThreshold = DefaultParallelThreshold;
-    private ChunkRunner? _chunkRunner;
+    private ParallelStep? _parallelStep;
 
     /// <summary>The path kernels run on; <see cref="KernelPath.Auto"/> picks the widest one.</summary>
     public KernelPath Path { get; set; } = KernelPath.Auto;
@@ -81,13 +83,6 @@ public abstract class Optimizer
     /// <summary>The default <see cref="ParallelThreshold"/>, in elements.</summary>
     public const int DefaultParallelThreshold = 131_072;
 
-    // A chunk, or a run of small tensors, is at least this long (64 KiB of floats): the uniform
-    // part is computed again per item, and a shorter item would not repay the hand-over.
-    private const int MinimumChunk = 16_384;
-
-    // Chunks per thread: a helper that starts late still finds work, and the threads finish together.
-    private const int ChunksPerThread = 4;
-
     /// <summary>What a step does when a gradient holds an infinity or a NaN.</summary>
     public NonFiniteGradientPolicy NonFiniteGradients { get; set; } = NonFiniteGradientPolicy.Ignore;
 
@@ -98,7 +93,8 @@ public abstract class Optimizer
     public bool LastStepSkipped { get; private set; }
 
     /// <summary>The factor the kernels apply to gradients: <c>1 / GradientScale</c> in float.</summary>
-    protected float GradientMultiplier => 1f / _gradientScale;
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected internal float GradientMultiplier => 1f / _gradientScale;
 
     /// <summary>The update rule as the reference interpreter reads it.</summary>
     public abstract UpdateRule Rule { get; }
@@ -152,168 +148,26 @@ public abstract class Optimizer
         }
     }
 
-    /// <summary>
-    /// Hands the step's tensors to this thread and helper threads as work items: each large tensor
-    /// cut into chunks, smaller tensors whole, in runs of consecutive tensors of at least
-    /// <see cref="MinimumChunk"/> elements (the run before a large tensor and the last run may be
-    /// shorter). A step with fewer elements than <see cref="ParallelThreshold"/> in all stays on
-    /// this thread.
-    /// </summary>
     private void StepTensorsInParallel(KernelPath path)
     {
-        // The work items index this list (StepWorkItem): it does not change during a step.
-        ReadOnlySpan<ParameterTensor> tensors = CollectionsMarshal.AsSpan(_tensors);
-        long total = 0;
-        foreach (ParameterTensor tensor in tensors)
-        {
-            total += tensor.Length;
-        }
-
-        if (total < _parallelThreshold)
-        {
-            StepTensors(tensors, path);
-            return;
-        }
-
-        int threads = Math.Min(_maxDegreeOfParallelism, HelperThreads.Count + 1);
-        if (_chunkRunner is null || _chunkRunner.MaxHelpers != threads - 1)
-        {
-            _chunkRunner = new ChunkRunner(StepWorkItem, threads - 1);
-        }
-
-        int items = PlanWorkItems(tensors, threads);
-        ParallelSteps++;
-        _chunkRunner.Run(items, path);
-        for (int k = 0; k < items; k++)
-        {
-            if (_workItems[k] is { Chunk: { } chunk, FirstChunk: true } item)
-            {
-                tensors[item.First].TakeTensorStateFrom(chunk);
-            }
-        }
-    }
-
-    /// <summary>Fills <see cref="_workItems"/> for this step; returns how many there are.</summary>
-    private int PlanWorkItems(ReadOnlySpan<ParameterTensor> tensors, int threads)
-    {
-        int items = 0;
-        int runStart = 0;
-        long runLength = 0;
-        for (int i = 0; i < tensors.Length; i++)
-        {
-            ParameterTensor tensor = tensors[i];
-            int count = Math.Min(threads * ChunksPerThread, tensor.Length / MinimumChunk);
-            // "+ 2": room for the run before this tensor and the last run. Past MaxItems (a billion
-            // elements and more) large tensors join the last run: right, on one thread.
-            if (tensor.Length >= _parallelThreshold && count >= 2 && items + count + 2 <= ChunkRunner.MaxItems)
-            {
-                if (i > runStart)
-                {
-                    Add(WorkItem.Run(runStart, i - runStart));
-                }
-
-                ParameterTensor[] chunks = tensor.Chunks(count);
-                for (int k = 0; k < chunks.Length; k++)
-                {
-                    Add(WorkItem.ChunkOf(i, chunks[k], first: k == 0));
-                }
-
-                runStart = i + 1;
-                runLength = 0;
-                continue;
-            }
-
-            runLength += tensor.Length;
-            if (runLength >= MinimumChunk && items + 2 <= ChunkRunner.MaxItems)
-            {
-                Add(WorkItem.Run(runStart, i + 1 - runStart));
-                runStart = i + 1;
-                runLength = 0;
-            }
-        }
-
-        if (runStart < tensors.Length)
-        {
-            Add(WorkItem.Run(runStart, tensors.Length - runStart));
-        }
-
-        return items;
-
-        void Add(WorkItem item)
-        {
-            if (items == _workItems.Length)
-            {
-                // Only when a step has more items than any before (more tensors, threads or chunks): a steady step allocates nothing.
-                Array.Resize(ref _workItems, Math.Max(16, items * 2));
-            }
-
-            _workItems[items++] = item;
-        }
-    }
-
-    /// <summary>
-    /// One work item of a parallel step: a chunk of tensor <paramref name="First"/> (the tensor takes
-    /// its per-tensor state from its first chunk after the step), or the whole tensors
-    /// <paramref name="First"/> to <paramref name="First"/> + <paramref name="Count"/> - 1.
-    /// </summary>
-    private readonly record struct WorkItem(ParameterTensor? Chunk, int First, int Count, bool FirstChunk)
-    {
-        public static WorkItem Run(int first, int count) => new(null, first, count, false);
-
-        public static WorkItem ChunkOf(int tensor, ParameterTensor chunk, bool first) => new(chunk, tensor, 1, first);
-    }
-
-    private WorkItem[] _workItems = Array.Empty<WorkItem>();
-
-    private void StepWorkItem(int index, KernelPath path)
-    {
-        WorkItem item = _workItems[index];
-        if (item.Chunk is { } chunk)
-        {
-            StepTensors(MemoryMarshal.CreateReadOnlySpan(ref chunk, 1), path);
-        }
-        else
-        {
-            StepTensors(CollectionsMarshal.AsSpan(_tensors).Slice(item.First, item.Count), path);
-        }
+        _parallelStep ??= new ParallelStep(_tensors, StepTensors);
+        _parallelStep.Run(path, _maxDegreeOfParallelism, _parallelThreshold);
     }
 
     /// <summary>Bytes allocated on helper threads by parallel steps so far (tests hold it at 0).</summary>
-    internal long HelperAllocatedBytes => _chunkRunner?.HelperAllocatedBytes ?? 0;
+    internal long HelperAllocatedBytes => _parallelStep?.HelperAllocatedBytes ?? 0;
 
     /// <summary>Steps that were shared between threads so far (tests check the threshold).</summary>
-    internal long ParallelSteps { get; private set; }
+    internal long ParallelSteps => _parallelStep?.ParallelSteps ?? 0;
 
     /// <summary>Work items (chunks or runs of tensors) stepped on helper threads so far (tests check that helpers take part).</summary>
-    internal long HelperItems => _chunkRunner?.HelperItems ?? 0;
-
-    /// <summary>
-    /// Updates every tensor once by calling the scalar update rule element by element: the
-    /// first oracle for the kernels, which must give the same bits.
-    /// </summary>
-    public void StepWithRule()
-    {
-        if (!BeginStep())
-        {
-            return;
-        }
-
-        foreach (ParameterTensor tensor in _tensors)
-        {
-            using (new UnscaledGradient(tensor, GradientMultiplier))
-            {
-                StepTensorWithRule(tensor, tensor.Step + 1);
-            }
-
-            tensor.Step++;
-        }
-    }
+    internal long HelperItems => _parallelStep?.HelperItems ?? 0;
 
     /// <summary>
     /// What every step path does first: validate the hyper-parameters, apply the non-finite
     /// policy, run the optimizer's <see cref="BeforeStep"/>. False when the step is skipped.
     /// </summary>
-    private bool BeginStep()
+    internal bool BeginStep()
     {
         Validate();
         if (!CheckGradients())
@@ -358,77 +212,6 @@ public abstract class Optimizer
         return true;
     }
 
-    /// <summary>For the oracles: the gradient unscaled in place as the kernels unscale it, restored afterwards.</summary>
-    private readonly struct UnscaledGradient : IDisposable
-    {
-        private readonly ParameterTensor _tensor;
-        private readonly float[]? _original;
-
-        public UnscaledGradient(ParameterTensor tensor, float multiplier)
-        {
-            _tensor = tensor;
-            _original = null;
-            if (multiplier != 1f)
-            {
-                Span<float> gradient = tensor.Gradient.Span;
-                _original = gradient.ToArray();
-                for (int i = 0; i < gradient.Length; i++)
-                {
-                    gradient[i] *= multiplier;
-                }
-            }
-        }
-
-        public void Dispose() => _original?.CopyTo(_tensor.Gradient.Span);
-    }
-
-    /// <summary>
-    /// Updates every tensor once with the reference interpreter evaluating <see cref="Rule"/> in
-    /// float: the second oracle, independent of the generator's analysis. Allocates; for tests.
-    /// </summary>
-    public void StepWithInterpreter()
-    {
-        if (!BeginStep())
-        {
-            return;
-        }
-
-        UpdateRule rule = Rule;
-        var hyperparameters = new double[rule.Hyperparameters.Count];
-        WriteHyperparameters(hyperparameters);
-        foreach (ParameterTensor tensor in _tensors)
-        {
-            var states = new float[tensor.StateCount][];
-            for (int i = 0; i < states.Length; i++)
-            {
-                states[i] = tensor.State(i).ToArray();
-            }
-
-            var tensorStates = new float[tensor.TensorStateCount];
-            for (int i = 0; i < tensorStates.Length; i++)
-            {
-                tensorStates[i] = tensor.TensorState(i);
-            }
-
-            using (new UnscaledGradient(tensor, GradientMultiplier))
-            {
-                RuleInterpreter.Run<float>(rule, tensor.Parameter.Span, tensor.Gradient.Span, states, tensorStates, hyperparameters, tensor.Step + 1);
-            }
-
-            for (int i = 0; i < states.Length; i++)
-            {
-                states[i].CopyTo(tensor.State(i));
-            }
-
-            for (int i = 0; i < tensorStates.Length; i++)
-            {
-                tensor.TensorState(i) = tensorStates[i];
-            }
-
-            tensor.Step++;
-        }
-    }
-
     /// <summary>The property names of every [Hyperparameter], in declaration order.</summary>
     public abstract IReadOnlyList<string> HyperparameterNames { get; }
 
@@ -454,6 +237,7 @@ public abstract class Optimizer
     }
 
     /// <summary>Checks the declared ranges; generated for optimizers that declare any.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual void ValidateHyperparameterRanges()
     {
     }
@@ -474,11 +258,20 @@ public abstract class Optimizer
     /// Runs the kernel on every tensor, each with step count <c>tensor.Step + 1</c>; the caller
     /// advances the counts afterwards. Registration has checked lengths and overlaps.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract void StepTensors(ReadOnlySpan<ParameterTensor> tensors, KernelPath path);
 
     /// <summary>Calls the scalar rule on each element of one tensor with step count <paramref name="step"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract void StepTensorWithRule(ParameterTensor tensor, int step);
 
     /// <summary>Writes the hyper-parameter values in the order of <see cref="UpdateRule.Hyperparameters"/> (bools as 0 or 1).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract void WriteHyperparameters(Span<double> values);
+
+    /// <summary>For the oracles in KernelGen.Verification: the generated element-by-element rule.</summary>
+    internal void RunRule(ParameterTensor tensor, int step) => StepTensorWithRule(tensor, step);
+
+    /// <summary>For the oracles in KernelGen.Verification: the hyper-parameters in the rule's order.</summary>
+    internal void ReadHyperparameters(Span<double> values) => WriteHyperparameters(values);
 }

@@ -1,4 +1,5 @@
 using System;
+using KernelGen.Verification;
 using Xunit;
 
 namespace KernelGen.Tests;
