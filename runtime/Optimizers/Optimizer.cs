@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using KernelGen.Internal;
 using KernelGen.Parallel;
 
 namespace KernelGen;
@@ -18,6 +19,8 @@ public abstract class Optimizer
     private int _maxDegreeOfParallelism = 1;
     private int _parallelThreshold = DefaultParallelThreshold;
     private ParallelStep? _parallelStep;
+    private MemoryRanges? _memoryDomain;
+    private CallGuard _calls;
 
     /// <summary>The path kernels run on; <see cref="KernelPath.Auto"/> picks the widest one.</summary>
     public KernelPath Path { get; set; } = KernelPath.Auto;
@@ -27,15 +30,15 @@ public abstract class Optimizer
     /// each gradient by <c>1 / GradientScale</c> as it loads it, as torch's GradScaler unscales
     /// (<c>grad * inv_scale</c>, with <c>inv_scale</c> rounded to float). 1 means no scaling and costs nothing.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Not a positive finite number.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Not a positive finite number, or so small that its reciprocal is infinite (below about 2.9e-39).</exception>
     public float GradientScale
     {
         get => _gradientScale;
         set
         {
-            if (!(value > 0f) || !float.IsFinite(value))
+            if (!(value > 0f) || !float.IsFinite(value) || !float.IsFinite(1f / value))
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "The gradient scale must be positive and finite.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The gradient scale must be positive and finite, with a finite reciprocal (the factor the gradients are multiplied by).");
             }
 
             _gradientScale = value;
@@ -86,7 +89,7 @@ public abstract class Optimizer
     /// <summary>What a step does when a gradient holds an infinity or a NaN.</summary>
     public NonFiniteGradientPolicy NonFiniteGradients { get; set; } = NonFiniteGradientPolicy.Ignore;
 
-    /// <summary>How many steps <see cref="NonFiniteGradientPolicy.Skip"/> has skipped.</summary>
+    /// <summary>How many steps <see cref="NonFiniteGradientPolicy.Skip"/> has skipped (a whole <see cref="ParameterGroups"/> step counts in every group).</summary>
     public int SkippedSteps { get; private set; }
 
     /// <summary>Whether the last call of <see cref="Step"/> was skipped for a non-finite gradient.</summary>
@@ -106,7 +109,13 @@ public abstract class Optimizer
     /// Registers a parameter tensor and the gradient buffer its steps read, and allocates its
     /// state (zeroed, 64-byte aligned). The optimizer keeps both memories and reads them at every step.
     /// </summary>
-    /// <exception cref="ArgumentException">The gradient's length differs from the parameter's, or the two overlap.</exception>
+    /// <exception cref="ArgumentException">
+    /// The gradient's length differs from the parameter's; the two overlap; or the parameter shares
+    /// memory with a parameter, gradient or state of any tensor of this optimizer or of the
+    /// <see cref="ParameterGroups"/> it belongs to, or the gradient with a parameter or state
+    /// (gradients may share memory with each other: a step only reads them).
+    /// </exception>
+    /// <exception cref="InvalidOperationException">Another thread is stepping or adding to this optimizer.</exception>
     public ParameterTensor Add(Memory<float> parameter, Memory<float> gradient)
     {
         if (gradient.Length != parameter.Length)
@@ -115,24 +124,69 @@ public abstract class Optimizer
                 $"The gradient has {gradient.Length} elements but the parameter has {parameter.Length}.", nameof(gradient));
         }
 
-        KernelGen.Internal.Guard.Disjoint(parameter.Span, gradient.Span, nameof(parameter), nameof(gradient));
-        UpdateRule rule = Rule;
-        var tensor = new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count);
-        _tensors.Add(tensor);
-        return tensor;
+        _calls.Enter(OptimizerCall.Add);
+        try
+        {
+            MemoryDomain.CheckNew(parameter, gradient);
+            UpdateRule rule = Rule;
+            var tensor = new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count);
+            MemoryDomain.Add(this, tensor);
+            _tensors.Add(tensor);
+            return tensor;
+        }
+        finally
+        {
+            _calls.Exit();
+        }
+    }
+
+    /// <summary>
+    /// The memory of every tensor of this optimizer, and of the other optimizers of the
+    /// <see cref="ParameterGroups"/> it belongs to, that a new tensor may not overlap.
+    /// </summary>
+    internal MemoryRanges MemoryDomain
+    {
+        get => _memoryDomain ??= new MemoryRanges(this);
+        set => _memoryDomain = value;
     }
 
     /// <summary>Updates every registered tensor once, with the fused kernels on <see cref="Path"/>.</summary>
     /// <exception cref="ArgumentException">A hyper-parameter is out of its range; nothing was changed.</exception>
-    /// <exception cref="NonFiniteGradientException">A gradient is not finite under <see cref="NonFiniteGradientPolicy.Throw"/>; nothing was changed.</exception>
+    /// <exception cref="NonFiniteGradientException">A gradient, unscaled by <see cref="GradientScale"/>, is not finite under <see cref="NonFiniteGradientPolicy.Throw"/>; nothing was changed.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A tensor has taken <see cref="int.MaxValue"/> steps, or another thread is stepping or adding
+    /// to this optimizer; nothing was changed.
+    /// </exception>
     public void Step()
     {
-        KernelPath path = KernelDispatch.Resolve(Path);
-        if (!BeginStep())
+        _calls.Enter(OptimizerCall.Step);
+        try
         {
-            return;
-        }
+            KernelPath path = PrepareStep();
+            NonFiniteGradient found = FindNonFiniteGradient();
+            if (!found.Exists)
+            {
+                BeginKernels();
+                RunKernels(path);
+                return;
+            }
 
+            if (NonFiniteGradients == NonFiniteGradientPolicy.Throw)
+            {
+                throw found.ToException(tensorOffset: 0, group: -1);
+            }
+
+            RecordSkip();
+        }
+        finally
+        {
+            _calls.Exit();
+        }
+    }
+
+    /// <summary>Runs the kernels on every tensor, then advances the step counts (the last part of a step, after every check).</summary>
+    internal void RunKernels(KernelPath path)
+    {
         if (_maxDegreeOfParallelism > 1 && HelperThreads.Count > 0 && Rule.ReductionCount == 0)
         {
             StepTensorsInParallel(path);
@@ -164,52 +218,102 @@ public abstract class Optimizer
     internal long HelperItems => _parallelStep?.HelperItems ?? 0;
 
     /// <summary>
-    /// What every step path does first: validate the hyper-parameters, apply the non-finite
-    /// policy, run the optimizer's <see cref="BeforeStep"/>. False when the step is skipped.
+    /// The checks of a step, which change nothing: the kernel path, the hyper-parameters and the
+    /// step counts. Returns the path to run on.
     /// </summary>
-    internal bool BeginStep()
+    internal KernelPath PrepareStep()
     {
+        KernelPath path = KernelDispatch.Resolve(Path);
         Validate();
-        if (!CheckGradients())
+        foreach (ParameterTensor tensor in _tensors)
         {
-            return false;
+            if (tensor.Step == int.MaxValue)
+            {
+                throw new InvalidOperationException(
+                    $"Tensor {tensor.Index} has taken {int.MaxValue} steps, the most a step count holds: another step would overflow it. Nothing was changed.");
+            }
         }
 
-        BeforeStep();
-        return true;
+        return path;
     }
 
     /// <summary>
-    /// Applies <see cref="NonFiniteGradients"/>: false when the step must be skipped. One read
-    /// pass over the gradients, only when the policy asks for it.
+    /// The first gradient value that is not finite once unscaled (multiplied by
+    /// <see cref="GradientMultiplier"/>, as the kernels load it); none under
+    /// <see cref="NonFiniteGradientPolicy.Ignore"/>, which reads nothing. Changes nothing.
     /// </summary>
-    private bool CheckGradients()
+    internal NonFiniteGradient FindNonFiniteGradient()
     {
-        LastStepSkipped = false;
         if (NonFiniteGradients == NonFiniteGradientPolicy.Ignore)
         {
-            return true;
+            return default;
         }
 
+        float multiplier = GradientMultiplier;
         foreach (ParameterTensor tensor in _tensors)
         {
-            int index = KernelGen.Internal.FiniteCheck.FirstNonFinite(tensor.Gradient.Span);
-            if (index < 0)
+            int index = FiniteCheck.FirstNonFinite(tensor.Gradient.Span, multiplier);
+            if (index >= 0)
             {
-                continue;
+                return new NonFiniteGradient(tensor.Index, index, tensor.Gradient.Span[index], multiplier);
             }
-
-            if (NonFiniteGradients == NonFiniteGradientPolicy.Throw)
-            {
-                throw new NonFiniteGradientException(tensor.Index, index, tensor.Gradient.Span[index]);
-            }
-
-            SkippedSteps++;
-            LastStepSkipped = true;
-            return false;
         }
 
-        return true;
+        return default;
+    }
+
+    /// <summary>The start of a step that runs, after every check: clears <see cref="LastStepSkipped"/> and runs <see cref="BeforeStep"/>.</summary>
+    internal void BeginKernels()
+    {
+        LastStepSkipped = false;
+        BeforeStep();
+    }
+
+    /// <summary>Records a step skipped under <see cref="NonFiniteGradientPolicy.Skip"/>.</summary>
+    internal void RecordSkip()
+    {
+        SkippedSteps++;
+        LastStepSkipped = true;
+    }
+
+    /// <summary>Marks the start of a call that must not overlap another on this optimizer (see <see cref="OptimizerCall"/>).</summary>
+    internal void EnterCall(OptimizerCall call) => _calls.Enter(call);
+
+    /// <summary>Ends the call <see cref="EnterCall"/> started.</summary>
+    internal void ExitCall() => _calls.Exit();
+
+    /// <summary>
+    /// For the oracles: enters a step call and runs a step's checks and <see cref="BeforeStep"/>.
+    /// True when the step is to run, and the caller then calls <see cref="ExitCall"/> when done;
+    /// false (the call already ended) when it is skipped.
+    /// </summary>
+    internal bool BeginOracleStep()
+    {
+        _calls.Enter(OptimizerCall.Step);
+        try
+        {
+            PrepareStep();
+            NonFiniteGradient found = FindNonFiniteGradient();
+            if (found.Exists && NonFiniteGradients == NonFiniteGradientPolicy.Throw)
+            {
+                throw found.ToException(tensorOffset: 0, group: -1);
+            }
+
+            if (found.Exists && NonFiniteGradients == NonFiniteGradientPolicy.Skip)
+            {
+                RecordSkip();
+                _calls.Exit();
+                return false;
+            }
+
+            BeginKernels();
+            return true;
+        }
+        catch
+        {
+            _calls.Exit();
+            throw;
+        }
     }
 
     /// <summary>The property names of every [Hyperparameter], in declaration order.</summary>
@@ -268,6 +372,9 @@ public abstract class Optimizer
     /// <summary>Writes the hyper-parameter values in the order of <see cref="UpdateRule.Hyperparameters"/> (bools as 0 or 1).</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract void WriteHyperparameters(Span<double> values);
+
+    /// <summary>State of the optimizer's own, beyond its tensors and hyper-parameters, that checkpoints save with it (the schedule-free mode).</summary>
+    internal virtual ICheckpointCompanion? CheckpointCompanion => null;
 
     /// <summary>For the oracles in KernelGen.Verification: the generated element-by-element rule.</summary>
     internal void RunRule(ParameterTensor tensor, int step) => StepTensorWithRule(tensor, step);

@@ -18,19 +18,26 @@ public static class OptimizerOracles
     public static void StepWithRule(this Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (!optimizer.BeginStep())
+        if (!optimizer.BeginOracleStep())
         {
             return;
         }
 
-        foreach (ParameterTensor tensor in optimizer.Tensors)
+        try
         {
-            using (new UnscaledGradient(tensor, optimizer.GradientMultiplier))
+            foreach (ParameterTensor tensor in optimizer.Tensors)
             {
-                optimizer.RunRule(tensor, tensor.Step + 1);
-            }
+                using (new UnscaledGradient(tensor, optimizer.GradientMultiplier))
+                {
+                    optimizer.RunRule(tensor, tensor.Step + 1);
+                }
 
-            tensor.Step++;
+                tensor.Step++;
+            }
+        }
+        finally
+        {
+            optimizer.ExitCall();
         }
     }
 
@@ -41,11 +48,23 @@ public static class OptimizerOracles
     public static void StepWithInterpreter(this Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (!optimizer.BeginStep())
+        if (!optimizer.BeginOracleStep())
         {
             return;
         }
 
+        try
+        {
+            Interpret(optimizer);
+        }
+        finally
+        {
+            optimizer.ExitCall();
+        }
+    }
+
+    private static void Interpret(Optimizer optimizer)
+    {
         UpdateRule rule = optimizer.Rule;
         var hyperparameters = new double[rule.Hyperparameters.Count];
         optimizer.ReadHyperparameters(hyperparameters);
