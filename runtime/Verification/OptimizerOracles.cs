@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace KernelGen.Verification;
 
@@ -25,8 +26,11 @@ public static class OptimizerOracles
 
         try
         {
-            foreach (ParameterTensor tensor in optimizer.Tensors)
+            // Indexed, not foreach: an interface enumerator would allocate at every step (the soak test holds this oracle at 0 bytes too).
+            IReadOnlyList<ParameterTensor> tensors = optimizer.Tensors;
+            for (int i = 0; i < tensors.Count; i++)
             {
+                ParameterTensor tensor = tensors[i];
                 using (new UnscaledGradient(tensor, optimizer.GradientMultiplier))
                 {
                     optimizer.RunRule(tensor, tensor.Step + 1);
