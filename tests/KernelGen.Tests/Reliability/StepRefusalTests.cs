@@ -177,7 +177,7 @@ public sealed class StepRefusalTests
     {
         // Every step either runs whole or is refused: the parameters are those of exactly as
         // many single-threaded steps as succeeded, and every tensor's count is that number.
-        const int length = 200_000, perThread = 60;
+        const int length = 1 << 20, perThread = 150;
         var shared = new SGD { LearningRate = 0.001f };
         float[] parameters = new float[length];
         float[] gradients = new float[length];
