@@ -162,26 +162,39 @@ public abstract class Optimizer
         _calls.Enter(OptimizerCall.Step);
         try
         {
-            KernelPath path = PrepareStep();
-            NonFiniteGradient found = FindNonFiniteGradient();
-            if (!found.Exists)
+            if (BeginStep(out KernelPath path))
             {
-                BeginKernels();
                 RunKernels(path);
-                return;
             }
+        }
+        finally
+        {
+            _calls.Exit();
+        }
+    }
 
+    /// <summary>
+    /// What every step path (kernels, and the oracles in KernelGen.Verification) does first, inside
+    /// a Step call: the checks, the non-finite policy, then <see cref="BeforeStep"/>. False when
+    /// the step is skipped.
+    /// </summary>
+    internal bool BeginStep(out KernelPath path)
+    {
+        path = PrepareStep();
+        NonFiniteGradient found = FindNonFiniteGradient();
+        if (found.Exists)
+        {
             if (NonFiniteGradients == NonFiniteGradientPolicy.Throw)
             {
                 throw found.ToException(tensorOffset: 0, group: -1);
             }
 
             RecordSkip();
+            return false;
         }
-        finally
-        {
-            _calls.Exit();
-        }
+
+        BeginKernels();
+        return true;
     }
 
     /// <summary>Runs the kernels on every tensor, then advances the step counts (the last part of a step, after every check).</summary>
@@ -281,40 +294,6 @@ public abstract class Optimizer
 
     /// <summary>Ends the call <see cref="EnterCall"/> started.</summary>
     internal void ExitCall() => _calls.Exit();
-
-    /// <summary>
-    /// For the oracles: enters a step call and runs a step's checks and <see cref="BeforeStep"/>.
-    /// True when the step is to run, and the caller then calls <see cref="ExitCall"/> when done;
-    /// false (the call already ended) when it is skipped.
-    /// </summary>
-    internal bool BeginOracleStep()
-    {
-        _calls.Enter(OptimizerCall.Step);
-        try
-        {
-            PrepareStep();
-            NonFiniteGradient found = FindNonFiniteGradient();
-            if (found.Exists && NonFiniteGradients == NonFiniteGradientPolicy.Throw)
-            {
-                throw found.ToException(tensorOffset: 0, group: -1);
-            }
-
-            if (found.Exists && NonFiniteGradients == NonFiniteGradientPolicy.Skip)
-            {
-                RecordSkip();
-                _calls.Exit();
-                return false;
-            }
-
-            BeginKernels();
-            return true;
-        }
-        catch
-        {
-            _calls.Exit();
-            throw;
-        }
-    }
 
     /// <summary>The property names of every [Hyperparameter], in declaration order.</summary>
     public abstract IReadOnlyList<string> HyperparameterNames { get; }

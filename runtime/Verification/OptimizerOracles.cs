@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using KernelGen.Internal;
 
 namespace KernelGen.Verification;
 
@@ -19,13 +20,14 @@ public static class OptimizerOracles
     public static void StepWithRule(this Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (!optimizer.BeginOracleStep())
-        {
-            return;
-        }
-
+        optimizer.EnterCall(OptimizerCall.Step);
         try
         {
+            if (!optimizer.BeginStep(out _))
+            {
+                return;
+            }
+
             // Indexed, not foreach: an interface enumerator would allocate at every step (the soak test holds this oracle at 0 bytes too).
             IReadOnlyList<ParameterTensor> tensors = optimizer.Tensors;
             for (int i = 0; i < tensors.Count; i++)
@@ -52,14 +54,13 @@ public static class OptimizerOracles
     public static void StepWithInterpreter(this Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        if (!optimizer.BeginOracleStep())
-        {
-            return;
-        }
-
+        optimizer.EnterCall(OptimizerCall.Step);
         try
         {
-            Interpret(optimizer);
+            if (optimizer.BeginStep(out _))
+            {
+                Interpret(optimizer);
+            }
         }
         finally
         {
