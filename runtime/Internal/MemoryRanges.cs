@@ -92,6 +92,14 @@ internal sealed class MemoryRanges
                 try
                 {
                     joined.CheckNew(tensor.Parameter, tensor.Gradient);
+                    for (int i = 0; i < tensor.StateCount; i++)
+                    {
+                        // A state buffer handed to another optimizer of the set as its parameter.
+                        if (joined.Find(Region.Of(tensor.StateMemory(i)), written: true, read: true) is { } withState)
+                        {
+                            throw new ArgumentException($"A state buffer overlaps {joined.Describe(withState)}.", nameof(optimizers));
+                        }
+                    }
                 }
                 catch (ArgumentException e)
                 {
@@ -158,7 +166,7 @@ internal sealed class MemoryRanges
         List<Range> ranges = written ? owner.Written : owner.Read;
         long start = region.Start, end = region.End;
 
-        // Read ranges may overlap each other: merge those the new one touches, keeping the first label.
+        // Read ranges may overlap each other: merge those the new one touches, keeping the label of the first.
         int first = LastStartingBefore(ranges, start) + 1;
         if (first > 0 && ranges[first - 1].End >= start && !written)
         {
@@ -168,9 +176,13 @@ internal sealed class MemoryRanges
         int last = first;
         while (!written && last < ranges.Count && ranges[last].Start <= end)
         {
+            if (last == first)
+            {
+                label = ranges[last].Label;
+            }
+
             start = Math.Min(start, ranges[last].Start);
             end = Math.Max(end, ranges[last].End);
-            label = ranges[last].Label;
             last++;
         }
 

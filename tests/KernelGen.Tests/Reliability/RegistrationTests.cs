@@ -87,6 +87,18 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    public void AStateBufferOfOneGroupAsAnotherGroupsParameterIsRefused()
+    {
+        var first = new SGD { Momentum = 0.9f };
+        var second = new SGD();
+        ParameterTensor tensor = first.Add(new float[8], new float[8]);
+        second.Add(tensor.StateMemory(0), new float[8]); // each optimizer alone cannot tell
+        var exception = Assert.Throws<ArgumentException>(() => new ParameterGroups(second, first));
+        Assert.Contains("state buffer", exception.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new ParameterGroups(first, second));
+    }
+
+    [Fact]
     public void ATensorAddedToAGroupLaterIsCheckedAgainstEveryGroup()
     {
         float[] weights = new float[10];
