@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using KernelGen.Schedulers;
 using Xunit;
 
@@ -59,5 +60,28 @@ public sealed class ModeAndScheduleTests
         Assert.Equal(1L << 32, scheduler.TI);
         Assert.Equal(3.0, scheduler.TCur);
         Assert.Throws<ArgumentOutOfRangeException>("epoch", () => scheduler.Step(3e9));
+    }
+
+    [Fact]
+    public void AnEpochCountAtItsEndIsRefusedBeforeItWraps()
+    {
+        var sgd = new SGD { LearningRate = 0.1f };
+        var stepLR = new StepLR(sgd, stepSize: 3);
+        var plateau = new ReduceLROnPlateau(sgd);
+        foreach (ICheckpointState scheduler in new ICheckpointState[] { stepLR, plateau })
+        {
+            var state = new Dictionary<string, string>();
+            scheduler.Save(state);
+            state["last_epoch"] = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            scheduler.PrepareLoad(state)();
+        }
+
+        float rate = sgd.LearningRate;
+        var exception = Assert.Throws<InvalidOperationException>(stepLR.Step);
+        Assert.Contains("overflow", exception.Message, StringComparison.Ordinal);
+        Assert.Equal(int.MaxValue, stepLR.LastEpoch);
+        Assert.Throws<InvalidOperationException>(() => plateau.Step(1.0));
+        Assert.Equal(int.MaxValue, plateau.LastEpoch);
+        Assert.Equal(rate, sgd.LearningRate);
     }
 }
