@@ -60,14 +60,18 @@ internal sealed class Slot
 /// </summary>
 internal sealed class CheckpointLayout
 {
-    private CheckpointLayout(IReadOnlyList<Optimizer> groups, List<Slot> slots, int tensorCount)
+    private CheckpointLayout(IReadOnlyList<Optimizer> groups, List<ICheckpointCompanion>[] companions, List<Slot> slots, int tensorCount)
     {
         Groups = groups;
+        Companions = companions;
         Slots = slots;
         TensorCount = tensorCount;
     }
 
     public IReadOnlyList<Optimizer> Groups { get; }
+
+    /// <summary>Per group, the companions saved with it: the optimizer's own (schedule-free mode), then a wrapper's (Lookahead, for group 0).</summary>
+    public IReadOnlyList<ICheckpointCompanion>[] Companions { get; }
 
     /// <summary>Every entry: per tensor its states, tensor states, step, then parameter (the writer puts the steps first in the data).</summary>
     public IReadOnlyList<Slot> Slots { get; }
@@ -75,13 +79,26 @@ internal sealed class CheckpointLayout
     public int TensorCount { get; }
 
     /// <exception cref="NotSupportedException">Two entries of a rule would get the same name.</exception>
-    public static CheckpointLayout Build(IReadOnlyList<Optimizer> groups, bool includeParameters)
+    public static CheckpointLayout Build(IReadOnlyList<Optimizer> groups, bool includeParameters, ICheckpointCompanion? wrapper = null)
     {
         var slots = new List<Slot>();
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var companions = new List<ICheckpointCompanion>[groups.Count];
         int k = 0;
-        foreach (Optimizer optimizer in groups)
+        for (int g = 0; g < groups.Count; g++)
         {
+            Optimizer optimizer = groups[g];
+            companions[g] = new List<ICheckpointCompanion>();
+            if (optimizer.CheckpointCompanion is { } own)
+            {
+                companions[g].Add(own);
+            }
+
+            if (g == 0 && wrapper is not null)
+            {
+                companions[g].Add(wrapper);
+            }
+
             UpdateRule rule = optimizer.Rule;
             foreach (ParameterTensor tensor in optimizer.Tensors)
             {
@@ -97,6 +114,12 @@ internal sealed class CheckpointLayout
                 }
 
                 Add(new Slot(prefix + "step", SlotKind.Step, tensor, 0), rule);
+                foreach (ICheckpointCompanion companion in companions[g])
+                {
+                    companion.AddSlots(tensor.Index, (entry, kind, holder, index) =>
+                        Add(new Slot(prefix + companion.CompanionName + "_" + entry, kind, holder, index), rule));
+                }
+
                 if (includeParameters)
                 {
                     Add(new Slot(ParameterName(k), SlotKind.Parameter, tensor, 0), rule);
@@ -106,7 +129,7 @@ internal sealed class CheckpointLayout
             }
         }
 
-        return new CheckpointLayout(groups, slots, k);
+        return new CheckpointLayout(groups, companions, slots, k);
 
         void Add(Slot slot, UpdateRule rule)
         {
@@ -119,6 +142,10 @@ internal sealed class CheckpointLayout
             slots.Add(slot);
         }
     }
+
+    /// <summary>The metadata prefix of a companion of group <paramref name="group"/>.</summary>
+    public static string CompanionPrefix(int group, ICheckpointCompanion companion) =>
+        "groups." + group.ToString(CultureInfo.InvariantCulture) + "." + companion.CompanionName + ".";
 
     /// <summary>The name of tensor <paramref name="k"/>'s parameter values.</summary>
     public static string ParameterName(int k) => "param." + k.ToString(CultureInfo.InvariantCulture);
