@@ -27,9 +27,9 @@ public sealed class KernelGenerator : IIncrementalGenerator
     {
         IncrementalValuesProvider<RuleParseResult> rules = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                RuleParser.UpdateRuleAttribute,
+                RuleSyntaxParser.UpdateRuleAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (syntaxContext, cancellationToken) => Analyze(RuleParser.Parse(syntaxContext, cancellationToken)))
+                static (syntaxContext, cancellationToken) => Analyze(RuleSyntaxParser.Parse(syntaxContext, cancellationToken)))
             .WithTrackingName(RulesStep);
 
         context.RegisterSourceOutput(rules, static (output, result) =>
@@ -61,7 +61,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
 
         IncrementalValuesProvider<DiagnosticInfo> orphans = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                RuleParser.OptimizerAttribute,
+                RuleSyntaxParser.OptimizerAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
                 static (syntaxContext, _) => FindMissingRule(syntaxContext))
             .Where(static diagnostic => diagnostic is not null)
@@ -88,7 +88,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         bool hasRule = type.GetMembers().OfType<IMethodSymbol>()
-            .Any(method => method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == RuleParser.UpdateRuleAttribute));
+            .Any(method => method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == RuleSyntaxParser.UpdateRuleAttribute));
         return hasRule
             ? null
             : new DiagnosticInfo(DiagnosticDescriptors.RuleCount, LocationInfo.From(((ClassDeclarationSyntax)context.TargetNode).Identifier),

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
+using KernelGen.Language;
 
 namespace KernelGen.Generator.Analysis;
 
@@ -45,7 +46,7 @@ internal sealed class Classifier
         UnaryExpr unary => IsVarying(unary.Operand),
         BinaryExpr binary => IsVarying(binary.Left) || IsVarying(binary.Right),
         ConditionalExpr conditional => IsVarying(conditional.Condition) || IsVarying(conditional.WhenTrue) || IsVarying(conditional.WhenFalse),
-        CallExpr { Function: Function.SumOfSquares or Function.Norm } => false, // one value per tensor
+        CallExpr call when RuleFunctions.IsReduction(call.Function) => false, // one value per tensor
         CallExpr call => call.Arguments.Any(IsVarying),
         _ => true,
     };
@@ -128,10 +129,10 @@ internal sealed class Classifier
         switch (expression)
         {
             case CallExpr call:
-                if (call.Function is Function.Pow or Function.Exp or Function.Log && IsVarying(call))
+                if (RuleFunctions.Of(call.Function).Domain == FunctionDomain.UniformOnly && IsVarying(call))
                 {
                     diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.VaryingTranscendental, call.Location,
-                        new[] { call.Function.ToString() }.ToEquatableArray()));
+                        new[] { RuleFunctions.Of(call.Function).CSharpName }.ToEquatableArray()));
                 }
 
                 foreach (Expr argument in call.Arguments)

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
+using KernelGen.Language;
 
 namespace KernelGen.Generator.Analysis;
 
@@ -95,9 +96,9 @@ internal static class Reductions
             {
                 switch (expression)
                 {
-                    case CallExpr { Function: Function.SumOfSquares or Function.Norm } call:
+                    case CallExpr call when RuleFunctions.IsReduction(call.Function):
                         int index = reductions.Count;
-                        bool isNorm = call.Function == Function.Norm;
+                        bool isNorm = call.Function == RuleFunction.Norm;
                         string operand = names.Fresh("reduced" + index);
                         string result = names.Fresh((isNorm ? "norm" : "sumOfSquares") + index);
                         reductions.Add(new ReductionInfo(index, isNorm, operand, result, "Sum" + index));
@@ -123,7 +124,7 @@ internal static class Reductions
     }
 
     private static void Report(List<DiagnosticInfo> diagnostics, CallExpr call, string why) =>
-        Report(diagnostics, call.Location, call.Function == Function.Norm ? "KernelMath.Norm" : "KernelMath.SumOfSquares", why);
+        Report(diagnostics, call.Location, RuleFunctions.Of(call.Function).CSharpName, why);
 
     private static void Report(List<DiagnosticInfo> diagnostics, LocationInfo? location, string what, string why) =>
         diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.UnsupportedReduction, location, new[] { what, why }.ToEquatableArray()));
@@ -141,7 +142,7 @@ internal static class Reductions
 
     private static IEnumerable<CallExpr> ReductionCalls(Expr expression) => expression switch
     {
-        CallExpr { Function: Function.SumOfSquares or Function.Norm } call => new[] { call }.Concat(call.Arguments.SelectMany(ReductionCalls)),
+        CallExpr call when RuleFunctions.IsReduction(call.Function) => new[] { call }.Concat(call.Arguments.SelectMany(ReductionCalls)),
         CallExpr call => call.Arguments.SelectMany(ReductionCalls),
         UnaryExpr unary => ReductionCalls(unary.Operand),
         BinaryExpr binary => ReductionCalls(binary.Left).Concat(ReductionCalls(binary.Right)),

@@ -105,8 +105,8 @@ internal static class DiagnosticCases
             [|foreach|] (float x in new[] { 1f, 2f }) { param -= x * grad; }
             """)),
 
-        ("KG0004", "MathF.Tanh", Body("""
-            param -= [|MathF.Tanh|](grad);
+        ("KG0004", "MathF.Sinh", Body("""
+            param -= [|MathF.Sinh|](grad);
             """)),
         ("KG0004", "a helper method", Class("""
             private static float Helper(float x) => x * 2f;

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
+using KernelGen.Language;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -13,10 +14,10 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace KernelGen.Generator.Parsing;
 
 /// <summary>
-/// Reads an [UpdateRule] method (syntax and semantic model) into a <see cref="RuleModel"/>, or
+/// Reads an [UpdateRule] method's C# (syntax and semantic model) into a <see cref="RuleModel"/>, or
 /// into diagnostics that point at the exact construct the language does not allow.
 /// </summary>
-internal sealed class RuleParser
+internal sealed class RuleSyntaxParser
 {
     internal const string OptimizerAttribute = "KernelGen.OptimizerAttribute";
     internal const string UpdateRuleAttribute = "KernelGen.UpdateRuleAttribute";
@@ -32,7 +33,7 @@ internal sealed class RuleParser
     private readonly Dictionary<string, ParameterRole> _roles = new(StringComparer.Ordinal);
     private bool _hasErrorTypes;
 
-    private RuleParser(SemanticModel semanticModel, CancellationToken cancellationToken)
+    private RuleSyntaxParser(SemanticModel semanticModel, CancellationToken cancellationToken)
     {
         _semanticModel = semanticModel;
         _cancellationToken = cancellationToken;
@@ -42,7 +43,7 @@ internal sealed class RuleParser
     {
         var method = (MethodDeclarationSyntax)context.TargetNode;
         var symbol = (IMethodSymbol)context.TargetSymbol;
-        var parser = new RuleParser(context.SemanticModel, cancellationToken);
+        var parser = new RuleSyntaxParser(context.SemanticModel, cancellationToken);
         RuleModel? model;
         try
         {
@@ -566,51 +567,23 @@ internal sealed class RuleParser
     private Expr ParseCall(InvocationExpressionSyntax invocation)
     {
         var method = _semanticModel.GetSymbolInfo(invocation, _cancellationToken).Symbol as IMethodSymbol;
-        Function? function = method is null ? null : FunctionOf(method);
+        RuleFunctionInfo? function = method is null ? null : FunctionOf(method);
         if (function is null)
         {
-            Report(DiagnosticDescriptors.UnknownCall, invocation.Expression, invocation.Expression.ToString());
+            Report(DiagnosticDescriptors.UnknownCall, invocation.Expression, invocation.Expression.ToString(), RuleFunctions.CSharpList());
             return new LiteralExpr(ValueKind.Float, "0");
         }
 
         var arguments = invocation.ArgumentList.Arguments.Select(argument => ParseExpression(argument.Expression)).ToEquatableArray();
-        return new CallExpr(function.Value, arguments, LocationInfo.From(invocation));
+        return new CallExpr(function.Function, arguments, LocationInfo.From(invocation));
     }
 
-    private static Function? FunctionOf(IMethodSymbol method)
+    /// <summary>The catalog's function <paramref name="method"/> is: its float overload, by type, name and arity.</summary>
+    private static RuleFunctionInfo? FunctionOf(IMethodSymbol method)
     {
-        string type = method.ContainingType.ToDisplayString();
         bool allFloat = method.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Single) &&
                         method.ReturnType.SpecialType == SpecialType.System_Single;
-        if (!allFloat || (type != "System.MathF" && type != "System.Math" && type != "KernelGen.KernelMath"))
-        {
-            return null;
-        }
-
-        if (type == "KernelGen.KernelMath")
-        {
-            return method.Name switch
-            {
-                "Sign" => Function.Sign,
-                "SumOfSquares" => Function.SumOfSquares,
-                "Norm" => Function.Norm,
-                _ => null,
-            };
-        }
-
-        return method.Name switch
-        {
-            "Sqrt" => Function.Sqrt,
-            "Abs" => Function.Abs,
-            "Max" => Function.Max,
-            "Min" => Function.Min,
-            "CopySign" => Function.CopySign,
-            "FusedMultiplyAdd" => Function.FusedMultiplyAdd,
-            "Pow" => Function.Pow,
-            "Exp" => Function.Exp,
-            "Log" when method.Parameters.Length == 1 => Function.Log,
-            _ => null,
-        };
+        return allFloat ? RuleFunctions.FromCSharp(method.ContainingType.ToDisplayString(), method.Name, method.Parameters.Length) : null;
     }
 
     private Expr Literal(object value, ValueKind kind, SyntaxNode at)
