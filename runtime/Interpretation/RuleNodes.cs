@@ -155,6 +155,13 @@ internal static class RuleMath
         if (typeof(T) == typeof(double)) return R<T>(Math.Log(D(x)));
         throw Unsupported<T>();
     }
+
+    public static T Tanh<T>(T x)
+    {
+        if (typeof(T) == typeof(float)) return R<T>(MathF.Tanh(F(x)));
+        if (typeof(T) == typeof(double)) return R<T>(Math.Tanh(D(x)));
+        throw Unsupported<T>();
+    }
 }
 
 internal enum ArithmeticOp { Add, Sub, Mul, Div }
@@ -280,6 +287,7 @@ internal sealed class FloatCall(RuleFunction function, FloatExpr[] args) : Float
             RuleFunction.Pow => f => RuleMath.Pow(x(f), y(f)),
             RuleFunction.Exp => f => RuleMath.Exp(x(f)),
             RuleFunction.Log => f => RuleMath.Log(x(f)),
+            RuleFunction.Tanh => f => RuleMath.Tanh(x(f)),
             _ => throw new InvalidOperationException($"The interpreter has no evaluation of {RuleFunctions.Of(function).CSharpName}."),
         };
     }

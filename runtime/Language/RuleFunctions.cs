@@ -34,6 +34,7 @@ internal enum RuleFunction
     Pow,
     Exp,
     Log,
+    Tanh,
     SumOfSquares,
     Norm,
 }
@@ -77,6 +78,7 @@ internal static class RuleFunctions
         new RuleFunctionInfo(RuleFunction.Pow, MathFType, "Pow", "pow", 2, FunctionDomain.UniformOnly),
         new RuleFunctionInfo(RuleFunction.Exp, MathFType, "Exp", "exp", 1, FunctionDomain.UniformOnly),
         new RuleFunctionInfo(RuleFunction.Log, MathFType, "Log", "log", 1, FunctionDomain.UniformOnly),
+        new RuleFunctionInfo(RuleFunction.Tanh, MathFType, "Tanh", "tanh", 1, FunctionDomain.UniformOnly),
         new RuleFunctionInfo(RuleFunction.SumOfSquares, KernelMathType, "SumOfSquares", "sumsq", 1, FunctionDomain.Reduction),
         new RuleFunctionInfo(RuleFunction.Norm, KernelMathType, "Norm", "norm", 1, FunctionDomain.Reduction),
     };

@@ -131,6 +131,9 @@ internal static class DiagnosticCases
             float g = grad * learningRate;
             param -= [|MathF.Pow(g, 2f)|];
             """)),
+        ("KG0006", "Tanh of the gradient", Body("""
+            param -= learningRate * [|MathF.Tanh(grad)|];
+            """)),
         ("KG0006", "Log under uniform math", Body("""
             param -= learningRate * [|MathF.Log(MathF.Abs(param) + 1f)|];
             """)),
