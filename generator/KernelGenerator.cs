@@ -78,7 +78,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
 
         var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
         var classifier = new Classifier(rule);
-        classifier.Validate(rule.Body, diagnostics);
+        classifier.Validate(rule, diagnostics);
         Reductions.Validate(rule, classifier, diagnostics);
         return diagnostics.Count == 0 ? parsed : new RuleParseResult(null, diagnostics.ToEquatableArray());
     }

@@ -60,8 +60,31 @@ internal sealed class Classifier
         _ => false,
     };
 
-    /// <summary>Reports what the classification forbids: varying tensor state, varying transcendentals.</summary>
-    public void Validate(IEnumerable<Stmt> statements, List<DiagnosticInfo> diagnostics, bool underVaryingCondition = false)
+    /// <summary>
+    /// Reports what the classification forbids: helper methods called with varying arguments
+    /// (they are inlined into the once-per-step part; what they would report then follows from
+    /// that, so it waits until the arguments are fixed), varying tensor state, varying functions
+    /// that apply to uniform values only.
+    /// </summary>
+    public void Validate(RuleModel rule, List<DiagnosticInfo> diagnostics)
+    {
+        int before = diagnostics.Count;
+        foreach (HelperArgument argument in rule.HelperArguments)
+        {
+            if (IsVarying(argument.Value))
+            {
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.VaryingHelperArgument, argument.Location,
+                    new[] { argument.Helper, argument.Source }.ToEquatableArray()));
+            }
+        }
+
+        if (diagnostics.Count == before)
+        {
+            Validate(rule.Body, diagnostics);
+        }
+    }
+
+    private void Validate(IEnumerable<Stmt> statements, List<DiagnosticInfo> diagnostics, bool underVaryingCondition = false)
     {
         foreach (Stmt statement in statements)
         {

@@ -71,6 +71,14 @@ internal static class DiagnosticDescriptors
         "KG0016", "Unsupported per-tensor reduction",
         "The reduction '{0}' is not supported: {1}");
 
+    public static readonly DiagnosticDescriptor VaryingHelperArgument = Error(
+        "KG0017", "Helper argument varies per element",
+        "The helper '{0}' runs once per step: its argument '{1}' varies per element (pass hyper-parameters, the step, per-tensor state and values computed from them)");
+
+    public static readonly DiagnosticDescriptor InvalidHelper = Error(
+        "KG0018", "Helper method cannot be inlined",
+        "The helper '{0}' cannot be inlined in an update rule: {1}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "KG9999", "The generator failed",
         "KernelGen could not generate '{0}': {1}. Please report this with the rule's source.");

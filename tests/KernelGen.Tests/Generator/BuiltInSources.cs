@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 
 namespace KernelGen.Tests.Generator;
 
@@ -36,4 +37,15 @@ internal static class BuiltInSources
 
         return source.Substring(0, at) + "namespace KernelGen.Snapshots;" + source.Substring(at + Original.Length);
     }
+
+    /// <summary>The helper methods the built-in rules share (inlined by the generator, so compiled with them).</summary>
+    public static readonly string[] SharedHelpers = { "StepCorrections" };
+
+    /// <summary>
+    /// Runs the generator on the built-in <paramref name="name"/> as the runtime compiles it: its
+    /// source and the shared helpers' sources, all in the snapshot namespace.
+    /// </summary>
+    public static GeneratorRun Generate(string name) =>
+        GeneratorHarness.Run(GeneratorHarness.Compile(
+            new[] { name }.Concat(SharedHelpers).Select(file => (file + ".cs", ReadInSnapshotNamespace(file))).ToArray()));
 }
