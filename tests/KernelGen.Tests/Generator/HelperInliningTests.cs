@@ -2,6 +2,8 @@ using System;
 using System.Linq;
 using System.Text.RegularExpressions;
 using KernelGen.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace KernelGen.Tests.Generator;
@@ -102,5 +104,21 @@ public class HelperInliningTests
         Assert.Contains("(local warmup float", ir, StringComparison.Ordinal);
         Assert.DoesNotContain("StepSize", ir, StringComparison.Ordinal);
         Assert.Equal("Helped", UpdateRule.Parse(ir).Name);
+    }
+
+    /// <summary>A helper in another file is part of the rule: editing it regenerates the kernels (an IDE never keeps stale ones).</summary>
+    [Fact]
+    public void EditingAHelperInAnotherFileRegeneratesTheKernels()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(("Rule.cs", Rule), ("Schedules.cs", Shared));
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        SyntaxTree helpers = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Schedules.cs");
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(helpers,
+            CSharpSyntaxTree.ParseText(Shared.Replace("power * 0.5f", "power * 0.75f", StringComparison.Ordinal), GeneratorHarness.ParseOptions, "Schedules.cs"));
+        GeneratorRun second = GeneratorHarness.Run(edited, first.Driver);
+
+        GeneratedAssert.Clean(second);
+        Assert.DoesNotContain("0.75", first.SingleSource, StringComparison.Ordinal);
+        Assert.Contains("power * 0.75f", second.SingleSource, StringComparison.Ordinal);
     }
 }
