@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using KernelGen.Bench.Conformance;
+using KernelGen.Conformance;
 using KernelGen.Tests.Conformance;
 using Xunit;
 
