@@ -273,6 +273,12 @@ internal static class DiagnosticCases
         ("KG0016", "uniform operand", Body("""
             param -= [|KernelMath.SumOfSquares(learningRate)|] * grad;
             """)),
+        ("KG0016", "in a helper", Class("""
+            private static float Total(float x) => [|KernelMath.SumOfSquares(x)|];
+
+            [UpdateRule]
+            private static void Update(ref float param, float grad, float learningRate) { param -= Total(learningRate) * grad; }
+            """)),
         ("KG0017", "the gradient", Class("""
             private static float Twice(float x) => x * 2f;
 

@@ -15,7 +15,7 @@ namespace KernelGen.Tests.Generator;
 public class HelperInliningTests
 {
     /// <summary>A rule that calls a helper of its own class, which calls one of a static class in another file.</summary>
-    private const string Rule = """
+    internal const string Rule = """
         using System;
         using KernelGen;
 
@@ -44,7 +44,7 @@ public class HelperInliningTests
         """;
 
     /// <summary>The second argument is read twice, so it is held in a local; the first is read once and passed in place.</summary>
-    private const string Shared = """
+    internal const string Shared = """
         using System;
 
         namespace Rules;
