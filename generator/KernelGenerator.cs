@@ -32,7 +32,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
     {
         IncrementalValuesProvider<RuleParseResult> rules = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                RuleParser.UpdateRuleAttribute,
+                RuleSyntaxParser.UpdateRuleAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
                 static (syntaxContext, cancellationToken) => ParseAndValidate(syntaxContext, cancellationToken))
             .WithTrackingName(RulesStep);
@@ -68,7 +68,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
 
         IncrementalValuesProvider<DiagnosticInfo> orphans = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                RuleParser.OptimizerAttribute,
+                RuleSyntaxParser.OptimizerAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
                 static (syntaxContext, _) => FindMissingRule(syntaxContext))
             .Where(static diagnostic => diagnostic is not null)
@@ -83,7 +83,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
     private static RuleParseResult ParseAndValidate(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken cancellationToken)
     {
         var locations = new SourceLocations();
-        RuleParseResult parsed = RuleParser.Parse(context, locations, cancellationToken);
+        RuleParseResult parsed = RuleSyntaxParser.Parse(context, locations, cancellationToken);
         if (parsed.Model is not { } rule)
         {
             return parsed;
@@ -91,7 +91,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
 
         var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
         var classifier = new Classifier(rule);
-        classifier.Validate(rule.Body, locations, diagnostics);
+        classifier.Validate(rule, locations, diagnostics);
         Reductions.Validate(rule, classifier, locations, diagnostics);
         return diagnostics.Count == 0 ? parsed : new RuleParseResult(null, diagnostics.ToEquatableArray());
     }
@@ -101,7 +101,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         bool hasRule = type.GetMembers().OfType<IMethodSymbol>()
-            .Any(method => method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == RuleParser.UpdateRuleAttribute));
+            .Any(method => method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == RuleSyntaxParser.UpdateRuleAttribute));
         return hasRule
             ? null
             : new DiagnosticInfo(DiagnosticDescriptors.RuleCount, LocationInfo.From(((ClassDeclarationSyntax)context.TargetNode).Identifier),

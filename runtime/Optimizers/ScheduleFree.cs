@@ -137,11 +137,8 @@ public sealed partial class ScheduleFreeAdamW : IScheduleFree
         float g = maximize ? -grad : grad;
         expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
 
-        // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        float k2 = step * MathF.Log(beta2);
-        float biasCorrection2 = k2 >= -0.25f
-            ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-            : 1f - MathF.Pow(beta2, step);
+        // 1 − βᵗ without float cancellation (see the remarks).
+        float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         float secondMoment = expAvgSq / biasCorrection2;
         float denominator;
         if (amsBound)
