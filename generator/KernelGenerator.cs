@@ -34,12 +34,12 @@ public sealed class KernelGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        RegisterRules(context, RuleParser.UpdateRuleAttribute, RuleParser.Parse, RulesStep);
-        RegisterRules(context, RuleParser.KernelAttribute, RuleParser.ParseKernel, KernelsStep);
+        RegisterRules(context, RuleSyntaxParser.UpdateRuleAttribute, RuleSyntaxParser.Parse, RulesStep);
+        RegisterRules(context, RuleSyntaxParser.KernelAttribute, RuleSyntaxParser.ParseKernel, KernelsStep);
 
         IncrementalValuesProvider<DiagnosticInfo> orphans = context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                RuleParser.OptimizerAttribute,
+                RuleSyntaxParser.OptimizerAttribute,
                 static (node, _) => node is ClassDeclarationSyntax,
                 static (syntaxContext, _) => FindMissingRule(syntaxContext))
             .Where(static diagnostic => diagnostic is not null)
@@ -105,7 +105,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
 
         var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
         var classifier = new Classifier(rule);
-        classifier.Validate(rule.Body, locations, diagnostics);
+        classifier.Validate(rule, locations, diagnostics);
         Reductions.Validate(rule, classifier, locations, diagnostics);
         return diagnostics.Count == 0 ? parsed : new RuleParseResult(null, diagnostics.ToEquatableArray());
     }
@@ -115,7 +115,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
     {
         var type = (INamedTypeSymbol)context.TargetSymbol;
         bool hasRule = type.GetMembers().OfType<IMethodSymbol>()
-            .Any(method => method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == RuleParser.UpdateRuleAttribute));
+            .Any(method => method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == RuleSyntaxParser.UpdateRuleAttribute));
         return hasRule
             ? null
             : new DiagnosticInfo(DiagnosticDescriptors.RuleCount, LocationInfo.From(((ClassDeclarationSyntax)context.TargetNode).Identifier),

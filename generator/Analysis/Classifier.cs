@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
+using KernelGen.Language;
 
 namespace KernelGen.Generator.Analysis;
 
@@ -41,7 +42,7 @@ internal sealed class Classifier
     public bool IsVarying(Expr expression) => expression switch
     {
         NameExpr name => _varying.Contains(name.Name),
-        CallExpr { Function: Function.SumOfSquares or Function.Norm } => false, // one value per tensor
+        CallExpr call when RuleFunctions.IsReduction(call.Function) => false, // one value per tensor
         _ => ExprTree.Children(expression).Any(IsVarying),
     };
 
@@ -51,8 +52,31 @@ internal sealed class Classifier
             ? IsVarying(ifStatement.Condition)
             : _varying.Contains(StmtTree.TargetOf(inner)!));
 
-    /// <summary>Reports what the classification forbids: varying ints, varying tensor state, varying transcendentals.</summary>
-    public void Validate(IEnumerable<Stmt> statements, SourceLocations locations, List<DiagnosticInfo> diagnostics, bool underVaryingCondition = false)
+    /// <summary>
+    /// Reports what the classification forbids: helper methods called with varying arguments
+    /// (they are inlined into the once-per-step part; what they would report then follows from
+    /// that, so it waits until the arguments are fixed), varying ints, varying tensor state,
+    /// varying functions that apply to uniform values only.
+    /// </summary>
+    public void Validate(RuleModel rule, SourceLocations locations, List<DiagnosticInfo> diagnostics)
+    {
+        int before = diagnostics.Count;
+        foreach (HelperArgument argument in rule.HelperArguments)
+        {
+            if (IsVarying(argument.Value))
+            {
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.VaryingHelperArgument, locations.Of(argument),
+                    new[] { argument.Helper, argument.Source }.ToEquatableArray()));
+            }
+        }
+
+        if (diagnostics.Count == before)
+        {
+            Validate(rule.Body, locations, diagnostics);
+        }
+    }
+
+    private void Validate(IEnumerable<Stmt> statements, SourceLocations locations, List<DiagnosticInfo> diagnostics, bool underVaryingCondition = false)
     {
         foreach (Stmt statement in statements)
         {
@@ -99,10 +123,11 @@ internal sealed class Classifier
     {
         foreach (CallExpr call in ExprTree.Descendants(expression).OfType<CallExpr>())
         {
-            if (call.Function is Function.Pow or Function.Exp or Function.Log && IsVarying(call))
+            RuleFunctionInfo function = RuleFunctions.Of(call.Function);
+            if (function.Domain == FunctionDomain.UniformOnly && IsVarying(call))
             {
                 diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.VaryingTranscendental, locations.Of(call),
-                    new[] { call.Function.ToString() }.ToEquatableArray()));
+                    new[] { function.CSharpName }.ToEquatableArray()));
             }
         }
     }

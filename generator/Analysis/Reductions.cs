@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
+using KernelGen.Language;
 
 namespace KernelGen.Generator.Analysis;
 
@@ -95,7 +96,7 @@ internal static class Reductions
                 {
                     case CallExpr call when IsReduction(call):
                         int index = reductions.Count;
-                        bool isNorm = call.Function == Function.Norm;
+                        bool isNorm = call.Function == RuleFunction.Norm;
                         string operand = names.Fresh("reduced" + index);
                         string result = names.Fresh((isNorm ? "norm" : "sumOfSquares") + index);
                         reductions.Add(new ReductionInfo(index, isNorm, operand, result, "Sum" + index));
@@ -115,12 +116,12 @@ internal static class Reductions
     }
 
     private static void Report(List<DiagnosticInfo> diagnostics, SourceLocations locations, CallExpr call, string why) =>
-        Report(diagnostics, locations.Of(call), call.Function == Function.Norm ? "KernelMath.Norm" : "KernelMath.SumOfSquares", why);
+        Report(diagnostics, locations.Of(call), RuleFunctions.Of(call.Function).CSharpName, why);
 
     private static void Report(List<DiagnosticInfo> diagnostics, LocationInfo? location, string what, string why) =>
         diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.UnsupportedReduction, location, new[] { what, why }.ToEquatableArray()));
 
-    private static bool IsReduction(Expr expression) => expression is CallExpr { Function: Function.SumOfSquares or Function.Norm };
+    private static bool IsReduction(Expr expression) => expression is CallExpr call && RuleFunctions.IsReduction(call.Function);
 
     private static bool ContainsReduction(Stmt statement) => ReductionCalls(new[] { statement }).Any();
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Generator.Model;
+using KernelGen.Language;
 
 namespace KernelGen.Generator.Analysis;
 
@@ -193,7 +194,7 @@ internal sealed class SoftwarePipeline
             default:
                 Expr operands = ExprTree.MapChildren(expression, operand => Split(operand, current));
                 return operands is BinaryExpr { Op: BinaryOp.Divide } ? Divider("quotient", operands)
-                    : operands is CallExpr { Function: Function.Sqrt } ? Divider("root", operands)
+                    : operands is CallExpr { Function: RuleFunction.Sqrt } ? Divider("root", operands)
                     : operands;
         }
     }

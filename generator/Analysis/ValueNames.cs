@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Linq;
 using KernelGen.Generator.Model;
+using KernelGen.Language;
 
 namespace KernelGen.Generator.Analysis;
 
@@ -28,7 +29,7 @@ internal static class ValueNames
         UnaryExpr { Op: UnaryOp.Negate } unary => Concat("Negated", Words(unary.Operand)),
         UnaryExpr unary => Concat("Not", Words(unary.Operand)),
         BinaryExpr binary => Concat(Words(binary.Left), Operator(binary.Op), Words(binary.Right)),
-        CallExpr call => Concat(new[] { call.Function.ToString() }.Concat(call.Arguments.Select(Words)).ToArray()),
+        CallExpr call => Concat(new[] { RuleFunctions.Of(call.Function).MethodName }.Concat(call.Arguments.Select(Words)).ToArray()),
         _ => null,
     };
 

@@ -21,7 +21,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnknownCall = Error(
         "KG0004", "Unknown call in an update rule",
-        "'{0}' cannot be called in an update rule: use MathF.Sqrt, Abs, Max, Min, CopySign, FusedMultiplyAdd, Pow, Exp, Log or KernelMath.Sign");
+        "'{0}' cannot be called in an update rule: the functions are {1}");
 
     public static readonly DiagnosticDescriptor GradientWritten = Error(
         "KG0005", "The gradient is read-only",
@@ -29,7 +29,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor VaryingTranscendental = Error(
         "KG0006", "Transcendental function on a varying value",
-        "MathF.{0} is applied to a value that varies per element; it is allowed only on uniform values (hyper-parameters, the step, per-tensor state)");
+        "{0} is applied to a value that varies per element; it is allowed only on uniform values (hyper-parameters, the step, per-tensor state)");
 
     public static readonly DiagnosticDescriptor InvalidParameter = Error(
         "KG0007", "Unsupported update-rule parameter",
@@ -70,6 +70,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedReduction = Error(
         "KG0016", "Unsupported per-tensor reduction",
         "The reduction '{0}' is not supported: {1}");
+
+    public static readonly DiagnosticDescriptor VaryingHelperArgument = Error(
+        "KG0017", "Helper argument varies per element",
+        "The helper '{0}' runs once per step: its argument '{1}' varies per element (pass hyper-parameters, the step, per-tensor state and values computed from them)");
+
+    public static readonly DiagnosticDescriptor InvalidHelper = Error(
+        "KG0018", "Helper method cannot be inlined",
+        "The helper '{0}' cannot be inlined in an update rule: {1}");
 
     public static readonly DiagnosticDescriptor InvalidKernelMethod = Error(
         "KG0019", "Invalid kernel method",

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using KernelGen.Generator.Analysis;
 using KernelGen.Generator.Model;
+using KernelGen.Language;
 
 namespace KernelGen.Generator.Emission;
 
@@ -11,9 +12,6 @@ namespace KernelGen.Generator.Emission;
 /// </summary>
 internal sealed class CSharpWriter
 {
-    private const string MathF = TypeNames.MathF;
-    private const string KernelMath = TypeNames.KernelMath;
-
     private readonly int _width;
     private readonly Func<int, string> _flagName;
     private readonly VectorAliases? _vectors;
@@ -151,22 +149,21 @@ internal sealed class CSharpWriter
     private string RenderCall(CallExpr call)
     {
         string arguments = string.Join(", ", call.Arguments.Select(argument => Write(argument)));
-        if (call.Function == Function.Sign)
-        {
-            return $"{KernelMath}.Sign({arguments})";
-        }
-
+        RuleFunctionInfo function = RuleFunctions.Of(call.Function);
         if (!IsVector)
         {
-            return $"{MathF}.{call.Function}({arguments})";
+            return $"global::{function.TypeName}.{function.MethodName}({arguments})";
         }
 
-        return call.Function switch
+        if (function.Domain != FunctionDomain.PerElement)
         {
-            Function.Sqrt or Function.Abs or Function.Max or Function.Min or Function.CopySign or Function.FusedMultiplyAdd
-                => $"{VectorClass}.{call.Function}({arguments})",
-            _ => throw new InvalidOperationException(call.Function + " has no vector form; the analysis keeps it uniform."),
-        };
+            throw new InvalidOperationException(function.CSharpName + " has no vector form; the analysis keeps it uniform.");
+        }
+
+        // MathF's functions have their vector forms in VectorN; others (KernelMath.Sign) overload their own name.
+        return function.IsMathF
+            ? $"{VectorClass}.{function.MethodName}({arguments})"
+            : $"global::{function.TypeName}.{function.MethodName}({arguments})";
     }
 
     private string Literal(LiteralExpr literal)

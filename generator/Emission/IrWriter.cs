@@ -1,6 +1,7 @@
 using System.Linq;
 using KernelGen.Generator.Analysis;
 using KernelGen.Generator.Model;
+using KernelGen.Language;
 
 namespace KernelGen.Generator.Emission;
 
@@ -71,7 +72,7 @@ internal static class IrWriter
         UnaryExpr unary => $"({unary.Op switch { UnaryOp.Negate => "neg", UnaryOp.Not => "not", _ => "tofloat" }} {Expression(unary.Operand)})",
         BinaryExpr binary => $"({Operator(binary.Op)} {Expression(binary.Left)} {Expression(binary.Right)})",
         ConditionalExpr conditional => $"(cond {Expression(conditional.Condition)} {Expression(conditional.WhenTrue)} {Expression(conditional.WhenFalse)})",
-        CallExpr call => $"(call {Function(call.Function)} {string.Join(" ", call.Arguments.Select(Expression))})",
+        CallExpr call => $"(call {RuleFunctions.Of(call.Function).IrToken} {string.Join(" ", call.Arguments.Select(Expression))})",
         _ => throw new System.InvalidOperationException("Not a rule expression: " + expression.GetType().Name),
     };
 
@@ -89,12 +90,5 @@ internal static class IrWriter
         BinaryOp.NotEqual => "ne",
         BinaryOp.And => "and",
         _ => "or",
-    };
-
-    private static string Function(Function function) => function switch
-    {
-        Model.Function.FusedMultiplyAdd => "fma",
-        Model.Function.SumOfSquares => "sumsq",
-        _ => function.ToString().ToLowerInvariant(),
     };
 }

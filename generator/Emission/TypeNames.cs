@@ -3,7 +3,8 @@ namespace KernelGen.Generator.Emission;
 /// <summary>
 /// Every type the generated code names, fully qualified, in one place: when the runtime's
 /// namespaces move, this file is the one to change. (The attributes the parser looks for are the
-/// parser's business: see RuleParser.)
+/// parser's business: see RuleSyntaxParser; the types of the functions a rule calls are the
+/// catalog's: see RuleFunctions.)
 /// </summary>
 internal static class TypeNames
 {
@@ -13,7 +14,6 @@ internal static class TypeNames
     public const string UpdateRule = "global::KernelGen.UpdateRule";
     public const string KernelPath = "global::KernelGen.KernelPath";
     public const string KernelDispatch = "global::KernelGen.KernelDispatch";
-    public const string KernelMath = "global::KernelGen.KernelMath";
     public const string Guard = "global::KernelGen.Internal.Guard";
     public const string Reduction = "global::KernelGen.Internal.Reduction";
     public const string KernelTuning = "global::KernelGen.Internal.KernelTuning";

@@ -45,6 +45,7 @@ internal sealed record HyperparameterModel(string PropertyName, ValueKind Kind, 
 /// A parsed update rule: everything the analysis and the emitters need, as plain equatable data.
 /// </summary>
 /// <param name="SoftwarePipelining">[UpdateRule(SoftwarePipelining = ...)]: whether the vector loops may be software-pipelined.</param>
+/// <param name="HelperArguments">The arguments of the helper methods the body inlines, which must be uniform.</param>
 /// <param name="IsKernel">A [Kernel] method (span entry points, no optimizer) rather than an [UpdateRule].</param>
 /// <param name="Accessibility">A kernel's accessibility (<c>public</c>, <c>internal</c>, <c>private</c>), which its span entry points take.</param>
 internal sealed record RuleModel(
@@ -56,8 +57,13 @@ internal sealed record RuleModel(
     EquatableArray<HyperparameterModel> Hyperparameters,
     EquatableArray<Stmt> Body,
     bool SoftwarePipelining,
+    EquatableArray<HelperArgument> HelperArguments,
     bool IsKernel = false,
     string Accessibility = "public");
+
+/// <summary>An argument of an inlined helper method: the helper runs once per step, so it must be uniform.</summary>
+/// <param name="Source">The argument's C# text, for messages (<see cref="SourceLocations"/> holds where it was written).</param>
+internal sealed record HelperArgument(string Helper, Expr Value, string Source);
 
 /// <summary>What the generator's transform step produces for one [UpdateRule] method.</summary>
 internal sealed record RuleParseResult(RuleModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

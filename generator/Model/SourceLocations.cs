@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace KernelGen.Generator.Model;
 
 /// <summary>
-/// Where each statement and call of a parsed rule was written. The parser fills it and the
+/// Where each statement, call and helper argument of a parsed rule was written. The parser fills it and the
 /// validation reads it, within one run of the parse step; it is never part of the model, so a
 /// rule that only moved (a line added above it) gives an equal model and is not emitted again.
 /// Nodes are records that compare by value: two identical statements in one rule are told apart
@@ -25,6 +25,8 @@ internal sealed class SourceLocations
     public LocationInfo? Of(Stmt statement) => Find(statement);
 
     public LocationInfo? Of(CallExpr call) => Find(call);
+
+    public LocationInfo? Of(HelperArgument argument) => Find(argument);
 
     private LocationInfo? Find(object node) => _locations.TryGetValue(node, out LocationInfo? location) ? location : null;
 

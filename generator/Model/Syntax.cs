@@ -1,3 +1,5 @@
+using KernelGen.Language;
+
 namespace KernelGen.Generator.Model;
 
 // The update-rule language as a small tree: what the parser reads from C# and what the analysis,
@@ -28,28 +30,6 @@ internal enum BinaryOp
     Or,
 }
 
-/// <summary>
-/// Functions a rule may call. Sqrt..Sign work on varying values; Pow, Exp, Log on uniform ones
-/// only; SumOfSquares and Norm reduce a varying value over the whole tensor.
-/// </summary>
-internal enum Function
-{
-    Sqrt,
-    Abs,
-    Max,
-    Min,
-    CopySign,
-    FusedMultiplyAdd,
-    Sign,
-    Pow,
-    Exp,
-    Log,
-    /// <summary>Per-tensor: the sum of squares of a varying value over the tensor (uniform result).</summary>
-    SumOfSquares,
-    /// <summary>Per-tensor: the square root of <see cref="SumOfSquares"/>.</summary>
-    Norm,
-}
-
 internal abstract record Expr(ValueKind Kind);
 
 /// <summary>A local, or a rule parameter.</summary>
@@ -65,7 +45,8 @@ internal sealed record BinaryExpr(BinaryOp Op, Expr Left, Expr Right, ValueKind 
 /// <summary><c>c ? a : b</c>.</summary>
 internal sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse, ValueKind Kind) : Expr(Kind);
 
-internal sealed record CallExpr(Function Function, EquatableArray<Expr> Arguments) : Expr(ValueKind.Float);
+/// <summary>A call of a function of the rule language (the catalog <see cref="RuleFunctions"/>).</summary>
+internal sealed record CallExpr(RuleFunction Function, EquatableArray<Expr> Arguments) : Expr(ValueKind.Float);
 
 /// <summary>A statement; <paramref name="Source"/> is its C# text, for comments and messages.</summary>
 internal abstract record Stmt(string Source);

@@ -52,6 +52,7 @@ public static class Checkpoint
     /// <exception cref="ArgumentException">A participant's name is not letters, digits, '_' and '-'.</exception>
     /// <exception cref="InvalidOperationException">The state changed while it was being written.</exception>
     /// <exception cref="IOException">The file could not be written; the old one is untouched.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder or the target file may not be written (a read-only file, missing permissions); the old one is untouched.</exception>
     public static void SaveFile(Optimizer optimizer, string path, CheckpointOptions? options = null) =>
         WriteFile(Single(optimizer), path, options ?? new CheckpointOptions());
 
@@ -88,6 +89,39 @@ public static class Checkpoint
     public static void LoadFile(ParameterGroups groups, string path, CheckpointOptions? options = null) =>
         ReadFile(All(groups), path, options ?? new CheckpointOptions());
 
+    /// <summary>
+    /// Writes a <see cref="Lookahead"/>'s state to <paramref name="destination"/> (left open): the
+    /// inner optimizer's, and per tensor its slow weights (<c>state.K.lookahead_slow_param</c>),
+    /// with the counter and settings (<c>groups.0.lookahead.*</c>).
+    /// </summary>
+    /// <inheritdoc cref="Save(Optimizer, Stream, CheckpointOptions?)"/>
+    public static void Save(Lookahead lookahead, Stream destination, CheckpointOptions? options = null) =>
+        CheckpointWriter.Write(Inner(lookahead), destination, options ?? new CheckpointOptions(), lookahead.CheckpointCompanion);
+
+    /// <summary>Writes a <see cref="Lookahead"/>'s state to the file <paramref name="path"/> atomically.</summary>
+    /// <inheritdoc cref="SaveFile(Optimizer, string, CheckpointOptions?)"/>
+    public static void SaveFile(Lookahead lookahead, string path, CheckpointOptions? options = null) =>
+        WriteFile(Inner(lookahead), path, options ?? new CheckpointOptions(), lookahead.CheckpointCompanion);
+
+    /// <summary>Restores a <see cref="Lookahead"/>'s state (inner optimizer, slow weights, counter, settings) from <paramref name="source"/>.</summary>
+    /// <inheritdoc cref="Load(Optimizer, Stream, CheckpointOptions?)"/>
+    public static void Load(Lookahead lookahead, Stream source, CheckpointOptions? options = null) =>
+        CheckpointReader.Read(Inner(lookahead), source, options ?? new CheckpointOptions(), wholeStream: false, lookahead.CheckpointCompanion);
+
+    /// <summary>Restores a <see cref="Lookahead"/>'s state from the file <paramref name="path"/>, which must hold the checkpoint and nothing else.</summary>
+    /// <inheritdoc cref="Load(Optimizer, Stream, CheckpointOptions?)"/>
+    public static void LoadFile(Lookahead lookahead, string path, CheckpointOptions? options = null) =>
+        ReadFile(Inner(lookahead), path, options ?? new CheckpointOptions(), lookahead.CheckpointCompanion);
+
+    private static Optimizer[] Inner(Lookahead lookahead)
+    {
+        ArgumentNullException.ThrowIfNull(lookahead);
+
+        // Every inner tensor needs its slow weights before they can be saved or loaded.
+        lookahead.AdoptTensorsForCheckpoint();
+        return new[] { lookahead.Inner };
+    }
+
     private static Optimizer[] Single(Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -100,20 +134,21 @@ public static class Checkpoint
         return groups.Groups;
     }
 
-    private static void WriteFile(IReadOnlyList<Optimizer> groups, string path, CheckpointOptions options)
+    private static void WriteFile(IReadOnlyList<Optimizer> groups, string path, CheckpointOptions options, ICheckpointCompanion? wrapper = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string target = System.IO.Path.GetFullPath(path);
         string folder = System.IO.Path.GetDirectoryName(target) ?? throw new ArgumentException("The path names no file.", nameof(path));
 
         // Same folder, so the rename stays on one file system and is atomic; a unique name, so
-        // two writers never share a temporary file.
-        string temporary = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        // two writers never share a temporary file; a fixed length, so any name the file system
+        // takes for the target also leaves room for it.
+        string temporary = System.IO.Path.Combine(folder, $".kernelgen-{Guid.NewGuid():N}.tmp");
         try
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
             {
-                CheckpointWriter.Write(groups, file, options);
+                CheckpointWriter.Write(groups, file, options, wrapper);
                 file.Flush(flushToDisk: true);
             }
 
@@ -141,10 +176,10 @@ public static class Checkpoint
         }
     }
 
-    private static void ReadFile(IReadOnlyList<Optimizer> groups, string path, CheckpointOptions options)
+    private static void ReadFile(IReadOnlyList<Optimizer> groups, string path, CheckpointOptions options, ICheckpointCompanion? wrapper = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
-        CheckpointReader.Read(groups, file, options, wholeStream: true);
+        CheckpointReader.Read(groups, file, options, wholeStream: true, wrapper);
     }
 }

@@ -21,22 +21,43 @@ internal enum SlotKind
     Parameter,
 }
 
-/// <summary>One tensor of a checkpoint and where its values live in the optimizer.</summary>
+/// <summary>
+/// One tensor of a checkpoint and where its values live: in an optimizer's tensor, or in a
+/// companion's own buffer or counter (Lookahead's slow weights and pullback counts).
+/// </summary>
 internal sealed class Slot
 {
+    private readonly ParameterTensor? _tensor;
+    private readonly Memory<float> _buffer;
+    private readonly Func<int>? _getCount;
+    private readonly Action<int>? _setCount;
+
     public Slot(string name, SlotKind kind, ParameterTensor tensor, int index)
     {
         Name = name;
         Kind = kind;
-        Tensor = tensor;
+        _tensor = tensor;
         Index = index;
     }
+
+    private Slot(string name, SlotKind kind, Memory<float> buffer, Func<int>? getCount, Action<int>? setCount)
+    {
+        Name = name;
+        Kind = kind;
+        _buffer = buffer;
+        _getCount = getCount;
+        _setCount = setCount;
+    }
+
+    /// <summary>A companion's per-element buffer: F32, shape [n], saved and loaded as a state.</summary>
+    public static Slot Buffer(string name, Memory<float> values) => new(name, SlotKind.State, values, null, null);
+
+    /// <summary>A companion's count: I64, shape [], saved and loaded as a step count.</summary>
+    public static Slot Count(string name, Func<int> get, Action<int> set) => new(name, SlotKind.Step, Memory<float>.Empty, get, set);
 
     public string Name { get; }
 
     public SlotKind Kind { get; }
-
-    public ParameterTensor Tensor { get; }
 
     /// <summary>The state or tensor-state index (unused for the step and the parameter).</summary>
     public int Index { get; }
@@ -45,12 +66,35 @@ internal sealed class Slot
 
     public string DType => Kind == SlotKind.Step ? "I64" : "F32";
 
-    public long[] Shape => IsVector ? new long[] { Tensor.Length } : Array.Empty<long>();
+    /// <summary>The number of elements of a vector slot.</summary>
+    public int Length => _tensor?.Length ?? _buffer.Length;
 
-    public long ByteLength => IsVector ? (long)Tensor.Length * sizeof(float) : Kind == SlotKind.Step ? sizeof(long) : sizeof(float);
+    public long[] Shape => IsVector ? new long[] { Length } : Array.Empty<long>();
+
+    public long ByteLength => IsVector ? (long)Length * sizeof(float) : Kind == SlotKind.Step ? sizeof(long) : sizeof(float);
 
     /// <summary>The live values of a vector slot.</summary>
-    public Span<float> Values => Kind == SlotKind.State ? Tensor.State(Index) : Tensor.Parameter.Span;
+    public Span<float> Values => _tensor is null ? _buffer.Span : Kind == SlotKind.State ? _tensor.State(Index) : _tensor.Parameter.Span;
+
+    /// <summary>The live value of a tensor-state slot.</summary>
+    public ref float TensorState => ref _tensor!.TensorState(Index);
+
+    /// <summary>The live value of a step slot.</summary>
+    public int Step
+    {
+        get => _getCount?.Invoke() ?? _tensor!.Step;
+        set
+        {
+            if (_setCount is not null)
+            {
+                _setCount(value);
+            }
+            else
+            {
+                _tensor!.Step = value;
+            }
+        }
+    }
 }
 
 /// <summary>
@@ -60,14 +104,18 @@ internal sealed class Slot
 /// </summary>
 internal sealed class CheckpointLayout
 {
-    private CheckpointLayout(IReadOnlyList<Optimizer> groups, List<Slot> slots, int tensorCount)
+    private CheckpointLayout(IReadOnlyList<Optimizer> groups, List<ICheckpointCompanion>[] companions, List<Slot> slots, int tensorCount)
     {
         Groups = groups;
+        Companions = companions;
         Slots = slots;
         TensorCount = tensorCount;
     }
 
     public IReadOnlyList<Optimizer> Groups { get; }
+
+    /// <summary>Per group, the companions saved with it: the optimizer's own (schedule-free mode), then a wrapper's (Lookahead, for group 0).</summary>
+    public IReadOnlyList<ICheckpointCompanion>[] Companions { get; }
 
     /// <summary>Every entry: per tensor its states, tensor states, step, then parameter (the writer puts the steps first in the data).</summary>
     public IReadOnlyList<Slot> Slots { get; }
@@ -75,13 +123,26 @@ internal sealed class CheckpointLayout
     public int TensorCount { get; }
 
     /// <exception cref="NotSupportedException">Two entries of a rule would get the same name.</exception>
-    public static CheckpointLayout Build(IReadOnlyList<Optimizer> groups, bool includeParameters)
+    public static CheckpointLayout Build(IReadOnlyList<Optimizer> groups, bool includeParameters, ICheckpointCompanion? wrapper = null)
     {
         var slots = new List<Slot>();
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var companions = new List<ICheckpointCompanion>[groups.Count];
         int k = 0;
-        foreach (Optimizer optimizer in groups)
+        for (int g = 0; g < groups.Count; g++)
         {
+            Optimizer optimizer = groups[g];
+            companions[g] = new List<ICheckpointCompanion>();
+            if (optimizer.CheckpointCompanion is { } own)
+            {
+                companions[g].Add(own);
+            }
+
+            if (g == 0 && wrapper is not null)
+            {
+                companions[g].Add(wrapper);
+            }
+
             UpdateRule rule = optimizer.Rule;
             foreach (ParameterTensor tensor in optimizer.Tensors)
             {
@@ -97,6 +158,11 @@ internal sealed class CheckpointLayout
                 }
 
                 Add(new Slot(prefix + "step", SlotKind.Step, tensor, 0), rule);
+                foreach (ICheckpointCompanion companion in companions[g])
+                {
+                    companion.AddSlots(tensor.Index, prefix + companion.CompanionName + "_", slot => Add(slot, rule));
+                }
+
                 if (includeParameters)
                 {
                     Add(new Slot(ParameterName(k), SlotKind.Parameter, tensor, 0), rule);
@@ -106,7 +172,7 @@ internal sealed class CheckpointLayout
             }
         }
 
-        return new CheckpointLayout(groups, slots, k);
+        return new CheckpointLayout(groups, companions, slots, k);
 
         void Add(Slot slot, UpdateRule rule)
         {
@@ -119,6 +185,10 @@ internal sealed class CheckpointLayout
             slots.Add(slot);
         }
     }
+
+    /// <summary>The metadata prefix of a companion of group <paramref name="group"/>.</summary>
+    public static string CompanionPrefix(int group, ICheckpointCompanion companion) =>
+        "groups." + group.ToString(CultureInfo.InvariantCulture) + "." + companion.CompanionName + ".";
 
     /// <summary>The name of tensor <paramref name="k"/>'s parameter values.</summary>
     public static string ParameterName(int k) => "param." + k.ToString(CultureInfo.InvariantCulture);

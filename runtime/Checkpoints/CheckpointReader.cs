@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -17,7 +18,29 @@ internal static class CheckpointReader
     /// <summary>At most this many differences are listed in a mismatch message.</summary>
     private const int ListedDifferences = 10;
 
-    public static void Read(IReadOnlyList<Optimizer> groups, Stream source, CheckpointOptions options, bool wholeStream)
+    public static void Read(IReadOnlyList<Optimizer> groups, Stream source, CheckpointOptions options, bool wholeStream, ICheckpointCompanion? wrapper = null)
+    {
+        // A load changes the optimizers: no step or Add may run on them meanwhile.
+        int entered = 0;
+        try
+        {
+            for (; entered < groups.Count; entered++)
+            {
+                groups[entered].EnterCall(OptimizerCall.Load);
+            }
+
+            ReadEntered(groups, source, options, wholeStream, wrapper);
+        }
+        finally
+        {
+            for (int g = 0; g < entered; g++)
+            {
+                groups[g].ExitCall();
+            }
+        }
+    }
+
+    private static void ReadEntered(IReadOnlyList<Optimizer> groups, Stream source, CheckpointOptions options, bool wholeStream, ICheckpointCompanion? wrapper)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (!source.CanRead)
@@ -69,7 +92,7 @@ internal static class CheckpointReader
         }
 
         uint expectedChecksum = CheckFormat(parsed, header);
-        var layout = CheckpointLayout.Build(groups, options.IncludeParameters);
+        var layout = CheckpointLayout.Build(groups, options.IncludeParameters, wrapper);
         var staged = new Staged(layout);
         var checksum = new Crc32C();
         checksum.Append(prefix);
@@ -83,7 +106,8 @@ internal static class CheckpointReader
 
         CheckFit(parsed, layout, staged, options);
         double[][] hyperparameters = ParseValues(parsed, layout, staged);
-        List<Action> commits = PrepareParticipants(parsed, options);
+        List<Action> commits = PrepareCompanions(parsed, layout);
+        commits.AddRange(PrepareParticipants(parsed, options));
 
         // Everything is checked. The hyper-parameters go first: they are the only part whose
         // setting can still be refused (range and option checks), and that is rolled back.
@@ -152,7 +176,7 @@ internal static class CheckpointReader
             Slot slot = staged.Layout.Slots[index];
             if (slot.IsVector)
             {
-                float[] values = new float[slot.Tensor.Length];
+                float[] values = new float[slot.Length];
                 int perChunk = buffer.Length / sizeof(float);
                 for (int start = 0; start < values.Length; start += perChunk)
                 {
@@ -301,9 +325,11 @@ internal static class CheckpointReader
         for (int i = 0; i < layout.Slots.Count; i++)
         {
             long step = staged.Steps[i];
-            if (layout.Slots[i].Kind == SlotKind.Step && (step < 0 || step > int.MaxValue))
+            // int.MaxValue itself is refused: the next step would overflow the count (Optimizer.Step refuses it too).
+            if (layout.Slots[i].Kind == SlotKind.Step && (step < 0 || step >= int.MaxValue))
             {
-                throw new CheckpointException(CheckpointError.InvalidValue, $"'{layout.Slots[i].Name}' is {step}; a step count lies in [0, {int.MaxValue}].");
+                throw new CheckpointException(CheckpointError.InvalidValue,
+                    $"'{layout.Slots[i].Name}' is {step}; a step count that can still be stepped lies in [0, {int.MaxValue - 1}].");
             }
         }
 
@@ -330,27 +356,46 @@ internal static class CheckpointReader
         var commits = new List<Action>();
         foreach (string name in CheckpointMetadata.SortedNames(options.Participants))
         {
-            string prefix = CheckpointMetadata.ExtraPrefix(name);
-            var state = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (KeyValuePair<string, string> pair in parsed.Metadata)
-            {
-                if (pair.Key.StartsWith(prefix, StringComparison.Ordinal))
-                {
-                    state[pair.Key.Substring(prefix.Length)] = pair.Value;
-                }
-            }
+            commits.Add(Prepare(parsed, CheckpointMetadata.ExtraPrefix(name), options.Participants[name], $"The participant '{name}'"));
+        }
 
-            try
+        return commits;
+    }
+
+    private static List<Action> PrepareCompanions(SafetensorsHeader parsed, CheckpointLayout layout)
+    {
+        var commits = new List<Action>();
+        for (int g = 0; g < layout.Groups.Count; g++)
+        {
+            foreach (ICheckpointCompanion companion in layout.Companions[g])
             {
-                commits.Add(options.Participants[name].PrepareLoad(state) ?? throw new InvalidOperationException("PrepareLoad returned no commit."));
-            }
-            catch (Exception e) when (e is not CheckpointException)
-            {
-                throw new CheckpointException(CheckpointError.InvalidValue, $"The participant '{name}' refused its saved state: {e.Message}", e);
+                commits.Add(Prepare(parsed, CheckpointLayout.CompanionPrefix(g, companion), companion, $"Group {g}'s {companion.CompanionName} state"));
             }
         }
 
         return commits;
+    }
+
+    /// <summary>Hands <paramref name="participant"/> the pairs saved under <paramref name="prefix"/>; returns its commit or refuses the checkpoint.</summary>
+    private static Action Prepare(SafetensorsHeader parsed, string prefix, ICheckpointState participant, string who)
+    {
+        var state = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> pair in parsed.Metadata)
+        {
+            if (pair.Key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                state[pair.Key.Substring(prefix.Length)] = pair.Value;
+            }
+        }
+
+        try
+        {
+            return participant.PrepareLoad(state) ?? throw new InvalidOperationException("PrepareLoad returned no commit.");
+        }
+        catch (Exception e) when (e is not CheckpointException)
+        {
+            throw new CheckpointException(CheckpointError.InvalidValue, $"{who} refused its saved state: {e.Message}", e);
+        }
     }
 
     /// <summary>
@@ -506,10 +551,10 @@ internal static class CheckpointReader
                         Vectors[i]!.CopyTo(slot.Values);
                         break;
                     case SlotKind.TensorState:
-                        slot.Tensor.TensorState(slot.Index) = TensorStates[i];
+                        slot.TensorState = TensorStates[i];
                         break;
                     default:
-                        slot.Tensor.Step = (int)Steps[i];
+                        slot.Step = (int)Steps[i];
                         break;
                 }
             }

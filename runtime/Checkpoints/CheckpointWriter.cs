@@ -13,7 +13,7 @@ internal static class CheckpointWriter
     /// <summary>The size of the chunks the data is converted and written in: no buffer grows with the state.</summary>
     internal const int ChunkBytes = 1 << 16;
 
-    public static void Write(IReadOnlyList<Optimizer> groups, Stream destination, CheckpointOptions options)
+    public static void Write(IReadOnlyList<Optimizer> groups, Stream destination, CheckpointOptions options, ICheckpointCompanion? wrapper = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
         if (!destination.CanWrite)
@@ -22,7 +22,7 @@ internal static class CheckpointWriter
         }
 
         CheckpointMetadata.CheckParticipantNames(options.Participants);
-        var layout = CheckpointLayout.Build(groups, options.IncludeParameters);
+        var layout = CheckpointLayout.Build(groups, options.IncludeParameters, wrapper);
         Dictionary<string, string> metadata = Metadata(layout, options);
 
         // Data order as the reference writer's: wider dtypes first (the I64 step counts, then
@@ -99,22 +99,32 @@ internal static class CheckpointWriter
 
                 metadata[prefix + name] = CheckpointMetadata.Text(value);
             }
+
+            foreach (ICheckpointCompanion companion in layout.Companions[g])
+            {
+                Put(metadata, CheckpointLayout.CompanionPrefix(g, companion), companion, companion.CompanionName);
+            }
         }
 
         List<string> names = CheckpointMetadata.SortedNames(options.Participants);
         metadata[CheckpointMetadata.Extras] = string.Join(",", names);
         foreach (string name in names)
         {
-            var state = new Dictionary<string, string>(StringComparer.Ordinal);
-            options.Participants[name].Save(state);
-            string prefix = CheckpointMetadata.ExtraPrefix(name);
-            foreach (KeyValuePair<string, string> pair in state)
-            {
-                metadata[prefix + pair.Key] = pair.Value ?? throw new InvalidOperationException($"The participant '{name}' saved a null value for '{pair.Key}'.");
-            }
+            Put(metadata, CheckpointMetadata.ExtraPrefix(name), options.Participants[name], name);
         }
 
         return metadata;
+    }
+
+    /// <summary>Adds what <paramref name="participant"/> saves under <paramref name="prefix"/>.</summary>
+    private static void Put(Dictionary<string, string> metadata, string prefix, ICheckpointState participant, string name)
+    {
+        var state = new Dictionary<string, string>(StringComparer.Ordinal);
+        participant.Save(state);
+        foreach (KeyValuePair<string, string> pair in state)
+        {
+            metadata[prefix + pair.Key] = pair.Value ?? throw new InvalidOperationException($"The participant '{name}' saved a null value for '{pair.Key}'.");
+        }
     }
 
     /// <summary>Converts every slot to little-endian bytes, chunk by chunk, into the checksum and (if given) the stream.</summary>
@@ -139,11 +149,11 @@ internal static class CheckpointWriter
 
                     continue;
                 case SlotKind.TensorState:
-                    BinaryPrimitives.WriteSingleLittleEndian(buffer, slot.Tensor.TensorState(slot.Index));
+                    BinaryPrimitives.WriteSingleLittleEndian(buffer, slot.TensorState);
                     count = sizeof(float);
                     break;
                 default:
-                    BinaryPrimitives.WriteInt64LittleEndian(buffer, slot.Tensor.Step);
+                    BinaryPrimitives.WriteInt64LittleEndian(buffer, slot.Step);
                     count = sizeof(long);
                     break;
             }

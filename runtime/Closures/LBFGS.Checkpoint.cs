@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -33,25 +32,8 @@ public sealed partial class LBFGS
     public void Load(Stream source, CheckpointOptions? options = null)
         => CheckpointReader.Read(Array.Empty<Optimizer>(), source, WithSelf(options), wholeStream: false);
 
-    private CheckpointOptions WithSelf(CheckpointOptions? options)
-    {
-        var combined = new CheckpointOptions();
-        if (options is not null)
-        {
-            foreach (KeyValuePair<string, ICheckpointState> participant in options.Participants)
-            {
-                if (participant.Key == CheckpointName)
-                {
-                    throw new ArgumentException($"The participant name '{CheckpointName}' is the LBFGS state's own.", nameof(options));
-                }
-
-                combined.Participants[participant.Key] = participant.Value;
-            }
-        }
-
-        combined.Participants[CheckpointName] = new CheckpointState(this, options?.IncludeParameters ?? false);
-        return combined;
-    }
+    private CheckpointOptions WithSelf(CheckpointOptions? options) =>
+        CheckpointOwnState.With(options, CheckpointName, new CheckpointState(this, options?.IncludeParameters ?? false));
 
     /// <summary>The state as string pairs: numbers in the invariant culture, vectors as base64 little-endian float32.</summary>
     private sealed class CheckpointState(LBFGS owner, bool includeParameters) : ICheckpointState
@@ -202,42 +184,10 @@ public sealed partial class LBFGS
         private static double Double(IReadOnlyDictionary<string, string> state, string key)
             => double.TryParse(Get(state, key), NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : throw Invalid(key);
 
-        private static float[] Decode(IReadOnlyDictionary<string, string> state, string key, int length)
-        {
-            byte[] bytes;
-            try
-            {
-                bytes = Convert.FromBase64String(Get(state, key));
-            }
-            catch (FormatException)
-            {
-                throw Invalid(key);
-            }
+        private static float[] Decode(IReadOnlyDictionary<string, string> state, string key, int length) =>
+            CheckpointOwnState.Decode(Get(state, key), length, $"The LBFGS state '{key}'");
 
-            if (bytes.Length != length * sizeof(float))
-            {
-                throw new InvalidDataException($"The LBFGS state '{key}' holds {bytes.Length / sizeof(float)} values, not {length}.");
-            }
-
-            var values = new float[length];
-            for (int i = 0; i < length; i++)
-            {
-                values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
-            }
-
-            return values;
-        }
-
-        private static string Encode(ReadOnlySpan<float> values)
-        {
-            var bytes = new byte[values.Length * sizeof(float)];
-            for (int i = 0; i < values.Length; i++)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
-            }
-
-            return Convert.ToBase64String(bytes);
-        }
+        private static string Encode(ReadOnlySpan<float> values) => CheckpointOwnState.Encode(values);
 
         private static InvalidDataException Invalid(string key) => new($"The LBFGS state '{key}' is not a valid value.");
 

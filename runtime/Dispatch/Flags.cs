@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace KernelGen.Internal;
 
 /// <summary>
@@ -5,6 +7,7 @@ namespace KernelGen.Internal;
 /// (amsgrad, nesterov, ...): the JIT specializes each loop for the combination in use and drops
 /// the branches that are not taken, which unswitches the condition out of the loop.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IFlag
 {
     /// <summary>The constant value.</summary>
@@ -12,6 +15,7 @@ public interface IFlag
 }
 
 /// <summary>The flag that is set.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct True : IFlag
 {
     /// <inheritdoc/>
@@ -19,6 +23,7 @@ public readonly struct True : IFlag
 }
 
 /// <summary>The flag that is clear.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct False : IFlag
 {
     /// <inheritdoc/>

@@ -5,10 +5,17 @@ using System.Runtime.Intrinsics;
 namespace KernelGen.Internal;
 
 /// <summary>Finds a non-finite value in one read pass, a vector at a time.</summary>
-public static class FiniteCheck
+internal static class FiniteCheck
 {
     /// <summary>The index of the first infinity or NaN, or -1 when every value is finite.</summary>
-    public static int FirstNonFinite(ReadOnlySpan<float> values)
+    public static int FirstNonFinite(ReadOnlySpan<float> values) => FirstNonFinite(values, 1f);
+
+    /// <summary>
+    /// The index of the first value that is an infinity or a NaN once multiplied by
+    /// <paramref name="multiplier"/> (as the kernels unscale a gradient: a finite value can
+    /// overflow), or -1 when every product is finite.
+    /// </summary>
+    public static int FirstNonFinite(ReadOnlySpan<float> values, float multiplier)
     {
         // x * 0 is 0 for a finite x and NaN for an infinity or a NaN: the sum of those stays 0
         // exactly when every value is finite. Only a block that fails is searched element by element.
@@ -18,13 +25,14 @@ public static class FiniteCheck
         {
             for (; i + 4 * Vector512<float>.Count <= values.Length; i += 4 * Vector512<float>.Count)
             {
-                Vector512<float> sum = Vector512.LoadUnsafe(ref start, (nuint)i) * Vector512<float>.Zero
-                    + Vector512.LoadUnsafe(ref start, (nuint)(i + 16)) * Vector512<float>.Zero
-                    + Vector512.LoadUnsafe(ref start, (nuint)(i + 32)) * Vector512<float>.Zero
-                    + Vector512.LoadUnsafe(ref start, (nuint)(i + 48)) * Vector512<float>.Zero;
+                Vector512<float> m = Vector512.Create(multiplier);
+                Vector512<float> sum = Vector512.LoadUnsafe(ref start, (nuint)i) * m * Vector512<float>.Zero
+                    + Vector512.LoadUnsafe(ref start, (nuint)(i + 16)) * m * Vector512<float>.Zero
+                    + Vector512.LoadUnsafe(ref start, (nuint)(i + 32)) * m * Vector512<float>.Zero
+                    + Vector512.LoadUnsafe(ref start, (nuint)(i + 48)) * m * Vector512<float>.Zero;
                 if (sum != Vector512<float>.Zero)
                 {
-                    return Scan(values, i, i + 4 * Vector512<float>.Count);
+                    return Scan(values, multiplier, i, i + 4 * Vector512<float>.Count);
                 }
             }
         }
@@ -32,9 +40,9 @@ public static class FiniteCheck
         {
             for (; i + Vector256<float>.Count <= values.Length; i += Vector256<float>.Count)
             {
-                if (Vector256.LoadUnsafe(ref start, (nuint)i) * Vector256<float>.Zero != Vector256<float>.Zero)
+                if (Vector256.LoadUnsafe(ref start, (nuint)i) * Vector256.Create(multiplier) * Vector256<float>.Zero != Vector256<float>.Zero)
                 {
-                    return Scan(values, i, i + Vector256<float>.Count);
+                    return Scan(values, multiplier, i, i + Vector256<float>.Count);
                 }
             }
         }
@@ -42,21 +50,21 @@ public static class FiniteCheck
         {
             for (; i + Vector128<float>.Count <= values.Length; i += Vector128<float>.Count)
             {
-                if (Vector128.LoadUnsafe(ref start, (nuint)i) * Vector128<float>.Zero != Vector128<float>.Zero)
+                if (Vector128.LoadUnsafe(ref start, (nuint)i) * Vector128.Create(multiplier) * Vector128<float>.Zero != Vector128<float>.Zero)
                 {
-                    return Scan(values, i, i + Vector128<float>.Count);
+                    return Scan(values, multiplier, i, i + Vector128<float>.Count);
                 }
             }
         }
 
-        return Scan(values, i, values.Length);
+        return Scan(values, multiplier, i, values.Length);
     }
 
-    private static int Scan(ReadOnlySpan<float> values, int from, int to)
+    private static int Scan(ReadOnlySpan<float> values, float multiplier, int from, int to)
     {
         for (int i = from; i < to; i++)
         {
-            if (!float.IsFinite(values[i]))
+            if (!float.IsFinite(values[i] * multiplier))
             {
                 return i;
             }

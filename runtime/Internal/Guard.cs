@@ -1,8 +1,10 @@
 using System;
+using System.ComponentModel;
 
 namespace KernelGen.Internal;
 
 /// <summary>Argument checks shared by generated code, so a rejected call writes nothing.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Guard
 {
     /// <summary>Throws when a buffer's length differs from the parameter's.</summary>

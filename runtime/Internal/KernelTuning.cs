@@ -1,6 +1,9 @@
+using System.ComponentModel;
+
 namespace KernelGen.Internal;
 
 /// <summary>Sizes the generated loops choose their shape by, measured on the machines in docs/performance.md.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class KernelTuning
 {
     /// <summary>

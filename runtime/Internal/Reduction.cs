@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 
 namespace KernelGen.Internal;
@@ -10,6 +11,7 @@ namespace KernelGen.Internal;
 /// vectors, Vector128 four, scalar 16 accumulators); the elements after the last whole block
 /// are summed in order into a tail; then the lanes combine in a fixed tree and the tail is added.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Reduction
 {
     /// <summary>The number of lane accumulators: one Vector512 of floats.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using KernelGen.Language;
 
 namespace KernelGen;
 
@@ -154,13 +155,18 @@ internal static class RuleMath
         if (typeof(T) == typeof(double)) return R<T>(Math.Log(D(x)));
         throw Unsupported<T>();
     }
+
+    public static T Tanh<T>(T x)
+    {
+        if (typeof(T) == typeof(float)) return R<T>(MathF.Tanh(F(x)));
+        if (typeof(T) == typeof(double)) return R<T>(Math.Tanh(D(x)));
+        throw Unsupported<T>();
+    }
 }
 
 internal enum ArithmeticOp { Add, Sub, Mul, Div }
 
 internal enum CompareOp { Lt, Le, Gt, Ge, Eq, Ne }
-
-internal enum RuleFunction { Sqrt, Abs, Max, Min, CopySign, Fma, Sign, Pow, Exp, Log, SumOfSquares, Norm }
 
 // ---------------------------------------------------------------- expressions
 
@@ -265,27 +271,25 @@ internal sealed class FloatCall(RuleFunction function, FloatExpr[] args) : Float
 {
     public override Func<Frame<T>, T> Compile<T>()
     {
+        // The reader checked the arity against the catalog: y and z are read only by functions that take them.
         Func<Frame<T>, T> x = args[0].Compile<T>();
-        switch (function)
+        Func<Frame<T>, T> y = args.Length > 1 ? args[1].Compile<T>() : x;
+        Func<Frame<T>, T> z = args.Length > 2 ? args[2].Compile<T>() : x;
+        return function switch
         {
-            case RuleFunction.Sqrt: return f => RuleMath.Sqrt(x(f));
-            case RuleFunction.Abs: return f => RuleMath.Abs(x(f));
-            case RuleFunction.Sign: return f => RuleMath.Sign(x(f));
-            case RuleFunction.Exp: return f => RuleMath.Exp(x(f));
-            case RuleFunction.Log: return f => RuleMath.Log(x(f));
-        }
-
-        Func<Frame<T>, T> y = args[1].Compile<T>();
-        switch (function)
-        {
-            case RuleFunction.Max: return f => RuleMath.Max(x(f), y(f));
-            case RuleFunction.Min: return f => RuleMath.Min(x(f), y(f));
-            case RuleFunction.CopySign: return f => RuleMath.CopySign(x(f), y(f));
-            case RuleFunction.Pow: return f => RuleMath.Pow(x(f), y(f));
-        }
-
-        Func<Frame<T>, T> z = args[2].Compile<T>();
-        return f => RuleMath.Fma(x(f), y(f), z(f));
+            RuleFunction.Sqrt => f => RuleMath.Sqrt(x(f)),
+            RuleFunction.Abs => f => RuleMath.Abs(x(f)),
+            RuleFunction.Max => f => RuleMath.Max(x(f), y(f)),
+            RuleFunction.Min => f => RuleMath.Min(x(f), y(f)),
+            RuleFunction.CopySign => f => RuleMath.CopySign(x(f), y(f)),
+            RuleFunction.FusedMultiplyAdd => f => RuleMath.Fma(x(f), y(f), z(f)),
+            RuleFunction.Sign => f => RuleMath.Sign(x(f)),
+            RuleFunction.Pow => f => RuleMath.Pow(x(f), y(f)),
+            RuleFunction.Exp => f => RuleMath.Exp(x(f)),
+            RuleFunction.Log => f => RuleMath.Log(x(f)),
+            RuleFunction.Tanh => f => RuleMath.Tanh(x(f)),
+            _ => throw new InvalidOperationException($"The interpreter has no evaluation of {RuleFunctions.Of(function).CSharpName}."),
+        };
     }
 }
 

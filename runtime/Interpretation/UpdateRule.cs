@@ -124,7 +124,7 @@ public sealed class UpdateRule
     public static UpdateRule Parse(string ir)
     {
         ArgumentNullException.ThrowIfNull(ir);
-        return new RuleParser(ir).ParseRule();
+        return new RuleIrReader(ir).ReadRule();
     }
 
     /// <summary>The rule's name.</summary>

@@ -17,11 +17,23 @@ public sealed unsafe class AlignedBuffer
     private readonly float[] _array;
     private readonly int _offset;
 
+    /// <summary>The most floats a buffer holds: the longest array, less the slack alignment needs.</summary>
+    public static int MaxLength => Array.MaxLength - Slack;
+
+    // Up to this many floats before the first aligned one.
+    private const int Slack = Alignment / sizeof(float) - 1;
+
     /// <summary>Allocates <paramref name="length"/> zeroed floats, 64-byte aligned.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or above <see cref="MaxLength"/>.</exception>
     public AlignedBuffer(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        const int slack = Alignment / sizeof(float) - 1;
+        if (length > MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"An aligned buffer holds at most {MaxLength} floats (the longest array, less {Slack} for alignment).");
+        }
+
+        const int slack = Slack;
         _array = GC.AllocateArray<float>(length + slack, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array));
         int misalignment = (int)(address & (Alignment - 1));

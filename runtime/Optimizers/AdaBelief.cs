@@ -108,15 +108,9 @@ public sealed partial class AdaBelief
         // The reference adds 1e-15 under the root (its apply_ams_bound), then eps.
         float denominator = MathF.Sqrt(variance + 1e-15f) + epsilon;
 
-        // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        float k1 = step * MathF.Log(beta1);
-        float biasCorrection1 = k1 >= -0.25f
-            ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-            : 1f - MathF.Pow(beta1, step);
-        float k2 = step * MathF.Log(beta2);
-        float biasCorrection2 = k2 >= -0.25f
-            ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-            : 1f - MathF.Pow(beta2, step);
+        // 1 − βᵗ without float cancellation (see the remarks).
+        float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         float debias = adamDebias ? 1f : biasCorrection1;
         if (!rectify)
         {
@@ -127,12 +121,7 @@ public sealed partial class AdaBelief
             float rhoInfinity = 2f / (1f - beta2) - 1f;
 
             // As RAdam: the series where ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ) would cancel in float.
-            float l = -MathF.Log(beta2);
-            float x = step * l;
-            float x2 = x * x;
-            float series = step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f)
-                           + (l / 6f - l * l * l / 360f);
-            float rho = x <= 1f ? series : rhoInfinity - 2f * step * MathF.Pow(beta2, step) / biasCorrection2;
+            float rho = StepCorrections.Rho(beta2, step, rhoInfinity, MathF.Pow(beta2, step), biasCorrection2);
             if (rho >= rectifyThreshold)
             {
                 float rectification = MathF.Sqrt(biasCorrection2 * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f));

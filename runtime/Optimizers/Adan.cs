@@ -92,19 +92,10 @@ public sealed partial class Adan
         float u = gradDiff * beta2 + g;
         expAvgSq = expAvgSq * beta3 + (1f - beta3) * u * u;
 
-        // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        float k1 = step * MathF.Log(beta1);
-        float biasCorrection1 = k1 >= -0.25f
-            ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-            : 1f - MathF.Pow(beta1, step);
-        float k2 = step * MathF.Log(beta2);
-        float biasCorrection2 = k2 >= -0.25f
-            ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-            : 1f - MathF.Pow(beta2, step);
-        float k3 = step * MathF.Log(beta3);
-        float biasCorrection3 = k3 >= -0.25f
-            ? 0f - k3 * (1f + k3 / 2f * (1f + k3 / 3f * (1f + k3 / 4f * (1f + k3 / 5f * (1f + k3 / 6f * (1f + k3 / 7f))))))
-            : 1f - MathF.Pow(beta3, step);
+        // 1 − βᵗ without float cancellation (see the remarks).
+        float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
+        float biasCorrection3 = StepCorrections.BiasCorrection(beta3, step);
         float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection3) + epsilon;
         if (weightDecouple)
         {

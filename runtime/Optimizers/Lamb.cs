@@ -69,7 +69,7 @@ public sealed partial class Lamb
 
     /// <summary>Under rectify, the ρₜ from which the adaptive update runs (<c>n_sma_threshold</c>).</summary>
     [Hyperparameter("n_sma_threshold")]
-    public int RectifyThreshold { get; set; } = 5;
+    public float RectifyThreshold { get; set; } = 5f;
 
     /// <summary>Scale the gradient by 1 − β₁ in the first moment (<c>grad_averaging</c>).</summary>
     [Hyperparameter("grad_averaging")]
@@ -122,7 +122,7 @@ public sealed partial class Lamb
     [UpdateRule]
     private static void Update(ref float param, float grad, ref float expAvg, ref float expAvgSq,
         float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay,
-        bool rectify, bool degeneratedToSgd, int rectifyThreshold, bool gradAveraging, bool adam, float epsilon,
+        bool rectify, bool degeneratedToSgd, float rectifyThreshold, bool gradAveraging, bool adam, float epsilon,
         bool maximize, bool adamDebias, [Step] int step)
     {
         float g = maximize ? -grad : grad;
@@ -135,15 +135,10 @@ public sealed partial class Lamb
             param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
         }
 
-        // ρₜ (the reference's n_sma) as RAdam.cs evaluates it, the series where the formula cancels (a rule calls no shared helper: KG0004).
+        // ρₜ (the reference's n_sma) as RAdam evaluates it: the series where the formula cancels.
         float beta2Power = MathF.Pow(beta2, step);
         float rhoInfinity = 2f / (1f - beta2) - 1f;
-        float l = -MathF.Log(beta2);
-        float x = step * l;
-        float x2 = x * x;
-        float series = step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f)
-                       + (l / 6f - l * l * l / 360f);
-        float rho = x <= 1f ? series : rhoInfinity - 2f * step * beta2Power / (1f - beta2Power);
+        float rho = StepCorrections.Rho(beta2, step, rhoInfinity, beta2Power, 1f - beta2Power);
         bool adaptive = !rectify || rho >= rectifyThreshold;
         float rectification = adaptive
             ? MathF.Sqrt((1f - beta2Power) * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f))

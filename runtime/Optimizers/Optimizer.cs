@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Runtime.InteropServices;
+using KernelGen.Internal;
+using KernelGen.Parallel;
 
 namespace KernelGen;
 
@@ -15,7 +18,9 @@ public abstract class Optimizer
     private float _gradientScale = 1f;
     private int _maxDegreeOfParallelism = 1;
     private int _parallelThreshold = DefaultParallelThreshold;
-    private ChunkRunner? _chunkRunner;
+    private ParallelStep? _parallelStep;
+    private MemoryRanges? _memoryDomain;
+    private CallGuard _calls;
 
     /// <summary>The path kernels run on; <see cref="KernelPath.Auto"/> picks the widest one.</summary>
     public KernelPath Path { get; set; } = KernelPath.Auto;
@@ -25,15 +30,15 @@ public abstract class Optimizer
     /// each gradient by <c>1 / GradientScale</c> as it loads it, as torch's GradScaler unscales
     /// (<c>grad * inv_scale</c>, with <c>inv_scale</c> rounded to float). 1 means no scaling and costs nothing.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Not a positive finite number.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Not a positive finite number, or so small that its reciprocal is infinite (below about 2.9e-39).</exception>
     public float GradientScale
     {
         get => _gradientScale;
         set
         {
-            if (!(value > 0f) || !float.IsFinite(value))
+            if (!(value > 0f) || !float.IsFinite(value) || !float.IsFinite(1f / value))
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "The gradient scale must be positive and finite.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The gradient scale must be positive and finite, with a finite reciprocal (the factor the gradients are multiplied by).");
             }
 
             _gradientScale = value;
@@ -81,24 +86,18 @@ public abstract class Optimizer
     /// <summary>The default <see cref="ParallelThreshold"/>, in elements.</summary>
     public const int DefaultParallelThreshold = 131_072;
 
-    // A chunk, or a run of small tensors, is at least this long (64 KiB of floats): the uniform
-    // part is computed again per item, and a shorter item would not repay the hand-over.
-    private const int MinimumChunk = 16_384;
-
-    // Chunks per thread: a helper that starts late still finds work, and the threads finish together.
-    private const int ChunksPerThread = 4;
-
     /// <summary>What a step does when a gradient holds an infinity or a NaN.</summary>
     public NonFiniteGradientPolicy NonFiniteGradients { get; set; } = NonFiniteGradientPolicy.Ignore;
 
-    /// <summary>How many steps <see cref="NonFiniteGradientPolicy.Skip"/> has skipped.</summary>
+    /// <summary>How many steps <see cref="NonFiniteGradientPolicy.Skip"/> has skipped (a whole <see cref="ParameterGroups"/> step counts in every group).</summary>
     public int SkippedSteps { get; private set; }
 
     /// <summary>Whether the last call of <see cref="Step"/> was skipped for a non-finite gradient.</summary>
     public bool LastStepSkipped { get; private set; }
 
     /// <summary>The factor the kernels apply to gradients: <c>1 / GradientScale</c> in float.</summary>
-    protected float GradientMultiplier => 1f / _gradientScale;
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected internal float GradientMultiplier => 1f / _gradientScale;
 
     /// <summary>The update rule as the reference interpreter reads it.</summary>
     public abstract UpdateRule Rule { get; }
@@ -110,7 +109,13 @@ public abstract class Optimizer
     /// Registers a parameter tensor and the gradient buffer its steps read, and allocates its
     /// state (zeroed, 64-byte aligned). The optimizer keeps both memories and reads them at every step.
     /// </summary>
-    /// <exception cref="ArgumentException">The gradient's length differs from the parameter's, or the two overlap.</exception>
+    /// <exception cref="ArgumentException">
+    /// The gradient's length differs from the parameter's; the two overlap; or the parameter shares
+    /// memory with a parameter, gradient or state of any tensor of this optimizer or of the
+    /// <see cref="ParameterGroups"/> it belongs to, or the gradient with a parameter or state
+    /// (gradients may share memory with each other: a step only reads them).
+    /// </exception>
+    /// <exception cref="InvalidOperationException">Another thread is stepping or adding to this optimizer.</exception>
     public ParameterTensor Add(Memory<float> parameter, Memory<float> gradient)
     {
         if (gradient.Length != parameter.Length)
@@ -119,24 +124,82 @@ public abstract class Optimizer
                 $"The gradient has {gradient.Length} elements but the parameter has {parameter.Length}.", nameof(gradient));
         }
 
-        KernelGen.Internal.Guard.Disjoint(parameter.Span, gradient.Span, nameof(parameter), nameof(gradient));
-        UpdateRule rule = Rule;
-        var tensor = new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count);
-        _tensors.Add(tensor);
-        return tensor;
+        _calls.Enter(OptimizerCall.Add);
+        try
+        {
+            MemoryDomain.CheckNew(parameter, gradient);
+            UpdateRule rule = Rule;
+            var tensor = new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count);
+            MemoryDomain.Add(this, tensor);
+            _tensors.Add(tensor);
+            return tensor;
+        }
+        finally
+        {
+            _calls.Exit();
+        }
+    }
+
+    /// <summary>
+    /// The memory of every tensor of this optimizer, and of the other optimizers of the
+    /// <see cref="ParameterGroups"/> it belongs to, that a new tensor may not overlap.
+    /// </summary>
+    internal MemoryRanges MemoryDomain
+    {
+        get => _memoryDomain ??= new MemoryRanges(this);
+        set => _memoryDomain = value;
     }
 
     /// <summary>Updates every registered tensor once, with the fused kernels on <see cref="Path"/>.</summary>
     /// <exception cref="ArgumentException">A hyper-parameter is out of its range; nothing was changed.</exception>
-    /// <exception cref="NonFiniteGradientException">A gradient is not finite under <see cref="NonFiniteGradientPolicy.Throw"/>; nothing was changed.</exception>
+    /// <exception cref="NonFiniteGradientException">A gradient, unscaled by <see cref="GradientScale"/>, is not finite under <see cref="NonFiniteGradientPolicy.Throw"/>; nothing was changed.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A tensor has taken <see cref="int.MaxValue"/> steps, or another thread is stepping or adding
+    /// to this optimizer; nothing was changed.
+    /// </exception>
     public void Step()
     {
-        KernelPath path = KernelDispatch.Resolve(Path);
-        if (!BeginStep())
+        _calls.Enter(OptimizerCall.Step);
+        try
         {
-            return;
+            if (BeginStep(out KernelPath path))
+            {
+                RunKernels(path);
+            }
+        }
+        finally
+        {
+            _calls.Exit();
+        }
+    }
+
+    /// <summary>
+    /// What every step path (kernels, and the oracles in KernelGen.Verification) does first, inside
+    /// a Step call: the checks, the non-finite policy, then <see cref="BeforeStep"/>. False when
+    /// the step is skipped.
+    /// </summary>
+    internal bool BeginStep(out KernelPath path)
+    {
+        path = PrepareStep();
+        NonFiniteGradient found = FindNonFiniteGradient();
+        if (found.Exists)
+        {
+            if (NonFiniteGradients == NonFiniteGradientPolicy.Throw)
+            {
+                throw found.ToException(tensorOffset: 0, group: -1);
+            }
+
+            RecordSkip();
+            return false;
         }
 
+        BeginKernels();
+        return true;
+    }
+
+    /// <summary>Runs the kernels on every tensor, then advances the step counts (the last part of a step, after every check).</summary>
+    internal void RunKernels(KernelPath path)
+    {
         if (_maxDegreeOfParallelism > 1 && HelperThreads.Count > 0 && Rule.ReductionCount == 0)
         {
             StepTensorsInParallel(path);
@@ -152,282 +215,85 @@ public abstract class Optimizer
         }
     }
 
-    /// <summary>
-    /// Hands the step's tensors to this thread and helper threads as work items: each large tensor
-    /// cut into chunks, smaller tensors whole, in runs of consecutive tensors of at least
-    /// <see cref="MinimumChunk"/> elements (the run before a large tensor and the last run may be
-    /// shorter). A step with fewer elements than <see cref="ParallelThreshold"/> in all stays on
-    /// this thread.
-    /// </summary>
     private void StepTensorsInParallel(KernelPath path)
     {
-        // The work items index this list (StepWorkItem): it does not change during a step.
-        ReadOnlySpan<ParameterTensor> tensors = CollectionsMarshal.AsSpan(_tensors);
-        long total = 0;
-        foreach (ParameterTensor tensor in tensors)
-        {
-            total += tensor.Length;
-        }
-
-        if (total < _parallelThreshold)
-        {
-            StepTensors(tensors, path);
-            return;
-        }
-
-        int threads = Math.Min(_maxDegreeOfParallelism, HelperThreads.Count + 1);
-        if (_chunkRunner is null || _chunkRunner.MaxHelpers != threads - 1)
-        {
-            _chunkRunner = new ChunkRunner(StepWorkItem, threads - 1);
-        }
-
-        int items = PlanWorkItems(tensors, threads);
-        ParallelSteps++;
-        _chunkRunner.Run(items, path);
-        for (int k = 0; k < items; k++)
-        {
-            if (_workItems[k] is { Chunk: { } chunk, FirstChunk: true } item)
-            {
-                tensors[item.First].TakeTensorStateFrom(chunk);
-            }
-        }
-    }
-
-    /// <summary>Fills <see cref="_workItems"/> for this step; returns how many there are.</summary>
-    private int PlanWorkItems(ReadOnlySpan<ParameterTensor> tensors, int threads)
-    {
-        int items = 0;
-        int runStart = 0;
-        long runLength = 0;
-        for (int i = 0; i < tensors.Length; i++)
-        {
-            ParameterTensor tensor = tensors[i];
-            int count = Math.Min(threads * ChunksPerThread, tensor.Length / MinimumChunk);
-            // "+ 2": room for the run before this tensor and the last run. Past MaxItems (a billion
-            // elements and more) large tensors join the last run: right, on one thread.
-            if (tensor.Length >= _parallelThreshold && count >= 2 && items + count + 2 <= ChunkRunner.MaxItems)
-            {
-                if (i > runStart)
-                {
-                    Add(WorkItem.Run(runStart, i - runStart));
-                }
-
-                ParameterTensor[] chunks = tensor.Chunks(count);
-                for (int k = 0; k < chunks.Length; k++)
-                {
-                    Add(WorkItem.ChunkOf(i, chunks[k], first: k == 0));
-                }
-
-                runStart = i + 1;
-                runLength = 0;
-                continue;
-            }
-
-            runLength += tensor.Length;
-            if (runLength >= MinimumChunk && items + 2 <= ChunkRunner.MaxItems)
-            {
-                Add(WorkItem.Run(runStart, i + 1 - runStart));
-                runStart = i + 1;
-                runLength = 0;
-            }
-        }
-
-        if (runStart < tensors.Length)
-        {
-            Add(WorkItem.Run(runStart, tensors.Length - runStart));
-        }
-
-        return items;
-
-        void Add(WorkItem item)
-        {
-            if (items == _workItems.Length)
-            {
-                // Only when a step has more items than any before (more tensors, threads or chunks): a steady step allocates nothing.
-                Array.Resize(ref _workItems, Math.Max(16, items * 2));
-            }
-
-            _workItems[items++] = item;
-        }
-    }
-
-    /// <summary>
-    /// One work item of a parallel step: a chunk of tensor <paramref name="First"/> (the tensor takes
-    /// its per-tensor state from its first chunk after the step), or the whole tensors
-    /// <paramref name="First"/> to <paramref name="First"/> + <paramref name="Count"/> - 1.
-    /// </summary>
-    private readonly record struct WorkItem(ParameterTensor? Chunk, int First, int Count, bool FirstChunk)
-    {
-        public static WorkItem Run(int first, int count) => new(null, first, count, false);
-
-        public static WorkItem ChunkOf(int tensor, ParameterTensor chunk, bool first) => new(chunk, tensor, 1, first);
-    }
-
-    private WorkItem[] _workItems = Array.Empty<WorkItem>();
-
-    private void StepWorkItem(int index, KernelPath path)
-    {
-        WorkItem item = _workItems[index];
-        if (item.Chunk is { } chunk)
-        {
-            StepTensors(MemoryMarshal.CreateReadOnlySpan(ref chunk, 1), path);
-        }
-        else
-        {
-            StepTensors(CollectionsMarshal.AsSpan(_tensors).Slice(item.First, item.Count), path);
-        }
+        _parallelStep ??= new ParallelStep(_tensors, StepTensors);
+        _parallelStep.Run(path, _maxDegreeOfParallelism, _parallelThreshold);
     }
 
     /// <summary>Bytes allocated on helper threads by parallel steps so far (tests hold it at 0).</summary>
-    internal long HelperAllocatedBytes => _chunkRunner?.HelperAllocatedBytes ?? 0;
+    internal long HelperAllocatedBytes => _parallelStep?.HelperAllocatedBytes ?? 0;
 
     /// <summary>Steps that were shared between threads so far (tests check the threshold).</summary>
-    internal long ParallelSteps { get; private set; }
+    internal long ParallelSteps => _parallelStep?.ParallelSteps ?? 0;
 
     /// <summary>Work items (chunks or runs of tensors) stepped on helper threads so far (tests check that helpers take part).</summary>
-    internal long HelperItems => _chunkRunner?.HelperItems ?? 0;
+    internal long HelperItems => _parallelStep?.HelperItems ?? 0;
 
     /// <summary>
-    /// Updates every tensor once by calling the scalar update rule element by element: the
-    /// first oracle for the kernels, which must give the same bits.
+    /// The checks of a step, which change nothing: the kernel path, the hyper-parameters and the
+    /// step counts. Returns the path to run on.
     /// </summary>
-    public void StepWithRule()
+    internal KernelPath PrepareStep()
     {
-        if (!BeginStep())
-        {
-            return;
-        }
-
+        KernelPath path = KernelDispatch.Resolve(Path);
+        Validate();
         foreach (ParameterTensor tensor in _tensors)
         {
-            using (new UnscaledGradient(tensor, GradientMultiplier))
+            if (tensor.Step == int.MaxValue)
             {
-                StepTensorWithRule(tensor, tensor.Step + 1);
+                throw new InvalidOperationException(
+                    $"Tensor {tensor.Index} has taken {int.MaxValue} steps, the most a step count holds: another step would overflow it. Nothing was changed.");
             }
-
-            tensor.Step++;
         }
+
+        return path;
     }
 
     /// <summary>
-    /// What every step path does first: validate the hyper-parameters, apply the non-finite
-    /// policy, run the optimizer's <see cref="BeforeStep"/>. False when the step is skipped.
+    /// The first gradient value that is not finite once unscaled (multiplied by
+    /// <see cref="GradientMultiplier"/>, as the kernels load it); none under
+    /// <see cref="NonFiniteGradientPolicy.Ignore"/>, which reads nothing. Changes nothing.
     /// </summary>
-    private bool BeginStep()
+    internal NonFiniteGradient FindNonFiniteGradient()
     {
-        Validate();
-        if (!CheckGradients())
-        {
-            return false;
-        }
-
-        BeforeStep();
-        return true;
-    }
-
-    /// <summary>
-    /// Applies <see cref="NonFiniteGradients"/>: false when the step must be skipped. One read
-    /// pass over the gradients, only when the policy asks for it.
-    /// </summary>
-    private bool CheckGradients()
-    {
-        LastStepSkipped = false;
         if (NonFiniteGradients == NonFiniteGradientPolicy.Ignore)
         {
-            return true;
+            return default;
         }
 
+        float multiplier = GradientMultiplier;
         foreach (ParameterTensor tensor in _tensors)
         {
-            int index = KernelGen.Internal.FiniteCheck.FirstNonFinite(tensor.Gradient.Span);
-            if (index < 0)
+            int index = FiniteCheck.FirstNonFinite(tensor.Gradient.Span, multiplier);
+            if (index >= 0)
             {
-                continue;
+                return new NonFiniteGradient(tensor.Index, index, tensor.Gradient.Span[index], multiplier);
             }
-
-            if (NonFiniteGradients == NonFiniteGradientPolicy.Throw)
-            {
-                throw new NonFiniteGradientException(tensor.Index, index, tensor.Gradient.Span[index]);
-            }
-
-            SkippedSteps++;
-            LastStepSkipped = true;
-            return false;
         }
 
-        return true;
+        return default;
     }
 
-    /// <summary>For the oracles: the gradient unscaled in place as the kernels unscale it, restored afterwards.</summary>
-    private readonly struct UnscaledGradient : IDisposable
+    /// <summary>The start of a step that runs, after every check: clears <see cref="LastStepSkipped"/> and runs <see cref="BeforeStep"/>.</summary>
+    internal void BeginKernels()
     {
-        private readonly ParameterTensor _tensor;
-        private readonly float[]? _original;
-
-        public UnscaledGradient(ParameterTensor tensor, float multiplier)
-        {
-            _tensor = tensor;
-            _original = null;
-            if (multiplier != 1f)
-            {
-                Span<float> gradient = tensor.Gradient.Span;
-                _original = gradient.ToArray();
-                for (int i = 0; i < gradient.Length; i++)
-                {
-                    gradient[i] *= multiplier;
-                }
-            }
-        }
-
-        public void Dispose() => _original?.CopyTo(_tensor.Gradient.Span);
+        LastStepSkipped = false;
+        BeforeStep();
     }
 
-    /// <summary>
-    /// Updates every tensor once with the reference interpreter evaluating <see cref="Rule"/> in
-    /// float: the second oracle, independent of the generator's analysis. Allocates; for tests.
-    /// </summary>
-    public void StepWithInterpreter()
+    /// <summary>Records a step skipped under <see cref="NonFiniteGradientPolicy.Skip"/>.</summary>
+    internal void RecordSkip()
     {
-        if (!BeginStep())
-        {
-            return;
-        }
-
-        UpdateRule rule = Rule;
-        var hyperparameters = new double[rule.Hyperparameters.Count];
-        WriteHyperparameters(hyperparameters);
-        foreach (ParameterTensor tensor in _tensors)
-        {
-            var states = new float[tensor.StateCount][];
-            for (int i = 0; i < states.Length; i++)
-            {
-                states[i] = tensor.State(i).ToArray();
-            }
-
-            var tensorStates = new float[tensor.TensorStateCount];
-            for (int i = 0; i < tensorStates.Length; i++)
-            {
-                tensorStates[i] = tensor.TensorState(i);
-            }
-
-            using (new UnscaledGradient(tensor, GradientMultiplier))
-            {
-                RuleInterpreter.Run<float>(rule, tensor.Parameter.Span, tensor.Gradient.Span, states, tensorStates, hyperparameters, tensor.Step + 1);
-            }
-
-            for (int i = 0; i < states.Length; i++)
-            {
-                states[i].CopyTo(tensor.State(i));
-            }
-
-            for (int i = 0; i < tensorStates.Length; i++)
-            {
-                tensor.TensorState(i) = tensorStates[i];
-            }
-
-            tensor.Step++;
-        }
+        SkippedSteps++;
+        LastStepSkipped = true;
     }
+
+    /// <summary>Marks the start of a call that must not overlap another on this optimizer (see <see cref="OptimizerCall"/>).</summary>
+    internal void EnterCall(OptimizerCall call) => _calls.Enter(call);
+
+    /// <summary>Ends the call <see cref="EnterCall"/> started.</summary>
+    internal void ExitCall() => _calls.Exit();
 
     /// <summary>The property names of every [Hyperparameter], in declaration order.</summary>
     public abstract IReadOnlyList<string> HyperparameterNames { get; }
@@ -454,6 +320,7 @@ public abstract class Optimizer
     }
 
     /// <summary>Checks the declared ranges; generated for optimizers that declare any.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected virtual void ValidateHyperparameterRanges()
     {
     }
@@ -474,11 +341,23 @@ public abstract class Optimizer
     /// Runs the kernel on every tensor, each with step count <c>tensor.Step + 1</c>; the caller
     /// advances the counts afterwards. Registration has checked lengths and overlaps.
     /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract void StepTensors(ReadOnlySpan<ParameterTensor> tensors, KernelPath path);
 
     /// <summary>Calls the scalar rule on each element of one tensor with step count <paramref name="step"/>.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract void StepTensorWithRule(ParameterTensor tensor, int step);
 
     /// <summary>Writes the hyper-parameter values in the order of <see cref="UpdateRule.Hyperparameters"/> (bools as 0 or 1).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract void WriteHyperparameters(Span<double> values);
+
+    /// <summary>State of the optimizer's own, beyond its tensors and hyper-parameters, that checkpoints save with it (the schedule-free mode).</summary>
+    internal virtual ICheckpointCompanion? CheckpointCompanion => null;
+
+    /// <summary>For the oracles in KernelGen.Verification: the generated element-by-element rule.</summary>
+    internal void RunRule(ParameterTensor tensor, int step) => StepTensorWithRule(tensor, step);
+
+    /// <summary>For the oracles in KernelGen.Verification: the hyper-parameters in the rule's order.</summary>
+    internal void ReadHyperparameters(Span<double> values) => WriteHyperparameters(values);
 }

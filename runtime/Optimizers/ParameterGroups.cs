@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -18,13 +19,24 @@ namespace KernelGen;
 public sealed class ParameterGroups
 {
     private readonly Optimizer[] _groups;
+    private readonly KernelPath[] _paths;
 
     /// <summary>Combines the groups, stepped in the order given.</summary>
-    /// <exception cref="ArgumentException">No group, a null group, or the same optimizer twice.</exception>
+    /// <exception cref="ArgumentException">
+    /// No group, a null group, the same optimizer twice, or two groups' tensors sharing memory (a
+    /// parameter or state of one with any buffer of another; gradients may be shared). From then
+    /// on, a tensor added to any group is checked against every group.
+    /// </exception>
     public ParameterGroups(params Optimizer[] groups)
     {
         // The same rules as the groups a scheduler takes: one list, validated in one place.
         _groups = new KernelGen.Schedulers.OptimizerGroups(groups ?? throw new ArgumentNullException(nameof(groups))).Optimizers.ToArray();
+        _paths = new KernelPath[_groups.Length];
+        MemoryRanges domain = MemoryRanges.Join(_groups);
+        foreach (Optimizer member in domain.Members)
+        {
+            member.MemoryDomain = domain;
+        }
     }
 
     /// <summary>The groups, in stepping order.</summary>
@@ -42,12 +54,85 @@ public sealed class ParameterGroups
         }
     }
 
-    /// <summary>Steps every tensor of every group once. Allocates nothing.</summary>
+    /// <summary>
+    /// Steps every tensor of every group once, all or nothing: first every group's checks
+    /// (kernel path, hyper-parameters, step counts, then the gradients of each group whose
+    /// <see cref="Optimizer.NonFiniteGradients"/> policy asks for it), and only then any update.
+    /// A refusal changes nothing; a non-finite gradient under <see cref="NonFiniteGradientPolicy.Skip"/>
+    /// in any group skips the whole step, counted in every group's <see cref="Optimizer.SkippedSteps"/>
+    /// (as torch's GradScaler skips the optimizer's step). Allocates nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">A hyper-parameter of some group is out of its range; nothing was changed.</exception>
+    /// <exception cref="NonFiniteGradientException">
+    /// A gradient is not finite in a group under <see cref="NonFiniteGradientPolicy.Throw"/>; its
+    /// <see cref="NonFiniteGradientException.Tensor"/> numbers the model's tensors across groups; nothing was changed.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">A tensor's step count is full, or a group is in another call; nothing was changed.</exception>
     public void Step()
     {
-        foreach (Optimizer group in _groups)
+        int entered = 0;
+        try
         {
-            group.Step();
+            for (; entered < _groups.Length; entered++)
+            {
+                _groups[entered].EnterCall(OptimizerCall.Step);
+            }
+
+            for (int g = 0; g < _groups.Length; g++)
+            {
+                _paths[g] = _groups[g].PrepareStep();
+            }
+
+            if (!FindNonFiniteGradient())
+            {
+                foreach (Optimizer group in _groups)
+                {
+                    group.RecordSkip();
+                }
+
+                return;
+            }
+
+            foreach (Optimizer group in _groups)
+            {
+                group.BeginKernels();
+            }
+
+            for (int g = 0; g < _groups.Length; g++)
+            {
+                _groups[g].RunKernels(_paths[g]);
+            }
         }
+        finally
+        {
+            for (int g = 0; g < entered; g++)
+            {
+                _groups[g].ExitCall();
+            }
+        }
+    }
+
+    /// <summary>Applies each group's non-finite policy to its gradients: false when the whole step is to be skipped; throws under Throw.</summary>
+    private bool FindNonFiniteGradient()
+    {
+        int offset = 0;
+        for (int g = 0; g < _groups.Length; g++)
+        {
+            Optimizer group = _groups[g];
+            NonFiniteGradient found = group.FindNonFiniteGradient();
+            if (found.Exists)
+            {
+                if (group.NonFiniteGradients == NonFiniteGradientPolicy.Throw)
+                {
+                    throw found.ToException(offset, g);
+                }
+
+                return false;
+            }
+
+            offset += group.Tensors.Count;
+        }
+
+        return true;
     }
 }

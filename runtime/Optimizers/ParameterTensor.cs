@@ -57,16 +57,35 @@ public sealed class ParameterTensor
     public int Length => Parameter.Length;
 
     /// <summary>Per-element state buffer <paramref name="index"/>, in the rule's order.</summary>
-    public Span<float> State(int index) => _states[index].Span;
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="StateCount"/>.</exception>
+    public Span<float> State(int index) => StateMemory(index).Span;
 
     /// <summary>
     /// Per-element state buffer <paramref name="index"/> as memory, to hand to another kernel that
     /// keeps it (the schedule-free train/eval switch reads z through it).
     /// </summary>
-    public Memory<float> StateMemory(int index) => _states[index];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="StateCount"/>.</exception>
+    public Memory<float> StateMemory(int index)
+    {
+        CheckIndex(index, _states.Length, "per-element state buffer");
+        return _states[index];
+    }
 
     /// <summary>Per-tensor state value <paramref name="index"/>, in the rule's order.</summary>
-    public ref float TensorState(int index) => ref _tensorStates[index];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="TensorStateCount"/>.</exception>
+    public ref float TensorState(int index)
+    {
+        CheckIndex(index, _tensorStates.Length, "per-tensor state value");
+        return ref _tensorStates[index];
+    }
+
+    private static void CheckIndex(int index, int count, string what)
+    {
+        if ((uint)index >= (uint)count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"The rule keeps {count} {what}(s): the index lies in [0, {count - 1}].");
+        }
+    }
 
     /// <summary>The number of per-element state buffers.</summary>
     public int StateCount => _states.Length;

@@ -56,12 +56,7 @@ public sealed partial class RAdam
         float rhoInfinity = 2f / (1f - beta2) - 1f;
 
         // See the remarks: the series where torch's formula would cancel, torch's formula elsewhere.
-        float l = -MathF.Log(beta2);
-        float x = step * l;
-        float x2 = x * x;
-        float series = step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f)
-                       + (l / 6f - l * l * l / 360f);
-        float rho = x <= 1f ? series : rhoInfinity - 2f * step * beta2Power / biasCorrection2;
+        float rho = StepCorrections.Rho(beta2, step, rhoInfinity, beta2Power, biasCorrection2);
 
         float biasCorrectedAvg = expAvg / biasCorrection1;
         if (rho > 5f)

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -97,11 +99,16 @@ public sealed partial class ScheduleFreeAdamW : IScheduleFree
     /// The reference's <c>eval()</c>: moves every stepped tensor's parameters from y to x,
     /// x = lerp(y, z, 1 − 1/β₁), in one generated pass. Does nothing in eval mode.
     /// </summary>
-    /// <exception cref="InvalidOperationException">β₁ is 0 (the reference divides by it).</exception>
+    /// <exception cref="ArgumentException">A hyper-parameter is out of its range (as <see cref="Optimizer.Step"/> refuses it); nothing was changed.</exception>
+    /// <exception cref="InvalidOperationException">β₁ is 0 (the reference divides by it), or another call runs on this optimizer.</exception>
     public void Eval() => _switch.Eval(this, zState: 0, Beta1);
 
     /// <summary>The reference's <c>train()</c>: y = lerp(x, z, 1 − β₁). Does nothing in train mode.</summary>
+    /// <exception cref="ArgumentException">A hyper-parameter is out of its range; nothing was changed.</exception>
     public void Train() => _switch.Train(this, zState: 0, Beta1);
+
+    /// <summary>Checkpoints save the mode (<c>groups.G.schedule_free.train_mode</c>): what the parameters hold.</summary>
+    internal override ICheckpointCompanion CheckpointCompanion => _switch;
 
     // Measured 1 to 3% slower software-pipelined than plain on this machine (docs/performance.md).
     [UpdateRule(SoftwarePipelining = false)]
@@ -130,11 +137,8 @@ public sealed partial class ScheduleFreeAdamW : IScheduleFree
         float g = maximize ? -grad : grad;
         expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
 
-        // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        float k2 = step * MathF.Log(beta2);
-        float biasCorrection2 = k2 >= -0.25f
-            ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-            : 1f - MathF.Pow(beta2, step);
+        // 1 − βᵗ without float cancellation (see the remarks).
+        float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         float secondMoment = expAvgSq / biasCorrection2;
         float denominator;
         if (amsBound)
@@ -215,11 +219,16 @@ public sealed partial class ScheduleFreeSGD : IScheduleFree
     public bool TrainMode => _switch.TrainMode;
 
     /// <summary>The reference's <c>eval()</c>: x = lerp(y, z, 1 − 1/momentum) on every stepped tensor. Does nothing in eval mode.</summary>
-    /// <exception cref="InvalidOperationException">The momentum is 0 (the reference divides by it).</exception>
+    /// <exception cref="ArgumentException">A hyper-parameter is out of its range (as <see cref="Optimizer.Step"/> refuses it); nothing was changed.</exception>
+    /// <exception cref="InvalidOperationException">The momentum is 0 (the reference divides by it), or another call runs on this optimizer.</exception>
     public void Eval() => _switch.Eval(this, zState: 0, Momentum);
 
     /// <summary>The reference's <c>train()</c>: y = lerp(x, z, 1 − momentum). Does nothing in train mode.</summary>
+    /// <exception cref="ArgumentException">A hyper-parameter is out of its range; nothing was changed.</exception>
     public void Train() => _switch.Train(this, zState: 0, Momentum);
+
+    /// <summary>Checkpoints save the mode (<c>groups.G.schedule_free.train_mode</c>): what the parameters hold.</summary>
+    internal override ICheckpointCompanion CheckpointCompanion => _switch;
 
     [UpdateRule]
     private static void Update(ref float param, float grad, ref float z,
@@ -261,11 +270,16 @@ public sealed partial class ScheduleFreeSGD : IScheduleFree
 /// <summary>
 /// The train/eval switch of the schedule-free optimizers: moves the parameters of every tensor
 /// that has z (has taken a step) between y and x with a generated torch-lerp kernel, reading z
-/// in place from the optimizer's state.
+/// in place from the optimizer's state. Checkpoints save its mode, so a resumed run knows what
+/// the parameters hold.
 /// </summary>
-internal sealed class ScheduleFreeModeSwitch
+internal sealed class ScheduleFreeModeSwitch : ICheckpointCompanion
 {
+    private const string TrainModeKey = "train_mode";
+
     public bool TrainMode { get; private set; } = true;
+
+    public string CompanionName => "schedule_free";
 
     public void Eval(Optimizer optimizer, int zState, float beta)
     {
@@ -274,6 +288,8 @@ internal sealed class ScheduleFreeModeSwitch
             return;
         }
 
+        // The same checks as a step: a NaN or out-of-range beta would move every parameter to a meaningless point.
+        optimizer.Validate();
         if (beta == 0f)
         {
             throw new InvalidOperationException("Eval moves to x = lerp(y, z, 1 - 1/beta): beta (momentum or betas[0]) must not be 0.");
@@ -290,21 +306,48 @@ internal sealed class ScheduleFreeModeSwitch
             return;
         }
 
+        optimizer.Validate();
         Move(optimizer, zState, 1f - beta);
         TrainMode = true;
     }
 
+    public void Save(IDictionary<string, string> state) => state[TrainModeKey] = TrainMode ? "true" : "false";
+
+    public Action PrepareLoad(IReadOnlyDictionary<string, string> state)
+    {
+        bool trainMode = state.TryGetValue(TrainModeKey, out string? text) switch
+        {
+            false => throw new InvalidDataException($"'{TrainModeKey}' is missing: the checkpoint does not say whether the parameters hold y (train) or x (eval)."),
+            true when text == "true" => true,
+            true when text == "false" => false,
+            _ => throw new InvalidDataException($"'{TrainModeKey}' is '{text}', not 'true' or 'false'."),
+        };
+        return () => TrainMode = trainMode;
+    }
+
+    public void AddSlots(int tensor, string prefix, Action<Slot> add)
+    {
+    }
+
     private static void Move(Optimizer optimizer, int zState, float weight)
     {
-        // The reference moves only tensors whose z exists, that is, tensors that have taken a step.
-        IReadOnlyList<ParameterTensor> tensors = optimizer.Tensors;
-        for (int i = 0; i < tensors.Count; i++)
+        optimizer.EnterCall(OptimizerCall.ModeSwitch);
+        try
         {
-            ParameterTensor tensor = tensors[i];
-            if (tensor.Step > 0)
+            // The reference moves only tensors whose z exists, that is, tensors that have taken a step.
+            IReadOnlyList<ParameterTensor> tensors = optimizer.Tensors;
+            for (int i = 0; i < tensors.Count; i++)
             {
-                LinearInterpolation.Lerp(optimizer.Path, tensor.Parameter.Span, tensor.State(zState), weight);
+                ParameterTensor tensor = tensors[i];
+                if (tensor.Step > 0)
+                {
+                    LinearInterpolation.Lerp(optimizer.Path, tensor.Parameter.Span, tensor.State(zState), weight);
+                }
             }
+        }
+        finally
+        {
+            optimizer.ExitCall();
         }
     }
 }

@@ -82,15 +82,9 @@ public sealed partial class Yogi
         float sign = difference > 0f ? 1f : difference < 0f ? -1f : 0f;
         expAvgSq = v + -(1f - beta2) * sign * g2;
 
-        // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        float k1 = step * MathF.Log(beta1);
-        float biasCorrection1 = k1 >= -0.25f
-            ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-            : 1f - MathF.Pow(beta1, step);
-        float k2 = step * MathF.Log(beta2);
-        float biasCorrection2 = k2 >= -0.25f
-            ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-            : 1f - MathF.Pow(beta2, step);
+        // 1 − βᵗ without float cancellation (see the remarks).
+        float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection2) + epsilon;
         param -= learningRate / (adamDebias ? 1f : biasCorrection1) * (expAvg / denominator);
     }

@@ -43,8 +43,11 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
     /// <summary>torch <c>T_cur</c>: the epochs (possibly fractional) since the last restart.</summary>
     public double TCur { get; private set; }
 
-    /// <summary>torch <c>T_i</c>: the length of the current period.</summary>
-    public int TI { get; private set; }
+    /// <summary>
+    /// torch <c>T_i</c>: the length of the current period. A long, as Python's int is unbounded: a
+    /// period multiplied by <c>T_mult</c> at each restart passes int's range within a few restarts.
+    /// </summary>
+    public long TI { get; private set; }
 
     /// <summary>Advances one epoch, restarting when the period is over.</summary>
     public override void Step()
@@ -55,6 +58,7 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
             return;
         }
 
+        EpochCounter.CheckCanAdvance(LastEpoch);
         TCur += 1;
         if (TCur >= TI)
         {
@@ -70,12 +74,12 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
     /// Jumps to a possibly fractional <paramref name="epoch"/>, torch's <c>step(epoch)</c>, which
     /// SGDR documents for stepping within an epoch (<c>epoch + i / iterations</c>).
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is negative, not finite, or beyond <see cref="int.MaxValue"/> (the epoch count is an int).</exception>
     public void Step(double epoch)
     {
-        if (!(epoch >= 0) || double.IsInfinity(epoch))
+        if (!(epoch >= 0) || epoch > int.MaxValue)
         {
-            throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"Expected non-negative epoch, but got {epoch}.");
+            throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"Expected an epoch in [0, {int.MaxValue}], but got {epoch}.");
         }
 
         StepTo(epoch);
@@ -91,7 +95,7 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
 
     private protected override Action? PrepareExtra(SchedulerStateReader state, int lastEpoch)
     {
-        int tI = state.GetInt("t_i", min: 1);
+        long tI = state.GetLong("t_i", min: 1);
 
         // T_cur is -1 only inside the constructor; a fractional step(epoch) leaves it fractional.
         double tCur = state.GetDouble("t_cur");
@@ -129,7 +133,7 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
                 int n = (int)(Math.Log(epoch / _t0 * (_tMult - 1) + 1) / Math.Log(_tMult));
                 double power = Math.Pow(_tMult, n);
                 TCur = epoch - _t0 * (power - 1) / (_tMult - 1);
-                TI = checked((int)(_t0 * power));
+                TI = (long)(_t0 * power);
             }
         }
         else

@@ -106,8 +106,10 @@ public abstract class LRScheduler : ICheckpointState
     }
 
     /// <summary>Advances one epoch and sets every group's learning rate.</summary>
+    /// <exception cref="InvalidOperationException">The epoch count is at <see cref="int.MaxValue"/>; nothing was changed.</exception>
     public virtual void Step()
     {
+        EpochCounter.CheckCanAdvance(LastEpoch);
         CheckCanStep(LastEpoch + 1);
         StepCount++;
         LastEpoch++;

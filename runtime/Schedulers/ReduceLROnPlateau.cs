@@ -188,6 +188,7 @@ public sealed class ReduceLROnPlateau : ICheckpointState
     /// <summary>Records the metric of the epoch just finished and reduces the rates on a plateau.</summary>
     public void Step(double metric)
     {
+        EpochCounter.CheckCanAdvance(LastEpoch);
         LastEpoch++;
         if (IsBetter(metric, Best))
         {

@@ -27,6 +27,8 @@ internal readonly struct SchedulerStateWriter
 
     public void Put(string key, int value) => Put(key, value.ToString(CultureInfo.InvariantCulture));
 
+    public void Put(string key, long value) => Put(key, value.ToString(CultureInfo.InvariantCulture));
+
     // "R": the shortest text that parses back to the same double, so a resumed run is bit for bit.
     public void Put(string key, double value) => Put(key, value.ToString("R", CultureInfo.InvariantCulture));
 
@@ -94,10 +96,12 @@ internal sealed class SchedulerStateReader
 
     public bool Has(string key) => _state.ContainsKey(_prefix + key);
 
-    public int GetInt(string key, int min, int max = int.MaxValue)
+    public int GetInt(string key, int min, int max = int.MaxValue) => (int)GetLong(key, min, max);
+
+    public long GetLong(string key, long min, long max = long.MaxValue)
     {
         string text = GetString(key);
-        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value) || value < min || value > max)
         {
             throw new InvalidDataException($"Scheduler state '{_prefix + key}' is '{text}', not an integer in [{min}, {max}].");
         }

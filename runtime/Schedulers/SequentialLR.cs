@@ -95,6 +95,7 @@ public sealed class SequentialLR : LRScheduler
     /// <summary>Steps the active child (the next one, from epoch 0, at a milestone).</summary>
     public override void Step()
     {
+        EpochCounter.CheckCanAdvance(LastEpoch);
         LastEpoch++;
         int index = MultiStepLR.BisectRight(_milestones, LastEpoch);
         LRScheduler scheduler = _schedulers[index];

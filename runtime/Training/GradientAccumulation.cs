@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
 using KernelGen.Internal;
 
 namespace KernelGen;
@@ -20,7 +22,13 @@ public enum AccumulationMode
 /// k for <see cref="AccumulationMode.Mean"/>). It returns true when the k-th micro-batch is in:
 /// step the optimizer then. Allocation-free.
 /// </summary>
-public sealed class GradientAccumulation
+/// <remarks>
+/// An <see cref="ICheckpointState"/>: pass it in <see cref="CheckpointOptions.Participants"/> to
+/// save its settings and position. A checkpoint is taken between cycles (after the optimizer's
+/// step): mid-cycle the partial sums live in the gradient buffers, which checkpoints do not hold,
+/// so saving then is refused rather than resuming from a partial sum that is not there.
+/// </remarks>
+public sealed class GradientAccumulation : ICheckpointState
 {
     private readonly List<(Memory<float> MicroBatch, Memory<float> Accumulated)> _pairs = new();
 
@@ -55,6 +63,50 @@ public sealed class GradientAccumulation
         Guard.SameLength(accumulatedGradient.Length, microBatchGradient.Length, nameof(microBatchGradient));
         Guard.Disjoint(accumulatedGradient.Span, microBatchGradient.Span, nameof(accumulatedGradient), nameof(microBatchGradient));
         _pairs.Add((microBatchGradient, accumulatedGradient));
+    }
+
+    /// <summary>Saves the settings and the position in the cycle (always 0: see the remarks).</summary>
+    /// <exception cref="InvalidOperationException">A cycle is under way: some micro-batches are accumulated but not yet stepped.</exception>
+    public void Save(IDictionary<string, string> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (Accumulated != 0)
+        {
+            throw new InvalidOperationException(
+                $"{Accumulated} of {MicroBatches} micro-batches are accumulated: their partial sum is in the gradient buffers, which a checkpoint does not hold. Save after the optimizer's step.");
+        }
+
+        state["micro_batches"] = MicroBatches.ToString(CultureInfo.InvariantCulture);
+        state["mode"] = Mode.ToString();
+        state["accumulated"] = "0";
+    }
+
+    /// <summary>Checks that the saved settings are this instance's; the commit starts a new cycle.</summary>
+    /// <exception cref="InvalidDataException">The saved settings differ, or a value is missing or malformed.</exception>
+    public Action PrepareLoad(IReadOnlyDictionary<string, string> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        string Get(string key) => state.TryGetValue(key, out string? text) ? text : throw new InvalidDataException($"'{key}' is missing.");
+
+        string microBatches = Get("micro_batches");
+        if (microBatches != MicroBatches.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new InvalidDataException($"'micro_batches' is '{microBatches}' but this accumulation takes {MicroBatches}.");
+        }
+
+        string mode = Get("mode");
+        if (mode != Mode.ToString())
+        {
+            throw new InvalidDataException($"'mode' is '{mode}' but this accumulation is {Mode}.");
+        }
+
+        string accumulated = Get("accumulated");
+        if (accumulated != "0")
+        {
+            throw new InvalidDataException($"'accumulated' is '{accumulated}'; a checkpoint is taken between cycles (0).");
+        }
+
+        return () => Accumulated = 0;
     }
 
     /// <summary>Folds the current micro-batch gradients in; true when the accumulated gradients are complete.</summary>

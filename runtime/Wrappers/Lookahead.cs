@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
 
 namespace KernelGen;
 
@@ -67,6 +69,12 @@ public sealed class Lookahead : OptimizerWrapper
     /// <summary>Inner steps since the last sync (the reference's <c>counter</c>).</summary>
     public int Counter { get; private set; }
 
+    /// <summary>
+    /// What a checkpoint saves besides the inner optimizer (<see cref="Checkpoint.Save(Lookahead, System.IO.Stream, CheckpointOptions?)"/>):
+    /// the settings, the counter, and per tensor the slow weights and, with a momentum pullback, its sync count.
+    /// </summary>
+    internal ICheckpointCompanion CheckpointCompanion => new LookaheadCheckpoint(this);
+
     /// <summary>The slow weights of tensor <paramref name="index"/> (in <see cref="OptimizerWrapper.Tensors"/>' order).</summary>
     public Span<float> SlowWeights(int index) => _slowWeights[index].Span;
 
@@ -123,6 +131,78 @@ public sealed class Lookahead : OptimizerWrapper
             {
                 LookaheadKernels.PullbackMomentum(Path, momentum, Alpha, firstSync: ++_pullbacks[i] == 1);
             }
+        }
+    }
+
+    /// <summary>Lookahead's part of a checkpoint; a separate object so that a Lookahead is not itself a participant.</summary>
+    private sealed class LookaheadCheckpoint : ICheckpointCompanion
+    {
+        private readonly Lookahead _owner;
+
+        public LookaheadCheckpoint(Lookahead owner) => _owner = owner;
+
+        public string CompanionName => "lookahead";
+
+        public void AddSlots(int tensor, string prefix, Action<Slot> add)
+        {
+            add(Slot.Buffer(prefix + "slow_param", _owner._slowWeights[tensor].Memory));
+            if (_owner._momentumState >= 0)
+            {
+                // The pullback count says whether the tensor has had its first sync (its slow momentum is still zero).
+                add(Slot.Count(prefix + "pullback_syncs", () => _owner._pullbacks[tensor], count => _owner._pullbacks[tensor] = count));
+            }
+        }
+
+        public void Save(IDictionary<string, string> state)
+        {
+            state["k"] = _owner.K.ToString(CultureInfo.InvariantCulture);
+            state["alpha"] = ((double)_owner.Alpha).ToString("R", CultureInfo.InvariantCulture);
+            state["pullback_momentum"] = _owner.PullbackMomentum.ToString();
+            state["counter"] = _owner.Counter.ToString(CultureInfo.InvariantCulture);
+        }
+
+        public Action PrepareLoad(IReadOnlyDictionary<string, string> state)
+        {
+            int k = ParseInt(state, "k", 1, int.MaxValue);
+            float alpha = (float)ParseDouble(state, "alpha");
+            if (!(alpha >= 0f && alpha < 1f))
+            {
+                throw new InvalidDataException($"'alpha' is {alpha}; it lies in [0, 1).");
+            }
+
+            string pullbackText = Get(state, "pullback_momentum");
+            if (!Enum.TryParse(pullbackText, out LookaheadPullback pullback) || !Enum.IsDefined(pullback) || pullbackText != pullback.ToString())
+            {
+                throw new InvalidDataException($"'pullback_momentum' is '{pullbackText}', not one of {string.Join(", ", Enum.GetNames<LookaheadPullback>())}.");
+            }
+
+            int counter = ParseInt(state, "counter", 0, k - 1);
+            return () =>
+            {
+                _owner.K = k;
+                _owner.Alpha = alpha;
+                _owner.PullbackMomentum = pullback;
+                _owner.Counter = counter;
+            };
+        }
+
+        private static string Get(IReadOnlyDictionary<string, string> state, string key) =>
+            state.TryGetValue(key, out string? text) ? text : throw new InvalidDataException($"'{key}' is missing.");
+
+        private static int ParseInt(IReadOnlyDictionary<string, string> state, string key, int min, int max)
+        {
+            string text = Get(state, key);
+            return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
+                ? value
+                : throw new InvalidDataException($"'{key}' is '{text}', not an integer in [{min}, {max}].");
+        }
+
+        private static double ParseDouble(IReadOnlyDictionary<string, string> state, string key)
+        {
+            string text = Get(state, key);
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+                ? value
+                : throw new InvalidDataException($"'{key}' is '{text}', not a number.");
         }
     }
 

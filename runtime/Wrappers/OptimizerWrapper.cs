@@ -84,6 +84,9 @@ public abstract class OptimizerWrapper
         }
     }
 
+    /// <summary>For checkpoints: every inner tensor gets the wrapper's state (as the next step would give it) before it is saved or loaded.</summary>
+    internal void AdoptTensorsForCheckpoint() => AdoptTensors();
+
     /// <summary>Sets up the wrapper's state for one inner tensor.</summary>
     protected abstract void OnTensorAdded(ParameterTensor tensor);
 

@@ -34,7 +34,7 @@ public class BuiltInSnapshotTests
     [InlineData("AdamW")]
     public void TheRuleIrParsesInTheRuntime(string name)
     {
-        GeneratorRun run = GeneratorHarness.Run(BuiltInSources.ReadInSnapshotNamespace(name));
+        GeneratorRun run = BuiltInSources.Generate(name);
 
         string ir = RuleSnapshotTests.RuleIrOf(run, "KernelGen.Snapshots." + name);
         UpdateRule rule = UpdateRule.Parse(ir);
@@ -49,7 +49,7 @@ public class BuiltInSnapshotTests
     [Fact]
     public void AdamWHasFourLoopsAndComputesPowOnceBeforeThem()
     {
-        string source = GeneratorHarness.Run(BuiltInSources.ReadInSnapshotNamespace("AdamW")).SingleSource;
+        string source = BuiltInSources.Generate("AdamW").SingleSource;
         string[] lines = Snapshot.Normalize(source).Split('\n');
 
         // One loop per ISA path.
@@ -112,7 +112,7 @@ public class BuiltInSnapshotTests
     [InlineData("Adamax", 0)] // one division, waiting for no other
     public void DependentDividerOperationsArePipelined(string name, int stages)
     {
-        string source = Snapshot.Normalize(GeneratorHarness.Run(BuiltInSources.ReadInSnapshotNamespace(name)).SingleSource);
+        string source = Snapshot.Normalize(BuiltInSources.Generate(name).SingleSource);
 
         MatchCollection pipelined = Regex.Matches(source, @"// Software-pipelined in (\d+) stages");
         if (stages == 0)

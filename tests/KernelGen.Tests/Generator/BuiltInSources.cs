@@ -38,13 +38,19 @@ internal static class BuiltInSources
             : throw new InvalidOperationException($"Expected one file of runtime/Optimizers to declare {TypeOf(name).Name}, found {files.Length}.");
     }
 
+    /// <summary>The helper methods the built-in rules share (inlined by the generator, so compiled with them).</summary>
+    public static readonly string[] SharedHelpers = { "StepCorrections" };
+
     /// <summary>
-    /// The generator's run on <paramref name="file"/> in the snapshot namespace, compiled as an
-    /// assembly the runtime shows its internals to: a file may use them beside its rules, as
-    /// ScheduleFree.cs uses the internal interpolation kernel.
+    /// The generator's run on <paramref name="file"/> as the runtime compiles it: with the shared
+    /// helpers' sources, all in the snapshot namespace, as an assembly the runtime shows its
+    /// internals to (a file may use them beside its rules, as ScheduleFree.cs uses the internal
+    /// interpolation kernel).
     /// </summary>
     public static GeneratorRun Generate(string file) =>
-        GeneratorHarness.Run(GeneratorHarness.Compile(("Rule.cs", ReadInSnapshotNamespace(file))).WithAssemblyName("KernelGen.Tests"));
+        GeneratorHarness.Run(GeneratorHarness.Compile(
+                new[] { file }.Concat(SharedHelpers).Select(name => (name + ".cs", ReadInSnapshotNamespace(name))).ToArray())
+            .WithAssemblyName("KernelGen.Tests"));
 
     /// <summary>The built-ins declared in <paramref name="file"/>: the generator makes one source for each.</summary>
     public static int CountIn(string file) => BuiltInOptimizers.Names.Count(name => FileOf(name) == file);

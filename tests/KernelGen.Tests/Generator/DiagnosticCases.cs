@@ -105,14 +105,8 @@ internal static class DiagnosticCases
             [|foreach|] (float x in new[] { 1f, 2f }) { param -= x * grad; }
             """)),
 
-        ("KG0004", "MathF.Tanh", Body("""
-            param -= [|MathF.Tanh|](grad);
-            """)),
-        ("KG0004", "a helper method", Class("""
-            private static float Helper(float x) => x * 2f;
-
-            [UpdateRule]
-            private static void Update(ref float param, float grad) { param -= [|Helper|](grad); }
+        ("KG0004", "MathF.Sinh", Body("""
+            param -= [|MathF.Sinh|](grad);
             """)),
 
         ("KG0005", "assigned", Body("""
@@ -130,6 +124,9 @@ internal static class DiagnosticCases
         ("KG0006", "Pow of a varying local", Body("""
             float g = grad * learningRate;
             param -= [|MathF.Pow(g, 2f)|];
+            """)),
+        ("KG0006", "Tanh of the gradient", Body("""
+            param -= learningRate * [|MathF.Tanh(grad)|];
             """)),
         ("KG0006", "Log under uniform math", Body("""
             param -= learningRate * [|MathF.Log(MathF.Abs(param) + 1f)|];
@@ -275,6 +272,63 @@ internal static class DiagnosticCases
             """)),
         ("KG0016", "uniform operand", Body("""
             param -= [|KernelMath.SumOfSquares(learningRate)|] * grad;
+            """)),
+        ("KG0016", "in a helper", Class("""
+            private static float Total(float x) => [|KernelMath.SumOfSquares(x)|];
+
+            [UpdateRule]
+            private static void Update(ref float param, float grad, float learningRate) { param -= Total(learningRate) * grad; }
+            """)),
+        ("KG0017", "the gradient", Class("""
+            private static float Twice(float x) => x * 2f;
+
+            [UpdateRule]
+            private static void Update(ref float param, float grad) { param -= Twice([|grad|]); }
+            """)),
+        ("KG0017", "a varying local", Class("""
+            private static float Scaled(float x, float by) => x * by;
+
+            [UpdateRule]
+            private static void Update(ref float param, float grad, float learningRate)
+            {
+                float g = grad * 2f;
+                param -= Scaled(learningRate, [|g|]);
+            }
+            """)),
+        ("KG0018", "recursion", Class("""
+            private static float Power(float x, int n) => n <= 0 ? 1f : x * [|Power|](x, n - 1);
+
+            [UpdateRule]
+            private static void Update(ref float param, float grad, float learningRate) { param -= Power(learningRate, 2) * grad; }
+            """)),
+        ("KG0018", "no body in this compilation", Body("""
+            int bits = [|BitConverter.SingleToInt32Bits|](learningRate);
+            param -= learningRate * grad * bits;
+            """)),
+        ("KG0018", "early return", Class("""
+            private static float Clamped(float x)
+            {
+                if (x > 1f)
+                {
+                    [|return|] 1f;
+                }
+
+                return x;
+            }
+
+            [UpdateRule]
+            private static void Update(ref float param, float grad, float learningRate) { param -= Clamped(learningRate) * grad; }
+            """)),
+        ("KG0003", "a loop in a helper", Class("""
+            private static float Sum(float x)
+            {
+                float total = 0f;
+                [|for|] (int i = 0; i < 3; i++) { total += x; }
+                return total;
+            }
+
+            [UpdateRule]
+            private static void Update(ref float param, float grad, float learningRate) { param -= Sum(learningRate) * grad; }
             """)),
         ("KG0015", "no update rule", """
             using KernelGen;

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
+using KernelGen.Verification;
 using Microsoft.CodeAnalysis.Emit;
 
 namespace KernelGen.Tests.Generator;

@@ -159,7 +159,7 @@ public class UpdateRuleParseTests
     [Fact]
     public void UnknownFunction()
     {
-        Assert.Contains("unknown function 'tanh'", Fails(Body("(set p (call tanh p))")));
+        Assert.Contains("unknown function 'sinh'", Fails(Body("(set p (call sinh p))")));
     }
 
     [Fact]

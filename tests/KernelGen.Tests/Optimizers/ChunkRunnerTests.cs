@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Threading;
+using KernelGen.Parallel;
 using Xunit;
 
 namespace KernelGen.Tests.Optimizers;

@@ -64,10 +64,10 @@ partial class AdaBelief : global::KernelGen.Optimizer
         "        (set variance expAvgVar)\n" +
         "      ))\n" +
         "    (local denominator float (add (call sqrt (add variance (float 1E-15))) epsilon))\n" +
-        "    (local k1 float (mul (tofloat step) (call log beta1)))\n" +
-        "    (local biasCorrection1 float (cond (ge k1 (float -0.25)) (sub (float 0) (mul k1 (add (float 1) (mul (div k1 (float 2)) (add (float 1) (mul (div k1 (float 3)) (add (float 1) (mul (div k1 (float 4)) (add (float 1) (mul (div k1 (float 5)) (add (float 1) (mul (div k1 (float 6)) (add (float 1) (div k1 (float 7))))))))))))))) (sub (float 1) (call pow beta1 (tofloat step)))))\n" +
-        "    (local k2 float (mul (tofloat step) (call log beta2)))\n" +
-        "    (local biasCorrection2 float (cond (ge k2 (float -0.25)) (sub (float 0) (mul k2 (add (float 1) (mul (div k2 (float 2)) (add (float 1) (mul (div k2 (float 3)) (add (float 1) (mul (div k2 (float 4)) (add (float 1) (mul (div k2 (float 5)) (add (float 1) (mul (div k2 (float 6)) (add (float 1) (div k2 (float 7))))))))))))))) (sub (float 1) (call pow beta2 (tofloat step)))))\n" +
+        "    (local k float (mul (tofloat step) (call log beta1)))\n" +
+        "    (local biasCorrection1 float (cond (ge k (float -0.25)) (sub (float 0) (mul k (add (float 1) (mul (div k (float 2)) (add (float 1) (mul (div k (float 3)) (add (float 1) (mul (div k (float 4)) (add (float 1) (mul (div k (float 5)) (add (float 1) (mul (div k (float 6)) (add (float 1) (div k (float 7))))))))))))))) (sub (float 1) (call pow beta1 (tofloat step)))))\n" +
+        "    (local k_1 float (mul (tofloat step) (call log beta2)))\n" +
+        "    (local biasCorrection2 float (cond (ge k_1 (float -0.25)) (sub (float 0) (mul k_1 (add (float 1) (mul (div k_1 (float 2)) (add (float 1) (mul (div k_1 (float 3)) (add (float 1) (mul (div k_1 (float 4)) (add (float 1) (mul (div k_1 (float 5)) (add (float 1) (mul (div k_1 (float 6)) (add (float 1) (div k_1 (float 7))))))))))))))) (sub (float 1) (call pow beta2 (tofloat step)))))\n" +
         "    (local debias float (cond adamDebias (float 1) biasCorrection1))\n" +
         "    (if (not rectify)\n" +
         "      (block\n" +
@@ -176,10 +176,10 @@ partial class AdaBelief : global::KernelGen.Optimizer
         args.OneMinusBeta2 = 1f - beta2; // hoisted from: expAvgVar = expAvgVar * beta2 + (1f - beta2) * residual * residual + epsilon;
         args.Epsilon = epsilon;
         args.AmsBound = amsBound; // decides if (amsBound)
-        float k1 = (float)step * global::System.MathF.Log(beta1);
-        float biasCorrection1 = k1 >= -0.25f ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f)))))) : 1f - global::System.MathF.Pow(beta1, (float)step);
-        float k2 = (float)step * global::System.MathF.Log(beta2);
-        float biasCorrection2 = k2 >= -0.25f ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f)))))) : 1f - global::System.MathF.Pow(beta2, (float)step);
+        float k = (float)step * global::System.MathF.Log(beta1);
+        float biasCorrection1 = k >= -0.25f ? 0f - k * (1f + k / 2f * (1f + k / 3f * (1f + k / 4f * (1f + k / 5f * (1f + k / 6f * (1f + k / 7f)))))) : 1f - global::System.MathF.Pow(beta1, (float)step);
+        float k_1 = (float)step * global::System.MathF.Log(beta2);
+        float biasCorrection2 = k_1 >= -0.25f ? 0f - k_1 * (1f + k_1 / 2f * (1f + k_1 / 3f * (1f + k_1 / 4f * (1f + k_1 / 5f * (1f + k_1 / 6f * (1f + k_1 / 7f)))))) : 1f - global::System.MathF.Pow(beta2, (float)step);
         float debias = adamDebias ? 1f : biasCorrection1;
         args.NotRectify = !rectify; // decides if (!rectify)
         args.LearningRateOverDebias = learningRate / debias; // hoisted from: param -= learningRate / debias * (expAvg / (denominator / MathF.Sqrt(biasCorrection2)));
@@ -442,15 +442,9 @@ partial class AdaBelief : global::KernelGen.Optimizer
         //     // The reference adds 1e-15 under the root (its apply_ams_bound), then eps.
         //     float denominator = MathF.Sqrt(variance + 1e-15f) + epsilon;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k1 = step * MathF.Log(beta1);
-        //     float biasCorrection1 = k1 >= -0.25f
-        //         ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-        //         : 1f - MathF.Pow(beta1, step);
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         //     float debias = adamDebias ? 1f : biasCorrection1;
         //     if (!rectify)
         //     {
@@ -461,12 +455,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
         //         float rhoInfinity = 2f / (1f - beta2) - 1f;
         //
         //         // As RAdam: the series where ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ) would cancel in float.
-        //         float l = -MathF.Log(beta2);
-        //         float x = step * l;
-        //         float x2 = x * x;
-        //         float series = step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f)
-        //                        + (l / 6f - l * l * l / 360f);
-        //         float rho = x <= 1f ? series : rhoInfinity - 2f * step * MathF.Pow(beta2, step) / biasCorrection2;
+        //         float rho = StepCorrections.Rho(beta2, step, rhoInfinity, MathF.Pow(beta2, step), biasCorrection2);
         //         if (rho >= rectifyThreshold)
         //         {
         //             float rectification = MathF.Sqrt(biasCorrection2 * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f));
@@ -604,15 +593,9 @@ partial class AdaBelief : global::KernelGen.Optimizer
         //     // The reference adds 1e-15 under the root (its apply_ams_bound), then eps.
         //     float denominator = MathF.Sqrt(variance + 1e-15f) + epsilon;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k1 = step * MathF.Log(beta1);
-        //     float biasCorrection1 = k1 >= -0.25f
-        //         ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-        //         : 1f - MathF.Pow(beta1, step);
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         //     float debias = adamDebias ? 1f : biasCorrection1;
         //     if (!rectify)
         //     {
@@ -623,12 +606,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
         //         float rhoInfinity = 2f / (1f - beta2) - 1f;
         //
         //         // As RAdam: the series where ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ) would cancel in float.
-        //         float l = -MathF.Log(beta2);
-        //         float x = step * l;
-        //         float x2 = x * x;
-        //         float series = step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f)
-        //                        + (l / 6f - l * l * l / 360f);
-        //         float rho = x <= 1f ? series : rhoInfinity - 2f * step * MathF.Pow(beta2, step) / biasCorrection2;
+        //         float rho = StepCorrections.Rho(beta2, step, rhoInfinity, MathF.Pow(beta2, step), biasCorrection2);
         //         if (rho >= rectifyThreshold)
         //         {
         //             float rectification = MathF.Sqrt(biasCorrection2 * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f));
@@ -766,15 +744,9 @@ partial class AdaBelief : global::KernelGen.Optimizer
         //     // The reference adds 1e-15 under the root (its apply_ams_bound), then eps.
         //     float denominator = MathF.Sqrt(variance + 1e-15f) + epsilon;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k1 = step * MathF.Log(beta1);
-        //     float biasCorrection1 = k1 >= -0.25f
-        //         ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-        //         : 1f - MathF.Pow(beta1, step);
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         //     float debias = adamDebias ? 1f : biasCorrection1;
         //     if (!rectify)
         //     {
@@ -785,12 +757,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
         //         float rhoInfinity = 2f / (1f - beta2) - 1f;
         //
         //         // As RAdam: the series where ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ) would cancel in float.
-        //         float l = -MathF.Log(beta2);
-        //         float x = step * l;
-        //         float x2 = x * x;
-        //         float series = step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f)
-        //                        + (l / 6f - l * l * l / 360f);
-        //         float rho = x <= 1f ? series : rhoInfinity - 2f * step * MathF.Pow(beta2, step) / biasCorrection2;
+        //         float rho = StepCorrections.Rho(beta2, step, rhoInfinity, MathF.Pow(beta2, step), biasCorrection2);
         //         if (rho >= rectifyThreshold)
         //         {
         //             float rectification = MathF.Sqrt(biasCorrection2 * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f));
@@ -928,15 +895,9 @@ partial class AdaBelief : global::KernelGen.Optimizer
         //     // The reference adds 1e-15 under the root (its apply_ams_bound), then eps.
         //     float denominator = MathF.Sqrt(variance + 1e-15f) + epsilon;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k1 = step * MathF.Log(beta1);
-        //     float biasCorrection1 = k1 >= -0.25f
-        //         ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-        //         : 1f - MathF.Pow(beta1, step);
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         //     float debias = adamDebias ? 1f : biasCorrection1;
         //     if (!rectify)
         //     {
@@ -947,12 +908,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
         //         float rhoInfinity = 2f / (1f - beta2) - 1f;
         //
         //         // As RAdam: the series where ρ∞ − 2tβ₂ᵗ/(1 − β₂ᵗ) would cancel in float.
-        //         float l = -MathF.Log(beta2);
-        //         float x = step * l;
-        //         float x2 = x * x;
-        //         float series = step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f)
-        //                        + (l / 6f - l * l * l / 360f);
-        //         float rho = x <= 1f ? series : rhoInfinity - 2f * step * MathF.Pow(beta2, step) / biasCorrection2;
+        //         float rho = StepCorrections.Rho(beta2, step, rhoInfinity, MathF.Pow(beta2, step), biasCorrection2);
         //         if (rho >= rectifyThreshold)
         //         {
         //             float rectification = MathF.Sqrt(biasCorrection2 * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f));

@@ -41,12 +41,12 @@ partial class Adan : global::KernelGen.Optimizer
         "    (set expAvgDiff (add (mul expAvgDiff beta2) (mul (sub (float 1) beta2) gradDiff)))\n" +
         "    (local u float (add (mul gradDiff beta2) g))\n" +
         "    (set expAvgSq (add (mul expAvgSq beta3) (mul (mul (sub (float 1) beta3) u) u)))\n" +
-        "    (local k1 float (mul (tofloat step) (call log beta1)))\n" +
-        "    (local biasCorrection1 float (cond (ge k1 (float -0.25)) (sub (float 0) (mul k1 (add (float 1) (mul (div k1 (float 2)) (add (float 1) (mul (div k1 (float 3)) (add (float 1) (mul (div k1 (float 4)) (add (float 1) (mul (div k1 (float 5)) (add (float 1) (mul (div k1 (float 6)) (add (float 1) (div k1 (float 7))))))))))))))) (sub (float 1) (call pow beta1 (tofloat step)))))\n" +
-        "    (local k2 float (mul (tofloat step) (call log beta2)))\n" +
-        "    (local biasCorrection2 float (cond (ge k2 (float -0.25)) (sub (float 0) (mul k2 (add (float 1) (mul (div k2 (float 2)) (add (float 1) (mul (div k2 (float 3)) (add (float 1) (mul (div k2 (float 4)) (add (float 1) (mul (div k2 (float 5)) (add (float 1) (mul (div k2 (float 6)) (add (float 1) (div k2 (float 7))))))))))))))) (sub (float 1) (call pow beta2 (tofloat step)))))\n" +
-        "    (local k3 float (mul (tofloat step) (call log beta3)))\n" +
-        "    (local biasCorrection3 float (cond (ge k3 (float -0.25)) (sub (float 0) (mul k3 (add (float 1) (mul (div k3 (float 2)) (add (float 1) (mul (div k3 (float 3)) (add (float 1) (mul (div k3 (float 4)) (add (float 1) (mul (div k3 (float 5)) (add (float 1) (mul (div k3 (float 6)) (add (float 1) (div k3 (float 7))))))))))))))) (sub (float 1) (call pow beta3 (tofloat step)))))\n" +
+        "    (local k float (mul (tofloat step) (call log beta1)))\n" +
+        "    (local biasCorrection1 float (cond (ge k (float -0.25)) (sub (float 0) (mul k (add (float 1) (mul (div k (float 2)) (add (float 1) (mul (div k (float 3)) (add (float 1) (mul (div k (float 4)) (add (float 1) (mul (div k (float 5)) (add (float 1) (mul (div k (float 6)) (add (float 1) (div k (float 7))))))))))))))) (sub (float 1) (call pow beta1 (tofloat step)))))\n" +
+        "    (local k_1 float (mul (tofloat step) (call log beta2)))\n" +
+        "    (local biasCorrection2 float (cond (ge k_1 (float -0.25)) (sub (float 0) (mul k_1 (add (float 1) (mul (div k_1 (float 2)) (add (float 1) (mul (div k_1 (float 3)) (add (float 1) (mul (div k_1 (float 4)) (add (float 1) (mul (div k_1 (float 5)) (add (float 1) (mul (div k_1 (float 6)) (add (float 1) (div k_1 (float 7))))))))))))))) (sub (float 1) (call pow beta2 (tofloat step)))))\n" +
+        "    (local k_2 float (mul (tofloat step) (call log beta3)))\n" +
+        "    (local biasCorrection3 float (cond (ge k_2 (float -0.25)) (sub (float 0) (mul k_2 (add (float 1) (mul (div k_2 (float 2)) (add (float 1) (mul (div k_2 (float 3)) (add (float 1) (mul (div k_2 (float 4)) (add (float 1) (mul (div k_2 (float 5)) (add (float 1) (mul (div k_2 (float 6)) (add (float 1) (div k_2 (float 7))))))))))))))) (sub (float 1) (call pow beta3 (tofloat step)))))\n" +
         "    (local denominator float (add (div (call sqrt expAvgSq) (call sqrt biasCorrection3)) epsilon))\n" +
         "    (if weightDecouple\n" +
         "      (block\n" +
@@ -141,12 +141,12 @@ partial class Adan : global::KernelGen.Optimizer
         args.OneMinusBeta2 = 1f - beta2; // hoisted from: expAvgDiff = expAvgDiff * beta2 + (1f - beta2) * gradDiff;
         args.Beta3 = beta3;
         args.OneMinusBeta3 = 1f - beta3; // hoisted from: expAvgSq = expAvgSq * beta3 + (1f - beta3) * u * u;
-        float k1 = (float)step * global::System.MathF.Log(beta1);
-        float biasCorrection1 = k1 >= -0.25f ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f)))))) : 1f - global::System.MathF.Pow(beta1, (float)step);
-        float k2 = (float)step * global::System.MathF.Log(beta2);
-        float biasCorrection2 = k2 >= -0.25f ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f)))))) : 1f - global::System.MathF.Pow(beta2, (float)step);
-        float k3 = (float)step * global::System.MathF.Log(beta3);
-        float biasCorrection3 = k3 >= -0.25f ? 0f - k3 * (1f + k3 / 2f * (1f + k3 / 3f * (1f + k3 / 4f * (1f + k3 / 5f * (1f + k3 / 6f * (1f + k3 / 7f)))))) : 1f - global::System.MathF.Pow(beta3, (float)step);
+        float k = (float)step * global::System.MathF.Log(beta1);
+        float biasCorrection1 = k >= -0.25f ? 0f - k * (1f + k / 2f * (1f + k / 3f * (1f + k / 4f * (1f + k / 5f * (1f + k / 6f * (1f + k / 7f)))))) : 1f - global::System.MathF.Pow(beta1, (float)step);
+        float k_1 = (float)step * global::System.MathF.Log(beta2);
+        float biasCorrection2 = k_1 >= -0.25f ? 0f - k_1 * (1f + k_1 / 2f * (1f + k_1 / 3f * (1f + k_1 / 4f * (1f + k_1 / 5f * (1f + k_1 / 6f * (1f + k_1 / 7f)))))) : 1f - global::System.MathF.Pow(beta2, (float)step);
+        float k_2 = (float)step * global::System.MathF.Log(beta3);
+        float biasCorrection3 = k_2 >= -0.25f ? 0f - k_2 * (1f + k_2 / 2f * (1f + k_2 / 3f * (1f + k_2 / 4f * (1f + k_2 / 5f * (1f + k_2 / 6f * (1f + k_2 / 7f)))))) : 1f - global::System.MathF.Pow(beta3, (float)step);
         args.SqrtBiasCorrection3 = global::System.MathF.Sqrt(biasCorrection3); // hoisted from: float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection3) + epsilon;
         args.Epsilon = epsilon;
         args.WeightDecouple = weightDecouple; // decides if (weightDecouple)
@@ -336,19 +336,10 @@ partial class Adan : global::KernelGen.Optimizer
         //     float u = gradDiff * beta2 + g;
         //     expAvgSq = expAvgSq * beta3 + (1f - beta3) * u * u;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k1 = step * MathF.Log(beta1);
-        //     float biasCorrection1 = k1 >= -0.25f
-        //         ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-        //         : 1f - MathF.Pow(beta1, step);
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
-        //     float k3 = step * MathF.Log(beta3);
-        //     float biasCorrection3 = k3 >= -0.25f
-        //         ? 0f - k3 * (1f + k3 / 2f * (1f + k3 / 3f * (1f + k3 / 4f * (1f + k3 / 5f * (1f + k3 / 6f * (1f + k3 / 7f))))))
-        //         : 1f - MathF.Pow(beta3, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
+        //     float biasCorrection3 = StepCorrections.BiasCorrection(beta3, step);
         //     float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection3) + epsilon;
         //     if (weightDecouple)
         //     {
@@ -737,19 +728,10 @@ partial class Adan : global::KernelGen.Optimizer
         //     float u = gradDiff * beta2 + g;
         //     expAvgSq = expAvgSq * beta3 + (1f - beta3) * u * u;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k1 = step * MathF.Log(beta1);
-        //     float biasCorrection1 = k1 >= -0.25f
-        //         ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-        //         : 1f - MathF.Pow(beta1, step);
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
-        //     float k3 = step * MathF.Log(beta3);
-        //     float biasCorrection3 = k3 >= -0.25f
-        //         ? 0f - k3 * (1f + k3 / 2f * (1f + k3 / 3f * (1f + k3 / 4f * (1f + k3 / 5f * (1f + k3 / 6f * (1f + k3 / 7f))))))
-        //         : 1f - MathF.Pow(beta3, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
+        //     float biasCorrection3 = StepCorrections.BiasCorrection(beta3, step);
         //     float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection3) + epsilon;
         //     if (weightDecouple)
         //     {
@@ -1138,19 +1120,10 @@ partial class Adan : global::KernelGen.Optimizer
         //     float u = gradDiff * beta2 + g;
         //     expAvgSq = expAvgSq * beta3 + (1f - beta3) * u * u;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k1 = step * MathF.Log(beta1);
-        //     float biasCorrection1 = k1 >= -0.25f
-        //         ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-        //         : 1f - MathF.Pow(beta1, step);
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
-        //     float k3 = step * MathF.Log(beta3);
-        //     float biasCorrection3 = k3 >= -0.25f
-        //         ? 0f - k3 * (1f + k3 / 2f * (1f + k3 / 3f * (1f + k3 / 4f * (1f + k3 / 5f * (1f + k3 / 6f * (1f + k3 / 7f))))))
-        //         : 1f - MathF.Pow(beta3, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
+        //     float biasCorrection3 = StepCorrections.BiasCorrection(beta3, step);
         //     float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection3) + epsilon;
         //     if (weightDecouple)
         //     {
@@ -1539,19 +1512,10 @@ partial class Adan : global::KernelGen.Optimizer
         //     float u = gradDiff * beta2 + g;
         //     expAvgSq = expAvgSq * beta3 + (1f - beta3) * u * u;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k1 = step * MathF.Log(beta1);
-        //     float biasCorrection1 = k1 >= -0.25f
-        //         ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-        //         : 1f - MathF.Pow(beta1, step);
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
-        //     float k3 = step * MathF.Log(beta3);
-        //     float biasCorrection3 = k3 >= -0.25f
-        //         ? 0f - k3 * (1f + k3 / 2f * (1f + k3 / 3f * (1f + k3 / 4f * (1f + k3 / 5f * (1f + k3 / 6f * (1f + k3 / 7f))))))
-        //         : 1f - MathF.Pow(beta3, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
+        //     float biasCorrection3 = StepCorrections.BiasCorrection(beta3, step);
         //     float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection3) + epsilon;
         //     if (weightDecouple)
         //     {

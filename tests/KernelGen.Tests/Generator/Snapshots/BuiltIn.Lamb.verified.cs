@@ -30,7 +30,7 @@ partial class Lamb : global::KernelGen.Optimizer
         "  (hyper fixedDecay bool)\n" +
         "  (hyper rectify bool)\n" +
         "  (hyper degeneratedToSgd bool)\n" +
-        "  (hyper rectifyThreshold int)\n" +
+        "  (hyper rectifyThreshold float)\n" +
         "  (hyper gradAveraging bool)\n" +
         "  (hyper adam bool)\n" +
         "  (hyper epsilon float)\n" +
@@ -54,7 +54,7 @@ partial class Lamb : global::KernelGen.Optimizer
         "    (local x2 float (mul x x))\n" +
         "    (local series float (add (mul (tofloat step) (add (sub (add (sub (float 1) (div x (float 6))) (div (mul x2 x) (float 360))) (div (mul (mul x2 x2) x) (float 15120))) (div (mul (mul (mul x2 x2) x2) x) (float 604800)))) (sub (div l (float 6)) (div (mul (mul l l) l) (float 360)))))\n" +
         "    (local rho float (cond (le x (float 1)) series (sub rhoInfinity (div (mul (mul (float 2) (tofloat step)) beta2Power) (sub (float 1) beta2Power)))))\n" +
-        "    (local adaptive bool (or (not rectify) (ge rho (tofloat rectifyThreshold))))\n" +
+        "    (local adaptive bool (or (not rectify) (ge rho rectifyThreshold)))\n" +
         "    (local rectification float (cond adaptive (call sqrt (div (mul (div (mul (div (mul (sub (float 1) beta2Power) (sub rho (float 4))) (sub rhoInfinity (float 4))) (sub rho (float 2))) rho) rhoInfinity) (sub rhoInfinity (float 2)))) (cond degeneratedToSgd (float 1) (float -1))))\n" +
         "    (local stepSize float (cond rectify (mul learningRate rectification) learningRate))\n" +
         "    (if (not adamDebias)\n" +
@@ -100,7 +100,7 @@ partial class Lamb : global::KernelGen.Optimizer
     /// <param name="maximize">The hyper-parameter Maximize.</param>
     /// <param name="adamDebias">The hyper-parameter AdamDebias.</param>
     /// <param name="step">The step count, 1 on the first step.</param>
-    public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> expAvg, global::System.Span<float> expAvgSq, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool rectify, bool degeneratedToSgd, int rectifyThreshold, bool gradAveraging, bool adam, float epsilon, bool maximize, bool adamDebias, int step)
+    public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> expAvg, global::System.Span<float> expAvgSq, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool rectify, bool degeneratedToSgd, float rectifyThreshold, bool gradAveraging, bool adam, float epsilon, bool maximize, bool adamDebias, int step)
     {
         global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
         global::KernelGen.Internal.Guard.SameLength(param.Length, expAvg.Length, nameof(expAvg));
@@ -129,7 +129,7 @@ partial class Lamb : global::KernelGen.Optimizer
     /// writes nothing, summing in the canonical order (<see cref="global::KernelGen.Internal.Reduction"/>);
     /// then the update pass runs with the results known.
     /// </summary>
-    private static void Execute(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool rectify, bool degeneratedToSgd, int rectifyThreshold, bool gradAveraging, bool adam, float epsilon, bool maximize, bool adamDebias, int step)
+    private static void Execute(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool rectify, bool degeneratedToSgd, float rectifyThreshold, bool gradAveraging, bool adam, float epsilon, bool maximize, bool adamDebias, int step)
     {
         Prepare(ref args, learningRate, beta1, beta2, weightDecay, weightDecouple, fixedDecay, rectify, degeneratedToSgd, rectifyThreshold, gradAveraging, adam, epsilon, maximize, adamDebias, step, 0f, 0f); // no operand depends on a reduction's result
         args.Reducing = true;
@@ -140,7 +140,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
-    private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool rectify, bool degeneratedToSgd, int rectifyThreshold, bool gradAveraging, bool adam, float epsilon, bool maximize, bool adamDebias, int step, float norm0, float norm1)
+    private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool rectify, bool degeneratedToSgd, float rectifyThreshold, bool gradAveraging, bool adam, float epsilon, bool maximize, bool adamDebias, int step, float norm0, float norm1)
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
         args.Beta1 = beta1;
@@ -156,7 +156,7 @@ partial class Lamb : global::KernelGen.Optimizer
         float x2 = x * x;
         float series = (float)step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f) + (l / 6f - l * l * l / 360f);
         float rho = x <= 1f ? series : rhoInfinity - 2f * (float)step * beta2Power / (1f - beta2Power);
-        bool adaptive = !rectify || rho >= (float)rectifyThreshold;
+        bool adaptive = !rectify || rho >= rectifyThreshold;
         float rectification = adaptive ? global::System.MathF.Sqrt((1f - beta2Power) * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f)) : degeneratedToSgd ? 1f : -1f;
         float stepSize = rectify ? learningRate * rectification : learningRate;
         if (!adamDebias)
@@ -288,7 +288,7 @@ partial class Lamb : global::KernelGen.Optimizer
         // [UpdateRule]
         // private static void Update(ref float param, float grad, ref float expAvg, ref float expAvgSq,
         //     float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay,
-        //     bool rectify, bool degeneratedToSgd, int rectifyThreshold, bool gradAveraging, bool adam, float epsilon,
+        //     bool rectify, bool degeneratedToSgd, float rectifyThreshold, bool gradAveraging, bool adam, float epsilon,
         //     bool maximize, bool adamDebias, [Step] int step)
         // {
         //     float g = maximize ? -grad : grad;
@@ -301,15 +301,10 @@ partial class Lamb : global::KernelGen.Optimizer
         //         param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
         //     }
         //
-        //     // ρₜ (the reference's n_sma) as RAdam.cs evaluates it, the series where the formula cancels (a rule calls no shared helper: KG0004).
+        //     // ρₜ (the reference's n_sma) as RAdam evaluates it: the series where the formula cancels.
         //     float beta2Power = MathF.Pow(beta2, step);
         //     float rhoInfinity = 2f / (1f - beta2) - 1f;
-        //     float l = -MathF.Log(beta2);
-        //     float x = step * l;
-        //     float x2 = x * x;
-        //     float series = step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f)
-        //                    + (l / 6f - l * l * l / 360f);
-        //     float rho = x <= 1f ? series : rhoInfinity - 2f * step * beta2Power / (1f - beta2Power);
+        //     float rho = StepCorrections.Rho(beta2, step, rhoInfinity, beta2Power, 1f - beta2Power);
         //     bool adaptive = !rectify || rho >= rectifyThreshold;
         //     float rectification = adaptive
         //         ? MathF.Sqrt((1f - beta2Power) * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f))
@@ -384,7 +379,7 @@ partial class Lamb : global::KernelGen.Optimizer
         // [UpdateRule]
         // private static void Update(ref float param, float grad, ref float expAvg, ref float expAvgSq,
         //     float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay,
-        //     bool rectify, bool degeneratedToSgd, int rectifyThreshold, bool gradAveraging, bool adam, float epsilon,
+        //     bool rectify, bool degeneratedToSgd, float rectifyThreshold, bool gradAveraging, bool adam, float epsilon,
         //     bool maximize, bool adamDebias, [Step] int step)
         // {
         //     float g = maximize ? -grad : grad;
@@ -397,15 +392,10 @@ partial class Lamb : global::KernelGen.Optimizer
         //         param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
         //     }
         //
-        //     // ρₜ (the reference's n_sma) as RAdam.cs evaluates it, the series where the formula cancels (a rule calls no shared helper: KG0004).
+        //     // ρₜ (the reference's n_sma) as RAdam evaluates it: the series where the formula cancels.
         //     float beta2Power = MathF.Pow(beta2, step);
         //     float rhoInfinity = 2f / (1f - beta2) - 1f;
-        //     float l = -MathF.Log(beta2);
-        //     float x = step * l;
-        //     float x2 = x * x;
-        //     float series = step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f)
-        //                    + (l / 6f - l * l * l / 360f);
-        //     float rho = x <= 1f ? series : rhoInfinity - 2f * step * beta2Power / (1f - beta2Power);
+        //     float rho = StepCorrections.Rho(beta2, step, rhoInfinity, beta2Power, 1f - beta2Power);
         //     bool adaptive = !rectify || rho >= rectifyThreshold;
         //     float rectification = adaptive
         //         ? MathF.Sqrt((1f - beta2Power) * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f))
@@ -480,7 +470,7 @@ partial class Lamb : global::KernelGen.Optimizer
         // [UpdateRule]
         // private static void Update(ref float param, float grad, ref float expAvg, ref float expAvgSq,
         //     float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay,
-        //     bool rectify, bool degeneratedToSgd, int rectifyThreshold, bool gradAveraging, bool adam, float epsilon,
+        //     bool rectify, bool degeneratedToSgd, float rectifyThreshold, bool gradAveraging, bool adam, float epsilon,
         //     bool maximize, bool adamDebias, [Step] int step)
         // {
         //     float g = maximize ? -grad : grad;
@@ -493,15 +483,10 @@ partial class Lamb : global::KernelGen.Optimizer
         //         param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
         //     }
         //
-        //     // ρₜ (the reference's n_sma) as RAdam.cs evaluates it, the series where the formula cancels (a rule calls no shared helper: KG0004).
+        //     // ρₜ (the reference's n_sma) as RAdam evaluates it: the series where the formula cancels.
         //     float beta2Power = MathF.Pow(beta2, step);
         //     float rhoInfinity = 2f / (1f - beta2) - 1f;
-        //     float l = -MathF.Log(beta2);
-        //     float x = step * l;
-        //     float x2 = x * x;
-        //     float series = step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f)
-        //                    + (l / 6f - l * l * l / 360f);
-        //     float rho = x <= 1f ? series : rhoInfinity - 2f * step * beta2Power / (1f - beta2Power);
+        //     float rho = StepCorrections.Rho(beta2, step, rhoInfinity, beta2Power, 1f - beta2Power);
         //     bool adaptive = !rectify || rho >= rectifyThreshold;
         //     float rectification = adaptive
         //         ? MathF.Sqrt((1f - beta2Power) * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f))
@@ -576,7 +561,7 @@ partial class Lamb : global::KernelGen.Optimizer
         // [UpdateRule]
         // private static void Update(ref float param, float grad, ref float expAvg, ref float expAvgSq,
         //     float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay,
-        //     bool rectify, bool degeneratedToSgd, int rectifyThreshold, bool gradAveraging, bool adam, float epsilon,
+        //     bool rectify, bool degeneratedToSgd, float rectifyThreshold, bool gradAveraging, bool adam, float epsilon,
         //     bool maximize, bool adamDebias, [Step] int step)
         // {
         //     float g = maximize ? -grad : grad;
@@ -589,15 +574,10 @@ partial class Lamb : global::KernelGen.Optimizer
         //         param *= 1f - weightDecay * (fixedDecay ? 1f : learningRate);
         //     }
         //
-        //     // ρₜ (the reference's n_sma) as RAdam.cs evaluates it, the series where the formula cancels (a rule calls no shared helper: KG0004).
+        //     // ρₜ (the reference's n_sma) as RAdam evaluates it: the series where the formula cancels.
         //     float beta2Power = MathF.Pow(beta2, step);
         //     float rhoInfinity = 2f / (1f - beta2) - 1f;
-        //     float l = -MathF.Log(beta2);
-        //     float x = step * l;
-        //     float x2 = x * x;
-        //     float series = step * (1f - x / 6f + x2 * x / 360f - x2 * x2 * x / 15120f + x2 * x2 * x2 * x / 604800f)
-        //                    + (l / 6f - l * l * l / 360f);
-        //     float rho = x <= 1f ? series : rhoInfinity - 2f * step * beta2Power / (1f - beta2Power);
+        //     float rho = StepCorrections.Rho(beta2, step, rhoInfinity, beta2Power, 1f - beta2Power);
         //     bool adaptive = !rectify || rho >= rectifyThreshold;
         //     float rectification = adaptive
         //         ? MathF.Sqrt((1f - beta2Power) * (rho - 4f) / (rhoInfinity - 4f) * (rho - 2f) / rho * rhoInfinity / (rhoInfinity - 2f))
@@ -1083,7 +1063,7 @@ partial class Lamb : global::KernelGen.Optimizer
                 return true;
             case "RectifyThreshold":
             case "n_sma_threshold":
-                RectifyThreshold = global::KernelGen.Internal.Guard.ToInt(value, name);
+                RectifyThreshold = (float)value;
                 return true;
             case "GradAveraging":
             case "grad_averaging":

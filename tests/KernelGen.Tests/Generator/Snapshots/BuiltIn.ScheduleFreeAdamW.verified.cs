@@ -58,8 +58,8 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         "      ))\n" +
         "    (local g float (cond maximize (neg grad) grad))\n" +
         "    (set expAvgSq (add (mul expAvgSq beta2) (mul (mul (sub (float 1) beta2) g) g)))\n" +
-        "    (local k2 float (mul (tofloat step) (call log beta2)))\n" +
-        "    (local biasCorrection2 float (cond (ge k2 (float -0.25)) (sub (float 0) (mul k2 (add (float 1) (mul (div k2 (float 2)) (add (float 1) (mul (div k2 (float 3)) (add (float 1) (mul (div k2 (float 4)) (add (float 1) (mul (div k2 (float 5)) (add (float 1) (mul (div k2 (float 6)) (add (float 1) (div k2 (float 7))))))))))))))) (sub (float 1) (call pow beta2 (tofloat step)))))\n" +
+        "    (local k float (mul (tofloat step) (call log beta2)))\n" +
+        "    (local biasCorrection2 float (cond (ge k (float -0.25)) (sub (float 0) (mul k (add (float 1) (mul (div k (float 2)) (add (float 1) (mul (div k (float 3)) (add (float 1) (mul (div k (float 4)) (add (float 1) (mul (div k (float 5)) (add (float 1) (mul (div k (float 6)) (add (float 1) (div k (float 7))))))))))))))) (sub (float 1) (call pow beta2 (tofloat step)))))\n" +
         "    (local secondMoment float (div expAvgSq biasCorrection2))\n" +
         "    (local denominator float)\n" +
         "    (if amsBound\n" +
@@ -165,8 +165,8 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
         args.Beta2 = beta2;
         args.OneMinusBeta2 = 1f - beta2; // hoisted from: expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
-        float k2 = (float)step * global::System.MathF.Log(beta2);
-        float biasCorrection2 = k2 >= -0.25f ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f)))))) : 1f - global::System.MathF.Pow(beta2, (float)step);
+        float k = (float)step * global::System.MathF.Log(beta2);
+        float biasCorrection2 = k >= -0.25f ? 0f - k * (1f + k / 2f * (1f + k / 3f * (1f + k / 4f * (1f + k / 5f * (1f + k / 6f * (1f + k / 7f)))))) : 1f - global::System.MathF.Pow(beta2, (float)step);
         args.BiasCorrection2 = biasCorrection2;
         args.AmsBound = amsBound; // decides if (amsBound)
         args.Epsilon = epsilon;
@@ -381,11 +381,8 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         //     float g = maximize ? -grad : grad;
         //     expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         //     float secondMoment = expAvgSq / biasCorrection2;
         //     float denominator;
         //     if (amsBound)
@@ -521,11 +518,8 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         //     float g = maximize ? -grad : grad;
         //     expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         //     float secondMoment = expAvgSq / biasCorrection2;
         //     float denominator;
         //     if (amsBound)
@@ -661,11 +655,8 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         //     float g = maximize ? -grad : grad;
         //     expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         //     float secondMoment = expAvgSq / biasCorrection2;
         //     float denominator;
         //     if (amsBound)
@@ -801,11 +792,8 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         //     float g = maximize ? -grad : grad;
         //     expAvgSq = expAvgSq * beta2 + (1f - beta2) * g * g;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         //     float secondMoment = expAvgSq / biasCorrection2;
         //     float denominator;
         //     if (amsBound)

@@ -54,10 +54,10 @@ partial class Yogi : global::KernelGen.Optimizer
         "    (local difference float (sub v g2))\n" +
         "    (local sign float (cond (gt difference (float 0)) (float 1) (cond (lt difference (float 0)) (float -1) (float 0))))\n" +
         "    (set expAvgSq (add v (mul (mul (neg (sub (float 1) beta2)) sign) g2)))\n" +
-        "    (local k1 float (mul (tofloat step) (call log beta1)))\n" +
-        "    (local biasCorrection1 float (cond (ge k1 (float -0.25)) (sub (float 0) (mul k1 (add (float 1) (mul (div k1 (float 2)) (add (float 1) (mul (div k1 (float 3)) (add (float 1) (mul (div k1 (float 4)) (add (float 1) (mul (div k1 (float 5)) (add (float 1) (mul (div k1 (float 6)) (add (float 1) (div k1 (float 7))))))))))))))) (sub (float 1) (call pow beta1 (tofloat step)))))\n" +
-        "    (local k2 float (mul (tofloat step) (call log beta2)))\n" +
-        "    (local biasCorrection2 float (cond (ge k2 (float -0.25)) (sub (float 0) (mul k2 (add (float 1) (mul (div k2 (float 2)) (add (float 1) (mul (div k2 (float 3)) (add (float 1) (mul (div k2 (float 4)) (add (float 1) (mul (div k2 (float 5)) (add (float 1) (mul (div k2 (float 6)) (add (float 1) (div k2 (float 7))))))))))))))) (sub (float 1) (call pow beta2 (tofloat step)))))\n" +
+        "    (local k float (mul (tofloat step) (call log beta1)))\n" +
+        "    (local biasCorrection1 float (cond (ge k (float -0.25)) (sub (float 0) (mul k (add (float 1) (mul (div k (float 2)) (add (float 1) (mul (div k (float 3)) (add (float 1) (mul (div k (float 4)) (add (float 1) (mul (div k (float 5)) (add (float 1) (mul (div k (float 6)) (add (float 1) (div k (float 7))))))))))))))) (sub (float 1) (call pow beta1 (tofloat step)))))\n" +
+        "    (local k_1 float (mul (tofloat step) (call log beta2)))\n" +
+        "    (local biasCorrection2 float (cond (ge k_1 (float -0.25)) (sub (float 0) (mul k_1 (add (float 1) (mul (div k_1 (float 2)) (add (float 1) (mul (div k_1 (float 3)) (add (float 1) (mul (div k_1 (float 4)) (add (float 1) (mul (div k_1 (float 5)) (add (float 1) (mul (div k_1 (float 6)) (add (float 1) (div k_1 (float 7))))))))))))))) (sub (float 1) (call pow beta2 (tofloat step)))))\n" +
         "    (local denominator float (add (div (call sqrt expAvgSq) (call sqrt biasCorrection2)) epsilon))\n" +
         "    (set param (sub param (mul (div learningRate (cond adamDebias (float 1) biasCorrection1)) (div expAvg denominator))))\n" +
         "  ))";
@@ -132,10 +132,10 @@ partial class Yogi : global::KernelGen.Optimizer
         args.Beta1 = beta1;
         args.OneMinusBeta1 = 1f - beta1; // hoisted from: expAvg = m * beta1 + (1f - beta1) * g;
         args.NegatedOneMinusBeta2 = -(1f - beta2); // hoisted from: expAvgSq = v + -(1f - beta2) * sign * g2;
-        float k1 = (float)step * global::System.MathF.Log(beta1);
-        float biasCorrection1 = k1 >= -0.25f ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f)))))) : 1f - global::System.MathF.Pow(beta1, (float)step);
-        float k2 = (float)step * global::System.MathF.Log(beta2);
-        float biasCorrection2 = k2 >= -0.25f ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f)))))) : 1f - global::System.MathF.Pow(beta2, (float)step);
+        float k = (float)step * global::System.MathF.Log(beta1);
+        float biasCorrection1 = k >= -0.25f ? 0f - k * (1f + k / 2f * (1f + k / 3f * (1f + k / 4f * (1f + k / 5f * (1f + k / 6f * (1f + k / 7f)))))) : 1f - global::System.MathF.Pow(beta1, (float)step);
+        float k_1 = (float)step * global::System.MathF.Log(beta2);
+        float biasCorrection2 = k_1 >= -0.25f ? 0f - k_1 * (1f + k_1 / 2f * (1f + k_1 / 3f * (1f + k_1 / 4f * (1f + k_1 / 5f * (1f + k_1 / 6f * (1f + k_1 / 7f)))))) : 1f - global::System.MathF.Pow(beta2, (float)step);
         args.SqrtBiasCorrection2 = global::System.MathF.Sqrt(biasCorrection2); // hoisted from: float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection2) + epsilon;
         args.Epsilon = epsilon;
         args.ParamTerm1 = learningRate / (adamDebias ? 1f : biasCorrection1); // hoisted from: param -= learningRate / (adamDebias ? 1f : biasCorrection1) * (expAvg / denominator);
@@ -323,15 +323,9 @@ partial class Yogi : global::KernelGen.Optimizer
         //     float sign = difference > 0f ? 1f : difference < 0f ? -1f : 0f;
         //     expAvgSq = v + -(1f - beta2) * sign * g2;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k1 = step * MathF.Log(beta1);
-        //     float biasCorrection1 = k1 >= -0.25f
-        //         ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-        //         : 1f - MathF.Pow(beta1, step);
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         //     float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection2) + epsilon;
         //     param -= learningRate / (adamDebias ? 1f : biasCorrection1) * (expAvg / denominator);
         // }
@@ -423,15 +417,9 @@ partial class Yogi : global::KernelGen.Optimizer
         //     float sign = difference > 0f ? 1f : difference < 0f ? -1f : 0f;
         //     expAvgSq = v + -(1f - beta2) * sign * g2;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k1 = step * MathF.Log(beta1);
-        //     float biasCorrection1 = k1 >= -0.25f
-        //         ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-        //         : 1f - MathF.Pow(beta1, step);
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         //     float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection2) + epsilon;
         //     param -= learningRate / (adamDebias ? 1f : biasCorrection1) * (expAvg / denominator);
         // }
@@ -523,15 +511,9 @@ partial class Yogi : global::KernelGen.Optimizer
         //     float sign = difference > 0f ? 1f : difference < 0f ? -1f : 0f;
         //     expAvgSq = v + -(1f - beta2) * sign * g2;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k1 = step * MathF.Log(beta1);
-        //     float biasCorrection1 = k1 >= -0.25f
-        //         ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-        //         : 1f - MathF.Pow(beta1, step);
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         //     float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection2) + epsilon;
         //     param -= learningRate / (adamDebias ? 1f : biasCorrection1) * (expAvg / denominator);
         // }
@@ -623,15 +605,9 @@ partial class Yogi : global::KernelGen.Optimizer
         //     float sign = difference > 0f ? 1f : difference < 0f ? -1f : 0f;
         //     expAvgSq = v + -(1f - beta2) * sign * g2;
         //
-        //     // 1 − βᵗ without float cancellation (see the remarks): −expm1(t·ln β) from its series while t·ln β ≥ −¼.
-        //     float k1 = step * MathF.Log(beta1);
-        //     float biasCorrection1 = k1 >= -0.25f
-        //         ? 0f - k1 * (1f + k1 / 2f * (1f + k1 / 3f * (1f + k1 / 4f * (1f + k1 / 5f * (1f + k1 / 6f * (1f + k1 / 7f))))))
-        //         : 1f - MathF.Pow(beta1, step);
-        //     float k2 = step * MathF.Log(beta2);
-        //     float biasCorrection2 = k2 >= -0.25f
-        //         ? 0f - k2 * (1f + k2 / 2f * (1f + k2 / 3f * (1f + k2 / 4f * (1f + k2 / 5f * (1f + k2 / 6f * (1f + k2 / 7f))))))
-        //         : 1f - MathF.Pow(beta2, step);
+        //     // 1 − βᵗ without float cancellation (see the remarks).
+        //     float biasCorrection1 = StepCorrections.BiasCorrection(beta1, step);
+        //     float biasCorrection2 = StepCorrections.BiasCorrection(beta2, step);
         //     float denominator = MathF.Sqrt(expAvgSq) / MathF.Sqrt(biasCorrection2) + epsilon;
         //     param -= learningRate / (adamDebias ? 1f : biasCorrection1) * (expAvg / denominator);
         // }

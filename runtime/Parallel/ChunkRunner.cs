@@ -2,7 +2,7 @@ using System;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
-namespace KernelGen;
+namespace KernelGen.Parallel;
 
 /// <summary>
 /// Runs the work items of one step (numbered 0 to count - 1: chunks of large tensors, runs of

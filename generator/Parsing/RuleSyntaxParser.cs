@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using KernelGen.Generator.Diagnostics;
 using KernelGen.Generator.Model;
+using KernelGen.Language;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -13,10 +14,10 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace KernelGen.Generator.Parsing;
 
 /// <summary>
-/// Reads an [UpdateRule] method (syntax and semantic model) into a <see cref="RuleModel"/>, or
+/// Reads an [UpdateRule] method's C# (syntax and semantic model) into a <see cref="RuleModel"/>, or
 /// into diagnostics that point at the exact construct the language does not allow.
 /// </summary>
-internal sealed partial class RuleParser
+internal sealed partial class RuleSyntaxParser
 {
     internal const string OptimizerAttribute = "KernelGen.OptimizerAttribute";
     internal const string UpdateRuleAttribute = "KernelGen.UpdateRuleAttribute";
@@ -24,7 +25,7 @@ internal sealed partial class RuleParser
     private const string StepAttribute = "KernelGen.StepAttribute";
     private const string TensorStateAttribute = "KernelGen.TensorStateAttribute";
 
-    private readonly SemanticModel _semanticModel;
+    private SemanticModel _semanticModel;
     private readonly SourceLocations _locations;
     private readonly CancellationToken _cancellationToken;
     private readonly List<DiagnosticInfo> _diagnostics = new();
@@ -33,14 +34,22 @@ internal sealed partial class RuleParser
     private readonly Dictionary<string, ParameterRole> _roles = new(StringComparer.Ordinal);
     private bool _hasErrorTypes;
 
-    private RuleParser(SemanticModel semanticModel, SourceLocations locations, CancellationToken cancellationToken)
+    // Helper methods being inlined: the statements a call's helper body becomes go before the
+    // statement that makes the call; a helper's parameters read their arguments.
+    private INamedTypeSymbol? _ruleType;
+    private List<Stmt>? _statementsBefore;
+    private readonly Dictionary<ISymbol, Expr> _arguments = new(SymbolEqualityComparer.Default);
+    private readonly List<IMethodSymbol> _inlining = new();
+    private readonly List<HelperArgument> _helperArguments = new();
+
+    private RuleSyntaxParser(SemanticModel semanticModel, SourceLocations locations, CancellationToken cancellationToken)
     {
         _semanticModel = semanticModel;
         _locations = locations;
         _cancellationToken = cancellationToken;
     }
 
-    /// <param name="locations">Receives where each statement and call of the model was written.</param>
+    /// <param name="locations">Receives where each statement and call of the model was written (in a helper's body for what a helper inlines).</param>
     public static RuleParseResult Parse(GeneratorAttributeSyntaxContext context, SourceLocations locations, CancellationToken cancellationToken) =>
         Parse(context, locations, kernel: false, cancellationToken);
 
@@ -48,7 +57,7 @@ internal sealed partial class RuleParser
     {
         var method = (MethodDeclarationSyntax)context.TargetNode;
         var symbol = (IMethodSymbol)context.TargetSymbol;
-        var parser = new RuleParser(context.SemanticModel, locations, cancellationToken) { _kernel = kernel };
+        var parser = new RuleSyntaxParser(context.SemanticModel, locations, cancellationToken) { _kernel = kernel };
         RuleModel? model;
         try
         {
@@ -68,6 +77,7 @@ internal sealed partial class RuleParser
     private RuleModel? ParseRule(MethodDeclarationSyntax method, IMethodSymbol symbol)
     {
         INamedTypeSymbol type = symbol.ContainingType;
+        _ruleType = type;
         if (!CheckMethod(method, symbol) | !CheckType(method, type))
         {
             return null;
@@ -96,7 +106,8 @@ internal sealed partial class RuleParser
             parameters,
             hyperparameters,
             body.ToEquatableArray(),
-            SoftwarePipeliningOf(symbol));
+            SoftwarePipeliningOf(symbol),
+            _helperArguments.ToEquatableArray());
     }
 
     /// <summary>The rule attribute's <c>SoftwarePipelining</c> (true unless it says false).</summary>
@@ -307,6 +318,14 @@ internal sealed partial class RuleParser
 
     private void ParseStatement(StatementSyntax statement, List<Stmt> into)
     {
+        List<Stmt>? outer = _statementsBefore;
+        _statementsBefore = into;
+        ParseStatementInto(statement, into);
+        _statementsBefore = outer;
+    }
+
+    private void ParseStatementInto(StatementSyntax statement, List<Stmt> into)
+    {
         _cancellationToken.ThrowIfCancellationRequested();
         switch (statement)
         {
@@ -498,6 +517,11 @@ internal sealed partial class RuleParser
                     return new NameExpr(name, kind);
                 }
 
+                if (symbol is not null && _arguments.TryGetValue(symbol, out Expr? argument))
+                {
+                    return argument;
+                }
+
                 Report(DiagnosticDescriptors.UnsupportedSyntax, identifier, identifier.Identifier.Text,
                     "a rule reads its own parameters and locals only (hyper-parameters arrive as parameters)");
                 return new LiteralExpr(kind, "0");
@@ -578,51 +602,164 @@ internal sealed partial class RuleParser
     private Expr ParseCall(InvocationExpressionSyntax invocation)
     {
         var method = _semanticModel.GetSymbolInfo(invocation, _cancellationToken).Symbol as IMethodSymbol;
-        Function? function = method is null ? null : FunctionOf(method);
+        RuleFunctionInfo? function = method is null ? null : FunctionOf(method);
+        if (function is null && method is not null && IsHelper(method))
+        {
+            return InlineHelper(invocation, method);
+        }
+
         if (function is null)
         {
-            Report(DiagnosticDescriptors.UnknownCall, invocation.Expression, invocation.Expression.ToString());
+            Report(DiagnosticDescriptors.UnknownCall, invocation.Expression, invocation.Expression.ToString(), RuleFunctions.CSharpList());
             return new LiteralExpr(ValueKind.Float, "0");
         }
 
         var arguments = invocation.ArgumentList.Arguments.Select(argument => ParseExpression(argument.Expression)).ToEquatableArray();
-        return _locations.Add(new CallExpr(function.Value, arguments), LocationInfo.From(invocation));
+        return _locations.Add(new CallExpr(function.Function, arguments), LocationInfo.From(invocation));
     }
 
-    private static Function? FunctionOf(IMethodSymbol method)
+    /// <summary>
+    /// Whether a call names a helper method: one of the rule's own class or of a static class
+    /// (not one of the classes that declare the catalog's functions: their other methods are
+    /// simply not in the language).
+    /// </summary>
+    private bool IsHelper(IMethodSymbol method)
     {
         string type = method.ContainingType.ToDisplayString();
-        bool allFloat = method.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Single) &&
-                        method.ReturnType.SpecialType == SpecialType.System_Single;
-        if (!allFloat || (type != "System.MathF" && type != "System.Math" && type != "KernelGen.KernelMath"))
+        return method.MethodKind == MethodKind.Ordinary &&
+               type is not (RuleFunctions.MathFType or RuleFunctions.MathType or RuleFunctions.KernelMathType) &&
+               (SymbolEqualityComparer.Default.Equals(method.ContainingType, _ruleType) || method.ContainingType.IsStatic);
+    }
+
+    /// <summary>
+    /// Inlines a call of a helper method: its statements go before the statement that calls it,
+    /// with fresh names for its locals, and the call becomes its returned expression. A parameter
+    /// reads its argument in place when that reads the same value (a name, a literal, or any
+    /// expression the body reads once); otherwise it becomes a local holding the argument.
+    /// </summary>
+    private Expr InlineHelper(InvocationExpressionSyntax invocation, IMethodSymbol method)
+    {
+        var zero = new LiteralExpr(KindOf(method.ReturnType) ?? ValueKind.Float, "0");
+        var declaration = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(_cancellationToken)).OfType<MethodDeclarationSyntax>()
+            .FirstOrDefault(d => d.Body is not null || d.ExpressionBody is not null);
+        string? problem =
+            _inlining.Contains(method.OriginalDefinition, SymbolEqualityComparer.Default) ? "it calls itself, directly or through another helper" :
+            !method.IsStatic ? "it is not static" :
+            method.IsGenericMethod ? "it is generic" :
+            KindOf(method.ReturnType) is null ? $"it returns '{method.ReturnType.ToDisplayString()}' (a helper returns float, int or bool)" :
+            method.Parameters.FirstOrDefault(p => p.RefKind != RefKind.None || KindOf(p.Type) is null) is { } unsupported
+                ? $"its parameter '{unsupported.Name}' is not a float, int or bool passed by value" :
+            invocation.ArgumentList.Arguments.Count != method.Parameters.Length || invocation.ArgumentList.Arguments.Any(a => a.NameColon is not null)
+                ? "pass every argument, in order" :
+            declaration is null ? "its body is not in this compilation (a method of a referenced assembly)" :
+            null;
+        if (problem is not null)
         {
+            Report(DiagnosticDescriptors.InvalidHelper, invocation.Expression, method.Name, problem);
+            return zero;
+        }
+
+        List<Stmt> before = _statementsBefore!;
+        var arguments = new List<ISymbol>();
+        for (int i = 0; i < method.Parameters.Length; i++)
+        {
+            ArgumentSyntax argumentSyntax = invocation.ArgumentList.Arguments[i];
+            IParameterSymbol parameter = method.Parameters[i];
+            Expr argument = ParseExpression(argumentSyntax.Expression);
+            _helperArguments.Add(_locations.Add(new HelperArgument(method.Name, argument, argumentSyntax.ToString()), LocationInfo.From(argumentSyntax)));
+            (int reads, bool assigned) = UsesOf(parameter, declaration!);
+            if (!assigned && (argument is NameExpr or LiteralExpr || reads <= 1))
+            {
+                _arguments[parameter] = argument;
+                arguments.Add(parameter);
+            }
+            else
+            {
+                before.Add(_locations.Add(new LocalStmt(Declare(parameter, parameter.Name), KindOf(parameter.Type)!.Value, argument,
+                    $"{Keyword(KindOf(parameter.Type)!.Value)} {parameter.Name} = {argumentSyntax};"), LocationInfo.From(argumentSyntax)));
+            }
+        }
+
+        SemanticModel caller = _semanticModel;
+        if (declaration!.SyntaxTree != caller.SyntaxTree)
+        {
+            _semanticModel = caller.Compilation.GetSemanticModel(declaration.SyntaxTree);
+        }
+
+        _inlining.Add(method.OriginalDefinition);
+        Expr result = ParseHelperBody(declaration, method) ?? zero;
+        _inlining.RemoveAt(_inlining.Count - 1);
+        _semanticModel = caller;
+        foreach (ISymbol parameter in arguments)
+        {
+            _arguments.Remove(parameter);
+        }
+
+        return result;
+    }
+
+    /// <summary>The helper's statements (into the statements before the call) and its returned expression.</summary>
+    private Expr? ParseHelperBody(MethodDeclarationSyntax declaration, IMethodSymbol method)
+    {
+        if (declaration.ExpressionBody is { } expressionBody)
+        {
+            return ParseExpression(expressionBody.Expression);
+        }
+
+        SyntaxList<StatementSyntax> statements = declaration.Body!.Statements;
+        if (statements.LastOrDefault() is not ReturnStatementSyntax { Expression: { } returned } last)
+        {
+            Report(DiagnosticDescriptors.InvalidHelper, declaration.Identifier, method.Name, "it must end with 'return' and a value");
             return null;
         }
 
-        if (type == "KernelGen.KernelMath")
+        ReturnStatementSyntax? early = declaration.Body.DescendantNodes().OfType<ReturnStatementSyntax>().FirstOrDefault(r => r != last);
+        if (early is not null)
         {
-            return method.Name switch
-            {
-                "Sign" => Function.Sign,
-                "SumOfSquares" => Function.SumOfSquares,
-                "Norm" => Function.Norm,
-                _ => null,
-            };
+            Report(DiagnosticDescriptors.InvalidHelper, early.ReturnKeyword, method.Name, "it may return only at its end");
+            return null;
         }
 
-        return method.Name switch
+        foreach (StatementSyntax statement in statements.Take(statements.Count - 1))
         {
-            "Sqrt" => Function.Sqrt,
-            "Abs" => Function.Abs,
-            "Max" => Function.Max,
-            "Min" => Function.Min,
-            "CopySign" => Function.CopySign,
-            "FusedMultiplyAdd" => Function.FusedMultiplyAdd,
-            "Pow" => Function.Pow,
-            "Exp" => Function.Exp,
-            "Log" when method.Parameters.Length == 1 => Function.Log,
-            _ => null,
-        };
+            ParseStatement(statement, _statementsBefore!);
+        }
+
+        return ParseExpression(returned);
+    }
+
+    /// <summary>How often a helper's body reads <paramref name="parameter"/>, and whether it assigns it.</summary>
+    private (int Reads, bool Assigned) UsesOf(IParameterSymbol parameter, MethodDeclarationSyntax declaration)
+    {
+        SemanticModel model = _semanticModel.SyntaxTree == declaration.SyntaxTree ? _semanticModel : _semanticModel.Compilation.GetSemanticModel(declaration.SyntaxTree);
+        int reads = 0;
+        bool assigned = false;
+        foreach (IdentifierNameSyntax name in declaration.DescendantNodes().OfType<IdentifierNameSyntax>())
+        {
+            if (!SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, _cancellationToken).Symbol, parameter))
+            {
+                continue;
+            }
+
+            if (name.Parent is AssignmentExpressionSyntax assignment && assignment.Left == name)
+            {
+                assigned = true;
+            }
+            else
+            {
+                reads++;
+            }
+        }
+
+        return (reads, assigned);
+    }
+
+    /// <summary>The catalog's function <paramref name="method"/> is: its float overload, by type, name and arity.</summary>
+    private static RuleFunctionInfo? FunctionOf(IMethodSymbol method)
+    {
+        bool allFloat = method.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Single) &&
+                        method.ReturnType.SpecialType == SpecialType.System_Single;
+        return allFloat ? RuleFunctions.FromCSharp(method.ContainingType.ToDisplayString(), method.Name, method.Parameters.Length) : null;
     }
 
     private Expr Literal(object value, ValueKind kind, SyntaxNode at)

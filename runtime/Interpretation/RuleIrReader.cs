@@ -1,14 +1,15 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using KernelGen.Language;
 
 namespace KernelGen;
 
 /// <summary>
-/// Parses the rule IR (docs/ir.md) into an <see cref="UpdateRule"/>: tokenizes, then descends
+/// Reads the rule IR (docs/ir.md) into an <see cref="UpdateRule"/>: tokenizes, then descends
 /// recursively, resolving every name to a frame slot and type-checking every node as it goes.
 /// </summary>
-internal sealed class RuleParser
+internal sealed class RuleIrReader
 {
     private const int MaxDepth = 512;
 
@@ -26,7 +27,7 @@ internal sealed class RuleParser
     private int _locals;
     private readonly List<bool> _reductionIsNorm = new();
 
-    public RuleParser(string text)
+    public RuleIrReader(string text)
     {
         _text = text;
         _tokens = Tokenize(text);
@@ -230,7 +231,7 @@ internal sealed class RuleParser
 
     // ------------------------------------------------------------ rule and declarations
 
-    public UpdateRule ParseRule()
+    public UpdateRule ReadRule()
     {
         ExpectOpen("the rule");
         ExpectKeyword("rule");
@@ -714,23 +715,11 @@ internal sealed class RuleParser
 
     private Expr ParseCall(Token head)
     {
-        Token name = ExpectAtom("a function name (sqrt, abs, max, min, copysign, fma, sign, pow, exp or log)");
-        (RuleFunction function, int arity) = name.Text switch
-        {
-            "sqrt" => (RuleFunction.Sqrt, 1),
-            "abs" => (RuleFunction.Abs, 1),
-            "max" => (RuleFunction.Max, 2),
-            "min" => (RuleFunction.Min, 2),
-            "copysign" => (RuleFunction.CopySign, 2),
-            "fma" => (RuleFunction.Fma, 3),
-            "sign" => (RuleFunction.Sign, 1),
-            "pow" => (RuleFunction.Pow, 2),
-            "exp" => (RuleFunction.Exp, 1),
-            "log" => (RuleFunction.Log, 1),
-            "sumsq" => (RuleFunction.SumOfSquares, 1),
-            "norm" => (RuleFunction.Norm, 1),
-            _ => throw Invalid(name, $"unknown function '{name.Text}' (the functions are sqrt, abs, max, min, copysign, fma, sign, pow, exp, log, sumsq and norm)"),
-        };
+        Token name = ExpectAtom($"a function name ({RuleFunctions.IrList()})");
+        RuleFunctionInfo info = RuleFunctions.FromIrToken(name.Text)
+            ?? throw Invalid(name, $"unknown function '{name.Text}' (the functions are {RuleFunctions.IrList()})");
+        RuleFunction function = info.Function;
+        int arity = info.Arity;
 
         List<Expr> operands = ParseOperands(name);
         CheckArity(name, $"the function '{name.Text}'", operands, arity);
@@ -742,7 +731,7 @@ internal sealed class RuleParser
                     + ConversionHint(RuleValueType.Float, operands[i].Type));
         }
 
-        if (function is RuleFunction.SumOfSquares or RuleFunction.Norm)
+        if (info.Domain == FunctionDomain.Reduction)
         {
             _reductionIsNorm.Add(function == RuleFunction.Norm);
             return new ReductionCall(_reductionIsNorm.Count - 1, function == RuleFunction.Norm, args[0]);

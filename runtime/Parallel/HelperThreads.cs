@@ -2,7 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Threading;
 
-namespace KernelGen;
+namespace KernelGen.Parallel;
 
 /// <summary>
 /// The threads that help parallel steps: at most one fewer than the machine's cores, started as

@@ -11,7 +11,7 @@ namespace KernelGen.Generator.Parsing;
 
 // The [Kernel] entry: an element-wise method over spans, read with the same statement and
 // expression parsing as an update rule; only its parameters and its declaring type differ.
-internal sealed partial class RuleParser
+internal sealed partial class RuleSyntaxParser
 {
     internal const string KernelAttribute = "KernelGen.KernelAttribute";
     private const string UniformAttribute = "KernelGen.UniformAttribute";
@@ -25,6 +25,7 @@ internal sealed partial class RuleParser
     private RuleModel? ParseKernelMethod(MethodDeclarationSyntax method, IMethodSymbol symbol)
     {
         INamedTypeSymbol type = symbol.ContainingType;
+        _ruleType = type;
         if (!CheckKernelMethod(method, symbol) | !CheckKernelType(method, type))
         {
             return null;
@@ -53,6 +54,7 @@ internal sealed partial class RuleParser
             EquatableArray<HyperparameterModel>.Empty,
             body.ToEquatableArray(),
             SoftwarePipelining: true,
+            _helperArguments.ToEquatableArray(),
             IsKernel: true,
             symbol.DeclaredAccessibility switch
             {

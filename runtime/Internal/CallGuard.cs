@@ -1,0 +1,57 @@
+using System;
+using System.Threading;
+
+namespace KernelGen.Internal;
+
+/// <summary>The calls on an optimizer that change its tensors or their state, which must not overlap.</summary>
+internal enum OptimizerCall
+{
+    /// <summary>No call is running.</summary>
+    None,
+
+    /// <summary><see cref="Optimizer.Step"/>, a step of the groups it is in, or an oracle's step.</summary>
+    Step,
+
+    /// <summary><see cref="Optimizer.Add"/>.</summary>
+    Add,
+
+    /// <summary>A checkpoint load changing the optimizer.</summary>
+    Load,
+
+    /// <summary>A schedule-free <c>Eval()</c> or <c>Train()</c> moving the parameters.</summary>
+    ModeSwitch,
+}
+
+/// <summary>
+/// Detects overlapping calls on one optimizer (two threads stepping it, an Add during a step):
+/// one interlocked exchange to enter, one write to leave. It detects misuse, it does not make an
+/// optimizer safe to share: a call that starts after another ends is not refused.
+/// </summary>
+internal struct CallGuard
+{
+    private int _running;
+
+    /// <summary>Enters <paramref name="call"/>, or throws naming the call already running.</summary>
+    /// <exception cref="InvalidOperationException">Another call is running on this optimizer.</exception>
+    public void Enter(OptimizerCall call)
+    {
+        var running = (OptimizerCall)Interlocked.CompareExchange(ref _running, (int)call, (int)OptimizerCall.None);
+        if (running != OptimizerCall.None)
+        {
+            throw new InvalidOperationException(
+                $"{Name(call)} was called while {Name(running)} was running on the same optimizer (another thread, or a callback inside the step). An optimizer takes one call at a time: step, add and load it from one thread, or lock around the calls. Nothing was changed by this call.");
+        }
+    }
+
+    /// <summary>Leaves the running call.</summary>
+    public void Exit() => Volatile.Write(ref _running, (int)OptimizerCall.None);
+
+    private static string Name(OptimizerCall call) => call switch
+    {
+        OptimizerCall.Step => "Step",
+        OptimizerCall.Add => "Add",
+        OptimizerCall.Load => "a checkpoint load",
+        OptimizerCall.ModeSwitch => "Eval or Train",
+        _ => call.ToString(),
+    };
+}

@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+
+namespace KernelGen.Parallel;
+
+/// <summary>Steps a span of tensors on the calling thread: the optimizer's kernels.</summary>
+internal delegate void TensorStepper(ReadOnlySpan<ParameterTensor> tensors, KernelPath path);
+
+/// <summary>
+/// One optimizer's parallel step: plans the step's tensors as work items and hands them to this
+/// thread and helper threads. Each large tensor is cut into chunks, smaller tensors are handed out
+/// whole, in runs of consecutive tensors of at least <see cref="MinimumChunk"/> elements (the run
+/// before a large tensor and the last run may be shorter). Allocates only when a step has more
+/// items than any before.
+/// </summary>
+internal sealed class ParallelStep
+{
+    // A chunk, or a run of small tensors, is at least this long (64 KiB of floats): the uniform
+    // part is computed again per item, and a shorter item would not repay the hand-over.
+    private const int MinimumChunk = 16_384;
+
+    // Chunks per thread: a helper that starts late still finds work, and the threads finish together.
+    private const int ChunksPerThread = 4;
+
+    private readonly List<ParameterTensor> _tensors;
+    private readonly TensorStepper _stepTensors;
+    private ChunkRunner? _chunkRunner;
+    private WorkItem[] _workItems = Array.Empty<WorkItem>();
+
+    /// <summary>A parallel step over <paramref name="tensors"/> (the optimizer's own list, read at every step).</summary>
+    public ParallelStep(List<ParameterTensor> tensors, TensorStepper stepTensors)
+    {
+        _tensors = tensors;
+        _stepTensors = stepTensors;
+    }
+
+    /// <summary>Bytes allocated on helper threads by parallel steps so far (tests hold it at 0).</summary>
+    public long HelperAllocatedBytes => _chunkRunner?.HelperAllocatedBytes ?? 0;
+
+    /// <summary>Steps that were shared between threads so far (tests check the threshold).</summary>
+    public long ParallelSteps { get; private set; }
+
+    /// <summary>Work items (chunks or runs of tensors) stepped on helper threads so far (tests check that helpers take part).</summary>
+    public long HelperItems => _chunkRunner?.HelperItems ?? 0;
+
+    /// <summary>
+    /// Steps every tensor once on up to <paramref name="maxThreads"/> threads; a step with fewer
+    /// than <paramref name="threshold"/> elements in all stays on this thread.
+    /// </summary>
+    public void Run(KernelPath path, int maxThreads, int threshold)
+    {
+        // The work items index this list (StepWorkItem): it does not change during a step.
+        ReadOnlySpan<ParameterTensor> tensors = CollectionsMarshal.AsSpan(_tensors);
+        long total = 0;
+        foreach (ParameterTensor tensor in tensors)
+        {
+            total += tensor.Length;
+        }
+
+        if (total < threshold)
+        {
+            _stepTensors(tensors, path);
+            return;
+        }
+
+        int threads = Math.Min(maxThreads, HelperThreads.Count + 1);
+        if (_chunkRunner is null || _chunkRunner.MaxHelpers != threads - 1)
+        {
+            _chunkRunner = new ChunkRunner(StepWorkItem, threads - 1);
+        }
+
+        int items = PlanWorkItems(tensors, threads, threshold);
+        ParallelSteps++;
+        _chunkRunner.Run(items, path);
+        for (int k = 0; k < items; k++)
+        {
+            if (_workItems[k] is { Chunk: { } chunk, FirstChunk: true } item)
+            {
+                tensors[item.First].TakeTensorStateFrom(chunk);
+            }
+        }
+    }
+
+    /// <summary>Fills <see cref="_workItems"/> for this step; returns how many there are.</summary>
+    private int PlanWorkItems(ReadOnlySpan<ParameterTensor> tensors, int threads, int threshold)
+    {
+        int items = 0;
+        int runStart = 0;
+        long runLength = 0;
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            ParameterTensor tensor = tensors[i];
+            int count = Math.Min(threads * ChunksPerThread, tensor.Length / MinimumChunk);
+            // "+ 2": room for the run before this tensor and the last run. Past MaxItems (a billion
+            // elements and more) large tensors join the last run: right, on one thread.
+            if (tensor.Length >= threshold && count >= 2 && items + count + 2 <= ChunkRunner.MaxItems)
+            {
+                if (i > runStart)
+                {
+                    Add(WorkItem.Run(runStart, i - runStart));
+                }
+
+                ParameterTensor[] chunks = tensor.Chunks(count);
+                for (int k = 0; k < chunks.Length; k++)
+                {
+                    Add(WorkItem.ChunkOf(i, chunks[k], first: k == 0));
+                }
+
+                runStart = i + 1;
+                runLength = 0;
+                continue;
+            }
+
+            runLength += tensor.Length;
+            if (runLength >= MinimumChunk && items + 2 <= ChunkRunner.MaxItems)
+            {
+                Add(WorkItem.Run(runStart, i + 1 - runStart));
+                runStart = i + 1;
+                runLength = 0;
+            }
+        }
+
+        if (runStart < tensors.Length)
+        {
+            Add(WorkItem.Run(runStart, tensors.Length - runStart));
+        }
+
+        return items;
+
+        void Add(WorkItem item)
+        {
+            if (items == _workItems.Length)
+            {
+                // Only when a step has more items than any before (more tensors, threads or chunks): a steady step allocates nothing.
+                Array.Resize(ref _workItems, Math.Max(16, items * 2));
+            }
+
+            _workItems[items++] = item;
+        }
+    }
+
+    /// <summary>
+    /// One work item of a parallel step: a chunk of tensor <paramref name="First"/> (the tensor takes
+    /// its per-tensor state from its first chunk after the step), or the whole tensors
+    /// <paramref name="First"/> to <paramref name="First"/> + <paramref name="Count"/> - 1.
+    /// </summary>
+    private readonly record struct WorkItem(ParameterTensor? Chunk, int First, int Count, bool FirstChunk)
+    {
+        public static WorkItem Run(int first, int count) => new(null, first, count, false);
+
+        public static WorkItem ChunkOf(int tensor, ParameterTensor chunk, bool first) => new(chunk, tensor, 1, first);
+    }
+
+    private void StepWorkItem(int index, KernelPath path)
+    {
+        WorkItem item = _workItems[index];
+        if (item.Chunk is { } chunk)
+        {
+            _stepTensors(MemoryMarshal.CreateReadOnlySpan(ref chunk, 1), path);
+        }
+        else
+        {
+            _stepTensors(CollectionsMarshal.AsSpan(_tensors).Slice(item.First, item.Count), path);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using KernelGen.Internal;
+
+namespace KernelGen.Verification;
+
+/// <summary>
+/// The two oracles the fused kernels are checked against: the scalar rule element by element and
+/// the reference interpreter. Both step an optimizer as <see cref="Optimizer.Step"/> does
+/// (validation, the non-finite policy, the step counts) and must give the same bits as its kernels.
+/// They are for tests, not training: they are slow, and the interpreter allocates.
+/// </summary>
+public static class OptimizerOracles
+{
+    /// <summary>
+    /// Updates every tensor once by calling the scalar update rule element by element: the
+    /// first oracle for the kernels, which must give the same bits.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The rule takes per-tensor reductions (use <see cref="StepWithInterpreter"/>).</exception>
+    public static void StepWithRule(this Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        optimizer.EnterCall(OptimizerCall.Step);
+        try
+        {
+            if (!optimizer.BeginStep(out _))
+            {
+                return;
+            }
+
+            // Indexed, not foreach: an interface enumerator would allocate at every step (the soak test holds this oracle at 0 bytes too).
+            IReadOnlyList<ParameterTensor> tensors = optimizer.Tensors;
+            for (int i = 0; i < tensors.Count; i++)
+            {
+                ParameterTensor tensor = tensors[i];
+                using (new UnscaledGradient(tensor, optimizer.GradientMultiplier))
+                {
+                    optimizer.RunRule(tensor, tensor.Step + 1);
+                }
+
+                tensor.Step++;
+            }
+        }
+        finally
+        {
+            optimizer.ExitCall();
+        }
+    }
+
+    /// <summary>
+    /// Updates every tensor once with the reference interpreter evaluating <see cref="Optimizer.Rule"/>
+    /// in float: the second oracle, independent of the generator's analysis. Allocates.
+    /// </summary>
+    public static void StepWithInterpreter(this Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        optimizer.EnterCall(OptimizerCall.Step);
+        try
+        {
+            if (optimizer.BeginStep(out _))
+            {
+                Interpret(optimizer);
+            }
+        }
+        finally
+        {
+            optimizer.ExitCall();
+        }
+    }
+
+    private static void Interpret(Optimizer optimizer)
+    {
+        UpdateRule rule = optimizer.Rule;
+        var hyperparameters = new double[rule.Hyperparameters.Count];
+        optimizer.ReadHyperparameters(hyperparameters);
+        foreach (ParameterTensor tensor in optimizer.Tensors)
+        {
+            var states = new float[tensor.StateCount][];
+            for (int i = 0; i < states.Length; i++)
+            {
+                states[i] = tensor.State(i).ToArray();
+            }
+
+            var tensorStates = new float[tensor.TensorStateCount];
+            for (int i = 0; i < tensorStates.Length; i++)
+            {
+                tensorStates[i] = tensor.TensorState(i);
+            }
+
+            using (new UnscaledGradient(tensor, optimizer.GradientMultiplier))
+            {
+                RuleInterpreter.Run<float>(rule, tensor.Parameter.Span, tensor.Gradient.Span, states, tensorStates, hyperparameters, tensor.Step + 1);
+            }
+
+            for (int i = 0; i < states.Length; i++)
+            {
+                states[i].CopyTo(tensor.State(i));
+            }
+
+            for (int i = 0; i < tensorStates.Length; i++)
+            {
+                tensor.TensorState(i) = tensorStates[i];
+            }
+
+            tensor.Step++;
+        }
+    }
+
+    /// <summary>The gradient unscaled in place as the kernels unscale it, restored afterwards.</summary>
+    private readonly struct UnscaledGradient : IDisposable
+    {
+        private readonly ParameterTensor _tensor;
+        private readonly float[]? _original;
+
+        public UnscaledGradient(ParameterTensor tensor, float multiplier)
+        {
+            _tensor = tensor;
+            _original = null;
+            if (multiplier != 1f)
+            {
+                Span<float> gradient = tensor.Gradient.Span;
+                _original = gradient.ToArray();
+                for (int i = 0; i < gradient.Length; i++)
+                {
+                    gradient[i] *= multiplier;
+                }
+            }
+        }
+
+        public void Dispose() => _original?.CopyTo(_tensor.Gradient.Span);
+    }
+}
