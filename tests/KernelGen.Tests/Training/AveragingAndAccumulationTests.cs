@@ -188,6 +188,54 @@ public class AveragingAndAccumulationTests
         Assert.Equal(0.999f, ema.Decay);
     }
 
+    [Fact]
+    public void AnOwnCheckpointHoldsTheAveragesOnlyWithIncludeParameters()
+    {
+        float[] parameters = KernelCases.Values(21, seed: 3, scale: 1f);
+        float[] average = new float[21];
+        var ema = new ExponentialMovingAverage { Decay = 0.25f };
+        ema.Add(average, parameters);
+        ema.Step();
+        ema.Step();
+
+        float[] other = new float[21];
+        var resumed = new ExponentialMovingAverage();
+        resumed.Add(other, parameters);
+        using var withoutAverages = new MemoryStream();
+        ema.Save(withoutAverages);
+        withoutAverages.Position = 0;
+        resumed.Load(withoutAverages);
+        Assert.Equal((0.25f, 2), (resumed.Decay, resumed.StepCount(0)));
+        Assert.All(other, value => Assert.Equal(0f, value));
+
+        var options = new CheckpointOptions { IncludeParameters = true };
+        using var withAverages = new MemoryStream();
+        ema.Save(withAverages, options);
+        withAverages.Position = 0;
+        resumed.Load(withAverages, options);
+        Assert.Equal(average, other);
+    }
+
+    [Fact]
+    public void ALoadIntoAveragesOfOtherLengthsChangesNothing()
+    {
+        var swa = new StochasticWeightAverage();
+        swa.Add(new float[8], new float[8]);
+        swa.Step();
+        var options = new CheckpointOptions { IncludeParameters = true };
+        using var file = new MemoryStream();
+        swa.Save(file, options);
+
+        float[] average = { 1f, 2f, 3f };
+        var resumed = new StochasticWeightAverage();
+        resumed.Add(average, new float[3]);
+        file.Position = 0;
+        Assert.Throws<CheckpointException>(() => resumed.Load(file, options));
+        Assert.Equal(new[] { 1f, 2f, 3f }, average);
+        Assert.Equal(0, resumed.StepCount(0));
+        Assert.Throws<ArgumentException>(() => swa.Save(new MemoryStream(), new CheckpointOptions { Participants = { [StochasticWeightAverage.CheckpointName] = new ExponentialMovingAverage() } }));
+    }
+
     /// <summary>Two tensors trained by SGD on a quadratic; an EMA follows both, an SWA the second from step 2 on.</summary>
     private sealed class Run
     {
