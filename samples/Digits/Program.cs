@@ -37,5 +37,5 @@ foreach (Result r in results)
     Console.WriteLine($"{r.Optimizer,-10} {r.MaxLearningRate,8:G3} {r.TestAccuracy,8:P1} {r.OptimizerShare,10:P0} {r.OptimizerMicroseconds,12:F2} {r.BytesPerStep,11}");
 }
 
-Console.WriteLine("(PyTorch 1.13.1 spends 26% of its step time in the optimizer for the AdamW recipe on this machine, as measured for the project's issue 9.)");
+Console.WriteLine("(For comparison, PyTorch 1.13.1 spent 26% of its step time in the optimizer for the AdamW recipe, measured once on a 2-core Zen 5.)");
 return 0;

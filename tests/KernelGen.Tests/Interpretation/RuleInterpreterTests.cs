@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using KernelGen.Testing;
 using Xunit;
 
 namespace KernelGen.Tests.Interpretation;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using KernelGen.Testing;
 using KernelGen.Verification;
 using Xunit;
 

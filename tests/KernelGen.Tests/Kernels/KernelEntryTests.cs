@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using KernelGen.Testing;
 using Xunit;
 
 namespace KernelGen.Tests.Kernels;

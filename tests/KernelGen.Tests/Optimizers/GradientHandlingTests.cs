@@ -1,4 +1,5 @@
 using System;
+using KernelGen.Testing;
 using KernelGen.Tests.Kernels;
 using Xunit;
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using KernelGen.Conformance;
+using KernelGen.Testing;
 using KernelGen.Tests.Conformance;
 using Xunit;
 

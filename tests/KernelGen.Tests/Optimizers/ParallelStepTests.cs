@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using KernelGen.Testing;
 using KernelGen.Tests.Kernels;
 using Xunit;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using KernelGen.Testing;
 using KernelGen.Tests.Checkpoints;
 using KernelGen.Tests.Kernels;
 using Xunit;

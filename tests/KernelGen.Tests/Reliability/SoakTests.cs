@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
+using KernelGen.Testing;
 using KernelGen.Verification;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using KernelGen.Testing;
 using KernelGen.Tests.Kernels;
 using Xunit;
 

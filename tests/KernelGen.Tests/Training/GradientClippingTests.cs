@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using KernelGen;
+using KernelGen.Testing;
 using KernelGen.Training;
 using Xunit;
 

@@ -4,10 +4,11 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
+using KernelGen.Testing;
 using KernelGen.Verification;
 using Microsoft.CodeAnalysis.Emit;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>
 /// Loads the output of a generator run and checks the determinism contract on it: every ISA path

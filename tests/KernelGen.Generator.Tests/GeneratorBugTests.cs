@@ -2,7 +2,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Xunit;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>
 /// Generator bugs found by these tests, each pinned by the behaviour the generator should have.

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Xunit;
 
-namespace KernelGen.Tests.Infrastructure;
+namespace KernelGen.Testing;
 
 /// <summary>
 /// Approval ("snapshot") testing with Verify's conventions, without the dependency: a test hands

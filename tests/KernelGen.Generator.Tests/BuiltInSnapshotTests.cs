@@ -1,10 +1,10 @@
 using System;
 using System.Linq;
 using System.Text.RegularExpressions;
-using KernelGen.Tests.Infrastructure;
+using KernelGen.Testing;
 using Xunit;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>
 /// The generated code of the built-in optimizers, compared with reviewed snapshots: any change in

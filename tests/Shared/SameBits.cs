@@ -1,6 +1,6 @@
 using System;
 
-namespace KernelGen.Tests;
+namespace KernelGen.Testing;
 
 /// <summary>
 /// Bit-for-bit equality of results, with every NaN equal to every other NaN. Which operand's

@@ -5,9 +5,10 @@ using System.Linq;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using KernelGen.Language;
+using KernelGen.Testing;
 using Xunit;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>
 /// The catalog of the rule language's functions drives the generator, the IR and the interpreter:

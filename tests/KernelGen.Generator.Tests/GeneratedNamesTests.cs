@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>
 /// The names the generated code reads by: the vector types through <c>using</c> aliases, and the

@@ -1,9 +1,9 @@
 using System.Linq;
-using KernelGen.Tests.Infrastructure;
+using KernelGen.Testing;
 using Microsoft.CodeAnalysis;
 using Xunit;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>
 /// Small rules, one per thing the analysis does, and the code generated for them. Each snapshot

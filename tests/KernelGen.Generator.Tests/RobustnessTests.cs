@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>
 /// The generator against 200 random rules (see <see cref="RandomRules"/>, fixed seed): it never

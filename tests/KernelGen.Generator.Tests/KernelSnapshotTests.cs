@@ -1,8 +1,8 @@
 using System.Linq;
-using KernelGen.Tests.Infrastructure;
+using KernelGen.Testing;
 using Xunit;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>
 /// The [Kernel] entry: a static class with two kernels, and the code generated for each (one file

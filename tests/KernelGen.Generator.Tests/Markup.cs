@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using System.Text;
 using Microsoft.CodeAnalysis.Text;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>
 /// Test sources with the expected diagnostic spans marked as <c>[|text|]</c> (Roslyn's own test

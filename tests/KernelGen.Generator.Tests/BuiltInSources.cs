@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>The sources of the built-in optimizers, embedded from runtime/Optimizers (see the csproj).</summary>
 internal static class BuiltInSources

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>
 /// One minimal source per way of getting each KernelGen diagnostic. <c>[|...|]</c> marks the exact

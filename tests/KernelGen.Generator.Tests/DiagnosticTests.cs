@@ -6,12 +6,12 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Text;
-using KernelGen.Tests.Infrastructure;
+using KernelGen.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>
 /// Every KernelGen diagnostic, triggered by a minimal rule: the right id at the exact span, no

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>
 /// The built-ins with per-tensor reductions under the checks of <see cref="BuiltInSnapshotTests"/>:

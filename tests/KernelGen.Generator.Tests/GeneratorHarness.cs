@@ -6,7 +6,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace KernelGen.Tests.Generator;
+namespace KernelGen.Generator.Tests;
 
 /// <summary>What one in-memory run of the generator produced.</summary>
 /// <param name="Input">The compilation the generator saw (the test's sources only).</param>
