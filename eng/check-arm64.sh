@@ -49,10 +49,10 @@ done
 # the steady-state code, and under emulation the run takes half the time it takes with tiering.
 # Four processors as far as .NET knows, so the parallel cases have helper threads on any machine.
 export DOTNET_TieredCompilation=0 DOTNET_PROCESSOR_COUNT=4
-x64() { "$out/linux-x64/KernelGen.Tools.CrossArch" "$@"; }
+x64() { "$out/linux-x64/KernelGen.CrossArch" "$@"; }
 # W^X (JIT code written through a second mapping) is a security measure with no part in the
 # results: off, one thing less for the emulator to model.
-arm64() { DOTNET_EnableWriteXorExecute=0 qemu-aarch64 -L "$sysroot" "$out/linux-arm64/KernelGen.Tools.CrossArch" "$@"; }
+arm64() { DOTNET_EnableWriteXorExecute=0 qemu-aarch64 -L "$sysroot" "$out/linux-arm64/KernelGen.CrossArch" "$@"; }
 
 status=0
 start=$SECONDS

@@ -86,19 +86,16 @@ public static partial class CaseLoader
             "optimizer" => ReadOptimizerCase(root, name),
             "scheduler" => ReadSchedulerCase(root, name),
             "closure" => ReadClosureCase(root, name),
+            "lookahead" => ReadLookaheadCase(root, name),
+            "schedule_free_modes" => ReadScheduleFreeModesCase(root, name),
             _ => throw new CaseFormatException($"unknown kind \"{kind}\""),
         };
     }
 
     private static ConformanceCase ReadOptimizerCase(JsonElement root, string name)
     {
-        string optimizer = OptionalString(root, "optimizer") ?? throw new CaseFormatException("missing \"optimizer\"");
-        float[][] parameters = ReadTensors(Required(root, "params"), "params");
-        float[][][] grads = ReadTrajectory(Required(root, "grads"), "grads", parameters);
-        float[][][] expected = ReadTrajectory(Required(root, "expected"), "expected", parameters);
-        int steps = OptionalSteps(root) ?? expected.Length;
-        CheckLength(grads.Length, steps, "grads");
-        CheckLength(expected.Length, steps, "expected");
+        string optimizer = RequiredString(root, "optimizer");
+        (float[][] parameters, float[][][] grads, float[][][] expected, int steps) = ReadStepped(root);
         double[]? lrs = OptionalNumbers(root, "lrs", steps);
 
         return new ConformanceCase
@@ -115,6 +112,18 @@ public static partial class CaseLoader
             ClipGradNorm = IsPresent(root, "clip_grad_norm", out JsonElement clip) ? ReadClip(clip) : null,
             Lrs = lrs,
         };
+    }
+
+    /// <summary>The trajectory every stepped kind has: <c>params</c>, <c>grads</c> and <c>expected</c> per step, and <c>steps</c>.</summary>
+    private static (float[][] Params, float[][][] Grads, float[][][] Expected, int Steps) ReadStepped(JsonElement root)
+    {
+        float[][] parameters = ReadTensors(Required(root, "params"), "params");
+        float[][][] grads = ReadTrajectory(Required(root, "grads"), "grads", parameters);
+        float[][][] expected = ReadTrajectory(Required(root, "expected"), "expected", parameters);
+        int steps = OptionalSteps(root) ?? expected.Length;
+        CheckLength(grads.Length, steps, "grads");
+        CheckLength(expected.Length, steps, "expected");
+        return (parameters, grads, expected, steps);
     }
 
     private static ConformanceCase ReadSchedulerCase(JsonElement root, string name)
@@ -266,25 +275,31 @@ public static partial class CaseLoader
         int s = 0;
         foreach (JsonElement step in element.EnumerateArray())
         {
-            string stepWhere = $"{where}[{s}]";
-            float[][] tensors = ReadTensors(step, stepWhere);
-            if (tensors.Length != parameters.Length)
-            {
-                throw new CaseFormatException($"{stepWhere} has {tensors.Length} tensors but params has {parameters.Length}");
-            }
-
-            for (int i = 0; i < tensors.Length; i++)
-            {
-                if (tensors[i].Length != parameters[i].Length)
-                {
-                    throw new CaseFormatException($"{stepWhere}[{i}] has {tensors[i].Length} elements but params[{i}] has {parameters[i].Length}");
-                }
-            }
-
-            steps[s++] = tensors;
+            steps[s] = ReadShapedLike(step, $"{where}[{s}]", parameters);
+            s++;
         }
 
         return steps;
+    }
+
+    /// <summary>Reads a list of tensors and checks it has the shapes of the params.</summary>
+    private static float[][] ReadShapedLike(JsonElement element, string where, float[][] parameters)
+    {
+        float[][] tensors = ReadTensors(element, where);
+        if (tensors.Length != parameters.Length)
+        {
+            throw new CaseFormatException($"{where} has {tensors.Length} tensors but params has {parameters.Length}");
+        }
+
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            if (tensors[i].Length != parameters[i].Length)
+            {
+                throw new CaseFormatException($"{where}[{i}] has {tensors[i].Length} elements but params[{i}] has {parameters[i].Length}");
+            }
+        }
+
+        return tensors;
     }
 
     private static double[]? OptionalNumbers(JsonElement root, string property, int steps)
@@ -307,25 +322,18 @@ public static partial class CaseLoader
     }
 
     private static int? OptionalSteps(JsonElement root)
-    {
-        if (!IsPresent(root, "steps", out JsonElement element))
-        {
-            return null;
-        }
+        => IsPresent(root, "steps", out JsonElement element) ? ReadCount(element, "steps") : null;
 
-        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out int steps) || steps < 0)
-        {
-            throw new CaseFormatException($"\"steps\" is {element.GetRawText()}, not a non-negative integer");
-        }
+    private static int ReadCount(JsonElement element, string property)
+        => element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out int count) && count >= 0
+            ? count
+            : throw new CaseFormatException($"\"{property}\" is {element.GetRawText()}, not a non-negative integer");
 
-        return steps;
-    }
-
-    private static void CheckLength(int length, int steps, string property)
+    private static void CheckLength(int length, int steps, string property, string stepsName = "\"steps\"")
     {
         if (length != steps)
         {
-            throw new CaseFormatException($"\"{property}\" has {length} entries but \"steps\" is {steps}");
+            throw new CaseFormatException($"\"{property}\" has {length} entries but {stepsName} is {steps}");
         }
     }
 
@@ -365,6 +373,9 @@ public static partial class CaseLoader
     /// <summary>A property counts as present unless it is absent or <c>null</c>.</summary>
     private static bool IsPresent(JsonElement parent, string property, out JsonElement element)
         => parent.TryGetProperty(property, out element) && element.ValueKind != JsonValueKind.Null;
+
+    private static string RequiredString(JsonElement parent, string property)
+        => OptionalString(parent, property) ?? throw new CaseFormatException($"missing \"{property}\"");
 
     private static string? OptionalString(JsonElement parent, string property)
     {

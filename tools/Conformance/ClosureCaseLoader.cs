@@ -9,7 +9,7 @@ public static partial class CaseLoader
 {
     private static ConformanceCase ReadClosureCase(JsonElement root, string name)
     {
-        string optimizer = OptionalString(root, "optimizer") ?? throw new CaseFormatException("missing \"optimizer\"");
+        string optimizer = RequiredString(root, "optimizer");
         float[][] parameters = ReadTensors(Required(root, "params"), "params");
         if (parameters.Length != 1)
         {

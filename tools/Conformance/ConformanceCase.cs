@@ -15,6 +15,18 @@ public enum CaseKind
 
     /// <summary>A parameter, loss and evaluation-count trajectory under an optimizer that calls a closure (<see cref="ClosureCase"/>).</summary>
     Closure,
+
+    /// <summary>
+    /// This project's extension: a parameter trajectory under <see cref="KernelGen.Lookahead"/> around an
+    /// optimizer (<see cref="LookaheadSpec"/>).
+    /// </summary>
+    Lookahead,
+
+    /// <summary>
+    /// This project's extension: a schedule-free optimizer's trajectory with <c>eval()</c>, a
+    /// second <c>eval()</c> and <c>train()</c> between two runs of steps (<see cref="ScheduleFreeModesSpec"/>).
+    /// </summary>
+    ScheduleFreeModes,
 }
 
 /// <summary>
@@ -32,6 +44,15 @@ public sealed record SchedulerSpec(string Name, JsonElement Args);
 /// <summary>torch <c>clip_grad_norm_</c> arguments: clip by the global norm over all tensors of the case.</summary>
 public sealed record ClipGradNormSpec(double MaxNorm, double NormType);
 
+/// <summary>pytorch_optimizer's <c>Lookahead</c> arguments: <c>k</c>, <c>alpha</c> and <c>pullback_momentum</c>.</summary>
+public sealed record LookaheadSpec(int K, float Alpha, LookaheadPullback PullbackMomentum);
+
+/// <summary>
+/// Where a <c>schedule_free_modes</c> case switches modes, and the parameters the reference holds
+/// after <c>eval()</c>, after a second <c>eval()</c> and after <c>train()</c>.
+/// </summary>
+public sealed record ScheduleFreeModesSpec(int StepsBefore, float[][] Eval, float[][] EvalAgain, float[][] Train);
+
 /// <summary>A loaded, shape-checked <c>kernelgen-conformance/1</c> case.</summary>
 public sealed class ConformanceCase
 {
@@ -41,10 +62,10 @@ public sealed class ConformanceCase
     /// <summary>What the case checks.</summary>
     public required CaseKind Kind { get; init; }
 
-    /// <summary>The reference class name; for scheduler cases, <see langword="null"/> when the case names none.</summary>
+    /// <summary>The reference class name (for Lookahead cases, the inner optimizer's); for scheduler cases, <see langword="null"/> when the case names none.</summary>
     public string? OptimizerName { get; init; }
 
-    /// <summary>The constructor arguments (<c>hyper</c>, or <c>optimizer_hyper</c> for scheduler cases).</summary>
+    /// <summary>The constructor arguments (<c>hyper</c>; <c>optimizer_hyper</c> for scheduler cases, <c>inner_hyper</c> for Lookahead cases).</summary>
     public IReadOnlyList<HyperSetting> Hyper { get; init; } = Array.Empty<HyperSetting>();
 
     /// <summary>The number of optimizer (or scheduler) steps.</summary>
@@ -79,4 +100,13 @@ public sealed class ConformanceCase
 
     /// <summary>What only closure cases have: the function, the hyper-parameters as written, the losses and counts.</summary>
     public ClosureCase? Closure { get; init; }
+
+    /// <summary>The wrapper's arguments, for Lookahead cases.</summary>
+    public LookaheadSpec? Lookahead { get; init; }
+
+    /// <summary>
+    /// The mode switches, for schedule-free mode cases (whose <see cref="Steps"/>, <see cref="Grads"/>
+    /// and <see cref="Expected"/> run on through the switch: <c>expected_before</c> then <c>expected_after</c>).
+    /// </summary>
+    public ScheduleFreeModesSpec? Modes { get; init; }
 }

@@ -46,6 +46,8 @@ public sealed partial class ConformanceRunner
             {
                 CaseKind.Scheduler => RunSchedulerCase(testCase),
                 CaseKind.Closure => RunClosureCase(testCase),
+                CaseKind.Lookahead => RunLookaheadCase(testCase),
+                CaseKind.ScheduleFreeModes => RunScheduleFreeModesCase(testCase),
                 _ => RunOptimizerCase(testCase),
             };
         }
@@ -102,20 +104,9 @@ public sealed partial class ConformanceRunner
             }
         }
 
-        var parameters = new float[c.Params.Length][];
-        var gradients = new float[c.Params.Length][];
-        for (int i = 0; i < parameters.Length; i++)
+        if (!TryRegister(c, optimizer, out float[][]? parameters, out float[][]? gradients, out failure))
         {
-            parameters[i] = (float[])c.Params[i].Clone();
-            gradients[i] = new float[parameters[i].Length];
-            try
-            {
-                optimizer.Add(parameters[i], gradients[i]);
-            }
-            catch (Exception e)
-            {
-                return $"registering tensor {i} threw {e.GetType().Name}: {e.Message}";
-            }
+            return failure;
         }
 
         for (int s = 0; s < c.Steps; s++)
@@ -168,6 +159,36 @@ public sealed partial class ConformanceRunner
         }
 
         return null;
+    }
+
+    /// <summary>Registers a copy of each of the case's initial tensors, with a gradient buffer, with <paramref name="optimizer"/>.</summary>
+    private static bool TryRegister(
+        ConformanceCase c,
+        Optimizer optimizer,
+        [NotNullWhen(true)] out float[][]? parameters,
+        [NotNullWhen(true)] out float[][]? gradients,
+        [NotNullWhen(false)] out string? failure)
+    {
+        parameters = new float[c.Params.Length][];
+        gradients = new float[c.Params.Length][];
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] = (float[])c.Params[i].Clone();
+            gradients[i] = new float[parameters[i].Length];
+            try
+            {
+                optimizer.Add(parameters[i], gradients[i]);
+            }
+            catch (Exception e)
+            {
+                (parameters, gradients) = (null, null);
+                failure = $"registering tensor {i} threw {e.GetType().Name}: {e.Message}";
+                return false;
+            }
+        }
+
+        failure = null;
+        return true;
     }
 
     /// <summary>

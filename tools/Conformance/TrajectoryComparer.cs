@@ -13,6 +13,11 @@ public static class TrajectoryComparer
     /// <returns><see langword="null"/> when every element is accepted; otherwise the first
     /// difference (1-based step, 0-based tensor and element indices) and how many more differ.</returns>
     public static string? CompareTensors(int stepIndex, int steps, IReadOnlyList<float[]> actual, float[][] expected, Tolerance tolerance)
+        => CompareTensors($"{Step(stepIndex, steps)} (expected[{stepIndex}])", actual, expected, tolerance);
+
+    /// <summary>Compares every tensor at a point named by <paramref name="where"/> (for example "after eval()").</summary>
+    /// <returns><see langword="null"/> when every element is accepted; otherwise the first difference and how many more differ.</returns>
+    public static string? CompareTensors(string where, IReadOnlyList<float[]> actual, float[][] expected, Tolerance tolerance)
     {
         string? first = null;
         int more = 0;
@@ -29,7 +34,7 @@ public static class TrajectoryComparer
 
                 if (first is null)
                 {
-                    first = $"{Step(stepIndex, steps)} (expected[{stepIndex}]), tensor {i}, element {j}: {Difference(actual[i][j], expected[i][j], tolerance)}";
+                    first = $"{where}, tensor {i}, element {j}: {Difference(actual[i][j], expected[i][j], tolerance)}";
                 }
                 else
                 {

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Tests.Kernels;
 
-namespace KernelGen.Tools.CrossArch;
+namespace KernelGen.CrossArch;
 
 /// <summary>
 /// Every case, for every configuration of <see cref="KernelCases.Optimizers"/> (the 22 built-ins

@@ -7,7 +7,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using KernelGen.Tests.Kernels;
 
-namespace KernelGen.Tools.CrossArch;
+namespace KernelGen.CrossArch;
 
 /// <summary>
 /// Runs every case on every path this machine has and writes one line per case: the digest (16

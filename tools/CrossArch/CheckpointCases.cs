@@ -2,7 +2,7 @@ using System.IO;
 using System.Linq;
 using KernelGen.Tests.Kernels;
 
-namespace KernelGen.Tools.CrossArch;
+namespace KernelGen.CrossArch;
 
 /// <summary>
 /// Checkpoint resume: six steps uninterrupted; three steps, a checkpoint (parameters included),

@@ -1,6 +1,6 @@
 using System;
 
-namespace KernelGen.Tools.CrossArch;
+namespace KernelGen.CrossArch;
 
 /// <summary>
 /// One case of the check: a name, the same on every machine, and a run on one kernel path that

@@ -1,6 +1,6 @@
 using System;
 
-namespace KernelGen.Tools.CrossArch;
+namespace KernelGen.CrossArch;
 
 /// <summary>
 /// A 64-bit FNV-1a hash of the bits of everything an optimizer holds: each tensor's step count,

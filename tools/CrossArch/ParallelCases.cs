@@ -1,7 +1,7 @@
 using System;
 using KernelGen.Tests.Kernels;
 
-namespace KernelGen.Tools.CrossArch;
+namespace KernelGen.CrossArch;
 
 /// <summary>
 /// The parallel step: tensors cut into chunks and runs of small tensors stepped by helper threads

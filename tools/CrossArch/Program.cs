@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using KernelGen.Tools.CrossArch;
+using KernelGen.CrossArch;
 
 // The cross-architecture check's program (eng/check-arm64.sh runs it; docs/neon.md explains it):
 //   run [--digests FILE] [--write-checkpoints DIR] [--read-checkpoints DIR]
@@ -32,7 +32,7 @@ catch (ArgumentException exception)
 }
 catch (Exception exception) when (exception is IOException or InvalidDataException)
 {
-    Console.Error.WriteLine($"KernelGen.Tools.CrossArch: {exception.Message}");
+    Console.Error.WriteLine($"KernelGen.CrossArch: {exception.Message}");
     return 2;
 }
 
@@ -78,7 +78,7 @@ static int WriteCheckpoints(string folder)
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"""
-        KernelGen.Tools.CrossArch: {problem}
+        KernelGen.CrossArch: {problem}
         usage: run [--digests FILE] [--write-checkpoints DIR] [--read-checkpoints DIR]
                checkpoints DIR
                compare X64_DIGESTS ARM64_DIGESTS
@@ -86,7 +86,7 @@ static int Usage(string problem)
     return 2;
 }
 
-namespace KernelGen.Tools.CrossArch
+namespace KernelGen.CrossArch
 {
     internal sealed record Options(string? Digests, string? WriteCheckpoints, string? ReadCheckpoints)
     {

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using KernelGen.Tests.Kernels;
 
-namespace KernelGen.Tools.CrossArch;
+namespace KernelGen.CrossArch;
 
 /// <summary>
 /// The bitwise tests' trajectories, digested instead of compared with an oracle: one tensor of

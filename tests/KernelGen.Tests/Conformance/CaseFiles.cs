@@ -4,7 +4,7 @@ using System.Text;
 
 namespace KernelGen.Tests.Conformance;
 
-/// <summary>Where the copied cases are (next to the test assembly) and small cases written inline.</summary>
+/// <summary>Where the cases are (tests/conformance, copied next to the test assembly) and small cases written inline.</summary>
 internal static class CaseFiles
 {
     /// <summary>The copy of tests/conformance in the output directory.</summary>
@@ -16,8 +16,8 @@ internal static class CaseFiles
     /// <summary>A case file from the copied pytorch_optimizer folder, e.g. <c>PytorchOptimizer("lion")</c>.</summary>
     public static string PytorchOptimizer(string name) => Path.Combine(Root, "pytorch_optimizer", name + ".json");
 
-    /// <summary>The extra pytorch_optimizer recordings next to the tests (Optimizers/PytorchOptimizerCases).</summary>
-    public static string ExtraPytorchOptimizerFolder { get; } = Path.Combine(AppContext.BaseDirectory, "Optimizers", "PytorchOptimizerCases");
+    /// <summary>A folder of the data recorded in this repository, e.g. <c>Recorded("pytorch_optimizer", "options")</c> (tests/conformance/recorded).</summary>
+    public static string Recorded(string library, string folder) => Path.Combine(Root, "recorded", library, folder);
 
     /// <summary>
     /// A one-tensor, one-step SGD case (lr 0.5, p = [1, 2], g = [0.5, -1], expected [0.75, 2.5]),

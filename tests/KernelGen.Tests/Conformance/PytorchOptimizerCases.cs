@@ -11,7 +11,7 @@ namespace KernelGen.Tests.Conformance;
 /// <summary>
 /// Every pytorch_optimizer 3.9.0 case, on every kernel path this machine accelerates: the shared
 /// cases (tests/conformance/pytorch_optimizer) and the extra recordings of every option branch
-/// (Optimizers/PytorchOptimizerCases, conformance-format files named extra-*). Lamb, LARS and
+/// (tests/conformance/recorded/pytorch_optimizer/options). Lamb, LARS and
 /// NovoGrad, the optimizers with per-tensor reductions, run in <see cref="ReductionOptimizerCases"/>
 /// with their own extra recordings; <see cref="EveryCaseIsCounted"/> keeps the split honest.
 /// </summary>
@@ -22,7 +22,9 @@ public sealed class PytorchOptimizerCases
 
     public static IEnumerable<object[]> Shared() => Select(Path.Combine(CaseFiles.Root, "pytorch_optimizer"), "*.json", runnable: true);
 
-    public static IEnumerable<object[]> Extra() => Select(CaseFiles.ExtraPytorchOptimizerFolder, "extra-*.json", runnable: true);
+    private static readonly string ExtraFolder = CaseFiles.Recorded("pytorch_optimizer", "options");
+
+    public static IEnumerable<object[]> Extra() => Select(ExtraFolder, "*.json", runnable: true);
 
     [Fact]
     public void EveryCaseIsCounted()
@@ -35,7 +37,7 @@ public sealed class PytorchOptimizerCases
         Assert.Equal(8, shared.Length);
         Assert.Equal(new[] { "lamb", "lars", "novograd" }, waiting);
 
-        // The extra recordings (generate.py): 34 option settings of the eight optimizers.
+        // The recorded ones (record_pytorch_optimizer.py): 34 option settings of the eight optimizers.
         Assert.Equal(34, Extra().Select(c => (string)c[0]).Distinct().Count());
     }
 
@@ -47,7 +49,7 @@ public sealed class PytorchOptimizerCases
     [Theory]
     [MemberData(nameof(Extra))]
     public void MatchesPytorchOptimizerInEveryOption(string caseName, KernelPath path) =>
-        AssertPasses(Path.Combine(CaseFiles.ExtraPytorchOptimizerFolder, caseName + ".json"), path);
+        AssertPasses(Path.Combine(ExtraFolder, caseName + ".json"), path);
 
     private static void AssertPasses(string file, KernelPath path)
     {

@@ -12,7 +12,7 @@ namespace KernelGen.Tests.Conformance;
 /// The pytorch_optimizer 3.9.0 cases of the optimizers with per-tensor reductions (Lamb, LARS,
 /// NovoGrad), on every kernel path this machine accelerates: the three shared cases
 /// (tests/conformance/pytorch_optimizer/{lamb,lars,novograd}.json) and the extra recordings of
-/// their options and norm edges (Optimizers/ReductionOptimizerCases, see the generate.py there).
+/// their options and norm edges (tests/conformance/recorded/pytorch_optimizer/reductions).
 /// Only these files: the other pytorch_optimizer cases belong to the element-wise optimizers.
 /// </summary>
 [Trait("Category", "Conformance")]
@@ -20,7 +20,7 @@ public sealed class ReductionOptimizerCases
 {
     private static readonly string[] Shared = { "lamb", "lars", "novograd" };
 
-    private static readonly string ExtraFolder = Path.Combine(AppContext.BaseDirectory, "Optimizers", "ReductionOptimizerCases");
+    private static readonly string ExtraFolder = CaseFiles.Recorded("pytorch_optimizer", "reductions");
 
     public static IEnumerable<object[]> SharedCases() => OnEveryPath(Shared);
 
@@ -29,7 +29,7 @@ public sealed class ReductionOptimizerCases
     [Fact]
     public void EveryExtraRecordingIsCounted()
     {
-        // generate.py: 7 Lamb, 5 LARS and 3 NovoGrad settings.
+        // record_pytorch_optimizer.py: 7 Lamb, 5 LARS and 3 NovoGrad settings.
         Assert.Equal(15, ExtraNames().Count());
     }
 
@@ -55,7 +55,7 @@ public sealed class ReductionOptimizerCases
     }
 
     private static IEnumerable<string> ExtraNames() =>
-        Directory.GetFiles(ExtraFolder, "extra-*.json").Select(Path.GetFileNameWithoutExtension).OrderBy(n => n, StringComparer.Ordinal)!;
+        Directory.GetFiles(ExtraFolder, "*.json").Select(Path.GetFileNameWithoutExtension).OrderBy(n => n, StringComparer.Ordinal)!;
 
     private static IEnumerable<object[]> OnEveryPath(IEnumerable<string> names) =>
         from name in names

@@ -21,7 +21,8 @@ public sealed class LbfgsTests
 
     public static IEnumerable<object[]> Cases()
     {
-        foreach (string folder in new[] { "torch-closure", "torch-closure-extra" })
+        // Folders below tests/conformance: the copied cases and the ones recorded in this repository.
+        foreach (string folder in new[] { "torch-closure", "recorded/torch/closure" })
         {
             foreach (string file in Directory.GetFiles(Path.Combine(CaseFiles.Root, folder), "*.json").OrderBy(f => f, StringComparer.Ordinal))
             {
@@ -36,7 +37,7 @@ public sealed class LbfgsTests
     [Fact]
     public void EveryClosureCaseIsCounted()
     {
-        // The 4 shared torch cases and the 9 recorded beside them.
+        // The 4 shared torch cases and the 9 recorded in this repository.
         Assert.Equal(13, Cases().Select(c => (string)c[1]).Distinct().Count());
     }
 

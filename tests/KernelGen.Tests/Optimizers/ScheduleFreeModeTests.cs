@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.Json;
 using KernelGen.Tests.Kernels;
 using Xunit;
 
@@ -14,56 +13,17 @@ namespace KernelGen.Tests.Optimizers;
 /// </summary>
 public sealed class ScheduleFreeModeTests
 {
-    public static IEnumerable<object[]> Cases() => RecordedCases.OnEveryPath("modes-");
+    private const string Folder = "schedule-free-modes";
 
+    public static IEnumerable<object[]> Cases() => RecordedCases.OnEveryPath(Folder);
+
+    /// <summary>
+    /// The conformance runner's <c>kind: "schedule_free_modes"</c>: steps, <c>Eval</c>, <c>Eval</c> again,
+    /// <c>Train</c>, more steps, with the parameters and the mode checked after each.
+    /// </summary>
     [Theory]
     [MemberData(nameof(Cases))]
-    public void TrainEvalRoundTripMatchesTheReference(string caseName, KernelPath path)
-    {
-        JsonElement c = RecordedCases.Load(caseName);
-        Assert.True(BuiltInOptimizers.TryCreate(c.GetProperty("optimizer").GetString()!, out Optimizer? optimizer));
-        RecordedCases.SetHyper(optimizer, c.GetProperty("hyper"));
-        optimizer.Path = path;
-        float[][] parameters = RecordedCases.Tensors(c.GetProperty("params")).Select(p => (float[])p.Clone()).ToArray();
-        float[][][] grads = RecordedCases.Steps(c.GetProperty("grads"));
-        var gradients = parameters.Select(p => new float[p.Length]).ToArray();
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            optimizer.Add(parameters[i], gradients[i]);
-        }
-
-        int before = c.GetProperty("steps_before").GetInt32();
-        float[][][] expectedBefore = RecordedCases.Steps(c.GetProperty("expected_before"));
-        float[][][] expectedAfter = RecordedCases.Steps(c.GetProperty("expected_after"));
-        void Run(int step, float[][] expected)
-        {
-            for (int i = 0; i < gradients.Length; i++)
-            {
-                grads[step][i].CopyTo(gradients[i], 0);
-            }
-
-            optimizer.Step();
-            RecordedCases.AssertClose(expected, parameters, $"{caseName} on {path}, after step {step + 1}");
-        }
-
-        for (int s = 0; s < before; s++)
-        {
-            Run(s, expectedBefore[s]);
-        }
-
-        Mode(optimizer).Eval();
-        Assert.False(Mode(optimizer).TrainMode);
-        RecordedCases.AssertClose(RecordedCases.Tensors(c.GetProperty("eval")), parameters, $"{caseName} on {path}, after eval()");
-        Mode(optimizer).Eval();
-        RecordedCases.AssertClose(RecordedCases.Tensors(c.GetProperty("eval_again")), parameters, $"{caseName} on {path}, after a second eval()");
-        Mode(optimizer).Train();
-        Assert.True(Mode(optimizer).TrainMode);
-        RecordedCases.AssertClose(RecordedCases.Tensors(c.GetProperty("train")), parameters, $"{caseName} on {path}, after train()");
-        for (int s = 0; s < expectedAfter.Length; s++)
-        {
-            Run(before + s, expectedAfter[s]);
-        }
-    }
+    public void TrainEvalRoundTripMatchesTheReference(string caseName, KernelPath path) => RecordedCases.AssertPasses(Folder, caseName, path);
 
     [Fact]
     public void EvalMovesToTheAverageAndTrainBack()
@@ -141,6 +101,4 @@ public sealed class ScheduleFreeModeTests
 
         Assert.Equal(0, AllocationProbe.LeastAllocatedOver(() => { adamw.Eval(); adamw.Train(); }, steps: 20));
     }
-
-    private static IScheduleFree Mode(Optimizer optimizer) => (IScheduleFree)optimizer;
 }

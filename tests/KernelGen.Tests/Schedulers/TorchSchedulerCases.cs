@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using KernelGen;
 using KernelGen.Conformance;
+using KernelGen.Tests.Conformance;
 using Xunit;
 
 namespace KernelGen.Tests.Schedulers;
@@ -11,15 +12,15 @@ namespace KernelGen.Tests.Schedulers;
 /// <summary>
 /// Every torch case that needs a scheduler or clipping, through the bench's conformance runner
 /// with the library's schedulers and clipping in its seams: the shared cases
-/// (tests/conformance/torch) and the extra recordings beside this file (TorchCases). Optimizer
+/// (tests/conformance/torch) and the recorded ones (tests/conformance/recorded/torch/schedulers). Optimizer
 /// cases run on every kernel path this machine accelerates. Cases whose optimizer is not built
 /// in yet are left out, and <see cref="EveryCaseIsCounted"/> keeps that count honest.
 /// </summary>
 [Trait("Category", "Conformance")]
 public sealed class TorchSchedulerCases
 {
-    private static readonly string SharedFolder = Path.Combine(AppContext.BaseDirectory, "conformance", "torch");
-    private static readonly string ExtraFolder = Path.Combine(AppContext.BaseDirectory, "Schedulers", "TorchCases");
+    private static readonly string SharedFolder = Path.Combine(CaseFiles.Root, "torch");
+    private static readonly string ExtraFolder = CaseFiles.Recorded("torch", "schedulers");
 
     public static IEnumerable<object[]> Cases() => Select(runnable: true);
 
