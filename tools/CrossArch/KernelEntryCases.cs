@@ -1,7 +1,7 @@
 using System.Linq;
 using KernelGen.Tests.Kernels;
 
-namespace KernelGen.Tools.CrossArch;
+namespace KernelGen.CrossArch;
 
 /// <summary>
 /// The [Kernel] entries of <see cref="KernelCases.Kernels"/>, with the data of
