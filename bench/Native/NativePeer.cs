@@ -84,8 +84,17 @@ public sealed unsafe class NativePeer
                 return null;
             }
 
-            reason = $"{compiler} {Flags}";
-            return new NativePeer(compiler, NativeLibrary.Load(library));
+            try
+            {
+                var peer = new NativePeer(compiler, NativeLibrary.Load(library));
+                reason = $"{compiler} {Flags}";
+                return peer;
+            }
+            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException or EntryPointNotFoundException)
+            {
+                reason = $"the peer {compiler} built does not load: {e.Message}";
+                return null;
+            }
         }
         finally
         {
