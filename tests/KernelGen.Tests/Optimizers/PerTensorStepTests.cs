@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using KernelGen.Samples.Digits;
 using KernelGen.Tests.Kernels;
 using KernelGen.Tests.Reliability;
 using Xunit;
@@ -353,5 +354,55 @@ public class PerTensorStepTests
         Checkpoint.Save(adam, after, options);
         Checkpoint.Load(reference, new MemoryStream(after.ToArray()), options);
         Assert.Equal(StateHash.Of(adam), StateHash.Of(reference));
+    }
+
+    [Fact]
+    public void TheDigitsDemoSteppedInTheBackwardPassTrainsTheSameModel()
+    {
+        DigitsData data = DigitsData.Load(Path.Combine(AppContext.BaseDirectory, "Data", "digits.csv.gz"));
+        var inBackward = new Options(new[] { "AdamW" }, Epochs: 3, Batch: 32, Seed: 1, StepInBackward: true, Clip: false);
+        Result stepped = Trainer.Run("AdamW", data, inBackward, verbose: false)!;
+        Result after = Trainer.Run("AdamW", data, inBackward with { StepInBackward = false }, verbose: false)!;
+
+        Assert.Equal(after.ParameterHash, stepped.ParameterHash);
+        Assert.Equal(after.TestAccuracy, stepped.TestAccuracy);
+        Assert.True(stepped.TestAccuracy > 0.5, $"test accuracy {stepped.TestAccuracy:P1}");
+        Assert.Equal(0, stepped.BytesPerStep);
+    }
+
+    /// <summary>docs/training.md's example, verbatim but for the backward pass and the comparison with Step.</summary>
+    [Fact]
+    public void TheDocsExampleStepsAsStepDoes()
+    {
+        var first = new float[64 * 64];  var firstGradient = new float[64 * 64];
+        var last = new float[10 * 64];   var lastGradient = new float[10 * 64];
+        var adam = new AdamW { LearningRate = 1e-3f };
+        ParameterTensor firstLayer = adam.Add(first, firstGradient);
+        ParameterTensor lastLayer = adam.Add(last, lastGradient);
+
+        var reference = new AdamW { LearningRate = 1e-3f };
+        float[] referenceFirstGradient = new float[first.Length], referenceLastGradient = new float[last.Length];
+        reference.Add(new float[first.Length], referenceFirstGradient);
+        reference.Add(new float[last.Length], referenceLastGradient);
+
+        void BackwardLastLayer(float[] gradient) => KernelCases.QuadraticGradient(last, gradient, step: 0, tensor: 1);
+        void BackwardFirstLayer(float[] gradient) => KernelCases.QuadraticGradient(first, gradient, step: 0, tensor: 0);
+
+        for (int step = 0; step < 100; step++)
+        {
+            adam.BeginStep();                  // checks the hyper-parameters and step counts, once
+            BackwardLastLayer(lastGradient);   // the last layer's gradient is complete first:
+            adam.StepTensor(lastLayer);        // it steps at once
+            BackwardFirstLayer(firstGradient); // (the first layer's gradient no longer reads `last`)
+            adam.StepTensor(firstLayer);
+            adam.EndStep();                    // every tensor stepped once: one optimizer step
+
+            KernelCases.QuadraticGradient(reference.Tensors[0].Parameter.Span, referenceFirstGradient, step: 0, tensor: 0);
+            KernelCases.QuadraticGradient(reference.Tensors[1].Parameter.Span, referenceLastGradient, step: 0, tensor: 1);
+            reference.Step();
+        }
+
+        Assert.Equal(StateHash.Of(reference), StateHash.Of(adam));
+        Assert.Equal(100, lastLayer.Step);
     }
 }
