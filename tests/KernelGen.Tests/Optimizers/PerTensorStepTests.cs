@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using KernelGen.Samples.Digits;
 using KernelGen.Tests.Kernels;
 using KernelGen.Tests.Reliability;
@@ -404,5 +405,51 @@ public class PerTensorStepTests
 
         Assert.Equal(StateHash.Of(reference), StateHash.Of(adam));
         Assert.Equal(100, lastLayer.Step);
+    }
+
+    [Fact]
+    public void TwoThreadsSteppingTensorsOfOneStepAreRefusedOrStepWhole()
+    {
+        // A StepTensor that overlaps another is refused and changes nothing; retried, it steps:
+        // the result is that of Step, however the calls met.
+        const int length = 1 << 19, steps = 12;
+        Adam Build(out float[] gradient)
+        {
+            var adam = new Adam { LearningRate = 0.001f };
+            gradient = KernelCases.Values(2 * length, seed: 7, scale: 1f);
+            adam.Add(new float[length], gradient.AsMemory(0, length));
+            adam.Add(new float[length], gradient.AsMemory(length));
+            return adam;
+        }
+
+        Adam shared = Build(out _), reference = Build(out _);
+        int refused = 0;
+        void StepUntilAccepted(int tensor)
+        {
+            while (true)
+            {
+                try
+                {
+                    shared.StepTensor(tensor);
+                    return;
+                }
+                catch (InvalidOperationException e) when (e.Message.Contains("StepTensor was called while BeginStep, StepTensor or EndStep was running", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            }
+        }
+
+        for (int step = 0; step < steps; step++)
+        {
+            shared.BeginStep();
+            var threads = new[] { new Thread(() => StepUntilAccepted(0)), new Thread(() => StepUntilAccepted(1)) };
+            Array.ForEach(threads, t => t.Start());
+            Array.ForEach(threads, t => t.Join());
+            shared.EndStep();
+            reference.Step();
+        }
+
+        Assert.True(StateHash.Of(reference) == StateHash.Of(shared), $"{refused} calls were refused, and the result differs from Step's");
     }
 }
