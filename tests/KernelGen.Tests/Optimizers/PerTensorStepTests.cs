@@ -452,4 +452,19 @@ public class PerTensorStepTests
 
         Assert.True(StateHash.Of(reference) == StateHash.Of(shared), $"{refused} calls were refused, and the result differs from Step's");
     }
+
+    [Fact]
+    public void AScheduleFreeModeSwitchWaitsForTheEndOfThePerTensorStep()
+    {
+        var optimizer = new ScheduleFreeAdamW();
+        optimizer.Add(KernelCases.Values(30, seed: 1, scale: 1f), KernelCases.Values(30, seed: 2, scale: 1f));
+        optimizer.Add(KernelCases.Values(9, seed: 3, scale: 1f), KernelCases.Values(9, seed: 4, scale: 1f));
+        optimizer.BeginStep();
+        optimizer.StepTensor(1);
+        StateHash.Refused<InvalidOperationException>(optimizer.Eval, new[] { "Eval or Train was called while a per-tensor step was open" }, optimizer);
+        optimizer.StepTensor(0);
+        optimizer.EndStep();
+        optimizer.Eval();
+        Assert.False(optimizer.TrainMode);
+    }
 }
