@@ -6,13 +6,15 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using KernelGen.Bench.Baselines;
+using KernelGen.Bench.Native;
 
 namespace KernelGen.Bench.Quick;
 
 /// <summary>
 /// <c>quick</c>: within a minute, KernelGen side by side with a naive scalar loop, a
-/// TensorPrimitives composition and the roofline, for every built-in optimizer at 4 Ki to
-/// 16 Mi elements; ns per element, medians of repeated runs after warm-up in this one process.
+/// TensorPrimitives composition, the roofline and (when a C compiler is present) the same loop
+/// compiled by it, for every built-in optimizer at 4 Ki to 16 Mi elements; ns per element, medians
+/// of repeated runs after warm-up in this one process.
 /// Exit code 0, 1 when a baseline disagrees with the optimizer (nothing is timed then), 2 for a usage error.
 /// </summary>
 public static class QuickCommand
@@ -54,6 +56,7 @@ public static class QuickCommand
             return 1;
         }
 
+        IReadOnlySet<string> peered = PreparePeer(output, profiles, options.Path, out NativePeer? peer);
         int warmupRounds = QuickRunner.WarmUpCompilation(profiles, options.Path);
         TimingPlan plan = TimingPlan.Quick.Scale(Math.Min(1.0, (double)OptimizersAtFullBudget / profiles.Count));
         var rows = new List<QuickRow>();
@@ -62,7 +65,8 @@ public static class QuickCommand
             foreach (int size in options.Sizes)
             {
                 error.Write($"\rmeasuring {profile.Name} at {QuickTable.SizeText(size)} ...        ");
-                rows.Add(QuickRunner.MeasureRow(BenchSubject.Create(profile, size, options.Path), plan));
+                NativePeer? rowPeer = peered.Contains(profile.Name) ? peer : null;
+                rows.Add(QuickRunner.MeasureRow(BenchSubject.Create(profile, size, options.Path, peer: rowPeer), plan));
             }
 
             // The 16 Mi buffers of this optimizer go before the next allocates its own.
@@ -83,6 +87,7 @@ public static class QuickCommand
         output.WriteLine();
         output.WriteLine("ns per element, median of interleaved samples after warm-up; x naive and x TP: KernelGen's speed-up;");
         output.WriteLine("/roofline: KernelGen's time over the roofline's; KG GB/s: B/elem over KernelGen's ns; alloc: KernelGen bytes per step.");
+        output.WriteLine("gcc: the same loop compiled by the C compiler (AdamW and SGD); x gcc: KernelGen's time over its (below 1: KernelGen faster).");
         if (options.JsonPath is not null)
         {
             QuickJson.WriteFile(options.JsonPath, rows);
@@ -106,6 +111,42 @@ public static class QuickCommand
             string baselines = profile.Naive is null || profile.TensorPrimitives is null ? "; no hand-written baselines yet" : "";
             output.WriteLine($"  {profile.Name} with {profile.Settings}: {profile.ArraysText} = {profile.BytesPerElement} B/element; {profile.Arithmetic}{baselines}");
         }
+    }
+
+    /// <summary>
+    /// Builds the native peer when a C compiler is present and checks it against KernelGen for each
+    /// profile that has one; returns the profiles whose peer agrees (the only ones it is timed for).
+    /// </summary>
+    private static IReadOnlySet<string> PreparePeer(TextWriter output, IReadOnlyList<BenchProfile> profiles, KernelPath path, out NativePeer? peer)
+    {
+        var agreed = new HashSet<string>();
+        peer = NativePeer.TryBuild(out string reason);
+        output.WriteLine($"native peer: {reason}");
+        if (peer is null)
+        {
+            return agreed;
+        }
+
+        foreach (BenchProfile profile in profiles)
+        {
+            PeerAgreement? agreement = NativePeerCheck.Run(profile, peer, path);
+            if (agreement is null)
+            {
+                continue;
+            }
+
+            if (agreement.Agrees)
+            {
+                agreed.Add(profile.Name);
+                output.WriteLine($"  {profile.Name}: {agreement}");
+            }
+            else
+            {
+                output.WriteLine($"native peer check failed, not timed: {profile.Name}: {agreement}");
+            }
+        }
+
+        return agreed;
     }
 
     private static bool CheckBaselines(TextWriter output, IReadOnlyList<BenchProfile> profiles, KernelPath path)

@@ -7,7 +7,7 @@ namespace KernelGen.Bench.Quick;
 /// <summary>
 /// Writes quick-table rows as a JSON array of objects, field by field with
 /// <see cref="Utf8JsonWriter"/> (no reflection, so it stays trimming- and AOT-safe). A baseline
-/// an optimizer does not have yet is <c>null</c>.
+/// an optimizer does not have yet is <c>null</c>, and so is the native peer's figure without a C compiler.
 /// </summary>
 public static class QuickJson
 {
@@ -15,7 +15,7 @@ public static class QuickJson
     public static IReadOnlyList<string> FieldNames { get; } = new[]
     {
         "optimizer", "elements", "isa", "kernelgen_ns_per_element", "naive_ns_per_element",
-        "tensorprimitives_ns_per_element", "roofline_ns_per_element", "allocated_bytes_per_step",
+        "tensorprimitives_ns_per_element", "roofline_ns_per_element", "gcc_ns_per_element", "allocated_bytes_per_step",
     };
 
     /// <summary>Writes <paramref name="rows"/> to <paramref name="stream"/>.</summary>
@@ -33,7 +33,8 @@ public static class QuickJson
             WriteNullable(writer, FieldNames[4], row.NaiveNsPerElement);
             WriteNullable(writer, FieldNames[5], row.TensorPrimitivesNsPerElement);
             WriteNullable(writer, FieldNames[6], row.RooflineNsPerElement);
-            writer.WriteNumber(FieldNames[7], row.AllocatedBytesPerStep);
+            WriteNullable(writer, FieldNames[7], row.GccNsPerElement);
+            writer.WriteNumber(FieldNames[8], row.AllocatedBytesPerStep);
             writer.WriteEndObject();
         }
 

@@ -15,6 +15,9 @@ public sealed record QuickRow(
     double? RooflineNsPerElement,
     long AllocatedBytesPerStep)
 {
+    /// <summary>The C compiler's build of the same loop (the native peer), or <see langword="null"/> without a compiler or a peer for this optimizer.</summary>
+    public double? GccNsPerElement { get; init; }
+
     /// <summary>How many times faster than the naive loop KernelGen runs.</summary>
     public double? SpeedupOverNaive => NaiveNsPerElement / KernelGenNsPerElement;
 
@@ -23,6 +26,9 @@ public sealed record QuickRow(
 
     /// <summary>KernelGen's time over the roofline's: 1 means the kernel moves its bytes as fast as the memory allows.</summary>
     public double? OverRoofline => KernelGenNsPerElement / RooflineNsPerElement;
+
+    /// <summary>KernelGen's time over the native peer's: below 1 KernelGen is faster than the C compiler's loop.</summary>
+    public double? OverGcc => KernelGenNsPerElement / GccNsPerElement;
 
     /// <summary>The bandwidth KernelGen reaches, in GB/s (bytes per element over ns per element).</summary>
     public double KernelGenGigabytesPerSecond => BytesPerElement / KernelGenNsPerElement;

@@ -14,7 +14,8 @@ public static class QuickRunner
     public static IReadOnlyList<int> DefaultSizes { get; } = new[] { 4 << 10, 64 << 10, 1 << 20, 16 << 20 };
 
     /// <summary>
-    /// Measures one row: KernelGen and the roofline interleaved with each other, then the naive
+    /// Measures one row: KernelGen, the roofline and the native peer (when the subject has one)
+    /// interleaved with each other, then the naive
     /// loop and TensorPrimitives interleaved with each other. Pairs, not all four: at 16 Mi a
     /// 50 ms scalar step between samples slows the next memory-bound sample by 10 to 15% and
     /// by different amounts for the two that follow it, which moved KernelGen's ratio to the
@@ -26,7 +27,7 @@ public static class QuickRunner
     public static QuickRow MeasureRow(BenchSubject subject, TimingPlan plan)
     {
         int elements = subject.Arrays.Length;
-        Measurement[] fast = StepTimer.Measure(new[] { subject.KernelGen, subject.Roofline }, plan);
+        Measurement[] fast = StepTimer.Measure(new[] { subject.KernelGen, subject.Roofline, subject.Gcc }.OfType<StepRunner>().ToArray(), plan);
         var baselines = new[] { subject.Naive, subject.TensorPrimitives }.OfType<StepRunner>().ToArray();
         Measurement[] slow = baselines.Length > 0 ? StepTimer.Measure(baselines, plan) : Array.Empty<Measurement>();
         double? PerElement(StepRunner? runner) =>
@@ -41,7 +42,10 @@ public static class QuickRunner
             PerElement(subject.TensorPrimitives),
             fast[1].NanosecondsPerStep / elements,
             // Rounded up: an allocation in every sample must not read as zero.
-            (long)Math.Ceiling(fast[0].AllocatedBytesPerStep));
+            (long)Math.Ceiling(fast[0].AllocatedBytesPerStep))
+        {
+            GccNsPerElement = subject.Gcc is null ? null : fast[2].NanosecondsPerStep / elements,
+        };
     }
 
     /// <summary>

@@ -11,8 +11,8 @@ public static class QuickTable
 {
     private static readonly string[] Headers =
     {
-        "optimizer", "elements", "isa", "B/elem", "KernelGen", "naive", "TensorPrim", "roofline",
-        "x naive", "x TP", "/roofline", "KG GB/s", "alloc B/step",
+        "optimizer", "elements", "isa", "B/elem", "KernelGen", "naive", "TensorPrim", "roofline", "gcc",
+        "x naive", "x TP", "/roofline", "x gcc", "KG GB/s", "alloc B/step",
     };
 
     /// <summary>Writes the header, a rule and the rows, columns aligned (ns per element unless the header says otherwise).</summary>
@@ -54,9 +54,11 @@ public static class QuickTable
         Nanoseconds(row.NaiveNsPerElement),
         Nanoseconds(row.TensorPrimitivesNsPerElement),
         Nanoseconds(row.RooflineNsPerElement),
+        Nanoseconds(row.GccNsPerElement),
         Ratio(row.SpeedupOverNaive, "x"),
         Ratio(row.SpeedupOverTensorPrimitives, "x"),
         Ratio(row.OverRoofline, ""),
+        Ratio(row.OverGcc, ""),
         row.KernelGenGigabytesPerSecond.ToString("F1", CultureInfo.InvariantCulture),
         row.AllocatedBytesPerStep.ToString(CultureInfo.InvariantCulture),
     };

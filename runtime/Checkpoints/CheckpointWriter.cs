@@ -21,6 +21,15 @@ internal static class CheckpointWriter
             throw new ArgumentException("The stream is not writable.", nameof(destination));
         }
 
+        foreach (Optimizer group in groups)
+        {
+            if (group.IsStepOpen)
+            {
+                // Some tensors would be saved after this step and others before it.
+                throw new InvalidOperationException("A checkpoint was saved while a per-tensor step was open (BeginStep without EndStep): save it after EndStep. Nothing was written.");
+            }
+        }
+
         CheckpointMetadata.CheckParticipantNames(options.Participants);
         var layout = CheckpointLayout.Build(groups, options.IncludeParameters, wrapper);
         Dictionary<string, string> metadata = Metadata(layout, options);

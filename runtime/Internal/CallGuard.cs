@@ -20,6 +20,12 @@ internal enum OptimizerCall
 
     /// <summary>A schedule-free <c>Eval()</c> or <c>Train()</c> moving the parameters.</summary>
     ModeSwitch,
+
+    /// <summary>A per-tensor step, open from <see cref="Optimizer.BeginStep"/> to <see cref="Optimizer.EndStep"/>.</summary>
+    TensorSteps,
+
+    /// <summary><see cref="Optimizer.BeginStep"/>, <see cref="Optimizer.StepTensor(ParameterTensor)"/> or <see cref="Optimizer.EndStep"/> at work.</summary>
+    TensorStep,
 }
 
 /// <summary>
@@ -36,6 +42,12 @@ internal struct CallGuard
     public void Enter(OptimizerCall call)
     {
         var running = (OptimizerCall)Interlocked.CompareExchange(ref _running, (int)call, (int)OptimizerCall.None);
+        if (running == OptimizerCall.TensorSteps)
+        {
+            throw new InvalidOperationException(
+                $"{Name(call)} was called while a per-tensor step was open on the same optimizer: end it with EndStep first (after a StepTensor call for every tensor). Nothing was changed by this call.");
+        }
+
         if (running != OptimizerCall.None)
         {
             throw new InvalidOperationException(
@@ -46,12 +58,27 @@ internal struct CallGuard
     /// <summary>Leaves the running call.</summary>
     public void Exit() => Volatile.Write(ref _running, (int)OptimizerCall.None);
 
-    private static string Name(OptimizerCall call) => call switch
+    /// <summary>
+    /// Moves from <paramref name="from"/> to <paramref name="to"/> (a tensor's step inside an open
+    /// per-tensor step, and back): false, with the call found, when <paramref name="from"/> is not running.
+    /// </summary>
+    public bool TrySwitch(OptimizerCall from, OptimizerCall to, out OptimizerCall running)
+    {
+        running = (OptimizerCall)Interlocked.CompareExchange(ref _running, (int)to, (int)from);
+        return running == from;
+    }
+
+    /// <summary>The running call (for messages; another thread may change it at once).</summary>
+    public OptimizerCall Running => (OptimizerCall)Volatile.Read(ref _running);
+
+    internal static string Name(OptimizerCall call) => call switch
     {
         OptimizerCall.Step => "Step",
         OptimizerCall.Add => "Add",
         OptimizerCall.Load => "a checkpoint load",
         OptimizerCall.ModeSwitch => "Eval or Train",
+        OptimizerCall.TensorSteps => "a per-tensor step (BeginStep ... EndStep)",
+        OptimizerCall.TensorStep => "BeginStep, StepTensor or EndStep",
         _ => call.ToString(),
     };
 }

@@ -59,6 +59,11 @@ public sealed partial class Adan
     [Hyperparameter("maximize")]
     public bool Maximize { get; set; }
 
+    /// <inheritdoc/>
+    internal override string? PerTensorStepRefusal => MaxGradNorm != 0f
+        ? "Adan with MaxGradNorm clips every gradient by the norm of all of them, which a per-tensor step does not know before the last gradient: step it with Step(), or set MaxGradNorm to 0."
+        : null;
+
     /// <summary>Computes the clipping factor c of this step and hands it to every tensor's rule.</summary>
     protected override void BeforeStep()
     {

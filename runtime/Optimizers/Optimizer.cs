@@ -11,7 +11,7 @@ namespace KernelGen;
 /// The base of every optimizer. A class marked <see cref="OptimizerAttribute"/> gets this base
 /// and its overrides from the generator; users register tensors and call <see cref="Step"/>.
 /// </summary>
-public abstract class Optimizer
+public abstract partial class Optimizer
 {
     private readonly List<ParameterTensor> _tensors = new();
 
@@ -89,10 +89,16 @@ public abstract class Optimizer
     /// <summary>What a step does when a gradient holds an infinity or a NaN.</summary>
     public NonFiniteGradientPolicy NonFiniteGradients { get; set; } = NonFiniteGradientPolicy.Ignore;
 
-    /// <summary>How many steps <see cref="NonFiniteGradientPolicy.Skip"/> has skipped (a whole <see cref="ParameterGroups"/> step counts in every group).</summary>
+    /// <summary>
+    /// How many steps <see cref="NonFiniteGradientPolicy.Skip"/> has skipped (a whole <see cref="ParameterGroups"/>
+    /// step counts in every group; a per-tensor step that skipped any of its tensors counts once).
+    /// </summary>
     public int SkippedSteps { get; private set; }
 
-    /// <summary>Whether the last call of <see cref="Step"/> was skipped for a non-finite gradient.</summary>
+    /// <summary>
+    /// Whether the last call of <see cref="Step"/> was skipped for a non-finite gradient; after a
+    /// per-tensor step (<see cref="BeginStep"/>), whether any of its tensors was.
+    /// </summary>
     public bool LastStepSkipped { get; private set; }
 
     /// <summary>The factor the kernels apply to gradients: <c>1 / GradientScale</c> in float.</summary>
@@ -162,7 +168,7 @@ public abstract class Optimizer
         _calls.Enter(OptimizerCall.Step);
         try
         {
-            if (BeginStep(out KernelPath path))
+            if (TryBeginStep(out KernelPath path))
             {
                 RunKernels(path);
             }
@@ -178,7 +184,7 @@ public abstract class Optimizer
     /// a Step call: the checks, the non-finite policy, then <see cref="BeforeStep"/>. False when
     /// the step is skipped.
     /// </summary>
-    internal bool BeginStep(out KernelPath path)
+    internal bool TryBeginStep(out KernelPath path)
     {
         path = PrepareStep();
         NonFiniteGradient found = FindNonFiniteGradient();

@@ -112,6 +112,72 @@ public sealed class ParameterGroups
         }
     }
 
+    /// <summary>
+    /// Opens a per-tensor step in every group, all or nothing: every group's checks first (those of
+    /// <see cref="Optimizer.BeginStep"/>), and only then the steps are opened. Then
+    /// <see cref="Optimizer.StepTensor(ParameterTensor)"/> on each group steps its tensors, and
+    /// <see cref="EndStep"/> ends the step in every group. Each group applies its own non-finite
+    /// policy to each of its tensors as it is stepped (the whole-step skip of <see cref="Step"/>
+    /// needs every gradient first).
+    /// </summary>
+    /// <exception cref="ArgumentException">A hyper-parameter of some group is out of its range; nothing was changed.</exception>
+    /// <exception cref="NotSupportedException">A group's rule needs every gradient before any update; nothing was changed.</exception>
+    /// <exception cref="InvalidOperationException">A tensor's step count is full, or a group is in another call or an open step; nothing was changed.</exception>
+    public void BeginStep()
+    {
+        int entered = 0;
+        bool opened = false;
+        try
+        {
+            for (; entered < _groups.Length; entered++)
+            {
+                _groups[entered].EnterCall(OptimizerCall.TensorStep);
+            }
+
+            for (int g = 0; g < _groups.Length; g++)
+            {
+                _paths[g] = _groups[g].CheckTensorStep();
+            }
+
+            for (int g = 0; g < _groups.Length; g++)
+            {
+                _groups[g].OpenStep(_paths[g]);
+            }
+
+            opened = true;
+        }
+        finally
+        {
+            for (int g = 0; !opened && g < entered; g++)
+            {
+                _groups[g].ExitCall();
+            }
+        }
+    }
+
+    /// <summary>Ends the per-tensor step <see cref="BeginStep"/> opened in every group, once every tensor of every group was stepped.</summary>
+    /// <exception cref="InvalidOperationException">
+    /// A group has no open step, or a tensor was not stepped yet (every step stays open: step the
+    /// tensors the message names, then end it).
+    /// </exception>
+    public void EndStep()
+    {
+        for (int g = 0; g < _groups.Length; g++)
+        {
+            if (!_groups[g].IsStepOpen)
+            {
+                throw new InvalidOperationException($"Group {g} has no per-tensor step open: ParameterGroups.BeginStep opens one in every group. Nothing was changed.");
+            }
+
+            _groups[g].ThrowIfStepIncomplete(g);
+        }
+
+        foreach (Optimizer group in _groups)
+        {
+            group.EndStep();
+        }
+    }
+
     /// <summary>Applies each group's non-finite policy to its gradients: false when the whole step is to be skipped; throws under Throw.</summary>
     private bool FindNonFiniteGradient()
     {

@@ -23,7 +23,7 @@ public static class OptimizerOracles
         optimizer.EnterCall(OptimizerCall.Step);
         try
         {
-            if (!optimizer.BeginStep(out _))
+            if (!optimizer.TryBeginStep(out _))
             {
                 return;
             }
@@ -57,7 +57,7 @@ public static class OptimizerOracles
         optimizer.EnterCall(OptimizerCall.Step);
         try
         {
-            if (optimizer.BeginStep(out _))
+            if (optimizer.TryBeginStep(out _))
             {
                 Interpret(optimizer);
             }

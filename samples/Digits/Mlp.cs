@@ -52,8 +52,12 @@ public sealed class Mlp
 
     public int ParameterCount => W1.Length + B1.Length + W2.Length + B2.Length;
 
-    /// <summary>Forward and backward over <paramref name="count"/> rows; returns the mean loss and fills the gradients.</summary>
-    public float ForwardBackward(ReadOnlySpan<float> x, ReadOnlySpan<int> y, int count)
+    /// <summary>
+    /// Forward and backward over <paramref name="count"/> rows; returns the mean loss and fills the
+    /// gradients. <paramref name="outputLayerReady"/>, when given, runs as soon as the output layer's
+    /// gradients are complete, before the hidden layer's are computed (which no longer read W2).
+    /// </summary>
+    public float ForwardBackward(ReadOnlySpan<float> x, ReadOnlySpan<int> y, int count, Action? outputLayerReady = null)
     {
         Forward(x, count);
         float loss = 0f;
@@ -110,6 +114,8 @@ public sealed class Mlp
                 }
             }
         }
+
+        outputLayerReady?.Invoke();
 
         // Hidden layer.
         Array.Clear(GradW1);

@@ -7,15 +7,22 @@ using KernelGen.Samples.Digits;
 // Trains a 64-64-10 MLP on the UCI handwritten digits with a KernelGen optimizer, OneCycleLR and
 // gradient clipping, and reports accuracy, the optimizer's share of step time and the bytes it
 // allocates per step. `--optimizer NAME` picks any built-in; `--compare A,B,...` runs several.
+// `--step-in-backward` steps the output layer inside the backward pass (BeginStep, StepTensor,
+// EndStep) and trains the same model again with Step() after the backward pass, to compare.
 var options = Options.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project samples/Digits [-- --optimizer AdamW] [--epochs 30] [--compare AdamW,Adam,SGD,...]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project samples/Digits [-- --optimizer AdamW] [--epochs 30] [--compare AdamW,Adam,SGD,...] [--step-in-backward] [--no-clip]");
     return 2;
 }
 
 DigitsData data = DigitsData.Load(Path.Combine(AppContext.BaseDirectory, "Data", "digits.csv.gz"));
 Console.WriteLine($"digits: {data.TrainCount} training and {data.TestCount} test images; MLP 64-64-10; {options.Epochs} epochs of batch {options.Batch}; {KernelDispatch.Best} kernels");
+
+if (options.StepInBackward)
+{
+    Console.WriteLine("stepping in the backward pass: no gradient clipping (it needs every gradient before the first step)");
+}
 
 var results = new List<Result>();
 foreach (string name in options.Optimizers)
@@ -28,6 +35,13 @@ foreach (string name in options.Optimizers)
     }
 
     results.Add(result);
+    if (options.StepInBackward)
+    {
+        Result after = Trainer.Run(name, data, options with { StepInBackward = false }, verbose: false)!;
+        Console.WriteLine(
+            $"{name}: step after backward: test accuracy {after.TestAccuracy:P1}; step in backward: test accuracy {result.TestAccuracy:P1}; " +
+            $"same parameters bit for bit: {(after.ParameterHash == result.ParameterHash ? "yes" : "no")}");
+    }
 }
 
 Console.WriteLine();

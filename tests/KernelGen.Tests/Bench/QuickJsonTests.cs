@@ -6,13 +6,13 @@ using Xunit;
 
 namespace KernelGen.Tests.Bench;
 
-/// <summary>The JSON rows of <c>quick --json</c>: the field names outside checks read, and nulls for missing baselines.</summary>
+/// <summary>The JSON rows of <c>quick --json</c>: the field names outside checks read, and nulls for missing baselines and a missing native peer.</summary>
 public class QuickJsonTests
 {
     private static readonly string[] ExpectedFields =
     {
         "optimizer", "elements", "isa", "kernelgen_ns_per_element", "naive_ns_per_element",
-        "tensorprimitives_ns_per_element", "roofline_ns_per_element", "allocated_bytes_per_step",
+        "tensorprimitives_ns_per_element", "roofline_ns_per_element", "gcc_ns_per_element", "allocated_bytes_per_step",
     };
 
     [Fact]
@@ -20,7 +20,7 @@ public class QuickJsonTests
     {
         var rows = new[]
         {
-            new QuickRow("AdamW", 4096, "Vector512", 28, 0.25, 3.5, 1.25, 0.125, 0),
+            new QuickRow("AdamW", 4096, "Vector512", 28, 0.25, 3.5, 1.25, 0.125, 0) { GccNsPerElement = 0.375 },
             new QuickRow("Rprop", 65536, "Vector256", 28, 0.5, null, null, 0.25, 8),
         };
 
@@ -39,9 +39,11 @@ public class QuickJsonTests
         Assert.Equal(3.5, objects[0].GetProperty("naive_ns_per_element").GetDouble());
         Assert.Equal(1.25, objects[0].GetProperty("tensorprimitives_ns_per_element").GetDouble());
         Assert.Equal(0.125, objects[0].GetProperty("roofline_ns_per_element").GetDouble());
+        Assert.Equal(0.375, objects[0].GetProperty("gcc_ns_per_element").GetDouble());
         Assert.Equal(0, objects[0].GetProperty("allocated_bytes_per_step").GetInt64());
         Assert.Equal(JsonValueKind.Null, objects[1].GetProperty("naive_ns_per_element").ValueKind);
         Assert.Equal(JsonValueKind.Null, objects[1].GetProperty("tensorprimitives_ns_per_element").ValueKind);
+        Assert.Equal(JsonValueKind.Null, objects[1].GetProperty("gcc_ns_per_element").ValueKind); // no compiler, or no peer
         Assert.Equal(8, objects[1].GetProperty("allocated_bytes_per_step").GetInt64());
     }
 

@@ -40,8 +40,10 @@ public class QuickRowTests
     [Fact]
     public void RatiosComeFromTheNanosecondsPerElement()
     {
-        var row = new QuickRow("AdamW", 1 << 20, "Vector512", 28, 0.2, 3.0, 0.9, 0.16, 0);
+        var row = new QuickRow("AdamW", 1 << 20, "Vector512", 28, 0.2, 3.0, 0.9, 0.16, 0) { GccNsPerElement = 0.25 };
         Assert.Equal(15.0, row.SpeedupOverNaive!.Value, 9);
+        Assert.Equal(0.8, row.OverGcc!.Value, 9);
+        Assert.Null((row with { GccNsPerElement = null }).OverGcc);
         Assert.Equal(4.5, row.SpeedupOverTensorPrimitives!.Value, 9);
         Assert.Equal(1.25, row.OverRoofline!.Value, 9);
         Assert.Equal(140.0, row.KernelGenGigabytesPerSecond, 9);
@@ -53,7 +55,7 @@ public class QuickRowTests
     {
         var rows = new[]
         {
-            new QuickRow("AdamW", 1 << 20, "Vector512", 28, 0.2, 3.0, 0.9, 0.16, 0),
+            new QuickRow("AdamW", 1 << 20, "Vector512", 28, 0.2, 3.0, 0.9, 0.16, 0) { GccNsPerElement = 0.25 },
             new QuickRow("SGD", 16 << 20, "Vector512", 20, 0.5, null, null, 0.5, 0),
         };
         var output = new StringWriter();
@@ -62,7 +64,10 @@ public class QuickRowTests
 
         Assert.Equal(4, lines.Length); // header, rule, two rows
         Assert.StartsWith("optimizer", lines[0]);
-        Assert.Equal(new[] { "AdamW", "1 Mi", "Vector512", "28", "0.200", "3.000", "0.900", "0.160", "15.00x", "4.50x", "1.25", "140.0", "0" }, QuickTable.Cells(rows[0]));
+        Assert.Contains(" gcc ", lines[0]);
+        Assert.Contains(" x gcc ", lines[0]);
+        Assert.Equal(new[] { "AdamW", "1 Mi", "Vector512", "28", "0.200", "3.000", "0.900", "0.160", "0.250", "15.00x", "4.50x", "1.25", "0.80", "140.0", "0" }, QuickTable.Cells(rows[0]));
+        Assert.Equal(new[] { "-", "-" }, new[] { QuickTable.Cells(rows[1])[8], QuickTable.Cells(rows[1])[12] });
         Assert.Contains(" - ", lines[3]);
     }
 
