@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using KernelGen.Internal;
 
-namespace KernelGen;
+namespace KernelGen.Training;
 
 /// <summary>How <see cref="GradientAccumulation"/> combines micro-batch gradients.</summary>
 public enum AccumulationMode

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using KernelGen.Internal;
 
-namespace KernelGen;
+namespace KernelGen.Training;
 
 /// <summary>
 /// A running average of parameters: average buffers registered with the parameters they follow

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using KernelGen.Training;
 using KernelGen.Verification;
 
 namespace KernelGen.Tests.Kernels;

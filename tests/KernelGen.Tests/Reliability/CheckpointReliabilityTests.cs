@@ -5,6 +5,7 @@ using System.Linq;
 using KernelGen.Testing;
 using KernelGen.Tests.Checkpoints;
 using KernelGen.Tests.Kernels;
+using KernelGen.Training;
 using Xunit;
 
 namespace KernelGen.Tests.Reliability;

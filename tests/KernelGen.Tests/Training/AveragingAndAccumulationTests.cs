@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using KernelGen.Testing;
 using KernelGen.Tests.Kernels;
+using KernelGen.Training;
 using Xunit;
 
 namespace KernelGen.Tests.Training;
