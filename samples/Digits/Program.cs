@@ -52,4 +52,11 @@ foreach (Result r in results)
 }
 
 Console.WriteLine("(For comparison, PyTorch 1.13.1 spent 26% of its step time in the optimizer for the AdamW recipe, measured once on a 2-core Zen 5.)");
+
+// The run ends with each optimizer's summary: accuracy, the optimizer step's time, its allocations.
+foreach (Result r in results)
+{
+    Console.WriteLine(r.Summary);
+}
+
 return 0;

@@ -59,7 +59,7 @@ public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int B
 
 /// <summary>One optimizer's run.</summary>
 /// <param name="ParameterHash">FNV-1a over the bits of the trained parameters: equal hashes, same model.</param>
-public sealed record Result(string Optimizer, double MaxLearningRate, double TestAccuracy, double OptimizerShare, double OptimizerMicroseconds, long BytesPerStep, ulong ParameterHash);
+public sealed record Result(string Optimizer, double MaxLearningRate, double TestAccuracy, double OptimizerShare, double OptimizerMicroseconds, long BytesPerStep, ulong ParameterHash, string Summary);
 
 /// <summary>The training loop: forward/backward, clip, step, schedule; timed and measured.</summary>
 public static class Trainer
@@ -179,13 +179,9 @@ public static class Trainer
         double optimizerShare = optimizerTicks / (double)(modelTicks + optimizerTicks);
         double microseconds = optimizerTicks * 1e6 / Stopwatch.Frequency / measuredSteps;
         long bytesPerStep = optimizerBytes / measuredSteps;
-        if (verbose)
-        {
-            string what = options.StepInBackward ? "steps in backward + schedule" : options.Clip ? "clip + step + schedule" : "step + schedule";
-            Console.WriteLine($"{name}: test accuracy {testAccuracy:P1}; optimizer step ({what}) {microseconds:F2} µs, {optimizerShare:P0} of step time; {bytesPerStep} bytes allocated per optimizer step");
-        }
-
-        return new Result(name, maxLr, testAccuracy, optimizerShare, microseconds, bytesPerStep, Hash(model));
+        string what = options.StepInBackward ? "steps in backward + schedule" : options.Clip ? "clip + step + schedule" : "step + schedule";
+        string summary = $"{name}: test accuracy {testAccuracy:P1}; optimizer step ({what}) {microseconds:F2} µs, {optimizerShare:P0} of step time; {bytesPerStep} bytes allocated per optimizer step";
+        return new Result(name, maxLr, testAccuracy, optimizerShare, microseconds, bytesPerStep, Hash(model), summary);
     }
 
     private static ulong Hash(Mlp model)
