@@ -36,6 +36,13 @@ internal sealed partial class KernelEmitter
         return string.Join(", ", parts);
     }
 
+    /// <summary>The argument fields that hold uniform values (everything but the buffers), with their C# types.</summary>
+    private IEnumerable<(string Field, string Type)> PreparedFieldTypes =>
+        _plan.Exports.Select(export => (export.Field, CSharpWriter.Keyword(export.Kind)))
+            .Concat(_plan.Flags.Select(flag => (flag.Field, "bool")));
+
+    private IEnumerable<string> PreparedFields => PreparedFieldTypes.Select(f => f.Field);
+
     /// <summary>The optimizer's step over its tensors (the kernels), and the rule-by-element step it is checked against.</summary>
     private void WriteStepMembers()
     {
@@ -76,7 +83,28 @@ internal sealed partial class KernelEmitter
                 {
                     using (_w.Block("if (step != prepared)"))
                     {
-                        _w.Line(prepare);
+                        // A per-tensor step (BeginStep, StepTensor, EndStep) calls this once per tensor:
+                        // the uniform part it kept for the open step is copied back, not computed again.
+                        using (_w.Block("if (ReusesPreparedUniforms(step))"))
+                        {
+                            foreach (string field in PreparedFields)
+                            {
+                                _w.Line($"{_argsName}.{field} = {_preparedField}.{field};");
+                            }
+                        }
+
+                        using (_w.Block("else"))
+                        {
+                            _w.Line(prepare);
+                            using (_w.Block("if (KeepsPreparedUniforms(step))"))
+                            {
+                                foreach (string field in PreparedFields)
+                                {
+                                    _w.Line($"{_preparedField}.{field} = {_argsName}.{field};");
+                                }
+                            }
+                        }
+
                         _w.Line("prepared = step;");
                     }
                 }
@@ -101,6 +129,22 @@ internal sealed partial class KernelEmitter
                 _w.Line(HasReductions
                     ? $"Execute(path, ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});"
                     : $"Dispatch(path, ref {_argsName});");
+            }
+        }
+
+        if (_preparesOncePerStep)
+        {
+            _w.Line();
+            _w.Line("/// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>");
+            _w.Line($"private {_preparedType} {_preparedField};");
+            _w.Line();
+            _w.Line("/// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>");
+            using (_w.Block($"private struct {_preparedType}"))
+            {
+                foreach ((string field, string type) in PreparedFieldTypes)
+                {
+                    _w.Line($"public {type} {field};");
+                }
             }
         }
 

@@ -24,6 +24,8 @@ internal sealed partial class KernelEmitter
     private readonly string _pathName;
     private readonly string _argsName;
     private readonly string _argsType;
+    private readonly string _preparedType;
+    private readonly string _preparedField;
     private readonly SoftwarePipeline? _pipeline;
     private readonly VectorAliases _vectors;
     private readonly bool _preparesOncePerStep;
@@ -39,6 +41,8 @@ internal sealed partial class KernelEmitter
         _pathName = _plan.Names.Fresh("path");
         _argsName = _plan.Names.Fresh("args");
         _argsType = _plan.Names.Fresh("KernelArguments");
+        _preparedType = _plan.Names.Fresh("PreparedUniforms");
+        _preparedField = _plan.Names.Fresh("_preparedUniforms");
         // Members of the class are found before the file's aliases: the aliases avoid their names.
         _plan.Names.Reserve(_rule.ClassName);
         foreach (HyperparameterModel hyper in _rule.Hyperparameters)

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using KernelGen.Internal;
 
 namespace KernelGen;
@@ -15,6 +16,12 @@ public abstract partial class Optimizer
     private float _openGradientScale;
     private double[] _openHyperparameters = Array.Empty<double>();
     private double[] _currentHyperparameters = Array.Empty<double>();
+
+    // The uniform part a rule computed for the open step (kept by the generated code in a field of
+    // its own): valid while this step is open, for tensors at that step count.
+    private long _openStepNumber;
+    private long _preparedForOpenStep = -1;
+    private int _preparedStepCount;
 
     /// <summary>Whether a per-tensor step is open: <see cref="BeginStep"/> was called and <see cref="EndStep"/> has not ended it yet.</summary>
     public bool IsStepOpen => _stepOpen;
@@ -187,6 +194,44 @@ public abstract partial class Optimizer
     /// Opens the step after its checks passed. The caller holds the call guard in
     /// <see cref="OptimizerCall.TensorStep"/>; it is left in <see cref="OptimizerCall.TensorSteps"/>, the open step.
     /// </summary>
+    /// <summary>
+    /// Whether the generated step may reuse the uniform part it kept for this open per-tensor step
+    /// at step count <paramref name="step"/> instead of computing it again (the hyper-parameters and
+    /// gradient scale cannot change while the step is open).
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected bool ReusesPreparedUniforms(int step)
+    {
+        bool reuse = _stepOpen && _preparedForOpenStep == _openStepNumber && _preparedStepCount == step;
+        if (reuse)
+        {
+            PreparedUniformsReused++;
+        }
+
+        return reuse;
+    }
+
+    /// <summary>
+    /// Called by the generated step after it computed the uniform part for step count
+    /// <paramref name="step"/>: true when a per-tensor step is open, and the generated code then keeps
+    /// what it computed for the other tensors of this step.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected bool KeepsPreparedUniforms(int step)
+    {
+        if (!_stepOpen)
+        {
+            return false;
+        }
+
+        _preparedForOpenStep = _openStepNumber;
+        _preparedStepCount = step;
+        return true;
+    }
+
+    /// <summary>Tensors of per-tensor steps that reused their step's uniform part so far (tests check it is computed once).</summary>
+    internal long PreparedUniformsReused { get; private set; }
+
     internal void OpenStep(KernelPath path)
     {
         int count = _tensors.Count;
@@ -208,6 +253,7 @@ public abstract partial class Optimizer
         _openPath = path;
         _pendingTensors = count;
         BeginKernels();
+        _openStepNumber++;
         _stepOpen = true;
         _calls.TrySwitch(OptimizerCall.TensorStep, OptimizerCall.TensorSteps, out _);
     }

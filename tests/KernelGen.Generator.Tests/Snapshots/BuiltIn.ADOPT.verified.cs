@@ -750,7 +750,50 @@ partial class ADOPT : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Beta1, Beta2, WeightDecay, WeightDecouple, FixedDecay, Epsilon, Maximize, step);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.ParamTerm = _preparedUniforms.ParamTerm;
+                    args.WeightDecay = _preparedUniforms.WeightDecay;
+                    args.Epsilon = _preparedUniforms.Epsilon;
+                    args.NegatedClip = _preparedUniforms.NegatedClip;
+                    args.Clip = _preparedUniforms.Clip;
+                    args.Weight = _preparedUniforms.Weight;
+                    args.OneMinusWeight = _preparedUniforms.OneMinusWeight;
+                    args.LearningRate = _preparedUniforms.LearningRate;
+                    args.Beta2 = _preparedUniforms.Beta2;
+                    args.OneMinusBeta2 = _preparedUniforms.OneMinusBeta2;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Maximize = _preparedUniforms.Maximize;
+                    args.WeightDecouple = _preparedUniforms.WeightDecouple;
+                    args.WeightDecayAboveZero = _preparedUniforms.WeightDecayAboveZero;
+                    args.StepIsOne = _preparedUniforms.StepIsOne;
+                    args.AbsWeightBelowHalf = _preparedUniforms.AbsWeightBelowHalf;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Beta1, Beta2, WeightDecay, WeightDecouple, FixedDecay, Epsilon, Maximize, step);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.ParamTerm = args.ParamTerm;
+                        _preparedUniforms.WeightDecay = args.WeightDecay;
+                        _preparedUniforms.Epsilon = args.Epsilon;
+                        _preparedUniforms.NegatedClip = args.NegatedClip;
+                        _preparedUniforms.Clip = args.Clip;
+                        _preparedUniforms.Weight = args.Weight;
+                        _preparedUniforms.OneMinusWeight = args.OneMinusWeight;
+                        _preparedUniforms.LearningRate = args.LearningRate;
+                        _preparedUniforms.Beta2 = args.Beta2;
+                        _preparedUniforms.OneMinusBeta2 = args.OneMinusBeta2;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Maximize = args.Maximize;
+                        _preparedUniforms.WeightDecouple = args.WeightDecouple;
+                        _preparedUniforms.WeightDecayAboveZero = args.WeightDecayAboveZero;
+                        _preparedUniforms.StepIsOne = args.StepIsOne;
+                        _preparedUniforms.AbsWeightBelowHalf = args.AbsWeightBelowHalf;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -759,6 +802,31 @@ partial class ADOPT : global::KernelGen.Optimizer
             args.ExpAvgSq = tensor.State(1);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float ParamTerm;
+        public float WeightDecay;
+        public float Epsilon;
+        public float NegatedClip;
+        public float Clip;
+        public float Weight;
+        public float OneMinusWeight;
+        public float LearningRate;
+        public float Beta2;
+        public float OneMinusBeta2;
+        public float GradientMultiplier;
+        public bool Maximize;
+        public bool WeightDecouple;
+        public bool WeightDecayAboveZero;
+        public bool StepIsOne;
+        public bool AbsWeightBelowHalf;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

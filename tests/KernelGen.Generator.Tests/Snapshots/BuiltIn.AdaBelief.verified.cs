@@ -1014,7 +1014,54 @@ partial class AdaBelief : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Beta1, Beta2, WeightDecay, WeightDecouple, FixedDecay, Rectify, RectifyThreshold, DegeneratedToSgd, AmsBound, Epsilon, Maximize, AdamDebias, step);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.ParamTerm = _preparedUniforms.ParamTerm;
+                    args.WeightDecay = _preparedUniforms.WeightDecay;
+                    args.Beta1 = _preparedUniforms.Beta1;
+                    args.OneMinusBeta1 = _preparedUniforms.OneMinusBeta1;
+                    args.Beta2 = _preparedUniforms.Beta2;
+                    args.OneMinusBeta2 = _preparedUniforms.OneMinusBeta2;
+                    args.Epsilon = _preparedUniforms.Epsilon;
+                    args.LearningRateOverDebias = _preparedUniforms.LearningRateOverDebias;
+                    args.SqrtBiasCorrection2 = _preparedUniforms.SqrtBiasCorrection2;
+                    args.LearningRateTimesRectificationOverDebias = _preparedUniforms.LearningRateTimesRectificationOverDebias;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Maximize = _preparedUniforms.Maximize;
+                    args.WeightDecouple = _preparedUniforms.WeightDecouple;
+                    args.WeightDecayAboveZero = _preparedUniforms.WeightDecayAboveZero;
+                    args.AmsBound = _preparedUniforms.AmsBound;
+                    args.NotRectify = _preparedUniforms.NotRectify;
+                    args.RhoAtLeastRectifyThreshold = _preparedUniforms.RhoAtLeastRectifyThreshold;
+                    args.Condition6 = _preparedUniforms.Condition6;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Beta1, Beta2, WeightDecay, WeightDecouple, FixedDecay, Rectify, RectifyThreshold, DegeneratedToSgd, AmsBound, Epsilon, Maximize, AdamDebias, step);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.ParamTerm = args.ParamTerm;
+                        _preparedUniforms.WeightDecay = args.WeightDecay;
+                        _preparedUniforms.Beta1 = args.Beta1;
+                        _preparedUniforms.OneMinusBeta1 = args.OneMinusBeta1;
+                        _preparedUniforms.Beta2 = args.Beta2;
+                        _preparedUniforms.OneMinusBeta2 = args.OneMinusBeta2;
+                        _preparedUniforms.Epsilon = args.Epsilon;
+                        _preparedUniforms.LearningRateOverDebias = args.LearningRateOverDebias;
+                        _preparedUniforms.SqrtBiasCorrection2 = args.SqrtBiasCorrection2;
+                        _preparedUniforms.LearningRateTimesRectificationOverDebias = args.LearningRateTimesRectificationOverDebias;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Maximize = args.Maximize;
+                        _preparedUniforms.WeightDecouple = args.WeightDecouple;
+                        _preparedUniforms.WeightDecayAboveZero = args.WeightDecayAboveZero;
+                        _preparedUniforms.AmsBound = args.AmsBound;
+                        _preparedUniforms.NotRectify = args.NotRectify;
+                        _preparedUniforms.RhoAtLeastRectifyThreshold = args.RhoAtLeastRectifyThreshold;
+                        _preparedUniforms.Condition6 = args.Condition6;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -1024,6 +1071,33 @@ partial class AdaBelief : global::KernelGen.Optimizer
             args.MaxExpAvgVar = tensor.State(2);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float ParamTerm;
+        public float WeightDecay;
+        public float Beta1;
+        public float OneMinusBeta1;
+        public float Beta2;
+        public float OneMinusBeta2;
+        public float Epsilon;
+        public float LearningRateOverDebias;
+        public float SqrtBiasCorrection2;
+        public float LearningRateTimesRectificationOverDebias;
+        public float GradientMultiplier;
+        public bool Maximize;
+        public bool WeightDecouple;
+        public bool WeightDecayAboveZero;
+        public bool AmsBound;
+        public bool NotRectify;
+        public bool RhoAtLeastRectifyThreshold;
+        public bool Condition6;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

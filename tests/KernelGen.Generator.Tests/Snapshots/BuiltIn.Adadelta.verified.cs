@@ -457,7 +457,34 @@ partial class Adadelta : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Rho, Epsilon, WeightDecay, Maximize);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.WeightDecay = _preparedUniforms.WeightDecay;
+                    args.Rho = _preparedUniforms.Rho;
+                    args.OneMinusRho = _preparedUniforms.OneMinusRho;
+                    args.Epsilon = _preparedUniforms.Epsilon;
+                    args.LearningRate = _preparedUniforms.LearningRate;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Maximize = _preparedUniforms.Maximize;
+                    args.WeightDecayIsNotZero = _preparedUniforms.WeightDecayIsNotZero;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Rho, Epsilon, WeightDecay, Maximize);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.WeightDecay = args.WeightDecay;
+                        _preparedUniforms.Rho = args.Rho;
+                        _preparedUniforms.OneMinusRho = args.OneMinusRho;
+                        _preparedUniforms.Epsilon = args.Epsilon;
+                        _preparedUniforms.LearningRate = args.LearningRate;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Maximize = args.Maximize;
+                        _preparedUniforms.WeightDecayIsNotZero = args.WeightDecayIsNotZero;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -466,6 +493,23 @@ partial class Adadelta : global::KernelGen.Optimizer
             args.AccDelta = tensor.State(1);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float WeightDecay;
+        public float Rho;
+        public float OneMinusRho;
+        public float Epsilon;
+        public float LearningRate;
+        public float GradientMultiplier;
+        public bool Maximize;
+        public bool WeightDecayIsNotZero;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -440,7 +440,34 @@ partial class Adagrad : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, LearningRateDecay, WeightDecay, InitialAccumulatorValue, Epsilon, Maximize, step);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.WeightDecay = _preparedUniforms.WeightDecay;
+                    args.InitialAccumulatorValue = _preparedUniforms.InitialAccumulatorValue;
+                    args.Clr = _preparedUniforms.Clr;
+                    args.Epsilon = _preparedUniforms.Epsilon;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Maximize = _preparedUniforms.Maximize;
+                    args.WeightDecayIsNotZero = _preparedUniforms.WeightDecayIsNotZero;
+                    args.StepIsOne = _preparedUniforms.StepIsOne;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, LearningRateDecay, WeightDecay, InitialAccumulatorValue, Epsilon, Maximize, step);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.WeightDecay = args.WeightDecay;
+                        _preparedUniforms.InitialAccumulatorValue = args.InitialAccumulatorValue;
+                        _preparedUniforms.Clr = args.Clr;
+                        _preparedUniforms.Epsilon = args.Epsilon;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Maximize = args.Maximize;
+                        _preparedUniforms.WeightDecayIsNotZero = args.WeightDecayIsNotZero;
+                        _preparedUniforms.StepIsOne = args.StepIsOne;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -448,6 +475,23 @@ partial class Adagrad : global::KernelGen.Optimizer
             args.Sum = tensor.State(0);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float WeightDecay;
+        public float InitialAccumulatorValue;
+        public float Clr;
+        public float Epsilon;
+        public float GradientMultiplier;
+        public bool Maximize;
+        public bool WeightDecayIsNotZero;
+        public bool StepIsOne;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -1318,7 +1318,40 @@ partial class AdamW : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, Amsgrad, Maximize, step);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.OneMinusLearningRateTimesWeightDecay = _preparedUniforms.OneMinusLearningRateTimesWeightDecay;
+                    args.Beta1 = _preparedUniforms.Beta1;
+                    args.OneMinusBeta1 = _preparedUniforms.OneMinusBeta1;
+                    args.Beta2 = _preparedUniforms.Beta2;
+                    args.OneMinusBeta2 = _preparedUniforms.OneMinusBeta2;
+                    args.BiasCorrection2Sqrt = _preparedUniforms.BiasCorrection2Sqrt;
+                    args.Epsilon = _preparedUniforms.Epsilon;
+                    args.StepSize = _preparedUniforms.StepSize;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Maximize = _preparedUniforms.Maximize;
+                    args.Amsgrad = _preparedUniforms.Amsgrad;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, Amsgrad, Maximize, step);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.OneMinusLearningRateTimesWeightDecay = args.OneMinusLearningRateTimesWeightDecay;
+                        _preparedUniforms.Beta1 = args.Beta1;
+                        _preparedUniforms.OneMinusBeta1 = args.OneMinusBeta1;
+                        _preparedUniforms.Beta2 = args.Beta2;
+                        _preparedUniforms.OneMinusBeta2 = args.OneMinusBeta2;
+                        _preparedUniforms.BiasCorrection2Sqrt = args.BiasCorrection2Sqrt;
+                        _preparedUniforms.Epsilon = args.Epsilon;
+                        _preparedUniforms.StepSize = args.StepSize;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Maximize = args.Maximize;
+                        _preparedUniforms.Amsgrad = args.Amsgrad;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -1328,6 +1361,26 @@ partial class AdamW : global::KernelGen.Optimizer
             args.MaxExpAvgSq = tensor.State(2);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float OneMinusLearningRateTimesWeightDecay;
+        public float Beta1;
+        public float OneMinusBeta1;
+        public float Beta2;
+        public float OneMinusBeta2;
+        public float BiasCorrection2Sqrt;
+        public float Epsilon;
+        public float StepSize;
+        public float GradientMultiplier;
+        public bool Maximize;
+        public bool Amsgrad;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

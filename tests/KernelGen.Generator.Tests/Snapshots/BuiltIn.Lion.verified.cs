@@ -514,7 +514,40 @@ partial class Lion : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Beta1, Beta2, WeightDecay, WeightDecouple, FixedDecay, Maximize);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.ParamTerm = _preparedUniforms.ParamTerm;
+                    args.WeightDecay = _preparedUniforms.WeightDecay;
+                    args.Beta1 = _preparedUniforms.Beta1;
+                    args.OneMinusBeta1 = _preparedUniforms.OneMinusBeta1;
+                    args.Beta2 = _preparedUniforms.Beta2;
+                    args.OneMinusBeta2 = _preparedUniforms.OneMinusBeta2;
+                    args.LearningRate = _preparedUniforms.LearningRate;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Maximize = _preparedUniforms.Maximize;
+                    args.WeightDecouple = _preparedUniforms.WeightDecouple;
+                    args.WeightDecayAboveZero = _preparedUniforms.WeightDecayAboveZero;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Beta1, Beta2, WeightDecay, WeightDecouple, FixedDecay, Maximize);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.ParamTerm = args.ParamTerm;
+                        _preparedUniforms.WeightDecay = args.WeightDecay;
+                        _preparedUniforms.Beta1 = args.Beta1;
+                        _preparedUniforms.OneMinusBeta1 = args.OneMinusBeta1;
+                        _preparedUniforms.Beta2 = args.Beta2;
+                        _preparedUniforms.OneMinusBeta2 = args.OneMinusBeta2;
+                        _preparedUniforms.LearningRate = args.LearningRate;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Maximize = args.Maximize;
+                        _preparedUniforms.WeightDecouple = args.WeightDecouple;
+                        _preparedUniforms.WeightDecayAboveZero = args.WeightDecayAboveZero;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -522,6 +555,26 @@ partial class Lion : global::KernelGen.Optimizer
             args.ExpAvg = tensor.State(0);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float ParamTerm;
+        public float WeightDecay;
+        public float Beta1;
+        public float OneMinusBeta1;
+        public float Beta2;
+        public float OneMinusBeta2;
+        public float LearningRate;
+        public float GradientMultiplier;
+        public bool Maximize;
+        public bool WeightDecouple;
+        public bool WeightDecayAboveZero;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

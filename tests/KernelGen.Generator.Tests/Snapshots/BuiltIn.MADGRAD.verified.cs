@@ -2721,7 +2721,48 @@ partial class MADGRAD : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Momentum, WeightDecay, WeightDecouple, Epsilon, Maximize, step);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.ZeroOverEpsilon = _preparedUniforms.ZeroOverEpsilon;
+                    args.WeightDecay = _preparedUniforms.WeightDecay;
+                    args.Lambda = _preparedUniforms.Lambda;
+                    args.Epsilon = _preparedUniforms.Epsilon;
+                    args.Momentum = _preparedUniforms.Momentum;
+                    args.OneMinusMomentum = _preparedUniforms.OneMinusMomentum;
+                    args.NegatedLrTimesWeightDecay = _preparedUniforms.NegatedLrTimesWeightDecay;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.StepIsOne = _preparedUniforms.StepIsOne;
+                    args.MomentumIsZero = _preparedUniforms.MomentumIsZero;
+                    args.Maximize = _preparedUniforms.Maximize;
+                    args.WeightDecayAboveZeroAndNotWeightDecouple = _preparedUniforms.WeightDecayAboveZeroAndNotWeightDecouple;
+                    args.MomentumIsZero1 = _preparedUniforms.MomentumIsZero1;
+                    args.WeightDecayAboveZeroAndWeightDecouple = _preparedUniforms.WeightDecayAboveZeroAndWeightDecouple;
+                    args.MomentumIsZero2 = _preparedUniforms.MomentumIsZero2;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Momentum, WeightDecay, WeightDecouple, Epsilon, Maximize, step);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.ZeroOverEpsilon = args.ZeroOverEpsilon;
+                        _preparedUniforms.WeightDecay = args.WeightDecay;
+                        _preparedUniforms.Lambda = args.Lambda;
+                        _preparedUniforms.Epsilon = args.Epsilon;
+                        _preparedUniforms.Momentum = args.Momentum;
+                        _preparedUniforms.OneMinusMomentum = args.OneMinusMomentum;
+                        _preparedUniforms.NegatedLrTimesWeightDecay = args.NegatedLrTimesWeightDecay;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.StepIsOne = args.StepIsOne;
+                        _preparedUniforms.MomentumIsZero = args.MomentumIsZero;
+                        _preparedUniforms.Maximize = args.Maximize;
+                        _preparedUniforms.WeightDecayAboveZeroAndNotWeightDecouple = args.WeightDecayAboveZeroAndNotWeightDecouple;
+                        _preparedUniforms.MomentumIsZero1 = args.MomentumIsZero1;
+                        _preparedUniforms.WeightDecayAboveZeroAndWeightDecouple = args.WeightDecayAboveZeroAndWeightDecouple;
+                        _preparedUniforms.MomentumIsZero2 = args.MomentumIsZero2;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -2731,6 +2772,30 @@ partial class MADGRAD : global::KernelGen.Optimizer
             args.X0 = tensor.State(2);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float ZeroOverEpsilon;
+        public float WeightDecay;
+        public float Lambda;
+        public float Epsilon;
+        public float Momentum;
+        public float OneMinusMomentum;
+        public float NegatedLrTimesWeightDecay;
+        public float GradientMultiplier;
+        public bool StepIsOne;
+        public bool MomentumIsZero;
+        public bool Maximize;
+        public bool WeightDecayAboveZeroAndNotWeightDecouple;
+        public bool MomentumIsZero1;
+        public bool WeightDecayAboveZeroAndWeightDecouple;
+        public bool MomentumIsZero2;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

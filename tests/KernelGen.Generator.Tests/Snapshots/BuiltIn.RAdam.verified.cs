@@ -611,7 +611,44 @@ partial class RAdam : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, step);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.WeightDecay = _preparedUniforms.WeightDecay;
+                    args.Beta1 = _preparedUniforms.Beta1;
+                    args.OneMinusBeta1 = _preparedUniforms.OneMinusBeta1;
+                    args.Beta2 = _preparedUniforms.Beta2;
+                    args.OneMinusBeta2 = _preparedUniforms.OneMinusBeta2;
+                    args.BiasCorrection1 = _preparedUniforms.BiasCorrection1;
+                    args.SqrtBiasCorrection2 = _preparedUniforms.SqrtBiasCorrection2;
+                    args.Epsilon = _preparedUniforms.Epsilon;
+                    args.LearningRate = _preparedUniforms.LearningRate;
+                    args.Rectification = _preparedUniforms.Rectification;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.WeightDecayIsNotZero = _preparedUniforms.WeightDecayIsNotZero;
+                    args.RhoAboveFive = _preparedUniforms.RhoAboveFive;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, step);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.WeightDecay = args.WeightDecay;
+                        _preparedUniforms.Beta1 = args.Beta1;
+                        _preparedUniforms.OneMinusBeta1 = args.OneMinusBeta1;
+                        _preparedUniforms.Beta2 = args.Beta2;
+                        _preparedUniforms.OneMinusBeta2 = args.OneMinusBeta2;
+                        _preparedUniforms.BiasCorrection1 = args.BiasCorrection1;
+                        _preparedUniforms.SqrtBiasCorrection2 = args.SqrtBiasCorrection2;
+                        _preparedUniforms.Epsilon = args.Epsilon;
+                        _preparedUniforms.LearningRate = args.LearningRate;
+                        _preparedUniforms.Rectification = args.Rectification;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.WeightDecayIsNotZero = args.WeightDecayIsNotZero;
+                        _preparedUniforms.RhoAboveFive = args.RhoAboveFive;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -620,6 +657,28 @@ partial class RAdam : global::KernelGen.Optimizer
             args.ExpAvgSq = tensor.State(1);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float WeightDecay;
+        public float Beta1;
+        public float OneMinusBeta1;
+        public float Beta2;
+        public float OneMinusBeta2;
+        public float BiasCorrection1;
+        public float SqrtBiasCorrection2;
+        public float Epsilon;
+        public float LearningRate;
+        public float Rectification;
+        public float GradientMultiplier;
+        public bool WeightDecayIsNotZero;
+        public bool RhoAboveFive;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -668,7 +668,40 @@ partial class RMSprop : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Alpha, Epsilon, WeightDecay, Momentum, Centered, Maximize);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.WeightDecay = _preparedUniforms.WeightDecay;
+                    args.Alpha = _preparedUniforms.Alpha;
+                    args.OneMinusAlpha = _preparedUniforms.OneMinusAlpha;
+                    args.Epsilon = _preparedUniforms.Epsilon;
+                    args.Momentum = _preparedUniforms.Momentum;
+                    args.LearningRate = _preparedUniforms.LearningRate;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Maximize = _preparedUniforms.Maximize;
+                    args.WeightDecayIsNotZero = _preparedUniforms.WeightDecayIsNotZero;
+                    args.Centered = _preparedUniforms.Centered;
+                    args.MomentumAboveZero = _preparedUniforms.MomentumAboveZero;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Alpha, Epsilon, WeightDecay, Momentum, Centered, Maximize);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.WeightDecay = args.WeightDecay;
+                        _preparedUniforms.Alpha = args.Alpha;
+                        _preparedUniforms.OneMinusAlpha = args.OneMinusAlpha;
+                        _preparedUniforms.Epsilon = args.Epsilon;
+                        _preparedUniforms.Momentum = args.Momentum;
+                        _preparedUniforms.LearningRate = args.LearningRate;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Maximize = args.Maximize;
+                        _preparedUniforms.WeightDecayIsNotZero = args.WeightDecayIsNotZero;
+                        _preparedUniforms.Centered = args.Centered;
+                        _preparedUniforms.MomentumAboveZero = args.MomentumAboveZero;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -678,6 +711,26 @@ partial class RMSprop : global::KernelGen.Optimizer
             args.MomentumBuffer = tensor.State(2);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float WeightDecay;
+        public float Alpha;
+        public float OneMinusAlpha;
+        public float Epsilon;
+        public float Momentum;
+        public float LearningRate;
+        public float GradientMultiplier;
+        public bool Maximize;
+        public bool WeightDecayIsNotZero;
+        public bool Centered;
+        public bool MomentumAboveZero;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

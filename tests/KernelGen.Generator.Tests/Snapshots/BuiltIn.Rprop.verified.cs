@@ -504,7 +504,34 @@ partial class Rprop : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, EtaMinus, EtaPlus, MinStepSize, MaxStepSize, Maximize, step);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.EtaPlus = _preparedUniforms.EtaPlus;
+                    args.EtaMinus = _preparedUniforms.EtaMinus;
+                    args.LearningRate = _preparedUniforms.LearningRate;
+                    args.MinStepSize = _preparedUniforms.MinStepSize;
+                    args.MaxStepSize = _preparedUniforms.MaxStepSize;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Maximize = _preparedUniforms.Maximize;
+                    args.StepIsOne = _preparedUniforms.StepIsOne;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, EtaMinus, EtaPlus, MinStepSize, MaxStepSize, Maximize, step);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.EtaPlus = args.EtaPlus;
+                        _preparedUniforms.EtaMinus = args.EtaMinus;
+                        _preparedUniforms.LearningRate = args.LearningRate;
+                        _preparedUniforms.MinStepSize = args.MinStepSize;
+                        _preparedUniforms.MaxStepSize = args.MaxStepSize;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Maximize = args.Maximize;
+                        _preparedUniforms.StepIsOne = args.StepIsOne;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -513,6 +540,23 @@ partial class Rprop : global::KernelGen.Optimizer
             args.StepSize = tensor.State(1);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float EtaPlus;
+        public float EtaMinus;
+        public float LearningRate;
+        public float MinStepSize;
+        public float MaxStepSize;
+        public float GradientMultiplier;
+        public bool Maximize;
+        public bool StepIsOne;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

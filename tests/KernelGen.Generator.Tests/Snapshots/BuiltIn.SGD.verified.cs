@@ -504,7 +504,38 @@ partial class SGD : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Momentum, Dampening, WeightDecay, Nesterov, Maximize, step);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.WeightDecay = _preparedUniforms.WeightDecay;
+                    args.Momentum = _preparedUniforms.Momentum;
+                    args.OneMinusDampening = _preparedUniforms.OneMinusDampening;
+                    args.LearningRate = _preparedUniforms.LearningRate;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Maximize = _preparedUniforms.Maximize;
+                    args.WeightDecayIsNotZero = _preparedUniforms.WeightDecayIsNotZero;
+                    args.MomentumIsNotZero = _preparedUniforms.MomentumIsNotZero;
+                    args.StepIsOne = _preparedUniforms.StepIsOne;
+                    args.Nesterov = _preparedUniforms.Nesterov;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Momentum, Dampening, WeightDecay, Nesterov, Maximize, step);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.WeightDecay = args.WeightDecay;
+                        _preparedUniforms.Momentum = args.Momentum;
+                        _preparedUniforms.OneMinusDampening = args.OneMinusDampening;
+                        _preparedUniforms.LearningRate = args.LearningRate;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Maximize = args.Maximize;
+                        _preparedUniforms.WeightDecayIsNotZero = args.WeightDecayIsNotZero;
+                        _preparedUniforms.MomentumIsNotZero = args.MomentumIsNotZero;
+                        _preparedUniforms.StepIsOne = args.StepIsOne;
+                        _preparedUniforms.Nesterov = args.Nesterov;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -512,6 +543,25 @@ partial class SGD : global::KernelGen.Optimizer
             args.MomentumBuffer = tensor.State(0);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float WeightDecay;
+        public float Momentum;
+        public float OneMinusDampening;
+        public float LearningRate;
+        public float GradientMultiplier;
+        public bool Maximize;
+        public bool WeightDecayIsNotZero;
+        public bool MomentumIsNotZero;
+        public bool StepIsOne;
+        public bool Nesterov;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -677,7 +677,48 @@ partial class Yogi : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Beta1, Beta2, InitialAccumulator, WeightDecay, WeightDecouple, FixedDecay, Epsilon, Maximize, AdamDebias, step);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.ParamTerm = _preparedUniforms.ParamTerm;
+                    args.WeightDecay = _preparedUniforms.WeightDecay;
+                    args.InitialAccumulator = _preparedUniforms.InitialAccumulator;
+                    args.Beta1 = _preparedUniforms.Beta1;
+                    args.OneMinusBeta1 = _preparedUniforms.OneMinusBeta1;
+                    args.NegatedOneMinusBeta2 = _preparedUniforms.NegatedOneMinusBeta2;
+                    args.SqrtBiasCorrection2 = _preparedUniforms.SqrtBiasCorrection2;
+                    args.Epsilon = _preparedUniforms.Epsilon;
+                    args.ParamTerm1 = _preparedUniforms.ParamTerm1;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Maximize = _preparedUniforms.Maximize;
+                    args.WeightDecouple = _preparedUniforms.WeightDecouple;
+                    args.WeightDecayAboveZero = _preparedUniforms.WeightDecayAboveZero;
+                    args.StepIsOne = _preparedUniforms.StepIsOne;
+                    args.StepIsOne1 = _preparedUniforms.StepIsOne1;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Beta1, Beta2, InitialAccumulator, WeightDecay, WeightDecouple, FixedDecay, Epsilon, Maximize, AdamDebias, step);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.ParamTerm = args.ParamTerm;
+                        _preparedUniforms.WeightDecay = args.WeightDecay;
+                        _preparedUniforms.InitialAccumulator = args.InitialAccumulator;
+                        _preparedUniforms.Beta1 = args.Beta1;
+                        _preparedUniforms.OneMinusBeta1 = args.OneMinusBeta1;
+                        _preparedUniforms.NegatedOneMinusBeta2 = args.NegatedOneMinusBeta2;
+                        _preparedUniforms.SqrtBiasCorrection2 = args.SqrtBiasCorrection2;
+                        _preparedUniforms.Epsilon = args.Epsilon;
+                        _preparedUniforms.ParamTerm1 = args.ParamTerm1;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Maximize = args.Maximize;
+                        _preparedUniforms.WeightDecouple = args.WeightDecouple;
+                        _preparedUniforms.WeightDecayAboveZero = args.WeightDecayAboveZero;
+                        _preparedUniforms.StepIsOne = args.StepIsOne;
+                        _preparedUniforms.StepIsOne1 = args.StepIsOne1;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -686,6 +727,30 @@ partial class Yogi : global::KernelGen.Optimizer
             args.ExpAvgSq = tensor.State(1);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float ParamTerm;
+        public float WeightDecay;
+        public float InitialAccumulator;
+        public float Beta1;
+        public float OneMinusBeta1;
+        public float NegatedOneMinusBeta2;
+        public float SqrtBiasCorrection2;
+        public float Epsilon;
+        public float ParamTerm1;
+        public float GradientMultiplier;
+        public bool Maximize;
+        public bool WeightDecouple;
+        public bool WeightDecayAboveZero;
+        public bool StepIsOne;
+        public bool StepIsOne1;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -355,7 +355,24 @@ partial class Functions : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Beta, step);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.LearningRate = _preparedUniforms.LearningRate;
+                    args.Decay = _preparedUniforms.Decay;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Beta, step);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.LearningRate = args.LearningRate;
+                        _preparedUniforms.Decay = args.Decay;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -363,6 +380,18 @@ partial class Functions : global::KernelGen.Optimizer
             args.State = tensor.State(0);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float LearningRate;
+        public float Decay;
+        public float GradientMultiplier;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -304,7 +304,26 @@ partial class Hoisting : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Decay);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.OneMinusLearningRateTimesDecay = _preparedUniforms.OneMinusLearningRateTimesDecay;
+                    args.Scale = _preparedUniforms.Scale;
+                    args.LearningRate = _preparedUniforms.LearningRate;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Decay);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.OneMinusLearningRateTimesDecay = args.OneMinusLearningRateTimesDecay;
+                        _preparedUniforms.Scale = args.Scale;
+                        _preparedUniforms.LearningRate = args.LearningRate;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -312,6 +331,19 @@ partial class Hoisting : global::KernelGen.Optimizer
             args.Trace = tensor.State(0);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float OneMinusLearningRateTimesDecay;
+        public float Scale;
+        public float LearningRate;
+        public float GradientMultiplier;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

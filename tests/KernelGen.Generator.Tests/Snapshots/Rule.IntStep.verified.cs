@@ -281,13 +281,45 @@ partial class IntStep : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, WarmupSteps, step);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.LearningRateTimesWarm = _preparedUniforms.LearningRateTimesWarm;
+                    args.StepPlusOne = _preparedUniforms.StepPlusOne;
+                    args.ParamTerm = _preparedUniforms.ParamTerm;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, WarmupSteps, step);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.LearningRateTimesWarm = args.LearningRateTimesWarm;
+                        _preparedUniforms.StepPlusOne = args.StepPlusOne;
+                        _preparedUniforms.ParamTerm = args.ParamTerm;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
             args.Grad = tensor.Gradient.Span;
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float LearningRateTimesWarm;
+        public float StepPlusOne;
+        public float ParamTerm;
+        public float GradientMultiplier;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -287,13 +287,42 @@ partial class UniformConditional : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Maximize, Slow);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.Lr = _preparedUniforms.Lr;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Maximize = _preparedUniforms.Maximize;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Maximize, Slow);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.Lr = args.Lr;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Maximize = args.Maximize;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
             args.Grad = tensor.Gradient.Span;
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float Lr;
+        public float GradientMultiplier;
+        public bool Maximize;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

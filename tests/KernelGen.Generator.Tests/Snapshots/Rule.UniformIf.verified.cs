@@ -446,7 +446,28 @@ partial class UniformIf : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Momentum, Nesterov, Warmup, step);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.Momentum = _preparedUniforms.Momentum;
+                    args.ParamTerm = _preparedUniforms.ParamTerm;
+                    args.Lr = _preparedUniforms.Lr;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Nesterov = _preparedUniforms.Nesterov;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Momentum, Nesterov, Warmup, step);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.Momentum = args.Momentum;
+                        _preparedUniforms.ParamTerm = args.ParamTerm;
+                        _preparedUniforms.Lr = args.Lr;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Nesterov = args.Nesterov;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -454,6 +475,20 @@ partial class UniformIf : global::KernelGen.Optimizer
             args.Buffer = tensor.State(0);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float Momentum;
+        public float ParamTerm;
+        public float Lr;
+        public float GradientMultiplier;
+        public bool Nesterov;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -266,13 +266,42 @@ partial class VaryingConditional : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.LearningRate = _preparedUniforms.LearningRate;
+                    args.NegatedLearningRate = _preparedUniforms.NegatedLearningRate;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.LearningRate = args.LearningRate;
+                        _preparedUniforms.NegatedLearningRate = args.NegatedLearningRate;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
             args.Grad = tensor.Gradient.Span;
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float LearningRate;
+        public float NegatedLearningRate;
+        public float GradientMultiplier;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

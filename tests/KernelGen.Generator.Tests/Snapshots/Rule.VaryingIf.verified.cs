@@ -495,7 +495,26 @@ partial class VaryingIf : global::KernelGen.Optimizer
             int step = tensor.Step + 1;
             if (step != prepared)
             {
-                Prepare(ref args, LearningRate, Limit, Clip);
+                if (ReusesPreparedUniforms(step))
+                {
+                    args.LearningRate = _preparedUniforms.LearningRate;
+                    args.LimitTimesLearningRate = _preparedUniforms.LimitTimesLearningRate;
+                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
+                    args.Clip = _preparedUniforms.Clip;
+                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
+                }
+                else
+                {
+                    Prepare(ref args, LearningRate, Limit, Clip);
+                    if (KeepsPreparedUniforms(step))
+                    {
+                        _preparedUniforms.LearningRate = args.LearningRate;
+                        _preparedUniforms.LimitTimesLearningRate = args.LimitTimesLearningRate;
+                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
+                        _preparedUniforms.Clip = args.Clip;
+                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
+                    }
+                }
                 prepared = step;
             }
             args.Param = tensor.Parameter.Span;
@@ -503,6 +522,19 @@ partial class VaryingIf : global::KernelGen.Optimizer
             args.Trace = tensor.State(0);
             Dispatch(path, ref args);
         }
+    }
+
+    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+    private PreparedUniforms _preparedUniforms;
+
+    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+    private struct PreparedUniforms
+    {
+        public float LearningRate;
+        public float LimitTimesLearningRate;
+        public float GradientMultiplier;
+        public bool Clip;
+        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -150,6 +150,62 @@ public class PerTensorStepTests
     }
 
     [Fact]
+    public void TheUniformPartIsComputedOncePerStepNotOncePerTensor()
+    {
+        var (adam, _) = ThreeTensors();
+        for (int step = 1; step <= 3; step++)
+        {
+            long before = adam.PreparedUniformsReused;
+            adam.BeginStep();
+            foreach (int t in Order(3, step))
+            {
+                adam.StepTensor(t);
+            }
+
+            adam.EndStep();
+            // The first tensor computes the step's uniform part; the other two reuse it.
+            Assert.Equal(2, adam.PreparedUniformsReused - before);
+        }
+
+        // A whole Step computes it once for all tensors at one step count, without the per-tensor cache.
+        long beforeStep = adam.PreparedUniformsReused;
+        adam.Step();
+        Assert.Equal(beforeStep, adam.PreparedUniformsReused);
+
+        // Kept values never outlive their step: a tensor registered now is at another step count.
+        var late = new float[8];
+        adam.Add(KernelCases.Values(8, seed: 9, scale: 1f), late);
+        long beforeLate = adam.PreparedUniformsReused;
+        adam.BeginStep();
+        adam.StepTensor(3);   // step count 1: computes its own
+        adam.StepTensor(0);   // step count 5: computes the step's
+        adam.StepTensor(1);   // reuses step 5's
+        adam.StepTensor(2);   // reuses step 5's
+        adam.EndStep();
+        Assert.Equal(2, adam.PreparedUniformsReused - beforeLate);
+    }
+
+    [Fact]
+    public void RulesWhoseUniformPartIsPerTensorComputeItForEveryTensor()
+    {
+        // NAdam's momentum product is per-tensor state: its uniform part cannot be shared.
+        var nadam = new NAdam();
+        for (int t = 0; t < 3; t++)
+        {
+            nadam.Add(KernelCases.Values(16, seed: t, scale: 1f), KernelCases.Values(16, seed: 10 + t, scale: 1f));
+        }
+
+        nadam.BeginStep();
+        for (int t = 0; t < 3; t++)
+        {
+            nadam.StepTensor(t);
+        }
+
+        nadam.EndStep();
+        Assert.Equal(0, nadam.PreparedUniformsReused);
+    }
+
+    [Fact]
     public void ATensorSteppedTwiceInOneStepIsRefusedAndTheStepCanStillEnd()
     {
         var (adam, _) = ThreeTensors();
