@@ -48,6 +48,11 @@ internal static class FlatVector
         where TTerm : ITerm
     {
         int length = x.Length;
+        if (y.Length != length)
+        {
+            throw new ArgumentException("The vectors differ in length.");
+        }
+
         int blocks = length - length % Reduction.Lanes;
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float ry = ref MemoryMarshal.GetReference(y);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -160,10 +161,7 @@ public sealed partial class LBFGS
             throw new InvalidOperationException("LBFGS treats its tensors as one vector: register every tensor before the first step.");
         }
 
-        if (gradient.Length != parameter.Length)
-        {
-            throw new ArgumentException($"The gradient has {gradient.Length} elements but the parameter has {parameter.Length}.", nameof(gradient));
-        }
+        Guard.SameLength(parameter.Length, gradient.Length, nameof(gradient));
 
         if (parameter.Length == 0)
         {
@@ -299,11 +297,11 @@ public sealed partial class LBFGS
         switch (name)
         {
             case "lr": LearningRate = value; return true;
-            case "max_iter": MaxIterations = WholeNumber(value, name); return true;
-            case "max_eval": MaxEvaluations = WholeNumber(value, name); return true;
+            case "max_iter": MaxIterations = Guard.ToInt(value, name); return true;
+            case "max_eval": MaxEvaluations = Guard.ToInt(value, name); return true;
             case "tolerance_grad": ToleranceGrad = value; return true;
             case "tolerance_change": ToleranceChange = value; return true;
-            case "history_size": HistorySize = WholeNumber(value, name); return true;
+            case "history_size": HistorySize = Guard.ToInt(value, name); return true;
             default: return false;
         }
     }
@@ -471,9 +469,4 @@ public sealed partial class LBFGS
 
     private static int CheckCount(int value, string name)
         => value >= 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");
-
-    private static int WholeNumber(double value, string name)
-        => value == Math.Floor(value) && value >= int.MinValue && value <= int.MaxValue
-            ? (int)value
-            : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a whole number.");
 }

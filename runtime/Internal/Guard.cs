@@ -45,7 +45,7 @@ public static class Guard
     {
         if (value != Math.Floor(value) || value < int.MinValue || value > int.MaxValue)
         {
-            throw new ArgumentOutOfRangeException(nameof(value), value, $"The hyper-parameter '{name}' takes a whole number.");
+            throw new ArgumentOutOfRangeException(name, value, $"The hyper-parameter '{name}' takes a whole number.");
         }
 
         return (int)value;
