@@ -36,12 +36,61 @@ internal sealed partial class KernelEmitter
         return string.Join(", ", parts);
     }
 
-    /// <summary>The argument fields that hold uniform values (everything but the buffers), with their C# types.</summary>
+    /// <summary>
+    /// The argument fields Prepare writes, with their C# types: every uniform value but the gradient
+    /// multiplier and its flag, which StepTensors sets itself before the tensors.
+    /// </summary>
     private IEnumerable<(string Field, string Type)> PreparedFieldTypes =>
-        _plan.Exports.Select(export => (export.Field, CSharpWriter.Keyword(export.Kind)))
-            .Concat(_plan.Flags.Select(flag => (flag.Field, "bool")));
+        _plan.Exports.Where(export => export.Field != _plan.GradientMultiplier.Field)
+            .Select(export => (export.Field, CSharpWriter.Keyword(export.Kind)))
+            .Concat(_plan.Flags.Where(flag => flag != _plan.Flags[_plan.UnscaleFlag]).Select(flag => (flag.Field, "bool")));
 
     private IEnumerable<string> PreparedFields => PreparedFieldTypes.Select(f => f.Field);
+
+    /// <summary>Whether the optimizer keeps its step's uniform part for per-tensor steps: only when Prepare writes any.</summary>
+    private bool KeepsPreparedUniforms => _preparesOncePerStep && PreparedFields.Any();
+
+    /// <summary>
+    /// Prepare once for the tensors at one step count. A per-tensor step (BeginStep, StepTensor,
+    /// EndStep) calls StepTensors once per tensor: the uniform part kept for the open step is
+    /// copied back instead of computed again.
+    /// </summary>
+    private void WritePrepareOncePerStep(string prepare)
+    {
+        using (_w.Block("if (step != prepared)"))
+        {
+            if (!KeepsPreparedUniforms)
+            {
+                _w.Line(prepare);
+                _w.Line("prepared = step;");
+                return;
+            }
+
+            using (_w.Block("if (ReusesPreparedUniforms(step))"))
+            {
+                WriteCopies(_argsName, _preparedField);
+            }
+
+            using (_w.Block("else"))
+            {
+                _w.Line(prepare);
+                using (_w.Block("if (KeepsPreparedUniforms(step))"))
+                {
+                    WriteCopies(_preparedField, _argsName);
+                }
+            }
+
+            _w.Line("prepared = step;");
+        }
+
+        void WriteCopies(string to, string from)
+        {
+            foreach (string field in PreparedFields)
+            {
+                _w.Line($"{to}.{field} = {from}.{field};");
+            }
+        }
+    }
 
     /// <summary>The optimizer's step over its tensors (the kernels), and the rule-by-element step it is checked against.</summary>
     private void WriteStepMembers()
@@ -81,32 +130,7 @@ internal sealed partial class KernelEmitter
                 string prepare = $"Prepare(ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});";
                 if (_preparesOncePerStep)
                 {
-                    using (_w.Block("if (step != prepared)"))
-                    {
-                        // A per-tensor step (BeginStep, StepTensor, EndStep) calls this once per tensor:
-                        // the uniform part it kept for the open step is copied back, not computed again.
-                        using (_w.Block("if (ReusesPreparedUniforms(step))"))
-                        {
-                            foreach (string field in PreparedFields)
-                            {
-                                _w.Line($"{_argsName}.{field} = {_preparedField}.{field};");
-                            }
-                        }
-
-                        using (_w.Block("else"))
-                        {
-                            _w.Line(prepare);
-                            using (_w.Block("if (KeepsPreparedUniforms(step))"))
-                            {
-                                foreach (string field in PreparedFields)
-                                {
-                                    _w.Line($"{_preparedField}.{field} = {_argsName}.{field};");
-                                }
-                            }
-                        }
-
-                        _w.Line("prepared = step;");
-                    }
+                    WritePrepareOncePerStep(prepare);
                 }
                 else if (!HasReductions)
                 {
@@ -132,7 +156,7 @@ internal sealed partial class KernelEmitter
             }
         }
 
-        if (_preparesOncePerStep)
+        if (KeepsPreparedUniforms)
         {
             _w.Line();
             _w.Line("/// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>");

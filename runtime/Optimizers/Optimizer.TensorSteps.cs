@@ -17,10 +17,8 @@ public abstract partial class Optimizer
     private double[] _openHyperparameters = Array.Empty<double>();
     private double[] _currentHyperparameters = Array.Empty<double>();
 
-    // The uniform part a rule computed for the open step (kept by the generated code in a field of
-    // its own): valid while this step is open, for tensors at that step count.
-    private long _openStepNumber;
-    private long _preparedForOpenStep = -1;
+    // The step count whose uniform part the generated code kept during the open step (0: none yet;
+    // step counts start at 1), so a kept part never outlives its step.
     private int _preparedStepCount;
 
     /// <summary>Whether a per-tensor step is open: <see cref="BeginStep"/> was called and <see cref="EndStep"/> has not ended it yet.</summary>
@@ -202,7 +200,7 @@ public abstract partial class Optimizer
     [EditorBrowsable(EditorBrowsableState.Never)]
     protected bool ReusesPreparedUniforms(int step)
     {
-        bool reuse = _stepOpen && _preparedForOpenStep == _openStepNumber && _preparedStepCount == step;
+        bool reuse = _stepOpen && _preparedStepCount == step;
         if (reuse)
         {
             PreparedUniformsReused++;
@@ -224,7 +222,6 @@ public abstract partial class Optimizer
             return false;
         }
 
-        _preparedForOpenStep = _openStepNumber;
         _preparedStepCount = step;
         return true;
     }
@@ -253,7 +250,7 @@ public abstract partial class Optimizer
         _openPath = path;
         _pendingTensors = count;
         BeginKernels();
-        _openStepNumber++;
+        _preparedStepCount = 0;
         _stepOpen = true;
         _calls.TrySwitch(OptimizerCall.TensorStep, OptimizerCall.TensorSteps, out _);
     }

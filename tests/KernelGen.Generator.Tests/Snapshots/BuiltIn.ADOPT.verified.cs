@@ -762,13 +762,11 @@ partial class ADOPT : global::KernelGen.Optimizer
                     args.LearningRate = _preparedUniforms.LearningRate;
                     args.Beta2 = _preparedUniforms.Beta2;
                     args.OneMinusBeta2 = _preparedUniforms.OneMinusBeta2;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
                     args.WeightDecouple = _preparedUniforms.WeightDecouple;
                     args.WeightDecayAboveZero = _preparedUniforms.WeightDecayAboveZero;
                     args.StepIsOne = _preparedUniforms.StepIsOne;
                     args.AbsWeightBelowHalf = _preparedUniforms.AbsWeightBelowHalf;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -785,13 +783,11 @@ partial class ADOPT : global::KernelGen.Optimizer
                         _preparedUniforms.LearningRate = args.LearningRate;
                         _preparedUniforms.Beta2 = args.Beta2;
                         _preparedUniforms.OneMinusBeta2 = args.OneMinusBeta2;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
                         _preparedUniforms.WeightDecouple = args.WeightDecouple;
                         _preparedUniforms.WeightDecayAboveZero = args.WeightDecayAboveZero;
                         _preparedUniforms.StepIsOne = args.StepIsOne;
                         _preparedUniforms.AbsWeightBelowHalf = args.AbsWeightBelowHalf;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -820,13 +816,11 @@ partial class ADOPT : global::KernelGen.Optimizer
         public float LearningRate;
         public float Beta2;
         public float OneMinusBeta2;
-        public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecouple;
         public bool WeightDecayAboveZero;
         public bool StepIsOne;
         public bool AbsWeightBelowHalf;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -1026,7 +1026,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     args.LearningRateOverDebias = _preparedUniforms.LearningRateOverDebias;
                     args.SqrtBiasCorrection2 = _preparedUniforms.SqrtBiasCorrection2;
                     args.LearningRateTimesRectificationOverDebias = _preparedUniforms.LearningRateTimesRectificationOverDebias;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
                     args.WeightDecouple = _preparedUniforms.WeightDecouple;
                     args.WeightDecayAboveZero = _preparedUniforms.WeightDecayAboveZero;
@@ -1034,7 +1033,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     args.NotRectify = _preparedUniforms.NotRectify;
                     args.RhoAtLeastRectifyThreshold = _preparedUniforms.RhoAtLeastRectifyThreshold;
                     args.Condition6 = _preparedUniforms.Condition6;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -1051,7 +1049,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
                         _preparedUniforms.LearningRateOverDebias = args.LearningRateOverDebias;
                         _preparedUniforms.SqrtBiasCorrection2 = args.SqrtBiasCorrection2;
                         _preparedUniforms.LearningRateTimesRectificationOverDebias = args.LearningRateTimesRectificationOverDebias;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
                         _preparedUniforms.WeightDecouple = args.WeightDecouple;
                         _preparedUniforms.WeightDecayAboveZero = args.WeightDecayAboveZero;
@@ -1059,7 +1056,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
                         _preparedUniforms.NotRectify = args.NotRectify;
                         _preparedUniforms.RhoAtLeastRectifyThreshold = args.RhoAtLeastRectifyThreshold;
                         _preparedUniforms.Condition6 = args.Condition6;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -1089,7 +1085,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
         public float LearningRateOverDebias;
         public float SqrtBiasCorrection2;
         public float LearningRateTimesRectificationOverDebias;
-        public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecouple;
         public bool WeightDecayAboveZero;
@@ -1097,7 +1092,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
         public bool NotRectify;
         public bool RhoAtLeastRectifyThreshold;
         public bool Condition6;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -464,10 +464,8 @@ partial class Adadelta : global::KernelGen.Optimizer
                     args.OneMinusRho = _preparedUniforms.OneMinusRho;
                     args.Epsilon = _preparedUniforms.Epsilon;
                     args.LearningRate = _preparedUniforms.LearningRate;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
                     args.WeightDecayIsNotZero = _preparedUniforms.WeightDecayIsNotZero;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -479,10 +477,8 @@ partial class Adadelta : global::KernelGen.Optimizer
                         _preparedUniforms.OneMinusRho = args.OneMinusRho;
                         _preparedUniforms.Epsilon = args.Epsilon;
                         _preparedUniforms.LearningRate = args.LearningRate;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
                         _preparedUniforms.WeightDecayIsNotZero = args.WeightDecayIsNotZero;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -506,10 +502,8 @@ partial class Adadelta : global::KernelGen.Optimizer
         public float OneMinusRho;
         public float Epsilon;
         public float LearningRate;
-        public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecayIsNotZero;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -446,11 +446,9 @@ partial class Adagrad : global::KernelGen.Optimizer
                     args.InitialAccumulatorValue = _preparedUniforms.InitialAccumulatorValue;
                     args.Clr = _preparedUniforms.Clr;
                     args.Epsilon = _preparedUniforms.Epsilon;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
                     args.WeightDecayIsNotZero = _preparedUniforms.WeightDecayIsNotZero;
                     args.StepIsOne = _preparedUniforms.StepIsOne;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -461,11 +459,9 @@ partial class Adagrad : global::KernelGen.Optimizer
                         _preparedUniforms.InitialAccumulatorValue = args.InitialAccumulatorValue;
                         _preparedUniforms.Clr = args.Clr;
                         _preparedUniforms.Epsilon = args.Epsilon;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
                         _preparedUniforms.WeightDecayIsNotZero = args.WeightDecayIsNotZero;
                         _preparedUniforms.StepIsOne = args.StepIsOne;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -487,11 +483,9 @@ partial class Adagrad : global::KernelGen.Optimizer
         public float InitialAccumulatorValue;
         public float Clr;
         public float Epsilon;
-        public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecayIsNotZero;
         public bool StepIsOne;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

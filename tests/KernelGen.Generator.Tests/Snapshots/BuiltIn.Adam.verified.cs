@@ -1396,11 +1396,9 @@ partial class Adam : global::KernelGen.Optimizer
                     args.BiasCorrection2Sqrt = _preparedUniforms.BiasCorrection2Sqrt;
                     args.Epsilon = _preparedUniforms.Epsilon;
                     args.StepSize = _preparedUniforms.StepSize;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
                     args.WeightDecayIsNotZero = _preparedUniforms.WeightDecayIsNotZero;
                     args.Amsgrad = _preparedUniforms.Amsgrad;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -1415,11 +1413,9 @@ partial class Adam : global::KernelGen.Optimizer
                         _preparedUniforms.BiasCorrection2Sqrt = args.BiasCorrection2Sqrt;
                         _preparedUniforms.Epsilon = args.Epsilon;
                         _preparedUniforms.StepSize = args.StepSize;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
                         _preparedUniforms.WeightDecayIsNotZero = args.WeightDecayIsNotZero;
                         _preparedUniforms.Amsgrad = args.Amsgrad;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -1447,11 +1443,9 @@ partial class Adam : global::KernelGen.Optimizer
         public float BiasCorrection2Sqrt;
         public float Epsilon;
         public float StepSize;
-        public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecayIsNotZero;
         public bool Amsgrad;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

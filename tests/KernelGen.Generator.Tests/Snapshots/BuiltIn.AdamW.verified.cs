@@ -1328,10 +1328,8 @@ partial class AdamW : global::KernelGen.Optimizer
                     args.BiasCorrection2Sqrt = _preparedUniforms.BiasCorrection2Sqrt;
                     args.Epsilon = _preparedUniforms.Epsilon;
                     args.StepSize = _preparedUniforms.StepSize;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
                     args.Amsgrad = _preparedUniforms.Amsgrad;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -1346,10 +1344,8 @@ partial class AdamW : global::KernelGen.Optimizer
                         _preparedUniforms.BiasCorrection2Sqrt = args.BiasCorrection2Sqrt;
                         _preparedUniforms.Epsilon = args.Epsilon;
                         _preparedUniforms.StepSize = args.StepSize;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
                         _preparedUniforms.Amsgrad = args.Amsgrad;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -1377,10 +1373,8 @@ partial class AdamW : global::KernelGen.Optimizer
         public float BiasCorrection2Sqrt;
         public float Epsilon;
         public float StepSize;
-        public float GradientMultiplier;
         public bool Maximize;
         public bool Amsgrad;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

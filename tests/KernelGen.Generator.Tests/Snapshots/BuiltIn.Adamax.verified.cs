@@ -465,10 +465,8 @@ partial class Adamax : global::KernelGen.Optimizer
                     args.Beta2 = _preparedUniforms.Beta2;
                     args.Epsilon = _preparedUniforms.Epsilon;
                     args.Clr = _preparedUniforms.Clr;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
                     args.WeightDecayIsNotZero = _preparedUniforms.WeightDecayIsNotZero;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -481,10 +479,8 @@ partial class Adamax : global::KernelGen.Optimizer
                         _preparedUniforms.Beta2 = args.Beta2;
                         _preparedUniforms.Epsilon = args.Epsilon;
                         _preparedUniforms.Clr = args.Clr;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
                         _preparedUniforms.WeightDecayIsNotZero = args.WeightDecayIsNotZero;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -509,10 +505,8 @@ partial class Adamax : global::KernelGen.Optimizer
         public float Beta2;
         public float Epsilon;
         public float Clr;
-        public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecayIsNotZero;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -523,11 +523,9 @@ partial class Lion : global::KernelGen.Optimizer
                     args.Beta2 = _preparedUniforms.Beta2;
                     args.OneMinusBeta2 = _preparedUniforms.OneMinusBeta2;
                     args.LearningRate = _preparedUniforms.LearningRate;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
                     args.WeightDecouple = _preparedUniforms.WeightDecouple;
                     args.WeightDecayAboveZero = _preparedUniforms.WeightDecayAboveZero;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -541,11 +539,9 @@ partial class Lion : global::KernelGen.Optimizer
                         _preparedUniforms.Beta2 = args.Beta2;
                         _preparedUniforms.OneMinusBeta2 = args.OneMinusBeta2;
                         _preparedUniforms.LearningRate = args.LearningRate;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
                         _preparedUniforms.WeightDecouple = args.WeightDecouple;
                         _preparedUniforms.WeightDecayAboveZero = args.WeightDecayAboveZero;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -570,11 +566,9 @@ partial class Lion : global::KernelGen.Optimizer
         public float Beta2;
         public float OneMinusBeta2;
         public float LearningRate;
-        public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecouple;
         public bool WeightDecayAboveZero;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

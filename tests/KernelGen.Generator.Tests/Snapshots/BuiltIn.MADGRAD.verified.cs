@@ -2730,7 +2730,6 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     args.Momentum = _preparedUniforms.Momentum;
                     args.OneMinusMomentum = _preparedUniforms.OneMinusMomentum;
                     args.NegatedLrTimesWeightDecay = _preparedUniforms.NegatedLrTimesWeightDecay;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.StepIsOne = _preparedUniforms.StepIsOne;
                     args.MomentumIsZero = _preparedUniforms.MomentumIsZero;
                     args.Maximize = _preparedUniforms.Maximize;
@@ -2738,7 +2737,6 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     args.MomentumIsZero1 = _preparedUniforms.MomentumIsZero1;
                     args.WeightDecayAboveZeroAndWeightDecouple = _preparedUniforms.WeightDecayAboveZeroAndWeightDecouple;
                     args.MomentumIsZero2 = _preparedUniforms.MomentumIsZero2;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -2752,7 +2750,6 @@ partial class MADGRAD : global::KernelGen.Optimizer
                         _preparedUniforms.Momentum = args.Momentum;
                         _preparedUniforms.OneMinusMomentum = args.OneMinusMomentum;
                         _preparedUniforms.NegatedLrTimesWeightDecay = args.NegatedLrTimesWeightDecay;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.StepIsOne = args.StepIsOne;
                         _preparedUniforms.MomentumIsZero = args.MomentumIsZero;
                         _preparedUniforms.Maximize = args.Maximize;
@@ -2760,7 +2757,6 @@ partial class MADGRAD : global::KernelGen.Optimizer
                         _preparedUniforms.MomentumIsZero1 = args.MomentumIsZero1;
                         _preparedUniforms.WeightDecayAboveZeroAndWeightDecouple = args.WeightDecayAboveZeroAndWeightDecouple;
                         _preparedUniforms.MomentumIsZero2 = args.MomentumIsZero2;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -2787,7 +2783,6 @@ partial class MADGRAD : global::KernelGen.Optimizer
         public float Momentum;
         public float OneMinusMomentum;
         public float NegatedLrTimesWeightDecay;
-        public float GradientMultiplier;
         public bool StepIsOne;
         public bool MomentumIsZero;
         public bool Maximize;
@@ -2795,7 +2790,6 @@ partial class MADGRAD : global::KernelGen.Optimizer
         public bool MomentumIsZero1;
         public bool WeightDecayAboveZeroAndWeightDecouple;
         public bool MomentumIsZero2;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -623,10 +623,8 @@ partial class RAdam : global::KernelGen.Optimizer
                     args.Epsilon = _preparedUniforms.Epsilon;
                     args.LearningRate = _preparedUniforms.LearningRate;
                     args.Rectification = _preparedUniforms.Rectification;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.WeightDecayIsNotZero = _preparedUniforms.WeightDecayIsNotZero;
                     args.RhoAboveFive = _preparedUniforms.RhoAboveFive;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -643,10 +641,8 @@ partial class RAdam : global::KernelGen.Optimizer
                         _preparedUniforms.Epsilon = args.Epsilon;
                         _preparedUniforms.LearningRate = args.LearningRate;
                         _preparedUniforms.Rectification = args.Rectification;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.WeightDecayIsNotZero = args.WeightDecayIsNotZero;
                         _preparedUniforms.RhoAboveFive = args.RhoAboveFive;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -675,10 +671,8 @@ partial class RAdam : global::KernelGen.Optimizer
         public float Epsilon;
         public float LearningRate;
         public float Rectification;
-        public float GradientMultiplier;
         public bool WeightDecayIsNotZero;
         public bool RhoAboveFive;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

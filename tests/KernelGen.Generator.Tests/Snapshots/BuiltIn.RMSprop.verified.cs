@@ -676,12 +676,10 @@ partial class RMSprop : global::KernelGen.Optimizer
                     args.Epsilon = _preparedUniforms.Epsilon;
                     args.Momentum = _preparedUniforms.Momentum;
                     args.LearningRate = _preparedUniforms.LearningRate;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
                     args.WeightDecayIsNotZero = _preparedUniforms.WeightDecayIsNotZero;
                     args.Centered = _preparedUniforms.Centered;
                     args.MomentumAboveZero = _preparedUniforms.MomentumAboveZero;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -694,12 +692,10 @@ partial class RMSprop : global::KernelGen.Optimizer
                         _preparedUniforms.Epsilon = args.Epsilon;
                         _preparedUniforms.Momentum = args.Momentum;
                         _preparedUniforms.LearningRate = args.LearningRate;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
                         _preparedUniforms.WeightDecayIsNotZero = args.WeightDecayIsNotZero;
                         _preparedUniforms.Centered = args.Centered;
                         _preparedUniforms.MomentumAboveZero = args.MomentumAboveZero;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -725,12 +721,10 @@ partial class RMSprop : global::KernelGen.Optimizer
         public float Epsilon;
         public float Momentum;
         public float LearningRate;
-        public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecayIsNotZero;
         public bool Centered;
         public bool MomentumAboveZero;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -511,10 +511,8 @@ partial class Rprop : global::KernelGen.Optimizer
                     args.LearningRate = _preparedUniforms.LearningRate;
                     args.MinStepSize = _preparedUniforms.MinStepSize;
                     args.MaxStepSize = _preparedUniforms.MaxStepSize;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
                     args.StepIsOne = _preparedUniforms.StepIsOne;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -526,10 +524,8 @@ partial class Rprop : global::KernelGen.Optimizer
                         _preparedUniforms.LearningRate = args.LearningRate;
                         _preparedUniforms.MinStepSize = args.MinStepSize;
                         _preparedUniforms.MaxStepSize = args.MaxStepSize;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
                         _preparedUniforms.StepIsOne = args.StepIsOne;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -553,10 +549,8 @@ partial class Rprop : global::KernelGen.Optimizer
         public float LearningRate;
         public float MinStepSize;
         public float MaxStepSize;
-        public float GradientMultiplier;
         public bool Maximize;
         public bool StepIsOne;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

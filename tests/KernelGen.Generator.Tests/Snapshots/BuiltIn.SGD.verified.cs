@@ -510,13 +510,11 @@ partial class SGD : global::KernelGen.Optimizer
                     args.Momentum = _preparedUniforms.Momentum;
                     args.OneMinusDampening = _preparedUniforms.OneMinusDampening;
                     args.LearningRate = _preparedUniforms.LearningRate;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
                     args.WeightDecayIsNotZero = _preparedUniforms.WeightDecayIsNotZero;
                     args.MomentumIsNotZero = _preparedUniforms.MomentumIsNotZero;
                     args.StepIsOne = _preparedUniforms.StepIsOne;
                     args.Nesterov = _preparedUniforms.Nesterov;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -527,13 +525,11 @@ partial class SGD : global::KernelGen.Optimizer
                         _preparedUniforms.Momentum = args.Momentum;
                         _preparedUniforms.OneMinusDampening = args.OneMinusDampening;
                         _preparedUniforms.LearningRate = args.LearningRate;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
                         _preparedUniforms.WeightDecayIsNotZero = args.WeightDecayIsNotZero;
                         _preparedUniforms.MomentumIsNotZero = args.MomentumIsNotZero;
                         _preparedUniforms.StepIsOne = args.StepIsOne;
                         _preparedUniforms.Nesterov = args.Nesterov;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -555,13 +551,11 @@ partial class SGD : global::KernelGen.Optimizer
         public float Momentum;
         public float OneMinusDampening;
         public float LearningRate;
-        public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecayIsNotZero;
         public bool MomentumIsNotZero;
         public bool StepIsOne;
         public bool Nesterov;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -688,13 +688,11 @@ partial class Yogi : global::KernelGen.Optimizer
                     args.SqrtBiasCorrection2 = _preparedUniforms.SqrtBiasCorrection2;
                     args.Epsilon = _preparedUniforms.Epsilon;
                     args.ParamTerm1 = _preparedUniforms.ParamTerm1;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
                     args.WeightDecouple = _preparedUniforms.WeightDecouple;
                     args.WeightDecayAboveZero = _preparedUniforms.WeightDecayAboveZero;
                     args.StepIsOne = _preparedUniforms.StepIsOne;
                     args.StepIsOne1 = _preparedUniforms.StepIsOne1;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -710,13 +708,11 @@ partial class Yogi : global::KernelGen.Optimizer
                         _preparedUniforms.SqrtBiasCorrection2 = args.SqrtBiasCorrection2;
                         _preparedUniforms.Epsilon = args.Epsilon;
                         _preparedUniforms.ParamTerm1 = args.ParamTerm1;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
                         _preparedUniforms.WeightDecouple = args.WeightDecouple;
                         _preparedUniforms.WeightDecayAboveZero = args.WeightDecayAboveZero;
                         _preparedUniforms.StepIsOne = args.StepIsOne;
                         _preparedUniforms.StepIsOne1 = args.StepIsOne1;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -744,13 +740,11 @@ partial class Yogi : global::KernelGen.Optimizer
         public float SqrtBiasCorrection2;
         public float Epsilon;
         public float ParamTerm1;
-        public float GradientMultiplier;
         public bool Maximize;
         public bool WeightDecouple;
         public bool WeightDecayAboveZero;
         public bool StepIsOne;
         public bool StepIsOne1;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

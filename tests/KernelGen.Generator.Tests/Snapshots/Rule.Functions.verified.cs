@@ -359,8 +359,6 @@ partial class Functions : global::KernelGen.Optimizer
                 {
                     args.LearningRate = _preparedUniforms.LearningRate;
                     args.Decay = _preparedUniforms.Decay;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -369,8 +367,6 @@ partial class Functions : global::KernelGen.Optimizer
                     {
                         _preparedUniforms.LearningRate = args.LearningRate;
                         _preparedUniforms.Decay = args.Decay;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -390,8 +386,6 @@ partial class Functions : global::KernelGen.Optimizer
     {
         public float LearningRate;
         public float Decay;
-        public float GradientMultiplier;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

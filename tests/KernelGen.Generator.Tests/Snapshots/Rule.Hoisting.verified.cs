@@ -309,8 +309,6 @@ partial class Hoisting : global::KernelGen.Optimizer
                     args.OneMinusLearningRateTimesDecay = _preparedUniforms.OneMinusLearningRateTimesDecay;
                     args.Scale = _preparedUniforms.Scale;
                     args.LearningRate = _preparedUniforms.LearningRate;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -320,8 +318,6 @@ partial class Hoisting : global::KernelGen.Optimizer
                         _preparedUniforms.OneMinusLearningRateTimesDecay = args.OneMinusLearningRateTimesDecay;
                         _preparedUniforms.Scale = args.Scale;
                         _preparedUniforms.LearningRate = args.LearningRate;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -342,8 +338,6 @@ partial class Hoisting : global::KernelGen.Optimizer
         public float OneMinusLearningRateTimesDecay;
         public float Scale;
         public float LearningRate;
-        public float GradientMultiplier;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -286,8 +286,6 @@ partial class IntStep : global::KernelGen.Optimizer
                     args.LearningRateTimesWarm = _preparedUniforms.LearningRateTimesWarm;
                     args.StepPlusOne = _preparedUniforms.StepPlusOne;
                     args.ParamTerm = _preparedUniforms.ParamTerm;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -297,8 +295,6 @@ partial class IntStep : global::KernelGen.Optimizer
                         _preparedUniforms.LearningRateTimesWarm = args.LearningRateTimesWarm;
                         _preparedUniforms.StepPlusOne = args.StepPlusOne;
                         _preparedUniforms.ParamTerm = args.ParamTerm;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -318,8 +314,6 @@ partial class IntStep : global::KernelGen.Optimizer
         public float LearningRateTimesWarm;
         public float StepPlusOne;
         public float ParamTerm;
-        public float GradientMultiplier;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -290,9 +290,7 @@ partial class UniformConditional : global::KernelGen.Optimizer
                 if (ReusesPreparedUniforms(step))
                 {
                     args.Lr = _preparedUniforms.Lr;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Maximize = _preparedUniforms.Maximize;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -300,9 +298,7 @@ partial class UniformConditional : global::KernelGen.Optimizer
                     if (KeepsPreparedUniforms(step))
                     {
                         _preparedUniforms.Lr = args.Lr;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Maximize = args.Maximize;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -320,9 +316,7 @@ partial class UniformConditional : global::KernelGen.Optimizer
     private struct PreparedUniforms
     {
         public float Lr;
-        public float GradientMultiplier;
         public bool Maximize;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

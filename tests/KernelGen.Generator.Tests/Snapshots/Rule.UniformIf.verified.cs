@@ -451,9 +451,7 @@ partial class UniformIf : global::KernelGen.Optimizer
                     args.Momentum = _preparedUniforms.Momentum;
                     args.ParamTerm = _preparedUniforms.ParamTerm;
                     args.Lr = _preparedUniforms.Lr;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Nesterov = _preparedUniforms.Nesterov;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -463,9 +461,7 @@ partial class UniformIf : global::KernelGen.Optimizer
                         _preparedUniforms.Momentum = args.Momentum;
                         _preparedUniforms.ParamTerm = args.ParamTerm;
                         _preparedUniforms.Lr = args.Lr;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Nesterov = args.Nesterov;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -486,9 +482,7 @@ partial class UniformIf : global::KernelGen.Optimizer
         public float Momentum;
         public float ParamTerm;
         public float Lr;
-        public float GradientMultiplier;
         public bool Nesterov;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

@@ -270,8 +270,6 @@ partial class VaryingConditional : global::KernelGen.Optimizer
                 {
                     args.LearningRate = _preparedUniforms.LearningRate;
                     args.NegatedLearningRate = _preparedUniforms.NegatedLearningRate;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -280,8 +278,6 @@ partial class VaryingConditional : global::KernelGen.Optimizer
                     {
                         _preparedUniforms.LearningRate = args.LearningRate;
                         _preparedUniforms.NegatedLearningRate = args.NegatedLearningRate;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -300,8 +296,6 @@ partial class VaryingConditional : global::KernelGen.Optimizer
     {
         public float LearningRate;
         public float NegatedLearningRate;
-        public float GradientMultiplier;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>

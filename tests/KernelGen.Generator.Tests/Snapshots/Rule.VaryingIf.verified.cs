@@ -499,9 +499,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 {
                     args.LearningRate = _preparedUniforms.LearningRate;
                     args.LimitTimesLearningRate = _preparedUniforms.LimitTimesLearningRate;
-                    args.GradientMultiplier = _preparedUniforms.GradientMultiplier;
                     args.Clip = _preparedUniforms.Clip;
-                    args.UnscaleGradient = _preparedUniforms.UnscaleGradient;
                 }
                 else
                 {
@@ -510,9 +508,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                     {
                         _preparedUniforms.LearningRate = args.LearningRate;
                         _preparedUniforms.LimitTimesLearningRate = args.LimitTimesLearningRate;
-                        _preparedUniforms.GradientMultiplier = args.GradientMultiplier;
                         _preparedUniforms.Clip = args.Clip;
-                        _preparedUniforms.UnscaleGradient = args.UnscaleGradient;
                     }
                 }
                 prepared = step;
@@ -532,9 +528,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
     {
         public float LearningRate;
         public float LimitTimesLearningRate;
-        public float GradientMultiplier;
         public bool Clip;
-        public bool UnscaleGradient;
     }
 
     /// <inheritdoc/>
