@@ -133,6 +133,8 @@ public abstract partial class Optimizer
         _calls.Enter(OptimizerCall.Add);
         try
         {
+            // Addresses, for the pair: two memory managers over the same native memory are one memory.
+            Guard.Disjoint(parameter.Span, gradient.Span, nameof(parameter), nameof(gradient));
             MemoryDomain.CheckNew(parameter, gradient);
             UpdateRule rule = Rule;
             var tensor = new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count);
