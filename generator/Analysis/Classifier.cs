@@ -21,7 +21,7 @@ internal sealed class Classifier
     {
         foreach (RuleParameter parameter in rule.Parameters)
         {
-            if (parameter.Role is ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State or ParameterRole.Input)
+            if (parameter.Role.IsBuffer())
             {
                 _varying.Add(parameter.Name);
             }

@@ -31,7 +31,7 @@ internal sealed class KernelPlanner
         foreach (RuleParameter parameter in rule.Parameters)
         {
             _plan.Names.Reserve(parameter.Name);
-            if (parameter.Role is ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State or ParameterRole.Input)
+            if (parameter.Role.IsBuffer())
             {
                 _plan.SpanFields[parameter.Name] = _fields.Fresh(NameScope.Pascal(parameter.Name));
             }
@@ -328,7 +328,7 @@ internal sealed class KernelPlanner
     /// </summary>
     private void Touch(string name, bool written)
     {
-        if (!_parameters.TryGetValue(name, out RuleParameter? parameter) || parameter.Role is not (ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State or ParameterRole.Input))
+        if (!_parameters.TryGetValue(name, out RuleParameter? parameter) || !parameter.Role.IsBuffer())
         {
             return;
         }

@@ -59,7 +59,7 @@ internal sealed partial class KernelEmitter
 
     private RuleParameter Param => _rule.Parameters.First(p => p.Role == ParameterRole.Parameter);
 
-    private IEnumerable<RuleParameter> Buffers => _rule.Parameters.Where(p => p.Role is ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.Input or ParameterRole.State)
+    private IEnumerable<RuleParameter> Buffers => _rule.Parameters.Where(p => p.Role.IsBuffer())
         .OrderBy(p => p.Role == ParameterRole.Parameter ? 0 : IsReadOnly(p) ? 1 : 2);
 
     private static bool IsReadOnly(RuleParameter buffer) => buffer.Role is ParameterRole.Gradient or ParameterRole.Input;

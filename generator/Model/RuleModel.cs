@@ -31,6 +31,13 @@ internal enum ParameterRole
     Input,
 }
 
+internal static class ParameterRoles
+{
+    /// <summary>Whether the role is a span the loops walk (one value per element), read or written.</summary>
+    public static bool IsBuffer(this ParameterRole role) =>
+        role is ParameterRole.Parameter or ParameterRole.Gradient or ParameterRole.State or ParameterRole.Input;
+}
+
 /// <summary>One parameter of the rule method, in declaration order.</summary>
 /// <param name="PropertyName">For a hyper-parameter, the property that feeds it.</param>
 internal sealed record RuleParameter(string Name, ParameterRole Role, ValueKind Kind, string? PropertyName);
