@@ -23,9 +23,9 @@ internal static class FiniteCheck
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
+            Vector512<float> m = Vector512.Create(multiplier);
             for (; i + 4 * Vector512<float>.Count <= values.Length; i += 4 * Vector512<float>.Count)
             {
-                Vector512<float> m = Vector512.Create(multiplier);
                 Vector512<float> sum = Vector512.LoadUnsafe(ref start, (nuint)i) * m * Vector512<float>.Zero
                     + Vector512.LoadUnsafe(ref start, (nuint)(i + 16)) * m * Vector512<float>.Zero
                     + Vector512.LoadUnsafe(ref start, (nuint)(i + 32)) * m * Vector512<float>.Zero
@@ -38,9 +38,10 @@ internal static class FiniteCheck
         }
         else if (Vector256.IsHardwareAccelerated)
         {
+            Vector256<float> m = Vector256.Create(multiplier);
             for (; i + Vector256<float>.Count <= values.Length; i += Vector256<float>.Count)
             {
-                if (Vector256.LoadUnsafe(ref start, (nuint)i) * Vector256.Create(multiplier) * Vector256<float>.Zero != Vector256<float>.Zero)
+                if (Vector256.LoadUnsafe(ref start, (nuint)i) * m * Vector256<float>.Zero != Vector256<float>.Zero)
                 {
                     return Scan(values, multiplier, i, i + Vector256<float>.Count);
                 }
@@ -48,9 +49,10 @@ internal static class FiniteCheck
         }
         else if (Vector128.IsHardwareAccelerated)
         {
+            Vector128<float> m = Vector128.Create(multiplier);
             for (; i + Vector128<float>.Count <= values.Length; i += Vector128<float>.Count)
             {
-                if (Vector128.LoadUnsafe(ref start, (nuint)i) * Vector128.Create(multiplier) * Vector128<float>.Zero != Vector128<float>.Zero)
+                if (Vector128.LoadUnsafe(ref start, (nuint)i) * m * Vector128<float>.Zero != Vector128<float>.Zero)
                 {
                     return Scan(values, multiplier, i, i + Vector128<float>.Count);
                 }
