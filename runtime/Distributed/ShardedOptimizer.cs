@@ -94,8 +94,8 @@ public sealed class ShardedOptimizer
         Partition = new ShardPartition(lengths, world);
         _pieces = Partition.Pieces(communicator.Rank);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
         Inner = CreateEmpty(createOptimizer);
+        long before = GC.GetAllocatedBytesForCurrentThread();
         foreach (ShardPiece piece in _pieces)
         {
             Inner.Add(parameters[piece.Tensor].Slice(piece.Offset, piece.Length), gradients[piece.Tensor].Slice(piece.Offset, piece.Length));
@@ -144,7 +144,11 @@ public sealed class ShardedOptimizer
     /// <summary>Whether <see cref="ReduceGradients"/> sums or averages the micro-batch gradients.</summary>
     public GradientReduction Reduction { get; set; } = GradientReduction.Mean;
 
-    /// <summary>The bytes allocated while the shard's tensors were registered with <see cref="Inner"/>: its optimizer state, measured.</summary>
+    /// <summary>
+    /// The bytes allocated while the shard's tensors were registered with <see cref="Inner"/>:
+    /// its optimizer state (whatever its storage type), measured, with the small bookkeeping of
+    /// each piece.
+    /// </summary>
     public long StateBytes { get; }
 
     /// <summary>The bytes of the buffers the exchanges use (the gathered gradients and parameters), allocated once.</summary>
