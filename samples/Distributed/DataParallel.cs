@@ -36,6 +36,18 @@ public sealed record Recipe(int Epochs, int Batch, int Seed, int MicroBatches)
 
     public static Memory<float>[] Gradients(Mlp model) => new Memory<float>[] { model.GradW1, model.GradB1, model.GradW2, model.GradB2 };
 
+    /// <summary>The bytes of the optimizer's per-element state buffers (floats), for comparison with the measured allocation.</summary>
+    public static long StateBufferBytes(Optimizer optimizer)
+    {
+        long bytes = 0;
+        foreach (ParameterTensor tensor in optimizer.Tensors)
+        {
+            bytes += (long)tensor.StateCount * tensor.Length * sizeof(float);
+        }
+
+        return bytes;
+    }
+
     public static int[] TensorLengths(Mlp model) => Array.ConvertAll(Parameters(model), p => p.Length);
 
     /// <summary>

@@ -77,7 +77,7 @@ static int Reference(Recipe recipe, DigitsData data, Settings settings)
 
     Settings.WriteParameters(model, settings.ReferenceParameters);
     string from = settings.Resume > 0 ? $", resumed at step {settings.SaveAt} from the merged checkpoint of {settings.Resume} ranks" : "";
-    Console.WriteLine($"one process, {recipe.MicroBatches} micro-batches per batch summed in order{from}: test accuracy {model.Accuracy(data.TestX, data.TestY):P1}; optimizer state {stateBytes} bytes");
+    Console.WriteLine($"one process, {recipe.MicroBatches} micro-batches per batch summed in order{from}: test accuracy {model.Accuracy(data.TestX, data.TestY):P1}; optimizer state {stateBytes} bytes allocated ({Recipe.StateBufferBytes(optimizer)} in state buffers)");
     if (settings.Resume > 0)
     {
         return 0;
@@ -109,11 +109,12 @@ static int Train(Recipe recipe, DigitsData data, Settings settings, MpiCommunica
     });
 
     long[] stateBytes = communicator.AllGather(sharded.StateBytes);
+    long[] bufferBytes = communicator.AllGather(Recipe.StateBufferBytes(sharded.Inner));
     if (communicator.Rank == 0)
     {
         string from = settings.Resume > 0 ? $", resumed at step {settings.SaveAt} from {settings.Resume} rank(s)' shards" : "";
         Settings.WriteParameters(model, settings.RanksParameters(communicator.WorldSize));
-        Console.WriteLine($"{communicator.WorldSize} rank(s){from}: test accuracy {model.Accuracy(data.TestX, data.TestY):P1}; optimizer state per rank (bytes): {string.Join(", ", stateBytes)}; exchange buffers per rank {sharded.CommunicationBytes} bytes");
+        Console.WriteLine($"{communicator.WorldSize} rank(s){from}: test accuracy {model.Accuracy(data.TestX, data.TestY):P1}; optimizer state per rank {string.Join(", ", stateBytes)} bytes allocated ({string.Join(", ", bufferBytes)} in state buffers); exchange buffers per rank {sharded.CommunicationBytes} bytes");
     }
 
     return 0;
