@@ -276,9 +276,11 @@ public sealed class ShardedOptimizer
             ReadShard(source, r, paths[r], check);
         }
 
+        // The participants are restored with the first file, before any state is copied: if they
+        // refuse their pairs, nothing has changed yet.
         for (int r = 0; r < paths.Count; r++)
         {
-            Optimizer shard = ReadShard(source, r, paths[r], r == paths.Count - 1 ? options : check, out float[] parameters);
+            Optimizer shard = ReadShard(source, r, paths[r], r == 0 ? options : check, out float[] parameters);
             CopyFrom(source.Pieces(r), shard, parameters, options.IncludeParameters);
         }
     }

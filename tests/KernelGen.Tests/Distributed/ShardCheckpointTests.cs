@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using KernelGen.Distributed;
+using KernelGen.Schedulers;
 using Xunit;
 
 namespace KernelGen.Tests.Distributed;
@@ -58,6 +59,41 @@ public sealed class ShardCheckpointTests : IDisposable
         {
             float[][][] resumed = ThreadRanks.Run(world, c => ShardedTraining.Rank(c, create, Steps, beforeFirst: s => s.LoadShards(files, Options), firstStep: SaveAt));
             Assert.All(resumed, parameters => ShardedOptimizerTests.AssertSameBits(expected, parameters));
+        }
+    }
+
+    [Fact]
+    public void AParticipantIsSavedWithEveryShardAndRestoredOnce()
+    {
+        string[] shards = { Path.Combine(_folder, "s0.safetensors"), Path.Combine(_folder, "s1.safetensors") };
+        ThreadRanks.Run(2, c =>
+        {
+            StepLR? schedule = null;
+            return ShardedTraining.Rank(c, () => new SGD { LearningRate = 0.5f }, 3, beforeFirst: s => schedule = new StepLR(s.Inner, stepSize: 2, gamma: 0.5), afterStep: (s, step) =>
+            {
+                schedule!.Step();
+                if (step == 3)
+                {
+                    s.SaveShard(shards[c.Rank], WithSchedule(schedule));
+                }
+            });
+        });
+
+        Memory<float>[] p = ShardedTraining.Memories(Array.ConvertAll(ShardedTraining.Lengths, n => new float[n]));
+        Memory<float>[] g = ShardedTraining.Memories(Array.ConvertAll(ShardedTraining.Lengths, n => new float[n]));
+        var resumed = new ShardedOptimizer(() => new SGD { LearningRate = 0.5f }, new SingleProcessCommunicator(), p, g);
+        var restored = new StepLR(resumed.Inner, stepSize: 2, gamma: 0.5);
+        resumed.LoadShards(shards, WithSchedule(restored));
+
+        Assert.Equal(3, restored.LastEpoch);
+        Assert.Equal(0.25f, ((SGD)resumed.Inner).LearningRate);
+        Assert.All(resumed.Tensors, t => Assert.Equal(3, t.Step));
+
+        static CheckpointOptions WithSchedule(StepLR schedule)
+        {
+            var options = Options;
+            options.Participants["schedule"] = schedule;
+            return options;
         }
     }
 
