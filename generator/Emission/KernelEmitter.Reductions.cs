@@ -17,7 +17,7 @@ internal sealed partial class KernelEmitter
     /// </summary>
     private void WriteVectorReduce(int width)
     {
-        var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter, _vectors);
+        CSharpWriter writer = WriterFor(width);
         var names = new NameScope(_plan.Names);
         int lanes = width / 32;
         int vectors = Reductions.BlockLanes / lanes;
@@ -83,7 +83,7 @@ internal sealed partial class KernelEmitter
     /// <summary>The reducing pass element by element: the scalar path, and the tail of the vector paths.</summary>
     private void WriteScalarReduce()
     {
-        var writer = new CSharpWriter(0, k => _plan.Flags[k].TypeParameter);
+        CSharpWriter writer = WriterFor(0);
         var names = new NameScope(_plan.Names);
         string start = names.Fresh("start");
         string laneSums = names.Fresh("laneSums");

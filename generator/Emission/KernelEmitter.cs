@@ -14,7 +14,13 @@ namespace KernelGen.Generator.Emission;
 /// </summary>
 internal sealed partial class KernelEmitter
 {
-    private static readonly int[] Widths = { 512, 256, 128 };
+    // The vector paths, widest first: the intrinsics' where the compilation has System.Runtime.Intrinsics,
+    // else System.Numerics.Vector<T> (.NET Standard 2.1: Unity, Mono). Both end in the scalar loop.
+    private static readonly int[] IntrinsicWidths = { 512, 256, 128 };
+    private static readonly int[] PortableWidths = { CSharpWriter.VectorTWidth };
+
+    private readonly int[] _widths;
+    private readonly bool _portable;
 
     private readonly KernelPlan _plan;
     private readonly RuleModel _rule;
@@ -30,8 +36,10 @@ internal sealed partial class KernelEmitter
     private readonly VectorAliases _vectors;
     private readonly bool _preparesOncePerStep;
 
-    private KernelEmitter(KernelAnalysis analysis)
+    private KernelEmitter(KernelAnalysis analysis, bool portable)
     {
+        _portable = portable;
+        _widths = portable ? PortableWidths : IntrinsicWidths;
         _plan = analysis.Plan;
         _rule = analysis.Plan.Rule;
         _original = analysis.Rule;
@@ -50,10 +58,28 @@ internal sealed partial class KernelEmitter
             _plan.Names.Reserve(hyper.PropertyName);
         }
 
-        _vectors = new VectorAliases(Widths, _plan.Names);
+        _vectors = new VectorAliases(_widths, _plan.Names);
     }
 
-    public static string Emit(KernelAnalysis analysis) => new KernelEmitter(analysis).Write();
+    /// <summary>The generated file.</summary>
+    /// <param name="analysis">The analyzed rule.</param>
+    /// <param name="portable">
+    /// Whether the compilation lacks System.Runtime.Intrinsics (or references the runtime's .NET
+    /// Standard build): then the loops are Vector&lt;T&gt; and scalar, and flags are read as
+    /// <c>default(TFlag).Value</c>, since .NET Standard 2.1 has no static abstract members.
+    /// </param>
+    public static string Emit(KernelAnalysis analysis, bool portable = false) => new KernelEmitter(analysis, portable).Write();
+
+    /// <summary>The value of flag <paramref name="flag"/> inside a loop.</summary>
+    private string FlagValue(int flag) => _portable
+        ? $"default({_plan.Flags[flag].TypeParameter}).Value"
+        : _plan.Flags[flag].TypeParameter + ".Value";
+
+    /// <summary>A writer of expressions on <paramref name="width"/> (0: scalar).</summary>
+    private CSharpWriter WriterFor(int width) => new(width, FlagValue, _vectors);
+
+    /// <summary>Whether <paramref name="width"/> has its own reducing pass: Vector&lt;T&gt;'s lane count is the runtime's, so it reduces with the scalar pass.</summary>
+    private static bool HasVectorReduce(int width) => width != CSharpWriter.VectorTWidth;
 
     private bool HasReductions => _reductions.Count > 0;
 
@@ -124,7 +150,7 @@ internal sealed partial class KernelEmitter
 
         WriteArguments();
         WriteDispatch();
-        foreach (int width in Widths)
+        foreach (int width in _widths)
         {
             _w.Line();
             WriteVectorLoop(width);
@@ -134,7 +160,7 @@ internal sealed partial class KernelEmitter
         WriteScalarLoop();
         if (HasReductions)
         {
-            foreach (int width in Widths)
+            foreach (int width in _widths.Where(HasVectorReduce))
             {
                 _w.Line();
                 WriteVectorReduce(width);
