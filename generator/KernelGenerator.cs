@@ -31,6 +31,9 @@ public sealed class KernelGenerator : IIncrementalGenerator
     /// <summary>The tracking name of the location-free models the sources are emitted from, for caching tests.</summary>
     public const string ModelsStep = "Models";
 
+    /// <summary>The tracking name of the models paired with the target, what the sources are written from, for caching tests.</summary>
+    public const string TargetedModelsStep = "TargetedModels";
+
     /// <summary>The tracking name of the target check (intrinsics or Vector&lt;T&gt;), for caching tests.</summary>
     public const string TargetStep = "Target";
 
@@ -94,7 +97,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
             .Where(static result => result.Model is not null)
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(ModelsStep);
-        context.RegisterSourceOutput(models.Combine(portable), static (output, target) =>
+        context.RegisterSourceOutput(models.Combine(portable).WithTrackingName(TargetedModelsStep), static (output, target) =>
         {
             (RuleModel rule, bool portable) = target;
             string source;

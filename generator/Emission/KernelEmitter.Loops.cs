@@ -76,8 +76,16 @@ internal sealed partial class KernelEmitter
 
             _w.Line();
             // A narrower vector is accelerated wherever this one is: a short tail still runs on vectors.
-            _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it goes down");
-            _w.Line("// the ladder (half-width vectors, then element by element), each element exactly once.");
+            if (vectorT)
+            {
+                _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it goes");
+                _w.Line("// element by element, each element exactly once.");
+            }
+            else
+            {
+                _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it goes down");
+                _w.Line("// the ladder (half-width vectors, then element by element), each element exactly once.");
+            }
             _w.Line($"{next}{TypeParameters}(ref {_argsName}, {i});");
         }
     }

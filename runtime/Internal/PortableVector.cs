@@ -88,29 +88,34 @@ public static class PortableVector
     /// greater than -0. (<c>Vector.Max</c> leaves both to the hardware's or the runtime's choice.)
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Max(Vector<float> x, Vector<float> y)
-    {
+    public static Vector<float> Max(Vector<float> x, Vector<float> y) =>
         // MathF.Max: x != y ? (IsNaN(x) || y < x ? x : y) : (IsNegative(y) ? x : y).
-        Vector<float> differ = ~Vector.Equals<float>(x, y);
-        Vector<float> takeX = ~Vector.Equals<float>(x, x) | Vector.LessThan<float>(y, x);
-        Vector<float> yNegative = Vector.AsVectorSingle(Vector.LessThan(Vector.AsVectorInt32(y), Vector<int>.Zero));
-        return Vector.ConditionalSelect(Vector.ConditionalSelect(differ, takeX, yNegative), x, y);
-    }
+        XWhere(x, y, Vector.LessThan<float>(y, x), IsNegative(y));
 
     /// <summary><c>MathF.Min</c> per lane: a NaN operand gives that NaN (x's if both are), and -0 is less than +0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Min(Vector<float> x, Vector<float> y)
-    {
+    public static Vector<float> Min(Vector<float> x, Vector<float> y) =>
         // MathF.Min: x != y ? (IsNaN(x) || x < y ? x : y) : (IsNegative(x) ? x : y).
+        XWhere(x, y, Vector.LessThan<float>(x, y), IsNegative(x));
+
+    /// <summary>MathF.Min's and Max's shape: x where the operands differ and x is NaN or <paramref name="xWins"/>, or where they are equal and <paramref name="xWinsWhenEqual"/>; else y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> XWhere(Vector<float> x, Vector<float> y, Vector<float> xWins, Vector<float> xWinsWhenEqual)
+    {
         Vector<float> differ = ~Vector.Equals<float>(x, y);
-        Vector<float> takeX = ~Vector.Equals<float>(x, x) | Vector.LessThan<float>(x, y);
-        Vector<float> xNegative = Vector.AsVectorSingle(Vector.LessThan(Vector.AsVectorInt32(x), Vector<int>.Zero));
-        return Vector.ConditionalSelect(Vector.ConditionalSelect(differ, takeX, xNegative), x, y);
+        Vector<float> xIsNaN = ~Vector.Equals<float>(x, x);
+        return Vector.ConditionalSelect(Vector.ConditionalSelect(differ, xIsNaN | xWins, xWinsWhenEqual), x, y);
     }
+
+    /// <summary>Lanes whose sign bit is set (-0 and negative NaNs included).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> IsNegative(Vector<float> x) =>
+        Vector.AsVectorSingle(Vector.LessThan(Vector.AsVectorInt32(x), Vector<int>.Zero));
 
     /// <summary>
     /// <c>MathF.FusedMultiplyAdd</c> per lane, one rounding. <c>Vector&lt;T&gt;</c> has no fused
     /// multiply-add, and a multiply then an add rounds twice: each lane calls the scalar function.
+    /// .NET Standard 2.1 has no <c>MathF.FusedMultiplyAdd</c> (a rule there cannot call it): there this throws.
     /// </summary>
     public static Vector<float> FusedMultiplyAdd(Vector<float> x, Vector<float> y, Vector<float> z)
     {
