@@ -100,7 +100,9 @@ internal sealed partial class KernelEmitter
         }
     }
 
-    private string ScalarReduceCall => $"ReduceScalar{TypeParameters}(ref {_argsName}, 0, stackalloc float[{ReductionArrayLength}])";
+    private string ScalarReduceCall => _portable
+        ? $"ReduceScalar{TypeParameters}(ref {_argsName}, 0, {PortableLaneSumsName}())"
+        : $"ReduceScalar{TypeParameters}(ref {_argsName}, 0, stackalloc float[{ReductionArrayLength}])";
 
     private void WriteArguments()
     {

@@ -35,6 +35,7 @@ internal sealed partial class KernelEmitter
     private readonly SoftwarePipeline? _pipeline;
     private readonly VectorAliases _vectors;
     private readonly bool _preparesOncePerStep;
+    private readonly string _portableLaneSums;
 
     private KernelEmitter(KernelAnalysis analysis, bool portable)
     {
@@ -51,6 +52,7 @@ internal sealed partial class KernelEmitter
         _argsType = _plan.Names.Fresh("KernelArguments");
         _preparedType = _plan.Names.Fresh("PreparedUniforms");
         _preparedField = _plan.Names.Fresh("_preparedUniforms");
+        _portableLaneSums = portable ? _plan.Names.Fresh("PortableLaneSums") : "";
         // Members of the class are found before the file's aliases: the aliases avoid their names.
         _plan.Names.Reserve(_rule.ClassName);
         foreach (HyperparameterModel hyper in _rule.Hyperparameters)
@@ -83,6 +85,9 @@ internal sealed partial class KernelEmitter
 
     private bool HasReductions => _reductions.Count > 0;
 
+    /// <summary>The portable form's method that gives the reducing pass its lane sums.</summary>
+    private string PortableLaneSumsName => _portableLaneSums;
+
     private RuleParameter Param => _rule.Parameters.First(p => p.Role == ParameterRole.Parameter);
 
     private IEnumerable<RuleParameter> Buffers => _rule.Parameters.Where(p => p.Role.IsBuffer())
@@ -112,16 +117,34 @@ internal sealed partial class KernelEmitter
         }
 
         _w.Line();
-        if (_rule.Namespace is not null)
+        if (_rule.Namespace is null)
+        {
+            WriteClass();
+        }
+        else if (_portable)
+        {
+            // Unity compiles C# 9, which has no file-scoped namespace.
+            using (_w.Block($"namespace {_rule.Namespace}"))
+            {
+                WriteClass();
+            }
+        }
+        else
         {
             _w.Line($"namespace {_rule.Namespace};");
             _w.Line();
+            WriteClass();
         }
 
+        return _w.ToString();
+    }
+
+    private void WriteClass()
+    {
         if (_rule.IsKernel)
         {
             WriteKernelClass();
-            return _w.ToString();
+            return;
         }
 
         using (_w.Block($"partial class {_rule.ClassName} : {TypeNames.Optimizer}"))
@@ -133,8 +156,6 @@ internal sealed partial class KernelEmitter
             _w.Line();
             WriteHyperparameterMembers();
         }
-
-        return _w.ToString();
     }
 
     /// <summary>The entry points, the argument struct, the dispatch and the loops: what an optimizer and a kernel share.</summary>
@@ -168,6 +189,11 @@ internal sealed partial class KernelEmitter
 
             _w.Line();
             WriteScalarReduce();
+            if (_portable)
+            {
+                _w.Line();
+                WritePortableLaneSums();
+            }
         }
     }
 

@@ -121,10 +121,11 @@ internal static class GeneratorHarness
     }
 
     /// <summary>A fresh driver that records each step, so tests can look at what was cached.</summary>
-    public static GeneratorDriver CreateDriver() =>
+    /// <param name="parseOptions">How the generated files are parsed: C# latest by default.</param>
+    public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new global::KernelGen.Generator.KernelGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: parseOptions ?? ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator on one file named <c>Rule.cs</c>.</summary>

@@ -1,6 +1,7 @@
 using System.Linq;
 using KernelGen.Testing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace KernelGen.Generator.Tests;
@@ -42,6 +43,63 @@ public class PortableTargetTests
             GeneratedAssert.Clean(run, files: BuiltInSources.CountIn(file));
             Assert.All(run.Sources, source => Assert.Contains("LoopVectorT", source.Text));
         }
+    }
+
+    /// <summary>
+    /// Unity compiles C# 9: the portable form has no file-scoped namespace and no scoped parameter
+    /// (a reducing pass takes its lane sums from a per-thread array), and a C# 9 project with a
+    /// uniform <c>if</c>, a varying <c>?:</c> and a reduction builds clean.
+    /// </summary>
+    [Fact]
+    public void ThePortableFormIsCSharp9()
+    {
+        const string rules = """
+            using System;
+            using KernelGen;
+
+            namespace Game
+            {
+                [Optimizer]
+                internal sealed partial class Clamped
+                {
+                    [Hyperparameter] public float LearningRate { get; set; } = 0.01f;
+                    [Hyperparameter] public bool Decay { get; set; } = true;
+
+                    [UpdateRule]
+                    private static void Update(ref float param, float grad, ref float velocity, float learningRate, bool decay)
+                    {
+                        velocity = 0.9f * velocity + grad;
+                        float step = velocity > 0f ? MathF.Min(velocity, 0.5f) : -velocity;
+                        if (decay)
+                        {
+                            step = step + 0.01f * param;
+                        }
+
+                        param = param - learningRate * step;
+                    }
+                }
+
+                [Optimizer]
+                internal sealed partial class Normed
+                {
+                    [Hyperparameter] public float LearningRate { get; set; } = 0.01f;
+
+                    [UpdateRule]
+                    private static void Update(ref float param, float grad, float learningRate)
+                    {
+                        param = param - learningRate * grad / (KernelMath.Norm(grad) + 1e-6f);
+                    }
+                }
+            }
+            """;
+        CSharpParseOptions csharp9 = GeneratorHarness.ParseOptions.WithLanguageVersion(LanguageVersion.CSharp9);
+        CSharpCompilation compilation = GeneratorHarness.CompileNetStandard(("Rules.cs", rules));
+        compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Single(), CSharpSyntaxTree.ParseText(rules, csharp9, "Rules.cs"));
+
+        GeneratorRun run = GeneratorHarness.Run(compilation, GeneratorHarness.CreateDriver(csharp9));
+
+        GeneratedAssert.Clean(run, files: 2);
+        Assert.Contains(run.Sources, source => source.Text.Contains("PortableLaneSums()"));
     }
 
     /// <summary>The same rule against .NET keeps the intrinsics' loops: the target decides, not a define.</summary>

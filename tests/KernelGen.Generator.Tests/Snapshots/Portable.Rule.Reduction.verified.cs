@@ -7,280 +7,292 @@
 using VectorT = global::KernelGen.Internal.PortableVector;
 using VT = global::System.Numerics.Vector<float>;
 
-namespace Rules;
-
-partial class Reduction : global::KernelGen.Optimizer
+namespace Rules
 {
-    /// <summary>The rule as the reference interpreter reads it (see docs/ir.md).</summary>
-    public const string RuleIr =
-        "(rule Reduction\n" +
-        "  (param param)\n" +
-        "  (grad grad)\n" +
-        "  (hyper learningRate float)\n" +
-        "  (hyper weightDecay float)\n" +
-        "  (body\n" +
-        "    (local update float (add grad (mul weightDecay param)))\n" +
-        "    (local ratio float (div (call norm param) (add (call norm update) (float 1E-06))))\n" +
-        "    (set param (sub param (mul (mul learningRate ratio) update)))\n" +
-        "  ))";
-
-    private static global::KernelGen.UpdateRule? s_rule;
-
-    /// <inheritdoc/>
-    public override global::KernelGen.UpdateRule Rule => s_rule ??= global::KernelGen.UpdateRule.Parse(RuleIr);
-
-    /// <summary>
-    /// Applies the rule to whole tensors on <paramref name="path"/>. Uniform work runs once per call;
-    /// the loops do the per-element work. Lengths and overlaps are checked before anything is written.
-    /// </summary>
-    /// <param name="path">The ISA path; <see cref="global::KernelGen.KernelPath.Auto"/> takes the widest accelerated one.</param>
-    /// <param name="param">The parameters, updated in place.</param>
-    /// <param name="grad">The gradient (read only).</param>
-    /// <param name="learningRate">The hyper-parameter LearningRate.</param>
-    /// <param name="weightDecay">The hyper-parameter WeightDecay.</param>
-    public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, float learningRate, float weightDecay)
+    partial class Reduction : global::KernelGen.Optimizer
     {
-        global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
-        global::KernelGen.Internal.Guard.Disjoint(param, grad, nameof(param), nameof(grad));
-        path = global::KernelGen.KernelDispatch.Resolve(path);
-        if (param.IsEmpty)
+        /// <summary>The rule as the reference interpreter reads it (see docs/ir.md).</summary>
+        public const string RuleIr =
+            "(rule Reduction\n" +
+            "  (param param)\n" +
+            "  (grad grad)\n" +
+            "  (hyper learningRate float)\n" +
+            "  (hyper weightDecay float)\n" +
+            "  (body\n" +
+            "    (local update float (add grad (mul weightDecay param)))\n" +
+            "    (local ratio float (div (call norm param) (add (call norm update) (float 1E-06))))\n" +
+            "    (set param (sub param (mul (mul learningRate ratio) update)))\n" +
+            "  ))";
+
+        private static global::KernelGen.UpdateRule? s_rule;
+
+        /// <inheritdoc/>
+        public override global::KernelGen.UpdateRule Rule => s_rule ??= global::KernelGen.UpdateRule.Parse(RuleIr);
+
+        /// <summary>
+        /// Applies the rule to whole tensors on <paramref name="path"/>. Uniform work runs once per call;
+        /// the loops do the per-element work. Lengths and overlaps are checked before anything is written.
+        /// </summary>
+        /// <param name="path">The ISA path; <see cref="global::KernelGen.KernelPath.Auto"/> takes the widest accelerated one.</param>
+        /// <param name="param">The parameters, updated in place.</param>
+        /// <param name="grad">The gradient (read only).</param>
+        /// <param name="learningRate">The hyper-parameter LearningRate.</param>
+        /// <param name="weightDecay">The hyper-parameter WeightDecay.</param>
+        public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, float learningRate, float weightDecay)
         {
-            return; // No element, no call of the rule: per-tensor state stays as it is too.
-        }
-        KernelArguments args = default;
-        args.Param = param;
-        args.Grad = grad;
-        Execute(path, ref args, learningRate, weightDecay);
-    }
-
-    /// <summary>
-    /// The rule needs per-tensor reductions: a reducing pass evaluates it on every element and
-    /// writes nothing, summing in the canonical order (<see cref="global::KernelGen.Internal.Reduction"/>);
-    /// then the update pass runs with the results known.
-    /// </summary>
-    private static void Execute(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float weightDecay)
-    {
-        Prepare(ref args, learningRate, weightDecay, 0f, 0f); // no operand depends on a reduction's result
-        args.Reducing = true;
-        Dispatch(path, ref args);
-        args.Reducing = false;
-        Prepare(ref args, learningRate, weightDecay, global::System.MathF.Sqrt(args.Sum0), global::System.MathF.Sqrt(args.Sum1));
-        Dispatch(path, ref args);
-    }
-
-    /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
-    private static void Prepare(ref KernelArguments args, float learningRate, float weightDecay, float norm0, float norm1)
-    {
-        args.WeightDecay = weightDecay;
-        float ratio = norm0 / (norm1 + 1E-06f);
-        args.LearningRateTimesRatio = learningRate * ratio; // hoisted from: param -= learningRate * ratio * update;
-    }
-
-    /// <summary>What the loops read: the buffers and the uniform values computed once per call.</summary>
-    private ref struct KernelArguments
-    {
-        public global::System.Span<float> Param;
-        public global::System.ReadOnlySpan<float> Grad;
-        public float WeightDecay;
-        public float LearningRateTimesRatio;
-        public float GradientMultiplier;
-        public bool UnscaleGradient;
-        public bool Reducing;
-        public float Sum0;
-        public float Sum1;
-    }
-
-    /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
-    private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
-    {
-        // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
-        if (args.UnscaleGradient) Run<global::KernelGen.Internal.True>(path, ref args);
-        else Run<global::KernelGen.Internal.False>(path, ref args);
-    }
-
-    /// <summary>
-    /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
-    /// </summary>
-    private static void Run<TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
-    {
-        switch (path)
-        {
-            case global::KernelGen.KernelPath.VectorT:
-                if (args.Reducing) ReduceScalar<TUnscaleGradient>(ref args, 0, stackalloc float[32]); // same order, element by element
-                else LoopVectorT<TUnscaleGradient>(ref args, 0);
-                break;
-            default:
-                if (args.Reducing) ReduceScalar<TUnscaleGradient>(ref args, 0, stackalloc float[32]);
-                else LoopScalar<TUnscaleGradient>(ref args, 0);
-                break;
-        }
-    }
-
-    /// <summary>The VectorT path from <paramref name="start"/> on: Vector&lt;float&gt;.Count elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void LoopVectorT<TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
-    {
-        // The rule, applied here to every element:
-        // [UpdateRule]
-        // private static void Update(ref float param, float grad, float learningRate, float weightDecay)
-        // {
-        //     float update = grad + weightDecay * param;
-        //     float ratio = KernelMath.Norm(param) / (KernelMath.Norm(update) + 1e-6f);
-        //     param -= learningRate * ratio * update;
-        // }
-        ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        VT weightDecay = VectorT.Create(args.WeightDecay);
-        VT learningRateTimesRatio = VectorT.Create(args.LearningRateTimesRatio);
-        VT gradientMultiplier = VectorT.Create(args.GradientMultiplier);
-        nuint length = (nuint)args.Param.Length;
-        nuint i = start;
-        for (; i + (nuint)VT.Count <= length; i += (nuint)VT.Count)
-        {
-            VT grad = VectorT.LoadUnsafe(ref gradRef, i);
-            if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            VT param = VectorT.LoadUnsafe(ref paramRef, i);
-            VT update = grad + weightDecay * param;
-            VT reduced0 = param;
-            VT reduced1 = update;
-            param = param - learningRateTimesRatio * update;
-            VectorT.StoreUnsafe(param, ref paramRef, i);
-        }
-
-        // State is read, modified and written: the tail must not overlap the last vector, so it goes
-        // element by element, each element exactly once.
-        LoopScalar<TUnscaleGradient>(ref args, i);
-    }
-
-    /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
-    {
-        // The rule, applied here to every element:
-        // [UpdateRule]
-        // private static void Update(ref float param, float grad, float learningRate, float weightDecay)
-        // {
-        //     float update = grad + weightDecay * param;
-        //     float ratio = KernelMath.Norm(param) / (KernelMath.Norm(update) + 1e-6f);
-        //     param -= learningRate * ratio * update;
-        // }
-        ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        float weightDecay = args.WeightDecay;
-        float learningRateTimesRatio = args.LearningRateTimesRatio;
-        float gradientMultiplier = args.GradientMultiplier;
-        nuint length = (nuint)args.Param.Length;
-        for (nuint i = start; i < length; i++)
-        {
-            float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float update = grad + weightDecay * param;
-            float reduced0 = param;
-            float reduced1 = update;
-            param = param - learningRateTimesRatio * update;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
-        }
-    }
-
-    /// <summary>The reducing pass from <paramref name="start"/> on: whole blocks of 16 into <paramref name="laneSums"/> (lane i mod 16), the rest into a tail in order. Writes nothing.</summary>
-    private static void ReduceScalar<TUnscaleGradient>(ref KernelArguments args, nuint start, scoped global::System.Span<float> laneSums)
-        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
-    {
-        ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        float weightDecay = args.WeightDecay;
-        float learningRateTimesRatio = args.LearningRateTimesRatio;
-        float gradientMultiplier = args.GradientMultiplier;
-        float tail0 = 0f;
-        float tail1 = 0f;
-        nuint length = (nuint)args.Param.Length;
-        nuint blocks = length / 16 * 16;
-        for (nuint i = start; i < length; i++)
-        {
-            float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float update = grad + weightDecay * param;
-            float reduced0 = param;
-            float reduced1 = update;
-            param = param - learningRateTimesRatio * update;
-            if (i < blocks) laneSums[0 + (int)(i % 16)] += reduced0 * reduced0;
-            else tail0 += reduced0 * reduced0;
-            if (i < blocks) laneSums[16 + (int)(i % 16)] += reduced1 * reduced1;
-            else tail1 += reduced1 * reduced1;
-        }
-        args.Sum0 = global::KernelGen.Internal.Reduction.Combine(laneSums.Slice(0, 16), tail0);
-        args.Sum1 = global::KernelGen.Internal.Reduction.Combine(laneSums.Slice(16, 16), tail1);
-    }
-
-    /// <inheritdoc/>
-    protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
-    {
-        // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
-        KernelArguments args = default;
-        args.GradientMultiplier = GradientMultiplier;
-        args.UnscaleGradient = GradientMultiplier != 1f;
-        foreach (global::KernelGen.ParameterTensor tensor in tensors)
-        {
-            if (tensor.Length == 0)
+            global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
+            global::KernelGen.Internal.Guard.Disjoint(param, grad, nameof(param), nameof(grad));
+            path = global::KernelGen.KernelDispatch.Resolve(path);
+            if (param.IsEmpty)
             {
-                continue;
+                return; // No element, no call of the rule: per-tensor state stays as it is too.
             }
-            int step = tensor.Step + 1;
-            args.Param = tensor.Parameter.Span;
-            args.Grad = tensor.Gradient.Span;
-            Execute(path, ref args, LearningRate, WeightDecay);
+            KernelArguments args = default;
+            args.Param = param;
+            args.Grad = grad;
+            Execute(path, ref args, learningRate, weightDecay);
         }
-    }
 
-    /// <inheritdoc/>
-    protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
-        throw new global::System.NotSupportedException("The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.");
-
-    /// <inheritdoc/>
-    protected override void WriteHyperparameters(global::System.Span<double> values)
-    {
-        values[0] = LearningRate;
-        values[1] = WeightDecay;
-    }
-
-    private static readonly string[] s_hyperparameterNames = { "LearningRate", "WeightDecay" };
-
-    /// <inheritdoc/>
-    public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
-
-    /// <inheritdoc/>
-    public override bool TrySetHyperparameter(string name, double value)
-    {
-        switch (name)
+        /// <summary>
+        /// The rule needs per-tensor reductions: a reducing pass evaluates it on every element and
+        /// writes nothing, summing in the canonical order (<see cref="global::KernelGen.Internal.Reduction"/>);
+        /// then the update pass runs with the results known.
+        /// </summary>
+        private static void Execute(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float weightDecay)
         {
-            case "LearningRate":
-                LearningRate = (float)value;
-                return true;
-            case "WeightDecay":
-                WeightDecay = (float)value;
-                return true;
-            default:
-                return false;
+            Prepare(ref args, learningRate, weightDecay, 0f, 0f); // no operand depends on a reduction's result
+            args.Reducing = true;
+            Dispatch(path, ref args);
+            args.Reducing = false;
+            Prepare(ref args, learningRate, weightDecay, global::System.MathF.Sqrt(args.Sum0), global::System.MathF.Sqrt(args.Sum1));
+            Dispatch(path, ref args);
         }
-    }
 
-    /// <inheritdoc/>
-    public override bool TryGetHyperparameter(string name, out double value)
-    {
-        switch (name)
+        /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+        private static void Prepare(ref KernelArguments args, float learningRate, float weightDecay, float norm0, float norm1)
         {
-            case "LearningRate":
-                value = LearningRate;
-                return true;
-            case "WeightDecay":
-                value = WeightDecay;
-                return true;
-            default:
-                value = 0;
-                return false;
+            args.WeightDecay = weightDecay;
+            float ratio = norm0 / (norm1 + 1E-06f);
+            args.LearningRateTimesRatio = learningRate * ratio; // hoisted from: param -= learningRate * ratio * update;
+        }
+
+        /// <summary>What the loops read: the buffers and the uniform values computed once per call.</summary>
+        private ref struct KernelArguments
+        {
+            public global::System.Span<float> Param;
+            public global::System.ReadOnlySpan<float> Grad;
+            public float WeightDecay;
+            public float LearningRateTimesRatio;
+            public float GradientMultiplier;
+            public bool UnscaleGradient;
+            public bool Reducing;
+            public float Sum0;
+            public float Sum1;
+        }
+
+        /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+        private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
+        {
+            // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
+            if (args.UnscaleGradient) Run<global::KernelGen.Internal.True>(path, ref args);
+            else Run<global::KernelGen.Internal.False>(path, ref args);
+        }
+
+        /// <summary>
+        /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
+        /// </summary>
+        private static void Run<TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+            where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+        {
+            switch (path)
+            {
+                case global::KernelGen.KernelPath.VectorT:
+                    if (args.Reducing) ReduceScalar<TUnscaleGradient>(ref args, 0, PortableLaneSums()); // same order, element by element
+                    else LoopVectorT<TUnscaleGradient>(ref args, 0);
+                    break;
+                default:
+                    if (args.Reducing) ReduceScalar<TUnscaleGradient>(ref args, 0, PortableLaneSums());
+                    else LoopScalar<TUnscaleGradient>(ref args, 0);
+                    break;
+            }
+        }
+
+        /// <summary>The VectorT path from <paramref name="start"/> on: Vector&lt;float&gt;.Count elements per iteration; what is left goes to LoopScalar.</summary>
+        private static void LoopVectorT<TUnscaleGradient>(ref KernelArguments args, nuint start)
+            where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+        {
+            // The rule, applied here to every element:
+            // [UpdateRule]
+            // private static void Update(ref float param, float grad, float learningRate, float weightDecay)
+            // {
+            //     float update = grad + weightDecay * param;
+            //     float ratio = KernelMath.Norm(param) / (KernelMath.Norm(update) + 1e-6f);
+            //     param -= learningRate * ratio * update;
+            // }
+            ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
+            ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+            VT weightDecay = VectorT.Create(args.WeightDecay);
+            VT learningRateTimesRatio = VectorT.Create(args.LearningRateTimesRatio);
+            VT gradientMultiplier = VectorT.Create(args.GradientMultiplier);
+            nuint length = (nuint)args.Param.Length;
+            nuint i = start;
+            for (; i + (nuint)VT.Count <= length; i += (nuint)VT.Count)
+            {
+                VT grad = VectorT.LoadUnsafe(ref gradRef, i);
+                if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                VT param = VectorT.LoadUnsafe(ref paramRef, i);
+                VT update = grad + weightDecay * param;
+                VT reduced0 = param;
+                VT reduced1 = update;
+                param = param - learningRateTimesRatio * update;
+                VectorT.StoreUnsafe(param, ref paramRef, i);
+            }
+
+            // State is read, modified and written: the tail must not overlap the last vector, so it goes
+            // element by element, each element exactly once.
+            LoopScalar<TUnscaleGradient>(ref args, i);
+        }
+
+        /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+        private static void LoopScalar<TUnscaleGradient>(ref KernelArguments args, nuint start)
+            where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+        {
+            // The rule, applied here to every element:
+            // [UpdateRule]
+            // private static void Update(ref float param, float grad, float learningRate, float weightDecay)
+            // {
+            //     float update = grad + weightDecay * param;
+            //     float ratio = KernelMath.Norm(param) / (KernelMath.Norm(update) + 1e-6f);
+            //     param -= learningRate * ratio * update;
+            // }
+            ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
+            ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+            float weightDecay = args.WeightDecay;
+            float learningRateTimesRatio = args.LearningRateTimesRatio;
+            float gradientMultiplier = args.GradientMultiplier;
+            nuint length = (nuint)args.Param.Length;
+            for (nuint i = start; i < length; i++)
+            {
+                float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
+                if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
+                float update = grad + weightDecay * param;
+                float reduced0 = param;
+                float reduced1 = update;
+                param = param - learningRateTimesRatio * update;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
+            }
+        }
+
+        /// <summary>The reducing pass from <paramref name="start"/> on: whole blocks of 16 into <paramref name="laneSums"/> (lane i mod 16), the rest into a tail in order. Writes nothing.</summary>
+        private static void ReduceScalar<TUnscaleGradient>(ref KernelArguments args, nuint start, global::System.Span<float> laneSums)
+            where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+        {
+            ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
+            ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+            float weightDecay = args.WeightDecay;
+            float learningRateTimesRatio = args.LearningRateTimesRatio;
+            float gradientMultiplier = args.GradientMultiplier;
+            float tail0 = 0f;
+            float tail1 = 0f;
+            nuint length = (nuint)args.Param.Length;
+            nuint blocks = length / 16 * 16;
+            for (nuint i = start; i < length; i++)
+            {
+                float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
+                if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
+                float update = grad + weightDecay * param;
+                float reduced0 = param;
+                float reduced1 = update;
+                param = param - learningRateTimesRatio * update;
+                if (i < blocks) laneSums[0 + (int)(i % 16)] += reduced0 * reduced0;
+                else tail0 += reduced0 * reduced0;
+                if (i < blocks) laneSums[16 + (int)(i % 16)] += reduced1 * reduced1;
+                else tail1 += reduced1 * reduced1;
+            }
+            args.Sum0 = global::KernelGen.Internal.Reduction.Combine(laneSums.Slice(0, 16), tail0);
+            args.Sum1 = global::KernelGen.Internal.Reduction.Combine(laneSums.Slice(16, 16), tail1);
+        }
+
+        [global::System.ThreadStatic]
+        private static float[]? t_laneSums;
+
+        /// <summary>The lane sums of a reducing pass: this thread's array, cleared (C# 9 cannot pass stack memory beside the arguments).</summary>
+        private static global::System.Span<float> PortableLaneSums()
+        {
+            float[] sums = t_laneSums ??= new float[32];
+            global::System.Array.Clear(sums, 0, sums.Length);
+            return sums;
+        }
+
+        /// <inheritdoc/>
+        protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+        {
+            // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
+            KernelArguments args = default;
+            args.GradientMultiplier = GradientMultiplier;
+            args.UnscaleGradient = GradientMultiplier != 1f;
+            foreach (global::KernelGen.ParameterTensor tensor in tensors)
+            {
+                if (tensor.Length == 0)
+                {
+                    continue;
+                }
+                int step = tensor.Step + 1;
+                args.Param = tensor.Parameter.Span;
+                args.Grad = tensor.Gradient.Span;
+                Execute(path, ref args, LearningRate, WeightDecay);
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
+            throw new global::System.NotSupportedException("The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.");
+
+        /// <inheritdoc/>
+        protected override void WriteHyperparameters(global::System.Span<double> values)
+        {
+            values[0] = LearningRate;
+            values[1] = WeightDecay;
+        }
+
+        private static readonly string[] s_hyperparameterNames = { "LearningRate", "WeightDecay" };
+
+        /// <inheritdoc/>
+        public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
+
+        /// <inheritdoc/>
+        public override bool TrySetHyperparameter(string name, double value)
+        {
+            switch (name)
+            {
+                case "LearningRate":
+                    LearningRate = (float)value;
+                    return true;
+                case "WeightDecay":
+                    WeightDecay = (float)value;
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        /// <inheritdoc/>
+        public override bool TryGetHyperparameter(string name, out double value)
+        {
+            switch (name)
+            {
+                case "LearningRate":
+                    value = LearningRate;
+                    return true;
+                case "WeightDecay":
+                    value = WeightDecay;
+                    return true;
+                default:
+                    value = 0;
+                    return false;
+            }
         }
     }
 }

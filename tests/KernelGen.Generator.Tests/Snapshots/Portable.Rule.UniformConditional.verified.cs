@@ -7,293 +7,294 @@
 using VectorT = global::KernelGen.Internal.PortableVector;
 using VT = global::System.Numerics.Vector<float>;
 
-namespace Rules;
-
-partial class UniformConditional : global::KernelGen.Optimizer
+namespace Rules
 {
-    /// <summary>The rule as the reference interpreter reads it (see docs/ir.md).</summary>
-    public const string RuleIr =
-        "(rule UniformConditional\n" +
-        "  (param param)\n" +
-        "  (grad grad)\n" +
-        "  (hyper learningRate float)\n" +
-        "  (hyper maximize bool)\n" +
-        "  (hyper slow bool)\n" +
-        "  (body\n" +
-        "    (local lr float (cond slow (mul learningRate (float 0.1)) learningRate))\n" +
-        "    (local g float (cond maximize (neg grad) (mul grad (float 1))))\n" +
-        "    (set param (sub param (mul lr g)))\n" +
-        "  ))";
-
-    private static global::KernelGen.UpdateRule? s_rule;
-
-    /// <inheritdoc/>
-    public override global::KernelGen.UpdateRule Rule => s_rule ??= global::KernelGen.UpdateRule.Parse(RuleIr);
-
-    /// <summary>
-    /// Applies the rule to whole tensors on <paramref name="path"/>. Uniform work runs once per call;
-    /// the loops do the per-element work. Lengths and overlaps are checked before anything is written.
-    /// </summary>
-    /// <param name="path">The ISA path; <see cref="global::KernelGen.KernelPath.Auto"/> takes the widest accelerated one.</param>
-    /// <param name="param">The parameters, updated in place.</param>
-    /// <param name="grad">The gradient (read only).</param>
-    /// <param name="learningRate">The hyper-parameter LearningRate.</param>
-    /// <param name="maximize">The hyper-parameter Maximize.</param>
-    /// <param name="slow">The hyper-parameter Slow.</param>
-    public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, float learningRate, bool maximize, bool slow)
+    partial class UniformConditional : global::KernelGen.Optimizer
     {
-        global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
-        global::KernelGen.Internal.Guard.Disjoint(param, grad, nameof(param), nameof(grad));
-        path = global::KernelGen.KernelDispatch.Resolve(path);
-        if (param.IsEmpty)
+        /// <summary>The rule as the reference interpreter reads it (see docs/ir.md).</summary>
+        public const string RuleIr =
+            "(rule UniformConditional\n" +
+            "  (param param)\n" +
+            "  (grad grad)\n" +
+            "  (hyper learningRate float)\n" +
+            "  (hyper maximize bool)\n" +
+            "  (hyper slow bool)\n" +
+            "  (body\n" +
+            "    (local lr float (cond slow (mul learningRate (float 0.1)) learningRate))\n" +
+            "    (local g float (cond maximize (neg grad) (mul grad (float 1))))\n" +
+            "    (set param (sub param (mul lr g)))\n" +
+            "  ))";
+
+        private static global::KernelGen.UpdateRule? s_rule;
+
+        /// <inheritdoc/>
+        public override global::KernelGen.UpdateRule Rule => s_rule ??= global::KernelGen.UpdateRule.Parse(RuleIr);
+
+        /// <summary>
+        /// Applies the rule to whole tensors on <paramref name="path"/>. Uniform work runs once per call;
+        /// the loops do the per-element work. Lengths and overlaps are checked before anything is written.
+        /// </summary>
+        /// <param name="path">The ISA path; <see cref="global::KernelGen.KernelPath.Auto"/> takes the widest accelerated one.</param>
+        /// <param name="param">The parameters, updated in place.</param>
+        /// <param name="grad">The gradient (read only).</param>
+        /// <param name="learningRate">The hyper-parameter LearningRate.</param>
+        /// <param name="maximize">The hyper-parameter Maximize.</param>
+        /// <param name="slow">The hyper-parameter Slow.</param>
+        public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, float learningRate, bool maximize, bool slow)
         {
-            return; // No element, no call of the rule: per-tensor state stays as it is too.
-        }
-        KernelArguments args = default;
-        args.Param = param;
-        args.Grad = grad;
-        Prepare(ref args, learningRate, maximize, slow);
-        Dispatch(path, ref args);
-    }
-
-    /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
-    private static void Prepare(ref KernelArguments args, float learningRate, bool maximize, bool slow)
-    {
-        float lr = slow ? learningRate * 0.1f : learningRate;
-        args.Maximize = maximize; // decides float g = maximize ? -grad : grad * 1f;
-        args.Lr = lr;
-    }
-
-    /// <summary>
-    /// Calls the scalar rule on each element in order: the oracle the kernels are checked against.
-    /// Per-tensor state is passed to each call as it was before the call, and takes the value the
-    /// last call computed.
-    /// </summary>
-    /// <param name="param">The parameters, updated in place.</param>
-    /// <param name="grad">The gradient (read only).</param>
-    /// <param name="learningRate">The hyper-parameter LearningRate.</param>
-    /// <param name="maximize">The hyper-parameter Maximize.</param>
-    /// <param name="slow">The hyper-parameter Slow.</param>
-    public static void ApplyWithRule(global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, float learningRate, bool maximize, bool slow)
-    {
-        global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
-        global::KernelGen.Internal.Guard.Disjoint(param, grad, nameof(param), nameof(grad));
-        for (int i = 0; i < param.Length; i++)
-        {
-            Update(ref param[i], global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(grad), i), learningRate, maximize, slow);
-        }
-    }
-
-    /// <summary>What the loops read: the buffers and the uniform values computed once per call.</summary>
-    private ref struct KernelArguments
-    {
-        public global::System.Span<float> Param;
-        public global::System.ReadOnlySpan<float> Grad;
-        public float Lr;
-        public float GradientMultiplier;
-        public bool Maximize;
-        public bool UnscaleGradient;
-    }
-
-    /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
-    private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
-    {
-        // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
-        if (args.Maximize) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
-    }
-
-    private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TMaximize : struct, global::KernelGen.Internal.IFlag
-    {
-        if (args.UnscaleGradient) Run<TMaximize, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TMaximize, global::KernelGen.Internal.False>(path, ref args);
-    }
-
-    /// <summary>
-    /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
-    /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
-    /// </summary>
-    private static void Run<TMaximize, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
-    {
-        switch (path)
-        {
-            case global::KernelGen.KernelPath.VectorT:
-                LoopVectorT<TMaximize, TUnscaleGradient>(ref args, 0);
-                break;
-            default:
-                LoopScalar<TMaximize, TUnscaleGradient>(ref args, 0);
-                break;
-        }
-    }
-
-    /// <summary>The VectorT path from <paramref name="start"/> on: Vector&lt;float&gt;.Count elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void LoopVectorT<TMaximize, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
-    {
-        // The rule, applied here to every element:
-        // [UpdateRule]
-        // private static void Update(ref float param, float grad, float learningRate, bool maximize, bool slow)
-        // {
-        //     float lr = slow ? learningRate * 0.1f : learningRate;
-        //     float g = maximize ? -grad : grad * 1f;
-        //     param -= lr * g;
-        // }
-        ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        VT lr = VectorT.Create(args.Lr);
-        VT gradientMultiplier = VectorT.Create(args.GradientMultiplier);
-        nuint length = (nuint)args.Param.Length;
-        nuint i = start;
-        for (; i + (nuint)VT.Count <= length; i += (nuint)VT.Count)
-        {
-            VT grad = VectorT.LoadUnsafe(ref gradRef, i);
-            if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            VT param = VectorT.LoadUnsafe(ref paramRef, i);
-            VT g = default(TMaximize).Value ? VectorT.Negate(grad) : grad * VectorT.Create(1f);
-            param = param - lr * g;
-            VectorT.StoreUnsafe(param, ref paramRef, i);
-        }
-
-        // State is read, modified and written: the tail must not overlap the last vector, so it goes
-        // element by element, each element exactly once.
-        LoopScalar<TMaximize, TUnscaleGradient>(ref args, i);
-    }
-
-    /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TMaximize, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TMaximize : struct, global::KernelGen.Internal.IFlag
-        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
-    {
-        // The rule, applied here to every element:
-        // [UpdateRule]
-        // private static void Update(ref float param, float grad, float learningRate, bool maximize, bool slow)
-        // {
-        //     float lr = slow ? learningRate * 0.1f : learningRate;
-        //     float g = maximize ? -grad : grad * 1f;
-        //     param -= lr * g;
-        // }
-        ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        float lr = args.Lr;
-        float gradientMultiplier = args.GradientMultiplier;
-        nuint length = (nuint)args.Param.Length;
-        for (nuint i = start; i < length; i++)
-        {
-            float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float g = default(TMaximize).Value ? -grad : grad * 1f;
-            param = param - lr * g;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
-    {
-        // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
-        KernelArguments args = default;
-        args.GradientMultiplier = GradientMultiplier;
-        args.UnscaleGradient = GradientMultiplier != 1f;
-        int prepared = 0; // The uniform part depends on the step only: computed once for tensors at the same step.
-        foreach (global::KernelGen.ParameterTensor tensor in tensors)
-        {
-            if (tensor.Length == 0)
+            global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
+            global::KernelGen.Internal.Guard.Disjoint(param, grad, nameof(param), nameof(grad));
+            path = global::KernelGen.KernelDispatch.Resolve(path);
+            if (param.IsEmpty)
             {
-                continue;
+                return; // No element, no call of the rule: per-tensor state stays as it is too.
             }
-            int step = tensor.Step + 1;
-            if (step != prepared)
-            {
-                if (ReusesPreparedUniforms(step))
-                {
-                    args.Lr = _preparedUniforms.Lr;
-                    args.Maximize = _preparedUniforms.Maximize;
-                }
-                else
-                {
-                    Prepare(ref args, LearningRate, Maximize, Slow);
-                    if (KeepsPreparedUniforms(step))
-                    {
-                        _preparedUniforms.Lr = args.Lr;
-                        _preparedUniforms.Maximize = args.Maximize;
-                    }
-                }
-                prepared = step;
-            }
-            args.Param = tensor.Parameter.Span;
-            args.Grad = tensor.Gradient.Span;
+            KernelArguments args = default;
+            args.Param = param;
+            args.Grad = grad;
+            Prepare(ref args, learningRate, maximize, slow);
             Dispatch(path, ref args);
         }
-    }
 
-    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
-    private PreparedUniforms _preparedUniforms;
-
-    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
-    private struct PreparedUniforms
-    {
-        public float Lr;
-        public bool Maximize;
-    }
-
-    /// <inheritdoc/>
-    protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
-        ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, LearningRate, Maximize, Slow);
-
-    /// <inheritdoc/>
-    protected override void WriteHyperparameters(global::System.Span<double> values)
-    {
-        values[0] = LearningRate;
-        values[1] = Maximize ? 1d : 0d;
-        values[2] = Slow ? 1d : 0d;
-    }
-
-    private static readonly string[] s_hyperparameterNames = { "LearningRate", "Maximize", "Slow" };
-
-    /// <inheritdoc/>
-    public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
-
-    /// <inheritdoc/>
-    public override bool TrySetHyperparameter(string name, double value)
-    {
-        switch (name)
+        /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+        private static void Prepare(ref KernelArguments args, float learningRate, bool maximize, bool slow)
         {
-            case "LearningRate":
-                LearningRate = (float)value;
-                return true;
-            case "Maximize":
-                Maximize = global::KernelGen.Internal.Guard.ToBool(value, name);
-                return true;
-            case "Slow":
-                Slow = global::KernelGen.Internal.Guard.ToBool(value, name);
-                return true;
-            default:
-                return false;
+            float lr = slow ? learningRate * 0.1f : learningRate;
+            args.Maximize = maximize; // decides float g = maximize ? -grad : grad * 1f;
+            args.Lr = lr;
         }
-    }
 
-    /// <inheritdoc/>
-    public override bool TryGetHyperparameter(string name, out double value)
-    {
-        switch (name)
+        /// <summary>
+        /// Calls the scalar rule on each element in order: the oracle the kernels are checked against.
+        /// Per-tensor state is passed to each call as it was before the call, and takes the value the
+        /// last call computed.
+        /// </summary>
+        /// <param name="param">The parameters, updated in place.</param>
+        /// <param name="grad">The gradient (read only).</param>
+        /// <param name="learningRate">The hyper-parameter LearningRate.</param>
+        /// <param name="maximize">The hyper-parameter Maximize.</param>
+        /// <param name="slow">The hyper-parameter Slow.</param>
+        public static void ApplyWithRule(global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, float learningRate, bool maximize, bool slow)
         {
-            case "LearningRate":
-                value = LearningRate;
-                return true;
-            case "Maximize":
-                value = Maximize ? 1d : 0d;
-                return true;
-            case "Slow":
-                value = Slow ? 1d : 0d;
-                return true;
-            default:
-                value = 0;
-                return false;
+            global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
+            global::KernelGen.Internal.Guard.Disjoint(param, grad, nameof(param), nameof(grad));
+            for (int i = 0; i < param.Length; i++)
+            {
+                Update(ref param[i], global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(grad), i), learningRate, maximize, slow);
+            }
+        }
+
+        /// <summary>What the loops read: the buffers and the uniform values computed once per call.</summary>
+        private ref struct KernelArguments
+        {
+            public global::System.Span<float> Param;
+            public global::System.ReadOnlySpan<float> Grad;
+            public float Lr;
+            public float GradientMultiplier;
+            public bool Maximize;
+            public bool UnscaleGradient;
+        }
+
+        /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+        private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
+        {
+            // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
+            if (args.Maximize) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
+            else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
+        }
+
+        private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+            where TMaximize : struct, global::KernelGen.Internal.IFlag
+        {
+            if (args.UnscaleGradient) Run<TMaximize, global::KernelGen.Internal.True>(path, ref args);
+            else Run<TMaximize, global::KernelGen.Internal.False>(path, ref args);
+        }
+
+        /// <summary>
+        /// <typeparamref name="TMaximize"/>: <c>maximize</c>.
+        /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
+        /// </summary>
+        private static void Run<TMaximize, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+            where TMaximize : struct, global::KernelGen.Internal.IFlag
+            where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+        {
+            switch (path)
+            {
+                case global::KernelGen.KernelPath.VectorT:
+                    LoopVectorT<TMaximize, TUnscaleGradient>(ref args, 0);
+                    break;
+                default:
+                    LoopScalar<TMaximize, TUnscaleGradient>(ref args, 0);
+                    break;
+            }
+        }
+
+        /// <summary>The VectorT path from <paramref name="start"/> on: Vector&lt;float&gt;.Count elements per iteration; what is left goes to LoopScalar.</summary>
+        private static void LoopVectorT<TMaximize, TUnscaleGradient>(ref KernelArguments args, nuint start)
+            where TMaximize : struct, global::KernelGen.Internal.IFlag
+            where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+        {
+            // The rule, applied here to every element:
+            // [UpdateRule]
+            // private static void Update(ref float param, float grad, float learningRate, bool maximize, bool slow)
+            // {
+            //     float lr = slow ? learningRate * 0.1f : learningRate;
+            //     float g = maximize ? -grad : grad * 1f;
+            //     param -= lr * g;
+            // }
+            ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
+            ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+            VT lr = VectorT.Create(args.Lr);
+            VT gradientMultiplier = VectorT.Create(args.GradientMultiplier);
+            nuint length = (nuint)args.Param.Length;
+            nuint i = start;
+            for (; i + (nuint)VT.Count <= length; i += (nuint)VT.Count)
+            {
+                VT grad = VectorT.LoadUnsafe(ref gradRef, i);
+                if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                VT param = VectorT.LoadUnsafe(ref paramRef, i);
+                VT g = default(TMaximize).Value ? VectorT.Negate(grad) : grad * VectorT.Create(1f);
+                param = param - lr * g;
+                VectorT.StoreUnsafe(param, ref paramRef, i);
+            }
+
+            // State is read, modified and written: the tail must not overlap the last vector, so it goes
+            // element by element, each element exactly once.
+            LoopScalar<TMaximize, TUnscaleGradient>(ref args, i);
+        }
+
+        /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+        private static void LoopScalar<TMaximize, TUnscaleGradient>(ref KernelArguments args, nuint start)
+            where TMaximize : struct, global::KernelGen.Internal.IFlag
+            where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+        {
+            // The rule, applied here to every element:
+            // [UpdateRule]
+            // private static void Update(ref float param, float grad, float learningRate, bool maximize, bool slow)
+            // {
+            //     float lr = slow ? learningRate * 0.1f : learningRate;
+            //     float g = maximize ? -grad : grad * 1f;
+            //     param -= lr * g;
+            // }
+            ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
+            ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+            float lr = args.Lr;
+            float gradientMultiplier = args.GradientMultiplier;
+            nuint length = (nuint)args.Param.Length;
+            for (nuint i = start; i < length; i++)
+            {
+                float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
+                if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
+                float g = default(TMaximize).Value ? -grad : grad * 1f;
+                param = param - lr * g;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+        {
+            // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
+            KernelArguments args = default;
+            args.GradientMultiplier = GradientMultiplier;
+            args.UnscaleGradient = GradientMultiplier != 1f;
+            int prepared = 0; // The uniform part depends on the step only: computed once for tensors at the same step.
+            foreach (global::KernelGen.ParameterTensor tensor in tensors)
+            {
+                if (tensor.Length == 0)
+                {
+                    continue;
+                }
+                int step = tensor.Step + 1;
+                if (step != prepared)
+                {
+                    if (ReusesPreparedUniforms(step))
+                    {
+                        args.Lr = _preparedUniforms.Lr;
+                        args.Maximize = _preparedUniforms.Maximize;
+                    }
+                    else
+                    {
+                        Prepare(ref args, LearningRate, Maximize, Slow);
+                        if (KeepsPreparedUniforms(step))
+                        {
+                            _preparedUniforms.Lr = args.Lr;
+                            _preparedUniforms.Maximize = args.Maximize;
+                        }
+                    }
+                    prepared = step;
+                }
+                args.Param = tensor.Parameter.Span;
+                args.Grad = tensor.Gradient.Span;
+                Dispatch(path, ref args);
+            }
+        }
+
+        /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+        private PreparedUniforms _preparedUniforms;
+
+        /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+        private struct PreparedUniforms
+        {
+            public float Lr;
+            public bool Maximize;
+        }
+
+        /// <inheritdoc/>
+        protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
+            ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, LearningRate, Maximize, Slow);
+
+        /// <inheritdoc/>
+        protected override void WriteHyperparameters(global::System.Span<double> values)
+        {
+            values[0] = LearningRate;
+            values[1] = Maximize ? 1d : 0d;
+            values[2] = Slow ? 1d : 0d;
+        }
+
+        private static readonly string[] s_hyperparameterNames = { "LearningRate", "Maximize", "Slow" };
+
+        /// <inheritdoc/>
+        public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
+
+        /// <inheritdoc/>
+        public override bool TrySetHyperparameter(string name, double value)
+        {
+            switch (name)
+            {
+                case "LearningRate":
+                    LearningRate = (float)value;
+                    return true;
+                case "Maximize":
+                    Maximize = global::KernelGen.Internal.Guard.ToBool(value, name);
+                    return true;
+                case "Slow":
+                    Slow = global::KernelGen.Internal.Guard.ToBool(value, name);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        /// <inheritdoc/>
+        public override bool TryGetHyperparameter(string name, out double value)
+        {
+            switch (name)
+            {
+                case "LearningRate":
+                    value = LearningRate;
+                    return true;
+                case "Maximize":
+                    value = Maximize ? 1d : 0d;
+                    return true;
+                case "Slow":
+                    value = Slow ? 1d : 0d;
+                    return true;
+                default:
+                    value = 0;
+                    return false;
+            }
         }
     }
 }

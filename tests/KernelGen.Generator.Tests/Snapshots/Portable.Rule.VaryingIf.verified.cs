@@ -7,415 +7,416 @@
 using VectorT = global::KernelGen.Internal.PortableVector;
 using VT = global::System.Numerics.Vector<float>;
 
-namespace Rules;
-
-partial class VaryingIf : global::KernelGen.Optimizer
+namespace Rules
 {
-    /// <summary>The rule as the reference interpreter reads it (see docs/ir.md).</summary>
-    public const string RuleIr =
-        "(rule VaryingIf\n" +
-        "  (param param)\n" +
-        "  (grad grad)\n" +
-        "  (state trace)\n" +
-        "  (hyper learningRate float)\n" +
-        "  (hyper limit float)\n" +
-        "  (hyper clip bool)\n" +
-        "  (body\n" +
-        "    (local update float grad)\n" +
-        "    (local extra float (float 0))\n" +
-        "    (if (gt grad (float 0))\n" +
-        "      (block\n" +
-        "        (local scaled float (mul grad learningRate))\n" +
-        "        (set update scaled)\n" +
-        "        (set extra (mul param (float 0.5)))\n" +
-        "        (if clip\n" +
-        "          (block\n" +
-        "            (set update (call min update (mul limit learningRate)))\n" +
-        "          )\n" +
-        "          (block\n" +
-        "          ))\n" +
-        "      )\n" +
-        "      (block\n" +
-        "        (set update (mul (neg grad) learningRate))\n" +
-        "        (set trace (add trace grad))\n" +
-        "      ))\n" +
-        "    (set param (sub (sub param update) (mul extra learningRate)))\n" +
-        "  ))";
-
-    private static global::KernelGen.UpdateRule? s_rule;
-
-    /// <inheritdoc/>
-    public override global::KernelGen.UpdateRule Rule => s_rule ??= global::KernelGen.UpdateRule.Parse(RuleIr);
-
-    /// <summary>
-    /// Applies the rule to whole tensors on <paramref name="path"/>. Uniform work runs once per call;
-    /// the loops do the per-element work. Lengths and overlaps are checked before anything is written.
-    /// </summary>
-    /// <param name="path">The ISA path; <see cref="global::KernelGen.KernelPath.Auto"/> takes the widest accelerated one.</param>
-    /// <param name="param">The parameters, updated in place.</param>
-    /// <param name="grad">The gradient (read only).</param>
-    /// <param name="trace">Per-element state, updated in place.</param>
-    /// <param name="learningRate">The hyper-parameter LearningRate.</param>
-    /// <param name="limit">The hyper-parameter Limit.</param>
-    /// <param name="clip">The hyper-parameter Clip.</param>
-    public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> trace, float learningRate, float limit, bool clip)
+    partial class VaryingIf : global::KernelGen.Optimizer
     {
-        global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
-        global::KernelGen.Internal.Guard.SameLength(param.Length, trace.Length, nameof(trace));
-        global::KernelGen.Internal.Guard.Disjoint(param, grad, nameof(param), nameof(grad));
-        global::KernelGen.Internal.Guard.Disjoint(param, trace, nameof(param), nameof(trace));
-        global::KernelGen.Internal.Guard.Disjoint(grad, trace, nameof(grad), nameof(trace));
-        path = global::KernelGen.KernelDispatch.Resolve(path);
-        if (param.IsEmpty)
+        /// <summary>The rule as the reference interpreter reads it (see docs/ir.md).</summary>
+        public const string RuleIr =
+            "(rule VaryingIf\n" +
+            "  (param param)\n" +
+            "  (grad grad)\n" +
+            "  (state trace)\n" +
+            "  (hyper learningRate float)\n" +
+            "  (hyper limit float)\n" +
+            "  (hyper clip bool)\n" +
+            "  (body\n" +
+            "    (local update float grad)\n" +
+            "    (local extra float (float 0))\n" +
+            "    (if (gt grad (float 0))\n" +
+            "      (block\n" +
+            "        (local scaled float (mul grad learningRate))\n" +
+            "        (set update scaled)\n" +
+            "        (set extra (mul param (float 0.5)))\n" +
+            "        (if clip\n" +
+            "          (block\n" +
+            "            (set update (call min update (mul limit learningRate)))\n" +
+            "          )\n" +
+            "          (block\n" +
+            "          ))\n" +
+            "      )\n" +
+            "      (block\n" +
+            "        (set update (mul (neg grad) learningRate))\n" +
+            "        (set trace (add trace grad))\n" +
+            "      ))\n" +
+            "    (set param (sub (sub param update) (mul extra learningRate)))\n" +
+            "  ))";
+
+        private static global::KernelGen.UpdateRule? s_rule;
+
+        /// <inheritdoc/>
+        public override global::KernelGen.UpdateRule Rule => s_rule ??= global::KernelGen.UpdateRule.Parse(RuleIr);
+
+        /// <summary>
+        /// Applies the rule to whole tensors on <paramref name="path"/>. Uniform work runs once per call;
+        /// the loops do the per-element work. Lengths and overlaps are checked before anything is written.
+        /// </summary>
+        /// <param name="path">The ISA path; <see cref="global::KernelGen.KernelPath.Auto"/> takes the widest accelerated one.</param>
+        /// <param name="param">The parameters, updated in place.</param>
+        /// <param name="grad">The gradient (read only).</param>
+        /// <param name="trace">Per-element state, updated in place.</param>
+        /// <param name="learningRate">The hyper-parameter LearningRate.</param>
+        /// <param name="limit">The hyper-parameter Limit.</param>
+        /// <param name="clip">The hyper-parameter Clip.</param>
+        public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> trace, float learningRate, float limit, bool clip)
         {
-            return; // No element, no call of the rule: per-tensor state stays as it is too.
-        }
-        KernelArguments args = default;
-        args.Param = param;
-        args.Grad = grad;
-        args.Trace = trace;
-        Prepare(ref args, learningRate, limit, clip);
-        Dispatch(path, ref args);
-    }
-
-    /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
-    private static void Prepare(ref KernelArguments args, float learningRate, float limit, bool clip)
-    {
-        args.LearningRate = learningRate;
-        args.Clip = clip; // decides if (clip)
-        args.LimitTimesLearningRate = limit * learningRate; // hoisted from: update = MathF.Min(update, limit * learningRate);
-    }
-
-    /// <summary>
-    /// Calls the scalar rule on each element in order: the oracle the kernels are checked against.
-    /// Per-tensor state is passed to each call as it was before the call, and takes the value the
-    /// last call computed.
-    /// </summary>
-    /// <param name="param">The parameters, updated in place.</param>
-    /// <param name="grad">The gradient (read only).</param>
-    /// <param name="trace">Per-element state, updated in place.</param>
-    /// <param name="learningRate">The hyper-parameter LearningRate.</param>
-    /// <param name="limit">The hyper-parameter Limit.</param>
-    /// <param name="clip">The hyper-parameter Clip.</param>
-    public static void ApplyWithRule(global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> trace, float learningRate, float limit, bool clip)
-    {
-        global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
-        global::KernelGen.Internal.Guard.SameLength(param.Length, trace.Length, nameof(trace));
-        global::KernelGen.Internal.Guard.Disjoint(param, grad, nameof(param), nameof(grad));
-        global::KernelGen.Internal.Guard.Disjoint(param, trace, nameof(param), nameof(trace));
-        global::KernelGen.Internal.Guard.Disjoint(grad, trace, nameof(grad), nameof(trace));
-        for (int i = 0; i < param.Length; i++)
-        {
-            Update(ref param[i], global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(grad), i), ref trace[i], learningRate, limit, clip);
-        }
-    }
-
-    /// <summary>What the loops read: the buffers and the uniform values computed once per call.</summary>
-    private ref struct KernelArguments
-    {
-        public global::System.Span<float> Param;
-        public global::System.ReadOnlySpan<float> Grad;
-        public global::System.Span<float> Trace;
-        public float LearningRate;
-        public float LimitTimesLearningRate;
-        public float GradientMultiplier;
-        public bool Clip;
-        public bool UnscaleGradient;
-    }
-
-    /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
-    private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
-    {
-        // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
-        if (args.Clip) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
-        else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
-    }
-
-    private static void Unswitch1<TClip>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TClip : struct, global::KernelGen.Internal.IFlag
-    {
-        if (args.UnscaleGradient) Run<TClip, global::KernelGen.Internal.True>(path, ref args);
-        else Run<TClip, global::KernelGen.Internal.False>(path, ref args);
-    }
-
-    /// <summary>
-    /// <typeparamref name="TClip"/>: <c>clip</c>.
-    /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
-    /// </summary>
-    private static void Run<TClip, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
-        where TClip : struct, global::KernelGen.Internal.IFlag
-        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
-    {
-        switch (path)
-        {
-            case global::KernelGen.KernelPath.VectorT:
-                LoopVectorT<TClip, TUnscaleGradient>(ref args, 0);
-                break;
-            default:
-                LoopScalar<TClip, TUnscaleGradient>(ref args, 0);
-                break;
-        }
-    }
-
-    /// <summary>The VectorT path from <paramref name="start"/> on: Vector&lt;float&gt;.Count elements per iteration; what is left goes to LoopScalar.</summary>
-    private static void LoopVectorT<TClip, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TClip : struct, global::KernelGen.Internal.IFlag
-        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
-    {
-        // The rule, applied here to every element:
-        // [UpdateRule]
-        // private static void Update(ref float param, float grad, ref float trace,
-        //     float learningRate, float limit, bool clip)
-        // {
-        //     float update = grad;
-        //     float extra = 0f;
-        //     if (grad > 0f)
-        //     {
-        //         float scaled = grad * learningRate;
-        //         update = scaled;
-        //         extra = param * 0.5f;
-        //         if (clip)
-        //         {
-        //             update = MathF.Min(update, limit * learningRate);
-        //         }
-        //     }
-        //     else
-        //     {
-        //         update = -grad * learningRate;
-        //         trace = trace + grad;
-        //     }
-        //
-        //     param = param - update - extra * learningRate;
-        // }
-        ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        ref float traceRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Trace);
-        VT learningRate = VectorT.Create(args.LearningRate);
-        VT limitTimesLearningRate = VectorT.Create(args.LimitTimesLearningRate);
-        VT gradientMultiplier = VectorT.Create(args.GradientMultiplier);
-        nuint length = (nuint)args.Param.Length;
-        nuint i = start;
-        for (; i + (nuint)VT.Count <= length; i += (nuint)VT.Count)
-        {
-            VT grad = VectorT.LoadUnsafe(ref gradRef, i);
-            if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            VT param = VectorT.LoadUnsafe(ref paramRef, i);
-            VT trace = VectorT.LoadUnsafe(ref traceRef, i);
-            VT update = grad;
-            VT extra = VectorT.Create(0f);
-            VT gradAboveZero = VectorT.GreaterThan(grad, VectorT.Create(0f));
-            VT update_then = update;
-            VT extra_then = extra;
+            global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
+            global::KernelGen.Internal.Guard.SameLength(param.Length, trace.Length, nameof(trace));
+            global::KernelGen.Internal.Guard.Disjoint(param, grad, nameof(param), nameof(grad));
+            global::KernelGen.Internal.Guard.Disjoint(param, trace, nameof(param), nameof(trace));
+            global::KernelGen.Internal.Guard.Disjoint(grad, trace, nameof(grad), nameof(trace));
+            path = global::KernelGen.KernelDispatch.Resolve(path);
+            if (param.IsEmpty)
             {
-                // lanes where the condition holds
-                VT scaled = grad * learningRate;
-                update_then = scaled;
-                extra_then = param * VectorT.Create(0.5f);
-                if (default(TClip).Value)
-                {
-                    update_then = VectorT.Min(update_then, limitTimesLearningRate);
-                }
+                return; // No element, no call of the rule: per-tensor state stays as it is too.
             }
-            VT update_else = update;
-            VT trace_else = trace;
-            {
-                // lanes where it does not
-                update_else = VectorT.Negate(grad) * learningRate;
-                trace_else = trace_else + grad;
-            }
-            update = VectorT.ConditionalSelect(gradAboveZero, update_then, update_else);
-            extra = VectorT.ConditionalSelect(gradAboveZero, extra_then, extra);
-            trace = VectorT.ConditionalSelect(gradAboveZero, trace, trace_else);
-            param = param - update - extra * learningRate;
-            VectorT.StoreUnsafe(trace, ref traceRef, i);
-            VectorT.StoreUnsafe(param, ref paramRef, i);
-        }
-
-        // State is read, modified and written: the tail must not overlap the last vector, so it goes
-        // element by element, each element exactly once.
-        LoopScalar<TClip, TUnscaleGradient>(ref args, i);
-    }
-
-    /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
-    private static void LoopScalar<TClip, TUnscaleGradient>(ref KernelArguments args, nuint start)
-        where TClip : struct, global::KernelGen.Internal.IFlag
-        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
-    {
-        // The rule, applied here to every element:
-        // [UpdateRule]
-        // private static void Update(ref float param, float grad, ref float trace,
-        //     float learningRate, float limit, bool clip)
-        // {
-        //     float update = grad;
-        //     float extra = 0f;
-        //     if (grad > 0f)
-        //     {
-        //         float scaled = grad * learningRate;
-        //         update = scaled;
-        //         extra = param * 0.5f;
-        //         if (clip)
-        //         {
-        //             update = MathF.Min(update, limit * learningRate);
-        //         }
-        //     }
-        //     else
-        //     {
-        //         update = -grad * learningRate;
-        //         trace = trace + grad;
-        //     }
-        //
-        //     param = param - update - extra * learningRate;
-        // }
-        ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
-        ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
-        ref float traceRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Trace);
-        float learningRate = args.LearningRate;
-        float limitTimesLearningRate = args.LimitTimesLearningRate;
-        float gradientMultiplier = args.GradientMultiplier;
-        nuint length = (nuint)args.Param.Length;
-        for (nuint i = start; i < length; i++)
-        {
-            float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float trace = global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i);
-            float update = grad;
-            float extra = 0f;
-            bool gradAboveZero = grad > 0f;
-            float update_then = update;
-            float extra_then = extra;
-            {
-                // lanes where the condition holds
-                float scaled = grad * learningRate;
-                update_then = scaled;
-                extra_then = param * 0.5f;
-                if (default(TClip).Value)
-                {
-                    update_then = global::System.MathF.Min(update_then, limitTimesLearningRate);
-                }
-            }
-            float update_else = update;
-            float trace_else = trace;
-            {
-                // lanes where it does not
-                update_else = -grad * learningRate;
-                trace_else = trace_else + grad;
-            }
-            update = gradAboveZero ? update_then : update_else;
-            extra = gradAboveZero ? extra_then : extra;
-            trace = gradAboveZero ? trace : trace_else;
-            param = param - update - extra * learningRate;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i) = trace;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
-        }
-    }
-
-    /// <inheritdoc/>
-    protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
-    {
-        // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
-        KernelArguments args = default;
-        args.GradientMultiplier = GradientMultiplier;
-        args.UnscaleGradient = GradientMultiplier != 1f;
-        int prepared = 0; // The uniform part depends on the step only: computed once for tensors at the same step.
-        foreach (global::KernelGen.ParameterTensor tensor in tensors)
-        {
-            if (tensor.Length == 0)
-            {
-                continue;
-            }
-            int step = tensor.Step + 1;
-            if (step != prepared)
-            {
-                if (ReusesPreparedUniforms(step))
-                {
-                    args.LearningRate = _preparedUniforms.LearningRate;
-                    args.LimitTimesLearningRate = _preparedUniforms.LimitTimesLearningRate;
-                    args.Clip = _preparedUniforms.Clip;
-                }
-                else
-                {
-                    Prepare(ref args, LearningRate, Limit, Clip);
-                    if (KeepsPreparedUniforms(step))
-                    {
-                        _preparedUniforms.LearningRate = args.LearningRate;
-                        _preparedUniforms.LimitTimesLearningRate = args.LimitTimesLearningRate;
-                        _preparedUniforms.Clip = args.Clip;
-                    }
-                }
-                prepared = step;
-            }
-            args.Param = tensor.Parameter.Span;
-            args.Grad = tensor.Gradient.Span;
-            args.Trace = tensor.State(0);
+            KernelArguments args = default;
+            args.Param = param;
+            args.Grad = grad;
+            args.Trace = trace;
+            Prepare(ref args, learningRate, limit, clip);
             Dispatch(path, ref args);
         }
-    }
 
-    /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
-    private PreparedUniforms _preparedUniforms;
-
-    /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
-    private struct PreparedUniforms
-    {
-        public float LearningRate;
-        public float LimitTimesLearningRate;
-        public bool Clip;
-    }
-
-    /// <inheritdoc/>
-    protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
-        ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), LearningRate, Limit, Clip);
-
-    /// <inheritdoc/>
-    protected override void WriteHyperparameters(global::System.Span<double> values)
-    {
-        values[0] = LearningRate;
-        values[1] = Limit;
-        values[2] = Clip ? 1d : 0d;
-    }
-
-    private static readonly string[] s_hyperparameterNames = { "LearningRate", "Limit", "Clip" };
-
-    /// <inheritdoc/>
-    public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
-
-    /// <inheritdoc/>
-    public override bool TrySetHyperparameter(string name, double value)
-    {
-        switch (name)
+        /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+        private static void Prepare(ref KernelArguments args, float learningRate, float limit, bool clip)
         {
-            case "LearningRate":
-                LearningRate = (float)value;
-                return true;
-            case "Limit":
-                Limit = (float)value;
-                return true;
-            case "Clip":
-                Clip = global::KernelGen.Internal.Guard.ToBool(value, name);
-                return true;
-            default:
-                return false;
+            args.LearningRate = learningRate;
+            args.Clip = clip; // decides if (clip)
+            args.LimitTimesLearningRate = limit * learningRate; // hoisted from: update = MathF.Min(update, limit * learningRate);
         }
-    }
 
-    /// <inheritdoc/>
-    public override bool TryGetHyperparameter(string name, out double value)
-    {
-        switch (name)
+        /// <summary>
+        /// Calls the scalar rule on each element in order: the oracle the kernels are checked against.
+        /// Per-tensor state is passed to each call as it was before the call, and takes the value the
+        /// last call computed.
+        /// </summary>
+        /// <param name="param">The parameters, updated in place.</param>
+        /// <param name="grad">The gradient (read only).</param>
+        /// <param name="trace">Per-element state, updated in place.</param>
+        /// <param name="learningRate">The hyper-parameter LearningRate.</param>
+        /// <param name="limit">The hyper-parameter Limit.</param>
+        /// <param name="clip">The hyper-parameter Clip.</param>
+        public static void ApplyWithRule(global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> trace, float learningRate, float limit, bool clip)
         {
-            case "LearningRate":
-                value = LearningRate;
-                return true;
-            case "Limit":
-                value = Limit;
-                return true;
-            case "Clip":
-                value = Clip ? 1d : 0d;
-                return true;
-            default:
-                value = 0;
-                return false;
+            global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
+            global::KernelGen.Internal.Guard.SameLength(param.Length, trace.Length, nameof(trace));
+            global::KernelGen.Internal.Guard.Disjoint(param, grad, nameof(param), nameof(grad));
+            global::KernelGen.Internal.Guard.Disjoint(param, trace, nameof(param), nameof(trace));
+            global::KernelGen.Internal.Guard.Disjoint(grad, trace, nameof(grad), nameof(trace));
+            for (int i = 0; i < param.Length; i++)
+            {
+                Update(ref param[i], global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(grad), i), ref trace[i], learningRate, limit, clip);
+            }
+        }
+
+        /// <summary>What the loops read: the buffers and the uniform values computed once per call.</summary>
+        private ref struct KernelArguments
+        {
+            public global::System.Span<float> Param;
+            public global::System.ReadOnlySpan<float> Grad;
+            public global::System.Span<float> Trace;
+            public float LearningRate;
+            public float LimitTimesLearningRate;
+            public float GradientMultiplier;
+            public bool Clip;
+            public bool UnscaleGradient;
+        }
+
+        /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+        private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
+        {
+            // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
+            if (args.Clip) Unswitch1<global::KernelGen.Internal.True>(path, ref args);
+            else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
+        }
+
+        private static void Unswitch1<TClip>(global::KernelGen.KernelPath path, ref KernelArguments args)
+            where TClip : struct, global::KernelGen.Internal.IFlag
+        {
+            if (args.UnscaleGradient) Run<TClip, global::KernelGen.Internal.True>(path, ref args);
+            else Run<TClip, global::KernelGen.Internal.False>(path, ref args);
+        }
+
+        /// <summary>
+        /// <typeparamref name="TClip"/>: <c>clip</c>.
+        /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
+        /// </summary>
+        private static void Run<TClip, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+            where TClip : struct, global::KernelGen.Internal.IFlag
+            where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+        {
+            switch (path)
+            {
+                case global::KernelGen.KernelPath.VectorT:
+                    LoopVectorT<TClip, TUnscaleGradient>(ref args, 0);
+                    break;
+                default:
+                    LoopScalar<TClip, TUnscaleGradient>(ref args, 0);
+                    break;
+            }
+        }
+
+        /// <summary>The VectorT path from <paramref name="start"/> on: Vector&lt;float&gt;.Count elements per iteration; what is left goes to LoopScalar.</summary>
+        private static void LoopVectorT<TClip, TUnscaleGradient>(ref KernelArguments args, nuint start)
+            where TClip : struct, global::KernelGen.Internal.IFlag
+            where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+        {
+            // The rule, applied here to every element:
+            // [UpdateRule]
+            // private static void Update(ref float param, float grad, ref float trace,
+            //     float learningRate, float limit, bool clip)
+            // {
+            //     float update = grad;
+            //     float extra = 0f;
+            //     if (grad > 0f)
+            //     {
+            //         float scaled = grad * learningRate;
+            //         update = scaled;
+            //         extra = param * 0.5f;
+            //         if (clip)
+            //         {
+            //             update = MathF.Min(update, limit * learningRate);
+            //         }
+            //     }
+            //     else
+            //     {
+            //         update = -grad * learningRate;
+            //         trace = trace + grad;
+            //     }
+            //
+            //     param = param - update - extra * learningRate;
+            // }
+            ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
+            ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+            ref float traceRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Trace);
+            VT learningRate = VectorT.Create(args.LearningRate);
+            VT limitTimesLearningRate = VectorT.Create(args.LimitTimesLearningRate);
+            VT gradientMultiplier = VectorT.Create(args.GradientMultiplier);
+            nuint length = (nuint)args.Param.Length;
+            nuint i = start;
+            for (; i + (nuint)VT.Count <= length; i += (nuint)VT.Count)
+            {
+                VT grad = VectorT.LoadUnsafe(ref gradRef, i);
+                if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                VT param = VectorT.LoadUnsafe(ref paramRef, i);
+                VT trace = VectorT.LoadUnsafe(ref traceRef, i);
+                VT update = grad;
+                VT extra = VectorT.Create(0f);
+                VT gradAboveZero = VectorT.GreaterThan(grad, VectorT.Create(0f));
+                VT update_then = update;
+                VT extra_then = extra;
+                {
+                    // lanes where the condition holds
+                    VT scaled = grad * learningRate;
+                    update_then = scaled;
+                    extra_then = param * VectorT.Create(0.5f);
+                    if (default(TClip).Value)
+                    {
+                        update_then = VectorT.Min(update_then, limitTimesLearningRate);
+                    }
+                }
+                VT update_else = update;
+                VT trace_else = trace;
+                {
+                    // lanes where it does not
+                    update_else = VectorT.Negate(grad) * learningRate;
+                    trace_else = trace_else + grad;
+                }
+                update = VectorT.ConditionalSelect(gradAboveZero, update_then, update_else);
+                extra = VectorT.ConditionalSelect(gradAboveZero, extra_then, extra);
+                trace = VectorT.ConditionalSelect(gradAboveZero, trace, trace_else);
+                param = param - update - extra * learningRate;
+                VectorT.StoreUnsafe(trace, ref traceRef, i);
+                VectorT.StoreUnsafe(param, ref paramRef, i);
+            }
+
+            // State is read, modified and written: the tail must not overlap the last vector, so it goes
+            // element by element, each element exactly once.
+            LoopScalar<TClip, TUnscaleGradient>(ref args, i);
+        }
+
+        /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+        private static void LoopScalar<TClip, TUnscaleGradient>(ref KernelArguments args, nuint start)
+            where TClip : struct, global::KernelGen.Internal.IFlag
+            where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+        {
+            // The rule, applied here to every element:
+            // [UpdateRule]
+            // private static void Update(ref float param, float grad, ref float trace,
+            //     float learningRate, float limit, bool clip)
+            // {
+            //     float update = grad;
+            //     float extra = 0f;
+            //     if (grad > 0f)
+            //     {
+            //         float scaled = grad * learningRate;
+            //         update = scaled;
+            //         extra = param * 0.5f;
+            //         if (clip)
+            //         {
+            //             update = MathF.Min(update, limit * learningRate);
+            //         }
+            //     }
+            //     else
+            //     {
+            //         update = -grad * learningRate;
+            //         trace = trace + grad;
+            //     }
+            //
+            //     param = param - update - extra * learningRate;
+            // }
+            ref float gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Grad);
+            ref float paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Param);
+            ref float traceRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.Trace);
+            float learningRate = args.LearningRate;
+            float limitTimesLearningRate = args.LimitTimesLearningRate;
+            float gradientMultiplier = args.GradientMultiplier;
+            nuint length = (nuint)args.Param.Length;
+            for (nuint i = start; i < length; i++)
+            {
+                float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
+                if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
+                float trace = global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i);
+                float update = grad;
+                float extra = 0f;
+                bool gradAboveZero = grad > 0f;
+                float update_then = update;
+                float extra_then = extra;
+                {
+                    // lanes where the condition holds
+                    float scaled = grad * learningRate;
+                    update_then = scaled;
+                    extra_then = param * 0.5f;
+                    if (default(TClip).Value)
+                    {
+                        update_then = global::System.MathF.Min(update_then, limitTimesLearningRate);
+                    }
+                }
+                float update_else = update;
+                float trace_else = trace;
+                {
+                    // lanes where it does not
+                    update_else = -grad * learningRate;
+                    trace_else = trace_else + grad;
+                }
+                update = gradAboveZero ? update_then : update_else;
+                extra = gradAboveZero ? extra_then : extra;
+                trace = gradAboveZero ? trace : trace_else;
+                param = param - update - extra * learningRate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i) = trace;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+        {
+            // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
+            KernelArguments args = default;
+            args.GradientMultiplier = GradientMultiplier;
+            args.UnscaleGradient = GradientMultiplier != 1f;
+            int prepared = 0; // The uniform part depends on the step only: computed once for tensors at the same step.
+            foreach (global::KernelGen.ParameterTensor tensor in tensors)
+            {
+                if (tensor.Length == 0)
+                {
+                    continue;
+                }
+                int step = tensor.Step + 1;
+                if (step != prepared)
+                {
+                    if (ReusesPreparedUniforms(step))
+                    {
+                        args.LearningRate = _preparedUniforms.LearningRate;
+                        args.LimitTimesLearningRate = _preparedUniforms.LimitTimesLearningRate;
+                        args.Clip = _preparedUniforms.Clip;
+                    }
+                    else
+                    {
+                        Prepare(ref args, LearningRate, Limit, Clip);
+                        if (KeepsPreparedUniforms(step))
+                        {
+                            _preparedUniforms.LearningRate = args.LearningRate;
+                            _preparedUniforms.LimitTimesLearningRate = args.LimitTimesLearningRate;
+                            _preparedUniforms.Clip = args.Clip;
+                        }
+                    }
+                    prepared = step;
+                }
+                args.Param = tensor.Parameter.Span;
+                args.Grad = tensor.Gradient.Span;
+                args.Trace = tensor.State(0);
+                Dispatch(path, ref args);
+            }
+        }
+
+        /// <summary>The uniform part computed for the open per-tensor step (see StepTensors).</summary>
+        private PreparedUniforms _preparedUniforms;
+
+        /// <summary>The uniform values of the arguments, kept from one tensor of a per-tensor step to the next.</summary>
+        private struct PreparedUniforms
+        {
+            public float LearningRate;
+            public float LimitTimesLearningRate;
+            public bool Clip;
+        }
+
+        /// <inheritdoc/>
+        protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
+            ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), LearningRate, Limit, Clip);
+
+        /// <inheritdoc/>
+        protected override void WriteHyperparameters(global::System.Span<double> values)
+        {
+            values[0] = LearningRate;
+            values[1] = Limit;
+            values[2] = Clip ? 1d : 0d;
+        }
+
+        private static readonly string[] s_hyperparameterNames = { "LearningRate", "Limit", "Clip" };
+
+        /// <inheritdoc/>
+        public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
+
+        /// <inheritdoc/>
+        public override bool TrySetHyperparameter(string name, double value)
+        {
+            switch (name)
+            {
+                case "LearningRate":
+                    LearningRate = (float)value;
+                    return true;
+                case "Limit":
+                    Limit = (float)value;
+                    return true;
+                case "Clip":
+                    Clip = global::KernelGen.Internal.Guard.ToBool(value, name);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        /// <inheritdoc/>
+        public override bool TryGetHyperparameter(string name, out double value)
+        {
+            switch (name)
+            {
+                case "LearningRate":
+                    value = LearningRate;
+                    return true;
+                case "Limit":
+                    value = Limit;
+                    return true;
+                case "Clip":
+                    value = Clip ? 1d : 0d;
+                    return true;
+                default:
+                    value = 0;
+                    return false;
+            }
         }
     }
 }

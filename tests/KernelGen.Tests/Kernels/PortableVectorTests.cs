@@ -1,6 +1,8 @@
 using System;
+using System.Linq;
 using System.Numerics;
 using KernelGen.Internal;
+using KernelGen.Language;
 using Xunit;
 
 namespace KernelGen.Tests.Kernels;
@@ -56,6 +58,21 @@ public class PortableVectorTests
             {
                 AssertLanes(scalar(x, y), vector(new Vector<float>(x), new Vector<float>(y)), $"{name}({x}, {y})");
             }
+        }
+    }
+
+    /// <summary>
+    /// Every function a rule may apply per element has a Vector&lt;float&gt; form where the generated
+    /// VectorT loops look for it: MathF's in PortableVector, the others overloaded on their own type.
+    /// </summary>
+    [Fact]
+    public void EveryPerElementFunctionHasAPortableForm()
+    {
+        foreach (RuleFunctionInfo function in RuleFunctions.All.Where(f => f.Domain == FunctionDomain.PerElement))
+        {
+            Type owner = function.IsMathF ? typeof(PortableVector) : typeof(PortableVector).Assembly.GetType(function.TypeName, throwOnError: true)!;
+            Type[] parameters = Enumerable.Repeat(typeof(Vector<float>), function.Arity).ToArray();
+            Assert.True(owner.GetMethod(function.MethodName, parameters)?.ReturnType == typeof(Vector<float>), $"{owner.Name}.{function.MethodName} has no Vector<float> form.");
         }
     }
 
