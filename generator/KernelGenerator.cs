@@ -31,11 +31,37 @@ public sealed class KernelGenerator : IIncrementalGenerator
     /// <summary>The tracking name of the location-free models the sources are emitted from, for caching tests.</summary>
     public const string ModelsStep = "Models";
 
+    /// <summary>The tracking name of the models paired with the target, what the sources are written from, for caching tests.</summary>
+    public const string TargetedModelsStep = "TargetedModels";
+
+    /// <summary>The tracking name of the target check (intrinsics or Vector&lt;T&gt;), for caching tests.</summary>
+    public const string TargetStep = "Target";
+
+    /// <summary>
+    /// Whether the kernels get the portable form (Vector&lt;T&gt; and scalar loops, flags read from
+    /// instances): the compilation has no System.Runtime.Intrinsics with Vector512 (.NET Standard
+    /// 2.1, Unity, Mono, .NET before 8), or the KernelGen it references is the .NET Standard build,
+    /// whose flags have no static abstract member. Decided from the compilation, not from a define.
+    /// </summary>
+    internal static bool IsPortableTarget(Compilation compilation)
+    {
+        if (compilation.GetTypeByMetadataName("System.Runtime.Intrinsics.Vector512`1") is null)
+        {
+            return true;
+        }
+
+        INamedTypeSymbol? flag = compilation.GetTypeByMetadataName("KernelGen.Internal.IFlag");
+        return flag?.GetMembers("Value").FirstOrDefault() is { IsStatic: false };
+    }
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        RegisterRules(context, RuleSyntaxParser.UpdateRuleAttribute, RuleSyntaxParser.Parse, RulesStep);
-        RegisterRules(context, RuleSyntaxParser.KernelAttribute, RuleSyntaxParser.ParseKernel, KernelsStep);
+        IncrementalValueProvider<bool> portable = context.CompilationProvider
+            .Select(static (compilation, _) => IsPortableTarget(compilation))
+            .WithTrackingName(TargetStep);
+        RegisterRules(context, RuleSyntaxParser.UpdateRuleAttribute, RuleSyntaxParser.Parse, RulesStep, portable);
+        RegisterRules(context, RuleSyntaxParser.KernelAttribute, RuleSyntaxParser.ParseKernel, KernelsStep, portable);
 
         IncrementalValuesProvider<DiagnosticInfo> orphans = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -49,7 +75,8 @@ public sealed class KernelGenerator : IIncrementalGenerator
 
     /// <summary>Diagnostics and sources of the methods marked <paramref name="attribute"/> ([UpdateRule] or [Kernel]): the same passes from the parsed model on.</summary>
     private static void RegisterRules(IncrementalGeneratorInitializationContext context, string attribute,
-        Func<GeneratorAttributeSyntaxContext, SourceLocations, System.Threading.CancellationToken, RuleParseResult> parse, string trackingName)
+        Func<GeneratorAttributeSyntaxContext, SourceLocations, System.Threading.CancellationToken, RuleParseResult> parse, string trackingName,
+        IncrementalValueProvider<bool> portable)
     {
         IncrementalValuesProvider<RuleParseResult> rules = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -70,12 +97,13 @@ public sealed class KernelGenerator : IIncrementalGenerator
             .Where(static result => result.Model is not null)
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(ModelsStep);
-        context.RegisterSourceOutput(models, static (output, rule) =>
+        context.RegisterSourceOutput(models.Combine(portable).WithTrackingName(TargetedModelsStep), static (output, target) =>
         {
+            (RuleModel rule, bool portable) = target;
             string source;
             try
             {
-                source = KernelEmitter.Emit(KernelAnalysis.Analyze(rule));
+                source = KernelEmitter.Emit(KernelAnalysis.Analyze(rule), portable);
             }
             catch (Exception exception)
             {

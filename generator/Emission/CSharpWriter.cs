@@ -12,19 +12,25 @@ namespace KernelGen.Generator.Emission;
 /// </summary>
 internal sealed class CSharpWriter
 {
+    /// <summary>The width that stands for <c>System.Numerics.Vector&lt;float&gt;</c>, whose width is the runtime's.</summary>
+    public const int VectorTWidth = -1;
+
     private readonly int _width;
-    private readonly Func<int, string> _flagName;
+    private readonly Func<int, string> _flagValue;
     private readonly VectorAliases? _vectors;
 
-    /// <param name="width">0 for scalar, else 128, 256 or 512.</param>
-    /// <param name="flagName">The type parameter of flag k.</param>
+    /// <param name="width">0 for scalar, 128, 256 or 512, or <see cref="VectorTWidth"/>.</param>
+    /// <param name="flagValue">The value of flag k, e.g. <c>TAmsgrad.Value</c>.</param>
     /// <param name="vectors">The file's aliases for the vector types; without them, their full names.</param>
-    public CSharpWriter(int width, Func<int, string> flagName, VectorAliases? vectors = null)
+    public CSharpWriter(int width, Func<int, string> flagValue, VectorAliases? vectors = null)
     {
         _width = width;
-        _flagName = flagName;
+        _flagValue = flagValue;
         _vectors = vectors;
     }
+
+    /// <summary>A lane mask set everywhere. <c>Vector&lt;T&gt;</c> of .NET Standard 2.1 has no <c>AllBitsSet</c>: the runtime's class has.</summary>
+    public string AllBitsSet => _width == VectorTWidth ? VectorClass + ".AllBitsSet" : VectorType + ".AllBitsSet";
 
     /// <summary>The vector type, e.g. <c>V512</c> for <c>Vector512&lt;float&gt;</c>.</summary>
     public string VectorType => _vectors?.Type(_width) ?? TypeNames.Vector(_width);
@@ -34,7 +40,7 @@ internal sealed class CSharpWriter
 
     public bool IsVector => _width != 0;
 
-    public static string Scalar(Expr expression) => new CSharpWriter(0, k => "TFlag" + k).Write(expression);
+    public static string Scalar(Expr expression) => new CSharpWriter(0, k => "TFlag" + k + ".Value").Write(expression);
 
     public string TypeOf(ValueKind kind) => IsVector ? VectorType : Keyword(kind);
 
@@ -67,6 +73,10 @@ internal sealed class CSharpWriter
             case UnaryExpr { Op: UnaryOp.ToFloat } unary:
                 return ("(float)" + Write(unary.Operand, 10), 10);
 
+            case UnaryExpr { Op: UnaryOp.Negate } unary when _width == VectorTWidth:
+                // Vector<T>'s unary minus is 0 - x (+0 for +0): the sign bit is flipped instead, as -x does.
+                return ($"{VectorClass}.Negate({Write(unary.Operand)})", 11);
+
             case UnaryExpr { Op: UnaryOp.Negate } unary:
             {
                 string operand = Write(unary.Operand, 10);
@@ -86,7 +96,7 @@ internal sealed class CSharpWriter
                 return ($"{Write(conditional.Condition, 2)} ? {Write(conditional.WhenTrue, 1)} : {Write(conditional.WhenFalse, 1)}", 1);
 
             case FlagConditionalExpr flag:
-                return ($"{_flagName(flag.Flag)}.Value ? {Write(flag.WhenTrue, 1)} : {Write(flag.WhenFalse, 1)}", 1);
+                return ($"{_flagValue(flag.Flag)} ? {Write(flag.WhenTrue, 1)} : {Write(flag.WhenFalse, 1)}", 1);
 
             case CallExpr call:
                 return (RenderCall(call), 11);
@@ -181,7 +191,7 @@ internal sealed class CSharpWriter
         return literal.Kind switch
         {
             ValueKind.Float => $"{VectorClass}.Create({scalar})",
-            ValueKind.Bool => literal.Text == "true" ? $"{VectorType}.AllBitsSet" : $"{VectorType}.Zero",
+            ValueKind.Bool => literal.Text == "true" ? AllBitsSet : $"{VectorType}.Zero",
             _ => throw new InvalidOperationException("An int has no vector form."),
         };
     }

@@ -66,17 +66,19 @@ internal sealed partial class KernelEmitter
         {
             using (_w.Block($"switch ({_pathName})"))
             {
-                foreach (int width in Widths)
+                foreach (int width in _widths)
                 {
-                    _w.Line($"case {TypeNames.KernelPath}.Vector{width}:");
+                    _w.Line($"case {TypeNames.KernelPath}.{TypeNames.PathName(width)}:");
                     if (HasReductions)
                     {
-                        _w.Line($"    if ({_argsName}.Reducing) Reduce{width}{TypeParameters}(ref {_argsName});");
-                        _w.Line($"    else Loop{width}{TypeParameters}(ref {_argsName}, 0);");
+                        _w.Line(HasVectorReduce(width)
+                            ? $"    if ({_argsName}.Reducing) Reduce{width}{TypeParameters}(ref {_argsName});"
+                            : $"    if ({_argsName}.Reducing) {ScalarReduceCall}; // same order, element by element");
+                        _w.Line($"    else {LoopName(width)}{TypeParameters}(ref {_argsName}, 0);");
                     }
                     else
                     {
-                        _w.Line($"    Loop{width}{TypeParameters}(ref {_argsName}, 0);");
+                        _w.Line($"    {LoopName(width)}{TypeParameters}(ref {_argsName}, 0);");
                     }
 
                     _w.Line("    break;");
@@ -85,7 +87,7 @@ internal sealed partial class KernelEmitter
                 _w.Line("default:");
                 if (HasReductions)
                 {
-                    _w.Line($"    if ({_argsName}.Reducing) ReduceScalar{TypeParameters}(ref {_argsName}, 0, stackalloc float[{ReductionArrayLength}]);");
+                    _w.Line($"    if ({_argsName}.Reducing) {ScalarReduceCall};");
                     _w.Line($"    else LoopScalar{TypeParameters}(ref {_argsName}, 0);");
                 }
                 else
@@ -97,6 +99,10 @@ internal sealed partial class KernelEmitter
             }
         }
     }
+
+    private string ScalarReduceCall => _portable
+        ? $"ReduceScalar{TypeParameters}(ref {_argsName}, 0, {PortableLaneSumsName}())"
+        : $"ReduceScalar{TypeParameters}(ref {_argsName}, 0, stackalloc float[{ReductionArrayLength}])";
 
     private void WriteArguments()
     {

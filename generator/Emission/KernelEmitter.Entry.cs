@@ -185,6 +185,10 @@ internal sealed partial class KernelEmitter
                 string arguments = string.Join(", ", _rule.Parameters.Select(p => p.Role switch
                 {
                     ParameterRole.Parameter or ParameterRole.State => $"ref {p.Name}[{i}]",
+                    // Portable: read through a reference, as the loops do. Mono's class libraries declare
+                    // ReadOnlySpan's indexer without the modifier .NET Standard's reference has, so a
+                    // .NET Standard library that indexes one fails there with MissingMethodException.
+                    ParameterRole.Gradient or ParameterRole.Input when _portable => $"{TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference({p.Name}), {i})",
                     ParameterRole.Gradient or ParameterRole.Input => $"{p.Name}[{i}]",
                     ParameterRole.TensorState => $"ref {tensorCopies[p.Name]}",
                     _ => p.Name,

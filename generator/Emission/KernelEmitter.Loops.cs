@@ -9,6 +9,9 @@ namespace KernelGen.Generator.Emission;
 // stores (only under the flags that write it); each vector path hands its tail to the next narrower one.
 internal sealed partial class KernelEmitter
 {
+    /// <summary>The loop of a vector path: <c>Loop256</c>, <c>LoopVectorT</c>.</summary>
+    private static string LoopName(int width) => "Loop" + (width == CSharpWriter.VectorTWidth ? "VectorT" : width.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     private void WriteRuleEcho()
     {
         _w.Comment("The rule, applied here to every element:");
@@ -30,13 +33,15 @@ internal sealed partial class KernelEmitter
 
     private void WriteVectorLoop(int width)
     {
-        var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter, _vectors);
+        CSharpWriter writer = WriterFor(width);
         var names = new NameScope(_plan.Names);
-        int lanes = width / 32;
+        bool vectorT = width == CSharpWriter.VectorTWidth;
+        string lanes = vectorT ? $"(nuint){writer.VectorType}.Count" : (width / 32).ToString(System.Globalization.CultureInfo.InvariantCulture);
         string start = names.Fresh("start");
         string next = width > 128 ? $"Loop{width / 2}" : "LoopScalar";
-        _w.Line($"/// <summary>The Vector{width} path from <paramref name=\"{start}\"/> on: {lanes} elements per iteration; what is left goes to {next}.</summary>");
-        _w.Line($"private static void Loop{width}{TypeParameters}(ref {_argsType} {_argsName}, nuint {start})");
+        string perIteration = vectorT ? "Vector<float>.Count" : lanes;
+        _w.Line($"/// <summary>The {TypeNames.PathName(width)} path from <paramref name=\"{start}\"/> on: {Escape(perIteration)} elements per iteration; what is left goes to {next}.</summary>");
+        _w.Line($"private static void {LoopName(width)}{TypeParameters}(ref {_argsType} {_argsName}, nuint {start})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())
         {
@@ -48,7 +53,8 @@ internal sealed partial class KernelEmitter
             string i = names.Fresh("i");
             _w.Line($"nuint {length} = (nuint){_argsName}.{_plan.SpanFields[Param.Name]}.Length;");
             _w.Line($"nuint {i} = {start};");
-            if (_pipeline is not null)
+            // Vector<T> is not software-pipelined: where it is not accelerated its calls dominate anyway.
+            if (_pipeline is not null && !vectorT)
             {
                 WritePipelinedLoop(_pipeline, writer, width, names, refs, i, length);
                 _w.Line();
@@ -70,8 +76,16 @@ internal sealed partial class KernelEmitter
 
             _w.Line();
             // A narrower vector is accelerated wherever this one is: a short tail still runs on vectors.
-            _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it goes down");
-            _w.Line("// the ladder (half-width vectors, then element by element), each element exactly once.");
+            if (vectorT)
+            {
+                _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it goes");
+                _w.Line("// element by element, each element exactly once.");
+            }
+            else
+            {
+                _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it goes down");
+                _w.Line("// the ladder (half-width vectors, then element by element), each element exactly once.");
+            }
             _w.Line($"{next}{TypeParameters}(ref {_argsName}, {i});");
         }
     }
@@ -82,14 +96,14 @@ internal sealed partial class KernelEmitter
         foreach (Export export in _plan.Exports)
         {
             _w.Line(export.Kind == ValueKind.Bool
-                ? $"{writer.VectorType} {export.LoopName} = {_argsName}.{export.Field} ? {writer.VectorType}.AllBitsSet : {writer.VectorType}.Zero;"
+                ? $"{writer.VectorType} {export.LoopName} = {_argsName}.{export.Field} ? {writer.AllBitsSet} : {writer.VectorType}.Zero;"
                 : $"{writer.VectorType} {export.LoopName} = {writer.VectorClass}.Create({_argsName}.{export.Field});");
         }
     }
 
     private void WriteScalarLoop()
     {
-        var writer = new CSharpWriter(0, k => _plan.Flags[k].TypeParameter);
+        CSharpWriter writer = WriterFor(0);
         var names = new NameScope(_plan.Names);
         string start = names.Fresh("start");
         _w.Line($"/// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name=\"{start}\"/> on.</summary>");
@@ -127,7 +141,7 @@ internal sealed partial class KernelEmitter
     private string? GuardOf(List<(int Flag, bool Value)> guard) =>
         guard.Count == 0
             ? null
-            : string.Join(" && ", guard.Select(g => (g.Value ? "" : "!") + _plan.Flags[g.Flag].TypeParameter + ".Value"));
+            : string.Join(" && ", guard.Select(g => (g.Value ? "" : "!") + FlagValue(g.Flag)));
 
     private void WriteLoad(RuleParameter buffer, string type, string load, string zero) => WriteLoad(buffer, buffer.Name, type, load, zero);
 
@@ -143,8 +157,7 @@ internal sealed partial class KernelEmitter
         _w.Line(guard is null ? $"{type} {name} = {load};" : $"{type} {name} = {guard} ? {load} : {zero};");
         if (buffer.Role == ParameterRole.Gradient)
         {
-            string flag = _plan.Flags[_plan.UnscaleFlag].TypeParameter;
-            _w.Line($"if ({flag}.Value) {name} = {name} * {_plan.GradientMultiplier.LoopName}; // loss scaling: unscaled as loaded");
+            _w.Line($"if ({FlagValue(_plan.UnscaleFlag)}) {name} = {name} * {_plan.GradientMultiplier.LoopName}; // loss scaling: unscaled as loaded");
         }
     }
 
@@ -171,10 +184,10 @@ internal sealed partial class KernelEmitter
                     _w.Line($"{assign.Name} = {writer.Write(assign.Value)};");
                     break;
                 case LoopFlagIf flagIf:
-                    string flag = _plan.Flags[flagIf.Flag].TypeParameter;
+                    string flag = FlagValue(flagIf.Flag);
                     if (flagIf.Then.Count == 0)
                     {
-                        using (_w.Block($"if (!{flag}.Value)"))
+                        using (_w.Block($"if (!{flag})"))
                         {
                             WriteBody(flagIf.Else, writer);
                         }
@@ -182,7 +195,7 @@ internal sealed partial class KernelEmitter
                         break;
                     }
 
-                    using (_w.Block($"if ({flag}.Value)"))
+                    using (_w.Block($"if ({flag})"))
                     {
                         WriteBody(flagIf.Then, writer);
                     }

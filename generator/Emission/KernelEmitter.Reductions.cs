@@ -17,7 +17,7 @@ internal sealed partial class KernelEmitter
     /// </summary>
     private void WriteVectorReduce(int width)
     {
-        var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter, _vectors);
+        CSharpWriter writer = WriterFor(width);
         var names = new NameScope(_plan.Names);
         int lanes = width / 32;
         int vectors = Reductions.BlockLanes / lanes;
@@ -80,15 +80,34 @@ internal sealed partial class KernelEmitter
         }
     }
 
+    /// <summary>The portable form's lane sums: one array per thread, allocated once, cleared for each reducing pass.</summary>
+    private void WritePortableLaneSums()
+    {
+        string field = _plan.Names.Fresh("t_laneSums");
+        _w.Line("[global::System.ThreadStatic]");
+        _w.Line($"private static float[]? {field};");
+        _w.Line();
+        _w.Line("/// <summary>The lane sums of a reducing pass: this thread's array, cleared (C# 9 cannot pass stack memory beside the arguments).</summary>");
+        using (_w.Block($"private static {TypeNames.Span} {PortableLaneSumsName}()"))
+        {
+            _w.Line($"float[] sums = {field} ??= new float[{ReductionArrayLength}];");
+            _w.Line("global::System.Array.Clear(sums, 0, sums.Length);");
+            _w.Line("return sums;");
+        }
+    }
+
     /// <summary>The reducing pass element by element: the scalar path, and the tail of the vector paths.</summary>
     private void WriteScalarReduce()
     {
-        var writer = new CSharpWriter(0, k => _plan.Flags[k].TypeParameter);
+        CSharpWriter writer = WriterFor(0);
         var names = new NameScope(_plan.Names);
         string start = names.Fresh("start");
         string laneSums = names.Fresh("laneSums");
         _w.Line($"/// <summary>The reducing pass from <paramref name=\"{start}\"/> on: whole blocks of {Reductions.BlockLanes} into <paramref name=\"{laneSums}\"/> (lane i mod {Reductions.BlockLanes}), the rest into a tail in order. Writes nothing.</summary>");
-        _w.Line($"private static void ReduceScalar{TypeParameters}(ref {_argsType} {_argsName}, nuint {start}, scoped {TypeNames.Span} {laneSums})");
+        // C# 9 (Unity) has no scoped parameters, and without one stack memory cannot be passed beside
+        // the arguments: the portable form takes a per-thread array instead (see PortableLaneSums).
+        string scoped = _portable ? "" : "scoped ";
+        _w.Line($"private static void ReduceScalar{TypeParameters}(ref {_argsType} {_argsName}, nuint {start}, {scoped}{TypeNames.Span} {laneSums})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())
         {

@@ -14,7 +14,13 @@ namespace KernelGen.Generator.Emission;
 /// </summary>
 internal sealed partial class KernelEmitter
 {
-    private static readonly int[] Widths = { 512, 256, 128 };
+    // The vector paths, widest first: the intrinsics' where the compilation has System.Runtime.Intrinsics,
+    // else System.Numerics.Vector<T> (.NET Standard 2.1: Unity, Mono). Both end in the scalar loop.
+    private static readonly int[] IntrinsicWidths = { 512, 256, 128 };
+    private static readonly int[] PortableWidths = { CSharpWriter.VectorTWidth };
+
+    private readonly int[] _widths;
+    private readonly bool _portable;
 
     private readonly KernelPlan _plan;
     private readonly RuleModel _rule;
@@ -29,9 +35,12 @@ internal sealed partial class KernelEmitter
     private readonly SoftwarePipeline? _pipeline;
     private readonly VectorAliases _vectors;
     private readonly bool _preparesOncePerStep;
+    private readonly string _portableLaneSums;
 
-    private KernelEmitter(KernelAnalysis analysis)
+    private KernelEmitter(KernelAnalysis analysis, bool portable)
     {
+        _portable = portable;
+        _widths = portable ? PortableWidths : IntrinsicWidths;
         _plan = analysis.Plan;
         _rule = analysis.Plan.Rule;
         _original = analysis.Rule;
@@ -43,6 +52,7 @@ internal sealed partial class KernelEmitter
         _argsType = _plan.Names.Fresh("KernelArguments");
         _preparedType = _plan.Names.Fresh("PreparedUniforms");
         _preparedField = _plan.Names.Fresh("_preparedUniforms");
+        _portableLaneSums = portable ? _plan.Names.Fresh("PortableLaneSums") : "";
         // Members of the class are found before the file's aliases: the aliases avoid their names.
         _plan.Names.Reserve(_rule.ClassName);
         foreach (HyperparameterModel hyper in _rule.Hyperparameters)
@@ -50,12 +60,33 @@ internal sealed partial class KernelEmitter
             _plan.Names.Reserve(hyper.PropertyName);
         }
 
-        _vectors = new VectorAliases(Widths, _plan.Names);
+        _vectors = new VectorAliases(_widths, _plan.Names);
     }
 
-    public static string Emit(KernelAnalysis analysis) => new KernelEmitter(analysis).Write();
+    /// <summary>The generated file.</summary>
+    /// <param name="analysis">The analyzed rule.</param>
+    /// <param name="portable">
+    /// Whether the compilation lacks System.Runtime.Intrinsics (or references the runtime's .NET
+    /// Standard build): then the loops are Vector&lt;T&gt; and scalar, and flags are read as
+    /// <c>default(TFlag).Value</c>, since .NET Standard 2.1 has no static abstract members.
+    /// </param>
+    public static string Emit(KernelAnalysis analysis, bool portable = false) => new KernelEmitter(analysis, portable).Write();
+
+    /// <summary>The value of flag <paramref name="flag"/> inside a loop.</summary>
+    private string FlagValue(int flag) => _portable
+        ? $"default({_plan.Flags[flag].TypeParameter}).Value"
+        : _plan.Flags[flag].TypeParameter + ".Value";
+
+    /// <summary>A writer of expressions on <paramref name="width"/> (0: scalar).</summary>
+    private CSharpWriter WriterFor(int width) => new(width, FlagValue, _vectors);
+
+    /// <summary>Whether <paramref name="width"/> has its own reducing pass: Vector&lt;T&gt;'s lane count is the runtime's, so it reduces with the scalar pass.</summary>
+    private static bool HasVectorReduce(int width) => width != CSharpWriter.VectorTWidth;
 
     private bool HasReductions => _reductions.Count > 0;
+
+    /// <summary>The portable form's method that gives the reducing pass its lane sums.</summary>
+    private string PortableLaneSumsName => _portableLaneSums;
 
     private RuleParameter Param => _rule.Parameters.First(p => p.Role == ParameterRole.Parameter);
 
@@ -86,16 +117,34 @@ internal sealed partial class KernelEmitter
         }
 
         _w.Line();
-        if (_rule.Namespace is not null)
+        if (_rule.Namespace is null)
+        {
+            WriteClass();
+        }
+        else if (_portable)
+        {
+            // Unity compiles C# 9, which has no file-scoped namespace.
+            using (_w.Block($"namespace {_rule.Namespace}"))
+            {
+                WriteClass();
+            }
+        }
+        else
         {
             _w.Line($"namespace {_rule.Namespace};");
             _w.Line();
+            WriteClass();
         }
 
+        return _w.ToString();
+    }
+
+    private void WriteClass()
+    {
         if (_rule.IsKernel)
         {
             WriteKernelClass();
-            return _w.ToString();
+            return;
         }
 
         using (_w.Block($"partial class {_rule.ClassName} : {TypeNames.Optimizer}"))
@@ -107,8 +156,6 @@ internal sealed partial class KernelEmitter
             _w.Line();
             WriteHyperparameterMembers();
         }
-
-        return _w.ToString();
     }
 
     /// <summary>The entry points, the argument struct, the dispatch and the loops: what an optimizer and a kernel share.</summary>
@@ -124,7 +171,7 @@ internal sealed partial class KernelEmitter
 
         WriteArguments();
         WriteDispatch();
-        foreach (int width in Widths)
+        foreach (int width in _widths)
         {
             _w.Line();
             WriteVectorLoop(width);
@@ -134,7 +181,7 @@ internal sealed partial class KernelEmitter
         WriteScalarLoop();
         if (HasReductions)
         {
-            foreach (int width in Widths)
+            foreach (int width in _widths.Where(HasVectorReduce))
             {
                 _w.Line();
                 WriteVectorReduce(width);
@@ -142,6 +189,11 @@ internal sealed partial class KernelEmitter
 
             _w.Line();
             WriteScalarReduce();
+            if (_portable)
+            {
+                _w.Line();
+                WritePortableLaneSums();
+            }
         }
     }
 

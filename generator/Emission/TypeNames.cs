@@ -32,9 +32,19 @@ internal static class TypeNames
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
     public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
 
-    /// <summary>The vector of floats of <paramref name="width"/> bits, e.g. <c>Vector256&lt;float&gt;</c>.</summary>
-    public static string Vector(int width) => $"global::System.Runtime.Intrinsics.Vector{width}<float>";
+    /// <summary>The vector of floats of <paramref name="width"/> bits, e.g. <c>Vector256&lt;float&gt;</c>; <c>Vector&lt;float&gt;</c> for <see cref="CSharpWriter.VectorTWidth"/>.</summary>
+    public static string Vector(int width) => width == CSharpWriter.VectorTWidth
+        ? "global::System.Numerics.Vector<float>"
+        : $"global::System.Runtime.Intrinsics.Vector{width}<float>";
 
-    /// <summary>The static class of the vectors of <paramref name="width"/> bits, e.g. <c>Vector256</c>.</summary>
-    public static string VectorClass(int width) => $"global::System.Runtime.Intrinsics.Vector{width}";
+    /// <summary>
+    /// The static class of the vectors of <paramref name="width"/> bits, e.g. <c>Vector256</c>; for
+    /// <c>Vector&lt;float&gt;</c> the runtime's class that gives its operations the same names and the rule's bits.
+    /// </summary>
+    public static string VectorClass(int width) => width == CSharpWriter.VectorTWidth
+        ? "global::KernelGen.Internal.PortableVector"
+        : $"global::System.Runtime.Intrinsics.Vector{width}";
+
+    /// <summary>The name of a vector path, as <c>KernelPath</c> and the loops' names spell it: <c>Vector256</c>, <c>VectorT</c>.</summary>
+    public static string PathName(int width) => width == CSharpWriter.VectorTWidth ? "VectorT" : "Vector" + width;
 }

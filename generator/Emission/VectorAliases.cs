@@ -17,7 +17,9 @@ internal sealed class VectorAliases
     {
         foreach (int width in widths)
         {
-            _names[width] = (names.Fresh("V" + width), names.Fresh("Vector" + width));
+            _names[width] = width == CSharpWriter.VectorTWidth
+                ? (names.Fresh("VT"), names.Fresh("VectorT"))
+                : (names.Fresh("V" + width), names.Fresh("Vector" + width));
         }
     }
 

@@ -65,10 +65,20 @@ internal static class CheckpointWriter
         var written = new Crc32C();
         written.Append(prefix);
         written.Append(header);
+#if NET
         if (!value.TryFormat(header.AsSpan(digits, CheckpointMetadata.ChecksumDigits), out _, "x8", CultureInfo.InvariantCulture))
         {
             throw new InvalidOperationException("The checksum did not fit its placeholder.");
         }
+#else
+        string hex = value.ToString("x8", CultureInfo.InvariantCulture);
+        if (hex.Length > CheckpointMetadata.ChecksumDigits)
+        {
+            throw new InvalidOperationException("The checksum did not fit its placeholder.");
+        }
+
+        System.Text.Encoding.ASCII.GetBytes(hex, header.AsSpan(digits, hex.Length));
+#endif
 
         destination.Write(prefix);
         destination.Write(header);

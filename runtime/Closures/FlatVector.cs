@@ -1,7 +1,9 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+#if NET
 using System.Runtime.Intrinsics;
+#endif
 using KernelGen.Internal;
 
 namespace KernelGen;
@@ -45,7 +47,7 @@ internal static class FlatVector
         => Map<SubtractOp>(destination, a, b, 0f, path);
 
     private static float Sum<TTerm>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, KernelPath path)
-        where TTerm : ITerm
+        where TTerm : struct, ITerm
     {
         int length = x.Length;
         if (y.Length != length)
@@ -61,6 +63,7 @@ internal static class FlatVector
         ref float rl = ref MemoryMarshal.GetReference(lanes);
         switch (path)
         {
+#if NET
             case KernelPath.Vector512:
             {
                 Vector512<float> acc = Vector512<float>.Zero;
@@ -105,13 +108,14 @@ internal static class FlatVector
                 acc3.StoreUnsafe(ref rl, 12);
                 break;
             }
+#endif
 
             default:
                 for (int i = 0; i < blocks; i += 16)
                 {
                     for (int j = 0; j < 16; j++)
                     {
-                        lanes[j] += TTerm.Of(x[i + j], y[i + j]);
+                        lanes[j] += Term<TTerm>(x[i + j], y[i + j]);
                     }
                 }
 
@@ -121,14 +125,14 @@ internal static class FlatVector
         float tail = 0f;
         for (int i = blocks; i < length; i++)
         {
-            tail += TTerm.Of(x[i], y[i]);
+            tail += Term<TTerm>(x[i], y[i]);
         }
 
         return Reduction.Combine(lanes, tail);
     }
 
     private static void Map<TOp>(Span<float> destination, ReadOnlySpan<float> a, ReadOnlySpan<float> b, float alpha, KernelPath path)
-        where TOp : IElementOp
+        where TOp : struct, IElementOp
     {
         int length = destination.Length;
         if (a.Length != length || b.Length != length)
@@ -142,6 +146,7 @@ internal static class FlatVector
         int i = 0;
         switch (path)
         {
+#if NET
             case KernelPath.Vector512:
                 for (Vector512<float> s = Vector512.Create(alpha); i <= length - 16; i += 16)
                 {
@@ -163,16 +168,40 @@ internal static class FlatVector
                 }
 
                 break;
+#endif
+            default:
+                break;
         }
 
         for (; i < length; i++)
         {
-            destination[i] = TOp.Of(a[i], b[i], alpha);
+            destination[i] = Op<TOp>(a[i], b[i], alpha);
         }
     }
 
+    // The scalar form of a term or an operation: a static abstract member on .NET, an instance
+    // member on .NET Standard 2.1 (which has no static abstracts and no intrinsics).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Term<TTerm>(float x, float y)
+        where TTerm : struct, ITerm =>
+#if NET
+        TTerm.Of(x, y);
+#else
+        default(TTerm).Of(x, y);
+#endif
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Op<TOp>(float a, float b, float alpha)
+        where TOp : struct, IElementOp =>
+#if NET
+        TOp.Of(a, b, alpha);
+#else
+        default(TOp).Of(a, b, alpha);
+#endif
+
     private interface ITerm
     {
+#if NET
         static abstract float Of(float x, float y);
 
         static abstract Vector128<float> Of(Vector128<float> x, Vector128<float> y);
@@ -180,6 +209,9 @@ internal static class FlatVector
         static abstract Vector256<float> Of(Vector256<float> x, Vector256<float> y);
 
         static abstract Vector512<float> Of(Vector512<float> x, Vector512<float> y);
+#else
+        float Of(float x, float y);
+#endif
     }
 
     private readonly struct Product : ITerm
@@ -187,6 +219,7 @@ internal static class FlatVector
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Of(float x, float y) => x * y;
 
+#if NET
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Of(Vector128<float> x, Vector128<float> y) => x * y;
 
@@ -195,6 +228,10 @@ internal static class FlatVector
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Of(Vector512<float> x, Vector512<float> y) => x * y;
+#else
+
+        float ITerm.Of(float x, float y) => Of(x, y);
+#endif
     }
 
     private readonly struct Magnitude : ITerm
@@ -202,6 +239,7 @@ internal static class FlatVector
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Of(float x, float y) => MathF.Abs(x);
 
+#if NET
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Of(Vector128<float> x, Vector128<float> y) => Vector128.Abs(x);
 
@@ -210,10 +248,15 @@ internal static class FlatVector
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Of(Vector512<float> x, Vector512<float> y) => Vector512.Abs(x);
+#else
+
+        float ITerm.Of(float x, float y) => Of(x, y);
+#endif
     }
 
     private interface IElementOp
     {
+#if NET
         static abstract float Of(float a, float b, float alpha);
 
         static abstract Vector128<float> Of(Vector128<float> a, Vector128<float> b, Vector128<float> alpha);
@@ -221,6 +264,9 @@ internal static class FlatVector
         static abstract Vector256<float> Of(Vector256<float> a, Vector256<float> b, Vector256<float> alpha);
 
         static abstract Vector512<float> Of(Vector512<float> a, Vector512<float> b, Vector512<float> alpha);
+#else
+        float Of(float a, float b, float alpha);
+#endif
     }
 
     private readonly struct AddScaledOp : IElementOp
@@ -228,6 +274,7 @@ internal static class FlatVector
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Of(float a, float b, float alpha) => a + alpha * b;
 
+#if NET
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Of(Vector128<float> a, Vector128<float> b, Vector128<float> alpha) => a + alpha * b;
 
@@ -236,6 +283,10 @@ internal static class FlatVector
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Of(Vector512<float> a, Vector512<float> b, Vector512<float> alpha) => a + alpha * b;
+#else
+
+        float IElementOp.Of(float a, float b, float alpha) => Of(a, b, alpha);
+#endif
     }
 
     private readonly struct ScaleOp : IElementOp
@@ -243,6 +294,7 @@ internal static class FlatVector
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Of(float a, float b, float alpha) => a * alpha;
 
+#if NET
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Of(Vector128<float> a, Vector128<float> b, Vector128<float> alpha) => a * alpha;
 
@@ -251,6 +303,10 @@ internal static class FlatVector
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Of(Vector512<float> a, Vector512<float> b, Vector512<float> alpha) => a * alpha;
+#else
+
+        float IElementOp.Of(float a, float b, float alpha) => Of(a, b, alpha);
+#endif
     }
 
     private readonly struct SubtractOp : IElementOp
@@ -258,6 +314,7 @@ internal static class FlatVector
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Of(float a, float b, float alpha) => a - b;
 
+#if NET
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Of(Vector128<float> a, Vector128<float> b, Vector128<float> alpha) => a - b;
 
@@ -266,5 +323,9 @@ internal static class FlatVector
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Of(Vector512<float> a, Vector512<float> b, Vector512<float> alpha) => a - b;
+#else
+
+        float IElementOp.Of(float a, float b, float alpha) => Of(a, b, alpha);
+#endif
     }
 }

@@ -1,6 +1,9 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+#if NET
 using System.Runtime.Intrinsics;
+#endif
 
 namespace KernelGen;
 
@@ -33,6 +36,13 @@ public static class KernelMath
     private static InvalidOperationException ReductionCalledDirectly() =>
         new("A per-tensor reduction has no value for one element: a rule that uses one runs through its generated kernel or the rule interpreter, not element by element.");
 
+    /// <summary><see cref="Sign(float)"/> on each lane (the <see cref="KernelPath.VectorT"/> loops' form).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Sign(Vector<float> x) =>
+        Vector.ConditionalSelect(Vector.GreaterThan<float>(x, Vector<float>.Zero), Vector<float>.One,
+            Vector.ConditionalSelect(Vector.LessThan<float>(x, Vector<float>.Zero), new Vector<float>(-1f), x));
+
+#if NET
     /// <summary><see cref="Sign(float)"/> on each lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Sign(Vector128<float> x) =>
@@ -50,4 +60,5 @@ public static class KernelMath
     public static Vector512<float> Sign(Vector512<float> x) =>
         Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), Vector512.Create(1f),
             Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512.Create(-1f), x));
+#endif
 }

@@ -13,4 +13,10 @@ public enum KernelPath
     Vector128,
     /// <summary>One element at a time, no intrinsics.</summary>
     Scalar,
+    /// <summary>
+    /// <c>System.Numerics.Vector&lt;float&gt;</c>, as many floats a step as the runtime's vectors hold:
+    /// the vector path of the .NET Standard 2.1 build (Unity, Mono), which has no
+    /// <c>System.Runtime.Intrinsics</c>. The .NET builds do not have it.
+    /// </summary>
+    VectorT,
 }

@@ -1,6 +1,8 @@
 using System;
 using System.Runtime.InteropServices;
+#if NET
 using System.Runtime.Intrinsics;
+#endif
 
 namespace KernelGen.Internal;
 
@@ -21,6 +23,7 @@ internal static class FiniteCheck
         // exactly when every value is finite. Only a block that fails is searched element by element.
         ref float start = ref MemoryMarshal.GetReference(values);
         int i = 0;
+#if NET
         if (Vector512.IsHardwareAccelerated)
         {
             Vector512<float> m = Vector512.Create(multiplier);
@@ -58,6 +61,7 @@ internal static class FiniteCheck
                 }
             }
         }
+#endif
 
         return Scan(values, multiplier, i, values.Length);
     }

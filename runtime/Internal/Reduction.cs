@@ -1,6 +1,5 @@
 using System;
 using System.ComponentModel;
-using System.Numerics;
 
 namespace KernelGen.Internal;
 
@@ -43,7 +42,7 @@ public static class Reduction
 
     /// <summary><see cref="Combine(ReadOnlySpan{float}, float)"/> in any float type (the interpreter's double mode).</summary>
     public static T Combine<T>(ReadOnlySpan<T> lanes, T tail)
-        where T : struct, IFloatingPointIeee754<T>
+        where T : struct
     {
         if (lanes.Length != Lanes)
         {
@@ -56,10 +55,10 @@ public static class Reduction
         {
             for (int j = 0; j < width; j++)
             {
-                sums[j] += sums[j + width];
+                sums[j] = RuleMath.Add(sums[j], sums[j + width]);
             }
         }
 
-        return sums[0] + tail;
+        return RuleMath.Add(sums[0], tail);
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using System.Numerics;
 
 namespace KernelGen;
 
@@ -49,7 +48,7 @@ public static class RuleInterpreter
     /// <exception cref="InvalidOperationException">The rule reads a local before assigning it.</exception>
     /// <exception cref="DivideByZeroException">An int division by zero, as in C#.</exception>
     public static void Run<T>(UpdateRule rule, Span<T> parameter, ReadOnlySpan<T> gradient, T[][] states, Span<T> tensorStates, ReadOnlySpan<double> hyperparameters, int step)
-        where T : struct, IBinaryFloatingPointIeee754<T>
+        where T : struct
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(states);
@@ -174,7 +173,7 @@ public static class RuleInterpreter
     /// (<see cref="Internal.Reduction"/>), then the tail is added. A norm is the square root of that.
     /// </summary>
     private static void ReduceFirst<T>(UpdateRule rule, Frame<T> frame, ReadOnlySpan<T> parameter, ReadOnlySpan<T> gradient, T[][] states, T[] incoming)
-        where T : struct, IBinaryFloatingPointIeee754<T>
+        where T : struct
     {
         RuleLayout layout = rule.Layout;
         int n = parameter.Length, blocks = n / Internal.Reduction.Lanes * Internal.Reduction.Lanes;
@@ -204,11 +203,11 @@ public static class RuleInterpreter
                 T operand = frame.Reductions[r];
                 if (i < blocks)
                 {
-                    lanes[r][i % Internal.Reduction.Lanes] += operand * operand;
+                    lanes[r][i % Internal.Reduction.Lanes] = RuleMath.Add(lanes[r][i % Internal.Reduction.Lanes], RuleMath.Multiply(operand, operand));
                 }
                 else
                 {
-                    tails[r] += operand * operand;
+                    tails[r] = RuleMath.Add(tails[r], RuleMath.Multiply(operand, operand));
                 }
             }
         }

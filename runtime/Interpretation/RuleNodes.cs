@@ -1,5 +1,4 @@
 using System;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using KernelGen.Language;
 
@@ -12,7 +11,7 @@ namespace KernelGen;
 
 /// <summary>The values one evaluation of a rule body reads and writes.</summary>
 internal sealed class Frame<T>
-    where T : struct, IBinaryFloatingPointIeee754<T>
+    where T : struct
 {
     public readonly T[] Floats;
     public readonly int[] Ints;
@@ -43,19 +42,68 @@ internal static class RuleMath
     public static bool IsSupported<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float F<T>(T x) => Unsafe.BitCast<T, float>(x);
+    private static float F<T>(T x) => Unsafe.As<T, float>(ref x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double D<T>(T x) => Unsafe.BitCast<T, double>(x);
+    private static double D<T>(T x) => Unsafe.As<T, double>(ref x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T R<T>(float x) => Unsafe.BitCast<float, T>(x);
+    private static T R<T>(float x) => Unsafe.As<float, T>(ref x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T R<T>(double x) => Unsafe.BitCast<double, T>(x);
+    private static T R<T>(double x) => Unsafe.As<double, T>(ref x);
 
     private static NotSupportedException Unsupported<T>() =>
         new($"The rule interpreter runs in float or double, not {typeof(T).Name}.");
+
+    // The arithmetic of the rule's float type. Without generic math (.NET Standard 2.1 has none)
+    // each tests T once; the JIT folds the test away in each instantiation.
+    public static T Add<T>(T x, T y)
+    {
+        if (typeof(T) == typeof(float)) return R<T>(F(x) + F(y));
+        if (typeof(T) == typeof(double)) return R<T>(D(x) + D(y));
+        throw Unsupported<T>();
+    }
+
+    public static T Subtract<T>(T x, T y)
+    {
+        if (typeof(T) == typeof(float)) return R<T>(F(x) - F(y));
+        if (typeof(T) == typeof(double)) return R<T>(D(x) - D(y));
+        throw Unsupported<T>();
+    }
+
+    public static T Multiply<T>(T x, T y)
+    {
+        if (typeof(T) == typeof(float)) return R<T>(F(x) * F(y));
+        if (typeof(T) == typeof(double)) return R<T>(D(x) * D(y));
+        throw Unsupported<T>();
+    }
+
+    public static T Divide<T>(T x, T y)
+    {
+        if (typeof(T) == typeof(float)) return R<T>(F(x) / F(y));
+        if (typeof(T) == typeof(double)) return R<T>(D(x) / D(y));
+        throw Unsupported<T>();
+    }
+
+    public static T Negate<T>(T x)
+    {
+        if (typeof(T) == typeof(float)) return R<T>(-F(x));
+        if (typeof(T) == typeof(double)) return R<T>(-D(x));
+        throw Unsupported<T>();
+    }
+
+    public static bool LessThan<T>(T x, T y) => typeof(T) == typeof(float) ? F(x) < F(y) : D(x) < D(y);
+
+    public static bool LessThanOrEqual<T>(T x, T y) => typeof(T) == typeof(float) ? F(x) <= F(y) : D(x) <= D(y);
+
+    public static bool GreaterThan<T>(T x, T y) => typeof(T) == typeof(float) ? F(x) > F(y) : D(x) > D(y);
+
+    public static bool GreaterThanOrEqual<T>(T x, T y) => typeof(T) == typeof(float) ? F(x) >= F(y) : D(x) >= D(y);
+
+    public static bool Equal<T>(T x, T y) => typeof(T) == typeof(float) ? F(x) == F(y) : D(x) == D(y);
+
+    public static bool NotEqual<T>(T x, T y) => typeof(T) == typeof(float) ? F(x) != F(y) : D(x) != D(y);
 
     /// <summary>A float literal: the float itself, or its widened value in double.</summary>
     public static T FromFloat<T>(float x)
@@ -179,21 +227,21 @@ internal abstract class FloatExpr : Expr
 {
     public sealed override RuleValueType Type => RuleValueType.Float;
 
-    public abstract Func<Frame<T>, T> Compile<T>() where T : struct, IBinaryFloatingPointIeee754<T>;
+    public abstract Func<Frame<T>, T> Compile<T>() where T : struct;
 }
 
 internal abstract class IntExpr : Expr
 {
     public sealed override RuleValueType Type => RuleValueType.Int;
 
-    public abstract Func<Frame<T>, int> Compile<T>() where T : struct, IBinaryFloatingPointIeee754<T>;
+    public abstract Func<Frame<T>, int> Compile<T>() where T : struct;
 }
 
 internal abstract class BoolExpr : Expr
 {
     public sealed override RuleValueType Type => RuleValueType.Bool;
 
-    public abstract Func<Frame<T>, bool> Compile<T>() where T : struct, IBinaryFloatingPointIeee754<T>;
+    public abstract Func<Frame<T>, bool> Compile<T>() where T : struct;
 }
 
 /// <summary>Thrown when a local is read before any assignment reached it.</summary>
@@ -227,7 +275,7 @@ internal sealed class FloatNeg(FloatExpr operand) : FloatExpr
     public override Func<Frame<T>, T> Compile<T>()
     {
         Func<Frame<T>, T> x = operand.Compile<T>();
-        return f => -x(f);
+        return f => RuleMath.Negate(x(f));
     }
 }
 
@@ -239,10 +287,10 @@ internal sealed class FloatArithmetic(ArithmeticOp op, FloatExpr left, FloatExpr
         Func<Frame<T>, T> b = right.Compile<T>();
         return op switch
         {
-            ArithmeticOp.Add => f => a(f) + b(f),
-            ArithmeticOp.Sub => f => a(f) - b(f),
-            ArithmeticOp.Mul => f => a(f) * b(f),
-            _ => f => a(f) / b(f),
+            ArithmeticOp.Add => f => RuleMath.Add(a(f), b(f)),
+            ArithmeticOp.Sub => f => RuleMath.Subtract(a(f), b(f)),
+            ArithmeticOp.Mul => f => RuleMath.Multiply(a(f), b(f)),
+            _ => f => RuleMath.Divide(a(f), b(f)),
         };
     }
 }
@@ -314,7 +362,7 @@ internal sealed class ReductionCall(int index, bool isNorm, FloatExpr operand) :
             }
 
             f.Reductions[index] = x(f);
-            return T.Zero;
+            return default; // zero in float and double
         };
     }
 }
@@ -415,12 +463,12 @@ internal sealed class FloatCompare(CompareOp op, FloatExpr left, FloatExpr right
         Func<Frame<T>, T> b = right.Compile<T>();
         return op switch
         {
-            CompareOp.Lt => f => a(f) < b(f),
-            CompareOp.Le => f => a(f) <= b(f),
-            CompareOp.Gt => f => a(f) > b(f),
-            CompareOp.Ge => f => a(f) >= b(f),
-            CompareOp.Eq => f => a(f) == b(f),
-            _ => f => a(f) != b(f),
+            CompareOp.Lt => f => RuleMath.LessThan(a(f), b(f)),
+            CompareOp.Le => f => RuleMath.LessThanOrEqual(a(f), b(f)),
+            CompareOp.Gt => f => RuleMath.GreaterThan(a(f), b(f)),
+            CompareOp.Ge => f => RuleMath.GreaterThanOrEqual(a(f), b(f)),
+            CompareOp.Eq => f => RuleMath.Equal(a(f), b(f)),
+            _ => f => RuleMath.NotEqual(a(f), b(f)),
         };
     }
 }
@@ -468,11 +516,11 @@ internal sealed class BoolCond(BoolExpr condition, BoolExpr whenTrue, BoolExpr w
 
 internal abstract class Stmt
 {
-    public abstract Action<Frame<T>> Compile<T>() where T : struct, IBinaryFloatingPointIeee754<T>;
+    public abstract Action<Frame<T>> Compile<T>() where T : struct;
 
     /// <summary>Compiles a statement list into one action that runs them in order.</summary>
     public static Action<Frame<T>> CompileAll<T>(Stmt[] statements)
-        where T : struct, IBinaryFloatingPointIeee754<T>
+        where T : struct
     {
         var compiled = new Action<Frame<T>>[statements.Length];
         for (int i = 0; i < statements.Length; i++)

@@ -97,7 +97,7 @@ public sealed class UpdateRule
 
     /// <summary>The body compiled for <typeparamref name="T"/> (float or double), compiled once and cached.</summary>
     internal Action<Frame<T>> CompiledBody<T>()
-        where T : struct, System.Numerics.IBinaryFloatingPointIeee754<T>
+        where T : struct
     {
         if (typeof(T) == typeof(float))
         {

@@ -34,8 +34,15 @@ public sealed unsafe class AlignedBuffer
         }
 
         const int slack = Slack;
+#if NET
         _array = GC.AllocateArray<float>(length + slack, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array));
+#else
+        // .NET Standard has no pinned heap: aligned as allocated; a moving GC may shift it, which
+        // costs speed (the kernels load unaligned), never bits.
+        _array = new float[length + slack];
+        nint address = (nint)Unsafe.AsPointer(ref _array[0]);
+#endif
         int misalignment = (int)(address & (Alignment - 1));
         _offset = misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(float);
         Length = length;

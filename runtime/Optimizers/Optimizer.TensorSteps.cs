@@ -123,7 +123,11 @@ public abstract partial class Optimizer
                 }
             }
 
+#if NET
             StepTensors(new ReadOnlySpan<ParameterTensor>(in tensor), _openPath);
+#else
+            StepTensors(new[] { tensor }, _openPath);
+#endif
             tensor.Step++;
             MarkStepped(tensor);
         }

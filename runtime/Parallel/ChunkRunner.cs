@@ -74,7 +74,11 @@ internal sealed class ChunkRunner
             SpinWait spin = default;
             while (Volatile.Read(ref _completed) < count)
             {
+#if NET
                 spin.SpinOnce(sleep1Threshold: -1);
+#else
+                spin.SpinOnce(); // .NET Standard cannot keep SpinWait from sleeping 1 ms
+#endif
             }
         }
         finally

@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+#if NET
 using System.Runtime.Intrinsics;
+#endif
 
 namespace KernelGen.Training;
 
@@ -210,6 +212,7 @@ public static class GradientClipping
     {
         ref float start = ref MemoryMarshal.GetReference(x);
         int i = 0;
+#if NET
         if (path == KernelPath.Vector512)
         {
             Vector512<double> acc = Vector512.LoadUnsafe(ref lanes[0]);
@@ -257,6 +260,7 @@ public static class GradientClipping
             acc2.StoreUnsafe(ref lanes[4]);
             acc3.StoreUnsafe(ref lanes[6]);
         }
+#endif
 
         // The tail, and the whole tensor on the scalar path: blocks start at multiples of 8, so
         // element i still goes to lane i mod 8.
@@ -272,6 +276,7 @@ public static class GradientClipping
     {
         ref float start = ref MemoryMarshal.GetReference(x);
         int i = 0;
+#if NET
         if (path == KernelPath.Vector512)
         {
             Vector512<float> best = Vector512.Create(max);
@@ -314,6 +319,7 @@ public static class GradientClipping
             max = MathF.Max(max, best.ToScalarMax());
             nan |= !Vector128.EqualsAll(ordered.AsUInt32(), Vector128<uint>.AllBitsSet);
         }
+#endif
 
         for (; i < x.Length; i++)
         {
@@ -327,6 +333,7 @@ public static class GradientClipping
     {
         ref float start = ref MemoryMarshal.GetReference(x);
         int i = 0;
+#if NET
         if (path == KernelPath.Vector512)
         {
             for (; i <= x.Length - 16; i += 16)
@@ -348,6 +355,7 @@ public static class GradientClipping
                 (Vector128.LoadUnsafe(ref start, (nuint)i) * coefficient).StoreUnsafe(ref start, (nuint)i);
             }
         }
+#endif
 
         for (; i < x.Length; i++)
         {
@@ -360,6 +368,7 @@ public static class GradientClipping
         // Compare-and-select rather than Min/Max: NaN fails both tests and passes through, on every path.
         ref float start = ref MemoryMarshal.GetReference(x);
         int i = 0;
+#if NET
         if (path == KernelPath.Vector512)
         {
             Vector512<float> high = Vector512.Create(limit);
@@ -393,6 +402,7 @@ public static class GradientClipping
                 Vector128.ConditionalSelect(Vector128.LessThan(v, low), low, v).StoreUnsafe(ref start, (nuint)i);
             }
         }
+#endif
 
         for (; i < x.Length; i++)
         {
@@ -402,6 +412,7 @@ public static class GradientClipping
         }
     }
 
+#if NET
     private static float ToScalarMax(this Vector256<float> v) => Vector128.Max(v.GetLower(), v.GetUpper()).ToScalarMax();
 
     private static float ToScalarMax(this Vector128<float> v)
@@ -415,11 +426,25 @@ public static class GradientClipping
         return max;
     }
 
+#endif
+
     /// <summary>Eight double accumulators; lane j sums the elements whose index is j mod 8.</summary>
+#if NET
     [InlineArray(8)]
     private struct Lanes
     {
         private double _element;
+#else
+    private struct Lanes
+    {
+        // .NET Standard 2.1 has no inline arrays: eight fields in a row, indexed by reference.
+#pragma warning disable CS0169 // read through the indexer
+        private double _element, _element1, _element2, _element3, _element4, _element5, _element6, _element7;
+#pragma warning restore CS0169
+
+        [System.Diagnostics.CodeAnalysis.UnscopedRef]
+        public ref double this[int index] => ref Unsafe.Add(ref _element, index);
+#endif
 
         /// <summary>The lanes added pairwise, in a fixed order.</summary>
         public double Sum() => ((this[0] + this[1]) + (this[2] + this[3])) + ((this[4] + this[5]) + (this[6] + this[7]));

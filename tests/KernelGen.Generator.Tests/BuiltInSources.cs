@@ -47,10 +47,14 @@ internal static class BuiltInSources
     /// internals to (a file may use them beside its rules, as ScheduleFree.cs uses the internal
     /// interpolation kernel).
     /// </summary>
-    public static GeneratorRun Generate(string file) =>
-        GeneratorHarness.Run(GeneratorHarness.Compile(
-                new[] { file }.Concat(SharedHelpers).Select(name => (name + ".cs", ReadInSnapshotNamespace(name))).ToArray())
+    /// <param name="file">The file, without .cs.</param>
+    /// <param name="netStandard">Whether to compile as the runtime's netstandard2.1 build does (the portable form).</param>
+    public static GeneratorRun Generate(string file, bool netStandard = false)
+    {
+        (string, string)[] files = new[] { file }.Concat(SharedHelpers).Select(name => (name + ".cs", ReadInSnapshotNamespace(name))).ToArray();
+        return GeneratorHarness.Run((netStandard ? GeneratorHarness.CompileNetStandard(files) : GeneratorHarness.Compile(files))
             .WithAssemblyName("KernelGen.Tests"));
+    }
 
     /// <summary>The built-ins declared in <paramref name="file"/>: the generator makes one source for each.</summary>
     public static int CountIn(string file) => BuiltInOptimizers.Names.Count(name => FileOf(name) == file);

@@ -93,11 +93,39 @@ internal static class GeneratorHarness
             References,
             CompilationOptions);
 
+    private static readonly Lazy<ImmutableArray<MetadataReference>> LazyNetStandardReferences = new(LoadNetStandardReferences);
+
+    /// <summary>
+    /// A compilation of the given files as a netstandard2.1 project (Unity, Mono) has it: .NET
+    /// Standard 2.1's reference assembly, the runtime's netstandard2.1 build and the Unsafe package it
+    /// depends on, no System.Runtime.Intrinsics. The build copies them to netstandard2.1/ beside the tests.
+    /// </summary>
+    public static CSharpCompilation CompileNetStandard(params (string Path, string Text)[] files) =>
+        Compile(files)
+            .WithReferences(LazyNetStandardReferences.Value)
+            // Unsafe is built against netstandard 2.0: the SDK's default NoWarn (1701, 1702) silences the unification.
+            .WithOptions(CompilationOptions.WithSpecificDiagnosticOptions(new Dictionary<string, ReportDiagnostic>
+            {
+                ["CS1701"] = ReportDiagnostic.Suppress,
+                ["CS1702"] = ReportDiagnostic.Suppress,
+            }));
+
+    private static ImmutableArray<MetadataReference> LoadNetStandardReferences()
+    {
+        string directory = Path.Combine(AppContext.BaseDirectory, "netstandard2.1");
+        return new[] { "netstandard.dll", "KernelGen.dll", "System.Runtime.CompilerServices.Unsafe.dll" }
+            .Select(file => Path.Combine(directory, file))
+            .Select(path => File.Exists(path) ? path : throw new FileNotFoundException("The test build copies the netstandard2.1 references here.", path))
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToImmutableArray();
+    }
+
     /// <summary>A fresh driver that records each step, so tests can look at what was cached.</summary>
-    public static GeneratorDriver CreateDriver() =>
+    /// <param name="parseOptions">How the generated files are parsed: C# latest by default.</param>
+    public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null) =>
         CSharpGeneratorDriver.Create(
             new[] { new global::KernelGen.Generator.KernelGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: parseOptions ?? ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator on one file named <c>Rule.cs</c>.</summary>

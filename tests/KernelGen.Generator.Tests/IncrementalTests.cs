@@ -18,6 +18,7 @@ public class IncrementalTests
 {
     private const string RulesStep = global::KernelGen.Generator.KernelGenerator.RulesStep;
     private const string ModelsStep = global::KernelGen.Generator.KernelGenerator.ModelsStep;
+    private const string TargetedModelsStep = global::KernelGen.Generator.KernelGenerator.TargetedModelsStep;
 
     /// <summary>A rule with a diagnostic: its result (diagnostics, no model) must cache too.</summary>
     private const string RejectedRule = """
@@ -131,7 +132,7 @@ public class IncrementalTests
         Assert.All(models.SelectMany(step => step.Outputs), output => Assert.Contains(output.Reason, Reused));
         IncrementalGeneratorRunStep[] emitted = second.Driver.GetRunResult().Results.Single().TrackedOutputSteps.Values
             .SelectMany(steps => steps)
-            .Where(step => step.Inputs.Any(input => input.Source.Name == ModelsStep))
+            .Where(step => step.Inputs.Any(input => input.Source.Name == TargetedModelsStep))
             .ToArray();
         Assert.NotEmpty(emitted);
         Assert.All(emitted.SelectMany(step => step.Outputs), output => Assert.Contains(output.Reason, Reused));
