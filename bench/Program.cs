@@ -15,6 +15,7 @@ internal static class Program
         return (args.Length > 0 ? args[0] : null) switch
         {
             "quick" => QuickCommand.Run(args[1..], Console.Out, Console.Error),
+            "spin" => BusyCores.Spin(), // quick's busy rows start it as a child process
             "help" or "-h" or "--help" => Usage(),
             _ => SuiteCommand.Run(args),
         };

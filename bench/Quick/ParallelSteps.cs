@@ -18,40 +18,57 @@ public static class ParallelSteps
     /// <summary>The sizes measured: around the threshold, then the main table's large sizes.</summary>
     public static readonly int[] Sizes = { 32 << 10, 64 << 10, 128 << 10, 256 << 10, 1 << 20, 16 << 20 };
 
-    /// <summary>One measured size.</summary>
-    public sealed record Row(string Optimizer, int Elements, int Threads, int BytesPerElement, double SingleNsPerElement, double ParallelNsPerElement, long AllocatedBytesPerStep, string Isa)
+    /// <summary>The sizes measured with every core busy: just above the default threshold, where a late helper costs most, and in and past the caches.</summary>
+    public static readonly int[] BusySizes = { 128 << 10, 256 << 10, 1 << 20, 16 << 20 };
+
+    /// <summary>One measured size; <paramref name="Busy"/>: measured with a spinning process on every core.</summary>
+    public sealed record Row(string Optimizer, int Elements, int Threads, int BytesPerElement, double SingleNsPerElement, double ParallelNsPerElement, long AllocatedBytesPerStep, string Isa, bool Busy = false)
     {
         /// <summary>The single-threaded step's time over the parallel one's.</summary>
         public double Speedup => SingleNsPerElement / ParallelNsPerElement;
 
-        /// <summary>As a quick-table row: <c>AdamW/2-threads</c>, KernelGen's figure the parallel step's.</summary>
-        public QuickRow ToQuickRow() => new($"{Optimizer}/{Threads}-threads", Elements, Isa, BytesPerElement,
+        /// <summary>As a quick-table row: <c>AdamW/2-threads</c> (<c>AdamW/2-threads/busy</c>), KernelGen's figure the parallel step's.</summary>
+        public QuickRow ToQuickRow() => new($"{Optimizer}/{Threads}-threads{(Busy ? "/busy" : "")}", Elements, Isa, BytesPerElement,
             ParallelNsPerElement, null, null, null, AllocatedBytesPerStep);
     }
 
     /// <summary>Measures AdamW and SGD with momentum at every size with every core of the machine.</summary>
-    public static List<Row> Measure(KernelPath path, TimingPlan plan, TextWriter progress)
+    public static List<Row> Measure(KernelPath path, TimingPlan plan, TextWriter progress) => Measure(Sizes, busy: false, path, plan, progress);
+
+    /// <summary>
+    /// Measures AdamW and SGD with momentum at <see cref="BusySizes"/> while a spinning process
+    /// keeps every core busy: the parallel step must not be slower than one thread there.
+    /// </summary>
+    public static List<Row> MeasureBusy(KernelPath path, TimingPlan plan, TextWriter progress)
+    {
+        using var busy = new BusyCores(Environment.ProcessorCount);
+        // Twice the samples: the other processes make every sample noisier.
+        return Measure(BusySizes, busy: true, path, plan with { Budget = plan.Budget * 2, MaxSamples = plan.MaxSamples * 2 }, progress);
+    }
+
+    private static List<Row> Measure(int[] sizes, bool busy, KernelPath path, TimingPlan plan, TextWriter progress)
     {
         var rows = new List<Row>();
         int threads = Environment.ProcessorCount;
+        string load = busy ? ", every core busy" : "";
         foreach (string name in new[] { "AdamW", "SGD" })
         {
-            foreach (int size in Sizes)
+            foreach (int size in sizes)
             {
-                progress.Write($"\rmeasuring {name} on {threads} threads at {QuickTable.SizeText(size)} ...        ");
+                progress.Write($"\rmeasuring {name} on {threads} threads at {QuickTable.SizeText(size)}{load} ...        ");
                 // One optimizer, one set of buffers: the two contenders differ only in the setting.
                 Optimizer optimizer = Create(name, new[] { size }, path);
                 optimizer.ParallelThreshold = 1; // measured at every size, so the table shows where the default threshold should be
-                rows.Add(MeasureOne(name, optimizer, size, threads, path, plan));
+                rows.Add(MeasureOne(name, optimizer, size, threads, path, plan) with { Busy = busy });
             }
 
             // A model of many tensors below the threshold, with the default threshold: runs of whole tensors go to the threads.
-            progress.Write($"\rmeasuring {name}/{ModelSteps.Mixed100.Name} on {threads} threads ...        ");
-            rows.Add(MeasureOne($"{name}/{ModelSteps.Mixed100.Name}", Create(name, ModelSteps.Mixed100.Lengths, path), ModelSteps.Mixed100.Parameters, threads, path, plan));
+            progress.Write($"\rmeasuring {name}/{ModelSteps.Mixed100.Name} on {threads} threads{load} ...        ");
+            rows.Add(MeasureOne($"{name}/{ModelSteps.Mixed100.Name}", Create(name, ModelSteps.Mixed100.Lengths, path), ModelSteps.Mixed100.Parameters, threads, path, plan) with { Busy = busy });
             GC.Collect(); // the 16 Mi buffers go before the next optimizer's
         }
 
-        progress.Write("\r" + new string(' ', 64) + "\r");
+        progress.Write("\r" + new string(' ', 80) + "\r");
         return rows;
     }
 
@@ -77,11 +94,11 @@ public static class ParallelSteps
     /// <summary>Writes the rows as a table.</summary>
     public static void Write(TextWriter output, IReadOnlyList<Row> rows)
     {
-        output.WriteLine($"{"parallel step",-16} {"elements",8} {"threads",7} {"isa",-10} {"1 thread",9} {"parallel",9} {"speed-up",8} {"alloc B/step",12}");
-        output.WriteLine(new string('-', 86));
+        output.WriteLine($"{"parallel step",-16} {"elements",8} {"threads",7} {"cores",5} {"isa",-10} {"1 thread",9} {"parallel",9} {"speed-up",8} {"alloc B/step",12}");
+        output.WriteLine(new string('-', 92));
         foreach (Row row in rows)
         {
-            output.WriteLine($"{row.Optimizer,-16} {QuickTable.SizeText(row.Elements),8} {row.Threads,7} {row.Isa,-10} {row.SingleNsPerElement,9:F3} {row.ParallelNsPerElement,9:F3} {row.Speedup,7:F2}x {row.AllocatedBytesPerStep,12}");
+            output.WriteLine($"{row.Optimizer,-16} {QuickTable.SizeText(row.Elements),8} {row.Threads,7} {(row.Busy ? "busy" : "-"),5} {row.Isa,-10} {row.SingleNsPerElement,9:F3} {row.ParallelNsPerElement,9:F3} {row.Speedup,7:F2}x {row.AllocatedBytesPerStep,12}");
         }
     }
 

@@ -76,8 +76,10 @@ public static class QuickCommand
         error.Write("\r" + new string(' ', 48) + "\r");
         List<ModelSteps.Row> modelRows = ModelSteps.Measure(options.Path, error);
         List<ParallelSteps.Row> parallelRows = ParallelSteps.Measure(options.Path, TimingPlan.Quick, error);
+        parallelRows.AddRange(ParallelSteps.MeasureBusy(options.Path, TimingPlan.Quick, error));
         output.WriteLine();
         QuickTable.Write(output, rows);
+        QuickRow[] mainRows = rows.ToArray(); // the plot's: before the model and parallel rows join the JSON's
         output.WriteLine();
         ModelSteps.Write(output, modelRows);
         rows.AddRange(modelRows.Select(row => row.ToQuickRow()));
@@ -88,6 +90,12 @@ public static class QuickCommand
         output.WriteLine("ns per element, median of interleaved samples after warm-up; x naive and x TP: KernelGen's speed-up;");
         output.WriteLine("/roofline: KernelGen's time over the roofline's; KG GB/s: B/elem over KernelGen's ns; alloc: KernelGen bytes per step.");
         output.WriteLine("gcc: the same loop compiled by the C compiler (AdamW and SGD); x gcc: KernelGen's time over its (below 1: KernelGen faster).");
+        if (options.PlotPath is not null)
+        {
+            QuickPlot.Save(mainRows, options.PlotPath);
+            output.WriteLine($"plot drawn to {options.PlotPath}");
+        }
+
         if (options.JsonPath is not null)
         {
             QuickJson.WriteFile(options.JsonPath, rows);

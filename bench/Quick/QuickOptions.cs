@@ -8,13 +8,16 @@ namespace KernelGen.Bench.Quick;
 public sealed class QuickOptions
 {
     /// <summary>The command's usage line.</summary>
-    public const string Usage = "quick [--path Auto|Scalar|Vector128|Vector256|Vector512] [--json PATH] [--sizes 4Ki,64Ki,1Mi,16Mi] [--optimizers AdamW,SGD,...]";
+    public const string Usage = "quick [--path Auto|Scalar|Vector128|Vector256|Vector512] [--json PATH] [--plot PNG] [--sizes 4Ki,64Ki,1Mi,16Mi] [--optimizers AdamW,SGD,...]";
 
     /// <summary>The path KernelGen and the roofline run; <see cref="KernelPath.Auto"/> is <see cref="KernelDispatch.Best"/>.</summary>
     public KernelPath Path { get; private set; } = KernelPath.Auto;
 
     /// <summary>Where to write the rows as JSON, or <see langword="null"/>.</summary>
     public string? JsonPath { get; private set; }
+
+    /// <summary>Where to draw the main table as a PNG (<see cref="QuickPlot"/>), or <see langword="null"/>.</summary>
+    public string? PlotPath { get; private set; }
 
     /// <summary>The tensor sizes, in elements.</summary>
     public IReadOnlyList<int> Sizes { get; private set; } = QuickRunner.DefaultSizes;
@@ -37,6 +40,9 @@ public sealed class QuickOptions
                     break;
                 case "--json" when value is not null:
                     options.JsonPath = value;
+                    break;
+                case "--plot" when value is not null:
+                    options.PlotPath = value;
                     break;
                 case "--sizes" when value is not null && TryParseSizes(value, out int[] sizes):
                     options.Sizes = sizes;

@@ -226,8 +226,17 @@ public abstract partial class Optimizer
     private void StepTensorsInParallel(KernelPath path)
     {
         _parallelStep ??= new ParallelStep(_tensors, StepTensors);
-        _parallelStep.Run(path, _maxDegreeOfParallelism, _parallelThreshold);
+        _parallelStep.Run(path, _maxDegreeOfParallelism, _parallelThreshold, ShareEveryStep);
     }
+
+    /// <summary>
+    /// Shares every parallel step, even when sharing did not pay (tests of the hand-out set it:
+    /// otherwise a loaded machine may send their steps to one thread).
+    /// </summary>
+    internal bool ShareEveryStep { get; set; }
+
+    /// <summary>Steps above the threshold that ran on the calling thread because sharing did not pay.</summary>
+    internal long GuardedSteps => _parallelStep?.GuardedSteps ?? 0;
 
     /// <summary>Bytes allocated on helper threads by parallel steps so far (tests hold it at 0).</summary>
     internal long HelperAllocatedBytes => _parallelStep?.HelperAllocatedBytes ?? 0;

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 
@@ -49,6 +50,12 @@ internal sealed class ChunkRunner
     /// <summary>The helpers this runner's steps take at most, besides the caller.</summary>
     public int MaxHelpers => _maxHelpers;
 
+    /// <summary>How many items the calling thread stepped in the last step: items 0 to this - 1 (it claims from the front).</summary>
+    public int CallerItems { get; private set; }
+
+    /// <summary>The <see cref="Stopwatch"/> ticks the calling thread spent stepping its items in the last step.</summary>
+    public long CallerTicks { get; private set; }
+
     /// <summary>Steps items 0 to <paramref name="count"/> - 1 once each; returns when all are done; rethrows an item's exception.</summary>
     public void Run(int count, KernelPath path)
     {
@@ -68,7 +75,9 @@ internal sealed class ChunkRunner
                 OfferToHelpers();
             }
 
-            Work(fromFront: true);
+            long start = Stopwatch.GetTimestamp();
+            CallerItems = Work(fromFront: true);
+            CallerTicks = Stopwatch.GetTimestamp() - start;
 
             // What is left is at most one item per helper, already running: spin, yielding the core.
             SpinWait spin = default;
@@ -115,10 +124,13 @@ internal sealed class ChunkRunner
         Interlocked.Add(ref _helperAllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
-    private void Work(bool fromFront)
+    /// <summary>Claims and steps items until none is left; returns how many this thread stepped.</summary>
+    private int Work(bool fromFront)
     {
+        int stepped = 0;
         while (TryClaim(fromFront, out int item, out KernelPath path))
         {
+            stepped++;
             try
             {
                 _stepItem(item, path);
@@ -136,6 +148,8 @@ internal sealed class ChunkRunner
                 Interlocked.Increment(ref _completed);
             }
         }
+
+        return stepped;
     }
 
     private bool TryClaim(bool fromFront, out int item, out KernelPath path)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace KernelGen.Parallel;
@@ -27,6 +28,7 @@ internal sealed class ParallelStep
     private readonly TensorStepper _stepTensors;
     private ChunkRunner? _chunkRunner;
     private WorkItem[] _workItems = Array.Empty<WorkItem>();
+    private readonly ParallelGuard _guard = new();
 
     /// <summary>A parallel step over <paramref name="tensors"/> (the optimizer's own list, read at every step).</summary>
     public ParallelStep(List<ParameterTensor> tensors, TensorStepper stepTensors)
@@ -41,14 +43,19 @@ internal sealed class ParallelStep
     /// <summary>Steps that were shared between threads so far (tests check the threshold).</summary>
     public long ParallelSteps { get; private set; }
 
+    /// <summary>Steps above the threshold that ran on the calling thread because sharing did not pay (<see cref="ParallelGuard"/>).</summary>
+    public long GuardedSteps => _guard.SingleSteps;
+
     /// <summary>Work items (chunks or runs of tensors) stepped on helper threads so far (tests check that helpers take part).</summary>
     public long HelperItems => _chunkRunner?.HelperItems ?? 0;
 
     /// <summary>
     /// Steps every tensor once on up to <paramref name="maxThreads"/> threads; a step with fewer
-    /// than <paramref name="threshold"/> elements in all stays on this thread.
+    /// than <paramref name="threshold"/> elements in all stays on this thread, and so does a step
+    /// that <see cref="ParallelGuard"/> keeps there because sharing did not pay lately (unless
+    /// <paramref name="shareEveryStep"/>).
     /// </summary>
-    public void Run(KernelPath path, int maxThreads, int threshold)
+    public void Run(KernelPath path, int maxThreads, int threshold, bool shareEveryStep = false)
     {
         // The work items index this list (StepWorkItem): it does not change during a step.
         ReadOnlySpan<ParameterTensor> tensors = CollectionsMarshal.AsSpan(_tensors);
@@ -70,9 +77,24 @@ internal sealed class ParallelStep
             _chunkRunner = new ChunkRunner(StepWorkItem, threads - 1);
         }
 
+        long start = Stopwatch.GetTimestamp();
+        if (!shareEveryStep && !_guard.ShouldShare(start))
+        {
+            _stepTensors(tensors, path);
+            return;
+        }
+
         int items = PlanWorkItems(tensors, threads, threshold);
         ParallelSteps++;
         _chunkRunner.Run(items, path);
+        long end = Stopwatch.GetTimestamp();
+        long callerElements = 0;
+        for (int k = 0; k < _chunkRunner.CallerItems; k++)
+        {
+            callerElements += _workItems[k].Elements;
+        }
+
+        _guard.RecordShared(start, end, _chunkRunner.CallerTicks, callerElements, total);
         for (int k = 0; k < items; k++)
         {
             if (_workItems[k] is { Chunk: { } chunk, FirstChunk: true } item)
@@ -98,7 +120,7 @@ internal sealed class ParallelStep
             {
                 if (i > runStart)
                 {
-                    Add(WorkItem.Run(runStart, i - runStart));
+                    Add(WorkItem.Run(runStart, i - runStart, runLength));
                 }
 
                 ParameterTensor[] chunks = tensor.Chunks(count);
@@ -115,7 +137,7 @@ internal sealed class ParallelStep
             runLength += tensor.Length;
             if (runLength >= MinimumChunk && items + 2 <= ChunkRunner.MaxItems)
             {
-                Add(WorkItem.Run(runStart, i + 1 - runStart));
+                Add(WorkItem.Run(runStart, i + 1 - runStart, runLength));
                 runStart = i + 1;
                 runLength = 0;
             }
@@ -123,7 +145,7 @@ internal sealed class ParallelStep
 
         if (runStart < tensors.Length)
         {
-            Add(WorkItem.Run(runStart, tensors.Length - runStart));
+            Add(WorkItem.Run(runStart, tensors.Length - runStart, runLength));
         }
 
         return items;
@@ -143,13 +165,14 @@ internal sealed class ParallelStep
     /// <summary>
     /// One work item of a parallel step: a chunk of tensor <paramref name="First"/> (the tensor takes
     /// its per-tensor state from its first chunk after the step), or the whole tensors
-    /// <paramref name="First"/> to <paramref name="First"/> + <paramref name="Count"/> - 1.
+    /// <paramref name="First"/> to <paramref name="First"/> + <paramref name="Count"/> - 1;
+    /// <paramref name="Elements"/> in all.
     /// </summary>
-    private readonly record struct WorkItem(ParameterTensor? Chunk, int First, int Count, bool FirstChunk)
+    private readonly record struct WorkItem(ParameterTensor? Chunk, int First, int Count, bool FirstChunk, long Elements)
     {
-        public static WorkItem Run(int first, int count) => new(null, first, count, false);
+        public static WorkItem Run(int first, int count, long elements) => new(null, first, count, false, elements);
 
-        public static WorkItem ChunkOf(int tensor, ParameterTensor chunk, bool first) => new(chunk, tensor, 1, first);
+        public static WorkItem ChunkOf(int tensor, ParameterTensor chunk, bool first) => new(chunk, tensor, 1, first, chunk.Length);
     }
 
     private void StepWorkItem(int index, KernelPath path)

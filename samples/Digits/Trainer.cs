@@ -9,13 +9,15 @@ namespace KernelGen.Samples.Digits;
 
 /// <summary>Command-line settings.</summary>
 /// <param name="StepInBackward">Step the output layer as soon as its gradients are complete, inside the backward pass (no clipping: it needs every gradient first).</param>
-public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int Batch, int Seed, bool StepInBackward = false, bool Clip = true)
+/// <param name="PlotPath">Where to draw every optimizer's loss and accuracy per epoch as a PNG, or null.</param>
+public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int Batch, int Seed, bool StepInBackward = false, bool Clip = true, string? PlotPath = null)
 {
     public static Options? Parse(string[] args)
     {
         var optimizers = new List<string> { "AdamW" };
         int epochs = 30, batch = 32, seed = 1;
         bool stepInBackward = false, clip = true;
+        string? plotPath = null;
         for (int i = 0; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -45,6 +47,10 @@ public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int B
                     stepInBackward = true;
                     clip = false;
                     break;
+                case "--plot" when value is not null:
+                    plotPath = value;
+                    i++;
+                    break;
                 case "--no-clip":
                     clip = false;
                     break;
@@ -53,13 +59,17 @@ public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int B
             }
         }
 
-        return new Options(optimizers, epochs, batch, seed, stepInBackward, clip);
+        return new Options(optimizers, epochs, batch, seed, stepInBackward, clip, plotPath);
     }
 }
 
 /// <summary>One optimizer's run.</summary>
 /// <param name="ParameterHash">FNV-1a over the bits of the trained parameters: equal hashes, same model.</param>
-public sealed record Result(string Optimizer, double MaxLearningRate, double TestAccuracy, double OptimizerShare, double OptimizerMicroseconds, long BytesPerStep, ulong ParameterHash, string Summary);
+/// <param name="Curve">The mean training loss and the test accuracy after every epoch.</param>
+public sealed record Result(string Optimizer, double MaxLearningRate, double TestAccuracy, double OptimizerShare, double OptimizerMicroseconds, long BytesPerStep, ulong ParameterHash, string Summary, IReadOnlyList<EpochResult> Curve);
+
+/// <summary>Where training stood after one epoch: its mean training loss and the test accuracy.</summary>
+public sealed record EpochResult(int Epoch, double Loss, double TestAccuracy);
 
 /// <summary>The training loop: forward/backward, clip, step, schedule; timed and measured.</summary>
 public static class Trainer
@@ -111,6 +121,7 @@ public static class Trainer
         var batchY = new int[options.Batch];
         var shuffle = new Random(options.Seed);
         long modelTicks = 0, optimizerTicks = 0, optimizerBytes = 0, measuredSteps = 0;
+        var curve = new List<EpochResult>(options.Epochs);
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             shuffle.Shuffle(order);
@@ -166,11 +177,12 @@ public static class Trainer
                 }
             }
 
+            curve.Add(new EpochResult(epoch, loss / stepsPerEpoch, model.Accuracy(data.TestX, data.TestY)));
             if (verbose)
             {
                 double share = optimizerTicks / (double)Math.Max(1, modelTicks + optimizerTicks);
                 Console.WriteLine(
-                    $"epoch {epoch,3}/{options.Epochs}  loss {loss / stepsPerEpoch:F4}  test {model.Accuracy(data.TestX, data.TestY),6:P1}  " +
+                    $"epoch {epoch,3}/{options.Epochs}  loss {curve[^1].Loss:F4}  test {curve[^1].TestAccuracy,6:P1}  " +
                     $"lr {schedule.LastLearningRates[0]:G3}  optimizer share {share:P0}  bytes/step {(measuredSteps == 0 ? 0 : optimizerBytes / measuredSteps)}");
             }
         }
@@ -181,7 +193,7 @@ public static class Trainer
         long bytesPerStep = optimizerBytes / measuredSteps;
         string what = options.StepInBackward ? "steps in backward + schedule" : options.Clip ? "clip + step + schedule" : "step + schedule";
         string summary = $"{name}: test accuracy {testAccuracy:P1}; optimizer step ({what}) {microseconds:F2} µs, {optimizerShare:P0} of step time; {bytesPerStep} bytes allocated per optimizer step";
-        return new Result(name, maxLr, testAccuracy, optimizerShare, microseconds, bytesPerStep, Hash(model), summary);
+        return new Result(name, maxLr, testAccuracy, optimizerShare, microseconds, bytesPerStep, Hash(model), summary, curve);
     }
 
     private static ulong Hash(Mlp model)

@@ -26,6 +26,7 @@ public class ParallelStepTests
         serial.Path = parallel.Path = path;
         parallel.MaxDegreeOfParallelism = 4;
         parallel.ParallelThreshold = 1;
+        parallel.ShareEveryStep = true; // these tests check the hand-out, not whether it pays on this machine
         for (int t = 0; t < Lengths.Length; t++)
         {
             float[] initial = KernelCases.Values(Lengths[t], seed: 10 + t, scale: 2f);
@@ -137,6 +138,7 @@ public class ParallelStepTests
         Func<Optimizer> create = KernelCases.Optimizers[optimizer];
         Optimizer serial = create(), parallel = create();
         parallel.MaxDegreeOfParallelism = 2;
+        parallel.ShareEveryStep = true;
         var random = new Random(5);
         int[] lengths = Enumerable.Range(0, 80).Select(_ => random.Next(1, 6_001)).ToArray();
         for (int t = 0; t < lengths.Length; t++)
@@ -175,7 +177,7 @@ public class ParallelStepTests
     [Fact]
     public void AStepWithFewerElementsThanTheThresholdInAllStaysOnTheCallingThread()
     {
-        var parallel = new AdamW { MaxDegreeOfParallelism = 4 };
+        var parallel = new AdamW { MaxDegreeOfParallelism = 4, ShareEveryStep = true };
         for (int t = 0; t < 10; t++)
         {
             parallel.Add(new float[10_000], new float[10_000]); // 100,000 in all, below 131,072
@@ -203,7 +205,7 @@ public class ParallelStepTests
     [InlineData(new[] { 8_192, 8_192, 140_000, 16_384, 1 })]
     public void EveryLayoutOfLargeAndSmallTensorsGivesTheBitsOfOneThread(int[] lengths)
     {
-        Optimizer serial = new NAdam(), parallel = new NAdam { MaxDegreeOfParallelism = 2 };
+        Optimizer serial = new NAdam(), parallel = new NAdam { MaxDegreeOfParallelism = 2, ShareEveryStep = true };
         void Register(int length, int seed)
         {
             float[] initial = KernelCases.Values(length, seed: seed, scale: 2f);
@@ -237,6 +239,35 @@ public class ParallelStepTests
         }
 
         Assert.Equal(Environment.ProcessorCount > 1 ? 4 : 0, parallel.ParallelSteps);
+    }
+
+    /// <summary>
+    /// With the guard on (the default), steps go to one thread or are shared as the timings say;
+    /// either way every step gives the bits of the single-threaded one, per-tensor state included.
+    /// </summary>
+    [Fact]
+    public void StepsTheGuardKeepsOnOneThreadGiveTheSameBits()
+    {
+        Optimizer serial = new NAdam(), parallel = new NAdam { MaxDegreeOfParallelism = 2, ParallelThreshold = 1 };
+        foreach (int length in new[] { 70_001, 3_000, 40_000 })
+        {
+            float[] initial = KernelCases.Values(length, seed: length, scale: 2f);
+            float[] gradient = KernelCases.Values(length, seed: length + 1, scale: 1f);
+            serial.Add((float[])initial.Clone(), gradient);
+            parallel.Add((float[])initial.Clone(), gradient);
+        }
+
+        for (int step = 1; step <= 200; step++)
+        {
+            serial.Step();
+            parallel.Step();
+        }
+
+        Assert.Equal(200, parallel.ParallelSteps + parallel.GuardedSteps + (Environment.ProcessorCount == 1 ? 200 : 0));
+        for (int t = 0; t < serial.Tensors.Count; t++)
+        {
+            KernelBitwiseTests.AssertSameBits(serial.Tensors[t], parallel.Tensors[t], $"tensor {t} after 200 steps");
+        }
     }
 
     [Fact]
