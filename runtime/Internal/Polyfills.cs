@@ -107,6 +107,14 @@ internal static class Polyfills
             }
         }
 
+        public static void ThrowIfZero(int value, [CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value == 0)
+            {
+                throw new ArgumentOutOfRangeException(paramName, value, $"{paramName} ('{value}') must be a non-zero value.");
+            }
+        }
+
         public static void ThrowIfNegativeOrZero(int value, [CallerArgumentExpression(nameof(value))] string? paramName = null)
         {
             if (value <= 0)
