@@ -36,6 +36,7 @@ internal sealed partial class KernelEmitter
         string start = names.Fresh("start");
         string next = width > 128 ? $"Loop{width / 2}" : "LoopScalar";
         _w.Line($"/// <summary>The Vector{width} path from <paramref name=\"{start}\"/> on: {lanes} elements per iteration; what is left goes to {next}.</summary>");
+        _w.Line(TypeNames.OptimizedFromFirstCall);
         _w.Line($"private static void Loop{width}{TypeParameters}(ref {_argsType} {_argsName}, nuint {start})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())
@@ -93,6 +94,7 @@ internal sealed partial class KernelEmitter
         var names = new NameScope(_plan.Names);
         string start = names.Fresh("start");
         _w.Line($"/// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name=\"{start}\"/> on.</summary>");
+        _w.Line(TypeNames.OptimizedFromFirstCall);
         _w.Line($"private static void LoopScalar{TypeParameters}(ref {_argsType} {_argsName}, nuint {start})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())

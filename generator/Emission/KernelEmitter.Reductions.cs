@@ -22,6 +22,7 @@ internal sealed partial class KernelEmitter
         int lanes = width / 32;
         int vectors = Reductions.BlockLanes / lanes;
         _w.Line($"/// <summary>The reducing pass on Vector{width}: blocks of {Reductions.BlockLanes} elements ({vectors} vector{(vectors == 1 ? "" : "s")}), then the scalar tail. Writes nothing.</summary>");
+        _w.Line(TypeNames.OptimizedFromFirstCall);
         _w.Line($"private static void Reduce{width}{TypeParameters}(ref {_argsType} {_argsName})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())
@@ -88,6 +89,7 @@ internal sealed partial class KernelEmitter
         string start = names.Fresh("start");
         string laneSums = names.Fresh("laneSums");
         _w.Line($"/// <summary>The reducing pass from <paramref name=\"{start}\"/> on: whole blocks of {Reductions.BlockLanes} into <paramref name=\"{laneSums}\"/> (lane i mod {Reductions.BlockLanes}), the rest into a tail in order. Writes nothing.</summary>");
+        _w.Line(TypeNames.OptimizedFromFirstCall);
         _w.Line($"private static void ReduceScalar{TypeParameters}(ref {_argsType} {_argsName}, nuint {start}, scoped {TypeNames.Span} {laneSums})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())

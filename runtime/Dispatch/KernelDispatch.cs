@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace KernelGen;
@@ -33,6 +34,7 @@ public static class KernelDispatch
     /// is accelerated here, so a forced path never silently runs a software emulation.
     /// </summary>
     /// <exception cref="NotSupportedException">The forced path is not accelerated on this machine.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static KernelPath Resolve(KernelPath path)
     {
         if (path == KernelPath.Auto)
