@@ -65,6 +65,7 @@ public abstract partial class Optimizer
 
         FiniteCheck.FirstNonFinite(scratch[0].Gradient.Span, GradientMultiplier);
         WarmHyperparameterAccess();
+        WarmUp.PrepareOptimized(typeof(ParameterTensor));
         WarmUp.PrepareOptimized(typeof(CallGuard));
         WarmUp.PrepareOptimized(typeof(KernelDispatch));
     }

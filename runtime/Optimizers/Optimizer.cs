@@ -334,6 +334,7 @@ public abstract partial class Optimizer
     /// tensors at once (Adan's global gradient norm), handed to the rule as per-tensor state. The
     /// gradients still carry <see cref="GradientScale"/> here.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected virtual void BeforeStep()
     {
     }
@@ -345,6 +346,7 @@ public abstract partial class Optimizer
     }
 
     /// <summary>Checks combinations of hyper-parameters (e.g. Nesterov needs momentum); override in the optimizer's own half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected virtual void ValidateOptions()
     {
     }

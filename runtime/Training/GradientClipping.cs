@@ -38,6 +38,7 @@ public static class GradientClipping
     {
         WarmUp.PrepareOptimized(typeof(GradientClipping));
         WarmUp.PrepareOptimized(typeof(TensorSource));
+        WarmUp.PrepareOptimized(typeof(Lanes));
     }
 
     /// <summary>Clips the gradients of <paramref name="optimizer"/>'s tensors by their total norm, on its <see cref="Optimizer.Path"/>.</summary>
@@ -449,6 +450,7 @@ public static class GradientClipping
         private double _element;
 
         /// <summary>The lanes added pairwise, in a fixed order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double Sum() => ((this[0] + this[1]) + (this[2] + this[3])) + ((this[4] + this[5]) + (this[6] + this[7]));
     }
 

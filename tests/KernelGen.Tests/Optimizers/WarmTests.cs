@@ -2,8 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using KernelGen.Schedulers;
 using KernelGen.Tests.Kernels;
 using KernelGen.Tests.Reliability;
+using KernelGen.Training;
 using Xunit;
 
 namespace KernelGen.Tests.Optimizers;
@@ -166,5 +168,47 @@ public class WarmTests
         Optimizer optimizer = Create("AdamW");
         ((AdamW)optimizer).Beta1 = 1.5f;
         StateHash.Refused<ArgumentOutOfRangeException>(optimizer.Warm, new[] { "Beta1" }, optimizer);
+    }
+
+    [Fact]
+    public void TheOtherWarmUpsChangeNothingAndAllocateNothingTheSecondTime()
+    {
+        Optimizer decayed = Create("AdamW");
+        Optimizer plain = Create("SGD momentum dampening wd", seed: 50);
+        var groups = new ParameterGroups(decayed, plain);
+        var schedule = new ChainedScheduler(new LRScheduler[]
+        {
+            new OneCycleLR(new[] { decayed, plain }, maxLr: 0.1, totalSteps: 100),
+            new CosineAnnealingLR(new[] { decayed, plain }, tMax: 10),
+        });
+        var lookahead = new Lookahead(Create("SGD momentum dampening wd", seed: 70), pullbackMomentum: LookaheadPullback.Pullback);
+        float[] average = new float[1037], followed = KernelCases.Values(1037, 3, 1f);
+        var ema = new ExponentialMovingAverage { Decay = 0.9f };
+        ema.Add(average, followed);
+        var swa = new StochasticWeightAverage();
+        swa.Add(new float[1037], followed);
+        float[] microBatch = KernelCases.Values(1037, 4, 1f), accumulated = new float[1037];
+        var accumulation = new GradientAccumulation(4);
+        accumulation.Add(microBatch, accumulated);
+
+        groups.Step();
+        schedule.Step();
+        lookahead.Step();
+        ema.Step();
+        accumulation.Accumulate();
+
+        Action[] warmUps = { groups.Warm, schedule.Warm, GradientClipping.Warm, lookahead.Warm, ema.Warm, swa.Warm, accumulation.Warm };
+        string before = State();
+        foreach (Action warm in warmUps)
+        {
+            warm();
+            Assert.Equal(before, State());
+            Assert.Equal(0, AllocationProbe.LeastAllocatedOver(warm, steps: 2));
+        }
+
+        Assert.Equal(before, State());
+
+        string State() => StateHash.Of(groups, lookahead) + string.Join(",", schedule.LastLearningRates) + schedule.LastEpoch
+            + string.Join(",", average) + ema.StepCount(0) + swa.StepCount(0) + accumulation.Accumulated + string.Join(",", accumulated) + string.Join(",", microBatch);
     }
 }
