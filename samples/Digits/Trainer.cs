@@ -118,7 +118,8 @@ public static class Trainer
         var batchX = new float[options.Batch * DigitsData.Features];
         var batchY = new int[options.Batch];
         var shuffle = new Random(options.Seed);
-        long modelTicks = 0, optimizerTicks = 0, optimizerBytes = 0, measuredSteps = 0, everyStepTicks = 0, everyStep = 0;
+        long modelTicks = 0, optimizerTicks = 0, optimizerBytes = 0, measuredSteps = 0, everyStep = 0;
+        var stepTicks = new long[options.Epochs * stepsPerEpoch];
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             shuffle.Shuffle(order);
@@ -168,8 +169,7 @@ public static class Trainer
                 // The optimizer's time counts every step, the first included: the warm-up compiled its
                 // work. The share and the bytes leave out the first epoch, whose forward and backward
                 // pay for their own JIT compilation.
-                everyStepTicks += t2 - t1 + inBackwardTicks;
-                everyStep++;
+                stepTicks[everyStep++] = t2 - t1 + inBackwardTicks;
                 if (epoch > 1)
                 {
                     modelTicks += t1 - t0 - inBackwardTicks;
@@ -190,7 +190,10 @@ public static class Trainer
 
         double testAccuracy = model.Accuracy(data.TestX, data.TestY);
         double optimizerShare = optimizerTicks / (double)(modelTicks + optimizerTicks);
-        double microseconds = everyStepTicks * 1e6 / Stopwatch.Frequency / everyStep;
+        // The median step, as quick reports the median of its samples: a step that another process
+        // preempted (common on a shared machine) does not move it, as it would move a mean.
+        Array.Sort(stepTicks);
+        double microseconds = stepTicks[stepTicks.Length / 2] * 1e6 / Stopwatch.Frequency;
         long bytesPerStep = optimizerBytes / measuredSteps;
         string what = options.StepInBackward ? "steps in backward + schedule" : options.Clip ? "clip + step + schedule" : "step + schedule";
         string summary = $"{name}: test accuracy {testAccuracy:P1}; optimizer step ({what}) {microseconds:F2} µs, {optimizerShare:P0} of step time; {bytesPerStep} bytes allocated per optimizer step; warm-up {warmMilliseconds:F1} ms";
