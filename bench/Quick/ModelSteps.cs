@@ -45,10 +45,16 @@ public static class ModelSteps
             MicrosecondsPerStep * 1000 / Model.Parameters, null, null, null, AllocatedBytesPerStep);
     }
 
+    /// <summary>The end of the name of a configuration that clips, steps and schedules, as a training loop does.</summary>
+    public const string TrainingLoopSuffix = "+clip+onecycle";
+
     public static Model Mlp { get; } = new("mlp-64-64-10", new[] { 64 * 64, 64, 10 * 64, 10 });
 
     /// <summary>100 tensors, lengths spread geometrically from 10 to 20,000.</summary>
     public static Model Mixed100 { get; } = new("mixed-100", MixedLengths());
+
+    /// <summary>The model named <paramref name="name"/>, or <see langword="null"/>.</summary>
+    public static Model? Find(string name) => Array.Find(new[] { Mlp, Mixed100 }, model => model.Name == name);
 
     /// <summary>Measures every configuration; about five seconds.</summary>
     public static List<Row> Measure(KernelPath path, TextWriter progress)
@@ -60,7 +66,7 @@ public static class ModelSteps
             {
                 foreach (bool trainingLoop in new[] { false, true })
                 {
-                    string name = $"{optimizer}/{model.Name}{(trainingLoop ? "+clip+onecycle" : "")}";
+                    string name = $"{optimizer}/{model.Name}{(trainingLoop ? TrainingLoopSuffix : "")}";
                     progress.Write($"\rmeasuring {name} ...                ");
                     rows.Add(MeasureOne(name, optimizer, model, trainingLoop, path));
                 }

@@ -25,6 +25,11 @@ public static class QuickCommand
     /// <summary>Runs the command.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
+        if (args.Count > 0 && args[0] == FirstSteps.ProbeArgument)
+        {
+            return FirstSteps.Probe(args.Skip(1).ToArray(), output, error);
+        }
+
         QuickOptions? options = QuickOptions.Parse(args, out string? problem);
         if (options is null)
         {
@@ -51,6 +56,15 @@ public static class QuickCommand
 
         var clock = Stopwatch.StartNew();
         WriteHeader(output, options, profiles);
+        if (options.FirstStepsOnly)
+        {
+            List<ModelSteps.Row> steady = ModelSteps.Measure(options.Path, error);
+            output.WriteLine();
+            ModelSteps.Write(output, steady);
+            WriteFirstSteps(output, error, options, steady);
+            return 0;
+        }
+
         if (!CheckBaselines(output, profiles, options.Path))
         {
             return 1;
@@ -86,6 +100,7 @@ public static class QuickCommand
         output.WriteLine();
         ParallelSteps.Write(output, parallelRows);
         rows.AddRange(parallelRows.Select(row => row.ToQuickRow()));
+        WriteFirstSteps(output, error, options, modelRows);
         output.WriteLine();
         output.WriteLine("ns per element, median of interleaved samples after warm-up; x naive and x TP: KernelGen's speed-up;");
         output.WriteLine("/roofline: KernelGen's time over the roofline's; KG GB/s: B/elem over KernelGen's ns; alloc: KernelGen bytes per step.");
@@ -104,6 +119,21 @@ public static class QuickCommand
 
         output.WriteLine($"{rows.Count} rows in {clock.Elapsed.TotalSeconds:F1} s (compilation settled after {warmupRounds} warm-up rounds; load average {LoadAverage()})");
         return 0;
+    }
+
+    /// <summary>Measures the first steps in fresh processes against <paramref name="modelRows"/>, writes their table, and their JSON next to quick's.</summary>
+    private static void WriteFirstSteps(TextWriter output, TextWriter error, QuickOptions options, IReadOnlyList<ModelSteps.Row> modelRows)
+    {
+        List<FirstSteps.Row> firstRows = FirstSteps.Measure(modelRows, options.Path, error);
+        output.WriteLine();
+        FirstSteps.Write(output, firstRows);
+        output.WriteLine($"warm-up: Optimizer.Warm(), with GradientClipping.Warm() and the scheduler's Warm() for {ModelSteps.TrainingLoopSuffix}; steady: the mean of 1,000 steps once settled, in the same process; medians of {FirstSteps.Repeats} processes.");
+        if (options.JsonPath is not null)
+        {
+            string path = Path.ChangeExtension(options.JsonPath, ".first-steps.json");
+            FirstSteps.WriteJson(path, firstRows);
+            output.WriteLine($"first-step rows written to {path}");
+        }
     }
 
     private static void WriteHeader(TextWriter output, QuickOptions options, IReadOnlyList<BenchProfile> profiles)

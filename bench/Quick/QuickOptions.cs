@@ -8,7 +8,7 @@ namespace KernelGen.Bench.Quick;
 public sealed class QuickOptions
 {
     /// <summary>The command's usage line.</summary>
-    public const string Usage = "quick [--path Auto|Scalar|Vector128|Vector256|Vector512] [--json PATH] [--plot PNG] [--sizes 4Ki,64Ki,1Mi,16Mi] [--optimizers AdamW,SGD,...]";
+    public const string Usage = "quick [--path Auto|Scalar|Vector128|Vector256|Vector512] [--json PATH] [--plot PNG] [--sizes 4Ki,64Ki,1Mi,16Mi] [--optimizers AdamW,SGD,...] [--first-steps]";
 
     /// <summary>The path KernelGen and the roofline run; <see cref="KernelPath.Auto"/> is <see cref="KernelDispatch.Best"/>.</summary>
     public KernelPath Path { get; private set; } = KernelPath.Auto;
@@ -21,6 +21,9 @@ public sealed class QuickOptions
 
     /// <summary>The tensor sizes, in elements.</summary>
     public IReadOnlyList<int> Sizes { get; private set; } = QuickRunner.DefaultSizes;
+
+    /// <summary>Only the whole-model steps and the first steps of fresh processes (<c>--first-steps</c>).</summary>
+    public bool FirstStepsOnly { get; private set; }
 
     /// <summary>The optimizers to measure, or <see langword="null"/> for every built-in one.</summary>
     public IReadOnlyList<string>? Optimizers { get; private set; }
@@ -47,6 +50,9 @@ public sealed class QuickOptions
                 case "--sizes" when value is not null && TryParseSizes(value, out int[] sizes):
                     options.Sizes = sizes;
                     break;
+                case "--first-steps":
+                    options.FirstStepsOnly = true;
+                    continue;
                 case "--optimizers" when value is not null:
                     options.Optimizers = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     break;

@@ -35,6 +35,7 @@ internal sealed partial class KernelEmitter
         _w.Line("/// </summary>");
         _w.Line($"/// <param name=\"{_pathName}\">The ISA path; <see cref=\"{TypeNames.KernelPath}.Auto\"/> takes the widest accelerated one.</param>");
         WriteParameterDocs();
+        _w.Line(TypeNames.OptimizedFromFirstCall);
         using (_w.Block($"public static void Apply({Signature(withPath: true)})"))
         {
             WriteValidation();
@@ -72,8 +73,11 @@ internal sealed partial class KernelEmitter
         WritePrepare();
     }
 
-    /// <summary>The two passes of a rule with per-tensor reductions.</summary>
-    private void WriteExecute()
+    /// <summary>
+    /// The two passes of a rule with per-tensor reductions; with <paramref name="suffix"/>, the warm-up's
+    /// copy, whose passes run DispatchVariants.
+    /// </summary>
+    private void WriteExecute(string suffix = "")
     {
         _w.Line("/// <summary>");
         _w.Line("/// The rule needs per-tensor reductions: a reducing pass evaluates it on every element and");
@@ -81,7 +85,12 @@ internal sealed partial class KernelEmitter
         _w.Line("/// then the update pass runs with the results known.");
         _w.Line("/// </summary>");
         string parameters = UniformParameters();
-        using (_w.Block($"private static void Execute({TypeNames.KernelPath} {_pathName}, ref {_argsType} {_argsName}{(parameters.Length == 0 ? "" : ", " + parameters)})"))
+        if (suffix.Length == 0)
+        {
+            _w.Line(TypeNames.OptimizedFromFirstCall);
+        }
+
+        using (_w.Block($"private static void Execute{suffix}({TypeNames.KernelPath} {_pathName}, ref {_argsType} {_argsName}{(parameters.Length == 0 ? "" : ", " + parameters)})"))
         {
             var copies = new Dictionary<string, string>();
             foreach (RuleParameter tensor in Uniforms.Where(u => u.Role == ParameterRole.TensorState))
@@ -94,14 +103,14 @@ internal sealed partial class KernelEmitter
             string first = UniformArguments(u => u.Name, u => copies[u.Name]);
             _w.Line($"Prepare(ref {_argsName}{(first.Length == 0 ? "" : ", " + first)}{zeros}); // no operand depends on a reduction's result");
             _w.Line($"{_argsName}.Reducing = true;");
-            _w.Line($"Dispatch({_pathName}, ref {_argsName});");
+            _w.Line($"Dispatch{suffix}({_pathName}, ref {_argsName});");
             _w.Line($"{_argsName}.Reducing = false;");
             string results = string.Concat(_reductions.Select(r => r.IsNorm
                 ? $", {TypeNames.MathF}.Sqrt({_argsName}.{r.SumField})"
                 : $", {_argsName}.{r.SumField}"));
             string second = UniformArguments(u => u.Name, u => u.Name);
             _w.Line($"Prepare(ref {_argsName}{(second.Length == 0 ? "" : ", " + second)}{results});");
-            _w.Line($"Dispatch({_pathName}, ref {_argsName});");
+            _w.Line($"Dispatch{suffix}({_pathName}, ref {_argsName});");
         }
     }
 
@@ -110,6 +119,7 @@ internal sealed partial class KernelEmitter
         _w.Line("/// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>");
         string parameters = UniformParameters() + string.Concat(_reductions.Select(r => $", float {r.ResultName}"));
         parameters = parameters.TrimStart(',', ' ');
+        _w.Line(TypeNames.OptimizedFromFirstCall);
         using (_w.Block($"private static void Prepare(ref {_argsType} {_argsName}{(parameters.Length == 0 ? "" : ", " + parameters)})"))
         {
             WritePrologue(_plan.Prologue);

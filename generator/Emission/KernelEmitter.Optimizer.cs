@@ -92,68 +92,80 @@ internal sealed partial class KernelEmitter
         }
     }
 
+    /// <summary>
+    /// The body of StepTensors; with <paramref name="warm"/>, of WarmKernels: every tensor prepared
+    /// again (nothing kept for a per-tensor step the optimizer may have open on another thread), and
+    /// the loops run for every value of the flags the step and per-tensor state decide.
+    /// </summary>
+    private void WriteTensorsBody(bool warm)
+    {
+        _w.Line($"{_argsType} {_argsName} = default;");
+        _w.Line($"{_argsName}.{_plan.GradientMultiplier.Field} = GradientMultiplier;");
+        _w.Line($"{_argsName}.{_plan.Flags[_plan.UnscaleFlag].Field} = GradientMultiplier != 1f;");
+        if (_preparesOncePerStep && !warm)
+        {
+            _w.Line("int prepared = 0; // The uniform part depends on the step only: computed once for tensors at the same step.");
+        }
+
+        using (_w.Block($"foreach ({TypeNames.ParameterTensor} tensor in tensors)"))
+        {
+            using (_w.Block("if (tensor.Length == 0)"))
+            {
+                _w.Line("continue;");
+            }
+
+            _w.Line("int step = tensor.Step + 1;");
+            int state = 0;
+            int tensorState = 0;
+            var stateIndex = new Dictionary<string, int>();
+            foreach (RuleParameter buffer in Buffers)
+            {
+                if (buffer.Role == ParameterRole.State)
+                {
+                    stateIndex[buffer.Name] = state++;
+                }
+            }
+
+            string uniforms = UniformArguments(u => u.Role == ParameterRole.Step ? "step" : u.PropertyName!, u => $"tensor.TensorState({tensorState++})");
+            string prepare = $"Prepare(ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});";
+            if (_preparesOncePerStep && !warm)
+            {
+                WritePrepareOncePerStep(prepare);
+            }
+            else if (!HasReductions)
+            {
+                _w.Line(prepare);
+            }
+
+            // (With reductions, Execute prepares each tensor's two passes itself.)
+
+            foreach (RuleParameter buffer in Buffers.Where(_plan.IsArgument))
+            {
+                string span = buffer.Role switch
+                {
+                    ParameterRole.Parameter => "tensor.Parameter.Span",
+                    ParameterRole.Gradient => "tensor.Gradient.Span",
+                    _ => $"tensor.State({stateIndex[buffer.Name]})",
+                };
+                _w.Line($"{_argsName}.{_plan.SpanFields[buffer.Name]} = {span};");
+            }
+
+            string suffix = warm ? VariantsSuffix : "";
+            _w.Line(HasReductions
+                ? $"Execute{suffix}(path, ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});"
+                : $"Dispatch{suffix}(path, ref {_argsName});");
+        }
+    }
+
     /// <summary>The optimizer's step over its tensors (the kernels), and the rule-by-element step it is checked against.</summary>
     private void WriteStepMembers()
     {
         _w.Line("/// <inheritdoc/>");
+        _w.Line(TypeNames.OptimizedFromFirstCall);
         using (_w.Block($"protected override void StepTensors({TypeNames.ParameterTensors} tensors, {TypeNames.KernelPath} path)"))
         {
             _w.Line("// Registration checked lengths and overlaps; hyper-parameters were validated by Step.");
-            _w.Line($"{_argsType} {_argsName} = default;");
-            _w.Line($"{_argsName}.{_plan.GradientMultiplier.Field} = GradientMultiplier;");
-            _w.Line($"{_argsName}.{_plan.Flags[_plan.UnscaleFlag].Field} = GradientMultiplier != 1f;");
-            if (_preparesOncePerStep)
-            {
-                _w.Line("int prepared = 0; // The uniform part depends on the step only: computed once for tensors at the same step.");
-            }
-
-            using (_w.Block($"foreach ({TypeNames.ParameterTensor} tensor in tensors)"))
-            {
-                using (_w.Block("if (tensor.Length == 0)"))
-                {
-                    _w.Line("continue;");
-                }
-
-                _w.Line("int step = tensor.Step + 1;");
-                int state = 0;
-                int tensorState = 0;
-                var stateIndex = new Dictionary<string, int>();
-                foreach (RuleParameter buffer in Buffers)
-                {
-                    if (buffer.Role == ParameterRole.State)
-                    {
-                        stateIndex[buffer.Name] = state++;
-                    }
-                }
-
-                string uniforms = UniformArguments(u => u.Role == ParameterRole.Step ? "step" : u.PropertyName!, u => $"tensor.TensorState({tensorState++})");
-                string prepare = $"Prepare(ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});";
-                if (_preparesOncePerStep)
-                {
-                    WritePrepareOncePerStep(prepare);
-                }
-                else if (!HasReductions)
-                {
-                    _w.Line(prepare);
-                }
-
-                // (With reductions, Execute prepares each tensor's two passes itself.)
-
-                foreach (RuleParameter buffer in Buffers.Where(_plan.IsArgument))
-                {
-                    string span = buffer.Role switch
-                    {
-                        ParameterRole.Parameter => "tensor.Parameter.Span",
-                        ParameterRole.Gradient => "tensor.Gradient.Span",
-                        _ => $"tensor.State({stateIndex[buffer.Name]})",
-                    };
-                    _w.Line($"{_argsName}.{_plan.SpanFields[buffer.Name]} = {span};");
-                }
-
-                _w.Line(HasReductions
-                    ? $"Execute(path, ref {_argsName}{(uniforms.Length == 0 ? "" : ", " + uniforms)});"
-                    : $"Dispatch(path, ref {_argsName});");
-            }
+            WriteTensorsBody(warm: false);
         }
 
         if (KeepsPreparedUniforms)

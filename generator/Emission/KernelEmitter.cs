@@ -10,7 +10,7 @@ namespace KernelGen.Generator.Emission;
 /// nothing. One file per part of the output: the entry points <c>Apply</c> and <c>ApplyWithRule</c>
 /// and the IR (Entry), the argument struct and the unswitch chain (Dispatch), the loops per ISA path
 /// (Loops, Pipeline), the reducing pass (Reductions), and the <c>KernelGen.Optimizer</c> overrides
-/// (Optimizer, Hyperparameters). This file holds the file's frame and what the parts share.
+/// (Optimizer, Hyperparameters, Warm). This file holds the file's frame and what the parts share.
 /// </summary>
 internal sealed partial class KernelEmitter
 {
@@ -153,6 +153,8 @@ internal sealed partial class KernelEmitter
             WriteMembers();
             _w.Line();
             WriteStepMembers();
+            _w.Line();
+            WriteWarmMembers();
             _w.Line();
             WriteHyperparameterMembers();
         }

@@ -32,6 +32,13 @@ internal static class TypeNames
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
     public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
 
+    /// <summary>
+    /// On every method a step runs: compiled fully optimized at its first call (no tier-0 code, no
+    /// on-stack replacement), so the first steps after a warm-up run at the steady state's speed.
+    /// </summary>
+    public const string OptimizedFromFirstCall =
+        "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
     /// <summary>The vector of floats of <paramref name="width"/> bits, e.g. <c>Vector256&lt;float&gt;</c>; <c>Vector&lt;float&gt;</c> for <see cref="CSharpWriter.VectorTWidth"/>.</summary>
     public static string Vector(int width) => width == CSharpWriter.VectorTWidth
         ? "global::System.Numerics.Vector<float>"

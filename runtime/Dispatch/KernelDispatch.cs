@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 #if NET
 using System.Runtime.Intrinsics;
 #else
@@ -60,6 +61,7 @@ public static class KernelDispatch
     /// can run here, so a forced path never silently runs another one.
     /// </summary>
     /// <exception cref="NotSupportedException">The forced path is not available on this machine or in this build.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static KernelPath Resolve(KernelPath path)
     {
         if (path == KernelPath.Auto)

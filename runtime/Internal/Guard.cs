@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen.Internal;
 
@@ -29,6 +30,7 @@ public static class Guard
 
     /// <summary>Throws when a hyper-parameter is outside its declared range (NaN is outside any range with a bound).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is out of range.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InRange(double value, double minimum, double maximum, bool maximumIsExclusive, string name)
     {
         bool inRange = value >= minimum && (maximumIsExclusive ? value < maximum : value <= maximum);

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using KernelGen.Training;
 
 namespace KernelGen;
@@ -65,6 +66,7 @@ public sealed partial class Adan
         : null;
 
     /// <summary>Computes the clipping factor c of this step and hands it to every tensor's rule.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void BeforeStep()
     {
         float clip = 1f;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen;
 
@@ -108,6 +109,7 @@ public sealed partial class Lamb
     public float AdanormR { get; set; } = 0.95f;
 
     /// <summary>Refuses what a per-tensor rule cannot compute (see the remarks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void ValidateOptions()
     {
         if (PreNorm)

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using KernelGen.Internal;
 using KernelGen.Parallel;
@@ -11,6 +13,8 @@ namespace KernelGen;
 /// The base of every optimizer. A class marked <see cref="OptimizerAttribute"/> gets this base
 /// and its overrides from the generator; users register tensors and call <see cref="Step"/>.
 /// </summary>
+/// <remarks>Its methods and those of every optimizer are kept by the trimmer: <see cref="Warm"/> compiles them by reflection.</remarks>
+[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)]
 public abstract partial class Optimizer
 {
     private readonly List<ParameterTensor> _tensors = new();
@@ -165,6 +169,7 @@ public abstract partial class Optimizer
     /// A tensor has taken <see cref="int.MaxValue"/> steps, or another thread is stepping or adding
     /// to this optimizer; nothing was changed.
     /// </exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step()
     {
         _calls.Enter(OptimizerCall.Step);
@@ -186,6 +191,7 @@ public abstract partial class Optimizer
     /// a Step call: the checks, the non-finite policy, then <see cref="BeforeStep"/>. False when
     /// the step is skipped.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool TryBeginStep(out KernelPath path)
     {
         path = PrepareStep();
@@ -206,6 +212,7 @@ public abstract partial class Optimizer
     }
 
     /// <summary>Runs the kernels on every tensor, then advances the step counts (the last part of a step, after every check).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void RunKernels(KernelPath path)
     {
         if (_maxDegreeOfParallelism > 1 && HelperThreads.Count > 0 && Rule.ReductionCount == 0)
@@ -251,6 +258,7 @@ public abstract partial class Optimizer
     /// The checks of a step, which change nothing: the kernel path, the hyper-parameters and the
     /// step counts. Returns the path to run on.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal KernelPath PrepareStep()
     {
         KernelPath path = KernelDispatch.Resolve(Path);
@@ -272,6 +280,7 @@ public abstract partial class Optimizer
     /// <see cref="GradientMultiplier"/>, as the kernels load it); none under
     /// <see cref="NonFiniteGradientPolicy.Ignore"/>, which reads nothing. Changes nothing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal NonFiniteGradient FindNonFiniteGradient()
     {
         if (NonFiniteGradients == NonFiniteGradientPolicy.Ignore)
@@ -293,6 +302,7 @@ public abstract partial class Optimizer
     }
 
     /// <summary>The start of a step that runs, after every check: clears <see cref="LastStepSkipped"/> and runs <see cref="BeforeStep"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void BeginKernels()
     {
         LastStepSkipped = false;
@@ -320,6 +330,7 @@ public abstract partial class Optimizer
     /// (<see cref="HyperparameterAttribute.Minimum"/>, ...), then <see cref="ValidateOptions"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A value or a combination of values is refused.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Validate()
     {
         ValidateHyperparameterRanges();
@@ -332,6 +343,7 @@ public abstract partial class Optimizer
     /// tensors at once (Adan's global gradient norm), handed to the rule as per-tensor state. The
     /// gradients still carry <see cref="GradientScale"/> here.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected virtual void BeforeStep()
     {
     }
@@ -343,6 +355,7 @@ public abstract partial class Optimizer
     }
 
     /// <summary>Checks combinations of hyper-parameters (e.g. Nesterov needs momentum); override in the optimizer's own half.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected virtual void ValidateOptions()
     {
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using KernelGen.Internal;
 
 namespace KernelGen;
@@ -55,6 +56,22 @@ public sealed class ParameterGroups
     }
 
     /// <summary>
+    /// Warms every group up (<see cref="Optimizer.Warm"/>) and compiles the groups' own step, so that
+    /// the first <see cref="Step"/> runs optimized code without waiting for the JIT. Changes nothing;
+    /// may run on any thread while another steps; allocates nothing after its first call.
+    /// </summary>
+    /// <exception cref="ArgumentException">A hyper-parameter of some group is out of its range; nothing was changed.</exception>
+    public void Warm()
+    {
+        foreach (Optimizer group in _groups)
+        {
+            group.Warm();
+        }
+
+        WarmUp.PrepareOptimized(typeof(ParameterGroups));
+    }
+
+    /// <summary>
     /// Steps every tensor of every group once, all or nothing: first every group's checks
     /// (kernel path, hyper-parameters, step counts, then the gradients of each group whose
     /// <see cref="Optimizer.NonFiniteGradients"/> policy asks for it), and only then any update.
@@ -68,6 +85,7 @@ public sealed class ParameterGroups
     /// <see cref="NonFiniteGradientException.Tensor"/> numbers the model's tensors across groups; nothing was changed.
     /// </exception>
     /// <exception cref="InvalidOperationException">A tensor's step count is full, or a group is in another call; nothing was changed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step()
     {
         int entered = 0;
@@ -123,6 +141,7 @@ public sealed class ParameterGroups
     /// <exception cref="ArgumentException">A hyper-parameter of some group is out of its range; nothing was changed.</exception>
     /// <exception cref="NotSupportedException">A group's rule needs every gradient before any update; nothing was changed.</exception>
     /// <exception cref="InvalidOperationException">A tensor's step count is full, or a group is in another call or an open step; nothing was changed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void BeginStep()
     {
         int entered = 0;
@@ -160,6 +179,7 @@ public sealed class ParameterGroups
     /// A group has no open step, or a tensor was not stepped yet (every step stays open: step the
     /// tensors the message names, then end it).
     /// </exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EndStep()
     {
         for (int g = 0; g < _groups.Length; g++)
@@ -179,6 +199,7 @@ public sealed class ParameterGroups
     }
 
     /// <summary>Applies each group's non-finite policy to its gradients: false when the whole step is to be skipped; throws under Throw.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool FindNonFiniteGradient()
     {
         int offset = 0;

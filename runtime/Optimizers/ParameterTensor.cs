@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen;
 
@@ -21,6 +22,10 @@ public sealed class ParameterTensor
         for (int i = 0; i < stateCount; i++)
         {
             _states[i] = new AlignedBuffer(parameter.Length).Memory;
+
+            // Zero already, but perhaps in pages the OS has not mapped yet: written now, at
+            // registration, so the first step does not pay a page fault per 4 KiB of state.
+            _states[i].Span.Clear();
         }
 
         _tensorStates = new float[tensorStateCount];
@@ -58,6 +63,7 @@ public sealed class ParameterTensor
 
     /// <summary>Per-element state buffer <paramref name="index"/>, in the rule's order.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="StateCount"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Span<float> State(int index) => StateMemory(index).Span;
 
     /// <summary>
@@ -65,6 +71,7 @@ public sealed class ParameterTensor
     /// keeps it (the schedule-free train/eval switch reads z through it).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="StateCount"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Memory<float> StateMemory(int index)
     {
         CheckIndex(index, _states.Length, "per-element state buffer");
@@ -73,12 +80,14 @@ public sealed class ParameterTensor
 
     /// <summary>Per-tensor state value <paramref name="index"/>, in the rule's order.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="TensorStateCount"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ref float TensorState(int index)
     {
         CheckIndex(index, _tensorStates.Length, "per-tensor state value");
         return ref _tensorStates[index];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckIndex(int index, int count, string what)
     {
         if ((uint)index >= (uint)count)

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen;
 
@@ -35,6 +36,7 @@ public sealed partial class SGD
     public bool Maximize { get; set; }
 
     /// <summary>As torch: Nesterov momentum needs a positive momentum and no dampening.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void ValidateOptions()
     {
         if (Nesterov && (Momentum <= 0f || Dampening != 0f))

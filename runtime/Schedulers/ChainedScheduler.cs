@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen.Schedulers;
 
@@ -40,11 +41,20 @@ public sealed class ChainedScheduler : LRScheduler
 
     internal override bool CanBeSequenced => false;
 
+    private protected override void WarmChildren()
+    {
+        foreach (LRScheduler scheduler in _schedulers)
+        {
+            scheduler.Warm();
+        }
+    }
+
     private protected override void SaveExtra(SchedulerStateWriter state) => SaveChildren(state, _schedulers);
 
     private protected override Action? PrepareExtra(SchedulerStateReader state, int lastEpoch) => PrepareChildren(state, _schedulers);
 
     /// <summary>Steps every child once, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step()
     {
         foreach (LRScheduler scheduler in _schedulers)
@@ -55,9 +65,11 @@ public sealed class ChainedScheduler : LRScheduler
         ReadLastLearningRates();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void StepTo(int epoch)
         => throw new InvalidOperationException("ChainedScheduler cannot be stepped to an epoch.");
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ComputeLearningRates(Span<double> lrs)
         => throw new InvalidOperationException("ChainedScheduler steps its children.");
 

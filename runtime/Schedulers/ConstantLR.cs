@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen.Schedulers;
 
@@ -34,6 +35,7 @@ public sealed class ConstantLR : LRScheduler
         Initialize();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         for (int i = 0; i < lrs.Length; i++)
@@ -45,6 +47,7 @@ public sealed class ConstantLR : LRScheduler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override bool TryComputeClosedForm(Span<double> lrs)
     {
         // torch: factor + (last_epoch >= total_iters) * (1 - factor), a bool times a float.

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen.Schedulers;
 
@@ -29,6 +30,7 @@ public sealed class CosineAnnealingLR : LRScheduler
     }
 
     // Each expression keeps torch's operand order, so the doubles match its floats bit for bit.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         int epoch = LastEpoch;
@@ -55,6 +57,7 @@ public sealed class CosineAnnealingLR : LRScheduler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override bool TryComputeClosedForm(Span<double> lrs)
     {
         for (int i = 0; i < lrs.Length; i++)

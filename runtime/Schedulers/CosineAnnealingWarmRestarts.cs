@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen.Schedulers;
 
@@ -50,6 +51,7 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
     public long TI { get; private set; }
 
     /// <summary>Advances one epoch, restarting when the period is over.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step()
     {
         if (LastEpoch < 0)
@@ -75,6 +77,7 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
     /// SGDR documents for stepping within an epoch (<c>epoch + i / iterations</c>).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is negative, not finite, or beyond <see cref="int.MaxValue"/> (the epoch count is an int).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(double epoch)
     {
         if (!(epoch >= 0) || epoch > int.MaxValue)
@@ -85,6 +88,7 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
         StepTo(epoch);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void StepTo(int epoch) => StepTo((double)epoch);
 
     private protected override void SaveExtra(SchedulerStateWriter state)
@@ -111,6 +115,7 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
         };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         for (int i = 0; i < lrs.Length; i++)

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen.Schedulers;
 
@@ -142,6 +143,7 @@ public sealed class CyclicLR : LRScheduler
         baseLrs.CopyTo(BaseLrs, 0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         int cycle = (int)Math.Floor(1 + LastEpoch / _totalSize);

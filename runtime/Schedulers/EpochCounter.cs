@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen.Schedulers;
 
@@ -6,6 +7,7 @@ namespace KernelGen.Schedulers;
 internal static class EpochCounter
 {
     /// <exception cref="InvalidOperationException"><paramref name="lastEpoch"/> is <see cref="int.MaxValue"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CheckCanAdvance(int lastEpoch)
     {
         if (lastEpoch == int.MaxValue)

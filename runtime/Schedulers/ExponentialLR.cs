@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen.Schedulers;
 
@@ -17,6 +18,7 @@ public sealed class ExponentialLR : LRScheduler
         Initialize();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         for (int i = 0; i < lrs.Length; i++)
@@ -25,6 +27,7 @@ public sealed class ExponentialLR : LRScheduler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override bool TryComputeClosedForm(Span<double> lrs)
     {
         for (int i = 0; i < lrs.Length; i++)

@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.Diagnostics.CodeAnalysis;
 using System.IO;
+using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -26,6 +29,7 @@ namespace KernelGen.Schedulers;
 /// the new scheduler must be given them again.
 /// </para>
 /// </remarks>
+[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)]
 public abstract class LRScheduler : ICheckpointState
 {
     private readonly double[] _lastLrs;
@@ -107,6 +111,7 @@ public abstract class LRScheduler : ICheckpointState
 
     /// <summary>Advances one epoch and sets every group's learning rate.</summary>
     /// <exception cref="InvalidOperationException">The epoch count is at <see cref="int.MaxValue"/>; nothing was changed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public virtual void Step()
     {
         EpochCounter.CheckCanAdvance(LastEpoch);
@@ -118,9 +123,35 @@ public abstract class LRScheduler : ICheckpointState
     }
 
     /// <summary>
+    /// Compiles this scheduler's <see cref="Step"/> fully optimized (the rates, and the writes of the
+    /// learning rate, momentum or beta into its optimizers), so that the first step after it does
+    /// not wait for the JIT: call it at load, with <see cref="Optimizer.Warm"/>. It changes nothing
+    /// (no epoch, no rate), may run on any thread, and allocates nothing after its first call.
+    /// </summary>
+    public void Warm()
+    {
+        WarmUp.PrepareOptimized(typeof(LRScheduler));
+        WarmUp.PrepareOptimized(typeof(ParamGroupState));
+        WarmUp.PrepareOptimized(typeof(EpochCounter));
+        WarmUp.PrepareOptimized(GetType());
+        for (int i = 0; i < _optimizers.Count; i++)
+        {
+            _optimizers[i].WarmHyperparameterAccess();
+        }
+
+        WarmChildren();
+    }
+
+    /// <summary>Warms the schedulers a composite steps (<see cref="ChainedScheduler"/>, <see cref="SequentialLR"/>).</summary>
+    private protected virtual void WarmChildren()
+    {
+    }
+
+    /// <summary>
     /// torch's <c>step(epoch)</c>, used by <see cref="SequentialLR"/> at a milestone: jumps to
     /// <paramref name="epoch"/> and uses the closed form where the scheduler has one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal virtual void StepTo(int epoch)
     {
         CheckCanStep(epoch);
@@ -244,14 +275,17 @@ public abstract class LRScheduler : ICheckpointState
     private protected abstract void ComputeLearningRates(Span<double> lrs);
 
     /// <summary>torch's <c>_get_closed_form_lr()</c>, for schedulers that have one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected virtual bool TryComputeClosedForm(Span<double> lrs) => false;
 
     /// <summary>Throws, before any state changes, when stepping to <paramref name="epoch"/> is not allowed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected virtual void CheckCanStep(int epoch)
     {
     }
 
     /// <summary>Writes the rates to the groups and records them as the last ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected void Apply(ReadOnlySpan<double> lrs)
     {
         for (int i = 0; i < Groups.Length; i++)

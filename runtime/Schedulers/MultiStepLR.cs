@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen.Schedulers;
 
@@ -32,6 +33,7 @@ public sealed class MultiStepLR : LRScheduler
         Initialize();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         int count = 0;
@@ -46,6 +48,7 @@ public sealed class MultiStepLR : LRScheduler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override bool TryComputeClosedForm(Span<double> lrs)
     {
         int passed = BisectRight(_milestones, LastEpoch);

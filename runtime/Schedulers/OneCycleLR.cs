@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen.Schedulers;
 
@@ -143,6 +144,7 @@ public sealed class OneCycleLR : LRScheduler
     /// <summary>The number of steps in the cycle.</summary>
     public int TotalSteps { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void CheckCanStep(int epoch)
     {
         if (epoch > TotalSteps)
@@ -165,6 +167,7 @@ public sealed class OneCycleLR : LRScheduler
         return null;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         int stepNum = LastEpoch;
@@ -224,6 +227,7 @@ public sealed class OneCycleLR : LRScheduler
     }
 
     // torch prefers betas when the optimizer has them (use_beta1).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SetMomentum(ParamGroupState group, double value)
     {
         if (group.HasBeta1)
@@ -236,6 +240,7 @@ public sealed class OneCycleLR : LRScheduler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Get(int group, Value value) => value switch
     {
         // torch reads group['initial_lr'], which a later OneCycleLR on the same group would change.
@@ -246,6 +251,7 @@ public sealed class OneCycleLR : LRScheduler
         _ => _baseMomentums![group],
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double Anneal(double start, double end, double pct)
     {
         if (_anneal == AnnealStrategy.Linear)

@@ -49,6 +49,7 @@ internal sealed class ParamGroupState
     /// </summary>
     public double Lr
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         get
         {
             Optimizer.TryGetHyperparameter(_learningRateName, out double current);
@@ -60,6 +61,7 @@ internal sealed class ParamGroupState
             return _lr;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         set
         {
             _lr = value;
@@ -102,9 +104,11 @@ internal sealed class ParamGroupState
     }
 
     /// <summary>Sets the momentum; the caller checked <see cref="HasMomentum"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SetMomentum(double value) => Optimizer.TrySetHyperparameter(_momentumName!, value);
 
     /// <summary>Sets <c>betas[0]</c>; the caller checked <see cref="HasBeta1"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SetBeta1(double value) => Optimizer.TrySetHyperparameter(_beta1Name!, value);
 
     /// <summary>
@@ -112,6 +116,7 @@ internal sealed class ParamGroupState
     /// set as <c>0.1f</c> is scheduled from 0.1 as in torch, not from 0.100000001490116. Within the
     /// float's rounding interval either way; never allocates.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double IntendedValue(float value)
     {
         Span<char> text = stackalloc char[32];

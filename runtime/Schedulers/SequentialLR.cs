@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen.Schedulers;
 
@@ -88,11 +89,20 @@ public sealed class SequentialLR : LRScheduler
 
     internal override bool CanBeSequenced => false;
 
+    private protected override void WarmChildren()
+    {
+        foreach (LRScheduler scheduler in _schedulers)
+        {
+            scheduler.Warm();
+        }
+    }
+
     private protected override void SaveExtra(SchedulerStateWriter state) => SaveChildren(state, _schedulers);
 
     private protected override Action? PrepareExtra(SchedulerStateReader state, int lastEpoch) => PrepareChildren(state, _schedulers);
 
     /// <summary>Steps the active child (the next one, from epoch 0, at a milestone).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Step()
     {
         EpochCounter.CheckCanAdvance(LastEpoch);
@@ -111,9 +121,11 @@ public sealed class SequentialLR : LRScheduler
         SetLastLearningRates(scheduler.LastLearningRates);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override void StepTo(int epoch)
         => throw new InvalidOperationException("SequentialLR cannot be stepped to an epoch.");
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ComputeLearningRates(Span<double> lrs)
         => throw new InvalidOperationException("SequentialLR steps its children.");
 }

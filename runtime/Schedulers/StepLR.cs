@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen.Schedulers;
 
@@ -25,6 +26,7 @@ public sealed class StepLR : LRScheduler
         Initialize();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         bool decay = LastEpoch != 0 && LastEpoch % _stepSize == 0;
@@ -34,6 +36,7 @@ public sealed class StepLR : LRScheduler
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override bool TryComputeClosedForm(Span<double> lrs)
     {
         for (int i = 0; i < lrs.Length; i++)

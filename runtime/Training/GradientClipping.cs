@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 #if NET
 using System.Runtime.Intrinsics;
 #endif
+using KernelGen.Internal;
 
 namespace KernelGen.Training;
 
@@ -30,8 +31,21 @@ public static class GradientClipping
     // torch adds this to the norm before dividing.
     private const float NormEpsilon = 1e-6f;
 
+    /// <summary>
+    /// Compiles every method clipping runs (the norms, scaling and clamping on every path), fully
+    /// optimized, so that the first clip after it does not wait for the JIT: call it at load, on any
+    /// thread. It reads and writes no gradient; after its first call it allocates nothing.
+    /// </summary>
+    public static void Warm()
+    {
+        WarmUp.PrepareOptimized(typeof(GradientClipping));
+        WarmUp.PrepareOptimized(typeof(TensorSource));
+        WarmUp.PrepareOptimized(typeof(Lanes));
+    }
+
     /// <summary>Clips the gradients of <paramref name="optimizer"/>'s tensors by their total norm, on its <see cref="Optimizer.Path"/>.</summary>
     /// <inheritdoc cref="ClipGradNorm(IReadOnlyList{ParameterTensor}, float, float, bool, KernelPath)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float ClipGradNorm(Optimizer optimizer, float maxNorm, float normType = 2f, bool errorIfNonfinite = false)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -43,6 +57,7 @@ public static class GradientClipping
     /// by their total norm.
     /// </summary>
     /// <inheritdoc cref="ClipGradNorm(IReadOnlyList{ParameterTensor}, float, float, bool, KernelPath)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float ClipGradNorm(IReadOnlyList<Optimizer> optimizers, float maxNorm, float normType = 2f, bool errorIfNonfinite = false, KernelPath path = KernelPath.Auto)
     {
         ArgumentNullException.ThrowIfNull(optimizers);
@@ -62,6 +77,7 @@ public static class GradientClipping
     /// <returns>The total norm before clipping, as a float (torch returns a float32 tensor).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is negative or NaN, or <paramref name="normType"/> is not a p &gt; 0.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="errorIfNonfinite"/> is set and the norm is not finite.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float ClipGradNorm(IReadOnlyList<ParameterTensor> tensors, float maxNorm, float normType = 2f, bool errorIfNonfinite = false, KernelPath path = KernelPath.Auto)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -70,6 +86,7 @@ public static class GradientClipping
 
     /// <summary>The total <paramref name="normType"/>-norm of the tensors' gradients, as <see cref="ClipGradNorm(IReadOnlyList{ParameterTensor}, float, float, bool, KernelPath)"/> computes it, without clipping.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="normType"/> is not a p &gt; 0.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float TotalNorm(IReadOnlyList<ParameterTensor> tensors, float normType = 2f, KernelPath path = KernelPath.Auto)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -79,6 +96,7 @@ public static class GradientClipping
 
     /// <summary>torch <c>clip_grad_value_</c> on <paramref name="optimizer"/>'s tensors, on its <see cref="Optimizer.Path"/>.</summary>
     /// <inheritdoc cref="ClipGradValue(IReadOnlyList{ParameterTensor}, float, KernelPath)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ClipGradValue(Optimizer optimizer, float clipValue)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -87,6 +105,7 @@ public static class GradientClipping
 
     /// <summary>torch <c>clip_grad_value_</c> on the tensors of every optimizer.</summary>
     /// <inheritdoc cref="ClipGradValue(IReadOnlyList{ParameterTensor}, float, KernelPath)"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ClipGradValue(IReadOnlyList<Optimizer> optimizers, float clipValue, KernelPath path = KernelPath.Auto)
     {
         ArgumentNullException.ThrowIfNull(optimizers);
@@ -101,12 +120,14 @@ public static class GradientClipping
     /// <param name="clipValue">The largest magnitude allowed (not negative).</param>
     /// <param name="path">The instruction-set path; every path gives the same bits.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="clipValue"/> is negative or NaN (torch would set every element to it).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ClipGradValue(IReadOnlyList<ParameterTensor> tensors, float clipValue, KernelPath path = KernelPath.Auto)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         ClipGradValue(new TensorSource(tensors), clipValue, path);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float ClipGradNorm(TensorSource source, float maxNorm, float normType, bool errorIfNonfinite, KernelPath path)
     {
         if (!(maxNorm >= 0))
@@ -144,6 +165,7 @@ public static class GradientClipping
         return totalNorm;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ClipGradValue(TensorSource source, float clipValue, KernelPath path)
     {
         if (!(clipValue >= 0))
@@ -158,6 +180,7 @@ public static class GradientClipping
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckNormType(float normType)
     {
         if (!(normType > 0))
@@ -166,6 +189,7 @@ public static class GradientClipping
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float TotalNorm(TensorSource source, float normType, KernelPath path)
     {
         if (float.IsPositiveInfinity(normType))
@@ -208,6 +232,7 @@ public static class GradientClipping
     }
 
     /// <summary>Adds x² (or |x|) of each element into lane <c>i mod 8</c>, in index order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Accumulate(ReadOnlySpan<float> x, ref Lanes lanes, bool squares, KernelPath path)
     {
         ref float start = ref MemoryMarshal.GetReference(x);
@@ -272,6 +297,7 @@ public static class GradientClipping
     }
 
     /// <summary>The largest |x| (exact in any order) and whether any element is NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxAbs(ReadOnlySpan<float> x, ref float max, ref bool nan, KernelPath path)
     {
         ref float start = ref MemoryMarshal.GetReference(x);
@@ -329,6 +355,7 @@ public static class GradientClipping
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scale(Span<float> x, float coefficient, KernelPath path)
     {
         ref float start = ref MemoryMarshal.GetReference(x);
@@ -363,6 +390,7 @@ public static class GradientClipping
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Clamp(Span<float> x, float limit, KernelPath path)
     {
         // Compare-and-select rather than Min/Max: NaN fails both tests and passes through, on every path.
@@ -447,6 +475,7 @@ public static class GradientClipping
 #endif
 
         /// <summary>The lanes added pairwise, in a fixed order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double Sum() => ((this[0] + this[1]) + (this[2] + this[3])) + ((this[4] + this[5]) + (this[6] + this[7]));
     }
 
@@ -456,6 +485,7 @@ public static class GradientClipping
         private readonly IReadOnlyList<ParameterTensor>? _tensors;
         private readonly IReadOnlyList<Optimizer>? _optimizers;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public TensorSource(IReadOnlyList<ParameterTensor> tensors)
         {
             _tensors = tensors;
@@ -463,6 +493,7 @@ public static class GradientClipping
             Count = tensors.Count;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public TensorSource(IReadOnlyList<Optimizer> optimizers)
         {
             _tensors = null;
@@ -480,6 +511,7 @@ public static class GradientClipping
 
         public ParameterTensor this[int index]
         {
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             get
             {
                 if (_tensors is not null)

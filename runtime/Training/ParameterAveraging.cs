@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.IO;
+using System.Runtime.CompilerServices;
 using KernelGen.Internal;
 
 namespace KernelGen.Training;
@@ -20,8 +22,11 @@ namespace KernelGen.Training;
 /// joins an optimizer's checkpoint with its settings and step counts; the averages are then
 /// buffers its owner saves, as the parameters are.</para>
 /// </remarks>
+[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)]
 public abstract class ParameterAverage : ICheckpointState
 {
+    private float[]? _warmScratch;
+
     private readonly List<(Memory<float> Average, Memory<float> Parameter)> _pairs = new();
     private readonly List<int> _steps = new();
     private readonly string _checkpointName;
@@ -58,9 +63,29 @@ public abstract class ParameterAverage : ICheckpointState
     /// <summary>How many steps the average <paramref name="index"/> (in registration order) has taken.</summary>
     public int StepCount(int index) => _steps[index];
 
+    /// <summary>
+    /// Compiles <see cref="Step"/> for the current settings (the first step and the later ones) on
+    /// scratch buffers of its own, fully optimized, so that the first step does not wait for the JIT.
+    /// Reads and writes no registered buffer and changes no step count; may run on any thread while
+    /// another steps; allocates nothing after its first call.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range; nothing was changed.</exception>
+    public void Warm()
+    {
+        Validate();
+        float[] scratch = _warmScratch ??= new float[2 * WarmUp.ScratchLength];
+        Span<float> average = scratch.AsSpan(0, WarmUp.ScratchLength);
+        Span<float> parameter = scratch.AsSpan(WarmUp.ScratchLength);
+        Update(average, parameter, step: 1);
+        Update(average, parameter, step: 2);
+        WarmUp.PrepareOptimized(typeof(ParameterAverage));
+        WarmUp.PrepareOptimized(GetType());
+    }
+
     /// <summary>Updates every average once.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range; nothing was changed.</exception>
     /// <exception cref="InvalidOperationException">An average has taken <see cref="int.MaxValue"/> steps; nothing was changed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step()
     {
         Validate();
@@ -222,8 +247,10 @@ public sealed class ExponentialMovingAverage : ParameterAverage
     /// <summary>How much of the average each step keeps, in [0, 1].</summary>
     public float Decay { get; set; } = 0.999f;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Validate() => Guard.InRange(Decay, 0, 1, maximumIsExclusive: false, nameof(Decay));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Update(Span<float> average, ReadOnlySpan<float> parameter, int step) =>
         AveragingKernels.ExponentialMovingAverage(Path, average, parameter, Decay, step == 1);
 
@@ -258,6 +285,7 @@ public sealed class StochasticWeightAverage : ParameterAverage
     {
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void Update(Span<float> average, ReadOnlySpan<float> parameter, int step) =>
         AveragingKernels.StochasticWeightAverage(Path, average, parameter, step);
 }

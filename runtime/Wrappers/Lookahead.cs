@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -43,6 +45,7 @@ public sealed class Lookahead : OptimizerWrapper
     private readonly List<AlignedBuffer> _slowWeights = new();
     private readonly List<int> _pullbacks = new();
     private readonly int _momentumState;
+    private float[]? _warmScratch;
 
     /// <summary>Wraps <paramref name="inner"/>; tensors it has already are adopted now (their slow weights copied).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is below 1, or <paramref name="alpha"/> is outside [0, 1).</exception>
@@ -79,6 +82,7 @@ public sealed class Lookahead : OptimizerWrapper
     public Span<float> SlowWeights(int index) => _slowWeights[index].Span;
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Validate()
     {
         if (K < 1)
@@ -100,6 +104,18 @@ public sealed class Lookahead : OptimizerWrapper
     }
 
     /// <inheritdoc/>
+    protected override void WarmOwnKernels()
+    {
+        float[] scratch = _warmScratch ??= new float[2 * WarmUp.ScratchLength];
+        Span<float> fast = scratch.AsSpan(0, WarmUp.ScratchLength);
+        Span<float> slow = scratch.AsSpan(WarmUp.ScratchLength);
+        LookaheadKernels.Sync(Path, fast, slow, Alpha);
+        LookaheadKernels.PullbackMomentum(Path, fast, Alpha, firstSync: true);
+        LookaheadKernels.PullbackMomentum(Path, fast, Alpha, firstSync: false);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void AfterInnerStep()
     {
         if (++Counter < K)

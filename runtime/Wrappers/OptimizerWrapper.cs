@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -21,6 +24,7 @@ namespace KernelGen;
 /// Schedulers and clipping take <see cref="Inner"/>, which holds the hyper-parameters and
 /// gradients.</para>
 /// </remarks>
+[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)]
 public abstract class OptimizerWrapper
 {
     private int _adopted;
@@ -55,9 +59,31 @@ public abstract class OptimizerWrapper
     }
 
     /// <summary>
+    /// Warms the inner optimizer up (<see cref="Optimizer.Warm"/>) and compiles this wrapper's own
+    /// step, its kernels run on scratch buffers of its own, so that the first <see cref="Step"/> does
+    /// not wait for the JIT. Changes nothing; may run on any thread while another steps; allocates
+    /// nothing after its first call.
+    /// </summary>
+    /// <exception cref="ArgumentException">A setting of the wrapper or a hyper-parameter of the inner optimizer is out of its range; nothing was changed.</exception>
+    public void Warm()
+    {
+        Validate();
+        Inner.Warm();
+        WarmOwnKernels();
+        WarmUp.PrepareOptimized(typeof(OptimizerWrapper));
+        WarmUp.PrepareOptimized(GetType());
+    }
+
+    /// <summary>For <see cref="Warm"/>: runs the wrapper's kernels (after the inner step) on scratch buffers, for every value of their flags.</summary>
+    protected virtual void WarmOwnKernels()
+    {
+    }
+
+    /// <summary>
     /// Validates the wrapper's settings, steps the inner optimizer, then runs the wrapper's part
     /// unless the inner step was skipped. Allocates nothing once every tensor is adopted.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step()
     {
         Validate();

@@ -1,6 +1,9 @@
 using System;
+using System.Diagnostics;
 using System.IO;
 using KernelGen;
+using KernelGen.Schedulers;
+using KernelGen.Training;
 
 // A NativeAOT / trimming smoke test: steps optimizers on the public API, saves a checkpoint
 // halfway, resumes in new optimizers, and checks the resumed run is the uninterrupted one bit
@@ -8,7 +11,14 @@ using KernelGen;
 // Prints the path and the hashes; exits 1 on any difference. Published with trimming (and
 // with -p:NativeSmoke=true as a native executable) it shows the library works without the JIT's
 // reflection and without the code the trimmer removes.
+// `--first-steps` times the first optimizer steps of the digits MLP's AdamW recipe (clip + step +
+// schedule) instead: with NativeAOT there is no JIT, so the first step is already a steady one.
 const int Length = 40_000, Steps = 20, SavedAt = 8; // 40,000: long enough to be cut into chunks
+
+if (args is ["--first-steps"])
+{
+    return FirstSteps();
+}
 
 uint uninterrupted = Run(save: false, parallel: false);
 uint resumed = Run(save: true, parallel: false);
@@ -98,4 +108,51 @@ static ParameterGroups Create(out float[][] parameters, out float[][] gradients)
     }
 
     return new ParameterGroups(optimizers);
+}
+
+// The digits MLP (64-64-10: 4,810 parameters) with AdamW, clipping and OneCycleLR: the time of the
+// warm-ups, of the first step and the mean of steps 1 to 1,000, then of the 1,000 after those.
+static int FirstSteps()
+{
+    var optimizer = new AdamW();
+    foreach (int length in new[] { 64 * 64, 64, 10 * 64, 10 })
+    {
+        var parameter = new float[length];
+        var gradient = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            parameter[i] = MathF.Cos(i);
+            gradient[i] = 0.01f * MathF.Sin(i);
+        }
+
+        optimizer.Add(parameter, gradient);
+    }
+
+    var schedule = new OneCycleLR(optimizer, 0.01, totalSteps: int.MaxValue / 2);
+    long start = Stopwatch.GetTimestamp();
+    optimizer.Warm();
+    GradientClipping.Warm();
+    schedule.Warm();
+    double warm = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    double first = 0, firstThousand = 0, nextThousand = 0;
+    for (int s = 0; s < 2000; s++)
+    {
+        long t = Stopwatch.GetTimestamp();
+        GradientClipping.ClipGradNorm(optimizer, 1f);
+        optimizer.Step();
+        schedule.Step();
+        double microseconds = Stopwatch.GetElapsedTime(t).TotalMicroseconds;
+        first = s == 0 ? microseconds : first;
+        if (s < 1000)
+        {
+            firstThousand += microseconds;
+        }
+        else
+        {
+            nextThousand += microseconds;
+        }
+    }
+
+    Console.WriteLine($"path {KernelDispatch.Best}: warm-up {warm:F0} µs, first step {first:F1} µs, mean of steps 1-1000 {firstThousand / 1000:F2} µs, of steps 1001-2000 {nextThousand / 1000:F2} µs");
+    return 0;
 }

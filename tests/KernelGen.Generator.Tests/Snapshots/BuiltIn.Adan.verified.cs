@@ -91,6 +91,7 @@ partial class Adan : global::KernelGen.Optimizer
     /// <param name="maximize">The hyper-parameter Maximize.</param>
     /// <param name="step">The step count, 1 on the first step.</param>
     /// <param name="clip">Per-tensor state, updated once per call.</param>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> expAvg, global::System.Span<float> expAvgSq, global::System.Span<float> expAvgDiff, global::System.Span<float> previousGradNegated, float learningRate, float beta1, float beta2, float beta3, float weightDecay, bool weightDecouple, float epsilon, bool maximize, int step, ref float clip)
     {
         global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
@@ -130,6 +131,7 @@ partial class Adan : global::KernelGen.Optimizer
     }
 
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float beta3, float weightDecay, bool weightDecouple, float epsilon, bool maximize, int step, ref float clip)
     {
         args.Maximize = maximize; // decides float g = (maximize ? -grad : grad) * clip;
@@ -241,6 +243,7 @@ partial class Adan : global::KernelGen.Optimizer
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
@@ -248,6 +251,7 @@ partial class Adan : global::KernelGen.Optimizer
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
@@ -255,6 +259,7 @@ partial class Adan : global::KernelGen.Optimizer
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch2<TMaximize, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
@@ -263,6 +268,7 @@ partial class Adan : global::KernelGen.Optimizer
         else Unswitch3<TMaximize, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch3<TMaximize, TStepIsOne, TWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
@@ -272,6 +278,7 @@ partial class Adan : global::KernelGen.Optimizer
         else Unswitch4<TMaximize, TStepIsOne, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch4<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
@@ -289,6 +296,7 @@ partial class Adan : global::KernelGen.Optimizer
     /// <typeparamref name="TNotWeightDecouple"/>: <c>!weightDecouple</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Run<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
@@ -314,6 +322,7 @@ partial class Adan : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
@@ -706,6 +715,7 @@ partial class Adan : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
@@ -1098,6 +1108,7 @@ partial class Adan : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
@@ -1490,6 +1501,7 @@ partial class Adan : global::KernelGen.Optimizer
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void LoopScalar<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
@@ -1588,6 +1600,7 @@ partial class Adan : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
@@ -1617,6 +1630,44 @@ partial class Adan : global::KernelGen.Optimizer
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), tensor.State(2), tensor.State(3), LearningRate, Beta1, Beta2, Beta3, WeightDecay, WeightDecouple, Epsilon, Maximize, step, ref tensor.TensorState(0));
 
     /// <inheritdoc/>
+    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    {
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        foreach (global::KernelGen.ParameterTensor tensor in tensors)
+        {
+            if (tensor.Length == 0)
+            {
+                continue;
+            }
+            int step = tensor.Step + 1;
+            Prepare(ref args, LearningRate, Beta1, Beta2, Beta3, WeightDecay, WeightDecouple, Epsilon, Maximize, step, ref tensor.TensorState(0));
+            args.Param = tensor.Parameter.Span;
+            args.Grad = tensor.Gradient.Span;
+            args.ExpAvg = tensor.State(0);
+            args.ExpAvgSq = tensor.State(1);
+            args.ExpAvgDiff = tensor.State(2);
+            args.PreviousGradNegated = tensor.State(3);
+            DispatchVariants(path, ref args);
+        }
+    }
+
+    /// <summary>
+    /// For WarmKernels: the loops for every value of the flags the step and per-tensor state decide; the
+    /// settings decide the others, as prepared.
+    /// </summary>
+    private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+    {
+        for (int variant = 0; variant < 2; variant++)
+        {
+            args.StepIsOne = (variant & 1) != 0; // step == 1
+            Dispatch(path, ref args);
+        }
+    }
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void WriteHyperparameters(global::System.Span<double> values)
     {
         values[0] = LearningRate;
@@ -1630,6 +1681,7 @@ partial class Adan : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void ValidateHyperparameterRanges()
     {
         global::KernelGen.Internal.Guard.InRange(LearningRate, 0.0, double.PositiveInfinity, false, nameof(LearningRate));
@@ -1647,6 +1699,7 @@ partial class Adan : global::KernelGen.Optimizer
     public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TrySetHyperparameter(string name, double value)
     {
         switch (name)
@@ -1693,6 +1746,7 @@ partial class Adan : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TryGetHyperparameter(string name, out double value)
     {
         switch (name)

@@ -73,6 +73,7 @@ partial class LARS : global::KernelGen.Optimizer
     /// <param name="maximize">The hyper-parameter Maximize.</param>
     /// <param name="multiDimensional">The hyper-parameter MultiDimensional.</param>
     /// <param name="step">The step count, 1 on the first step.</param>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> momentumBuffer, float learningRate, float weightDecay, float momentum, float dampening, float trustCoefficient, bool nesterov, bool maximize, bool multiDimensional, int step)
     {
         global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
@@ -97,6 +98,7 @@ partial class LARS : global::KernelGen.Optimizer
     /// writes nothing, summing in the canonical order (<see cref="global::KernelGen.Internal.Reduction"/>);
     /// then the update pass runs with the results known.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Execute(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float weightDecay, float momentum, float dampening, float trustCoefficient, bool nesterov, bool maximize, bool multiDimensional, int step)
     {
         Prepare(ref args, learningRate, weightDecay, momentum, dampening, trustCoefficient, nesterov, maximize, multiDimensional, step, 0f, 0f); // no operand depends on a reduction's result
@@ -108,6 +110,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Prepare(ref KernelArguments args, float learningRate, float weightDecay, float momentum, float dampening, float trustCoefficient, bool nesterov, bool maximize, bool multiDimensional, int step, float norm0, float norm1)
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
@@ -155,6 +158,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
@@ -162,6 +166,7 @@ partial class LARS : global::KernelGen.Optimizer
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
@@ -169,6 +174,7 @@ partial class LARS : global::KernelGen.Optimizer
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch2<TMaximize, TMultiDimensional>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -177,6 +183,7 @@ partial class LARS : global::KernelGen.Optimizer
         else Unswitch3<TMaximize, TMultiDimensional, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch3<TMaximize, TMultiDimensional, TMomentumAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -186,6 +193,7 @@ partial class LARS : global::KernelGen.Optimizer
         else Unswitch4<TMaximize, TMultiDimensional, TMomentumAboveZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch4<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -196,6 +204,7 @@ partial class LARS : global::KernelGen.Optimizer
         else Unswitch5<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch5<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -215,6 +224,7 @@ partial class LARS : global::KernelGen.Optimizer
     /// <typeparamref name="TNesterov"/>: <c>nesterov</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Run<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -245,6 +255,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -317,6 +328,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -389,6 +401,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -461,6 +474,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void LoopScalar<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -528,6 +542,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector512: blocks of 16 elements (1 vector), then the scalar tail. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Reduce512<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -582,6 +597,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector256: blocks of 16 elements (2 vectors), then the scalar tail. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Reduce256<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -662,6 +678,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector128: blocks of 16 elements (4 vectors), then the scalar tail. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Reduce128<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -794,6 +811,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass from <paramref name="start"/> on: whole blocks of 16 into <paramref name="laneSums"/> (lane i mod 16), the rest into a tail in order. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ReduceScalar<TMaximize, TMultiDimensional, TMomentumAboveZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start, scoped global::System.Span<float> laneSums)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TMultiDimensional : struct, global::KernelGen.Internal.IFlag
@@ -844,6 +862,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
@@ -869,6 +888,55 @@ partial class LARS : global::KernelGen.Optimizer
         throw new global::System.NotSupportedException("The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.");
 
     /// <inheritdoc/>
+    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    {
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        foreach (global::KernelGen.ParameterTensor tensor in tensors)
+        {
+            if (tensor.Length == 0)
+            {
+                continue;
+            }
+            int step = tensor.Step + 1;
+            args.Param = tensor.Parameter.Span;
+            args.Grad = tensor.Gradient.Span;
+            args.MomentumBuffer = tensor.State(0);
+            ExecuteVariants(path, ref args, LearningRate, WeightDecay, Momentum, Dampening, TrustCoefficient, Nesterov, Maximize, MultiDimensional, step);
+        }
+    }
+
+    /// <summary>
+    /// For WarmKernels: the loops for every value of the flags the step and per-tensor state decide; the
+    /// settings decide the others, as prepared.
+    /// </summary>
+    private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+    {
+        for (int variant = 0; variant < 2; variant++)
+        {
+            args.StepIsOne = (variant & 1) != 0; // step == 1
+            Dispatch(path, ref args);
+        }
+    }
+
+    /// <summary>
+    /// The rule needs per-tensor reductions: a reducing pass evaluates it on every element and
+    /// writes nothing, summing in the canonical order (<see cref="global::KernelGen.Internal.Reduction"/>);
+    /// then the update pass runs with the results known.
+    /// </summary>
+    private static void ExecuteVariants(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float weightDecay, float momentum, float dampening, float trustCoefficient, bool nesterov, bool maximize, bool multiDimensional, int step)
+    {
+        Prepare(ref args, learningRate, weightDecay, momentum, dampening, trustCoefficient, nesterov, maximize, multiDimensional, step, 0f, 0f); // no operand depends on a reduction's result
+        args.Reducing = true;
+        DispatchVariants(path, ref args);
+        args.Reducing = false;
+        Prepare(ref args, learningRate, weightDecay, momentum, dampening, trustCoefficient, nesterov, maximize, multiDimensional, step, global::System.MathF.Sqrt(args.Sum0), global::System.MathF.Sqrt(args.Sum1));
+        DispatchVariants(path, ref args);
+    }
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void WriteHyperparameters(global::System.Span<double> values)
     {
         values[0] = LearningRate;
@@ -882,6 +950,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void ValidateHyperparameterRanges()
     {
         global::KernelGen.Internal.Guard.InRange(LearningRate, 0.0, double.PositiveInfinity, false, nameof(LearningRate));
@@ -897,6 +966,7 @@ partial class LARS : global::KernelGen.Optimizer
     public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TrySetHyperparameter(string name, double value)
     {
         switch (name)
@@ -938,6 +1008,7 @@ partial class LARS : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TryGetHyperparameter(string name, out double value)
     {
         switch (name)

@@ -100,6 +100,7 @@ partial class Lamb : global::KernelGen.Optimizer
     /// <param name="maximize">The hyper-parameter Maximize.</param>
     /// <param name="adamDebias">The hyper-parameter AdamDebias.</param>
     /// <param name="step">The step count, 1 on the first step.</param>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> expAvg, global::System.Span<float> expAvgSq, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool rectify, bool degeneratedToSgd, float rectifyThreshold, bool gradAveraging, bool adam, float epsilon, bool maximize, bool adamDebias, int step)
     {
         global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
@@ -129,6 +130,7 @@ partial class Lamb : global::KernelGen.Optimizer
     /// writes nothing, summing in the canonical order (<see cref="global::KernelGen.Internal.Reduction"/>);
     /// then the update pass runs with the results known.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Execute(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool rectify, bool degeneratedToSgd, float rectifyThreshold, bool gradAveraging, bool adam, float epsilon, bool maximize, bool adamDebias, int step)
     {
         Prepare(ref args, learningRate, beta1, beta2, weightDecay, weightDecouple, fixedDecay, rectify, degeneratedToSgd, rectifyThreshold, gradAveraging, adam, epsilon, maximize, adamDebias, step, 0f, 0f); // no operand depends on a reduction's result
@@ -140,6 +142,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool rectify, bool degeneratedToSgd, float rectifyThreshold, bool gradAveraging, bool adam, float epsilon, bool maximize, bool adamDebias, int step, float norm0, float norm1)
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
@@ -200,6 +203,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
@@ -207,6 +211,7 @@ partial class Lamb : global::KernelGen.Optimizer
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
@@ -214,6 +219,7 @@ partial class Lamb : global::KernelGen.Optimizer
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch2<TMaximize, TWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
@@ -222,6 +228,7 @@ partial class Lamb : global::KernelGen.Optimizer
         else Unswitch3<TMaximize, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch3<TMaximize, TWeightDecouple, TAdaptive>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
@@ -231,6 +238,7 @@ partial class Lamb : global::KernelGen.Optimizer
         else Unswitch4<TMaximize, TWeightDecouple, TAdaptive, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch4<TMaximize, TWeightDecouple, TAdaptive, TRectify>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
@@ -248,6 +256,7 @@ partial class Lamb : global::KernelGen.Optimizer
     /// <typeparamref name="TRectify"/>: <c>rectify</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Run<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
@@ -277,6 +286,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
@@ -368,6 +378,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
@@ -459,6 +470,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
@@ -550,6 +562,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void LoopScalar<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
@@ -636,6 +649,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector512: blocks of 16 elements (1 vector), then the scalar tail. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Reduce512<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
@@ -693,6 +707,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector256: blocks of 16 elements (2 vectors), then the scalar tail. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Reduce256<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
@@ -776,6 +791,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector128: blocks of 16 elements (4 vectors), then the scalar tail. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Reduce128<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
@@ -911,6 +927,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass from <paramref name="start"/> on: whole blocks of 16 into <paramref name="laneSums"/> (lane i mod 16), the rest into a tail in order. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ReduceScalar<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref KernelArguments args, nuint start, scoped global::System.Span<float> laneSums)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
@@ -964,6 +981,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
@@ -990,6 +1008,56 @@ partial class Lamb : global::KernelGen.Optimizer
         throw new global::System.NotSupportedException("The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.");
 
     /// <inheritdoc/>
+    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    {
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        foreach (global::KernelGen.ParameterTensor tensor in tensors)
+        {
+            if (tensor.Length == 0)
+            {
+                continue;
+            }
+            int step = tensor.Step + 1;
+            args.Param = tensor.Parameter.Span;
+            args.Grad = tensor.Gradient.Span;
+            args.ExpAvg = tensor.State(0);
+            args.ExpAvgSq = tensor.State(1);
+            ExecuteVariants(path, ref args, LearningRate, Beta1, Beta2, WeightDecay, WeightDecouple, FixedDecay, Rectify, DegeneratedToSgd, RectifyThreshold, GradAveraging, Adam, Epsilon, Maximize, AdamDebias, step);
+        }
+    }
+
+    /// <summary>
+    /// For WarmKernels: the loops for every value of the flags the step and per-tensor state decide; the
+    /// settings decide the others, as prepared.
+    /// </summary>
+    private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+    {
+        for (int variant = 0; variant < 2; variant++)
+        {
+            args.Adaptive = (variant & 1) != 0; // adaptive
+            Dispatch(path, ref args);
+        }
+    }
+
+    /// <summary>
+    /// The rule needs per-tensor reductions: a reducing pass evaluates it on every element and
+    /// writes nothing, summing in the canonical order (<see cref="global::KernelGen.Internal.Reduction"/>);
+    /// then the update pass runs with the results known.
+    /// </summary>
+    private static void ExecuteVariants(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool rectify, bool degeneratedToSgd, float rectifyThreshold, bool gradAveraging, bool adam, float epsilon, bool maximize, bool adamDebias, int step)
+    {
+        Prepare(ref args, learningRate, beta1, beta2, weightDecay, weightDecouple, fixedDecay, rectify, degeneratedToSgd, rectifyThreshold, gradAveraging, adam, epsilon, maximize, adamDebias, step, 0f, 0f); // no operand depends on a reduction's result
+        args.Reducing = true;
+        DispatchVariants(path, ref args);
+        args.Reducing = false;
+        Prepare(ref args, learningRate, beta1, beta2, weightDecay, weightDecouple, fixedDecay, rectify, degeneratedToSgd, rectifyThreshold, gradAveraging, adam, epsilon, maximize, adamDebias, step, global::System.MathF.Sqrt(args.Sum0), global::System.MathF.Sqrt(args.Sum1));
+        DispatchVariants(path, ref args);
+    }
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void WriteHyperparameters(global::System.Span<double> values)
     {
         values[0] = LearningRate;
@@ -1009,6 +1077,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void ValidateHyperparameterRanges()
     {
         global::KernelGen.Internal.Guard.InRange(LearningRate, 0.0, double.PositiveInfinity, false, nameof(LearningRate));
@@ -1025,6 +1094,7 @@ partial class Lamb : global::KernelGen.Optimizer
     public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TrySetHyperparameter(string name, double value)
     {
         switch (name)
@@ -1107,6 +1177,7 @@ partial class Lamb : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TryGetHyperparameter(string name, out double value)
     {
         switch (name)

@@ -104,6 +104,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
     /// <param name="epsilon">The hyper-parameter Epsilon.</param>
     /// <param name="maximize">The hyper-parameter Maximize.</param>
     /// <param name="step">The step count, 1 on the first step.</param>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> gradSumSq, global::System.Span<float> sum, global::System.Span<float> x0, float learningRate, float momentum, float weightDecay, bool weightDecouple, float epsilon, bool maximize, int step)
     {
         global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
@@ -136,6 +137,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
     }
 
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Prepare(ref KernelArguments args, float learningRate, float momentum, float weightDecay, bool weightDecouple, float epsilon, bool maximize, int step)
     {
         args.StepIsOne = step == 1; // decides if (step == 1)
@@ -225,6 +227,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
@@ -232,6 +235,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch1<TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
@@ -239,6 +243,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
         else Unswitch2<TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch2<TStepIsOne, TMomentumIsZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
@@ -247,6 +252,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
         else Unswitch3<TStepIsOne, TMomentumIsZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch3<TStepIsOne, TMomentumIsZero, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
@@ -256,6 +262,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
         else Unswitch4<TStepIsOne, TMomentumIsZero, TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch4<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
@@ -266,6 +273,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
         else Unswitch5<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch5<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
@@ -277,6 +285,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
         else Unswitch6<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch6<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
@@ -289,6 +298,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
         else Unswitch7<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch7<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
@@ -312,6 +322,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
     /// <typeparamref name="TMomentumIsZero2"/>: <c>momentum == 0f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Run<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
@@ -340,6 +351,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
@@ -1081,6 +1093,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
@@ -1822,6 +1835,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
@@ -2563,6 +2577,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void LoopScalar<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
@@ -2705,6 +2720,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
@@ -2797,6 +2813,43 @@ partial class MADGRAD : global::KernelGen.Optimizer
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), tensor.State(2), LearningRate, Momentum, WeightDecay, WeightDecouple, Epsilon, Maximize, step);
 
     /// <inheritdoc/>
+    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    {
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        foreach (global::KernelGen.ParameterTensor tensor in tensors)
+        {
+            if (tensor.Length == 0)
+            {
+                continue;
+            }
+            int step = tensor.Step + 1;
+            Prepare(ref args, LearningRate, Momentum, WeightDecay, WeightDecouple, Epsilon, Maximize, step);
+            args.Param = tensor.Parameter.Span;
+            args.Grad = tensor.Gradient.Span;
+            args.GradSumSq = tensor.State(0);
+            args.Sum = tensor.State(1);
+            args.X0 = tensor.State(2);
+            DispatchVariants(path, ref args);
+        }
+    }
+
+    /// <summary>
+    /// For WarmKernels: the loops for every value of the flags the step and per-tensor state decide; the
+    /// settings decide the others, as prepared.
+    /// </summary>
+    private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+    {
+        for (int variant = 0; variant < 2; variant++)
+        {
+            args.StepIsOne = (variant & 1) != 0; // step == 1
+            Dispatch(path, ref args);
+        }
+    }
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void WriteHyperparameters(global::System.Span<double> values)
     {
         values[0] = LearningRate;
@@ -2808,6 +2861,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void ValidateHyperparameterRanges()
     {
         global::KernelGen.Internal.Guard.InRange(LearningRate, 0.0, double.PositiveInfinity, false, nameof(LearningRate));
@@ -2822,6 +2876,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
     public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TrySetHyperparameter(string name, double value)
     {
         switch (name)
@@ -2856,6 +2911,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TryGetHyperparameter(string name, out double value)
     {
         switch (name)

@@ -98,6 +98,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     /// <param name="adamDebias">The hyper-parameter AdamDebias.</param>
     /// <param name="step">The step count, 1 on the first step.</param>
     /// <param name="gradNormEma">Per-tensor state, updated once per call.</param>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> moment, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool gradAveraging, float epsilon, bool maximize, bool adamDebias, int step, ref float gradNormEma)
     {
         global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
@@ -122,6 +123,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     /// writes nothing, summing in the canonical order (<see cref="global::KernelGen.Internal.Reduction"/>);
     /// then the update pass runs with the results known.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Execute(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool gradAveraging, float epsilon, bool maximize, bool adamDebias, int step, ref float gradNormEma)
     {
         float gradNormEmaBefore = gradNormEma; // the reducing pass must not advance per-tensor state
@@ -134,6 +136,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool gradAveraging, float epsilon, bool maximize, bool adamDebias, int step, ref float gradNormEma, float sumOfSquares0)
     {
         float energy = sumOfSquares0;
@@ -192,6 +195,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
@@ -199,6 +203,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch1<TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
@@ -206,6 +211,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
         else Unswitch2<TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch2<TStepIsOne, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -214,6 +220,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
         else Unswitch3<TStepIsOne, TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch3<TStepIsOne, TMaximize, TWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -223,6 +230,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
         else Unswitch4<TStepIsOne, TMaximize, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch4<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -233,6 +241,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
         else Unswitch5<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch5<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -252,6 +261,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     /// <typeparamref name="TGradAveraging"/>: <c>gradAveraging</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Run<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -282,6 +292,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -382,6 +393,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -482,6 +494,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -582,6 +595,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void LoopScalar<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -677,6 +691,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector512: blocks of 16 elements (1 vector), then the scalar tail. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Reduce512<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -740,6 +755,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector256: blocks of 16 elements (2 vectors), then the scalar tail. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Reduce256<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -836,6 +852,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector128: blocks of 16 elements (4 vectors), then the scalar tail. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Reduce128<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -998,6 +1015,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass from <paramref name="start"/> on: whole blocks of 16 into <paramref name="laneSums"/> (lane i mod 16), the rest into a tail in order. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ReduceScalar<TStepIsOne, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TGradAveraging, TUnscaleGradient>(ref KernelArguments args, nuint start, scoped global::System.Span<float> laneSums)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -1056,6 +1074,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
@@ -1081,6 +1100,56 @@ partial class NovoGrad : global::KernelGen.Optimizer
         throw new global::System.NotSupportedException("The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.");
 
     /// <inheritdoc/>
+    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    {
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        foreach (global::KernelGen.ParameterTensor tensor in tensors)
+        {
+            if (tensor.Length == 0)
+            {
+                continue;
+            }
+            int step = tensor.Step + 1;
+            args.Param = tensor.Parameter.Span;
+            args.Grad = tensor.Gradient.Span;
+            args.Moment = tensor.State(0);
+            ExecuteVariants(path, ref args, LearningRate, Beta1, Beta2, WeightDecay, WeightDecouple, FixedDecay, GradAveraging, Epsilon, Maximize, AdamDebias, step, ref tensor.TensorState(0));
+        }
+    }
+
+    /// <summary>
+    /// For WarmKernels: the loops for every value of the flags the step and per-tensor state decide; the
+    /// settings decide the others, as prepared.
+    /// </summary>
+    private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+    {
+        for (int variant = 0; variant < 2; variant++)
+        {
+            args.StepIsOne = (variant & 1) != 0; // step == 1
+            Dispatch(path, ref args);
+        }
+    }
+
+    /// <summary>
+    /// The rule needs per-tensor reductions: a reducing pass evaluates it on every element and
+    /// writes nothing, summing in the canonical order (<see cref="global::KernelGen.Internal.Reduction"/>);
+    /// then the update pass runs with the results known.
+    /// </summary>
+    private static void ExecuteVariants(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool gradAveraging, float epsilon, bool maximize, bool adamDebias, int step, ref float gradNormEma)
+    {
+        float gradNormEmaBefore1 = gradNormEma; // the reducing pass must not advance per-tensor state
+        Prepare(ref args, learningRate, beta1, beta2, weightDecay, weightDecouple, fixedDecay, gradAveraging, epsilon, maximize, adamDebias, step, ref gradNormEmaBefore1, 0f); // no operand depends on a reduction's result
+        args.Reducing = true;
+        DispatchVariants(path, ref args);
+        args.Reducing = false;
+        Prepare(ref args, learningRate, beta1, beta2, weightDecay, weightDecouple, fixedDecay, gradAveraging, epsilon, maximize, adamDebias, step, ref gradNormEma, args.Sum0);
+        DispatchVariants(path, ref args);
+    }
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void WriteHyperparameters(global::System.Span<double> values)
     {
         values[0] = LearningRate;
@@ -1096,6 +1165,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void ValidateHyperparameterRanges()
     {
         global::KernelGen.Internal.Guard.InRange(LearningRate, 0.0, double.PositiveInfinity, false, nameof(LearningRate));
@@ -1111,6 +1181,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TrySetHyperparameter(string name, double value)
     {
         switch (name)
@@ -1161,6 +1232,7 @@ partial class NovoGrad : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TryGetHyperparameter(string name, out double value)
     {
         switch (name)

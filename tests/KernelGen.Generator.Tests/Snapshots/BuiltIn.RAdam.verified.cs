@@ -79,6 +79,7 @@ partial class RAdam : global::KernelGen.Optimizer
     /// <param name="epsilon">The hyper-parameter Epsilon.</param>
     /// <param name="weightDecay">The hyper-parameter WeightDecay.</param>
     /// <param name="step">The step count, 1 on the first step.</param>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> expAvg, global::System.Span<float> expAvgSq, float learningRate, float beta1, float beta2, float epsilon, float weightDecay, int step)
     {
         global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
@@ -105,6 +106,7 @@ partial class RAdam : global::KernelGen.Optimizer
     }
 
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float epsilon, float weightDecay, int step)
     {
         args.WeightDecayIsNotZero = weightDecay != 0f; // decides if (weightDecay != 0f)
@@ -190,6 +192,7 @@ partial class RAdam : global::KernelGen.Optimizer
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
@@ -197,6 +200,7 @@ partial class RAdam : global::KernelGen.Optimizer
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch1<TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
     {
@@ -204,6 +208,7 @@ partial class RAdam : global::KernelGen.Optimizer
         else Unswitch2<TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch2<TWeightDecayIsNotZero, TRhoAboveFive>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TRhoAboveFive : struct, global::KernelGen.Internal.IFlag
@@ -217,6 +222,7 @@ partial class RAdam : global::KernelGen.Optimizer
     /// <typeparamref name="TRhoAboveFive"/>: <c>rho &gt; 5f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Run<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TRhoAboveFive : struct, global::KernelGen.Internal.IFlag
@@ -240,6 +246,7 @@ partial class RAdam : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TRhoAboveFive : struct, global::KernelGen.Internal.IFlag
@@ -330,6 +337,7 @@ partial class RAdam : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TRhoAboveFive : struct, global::KernelGen.Internal.IFlag
@@ -420,6 +428,7 @@ partial class RAdam : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TRhoAboveFive : struct, global::KernelGen.Internal.IFlag
@@ -510,6 +519,7 @@ partial class RAdam : global::KernelGen.Optimizer
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void LoopScalar<TWeightDecayIsNotZero, TRhoAboveFive, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
         where TRhoAboveFive : struct, global::KernelGen.Internal.IFlag
@@ -595,6 +605,7 @@ partial class RAdam : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
@@ -680,6 +691,42 @@ partial class RAdam : global::KernelGen.Optimizer
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), LearningRate, Beta1, Beta2, Epsilon, WeightDecay, step);
 
     /// <inheritdoc/>
+    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    {
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        foreach (global::KernelGen.ParameterTensor tensor in tensors)
+        {
+            if (tensor.Length == 0)
+            {
+                continue;
+            }
+            int step = tensor.Step + 1;
+            Prepare(ref args, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, step);
+            args.Param = tensor.Parameter.Span;
+            args.Grad = tensor.Gradient.Span;
+            args.ExpAvg = tensor.State(0);
+            args.ExpAvgSq = tensor.State(1);
+            DispatchVariants(path, ref args);
+        }
+    }
+
+    /// <summary>
+    /// For WarmKernels: the loops for every value of the flags the step and per-tensor state decide; the
+    /// settings decide the others, as prepared.
+    /// </summary>
+    private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+    {
+        for (int variant = 0; variant < 2; variant++)
+        {
+            args.RhoAboveFive = (variant & 1) != 0; // rho > 5f
+            Dispatch(path, ref args);
+        }
+    }
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void WriteHyperparameters(global::System.Span<double> values)
     {
         values[0] = LearningRate;
@@ -690,6 +737,7 @@ partial class RAdam : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void ValidateHyperparameterRanges()
     {
         global::KernelGen.Internal.Guard.InRange(LearningRate, 0.0, double.PositiveInfinity, false, nameof(LearningRate));
@@ -705,6 +753,7 @@ partial class RAdam : global::KernelGen.Optimizer
     public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TrySetHyperparameter(string name, double value)
     {
         switch (name)
@@ -735,6 +784,7 @@ partial class RAdam : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TryGetHyperparameter(string name, out double value)
     {
         switch (name)

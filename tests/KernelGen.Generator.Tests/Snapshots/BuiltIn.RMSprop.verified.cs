@@ -80,6 +80,7 @@ partial class RMSprop : global::KernelGen.Optimizer
     /// <param name="momentum">The hyper-parameter Momentum.</param>
     /// <param name="centered">The hyper-parameter Centered.</param>
     /// <param name="maximize">The hyper-parameter Maximize.</param>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> squareAvg, global::System.Span<float> gradAvg, global::System.Span<float> momentumBuffer, float learningRate, float alpha, float epsilon, float weightDecay, float momentum, bool centered, bool maximize)
     {
         global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
@@ -112,6 +113,7 @@ partial class RMSprop : global::KernelGen.Optimizer
     }
 
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Prepare(ref KernelArguments args, float learningRate, float alpha, float epsilon, float weightDecay, float momentum, bool centered, bool maximize)
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
@@ -188,6 +190,7 @@ partial class RMSprop : global::KernelGen.Optimizer
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
@@ -195,6 +198,7 @@ partial class RMSprop : global::KernelGen.Optimizer
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
@@ -202,6 +206,7 @@ partial class RMSprop : global::KernelGen.Optimizer
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch2<TMaximize, TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -210,6 +215,7 @@ partial class RMSprop : global::KernelGen.Optimizer
         else Unswitch3<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch3<TMaximize, TWeightDecayIsNotZero, TCentered>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -219,6 +225,7 @@ partial class RMSprop : global::KernelGen.Optimizer
         else Unswitch4<TMaximize, TWeightDecayIsNotZero, TCentered, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch4<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -236,6 +243,7 @@ partial class RMSprop : global::KernelGen.Optimizer
     /// <typeparamref name="TMomentumAboveZero"/>: <c>momentum &gt; 0f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Run<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -261,6 +269,7 @@ partial class RMSprop : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -360,6 +369,7 @@ partial class RMSprop : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -459,6 +469,7 @@ partial class RMSprop : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -558,6 +569,7 @@ partial class RMSprop : global::KernelGen.Optimizer
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void LoopScalar<TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -652,6 +664,7 @@ partial class RMSprop : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
@@ -732,6 +745,38 @@ partial class RMSprop : global::KernelGen.Optimizer
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), tensor.State(2), LearningRate, Alpha, Epsilon, WeightDecay, Momentum, Centered, Maximize);
 
     /// <inheritdoc/>
+    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    {
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        foreach (global::KernelGen.ParameterTensor tensor in tensors)
+        {
+            if (tensor.Length == 0)
+            {
+                continue;
+            }
+            int step = tensor.Step + 1;
+            Prepare(ref args, LearningRate, Alpha, Epsilon, WeightDecay, Momentum, Centered, Maximize);
+            args.Param = tensor.Parameter.Span;
+            args.Grad = tensor.Gradient.Span;
+            args.SquareAvg = tensor.State(0);
+            args.GradAvg = tensor.State(1);
+            args.MomentumBuffer = tensor.State(2);
+            DispatchVariants(path, ref args);
+        }
+    }
+
+    /// <summary>
+    /// For WarmKernels: the loops for the flags as prepared (the settings decide every one).
+    /// </summary>
+    private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+    {
+        Dispatch(path, ref args);
+    }
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void WriteHyperparameters(global::System.Span<double> values)
     {
         values[0] = LearningRate;
@@ -744,6 +789,7 @@ partial class RMSprop : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void ValidateHyperparameterRanges()
     {
         global::KernelGen.Internal.Guard.InRange(LearningRate, 0.0, double.PositiveInfinity, false, nameof(LearningRate));
@@ -759,6 +805,7 @@ partial class RMSprop : global::KernelGen.Optimizer
     public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TrySetHyperparameter(string name, double value)
     {
         switch (name)
@@ -797,6 +844,7 @@ partial class RMSprop : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TryGetHyperparameter(string name, out double value)
     {
         switch (name)

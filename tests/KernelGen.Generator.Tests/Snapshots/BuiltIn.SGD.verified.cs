@@ -66,6 +66,7 @@ partial class SGD : global::KernelGen.Optimizer
     /// <param name="nesterov">The hyper-parameter Nesterov.</param>
     /// <param name="maximize">The hyper-parameter Maximize.</param>
     /// <param name="step">The step count, 1 on the first step.</param>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> momentumBuffer, float learningRate, float momentum, float dampening, float weightDecay, bool nesterov, bool maximize, int step)
     {
         global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
@@ -87,6 +88,7 @@ partial class SGD : global::KernelGen.Optimizer
     }
 
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Prepare(ref KernelArguments args, float learningRate, float momentum, float dampening, float weightDecay, bool nesterov, bool maximize, int step)
     {
         args.Maximize = maximize; // decides float g = maximize ? -grad : grad;
@@ -151,6 +153,7 @@ partial class SGD : global::KernelGen.Optimizer
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
@@ -158,6 +161,7 @@ partial class SGD : global::KernelGen.Optimizer
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch1<TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
     {
@@ -165,6 +169,7 @@ partial class SGD : global::KernelGen.Optimizer
         else Unswitch2<TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch2<TMaximize, TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -173,6 +178,7 @@ partial class SGD : global::KernelGen.Optimizer
         else Unswitch3<TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch3<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -182,6 +188,7 @@ partial class SGD : global::KernelGen.Optimizer
         else Unswitch4<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch4<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -192,6 +199,7 @@ partial class SGD : global::KernelGen.Optimizer
         else Unswitch5<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch5<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -211,6 +219,7 @@ partial class SGD : global::KernelGen.Optimizer
     /// <typeparamref name="TNesterov"/>: <c>nesterov</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Run<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -237,6 +246,7 @@ partial class SGD : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -301,6 +311,7 @@ partial class SGD : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -365,6 +376,7 @@ partial class SGD : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -429,6 +441,7 @@ partial class SGD : global::KernelGen.Optimizer
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void LoopScalar<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TMaximize : struct, global::KernelGen.Internal.IFlag
         where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
@@ -488,6 +501,7 @@ partial class SGD : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
@@ -563,6 +577,41 @@ partial class SGD : global::KernelGen.Optimizer
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), LearningRate, Momentum, Dampening, WeightDecay, Nesterov, Maximize, step);
 
     /// <inheritdoc/>
+    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    {
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        foreach (global::KernelGen.ParameterTensor tensor in tensors)
+        {
+            if (tensor.Length == 0)
+            {
+                continue;
+            }
+            int step = tensor.Step + 1;
+            Prepare(ref args, LearningRate, Momentum, Dampening, WeightDecay, Nesterov, Maximize, step);
+            args.Param = tensor.Parameter.Span;
+            args.Grad = tensor.Gradient.Span;
+            args.MomentumBuffer = tensor.State(0);
+            DispatchVariants(path, ref args);
+        }
+    }
+
+    /// <summary>
+    /// For WarmKernels: the loops for every value of the flags the step and per-tensor state decide; the
+    /// settings decide the others, as prepared.
+    /// </summary>
+    private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+    {
+        for (int variant = 0; variant < 2; variant++)
+        {
+            args.StepIsOne = (variant & 1) != 0; // step == 1
+            Dispatch(path, ref args);
+        }
+    }
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void WriteHyperparameters(global::System.Span<double> values)
     {
         values[0] = LearningRate;
@@ -574,6 +623,7 @@ partial class SGD : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void ValidateHyperparameterRanges()
     {
         global::KernelGen.Internal.Guard.InRange(LearningRate, 0.0, double.PositiveInfinity, false, nameof(LearningRate));
@@ -587,6 +637,7 @@ partial class SGD : global::KernelGen.Optimizer
     public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TrySetHyperparameter(string name, double value)
     {
         switch (name)
@@ -621,6 +672,7 @@ partial class SGD : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TryGetHyperparameter(string name, out double value)
     {
         switch (name)

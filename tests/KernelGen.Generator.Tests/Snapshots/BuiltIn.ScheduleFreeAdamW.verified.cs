@@ -117,6 +117,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     /// <param name="step">The step count, 1 on the first step.</param>
     /// <param name="lrMax">Per-tensor state, updated once per call.</param>
     /// <param name="weightSum">Per-tensor state, updated once per call.</param>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> z, global::System.Span<float> expAvgSq, global::System.Span<float> maxExpAvgSq, float learningRate, float beta1, float beta2, float weightDecay, float r, float weightLrPower, float warmupSteps, float decouplingC, bool amsBound, float epsilon, bool maximize, int step, ref float lrMax, ref float weightSum)
     {
         global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
@@ -149,6 +150,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     }
 
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Prepare(ref KernelArguments args, float learningRate, float beta1, float beta2, float weightDecay, float r, float weightLrPower, float warmupSteps, float decouplingC, bool amsBound, float epsilon, bool maximize, int step, ref float lrMax, ref float weightSum)
     {
         args.StepIsOne = step == 1; // decides if (step == 1)
@@ -260,6 +262,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
@@ -267,6 +270,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch1<TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
     {
@@ -274,6 +278,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         else Unswitch2<TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch2<TStepIsOne, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -282,6 +287,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         else Unswitch3<TStepIsOne, TMaximize, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch3<TStepIsOne, TMaximize, TAmsBound>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -291,6 +297,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         else Unswitch4<TStepIsOne, TMaximize, TAmsBound, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch4<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -301,6 +308,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         else Unswitch5<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch5<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -320,6 +328,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     /// <typeparamref name="TAbsCheckpointBelowHalf"/>: <c>global::System.MathF.Abs(checkpoint) &lt; 0.5f</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Run<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -346,6 +355,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -483,6 +493,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -620,6 +631,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -757,6 +769,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void LoopScalar<TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TStepIsOne : struct, global::KernelGen.Internal.IFlag
         where TMaximize : struct, global::KernelGen.Internal.IFlag
@@ -889,6 +902,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
@@ -917,6 +931,44 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), tensor.State(2), LearningRate, Beta1, Beta2, WeightDecay, R, WeightLrPower, WarmupSteps, DecouplingC, AmsBound, Epsilon, Maximize, step, ref tensor.TensorState(0), ref tensor.TensorState(1));
 
     /// <inheritdoc/>
+    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    {
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        foreach (global::KernelGen.ParameterTensor tensor in tensors)
+        {
+            if (tensor.Length == 0)
+            {
+                continue;
+            }
+            int step = tensor.Step + 1;
+            Prepare(ref args, LearningRate, Beta1, Beta2, WeightDecay, R, WeightLrPower, WarmupSteps, DecouplingC, AmsBound, Epsilon, Maximize, step, ref tensor.TensorState(0), ref tensor.TensorState(1));
+            args.Param = tensor.Parameter.Span;
+            args.Grad = tensor.Gradient.Span;
+            args.Z = tensor.State(0);
+            args.ExpAvgSq = tensor.State(1);
+            args.MaxExpAvgSq = tensor.State(2);
+            DispatchVariants(path, ref args);
+        }
+    }
+
+    /// <summary>
+    /// For WarmKernels: the loops for every value of the flags the step and per-tensor state decide; the
+    /// settings decide the others, as prepared.
+    /// </summary>
+    private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+    {
+        for (int variant = 0; variant < 4; variant++)
+        {
+            args.StepIsOne = (variant & 1) != 0; // step == 1
+            args.AbsCheckpointBelowHalf = (variant & 2) != 0; // global::System.MathF.Abs(checkpoint) < 0.5f
+            Dispatch(path, ref args);
+        }
+    }
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void WriteHyperparameters(global::System.Span<double> values)
     {
         values[0] = LearningRate;
@@ -933,6 +985,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void ValidateHyperparameterRanges()
     {
         global::KernelGen.Internal.Guard.InRange(LearningRate, 0.0, double.PositiveInfinity, false, nameof(LearningRate));
@@ -950,6 +1003,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TrySetHyperparameter(string name, double value)
     {
         switch (name)
@@ -1004,6 +1058,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TryGetHyperparameter(string name, out double value)
     {
         switch (name)

@@ -25,6 +25,7 @@ static partial class Elementwise
     /// <param name="weight">One value for every element.</param>
     /// <param name="clamp">One value for every element.</param>
     /// <exception cref="global::System.ArgumentException">The spans differ in length or overlap.</exception>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Mix(global::System.Span<float> target, global::System.ReadOnlySpan<float> first, global::System.ReadOnlySpan<float> second, float weight, bool clamp) =>
         MixKernel.Apply(global::KernelGen.KernelPath.Auto, target, first, second, weight, clamp);
 
@@ -36,6 +37,7 @@ static partial class Elementwise
     /// <param name="weight">One value for every element.</param>
     /// <param name="clamp">One value for every element.</param>
     /// <exception cref="global::System.ArgumentException">The spans differ in length or overlap.</exception>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Mix(global::KernelGen.KernelPath path, global::System.Span<float> target, global::System.ReadOnlySpan<float> first, global::System.ReadOnlySpan<float> second, float weight, bool clamp) =>
         MixKernel.Apply(path, target, first, second, weight, clamp);
 
@@ -61,6 +63,7 @@ static partial class Elementwise
         /// <param name="second">Read element by element.</param>
         /// <param name="weight">One value for every element.</param>
         /// <param name="clamp">One value for every element.</param>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> target, global::System.ReadOnlySpan<float> first, global::System.ReadOnlySpan<float> second, float weight, bool clamp)
         {
             global::KernelGen.Internal.Guard.SameLength(target.Length, first.Length, nameof(first));
@@ -82,6 +85,7 @@ static partial class Elementwise
         }
 
         /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Prepare(ref KernelArguments args, float weight, bool clamp)
         {
             args.Weight = weight;
@@ -124,6 +128,7 @@ static partial class Elementwise
         }
 
         /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
         {
             // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
@@ -134,6 +139,7 @@ static partial class Elementwise
         /// <summary>
         /// <typeparamref name="TClamp"/>: <c>clamp</c>.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run<TClamp>(global::KernelGen.KernelPath path, ref KernelArguments args)
             where TClamp : struct, global::KernelGen.Internal.IFlag
         {
@@ -155,6 +161,7 @@ static partial class Elementwise
         }
 
         /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Loop512<TClamp>(ref KernelArguments args, nuint start)
             where TClamp : struct, global::KernelGen.Internal.IFlag
         {
@@ -197,6 +204,7 @@ static partial class Elementwise
         }
 
         /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Loop256<TClamp>(ref KernelArguments args, nuint start)
             where TClamp : struct, global::KernelGen.Internal.IFlag
         {
@@ -239,6 +247,7 @@ static partial class Elementwise
         }
 
         /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Loop128<TClamp>(ref KernelArguments args, nuint start)
             where TClamp : struct, global::KernelGen.Internal.IFlag
         {
@@ -281,6 +290,7 @@ static partial class Elementwise
         }
 
         /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void LoopScalar<TClamp>(ref KernelArguments args, nuint start)
             where TClamp : struct, global::KernelGen.Internal.IFlag
         {

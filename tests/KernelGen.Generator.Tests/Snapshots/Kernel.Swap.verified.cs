@@ -23,6 +23,7 @@ static partial class Elementwise
     /// <param name="y">Read and written element by element.</param>
     /// <param name="scale">One value for every element.</param>
     /// <exception cref="global::System.ArgumentException">The spans differ in length or overlap.</exception>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void Swap(global::System.Span<float> x, global::System.Span<float> y, float scale) =>
         SwapKernel.Apply(global::KernelGen.KernelPath.Auto, x, y, scale);
 
@@ -32,6 +33,7 @@ static partial class Elementwise
     /// <param name="y">Read and written element by element.</param>
     /// <param name="scale">One value for every element.</param>
     /// <exception cref="global::System.ArgumentException">The spans differ in length or overlap.</exception>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal static void Swap(global::KernelGen.KernelPath path, global::System.Span<float> x, global::System.Span<float> y, float scale) =>
         SwapKernel.Apply(path, x, y, scale);
 
@@ -53,6 +55,7 @@ static partial class Elementwise
         /// <param name="x">Read and written element by element.</param>
         /// <param name="y">Read and written element by element.</param>
         /// <param name="scale">One value for every element.</param>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> x, global::System.Span<float> y, float scale)
         {
             global::KernelGen.Internal.Guard.SameLength(x.Length, y.Length, nameof(y));
@@ -70,6 +73,7 @@ static partial class Elementwise
         }
 
         /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Prepare(ref KernelArguments args, float scale)
         {
             args.Scale = scale;
@@ -102,11 +106,13 @@ static partial class Elementwise
         }
 
         /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
         {
             Run(path, ref args);
         }
 
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Run(global::KernelGen.KernelPath path, ref KernelArguments args)
         {
             switch (path)
@@ -127,6 +133,7 @@ static partial class Elementwise
         }
 
         /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Loop512(ref KernelArguments args, nuint start)
         {
             // The rule, applied here to every element:
@@ -159,6 +166,7 @@ static partial class Elementwise
         }
 
         /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Loop256(ref KernelArguments args, nuint start)
         {
             // The rule, applied here to every element:
@@ -191,6 +199,7 @@ static partial class Elementwise
         }
 
         /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Loop128(ref KernelArguments args, nuint start)
         {
             // The rule, applied here to every element:
@@ -223,6 +232,7 @@ static partial class Elementwise
         }
 
         /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void LoopScalar(ref KernelArguments args, nuint start)
         {
             // The rule, applied here to every element:

@@ -42,6 +42,7 @@ partial class Reduction : global::KernelGen.Optimizer
     /// <param name="grad">The gradient (read only).</param>
     /// <param name="learningRate">The hyper-parameter LearningRate.</param>
     /// <param name="weightDecay">The hyper-parameter WeightDecay.</param>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, float learningRate, float weightDecay)
     {
         global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
@@ -62,6 +63,7 @@ partial class Reduction : global::KernelGen.Optimizer
     /// writes nothing, summing in the canonical order (<see cref="global::KernelGen.Internal.Reduction"/>);
     /// then the update pass runs with the results known.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Execute(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float weightDecay)
     {
         Prepare(ref args, learningRate, weightDecay, 0f, 0f); // no operand depends on a reduction's result
@@ -73,6 +75,7 @@ partial class Reduction : global::KernelGen.Optimizer
     }
 
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Prepare(ref KernelArguments args, float learningRate, float weightDecay, float norm0, float norm1)
     {
         args.WeightDecay = weightDecay;
@@ -95,6 +98,7 @@ partial class Reduction : global::KernelGen.Optimizer
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
@@ -105,6 +109,7 @@ partial class Reduction : global::KernelGen.Optimizer
     /// <summary>
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Run<TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -130,6 +135,7 @@ partial class Reduction : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512<TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -166,6 +172,7 @@ partial class Reduction : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256<TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -202,6 +209,7 @@ partial class Reduction : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128<TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -238,6 +246,7 @@ partial class Reduction : global::KernelGen.Optimizer
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void LoopScalar<TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -269,6 +278,7 @@ partial class Reduction : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector512: blocks of 16 elements (1 vector), then the scalar tail. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Reduce512<TUnscaleGradient>(ref KernelArguments args)
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -304,6 +314,7 @@ partial class Reduction : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector256: blocks of 16 elements (2 vectors), then the scalar tail. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Reduce256<TUnscaleGradient>(ref KernelArguments args)
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -355,6 +366,7 @@ partial class Reduction : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass on Vector128: blocks of 16 elements (4 vectors), then the scalar tail. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Reduce128<TUnscaleGradient>(ref KernelArguments args)
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -438,6 +450,7 @@ partial class Reduction : global::KernelGen.Optimizer
     }
 
     /// <summary>The reducing pass from <paramref name="start"/> on: whole blocks of 16 into <paramref name="laneSums"/> (lane i mod 16), the rest into a tail in order. Writes nothing.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void ReduceScalar<TUnscaleGradient>(ref KernelArguments args, nuint start, scoped global::System.Span<float> laneSums)
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
     {
@@ -469,6 +482,7 @@ partial class Reduction : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
@@ -493,6 +507,49 @@ partial class Reduction : global::KernelGen.Optimizer
         throw new global::System.NotSupportedException("The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.");
 
     /// <inheritdoc/>
+    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    {
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        foreach (global::KernelGen.ParameterTensor tensor in tensors)
+        {
+            if (tensor.Length == 0)
+            {
+                continue;
+            }
+            int step = tensor.Step + 1;
+            args.Param = tensor.Parameter.Span;
+            args.Grad = tensor.Gradient.Span;
+            ExecuteVariants(path, ref args, LearningRate, WeightDecay);
+        }
+    }
+
+    /// <summary>
+    /// For WarmKernels: the loops for the flags as prepared (the settings decide every one).
+    /// </summary>
+    private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+    {
+        Dispatch(path, ref args);
+    }
+
+    /// <summary>
+    /// The rule needs per-tensor reductions: a reducing pass evaluates it on every element and
+    /// writes nothing, summing in the canonical order (<see cref="global::KernelGen.Internal.Reduction"/>);
+    /// then the update pass runs with the results known.
+    /// </summary>
+    private static void ExecuteVariants(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float weightDecay)
+    {
+        Prepare(ref args, learningRate, weightDecay, 0f, 0f); // no operand depends on a reduction's result
+        args.Reducing = true;
+        DispatchVariants(path, ref args);
+        args.Reducing = false;
+        Prepare(ref args, learningRate, weightDecay, global::System.MathF.Sqrt(args.Sum0), global::System.MathF.Sqrt(args.Sum1));
+        DispatchVariants(path, ref args);
+    }
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void WriteHyperparameters(global::System.Span<double> values)
     {
         values[0] = LearningRate;
@@ -505,6 +562,7 @@ partial class Reduction : global::KernelGen.Optimizer
     public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TrySetHyperparameter(string name, double value)
     {
         switch (name)
@@ -521,6 +579,7 @@ partial class Reduction : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TryGetHyperparameter(string name, out double value)
     {
         switch (name)

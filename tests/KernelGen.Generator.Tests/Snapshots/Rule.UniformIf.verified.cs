@@ -64,6 +64,7 @@ partial class UniformIf : global::KernelGen.Optimizer
     /// <param name="nesterov">The hyper-parameter Nesterov.</param>
     /// <param name="warmup">The hyper-parameter Warmup.</param>
     /// <param name="step">The step count, 1 on the first step.</param>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Apply(global::KernelGen.KernelPath path, global::System.Span<float> param, global::System.ReadOnlySpan<float> grad, global::System.Span<float> buffer, float learningRate, float momentum, bool nesterov, bool warmup, int step)
     {
         global::KernelGen.Internal.Guard.SameLength(param.Length, grad.Length, nameof(grad));
@@ -85,6 +86,7 @@ partial class UniformIf : global::KernelGen.Optimizer
     }
 
     /// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Prepare(ref KernelArguments args, float learningRate, float momentum, bool nesterov, bool warmup, int step)
     {
         float lr = learningRate;
@@ -139,6 +141,7 @@ partial class UniformIf : global::KernelGen.Optimizer
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(global::KernelGen.KernelPath path, ref KernelArguments args)
     {
         // Each uniform condition becomes a type argument: the loops are compiled for the case at hand.
@@ -146,6 +149,7 @@ partial class UniformIf : global::KernelGen.Optimizer
         else Unswitch1<global::KernelGen.Internal.False>(path, ref args);
     }
 
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Unswitch1<TNesterov>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TNesterov : struct, global::KernelGen.Internal.IFlag
     {
@@ -157,6 +161,7 @@ partial class UniformIf : global::KernelGen.Optimizer
     /// <typeparamref name="TNesterov"/>: <c>nesterov</c>.
     /// <typeparamref name="TUnscaleGradient"/>: <c>the gradient carries a loss scale</c>.
     /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Run<TNesterov, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
@@ -179,6 +184,7 @@ partial class UniformIf : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512<TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
@@ -243,6 +249,7 @@ partial class UniformIf : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256<TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
@@ -307,6 +314,7 @@ partial class UniformIf : global::KernelGen.Optimizer
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128<TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
@@ -371,6 +379,7 @@ partial class UniformIf : global::KernelGen.Optimizer
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void LoopScalar<TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TNesterov : struct, global::KernelGen.Internal.IFlag
         where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
@@ -430,6 +439,7 @@ partial class UniformIf : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
@@ -490,6 +500,36 @@ partial class UniformIf : global::KernelGen.Optimizer
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), LearningRate, Momentum, Nesterov, Warmup, step);
 
     /// <inheritdoc/>
+    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    {
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        foreach (global::KernelGen.ParameterTensor tensor in tensors)
+        {
+            if (tensor.Length == 0)
+            {
+                continue;
+            }
+            int step = tensor.Step + 1;
+            Prepare(ref args, LearningRate, Momentum, Nesterov, Warmup, step);
+            args.Param = tensor.Parameter.Span;
+            args.Grad = tensor.Gradient.Span;
+            args.Buffer = tensor.State(0);
+            DispatchVariants(path, ref args);
+        }
+    }
+
+    /// <summary>
+    /// For WarmKernels: the loops for the flags as prepared (the settings decide every one).
+    /// </summary>
+    private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+    {
+        Dispatch(path, ref args);
+    }
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void WriteHyperparameters(global::System.Span<double> values)
     {
         values[0] = LearningRate;
@@ -504,6 +544,7 @@ partial class UniformIf : global::KernelGen.Optimizer
     public override global::System.Collections.Generic.IReadOnlyList<string> HyperparameterNames => s_hyperparameterNames;
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TrySetHyperparameter(string name, double value)
     {
         switch (name)
@@ -526,6 +567,7 @@ partial class UniformIf : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool TryGetHyperparameter(string name, out double value)
     {
         switch (name)
