@@ -123,7 +123,7 @@ public abstract partial class Optimizer
                 }
             }
 
-            StepTensors(new ReadOnlySpan<ParameterTensor>(in tensor), _openPath);
+            StepStoredTensors(new ReadOnlySpan<ParameterTensor>(in tensor), _openPath);
             tensor.Step++;
             MarkStepped(tensor);
         }
