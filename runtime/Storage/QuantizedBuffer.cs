@@ -102,6 +102,11 @@ internal sealed class QuantizedBuffer
     /// <summary>Replaces every code and scale (a checkpoint's, checked to have the right lengths).</summary>
     public void Load(ReadOnlySpan<byte> codes, ReadOnlySpan<float> scales)
     {
+        if (!IsAllocated && !codes.ContainsAnyExcept(Map.ZeroCode) && !scales.ContainsAnyExcept(0f))
+        {
+            return; // a state not used yet stays unallocated
+        }
+
         Allocate();
         codes.CopyTo(_codes);
         scales.CopyTo(_scales);
