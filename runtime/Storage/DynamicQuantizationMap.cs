@@ -96,35 +96,52 @@ internal sealed class DynamicQuantizationMap
     public ReadOnlySpan<float> Values => _values;
 
     /// <summary>
-    /// The code of <paramref name="normalized"/> (a value divided by its block's absmax): the number
-    /// of midpoints below it, by a binary search of eight steps without branches. A value on a
-    /// midpoint takes the lower code; NaN takes code 0.
+    /// The code of <paramref name="normalized"/> (a finite value divided by its block's absmax, so
+    /// in [-1, 1]): the number of midpoints below it, by a binary search of eight steps. A value on a
+    /// midpoint takes the lower code.
     /// </summary>
+    /// <remarks>
+    /// Each step takes the sign bit of midpoint − value, 1 exactly when the midpoint is below the
+    /// value (an exact tie gives +0): arithmetic, not a branch the processor would mispredict half
+    /// the time. Both are at most 1 in magnitude, so the difference is exact in its sign.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte Code(float normalized)
     {
         ref float midpoints = ref MemoryMarshal.GetArrayDataReference(_midpoints);
         int code = 0;
-        for (int half = 128; half > 0; half >>= 1)
-        {
-            code += Unsafe.Add(ref midpoints, code + half - 1) < normalized ? half : 0;
-        }
-
+        code += Below(Unsafe.Add(ref midpoints, code + 127), normalized) << 7;
+        code += Below(Unsafe.Add(ref midpoints, code + 63), normalized) << 6;
+        code += Below(Unsafe.Add(ref midpoints, code + 31), normalized) << 5;
+        code += Below(Unsafe.Add(ref midpoints, code + 15), normalized) << 4;
+        code += Below(Unsafe.Add(ref midpoints, code + 7), normalized) << 3;
+        code += Below(Unsafe.Add(ref midpoints, code + 3), normalized) << 2;
+        code += Below(Unsafe.Add(ref midpoints, code + 1), normalized) << 1;
+        code += Below(Unsafe.Add(ref midpoints, code), normalized);
         return (byte)code;
+
+        static int Below(float midpoint, float value) => (int)(BitConverter.SingleToUInt32Bits(midpoint - value) >> 31);
     }
 
     /// <summary>
     /// Replaces the codes and scale of one block with those of <paramref name="values"/> (at most
-    /// <see cref="BlockLength"/>): the scale is the largest magnitude (NaN if any value is NaN), each
-    /// code that of the value divided by it.
+    /// <see cref="BlockLength"/>): the scale is the largest magnitude, each code that of the value
+    /// divided by it. A block holding an infinity or a NaN gets scale NaN (every value reads back
+    /// as NaN), as a float32 state would carry the non-finite value into the update.
     /// </summary>
     public void QuantizeBlock(ReadOnlySpan<float> values, Span<byte> codes, out float scale)
     {
         float absmax = AbsoluteMaximum(values);
+        codes = codes.Slice(0, values.Length);
+        if (!float.IsFinite(absmax))
+        {
+            codes.Fill(ZeroCode);
+            scale = float.NaN;
+            return;
+        }
 
         // A block of zeros keeps scale 0 and divides by 1, which gives zero's code.
         float divisor = absmax > 0f ? absmax : 1f;
-        codes = codes.Slice(0, values.Length);
         for (int i = 0; i < values.Length; i++)
         {
             codes[i] = Code(values[i] / divisor);

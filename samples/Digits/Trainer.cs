@@ -9,13 +9,14 @@ namespace KernelGen.Samples.Digits;
 
 /// <summary>Command-line settings.</summary>
 /// <param name="StepInBackward">Step the output layer as soon as its gradients are complete, inside the backward pass (no clipping: it needs every gradient first).</param>
-public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int Batch, int Seed, bool StepInBackward = false, bool Clip = true)
+public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int Batch, int Seed, bool StepInBackward = false, bool Clip = true, StateStorage States = StateStorage.Float32)
 {
     public static Options? Parse(string[] args)
     {
         var optimizers = new List<string> { "AdamW" };
         int epochs = 30, batch = 32, seed = 1;
         bool stepInBackward = false, clip = true;
+        StateStorage states = StateStorage.Float32;
         for (int i = 0; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -45,6 +46,10 @@ public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int B
                     stepInBackward = true;
                     clip = false;
                     break;
+                case "--states" when value is "8bit" or "fp32":
+                    states = value == "8bit" ? StateStorage.Int8Blockwise : StateStorage.Float32;
+                    i++;
+                    break;
                 case "--no-clip":
                     clip = false;
                     break;
@@ -53,13 +58,14 @@ public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int B
             }
         }
 
-        return new Options(optimizers, epochs, batch, seed, stepInBackward, clip);
+        return new Options(optimizers, epochs, batch, seed, stepInBackward, clip, states);
     }
 }
 
 /// <summary>One optimizer's run.</summary>
 /// <param name="ParameterHash">FNV-1a over the bits of the trained parameters: equal hashes, same model.</param>
-public sealed record Result(string Optimizer, double MaxLearningRate, double TestAccuracy, double OptimizerShare, double OptimizerMicroseconds, long BytesPerStep, ulong ParameterHash, string Summary);
+/// <param name="StateBytesPerParameter">The optimizer's per-element state bytes over the model's parameter count.</param>
+public sealed record Result(string Optimizer, double MaxLearningRate, double TestAccuracy, double OptimizerShare, double OptimizerMicroseconds, long BytesPerStep, ulong ParameterHash, string Summary, double StateBytesPerParameter);
 
 /// <summary>The training loop: forward/backward, clip, step, schedule; timed and measured.</summary>
 public static class Trainer
@@ -80,6 +86,7 @@ public static class Trainer
 
         var model = new Mlp(options.Batch, options.Seed);
         optimizer.TrySetHyperparameter("Momentum", 0.9); // SGD-like optimizers get momentum; no-op for the others
+        optimizer.StateStorage = options.States;
         ParameterTensor w1 = optimizer.Add(model.W1, model.GradW1);
         ParameterTensor b1 = optimizer.Add(model.B1, model.GradB1);
         ParameterTensor w2 = optimizer.Add(model.W2, model.GradW2);
@@ -181,7 +188,14 @@ public static class Trainer
         long bytesPerStep = optimizerBytes / measuredSteps;
         string what = options.StepInBackward ? "steps in backward + schedule" : options.Clip ? "clip + step + schedule" : "step + schedule";
         string summary = $"{name}: test accuracy {testAccuracy:P1}; optimizer step ({what}) {microseconds:F2} µs, {optimizerShare:P0} of step time; {bytesPerStep} bytes allocated per optimizer step";
-        return new Result(name, maxLr, testAccuracy, optimizerShare, microseconds, bytesPerStep, Hash(model), summary);
+        double stateBytes = 0, parameters = 0;
+        foreach (ParameterTensor tensor in optimizer.Tensors)
+        {
+            stateBytes += tensor.StateBytes;
+            parameters += tensor.Length;
+        }
+
+        return new Result(name, maxLr, testAccuracy, optimizerShare, microseconds, bytesPerStep, Hash(model), summary, stateBytes / parameters);
     }
 
     private static ulong Hash(Mlp model)
