@@ -19,6 +19,12 @@ internal enum SlotKind
 
     /// <summary>The parameter values: F32, shape [n].</summary>
     Parameter,
+
+    /// <summary>A per-element state stored in 8 bits: its codes, U8, shape [n].</summary>
+    QuantizedCodes,
+
+    /// <summary>A per-element state stored in 8 bits: its absmax scales, F32, shape [blocks]; saved right after its codes.</summary>
+    QuantizedScales,
 }
 
 /// <summary>
@@ -32,12 +38,13 @@ internal sealed class Slot
     private readonly Func<int>? _getCount;
     private readonly Action<int>? _setCount;
 
-    public Slot(string name, SlotKind kind, ParameterTensor tensor, int index)
+    public Slot(string name, SlotKind kind, ParameterTensor tensor, int index, DynamicQuantizationMap? map = null)
     {
         Name = name;
         Kind = kind;
         _tensor = tensor;
         Index = index;
+        Map = map;
     }
 
     private Slot(string name, SlotKind kind, Memory<float> buffer, Func<int>? getCount, Action<int>? setCount)
@@ -62,16 +69,38 @@ internal sealed class Slot
     /// <summary>The state or tensor-state index (unused for the step and the parameter).</summary>
     public int Index { get; }
 
-    public bool IsVector => Kind is SlotKind.State or SlotKind.Parameter;
+    /// <summary>
+    /// The map of a state's 8-bit codes, for a state whose rule can store it in 8 bits (whatever
+    /// this tensor's storage): a float32 state loads a checkpoint's codes through it.
+    /// </summary>
+    public DynamicQuantizationMap? Map { get; }
 
-    public string DType => Kind == SlotKind.Step ? "I64" : "F32";
+    public bool IsVector => Kind is SlotKind.State or SlotKind.Parameter or SlotKind.QuantizedCodes or SlotKind.QuantizedScales;
+
+    public string DType => Kind switch
+    {
+        SlotKind.Step => "I64",
+        SlotKind.QuantizedCodes => "U8",
+        _ => "F32",
+    };
+
+    /// <summary>The bytes of one element: the writer orders the data by it, widest first, so every tensor is aligned in the file.</summary>
+    public int ElementSize => Kind switch
+    {
+        SlotKind.Step => sizeof(long),
+        SlotKind.QuantizedCodes => sizeof(byte),
+        _ => sizeof(float),
+    };
 
     /// <summary>The number of elements of a vector slot.</summary>
-    public int Length => _tensor?.Length ?? _buffer.Length;
+    public int Length => Kind == SlotKind.QuantizedScales ? Quantized.BlockCount : _tensor?.Length ?? _buffer.Length;
 
     public long[] Shape => IsVector ? new long[] { Length } : Array.Empty<long>();
 
-    public long ByteLength => IsVector ? (long)Length * sizeof(float) : Kind == SlotKind.Step ? sizeof(long) : sizeof(float);
+    public long ByteLength => IsVector ? (long)Length * ElementSize : ElementSize;
+
+    /// <summary>The 8-bit state of a codes or scales slot.</summary>
+    public QuantizedBuffer Quantized => _tensor!.Quantized!.Buffer(Index);
 
     /// <summary>The live values of a vector slot.</summary>
     public Span<float> Values => _tensor is null ? _buffer.Span : Kind == SlotKind.State ? _tensor.State(Index) : _tensor.Parameter.Span;
@@ -117,7 +146,10 @@ internal sealed class CheckpointLayout
     /// <summary>Per group, the companions saved with it: the optimizer's own (schedule-free mode), then a wrapper's (Lookahead, for group 0).</summary>
     public IReadOnlyList<ICheckpointCompanion>[] Companions { get; }
 
-    /// <summary>Every entry: per tensor its states, tensor states, step, then parameter (the writer puts the steps first in the data).</summary>
+    /// <summary>
+    /// Every entry: per tensor its states (an 8-bit state as its codes, then its scales), tensor
+    /// states, step, then parameter (the writer puts the steps first in the data, the codes last).
+    /// </summary>
     public IReadOnlyList<Slot> Slots { get; }
 
     public int TensorCount { get; }
@@ -147,9 +179,19 @@ internal sealed class CheckpointLayout
             foreach (ParameterTensor tensor in optimizer.Tensors)
             {
                 string prefix = "state." + k.ToString(CultureInfo.InvariantCulture) + ".";
+                DynamicQuantizationMap[]? maps = optimizer.StateQuantizationMaps;
                 for (int i = 0; i < rule.StateNames.Count; i++)
                 {
-                    Add(new Slot(prefix + SnakeCase(rule.StateNames[i]), SlotKind.State, tensor, i), rule);
+                    string name = prefix + SnakeCase(rule.StateNames[i]);
+                    if (tensor.Quantized is null)
+                    {
+                        Add(new Slot(name, SlotKind.State, tensor, i, maps?[i]), rule);
+                    }
+                    else
+                    {
+                        Add(new Slot(name, SlotKind.QuantizedCodes, tensor, i, maps![i]), rule);
+                        Add(new Slot(ScalesName(name), SlotKind.QuantizedScales, tensor, i, maps[i]), rule);
+                    }
                 }
 
                 for (int i = 0; i < rule.TensorStateNames.Count; i++)
@@ -189,6 +231,9 @@ internal sealed class CheckpointLayout
     /// <summary>The metadata prefix of a companion of group <paramref name="group"/>.</summary>
     public static string CompanionPrefix(int group, ICheckpointCompanion companion) =>
         "groups." + group.ToString(CultureInfo.InvariantCulture) + "." + companion.CompanionName + ".";
+
+    /// <summary>The name of the absmax scales of the 8-bit state saved as <paramref name="state"/>.</summary>
+    public static string ScalesName(string state) => state + "_absmax";
 
     /// <summary>The name of tensor <paramref name="k"/>'s parameter values.</summary>
     public static string ParameterName(int k) => "param." + k.ToString(CultureInfo.InvariantCulture);

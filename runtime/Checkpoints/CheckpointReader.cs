@@ -160,6 +160,22 @@ internal static class CheckpointReader
         byte[] buffer = new byte[CheckpointWriter.ChunkBytes];
         foreach (TensorEntry entry in parsed.Tensors)
         {
+            if (staged.TryFindDequantized(entry, out int target, out bool scales))
+            {
+                // An 8-bit state for a float32 state: staged as saved, dequantized once everything is checked.
+                if (scales)
+                {
+                    staged.DequantizedScales[target] = ReadFloats(source, entry, buffer, ref checksum);
+                }
+                else
+                {
+                    staged.Codes[target] = ReadBytes(source, entry, buffer, ref checksum);
+                }
+
+                staged.Present[target] = staged.Codes[target] is not null && staged.DequantizedScales[target] is not null;
+                continue;
+            }
+
             if (!staged.TryFind(entry, out int index))
             {
                 for (long left = entry.ByteLength; left > 0;)
@@ -174,20 +190,13 @@ internal static class CheckpointReader
             }
 
             Slot slot = staged.Layout.Slots[index];
-            if (slot.IsVector)
+            if (slot.Kind == SlotKind.QuantizedCodes)
             {
-                float[] values = new float[slot.Length];
-                int perChunk = buffer.Length / sizeof(float);
-                for (int start = 0; start < values.Length; start += perChunk)
-                {
-                    int count = Math.Min(perChunk, values.Length - start);
-                    Span<byte> chunk = buffer.AsSpan(0, count * sizeof(float));
-                    ReadExactly(source, chunk, $"'{entry.Name}'");
-                    checksum.Append(chunk);
-                    LittleEndian.Read(chunk, values.AsSpan(start, count));
-                }
-
-                staged.Vectors[index] = values;
+                staged.Codes[index] = ReadBytes(source, entry, buffer, ref checksum);
+            }
+            else if (slot.IsVector)
+            {
+                staged.Vectors[index] = ReadFloats(source, entry, buffer, ref checksum);
             }
             else
             {
@@ -206,6 +215,37 @@ internal static class CheckpointReader
 
             staged.Present[index] = true;
         }
+    }
+
+    /// <summary>Reads an F32 entry (its shape checked to be [n]) under the checksum.</summary>
+    private static float[] ReadFloats(Stream source, TensorEntry entry, byte[] buffer, ref Crc32C checksum)
+    {
+        float[] values = new float[entry.Shape[0]];
+        int perChunk = buffer.Length / sizeof(float);
+        for (int start = 0; start < values.Length; start += perChunk)
+        {
+            int count = Math.Min(perChunk, values.Length - start);
+            Span<byte> chunk = buffer.AsSpan(0, count * sizeof(float));
+            ReadExactly(source, chunk, $"'{entry.Name}'");
+            checksum.Append(chunk);
+            LittleEndian.Read(chunk, values.AsSpan(start, count));
+        }
+
+        return values;
+    }
+
+    /// <summary>Reads a U8 entry (its shape checked to be [n]) under the checksum.</summary>
+    private static byte[] ReadBytes(Stream source, TensorEntry entry, byte[] buffer, ref Crc32C checksum)
+    {
+        byte[] values = new byte[entry.Shape[0]];
+        for (int start = 0; start < values.Length; start += buffer.Length)
+        {
+            Span<byte> chunk = values.AsSpan(start, Math.Min(buffer.Length, values.Length - start));
+            ReadExactly(source, chunk, $"'{entry.Name}'");
+            checksum.Append(chunk);
+        }
+
+        return values;
     }
 
     /// <summary>Compares the checkpoint with the target and lists every difference in one exception.</summary>
@@ -280,12 +320,26 @@ internal static class CheckpointReader
                 continue;
             }
 
+            if (slot.Kind == SlotKind.QuantizedScales && entries.TryGetValue(layout.Slots[i - 1].Name, out TensorEntry? floats) && floats.DType == "F32")
+            {
+                continue; // said with its codes
+            }
+
             differences.Add(entries.TryGetValue(slot.Name, out TensorEntry? entry)
-                ? $"'{slot.Name}' is {Describe(entry.DType, entry.Shape)} in the checkpoint but {Describe(slot.DType, slot.Shape)} in the target"
+                ? slot.Kind == SlotKind.QuantizedCodes && entry.DType == "F32"
+                    ? $"'{slot.Name}' holds float32 values in the checkpoint but the target stores that state in 8 bits: quantizing would lose what the checkpoint keeps, so it is refused (load it into an optimizer with StateStorage.Float32)"
+                    : slot.Kind == SlotKind.State && staged.Codes[i] is not null
+                        ? $"'{slot.Name}' holds 8-bit codes in the checkpoint without its scales '{CheckpointLayout.ScalesName(slot.Name)}' as F32 [{(slot.Length + DynamicQuantizationMap.BlockLength - 1) / DynamicQuantizationMap.BlockLength}]"
+                        : $"'{slot.Name}' is {Describe(entry.DType, entry.Shape)} in the checkpoint but {Describe(slot.DType, slot.Shape)} in the target"
                 : $"'{slot.Name}' is missing");
         }
 
         var expected = new HashSet<string>(layout.Slots.Select(static s => s.Name), StringComparer.Ordinal);
+        foreach (int index in staged.DequantizedStates)
+        {
+            expected.Add(CheckpointLayout.ScalesName(layout.Slots[index].Name));
+        }
+
         foreach (TensorEntry entry in parsed.Tensors)
         {
             // Saved parameters are skipped, not refused, when the caller did not ask for them.
@@ -516,6 +570,8 @@ internal static class CheckpointReader
             }
 
             Vectors = new float[]?[layout.Slots.Count];
+            Codes = new byte[]?[layout.Slots.Count];
+            DequantizedScales = new float[]?[layout.Slots.Count];
             Steps = new long[layout.Slots.Count];
             TensorStates = new float[layout.Slots.Count];
             Present = new bool[layout.Slots.Count];
@@ -525,6 +581,27 @@ internal static class CheckpointReader
 
         public float[]?[] Vectors { get; }
 
+        /// <summary>The codes of each 8-bit state: for a codes slot, or for a float32 state that loads them dequantized.</summary>
+        public byte[]?[] Codes { get; }
+
+        /// <summary>The scales of an 8-bit state a float32 state slot loads dequantized (a codes slot's scales are in the next slot's <see cref="Vectors"/>).</summary>
+        public float[]?[] DequantizedScales { get; }
+
+        /// <summary>The float32 state slots that load 8-bit codes and scales, once both are read.</summary>
+        public IEnumerable<int> DequantizedStates
+        {
+            get
+            {
+                for (int i = 0; i < Codes.Length; i++)
+                {
+                    if (Layout.Slots[i].Kind == SlotKind.State && Codes[i] is not null && DequantizedScales[i] is not null)
+                    {
+                        yield return i;
+                    }
+                }
+            }
+        }
+
         /// <summary>The step count of each step slot.</summary>
         public long[] Steps { get; }
 
@@ -532,6 +609,24 @@ internal static class CheckpointReader
         public float[] TensorStates { get; }
 
         public bool[] Present { get; }
+
+        /// <summary>
+        /// Finds the float32 state slot an 8-bit state's entry fills, dequantized (lossless: each
+        /// value is a map value times its scale): the codes, U8 of the state's shape, or the
+        /// scales, F32 with one per block, saved under the state's name with <c>_absmax</c>.
+        /// </summary>
+        public bool TryFindDequantized(TensorEntry entry, out int index, out bool scales)
+        {
+            scales = entry.Name.EndsWith("_absmax", StringComparison.Ordinal);
+            string name = scales ? entry.Name.Substring(0, entry.Name.Length - "_absmax".Length) : entry.Name;
+            if (!_indices.TryGetValue(name, out index) || Layout.Slots[index] is not { Kind: SlotKind.State, Map: not null } slot || entry.Shape.Length != 1)
+            {
+                return false;
+            }
+
+            long blocks = (slot.Length + DynamicQuantizationMap.BlockLength - 1) / DynamicQuantizationMap.BlockLength;
+            return scales ? entry.DType == "F32" && entry.Shape[0] == blocks : entry.DType == "U8" && entry.Shape[0] == slot.Length;
+        }
 
         /// <summary>Finds the slot an entry fills: same name, dtype and shape.</summary>
         public bool TryFind(TensorEntry entry, out int index) =>
@@ -547,9 +642,18 @@ internal static class CheckpointReader
                 Slot slot = Layout.Slots[i];
                 switch (slot.Kind)
                 {
+                    case SlotKind.State when Codes[i] is { } codes:
+                        QuantizedBuffer.Dequantize(slot.Map!, codes, DequantizedScales[i], slot.Values);
+                        break;
                     case SlotKind.State or SlotKind.Parameter:
                         Vectors[i]!.CopyTo(slot.Values);
                         break;
+                    case SlotKind.QuantizedCodes:
+                        slot.Quantized.Load(Codes[i], Vectors[i + 1]);
+                        break;
+                    case SlotKind.QuantizedScales:
+                        break; // loaded with its codes
+
                     case SlotKind.TensorState:
                         slot.TensorState = TensorStates[i];
                         break;

@@ -35,9 +35,9 @@ internal static class CheckpointWriter
         Dictionary<string, string> metadata = Metadata(layout, options);
 
         // Data order as the reference writer's: wider dtypes first (the I64 step counts, then
-        // F32), so with the header padded to 8 bytes every tensor is aligned to its element size
-        // in the file and torch or numpy can view it in place.
-        List<Slot> order = layout.Slots.OrderByDescending(static s => s.Kind == SlotKind.Step).ToList();
+        // F32, then the U8 codes of 8-bit states), so with the header padded to 8 bytes every
+        // tensor is aligned to its element size in the file and torch or numpy can view it in place.
+        List<Slot> order = layout.Slots.OrderByDescending(static s => s.ElementSize).ToList();
         var tensors = new List<TensorEntry>(order.Count);
         long offset = 0;
         foreach (Slot slot in order)
@@ -155,17 +155,23 @@ internal static class CheckpointWriter
             switch (slot.Kind)
             {
                 case SlotKind.State or SlotKind.Parameter:
-                    ReadOnlySpan<float> values = slot.Values;
-                    int perChunk = buffer.Length / sizeof(float);
-                    for (int start = 0; start < values.Length; start += perChunk)
+                    WriteFloats(slot.Values, buffer, ref checksum, output);
+                    continue;
+                case SlotKind.QuantizedCodes:
+                    for (int start = 0; start < slot.Length; start += buffer.Length)
                     {
-                        ReadOnlySpan<float> part = values.Slice(start, Math.Min(perChunk, values.Length - start));
-                        Span<byte> bytes = buffer.AsSpan(0, part.Length * sizeof(float));
-                        LittleEndian.Write(part, bytes);
+                        Span<byte> bytes = buffer.AsSpan(0, Math.Min(buffer.Length, slot.Length - start));
+                        slot.Quantized.CopyCodes(start, bytes);
                         checksum.Append(bytes);
                         output?.Write(bytes);
                     }
 
+                    continue;
+                case SlotKind.QuantizedScales:
+                    // Small (one float per 256 elements); copied out because unused scales do not exist yet.
+                    float[] scales = new float[slot.Length];
+                    slot.Quantized.CopyScales(0, scales);
+                    WriteFloats(scales, buffer, ref checksum, output);
                     continue;
                 case SlotKind.TensorState:
                     BinaryPrimitives.WriteSingleLittleEndian(buffer, slot.TensorState);
@@ -179,6 +185,19 @@ internal static class CheckpointWriter
 
             checksum.Append(buffer.AsSpan(0, count));
             output?.Write(buffer, 0, count);
+        }
+    }
+
+    private static void WriteFloats(ReadOnlySpan<float> values, byte[] buffer, ref Crc32C checksum, Stream? output)
+    {
+        int perChunk = buffer.Length / sizeof(float);
+        for (int start = 0; start < values.Length; start += perChunk)
+        {
+            ReadOnlySpan<float> part = values.Slice(start, Math.Min(perChunk, values.Length - start));
+            Span<byte> bytes = buffer.AsSpan(0, part.Length * sizeof(float));
+            LittleEndian.Write(part, bytes);
+            checksum.Append(bytes);
+            output?.Write(bytes);
         }
     }
 }

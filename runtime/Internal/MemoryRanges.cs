@@ -56,7 +56,8 @@ internal sealed class MemoryRanges
     public void Add(Optimizer optimizer, ParameterTensor tensor)
     {
         Insert(Region.Of(tensor.Parameter), new Label(optimizer, tensor.Index, "parameter"), written: true);
-        for (int i = 0; i < tensor.StateCount; i++)
+        // 8-bit states live in the optimizer's own arrays, which no caller's memory can overlap.
+        for (int i = 0; i < FloatStateCount(tensor); i++)
         {
             Insert(Region.Of(tensor.StateMemory(i)), new Label(optimizer, tensor.Index, "state buffer"), written: true);
         }
@@ -92,7 +93,7 @@ internal sealed class MemoryRanges
                 try
                 {
                     joined.CheckNew(tensor.Parameter, tensor.Gradient);
-                    for (int i = 0; i < tensor.StateCount; i++)
+                    for (int i = 0; i < FloatStateCount(tensor); i++)
                     {
                         // A state buffer handed to another optimizer of the set as its parameter.
                         if (joined.Find(Region.Of(tensor.StateMemory(i)), written: true, read: true) is { } withState)
@@ -122,6 +123,9 @@ internal sealed class MemoryRanges
 
         return (written ? Overlapping(owner.Written, region) : null) ?? (read ? Overlapping(owner.Read, region) : null);
     }
+
+    /// <summary>The state buffers of <paramref name="tensor"/> that are float memory (none when its states are 8-bit codes).</summary>
+    private static int FloatStateCount(ParameterTensor tensor) => tensor.StateStorage == StateStorage.Int8Blockwise ? 0 : tensor.StateCount;
 
     /// <summary>The range of a sorted, disjoint list that overlaps <paramref name="region"/>, if any: only the last one starting before its end can.</summary>
     private static Label? Overlapping(List<Range> ranges, Region region)

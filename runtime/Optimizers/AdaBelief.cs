@@ -76,6 +76,15 @@ public sealed partial class AdaBelief
     [Hyperparameter("adam_debias")]
     public bool AdamDebias { get; set; }
 
+    private static readonly DynamicQuantizationMap[] s_stateQuantizationMaps =
+        { DynamicQuantizationMap.Signed, DynamicQuantizationMap.Unsigned, DynamicQuantizationMap.Unsigned };
+
+    /// <inheritdoc/>
+    internal override DynamicQuantizationMap[] StateQuantizationMaps => s_stateQuantizationMaps;
+
+    /// <inheritdoc/>
+    internal override bool UsesState(int index) => index != 2 || AmsBound; // the maximum of second moments
+
     [UpdateRule]
     private static void Update(ref float param, float grad, ref float expAvg, ref float expAvgVar, ref float maxExpAvgVar,
         float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool rectify,

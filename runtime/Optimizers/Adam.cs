@@ -38,6 +38,15 @@ public sealed partial class Adam
     [Hyperparameter("maximize")]
     public bool Maximize { get; set; }
 
+    private static readonly DynamicQuantizationMap[] s_stateQuantizationMaps =
+        { DynamicQuantizationMap.Signed, DynamicQuantizationMap.Unsigned, DynamicQuantizationMap.Unsigned };
+
+    /// <inheritdoc/>
+    internal override DynamicQuantizationMap[] StateQuantizationMaps => s_stateQuantizationMaps;
+
+    /// <inheritdoc/>
+    internal override bool UsesState(int index) => index != 2 || Amsgrad; // the maximum of second moments
+
     [UpdateRule]
     private static void Update(ref float param, float grad, ref float expAvg, ref float expAvgSq, ref float maxExpAvgSq,
         float learningRate, float beta1, float beta2, float epsilon, float weightDecay, bool amsgrad, bool maximize, [Step] int step)

@@ -37,6 +37,11 @@ public sealed partial class Lion
     [Hyperparameter("maximize")]
     public bool Maximize { get; set; }
 
+    private static readonly DynamicQuantizationMap[] s_stateQuantizationMaps = { DynamicQuantizationMap.Signed };
+
+    /// <inheritdoc/>
+    internal override DynamicQuantizationMap[] StateQuantizationMaps => s_stateQuantizationMaps;
+
     [UpdateRule]
     private static void Update(ref float param, float grad, ref float expAvg,
         float learningRate, float beta1, float beta2, float weightDecay, bool weightDecouple, bool fixedDecay, bool maximize)

@@ -127,9 +127,9 @@ public abstract partial class Optimizer
             }
 
 #if NET
-            StepTensors(new ReadOnlySpan<ParameterTensor>(in tensor), _openPath);
+            StepStoredTensors(new ReadOnlySpan<ParameterTensor>(in tensor), _openPath);
 #else
-            StepTensors(new[] { tensor }, _openPath);
+            StepStoredTensors(new[] { tensor }, _openPath);
 #endif
             tensor.Step++;
             MarkStepped(tensor);

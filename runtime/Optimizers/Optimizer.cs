@@ -141,7 +141,7 @@ public abstract partial class Optimizer
             Guard.Disjoint(parameter.Span, gradient.Span, nameof(parameter), nameof(gradient));
             MemoryDomain.CheckNew(parameter, gradient);
             UpdateRule rule = Rule;
-            var tensor = new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count);
+            ParameterTensor tensor = NewTensor(parameter, gradient, rule);
             MemoryDomain.Add(this, tensor);
             _tensors.Add(tensor);
             return tensor;
@@ -221,7 +221,7 @@ public abstract partial class Optimizer
         }
         else
         {
-            StepTensors(CollectionsMarshal.AsSpan(_tensors), path);
+            StepStoredTensors(CollectionsMarshal.AsSpan(_tensors), path);
         }
 
         foreach (ParameterTensor tensor in _tensors)
@@ -232,7 +232,7 @@ public abstract partial class Optimizer
 
     private void StepTensorsInParallel(KernelPath path)
     {
-        _parallelStep ??= new ParallelStep(_tensors, StepTensors);
+        _parallelStep ??= new ParallelStep(_tensors, StepStoredTensors);
         _parallelStep.Run(path, _maxDegreeOfParallelism, _parallelThreshold, ShareEveryStep);
     }
 
@@ -306,6 +306,7 @@ public abstract partial class Optimizer
     internal void BeginKernels()
     {
         LastStepSkipped = false;
+        AllocateUsedQuantizedStates();
         BeforeStep();
     }
 

@@ -7,25 +7,33 @@ namespace KernelGen;
 /// One parameter tensor registered with an <see cref="Optimizer"/>: the caller's parameter and
 /// gradient memory, and the optimizer's state for it, allocated once at registration.
 /// </summary>
-public sealed class ParameterTensor
+public sealed partial class ParameterTensor
 {
     private readonly Memory<float>[] _states;
     private readonly float[] _tensorStates;
     private ParameterTensor[] _chunks = Array.Empty<ParameterTensor>();
 
-    internal ParameterTensor(int index, Memory<float> parameter, Memory<float> gradient, int stateCount, int tensorStateCount)
+    /// <summary>A registered tensor; its states are 8-bit codes of <paramref name="quantizationMaps"/> (one per state) when given, else floats.</summary>
+    internal ParameterTensor(int index, Memory<float> parameter, Memory<float> gradient, int stateCount, int tensorStateCount, DynamicQuantizationMap[]? quantizationMaps = null)
     {
         Index = index;
         Parameter = parameter;
         Gradient = gradient;
         _states = new Memory<float>[stateCount];
-        for (int i = 0; i < stateCount; i++)
+        if (quantizationMaps is not null)
         {
-            _states[i] = new AlignedBuffer(parameter.Length).Memory;
+            _quantized = new QuantizedStates(parameter.Length, quantizationMaps, tensorStateCount);
+        }
+        else
+        {
+            for (int i = 0; i < stateCount; i++)
+            {
+                _states[i] = new AlignedBuffer(parameter.Length).Memory;
 
-            // Zero already, but perhaps in pages the OS has not mapped yet: written now, at
-            // registration, so the first step does not pay a page fault per 4 KiB of state.
-            _states[i].Span.Clear();
+                // Zero already, but perhaps in pages the OS has not mapped yet: written now, at
+                // registration, so the first step does not pay a page fault per 4 KiB of state.
+                _states[i].Span.Clear();
+            }
         }
 
         _tensorStates = new float[tensorStateCount];
@@ -40,8 +48,10 @@ public sealed class ParameterTensor
         _states = new Memory<float>[whole._states.Length];
         for (int i = 0; i < _states.Length; i++)
         {
-            _states[i] = whole._states[i].Slice(start, length);
+            _states[i] = whole._states[i].IsEmpty ? default : whole._states[i].Slice(start, length);
         }
+
+        _quantized = whole._quantized?.Slice(start, length, whole._tensorStates.Length);
 
         _tensorStates = new float[whole._tensorStates.Length];
     }
@@ -50,10 +60,10 @@ public sealed class ParameterTensor
     public int Index { get; }
 
     /// <summary>The parameter values, updated in place by each step.</summary>
-    public Memory<float> Parameter { get; }
+    public Memory<float> Parameter { get; private set; }
 
     /// <summary>The gradient the next step reads. The optimizer never writes it.</summary>
-    public Memory<float> Gradient { get; }
+    public Memory<float> Gradient { get; private set; }
 
     /// <summary>The number of steps taken on this tensor (the rule's step count is this plus one).</summary>
     public int Step { get; internal set; }
@@ -75,6 +85,7 @@ public sealed class ParameterTensor
     public Memory<float> StateMemory(int index)
     {
         CheckIndex(index, _states.Length, "per-element state buffer");
+        ThrowIfQuantized();
         return _states[index];
     }
 
@@ -104,7 +115,8 @@ public sealed class ParameterTensor
 
     /// <summary>
     /// <paramref name="count"/> views that split this tensor at multiples of 16 elements (64 bytes,
-    /// so aligned memory stays aligned in every view), ready for a step: each view's step count and
+    /// so aligned memory stays aligned in every view; of 256 when the states are 8-bit, so each view
+    /// holds whole blocks), ready for a step: each view's step count and
     /// per-tensor state are this tensor's. Made on the first call for a count, then reused.
     /// </summary>
     internal ParameterTensor[] Chunks(int count)
@@ -115,7 +127,7 @@ public sealed class ParameterTensor
             int start = 0;
             for (int k = 0; k < count; k++)
             {
-                int end = k == count - 1 ? Length : (int)((long)Length * (k + 1) / count) & ~15;
+                int end = k == count - 1 ? Length : (int)((long)Length * (k + 1) / count) & ~(ChunkAlignment - 1);
                 chunks[k] = new ParameterTensor(this, start, end - start);
                 start = end;
             }

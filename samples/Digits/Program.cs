@@ -9,11 +9,13 @@ using KernelGen.Samples.Digits;
 // allocates per step. `--optimizer NAME` picks any built-in; `--compare A,B,...` runs several;
 // `--plot PNG` draws each one's loss and test accuracy per epoch. `--step-in-backward` steps the
 // output layer inside the backward pass (BeginStep, StepTensor, EndStep) and trains the same model
-// again with Step() after the backward pass, to compare.
+// again with Step() after the backward pass, to compare. `--states 8bit` keeps the optimizer's
+// states as 8-bit block-quantized codes (tensors of 4,096 elements and more: the hidden layer's
+// weights) and trains again with float32 states, to compare.
 var options = Options.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project samples/Digits [-- --optimizer AdamW] [--epochs 30] [--compare AdamW,Adam,SGD,...] [--plot curves.png] [--step-in-backward] [--no-clip]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project samples/Digits [-- --optimizer AdamW] [--epochs 30] [--compare AdamW,Adam,SGD,...] [--plot curves.png] [--step-in-backward] [--no-clip] [--states 8bit]");
     return 2;
 }
 
@@ -36,6 +38,14 @@ foreach (string name in options.Optimizers)
     }
 
     results.Add(result);
+    if (options.States != StateStorage.Float32)
+    {
+        Result full = Trainer.Run(name, data, options with { States = StateStorage.Float32 }, verbose: false)!;
+        Console.WriteLine(
+            $"{name}: float32 states: test accuracy {full.TestAccuracy:P1}, {full.StateBytesPerParameter:F2} state bytes per parameter; " +
+            $"8-bit states: test accuracy {result.TestAccuracy:P1}, {result.StateBytesPerParameter:F2} state bytes per parameter");
+    }
+
     if (options.StepInBackward)
     {
         Result after = Trainer.Run(name, data, options with { StepInBackward = false }, verbose: false)!;

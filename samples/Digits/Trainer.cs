@@ -10,7 +10,7 @@ namespace KernelGen.Samples.Digits;
 /// <summary>Command-line settings.</summary>
 /// <param name="StepInBackward">Step the output layer as soon as its gradients are complete, inside the backward pass (no clipping: it needs every gradient first).</param>
 /// <param name="PlotPath">Where to draw every optimizer's loss and accuracy per epoch as a PNG, or null.</param>
-public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int Batch, int Seed, bool StepInBackward = false, bool Clip = true, string? PlotPath = null)
+public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int Batch, int Seed, bool StepInBackward = false, bool Clip = true, string? PlotPath = null, StateStorage States = StateStorage.Float32)
 {
     public static Options? Parse(string[] args)
     {
@@ -18,6 +18,7 @@ public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int B
         int epochs = 30, batch = 32, seed = 1;
         bool stepInBackward = false, clip = true;
         string? plotPath = null;
+        StateStorage states = StateStorage.Float32;
         for (int i = 0; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -51,6 +52,10 @@ public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int B
                     plotPath = value;
                     i++;
                     break;
+                case "--states" when value is "8bit" or "fp32":
+                    states = value == "8bit" ? StateStorage.Int8Blockwise : StateStorage.Float32;
+                    i++;
+                    break;
                 case "--no-clip":
                     clip = false;
                     break;
@@ -59,14 +64,15 @@ public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int B
             }
         }
 
-        return new Options(optimizers, epochs, batch, seed, stepInBackward, clip, plotPath);
+        return new Options(optimizers, epochs, batch, seed, stepInBackward, clip, plotPath, states);
     }
 }
 
 /// <summary>One optimizer's run.</summary>
 /// <param name="ParameterHash">FNV-1a over the bits of the trained parameters: equal hashes, same model.</param>
 /// <param name="Curve">The mean training loss and the test accuracy after every epoch.</param>
-public sealed record Result(string Optimizer, double MaxLearningRate, double TestAccuracy, double OptimizerShare, double OptimizerMicroseconds, long BytesPerStep, ulong ParameterHash, string Summary, IReadOnlyList<EpochResult> Curve);
+/// <param name="StateBytesPerParameter">The optimizer's per-element state bytes over the model's parameter count.</param>
+public sealed record Result(string Optimizer, double MaxLearningRate, double TestAccuracy, double OptimizerShare, double OptimizerMicroseconds, long BytesPerStep, ulong ParameterHash, string Summary, IReadOnlyList<EpochResult> Curve, double StateBytesPerParameter);
 
 /// <summary>Where training stood after one epoch: its mean training loss and the test accuracy.</summary>
 public sealed record EpochResult(int Epoch, double Loss, double TestAccuracy);
@@ -90,6 +96,7 @@ public static class Trainer
 
         var model = new Mlp(options.Batch, options.Seed);
         optimizer.TrySetHyperparameter("Momentum", 0.9); // SGD-like optimizers get momentum; no-op for the others
+        optimizer.StateStorage = options.States;
         ParameterTensor w1 = optimizer.Add(model.W1, model.GradW1);
         ParameterTensor b1 = optimizer.Add(model.B1, model.GradB1);
         ParameterTensor w2 = optimizer.Add(model.W2, model.GradW2);
@@ -209,7 +216,14 @@ public static class Trainer
         long bytesPerStep = optimizerBytes / measuredSteps;
         string what = options.StepInBackward ? "steps in backward + schedule" : options.Clip ? "clip + step + schedule" : "step + schedule";
         string summary = $"{name}: test accuracy {testAccuracy:P1}; optimizer step ({what}) {microseconds:F2} µs, {optimizerShare:P0} of step time; {bytesPerStep} bytes allocated per optimizer step; warm-up {warmMilliseconds:F1} ms";
-        return new Result(name, maxLr, testAccuracy, optimizerShare, microseconds, bytesPerStep, Hash(model), summary, curve);
+        double stateBytes = 0, parameters = 0;
+        foreach (ParameterTensor tensor in optimizer.Tensors)
+        {
+            stateBytes += tensor.StateBytes;
+            parameters += tensor.Length;
+        }
+
+        return new Result(name, maxLr, testAccuracy, optimizerShare, microseconds, bytesPerStep, Hash(model), summary, curve, stateBytes / parameters);
     }
 
     private static ulong Hash(Mlp model)
