@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace KernelGen;
@@ -33,6 +35,7 @@ public static class KernelDispatch
     /// is accelerated here, so a forced path never silently runs a software emulation.
     /// </summary>
     /// <exception cref="NotSupportedException">The forced path is not accelerated on this machine.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static KernelPath Resolve(KernelPath path)
     {
         if (path == KernelPath.Auto)
@@ -42,9 +45,15 @@ public static class KernelDispatch
 
         if (!IsSupported(path))
         {
-            throw new NotSupportedException($"The {path} path is not hardware accelerated on this machine (best: {Best}).");
+            ThrowNotSupported(path);
         }
 
         return path;
     }
+
+    // Resolve runs on every step: the message is built out of line, only for a path this machine lacks.
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotSupported(KernelPath path) =>
+        throw new NotSupportedException($"The {path} path is not hardware accelerated on this machine (best: {Best}).");
 }
