@@ -71,8 +71,9 @@ internal sealed partial class KernelEmitter
             _w.Line();
             // A narrower vector is accelerated wherever this one is: a short tail still runs on vectors.
             _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it goes down");
-            _w.Line("// the ladder (half-width vectors, then element by element), each element exactly once.");
-            _w.Line($"{next}{TypeParameters}(ref {_argsName}, {i});");
+            _w.Line("// the ladder (half-width vectors, then element by element), each element exactly once. A length the");
+            _w.Line("// vectors divide (the usual tensor) calls nothing more.");
+            _w.Line($"if ({i} < {length}) {next}{TypeParameters}(ref {_argsName}, {i});");
         }
     }
 
