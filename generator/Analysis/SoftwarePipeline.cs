@@ -41,6 +41,7 @@ internal sealed class SoftwarePipeline
     /// </summary>
     private const int MinStages = 3;
 
+    private readonly KernelPlan _plan;
     private readonly NameScope _names;
     private readonly Dictionary<string, int> _versions = new();
 
@@ -59,6 +60,7 @@ internal sealed class SoftwarePipeline
 
     private SoftwarePipeline(KernelPlan plan)
     {
+        _plan = plan;
         _names = new NameScope(plan.Names);
         foreach (Export export in plan.Exports)
         {
@@ -73,6 +75,15 @@ internal sealed class SoftwarePipeline
     public List<PipelineValue> Values { get; } = new();
 
     public List<PipelineStore> Stores { get; } = new();
+
+    /// <summary>
+    /// The vector registers the pipelined loop keeps busy at once: every uniform value its stages
+    /// read (broadcast once before the loop), every carried value of every block (live across the
+    /// back edge), and one register per block for the value being computed. Under every flag
+    /// setting at once, so no setting needs more. A machine with fewer registers (an AVX2 x64 has
+    /// 16) makes the JIT spill carried values to the stack and reload them in every iteration.
+    /// </summary>
+    public int VectorRegisters { get; private set; }
 
     /// <summary>
     /// The plan's loop body as single-assignment values; a division or square root goes in the
@@ -105,6 +116,7 @@ internal sealed class SoftwarePipeline
 
         pipeline.Stages = Math.Min(depth, MaxStages);
         pipeline.Finish(stores, needed);
+        pipeline.VectorRegisters = pipeline.CountVectorRegisters();
         return pipeline;
     }
 
@@ -233,6 +245,19 @@ internal sealed class SoftwarePipeline
         }
 
         return needed;
+    }
+
+    private int CountVectorRegisters()
+    {
+        var exports = new HashSet<string>(_plan.Exports.Select(e => e.LoopName));
+        var uniforms = new HashSet<string>(Values.Where(v => v.Value is not null).SelectMany(v => ExprTree.Names(v.Value!)).Where(exports.Contains));
+        if (Values.Any(v => v.Load?.Role == ParameterRole.Gradient))
+        {
+            uniforms.Add(_plan.GradientMultiplier.LoopName); // the gradient is unscaled as it is loaded
+        }
+
+        int carried = Values.Sum(v => v.LastUse - v.Stage);
+        return uniforms.Count + (carried + 1) * Unroll;
     }
 
     /// <summary>Keeps the needed values, with their stages and the last stage that reads each.</summary>

@@ -85,9 +85,10 @@ internal sealed partial class KernelEmitter
             else
             {
                 _w.Line("// State is read, modified and written: the tail must not overlap the last vector, so it goes down");
-                _w.Line("// the ladder (half-width vectors, then element by element), each element exactly once.");
+                _w.Line("// the ladder (half-width vectors, then element by element), each element exactly once. A length the");
+                _w.Line("// vectors divide (the usual tensor) calls nothing more.");
             }
-            _w.Line($"{next}{TypeParameters}(ref {_argsName}, {i});");
+            _w.Line($"if ({i} < {length}) {next}{TypeParameters}(ref {_argsName}, {i});");
         }
     }
 

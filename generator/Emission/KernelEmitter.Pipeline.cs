@@ -43,7 +43,9 @@ internal sealed partial class KernelEmitter
         _w.Comment("an iteration runs every stage once, each on another block, so the divider gets independent work.");
         _w.Comment("The same operations on the same values as the loop below: the same bits. Past the caches memory is");
         _w.Comment("the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.");
-        using (_w.Block($"if ({length} - {i} >= {stages * block} && {length} - {i} <= (nuint)({TypeNames.KernelTuning}.PipelinedBytes / {BytesPerElement()}))"))
+        _w.Comment($"The pipeline keeps {pipeline.VectorRegisters} vectors in registers (uniforms, carried values, one per block): on a machine");
+        _w.Comment("with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.");
+        using (_w.Block($"if ({TypeNames.KernelTuning}.Pipelines({pipeline.VectorRegisters}) && {length} - {i} >= {stages * block} && {length} - {i} <= (nuint)({TypeNames.KernelTuning}.PipelinedBytes / {BytesPerElement()}))"))
         {
             _w.Comment($"Values a later stage reads, one variable per stage that reads them; blocks of {SoftwarePipeline.Unroll} vectors (A, B).");
             foreach (string declaration in declarations)

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 #if NET
 using System.Runtime.Intrinsics;
@@ -61,7 +62,7 @@ public static class KernelDispatch
     /// can run here, so a forced path never silently runs another one.
     /// </summary>
     /// <exception cref="NotSupportedException">The forced path is not available on this machine or in this build.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static KernelPath Resolve(KernelPath path)
     {
         if (path == KernelPath.Auto)
@@ -71,9 +72,15 @@ public static class KernelDispatch
 
         if (!IsSupported(path))
         {
-            throw new NotSupportedException($"The {path} path is not available here (best: {Best}).");
+            ThrowNotSupported(path);
         }
 
         return path;
     }
+
+    // Resolve runs on every step: the message is built out of line, only for a path this machine lacks.
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotSupported(KernelPath path) =>
+        throw new NotSupportedException($"The {path} path is not available here (best: {Best}).");
 }

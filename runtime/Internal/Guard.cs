@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace KernelGen.Internal;
@@ -10,34 +11,35 @@ public static class Guard
 {
     /// <summary>Throws when a buffer's length differs from the parameter's.</summary>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SameLength(int parameterLength, int length, string argument)
     {
         if (length != parameterLength)
         {
-            throw new ArgumentException($"'{argument}' has {length} elements but the parameter has {parameterLength}.", argument);
+            ThrowLengthDiffers(parameterLength, length, argument);
         }
     }
 
     /// <summary>Throws when two buffers share memory: a kernel would read values it has already written.</summary>
     /// <exception cref="ArgumentException">The buffers overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Disjoint(ReadOnlySpan<float> first, ReadOnlySpan<float> second, string firstName, string secondName)
     {
         if (first.Overlaps(second))
         {
-            throw new ArgumentException($"'{secondName}' overlaps '{firstName}': every buffer of a step needs its own memory.", secondName);
+            ThrowOverlap(firstName, secondName);
         }
     }
 
     /// <summary>Throws when a hyper-parameter is outside its declared range (NaN is outside any range with a bound).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is out of range.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void InRange(double value, double minimum, double maximum, bool maximumIsExclusive, string name)
     {
         bool inRange = value >= minimum && (maximumIsExclusive ? value < maximum : value <= maximum);
         if (!inRange)
         {
-            string upper = maximumIsExclusive ? $"{maximum})" : $"{maximum}]";
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must lie in [{minimum}, {upper}; it is {value}.");
+            ThrowOutOfRange(value, minimum, maximum, maximumIsExclusive, name);
         }
     }
 
@@ -61,4 +63,24 @@ public static class Guard
         1 => true,
         _ => throw new ArgumentOutOfRangeException(nameof(value), value, $"The hyper-parameter '{name}' is a flag: 0 or 1."),
     };
+
+    // The checks run before every step and every Apply: each is a comparison the JIT inlines, and
+    // the message is built out of line, only when a check fails.
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLengthDiffers(int parameterLength, int length, string argument) =>
+        throw new ArgumentException($"'{argument}' has {length} elements but the parameter has {parameterLength}.", argument);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOverlap(string firstName, string secondName) =>
+        throw new ArgumentException($"'{secondName}' overlaps '{firstName}': every buffer of a step needs its own memory.", secondName);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowOutOfRange(double value, double minimum, double maximum, bool maximumIsExclusive, string name)
+    {
+        string upper = maximumIsExclusive ? $"{maximum})" : $"{maximum}]";
+        throw new ArgumentOutOfRangeException(name, value, $"{name} must lie in [{minimum}, {upper}; it is {value}.");
+    }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace KernelGen;
@@ -98,14 +99,20 @@ public sealed partial class ParameterTensor
         return ref _tensorStates[index];
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Every step reads its tensors' state through this check: a comparison inlined, the message built out of line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CheckIndex(int index, int count, string what)
     {
         if ((uint)index >= (uint)count)
         {
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"The rule keeps {count} {what}(s): the index lies in [0, {count - 1}].");
+            ThrowIndexOutOfRange(index, count, what);
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowIndexOutOfRange(int index, int count, string what) =>
+        throw new ArgumentOutOfRangeException(nameof(index), index, $"The rule keeps {count} {what}(s): the index lies in [0, {count - 1}].");
 
     /// <summary>The number of per-element state buffers.</summary>
     public int StateCount => _states.Length;

@@ -390,7 +390,9 @@ partial class Adan : global::KernelGen.Optimizer
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
-        if (length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TStepIsOne.Value ? 4 : 0))))
+        // The pipeline keeps 32 vectors in registers (uniforms, carried values, one per block): on a machine
+        // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(32) && length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TStepIsOne.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V512 expAvg_2A_s2 = V512.Zero;
@@ -710,8 +712,9 @@ partial class Adan : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) Loop256<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
@@ -783,7 +786,9 @@ partial class Adan : global::KernelGen.Optimizer
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
-        if (length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TStepIsOne.Value ? 4 : 0))))
+        // The pipeline keeps 32 vectors in registers (uniforms, carried values, one per block): on a machine
+        // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(32) && length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TStepIsOne.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V256 expAvg_2A_s2 = V256.Zero;
@@ -1103,8 +1108,9 @@ partial class Adan : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) Loop128<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
@@ -1176,7 +1182,9 @@ partial class Adan : global::KernelGen.Optimizer
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
-        if (length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TStepIsOne.Value ? 4 : 0))))
+        // The pipeline keeps 32 vectors in registers (uniforms, carried values, one per block): on a machine
+        // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(32) && length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TStepIsOne.Value ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V128 expAvg_2A_s2 = V128.Zero;
@@ -1496,8 +1504,9 @@ partial class Adan : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) LoopScalar<TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>

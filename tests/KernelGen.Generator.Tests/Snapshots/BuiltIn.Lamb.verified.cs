@@ -373,8 +373,9 @@ partial class Lamb : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) Loop256<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
@@ -465,8 +466,9 @@ partial class Lamb : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) Loop128<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
@@ -557,8 +559,9 @@ partial class Lamb : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) LoopScalar<TMaximize, TWeightDecouple, TAdaptive, TRectify, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>

@@ -293,8 +293,9 @@ partial class Lion : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) Loop256<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
@@ -365,8 +366,9 @@ partial class Lion : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) Loop128<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
@@ -437,8 +439,9 @@ partial class Lion : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) LoopScalar<TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>

@@ -443,7 +443,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
-        if (length - i >= 128 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / 36))
+        // The pipeline keeps 42 vectors in registers (uniforms, carried values, one per block): on a machine
+        // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(42) && length - i >= 128 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / 36))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V512 param_1A_s2 = V512.Zero;
@@ -1088,8 +1090,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) Loop256<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
@@ -1185,7 +1188,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
-        if (length - i >= 64 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / 36))
+        // The pipeline keeps 42 vectors in registers (uniforms, carried values, one per block): on a machine
+        // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(42) && length - i >= 64 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / 36))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V256 param_1A_s2 = V256.Zero;
@@ -1830,8 +1835,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) Loop128<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
@@ -1927,7 +1933,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
         // an iteration runs every stage once, each on another block, so the divider gets independent work.
         // The same operations on the same values as the loop below: the same bits. Past the caches memory is
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
-        if (length - i >= 32 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / 36))
+        // The pipeline keeps 42 vectors in registers (uniforms, carried values, one per block): on a machine
+        // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(42) && length - i >= 32 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / 36))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V128 param_1A_s2 = V128.Zero;
@@ -2572,8 +2580,9 @@ partial class MADGRAD : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) LoopScalar<TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>

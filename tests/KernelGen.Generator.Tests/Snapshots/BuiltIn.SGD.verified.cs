@@ -306,8 +306,9 @@ partial class SGD : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) Loop256<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
@@ -371,8 +372,9 @@ partial class SGD : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) Loop128<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
@@ -436,8 +438,9 @@ partial class SGD : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) LoopScalar<TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>

@@ -161,8 +161,9 @@ static partial class Elementwise
             }
 
             // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-            // the ladder (half-width vectors, then element by element), each element exactly once.
-            Loop256(ref args, i);
+            // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+            // vectors divide (the usual tensor) calls nothing more.
+            if (i < length) Loop256(ref args, i);
         }
 
         /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
@@ -194,8 +195,9 @@ static partial class Elementwise
             }
 
             // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-            // the ladder (half-width vectors, then element by element), each element exactly once.
-            Loop128(ref args, i);
+            // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+            // vectors divide (the usual tensor) calls nothing more.
+            if (i < length) Loop128(ref args, i);
         }
 
         /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
@@ -227,8 +229,9 @@ static partial class Elementwise
             }
 
             // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-            // the ladder (half-width vectors, then element by element), each element exactly once.
-            LoopScalar(ref args, i);
+            // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+            // vectors divide (the usual tensor) calls nothing more.
+            if (i < length) LoopScalar(ref args, i);
         }
 
         /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>

@@ -248,8 +248,9 @@ partial class VaryingIf : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop256<TClip, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) Loop256<TClip, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128.</summary>
@@ -328,8 +329,9 @@ partial class VaryingIf : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        Loop128<TClip, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) Loop128<TClip, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalar.</summary>
@@ -408,8 +410,9 @@ partial class VaryingIf : global::KernelGen.Optimizer
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
-        // the ladder (half-width vectors, then element by element), each element exactly once.
-        LoopScalar<TClip, TUnscaleGradient>(ref args, i);
+        // the ladder (half-width vectors, then element by element), each element exactly once. A length the
+        // vectors divide (the usual tensor) calls nothing more.
+        if (i < length) LoopScalar<TClip, TUnscaleGradient>(ref args, i);
     }
 
     /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>

@@ -102,7 +102,9 @@ public class KernelBitwiseTests
     /// <summary>
     /// Lengths on both sides of the size past which the loops stop software-pipelining
     /// (<see cref="Internal.KernelTuning.PipelinedBytes"/>, 28 bytes per element for AdamW): the
-    /// pipelined and the plain loop each give the rule's bits on every path.
+    /// pipelined and the plain loop each give the rule's bits on every path. Where the machine lacks
+    /// the vector registers for AdamW's pipeline (<see cref="Internal.KernelTuning.Pipelines"/>: an
+    /// AVX2 machine) both sides run the plain loop; ARM64 and AVX-512 machines run the pipelined one.
     /// </summary>
     [Theory]
     [MemberData(nameof(KernelCases.Paths), MemberType = typeof(KernelCases))]
