@@ -34,8 +34,11 @@ public sealed class KernelGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        RegisterRules(context, RuleSyntaxParser.UpdateRuleAttribute, RuleSyntaxParser.Parse, RulesStep);
-        RegisterRules(context, RuleSyntaxParser.KernelAttribute, RuleSyntaxParser.ParseKernel, KernelsStep);
+        IncrementalValueProvider<TargetFeatures> target = context.CompilationProvider
+            .Select(static (compilation, _) => TargetFeatures.From(compilation));
+        RegisterRules(context, target, RuleSyntaxParser.UpdateRuleAttribute, RuleSyntaxParser.Parse, RulesStep);
+        RegisterRules(context, target, RuleSyntaxParser.KernelAttribute, RuleSyntaxParser.ParseKernel, KernelsStep);
+        RegisterMissingRuntime(context, target);
 
         IncrementalValuesProvider<DiagnosticInfo> orphans = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -48,7 +51,7 @@ public sealed class KernelGenerator : IIncrementalGenerator
     }
 
     /// <summary>Diagnostics and sources of the methods marked <paramref name="attribute"/> ([UpdateRule] or [Kernel]): the same passes from the parsed model on.</summary>
-    private static void RegisterRules(IncrementalGeneratorInitializationContext context, string attribute,
+    private static void RegisterRules(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<TargetFeatures> target, string attribute,
         Func<GeneratorAttributeSyntaxContext, SourceLocations, System.Threading.CancellationToken, RuleParseResult> parse, string trackingName)
     {
         IncrementalValuesProvider<RuleParseResult> rules = context.SyntaxProvider
@@ -66,16 +69,19 @@ public sealed class KernelGenerator : IIncrementalGenerator
             }
         });
 
-        IncrementalValuesProvider<RuleModel> models = rules
+        // Each model with what the target framework gives: the same rule is written for .NET 8 and 10 apart.
+        IncrementalValuesProvider<(RuleModel Rule, TargetFeatures Target)> models = rules
             .Where(static result => result.Model is not null)
             .Select(static (result, _) => result.Model!)
+            .Combine(target)
             .WithTrackingName(ModelsStep);
-        context.RegisterSourceOutput(models, static (output, rule) =>
+        context.RegisterSourceOutput(models, static (output, pair) =>
         {
+            (RuleModel rule, TargetFeatures features) = pair;
             string source;
             try
             {
-                source = KernelEmitter.Emit(KernelAnalysis.Analyze(rule));
+                source = KernelEmitter.Emit(KernelAnalysis.Analyze(rule), features);
             }
             catch (Exception exception)
             {
@@ -88,6 +94,42 @@ public sealed class KernelGenerator : IIncrementalGenerator
             output.AddSource(hint, source);
         });
     }
+
+    /// <summary>
+    /// KernelGen's attributes in a compilation that does not reference the runtime (the generator
+    /// alone, say an analyzer DLL copied without KernelGen.dll): the compiler only says it cannot
+    /// find them, so say what is missing, at each one. Attributes that resolve are someone else's.
+    /// </summary>
+    private static void RegisterMissingRuntime(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<TargetFeatures> target)
+    {
+        IncrementalValuesProvider<LocationInfo> unresolved = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => node is AttributeSyntax attribute && KernelGenAttributeNames.Contains(RightmostName(attribute.Name)),
+                static (syntaxContext, cancellationToken) =>
+                    syntaxContext.SemanticModel.GetSymbolInfo(syntaxContext.Node, cancellationToken).Symbol is null ? LocationInfo.From(syntaxContext.Node) : null)
+            .Where(static location => location is not null)
+            .Select(static (location, _) => location!);
+        context.RegisterSourceOutput(unresolved.Combine(target), static (output, pair) =>
+        {
+            if (!pair.Right.HasRuntime)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.RuntimeNotReferenced, pair.Left.ToLocation()));
+            }
+        });
+    }
+
+    private static readonly HashSet<string> KernelGenAttributeNames = new(StringComparer.Ordinal)
+    {
+        "Optimizer", "OptimizerAttribute", "UpdateRule", "UpdateRuleAttribute", "Kernel", "KernelAttribute",
+    };
+
+    private static string RightmostName(NameSyntax name) => name switch
+    {
+        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        _ => "",
+    };
 
     /// <summary>
     /// Parses a rule and checks what the analysis forbids, while the locations of its statements

@@ -15,15 +15,18 @@ internal sealed class CSharpWriter
     private readonly int _width;
     private readonly Func<int, string> _flagName;
     private readonly VectorAliases? _vectors;
+    private readonly TargetFeatures _target;
 
     /// <param name="width">0 for scalar, else 128, 256 or 512.</param>
     /// <param name="flagName">The type parameter of flag k.</param>
     /// <param name="vectors">The file's aliases for the vector types; without them, their full names.</param>
-    public CSharpWriter(int width, Func<int, string> flagName, VectorAliases? vectors = null)
+    /// <param name="target">What the target framework gives; without it, <see cref="TargetFeatures.Current"/>.</param>
+    public CSharpWriter(int width, Func<int, string> flagName, VectorAliases? vectors = null, TargetFeatures? target = null)
     {
         _width = width;
         _flagName = flagName;
         _vectors = vectors;
+        _target = target ?? TargetFeatures.Current;
     }
 
     /// <summary>The vector type, e.g. <c>V512</c> for <c>Vector512&lt;float&gt;</c>.</summary>
@@ -160,10 +163,13 @@ internal sealed class CSharpWriter
             throw new InvalidOperationException(function.CSharpName + " has no vector form; the analysis keeps it uniform.");
         }
 
-        // MathF's functions have their vector forms in VectorN; others (KernelMath.Sign) overload their own name.
-        return function.IsMathF
+        // MathF's functions have their vector forms in VectorN; others (KernelMath.Sign) overload their
+        // own name. Where VectorN.Max/Min are not MathF's lane by lane (.NET 8), KernelMath's are.
+        bool inVectorClass = function.IsMathF &&
+            (_target.VectorMinMaxMatchMathF || function.Function is not (RuleFunction.Max or RuleFunction.Min));
+        return inVectorClass
             ? $"{VectorClass}.{function.MethodName}({arguments})"
-            : $"global::{function.TypeName}.{function.MethodName}({arguments})";
+            : $"global::{(function.IsMathF ? RuleFunctions.KernelMathType : function.TypeName)}.{function.MethodName}({arguments})";
     }
 
     private string Literal(LiteralExpr literal)

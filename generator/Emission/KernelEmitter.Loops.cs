@@ -30,7 +30,7 @@ internal sealed partial class KernelEmitter
 
     private void WriteVectorLoop(int width)
     {
-        var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter, _vectors);
+        var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter, _vectors, _target);
         var names = new NameScope(_plan.Names);
         int lanes = width / 32;
         string start = names.Fresh("start");

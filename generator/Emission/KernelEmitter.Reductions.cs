@@ -17,7 +17,7 @@ internal sealed partial class KernelEmitter
     /// </summary>
     private void WriteVectorReduce(int width)
     {
-        var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter, _vectors);
+        var writer = new CSharpWriter(width, k => _plan.Flags[k].TypeParameter, _vectors, _target);
         var names = new NameScope(_plan.Names);
         int lanes = width / 32;
         int vectors = Reductions.BlockLanes / lanes;

@@ -29,9 +29,11 @@ internal sealed partial class KernelEmitter
     private readonly SoftwarePipeline? _pipeline;
     private readonly VectorAliases _vectors;
     private readonly bool _preparesOncePerStep;
+    private readonly TargetFeatures _target;
 
-    private KernelEmitter(KernelAnalysis analysis)
+    private KernelEmitter(KernelAnalysis analysis, TargetFeatures target)
     {
+        _target = target;
         _plan = analysis.Plan;
         _rule = analysis.Plan.Rule;
         _original = analysis.Rule;
@@ -53,7 +55,7 @@ internal sealed partial class KernelEmitter
         _vectors = new VectorAliases(Widths, _plan.Names);
     }
 
-    public static string Emit(KernelAnalysis analysis) => new KernelEmitter(analysis).Write();
+    public static string Emit(KernelAnalysis analysis, TargetFeatures target) => new KernelEmitter(analysis, target).Write();
 
     private bool HasReductions => _reductions.Count > 0;
 

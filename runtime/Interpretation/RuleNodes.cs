@@ -42,17 +42,19 @@ internal static class RuleMath
 {
     public static bool IsSupported<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
 
+    // Reinterpretations of a T the caller has checked is float or double (Unsafe.As, not BitCast:
+    // .NET 8's BitCast constrains T to structs).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float F<T>(T x) => Unsafe.BitCast<T, float>(x);
+    private static float F<T>(T x) => Unsafe.As<T, float>(ref x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double D<T>(T x) => Unsafe.BitCast<T, double>(x);
+    private static double D<T>(T x) => Unsafe.As<T, double>(ref x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T R<T>(float x) => Unsafe.BitCast<float, T>(x);
+    private static T R<T>(float x) => Unsafe.As<float, T>(ref x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T R<T>(double x) => Unsafe.BitCast<double, T>(x);
+    private static T R<T>(double x) => Unsafe.As<double, T>(ref x);
 
     private static NotSupportedException Unsupported<T>() =>
         new($"The rule interpreter runs in float or double, not {typeof(T).Name}.");
