@@ -32,7 +32,7 @@ read -r version frameworks < <(dotnet msbuild runtime/KernelGen.csproj -getPrope
 echo "=== KernelGen $version for $frameworks"
 
 # --- 1. pack ---------------------------------------------------------------------------------
-# As CI builds (CI=true sets ContinuousIntegrationBuild in Directory.Build.props), where the runtime
+# As CI builds (CI=true sets ContinuousIntegrationBuild in runtime/KernelGen.csproj), where the runtime
 # is already built so. Elsewhere the build is redone: an incremental build would keep the PDBs of
 # an earlier ordinary build (the path mapping is not among the compiler's up-to-date inputs).
 deterministic=(-c Release -p:ContinuousIntegrationBuild=true -warnaserror)
@@ -86,7 +86,12 @@ for tfm in ${frameworks//;/ }; do
     echo "lib/$tfm: no SourceLink map (this clone has no GitHub remote to map to)"
   fi
 done
-echo "symbols: no machine paths in the PDBs"
+for machine in "$root" "$HOME"; do
+  if strings -n 6 "$work/package/analyzers/dotnet/cs/KernelGen.Generator.dll" | grep -qF "$machine"; then
+    fail "the generator's DLL holds the machine path $machine"
+  fi
+done
+echo "symbols: no machine paths in the DLLs and PDBs"
 
 # --- 2. consumers ----------------------------------------------------------------------------
 # NuGet keeps extracted packages by version: an earlier run's KernelGen $version would be used
