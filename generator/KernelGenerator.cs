@@ -37,31 +37,15 @@ public sealed class KernelGenerator : IIncrementalGenerator
     /// <summary>The tracking name of the target check (intrinsics or Vector&lt;T&gt;), for caching tests.</summary>
     public const string TargetStep = "Target";
 
-    /// <summary>
-    /// Whether the kernels get the portable form (Vector&lt;T&gt; and scalar loops, flags read from
-    /// instances): the compilation has no System.Runtime.Intrinsics with Vector512 (.NET Standard
-    /// 2.1, Unity, Mono, .NET before 8), or the KernelGen it references is the .NET Standard build,
-    /// whose flags have no static abstract member. Decided from the compilation, not from a define.
-    /// </summary>
-    internal static bool IsPortableTarget(Compilation compilation)
-    {
-        if (compilation.GetTypeByMetadataName("System.Runtime.Intrinsics.Vector512`1") is null)
-        {
-            return true;
-        }
-
-        INamedTypeSymbol? flag = compilation.GetTypeByMetadataName("KernelGen.Internal.IFlag");
-        return flag?.GetMembers("Value").FirstOrDefault() is { IsStatic: false };
-    }
-
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValueProvider<bool> portable = context.CompilationProvider
-            .Select(static (compilation, _) => IsPortableTarget(compilation))
+        IncrementalValueProvider<TargetFeatures> target = context.CompilationProvider
+            .Select(static (compilation, _) => TargetFeatures.From(compilation))
             .WithTrackingName(TargetStep);
-        RegisterRules(context, RuleSyntaxParser.UpdateRuleAttribute, RuleSyntaxParser.Parse, RulesStep, portable);
-        RegisterRules(context, RuleSyntaxParser.KernelAttribute, RuleSyntaxParser.ParseKernel, KernelsStep, portable);
+        RegisterRules(context, target, RuleSyntaxParser.UpdateRuleAttribute, RuleSyntaxParser.Parse, RulesStep);
+        RegisterRules(context, target, RuleSyntaxParser.KernelAttribute, RuleSyntaxParser.ParseKernel, KernelsStep);
+        RegisterMissingRuntime(context, target);
 
         IncrementalValuesProvider<DiagnosticInfo> orphans = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -74,9 +58,8 @@ public sealed class KernelGenerator : IIncrementalGenerator
     }
 
     /// <summary>Diagnostics and sources of the methods marked <paramref name="attribute"/> ([UpdateRule] or [Kernel]): the same passes from the parsed model on.</summary>
-    private static void RegisterRules(IncrementalGeneratorInitializationContext context, string attribute,
-        Func<GeneratorAttributeSyntaxContext, SourceLocations, System.Threading.CancellationToken, RuleParseResult> parse, string trackingName,
-        IncrementalValueProvider<bool> portable)
+    private static void RegisterRules(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<TargetFeatures> target, string attribute,
+        Func<GeneratorAttributeSyntaxContext, SourceLocations, System.Threading.CancellationToken, RuleParseResult> parse, string trackingName)
     {
         IncrementalValuesProvider<RuleParseResult> rules = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -97,13 +80,16 @@ public sealed class KernelGenerator : IIncrementalGenerator
             .Where(static result => result.Model is not null)
             .Select(static (result, _) => result.Model!)
             .WithTrackingName(ModelsStep);
-        context.RegisterSourceOutput(models.Combine(portable).WithTrackingName(TargetedModelsStep), static (output, target) =>
+
+        // Each model with what the target framework gives: the same rule is written apart for .NET 8,
+        // for .NET 9 on, and for .NET Standard.
+        context.RegisterSourceOutput(models.Combine(target).WithTrackingName(TargetedModelsStep), static (output, pair) =>
         {
-            (RuleModel rule, bool portable) = target;
+            (RuleModel rule, TargetFeatures features) = pair;
             string source;
             try
             {
-                source = KernelEmitter.Emit(KernelAnalysis.Analyze(rule), portable);
+                source = KernelEmitter.Emit(KernelAnalysis.Analyze(rule), features);
             }
             catch (Exception exception)
             {
@@ -116,6 +102,42 @@ public sealed class KernelGenerator : IIncrementalGenerator
             output.AddSource(hint, source);
         });
     }
+
+    /// <summary>
+    /// KernelGen's attributes in a compilation that does not reference the runtime (the generator
+    /// alone, say an analyzer DLL copied without KernelGen.dll): the compiler only says it cannot
+    /// find them, so say what is missing, at each one. Attributes that resolve are someone else's.
+    /// </summary>
+    private static void RegisterMissingRuntime(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<TargetFeatures> target)
+    {
+        IncrementalValuesProvider<LocationInfo> unresolved = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => node is AttributeSyntax attribute && KernelGenAttributeNames.Contains(RightmostName(attribute.Name)),
+                static (syntaxContext, cancellationToken) =>
+                    syntaxContext.SemanticModel.GetSymbolInfo(syntaxContext.Node, cancellationToken).Symbol is null ? LocationInfo.From(syntaxContext.Node) : null)
+            .Where(static location => location is not null)
+            .Select(static (location, _) => location!);
+        context.RegisterSourceOutput(unresolved.Combine(target), static (output, pair) =>
+        {
+            if (!pair.Right.HasRuntime)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.RuntimeNotReferenced, pair.Left.ToLocation()));
+            }
+        });
+    }
+
+    private static readonly HashSet<string> KernelGenAttributeNames = new(StringComparer.Ordinal)
+    {
+        "Optimizer", "OptimizerAttribute", "UpdateRule", "UpdateRuleAttribute", "Kernel", "KernelAttribute",
+    };
+
+    private static string RightmostName(NameSyntax name) => name switch
+    {
+        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        _ => "",
+    };
 
     /// <summary>
     /// Parses a rule and checks what the analysis forbids, while the locations of its statements

@@ -95,6 +95,10 @@ internal static class DiagnosticDescriptors
         "KG0022", "Optimizer parameter in a kernel",
         "The parameter '{0}' is marked [{1}], which only an update rule has: a kernel takes the value as a uniform argument");
 
+    public static readonly DiagnosticDescriptor RuntimeNotReferenced = Error(
+        "KG0030", "The KernelGen runtime is not referenced",
+        "KernelGen's generator is here but its runtime (KernelGen.dll) is not: reference the KernelGen package, which brings both, or, with DLLs copied by hand, KernelGen.dll beside KernelGen.Generator.dll");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "KG9999", "The generator failed",
         "KernelGen could not generate '{0}': {1}. Please report this with the rule's source.");

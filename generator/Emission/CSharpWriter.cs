@@ -18,15 +18,18 @@ internal sealed class CSharpWriter
     private readonly int _width;
     private readonly Func<int, string> _flagValue;
     private readonly VectorAliases? _vectors;
+    private readonly TargetFeatures _target;
 
     /// <param name="width">0 for scalar, 128, 256 or 512, or <see cref="VectorTWidth"/>.</param>
     /// <param name="flagValue">The value of flag k, e.g. <c>TAmsgrad.Value</c>.</param>
     /// <param name="vectors">The file's aliases for the vector types; without them, their full names.</param>
-    public CSharpWriter(int width, Func<int, string> flagValue, VectorAliases? vectors = null)
+    /// <param name="target">What the target framework gives; without it, <see cref="TargetFeatures.Current"/>.</param>
+    public CSharpWriter(int width, Func<int, string> flagValue, VectorAliases? vectors = null, TargetFeatures? target = null)
     {
         _width = width;
         _flagValue = flagValue;
         _vectors = vectors;
+        _target = target ?? TargetFeatures.Current;
     }
 
     /// <summary>A lane mask set everywhere. <c>Vector&lt;T&gt;</c> of .NET Standard 2.1 has no <c>AllBitsSet</c>: the runtime's class has.</summary>
@@ -170,10 +173,13 @@ internal sealed class CSharpWriter
             throw new InvalidOperationException(function.CSharpName + " has no vector form; the analysis keeps it uniform.");
         }
 
-        // MathF's functions have their vector forms in VectorN; others (KernelMath.Sign) overload their own name.
-        return function.IsMathF
+        // MathF's functions have their vector forms in VectorN; others (KernelMath.Sign) overload their
+        // own name. Where VectorN.Max/Min are not MathF's lane by lane (.NET 8), KernelMath's are.
+        bool inVectorClass = function.IsMathF &&
+            (_target.VectorMinMaxMatchMathF || function.Function is not (RuleFunction.Max or RuleFunction.Min));
+        return inVectorClass
             ? $"{VectorClass}.{function.MethodName}({arguments})"
-            : $"global::{function.TypeName}.{function.MethodName}({arguments})";
+            : $"global::{(function.IsMathF ? RuleFunctions.KernelMathType : function.TypeName)}.{function.MethodName}({arguments})";
     }
 
     private string Literal(LiteralExpr literal)

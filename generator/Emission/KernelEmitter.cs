@@ -36,11 +36,13 @@ internal sealed partial class KernelEmitter
     private readonly VectorAliases _vectors;
     private readonly bool _preparesOncePerStep;
     private readonly string _portableLaneSums;
+    private readonly TargetFeatures _target;
 
-    private KernelEmitter(KernelAnalysis analysis, bool portable)
+    private KernelEmitter(KernelAnalysis analysis, TargetFeatures target)
     {
-        _portable = portable;
-        _widths = portable ? PortableWidths : IntrinsicWidths;
+        _target = target;
+        _portable = target.Portable;
+        _widths = _portable ? PortableWidths : IntrinsicWidths;
         _plan = analysis.Plan;
         _rule = analysis.Plan.Rule;
         _original = analysis.Rule;
@@ -65,12 +67,12 @@ internal sealed partial class KernelEmitter
 
     /// <summary>The generated file.</summary>
     /// <param name="analysis">The analyzed rule.</param>
-    /// <param name="portable">
-    /// Whether the compilation lacks System.Runtime.Intrinsics (or references the runtime's .NET
-    /// Standard build): then the loops are Vector&lt;T&gt; and scalar, and flags are read as
+    /// <param name="target">
+    /// What the target framework gives; without it, <see cref="TargetFeatures.Current"/>. For a
+    /// portable target the loops are Vector&lt;T&gt; and scalar, and flags are read as
     /// <c>default(TFlag).Value</c>, since .NET Standard 2.1 has no static abstract members.
     /// </param>
-    public static string Emit(KernelAnalysis analysis, bool portable = false) => new KernelEmitter(analysis, portable).Write();
+    public static string Emit(KernelAnalysis analysis, TargetFeatures? target = null) => new KernelEmitter(analysis, target ?? TargetFeatures.Current).Write();
 
     /// <summary>The value of flag <paramref name="flag"/> inside a loop.</summary>
     private string FlagValue(int flag) => _portable
@@ -78,7 +80,7 @@ internal sealed partial class KernelEmitter
         : _plan.Flags[flag].TypeParameter + ".Value";
 
     /// <summary>A writer of expressions on <paramref name="width"/> (0: scalar).</summary>
-    private CSharpWriter WriterFor(int width) => new(width, FlagValue, _vectors);
+    private CSharpWriter WriterFor(int width) => new(width, FlagValue, _vectors, _target);
 
     /// <summary>Whether <paramref name="width"/> has its own reducing pass: Vector&lt;T&gt;'s lane count is the runtime's, so it reduces with the scalar pass.</summary>
     private static bool HasVectorReduce(int width) => width != CSharpWriter.VectorTWidth;

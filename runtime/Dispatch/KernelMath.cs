@@ -60,5 +60,65 @@ public static class KernelMath
     public static Vector512<float> Sign(Vector512<float> x) =>
         Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), Vector512.Create(1f),
             Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512.Create(-1f), x));
+
+    /// <summary><see cref="System.MathF.Max(float, float)"/> on each lane: NaN when either is NaN, +0 above -0.</summary>
+    /// <remarks>
+    /// .NET 9's <c>Vector128.Max</c> gives these bits; .NET 8's does not (for a NaN or two zeros it
+    /// returns one operand by position), so kernels generated for net8.0 call this.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Max(Vector128<float> x, Vector128<float> y) =>
+        Vector128.ConditionalSelect(IsNaN(x) | Vector128.LessThan(y, x) | (Vector128.Equals(x, y) & IsNegative(y)), x, y);
+
+    /// <summary><see cref="System.MathF.Min(float, float)"/> on each lane: NaN when either is NaN, -0 below +0.</summary>
+    /// <remarks>Kernels generated for net8.0 call this, for the reason given at <see cref="Max(Vector128{float}, Vector128{float})"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Min(Vector128<float> x, Vector128<float> y) =>
+        Vector128.ConditionalSelect(IsNaN(x) | Vector128.LessThan(x, y) | (Vector128.Equals(x, y) & IsNegative(x)), x, y);
+
+    private static Vector128<float> IsNaN(Vector128<float> x) => ~Vector128.Equals(x, x);
+
+    // The sign bit, which a float comparison cannot see on a zero.
+    private static Vector128<float> IsNegative(Vector128<float> x) => Vector128.LessThan(x.AsInt32(), Vector128<int>.Zero).AsSingle();
+
+    /// <summary><see cref="System.MathF.Max(float, float)"/> on each lane: NaN when either is NaN, +0 above -0.</summary>
+    /// <remarks>
+    /// .NET 9's <c>Vector256.Max</c> gives these bits; .NET 8's does not (for a NaN or two zeros it
+    /// returns one operand by position), so kernels generated for net8.0 call this.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Max(Vector256<float> x, Vector256<float> y) =>
+        Vector256.ConditionalSelect(IsNaN(x) | Vector256.LessThan(y, x) | (Vector256.Equals(x, y) & IsNegative(y)), x, y);
+
+    /// <summary><see cref="System.MathF.Min(float, float)"/> on each lane: NaN when either is NaN, -0 below +0.</summary>
+    /// <remarks>Kernels generated for net8.0 call this, for the reason given at <see cref="Max(Vector256{float}, Vector256{float})"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Min(Vector256<float> x, Vector256<float> y) =>
+        Vector256.ConditionalSelect(IsNaN(x) | Vector256.LessThan(x, y) | (Vector256.Equals(x, y) & IsNegative(x)), x, y);
+
+    private static Vector256<float> IsNaN(Vector256<float> x) => ~Vector256.Equals(x, x);
+
+    // The sign bit, which a float comparison cannot see on a zero.
+    private static Vector256<float> IsNegative(Vector256<float> x) => Vector256.LessThan(x.AsInt32(), Vector256<int>.Zero).AsSingle();
+
+    /// <summary><see cref="System.MathF.Max(float, float)"/> on each lane: NaN when either is NaN, +0 above -0.</summary>
+    /// <remarks>
+    /// .NET 9's <c>Vector512.Max</c> gives these bits; .NET 8's does not (for a NaN or two zeros it
+    /// returns one operand by position), so kernels generated for net8.0 call this.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Max(Vector512<float> x, Vector512<float> y) =>
+        Vector512.ConditionalSelect(IsNaN(x) | Vector512.LessThan(y, x) | (Vector512.Equals(x, y) & IsNegative(y)), x, y);
+
+    /// <summary><see cref="System.MathF.Min(float, float)"/> on each lane: NaN when either is NaN, -0 below +0.</summary>
+    /// <remarks>Kernels generated for net8.0 call this, for the reason given at <see cref="Max(Vector512{float}, Vector512{float})"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Min(Vector512<float> x, Vector512<float> y) =>
+        Vector512.ConditionalSelect(IsNaN(x) | Vector512.LessThan(x, y) | (Vector512.Equals(x, y) & IsNegative(x)), x, y);
+
+    private static Vector512<float> IsNaN(Vector512<float> x) => ~Vector512.Equals(x, x);
+
+    // The sign bit, which a float comparison cannot see on a zero.
+    private static Vector512<float> IsNegative(Vector512<float> x) => Vector512.LessThan(x.AsInt32(), Vector512<int>.Zero).AsSingle();
 #endif
 }

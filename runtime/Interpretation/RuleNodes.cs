@@ -41,6 +41,8 @@ internal static class RuleMath
 {
     public static bool IsSupported<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
 
+    // Reinterpretations of a T the caller has checked is float or double (Unsafe.As, not BitCast:
+    // .NET 8's BitCast constrains T to structs).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float F<T>(T x) => Unsafe.As<T, float>(ref x);
 

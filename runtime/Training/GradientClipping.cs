@@ -311,7 +311,7 @@ public static class GradientClipping
             {
                 Vector512<float> v = Vector512.Abs(Vector512.LoadUnsafe(ref start, (nuint)i));
                 ordered &= Vector512.Equals(v, v); // all ones unless a lane saw NaN
-                best = Vector512.MaxNative(best, v);
+                best = NativeMax(best, v);
             }
 
             max = MathF.Max(max, Vector256.Max(best.GetLower(), best.GetUpper()).ToScalarMax());
@@ -325,7 +325,7 @@ public static class GradientClipping
             {
                 Vector256<float> v = Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)i));
                 ordered &= Vector256.Equals(v, v);
-                best = Vector256.MaxNative(best, v);
+                best = NativeMax(best, v);
             }
 
             max = MathF.Max(max, best.ToScalarMax());
@@ -339,7 +339,7 @@ public static class GradientClipping
             {
                 Vector128<float> v = Vector128.Abs(Vector128.LoadUnsafe(ref start, (nuint)i));
                 ordered &= Vector128.Equals(v, v);
-                best = Vector128.MaxNative(best, v);
+                best = NativeMax(best, v);
             }
 
             max = MathF.Max(max, best.ToScalarMax());
@@ -441,6 +441,32 @@ public static class GradientClipping
     }
 
 #if NET
+    // The platform's max instruction (maxps on x64): NaN lanes are tracked apart, so any NaN
+    // semantics will do. .NET 8 has no MaxNative, and its Max is that instruction.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> NativeMax(Vector512<float> x, Vector512<float> y) =>
+#if NET9_0_OR_GREATER
+        Vector512.MaxNative(x, y);
+#else
+        Vector512.Max(x, y);
+#endif
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> NativeMax(Vector256<float> x, Vector256<float> y) =>
+#if NET9_0_OR_GREATER
+        Vector256.MaxNative(x, y);
+#else
+        Vector256.Max(x, y);
+#endif
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> NativeMax(Vector128<float> x, Vector128<float> y) =>
+#if NET9_0_OR_GREATER
+        Vector128.MaxNative(x, y);
+#else
+        Vector128.Max(x, y);
+#endif
+
     private static float ToScalarMax(this Vector256<float> v) => Vector128.Max(v.GetLower(), v.GetUpper()).ToScalarMax();
 
     private static float ToScalarMax(this Vector128<float> v)

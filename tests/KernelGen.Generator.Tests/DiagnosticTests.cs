@@ -8,6 +8,7 @@ using System.Reflection;
 using System.Text;
 using KernelGen.Testing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 using Xunit;
 
@@ -26,6 +27,9 @@ public class DiagnosticTests
     /// <see cref="GeneratorBugTests.AVaryingIntIsReportedWhereItIsDeclared"/>), without a location.
     /// </summary>
     private static readonly string[] Untriggerable = { "KG9999" };
+
+    /// <summary>Ids whose case cannot be valid C# (the runtime is missing): tested below, not among the cases.</summary>
+    private static readonly string[] WithoutTheRuntime = { "KG0030" };
 
     public static IEnumerable<object[]> Cases => DiagnosticCases.Names;
 
@@ -53,10 +57,74 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptorHasACase()
     {
-        IEnumerable<string> covered = DiagnosticCases.All.Select(c => c.Id).Concat(Untriggerable).Distinct().OrderBy(id => id, StringComparer.Ordinal);
+        IEnumerable<string> covered = DiagnosticCases.All.Select(c => c.Id).Concat(Untriggerable).Concat(WithoutTheRuntime).Distinct().OrderBy(id => id, StringComparer.Ordinal);
 
         Assert.Equal(DeclaredIds(), covered);
     }
+
+    /// <summary>
+    /// KG0030: the generator without KernelGen.dll (an analyzer copied alone). Each KernelGen
+    /// attribute, however it is written, gets the KG diagnostic beside the compiler's CS0246, and
+    /// nothing is generated.
+    /// </summary>
+    [Fact]
+    public void WithoutTheRuntimeEachKernelGenAttributeIsReported()
+    {
+        (string source, ImmutableArray<TextSpan> expected) = Markup.Parse("""
+            using KernelGen;
+
+            [[|Optimizer|]]
+            public sealed partial class Momentum
+            {
+                [[|UpdateRuleAttribute|]]
+                private static void Update(ref float param, float grad) { param -= grad; }
+            }
+
+            internal static class Kernels
+            {
+                [[|KernelGen.Kernel|]]
+                internal static void Scale(ref float x) { x *= 2f; }
+            }
+            """);
+
+        GeneratorRun run = GeneratorHarness.Run(CompileWithoutTheRuntime(source));
+
+        Assert.False(run.Crashed, run.Describe());
+        Assert.Empty(run.Sources);
+        Assert.Contains(run.InputDiagnostics, d => d.Id == "CS0246");
+        Diagnostic[] reported = run.KernelGenDiagnostics.ToArray();
+        Assert.True(reported.All(d => d.Id == "KG0030" && d.Severity == DiagnosticSeverity.Error), run.Describe());
+        Assert.Equal(expected.Select(span => Describe(source, span)).OrderBy(text => text, StringComparer.Ordinal), reported.Select(d => Describe(source, d)).OrderBy(text => text, StringComparer.Ordinal));
+    }
+
+    /// <summary>Without the runtime, an attribute of the same name that resolves is the user's own: no KG0030.</summary>
+    [Fact]
+    public void WithoutTheRuntimeAnotherLibrarysKernelAttributeIsLeftAlone()
+    {
+        GeneratorRun run = GeneratorHarness.Run(CompileWithoutTheRuntime("""
+            using System;
+
+            [AttributeUsage(AttributeTargets.Method)]
+            internal sealed class KernelAttribute : Attribute { }
+
+            internal static class Shaders
+            {
+                [Kernel]
+                internal static void Blur() { }
+            }
+            """));
+
+        Assert.False(run.Crashed, run.Describe());
+        Assert.Empty(run.InputProblems);
+        Assert.Empty(run.KernelGenDiagnostics);
+    }
+
+    private static CSharpCompilation CompileWithoutTheRuntime(string source) =>
+        CSharpCompilation.Create(
+            "GeneratorTests",
+            new[] { CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, "Rule.cs") },
+            GeneratorHarness.References.Where(reference => !string.Equals(Path.GetFileName(reference.Display), "KernelGen.dll", StringComparison.Ordinal)),
+            GeneratorHarness.CompilationOptions);
 
     /// <summary>docs/diagnostics.md has one section per declared id, titled as the descriptor, and no other.</summary>
     [Fact]
