@@ -54,7 +54,7 @@ internal sealed partial class KernelEmitter
         _argsType = _plan.Names.Fresh("KernelArguments");
         _preparedType = _plan.Names.Fresh("PreparedUniforms");
         _preparedField = _plan.Names.Fresh("_preparedUniforms");
-        _portableLaneSums = portable ? _plan.Names.Fresh("PortableLaneSums") : "";
+        _portableLaneSums = _portable ? _plan.Names.Fresh("PortableLaneSums") : "";
         // Members of the class are found before the file's aliases: the aliases avoid their names.
         _plan.Names.Reserve(_rule.ClassName);
         foreach (HyperparameterModel hyper in _rule.Hyperparameters)
