@@ -21,7 +21,7 @@ internal sealed partial class KernelEmitter
     private void WriteDispatch()
     {
         _w.Line("/// <summary>Runs the loops of <paramref name=\"" + _pathName + "\"/> on prepared arguments.</summary>");
-        _w.Line(TypeNames.OptimizedFromFirstCall);
+        WriteOptimizedFromFirstCall();
         using (_w.Block($"private static void Dispatch({TypeNames.KernelPath} {_pathName}, ref {_argsType} {_argsName})"))
         {
             if (_plan.Flags.Count == 0)
@@ -39,7 +39,7 @@ internal sealed partial class KernelEmitter
         for (int flag = 1; flag < _plan.Flags.Count; flag++)
         {
             string typeParameters = string.Join(", ", _plan.Flags.Take(flag).Select(f => f.TypeParameter));
-            _w.Line(TypeNames.OptimizedFromFirstCall);
+            WriteOptimizedFromFirstCall();
             _w.Line($"private static void Unswitch{flag}<{typeParameters}>({TypeNames.KernelPath} {_pathName}, ref {_argsType} {_argsName})");
             WriteConstraints(_plan.Flags.Take(flag));
             using (_w.Block())
@@ -62,7 +62,7 @@ internal sealed partial class KernelEmitter
             _w.Line("/// </summary>");
         }
 
-        _w.Line(TypeNames.OptimizedFromFirstCall);
+        WriteOptimizedFromFirstCall();
         _w.Line($"private static void Run{TypeParameters}({TypeNames.KernelPath} {_pathName}, ref {_argsType} {_argsName})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())

@@ -35,7 +35,7 @@ internal sealed partial class KernelEmitter
         _w.Line("/// </summary>");
         _w.Line($"/// <param name=\"{_pathName}\">The ISA path; <see cref=\"{TypeNames.KernelPath}.Auto\"/> takes the widest accelerated one.</param>");
         WriteParameterDocs();
-        _w.Line(TypeNames.OptimizedFromFirstCall);
+        WriteOptimizedFromFirstCall();
         using (_w.Block($"public static void Apply({Signature(withPath: true)})"))
         {
             WriteValidation();
@@ -87,7 +87,7 @@ internal sealed partial class KernelEmitter
         string parameters = UniformParameters();
         if (suffix.Length == 0)
         {
-            _w.Line(TypeNames.OptimizedFromFirstCall);
+            WriteOptimizedFromFirstCall();
         }
 
         using (_w.Block($"private static void Execute{suffix}({TypeNames.KernelPath} {_pathName}, ref {_argsType} {_argsName}{(parameters.Length == 0 ? "" : ", " + parameters)})"))
@@ -119,7 +119,7 @@ internal sealed partial class KernelEmitter
         _w.Line("/// <summary>The rule's uniform part, in the rule's order: computed once per call, not once per element.</summary>");
         string parameters = UniformParameters() + string.Concat(_reductions.Select(r => $", float {r.ResultName}"));
         parameters = parameters.TrimStart(',', ' ');
-        _w.Line(TypeNames.OptimizedFromFirstCall);
+        WriteOptimizedFromFirstCall();
         using (_w.Block($"private static void Prepare(ref {_argsType} {_argsName}{(parameters.Length == 0 ? "" : ", " + parameters)})"))
         {
             WritePrologue(_plan.Prologue);

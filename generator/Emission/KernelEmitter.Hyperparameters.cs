@@ -11,7 +11,7 @@ internal sealed partial class KernelEmitter
     private void WriteHyperparameterMembers()
     {
         _w.Line("/// <inheritdoc/>");
-        _w.Line(TypeNames.OptimizedFromFirstCall);
+        WriteOptimizedFromFirstCall();
         using (_w.Block($"protected override void WriteHyperparameters({TypeNames.HyperparameterValues} values)"))
         {
             int index = 0;
@@ -27,7 +27,7 @@ internal sealed partial class KernelEmitter
         {
             _w.Line();
             _w.Line("/// <inheritdoc/>");
-            _w.Line(TypeNames.OptimizedFromFirstCall);
+            WriteOptimizedFromFirstCall();
             using (_w.Block("protected override void ValidateHyperparameterRanges()"))
             {
                 foreach (HyperparameterModel hyper in bounded)
@@ -46,7 +46,7 @@ internal sealed partial class KernelEmitter
         _w.Line($"public override {TypeNames.StringList} HyperparameterNames => s_hyperparameterNames;");
         _w.Line();
         _w.Line("/// <inheritdoc/>");
-        _w.Line(TypeNames.OptimizedFromFirstCall);
+        WriteOptimizedFromFirstCall();
         using (_w.Block("public override bool TrySetHyperparameter(string name, double value)"))
         {
             using (_w.Block("switch (name)"))
@@ -71,7 +71,7 @@ internal sealed partial class KernelEmitter
 
         _w.Line();
         _w.Line("/// <inheritdoc/>");
-        _w.Line(TypeNames.OptimizedFromFirstCall);
+        WriteOptimizedFromFirstCall();
         using (_w.Block("public override bool TryGetHyperparameter(string name, out double value)"))
         {
             using (_w.Block("switch (name)"))

@@ -26,7 +26,7 @@ internal sealed partial class KernelEmitter
             _w.Line("/// </summary>");
             WriteParameterDocs();
             _w.Line($"/// <exception cref=\"global::System.ArgumentException\">The spans differ in length or overlap.</exception>");
-            _w.Line(TypeNames.OptimizedFromFirstCall);
+            WriteOptimizedFromFirstCall();
             _w.Line($"{access} static void {_rule.MethodName}({parameters}) =>");
             _w.Line($"    {KernelClass}.Apply({TypeNames.KernelPath}.Auto, {arguments});");
             _w.Line();
@@ -34,7 +34,7 @@ internal sealed partial class KernelEmitter
             _w.Line($"/// <param name=\"{_pathName}\">The ISA path; <see cref=\"{TypeNames.KernelPath}.Auto\"/> takes the widest accelerated one.</param>");
             WriteParameterDocs();
             _w.Line($"/// <exception cref=\"global::System.ArgumentException\">The spans differ in length or overlap.</exception>");
-            _w.Line(TypeNames.OptimizedFromFirstCall);
+            WriteOptimizedFromFirstCall();
             _w.Line($"{access} static void {_rule.MethodName}({TypeNames.KernelPath} {_pathName}, {parameters}) =>");
             _w.Line($"    {KernelClass}.Apply({_pathName}, {arguments});");
             if (!HasReductions)

@@ -41,7 +41,7 @@ internal sealed partial class KernelEmitter
         string next = width > 128 ? $"Loop{width / 2}" : "LoopScalar";
         string perIteration = vectorT ? "Vector<float>.Count" : lanes;
         _w.Line($"/// <summary>The {TypeNames.PathName(width)} path from <paramref name=\"{start}\"/> on: {Escape(perIteration)} elements per iteration; what is left goes to {next}.</summary>");
-        _w.Line(TypeNames.OptimizedFromFirstCall);
+        WriteOptimizedFromFirstCall();
         _w.Line($"private static void {LoopName(width)}{TypeParameters}(ref {_argsType} {_argsName}, nuint {start})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())
@@ -109,7 +109,7 @@ internal sealed partial class KernelEmitter
         var names = new NameScope(_plan.Names);
         string start = names.Fresh("start");
         _w.Line($"/// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name=\"{start}\"/> on.</summary>");
-        _w.Line(TypeNames.OptimizedFromFirstCall);
+        WriteOptimizedFromFirstCall();
         _w.Line($"private static void LoopScalar{TypeParameters}(ref {_argsType} {_argsName}, nuint {start})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())

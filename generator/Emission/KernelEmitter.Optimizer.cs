@@ -161,7 +161,7 @@ internal sealed partial class KernelEmitter
     private void WriteStepMembers()
     {
         _w.Line("/// <inheritdoc/>");
-        _w.Line(TypeNames.OptimizedFromFirstCall);
+        WriteOptimizedFromFirstCall();
         using (_w.Block($"protected override void StepTensors({TypeNames.ParameterTensors} tensors, {TypeNames.KernelPath} path)"))
         {
             _w.Line("// Registration checked lengths and overlaps; hyper-parameters were validated by Step.");

@@ -22,7 +22,7 @@ internal sealed partial class KernelEmitter
         int lanes = width / 32;
         int vectors = Reductions.BlockLanes / lanes;
         _w.Line($"/// <summary>The reducing pass on Vector{width}: blocks of {Reductions.BlockLanes} elements ({vectors} vector{(vectors == 1 ? "" : "s")}), then the scalar tail. Writes nothing.</summary>");
-        _w.Line(TypeNames.OptimizedFromFirstCall);
+        WriteOptimizedFromFirstCall();
         _w.Line($"private static void Reduce{width}{TypeParameters}(ref {_argsType} {_argsName})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())
@@ -108,7 +108,7 @@ internal sealed partial class KernelEmitter
         // C# 9 (Unity) has no scoped parameters, and without one stack memory cannot be passed beside
         // the arguments: the portable form takes a per-thread array instead (see PortableLaneSums).
         string scoped = _portable ? "" : "scoped ";
-        _w.Line(TypeNames.OptimizedFromFirstCall);
+        WriteOptimizedFromFirstCall();
         _w.Line($"private static void ReduceScalar{TypeParameters}(ref {_argsType} {_argsName}, nuint {start}, {scoped}{TypeNames.Span} {laneSums})");
         WriteConstraints(_plan.Flags);
         using (_w.Block())

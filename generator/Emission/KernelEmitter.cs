@@ -85,6 +85,18 @@ internal sealed partial class KernelEmitter
     /// <summary>Whether <paramref name="width"/> has its own reducing pass: Vector&lt;T&gt;'s lane count is the runtime's, so it reduces with the scalar pass.</summary>
     private static bool HasVectorReduce(int width) => width != CSharpWriter.VectorTWidth;
 
+    /// <summary>
+    /// Marks the next method to be compiled fully optimized at its first call. Not on a portable
+    /// target: .NET Standard 2.1 does not name the option, and Mono and IL2CPP do not tier anyway.
+    /// </summary>
+    private void WriteOptimizedFromFirstCall()
+    {
+        if (!_portable)
+        {
+            _w.Line(TypeNames.OptimizedFromFirstCall);
+        }
+    }
+
     private bool HasReductions => _reductions.Count > 0;
 
     /// <summary>The portable form's method that gives the reducing pass its lane sums.</summary>

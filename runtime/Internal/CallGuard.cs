@@ -40,7 +40,7 @@ internal struct CallGuard
 
     /// <summary>Enters <paramref name="call"/>, or throws naming the call already running.</summary>
     /// <exception cref="InvalidOperationException">Another call is running on this optimizer.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void Enter(OptimizerCall call)
     {
         var running = (OptimizerCall)Interlocked.CompareExchange(ref _running, (int)call, (int)OptimizerCall.None);
@@ -58,14 +58,14 @@ internal struct CallGuard
     }
 
     /// <summary>Leaves the running call.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void Exit() => Volatile.Write(ref _running, (int)OptimizerCall.None);
 
     /// <summary>
     /// Moves from <paramref name="from"/> to <paramref name="to"/> (a tensor's step inside an open
     /// per-tensor step, and back): false, with the call found, when <paramref name="from"/> is not running.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public bool TrySwitch(OptimizerCall from, OptimizerCall to, out OptimizerCall running)
     {
         running = (OptimizerCall)Interlocked.CompareExchange(ref _running, (int)to, (int)from);

@@ -18,7 +18,7 @@ internal static class FiniteCheck
     /// <paramref name="multiplier"/> (as the kernels unscale a gradient: a finite value can
     /// overflow), or -1 when every product is finite.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public static int FirstNonFinite(ReadOnlySpan<float> values, float multiplier)
     {
         // x * 0 is 0 for a finite x and NaN for an infinity or a NaN: the sum of those stays 0

@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+#if NET
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
+#endif
 
 namespace KernelGen.Internal;
 
@@ -24,7 +26,11 @@ public static class KernelTuning
     {
         // Inlined even where the caller's inlining budget is spent (a pipelined loop is large): folded to a constant.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET
         get => Avx512F.VL.IsSupported || AdvSimd.Arm64.IsSupported ? 32 : 16;
+#else
+        get => 16; // .NET Standard: no pipelined loops are generated (Vector<T> and scalar only)
+#endif
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.IO;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace System.Runtime.CompilerServices
 {
@@ -25,6 +26,22 @@ namespace System.Runtime.CompilerServices
 
 namespace System.Diagnostics.CodeAnalysis
 {
+    /// <summary>Lets the trimming annotations of the .NET builds compile; .NET Standard has no trimmer to read them.</summary>
+    [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Parameter | AttributeTargets.Field | AttributeTargets.Property | AttributeTargets.ReturnValue | AttributeTargets.GenericParameter | AttributeTargets.Method, Inherited = false)]
+    internal sealed class DynamicallyAccessedMembersAttribute(DynamicallyAccessedMemberTypes memberTypes) : Attribute
+    {
+        public DynamicallyAccessedMemberTypes MemberTypes { get; } = memberTypes;
+    }
+
+    /// <summary>The member kinds <see cref="DynamicallyAccessedMembersAttribute"/> names (the values .NET gives them).</summary>
+    [Flags]
+    internal enum DynamicallyAccessedMemberTypes
+    {
+        None = 0,
+        PublicMethods = 0x0008,
+        NonPublicMethods = 0x0010,
+    }
+
     /// <summary>Lets a struct return a reference to its own field (the gradient clipping's lanes).</summary>
     [AttributeUsage(AttributeTargets.Method | AttributeTargets.Property | AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
     internal sealed class UnscopedRefAttribute : Attribute
@@ -169,6 +186,37 @@ internal static class Polyfills
 
         public static string[] GetNames<TEnum>()
             where TEnum : struct, Enum => Enum.GetNames(typeof(TEnum));
+    }
+
+    extension(MemoryMarshal)
+    {
+        /// <summary>A reference to the first element (an array of none: where it would be).</summary>
+        public static ref T GetArrayDataReference<T>(T[] array) => ref MemoryMarshal.GetReference(array.AsSpan());
+    }
+
+    extension(BitConverter)
+    {
+        public static uint SingleToUInt32Bits(float value) => unchecked((uint)BitConverter.SingleToInt32Bits(value));
+
+        public static float UInt32BitsToSingle(uint value) => BitConverter.Int32BitsToSingle(unchecked((int)value));
+    }
+
+    extension<T>(ReadOnlySpan<T> span)
+        where T : IEquatable<T>
+    {
+        /// <summary>Whether any element is not <paramref name="value"/> (by <see cref="IEquatable{T}.Equals(T)"/>).</summary>
+        public bool ContainsAnyExcept(T value)
+        {
+            foreach (T item in span)
+            {
+                if (!item.Equals(value))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     extension(Array)

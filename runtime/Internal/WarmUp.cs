@@ -8,7 +8,7 @@ namespace KernelGen.Internal;
 
 /// <summary>
 /// What the warm-ups share: the scratch length, and compiling the methods of the step path that are
-/// marked <see cref="MethodImplOptions.AggressiveOptimization"/> (compiled once, fully optimized, at
+/// marked <see cref="StepMethod.OptimizedFromFirstCall"/> (compiled once, fully optimized, at
 /// their first call) before that call, so that no step waits for the JIT.
 /// </summary>
 internal static class WarmUp
@@ -23,7 +23,7 @@ internal static class WarmUp
 
     /// <summary>
     /// Compiles every non-generic method <paramref name="type"/> declares with
-    /// <see cref="MethodImplOptions.AggressiveOptimization"/>, once per process. Nothing to do where
+    /// <see cref="StepMethod.OptimizedFromFirstCall"/>, once per process. Nothing to do where
     /// code is compiled ahead of time (NativeAOT).
     /// </summary>
     public static void PrepareOptimized(
@@ -45,7 +45,7 @@ internal static class WarmUp
         const BindingFlags declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
         foreach (MethodInfo method in type.GetMethods(declared))
         {
-            if ((method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) != 0
+            if ((method.MethodImplementationFlags & (MethodImplAttributes)StepMethod.OptimizedFromFirstCall) != 0
                 && !method.IsAbstract && !method.ContainsGenericParameters)
             {
                 RuntimeHelpers.PrepareMethod(method.MethodHandle);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using KernelGen.Training;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -66,7 +67,7 @@ public sealed partial class Adan
         : null;
 
     /// <summary>Computes the clipping factor c of this step and hands it to every tensor's rule.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     protected override void BeforeStep()
     {
         float clip = 1f;

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -109,7 +110,7 @@ public sealed partial class Lamb
     public float AdanormR { get; set; } = 0.95f;
 
     /// <summary>Refuses what a per-tensor rule cannot compute (see the remarks).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     protected override void ValidateOptions()
     {
         if (PreNorm)

@@ -157,7 +157,11 @@ public abstract partial class Optimizer
                 }
             }
 
+#if NET
             StepTensors(new ReadOnlySpan<ParameterTensor>(in group), path);
+#else
+            StepTensors(new[] { group }, path);
+#endif
             for (int i = 0; i < states.Count; i++)
             {
                 if (UsesState(i))

@@ -45,7 +45,7 @@ public abstract partial class Optimizer
     /// A step is already open, a tensor has taken <see cref="int.MaxValue"/> steps, or another call
     /// is running on this optimizer; nothing was changed.
     /// </exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void BeginStep()
     {
         // Busy until the step is open: a callback inside BeforeStep cannot step a tensor of a half-open step.
@@ -86,7 +86,7 @@ public abstract partial class Optimizer
     /// No step is open, the tensor was already stepped in this step, a hyper-parameter or the
     /// gradient scale changed since <see cref="BeginStep"/>, or another call is running; nothing was changed.
     /// </exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void StepTensor(ParameterTensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
@@ -157,7 +157,7 @@ public abstract partial class Optimizer
     /// No step is open, another call is running, or a tensor was not stepped yet (the step stays
     /// open: step the tensors the message names, then end it).
     /// </exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void EndStep()
     {
         EnterOpenStep(nameof(EndStep));
@@ -185,7 +185,7 @@ public abstract partial class Optimizer
     internal virtual string? PerTensorStepRefusal => null;
 
     /// <summary>The checks of <see cref="BeginStep"/>, which change nothing: the refusal, then those of <see cref="Step"/>. Returns the path.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal KernelPath CheckTensorStep()
     {
         string? refusal = PerTensorStepRefusal;
@@ -207,7 +207,7 @@ public abstract partial class Optimizer
     /// gradient scale cannot change while the step is open).
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     protected bool ReusesPreparedUniforms(int step)
     {
         bool reuse = _stepOpen && _preparedStepCount == step && !Warming;
@@ -225,7 +225,7 @@ public abstract partial class Optimizer
     /// what it computed for the other tensors of this step.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     protected bool KeepsPreparedUniforms(int step)
     {
         if (!_stepOpen || Warming)
@@ -240,7 +240,7 @@ public abstract partial class Optimizer
     /// <summary>Tensors of per-tensor steps that reused their step's uniform part so far (tests check it is computed once).</summary>
     internal long PreparedUniformsReused { get; private set; }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal void OpenStep(KernelPath path)
     {
         int count = _tensors.Count;
@@ -282,7 +282,7 @@ public abstract partial class Optimizer
     }
 
     /// <summary>Closes the open step (the caller releases the call guard).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal void CloseStep()
     {
         Array.Clear(_steppedInOpenStep);
@@ -291,7 +291,7 @@ public abstract partial class Optimizer
     }
 
     /// <summary>Moves the call guard from the open step into <paramref name="call"/>'s work, or throws saying why it cannot.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private void EnterOpenStep(string call)
     {
         if (!_calls.TrySwitch(OptimizerCall.TensorSteps, OptimizerCall.TensorStep, out OptimizerCall running))
@@ -302,7 +302,7 @@ public abstract partial class Optimizer
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private void MarkStepped(ParameterTensor tensor)
     {
         _steppedInOpenStep[tensor.Index] = true;
@@ -310,7 +310,7 @@ public abstract partial class Optimizer
     }
 
     /// <summary>Refuses a step with settings that <see cref="BeginStep"/> did not validate.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private void CheckSettingsUnchanged()
     {
         if (BitConverter.SingleToInt32Bits(_gradientScale) != BitConverter.SingleToInt32Bits(_openGradientScale))

@@ -169,7 +169,7 @@ public abstract partial class Optimizer
     /// A tensor has taken <see cref="int.MaxValue"/> steps, or another thread is stepping or adding
     /// to this optimizer; nothing was changed.
     /// </exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void Step()
     {
         _calls.Enter(OptimizerCall.Step);
@@ -191,7 +191,7 @@ public abstract partial class Optimizer
     /// a Step call: the checks, the non-finite policy, then <see cref="BeforeStep"/>. False when
     /// the step is skipped.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal bool TryBeginStep(out KernelPath path)
     {
         path = PrepareStep();
@@ -212,7 +212,7 @@ public abstract partial class Optimizer
     }
 
     /// <summary>Runs the kernels on every tensor, then advances the step counts (the last part of a step, after every check).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal void RunKernels(KernelPath path)
     {
         if (_maxDegreeOfParallelism > 1 && HelperThreads.Count > 0 && Rule.ReductionCount == 0)
@@ -258,7 +258,7 @@ public abstract partial class Optimizer
     /// The checks of a step, which change nothing: the kernel path, the hyper-parameters and the
     /// step counts. Returns the path to run on.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal KernelPath PrepareStep()
     {
         KernelPath path = KernelDispatch.Resolve(Path);
@@ -280,7 +280,7 @@ public abstract partial class Optimizer
     /// <see cref="GradientMultiplier"/>, as the kernels load it); none under
     /// <see cref="NonFiniteGradientPolicy.Ignore"/>, which reads nothing. Changes nothing.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal NonFiniteGradient FindNonFiniteGradient()
     {
         if (NonFiniteGradients == NonFiniteGradientPolicy.Ignore)
@@ -302,7 +302,7 @@ public abstract partial class Optimizer
     }
 
     /// <summary>The start of a step that runs, after every check: clears <see cref="LastStepSkipped"/> and runs <see cref="BeforeStep"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal void BeginKernels()
     {
         LastStepSkipped = false;
@@ -331,7 +331,7 @@ public abstract partial class Optimizer
     /// (<see cref="HyperparameterAttribute.Minimum"/>, ...), then <see cref="ValidateOptions"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A value or a combination of values is refused.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void Validate()
     {
         ValidateHyperparameterRanges();
@@ -344,7 +344,7 @@ public abstract partial class Optimizer
     /// tensors at once (Adan's global gradient norm), handed to the rule as per-tensor state. The
     /// gradients still carry <see cref="GradientScale"/> here.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     protected virtual void BeforeStep()
     {
     }
@@ -356,7 +356,7 @@ public abstract partial class Optimizer
     }
 
     /// <summary>Checks combinations of hyper-parameters (e.g. Nesterov needs momentum); override in the optimizer's own half.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     protected virtual void ValidateOptions()
     {
     }

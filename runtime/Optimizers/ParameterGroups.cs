@@ -85,7 +85,7 @@ public sealed class ParameterGroups
     /// <see cref="NonFiniteGradientException.Tensor"/> numbers the model's tensors across groups; nothing was changed.
     /// </exception>
     /// <exception cref="InvalidOperationException">A tensor's step count is full, or a group is in another call; nothing was changed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void Step()
     {
         int entered = 0;
@@ -141,7 +141,7 @@ public sealed class ParameterGroups
     /// <exception cref="ArgumentException">A hyper-parameter of some group is out of its range; nothing was changed.</exception>
     /// <exception cref="NotSupportedException">A group's rule needs every gradient before any update; nothing was changed.</exception>
     /// <exception cref="InvalidOperationException">A tensor's step count is full, or a group is in another call or an open step; nothing was changed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void BeginStep()
     {
         int entered = 0;
@@ -179,7 +179,7 @@ public sealed class ParameterGroups
     /// A group has no open step, or a tensor was not stepped yet (every step stays open: step the
     /// tensors the message names, then end it).
     /// </exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void EndStep()
     {
         for (int g = 0; g < _groups.Length; g++)
@@ -199,7 +199,7 @@ public sealed class ParameterGroups
     }
 
     /// <summary>Applies each group's non-finite policy to its gradients: false when the whole step is to be skipped; throws under Throw.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private bool FindNonFiniteGradient()
     {
         int offset = 0;

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -74,7 +75,7 @@ public sealed partial class ParameterTensor
 
     /// <summary>Per-element state buffer <paramref name="index"/>, in the rule's order.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="StateCount"/>.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public Span<float> State(int index) => StateMemory(index).Span;
 
     /// <summary>
@@ -82,7 +83,7 @@ public sealed partial class ParameterTensor
     /// keeps it (the schedule-free train/eval switch reads z through it).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="StateCount"/>.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public Memory<float> StateMemory(int index)
     {
         CheckIndex(index, _states.Length, "per-element state buffer");
@@ -92,7 +93,7 @@ public sealed partial class ParameterTensor
 
     /// <summary>Per-tensor state value <paramref name="index"/>, in the rule's order.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="TensorStateCount"/>.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public ref float TensorState(int index)
     {
         CheckIndex(index, _tensorStates.Length, "per-tensor state value");

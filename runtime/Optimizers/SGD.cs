@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -36,7 +37,7 @@ public sealed partial class SGD
     public bool Maximize { get; set; }
 
     /// <summary>As torch: Nesterov momentum needs a positive momentum and no dampening.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     protected override void ValidateOptions()
     {
         if (Nesterov && (Momentum <= 0f || Dampening != 0f))

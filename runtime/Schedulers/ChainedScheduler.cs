@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -54,7 +55,7 @@ public sealed class ChainedScheduler : LRScheduler
     private protected override Action? PrepareExtra(SchedulerStateReader state, int lastEpoch) => PrepareChildren(state, _schedulers);
 
     /// <summary>Steps every child once, in order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public override void Step()
     {
         foreach (LRScheduler scheduler in _schedulers)
@@ -65,11 +66,11 @@ public sealed class ChainedScheduler : LRScheduler
         ReadLastLearningRates();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal override void StepTo(int epoch)
         => throw new InvalidOperationException("ChainedScheduler cannot be stepped to an epoch.");
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void ComputeLearningRates(Span<double> lrs)
         => throw new InvalidOperationException("ChainedScheduler steps its children.");
 

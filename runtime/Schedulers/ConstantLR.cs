@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -35,7 +36,7 @@ public sealed class ConstantLR : LRScheduler
         Initialize();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         for (int i = 0; i < lrs.Length; i++)
@@ -47,7 +48,7 @@ public sealed class ConstantLR : LRScheduler
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override bool TryComputeClosedForm(Span<double> lrs)
     {
         // torch: factor + (last_epoch >= total_iters) * (1 - factor), a bool times a float.

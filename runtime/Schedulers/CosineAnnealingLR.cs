@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -30,7 +31,7 @@ public sealed class CosineAnnealingLR : LRScheduler
     }
 
     // Each expression keeps torch's operand order, so the doubles match its floats bit for bit.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         int epoch = LastEpoch;
@@ -57,7 +58,7 @@ public sealed class CosineAnnealingLR : LRScheduler
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override bool TryComputeClosedForm(Span<double> lrs)
     {
         for (int i = 0; i < lrs.Length; i++)

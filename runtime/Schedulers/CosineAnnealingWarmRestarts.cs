@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -51,7 +52,7 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
     public long TI { get; private set; }
 
     /// <summary>Advances one epoch, restarting when the period is over.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public override void Step()
     {
         if (LastEpoch < 0)
@@ -77,7 +78,7 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
     /// SGDR documents for stepping within an epoch (<c>epoch + i / iterations</c>).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is negative, not finite, or beyond <see cref="int.MaxValue"/> (the epoch count is an int).</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void Step(double epoch)
     {
         if (!(epoch >= 0) || epoch > int.MaxValue)
@@ -88,7 +89,7 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
         StepTo(epoch);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal override void StepTo(int epoch) => StepTo((double)epoch);
 
     private protected override void SaveExtra(SchedulerStateWriter state)
@@ -115,7 +116,7 @@ public sealed class CosineAnnealingWarmRestarts : LRScheduler
         };
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         for (int i = 0; i < lrs.Length; i++)

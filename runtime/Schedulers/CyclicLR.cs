@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -143,7 +144,7 @@ public sealed class CyclicLR : LRScheduler
         baseLrs.CopyTo(BaseLrs, 0);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         int cycle = (int)Math.Floor(1 + LastEpoch / _totalSize);

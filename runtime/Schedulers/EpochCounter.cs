@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -7,7 +8,7 @@ namespace KernelGen.Schedulers;
 internal static class EpochCounter
 {
     /// <exception cref="InvalidOperationException"><paramref name="lastEpoch"/> is <see cref="int.MaxValue"/>.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public static void CheckCanAdvance(int lastEpoch)
     {
         if (lastEpoch == int.MaxValue)

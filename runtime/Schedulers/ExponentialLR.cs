@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -18,7 +19,7 @@ public sealed class ExponentialLR : LRScheduler
         Initialize();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         for (int i = 0; i < lrs.Length; i++)
@@ -27,7 +28,7 @@ public sealed class ExponentialLR : LRScheduler
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override bool TryComputeClosedForm(Span<double> lrs)
     {
         for (int i = 0; i < lrs.Length; i++)

@@ -111,7 +111,7 @@ public abstract class LRScheduler : ICheckpointState
 
     /// <summary>Advances one epoch and sets every group's learning rate.</summary>
     /// <exception cref="InvalidOperationException">The epoch count is at <see cref="int.MaxValue"/>; nothing was changed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public virtual void Step()
     {
         EpochCounter.CheckCanAdvance(LastEpoch);
@@ -151,7 +151,7 @@ public abstract class LRScheduler : ICheckpointState
     /// torch's <c>step(epoch)</c>, used by <see cref="SequentialLR"/> at a milestone: jumps to
     /// <paramref name="epoch"/> and uses the closed form where the scheduler has one.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal virtual void StepTo(int epoch)
     {
         CheckCanStep(epoch);
@@ -275,17 +275,17 @@ public abstract class LRScheduler : ICheckpointState
     private protected abstract void ComputeLearningRates(Span<double> lrs);
 
     /// <summary>torch's <c>_get_closed_form_lr()</c>, for schedulers that have one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected virtual bool TryComputeClosedForm(Span<double> lrs) => false;
 
     /// <summary>Throws, before any state changes, when stepping to <paramref name="epoch"/> is not allowed.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected virtual void CheckCanStep(int epoch)
     {
     }
 
     /// <summary>Writes the rates to the groups and records them as the last ones.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected void Apply(ReadOnlySpan<double> lrs)
     {
         for (int i = 0; i < Groups.Length; i++)

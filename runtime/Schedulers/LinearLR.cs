@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -43,7 +44,7 @@ public sealed class LinearLR : LRScheduler
         Initialize();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         for (int i = 0; i < lrs.Length; i++)
@@ -65,7 +66,7 @@ public sealed class LinearLR : LRScheduler
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override bool TryComputeClosedForm(Span<double> lrs)
     {
         if (_totalIters == 0)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -33,7 +34,7 @@ public sealed class MultiStepLR : LRScheduler
         Initialize();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         int count = 0;
@@ -48,7 +49,7 @@ public sealed class MultiStepLR : LRScheduler
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override bool TryComputeClosedForm(Span<double> lrs)
     {
         int passed = BisectRight(_milestones, LastEpoch);

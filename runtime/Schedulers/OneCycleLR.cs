@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -144,7 +145,7 @@ public sealed class OneCycleLR : LRScheduler
     /// <summary>The number of steps in the cycle.</summary>
     public int TotalSteps { get; }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void CheckCanStep(int epoch)
     {
         if (epoch > TotalSteps)
@@ -167,7 +168,7 @@ public sealed class OneCycleLR : LRScheduler
         return null;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void ComputeLearningRates(Span<double> lrs)
     {
         int stepNum = LastEpoch;
@@ -227,7 +228,7 @@ public sealed class OneCycleLR : LRScheduler
     }
 
     // torch prefers betas when the optimizer has them (use_beta1).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private static void SetMomentum(ParamGroupState group, double value)
     {
         if (group.HasBeta1)
@@ -240,7 +241,7 @@ public sealed class OneCycleLR : LRScheduler
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private double Get(int group, Value value) => value switch
     {
         // torch reads group['initial_lr'], which a later OneCycleLR on the same group would change.
@@ -251,7 +252,7 @@ public sealed class OneCycleLR : LRScheduler
         _ => _baseMomentums![group],
     };
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private double Anneal(double start, double end, double pct)
     {
         if (_anneal == AnnealStrategy.Linear)

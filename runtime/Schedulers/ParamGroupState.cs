@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -49,7 +50,7 @@ internal sealed class ParamGroupState
     /// </summary>
     public double Lr
     {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(StepMethod.OptimizedFromFirstCall)]
         get
         {
             Optimizer.TryGetHyperparameter(_learningRateName, out double current);
@@ -61,7 +62,7 @@ internal sealed class ParamGroupState
             return _lr;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(StepMethod.OptimizedFromFirstCall)]
         set
         {
             _lr = value;
@@ -104,11 +105,11 @@ internal sealed class ParamGroupState
     }
 
     /// <summary>Sets the momentum; the caller checked <see cref="HasMomentum"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void SetMomentum(double value) => Optimizer.TrySetHyperparameter(_momentumName!, value);
 
     /// <summary>Sets <c>betas[0]</c>; the caller checked <see cref="HasBeta1"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void SetBeta1(double value) => Optimizer.TrySetHyperparameter(_beta1Name!, value);
 
     /// <summary>
@@ -116,7 +117,7 @@ internal sealed class ParamGroupState
     /// set as <c>0.1f</c> is scheduled from 0.1 as in torch, not from 0.100000001490116. Within the
     /// float's rounding interval either way; never allocates.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal static double IntendedValue(float value)
     {
         Span<char> text = stackalloc char[32];

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Schedulers;
 
@@ -102,7 +103,7 @@ public sealed class SequentialLR : LRScheduler
     private protected override Action? PrepareExtra(SchedulerStateReader state, int lastEpoch) => PrepareChildren(state, _schedulers);
 
     /// <summary>Steps the active child (the next one, from epoch 0, at a milestone).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public override void Step()
     {
         EpochCounter.CheckCanAdvance(LastEpoch);
@@ -121,11 +122,11 @@ public sealed class SequentialLR : LRScheduler
         SetLastLearningRates(scheduler.LastLearningRates);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     internal override void StepTo(int epoch)
         => throw new InvalidOperationException("SequentialLR cannot be stepped to an epoch.");
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void ComputeLearningRates(Span<double> lrs)
         => throw new InvalidOperationException("SequentialLR steps its children.");
 }

@@ -1,7 +1,9 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+#if NET
 using System.Runtime.Intrinsics;
+#endif
 
 namespace KernelGen;
 
@@ -171,6 +173,7 @@ internal sealed class DynamicQuantizationMap
         int i = 0;
         float absmax = 0f;
         bool nan = false;
+#if NET
         if (Vector128.IsHardwareAccelerated && values.Length >= Vector128<float>.Count)
         {
             Vector128<float> max = Vector128<float>.Zero;
@@ -188,6 +191,7 @@ internal sealed class DynamicQuantizationMap
                 absmax = MathF.Max(absmax, max.GetElement(k));
             }
         }
+#endif
 
         for (; i < values.Length; i++)
         {

@@ -128,7 +128,7 @@ public sealed class GradientAccumulation : ICheckpointState
     }
 
     /// <summary>Folds the current micro-batch gradients in; true when the accumulated gradients are complete.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public bool Accumulate()
     {
         bool last = Accumulated + 1 == MicroBatches;

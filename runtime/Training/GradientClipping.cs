@@ -45,7 +45,7 @@ public static class GradientClipping
 
     /// <summary>Clips the gradients of <paramref name="optimizer"/>'s tensors by their total norm, on its <see cref="Optimizer.Path"/>.</summary>
     /// <inheritdoc cref="ClipGradNorm(IReadOnlyList{ParameterTensor}, float, float, bool, KernelPath)"/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public static float ClipGradNorm(Optimizer optimizer, float maxNorm, float normType = 2f, bool errorIfNonfinite = false)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -57,7 +57,7 @@ public static class GradientClipping
     /// by their total norm.
     /// </summary>
     /// <inheritdoc cref="ClipGradNorm(IReadOnlyList{ParameterTensor}, float, float, bool, KernelPath)"/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public static float ClipGradNorm(IReadOnlyList<Optimizer> optimizers, float maxNorm, float normType = 2f, bool errorIfNonfinite = false, KernelPath path = KernelPath.Auto)
     {
         ArgumentNullException.ThrowIfNull(optimizers);
@@ -77,7 +77,7 @@ public static class GradientClipping
     /// <returns>The total norm before clipping, as a float (torch returns a float32 tensor).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is negative or NaN, or <paramref name="normType"/> is not a p &gt; 0.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="errorIfNonfinite"/> is set and the norm is not finite.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public static float ClipGradNorm(IReadOnlyList<ParameterTensor> tensors, float maxNorm, float normType = 2f, bool errorIfNonfinite = false, KernelPath path = KernelPath.Auto)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -86,7 +86,7 @@ public static class GradientClipping
 
     /// <summary>The total <paramref name="normType"/>-norm of the tensors' gradients, as <see cref="ClipGradNorm(IReadOnlyList{ParameterTensor}, float, float, bool, KernelPath)"/> computes it, without clipping.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="normType"/> is not a p &gt; 0.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public static float TotalNorm(IReadOnlyList<ParameterTensor> tensors, float normType = 2f, KernelPath path = KernelPath.Auto)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -96,7 +96,7 @@ public static class GradientClipping
 
     /// <summary>torch <c>clip_grad_value_</c> on <paramref name="optimizer"/>'s tensors, on its <see cref="Optimizer.Path"/>.</summary>
     /// <inheritdoc cref="ClipGradValue(IReadOnlyList{ParameterTensor}, float, KernelPath)"/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public static void ClipGradValue(Optimizer optimizer, float clipValue)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -105,7 +105,7 @@ public static class GradientClipping
 
     /// <summary>torch <c>clip_grad_value_</c> on the tensors of every optimizer.</summary>
     /// <inheritdoc cref="ClipGradValue(IReadOnlyList{ParameterTensor}, float, KernelPath)"/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public static void ClipGradValue(IReadOnlyList<Optimizer> optimizers, float clipValue, KernelPath path = KernelPath.Auto)
     {
         ArgumentNullException.ThrowIfNull(optimizers);
@@ -120,14 +120,14 @@ public static class GradientClipping
     /// <param name="clipValue">The largest magnitude allowed (not negative).</param>
     /// <param name="path">The instruction-set path; every path gives the same bits.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="clipValue"/> is negative or NaN (torch would set every element to it).</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public static void ClipGradValue(IReadOnlyList<ParameterTensor> tensors, float clipValue, KernelPath path = KernelPath.Auto)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         ClipGradValue(new TensorSource(tensors), clipValue, path);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private static float ClipGradNorm(TensorSource source, float maxNorm, float normType, bool errorIfNonfinite, KernelPath path)
     {
         if (!(maxNorm >= 0))
@@ -165,7 +165,7 @@ public static class GradientClipping
         return totalNorm;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private static void ClipGradValue(TensorSource source, float clipValue, KernelPath path)
     {
         if (!(clipValue >= 0))
@@ -180,7 +180,7 @@ public static class GradientClipping
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private static void CheckNormType(float normType)
     {
         if (!(normType > 0))
@@ -189,7 +189,7 @@ public static class GradientClipping
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private static float TotalNorm(TensorSource source, float normType, KernelPath path)
     {
         if (float.IsPositiveInfinity(normType))
@@ -232,7 +232,7 @@ public static class GradientClipping
     }
 
     /// <summary>Adds x² (or |x|) of each element into lane <c>i mod 8</c>, in index order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private static void Accumulate(ReadOnlySpan<float> x, ref Lanes lanes, bool squares, KernelPath path)
     {
         ref float start = ref MemoryMarshal.GetReference(x);
@@ -297,7 +297,7 @@ public static class GradientClipping
     }
 
     /// <summary>The largest |x| (exact in any order) and whether any element is NaN.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private static void MaxAbs(ReadOnlySpan<float> x, ref float max, ref bool nan, KernelPath path)
     {
         ref float start = ref MemoryMarshal.GetReference(x);
@@ -355,7 +355,7 @@ public static class GradientClipping
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private static void Scale(Span<float> x, float coefficient, KernelPath path)
     {
         ref float start = ref MemoryMarshal.GetReference(x);
@@ -390,7 +390,7 @@ public static class GradientClipping
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private static void Clamp(Span<float> x, float limit, KernelPath path)
     {
         // Compare-and-select rather than Min/Max: NaN fails both tests and passes through, on every path.
@@ -501,7 +501,7 @@ public static class GradientClipping
 #endif
 
         /// <summary>The lanes added pairwise, in a fixed order.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(StepMethod.OptimizedFromFirstCall)]
         public double Sum() => ((this[0] + this[1]) + (this[2] + this[3])) + ((this[4] + this[5]) + (this[6] + this[7]));
     }
 
@@ -511,7 +511,7 @@ public static class GradientClipping
         private readonly IReadOnlyList<ParameterTensor>? _tensors;
         private readonly IReadOnlyList<Optimizer>? _optimizers;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(StepMethod.OptimizedFromFirstCall)]
         public TensorSource(IReadOnlyList<ParameterTensor> tensors)
         {
             _tensors = tensors;
@@ -519,7 +519,7 @@ public static class GradientClipping
             Count = tensors.Count;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(StepMethod.OptimizedFromFirstCall)]
         public TensorSource(IReadOnlyList<Optimizer> optimizers)
         {
             _tensors = null;
@@ -537,7 +537,7 @@ public static class GradientClipping
 
         public ParameterTensor this[int index]
         {
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            [MethodImpl(StepMethod.OptimizedFromFirstCall)]
             get
             {
                 if (_tensors is not null)

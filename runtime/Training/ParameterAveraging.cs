@@ -85,7 +85,7 @@ public abstract class ParameterAverage : ICheckpointState
     /// <summary>Updates every average once.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range; nothing was changed.</exception>
     /// <exception cref="InvalidOperationException">An average has taken <see cref="int.MaxValue"/> steps; nothing was changed.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void Step()
     {
         Validate();
@@ -247,10 +247,10 @@ public sealed class ExponentialMovingAverage : ParameterAverage
     /// <summary>How much of the average each step keeps, in [0, 1].</summary>
     public float Decay { get; set; } = 0.999f;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void Validate() => Guard.InRange(Decay, 0, 1, maximumIsExclusive: false, nameof(Decay));
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void Update(Span<float> average, ReadOnlySpan<float> parameter, int step) =>
         AveragingKernels.ExponentialMovingAverage(Path, average, parameter, Decay, step == 1);
 
@@ -285,7 +285,7 @@ public sealed class StochasticWeightAverage : ParameterAverage
     {
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private protected override void Update(Span<float> average, ReadOnlySpan<float> parameter, int step) =>
         AveragingKernels.StochasticWeightAverage(Path, average, parameter, step);
 }

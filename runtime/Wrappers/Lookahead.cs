@@ -82,7 +82,7 @@ public sealed class Lookahead : OptimizerWrapper
     public Span<float> SlowWeights(int index) => _slowWeights[index].Span;
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public override void Validate()
     {
         if (K < 1)
@@ -115,7 +115,7 @@ public sealed class Lookahead : OptimizerWrapper
     }
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     protected override void AfterInnerStep()
     {
         if (++Counter < K)

@@ -83,7 +83,7 @@ public abstract class OptimizerWrapper
     /// Validates the wrapper's settings, steps the inner optimizer, then runs the wrapper's part
     /// unless the inner step was skipped. Allocates nothing once every tensor is adopted.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public void Step()
     {
         Validate();

@@ -161,6 +161,7 @@ static int FirstSteps()
 
     Console.WriteLine($"path {KernelDispatch.Best}: warm-up {warm:F0} µs, first step {first:F1} µs, mean of steps 1-1000 {firstThousand / 1000:F2} µs, of steps 1001-2000 {nextThousand / 1000:F2} µs");
     return 0;
+}
 
 // --time: ns per element of an AdamW step over 1M floats on each path this binary accelerates
 // (a NativeAOT binary's paths are fixed when it is compiled: see docs/packaging.md). Best of five

@@ -150,7 +150,7 @@ namespace Rules
 
             // State is read, modified and written: the tail must not overlap the last vector, so it goes
             // element by element, each element exactly once.
-            LoopScalar<TUnscaleGradient>(ref args, i);
+            if (i < length) LoopScalar<TUnscaleGradient>(ref args, i);
         }
 
         /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
@@ -249,6 +249,48 @@ namespace Rules
         /// <inheritdoc/>
         protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
             throw new global::System.NotSupportedException("The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.");
+
+        /// <inheritdoc/>
+        protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+        {
+            KernelArguments args = default;
+            args.GradientMultiplier = GradientMultiplier;
+            args.UnscaleGradient = GradientMultiplier != 1f;
+            foreach (global::KernelGen.ParameterTensor tensor in tensors)
+            {
+                if (tensor.Length == 0)
+                {
+                    continue;
+                }
+                int step = tensor.Step + 1;
+                args.Param = tensor.Parameter.Span;
+                args.Grad = tensor.Gradient.Span;
+                ExecuteVariants(path, ref args, LearningRate, WeightDecay);
+            }
+        }
+
+        /// <summary>
+        /// For WarmKernels: the loops for the flags as prepared (the settings decide every one).
+        /// </summary>
+        private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+        {
+            Dispatch(path, ref args);
+        }
+
+        /// <summary>
+        /// The rule needs per-tensor reductions: a reducing pass evaluates it on every element and
+        /// writes nothing, summing in the canonical order (<see cref="global::KernelGen.Internal.Reduction"/>);
+        /// then the update pass runs with the results known.
+        /// </summary>
+        private static void ExecuteVariants(global::KernelGen.KernelPath path, ref KernelArguments args, float learningRate, float weightDecay)
+        {
+            Prepare(ref args, learningRate, weightDecay, 0f, 0f); // no operand depends on a reduction's result
+            args.Reducing = true;
+            DispatchVariants(path, ref args);
+            args.Reducing = false;
+            Prepare(ref args, learningRate, weightDecay, global::System.MathF.Sqrt(args.Sum0), global::System.MathF.Sqrt(args.Sum1));
+            DispatchVariants(path, ref args);
+        }
 
         /// <inheritdoc/>
         protected override void WriteHyperparameters(global::System.Span<double> values)

@@ -160,7 +160,7 @@ namespace Rules
 
             // State is read, modified and written: the tail must not overlap the last vector, so it goes
             // element by element, each element exactly once.
-            LoopScalar<TMaximize, TUnscaleGradient>(ref args, i);
+            if (i < length) LoopScalar<TMaximize, TUnscaleGradient>(ref args, i);
         }
 
         /// <summary>The scalar path, and the tail of the vector paths: elements from <paramref name="start"/> on.</summary>
@@ -244,6 +244,34 @@ namespace Rules
         /// <inheritdoc/>
         protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
             ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, LearningRate, Maximize, Slow);
+
+        /// <inheritdoc/>
+        protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+        {
+            KernelArguments args = default;
+            args.GradientMultiplier = GradientMultiplier;
+            args.UnscaleGradient = GradientMultiplier != 1f;
+            foreach (global::KernelGen.ParameterTensor tensor in tensors)
+            {
+                if (tensor.Length == 0)
+                {
+                    continue;
+                }
+                int step = tensor.Step + 1;
+                Prepare(ref args, LearningRate, Maximize, Slow);
+                args.Param = tensor.Parameter.Span;
+                args.Grad = tensor.Gradient.Span;
+                DispatchVariants(path, ref args);
+            }
+        }
+
+        /// <summary>
+        /// For WarmKernels: the loops for the flags as prepared (the settings decide every one).
+        /// </summary>
+        private static void DispatchVariants(global::KernelGen.KernelPath path, ref KernelArguments args)
+        {
+            Dispatch(path, ref args);
+        }
 
         /// <inheritdoc/>
         protected override void WriteHyperparameters(global::System.Span<double> values)

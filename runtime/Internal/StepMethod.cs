@@ -1,0 +1,14 @@
+using System.Runtime.CompilerServices;
+
+namespace KernelGen.Internal;
+
+/// <summary>The method options of the step path, named once for every target framework.</summary>
+internal static class StepMethod
+{
+    /// <summary>
+    /// <c>MethodImplOptions.AggressiveOptimization</c> (512), which .NET Standard 2.1 does not name:
+    /// compiled fully optimized at the first call, with no tier-0 code; a runtime without tiered
+    /// compilation (Mono, IL2CPP) ignores it.
+    /// </summary>
+    public const MethodImplOptions OptimizedFromFirstCall = (MethodImplOptions)512;
+}
