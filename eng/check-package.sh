@@ -10,6 +10,8 @@
 #      `?:`, MathF.Max/Min on NaN and signed zeros), built and run: True on every path.
 #    The net8.0 apps are published self-contained for linux-x64 and run on the .NET 8 runtime that
 #    publish restores (they print the runtime's description), not rolled forward onto .NET 10.
+# 3. A netstandard2.1 class library (C# 9, as Unity compiles) with a custom rule, from the package;
+#    its kernels run under Mono against the rule when Mono is installed.
 # Nothing is written to the repository: build outputs go to the temp folder, which is removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,8 +58,15 @@ done
 for entry in "${expected[@]}"; do
   grep -qE " $entry\$" <<<"$listing" || fail "the package has no $entry:"$'\n'"$listing"
 done
-# The generator is inside the package, not a dependency of it.
-unzip -p "$nupkg" KernelGen.nuspec | grep -qi "<dependency " && fail "the package declares dependencies: $(unzip -p "$nupkg" KernelGen.nuspec)"
+# The generator is inside the package, not a dependency of it. The only dependencies are the two
+# the .NET Standard build needs from outside its box (Unsafe, the JSON reader).
+nuspec=$(unzip -p "$nupkg" KernelGen.nuspec)
+for dependency in $(grep -oE '<dependency id="[^"]+"' <<<"$nuspec" | sed 's/.*id="//; s/"$//'); do
+  case "$dependency" in
+    System.Runtime.CompilerServices.Unsafe | System.Text.Json) ;;
+    *) fail "the package declares a dependency on $dependency: $nuspec" ;;
+  esac
+done
 echo "package contents: ${expected[*]}"
 
 # Deterministic symbols: every source path the PDBs record is mapped (/_/...), none is this
@@ -143,4 +152,27 @@ EOF
     grep -q "^\.NET 8\." <<<"$(head -n 1 <<<"$last_output")" || fail "the net8.0 app did not run on .NET 8"
   fi
 done
-echo "check-package: KernelGen $version packs and installs for net10.0 and net8.0"
+
+# --- 3. a .NET Standard 2.1 library (Unity) ---------------------------------------------------
+# A class library as a Unity project has one (C# 9), with eng/mono's custom rule and checks, from
+# the package only; built, then its kernels run under Mono against the rule when Mono is installed
+# (eng/check-mono.sh installs it; CI runs that first).
+dir="$work/netstandard2.1/Consumer"
+mkdir -p "$dir"
+dotnet new classlib -o "$dir" -n Consumer >/dev/null
+rm -f "$dir/Class1.cs"
+sed -i "s|<TargetFramework>[^<]*</TargetFramework>|<TargetFramework>netstandard2.1</TargetFramework><LangVersion>9.0</LangVersion><Nullable>disable</Nullable><AllowUnsafeBlocks>true</AllowUnsafeBlocks><CopyLocalLockFileAssemblies>true</CopyLocalLockFileAssemblies>|" "$dir/Consumer.csproj"
+cp "$work/net10.0/Consumer/nuget.config" "$dir/"
+(cd "$dir" && dotnet add package KernelGen --version "$version" >/dev/null) || fail "dotnet add package KernelGen failed for netstandard2.1"
+cp eng/mono/Checks.cs "$dir/"
+echo "=== netstandard2.1: a class library with a custom rule"
+dotnet build "$dir" -c Release -warnaserror -o "$dir/out" >"$dir/build.log" 2>&1 || { cat "$dir/build.log"; fail "the netstandard2.1 library does not build"; }
+if command -v mono >/dev/null 2>&1 && command -v mcs >/dev/null 2>&1; then
+  facades=$(dirname "$(command -v mono)")/../lib/mono/4.5/Facades
+  mcs -nologo -out:"$dir/out/Runner.exe" -r:"$dir/out/Consumer.dll" -r:"$dir/out/KernelGen.dll" -r:"$facades/netstandard.dll" eng/mono/Runner.cs
+  output=$(mono "$dir/out/Runner.exe") || { echo "$output"; fail "the netstandard2.1 library's checks failed under Mono"; }
+  echo "$output" | tail -n 1
+else
+  echo "mono not installed: the netstandard2.1 library was built, not run (eng/check-mono.sh installs Mono)"
+fi
+echo "check-package: KernelGen $version packs and installs for net10.0, net8.0 and netstandard2.1"

@@ -2,154 +2,156 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 
-namespace KernelGen.MonoCheck;
-
-/// <summary>A custom rule with a uniform <c>if</c>, a varying <c>?:</c> and every per-element function .NET Standard has.</summary>
-[Optimizer]
-public sealed partial class Clamped
+// A block namespace: Unity compiles C# 9.
+namespace KernelGen.MonoCheck
 {
-    [Hyperparameter] public float LearningRate { get; set; } = 0.01f;
-    [Hyperparameter] public float Limit { get; set; } = 0.5f;
-    [Hyperparameter] public bool Decay { get; set; } = true;
-
-    [UpdateRule]
-    private static void Update(ref float param, float grad, ref float velocity, float learningRate, float limit, bool decay)
+    /// <summary>A custom rule with a uniform <c>if</c>, a varying <c>?:</c> and every per-element function .NET Standard has.</summary>
+    [Optimizer]
+    public sealed partial class Clamped
     {
-        velocity = 0.9f * velocity + grad;
-        float step = velocity > 0f ? MathF.Min(velocity, limit) : MathF.Max(velocity, -limit);
-        if (decay)
+        [Hyperparameter] public float LearningRate { get; set; } = 0.01f;
+        [Hyperparameter] public float Limit { get; set; } = 0.5f;
+        [Hyperparameter] public bool Decay { get; set; } = true;
+
+        [UpdateRule]
+        private static void Update(ref float param, float grad, ref float velocity, float learningRate, float limit, bool decay)
         {
-            step = step + 0.01f * param;
-        }
-
-        float size = MathF.Sqrt(MathF.Abs(step)) * KernelMath.Sign(step);
-        param = param - learningRate * size / (1f + MathF.Abs(velocity));
-    }
-}
-
-/// <summary>The checks eng/check-mono.sh runs: every kernel on every path this runtime has, against the rule.</summary>
-public static class Checks
-{
-    private delegate void Kernel(KernelPath path, float[][] buffers);
-
-    private delegate void Rule(float[][] buffers);
-
-    public static int Run()
-    {
-        Console.WriteLine($"runtime: {(Type.GetType("Mono.Runtime") is null ? ".NET" : "Mono")} {Environment.Version}; Vector.IsHardwareAccelerated {System.Numerics.Vector.IsHardwareAccelerated}, Vector<float>.Count {System.Numerics.Vector<float>.Count}");
-        Console.WriteLine($"paths: {string.Join(", ", KernelDispatch.Supported)}; best {KernelDispatch.Best}");
-        var cases = new List<(string Name, int Buffers, Kernel Kernel, Rule Rule)>
-        {
-            ("Clamped", 3, (p, b) => Clamped.Apply(p, b[0], b[1], b[2], 0.01f, 0.5f, true), b => Clamped.ApplyWithRule(b[0], b[1], b[2], 0.01f, 0.5f, true)),
-            ("Clamped (no decay)", 3, (p, b) => Clamped.Apply(p, b[0], b[1], b[2], 0.01f, 0.5f, false), b => Clamped.ApplyWithRule(b[0], b[1], b[2], 0.01f, 0.5f, false)),
-            ("Adam (amsgrad)", 5, (p, b) => Adam.Apply(p, b[0], b[1], b[2], b[3], b[4], 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, true, false, 3),
-                b => Adam.ApplyWithRule(b[0], b[1], b[2], b[3], b[4], 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, true, false, 3)),
-            ("Lion (maximize)", 3, (p, b) => Lion.Apply(p, b[0], b[1], b[2], 1e-4f, 0.9f, 0.99f, 0.1f, true, false, true),
-                b => Lion.ApplyWithRule(b[0], b[1], b[2], 1e-4f, 0.9f, 0.99f, 0.1f, true, false, true)),
-        };
-
-        int checks = 0, identical = 0;
-        foreach (var c in cases)
-        {
-            foreach (int length in new[] { 1, 3, 4, 7, 8, 15, 16, 17, 31, 33, 64, 1000 })
+            velocity = 0.9f * velocity + grad;
+            float step = velocity > 0f ? MathF.Min(velocity, limit) : MathF.Max(velocity, -limit);
+            if (decay)
             {
-                float[][] start = RandomBuffers(c.Buffers, length, seed: length * 7919 + c.Name.Length);
-                float[][] expected = Copy(start);
-                c.Rule(expected);
-                foreach (KernelPath path in KernelDispatch.Supported)
+                step = step + 0.01f * param;
+            }
+
+            float size = MathF.Sqrt(MathF.Abs(step)) * KernelMath.Sign(step);
+            param = param - learningRate * size / (1f + MathF.Abs(velocity));
+        }
+    }
+
+    /// <summary>The checks eng/check-mono.sh runs: every kernel on every path this runtime has, against the rule.</summary>
+    public static class Checks
+    {
+        private delegate void Kernel(KernelPath path, float[][] buffers);
+
+        private delegate void Rule(float[][] buffers);
+
+        public static int Run()
+        {
+            Console.WriteLine($"runtime: {(Type.GetType("Mono.Runtime") is null ? ".NET" : "Mono")} {Environment.Version}; Vector.IsHardwareAccelerated {System.Numerics.Vector.IsHardwareAccelerated}, Vector<float>.Count {System.Numerics.Vector<float>.Count}");
+            Console.WriteLine($"paths: {string.Join(", ", KernelDispatch.Supported)}; best {KernelDispatch.Best}");
+            var cases = new List<(string Name, int Buffers, Kernel Kernel, Rule Rule)>
+            {
+                ("Clamped", 3, (p, b) => Clamped.Apply(p, b[0], b[1], b[2], 0.01f, 0.5f, true), b => Clamped.ApplyWithRule(b[0], b[1], b[2], 0.01f, 0.5f, true)),
+                ("Clamped (no decay)", 3, (p, b) => Clamped.Apply(p, b[0], b[1], b[2], 0.01f, 0.5f, false), b => Clamped.ApplyWithRule(b[0], b[1], b[2], 0.01f, 0.5f, false)),
+                ("Adam (amsgrad)", 5, (p, b) => Adam.Apply(p, b[0], b[1], b[2], b[3], b[4], 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, true, false, 3),
+                    b => Adam.ApplyWithRule(b[0], b[1], b[2], b[3], b[4], 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, true, false, 3)),
+                ("Lion (maximize)", 3, (p, b) => Lion.Apply(p, b[0], b[1], b[2], 1e-4f, 0.9f, 0.99f, 0.1f, true, false, true),
+                    b => Lion.ApplyWithRule(b[0], b[1], b[2], 1e-4f, 0.9f, 0.99f, 0.1f, true, false, true)),
+            };
+
+            int checks = 0, identical = 0;
+            foreach (var c in cases)
+            {
+                foreach (int length in new[] { 1, 3, 4, 7, 8, 15, 16, 17, 31, 33, 64, 1000 })
                 {
-                    float[][] actual = Copy(start);
-                    c.Kernel(path, actual);
-                    checks++;
-                    string? difference = FirstDifference(expected, actual);
-                    if (difference is null)
+                    float[][] start = RandomBuffers(c.Buffers, length, seed: length * 7919 + c.Name.Length);
+                    float[][] expected = Copy(start);
+                    c.Rule(expected);
+                    foreach (KernelPath path in KernelDispatch.Supported)
                     {
-                        identical++;
-                    }
-                    else
-                    {
-                        Console.WriteLine($"FAIL {c.Name}, {length} elements, {path}: {difference}");
+                        float[][] actual = Copy(start);
+                        c.Kernel(path, actual);
+                        checks++;
+                        string? difference = FirstDifference(expected, actual);
+                        if (difference is null)
+                        {
+                            identical++;
+                        }
+                        else
+                        {
+                            Console.WriteLine($"FAIL {c.Name}, {length} elements, {path}: {difference}");
+                        }
                     }
                 }
             }
-        }
 
-        Console.WriteLine("ns per element (Adam, 65536 elements, best of 5):");
-        foreach (KernelPath path in KernelDispatch.Supported)
-        {
-            Console.WriteLine($"  {path,-8} {Time(path):F3}");
-        }
-
-        Console.WriteLine($"mono: {checks} checks, {identical} identical to the rule on {string.Join(" and ", KernelDispatch.Supported)}");
-        return checks > 0 && identical == checks ? 0 : 1;
-    }
-
-    private static double Time(KernelPath path)
-    {
-        const int length = 65536;
-        float[][] b = RandomBuffers(5, length, seed: 1);
-        for (int i = 0; i < length; i++)
-        {
-            b[2][i] = MathF.Abs(b[2][i]) % 1f; // finite values: the timing is of the usual case
-            b[0][i] = b[0][i] % 1f;
-            b[1][i] = b[1][i] % 1f;
-            b[3][i] = MathF.Abs(b[3][i]) % 1f;
-            b[4][i] = MathF.Abs(b[4][i]) % 1f;
-        }
-
-        double best = double.MaxValue;
-        for (int run = 0; run < 5; run++)
-        {
-            var watch = Stopwatch.StartNew();
-            const int steps = 10;
-            for (int s = 0; s < steps; s++)
+            Console.WriteLine("ns per element (Adam, 65536 elements, best of 5):");
+            foreach (KernelPath path in KernelDispatch.Supported)
             {
-                Adam.Apply(path, b[0], b[1], b[2], b[3], b[4], 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, false, false, s + 1);
+                Console.WriteLine($"  {path,-8} {Time(path):F3}");
             }
 
-            best = Math.Min(best, watch.Elapsed.TotalMilliseconds * 1e6 / ((double)steps * length));
+            Console.WriteLine($"mono: {checks} checks, {identical} identical to the rule on {string.Join(" and ", KernelDispatch.Supported)}");
+            return checks > 0 && identical == checks ? 0 : 1;
         }
 
-        return best;
-    }
-
-    /// <summary>Buffer 1 is the gradient; the values include zeros of both signs, NaN, infinities and subnormals.</summary>
-    private static float[][] RandomBuffers(int count, int length, int seed)
-    {
-        var random = new Random(seed);
-        float[] special = { 0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e-40f, -1e-40f, 0.5f, -0.5f, 1f };
-        var buffers = new float[count][];
-        for (int k = 0; k < count; k++)
+        private static double Time(KernelPath path)
         {
-            buffers[k] = new float[length];
+            const int length = 65536;
+            float[][] b = RandomBuffers(5, length, seed: 1);
             for (int i = 0; i < length; i++)
             {
-                buffers[k][i] = random.Next(8) == 0
-                    ? special[random.Next(special.Length)]
-                    : (float)(random.NextDouble() * 4 - 2);
+                b[2][i] = MathF.Abs(b[2][i]) % 1f; // finite values: the timing is of the usual case
+                b[0][i] = b[0][i] % 1f;
+                b[1][i] = b[1][i] % 1f;
+                b[3][i] = MathF.Abs(b[3][i]) % 1f;
+                b[4][i] = MathF.Abs(b[4][i]) % 1f;
             }
+
+            double best = double.MaxValue;
+            for (int run = 0; run < 5; run++)
+            {
+                var watch = Stopwatch.StartNew();
+                const int steps = 10;
+                for (int s = 0; s < steps; s++)
+                {
+                    Adam.Apply(path, b[0], b[1], b[2], b[3], b[4], 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, false, false, s + 1);
+                }
+
+                best = Math.Min(best, watch.Elapsed.TotalMilliseconds * 1e6 / ((double)steps * length));
+            }
+
+            return best;
         }
 
-        return buffers;
-    }
-
-    private static float[][] Copy(float[][] buffers) => Array.ConvertAll(buffers, b => (float[])b.Clone());
-
-    private static string? FirstDifference(float[][] expected, float[][] actual)
-    {
-        for (int k = 0; k < expected.Length; k++)
+        /// <summary>Buffer 1 is the gradient; the values include zeros of both signs, NaN, infinities and subnormals.</summary>
+        private static float[][] RandomBuffers(int count, int length, int seed)
         {
-            for (int i = 0; i < expected[k].Length; i++)
+            var random = new Random(seed);
+            float[] special = { 0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e-40f, -1e-40f, 0.5f, -0.5f, 1f };
+            var buffers = new float[count][];
+            for (int k = 0; k < count; k++)
             {
-                int e = BitConverter.SingleToInt32Bits(expected[k][i]);
-                int a = BitConverter.SingleToInt32Bits(actual[k][i]);
-                if (e != a)
+                buffers[k] = new float[length];
+                for (int i = 0; i < length; i++)
                 {
-                    return $"buffer {k}, element {i}: rule {expected[k][i]:R} (0x{e:x8}), kernel {actual[k][i]:R} (0x{a:x8})";
+                    buffers[k][i] = random.Next(8) == 0
+                        ? special[random.Next(special.Length)]
+                        : (float)(random.NextDouble() * 4 - 2);
                 }
             }
+
+            return buffers;
         }
 
-        return null;
+        private static float[][] Copy(float[][] buffers) => Array.ConvertAll(buffers, b => (float[])b.Clone());
+
+        private static string? FirstDifference(float[][] expected, float[][] actual)
+        {
+            for (int k = 0; k < expected.Length; k++)
+            {
+                for (int i = 0; i < expected[k].Length; i++)
+                {
+                    int e = BitConverter.SingleToInt32Bits(expected[k][i]);
+                    int a = BitConverter.SingleToInt32Bits(actual[k][i]);
+                    if (e != a)
+                    {
+                        return $"buffer {k}, element {i}: rule {expected[k][i]:R} (0x{e:x8}), kernel {actual[k][i]:R} (0x{a:x8})";
+                    }
+                }
+            }
+
+            return null;
+        }
     }
 }
