@@ -161,7 +161,9 @@ dir="$work/netstandard2.1/Consumer"
 mkdir -p "$dir"
 dotnet new classlib -o "$dir" -n Consumer >/dev/null
 rm -f "$dir/Class1.cs"
-sed -i "s|<TargetFramework>[^<]*</TargetFramework>|<TargetFramework>netstandard2.1</TargetFramework><LangVersion>9.0</LangVersion><Nullable>disable</Nullable><AllowUnsafeBlocks>true</AllowUnsafeBlocks><CopyLocalLockFileAssemblies>true</CopyLocalLockFileAssemblies>|" "$dir/Consumer.csproj"
+# C# 9 has no global usings: the template's implicit ones go.
+sed -i "s|<ImplicitUsings>enable</ImplicitUsings>|<ImplicitUsings>disable</ImplicitUsings>|" "$dir/Consumer.csproj"
+sed -i "s|<TargetFramework>[^<]*</TargetFramework>|<TargetFramework>netstandard2.1</TargetFramework><LangVersion>9.0</LangVersion><AllowUnsafeBlocks>true</AllowUnsafeBlocks><CopyLocalLockFileAssemblies>true</CopyLocalLockFileAssemblies>|" "$dir/Consumer.csproj"
 cp "$work/net10.0/Consumer/nuget.config" "$dir/"
 (cd "$dir" && dotnet add package KernelGen --version "$version" >/dev/null) || fail "dotnet add package KernelGen failed for netstandard2.1"
 cp eng/mono/Checks.cs "$dir/"
