@@ -42,7 +42,9 @@ out=artifacts/crossarch
 rm -rf "$out"
 for rid in linux-x64 linux-arm64; do
   echo "=== dotnet publish tools/CrossArch -r $rid (at ${SECONDS} s)"
-  dotnet publish tools/CrossArch -c Release -r "$rid" --self-contained -o "$out/$rid" -warnaserror
+  # The runtime for net10.0 only: a RID-specific restore of its other targets would need their
+  # runtime packs (the registry has no .NET 8 one for linux-arm64).
+  dotnet publish tools/CrossArch -c Release -r "$rid" --self-contained -o "$out/$rid" -warnaserror -p:KernelGenTargetFrameworks=net10.0
 done
 
 # Every method compiled fully optimized from its first call, on both machines: each case checks

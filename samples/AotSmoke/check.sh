@@ -12,7 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-props=$(dotnet msbuild runtime/KernelGen.csproj -p:Configuration=Release \
+# The .NET builds are the ones trimming and NativeAOT use (the .NET Standard one has no analyzers).
+props=$(dotnet msbuild runtime/KernelGen.csproj -p:Configuration=Release -p:TargetFramework=net10.0 \
   -getProperty:IsAotCompatible -getProperty:EnableTrimAnalyzer -getProperty:EnableAotAnalyzer -getProperty:TreatWarningsAsErrors)
 for p in IsAotCompatible EnableTrimAnalyzer EnableAotAnalyzer TreatWarningsAsErrors; do
   if ! grep -qE "\"$p\": \"true\"" <<<"$props"; then
