@@ -122,7 +122,11 @@ public abstract partial class Optimizer
     /// (gradients may share memory with each other: a step only reads them).
     /// </exception>
     /// <exception cref="InvalidOperationException">Another thread is stepping or adding to this optimizer.</exception>
-    public ParameterTensor Add(Memory<float> parameter, Memory<float> gradient)
+    public ParameterTensor Add(Memory<float> parameter, Memory<float> gradient) =>
+        AddTensor(TensorMemory.Of(parameter), TensorMemory.Of(gradient));
+
+    /// <summary>Registers a tensor (see <see cref="Add(Memory{float}, Memory{float})"/>): its states in <see cref="StateStorage"/>.</summary>
+    private ParameterTensor AddTensor(TensorMemory parameter, TensorMemory gradient)
     {
         if (gradient.Length != parameter.Length)
         {
@@ -134,10 +138,10 @@ public abstract partial class Optimizer
         try
         {
             // Addresses, for the pair: two memory managers over the same native memory are one memory.
-            Guard.Disjoint(parameter.Span, gradient.Span, nameof(parameter), nameof(gradient));
+            Guard.Disjoint(parameter.Bytes, gradient.Bytes, nameof(parameter), nameof(gradient));
             MemoryDomain.CheckNew(parameter, gradient);
             UpdateRule rule = Rule;
-            var tensor = new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count);
+            var tensor = new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count, _stateStorage);
             MemoryDomain.Add(this, tensor);
             _tensors.Add(tensor);
             return tensor;
@@ -214,7 +218,7 @@ public abstract partial class Optimizer
         }
         else
         {
-            StepTensors(CollectionsMarshal.AsSpan(_tensors), path);
+            StepStored(CollectionsMarshal.AsSpan(_tensors), path);
         }
 
         foreach (ParameterTensor tensor in _tensors)
@@ -225,7 +229,7 @@ public abstract partial class Optimizer
 
     private void StepTensorsInParallel(KernelPath path)
     {
-        _parallelStep ??= new ParallelStep(_tensors, StepTensors);
+        _parallelStep ??= new ParallelStep(_tensors, StepStored);
         _parallelStep.Run(path, _maxDegreeOfParallelism, _parallelThreshold);
     }
 
@@ -273,10 +277,10 @@ public abstract partial class Optimizer
         float multiplier = GradientMultiplier;
         foreach (ParameterTensor tensor in _tensors)
         {
-            int index = FiniteCheck.FirstNonFinite(tensor.Gradient.Span, multiplier);
+            int index = FirstNonFiniteGradient(tensor, multiplier);
             if (index >= 0)
             {
-                return new NonFiniteGradient(tensor.Index, index, tensor.Gradient.Span[index], multiplier);
+                return new NonFiniteGradient(tensor.Index, index, GradientValue(tensor, index), multiplier);
             }
         }
 
