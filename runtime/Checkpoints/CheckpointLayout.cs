@@ -8,7 +8,7 @@ namespace KernelGen;
 /// <summary>What a checkpoint entry holds.</summary>
 internal enum SlotKind
 {
-    /// <summary>A per-element state buffer: F32, shape [n].</summary>
+    /// <summary>A per-element state buffer: F32, BF16 or F16 (its storage type), shape [n].</summary>
     State,
 
     /// <summary>A per-tensor state value: F32, shape [].</summary>
@@ -17,7 +17,7 @@ internal enum SlotKind
     /// <summary>The step count: I64, shape [].</summary>
     Step,
 
-    /// <summary>The parameter values: F32, shape [n].</summary>
+    /// <summary>The parameter values: F32, BF16 or F16 (its storage type), shape [n].</summary>
     Parameter,
 }
 
@@ -64,17 +64,34 @@ internal sealed class Slot
 
     public bool IsVector => Kind is SlotKind.State or SlotKind.Parameter;
 
-    public string DType => Kind == SlotKind.Step ? "I64" : "F32";
+    /// <summary>How a vector slot's values are stored (float32 for a companion's buffer).</summary>
+    public StateStorage Storage => _tensor is null || !IsVector ? StateStorage.Float32 : Kind == SlotKind.State ? _tensor.StateStorage : _tensor.ParameterStorage;
+
+    public string DType => Kind == SlotKind.Step ? "I64" : DTypeOf(Storage);
+
+    /// <summary>The safetensors dtype of a storage type.</summary>
+    public static string DTypeOf(StateStorage storage) => storage switch
+    {
+        StateStorage.BFloat16 => "BF16",
+        StateStorage.Float16 => "F16",
+        _ => "F32",
+    };
+
+    /// <summary>Bytes per element of a vector slot.</summary>
+    public int ElementSize => Storage == StateStorage.Float32 ? sizeof(float) : sizeof(ushort);
 
     /// <summary>The number of elements of a vector slot.</summary>
     public int Length => _tensor?.Length ?? _buffer.Length;
 
     public long[] Shape => IsVector ? new long[] { Length } : Array.Empty<long>();
 
-    public long ByteLength => IsVector ? (long)Length * sizeof(float) : Kind == SlotKind.Step ? sizeof(long) : sizeof(float);
+    public long ByteLength => IsVector ? (long)Length * ElementSize : Kind == SlotKind.Step ? sizeof(long) : sizeof(float);
 
-    /// <summary>The live values of a vector slot.</summary>
+    /// <summary>The live values of a float32 vector slot.</summary>
     public Span<float> Values => _tensor is null ? _buffer.Span : Kind == SlotKind.State ? _tensor.State(Index) : _tensor.Parameter.Span;
+
+    /// <summary>The live bit patterns of a 16-bit vector slot.</summary>
+    public Span<ushort> Bits => Kind == SlotKind.State ? _tensor!.StateBuffer(Index).Bits : _tensor!.ParameterMemory.Bits;
 
     /// <summary>The live value of a tensor-state slot.</summary>
     public ref float TensorState => ref _tensor!.TensorState(Index);

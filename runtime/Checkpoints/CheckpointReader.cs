@@ -176,18 +176,7 @@ internal static class CheckpointReader
             Slot slot = staged.Layout.Slots[index];
             if (slot.IsVector)
             {
-                float[] values = new float[slot.Length];
-                int perChunk = buffer.Length / sizeof(float);
-                for (int start = 0; start < values.Length; start += perChunk)
-                {
-                    int count = Math.Min(perChunk, values.Length - start);
-                    Span<byte> chunk = buffer.AsSpan(0, count * sizeof(float));
-                    ReadExactly(source, chunk, $"'{entry.Name}'");
-                    checksum.Append(chunk);
-                    LittleEndian.Read(chunk, values.AsSpan(start, count));
-                }
-
-                staged.Vectors[index] = values;
+                staged.Vectors[index] = ReadVector(source, entry, slot, buffer, ref checksum);
             }
             else
             {
@@ -207,6 +196,53 @@ internal static class CheckpointReader
             staged.Present[index] = true;
         }
     }
+
+    /// <summary>
+    /// A vector entry's values: float32 as float[], 16-bit as its bit patterns (ushort[]), or, for a
+    /// 16-bit entry loaded into a float32 slot, widened (exact) into float[].
+    /// </summary>
+    private static Array ReadVector(Stream source, TensorEntry entry, Slot slot, byte[] buffer, ref Crc32C checksum)
+    {
+        StateStorage stored = StorageOf(entry.DType);
+        float[]? values = slot.Storage == StateStorage.Float32 ? new float[slot.Length] : null;
+        ushort[]? bits = stored == StateStorage.Float32 ? null : new ushort[slot.Length];
+        int size = stored == StateStorage.Float32 ? sizeof(float) : sizeof(ushort);
+        int perChunk = buffer.Length / size;
+        for (int start = 0; start < slot.Length; start += perChunk)
+        {
+            int count = Math.Min(perChunk, slot.Length - start);
+            Span<byte> chunk = buffer.AsSpan(0, count * size);
+            ReadExactly(source, chunk, $"'{entry.Name}'");
+            checksum.Append(chunk);
+            if (bits is null)
+            {
+                LittleEndian.Read(chunk, values.AsSpan(start, count));
+            }
+            else
+            {
+                LittleEndian.Read(chunk, bits.AsSpan(start, count));
+            }
+        }
+
+        if (bits is not null && values is not null)
+        {
+            StorageConversion.Widen(stored, bits, values, KernelPath.Scalar);
+        }
+
+        return (Array?)values ?? bits!;
+    }
+
+    /// <summary>The storage type of a vector dtype this reader loads.</summary>
+    private static StateStorage StorageOf(string dtype) => dtype switch
+    {
+        "BF16" => StateStorage.BFloat16,
+        "F16" => StateStorage.Float16,
+        _ => StateStorage.Float32,
+    };
+
+    /// <summary>Whether a saved vector of <paramref name="saved"/> loads into a slot of <paramref name="target"/> without losing anything: the same dtype, or a 16-bit type into float32.</summary>
+    private static bool LoadsLosslessly(string saved, string target) =>
+        saved == target || (target == "F32" && saved is "BF16" or "F16");
 
     /// <summary>Compares the checkpoint with the target and lists every difference in one exception.</summary>
     private static void CheckFit(SafetensorsHeader parsed, CheckpointLayout layout, Staged staged, CheckpointOptions options)
@@ -281,7 +317,7 @@ internal static class CheckpointReader
             }
 
             differences.Add(entries.TryGetValue(slot.Name, out TensorEntry? entry)
-                ? $"'{slot.Name}' is {Describe(entry.DType, entry.Shape)} in the checkpoint but {Describe(slot.DType, slot.Shape)} in the target"
+                ? $"'{slot.Name}' is {Describe(entry.DType, entry.Shape)} in the checkpoint but {Describe(slot.DType, slot.Shape)} in the target{LossyNote(entry, slot)}"
                 : $"'{slot.Name}' is missing");
         }
 
@@ -497,6 +533,12 @@ internal static class CheckpointReader
             : throw new CheckpointException(CheckpointError.InvalidValue, $"The checkpoint's '{key}' is '{text}', not a count.");
     }
 
+    /// <summary>Why a vector of another storage type is refused: converting it would round.</summary>
+    private static string LossyNote(TensorEntry entry, Slot slot) =>
+        slot.IsVector && entry.DType is "F32" or "BF16" or "F16" && entry.DType != slot.DType
+            ? $" (loading {entry.DType} into {slot.DType} would round values: only BF16 or F16 into F32 converts, exactly)"
+            : "";
+
     private static string Describe(string dtype, long[] shape) => $"{dtype} [{string.Join(", ", shape)}]";
 
     private static CheckpointException Truncated(string what) =>
@@ -515,7 +557,7 @@ internal static class CheckpointReader
                 _indices[layout.Slots[i].Name] = i;
             }
 
-            Vectors = new float[]?[layout.Slots.Count];
+            Vectors = new Array?[layout.Slots.Count];
             Steps = new long[layout.Slots.Count];
             TensorStates = new float[layout.Slots.Count];
             Present = new bool[layout.Slots.Count];
@@ -523,7 +565,8 @@ internal static class CheckpointReader
 
         public CheckpointLayout Layout { get; }
 
-        public float[]?[] Vectors { get; }
+        /// <summary>The values of each vector slot: float[] for a float32 slot, the bit patterns (ushort[]) for a 16-bit one.</summary>
+        public Array?[] Vectors { get; }
 
         /// <summary>The step count of each step slot.</summary>
         public long[] Steps { get; }
@@ -533,10 +576,10 @@ internal static class CheckpointReader
 
         public bool[] Present { get; }
 
-        /// <summary>Finds the slot an entry fills: same name, dtype and shape.</summary>
+        /// <summary>Finds the slot an entry fills: same name and shape, and the same dtype (a vector: one that loads losslessly).</summary>
         public bool TryFind(TensorEntry entry, out int index) =>
             _indices.TryGetValue(entry.Name, out index)
-            && entry.DType == Layout.Slots[index].DType
+            && (Layout.Slots[index].IsVector ? LoadsLosslessly(entry.DType, Layout.Slots[index].DType) : entry.DType == Layout.Slots[index].DType)
             && entry.Shape.AsSpan().SequenceEqual(Layout.Slots[index].Shape);
 
         /// <summary>Copies every staged value into the optimizers. Cannot fail: every slot was checked present.</summary>
@@ -548,7 +591,15 @@ internal static class CheckpointReader
                 switch (slot.Kind)
                 {
                     case SlotKind.State or SlotKind.Parameter:
-                        Vectors[i]!.CopyTo(slot.Values);
+                        if (Vectors[i] is float[] values)
+                        {
+                            values.CopyTo(slot.Values);
+                        }
+                        else
+                        {
+                            ((ushort[])Vectors[i]!).CopyTo(slot.Bits);
+                        }
+
                         break;
                     case SlotKind.TensorState:
                         slot.TensorState = TensorStates[i];

@@ -35,9 +35,9 @@ internal static class CheckpointWriter
         Dictionary<string, string> metadata = Metadata(layout, options);
 
         // Data order as the reference writer's: wider dtypes first (the I64 step counts, then
-        // F32), so with the header padded to 8 bytes every tensor is aligned to its element size
-        // in the file and torch or numpy can view it in place.
-        List<Slot> order = layout.Slots.OrderByDescending(static s => s.Kind == SlotKind.Step).ToList();
+        // F32, then BF16 and F16), so with the header padded to 8 bytes every tensor is aligned to
+        // its element size in the file and torch or numpy can view it in place.
+        List<Slot> order = layout.Slots.OrderByDescending(static s => s.Kind == SlotKind.Step ? sizeof(long) : s.IsVector ? s.ElementSize : sizeof(float)).ToList();
         var tensors = new List<TensorEntry>(order.Count);
         long offset = 0;
         foreach (Slot slot in order)
@@ -145,13 +145,20 @@ internal static class CheckpointWriter
             switch (slot.Kind)
             {
                 case SlotKind.State or SlotKind.Parameter:
-                    ReadOnlySpan<float> values = slot.Values;
-                    int perChunk = buffer.Length / sizeof(float);
-                    for (int start = 0; start < values.Length; start += perChunk)
+                    int perChunk = buffer.Length / slot.ElementSize;
+                    for (int start = 0; start < slot.Length; start += perChunk)
                     {
-                        ReadOnlySpan<float> part = values.Slice(start, Math.Min(perChunk, values.Length - start));
-                        Span<byte> bytes = buffer.AsSpan(0, part.Length * sizeof(float));
-                        LittleEndian.Write(part, bytes);
+                        int part = Math.Min(perChunk, slot.Length - start);
+                        Span<byte> bytes = buffer.AsSpan(0, part * slot.ElementSize);
+                        if (slot.Storage == StateStorage.Float32)
+                        {
+                            LittleEndian.Write(slot.Values.Slice(start, part), bytes);
+                        }
+                        else
+                        {
+                            LittleEndian.Write(slot.Bits.Slice(start, part), bytes);
+                        }
+
                         checksum.Append(bytes);
                         output?.Write(bytes);
                     }

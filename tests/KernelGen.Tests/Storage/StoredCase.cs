@@ -65,7 +65,7 @@ internal sealed class StoredCase
         return new StoredCase(optimizer, tensor, gradient, StateStorage.Float32, StateStorage.Float32);
     }
 
-    private const int Length = Optimizer.StagingBlock * 2 + 37;
+    public const int Length = Optimizer.StagingBlock * 2 + 37;
 
     /// <summary>Writes step <paramref name="step"/>'s gradient (the same values for every storage, rounded to its type).</summary>
     public void SetGradient(int step)
