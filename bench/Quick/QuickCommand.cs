@@ -76,6 +76,7 @@ public static class QuickCommand
         error.Write("\r" + new string(' ', 48) + "\r");
         List<ModelSteps.Row> modelRows = ModelSteps.Measure(options.Path, error);
         List<ParallelSteps.Row> parallelRows = ParallelSteps.Measure(options.Path, TimingPlan.Quick, error);
+        List<StorageSteps.Row> storageRows = StorageSteps.Measure(options.Path, TimingPlan.Quick, error);
         output.WriteLine();
         QuickTable.Write(output, rows);
         output.WriteLine();
@@ -84,6 +85,9 @@ public static class QuickCommand
         output.WriteLine();
         ParallelSteps.Write(output, parallelRows);
         rows.AddRange(parallelRows.Select(row => row.ToQuickRow()));
+        output.WriteLine();
+        StorageSteps.Write(output, storageRows);
+        rows.AddRange(storageRows.Select(row => row.ToQuickRow()));
         output.WriteLine();
         output.WriteLine("ns per element, median of interleaved samples after warm-up; x naive and x TP: KernelGen's speed-up;");
         output.WriteLine("/roofline: KernelGen's time over the roofline's; KG GB/s: B/elem over KernelGen's ns; alloc: KernelGen bytes per step.");
