@@ -219,8 +219,8 @@ internal sealed class MemoryRanges
 
         public static Region Of(TensorMemory memory) => memory.Type switch
         {
-            StateStorage.Float16 => Of(memory.As<Half>("")),
-            StateStorage.BFloat16 => Of(memory.As<BFloat16>("")),
+            StateStorage.Float16 => Of(memory.As<Half>(0, 0)),
+            StateStorage.BFloat16 => Of(memory.As<BFloat16>(0, 0)),
             _ => Of(memory.Single),
         };
 

@@ -62,11 +62,11 @@ public sealed class ParameterTensor
 
     /// <summary>The parameter values, updated in place by each step.</summary>
     /// <exception cref="InvalidOperationException">The parameter is stored in a 16-bit type (read <see cref="StoredParameter{T}"/>).</exception>
-    public Memory<float> Parameter => _parameter.RequireSingle($"Tensor {Index}'s parameter", nameof(StoredParameter));
+    public Memory<float> Parameter => _parameter.RequireSingle(Index, TensorMemory.ParameterBuffer);
 
     /// <summary>The gradient the next step reads. The optimizer never writes it.</summary>
     /// <exception cref="InvalidOperationException">The gradient is stored in a 16-bit type (read <see cref="StoredGradient{T}"/>).</exception>
-    public Memory<float> Gradient => _gradient.RequireSingle($"Tensor {Index}'s gradient", nameof(StoredGradient));
+    public Memory<float> Gradient => _gradient.RequireSingle(Index, TensorMemory.GradientBuffer);
 
     /// <summary>How the parameter is stored: float32, bfloat16 or half (the element type of the memory given to <see cref="Optimizer.Add{TParameter, TGradient}"/>).</summary>
     public StateStorage ParameterStorage => _parameter.Type;
@@ -91,11 +91,11 @@ public sealed class ParameterTensor
 
     /// <summary>The parameter as the memory it was added as (float, <see cref="Half"/> or <see cref="BFloat16"/>).</summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not the parameter's element type.</exception>
-    public Memory<T> StoredParameter<T>() => _parameter.As<T>($"Tensor {Index}'s parameter");
+    public Memory<T> StoredParameter<T>() => _parameter.As<T>(Index, TensorMemory.ParameterBuffer);
 
     /// <summary>The gradient as the memory it was added as (float, <see cref="Half"/> or <see cref="BFloat16"/>).</summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not the gradient's element type.</exception>
-    public Memory<T> StoredGradient<T>() => _gradient.As<T>($"Tensor {Index}'s gradient");
+    public Memory<T> StoredGradient<T>() => _gradient.As<T>(Index, TensorMemory.GradientBuffer);
 
     /// <summary>Per-element state buffer <paramref name="index"/> in its storage type (float, <see cref="Half"/> or <see cref="BFloat16"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="StateCount"/>.</exception>
@@ -103,7 +103,7 @@ public sealed class ParameterTensor
     public Memory<T> StoredState<T>(int index)
     {
         CheckIndex(index, _states.Length, "per-element state buffer");
-        return _states[index].As<T>($"Tensor {Index}'s state buffer {index}");
+        return _states[index].As<T>(Index, index);
     }
 
     /// <summary>Whether any buffer is stored in a 16-bit type (then steps stage it through float32 blocks).</summary>
@@ -150,7 +150,7 @@ public sealed class ParameterTensor
     public Memory<float> StateMemory(int index)
     {
         CheckIndex(index, _states.Length, "per-element state buffer");
-        return _states[index].RequireSingle($"Tensor {Index}'s state buffer {index}", nameof(StoredState));
+        return _states[index].RequireSingle(Index, index);
     }
 
     /// <summary>Per-tensor state value <paramref name="index"/>, in the rule's order.</summary>

@@ -46,13 +46,23 @@ internal readonly struct TensorMemory
         _ => MemoryMarshal.AsBytes(_single.Span),
     };
 
-    /// <summary>The memory as the caller typed it; <paramref name="owner"/> names the buffer in the error.</summary>
+    /// <summary>Names the parameter in <see cref="As{T}(int, int)"/> and <see cref="RequireSingle"/>.</summary>
+    public const int ParameterBuffer = -1;
+
+    /// <summary>Names the gradient in <see cref="As{T}(int, int)"/> and <see cref="RequireSingle"/>.</summary>
+    public const int GradientBuffer = -2;
+
+    /// <summary>
+    /// The memory as the caller typed it. <paramref name="tensor"/> and <paramref name="buffer"/>
+    /// (a state index, <see cref="ParameterBuffer"/> or <see cref="GradientBuffer"/>) name it in the
+    /// error; the message is built only when thrown, so a step allocates nothing.
+    /// </summary>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not the storage type.</exception>
-    public Memory<T> As<T>(string owner)
+    public Memory<T> As<T>(int tensor, int buffer)
     {
         if (TypeOf<T>() != Type)
         {
-            throw new InvalidOperationException($"{owner} is stored as {Name(Type)}, not {typeof(T).Name}.");
+            throw new InvalidOperationException($"{Owner(tensor, buffer)} is stored as {Name(Type)}, not {typeof(T).Name}.");
         }
 
         return Type switch
@@ -65,16 +75,24 @@ internal readonly struct TensorMemory
 
     /// <summary>The float32 memory, or an error that names the storage type and the typed accessor.</summary>
     /// <exception cref="InvalidOperationException">The buffer is stored in a 16-bit type.</exception>
-    public Memory<float> RequireSingle(string owner, string accessor)
+    public Memory<float> RequireSingle(int tensor, int buffer)
     {
         if (!IsSingle)
         {
+            string accessor = buffer switch { ParameterBuffer => "StoredParameter", GradientBuffer => "StoredGradient", _ => "StoredState" };
             throw new InvalidOperationException(
-                $"{owner} is stored as {Name(Type)}, not float: read it with {accessor}<{Name(Type)}>() (this operation works on float32 tensors only).");
+                $"{Owner(tensor, buffer)} is stored as {Name(Type)}, not float: read it with {accessor}<{Name(Type)}>() (this operation works on float32 tensors only).");
         }
 
         return _single;
     }
+
+    private static string Owner(int tensor, int buffer) => buffer switch
+    {
+        ParameterBuffer => $"Tensor {tensor}'s parameter",
+        GradientBuffer => $"Tensor {tensor}'s gradient",
+        _ => $"Tensor {tensor}'s state buffer {buffer}",
+    };
 
     public TensorMemory Slice(int start, int length) =>
         new(Type, IsSingle ? _single.Slice(start, length) : default, Type == StateStorage.Float16 ? _half.Slice(start, length) : default, Type == StateStorage.BFloat16 ? _bfloat16.Slice(start, length) : default);
