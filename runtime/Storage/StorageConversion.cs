@@ -94,7 +94,8 @@ internal static class StorageConversion
             for (; i + 16 <= length; i += 16)
             {
                 Vector256<ushort> bits = Vector256.LoadUnsafe(ref from, i);
-                (Vector256<uint> low, Vector256<uint> high) = Vector256.Widen(bits);
+                Vector256<uint> low = Vector256.WidenLower(bits);
+                Vector256<uint> high = Vector256.WidenUpper(bits);
                 Vector256.StoreUnsafe(half ? WidenHalf(low) : low << 16, ref to, i);
                 Vector256.StoreUnsafe(half ? WidenHalf(high) : high << 16, ref to, i + 8);
             }
@@ -105,7 +106,8 @@ internal static class StorageConversion
             for (; i + 8 <= length; i += 8)
             {
                 Vector128<ushort> bits = Vector128.LoadUnsafe(ref from, i);
-                (Vector128<uint> low, Vector128<uint> high) = Vector128.Widen(bits);
+                Vector128<uint> low = Vector128.WidenLower(bits);
+                Vector128<uint> high = Vector128.WidenUpper(bits);
                 Vector128.StoreUnsafe(half ? WidenHalf(low) : low << 16, ref to, i);
                 Vector128.StoreUnsafe(half ? WidenHalf(high) : high << 16, ref to, i + 4);
             }
