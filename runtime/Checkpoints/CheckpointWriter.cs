@@ -35,8 +35,8 @@ internal static class CheckpointWriter
         Dictionary<string, string> metadata = Metadata(layout, options);
 
         // Data order as the reference writer's: wider dtypes first (the I64 step counts, then
-        // F32, then the U8 codes of 8-bit states), so with the header padded to 8 bytes every
-        // tensor is aligned to its element size in the file and torch or numpy can view it in place.
+        // F32, then BF16 and F16, then the U8 codes of 8-bit states), so with the header padded to 8
+        // bytes every tensor is aligned to its element size in the file and torch or numpy can view it in place.
         List<Slot> order = layout.Slots.OrderByDescending(static s => s.ElementSize).ToList();
         var tensors = new List<TensorEntry>(order.Count);
         long offset = 0;
@@ -155,7 +155,15 @@ internal static class CheckpointWriter
             switch (slot.Kind)
             {
                 case SlotKind.State or SlotKind.Parameter:
-                    WriteFloats(slot.Values, buffer, ref checksum, output);
+                    if (slot.Storage == StateStorage.Float32)
+                    {
+                        WriteFloats(slot.Values, buffer, ref checksum, output);
+                    }
+                    else
+                    {
+                        WriteBits(slot.Bits, buffer, ref checksum, output);
+                    }
+
                     continue;
                 case SlotKind.QuantizedCodes:
                     for (int start = 0; start < slot.Length; start += buffer.Length)
@@ -195,6 +203,19 @@ internal static class CheckpointWriter
         {
             ReadOnlySpan<float> part = values.Slice(start, Math.Min(perChunk, values.Length - start));
             Span<byte> bytes = buffer.AsSpan(0, part.Length * sizeof(float));
+            LittleEndian.Write(part, bytes);
+            checksum.Append(bytes);
+            output?.Write(bytes);
+        }
+    }
+
+    private static void WriteBits(ReadOnlySpan<ushort> values, byte[] buffer, ref Crc32C checksum, Stream? output)
+    {
+        int perChunk = buffer.Length / sizeof(ushort);
+        for (int start = 0; start < values.Length; start += perChunk)
+        {
+            ReadOnlySpan<ushort> part = values.Slice(start, Math.Min(perChunk, values.Length - start));
+            Span<byte> bytes = buffer.AsSpan(0, part.Length * sizeof(ushort));
             LittleEndian.Write(part, bytes);
             checksum.Append(bytes);
             output?.Write(bytes);
