@@ -4,6 +4,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace KernelGen;
 
@@ -157,11 +159,11 @@ internal static class CheckpointWriter
                 case SlotKind.State or SlotKind.Parameter:
                     if (slot.Storage == StateStorage.Float32)
                     {
-                        WriteFloats(slot.Values, buffer, ref checksum, output);
+                        WriteValues<float>(slot.Values, buffer, ref checksum, output);
                     }
                     else
                     {
-                        WriteBits(slot.Bits, buffer, ref checksum, output);
+                        WriteValues<ushort>(slot.Bits, buffer, ref checksum, output);
                     }
 
                     continue;
@@ -179,7 +181,7 @@ internal static class CheckpointWriter
                     // Small (one float per 256 elements); copied out because unused scales do not exist yet.
                     float[] scales = new float[slot.Length];
                     slot.Quantized.CopyScales(0, scales);
-                    WriteFloats(scales, buffer, ref checksum, output);
+                    WriteValues<float>(scales, buffer, ref checksum, output);
                     continue;
                 case SlotKind.TensorState:
                     BinaryPrimitives.WriteSingleLittleEndian(buffer, slot.TensorState);
@@ -196,27 +198,25 @@ internal static class CheckpointWriter
         }
     }
 
-    private static void WriteFloats(ReadOnlySpan<float> values, byte[] buffer, ref Crc32C checksum, Stream? output)
+    /// <summary>Writes float32 values or 16-bit bit patterns little-endian, chunk by chunk, into the checksum and (if given) the stream.</summary>
+    private static void WriteValues<T>(ReadOnlySpan<T> values, byte[] buffer, ref Crc32C checksum, Stream? output)
+        where T : unmanaged
     {
-        int perChunk = buffer.Length / sizeof(float);
+        int size = Unsafe.SizeOf<T>();
+        int perChunk = buffer.Length / size;
         for (int start = 0; start < values.Length; start += perChunk)
         {
-            ReadOnlySpan<float> part = values.Slice(start, Math.Min(perChunk, values.Length - start));
-            Span<byte> bytes = buffer.AsSpan(0, part.Length * sizeof(float));
-            LittleEndian.Write(part, bytes);
-            checksum.Append(bytes);
-            output?.Write(bytes);
-        }
-    }
+            ReadOnlySpan<T> part = values.Slice(start, Math.Min(perChunk, values.Length - start));
+            Span<byte> bytes = buffer.AsSpan(0, part.Length * size);
+            if (typeof(T) == typeof(float))
+            {
+                LittleEndian.Write(MemoryMarshal.Cast<T, float>(part), bytes);
+            }
+            else
+            {
+                LittleEndian.Write(MemoryMarshal.Cast<T, ushort>(part), bytes);
+            }
 
-    private static void WriteBits(ReadOnlySpan<ushort> values, byte[] buffer, ref Crc32C checksum, Stream? output)
-    {
-        int perChunk = buffer.Length / sizeof(ushort);
-        for (int start = 0; start < values.Length; start += perChunk)
-        {
-            ReadOnlySpan<ushort> part = values.Slice(start, Math.Min(perChunk, values.Length - start));
-            Span<byte> bytes = buffer.AsSpan(0, part.Length * sizeof(ushort));
-            LittleEndian.Write(part, bytes);
             checksum.Append(bytes);
             output?.Write(bytes);
         }
