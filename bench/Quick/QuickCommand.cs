@@ -91,6 +91,7 @@ public static class QuickCommand
         List<ModelSteps.Row> modelRows = ModelSteps.Measure(options.Path, error);
         List<ParallelSteps.Row> parallelRows = ParallelSteps.Measure(options.Path, TimingPlan.Quick, error);
         parallelRows.AddRange(ParallelSteps.MeasureBusy(options.Path, TimingPlan.Quick, error));
+        List<StorageSteps.Row> storageRows = StorageSteps.Measure(options.Path, TimingPlan.Quick, error);
         output.WriteLine();
         QuickTable.Write(output, rows);
         QuickRow[] mainRows = rows.ToArray(); // the plot's: before the model and parallel rows join the JSON's
@@ -101,6 +102,9 @@ public static class QuickCommand
         ParallelSteps.Write(output, parallelRows);
         rows.AddRange(parallelRows.Select(row => row.ToQuickRow()));
         WriteFirstSteps(output, error, options, modelRows);
+        output.WriteLine();
+        StorageSteps.Write(output, storageRows);
+        rows.AddRange(storageRows.Select(row => row.ToQuickRow()));
         output.WriteLine();
         output.WriteLine("ns per element, median of interleaved samples after warm-up; x naive and x TP: KernelGen's speed-up;");
         output.WriteLine("/roofline: KernelGen's time over the roofline's; KG GB/s: B/elem over KernelGen's ns; alloc: KernelGen bytes per step.");

@@ -8,7 +8,7 @@ namespace KernelGen;
 /// <summary>What a checkpoint entry holds.</summary>
 internal enum SlotKind
 {
-    /// <summary>A per-element state buffer: F32, shape [n].</summary>
+    /// <summary>A per-element state buffer: F32, BF16 or F16 (its storage type), shape [n].</summary>
     State,
 
     /// <summary>A per-tensor state value: F32, shape [].</summary>
@@ -17,7 +17,7 @@ internal enum SlotKind
     /// <summary>The step count: I64, shape [].</summary>
     Step,
 
-    /// <summary>The parameter values: F32, shape [n].</summary>
+    /// <summary>The parameter values: F32, BF16 or F16 (its storage type), shape [n].</summary>
     Parameter,
 
     /// <summary>A per-element state stored in 8 bits: its codes, U8, shape [n].</summary>
@@ -77,10 +77,27 @@ internal sealed class Slot
 
     public bool IsVector => Kind is SlotKind.State or SlotKind.Parameter or SlotKind.QuantizedCodes or SlotKind.QuantizedScales;
 
+    /// <summary>How a state or parameter slot's values are stored (float32 for a companion's buffer and for every other slot).</summary>
+    public StateStorage Storage => _tensor is null ? StateStorage.Float32 : Kind switch
+    {
+        SlotKind.State => _tensor.StateStorage,
+        SlotKind.Parameter => _tensor.ParameterStorage,
+        _ => StateStorage.Float32,
+    };
+
     public string DType => Kind switch
     {
         SlotKind.Step => "I64",
         SlotKind.QuantizedCodes => "U8",
+        SlotKind.QuantizedScales => "F32",
+        _ => DTypeOf(Storage),
+    };
+
+    /// <summary>The safetensors dtype of a float32 or 16-bit storage type.</summary>
+    public static string DTypeOf(StateStorage storage) => storage switch
+    {
+        StateStorage.BFloat16 => "BF16",
+        StateStorage.Float16 => "F16",
         _ => "F32",
     };
 
@@ -89,7 +106,8 @@ internal sealed class Slot
     {
         SlotKind.Step => sizeof(long),
         SlotKind.QuantizedCodes => sizeof(byte),
-        _ => sizeof(float),
+        SlotKind.QuantizedScales => sizeof(float),
+        _ => Storage == StateStorage.Float32 ? sizeof(float) : sizeof(ushort),
     };
 
     /// <summary>The number of elements of a vector slot.</summary>
@@ -102,8 +120,11 @@ internal sealed class Slot
     /// <summary>The 8-bit state of a codes or scales slot.</summary>
     public QuantizedBuffer Quantized => _tensor!.Quantized!.Buffer(Index);
 
-    /// <summary>The live values of a vector slot.</summary>
+    /// <summary>The live values of a float32 vector slot.</summary>
     public Span<float> Values => _tensor is null ? _buffer.Span : Kind == SlotKind.State ? _tensor.State(Index) : _tensor.Parameter.Span;
+
+    /// <summary>The live bit patterns of a 16-bit vector slot.</summary>
+    public Span<ushort> Bits => Kind == SlotKind.State ? _tensor!.StateBuffer(Index).Bits : _tensor!.ParameterMemory.Bits;
 
     /// <summary>The live value of a tensor-state slot.</summary>
     public ref float TensorState => ref _tensor!.TensorState(Index);

@@ -102,4 +102,32 @@ internal static class LittleEndian
             values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * sizeof(float)));
         }
     }
+
+    public static void Write(ReadOnlySpan<ushort> values, Span<byte> bytes)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            MemoryMarshal.AsBytes(values).CopyTo(bytes);
+            return;
+        }
+
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes.Slice(i * sizeof(ushort)), values[i]);
+        }
+    }
+
+    public static void Read(ReadOnlySpan<byte> bytes, Span<ushort> values)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            bytes.CopyTo(MemoryMarshal.AsBytes(values));
+            return;
+        }
+
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = BinaryPrimitives.ReadUInt16LittleEndian(bytes.Slice(i * sizeof(ushort)));
+        }
+    }
 }

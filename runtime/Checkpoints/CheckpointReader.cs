@@ -196,7 +196,7 @@ internal static class CheckpointReader
             }
             else if (slot.IsVector)
             {
-                staged.Vectors[index] = ReadFloats(source, entry, buffer, ref checksum);
+                staged.Vectors[index] = ReadVector(source, entry, slot, buffer, ref checksum);
             }
             else
             {
@@ -247,6 +247,53 @@ internal static class CheckpointReader
 
         return values;
     }
+
+    /// <summary>
+    /// A vector entry's values: float32 as float[], 16-bit as its bit patterns (ushort[]), or, for a
+    /// 16-bit entry loaded into a float32 slot, widened (exact) into float[].
+    /// </summary>
+    private static Array ReadVector(Stream source, TensorEntry entry, Slot slot, byte[] buffer, ref Crc32C checksum)
+    {
+        StateStorage stored = StorageOf(entry.DType);
+        float[]? values = slot.Storage == StateStorage.Float32 ? new float[slot.Length] : null;
+        ushort[]? bits = stored == StateStorage.Float32 ? null : new ushort[slot.Length];
+        int size = stored == StateStorage.Float32 ? sizeof(float) : sizeof(ushort);
+        int perChunk = buffer.Length / size;
+        for (int start = 0; start < slot.Length; start += perChunk)
+        {
+            int count = Math.Min(perChunk, slot.Length - start);
+            Span<byte> chunk = buffer.AsSpan(0, count * size);
+            ReadExactly(source, chunk, $"'{entry.Name}'");
+            checksum.Append(chunk);
+            if (bits is null)
+            {
+                LittleEndian.Read(chunk, values.AsSpan(start, count));
+            }
+            else
+            {
+                LittleEndian.Read(chunk, bits.AsSpan(start, count));
+            }
+        }
+
+        if (bits is not null && values is not null)
+        {
+            StorageConversion.Widen(stored, bits, values, KernelPath.Scalar);
+        }
+
+        return (Array?)values ?? bits!;
+    }
+
+    /// <summary>The storage type of a vector dtype this reader loads.</summary>
+    private static StateStorage StorageOf(string dtype) => dtype switch
+    {
+        "BF16" => StateStorage.BFloat16,
+        "F16" => StateStorage.Float16,
+        _ => StateStorage.Float32,
+    };
+
+    /// <summary>Whether a saved vector of <paramref name="saved"/> loads into a slot of <paramref name="target"/> without losing anything: the same dtype, or a 16-bit type into float32.</summary>
+    private static bool LoadsLosslessly(string saved, string target) =>
+        saved == target || (target == "F32" && saved is "BF16" or "F16");
 
     /// <summary>Compares the checkpoint with the target and lists every difference in one exception.</summary>
     private static void CheckFit(SafetensorsHeader parsed, CheckpointLayout layout, Staged staged, CheckpointOptions options)
@@ -330,7 +377,7 @@ internal static class CheckpointReader
                     ? $"'{slot.Name}' holds float32 values in the checkpoint but the target stores that state in 8 bits: quantizing would lose what the checkpoint keeps, so it is refused (load it into an optimizer with StateStorage.Float32)"
                     : slot.Kind == SlotKind.State && staged.Codes[i] is not null
                         ? $"'{slot.Name}' holds 8-bit codes in the checkpoint without its scales '{CheckpointLayout.ScalesName(slot.Name)}' as F32 [{(slot.Length + DynamicQuantizationMap.BlockLength - 1) / DynamicQuantizationMap.BlockLength}]"
-                        : $"'{slot.Name}' is {Describe(entry.DType, entry.Shape)} in the checkpoint but {Describe(slot.DType, slot.Shape)} in the target"
+                        : $"'{slot.Name}' is {Describe(entry.DType, entry.Shape)} in the checkpoint but {Describe(slot.DType, slot.Shape)} in the target{LossyNote(entry, slot)}"
                 : $"'{slot.Name}' is missing");
         }
 
@@ -551,6 +598,12 @@ internal static class CheckpointReader
             : throw new CheckpointException(CheckpointError.InvalidValue, $"The checkpoint's '{key}' is '{text}', not a count.");
     }
 
+    /// <summary>Why a vector of another storage type is refused: converting it would round.</summary>
+    private static string LossyNote(TensorEntry entry, Slot slot) =>
+        slot.IsVector && entry.DType is "F32" or "BF16" or "F16" && entry.DType != slot.DType
+            ? $" (loading {entry.DType} into {slot.DType} would round values: only BF16 or F16 into F32 converts, exactly)"
+            : "";
+
     private static string Describe(string dtype, long[] shape) => $"{dtype} [{string.Join(", ", shape)}]";
 
     private static CheckpointException Truncated(string what) =>
@@ -569,7 +622,7 @@ internal static class CheckpointReader
                 _indices[layout.Slots[i].Name] = i;
             }
 
-            Vectors = new float[]?[layout.Slots.Count];
+            Vectors = new Array?[layout.Slots.Count];
             Codes = new byte[]?[layout.Slots.Count];
             DequantizedScales = new float[]?[layout.Slots.Count];
             Steps = new long[layout.Slots.Count];
@@ -579,7 +632,8 @@ internal static class CheckpointReader
 
         public CheckpointLayout Layout { get; }
 
-        public float[]?[] Vectors { get; }
+        /// <summary>The values of each vector slot: float[] for a float32 slot, the bit patterns (ushort[]) for a 16-bit one.</summary>
+        public Array?[] Vectors { get; }
 
         /// <summary>The codes of each 8-bit state: for a codes slot, or for a float32 state that loads them dequantized.</summary>
         public byte[]?[] Codes { get; }
@@ -619,7 +673,7 @@ internal static class CheckpointReader
         {
             scales = entry.Name.EndsWith("_absmax", StringComparison.Ordinal);
             string name = scales ? entry.Name.Substring(0, entry.Name.Length - "_absmax".Length) : entry.Name;
-            if (!_indices.TryGetValue(name, out index) || Layout.Slots[index] is not { Kind: SlotKind.State, Map: not null } slot || entry.Shape.Length != 1)
+            if (!_indices.TryGetValue(name, out index) || Layout.Slots[index] is not { Kind: SlotKind.State, Map: not null, Storage: StateStorage.Float32 } slot || entry.Shape.Length != 1)
             {
                 return false;
             }
@@ -628,10 +682,10 @@ internal static class CheckpointReader
             return scales ? entry.DType == "F32" && entry.Shape[0] == blocks : entry.DType == "U8" && entry.Shape[0] == slot.Length;
         }
 
-        /// <summary>Finds the slot an entry fills: same name, dtype and shape.</summary>
+        /// <summary>Finds the slot an entry fills: same name and shape, and the same dtype (a vector: one that loads losslessly).</summary>
         public bool TryFind(TensorEntry entry, out int index) =>
             _indices.TryGetValue(entry.Name, out index)
-            && entry.DType == Layout.Slots[index].DType
+            && (Layout.Slots[index].IsVector ? LoadsLosslessly(entry.DType, Layout.Slots[index].DType) : entry.DType == Layout.Slots[index].DType)
             && entry.Shape.AsSpan().SequenceEqual(Layout.Slots[index].Shape);
 
         /// <summary>Copies every staged value into the optimizers. Cannot fail: every slot was checked present.</summary>
@@ -646,10 +700,18 @@ internal static class CheckpointReader
                         QuantizedBuffer.Dequantize(slot.Map!, codes, DequantizedScales[i], slot.Values);
                         break;
                     case SlotKind.State or SlotKind.Parameter:
-                        Vectors[i]!.CopyTo(slot.Values);
+                        if (Vectors[i] is float[] values)
+                        {
+                            values.CopyTo(slot.Values);
+                        }
+                        else
+                        {
+                            ((ushort[])Vectors[i]!).CopyTo(slot.Bits);
+                        }
+
                         break;
                     case SlotKind.QuantizedCodes:
-                        slot.Quantized.Load(Codes[i], Vectors[i + 1]);
+                        slot.Quantized.Load(Codes[i], (float[]?)Vectors[i + 1]);
                         break;
                     case SlotKind.QuantizedScales:
                         break; // loaded with its codes

@@ -4,6 +4,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace KernelGen;
 
@@ -35,8 +37,8 @@ internal static class CheckpointWriter
         Dictionary<string, string> metadata = Metadata(layout, options);
 
         // Data order as the reference writer's: wider dtypes first (the I64 step counts, then
-        // F32, then the U8 codes of 8-bit states), so with the header padded to 8 bytes every
-        // tensor is aligned to its element size in the file and torch or numpy can view it in place.
+        // F32, then BF16 and F16, then the U8 codes of 8-bit states), so with the header padded to 8
+        // bytes every tensor is aligned to its element size in the file and torch or numpy can view it in place.
         List<Slot> order = layout.Slots.OrderByDescending(static s => s.ElementSize).ToList();
         var tensors = new List<TensorEntry>(order.Count);
         long offset = 0;
@@ -155,7 +157,15 @@ internal static class CheckpointWriter
             switch (slot.Kind)
             {
                 case SlotKind.State or SlotKind.Parameter:
-                    WriteFloats(slot.Values, buffer, ref checksum, output);
+                    if (slot.Storage == StateStorage.Float32)
+                    {
+                        WriteValues<float>(slot.Values, buffer, ref checksum, output);
+                    }
+                    else
+                    {
+                        WriteValues<ushort>(slot.Bits, buffer, ref checksum, output);
+                    }
+
                     continue;
                 case SlotKind.QuantizedCodes:
                     for (int start = 0; start < slot.Length; start += buffer.Length)
@@ -171,7 +181,7 @@ internal static class CheckpointWriter
                     // Small (one float per 256 elements); copied out because unused scales do not exist yet.
                     float[] scales = new float[slot.Length];
                     slot.Quantized.CopyScales(0, scales);
-                    WriteFloats(scales, buffer, ref checksum, output);
+                    WriteValues<float>(scales, buffer, ref checksum, output);
                     continue;
                 case SlotKind.TensorState:
                     BinaryPrimitives.WriteSingleLittleEndian(buffer, slot.TensorState);
@@ -188,14 +198,25 @@ internal static class CheckpointWriter
         }
     }
 
-    private static void WriteFloats(ReadOnlySpan<float> values, byte[] buffer, ref Crc32C checksum, Stream? output)
+    /// <summary>Writes float32 values or 16-bit bit patterns little-endian, chunk by chunk, into the checksum and (if given) the stream.</summary>
+    private static void WriteValues<T>(ReadOnlySpan<T> values, byte[] buffer, ref Crc32C checksum, Stream? output)
+        where T : unmanaged
     {
-        int perChunk = buffer.Length / sizeof(float);
+        int size = Unsafe.SizeOf<T>();
+        int perChunk = buffer.Length / size;
         for (int start = 0; start < values.Length; start += perChunk)
         {
-            ReadOnlySpan<float> part = values.Slice(start, Math.Min(perChunk, values.Length - start));
-            Span<byte> bytes = buffer.AsSpan(0, part.Length * sizeof(float));
-            LittleEndian.Write(part, bytes);
+            ReadOnlySpan<T> part = values.Slice(start, Math.Min(perChunk, values.Length - start));
+            Span<byte> bytes = buffer.AsSpan(0, part.Length * size);
+            if (typeof(T) == typeof(float))
+            {
+                LittleEndian.Write(MemoryMarshal.Cast<T, float>(part), bytes);
+            }
+            else
+            {
+                LittleEndian.Write(MemoryMarshal.Cast<T, ushort>(part), bytes);
+            }
+
             checksum.Append(bytes);
             output?.Write(bytes);
         }

@@ -87,7 +87,7 @@ public sealed class ShardedOptimizer
             Guard.Disjoint(parameters[t].Span, gradients[t].Span, $"parameters[{t}]", $"gradients[{t}]");
 
             // The whole tensors carry no state: clipping and the non-finite check read their gradients.
-            _tensors[t] = new ParameterTensor(t, parameters[t], gradients[t], stateCount: 0, tensorStateCount: 0);
+            _tensors[t] = new ParameterTensor(t, TensorMemory.Of(parameters[t]), TensorMemory.Of(gradients[t]), stateCount: 0, tensorStateCount: 0, StateStorage.Float32);
             lengths[t] = parameters[t].Length;
         }
 

@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace KernelGen.Internal;
 
@@ -23,7 +24,13 @@ public static class Guard
     /// <summary>Throws when two buffers share memory: a kernel would read values it has already written.</summary>
     /// <exception cref="ArgumentException">The buffers overlap.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Disjoint(ReadOnlySpan<float> first, ReadOnlySpan<float> second, string firstName, string secondName)
+    public static void Disjoint(ReadOnlySpan<float> first, ReadOnlySpan<float> second, string firstName, string secondName) =>
+        Disjoint(MemoryMarshal.AsBytes(first), MemoryMarshal.AsBytes(second), firstName, secondName);
+
+    /// <summary>Throws when two buffers, of any element types, share memory.</summary>
+    /// <exception cref="ArgumentException">They overlap.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Disjoint(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, string firstName, string secondName)
     {
         if (first.Overlaps(second))
         {

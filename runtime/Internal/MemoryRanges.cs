@@ -32,7 +32,7 @@ internal sealed class MemoryRanges
 
     /// <summary>Throws when a tensor with this parameter and gradient would overlap memory of the domain or each other.</summary>
     /// <exception cref="ArgumentException">The two overlap, or one overlaps a registered buffer it may not share.</exception>
-    public void CheckNew(Memory<float> parameter, Memory<float> gradient)
+    public void CheckNew(TensorMemory parameter, TensorMemory gradient)
     {
         Region p = Region.Of(parameter);
         Region g = Region.Of(gradient);
@@ -55,14 +55,14 @@ internal sealed class MemoryRanges
     /// <summary>Records a registered tensor (checked with <see cref="CheckNew"/>): its parameter and state buffers written, its gradient read.</summary>
     public void Add(Optimizer optimizer, ParameterTensor tensor)
     {
-        Insert(Region.Of(tensor.Parameter), new Label(optimizer, tensor.Index, "parameter"), written: true);
+        Insert(Region.Of(tensor.ParameterMemory), new Label(optimizer, tensor.Index, "parameter"), written: true);
         // 8-bit states live in the optimizer's own arrays, which no caller's memory can overlap.
         for (int i = 0; i < FloatStateCount(tensor); i++)
         {
-            Insert(Region.Of(tensor.StateMemory(i)), new Label(optimizer, tensor.Index, "state buffer"), written: true);
+            Insert(Region.Of(tensor.StateBuffer(i)), new Label(optimizer, tensor.Index, "state buffer"), written: true);
         }
 
-        Insert(Region.Of(tensor.Gradient), new Label(optimizer, tensor.Index, "gradient"), written: false);
+        Insert(Region.Of(tensor.GradientMemory), new Label(optimizer, tensor.Index, "gradient"), written: false);
     }
 
     /// <summary>
@@ -92,11 +92,11 @@ internal sealed class MemoryRanges
             {
                 try
                 {
-                    joined.CheckNew(tensor.Parameter, tensor.Gradient);
+                    joined.CheckNew(tensor.ParameterMemory, tensor.GradientMemory);
                     for (int i = 0; i < FloatStateCount(tensor); i++)
                     {
                         // A state buffer handed to another optimizer of the set as its parameter.
-                        if (joined.Find(Region.Of(tensor.StateMemory(i)), written: true, read: true) is { } withState)
+                        if (joined.Find(Region.Of(tensor.StateBuffer(i)), written: true, read: true) is { } withState)
                         {
                             throw new ArgumentException($"A state buffer overlaps {joined.Describe(withState)}.", nameof(optimizers));
                         }
@@ -221,19 +221,28 @@ internal sealed class MemoryRanges
         public bool Overlaps(Region other) =>
             Length > 0 && other.Length > 0 && ReferenceEquals(Owner, other.Owner) && Start < other.End && other.Start < End;
 
-        public static Region Of(Memory<float> memory)
+        public static Region Of(TensorMemory memory) => memory.Type switch
         {
-            if (MemoryMarshal.TryGetArray((ReadOnlyMemory<float>)memory, out ArraySegment<float> segment))
+#if NET
+            StateStorage.Float16 => Of(memory.As<Half>(0, 0)),
+#endif
+            StateStorage.BFloat16 => Of(memory.As<BFloat16>(0, 0)),
+            _ => Of(memory.Single),
+        };
+
+        private static Region Of<T>(Memory<T> memory)
+        {
+            if (MemoryMarshal.TryGetArray((ReadOnlyMemory<T>)memory, out ArraySegment<T> segment))
             {
                 return new Region(segment.Array!, segment.Offset, segment.Count);
             }
 
-            if (MemoryMarshal.TryGetMemoryManager<float, MemoryManager<float>>(memory, out MemoryManager<float>? manager, out int start, out int length))
+            if (MemoryMarshal.TryGetMemoryManager<T, MemoryManager<T>>(memory, out MemoryManager<T>? manager, out int start, out int length))
             {
                 return new Region(manager!, start, length);
             }
 
-            // Memory<float> has no other kind of owner; one of its own overlaps nothing.
+            // Memory<T> has no other kind of owner; one of its own overlaps nothing.
             return new Region(new object(), 0, memory.Length);
         }
     }

@@ -19,13 +19,19 @@ public abstract partial class Optimizer
 
     /// <summary>
     /// How the per-element states of tensors registered from now on are stored. Set it before
-    /// <see cref="Add"/>: <see cref="StateStorage.Float32"/> (the default), or
+    /// <see cref="Add(Memory{float}, Memory{float})"/>: <see cref="StateStorage.Float32"/> (the default);
+    /// <see cref="StateStorage.BFloat16"/> or <see cref="StateStorage.Float16"/>, where the rule still
+    /// computes in float32, loads widen exactly and stores round to nearest, ties to even (or
+    /// stochastically, per tensor: <see cref="ParameterTensor.StochasticRounding"/>); or
     /// <see cref="StateStorage.Int8Blockwise"/> for the Adam family (Adam, AdamW, Lion, AdaBelief):
     /// each state of a tensor of at least <see cref="MinimumQuantizedLength"/> elements is kept as
     /// 8-bit codes of the dynamic quantization map (signed for first moments, unsigned for second
     /// moments) with one absmax scale per block of 256 elements (docs/storage.md).
     /// </summary>
-    /// <exception cref="NotSupportedException">The storage is not available for this optimizer (its rule is not in the supported set, or the 16-bit storages in this build).</exception>
+    /// <exception cref="NotSupportedException">
+    /// <see cref="StateStorage.Int8Blockwise"/> for an optimizer outside the supported set, or
+    /// <see cref="StateStorage.Float16"/> on .NET Standard (which has no <c>System.Half</c>).
+    /// </exception>
     /// <exception cref="InvalidOperationException">Tensors are registered already: their states were allocated with the storage of the time.</exception>
     /// <exception cref="ArgumentOutOfRangeException">Not a defined <see cref="KernelGen.StateStorage"/>.</exception>
     public StateStorage StateStorage
@@ -35,10 +41,11 @@ public abstract partial class Optimizer
         {
             switch (value)
             {
-                case StateStorage.Float32:
+                case StateStorage.Float32 or StateStorage.BFloat16:
                     break;
-                case StateStorage.BFloat16 or StateStorage.Float16:
-                    throw new NotSupportedException($"StateStorage.{value} is not available in this build: states are stored as Float32 or Int8Blockwise.");
+                case StateStorage.Float16:
+                    TensorMemory.RequireHalf();
+                    break;
                 case StateStorage.Int8Blockwise:
                     if (StateQuantizationMaps is null)
                     {
@@ -74,11 +81,25 @@ public abstract partial class Optimizer
     /// </summary>
     internal virtual bool UsesState(int index) => true;
 
-    /// <summary>A new tensor for <see cref="Add"/>, its states stored as <see cref="StateStorage"/> says.</summary>
-    private ParameterTensor NewTensor(Memory<float> parameter, Memory<float> gradient, UpdateRule rule)
+    /// <summary>A new tensor for <see cref="Add(Memory{float}, Memory{float})"/>, its states stored as <see cref="StateStorage"/> says.</summary>
+    /// <exception cref="NotSupportedException">8-bit states with a 16-bit parameter or gradient.</exception>
+    private ParameterTensor NewTensor(TensorMemory parameter, TensorMemory gradient, UpdateRule rule)
     {
-        DynamicQuantizationMap[]? maps = _stateStorage == StateStorage.Int8Blockwise && parameter.Length >= MinimumQuantizedLength ? StateQuantizationMaps : null;
-        var tensor = new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count, maps);
+        if (_stateStorage != StateStorage.Int8Blockwise)
+        {
+            return new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count, _stateStorage);
+        }
+
+        if (!parameter.IsSingle || !gradient.IsSingle)
+        {
+            // The 8-bit path steps groups of float32 parameters and gradients in place; staging
+            // 16-bit ones through it as well is not implemented.
+            throw new NotSupportedException(
+                $"StateStorage.Int8Blockwise steps float32 parameters and gradients only, but this parameter is {TensorMemory.Name(parameter.Type)} and its gradient {TensorMemory.Name(gradient.Type)}: use 16-bit states (StateStorage.BFloat16) with 16-bit parameters.");
+        }
+
+        DynamicQuantizationMap[]? maps = parameter.Length >= MinimumQuantizedLength ? StateQuantizationMaps : null;
+        var tensor = new ParameterTensor(_tensors.Count, parameter, gradient, rule.StateNames.Count, rule.TensorStateNames.Count, StateStorage.Float32, maps);
         if (maps is not null)
         {
             _quantizedTensors++;
@@ -111,30 +132,36 @@ public abstract partial class Optimizer
     }
 
     /// <summary>
-    /// Steps <paramref name="tensors"/> as <see cref="StepTensors"/> does, tensors with 8-bit states
-    /// group by group through the float workspace.
+    /// Steps <paramref name="tensors"/> as <see cref="StepTensors"/> does: float32 tensors directly,
+    /// in runs; tensors with 8-bit states group by group through the float workspace; tensors with
+    /// 16-bit buffers staged through float32 blocks.
     /// </summary>
     private void StepStoredTensors(ReadOnlySpan<ParameterTensor> tensors, KernelPath path)
     {
-        if (_quantizedTensors == 0)
-        {
-            StepTensors(tensors, path);
-            return;
-        }
-
         int run = 0;
         for (int i = 0; i < tensors.Length; i++)
         {
-            if (tensors[i].Quantized is { } states)
+            ParameterTensor tensor = tensors[i];
+            if (tensor.Quantized is null && !tensor.IsStored)
             {
-                if (i > run)
-                {
-                    StepTensors(tensors.Slice(run, i - run), path);
-                }
-
-                StepQuantized(tensors[i], states, path);
-                run = i + 1;
+                continue;
             }
+
+            if (i > run)
+            {
+                StepTensors(tensors.Slice(run, i - run), path);
+            }
+
+            if (tensor.Quantized is { } states)
+            {
+                StepQuantized(tensor, states, path);
+            }
+            else
+            {
+                StepStaged(tensor, path, new KernelBlock(this, path));
+            }
+
+            run = i + 1;
         }
 
         if (run < tensors.Length)

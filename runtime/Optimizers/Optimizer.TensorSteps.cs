@@ -108,12 +108,12 @@ public abstract partial class Optimizer
             if (_openPolicy != NonFiniteGradientPolicy.Ignore)
             {
                 float multiplier = GradientMultiplier;
-                int element = FiniteCheck.FirstNonFinite(tensor.Gradient.Span, multiplier);
+                int element = FirstNonFiniteGradient(tensor, multiplier);
                 if (element >= 0)
                 {
                     if (_openPolicy == NonFiniteGradientPolicy.Throw)
                     {
-                        throw new NonFiniteGradient(tensor.Index, element, tensor.Gradient.Span[element], multiplier).ToException(tensorOffset: 0, group: -1);
+                        throw new NonFiniteGradient(tensor.Index, element, GradientValue(tensor, element), multiplier).ToException(tensorOffset: 0, group: -1);
                     }
 
                     if (!LastStepSkipped)

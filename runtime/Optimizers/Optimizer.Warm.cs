@@ -102,6 +102,6 @@ public abstract partial class Optimizer
     {
         var gradient = new float[WarmUp.ScratchLength];
         gradient.AsSpan().Fill(0.5f);
-        return [new ParameterTensor(0, new float[WarmUp.ScratchLength], gradient, rule.StateNames.Count, rule.TensorStateNames.Count)];
+        return [new ParameterTensor(0, TensorMemory.Of(new float[WarmUp.ScratchLength]), TensorMemory.Of(gradient), rule.StateNames.Count, rule.TensorStateNames.Count, StateStorage.Float32)];
     }
 }

@@ -126,7 +126,11 @@ public abstract partial class Optimizer
     /// (gradients may share memory with each other: a step only reads them).
     /// </exception>
     /// <exception cref="InvalidOperationException">Another thread is stepping or adding to this optimizer.</exception>
-    public ParameterTensor Add(Memory<float> parameter, Memory<float> gradient)
+    public ParameterTensor Add(Memory<float> parameter, Memory<float> gradient) =>
+        AddTensor(TensorMemory.Of(parameter), TensorMemory.Of(gradient));
+
+    /// <summary>Registers a tensor (see <see cref="Add(Memory{float}, Memory{float})"/>): its states in <see cref="StateStorage"/>.</summary>
+    private ParameterTensor AddTensor(TensorMemory parameter, TensorMemory gradient)
     {
         if (gradient.Length != parameter.Length)
         {
@@ -138,7 +142,7 @@ public abstract partial class Optimizer
         try
         {
             // Addresses, for the pair: two memory managers over the same native memory are one memory.
-            Guard.Disjoint(parameter.Span, gradient.Span, nameof(parameter), nameof(gradient));
+            Guard.Disjoint(parameter.Bytes, gradient.Bytes, nameof(parameter), nameof(gradient));
             MemoryDomain.CheckNew(parameter, gradient);
             UpdateRule rule = Rule;
             ParameterTensor tensor = NewTensor(parameter, gradient, rule);
@@ -291,10 +295,10 @@ public abstract partial class Optimizer
         float multiplier = GradientMultiplier;
         foreach (ParameterTensor tensor in _tensors)
         {
-            int index = FiniteCheck.FirstNonFinite(tensor.Gradient.Span, multiplier);
+            int index = FirstNonFiniteGradient(tensor, multiplier);
             if (index >= 0)
             {
-                return new NonFiniteGradient(tensor.Index, index, tensor.Gradient.Span[index], multiplier);
+                return new NonFiniteGradient(tensor.Index, index, GradientValue(tensor, index), multiplier);
             }
         }
 

@@ -12,19 +12,18 @@ public sealed partial class ParameterTensor
     private ParameterTensor(Memory<float>[] workspace, int tensorStateCount)
     {
         Index = -1;
-        _states = (Memory<float>[])workspace.Clone();
+        _states = new TensorMemory[workspace.Length];
+        for (int i = 0; i < workspace.Length; i++)
+        {
+            _states[i] = TensorMemory.Of(workspace[i]);
+        }
+
         _tensorStates = new float[tensorStateCount];
     }
 
     /// <summary>
-    /// How this tensor's per-element states are stored: <see cref="StateStorage.Int8Blockwise"/> when
-    /// its optimizer stores states in 8 bits and the tensor has at least
-    /// <see cref="Optimizer.MinimumQuantizedLength"/> elements, else <see cref="StateStorage.Float32"/>.
-    /// </summary>
-    public StateStorage StateStorage => _quantized is null ? StateStorage.Float32 : StateStorage.Int8Blockwise;
-
-    /// <summary>
-    /// The bytes of per-element state this tensor holds: 4 per element and state as floats; as 8-bit
+    /// The bytes of per-element state this tensor holds: 4 per element and state as floats, 2 as
+    /// bfloat16 or half; as 8-bit
     /// codes, 1 per element and 4 per block of 256 for each state in use (a state the rule has not
     /// used yet under its settings, such as AMSGrad's maximum, takes none).
     /// </summary>
@@ -34,7 +33,7 @@ public sealed partial class ParameterTensor
         {
             if (_quantized is null)
             {
-                return (long)_states.Length * Length * sizeof(float);
+                return (long)_states.Length * Length * (StateStorage == StateStorage.Float32 ? sizeof(float) : sizeof(ushort));
             }
 
             long bytes = 0;
@@ -49,7 +48,8 @@ public sealed partial class ParameterTensor
 
     /// <summary>
     /// Copies per-element state <paramref name="index"/> into <paramref name="destination"/> as
-    /// floats, whatever its storage (8-bit codes are dequantized: map value times block scale).
+    /// floats, whatever its storage (16-bit values widen exactly; 8-bit codes are dequantized: map
+    /// value times block scale).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="StateCount"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/>'s length is not <see cref="Length"/>.</exception>
@@ -61,13 +61,17 @@ public sealed partial class ParameterTensor
             throw new ArgumentException($"The destination has {destination.Length} elements but the tensor has {Length}.", nameof(destination));
         }
 
-        if (_quantized is null)
+        if (_quantized is not null)
         {
-            _states[index].Span.CopyTo(destination);
+            _quantized.Dequantize(index, 0, destination);
+        }
+        else if (_states[index].IsSingle)
+        {
+            _states[index].Single.Span.CopyTo(destination);
         }
         else
         {
-            _quantized.Dequantize(index, 0, destination);
+            StorageConversion.Widen(StateStorage, _states[index].Bits, destination, KernelPath.Scalar);
         }
     }
 
@@ -83,12 +87,12 @@ public sealed partial class ParameterTensor
     /// <summary>Points this workspace tensor at one group: its parameter and gradient, and the first elements of the workspace.</summary>
     internal void Bind(Memory<float> parameter, Memory<float> gradient, int step, ReadOnlySpan<Memory<float>> workspace)
     {
-        Parameter = parameter;
-        Gradient = gradient;
+        _parameter = TensorMemory.Of(parameter);
+        _gradient = TensorMemory.Of(gradient);
         Step = step;
         for (int i = 0; i < _states.Length; i++)
         {
-            _states[i] = workspace[i].Slice(0, parameter.Length);
+            _states[i] = TensorMemory.Of(workspace[i].Slice(0, parameter.Length));
         }
     }
 

@@ -11,31 +11,41 @@ namespace KernelGen;
 /// </summary>
 public sealed partial class ParameterTensor
 {
-    private readonly Memory<float>[] _states;
+    private readonly TensorMemory[] _states;
     private readonly float[] _tensorStates;
+    private readonly ParameterTensor? _whole;
+    private TensorMemory _parameter;
+    private TensorMemory _gradient;
+    private bool _stochasticRounding;
     private ParameterTensor[] _chunks = Array.Empty<ParameterTensor>();
 
-    /// <summary>A registered tensor; its states are 8-bit codes of <paramref name="quantizationMaps"/> (one per state) when given, else floats.</summary>
-    internal ParameterTensor(int index, Memory<float> parameter, Memory<float> gradient, int stateCount, int tensorStateCount, DynamicQuantizationMap[]? quantizationMaps = null)
+    /// <summary>
+    /// A registered tensor; its states are 8-bit codes of <paramref name="quantizationMaps"/> (one per
+    /// state) when given, else buffers of <paramref name="stateStorage"/> (float32, bfloat16 or half).
+    /// </summary>
+    internal ParameterTensor(int index, TensorMemory parameter, TensorMemory gradient, int stateCount, int tensorStateCount, StateStorage stateStorage, DynamicQuantizationMap[]? quantizationMaps = null)
     {
         Index = index;
-        Parameter = parameter;
-        Gradient = gradient;
-        _states = new Memory<float>[stateCount];
+        _parameter = parameter;
+        _gradient = gradient;
+        _states = new TensorMemory[stateCount];
         if (quantizationMaps is not null)
         {
             _quantized = new QuantizedStates(parameter.Length, quantizationMaps, tensorStateCount);
+            StateStorage = StateStorage.Int8Blockwise;
         }
         else
         {
             for (int i = 0; i < stateCount; i++)
             {
-                _states[i] = new AlignedBuffer(parameter.Length).Memory;
+                _states[i] = TensorMemory.Allocate(stateStorage, parameter.Length);
 
                 // Zero already, but perhaps in pages the OS has not mapped yet: written now, at
                 // registration, so the first step does not pay a page fault per 4 KiB of state.
-                _states[i].Span.Clear();
+                _states[i].Bytes.Clear();
             }
+
+            StateStorage = stateStorage;
         }
 
         _tensorStates = new float[tensorStateCount];
@@ -45,33 +55,112 @@ public sealed partial class ParameterTensor
     private ParameterTensor(ParameterTensor whole, int start, int length)
     {
         Index = whole.Index;
-        Parameter = whole.Parameter.Slice(start, length);
-        Gradient = whole.Gradient.Slice(start, length);
-        _states = new Memory<float>[whole._states.Length];
+        _whole = whole;
+        Offset = whole.Offset + start;
+        _parameter = whole._parameter.Slice(start, length);
+        _gradient = whole._gradient.Slice(start, length);
+        _states = new TensorMemory[whole._states.Length];
         for (int i = 0; i < _states.Length; i++)
         {
-            _states[i] = whole._states[i].IsEmpty ? default : whole._states[i].Slice(start, length);
+            _states[i] = whole._quantized is not null ? default : whole._states[i].Slice(start, length);
         }
 
         _quantized = whole._quantized?.Slice(start, length, whole._tensorStates.Length);
-
         _tensorStates = new float[whole._tensorStates.Length];
+        StateStorage = whole.StateStorage;
+    }
+
+    /// <summary>A float32 tensor to stage blocks of stored tensors in (see <see cref="StagingArea"/>); its buffers are set per block.</summary>
+    internal ParameterTensor(int stateCount, int tensorStateCount)
+    {
+        Index = -1;
+        _states = new TensorMemory[stateCount];
+        _tensorStates = new float[tensorStateCount];
     }
 
     /// <summary>The position of this tensor in <see cref="Optimizer.Tensors"/>.</summary>
     public int Index { get; }
 
     /// <summary>The parameter values, updated in place by each step.</summary>
-    public Memory<float> Parameter { get; private set; }
+    /// <exception cref="InvalidOperationException">The parameter is stored in a 16-bit type (read <see cref="StoredParameter{T}"/>).</exception>
+    public Memory<float> Parameter => _parameter.RequireSingle(Index, TensorMemory.ParameterBuffer);
 
     /// <summary>The gradient the next step reads. The optimizer never writes it.</summary>
-    public Memory<float> Gradient { get; private set; }
+    /// <exception cref="InvalidOperationException">The gradient is stored in a 16-bit type (read <see cref="StoredGradient{T}"/>).</exception>
+    public Memory<float> Gradient => _gradient.RequireSingle(Index, TensorMemory.GradientBuffer);
+
+    /// <summary>How the parameter is stored: float32, bfloat16 or half (the element type of the memory given to <see cref="Optimizer.Add{TParameter, TGradient}"/>).</summary>
+    public StateStorage ParameterStorage => _parameter.Type;
+
+    /// <summary>How the gradient is stored: float32, bfloat16 or half.</summary>
+    public StateStorage GradientStorage => _gradient.Type;
+
+    /// <summary>
+    /// How the per-element states are stored: the optimizer's <see cref="Optimizer.StateStorage"/>
+    /// when the tensor was added, except that under <see cref="StateStorage.Int8Blockwise"/> a tensor
+    /// of fewer than <see cref="Optimizer.MinimumQuantizedLength"/> elements keeps float32 states.
+    /// </summary>
+    public StateStorage StateStorage { get; }
+
+    /// <summary>
+    /// Whether 16-bit stores of this tensor (its parameter and states) round stochastically
+    /// instead of to nearest: up with probability equal to the discarded fraction, from random bits
+    /// keyed by (<see cref="Optimizer.StochasticRoundingSeed"/>, step, tensor index, element index),
+    /// the same on every path and thread count. Float32 buffers are not rounded. Off by default.
+    /// </summary>
+    public bool StochasticRounding
+    {
+        get => _whole?.StochasticRounding ?? _stochasticRounding;
+        set => _stochasticRounding = value;
+    }
+
+    /// <summary>The parameter as the memory it was added as (float, <c>System.Half</c> or <see cref="BFloat16"/>).</summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not the parameter's element type.</exception>
+    public Memory<T> StoredParameter<T>() => _parameter.As<T>(Index, TensorMemory.ParameterBuffer);
+
+    /// <summary>The gradient as the memory it was added as (float, <c>System.Half</c> or <see cref="BFloat16"/>).</summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not the gradient's element type.</exception>
+    public Memory<T> StoredGradient<T>() => _gradient.As<T>(Index, TensorMemory.GradientBuffer);
+
+    /// <summary>Per-element state buffer <paramref name="index"/> in its storage type (float, <c>System.Half</c> or <see cref="BFloat16"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="StateCount"/>.</exception>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not the states' element type.</exception>
+    public Memory<T> StoredState<T>(int index)
+    {
+        CheckIndex(index, _states.Length, "per-element state buffer");
+        return _states[index].As<T>(Index, index);
+    }
+
+    /// <summary>Whether any buffer is stored in a 16-bit type (then steps stage it through float32 blocks).</summary>
+    internal bool IsStored => !_parameter.IsSingle || !_gradient.IsSingle || StateStorage is StateStorage.BFloat16 or StateStorage.Float16;
+
+    /// <summary>The index, in the whole tensor, of this view's first element (0 for a registered tensor).</summary>
+    internal int Offset { get; }
+
+    internal TensorMemory ParameterMemory => _parameter;
+
+    internal TensorMemory GradientMemory => _gradient;
+
+    internal TensorMemory StateBuffer(int index) => _states[index];
+
+    /// <summary>Points a staging tensor's parameter and gradient at float32 buffers for one block.</summary>
+    internal void StageParameter(Memory<float> parameter, Memory<float> gradient)
+    {
+        _parameter = TensorMemory.Of(parameter);
+        _gradient = TensorMemory.Of(gradient);
+    }
+
+    /// <summary>Points a staging tensor's state buffer <paramref name="index"/> at a float32 buffer for one block.</summary>
+    internal void StageState(int index, Memory<float> values) => _states[index] = TensorMemory.Of(values);
+
+    /// <summary>The per-tensor state values.</summary>
+    internal Span<float> TensorStates => _tensorStates;
 
     /// <summary>The number of steps taken on this tensor (the rule's step count is this plus one).</summary>
     public int Step { get; internal set; }
 
     /// <summary>The number of elements.</summary>
-    public int Length => Parameter.Length;
+    public int Length => _parameter.Length;
 
     /// <summary>Per-element state buffer <paramref name="index"/>, in the rule's order.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="StateCount"/>.</exception>
@@ -83,12 +172,13 @@ public sealed partial class ParameterTensor
     /// keeps it (the schedule-free train/eval switch reads z through it).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="StateCount"/>.</exception>
+    /// <exception cref="InvalidOperationException">The states are stored in a 16-bit type (read <see cref="StoredState{T}"/>).</exception>
     [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     public Memory<float> StateMemory(int index)
     {
         CheckIndex(index, _states.Length, "per-element state buffer");
         ThrowIfQuantized();
-        return _states[index];
+        return _states[index].RequireSingle(Index, index);
     }
 
     /// <summary>Per-tensor state value <paramref name="index"/>, in the rule's order.</summary>

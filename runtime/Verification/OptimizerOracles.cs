@@ -33,9 +33,14 @@ public static class OptimizerOracles
             for (int i = 0; i < tensors.Count; i++)
             {
                 ParameterTensor tensor = tensors[i];
-                using (new UnscaledGradient(tensor, optimizer.GradientMultiplier))
+                var rule = new RuleBlock(optimizer);
+                if (tensor.IsStored)
                 {
-                    optimizer.RunRule(tensor, tensor.Step + 1);
+                    optimizer.StepStaged(tensor, KernelPath.Scalar, rule, whole: true);
+                }
+                else
+                {
+                    rule.Run(tensor);
                 }
 
                 tensor.Step++;
@@ -70,10 +75,41 @@ public static class OptimizerOracles
 
     private static void Interpret(Optimizer optimizer)
     {
-        UpdateRule rule = optimizer.Rule;
-        var hyperparameters = new double[rule.Hyperparameters.Count];
-        optimizer.ReadHyperparameters(hyperparameters);
+        var interpreter = new InterpreterBlock(optimizer);
         foreach (ParameterTensor tensor in optimizer.Tensors)
+        {
+            if (tensor.IsStored)
+            {
+                optimizer.StepStaged(tensor, KernelPath.Scalar, interpreter, whole: true);
+            }
+            else
+            {
+                interpreter.Run(tensor);
+            }
+
+            tensor.Step++;
+        }
+    }
+
+    /// <summary>The scalar rule on a float32 tensor (a stored tensor's float32 copy), its gradient unscaled.</summary>
+    private readonly struct RuleBlock(Optimizer optimizer) : IStagedStep
+    {
+        public void Run(ParameterTensor tensor)
+        {
+            using (new UnscaledGradient(tensor, optimizer.GradientMultiplier))
+            {
+                optimizer.RunRule(tensor, tensor.Step + 1);
+            }
+        }
+    }
+
+    /// <summary>The interpreter on a float32 tensor (a stored tensor's float32 copy), its gradient unscaled.</summary>
+    private readonly struct InterpreterBlock(Optimizer optimizer) : IStagedStep
+    {
+        private readonly UpdateRule _rule = optimizer.Rule;
+        private readonly double[] _hyperparameters = ReadHyperparameters(optimizer);
+
+        public void Run(ParameterTensor tensor)
         {
             var states = new float[tensor.StateCount][];
             for (int i = 0; i < states.Length; i++)
@@ -89,7 +125,7 @@ public static class OptimizerOracles
 
             using (new UnscaledGradient(tensor, optimizer.GradientMultiplier))
             {
-                RuleInterpreter.Run<float>(rule, tensor.Parameter.Span, tensor.Gradient.Span, states, tensorStates, hyperparameters, tensor.Step + 1);
+                RuleInterpreter.Run<float>(_rule, tensor.Parameter.Span, tensor.Gradient.Span, states, tensorStates, _hyperparameters, tensor.Step + 1);
             }
 
             for (int i = 0; i < states.Length; i++)
@@ -101,8 +137,13 @@ public static class OptimizerOracles
             {
                 tensor.TensorState(i) = tensorStates[i];
             }
+        }
 
-            tensor.Step++;
+        private static double[] ReadHyperparameters(Optimizer optimizer)
+        {
+            var values = new double[optimizer.Rule.Hyperparameters.Count];
+            optimizer.ReadHyperparameters(values);
+            return values;
         }
     }
 

@@ -111,6 +111,35 @@ public static partial class CaseLoader
             Scheduler = IsPresent(root, "scheduler", out JsonElement scheduler) ? ReadScheduler(scheduler, "scheduler") : null,
             ClipGradNorm = IsPresent(root, "clip_grad_norm", out JsonElement clip) ? ReadClip(clip) : null,
             Lrs = lrs,
+            DTypes = IsPresent(root, "dtypes", out JsonElement dtypes) ? ReadDTypes(dtypes) : null,
+        };
+    }
+
+    /// <summary><c>dtypes</c>: <c>{"param": T, "grad": T, "state": T}</c>, each T <c>float32</c>, <c>bfloat16</c> or <c>float16</c>.</summary>
+    private static CaseDTypes ReadDTypes(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new CaseFormatException($"\"dtypes\" is a {Describe(element.ValueKind)}, not an object");
+        }
+
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            if (property.Name is not ("param" or "grad" or "state"))
+            {
+                throw new CaseFormatException($"\"dtypes\" has the unknown field \"{Abbreviate(property.Name)}\" (it takes \"param\", \"grad\" and \"state\")");
+            }
+        }
+
+        return new CaseDTypes(StorageType(element, "param"), StorageType(element, "grad"), StorageType(element, "state"));
+
+        static StateStorage StorageType(JsonElement dtypes, string property) => RequiredString(dtypes, property) switch
+        {
+            "float32" => StateStorage.Float32,
+            "bfloat16" => StateStorage.BFloat16,
+            "float16" => StateStorage.Float16,
+            string other => throw new CaseFormatException(
+                $"\"dtypes.{property}\" is the unknown storage type \"{Abbreviate(other)}\" (known: float32, bfloat16, float16)"),
         };
     }
 

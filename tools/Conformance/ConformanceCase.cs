@@ -53,6 +53,12 @@ public sealed record LookaheadSpec(int K, float Alpha, LookaheadPullback Pullbac
 /// </summary>
 public sealed record ScheduleFreeModesSpec(int StepsBefore, float[][] Eval, float[][] EvalAgain, float[][] Train);
 
+/// <summary>
+/// The storage types of a mixed-precision case (<c>dtypes</c>): the parameters, the gradients and
+/// every per-element state buffer, each float32, bfloat16 or float16.
+/// </summary>
+public sealed record CaseDTypes(StateStorage Param, StateStorage Grad, StateStorage State);
+
 /// <summary>A loaded, shape-checked <c>kernelgen-conformance/1</c> case.</summary>
 public sealed class ConformanceCase
 {
@@ -79,6 +85,9 @@ public sealed class ConformanceCase
 
     /// <summary><c>Expected[s][i]</c>: tensor <c>i</c> after step <c>s</c> (optimizer cases).</summary>
     public float[][][] Expected { get; init; } = Array.Empty<float[][]>();
+
+    /// <summary>The storage types, when the case names them (<see langword="null"/>: all float32).</summary>
+    public CaseDTypes? DTypes { get; init; }
 
     /// <summary>The scheduler stepped after every optimizer step, if any.</summary>
     public SchedulerSpec? Scheduler { get; init; }

@@ -104,17 +104,21 @@ public sealed partial class ConformanceRunner
             }
         }
 
-        if (!TryRegister(c, optimizer, out float[][]? parameters, out float[][]? gradients, out failure))
+        CaseTensors tensors;
+        int tensor = -1;
+        try
         {
-            return failure;
+            tensors = CaseTensors.Register(c, optimizer, out tensor);
+        }
+        catch (Exception e)
+        {
+            return tensor < 0 ? Describe(e, "setting the state storage") : $"registering tensor {tensor} threw {e.GetType().Name}: {e.Message}";
         }
 
+        Tolerance tolerance = Tolerance.Parameters.ForStorage(c.DTypes?.Param ?? StateStorage.Float32);
         for (int s = 0; s < c.Steps; s++)
         {
-            for (int i = 0; i < gradients.Length; i++)
-            {
-                c.Grads[s][i].CopyTo(gradients[i], 0);
-            }
+            tensors.SetGradients(c.Grads[s]);
 
             try
             {
@@ -151,7 +155,7 @@ public sealed partial class ConformanceRunner
                 return failure;
             }
 
-            failure = TrajectoryComparer.CompareTensors(s, c.Steps, parameters, c.Expected[s], Tolerance.Parameters);
+            failure = TrajectoryComparer.CompareTensors(s, c.Steps, tensors.Parameters(), c.Expected[s], tolerance);
             if (failure is not null)
             {
                 return failure;

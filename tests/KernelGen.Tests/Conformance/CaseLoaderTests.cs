@@ -91,14 +91,26 @@ public sealed class CaseLoaderTests
     }
 
     [Fact]
+    public void ReadsDTypesAndRefusesAnUnknownStorageType()
+    {
+        const string start = "{\"optimizer\":\"SGD\",\"params\":[[1]],\"grads\":[],\"expected\":[],\"dtypes\":";
+        CaseLoadResult loaded = CaseLoader.Load(start + "{\"param\":\"bfloat16\",\"grad\":\"float32\",\"state\":\"float16\"}}", "mixed");
+        Assert.Equal(new CaseDTypes(StateStorage.BFloat16, StateStorage.Float32, StateStorage.Float16), loaded.Case!.DTypes);
+
+        CaseLoadResult unknown = CaseLoader.Load(start + "{\"param\":\"float8\",\"grad\":\"float32\",\"state\":\"float32\"}}", "float8");
+        Assert.Null(unknown.Case);
+        Assert.Contains("unknown storage type \"float8\"", unknown.Error);
+    }
+
+    [Fact]
     public void EveryCaseLoads()
     {
         string[] files = System.IO.Directory.GetFiles(CaseFiles.Root, "*.json", System.IO.SearchOption.AllDirectories);
 
-        // Copied: 52 optimizer and scheduler cases, 4 closure cases. Recorded: 24 torch scheduler and
-        // clipping cases, 9 closure cases, 49 pytorch_optimizer option and reduction cases, 5 Lookahead
-        // and 3 schedule-free mode cases.
-        Assert.Equal(146, files.Length);
+        // Copied: 52 optimizer and scheduler cases, 4 closure cases, 5 mixed-precision cases. Recorded:
+        // 24 torch scheduler and clipping cases, 9 closure cases, 49 pytorch_optimizer option and
+        // reduction cases, 5 Lookahead and 3 schedule-free mode cases.
+        Assert.Equal(151, files.Length);
         Assert.All(files, file => Assert.Null(CaseLoader.LoadFile(file).Error));
     }
 }

@@ -151,4 +151,23 @@ public class QuantizedCheckpointTests
         Assert.DoesNotContain("exp_avg_absmax' is missing", e.Message);
         Assert.Equal(before, Save(quantized));
     }
+
+    [Fact]
+    public void EightBitAndBFloat16StatesRefuseEachOthersCheckpointsAndChangeNothing()
+    {
+        (Optimizer quantized, _) = Trained(() => new AdamW(), StateStorage.Int8Blockwise, 2);
+        (Optimizer bfloat, _) = Trained(() => new AdamW(), StateStorage.BFloat16, 2);
+        byte[] quantizedBefore = Save(quantized), bfloatBefore = Save(bfloat);
+
+        // Codes would have to be dequantized and rounded again to bfloat16; bfloat16 values quantized.
+        CheckpointException intoBFloat = Assert.Throws<CheckpointException>(() => Checkpoint.Load(bfloat, new MemoryStream(quantizedBefore)));
+        Assert.Equal(CheckpointError.Mismatch, intoBFloat.Error);
+        Assert.Contains("'state.0.exp_avg' is U8 [5000] in the checkpoint but BF16 [5000] in the target", intoBFloat.Message);
+        CheckpointException intoCodes = Assert.Throws<CheckpointException>(() => Checkpoint.Load(quantized, new MemoryStream(bfloatBefore)));
+        Assert.Equal(CheckpointError.Mismatch, intoCodes.Error);
+        Assert.Contains("'state.0.exp_avg'", intoCodes.Message);
+
+        Assert.Equal(bfloatBefore, Save(bfloat));
+        Assert.Equal(quantizedBefore, Save(quantized));
+    }
 }

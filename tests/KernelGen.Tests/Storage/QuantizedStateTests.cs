@@ -306,8 +306,8 @@ public class QuantizedStateTests
         adam.StateStorage = StateStorage.Float32; // unchanged: allowed
         Assert.Throws<NotSupportedException>(() => new SGD().StateStorage = StateStorage.Int8Blockwise);
         Assert.Throws<NotSupportedException>(() => new Lamb().StateStorage = StateStorage.Int8Blockwise);
-        Assert.Throws<NotSupportedException>(() => new AdamW().StateStorage = StateStorage.BFloat16);
-        Assert.Throws<NotSupportedException>(() => new AdamW().StateStorage = StateStorage.Float16);
+        Assert.Equal(StateStorage.BFloat16, new AdamW { StateStorage = StateStorage.BFloat16 }.StateStorage);
+        Assert.Equal(StateStorage.Float16, new AdamW { StateStorage = StateStorage.Float16 }.StateStorage);
         Assert.Throws<ArgumentOutOfRangeException>(() => new AdamW().StateStorage = (StateStorage)42);
 
         var quantized = new Adam { StateStorage = StateStorage.Int8Blockwise };

@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using KernelGen.Bench.Baselines;
+
+namespace KernelGen.Bench.Quick;
+
+/// <summary>
+/// AdamW with 16-bit storage next to float32 AdamW: bfloat16 states (float32 parameter and
+/// gradient), and everything in bfloat16, at 64 Ki, 1 Mi and 16 Mi elements. Each row gives the
+/// bytes a step must move per element and the state bytes per parameter, and a roofline that moves
+/// exactly those bytes (each buffer read, the parameter and the states written back, in their own
+/// element sizes) in one pass, so the row says how far the staged step is from the memory system.
+/// </summary>
+public static class StorageSteps
+{
+    /// <summary>The sizes measured.</summary>
+    public static readonly int[] Sizes = { 64 << 10, 1 << 20, 16 << 20 };
+
+    /// <summary>One measured configuration at one size.</summary>
+    public sealed record Row(string Name, int Elements, string Isa, int BytesPerElement, int StateBytesPerParameter,
+        double NsPerElement, double Float32NsPerElement, double RooflineNsPerElement, long AllocatedBytesPerStep)
+    {
+        /// <summary>As a quick-table row: <c>AdamW/states-bf16</c> and the like, with its roofline.</summary>
+        public QuickRow ToQuickRow() => new(Name, Elements, Isa, BytesPerElement, NsPerElement, null, null, RooflineNsPerElement, AllocatedBytesPerStep);
+    }
+
+    private sealed record Configuration(string Name, StateStorage Parameter, StateStorage Gradient, StateStorage State);
+
+    private static readonly Configuration[] Configurations =
+    {
+        new("AdamW/states-bf16", StateStorage.Float32, StateStorage.Float32, StateStorage.BFloat16),
+        new("AdamW/all-bf16", StateStorage.BFloat16, StateStorage.BFloat16, StateStorage.BFloat16),
+    };
+
+    /// <summary>Measures every configuration at every size, each interleaved with float32 AdamW and its roofline.</summary>
+    public static List<Row> Measure(KernelPath path, TimingPlan plan, TextWriter progress)
+    {
+        var rows = new List<Row>();
+        KernelPath resolved = KernelDispatch.Resolve(path);
+        foreach (Configuration configuration in Configurations)
+        {
+            foreach (int size in Sizes)
+            {
+                progress.Write($"\rmeasuring {configuration.Name} at {QuickTable.SizeText(size)} ...        ");
+                rows.Add(MeasureOne(configuration, size, resolved, plan));
+            }
+
+            GC.Collect(); // the 16 Mi buffers go before the next configuration's
+        }
+
+        progress.Write("\r" + new string(' ', 64) + "\r");
+        return rows;
+    }
+
+    /// <summary>Writes the rows as a table.</summary>
+    public static void Write(TextWriter output, IReadOnlyList<Row> rows)
+    {
+        output.WriteLine($"{"16-bit storage",-18} {"elements",8} {"isa",-10} {"B/elem",6} {"state B",7} {"KernelGen",9} {"float32",9} {"x f32",6} {"roofline",9} {"/roofline",9} {"alloc B/step",12}");
+        output.WriteLine(new string('-', 112));
+        foreach (Row row in rows)
+        {
+            output.WriteLine($"{row.Name,-18} {QuickTable.SizeText(row.Elements),8} {row.Isa,-10} {row.BytesPerElement,6} {row.StateBytesPerParameter,7} {row.NsPerElement,9:F3} {row.Float32NsPerElement,9:F3} {row.NsPerElement / row.Float32NsPerElement,6:F2} {row.RooflineNsPerElement,9:F3} {row.NsPerElement / row.RooflineNsPerElement,8:F2}x {row.AllocatedBytesPerStep,12}");
+        }
+    }
+
+    private static Row MeasureOne(Configuration configuration, int size, KernelPath path, TimingPlan plan)
+    {
+        var random = new Random(size);
+        AdamW stored = Create(path, configuration.State);
+        Buffer parameter = Buffer.Filled(configuration.Parameter, size, random, 1f);
+        Buffer gradient = Buffer.Filled(configuration.Gradient, size, random, 0.01f);
+        ParameterTensor tensor = parameter.AddTo(stored, gradient);
+
+        AdamW single = Create(path, StateStorage.Float32);
+        single.Add(ModelSteps.Filled(size, random, 1f).Memory, ModelSteps.Filled(size, random, 0.01f).Memory);
+
+        // AdamW without amsgrad reads and writes two of its three state buffers.
+        Buffer[] written = { parameter, Buffer.State(tensor, 0), Buffer.State(tensor, 1) };
+        var roofline = new StepRunner("roofline", _ => Roofline(gradient, written, path));
+        Measurement[] m = StepTimer.Measure(new[] { new StepRunner("KernelGen", _ => stored.Step()), new StepRunner("float32", _ => single.Step()), roofline }, plan);
+
+        int bytes = gradient.ElementSize + 2 * (parameter.ElementSize + 2 * written[1].ElementSize);
+        return new Row(configuration.Name, size, path.ToString(), bytes, 2 * written[1].ElementSize, m[0].NanosecondsPerStep / size,
+            m[1].NanosecondsPerStep / size, m[2].NanosecondsPerStep / size, (long)m[0].AllocatedBytesPerStep);
+    }
+
+    private static AdamW Create(KernelPath path, StateStorage states) =>
+        new() { LearningRate = 1e-3f, WeightDecay = 0.01f, Path = path, StateStorage = states };
+
+    /// <summary>
+    /// One pass that reads the gradient and each of <paramref name="written"/> and writes each back,
+    /// 16 elements at a time in every buffer's own element size: the bytes the step must move, moved
+    /// in the order the fused step moves them, with no arithmetic. Vector256 pieces on the wide
+    /// paths, Vector128 pieces otherwise.
+    /// </summary>
+    private static void Roofline(Buffer gradient, Buffer[] written, KernelPath path)
+    {
+        int elements = gradient.Bytes.Length / gradient.ElementSize;
+        int piece = path is KernelPath.Vector256 or KernelPath.Vector512 ? 32 : 16;
+        Vector128<byte> sum128 = Vector128<byte>.Zero;
+        Vector256<byte> sum256 = Vector256<byte>.Zero;
+        ref byte g = ref MemoryMarshal.GetReference(gradient.Bytes);
+        for (int i = 0; i + 16 <= elements; i += 16)
+        {
+            for (int at = i * gradient.ElementSize, end = at + 16 * gradient.ElementSize; at < end; at += piece)
+            {
+                if (piece == 32)
+                {
+                    sum256 ^= Vector256.LoadUnsafe(ref g, (nuint)at);
+                }
+                else
+                {
+                    sum128 ^= Vector128.LoadUnsafe(ref g, (nuint)at);
+                }
+            }
+
+            foreach (Buffer buffer in written)
+            {
+                ref byte b = ref MemoryMarshal.GetReference(buffer.Bytes);
+                for (int at = i * buffer.ElementSize, end = at + 16 * buffer.ElementSize; at < end; at += piece)
+                {
+                    // The sum's zero part keeps the stores dependent on the loads, as an update is.
+                    if (piece == 32)
+                    {
+                        (Vector256.LoadUnsafe(ref b, (nuint)at) ^ (sum256 & Vector256<byte>.Zero)).StoreUnsafe(ref b, (nuint)at);
+                    }
+                    else
+                    {
+                        (Vector128.LoadUnsafe(ref b, (nuint)at) ^ (sum128 & Vector128<byte>.Zero)).StoreUnsafe(ref b, (nuint)at);
+                    }
+                }
+            }
+        }
+
+        // Kept, so the gradient's loads cannot be dropped.
+        s_sink = sum256 ^ Vector256.Create(sum128, sum128);
+    }
+
+    private static Vector256<byte> s_sink;
+
+    /// <summary>A buffer in its storage type (its memory: float, BFloat16 or Half), seen as bytes.</summary>
+    private sealed class Buffer
+    {
+        private readonly object _memory;
+
+        private Buffer(object memory, StateStorage type)
+        {
+            _memory = memory;
+            Type = type;
+        }
+
+        public StateStorage Type { get; }
+
+        public int ElementSize => Type == StateStorage.Float32 ? sizeof(float) : sizeof(ushort);
+
+        public Span<byte> Bytes => _memory switch
+        {
+            Memory<float> m => MemoryMarshal.AsBytes(m.Span),
+            Memory<BFloat16> m => MemoryMarshal.AsBytes(m.Span),
+            _ => MemoryMarshal.AsBytes(((Memory<Half>)_memory).Span),
+        };
+
+        public static Buffer Filled(StateStorage type, int length, Random random, float scale)
+        {
+            AlignedBuffer values = ModelSteps.Filled(length, random, scale);
+            return type switch
+            {
+                StateStorage.BFloat16 => new Buffer(new Memory<BFloat16>(Array.ConvertAll(values.ToArray(), v => (BFloat16)v)), type),
+                StateStorage.Float16 => new Buffer(new Memory<Half>(Array.ConvertAll(values.ToArray(), v => (Half)v)), type),
+                _ => new Buffer(values.Memory, type),
+            };
+        }
+
+        /// <summary>A state buffer of a registered tensor (its memory, not a copy).</summary>
+        public static Buffer State(ParameterTensor tensor, int index) => tensor.StateStorage switch
+        {
+            StateStorage.BFloat16 => new Buffer(tensor.StoredState<BFloat16>(index), tensor.StateStorage),
+            StateStorage.Float16 => new Buffer(tensor.StoredState<Half>(index), tensor.StateStorage),
+            _ => new Buffer(tensor.StateMemory(index), tensor.StateStorage),
+        };
+
+        /// <summary>Registers this buffer as a parameter with <paramref name="gradient"/>.</summary>
+        public ParameterTensor AddTo(Optimizer optimizer, Buffer gradient) => _memory switch
+        {
+            Memory<float> m => gradient.AddAsGradient(optimizer, m),
+            Memory<BFloat16> m => gradient.AddAsGradient(optimizer, m),
+            _ => gradient.AddAsGradient(optimizer, (Memory<Half>)_memory),
+        };
+
+        private ParameterTensor AddAsGradient<T>(Optimizer optimizer, Memory<T> parameter) => _memory switch
+        {
+            Memory<float> m => optimizer.Add(parameter, m),
+            Memory<BFloat16> m => optimizer.Add(parameter, m),
+            _ => optimizer.Add(parameter, (Memory<Half>)_memory),
+        };
+    }
+}
