@@ -165,6 +165,13 @@ public static class Trainer
                 }
 
                 long t1 = Stopwatch.GetTimestamp();
+                if (!options.StepInBackward)
+                {
+                    // The optimizer's bytes only: the model's forward and backward are not its to count
+                    // (a tier-up of the model's loops in a later epoch may allocate on this thread).
+                    bytes = GC.GetAllocatedBytesForCurrentThread();
+                }
+
                 if (options.Clip)
                 {
                     GradientClipping.ClipGradNorm(optimizer, maxNorm: 1f);
