@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 
 namespace KernelGen;
 
@@ -184,11 +185,7 @@ public abstract partial class Optimizer
                 }
             }
 
-#if NET
-            StepTensors(new ReadOnlySpan<ParameterTensor>(in group), path);
-#else
-            StepTensors(new[] { group }, path);
-#endif
+            StepTensors(MemoryMarshal.CreateReadOnlySpan(ref group, 1), path);
             for (int i = 0; i < states.Count; i++)
             {
                 if (UsesState(i))

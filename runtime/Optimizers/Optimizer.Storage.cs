@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using KernelGen.Internal;
 
 namespace KernelGen;
@@ -142,11 +143,7 @@ public abstract partial class Optimizer
     /// <summary>The generated kernels on one staged block.</summary>
     private readonly struct KernelBlock(Optimizer optimizer, KernelPath path) : IStagedStep
     {
-#if NET
-        public void Run(ParameterTensor staged) => optimizer.StepTensors(new ReadOnlySpan<ParameterTensor>(in staged), path);
-#else
-        public void Run(ParameterTensor staged) => optimizer.StepTensors(new[] { staged }, path);
-#endif
+        public void Run(ParameterTensor staged) => optimizer.StepTensors(MemoryMarshal.CreateReadOnlySpan(ref staged, 1), path);
     }
 }
 

@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using KernelGen.Internal;
 
 namespace KernelGen;
@@ -126,11 +127,8 @@ public abstract partial class Optimizer
                 }
             }
 
-#if NET
-            StepStoredTensors(new ReadOnlySpan<ParameterTensor>(in tensor), _openPath);
-#else
-            StepStoredTensors(new[] { tensor }, _openPath);
-#endif
+            // A span over the one tensor, no array: allocation-free on every target framework.
+            StepStoredTensors(MemoryMarshal.CreateReadOnlySpan(ref tensor, 1), _openPath);
             tensor.Step++;
             MarkStepped(tensor);
         }
