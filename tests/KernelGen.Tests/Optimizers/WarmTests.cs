@@ -79,16 +79,21 @@ public class WarmTests
             {
                 Optimizer shared = Create(name);
                 using var stop = new CancellationTokenSource();
+                using var warming = new ManualResetEventSlim();
                 int warms = 0;
                 var warmer = new Thread(() =>
                 {
                     while (!stop.IsCancellationRequested)
                     {
+                        warming.Set();
                         shared.Warm();
                         warms++;
                     }
                 });
                 warmer.Start();
+
+                // On a busy machine the warmer may not be scheduled before the steps end: start stepping once it runs.
+                warming.Wait();
                 for (int s = 0; s < steps; s++)
                 {
                     if (perTensor)
