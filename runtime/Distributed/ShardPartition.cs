@@ -13,6 +13,15 @@ public readonly record struct ShardPiece(int Tensor, int Offset, int Length);
 /// elements inside one (64 bytes: a slice of 64-byte aligned memory stays aligned, and no
 /// Vector512 is split), as close below an even share as that allows.
 /// </summary>
+/// <remarks>
+/// Under <see cref="StateStorage.Int8Blockwise"/> the cuts keep each shard's states those of one
+/// process: inside a tensor of at least <see cref="Optimizer.MinimumQuantizedLength"/> elements
+/// (whose states are 8-bit) a cut lies at a multiple of the 256-element block, so every block and
+/// its absmax scale is one rank's, and every piece of such a tensor holds at least
+/// <see cref="Optimizer.MinimumQuantizedLength"/> elements, so a shard's optimizer stores its
+/// states in 8 bits too (a smaller piece would keep float32 states). A tensor below 8,192 elements
+/// is then never cut. 16-bit states round each element on its own and need no other cut.
+/// </remarks>
 public sealed class ShardPartition
 {
     /// <summary>The cuts fall at multiples of this many elements inside a tensor (64 bytes).</summary>
@@ -22,10 +31,18 @@ public sealed class ShardPartition
     private readonly long[] _tensorStarts;
     private readonly long[] _cuts;
 
-    /// <summary>Cuts the tensors of <paramref name="tensorLengths"/> elements into <paramref name="worldSize"/> shards.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The world size is below 1, or a length is negative.</exception>
-    public ShardPartition(IReadOnlyList<int> tensorLengths, int worldSize)
+    /// <summary>
+    /// Cuts the tensors of <paramref name="tensorLengths"/> elements into <paramref name="worldSize"/>
+    /// shards for an optimizer whose states are stored as <paramref name="stateStorage"/> (see the remarks).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The world size is below 1, a length is negative, or the storage is not a defined <see cref="KernelGen.StateStorage"/>.</exception>
+    public ShardPartition(IReadOnlyList<int> tensorLengths, int worldSize, StateStorage stateStorage = StateStorage.Float32)
     {
+        if (stateStorage is not (StateStorage.Float32 or StateStorage.BFloat16 or StateStorage.Float16 or StateStorage.Int8Blockwise))
+        {
+            throw new ArgumentOutOfRangeException(nameof(stateStorage), stateStorage, "Not a defined StateStorage.");
+        }
+
         ArgumentNullException.ThrowIfNull(tensorLengths);
         ArgumentOutOfRangeException.ThrowIfLessThan(worldSize, 1);
         _lengths = new int[tensorLengths.Count];
@@ -42,10 +59,11 @@ public sealed class ShardPartition
         }
 
         WorldSize = worldSize;
+        StateStorage = stateStorage;
         _cuts = new long[worldSize + 1];
         for (int r = 1; r < worldSize; r++)
         {
-            _cuts[r] = Math.Max(_cuts[r - 1], AlignedAtOrBelow(TotalElements * r / worldSize));
+            _cuts[r] = Math.Max(_cuts[r - 1], AllowedAtOrBelow(TotalElements * r / worldSize, _cuts[r - 1]));
         }
 
         _cuts[worldSize] = TotalElements;
@@ -53,6 +71,9 @@ public sealed class ShardPartition
 
     /// <summary>The number of shards.</summary>
     public int WorldSize { get; }
+
+    /// <summary>The state storage the cuts are made for (see the remarks).</summary>
+    public StateStorage StateStorage { get; }
 
     /// <summary>The number of elements of all tensors together.</summary>
     public long TotalElements => _tensorStarts[^1];
@@ -96,8 +117,12 @@ public sealed class ShardPartition
     /// <summary>The flat index of element <paramref name="offset"/> of tensor <paramref name="tensor"/>.</summary>
     public long FlatIndex(int tensor, int offset) => _tensorStarts[tensor] + offset;
 
-    /// <summary>The largest cut at or below <paramref name="target"/>: a tensor's start or a multiple of 16 inside a tensor.</summary>
-    private long AlignedAtOrBelow(long target)
+    /// <summary>
+    /// The largest cut at or below <paramref name="target"/> that the alignment allows, given the
+    /// cut before it, <paramref name="previous"/>: a tensor's start, or a multiple of 16 inside a
+    /// tensor (with 8-bit states, see the remarks).
+    /// </summary>
+    private long AllowedAtOrBelow(long target, long previous)
     {
         int t = Array.BinarySearch(_tensorStarts, target);
         if (t >= 0)
@@ -105,7 +130,17 @@ public sealed class ShardPartition
             return target;
         }
 
-        long start = _tensorStarts[~t - 1];
-        return start + (target - start) / AlignmentElements * AlignmentElements;
+        t = ~t - 1;
+        long start = _tensorStarts[t];
+        int length = _lengths[t];
+        if (StateStorage != StateStorage.Int8Blockwise || length < Optimizer.MinimumQuantizedLength)
+        {
+            return start + (target - start) / AlignmentElements * AlignmentElements;
+        }
+
+        const int block = DynamicQuantizationMap.BlockLength, least = Optimizer.MinimumQuantizedLength;
+        long cut = start + Math.Min((target - start) / block, (length - least) / block) * block;
+        bool pieceBeforeTooShort = cut - start < least || (previous > start && cut > previous && cut - previous < least);
+        return pieceBeforeTooShort ? Math.Max(start, previous) : cut;
     }
 }

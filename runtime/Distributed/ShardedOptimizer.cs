@@ -36,6 +36,7 @@ public sealed class ShardedOptimizer
     private readonly float[] _localBlocks;
     private readonly float[] _gatheredBlocks;
     private readonly int _microBatchesPerRank;
+    private readonly long _registrationBytes;
     private int _collected;
 
     /// <summary>
@@ -91,17 +92,18 @@ public sealed class ShardedOptimizer
             lengths[t] = parameters[t].Length;
         }
 
-        Partition = new ShardPartition(lengths, world);
+        // The cuts depend on how the states are stored (8-bit states are cut at whole blocks).
+        Inner = CreateEmpty(createOptimizer);
+        Partition = new ShardPartition(lengths, world, Inner.StateStorage);
         _pieces = Partition.Pieces(communicator.Rank);
 
-        Inner = CreateEmpty(createOptimizer);
         long before = GC.GetAllocatedBytesForCurrentThread();
         foreach (ShardPiece piece in _pieces)
         {
             Inner.Add(parameters[piece.Tensor].Slice(piece.Offset, piece.Length), gradients[piece.Tensor].Slice(piece.Offset, piece.Length));
         }
 
-        StateBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        _registrationBytes = GC.GetAllocatedBytesForCurrentThread() - before;
 
         int total = checked((int)Partition.TotalElements);
         MicroBatches = microBatches;
@@ -145,11 +147,27 @@ public sealed class ShardedOptimizer
     public GradientReduction Reduction { get; set; } = GradientReduction.Mean;
 
     /// <summary>
-    /// The bytes allocated while the shard's tensors were registered with <see cref="Inner"/>:
-    /// its optimizer state (whatever its storage type), measured, with the small bookkeeping of
-    /// each piece.
+    /// The bytes of this rank's optimizer state: those allocated while the shard's tensors were
+    /// registered with <see cref="Inner"/> (its states in their storage type, measured, with the
+    /// small bookkeeping of each piece and the float workspace of 8-bit states), plus the 8-bit
+    /// codes and scales, which are allocated when a step first uses them.
     /// </summary>
-    public long StateBytes { get; }
+    public long StateBytes
+    {
+        get
+        {
+            long bytes = _registrationBytes;
+            foreach (ParameterTensor tensor in Inner.Tensors)
+            {
+                if (tensor.StateStorage == StateStorage.Int8Blockwise)
+                {
+                    bytes += tensor.StateBytes;
+                }
+            }
+
+            return bytes;
+        }
+    }
 
     /// <summary>The bytes of the buffers the exchanges use (the gathered gradients and parameters), allocated once.</summary>
     public long CommunicationBytes => ((long)_shardParameters.Length + _flat.Length + _localBlocks.Length + _gatheredBlocks.Length) * sizeof(float);
@@ -262,7 +280,6 @@ public sealed class ShardedOptimizer
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentOutOfRangeException.ThrowIfZero(paths.Count);
         options ??= new CheckpointOptions();
-        var source = new ShardPartition(Partition.TensorLengths, paths.Count);
 
         // Pass 1 only checks: stand-in participants take the saved pairs and keep nothing.
         var check = new CheckpointOptions { IncludeParameters = options.IncludeParameters };
@@ -271,10 +288,7 @@ public sealed class ShardedOptimizer
             check.Participants[name] = IgnoredState.Instance;
         }
 
-        for (int r = 0; r < paths.Count; r++)
-        {
-            ReadShard(source, r, paths[r], check);
-        }
+        ShardPartition source = CheckedSourcePartition(paths, check);
 
         // The participants are restored with the first file, before any state is copied: if they
         // refuse their pairs, nothing has changed yet.
@@ -311,6 +325,65 @@ public sealed class ShardedOptimizer
         CheckpointOptions checkpointOptions = options?.Invoke(whole.Inner) ?? new CheckpointOptions();
         whole.LoadShards(shardPaths, checkpointOptions);
         whole.SaveShard(destination, checkpointOptions);
+    }
+
+    /// <summary>
+    /// Reads every file once to check it, and returns the cuts the files were saved with: those of
+    /// this optimizer's state storage, or else those of the other kind (a run with 8-bit states
+    /// cuts at whole blocks; its shards read into float32 states are dequantized). When neither
+    /// fits, the files are refused with both reasons.
+    /// </summary>
+    private ShardPartition CheckedSourcePartition(IReadOnlyList<string> paths, CheckpointOptions check)
+    {
+        var own = new ShardPartition(Partition.TensorLengths, paths.Count, Inner.StateStorage);
+        try
+        {
+            CheckFiles(own, paths, check);
+            return own;
+        }
+        catch (CheckpointException refused) when (refused.Error == CheckpointError.Mismatch)
+        {
+            StateStorage otherCuts = Inner.StateStorage == StateStorage.Int8Blockwise ? StateStorage.Float32 : StateStorage.Int8Blockwise;
+            var other = new ShardPartition(Partition.TensorLengths, paths.Count, otherCuts);
+            if (!SameCuts(own, other))
+            {
+                try
+                {
+                    CheckFiles(other, paths, check);
+                    return other;
+                }
+                catch (CheckpointException alsoRefused)
+                {
+                    throw new CheckpointException(
+                        refused.Error,
+                        $"The shard files fit neither the cuts of {Inner.StateStorage} states ({refused.Message}) nor those of {otherCuts} states ({alsoRefused.Message}).",
+                        refused);
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private void CheckFiles(ShardPartition source, IReadOnlyList<string> paths, CheckpointOptions check)
+    {
+        for (int r = 0; r < paths.Count; r++)
+        {
+            ReadShard(source, r, paths[r], check);
+        }
+    }
+
+    private static bool SameCuts(ShardPartition a, ShardPartition b)
+    {
+        for (int r = 1; r < a.WorldSize; r++)
+        {
+            if (a.Start(r) != b.Start(r))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Gathers every rank's updated shard into the whole parameters of every rank.</summary>
@@ -399,7 +472,7 @@ public sealed class ShardedOptimizer
                 ParameterTensor target = Inner.Tensors[i];
                 for (int s = 0; s < target.StateCount; s++)
                 {
-                    loaded.State(s).Slice(start - from.Offset, end - start).CopyTo(target.State(s).Slice(start - to.Offset));
+                    ShardStates.Copy(loaded, s, start - from.Offset, target, start - to.Offset, end - start);
                 }
 
                 // Per-tensor values are the same in every piece of a tensor: they never read an element.
@@ -450,6 +523,15 @@ public sealed class ShardedOptimizer
         if (optimizer.PerTensorStepRefusal is { } refusal)
         {
             throw new NotSupportedException($"{name} with these settings needs every gradient to step any tensor, and a shard steps part of them: {refusal}");
+        }
+
+        foreach (ParameterTensor tensor in optimizer.Tensors)
+        {
+            if (tensor.StochasticRounding && tensor.IsStored)
+            {
+                throw new NotSupportedException(
+                    $"Tensor {tensor.Index} of the shard rounds its 16-bit states stochastically, from random bits keyed by the tensor's index and element index; a shard numbers its pieces of tensors anew, so its draws would not be one process's: sharded runs round 16-bit states to nearest (leave StochasticRounding off).");
+            }
         }
     }
 

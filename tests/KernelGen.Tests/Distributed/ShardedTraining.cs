@@ -19,10 +19,10 @@ internal static class ShardedTraining
 
     public const float MaxNorm = 1f;
 
-    /// <summary>The single-process run: a plain optimizer over whole tensors.</summary>
-    public static float[][] OneProcess(Func<Optimizer> create, int steps, Action<Optimizer, int>? afterStep = null, Action<Optimizer>? beforeFirst = null, int firstStep = 0)
+    /// <summary>The single-process run: a plain optimizer over whole tensors (of <see cref="Lengths"/> unless <paramref name="lengths"/> are given).</summary>
+    public static float[][] OneProcess(Func<Optimizer> create, int steps, Action<Optimizer, int>? afterStep = null, Action<Optimizer>? beforeFirst = null, int firstStep = 0, int[]? lengths = null)
     {
-        (float[][] parameters, float[][] gradients) = Tensors();
+        (float[][] parameters, float[][] gradients) = Tensors(lengths ?? Lengths);
         Optimizer optimizer = create();
         for (int t = 0; t < parameters.Length; t++)
         {
@@ -30,7 +30,7 @@ internal static class ShardedTraining
         }
 
         beforeFirst?.Invoke(optimizer);
-        int total = Total();
+        int total = Total(lengths ?? Lengths);
         var blocks = new float[MicroBatches * total];
         var flat = new float[total];
         for (int step = firstStep; step < steps; step++)
@@ -51,12 +51,12 @@ internal static class ShardedTraining
     }
 
     /// <summary>One rank of the sharded run; returns its (whole) parameters.</summary>
-    public static float[][] Rank(ICommunicator communicator, Func<Optimizer> create, int steps, Action<ShardedOptimizer, int>? afterStep = null, Action<ShardedOptimizer>? beforeFirst = null, int firstStep = 0)
+    public static float[][] Rank(ICommunicator communicator, Func<Optimizer> create, int steps, Action<ShardedOptimizer, int>? afterStep = null, Action<ShardedOptimizer>? beforeFirst = null, int firstStep = 0, int[]? lengths = null)
     {
-        (float[][] parameters, float[][] gradients) = Tensors();
+        (float[][] parameters, float[][] gradients) = Tensors(lengths ?? Lengths);
         var sharded = new ShardedOptimizer(create, communicator, Memories(parameters), Memories(gradients), MicroBatches);
         beforeFirst?.Invoke(sharded);
-        int total = Total();
+        int total = Total(lengths ?? Lengths);
         var flat = new float[total];
         int perRank = MicroBatches / communicator.WorldSize;
         for (int step = firstStep; step < steps; step++)
@@ -77,10 +77,12 @@ internal static class ShardedTraining
         return parameters;
     }
 
-    public static int Total()
+    public static int Total() => Total(Lengths);
+
+    public static int Total(int[] lengths)
     {
         int total = 0;
-        foreach (int length in Lengths)
+        foreach (int length in lengths)
         {
             total += length;
         }
@@ -90,21 +92,21 @@ internal static class ShardedTraining
 
     public static Memory<float>[] Memories(float[][] arrays) => Array.ConvertAll(arrays, a => a.AsMemory());
 
-    private static (float[][] Parameters, float[][] Gradients) Tensors()
+    private static (float[][] Parameters, float[][] Gradients) Tensors(int[] lengths)
     {
-        var parameters = new float[Lengths.Length][];
-        var gradients = new float[Lengths.Length][];
+        var parameters = new float[lengths.Length][];
+        var gradients = new float[lengths.Length][];
         int at = 0;
-        for (int t = 0; t < Lengths.Length; t++)
+        for (int t = 0; t < lengths.Length; t++)
         {
-            parameters[t] = new float[Lengths[t]];
-            gradients[t] = new float[Lengths[t]];
-            for (int i = 0; i < Lengths[t]; i++)
+            parameters[t] = new float[lengths[t]];
+            gradients[t] = new float[lengths[t]];
+            for (int i = 0; i < lengths[t]; i++)
             {
                 parameters[t][i] = Noise(-1, -1, at + i) * 0.5f;
             }
 
-            at += Lengths[t];
+            at += lengths[t];
         }
 
         return (parameters, gradients);
