@@ -9,7 +9,10 @@
 #   4. merges the 2 ranks' shard checkpoints into one file, resumes from it in one process (the
 #      ordinary optimizer), and resumes from the 2 shards at 4 ranks;
 #   5. compares, byte for byte: the final parameters of every run with the single-process run's,
-#      and the merged checkpoint with the single-process checkpoint.
+#      and the merged checkpoint with the single-process checkpoint;
+#   6. does it again with AdamW's states in bfloat16 (--states bf16) and in 8-bit blocks
+#      (--states 8bit): one process against 2 ranks, their merged shards against the
+#      single-process checkpoint, and a resume from the 2 shards at 1 rank (re-sharded 2 -> 1).
 # Exits 0 only when all are identical; the last line then is
 # "distributed: 2 ranks identical to one process; resharded to 1 and 4 identical".
 set -euo pipefail
@@ -49,6 +52,15 @@ dotnet "$app" reference "${common[@]}" --resume 2
 echo "=== resume at mpiexec -np 4 from the 2 shards (at ${SECONDS} s)"
 mpi 4 --resume 2
 
+# The stored states: the same runs, fewer of them (2 ranks; re-sharded 2 -> 1), each in its folder.
+for states in bf16 8bit; do
+  echo "=== --states $states: one process, mpiexec -np 2, merge, resume at 1 rank from the 2 shards (at ${SECONDS} s)"
+  dotnet "$app" reference "${common[@]}" --out "$out/$states" --states "$states"
+  mpi 2 --out "$out/$states" --states "$states"
+  dotnet "$app" merge "${common[@]}" --out "$out/$states" --states "$states" --world 2
+  mpi 1 --out "$out/$states" --states "$states" --resume 2
+done
+
 status=0
 same() {
   if cmp -s "$out/$1" "$out/$2"; then
@@ -62,9 +74,15 @@ same reference.params ranks-2.params
 same reference-at-600.safetensors merged-2-at-600.safetensors
 same reference.params reference-resumed-from-2.params
 same reference.params ranks-4-resumed-from-2.params
+for states in bf16 8bit; do
+  same "$states/reference.params" "$states/ranks-2.params"
+  same "$states/reference-at-600.safetensors" "$states/merged-2-at-600.safetensors"
+  same "$states/reference.params" "$states/ranks-1-resumed-from-2.params"
+done
 echo "(${SECONDS} s)"
 if [ $status -ne 0 ]; then
   echo "distributed: the runs differ" >&2
   exit 1
 fi
+echo "distributed: with bf16 and 8-bit states too, 2 ranks identical to one process and resharded to 1 identical"
 echo "distributed: 2 ranks identical to one process; resharded to 1 and 4 identical"

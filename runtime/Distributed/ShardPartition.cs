@@ -20,7 +20,8 @@ public readonly record struct ShardPiece(int Tensor, int Offset, int Length);
 /// its absmax scale is one rank's, and every piece of such a tensor holds at least
 /// <see cref="Optimizer.MinimumQuantizedLength"/> elements, so a shard's optimizer stores its
 /// states in 8 bits too (a smaller piece would keep float32 states). A tensor below 8,192 elements
-/// is then never cut. 16-bit states round each element on its own and need no other cut.
+/// is then never cut, and a cut inside such tensors is the allowed one nearest an even share,
+/// above or below. 16-bit states round each element on its own and need no other cut.
 /// </remarks>
 public sealed class ShardPartition
 {
@@ -63,7 +64,7 @@ public sealed class ShardPartition
         _cuts = new long[worldSize + 1];
         for (int r = 1; r < worldSize; r++)
         {
-            _cuts[r] = Math.Max(_cuts[r - 1], AllowedAtOrBelow(TotalElements * r / worldSize, _cuts[r - 1]));
+            _cuts[r] = Math.Max(_cuts[r - 1], AllowedCut(TotalElements * r / worldSize, _cuts[r - 1]));
         }
 
         _cuts[worldSize] = TotalElements;
@@ -118,11 +119,11 @@ public sealed class ShardPartition
     public long FlatIndex(int tensor, int offset) => _tensorStarts[tensor] + offset;
 
     /// <summary>
-    /// The largest cut at or below <paramref name="target"/> that the alignment allows, given the
-    /// cut before it, <paramref name="previous"/>: a tensor's start, or a multiple of 16 inside a
-    /// tensor (with 8-bit states, see the remarks).
+    /// The cut for the even share <paramref name="target"/>, given the cut before it,
+    /// <paramref name="previous"/>: the largest at or below it that is a tensor's start or a
+    /// multiple of 16 inside a tensor; with 8-bit states, see the remarks.
     /// </summary>
-    private long AllowedAtOrBelow(long target, long previous)
+    private long AllowedCut(long target, long previous)
     {
         int t = Array.BinarySearch(_tensorStarts, target);
         if (t >= 0)
@@ -138,9 +139,23 @@ public sealed class ShardPartition
             return start + (target - start) / AlignmentElements * AlignmentElements;
         }
 
+        // Here the allowed cuts are sparse (a tensor of 8,000 elements has only its ends), so the
+        // nearer of the allowed cuts below and above the even share is taken.
         const int block = DynamicQuantizationMap.BlockLength, least = Optimizer.MinimumQuantizedLength;
-        long cut = start + Math.Min((target - start) / block, (length - least) / block) * block;
-        bool pieceBeforeTooShort = cut - start < least || (previous > start && cut > previous && cut - previous < least);
-        return pieceBeforeTooShort ? Math.Max(start, previous) : cut;
+        long end = start + length, lastInside = start + (length - least) / block * block;
+        long earliest = previous > start ? previous + least : start + least; // the piece before holds at least the minimum
+        long below = Math.Min(start + (target - start) / block * block, lastInside);
+        if (below < earliest)
+        {
+            below = Math.Max(start, previous);
+        }
+
+        long above = Math.Max(start + (target - start + block - 1) / block * block, earliest);
+        if (above > lastInside)
+        {
+            above = end;
+        }
+
+        return above - target < target - below ? above : below;
     }
 }

@@ -10,14 +10,15 @@ namespace KernelGen.Samples.Distributed;
 /// The digits recipe of samples/Digits (AdamW, OneCycleLR, clipping at norm 1), with every batch
 /// cut into <see cref="MicroBatches"/> equal micro-batches whose gradients are averaged in
 /// micro-batch order. The order fixes the bits: any number of ranks that computes the same
-/// micro-batches trains the same model, bit for bit.
+/// micro-batches trains the same model, bit for bit. AdamW keeps its states as <see cref="States"/>
+/// says (float32, bfloat16, half, or 8-bit blocks).
 /// </summary>
-public sealed record Recipe(int Epochs, int Batch, int Seed, int MicroBatches)
+public sealed record Recipe(int Epochs, int Batch, int Seed, int MicroBatches, StateStorage States = StateStorage.Float32)
 {
     public const double MaxLearningRate = 0.01;
     public const float MaxNorm = 1f;
 
-    public static Optimizer CreateOptimizer() => new AdamW();
+    public Optimizer CreateOptimizer() => new AdamW { StateStorage = States };
 
     public int StepsPerEpoch(DigitsData data) => (data.TrainCount + Batch - 1) / Batch;
 
@@ -36,13 +37,13 @@ public sealed record Recipe(int Epochs, int Batch, int Seed, int MicroBatches)
 
     public static Memory<float>[] Gradients(Mlp model) => new Memory<float>[] { model.GradW1, model.GradB1, model.GradW2, model.GradB2 };
 
-    /// <summary>The bytes of the optimizer's per-element state buffers (floats), for comparison with the measured allocation.</summary>
+    /// <summary>The bytes of the optimizer's per-element state buffers in their storage type (8-bit codes with their scales), for comparison with the measured allocation.</summary>
     public static long StateBufferBytes(Optimizer optimizer)
     {
         long bytes = 0;
         foreach (ParameterTensor tensor in optimizer.Tensors)
         {
-            bytes += (long)tensor.StateCount * tensor.Length * sizeof(float);
+            bytes += tensor.StateBytes;
         }
 
         return bytes;

@@ -14,11 +14,12 @@ using KernelGen.Schedulers;
 //                                               (--resume W: from the merged checkpoint of W ranks)
 //   train --out DIR [--save-at K] [--resume W]  under mpiexec: each rank its micro-batches; DIR/ranks-N.params
 //   merge --out DIR --world W --save-at K       shard checkpoints of W ranks into one single-process file
-// Common: --epochs 30 --batch 32 --seed 1 --micro-batches 4 (a multiple of every world size used).
+// Common: --epochs 30 --batch 32 --seed 1 --micro-batches 4 (a multiple of every world size used),
+// --states f32|bf16|f16|8bit (AdamW's state storage; 8bit: 256-element blocks, tensors from 4,096 elements).
 string[] arguments = args;
 if (arguments.Length == 0 || !Settings.TryParse(arguments[1..], out Settings settings))
 {
-    Console.Error.WriteLine("usage: Distributed reference|train|merge --out DIR [--epochs 30] [--batch 32] [--seed 1] [--micro-batches 4] [--save-at K] [--resume W] [--world W]");
+    Console.Error.WriteLine("usage: Distributed reference|train|merge --out DIR [--epochs 30] [--batch 32] [--seed 1] [--micro-batches 4] [--states f32|bf16|f16|8bit] [--save-at K] [--resume W] [--world W]");
     return 2;
 }
 
@@ -37,7 +38,7 @@ switch (arguments[0])
 
     case "merge":
         var lengths = Recipe.TensorLengths(new Mlp(recipe.Batch, recipe.Seed));
-        ShardedOptimizer.MergeShards(Recipe.CreateOptimizer, lengths, settings.ShardFiles(settings.World), settings.MergedFile(settings.World), o => Recipe.CheckpointOptions(recipe.Schedule(o, data)));
+        ShardedOptimizer.MergeShards(recipe.CreateOptimizer, lengths, settings.ShardFiles(settings.World), settings.MergedFile(settings.World), o => Recipe.CheckpointOptions(recipe.Schedule(o, data)));
         Console.WriteLine($"merged {settings.World} shards at step {settings.SaveAt} into {Path.GetFileName(settings.MergedFile(settings.World))}");
         return 0;
     default:
@@ -48,7 +49,7 @@ switch (arguments[0])
 static int Reference(Recipe recipe, DigitsData data, Settings settings)
 {
     var model = new Mlp(recipe.Batch, recipe.Seed);
-    Optimizer optimizer = Recipe.CreateOptimizer();
+    Optimizer optimizer = recipe.CreateOptimizer();
     _ = optimizer.Rule; // read once per type: not state
     long before = GC.GetAllocatedBytesForCurrentThread();
     Memory<float>[] parameters = Recipe.Parameters(model), gradients = Recipe.Gradients(model);
@@ -77,8 +78,8 @@ static int Reference(Recipe recipe, DigitsData data, Settings settings)
 
     Settings.WriteParameters(model, settings.ReferenceParameters);
     string from = settings.Resume > 0 ? $", resumed at step {settings.SaveAt} from the merged checkpoint of {settings.Resume} ranks" : "";
-    Console.WriteLine($"one process, {recipe.MicroBatches} micro-batches per batch summed in order{from}: test accuracy {model.Accuracy(data.TestX, data.TestY):P1}; optimizer state {stateBytes} bytes allocated ({Recipe.StateBufferBytes(optimizer)} in state buffers)");
-    if (settings.Resume > 0)
+    Console.WriteLine($"one process, {Settings.StatesName(recipe.States)} states, {recipe.MicroBatches} micro-batches per batch summed in order{from}: test accuracy {model.Accuracy(data.TestX, data.TestY):P1}; optimizer state {stateBytes} bytes allocated ({Recipe.StateBufferBytes(optimizer)} in state buffers)");
+    if (settings.Resume > 0 || recipe.States != StateStorage.Float32)
     {
         return 0;
     }
@@ -91,7 +92,7 @@ static int Reference(Recipe recipe, DigitsData data, Settings settings)
 static int Train(Recipe recipe, DigitsData data, Settings settings, MpiCommunicator communicator)
 {
     var model = new Mlp(recipe.Batch, recipe.Seed);
-    var sharded = new ShardedOptimizer(Recipe.CreateOptimizer, communicator, Recipe.Parameters(model), Recipe.Gradients(model), recipe.MicroBatches);
+    var sharded = new ShardedOptimizer(recipe.CreateOptimizer, communicator, Recipe.Parameters(model), Recipe.Gradients(model), recipe.MicroBatches);
     OneCycleLR schedule = recipe.Schedule(sharded.Inner, data);
     int firstStep = 0;
     if (settings.Resume > 0)
@@ -114,7 +115,7 @@ static int Train(Recipe recipe, DigitsData data, Settings settings, MpiCommunica
     {
         string from = settings.Resume > 0 ? $", resumed at step {settings.SaveAt} from {settings.Resume} rank(s)' shards" : "";
         Settings.WriteParameters(model, settings.RanksParameters(communicator.WorldSize));
-        Console.WriteLine($"{communicator.WorldSize} rank(s){from}: test accuracy {model.Accuracy(data.TestX, data.TestY):P1}; optimizer state per rank {string.Join(", ", stateBytes)} bytes allocated ({string.Join(", ", bufferBytes)} in state buffers); exchange buffers per rank {sharded.CommunicationBytes} bytes");
+        Console.WriteLine($"{communicator.WorldSize} rank(s), {Settings.StatesName(recipe.States)} states{from}: test accuracy {model.Accuracy(data.TestX, data.TestY):P1}; optimizer state per rank {string.Join(", ", stateBytes)} bytes allocated ({string.Join(", ", bufferBytes)} in state buffers); exchange buffers per rank {sharded.CommunicationBytes} bytes");
     }
 
     return 0;
@@ -144,6 +145,11 @@ internal readonly record struct Settings(string Out, Recipe Recipe, int SaveAt, 
         return files;
     }
 
+    /// <summary>The names --states takes, indexed by <see cref="StateStorage"/>.</summary>
+    private static readonly string[] StatesNames = { "f32", "bf16", "f16", "8bit" };
+
+    public static string StatesName(StateStorage states) => StatesNames[(int)states];
+
     /// <summary>The parameters' bits, little-endian, tensor after tensor: equal files, equal models.</summary>
     public static void WriteParameters(Mlp model, string path)
     {
@@ -162,11 +168,24 @@ internal readonly record struct Settings(string Out, Recipe Recipe, int SaveAt, 
         settings = default;
         string? output = null;
         int epochs = 30, batch = 32, seed = 1, microBatches = 4, saveAt = 0, resume = 0, world = 0;
+        StateStorage states = StateStorage.Float32;
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             if (args[i] == "--out")
             {
                 output = args[i + 1];
+                continue;
+            }
+
+            if (args[i] == "--states")
+            {
+                int known = Array.IndexOf(StatesNames, args[i + 1]);
+                if (known < 0)
+                {
+                    return false;
+                }
+
+                states = (StateStorage)known;
                 continue;
             }
 
@@ -189,7 +208,7 @@ internal readonly record struct Settings(string Out, Recipe Recipe, int SaveAt, 
         }
 
         bool complete = args.Length % 2 == 0 && output is not null && epochs > 0 && batch > 0 && microBatches > 0 && (resume == 0 || saveAt > 0);
-        settings = new Settings(output ?? "", new Recipe(epochs, batch, seed, microBatches), saveAt, resume, world);
+        settings = new Settings(output ?? "", new Recipe(epochs, batch, seed, microBatches, states), saveAt, resume, world);
         return complete;
     }
 }

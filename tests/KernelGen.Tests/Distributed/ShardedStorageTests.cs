@@ -114,6 +114,10 @@ public sealed class ShardedStorageTests : IDisposable
         var tooShort = new ShardPartition(new[] { 8191 }, 2, StateStorage.Int8Blockwise);
         Assert.Equal((0, 8191), (tooShort.Count(0), tooShort.Count(1)));
         Assert.Equal(4096, new ShardPartition(new[] { 8192 }, 2, StateStorage.Int8Blockwise).Count(0));
+
+        // Between the two ends of an uncut tensor, the nearer to an even share: here its end.
+        var nearer = new ShardPartition(new[] { 4096, 64, 640, 10 }, 2, StateStorage.Int8Blockwise);
+        Assert.Equal((4096, 714), (nearer.Count(0), nearer.Count(1)));
     }
 
     [Theory]
