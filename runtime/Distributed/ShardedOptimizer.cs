@@ -18,6 +18,11 @@ namespace KernelGen.Distributed;
 /// <see cref="Tensors"/>) and the non-finite check then read identical values on every rank with
 /// the single-process code, and the kernels give an element the same bits in a slice as in the
 /// whole tensor.</para>
+/// <para>The inner optimizer's <see cref="Optimizer.StateStorage"/> is kept: 16-bit states round
+/// each element on its own, and for 8-bit states the <see cref="ShardPartition"/> cuts at whole
+/// 256-element blocks and keeps every piece of a quantized tensor quantized, so shards, merged
+/// checkpoints and resumes hold the bits of one process with the same storage (docs/distributed.md).
+/// Stochastic rounding of shard states is refused: its random bits are keyed by whole-tensor indices.</para>
 /// <para>Refused: rules with per-tensor reductions (Lamb, LARS, NovoGrad: a norm over a whole
 /// tensor that a shard holds only part of), optimizers that need every gradient before they step
 /// any tensor (Adan with MaxGradNorm), and optimizers with their own checkpointed mode
