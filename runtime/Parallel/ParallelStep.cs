@@ -94,7 +94,7 @@ internal sealed class ParallelStep
             callerElements += _workItems[k].Elements;
         }
 
-        _guard.RecordShared(start, end, _chunkRunner.CallerTicks, callerElements, total);
+        _guard.RecordShared(start, end, _chunkRunner.CallerTicks, callerElements, total, _chunkRunner.HelperLate);
         for (int k = 0; k < items; k++)
         {
             if (_workItems[k] is { Chunk: { } chunk, FirstChunk: true } item)
