@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using KernelGen.Bench.Baselines;
 
@@ -11,7 +12,7 @@ namespace KernelGen.Bench.Quick;
 /// what <see cref="Optimizer.DefaultParallelThreshold"/> is chosen from), and on the 100-tensor
 /// model of <see cref="ModelSteps"/>, whose tensors are all below the threshold. One optimizer on 64-byte
 /// aligned buffers, stepped with <see cref="Optimizer.MaxDegreeOfParallelism"/> 1 and with every
-/// core in turn, timed interleaved like the main table.
+/// core in turn, timed interleaved like the main table, in short samples of as many steps for both.
 /// </summary>
 public static class ParallelSteps
 {
@@ -74,21 +75,44 @@ public static class ParallelSteps
 
     private static Row MeasureOne(string name, Optimizer optimizer, int size, int threads, KernelPath path, TimingPlan plan)
     {
-        var single = new StepRunner("single", _ =>
-        {
-            optimizer.MaxDegreeOfParallelism = 1;
-            optimizer.Step();
-        });
-        var parallel = new StepRunner("parallel", _ =>
-        {
-            optimizer.MaxDegreeOfParallelism = threads;
-            optimizer.Step();
-        });
-        Measurement[] m = StepTimer.Measure(new[] { single, parallel }, plan);
+        // Both contenders take the same number of steps per sample, and a sample is short (an
+        // eighth of the plan's, about 0.25 ms): on a loaded machine this process runs in time
+        // slices of a few milliseconds between long waits, so a sample of 2 ms nearly always
+        // includes a wait and its median measures the process's share of the core, not the step.
+        // Short samples mostly fit in a slice; the plan's budget, not its sample count, sets the rounds.
+        int batch = StepsPerSample(optimizer, plan.Sample / 8);
+        plan = plan with { Sample = TimeSpan.Zero, MaxSamples = plan.MaxSamples * 8 };
+        Measurement[] m = StepTimer.Measure(new[] { Contender("single", 1), Contender("parallel", threads) }, plan);
         optimizer.MaxDegreeOfParallelism = threads;
         long allocated = AllocatedOnAnyThread(optimizer);
-        return new Row(name, size, threads, name.StartsWith("SGD", StringComparison.Ordinal) ? 20 : 28, m[0].NanosecondsPerStep / size,
-            m[1].NanosecondsPerStep / size, allocated, (path == KernelPath.Auto ? KernelDispatch.Best : path).ToString());
+        double elementsPerSample = (double)size * batch;
+        return new Row(name, size, threads, name.StartsWith("SGD", StringComparison.Ordinal) ? 20 : 28, m[0].NanosecondsPerStep / elementsPerSample,
+            m[1].NanosecondsPerStep / elementsPerSample, allocated, (path == KernelPath.Auto ? KernelDispatch.Best : path).ToString());
+
+        // A sample of batch steps with the given setting.
+        StepRunner Contender(string contender, int degree) => new(contender, _ =>
+        {
+            optimizer.MaxDegreeOfParallelism = degree;
+            for (int i = 0; i < batch; i++)
+            {
+                optimizer.Step();
+            }
+        });
+    }
+
+    /// <summary>Single-threaded steps that fill <paramref name="sample"/>, from the fastest of a few steps (a slow one was descheduled).</summary>
+    private static int StepsPerSample(Optimizer optimizer, TimeSpan sample)
+    {
+        optimizer.MaxDegreeOfParallelism = 1;
+        long fastest = long.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            optimizer.Step();
+            fastest = Math.Min(fastest, Math.Max(1, Stopwatch.GetTimestamp() - start));
+        }
+
+        return (int)Math.Clamp((long)(sample.TotalSeconds * Stopwatch.Frequency) / fastest, 1, 1_000_000);
     }
 
     /// <summary>Writes the rows as a table.</summary>

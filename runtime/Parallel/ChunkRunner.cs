@@ -56,6 +56,15 @@ internal sealed class ChunkRunner
     /// <summary>The <see cref="Stopwatch"/> ticks the calling thread spent stepping its items in the last step.</summary>
     public long CallerTicks { get; private set; }
 
+    /// <summary>
+    /// Whether the caller, done with its own items in the last step, waited for a helper's item
+    /// longer than twice its own mean item or <see cref="LateTicks"/>: the helper was descheduled.
+    /// </summary>
+    public bool HelperLate { get; private set; }
+
+    /// <summary>The least wait for helpers' items that counts as late: 20 µs, a few times a 16 Ki-element item (longer items wait twice the caller's mean item).</summary>
+    private static readonly long LateTicks = Stopwatch.Frequency / 50_000;
+
     /// <summary>Steps items 0 to <paramref name="count"/> - 1 once each; returns when all are done; rethrows an item's exception.</summary>
     public void Run(int count, KernelPath path)
     {
@@ -77,18 +86,9 @@ internal sealed class ChunkRunner
 
             long start = Stopwatch.GetTimestamp();
             CallerItems = Work(fromFront: true);
-            CallerTicks = Stopwatch.GetTimestamp() - start;
-
-            // What is left is at most one item per helper, already running: spin, yielding the core.
-            SpinWait spin = default;
-            while (Volatile.Read(ref _completed) < count)
-            {
-#if NET
-                spin.SpinOnce(sleep1Threshold: -1);
-#else
-                spin.SpinOnce(); // .NET Standard cannot keep SpinWait from sleeping 1 ms
-#endif
-            }
+            long done = Stopwatch.GetTimestamp();
+            CallerTicks = done - start;
+            HelperLate = Volatile.Read(ref _completed) < count && !AwaitHelpers(count, done);
         }
         finally
         {
@@ -96,6 +96,39 @@ internal sealed class ChunkRunner
         }
 
         _failure?.Throw();
+    }
+
+    /// <summary>
+    /// Waits for the items helpers still hold (at most one each); returns whether they were done
+    /// within <see cref="LateTicks"/> of <paramref name="done"/>. Until then the caller only spins:
+    /// yielding on a core that other work keeps busy would hand it over for a whole time slice,
+    /// while a running helper finishes its item in microseconds. Past it the helper is descheduled
+    /// (or shares this core): the caller yields the core until the items are done.
+    /// </summary>
+    private bool AwaitHelpers(int count, long done)
+    {
+        long lateAt = done + Math.Max(LateTicks, 2 * CallerTicks / Math.Max(1, CallerItems));
+        while (Volatile.Read(ref _completed) < count)
+        {
+            if (Stopwatch.GetTimestamp() > lateAt)
+            {
+                SpinWait spin = default;
+                while (Volatile.Read(ref _completed) < count)
+                {
+#if NET
+                    spin.SpinOnce(sleep1Threshold: -1);
+#else
+                    spin.SpinOnce(); // .NET Standard cannot keep SpinWait from sleeping 1 ms
+#endif
+                }
+
+                return false;
+            }
+
+            Thread.SpinWait(20);
+        }
+
+        return true;
     }
 
     private void OfferToHelpers()

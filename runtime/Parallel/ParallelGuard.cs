@@ -73,9 +73,12 @@ internal sealed class ParallelGuard
     /// <summary>
     /// Records a shared step that started at <paramref name="start"/> and ended at <paramref name="end"/>,
     /// in which the caller spent <paramref name="callerTicks"/> on <paramref name="callerElements"/>
-    /// of the step's <paramref name="elements"/> (all times <see cref="Stopwatch"/> ticks).
+    /// of the step's <paramref name="elements"/> (all times <see cref="Stopwatch"/> ticks), and
+    /// whether the caller then waited long for a helper's item (<see cref="ChunkRunner.HelperLate"/>).
+    /// A late helper has the window judged at once, however few its steps: its core is taken by
+    /// other work, and the next steps would likely wait for it again.
     /// </summary>
-    public void RecordShared(long start, long end, long callerTicks, long callerElements, long elements)
+    public void RecordShared(long start, long end, long callerTicks, long callerElements, long elements, bool helperLate = false)
     {
         bool helped = callerElements < elements;
         if (_waking)
@@ -109,7 +112,7 @@ internal sealed class ParallelGuard
         _windowCallerTicks += callerTicks;
         _windowOtherElements += elements - callerElements;
         _windowBestRate = Math.Min(_windowBestRate, (double)callerTicks / callerElements);
-        if (++_windowSteps < Window)
+        if (++_windowSteps < Window && !helperLate)
         {
             return;
         }
@@ -126,7 +129,7 @@ internal sealed class ParallelGuard
         }
 
         // What sharing lost, and at least one step's time (a window that came close lost little, but did not pay either).
-        BackOff(end, lostTicks: Math.Max(_windowSharedTicks - (long)singleTicks, _windowSharedTicks / Window));
+        BackOff(end, lostTicks: Math.Max(_windowSharedTicks - (long)singleTicks, _windowSharedTicks / _windowSteps));
     }
 
     private void BackOff(long now, long lostTicks)

@@ -24,6 +24,11 @@ internal sealed class ParallelStep
     // Chunks per thread: a helper that starts late still finds work, and the threads finish together.
     private const int ChunksPerThread = 4;
 
+    // A chunk is at most this long (1 MiB of floats), so a large tensor is cut into more chunks
+    // than ChunksPerThread asks for: the caller, done with its part, waits for at most one chunk
+    // per helper, and a helper that runs slowly on a busy core holds little of the step.
+    private const int MaximumChunk = 262_144;
+
     private readonly List<ParameterTensor> _tensors;
     private readonly TensorStepper _stepTensors;
     private ChunkRunner? _chunkRunner;
@@ -94,7 +99,7 @@ internal sealed class ParallelStep
             callerElements += _workItems[k].Elements;
         }
 
-        _guard.RecordShared(start, end, _chunkRunner.CallerTicks, callerElements, total);
+        _guard.RecordShared(start, end, _chunkRunner.CallerTicks, callerElements, total, _chunkRunner.HelperLate);
         for (int k = 0; k < items; k++)
         {
             if (_workItems[k] is { Chunk: { } chunk, FirstChunk: true } item)
@@ -113,9 +118,9 @@ internal sealed class ParallelStep
         for (int i = 0; i < tensors.Length; i++)
         {
             ParameterTensor tensor = tensors[i];
-            int count = Math.Min(threads * ChunksPerThread, tensor.Length / MinimumChunk);
-            // "+ 2": room for the run before this tensor and the last run. Past MaxItems (a billion
-            // elements and more) large tensors join the last run: right, on one thread.
+            int count = Math.Min(Math.Max(threads * ChunksPerThread, (int)((tensor.Length + (long)MaximumChunk - 1) / MaximumChunk)), tensor.Length / MinimumChunk);
+            // "+ 2": room for the run before this tensor and the last run. Past MaxItems (some 17
+            // billion elements in chunks) large tensors join the last run: right, on one thread.
             if (tensor.Length >= threshold && count >= 2 && items + count + 2 <= ChunkRunner.MaxItems)
             {
                 if (i > runStart)

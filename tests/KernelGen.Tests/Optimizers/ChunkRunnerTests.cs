@@ -79,6 +79,61 @@ public class ChunkRunnerTests
     }
 
     [Fact]
+    public void ACallerThatWaitsLongForAHelpersItemReportsTheHelperLate()
+    {
+        if (Environment.ProcessorCount == 1)
+        {
+            return; // no helper threads
+        }
+
+        // Item 0 is the caller's (it claims from the front); a helper that takes item 1 holds it
+        // for a second after item 0 is done, as a helper descheduled by other work would.
+        using var callerDone = new ManualResetEventSlim();
+        int caller = Environment.CurrentManagedThreadId;
+        var runner = new ChunkRunner((item, _) =>
+        {
+            if (item == 0)
+            {
+                callerDone.Set();
+            }
+            else if (Environment.CurrentManagedThreadId != caller)
+            {
+                Assert.True(callerDone.Wait(TimeSpan.FromSeconds(30)), "item 0 was not done in 30 s");
+                Thread.Sleep(1000);
+            }
+        }, maxHelpers: 1);
+
+        // A helper may need several steps to get a core on a loaded machine: up to 10 s of them.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long helperItems = 0;
+        while (helperItems == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            callerDone.Reset();
+            runner.Run(2, KernelPath.Scalar);
+            if (runner.HelperItems > helperItems)
+            {
+                helperItems = runner.HelperItems;
+                Assert.True(runner.HelperLate, "the caller waited a second for the helper's item and did not report it late");
+            }
+            else
+            {
+                Assert.False(runner.HelperLate, "the caller stepped both items and reported a helper late");
+            }
+        }
+
+        Assert.True(helperItems > 0, "no helper took an item in 10 s of steps");
+    }
+
+    [Fact]
+    public void ACallerThatStepsEveryItemReportsNoHelperLate()
+    {
+        var runner = new ChunkRunner((_, _) => Thread.SpinWait(100), maxHelpers: 0);
+        runner.Run(5, KernelPath.Scalar);
+        Assert.Equal(5, runner.CallerItems);
+        Assert.False(runner.HelperLate);
+    }
+
+    [Fact]
     public void MoreItemsThanTheClaimWordHoldsAreRefused()
     {
         var runner = new ChunkRunner((_, _) => { }, maxHelpers: 1);

@@ -15,10 +15,10 @@ public class ParallelGuardTests
     private static readonly long Millisecond = Stopwatch.Frequency / 1000;
 
     /// <summary>A shared step of <paramref name="ticks"/> in which the caller stepped half the elements in <paramref name="callerTicks"/>.</summary>
-    private static long Shared(ParallelGuard guard, long now, long ticks, long callerTicks, bool helped = true)
+    private static long Shared(ParallelGuard guard, long now, long ticks, long callerTicks, bool helped = true, bool helperLate = false)
     {
         Assert.True(guard.ShouldShare(now));
-        guard.RecordShared(now, now + ticks, callerTicks, helped ? Elements / 2 : Elements, Elements);
+        guard.RecordShared(now, now + ticks, callerTicks, helped ? Elements / 2 : Elements, Elements, helperLate);
         return now + ticks;
     }
 
@@ -66,6 +66,35 @@ public class ParallelGuardTests
 
         Assert.False(guard.ShouldShare(now + 2 * ParallelGuard.CostFactor * lost - 1));
         Assert.True(guard.ShouldShare(now + 2 * ParallelGuard.CostFactor * lost));
+    }
+
+    [Fact]
+    public void ALateHelperThatMadeTheStepLoseSendsStepsToOneThreadAtOnce()
+    {
+        var guard = new ParallelGuard();
+        long now = 1;
+        now = Shared(guard, now, Millisecond, Millisecond); // pays
+        // The caller's half took 1 ms, then it waited 2 ms for a descheduled helper: one thread would have taken 2 ms.
+        now = Shared(guard, now, 3 * Millisecond, Millisecond, helperLate: true);
+
+        // Judged on the two steps: 4 ms shared against 4 ms on one thread lost one step's time (2 ms).
+        long lost = 2 * Millisecond;
+        Assert.False(guard.ShouldShare(now + ParallelGuard.CostFactor * lost - 1));
+        Assert.True(guard.ShouldShare(now + ParallelGuard.CostFactor * lost));
+    }
+
+    [Fact]
+    public void ALateHelperInStepsThatStillPayDoesNotStopSharing()
+    {
+        var guard = new ParallelGuard();
+        long now = 1;
+        for (int step = 0; step < 100; step++)
+        {
+            // Late by a little in a long step: 1.2 ms where one thread takes 2 ms.
+            now = Shared(guard, now, 12 * Millisecond / 10, Millisecond, helperLate: step % 3 == 0);
+        }
+
+        Assert.Equal(0, guard.SingleSteps);
     }
 
     [Fact]

@@ -126,6 +126,30 @@ public class ParallelStepTests
     }
 
     /// <summary>
+    /// A tensor of more than 2 Mi elements is cut into more chunks than 4 per thread: none longer
+    /// than 262,144 elements, so a helper slowed down by other work holds little of the step; the
+    /// bits are the single-threaded step's.
+    /// </summary>
+    [Fact]
+    public void ALargeTensorIsCutIntoChunksOfAtMost256KiElementsWithTheSameBits()
+    {
+        const int length = 9 * 262_144 + 5; // ten chunks of at most 262,144
+        Optimizer serial = new AdamW(), parallel = new AdamW { MaxDegreeOfParallelism = 2, ParallelThreshold = 1, ShareEveryStep = true };
+        float[] initial = KernelCases.Values(length, seed: 3, scale: 2f);
+        float[] gradient = KernelCases.Values(length, seed: 4, scale: 1f);
+        serial.Add((float[])initial.Clone(), gradient);
+        parallel.Add((float[])initial.Clone(), gradient);
+        for (int step = 1; step <= 2; step++)
+        {
+            serial.Step();
+            parallel.Step();
+        }
+
+        Assert.Equal(Environment.ProcessorCount > 1 ? 10 : 0, parallel.Tensors[0].ChunkCount);
+        KernelBitwiseTests.AssertSameBits(serial.Tensors[0], parallel.Tensors[0], "a tensor of ten chunks after 2 steps");
+    }
+
+    /// <summary>
     /// A model of many tensors below the threshold (80 of 1 to 6,000 elements, 250 Ki in all): none
     /// is cut, runs of whole tensors go to the threads, and the bits are the single-threaded step's.
     /// </summary>
