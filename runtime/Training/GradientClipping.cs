@@ -532,7 +532,7 @@ public static class GradientClipping
         {
             _tensors = tensors;
             _optimizers = null;
-            Count = tensors.Count;
+            Count = CountOf(tensors);
         }
 
         [MethodImpl(StepMethod.OptimizedFromFirstCall)]
@@ -543,7 +543,7 @@ public static class GradientClipping
             int count = 0;
             for (int i = 0; i < optimizers.Count; i++)
             {
-                count += (optimizers[i] ?? throw new ArgumentException($"Optimizer {i} is null.", nameof(optimizers))).Tensors.Count;
+                count += CountOf((optimizers[i] ?? throw new ArgumentException($"Optimizer {i} is null.", nameof(optimizers))).Tensors);
             }
 
             Count = count;
@@ -558,21 +558,34 @@ public static class GradientClipping
             {
                 if (_tensors is not null)
                 {
-                    return _tensors[index];
+                    return At(_tensors, index);
                 }
 
                 // Few optimizers (parameter groups): a linear walk is cheaper than any index.
                 for (int o = 0; ; o++)
                 {
                     IReadOnlyList<ParameterTensor> tensors = _optimizers![o].Tensors;
-                    if (index < tensors.Count)
+                    int count = CountOf(tensors);
+                    if (index < count)
                     {
-                        return tensors[index];
+                        return At(tensors, index);
                     }
 
-                    index -= tensors.Count;
+                    index -= count;
                 }
             }
         }
+
+        // An optimizer's tensors are a List: called as one, its members inline here; through the
+        // interface (or a type test's helper) they would run the runtime's shared code, which tiers
+        // up, and is compiled again, during the first thousand clips. The exact-type test compiles
+        // to one comparison.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ParameterTensor At(IReadOnlyList<ParameterTensor> tensors, int index) =>
+            tensors.GetType() == typeof(List<ParameterTensor>) ? Unsafe.As<List<ParameterTensor>>(tensors)[index] : tensors[index];
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int CountOf(IReadOnlyList<ParameterTensor> tensors) =>
+            tensors.GetType() == typeof(List<ParameterTensor>) ? Unsafe.As<List<ParameterTensor>>(tensors).Count : tensors.Count;
     }
 }
