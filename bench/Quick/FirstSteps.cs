@@ -17,7 +17,10 @@ namespace KernelGen.Bench.Quick;
 /// configurations, the time of the warm-ups (<see cref="Optimizer.Warm"/>, and the clipping's and
 /// scheduler's), of the first step after them and the mean of steps 1 to 1,000, against the
 /// steady state (the mean of 1,000 steps after half a second more of them, in the same process);
-/// and without a warm-up, the first step (JIT included) and the same means. The JIT's
+/// and without a warm-up, the first step (JIT included) and the same means. Against the first
+/// step stands the step after the same pause once everything is compiled (the median of a few):
+/// what a step costs when its memory, code and branch history went cold while the thread slept,
+/// which no warm-up can keep warm. The JIT's
 /// state belongs to a process, so each is measured in a fresh one: quick starts itself with the
 /// hidden arguments <c>quick --first-step-probe MODEL OPTIMIZER LOOP warm|cold PATH</c>, which
 /// prints one line of figures.
@@ -37,10 +40,14 @@ public static class FirstSteps
 
     private const int PauseMilliseconds = 200;
 
+    /// <summary>Steps timed one at a time after a pause each, once settled.</summary>
+    private const int PausedSteps = 5;
+
     /// <summary>One configuration in one fresh process.</summary>
     /// <param name="WarmMicroseconds">The warm-ups' time, or <see langword="null"/> for a process that did not warm up.</param>
     /// <param name="CompiledInFirstStep">The methods the JIT compiled during the first step (<see cref="System.Runtime.JitInfo.GetCompiledMethodCount"/>).</param>
-    public sealed record Row(string Name, int Parameters, double? WarmMicroseconds, double FirstMicroseconds, double MeanMicroseconds, double SteadyMicroseconds, long CompiledInFirstStep)
+    /// <param name="PausedMicroseconds">One step after the pause the first step follows, once settled (the median of <see cref="PausedSteps"/>).</param>
+    public sealed record Row(string Name, int Parameters, double? WarmMicroseconds, double FirstMicroseconds, double MeanMicroseconds, double SteadyMicroseconds, long CompiledInFirstStep, double PausedMicroseconds)
     {
         public double FirstOverSteady => FirstMicroseconds / SteadyMicroseconds;
 
@@ -95,19 +102,20 @@ public static class FirstSteps
             MeanMicroseconds = Middle(runs.ConvertAll(r => r.MeanMicroseconds)),
             SteadyMicroseconds = Middle(runs.ConvertAll(r => r.SteadyMicroseconds)),
             CompiledInFirstStep = (long)Middle(runs.ConvertAll(r => (double)r.CompiledInFirstStep)),
+            PausedMicroseconds = Middle(runs.ConvertAll(r => r.PausedMicroseconds)),
         };
     }
 
     /// <summary>Writes the rows as a table.</summary>
     public static void Write(TextWriter output, IReadOnlyList<Row> rows)
     {
-        output.WriteLine($"{"first steps, in fresh processes",-44} {"params",8} {"warm-up µs",11} {"first µs",10} {"mean 1-1000",12} {"steady µs",10} {"first/st",9} {"mean/st",8} {"JIT in 1st",10}");
-        output.WriteLine(new string('-', 129));
+        output.WriteLine($"{"first steps, in fresh processes",-44} {"params",8} {"warm-up µs",11} {"first µs",10} {"mean 1-1000",12} {"steady µs",10} {"first/st",9} {"mean/st",8} {"JIT in 1st",10} {"paused µs",10}");
+        output.WriteLine(new string('-', 140));
         foreach (Row row in rows)
         {
             string name = row.Name + (row.WarmMicroseconds is null ? " without Warm" : " after Warm");
             string warm = row.WarmMicroseconds is double w ? w.ToString("F0", CultureInfo.InvariantCulture) : "-";
-            output.WriteLine($"{name,-44} {row.Parameters,8} {warm,11} {row.FirstMicroseconds,10:F1} {row.MeanMicroseconds,12:F2} {row.SteadyMicroseconds,10:F2} {row.FirstOverSteady,9:F2} {row.MeanOverSteady,8:F2} {row.CompiledInFirstStep,10}");
+            output.WriteLine($"{name,-44} {row.Parameters,8} {warm,11} {row.FirstMicroseconds,10:F1} {row.MeanMicroseconds,12:F2} {row.SteadyMicroseconds,10:F2} {row.FirstOverSteady,9:F2} {row.MeanOverSteady,8:F2} {row.CompiledInFirstStep,10} {row.PausedMicroseconds,10:F1}");
         }
     }
 
@@ -136,6 +144,7 @@ public static class FirstSteps
             writer.WriteNumber("mean_steps_1_1000_microseconds", row.MeanMicroseconds);
             writer.WriteNumber("steady_microseconds", row.SteadyMicroseconds);
             writer.WriteNumber("methods_compiled_in_first_step", row.CompiledInFirstStep);
+            writer.WriteNumber("step_after_pause_microseconds", row.PausedMicroseconds);
             writer.WriteEndObject();
         }
 
@@ -193,7 +202,17 @@ public static class FirstSteps
         Thread.Sleep(PauseMilliseconds);
 
         double steady = TimeSteps(optimizer, schedule, loop, TimedSteps, out _, out _);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ProbePrefix} {warmMicroseconds:R} {first:R} {mean:R} {steady:R} {compiledInFirst}"));
+
+        // The first step's conditions without the first step: the same pause, then one step.
+        var paused = new double[PausedSteps];
+        for (int p = 0; p < PausedSteps; p++)
+        {
+            Thread.Sleep(PauseMilliseconds);
+            TimeSteps(optimizer, schedule, loop, 1, out paused[p], out _);
+        }
+
+        Array.Sort(paused);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ProbePrefix} {warmMicroseconds:R} {first:R} {mean:R} {steady:R} {compiledInFirst} {paused[PausedSteps / 2]:R}"));
         return 0;
     }
 
@@ -271,7 +290,8 @@ public static class FirstSteps
             double warmMicroseconds = double.Parse(figures[0], CultureInfo.InvariantCulture);
             return new Row(steady.Name, steady.Model.Parameters, warm ? warmMicroseconds : null,
                 double.Parse(figures[1], CultureInfo.InvariantCulture), double.Parse(figures[2], CultureInfo.InvariantCulture),
-                double.Parse(figures[3], CultureInfo.InvariantCulture), long.Parse(figures[4], CultureInfo.InvariantCulture));
+                double.Parse(figures[3], CultureInfo.InvariantCulture), long.Parse(figures[4], CultureInfo.InvariantCulture),
+                double.Parse(figures[5], CultureInfo.InvariantCulture));
         }
 
         throw new InvalidOperationException($"The first-step probe exited with {process.ExitCode} and no figures: {stdout}{stderr}");

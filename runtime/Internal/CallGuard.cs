@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
@@ -40,25 +41,33 @@ internal struct CallGuard
 
     /// <summary>Enters <paramref name="call"/>, or throws naming the call already running.</summary>
     /// <exception cref="InvalidOperationException">Another call is running on this optimizer.</exception>
-    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
+    [MethodImpl(StepMethod.InlinedAndOptimized)]
     public void Enter(OptimizerCall call)
     {
         var running = (OptimizerCall)Interlocked.CompareExchange(ref _running, (int)call, (int)OptimizerCall.None);
+        if (running != OptimizerCall.None)
+        {
+            ThrowBusy(call, running);
+        }
+    }
+
+    // Every step enters: the comparison inlined, the messages built out of line.
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBusy(OptimizerCall call, OptimizerCall running)
+    {
         if (running == OptimizerCall.TensorSteps)
         {
             throw new InvalidOperationException(
                 $"{Name(call)} was called while a per-tensor step was open on the same optimizer: end it with EndStep first (after a StepTensor call for every tensor). Nothing was changed by this call.");
         }
 
-        if (running != OptimizerCall.None)
-        {
-            throw new InvalidOperationException(
-                $"{Name(call)} was called while {Name(running)} was running on the same optimizer (another thread, or a callback inside the step). An optimizer takes one call at a time: step, add and load it from one thread, or lock around the calls. Nothing was changed by this call.");
-        }
+        throw new InvalidOperationException(
+            $"{Name(call)} was called while {Name(running)} was running on the same optimizer (another thread, or a callback inside the step). An optimizer takes one call at a time: step, add and load it from one thread, or lock around the calls. Nothing was changed by this call.");
     }
 
     /// <summary>Leaves the running call.</summary>
-    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
+    [MethodImpl(StepMethod.InlinedAndOptimized)]
     public void Exit() => Volatile.Write(ref _running, (int)OptimizerCall.None);
 
     /// <summary>

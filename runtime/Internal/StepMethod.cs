@@ -11,4 +11,10 @@ internal static class StepMethod
     /// compilation (Mono, IL2CPP) ignores it.
     /// </summary>
     public const MethodImplOptions OptimizedFromFirstCall = (MethodImplOptions)512;
+
+    /// <summary>
+    /// <see cref="OptimizedFromFirstCall"/> with <see cref="MethodImplOptions.AggressiveInlining"/>:
+    /// for the small helpers every step calls, whose call would cost more than their body.
+    /// </summary>
+    public const MethodImplOptions InlinedAndOptimized = OptimizedFromFirstCall | MethodImplOptions.AggressiveInlining;
 }

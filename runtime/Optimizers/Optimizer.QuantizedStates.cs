@@ -1,5 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -110,6 +112,7 @@ public abstract partial class Optimizer
     }
 
     /// <summary>Allocates the 8-bit states this step will use, before any kernel runs (chunks of one tensor may run on several threads).</summary>
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private void AllocateUsedQuantizedStates()
     {
         if (_quantizedTensors == 0)
@@ -137,6 +140,7 @@ public abstract partial class Optimizer
     /// in runs; tensors with 8-bit states group by group through the float workspace; tensors with
     /// 16-bit buffers staged through float32 blocks.
     /// </summary>
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private void StepStoredTensors(ReadOnlySpan<ParameterTensor> tensors, KernelPath path)
     {
         int run = 0;
@@ -171,6 +175,7 @@ public abstract partial class Optimizer
         }
     }
 
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private void StepQuantized(ParameterTensor tensor, QuantizedStates states, KernelPath path)
     {
         for (int start = 0; start < tensor.Length; start += QuantizedStates.GroupLength)

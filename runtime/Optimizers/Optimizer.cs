@@ -20,6 +20,11 @@ public abstract partial class Optimizer
     private readonly List<ParameterTensor> _tensors = new();
 
     private float _gradientScale = 1f;
+    private float _gradientMultiplier = 1f;
+
+    // Tensors that StepStoredTensors routes around the plain kernels (8-bit states, 16-bit buffers):
+    // with none, a step calls the kernels on the whole span directly.
+    private int _stagedTensors;
     private int _maxDegreeOfParallelism = 1;
     private int _parallelThreshold = DefaultParallelThreshold;
     private ParallelStep? _parallelStep;
@@ -46,6 +51,7 @@ public abstract partial class Optimizer
             }
 
             _gradientScale = value;
+            _gradientMultiplier = 1f / value;
         }
     }
 
@@ -107,7 +113,7 @@ public abstract partial class Optimizer
 
     /// <summary>The factor the kernels apply to gradients: <c>1 / GradientScale</c> in float.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    protected internal float GradientMultiplier => 1f / _gradientScale;
+    protected internal float GradientMultiplier => _gradientMultiplier;
 
     /// <summary>The update rule as the reference interpreter reads it.</summary>
     public abstract UpdateRule Rule { get; }
@@ -148,6 +154,11 @@ public abstract partial class Optimizer
             ParameterTensor tensor = NewTensor(parameter, gradient, rule);
             MemoryDomain.Add(this, tensor);
             _tensors.Add(tensor);
+            if (tensor.Quantized is not null || tensor.IsStored)
+            {
+                _stagedTensors++;
+            }
+
             return tensor;
         }
         finally
@@ -195,19 +206,13 @@ public abstract partial class Optimizer
     /// a Step call: the checks, the non-finite policy, then <see cref="BeforeStep"/>. False when
     /// the step is skipped.
     /// </summary>
-    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
+    // Inlined into Step, as the helpers it calls on every step: a step's fixed cost is mostly calls.
+    [MethodImpl(StepMethod.InlinedAndOptimized)]
     internal bool TryBeginStep(out KernelPath path)
     {
         path = PrepareStep();
-        NonFiniteGradient found = FindNonFiniteGradient();
-        if (found.Exists)
+        if (NonFiniteGradients != NonFiniteGradientPolicy.Ignore && !ContinueAfterNonFiniteCheck())
         {
-            if (NonFiniteGradients == NonFiniteGradientPolicy.Throw)
-            {
-                throw found.ToException(tensorOffset: 0, group: -1);
-            }
-
-            RecordSkip();
             return false;
         }
 
@@ -215,20 +220,44 @@ public abstract partial class Optimizer
         return true;
     }
 
-    /// <summary>Runs the kernels on every tensor, then advances the step counts (the last part of a step, after every check).</summary>
+    /// <summary>Applies the non-finite policy (other than Ignore) to every gradient: false when the step is skipped.</summary>
     [MethodImpl(StepMethod.OptimizedFromFirstCall)]
+    private bool ContinueAfterNonFiniteCheck()
+    {
+        NonFiniteGradient found = FindNonFiniteGradient();
+        if (!found.Exists)
+        {
+            return true;
+        }
+
+        if (NonFiniteGradients == NonFiniteGradientPolicy.Throw)
+        {
+            throw found.ToException(tensorOffset: 0, group: -1);
+        }
+
+        RecordSkip();
+        return false;
+    }
+
+    /// <summary>Runs the kernels on every tensor, then advances the step counts (the last part of a step, after every check).</summary>
+    [MethodImpl(StepMethod.InlinedAndOptimized)]
     internal void RunKernels(KernelPath path)
     {
+        ReadOnlySpan<ParameterTensor> tensors = CollectionsMarshal.AsSpan(_tensors);
         if (_maxDegreeOfParallelism > 1 && HelperThreads.Count > 0 && Rule.ReductionCount == 0)
         {
             StepTensorsInParallel(path);
         }
+        else if (_stagedTensors == 0)
+        {
+            StepTensors(tensors, path);
+        }
         else
         {
-            StepStoredTensors(CollectionsMarshal.AsSpan(_tensors), path);
+            StepStoredTensors(tensors, path);
         }
 
-        foreach (ParameterTensor tensor in _tensors)
+        foreach (ParameterTensor tensor in tensors)
         {
             tensor.Step++;
         }
@@ -262,22 +291,27 @@ public abstract partial class Optimizer
     /// The checks of a step, which change nothing: the kernel path, the hyper-parameters and the
     /// step counts. Returns the path to run on.
     /// </summary>
-    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
+    [MethodImpl(StepMethod.InlinedAndOptimized)]
     internal KernelPath PrepareStep()
     {
         KernelPath path = KernelDispatch.Resolve(Path);
         Validate();
-        foreach (ParameterTensor tensor in _tensors)
+        foreach (ParameterTensor tensor in CollectionsMarshal.AsSpan(_tensors))
         {
             if (tensor.Step == int.MaxValue)
             {
-                throw new InvalidOperationException(
-                    $"Tensor {tensor.Index} has taken {int.MaxValue} steps, the most a step count holds: another step would overflow it. Nothing was changed.");
+                ThrowStepCountFull(tensor);
             }
         }
 
         return path;
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowStepCountFull(ParameterTensor tensor) =>
+        throw new InvalidOperationException(
+            $"Tensor {tensor.Index} has taken {int.MaxValue} steps, the most a step count holds: another step would overflow it. Nothing was changed.");
 
     /// <summary>
     /// The first gradient value that is not finite once unscaled (multiplied by
@@ -306,11 +340,15 @@ public abstract partial class Optimizer
     }
 
     /// <summary>The start of a step that runs, after every check: clears <see cref="LastStepSkipped"/> and runs <see cref="BeforeStep"/>.</summary>
-    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
+    [MethodImpl(StepMethod.InlinedAndOptimized)]
     internal void BeginKernels()
     {
         LastStepSkipped = false;
-        AllocateUsedQuantizedStates();
+        if (_quantizedTensors != 0)
+        {
+            AllocateUsedQuantizedStates();
+        }
+
         BeforeStep();
     }
 
@@ -335,7 +373,7 @@ public abstract partial class Optimizer
     /// (<see cref="HyperparameterAttribute.Minimum"/>, ...), then <see cref="ValidateOptions"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A value or a combination of values is refused.</exception>
-    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
+    [MethodImpl(StepMethod.InlinedAndOptimized)]
     public void Validate()
     {
         ValidateHyperparameterRanges();

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace KernelGen;
 
@@ -96,12 +97,17 @@ public sealed partial class ParameterTensor
         }
     }
 
+    // On every step's path to the states: the test inlined, the message built out of line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ThrowIfQuantized()
     {
         if (_quantized is not null)
         {
-            throw new InvalidOperationException(
-                $"The states of tensor {Index} are 8-bit codes (StateStorage.Int8Blockwise), not floats: read them with CopyState.");
+            ThrowQuantized();
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowQuantized() => throw new InvalidOperationException(
+        $"The states of tensor {Index} are 8-bit codes (StateStorage.Int8Blockwise), not floats: read them with CopyState.");
 }

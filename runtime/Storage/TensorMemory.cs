@@ -81,16 +81,24 @@ internal readonly struct TensorMemory
 
     /// <summary>The float32 memory, or an error that names the storage type and the typed accessor.</summary>
     /// <exception cref="InvalidOperationException">The buffer is stored in a 16-bit type.</exception>
+    // Every step reads its float32 buffers through this check: the comparison inlined, the message built out of line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Memory<float> RequireSingle(int tensor, int buffer)
     {
         if (!IsSingle)
         {
-            string accessor = buffer switch { ParameterBuffer => "StoredParameter", GradientBuffer => "StoredGradient", _ => "StoredState" };
-            throw new InvalidOperationException(
-                $"{Owner(tensor, buffer)} is stored as {Name(Type)}, not float: read it with {accessor}<{Name(Type)}>() (this operation works on float32 tensors only).");
+            ThrowNotSingle(tensor, buffer);
         }
 
         return _single;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowNotSingle(int tensor, int buffer)
+    {
+        string accessor = buffer switch { ParameterBuffer => "StoredParameter", GradientBuffer => "StoredGradient", _ => "StoredState" };
+        throw new InvalidOperationException(
+            $"{Owner(tensor, buffer)} is stored as {Name(Type)}, not float: read it with {accessor}<{Name(Type)}>() (this operation works on float32 tensors only).");
     }
 
     private static string Owner(int tensor, int buffer) => buffer switch

@@ -34,14 +34,30 @@ public static class GradientClipping
     /// <summary>
     /// Compiles every method clipping runs (the norms, scaling and clamping on every path), fully
     /// optimized, so that the first clip after it does not wait for the JIT: call it at load, on any
-    /// thread. It reads and writes no gradient; after its first call it allocates nothing.
+    /// thread. It reads and writes no gradient of the caller's (it clips a scratch tensor of its own
+    /// once, so that the calls' first-time costs are paid here too); after its first call it allocates nothing.
     /// </summary>
     public static void Warm()
     {
         WarmUp.PrepareOptimized(typeof(GradientClipping));
         WarmUp.PrepareOptimized(typeof(TensorSource));
         WarmUp.PrepareOptimized(typeof(Lanes));
+
+        // Compiled is not yet called: an interface call site binds its stub at its first call, and a
+        // clip through the tensor list does that here rather than in the first frame.
+        lock (s_scratchLock)
+        {
+            s_scratch ??= [ScratchTensor()];
+            s_scratch[0].Gradient.Span.Fill(1f); // a norm above 1, so the scaling runs too
+            ClipGradNorm(s_scratch, maxNorm: 1f);
+        }
     }
+
+    private static readonly object s_scratchLock = new();
+    private static List<ParameterTensor>? s_scratch;
+
+    private static ParameterTensor ScratchTensor() => new(
+        0, TensorMemory.Of(new float[WarmUp.ScratchLength]), TensorMemory.Of(new float[WarmUp.ScratchLength]), stateCount: 0, tensorStateCount: 0, StateStorage.Float32);
 
     /// <summary>Clips the gradients of <paramref name="optimizer"/>'s tensors by their total norm, on its <see cref="Optimizer.Path"/>.</summary>
     /// <inheritdoc cref="ClipGradNorm(IReadOnlyList{ParameterTensor}, float, float, bool, KernelPath)"/>
@@ -516,7 +532,7 @@ public static class GradientClipping
         {
             _tensors = tensors;
             _optimizers = null;
-            Count = tensors.Count;
+            Count = CountOf(tensors);
         }
 
         [MethodImpl(StepMethod.OptimizedFromFirstCall)]
@@ -527,7 +543,7 @@ public static class GradientClipping
             int count = 0;
             for (int i = 0; i < optimizers.Count; i++)
             {
-                count += (optimizers[i] ?? throw new ArgumentException($"Optimizer {i} is null.", nameof(optimizers))).Tensors.Count;
+                count += CountOf((optimizers[i] ?? throw new ArgumentException($"Optimizer {i} is null.", nameof(optimizers))).Tensors);
             }
 
             Count = count;
@@ -542,21 +558,34 @@ public static class GradientClipping
             {
                 if (_tensors is not null)
                 {
-                    return _tensors[index];
+                    return At(_tensors, index);
                 }
 
                 // Few optimizers (parameter groups): a linear walk is cheaper than any index.
                 for (int o = 0; ; o++)
                 {
                     IReadOnlyList<ParameterTensor> tensors = _optimizers![o].Tensors;
-                    if (index < tensors.Count)
+                    int count = CountOf(tensors);
+                    if (index < count)
                     {
-                        return tensors[index];
+                        return At(tensors, index);
                     }
 
-                    index -= tensors.Count;
+                    index -= count;
                 }
             }
         }
+
+        // An optimizer's tensors are a List: called as one, its members inline here; through the
+        // interface (or a type test's helper) they would run the runtime's shared code, which tiers
+        // up, and is compiled again, during the first thousand clips. The exact-type test compiles
+        // to one comparison.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ParameterTensor At(IReadOnlyList<ParameterTensor> tensors, int index) =>
+            tensors.GetType() == typeof(List<ParameterTensor>) ? Unsafe.As<List<ParameterTensor>>(tensors)[index] : tensors[index];
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int CountOf(IReadOnlyList<ParameterTensor> tensors) =>
+            tensors.GetType() == typeof(List<ParameterTensor>) ? Unsafe.As<List<ParameterTensor>>(tensors).Count : tensors.Count;
     }
 }
