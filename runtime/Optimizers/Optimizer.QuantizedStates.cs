@@ -1,5 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -171,6 +173,7 @@ public abstract partial class Optimizer
         }
     }
 
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
     private void StepQuantized(ParameterTensor tensor, QuantizedStates states, KernelPath path)
     {
         for (int start = 0; start < tensor.Length; start += QuantizedStates.GroupLength)
@@ -181,7 +184,7 @@ public abstract partial class Optimizer
             {
                 if (UsesState(i))
                 {
-                    states.Dequantize(i, start, group.State(i));
+                    states.Dequantize(i, start, group.State(i), path);
                 }
             }
 
@@ -190,7 +193,7 @@ public abstract partial class Optimizer
             {
                 if (UsesState(i))
                 {
-                    states.Quantize(i, start, group.State(i));
+                    states.Quantize(i, start, group.State(i), path);
                 }
             }
         }
