@@ -52,6 +52,9 @@ public sealed class Mlp
 
     public int ParameterCount => W1.Length + B1.Length + W2.Length + B2.Length;
 
+    /// <summary>The bfloat16 parameters the optimizer steps, when they are stored so: read before each forward pass, the gradients rounded into them after each backward pass.</summary>
+    public BFloat16Parameters? Stored { get; set; }
+
     /// <summary>
     /// Forward and backward over <paramref name="count"/> rows; returns the mean loss and fills the
     /// gradients. <paramref name="outputLayerReady"/>, when given, runs as soon as the output layer's
@@ -59,6 +62,7 @@ public sealed class Mlp
     /// </summary>
     public float ForwardBackward(ReadOnlySpan<float> x, ReadOnlySpan<int> y, int count, Action? outputLayerReady = null)
     {
+        Stored?.LoadParameters();
         Forward(x, count);
         float loss = 0f;
         for (int n = 0; n < count; n++)
@@ -141,12 +145,14 @@ public sealed class Mlp
             }
         }
 
+        Stored?.StoreGradients();
         return loss / count;
     }
 
     /// <summary>The share of rows whose highest logit is their label.</summary>
     public double Accuracy(ReadOnlySpan<float> x, ReadOnlySpan<int> y)
     {
+        Stored?.LoadParameters();
         int correct = 0;
         for (int start = 0; start < y.Length; start += _batch)
         {
