@@ -277,8 +277,10 @@ public static class Trainer
         ParameterTensor[] tensors;
         if (options.Parameters == StateStorage.BFloat16)
         {
-            model.Stored = new BFloat16Parameters(model, options.Clip ? MaxGradientNorm : float.PositiveInfinity);
-            tensors = model.Stored.AddTo(optimizer);
+            var stored = new BFloat16Parameters(model, options.Clip ? MaxGradientNorm : float.PositiveInfinity);
+            model.BeforeForward = stored.LoadParameters;
+            model.AfterBackward = stored.StoreGradients;
+            tensors = stored.AddTo(optimizer);
         }
         else
         {
