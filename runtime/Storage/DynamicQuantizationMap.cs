@@ -342,7 +342,7 @@ internal sealed class DynamicQuantizationMap
             for (; i <= values.Length - 8; i += 8)
             {
                 Vector128<short> both = Vector128.Narrow(Codes(Vector128.Load(x + i) / by, buckets, bucket), Codes(Vector128.Load(x + i + 4) / by, buckets, bucket));
-                *(ulong*)(c + i) = Vector128.Narrow(both.AsUInt16(), Vector128<ushort>.Zero).AsUInt64().ToScalar();
+                Unsafe.WriteUnaligned(c + i, Vector128.Narrow(both.AsUInt16(), Vector128<ushort>.Zero).AsUInt64().ToScalar());
             }
         }
 
