@@ -8,7 +8,7 @@ public sealed record QuickRow(
     string Optimizer,
     int Elements,
     string Isa,
-    int BytesPerElement,
+    double BytesPerElement,
     double KernelGenNsPerElement,
     double? NaiveNsPerElement,
     double? TensorPrimitivesNsPerElement,

@@ -8,11 +8,12 @@ using KernelGen.Bench.Baselines;
 namespace KernelGen.Bench.Quick;
 
 /// <summary>
-/// AdamW with 16-bit storage next to float32 AdamW: bfloat16 states (float32 parameter and
-/// gradient), and everything in bfloat16, at 64 Ki, 1 Mi and 16 Mi elements. Each row gives the
-/// bytes a step must move per element and the state bytes per parameter, and a roofline that moves
-/// exactly those bytes (each buffer read, the parameter and the states written back, in their own
-/// element sizes) in one pass, so the row says how far the staged step is from the memory system.
+/// AdamW with smaller storage next to float32 AdamW: bfloat16 states (float32 parameter and
+/// gradient), everything in bfloat16, and 8-bit block-quantized states, at 64 Ki, 1 Mi and 16 Mi
+/// elements. Each row gives the bytes a step must move per element and the state bytes per
+/// parameter, and a roofline that moves exactly those bytes (each buffer read, the parameter and
+/// the states written back, in their own element sizes; an 8-bit state as its codes and its
+/// scales) in one pass, so the row says how far the step is from the memory system.
 /// </summary>
 public static class StorageSteps
 {
@@ -20,7 +21,7 @@ public static class StorageSteps
     public static readonly int[] Sizes = { 64 << 10, 1 << 20, 16 << 20 };
 
     /// <summary>One measured configuration at one size.</summary>
-    public sealed record Row(string Name, int Elements, string Isa, int BytesPerElement, int StateBytesPerParameter,
+    public sealed record Row(string Name, int Elements, string Isa, double BytesPerElement, double StateBytesPerParameter,
         double NsPerElement, double Float32NsPerElement, double RooflineNsPerElement, long AllocatedBytesPerStep)
     {
         /// <summary>As a quick-table row: <c>AdamW/states-bf16</c> and the like, with its roofline.</summary>
@@ -33,6 +34,7 @@ public static class StorageSteps
     {
         new("AdamW/states-bf16", StateStorage.Float32, StateStorage.Float32, StateStorage.BFloat16),
         new("AdamW/all-bf16", StateStorage.BFloat16, StateStorage.BFloat16, StateStorage.BFloat16),
+        new("AdamW/states-8bit", StateStorage.Float32, StateStorage.Float32, StateStorage.Int8Blockwise),
     };
 
     /// <summary>Measures every configuration at every size, each interleaved with float32 AdamW and its roofline.</summary>
@@ -58,11 +60,11 @@ public static class StorageSteps
     /// <summary>Writes the rows as a table.</summary>
     public static void Write(TextWriter output, IReadOnlyList<Row> rows)
     {
-        output.WriteLine($"{"16-bit storage",-18} {"elements",8} {"isa",-10} {"B/elem",6} {"state B",7} {"KernelGen",9} {"float32",9} {"x f32",6} {"roofline",9} {"/roofline",9} {"alloc B/step",12}");
+        output.WriteLine($"{"smaller storage",-18} {"elements",8} {"isa",-10} {"B/elem",6} {"state B",7} {"KernelGen",9} {"float32",9} {"x f32",6} {"roofline",9} {"/roofline",9} {"alloc B/step",12}");
         output.WriteLine(new string('-', 112));
         foreach (Row row in rows)
         {
-            output.WriteLine($"{row.Name,-18} {QuickTable.SizeText(row.Elements),8} {row.Isa,-10} {row.BytesPerElement,6} {row.StateBytesPerParameter,7} {row.NsPerElement,9:F3} {row.Float32NsPerElement,9:F3} {row.NsPerElement / row.Float32NsPerElement,6:F2} {row.RooflineNsPerElement,9:F3} {row.NsPerElement / row.RooflineNsPerElement,8:F2}x {row.AllocatedBytesPerStep,12}");
+            output.WriteLine($"{row.Name,-18} {QuickTable.SizeText(row.Elements),8} {row.Isa,-10} {row.BytesPerElement,6:0.##} {row.StateBytesPerParameter,7:0.##} {row.NsPerElement,9:F3} {row.Float32NsPerElement,9:F3} {row.NsPerElement / row.Float32NsPerElement,6:F2} {row.RooflineNsPerElement,9:F3} {row.NsPerElement / row.RooflineNsPerElement,8:F2}x {row.AllocatedBytesPerStep,12}");
         }
     }
 
@@ -82,8 +84,9 @@ public static class StorageSteps
         var roofline = new StepRunner("roofline", _ => Roofline(gradient, written, path));
         Measurement[] m = StepTimer.Measure(new[] { new StepRunner("KernelGen", _ => stored.Step()), new StepRunner("float32", _ => single.Step()), roofline }, plan);
 
-        int bytes = gradient.ElementSize + 2 * (parameter.ElementSize + 2 * written[1].ElementSize);
-        return new Row(configuration.Name, size, path.ToString(), bytes, 2 * written[1].ElementSize, m[0].NanosecondsPerStep / size,
+        double stateBytes = written[1].BytesPerElement + written[2].BytesPerElement;
+        double bytes = gradient.BytesPerElement + 2 * (parameter.BytesPerElement + stateBytes);
+        return new Row(configuration.Name, size, path.ToString(), bytes, stateBytes, m[0].NanosecondsPerStep / size,
             m[1].NanosecondsPerStep / size, m[2].NanosecondsPerStep / size, (long)m[0].AllocatedBytesPerStep);
     }
 
@@ -92,9 +95,10 @@ public static class StorageSteps
 
     /// <summary>
     /// One pass that reads the gradient and each of <paramref name="written"/> and writes each back,
-    /// 16 elements at a time in every buffer's own element size: the bytes the step must move, moved
-    /// in the order the fused step moves them, with no arithmetic. Vector256 pieces on the wide
-    /// paths, Vector128 pieces otherwise.
+    /// 32 elements at a time in every buffer's own element size (an 8-bit state's codes, and its
+    /// block's scale at each block's start): the bytes the step must move, moved in the order the
+    /// fused step moves them, with no arithmetic. Vector256 pieces on the wide paths, Vector128
+    /// pieces otherwise.
     /// </summary>
     private static void Roofline(Buffer gradient, Buffer[] written, KernelPath path)
     {
@@ -103,9 +107,9 @@ public static class StorageSteps
         Vector128<byte> sum128 = Vector128<byte>.Zero;
         Vector256<byte> sum256 = Vector256<byte>.Zero;
         ref byte g = ref MemoryMarshal.GetReference(gradient.Bytes);
-        for (int i = 0; i + 16 <= elements; i += 16)
+        for (int i = 0; i + RooflineElements <= elements; i += RooflineElements)
         {
-            for (int at = i * gradient.ElementSize, end = at + 16 * gradient.ElementSize; at < end; at += piece)
+            for (int at = i * gradient.ElementSize, end = at + RooflineElements * gradient.ElementSize; at < end; at += piece)
             {
                 if (piece == 32)
                 {
@@ -120,7 +124,7 @@ public static class StorageSteps
             foreach (Buffer buffer in written)
             {
                 ref byte b = ref MemoryMarshal.GetReference(buffer.Bytes);
-                for (int at = i * buffer.ElementSize, end = at + 16 * buffer.ElementSize; at < end; at += piece)
+                for (int at = i * buffer.ElementSize, end = at + RooflineElements * buffer.ElementSize; at < end; at += piece)
                 {
                     // The sum's zero part keeps the stores dependent on the loads, as an update is.
                     if (piece == 32)
@@ -132,6 +136,12 @@ public static class StorageSteps
                         (Vector128.LoadUnsafe(ref b, (nuint)at) ^ (sum128 & Vector128<byte>.Zero)).StoreUnsafe(ref b, (nuint)at);
                     }
                 }
+
+                if (buffer.Scales is { } scales && (i & (BlockLength - 1)) == 0)
+                {
+                    ref float scale = ref scales[i / BlockLength];
+                    scale = (Vector128.CreateScalar(scale) ^ (sum128.AsSingle() & Vector128<float>.Zero)).ToScalar();
+                }
             }
         }
 
@@ -139,27 +149,50 @@ public static class StorageSteps
         s_sink = sum256 ^ Vector256.Create(sum128, sum128);
     }
 
+    /// <summary>Elements per roofline iteration: a whole vector of 8-bit codes.</summary>
+    private const int RooflineElements = 32;
+
+    /// <summary>Elements per scale of an 8-bit state.</summary>
+    private const int BlockLength = 256;
+
     private static Vector256<byte> s_sink;
 
-    /// <summary>A buffer in its storage type (its memory: float, BFloat16 or Half), seen as bytes.</summary>
+    /// <summary>
+    /// A buffer in its storage type (its memory: float, BFloat16, Half, or an 8-bit state's codes
+    /// with its scales), seen as bytes.
+    /// </summary>
     private sealed class Buffer
     {
         private readonly object _memory;
 
-        private Buffer(object memory, StateStorage type)
+        private Buffer(object memory, StateStorage type, float[]? scales = null)
         {
             _memory = memory;
             Type = type;
+            Scales = scales;
         }
 
         public StateStorage Type { get; }
 
-        public int ElementSize => Type == StateStorage.Float32 ? sizeof(float) : sizeof(ushort);
+        /// <summary>An 8-bit state's scales, one per block; null otherwise.</summary>
+        public float[]? Scales { get; }
+
+        /// <summary>The bytes of one element in <see cref="Bytes"/>.</summary>
+        public int ElementSize => Type switch
+        {
+            StateStorage.Float32 => sizeof(float),
+            StateStorage.Int8Blockwise => sizeof(byte),
+            _ => sizeof(ushort),
+        };
+
+        /// <summary>The bytes per element with the scales: an 8-bit state's 1 + 4/256.</summary>
+        public double BytesPerElement => ElementSize + (Scales is null ? 0 : sizeof(float) / (double)BlockLength);
 
         public Span<byte> Bytes => _memory switch
         {
             Memory<float> m => MemoryMarshal.AsBytes(m.Span),
             Memory<BFloat16> m => MemoryMarshal.AsBytes(m.Span),
+            Memory<byte> m => m.Span,
             _ => MemoryMarshal.AsBytes(((Memory<Half>)_memory).Span),
         };
 
@@ -174,11 +207,15 @@ public static class StorageSteps
             };
         }
 
-        /// <summary>A state buffer of a registered tensor (its memory, not a copy).</summary>
+        /// <summary>
+        /// A state buffer of a registered tensor (its memory, not a copy); for 8-bit states, whose
+        /// codes and scales the library keeps to itself, codes and scales of the same sizes.
+        /// </summary>
         public static Buffer State(ParameterTensor tensor, int index) => tensor.StateStorage switch
         {
             StateStorage.BFloat16 => new Buffer(tensor.StoredState<BFloat16>(index), tensor.StateStorage),
             StateStorage.Float16 => new Buffer(tensor.StoredState<Half>(index), tensor.StateStorage),
+            StateStorage.Int8Blockwise => new Buffer(new Memory<byte>(new byte[tensor.Length]), tensor.StateStorage, new float[(tensor.Length + BlockLength - 1) / BlockLength]),
             _ => new Buffer(tensor.StateMemory(index), tensor.StateStorage),
         };
 

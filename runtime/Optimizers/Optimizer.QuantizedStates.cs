@@ -186,7 +186,7 @@ public abstract partial class Optimizer
             {
                 if (UsesState(i))
                 {
-                    states.Dequantize(i, start, group.State(i));
+                    states.Dequantize(i, start, group.State(i), path);
                 }
             }
 
@@ -195,7 +195,7 @@ public abstract partial class Optimizer
             {
                 if (UsesState(i))
                 {
-                    states.Quantize(i, start, group.State(i));
+                    states.Quantize(i, start, group.State(i), path);
                 }
             }
         }

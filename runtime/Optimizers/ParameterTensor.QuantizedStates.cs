@@ -64,7 +64,7 @@ public sealed partial class ParameterTensor
 
         if (_quantized is not null)
         {
-            _quantized.Dequantize(index, 0, destination);
+            _quantized.Dequantize(index, 0, destination, KernelPath.Auto);
         }
         else if (_states[index].IsSingle)
         {

@@ -1,4 +1,6 @@
 using System;
+using System.Runtime.CompilerServices;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -47,7 +49,8 @@ internal sealed class QuantizedBuffer
     }
 
     /// <summary>Writes elements [start, start + values.Length) as floats; <paramref name="start"/> is a multiple of the block length.</summary>
-    public void Dequantize(int start, Span<float> values)
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
+    public void Dequantize(int start, Span<float> values, KernelPath path)
     {
         if (_codes is null)
         {
@@ -55,21 +58,22 @@ internal sealed class QuantizedBuffer
             return;
         }
 
-        Dequantize(Map, _codes.AsSpan(start, values.Length), _scales!.AsSpan(start >> DynamicQuantizationMap.BlockShift), values);
+        Dequantize(Map, _codes.AsSpan(start, values.Length), _scales!.AsSpan(start >> DynamicQuantizationMap.BlockShift), values, path);
     }
 
     /// <summary>
     /// Stores <paramref name="values"/> as elements [start, start + values.Length); <paramref name="start"/>
     /// is a multiple of the block length, and the values end on a block's end or the buffer's.
     /// </summary>
-    public void Quantize(int start, ReadOnlySpan<float> values)
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
+    public void Quantize(int start, ReadOnlySpan<float> values, KernelPath path)
     {
         Allocate();
         int block = start >> DynamicQuantizationMap.BlockShift;
         for (int i = 0; i < values.Length; i += DynamicQuantizationMap.BlockLength, block++)
         {
             int length = Math.Min(DynamicQuantizationMap.BlockLength, values.Length - i);
-            Map.QuantizeBlock(values.Slice(i, length), _codes.AsSpan(start + i, length), out _scales![block]);
+            Map.QuantizeBlock(values.Slice(i, length), _codes.AsSpan(start + i, length), out _scales![block], path);
         }
     }
 
@@ -112,13 +116,14 @@ internal sealed class QuantizedBuffer
         scales.CopyTo(_scales);
     }
 
-    /// <summary>Writes every element's value: map value of its code times its block's scale.</summary>
-    public static void Dequantize(DynamicQuantizationMap map, ReadOnlySpan<byte> codes, ReadOnlySpan<float> scales, Span<float> values)
+    /// <summary>Writes every element's value: map value of its code times its block's scale (the same bits on every path).</summary>
+    [MethodImpl(StepMethod.OptimizedFromFirstCall)]
+    public static void Dequantize(DynamicQuantizationMap map, ReadOnlySpan<byte> codes, ReadOnlySpan<float> scales, Span<float> values, KernelPath path = KernelPath.Auto)
     {
         for (int i = 0, block = 0; i < codes.Length; i += DynamicQuantizationMap.BlockLength, block++)
         {
             int length = Math.Min(DynamicQuantizationMap.BlockLength, codes.Length - i);
-            map.DequantizeBlock(codes.Slice(i, length), scales[block], values.Slice(i, length));
+            map.DequantizeBlock(codes.Slice(i, length), scales[block], values.Slice(i, length), path);
         }
     }
 }

@@ -59,11 +59,11 @@ internal sealed class QuantizedStates
     /// <summary>Elements [start, start + length) of this tensor's states (start a multiple of the block length), with a workspace of their own.</summary>
     public QuantizedStates Slice(int start, int length, int tensorStateCount) => new(_buffers, _start + start, length, tensorStateCount);
 
-    /// <summary>Writes state <paramref name="index"/>'s elements [start, start + values.Length) of this view as floats.</summary>
-    public void Dequantize(int index, int start, Span<float> values) => _buffers[index].Dequantize(_start + start, values);
+    /// <summary>Writes state <paramref name="index"/>'s elements [start, start + values.Length) of this view as floats (the same bits on every path).</summary>
+    public void Dequantize(int index, int start, Span<float> values, KernelPath path) => _buffers[index].Dequantize(_start + start, values, path);
 
-    /// <summary>Stores <paramref name="values"/> as state <paramref name="index"/>'s elements from <paramref name="start"/> of this view on.</summary>
-    public void Quantize(int index, int start, ReadOnlySpan<float> values) => _buffers[index].Quantize(_start + start, values);
+    /// <summary>Stores <paramref name="values"/> as state <paramref name="index"/>'s elements from <paramref name="start"/> of this view on (the same codes on every path).</summary>
+    public void Quantize(int index, int start, ReadOnlySpan<float> values, KernelPath path) => _buffers[index].Quantize(_start + start, values, path);
 
     private static QuantizedBuffer[] Buffers(int length, DynamicQuantizationMap[] maps)
     {

@@ -52,6 +52,12 @@ public sealed class Mlp
 
     public int ParameterCount => W1.Length + B1.Length + W2.Length + B2.Length;
 
+    /// <summary>Runs before each forward pass (training and <see cref="Accuracy"/>): where the parameters are stored in another type, it fills this model's float32 arrays from them.</summary>
+    public Action? BeforeForward { get; set; }
+
+    /// <summary>Runs after each backward pass: where the gradients are stored in another type, it rounds this model's float32 gradients into them.</summary>
+    public Action? AfterBackward { get; set; }
+
     /// <summary>
     /// Forward and backward over <paramref name="count"/> rows; returns the mean loss and fills the
     /// gradients. <paramref name="outputLayerReady"/>, when given, runs as soon as the output layer's
@@ -59,6 +65,7 @@ public sealed class Mlp
     /// </summary>
     public float ForwardBackward(ReadOnlySpan<float> x, ReadOnlySpan<int> y, int count, Action? outputLayerReady = null)
     {
+        BeforeForward?.Invoke();
         Forward(x, count);
         float loss = 0f;
         for (int n = 0; n < count; n++)
@@ -141,12 +148,14 @@ public sealed class Mlp
             }
         }
 
+        AfterBackward?.Invoke();
         return loss / count;
     }
 
     /// <summary>The share of rows whose highest logit is their label.</summary>
     public double Accuracy(ReadOnlySpan<float> x, ReadOnlySpan<int> y)
     {
+        BeforeForward?.Invoke();
         int correct = 0;
         for (int start = 0; start < y.Length; start += _batch)
         {

@@ -11,11 +11,13 @@ using KernelGen.Samples.Digits;
 // output layer inside the backward pass (BeginStep, StepTensor, EndStep) and trains the same model
 // again with Step() after the backward pass, to compare. `--states 8bit` keeps the optimizer's
 // states as 8-bit block-quantized codes (tensors of 4,096 elements and more: the hidden layer's
-// weights) and trains again with float32 states, to compare.
+// weights) and trains again with float32 states, to compare; `--states bf16|fp16` keeps them in 16
+// bits, `--params bf16` the parameters and gradients (the model computes on float32 copies), and
+// `--stochastic-rounding` rounds the 16-bit stores stochastically.
 var options = Options.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project samples/Digits [-- --optimizer AdamW] [--epochs 30] [--compare AdamW,Adam,SGD,...] [--plot curves.png] [--step-in-backward] [--no-clip] [--states 8bit]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project samples/Digits [-- --optimizer AdamW] [--epochs 30] [--compare AdamW,Adam,SGD,...] [--plot curves.png] [--step-in-backward] [--no-clip] [--states 8bit|bf16|fp16] [--params bf16] [--stochastic-rounding]");
     return 2;
 }
 
@@ -38,12 +40,12 @@ foreach (string name in options.Optimizers)
     }
 
     results.Add(result);
-    if (options.States != StateStorage.Float32)
+    if (options.IsReducedStorage)
     {
-        Result full = Trainer.Run(name, data, options with { States = StateStorage.Float32 }, verbose: false)!;
+        Result full = Trainer.Run(name, data, options with { States = StateStorage.Float32, Parameters = StateStorage.Float32, StochasticRounding = false }, verbose: false)!;
         Console.WriteLine(
-            $"{name}: float32 states: test accuracy {full.TestAccuracy:P1}, {full.StateBytesPerParameter:F2} state bytes per parameter; " +
-            $"8-bit states: test accuracy {result.TestAccuracy:P1}, {result.StateBytesPerParameter:F2} state bytes per parameter");
+            $"{name}: float32: test accuracy {full.TestAccuracy:P1}, {full.StateBytesPerParameter:F2} state bytes per parameter; " +
+            $"{options.StorageText}: test accuracy {result.TestAccuracy:P1}, {result.StateBytesPerParameter:F2} state bytes per parameter");
     }
 
     if (options.StepInBackward)

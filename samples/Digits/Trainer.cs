@@ -10,15 +10,30 @@ namespace KernelGen.Samples.Digits;
 /// <summary>Command-line settings.</summary>
 /// <param name="StepInBackward">Step the output layer as soon as its gradients are complete, inside the backward pass (no clipping: it needs every gradient first).</param>
 /// <param name="PlotPath">Where to draw every optimizer's loss and accuracy per epoch as a PNG, or null.</param>
-public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int Batch, int Seed, bool StepInBackward = false, bool Clip = true, string? PlotPath = null, StateStorage States = StateStorage.Float32)
+/// <param name="States">How the optimizer stores its states (<c>--states fp32|bf16|fp16|8bit</c>).</param>
+/// <param name="Parameters">How the parameters and gradients are stored (<c>--params fp32|bf16</c>).</param>
+/// <param name="StochasticRounding">Whether 16-bit stores round stochastically (<c>--stochastic-rounding</c>).</param>
+public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int Batch, int Seed, bool StepInBackward = false, bool Clip = true, string? PlotPath = null,
+    StateStorage States = StateStorage.Float32, StateStorage Parameters = StateStorage.Float32, bool StochasticRounding = false)
 {
+    /// <summary>Whether anything is stored in a smaller type than float32 (the demo then trains float32 too, to compare).</summary>
+    public bool IsReducedStorage => States != StateStorage.Float32 || Parameters != StateStorage.Float32;
+
+    /// <summary>The storage in words, as the comparison prints it.</summary>
+    public string StorageText =>
+        (Parameters == StateStorage.BFloat16 ? "bf16 parameters and gradients, " : "") +
+        States switch { StateStorage.Int8Blockwise => "8-bit", StateStorage.BFloat16 => "bf16", StateStorage.Float16 => "fp16", _ => "float32" } + " states" +
+        (StochasticRounding ? ", stochastic rounding" : "");
+
+
     public static Options? Parse(string[] args)
     {
         var optimizers = new List<string> { "AdamW" };
         int epochs = 30, batch = 32, seed = 1;
         bool stepInBackward = false, clip = true;
         string? plotPath = null;
-        StateStorage states = StateStorage.Float32;
+        StateStorage states = StateStorage.Float32, parameters = StateStorage.Float32;
+        bool stochasticRounding = false;
         for (int i = 0; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -52,9 +67,16 @@ public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int B
                     plotPath = value;
                     i++;
                     break;
-                case "--states" when value is "8bit" or "fp32":
-                    states = value == "8bit" ? StateStorage.Int8Blockwise : StateStorage.Float32;
+                case "--states" when value is "8bit" or "bf16" or "fp16" or "fp32":
+                    states = value switch { "8bit" => StateStorage.Int8Blockwise, "bf16" => StateStorage.BFloat16, "fp16" => StateStorage.Float16, _ => StateStorage.Float32 };
                     i++;
+                    break;
+                case "--params" when value is "bf16" or "fp32":
+                    parameters = value == "bf16" ? StateStorage.BFloat16 : StateStorage.Float32;
+                    i++;
+                    break;
+                case "--stochastic-rounding":
+                    stochasticRounding = true;
                     break;
                 case "--no-clip":
                     clip = false;
@@ -64,7 +86,16 @@ public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int B
             }
         }
 
-        return new Options(optimizers, epochs, batch, seed, stepInBackward, clip, plotPath, states);
+        // Combinations the demo does not train: 8-bit states step float32 parameters only; stepping
+        // in the backward pass would need the output layer's gradients rounded before the rest;
+        // stochastic rounding needs a 16-bit buffer to round into.
+        bool sixteenBit = parameters == StateStorage.BFloat16 || states is StateStorage.BFloat16 or StateStorage.Float16;
+        if ((parameters == StateStorage.BFloat16 && (states == StateStorage.Int8Blockwise || stepInBackward)) || (stochasticRounding && !sixteenBit))
+        {
+            return null;
+        }
+
+        return new Options(optimizers, epochs, batch, seed, stepInBackward, clip, plotPath, states, parameters, stochasticRounding);
     }
 }
 
@@ -86,6 +117,9 @@ public static class Trainer
         ["SGD"] = 0.1, ["Adagrad"] = 0.05, ["Adadelta"] = 1.0, ["RMSprop"] = 0.003, ["Rprop"] = 0.001, ["ASGD"] = 0.1,
     };
 
+    /// <summary>The gradients' largest total norm (clipping).</summary>
+    private const float MaxGradientNorm = 1f;
+
     /// <summary>Trains one optimizer with the recipe; null when no built-in has that name.</summary>
     public static Result? Run(string name, DigitsData data, Options options, bool verbose)
     {
@@ -97,10 +131,8 @@ public static class Trainer
         var model = new Mlp(options.Batch, options.Seed);
         optimizer.TrySetHyperparameter("Momentum", 0.9); // SGD-like optimizers get momentum; no-op for the others
         optimizer.StateStorage = options.States;
-        ParameterTensor w1 = optimizer.Add(model.W1, model.GradW1);
-        ParameterTensor b1 = optimizer.Add(model.B1, model.GradB1);
-        ParameterTensor w2 = optimizer.Add(model.W2, model.GradW2);
-        ParameterTensor b2 = optimizer.Add(model.B2, model.GradB2);
+        ParameterTensor[] tensors = Register(optimizer, model, options);
+        ParameterTensor w1 = tensors[0], b1 = tensors[1], w2 = tensors[2], b2 = tensors[3];
 
         // Stepping in the backward pass: the output layer steps while the hidden layer's gradient
         // is still to be computed; its time counts as the optimizer's.
@@ -172,9 +204,10 @@ public static class Trainer
                     bytes = GC.GetAllocatedBytesForCurrentThread();
                 }
 
-                if (options.Clip)
+                if (options.Clip && options.Parameters == StateStorage.Float32)
                 {
-                    GradientClipping.ClipGradNorm(optimizer, maxNorm: 1f);
+                    // (bfloat16 gradients are clipped by the model in float32, before rounding.)
+                    GradientClipping.ClipGradNorm(optimizer, maxNorm: MaxGradientNorm);
                 }
 
                 if (options.StepInBackward)
@@ -221,7 +254,8 @@ public static class Trainer
         Array.Sort(stepTicks);
         double microseconds = stepTicks[stepTicks.Length / 2] * 1e6 / Stopwatch.Frequency;
         long bytesPerStep = optimizerBytes / measuredSteps;
-        string what = options.StepInBackward ? "steps in backward + schedule" : options.Clip ? "clip + step + schedule" : "step + schedule";
+        bool clipped = options.Clip && options.Parameters == StateStorage.Float32; // bfloat16 gradients are clipped by the model
+        string what = options.StepInBackward ? "steps in backward + schedule" : clipped ? "clip + step + schedule" : "step + schedule";
         string summary = $"{name}: test accuracy {testAccuracy:P1}; optimizer step ({what}) {microseconds:F2} µs, {optimizerShare:P0} of step time; {bytesPerStep} bytes allocated per optimizer step; warm-up {warmMilliseconds:F1} ms";
         double stateBytes = 0, parameters = 0;
         foreach (ParameterTensor tensor in optimizer.Tensors)
@@ -231,6 +265,35 @@ public static class Trainer
         }
 
         return new Result(name, maxLr, testAccuracy, optimizerShare, microseconds, bytesPerStep, Hash(model), summary, curve, stateBytes / parameters);
+    }
+
+    /// <summary>
+    /// Registers the model's tensors (W1, B1, W2, B2) with the optimizer: its float32 arrays, or
+    /// under <c>--params bf16</c> bfloat16 copies the model widens and rounds into; each tensor
+    /// rounds its 16-bit stores stochastically when asked, keyed by the run's seed.
+    /// </summary>
+    private static ParameterTensor[] Register(Optimizer optimizer, Mlp model, Options options)
+    {
+        ParameterTensor[] tensors;
+        if (options.Parameters == StateStorage.BFloat16)
+        {
+            var stored = new BFloat16Parameters(model, options.Clip ? MaxGradientNorm : float.PositiveInfinity);
+            model.BeforeForward = stored.LoadParameters;
+            model.AfterBackward = stored.StoreGradients;
+            tensors = stored.AddTo(optimizer);
+        }
+        else
+        {
+            tensors = new[] { optimizer.Add(model.W1, model.GradW1), optimizer.Add(model.B1, model.GradB1), optimizer.Add(model.W2, model.GradW2), optimizer.Add(model.B2, model.GradB2) };
+        }
+
+        optimizer.StochasticRoundingSeed = unchecked((ulong)options.Seed);
+        foreach (ParameterTensor tensor in tensors)
+        {
+            tensor.StochasticRounding = options.StochasticRounding;
+        }
+
+        return tensors;
     }
 
     private static ulong Hash(Mlp model)
