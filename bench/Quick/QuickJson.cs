@@ -7,15 +7,17 @@ namespace KernelGen.Bench.Quick;
 /// <summary>
 /// Writes quick-table rows as a JSON array of objects, field by field with
 /// <see cref="Utf8JsonWriter"/> (no reflection, so it stays trimming- and AOT-safe). A baseline
-/// an optimizer does not have yet is <c>null</c>, and so is the native peer's figure without a C compiler.
+/// an optimizer does not have yet is <c>null</c>, and so is the native peer's figure without a C compiler
+/// and the state bytes of a row that does not measure a storage type.
 /// </summary>
 public static class QuickJson
 {
-    /// <summary>The field names, in the order each object lists them.</summary>
+    /// <summary>The field names, in the order each object lists them: the contract's, then the memory figures.</summary>
     public static IReadOnlyList<string> FieldNames { get; } = new[]
     {
         "optimizer", "elements", "isa", "kernelgen_ns_per_element", "naive_ns_per_element",
         "tensorprimitives_ns_per_element", "roofline_ns_per_element", "gcc_ns_per_element", "allocated_bytes_per_step",
+        "bytes_moved_per_element", "state_bytes_per_parameter",
     };
 
     /// <summary>Writes <paramref name="rows"/> to <paramref name="stream"/>.</summary>
@@ -35,6 +37,8 @@ public static class QuickJson
             WriteNullable(writer, FieldNames[6], row.RooflineNsPerElement);
             WriteNullable(writer, FieldNames[7], row.GccNsPerElement);
             writer.WriteNumber(FieldNames[8], row.AllocatedBytesPerStep);
+            writer.WriteNumber(FieldNames[9], row.BytesPerElement);
+            WriteNullable(writer, FieldNames[10], row.StateBytesPerParameter);
             writer.WriteEndObject();
         }
 

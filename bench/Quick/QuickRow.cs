@@ -18,6 +18,9 @@ public sealed record QuickRow(
     /// <summary>The C compiler's build of the same loop (the native peer), or <see langword="null"/> without a compiler or a peer for this optimizer.</summary>
     public double? GccNsPerElement { get; init; }
 
+    /// <summary>Optimizer state bytes per parameter, on the rows that measure a storage type (16-bit or 8-bit states); otherwise <see langword="null"/>.</summary>
+    public double? StateBytesPerParameter { get; init; }
+
     /// <summary>How many times faster than the naive loop KernelGen runs.</summary>
     public double? SpeedupOverNaive => NaiveNsPerElement / KernelGenNsPerElement;
 

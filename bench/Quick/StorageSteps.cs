@@ -25,7 +25,10 @@ public static class StorageSteps
         double NsPerElement, double Float32NsPerElement, double RooflineNsPerElement, long AllocatedBytesPerStep)
     {
         /// <summary>As a quick-table row: <c>AdamW/states-bf16</c> and the like, with its roofline.</summary>
-        public QuickRow ToQuickRow() => new(Name, Elements, Isa, BytesPerElement, NsPerElement, null, null, RooflineNsPerElement, AllocatedBytesPerStep);
+        public QuickRow ToQuickRow() => new(Name, Elements, Isa, BytesPerElement, NsPerElement, null, null, RooflineNsPerElement, AllocatedBytesPerStep)
+        {
+            StateBytesPerParameter = StateBytesPerParameter,
+        };
     }
 
     private sealed record Configuration(string Name, StateStorage Parameter, StateStorage Gradient, StateStorage State);
