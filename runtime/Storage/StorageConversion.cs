@@ -230,7 +230,7 @@ internal static class StorageConversion
     {
         Vector256<uint> nan = (u >> 16) | Vector256.Create(0x40u);
         Vector256<uint> rounded = (u + Vector256.Create(0x7FFFu) + ((u >> 16) & Vector256<uint>.One)) >> 16;
-        return Vector256.ConditionalSelect(Vector256.GreaterThan(u & Vector256.Create(0x7FFF_FFFFu), Vector256.Create(0x7F80_0000u)), nan, rounded);
+        return Vector256.ConditionalSelect(Vector256.Equals(u.AsSingle(), u.AsSingle()).AsUInt32(), rounded, nan); // unequal to itself: NaN
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -238,7 +238,7 @@ internal static class StorageConversion
     {
         Vector128<uint> nan = (u >> 16) | Vector128.Create(0x40u);
         Vector128<uint> rounded = (u + Vector128.Create(0x7FFFu) + ((u >> 16) & Vector128<uint>.One)) >> 16;
-        return Vector128.ConditionalSelect(Vector128.GreaterThan(u & Vector128.Create(0x7FFF_FFFFu), Vector128.Create(0x7F80_0000u)), nan, rounded);
+        return Vector128.ConditionalSelect(Vector128.Equals(u.AsSingle(), u.AsSingle()).AsUInt32(), rounded, nan); // unequal to itself: NaN
     }
 
     private static Vector256<float> Minus(this Vector256<float> value, uint bits) => value - Vector256.Create(bits).AsSingle();
