@@ -205,9 +205,23 @@ internal sealed partial class KernelEmitter
             string i = names.Fresh("i");
             string suffix = vector ? width.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
             _w.Line($"nuint {length} = (nuint){_argsName}.{StoredLengthField};");
+            // Vector paths round and store each iteration's results in the next one, after its loads and
+            // arithmetic: the rounding then waits for no division or square root in flight, so it leaves
+            // the out-of-order window to the next elements' work (different elements: the same bits).
+            var deferred = new Dictionary<string, string>();
+            string deferredAt = names.Fresh("deferredAt");
+            string pending = names.Fresh("pending");
             if (vector)
             {
                 _w.Line($"nuint {i} = {start};");
+                foreach (RuleParameter buffer in _plan.Stored)
+                {
+                    deferred[buffer.Name] = names.Fresh(buffer.Name + "Deferred");
+                    _w.Line($"{writer.VectorType} {deferred[buffer.Name]} = {writer.VectorType}.Zero;");
+                }
+
+                _w.Line($"nuint {deferredAt} = 0;");
+                _w.Line($"bool {pending} = false;");
             }
 
             using (_w.Block(vector ? $"for (; {i} + {lanes} <= {length}; {i} += {lanes})" : $"for (nuint {i} = {start}; {i} < {length}; {i}++)"))
@@ -218,14 +232,40 @@ internal sealed partial class KernelEmitter
                 }
 
                 WriteBody(_plan.Body, writer);
-                foreach (RuleParameter buffer in _plan.Stored)
+                if (vector)
                 {
-                    WriteStore(buffer, $"{StorageOf(buffer)}.Store{suffix}({buffer.Name}, ref {refs[buffer.Name]}, {i});");
+                    WriteDeferredStores();
+                    foreach (RuleParameter buffer in _plan.Stored)
+                    {
+                        _w.Line($"{deferred[buffer.Name]} = {buffer.Name};");
+                    }
+
+                    _w.Line($"{deferredAt} = {i};");
+                    _w.Line($"{pending} = true;");
+                }
+                else
+                {
+                    foreach (RuleParameter buffer in _plan.Stored)
+                    {
+                        WriteStore(buffer, $"{StorageOf(buffer)}.Store({buffer.Name}, ref {refs[buffer.Name]}, {i});");
+                    }
+                }
+            }
+
+            void WriteDeferredStores()
+            {
+                using (_w.Block($"if ({pending})"))
+                {
+                    foreach (RuleParameter buffer in _plan.Stored)
+                    {
+                        WriteStore(buffer, $"{StorageOf(buffer)}.Store{suffix}({deferred[buffer.Name]}, ref {refs[buffer.Name]}, {deferredAt});");
+                    }
                 }
             }
 
             if (vector)
             {
+                WriteDeferredStores();
                 _w.Line();
                 _w.Line("// The tail goes down the ladder, each element exactly once (as in the float32 loops).");
                 _w.Line($"if ({i} < {length}) {next}{StoredTypeParameters}(ref {_argsName}, {i});");

@@ -889,6 +889,11 @@ partial class ADOPT : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 paramDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 expAvgDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -926,9 +931,23 @@ partial class ADOPT : global::KernelGen.Optimizer
                 param = param - learningRate * expAvg;
                 expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             }
-            TParamStorage.Store512(param, ref paramRef, i);
-            TStateStorage.Store512(expAvgSq, ref expAvgSqRef, i);
-            if (!TStepIsOne.Value) TStateStorage.Store512(expAvg, ref expAvgRef, i);
+            if (pending)
+            {
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (!TStepIsOne.Value) TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgSqDeferred = expAvgSq;
+            expAvgDeferred = expAvg;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (!TStepIsOne.Value) TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -965,6 +984,11 @@ partial class ADOPT : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 paramDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 expAvgDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -1002,9 +1026,23 @@ partial class ADOPT : global::KernelGen.Optimizer
                 param = param - learningRate * expAvg;
                 expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             }
-            TParamStorage.Store256(param, ref paramRef, i);
-            TStateStorage.Store256(expAvgSq, ref expAvgSqRef, i);
-            if (!TStepIsOne.Value) TStateStorage.Store256(expAvg, ref expAvgRef, i);
+            if (pending)
+            {
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (!TStepIsOne.Value) TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgSqDeferred = expAvgSq;
+            expAvgDeferred = expAvg;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (!TStepIsOne.Value) TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1041,6 +1079,11 @@ partial class ADOPT : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 paramDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 expAvgDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -1078,9 +1121,23 @@ partial class ADOPT : global::KernelGen.Optimizer
                 param = param - learningRate * expAvg;
                 expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             }
-            TParamStorage.Store128(param, ref paramRef, i);
-            TStateStorage.Store128(expAvgSq, ref expAvgSqRef, i);
-            if (!TStepIsOne.Value) TStateStorage.Store128(expAvg, ref expAvgRef, i);
+            if (pending)
+            {
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (!TStepIsOne.Value) TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgSqDeferred = expAvgSq;
+            expAvgDeferred = expAvg;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (!TStepIsOne.Value) TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

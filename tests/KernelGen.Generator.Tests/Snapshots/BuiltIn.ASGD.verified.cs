@@ -663,6 +663,10 @@ partial class ASGD : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 paramDeferred = V512.Zero;
+        V512 averageDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -684,8 +688,20 @@ partial class ASGD : global::KernelGen.Optimizer
             {
                 average = param;
             }
-            TParamStorage.Store512(param, ref paramRef, i);
-            TStateStorage.Store512(average, ref averageRef, i);
+            if (pending)
+            {
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store512(averageDeferred, ref averageRef, deferredAt);
+            }
+            paramDeferred = param;
+            averageDeferred = average;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store512(averageDeferred, ref averageRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -713,6 +729,10 @@ partial class ASGD : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 paramDeferred = V256.Zero;
+        V256 averageDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -734,8 +754,20 @@ partial class ASGD : global::KernelGen.Optimizer
             {
                 average = param;
             }
-            TParamStorage.Store256(param, ref paramRef, i);
-            TStateStorage.Store256(average, ref averageRef, i);
+            if (pending)
+            {
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store256(averageDeferred, ref averageRef, deferredAt);
+            }
+            paramDeferred = param;
+            averageDeferred = average;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store256(averageDeferred, ref averageRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -763,6 +795,10 @@ partial class ASGD : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 paramDeferred = V128.Zero;
+        V128 averageDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -784,8 +820,20 @@ partial class ASGD : global::KernelGen.Optimizer
             {
                 average = param;
             }
-            TParamStorage.Store128(param, ref paramRef, i);
-            TStateStorage.Store128(average, ref averageRef, i);
+            if (pending)
+            {
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store128(averageDeferred, ref averageRef, deferredAt);
+            }
+            paramDeferred = param;
+            averageDeferred = average;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store128(averageDeferred, ref averageRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

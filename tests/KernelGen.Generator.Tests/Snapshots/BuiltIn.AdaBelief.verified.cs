@@ -1194,6 +1194,12 @@ partial class AdaBelief : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 paramDeferred = V512.Zero;
+        V512 expAvgDeferred = V512.Zero;
+        V512 expAvgVarDeferred = V512.Zero;
+        V512 maxExpAvgVarDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -1246,10 +1252,26 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     }
                 }
             }
-            TParamStorage.Store512(param, ref paramRef, i);
-            TStateStorage.Store512(expAvg, ref expAvgRef, i);
-            TStateStorage.Store512(expAvgVar, ref expAvgVarRef, i);
-            if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgVar, ref maxExpAvgVarRef, i);
+            if (pending)
+            {
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store512(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
+                if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            expAvgVarDeferred = expAvgVar;
+            maxExpAvgVarDeferred = maxExpAvgVar;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store512(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
+            if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1289,6 +1311,12 @@ partial class AdaBelief : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 paramDeferred = V256.Zero;
+        V256 expAvgDeferred = V256.Zero;
+        V256 expAvgVarDeferred = V256.Zero;
+        V256 maxExpAvgVarDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -1341,10 +1369,26 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     }
                 }
             }
-            TParamStorage.Store256(param, ref paramRef, i);
-            TStateStorage.Store256(expAvg, ref expAvgRef, i);
-            TStateStorage.Store256(expAvgVar, ref expAvgVarRef, i);
-            if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgVar, ref maxExpAvgVarRef, i);
+            if (pending)
+            {
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store256(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
+                if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            expAvgVarDeferred = expAvgVar;
+            maxExpAvgVarDeferred = maxExpAvgVar;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store256(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
+            if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1384,6 +1428,12 @@ partial class AdaBelief : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 paramDeferred = V128.Zero;
+        V128 expAvgDeferred = V128.Zero;
+        V128 expAvgVarDeferred = V128.Zero;
+        V128 maxExpAvgVarDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -1436,10 +1486,26 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     }
                 }
             }
-            TParamStorage.Store128(param, ref paramRef, i);
-            TStateStorage.Store128(expAvg, ref expAvgRef, i);
-            TStateStorage.Store128(expAvgVar, ref expAvgVarRef, i);
-            if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgVar, ref maxExpAvgVarRef, i);
+            if (pending)
+            {
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store128(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
+                if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            expAvgVarDeferred = expAvgVar;
+            maxExpAvgVarDeferred = maxExpAvgVar;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store128(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
+            if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

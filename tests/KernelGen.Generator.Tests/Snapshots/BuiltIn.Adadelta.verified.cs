@@ -540,6 +540,11 @@ partial class Adadelta : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 squareAvgDeferred = V512.Zero;
+        V512 accDeltaDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -557,9 +562,23 @@ partial class Adadelta : global::KernelGen.Optimizer
             V512 delta = Vector512.Sqrt(accDelta + epsilon) / std * g;
             accDelta = accDelta * rho + oneMinusRho * delta * delta;
             param = param - learningRate * delta;
-            TStateStorage.Store512(squareAvg, ref squareAvgRef, i);
-            TStateStorage.Store512(accDelta, ref accDeltaRef, i);
-            TParamStorage.Store512(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store512(squareAvgDeferred, ref squareAvgRef, deferredAt);
+                TStateStorage.Store512(accDeltaDeferred, ref accDeltaRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            squareAvgDeferred = squareAvg;
+            accDeltaDeferred = accDelta;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(squareAvgDeferred, ref squareAvgRef, deferredAt);
+            TStateStorage.Store512(accDeltaDeferred, ref accDeltaRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -588,6 +607,11 @@ partial class Adadelta : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 squareAvgDeferred = V256.Zero;
+        V256 accDeltaDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -605,9 +629,23 @@ partial class Adadelta : global::KernelGen.Optimizer
             V256 delta = Vector256.Sqrt(accDelta + epsilon) / std * g;
             accDelta = accDelta * rho + oneMinusRho * delta * delta;
             param = param - learningRate * delta;
-            TStateStorage.Store256(squareAvg, ref squareAvgRef, i);
-            TStateStorage.Store256(accDelta, ref accDeltaRef, i);
-            TParamStorage.Store256(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store256(squareAvgDeferred, ref squareAvgRef, deferredAt);
+                TStateStorage.Store256(accDeltaDeferred, ref accDeltaRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            squareAvgDeferred = squareAvg;
+            accDeltaDeferred = accDelta;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(squareAvgDeferred, ref squareAvgRef, deferredAt);
+            TStateStorage.Store256(accDeltaDeferred, ref accDeltaRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -636,6 +674,11 @@ partial class Adadelta : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 squareAvgDeferred = V128.Zero;
+        V128 accDeltaDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -653,9 +696,23 @@ partial class Adadelta : global::KernelGen.Optimizer
             V128 delta = Vector128.Sqrt(accDelta + epsilon) / std * g;
             accDelta = accDelta * rho + oneMinusRho * delta * delta;
             param = param - learningRate * delta;
-            TStateStorage.Store128(squareAvg, ref squareAvgRef, i);
-            TStateStorage.Store128(accDelta, ref accDeltaRef, i);
-            TParamStorage.Store128(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store128(squareAvgDeferred, ref squareAvgRef, deferredAt);
+                TStateStorage.Store128(accDeltaDeferred, ref accDeltaRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            squareAvgDeferred = squareAvg;
+            accDeltaDeferred = accDelta;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(squareAvgDeferred, ref squareAvgRef, deferredAt);
+            TStateStorage.Store128(accDeltaDeferred, ref accDeltaRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

@@ -536,6 +536,10 @@ partial class Adagrad : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 sumDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -549,8 +553,20 @@ partial class Adagrad : global::KernelGen.Optimizer
             }
             sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
             param = param - clr * g / (Vector512.Sqrt(sum) + epsilon);
-            TStateStorage.Store512(sum, ref sumRef, i);
-            TParamStorage.Store512(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store512(sumDeferred, ref sumRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            sumDeferred = sum;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(sumDeferred, ref sumRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -578,6 +594,10 @@ partial class Adagrad : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 sumDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -591,8 +611,20 @@ partial class Adagrad : global::KernelGen.Optimizer
             }
             sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
             param = param - clr * g / (Vector256.Sqrt(sum) + epsilon);
-            TStateStorage.Store256(sum, ref sumRef, i);
-            TParamStorage.Store256(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store256(sumDeferred, ref sumRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            sumDeferred = sum;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(sumDeferred, ref sumRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -620,6 +652,10 @@ partial class Adagrad : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 sumDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -633,8 +669,20 @@ partial class Adagrad : global::KernelGen.Optimizer
             }
             sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
             param = param - clr * g / (Vector128.Sqrt(sum) + epsilon);
-            TStateStorage.Store128(sum, ref sumRef, i);
-            TParamStorage.Store128(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store128(sumDeferred, ref sumRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            sumDeferred = sum;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(sumDeferred, ref sumRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

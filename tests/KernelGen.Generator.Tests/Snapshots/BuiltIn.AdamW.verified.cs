@@ -1412,6 +1412,12 @@ partial class AdamW : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 paramDeferred = V512.Zero;
+        V512 expAvgDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 maxExpAvgSqDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -1435,10 +1441,26 @@ partial class AdamW : global::KernelGen.Optimizer
                 denominator = Vector512.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
             }
             param = param - stepSize * expAvg / denominator;
-            TParamStorage.Store512(param, ref paramRef, i);
-            TStateStorage.Store512(expAvg, ref expAvgRef, i);
-            TStateStorage.Store512(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) TStateStorage.Store512(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (pending)
+            {
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (TAmsgrad.Value) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            expAvgSqDeferred = expAvgSq;
+            maxExpAvgSqDeferred = maxExpAvgSq;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (TAmsgrad.Value) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1471,6 +1493,12 @@ partial class AdamW : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 paramDeferred = V256.Zero;
+        V256 expAvgDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 maxExpAvgSqDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -1494,10 +1522,26 @@ partial class AdamW : global::KernelGen.Optimizer
                 denominator = Vector256.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
             }
             param = param - stepSize * expAvg / denominator;
-            TParamStorage.Store256(param, ref paramRef, i);
-            TStateStorage.Store256(expAvg, ref expAvgRef, i);
-            TStateStorage.Store256(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) TStateStorage.Store256(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (pending)
+            {
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (TAmsgrad.Value) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            expAvgSqDeferred = expAvgSq;
+            maxExpAvgSqDeferred = maxExpAvgSq;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (TAmsgrad.Value) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1530,6 +1574,12 @@ partial class AdamW : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 paramDeferred = V128.Zero;
+        V128 expAvgDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 maxExpAvgSqDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -1553,10 +1603,26 @@ partial class AdamW : global::KernelGen.Optimizer
                 denominator = Vector128.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
             }
             param = param - stepSize * expAvg / denominator;
-            TParamStorage.Store128(param, ref paramRef, i);
-            TStateStorage.Store128(expAvg, ref expAvgRef, i);
-            TStateStorage.Store128(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) TStateStorage.Store128(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (pending)
+            {
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (TAmsgrad.Value) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            expAvgSqDeferred = expAvgSq;
+            maxExpAvgSqDeferred = maxExpAvgSq;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (TAmsgrad.Value) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

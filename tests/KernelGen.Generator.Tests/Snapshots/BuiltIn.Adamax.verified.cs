@@ -541,6 +541,11 @@ partial class Adamax : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 expAvgDeferred = V512.Zero;
+        V512 expInfDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -556,9 +561,23 @@ partial class Adamax : global::KernelGen.Optimizer
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expInf = Vector512.Max(expInf * beta2, Vector512.Abs(g) + epsilon);
             param = param - clr * expAvg / expInf;
-            TStateStorage.Store512(expAvg, ref expAvgRef, i);
-            TStateStorage.Store512(expInf, ref expInfRef, i);
-            TParamStorage.Store512(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store512(expInfDeferred, ref expInfRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            expAvgDeferred = expAvg;
+            expInfDeferred = expInf;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store512(expInfDeferred, ref expInfRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -588,6 +607,11 @@ partial class Adamax : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 expAvgDeferred = V256.Zero;
+        V256 expInfDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -603,9 +627,23 @@ partial class Adamax : global::KernelGen.Optimizer
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expInf = Vector256.Max(expInf * beta2, Vector256.Abs(g) + epsilon);
             param = param - clr * expAvg / expInf;
-            TStateStorage.Store256(expAvg, ref expAvgRef, i);
-            TStateStorage.Store256(expInf, ref expInfRef, i);
-            TParamStorage.Store256(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store256(expInfDeferred, ref expInfRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            expAvgDeferred = expAvg;
+            expInfDeferred = expInf;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store256(expInfDeferred, ref expInfRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -635,6 +673,11 @@ partial class Adamax : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 expAvgDeferred = V128.Zero;
+        V128 expInfDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -650,9 +693,23 @@ partial class Adamax : global::KernelGen.Optimizer
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expInf = Vector128.Max(expInf * beta2, Vector128.Abs(g) + epsilon);
             param = param - clr * expAvg / expInf;
-            TStateStorage.Store128(expAvg, ref expAvgRef, i);
-            TStateStorage.Store128(expInf, ref expInfRef, i);
-            TParamStorage.Store128(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store128(expInfDeferred, ref expInfRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            expAvgDeferred = expAvg;
+            expInfDeferred = expInf;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store128(expInfDeferred, ref expInfRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

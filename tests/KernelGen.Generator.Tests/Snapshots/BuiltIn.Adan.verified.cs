@@ -1738,6 +1738,13 @@ partial class Adan : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 expAvgDeferred = V512.Zero;
+        V512 expAvgDiffDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        V512 previousGradNegatedDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -1765,11 +1772,29 @@ partial class Adan : global::KernelGen.Optimizer
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
             previousGradNegated = -g;
-            TStateStorage.Store512(expAvg, ref expAvgRef, i);
-            TStateStorage.Store512(expAvgDiff, ref expAvgDiffRef, i);
-            TStateStorage.Store512(expAvgSq, ref expAvgSqRef, i);
-            TParamStorage.Store512(param, ref paramRef, i);
-            TStateStorage.Store512(previousGradNegated, ref previousGradNegatedRef, i);
+            if (pending)
+            {
+                TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store512(expAvgDiffDeferred, ref expAvgDiffRef, deferredAt);
+                TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store512(previousGradNegatedDeferred, ref previousGradNegatedRef, deferredAt);
+            }
+            expAvgDeferred = expAvg;
+            expAvgDiffDeferred = expAvgDiff;
+            expAvgSqDeferred = expAvgSq;
+            paramDeferred = param;
+            previousGradNegatedDeferred = previousGradNegated;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store512(expAvgDiffDeferred, ref expAvgDiffRef, deferredAt);
+            TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store512(previousGradNegatedDeferred, ref previousGradNegatedRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1810,6 +1835,13 @@ partial class Adan : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 expAvgDeferred = V256.Zero;
+        V256 expAvgDiffDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        V256 previousGradNegatedDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -1837,11 +1869,29 @@ partial class Adan : global::KernelGen.Optimizer
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
             previousGradNegated = -g;
-            TStateStorage.Store256(expAvg, ref expAvgRef, i);
-            TStateStorage.Store256(expAvgDiff, ref expAvgDiffRef, i);
-            TStateStorage.Store256(expAvgSq, ref expAvgSqRef, i);
-            TParamStorage.Store256(param, ref paramRef, i);
-            TStateStorage.Store256(previousGradNegated, ref previousGradNegatedRef, i);
+            if (pending)
+            {
+                TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store256(expAvgDiffDeferred, ref expAvgDiffRef, deferredAt);
+                TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store256(previousGradNegatedDeferred, ref previousGradNegatedRef, deferredAt);
+            }
+            expAvgDeferred = expAvg;
+            expAvgDiffDeferred = expAvgDiff;
+            expAvgSqDeferred = expAvgSq;
+            paramDeferred = param;
+            previousGradNegatedDeferred = previousGradNegated;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store256(expAvgDiffDeferred, ref expAvgDiffRef, deferredAt);
+            TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store256(previousGradNegatedDeferred, ref previousGradNegatedRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1882,6 +1932,13 @@ partial class Adan : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 expAvgDeferred = V128.Zero;
+        V128 expAvgDiffDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        V128 previousGradNegatedDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -1909,11 +1966,29 @@ partial class Adan : global::KernelGen.Optimizer
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
             previousGradNegated = -g;
-            TStateStorage.Store128(expAvg, ref expAvgRef, i);
-            TStateStorage.Store128(expAvgDiff, ref expAvgDiffRef, i);
-            TStateStorage.Store128(expAvgSq, ref expAvgSqRef, i);
-            TParamStorage.Store128(param, ref paramRef, i);
-            TStateStorage.Store128(previousGradNegated, ref previousGradNegatedRef, i);
+            if (pending)
+            {
+                TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store128(expAvgDiffDeferred, ref expAvgDiffRef, deferredAt);
+                TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store128(previousGradNegatedDeferred, ref previousGradNegatedRef, deferredAt);
+            }
+            expAvgDeferred = expAvg;
+            expAvgDiffDeferred = expAvgDiff;
+            expAvgSqDeferred = expAvgSq;
+            paramDeferred = param;
+            previousGradNegatedDeferred = previousGradNegated;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store128(expAvgDiffDeferred, ref expAvgDiffRef, deferredAt);
+            TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store128(previousGradNegatedDeferred, ref previousGradNegatedRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

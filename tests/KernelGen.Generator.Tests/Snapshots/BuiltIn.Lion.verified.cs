@@ -613,6 +613,10 @@ partial class Lion : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 paramDeferred = V512.Zero;
+        V512 expAvgDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -635,8 +639,20 @@ partial class Lion : global::KernelGen.Optimizer
             V512 sign = Vector512.ConditionalSelect(Vector512.GreaterThan(interpolated, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(interpolated, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
             expAvg = expAvg * beta2 + oneMinusBeta2 * g;
             param = param - learningRate * sign;
-            TParamStorage.Store512(param, ref paramRef, i);
-            TStateStorage.Store512(expAvg, ref expAvgRef, i);
+            if (pending)
+            {
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -667,6 +683,10 @@ partial class Lion : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 paramDeferred = V256.Zero;
+        V256 expAvgDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -689,8 +709,20 @@ partial class Lion : global::KernelGen.Optimizer
             V256 sign = Vector256.ConditionalSelect(Vector256.GreaterThan(interpolated, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(interpolated, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
             expAvg = expAvg * beta2 + oneMinusBeta2 * g;
             param = param - learningRate * sign;
-            TParamStorage.Store256(param, ref paramRef, i);
-            TStateStorage.Store256(expAvg, ref expAvgRef, i);
+            if (pending)
+            {
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -721,6 +753,10 @@ partial class Lion : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 paramDeferred = V128.Zero;
+        V128 expAvgDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -743,8 +779,20 @@ partial class Lion : global::KernelGen.Optimizer
             V128 sign = Vector128.ConditionalSelect(Vector128.GreaterThan(interpolated, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(interpolated, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
             expAvg = expAvg * beta2 + oneMinusBeta2 * g;
             param = param - learningRate * sign;
-            TParamStorage.Store128(param, ref paramRef, i);
-            TStateStorage.Store128(expAvg, ref expAvgRef, i);
+            if (pending)
+            {
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

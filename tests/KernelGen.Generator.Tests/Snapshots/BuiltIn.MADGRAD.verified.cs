@@ -2904,6 +2904,12 @@ partial class MADGRAD : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 x0Deferred = V512.Zero;
+        V512 gradSumSqDeferred = V512.Zero;
+        V512 sumDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 param = TParamStorage.Load512(ref paramRef, i);
@@ -2952,10 +2958,26 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 x0 = param + sum / rms;
             }
-            TStateStorage.Store512(x0, ref x0Ref, i);
-            TStateStorage.Store512(gradSumSq, ref gradSumSqRef, i);
-            TStateStorage.Store512(sum, ref sumRef, i);
-            TParamStorage.Store512(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store512(x0Deferred, ref x0Ref, deferredAt);
+                TStateStorage.Store512(gradSumSqDeferred, ref gradSumSqRef, deferredAt);
+                TStateStorage.Store512(sumDeferred, ref sumRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            x0Deferred = x0;
+            gradSumSqDeferred = gradSumSq;
+            sumDeferred = sum;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(x0Deferred, ref x0Ref, deferredAt);
+            TStateStorage.Store512(gradSumSqDeferred, ref gradSumSqRef, deferredAt);
+            TStateStorage.Store512(sumDeferred, ref sumRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -2992,6 +3014,12 @@ partial class MADGRAD : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 x0Deferred = V256.Zero;
+        V256 gradSumSqDeferred = V256.Zero;
+        V256 sumDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 param = TParamStorage.Load256(ref paramRef, i);
@@ -3040,10 +3068,26 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 x0 = param + sum / rms;
             }
-            TStateStorage.Store256(x0, ref x0Ref, i);
-            TStateStorage.Store256(gradSumSq, ref gradSumSqRef, i);
-            TStateStorage.Store256(sum, ref sumRef, i);
-            TParamStorage.Store256(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store256(x0Deferred, ref x0Ref, deferredAt);
+                TStateStorage.Store256(gradSumSqDeferred, ref gradSumSqRef, deferredAt);
+                TStateStorage.Store256(sumDeferred, ref sumRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            x0Deferred = x0;
+            gradSumSqDeferred = gradSumSq;
+            sumDeferred = sum;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(x0Deferred, ref x0Ref, deferredAt);
+            TStateStorage.Store256(gradSumSqDeferred, ref gradSumSqRef, deferredAt);
+            TStateStorage.Store256(sumDeferred, ref sumRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -3080,6 +3124,12 @@ partial class MADGRAD : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 x0Deferred = V128.Zero;
+        V128 gradSumSqDeferred = V128.Zero;
+        V128 sumDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 param = TParamStorage.Load128(ref paramRef, i);
@@ -3128,10 +3178,26 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 x0 = param + sum / rms;
             }
-            TStateStorage.Store128(x0, ref x0Ref, i);
-            TStateStorage.Store128(gradSumSq, ref gradSumSqRef, i);
-            TStateStorage.Store128(sum, ref sumRef, i);
-            TParamStorage.Store128(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store128(x0Deferred, ref x0Ref, deferredAt);
+                TStateStorage.Store128(gradSumSqDeferred, ref gradSumSqRef, deferredAt);
+                TStateStorage.Store128(sumDeferred, ref sumRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            x0Deferred = x0;
+            gradSumSqDeferred = gradSumSq;
+            sumDeferred = sum;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(x0Deferred, ref x0Ref, deferredAt);
+            TStateStorage.Store128(gradSumSqDeferred, ref gradSumSqRef, deferredAt);
+            TStateStorage.Store128(sumDeferred, ref sumRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

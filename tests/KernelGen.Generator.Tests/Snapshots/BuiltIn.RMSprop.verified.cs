@@ -787,6 +787,12 @@ partial class RMSprop : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 squareAvgDeferred = V512.Zero;
+        V512 gradAvgDeferred = V512.Zero;
+        V512 momentumBufferDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -820,10 +826,26 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 param = param - learningRate * g / average;
             }
-            TStateStorage.Store512(squareAvg, ref squareAvgRef, i);
-            if (TCentered.Value) TStateStorage.Store512(gradAvg, ref gradAvgRef, i);
-            if (TMomentumAboveZero.Value) TStateStorage.Store512(momentumBuffer, ref momentumBufferRef, i);
-            TParamStorage.Store512(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store512(squareAvgDeferred, ref squareAvgRef, deferredAt);
+                if (TCentered.Value) TStateStorage.Store512(gradAvgDeferred, ref gradAvgRef, deferredAt);
+                if (TMomentumAboveZero.Value) TStateStorage.Store512(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            squareAvgDeferred = squareAvg;
+            gradAvgDeferred = gradAvg;
+            momentumBufferDeferred = momentumBuffer;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(squareAvgDeferred, ref squareAvgRef, deferredAt);
+            if (TCentered.Value) TStateStorage.Store512(gradAvgDeferred, ref gradAvgRef, deferredAt);
+            if (TMomentumAboveZero.Value) TStateStorage.Store512(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -856,6 +878,12 @@ partial class RMSprop : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 squareAvgDeferred = V256.Zero;
+        V256 gradAvgDeferred = V256.Zero;
+        V256 momentumBufferDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -889,10 +917,26 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 param = param - learningRate * g / average;
             }
-            TStateStorage.Store256(squareAvg, ref squareAvgRef, i);
-            if (TCentered.Value) TStateStorage.Store256(gradAvg, ref gradAvgRef, i);
-            if (TMomentumAboveZero.Value) TStateStorage.Store256(momentumBuffer, ref momentumBufferRef, i);
-            TParamStorage.Store256(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store256(squareAvgDeferred, ref squareAvgRef, deferredAt);
+                if (TCentered.Value) TStateStorage.Store256(gradAvgDeferred, ref gradAvgRef, deferredAt);
+                if (TMomentumAboveZero.Value) TStateStorage.Store256(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            squareAvgDeferred = squareAvg;
+            gradAvgDeferred = gradAvg;
+            momentumBufferDeferred = momentumBuffer;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(squareAvgDeferred, ref squareAvgRef, deferredAt);
+            if (TCentered.Value) TStateStorage.Store256(gradAvgDeferred, ref gradAvgRef, deferredAt);
+            if (TMomentumAboveZero.Value) TStateStorage.Store256(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -925,6 +969,12 @@ partial class RMSprop : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 squareAvgDeferred = V128.Zero;
+        V128 gradAvgDeferred = V128.Zero;
+        V128 momentumBufferDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -958,10 +1008,26 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 param = param - learningRate * g / average;
             }
-            TStateStorage.Store128(squareAvg, ref squareAvgRef, i);
-            if (TCentered.Value) TStateStorage.Store128(gradAvg, ref gradAvgRef, i);
-            if (TMomentumAboveZero.Value) TStateStorage.Store128(momentumBuffer, ref momentumBufferRef, i);
-            TParamStorage.Store128(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store128(squareAvgDeferred, ref squareAvgRef, deferredAt);
+                if (TCentered.Value) TStateStorage.Store128(gradAvgDeferred, ref gradAvgRef, deferredAt);
+                if (TMomentumAboveZero.Value) TStateStorage.Store128(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            squareAvgDeferred = squareAvg;
+            gradAvgDeferred = gradAvg;
+            momentumBufferDeferred = momentumBuffer;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(squareAvgDeferred, ref squareAvgRef, deferredAt);
+            if (TCentered.Value) TStateStorage.Store128(gradAvgDeferred, ref gradAvgRef, deferredAt);
+            if (TMomentumAboveZero.Value) TStateStorage.Store128(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

@@ -587,6 +587,11 @@ partial class Rprop : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 stepSizeDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        V512 previousDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -608,9 +613,23 @@ partial class Rprop : global::KernelGen.Optimizer
             V512 direction = Vector512.ConditionalSelect(Vector512.GreaterThan(g, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(g, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
             param = param - direction * stepSize;
             previous = g;
-            TStateStorage.Store512(stepSize, ref stepSizeRef, i);
-            TParamStorage.Store512(param, ref paramRef, i);
-            TStateStorage.Store512(previous, ref previousRef, i);
+            if (pending)
+            {
+                TStateStorage.Store512(stepSizeDeferred, ref stepSizeRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store512(previousDeferred, ref previousRef, deferredAt);
+            }
+            stepSizeDeferred = stepSize;
+            paramDeferred = param;
+            previousDeferred = previous;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(stepSizeDeferred, ref stepSizeRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store512(previousDeferred, ref previousRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -639,6 +658,11 @@ partial class Rprop : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 stepSizeDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        V256 previousDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -660,9 +684,23 @@ partial class Rprop : global::KernelGen.Optimizer
             V256 direction = Vector256.ConditionalSelect(Vector256.GreaterThan(g, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(g, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
             param = param - direction * stepSize;
             previous = g;
-            TStateStorage.Store256(stepSize, ref stepSizeRef, i);
-            TParamStorage.Store256(param, ref paramRef, i);
-            TStateStorage.Store256(previous, ref previousRef, i);
+            if (pending)
+            {
+                TStateStorage.Store256(stepSizeDeferred, ref stepSizeRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store256(previousDeferred, ref previousRef, deferredAt);
+            }
+            stepSizeDeferred = stepSize;
+            paramDeferred = param;
+            previousDeferred = previous;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(stepSizeDeferred, ref stepSizeRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store256(previousDeferred, ref previousRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -691,6 +729,11 @@ partial class Rprop : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 stepSizeDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        V128 previousDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -712,9 +755,23 @@ partial class Rprop : global::KernelGen.Optimizer
             V128 direction = Vector128.ConditionalSelect(Vector128.GreaterThan(g, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(g, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
             param = param - direction * stepSize;
             previous = g;
-            TStateStorage.Store128(stepSize, ref stepSizeRef, i);
-            TParamStorage.Store128(param, ref paramRef, i);
-            TStateStorage.Store128(previous, ref previousRef, i);
+            if (pending)
+            {
+                TStateStorage.Store128(stepSizeDeferred, ref stepSizeRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store128(previousDeferred, ref previousRef, deferredAt);
+            }
+            stepSizeDeferred = stepSize;
+            paramDeferred = param;
+            previousDeferred = previous;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(stepSizeDeferred, ref stepSizeRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store128(previousDeferred, ref previousRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

@@ -635,6 +635,10 @@ partial class SGD : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 momentumBufferDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -652,8 +656,20 @@ partial class SGD : global::KernelGen.Optimizer
                 g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TMomentumIsNotZero.Value) TStateStorage.Store512(momentumBuffer, ref momentumBufferRef, i);
-            TParamStorage.Store512(param, ref paramRef, i);
+            if (pending)
+            {
+                if (TMomentumIsNotZero.Value) TStateStorage.Store512(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            momentumBufferDeferred = momentumBuffer;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            if (TMomentumIsNotZero.Value) TStateStorage.Store512(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -683,6 +699,10 @@ partial class SGD : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 momentumBufferDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -700,8 +720,20 @@ partial class SGD : global::KernelGen.Optimizer
                 g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TMomentumIsNotZero.Value) TStateStorage.Store256(momentumBuffer, ref momentumBufferRef, i);
-            TParamStorage.Store256(param, ref paramRef, i);
+            if (pending)
+            {
+                if (TMomentumIsNotZero.Value) TStateStorage.Store256(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            momentumBufferDeferred = momentumBuffer;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            if (TMomentumIsNotZero.Value) TStateStorage.Store256(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -731,6 +763,10 @@ partial class SGD : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 momentumBufferDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -748,8 +784,20 @@ partial class SGD : global::KernelGen.Optimizer
                 g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TMomentumIsNotZero.Value) TStateStorage.Store128(momentumBuffer, ref momentumBufferRef, i);
-            TParamStorage.Store128(param, ref paramRef, i);
+            if (pending)
+            {
+                if (TMomentumIsNotZero.Value) TStateStorage.Store128(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            momentumBufferDeferred = momentumBuffer;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            if (TMomentumIsNotZero.Value) TStateStorage.Store128(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

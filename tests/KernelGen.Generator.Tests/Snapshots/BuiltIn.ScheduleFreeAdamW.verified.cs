@@ -1045,6 +1045,12 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 zDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 maxExpAvgSqDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 param = TParamStorage.Load512(ref paramRef, i);
@@ -1085,10 +1091,26 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             }
             param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
             z = z - lr * u;
-            TStateStorage.Store512(z, ref zRef, i);
-            TStateStorage.Store512(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgSq, ref maxExpAvgSqRef, i);
-            TParamStorage.Store512(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store512(zDeferred, ref zRef, deferredAt);
+                TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            zDeferred = z;
+            expAvgSqDeferred = expAvgSq;
+            maxExpAvgSqDeferred = maxExpAvgSq;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(zDeferred, ref zRef, deferredAt);
+            TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1125,6 +1147,12 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 zDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 maxExpAvgSqDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 param = TParamStorage.Load256(ref paramRef, i);
@@ -1165,10 +1193,26 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             }
             param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
             z = z - lr * u;
-            TStateStorage.Store256(z, ref zRef, i);
-            TStateStorage.Store256(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgSq, ref maxExpAvgSqRef, i);
-            TParamStorage.Store256(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store256(zDeferred, ref zRef, deferredAt);
+                TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            zDeferred = z;
+            expAvgSqDeferred = expAvgSq;
+            maxExpAvgSqDeferred = maxExpAvgSq;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(zDeferred, ref zRef, deferredAt);
+            TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1205,6 +1249,12 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 zDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 maxExpAvgSqDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 param = TParamStorage.Load128(ref paramRef, i);
@@ -1245,10 +1295,26 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             }
             param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
             z = z - lr * u;
-            TStateStorage.Store128(z, ref zRef, i);
-            TStateStorage.Store128(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgSq, ref maxExpAvgSqRef, i);
-            TParamStorage.Store128(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store128(zDeferred, ref zRef, deferredAt);
+                TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            zDeferred = z;
+            expAvgSqDeferred = expAvgSq;
+            maxExpAvgSqDeferred = maxExpAvgSq;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(zDeferred, ref zRef, deferredAt);
+            TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

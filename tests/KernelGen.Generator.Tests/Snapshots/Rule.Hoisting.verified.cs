@@ -354,6 +354,10 @@ partial class Hoisting : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 traceDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 trace = TStateStorage.Load512(ref traceRef, i);
@@ -362,8 +366,20 @@ partial class Hoisting : global::KernelGen.Optimizer
             V512 param = TParamStorage.Load512(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
-            TStateStorage.Store512(trace, ref traceRef, i);
-            TParamStorage.Store512(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store512(traceDeferred, ref traceRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            traceDeferred = trace;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(traceDeferred, ref traceRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -387,6 +403,10 @@ partial class Hoisting : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 traceDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 trace = TStateStorage.Load256(ref traceRef, i);
@@ -395,8 +415,20 @@ partial class Hoisting : global::KernelGen.Optimizer
             V256 param = TParamStorage.Load256(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
-            TStateStorage.Store256(trace, ref traceRef, i);
-            TParamStorage.Store256(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store256(traceDeferred, ref traceRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            traceDeferred = trace;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(traceDeferred, ref traceRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -420,6 +452,10 @@ partial class Hoisting : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 traceDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 trace = TStateStorage.Load128(ref traceRef, i);
@@ -428,8 +464,20 @@ partial class Hoisting : global::KernelGen.Optimizer
             V128 param = TParamStorage.Load128(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
-            TStateStorage.Store128(trace, ref traceRef, i);
-            TParamStorage.Store128(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store128(traceDeferred, ref traceRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            traceDeferred = trace;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(traceDeferred, ref traceRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

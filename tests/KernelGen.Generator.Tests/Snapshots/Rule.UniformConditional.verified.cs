@@ -343,6 +343,9 @@ partial class UniformConditional : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -350,7 +353,17 @@ partial class UniformConditional : global::KernelGen.Optimizer
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 g = TMaximize.Value ? -grad : grad * Vector512.Create(1f);
             param = param - lr * g;
-            TParamStorage.Store512(param, ref paramRef, i);
+            if (pending)
+            {
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -371,6 +384,9 @@ partial class UniformConditional : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -378,7 +394,17 @@ partial class UniformConditional : global::KernelGen.Optimizer
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 g = TMaximize.Value ? -grad : grad * Vector256.Create(1f);
             param = param - lr * g;
-            TParamStorage.Store256(param, ref paramRef, i);
+            if (pending)
+            {
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -399,6 +425,9 @@ partial class UniformConditional : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -406,7 +435,17 @@ partial class UniformConditional : global::KernelGen.Optimizer
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 g = TMaximize.Value ? -grad : grad * Vector128.Create(1f);
             param = param - lr * g;
-            TParamStorage.Store128(param, ref paramRef, i);
+            if (pending)
+            {
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

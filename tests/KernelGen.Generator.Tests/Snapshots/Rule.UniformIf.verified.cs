@@ -510,6 +510,10 @@ partial class UniformIf : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 bufferDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 buffer = TStateStorage.Load512(ref bufferRef, i);
@@ -527,8 +531,20 @@ partial class UniformIf : global::KernelGen.Optimizer
                 param = param - paramTerm * param;
             }
             param = param - lr * direction;
-            TStateStorage.Store512(buffer, ref bufferRef, i);
-            TParamStorage.Store512(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store512(bufferDeferred, ref bufferRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            bufferDeferred = buffer;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(bufferDeferred, ref bufferRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -553,6 +569,10 @@ partial class UniformIf : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 bufferDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 buffer = TStateStorage.Load256(ref bufferRef, i);
@@ -570,8 +590,20 @@ partial class UniformIf : global::KernelGen.Optimizer
                 param = param - paramTerm * param;
             }
             param = param - lr * direction;
-            TStateStorage.Store256(buffer, ref bufferRef, i);
-            TParamStorage.Store256(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store256(bufferDeferred, ref bufferRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            bufferDeferred = buffer;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(bufferDeferred, ref bufferRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -596,6 +628,10 @@ partial class UniformIf : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 bufferDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 buffer = TStateStorage.Load128(ref bufferRef, i);
@@ -613,8 +649,20 @@ partial class UniformIf : global::KernelGen.Optimizer
                 param = param - paramTerm * param;
             }
             param = param - lr * direction;
-            TStateStorage.Store128(buffer, ref bufferRef, i);
-            TParamStorage.Store128(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store128(bufferDeferred, ref bufferRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            bufferDeferred = buffer;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(bufferDeferred, ref bufferRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

@@ -310,6 +310,9 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -317,7 +320,17 @@ partial class VaryingConditional : global::KernelGen.Optimizer
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 step = Vector512.ConditionalSelect(Vector512.GreaterThan(grad, Vector512.Create(0f)), learningRate, negatedLearningRate);
             param = param - Vector512.ConditionalSelect(Vector512.LessThan(param, Vector512.Create(0f)) & Vector512.LessThan(grad, Vector512.Create(0f)), step * Vector512.Create(0.5f), step);
-            TParamStorage.Store512(param, ref paramRef, i);
+            if (pending)
+            {
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -338,6 +351,9 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -345,7 +361,17 @@ partial class VaryingConditional : global::KernelGen.Optimizer
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 step = Vector256.ConditionalSelect(Vector256.GreaterThan(grad, Vector256.Create(0f)), learningRate, negatedLearningRate);
             param = param - Vector256.ConditionalSelect(Vector256.LessThan(param, Vector256.Create(0f)) & Vector256.LessThan(grad, Vector256.Create(0f)), step * Vector256.Create(0.5f), step);
-            TParamStorage.Store256(param, ref paramRef, i);
+            if (pending)
+            {
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -366,6 +392,9 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -373,7 +402,17 @@ partial class VaryingConditional : global::KernelGen.Optimizer
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 step = Vector128.ConditionalSelect(Vector128.GreaterThan(grad, Vector128.Create(0f)), learningRate, negatedLearningRate);
             param = param - Vector128.ConditionalSelect(Vector128.LessThan(param, Vector128.Create(0f)) & Vector128.LessThan(grad, Vector128.Create(0f)), step * Vector128.Create(0.5f), step);
-            TParamStorage.Store128(param, ref paramRef, i);
+            if (pending)
+            {
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).

@@ -558,6 +558,10 @@ partial class VaryingIf : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V512 traceDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -590,8 +594,20 @@ partial class VaryingIf : global::KernelGen.Optimizer
             extra = Vector512.ConditionalSelect(gradAboveZero, extra_then, extra);
             trace = Vector512.ConditionalSelect(gradAboveZero, trace, trace_else);
             param = param - update - extra * learningRate;
-            TStateStorage.Store512(trace, ref traceRef, i);
-            TParamStorage.Store512(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store512(traceDeferred, ref traceRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            traceDeferred = trace;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(traceDeferred, ref traceRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -615,6 +631,10 @@ partial class VaryingIf : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V256 traceDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -647,8 +667,20 @@ partial class VaryingIf : global::KernelGen.Optimizer
             extra = Vector256.ConditionalSelect(gradAboveZero, extra_then, extra);
             trace = Vector256.ConditionalSelect(gradAboveZero, trace, trace_else);
             param = param - update - extra * learningRate;
-            TStateStorage.Store256(trace, ref traceRef, i);
-            TParamStorage.Store256(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store256(traceDeferred, ref traceRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            traceDeferred = trace;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(traceDeferred, ref traceRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -672,6 +704,10 @@ partial class VaryingIf : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        V128 traceDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
@@ -704,8 +740,20 @@ partial class VaryingIf : global::KernelGen.Optimizer
             extra = Vector128.ConditionalSelect(gradAboveZero, extra_then, extra);
             trace = Vector128.ConditionalSelect(gradAboveZero, trace, trace_else);
             param = param - update - extra * learningRate;
-            TStateStorage.Store128(trace, ref traceRef, i);
-            TParamStorage.Store128(param, ref paramRef, i);
+            if (pending)
+            {
+                TStateStorage.Store128(traceDeferred, ref traceRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            traceDeferred = trace;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(traceDeferred, ref traceRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
