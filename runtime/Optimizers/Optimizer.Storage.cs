@@ -120,7 +120,9 @@ public abstract partial class Optimizer
     private readonly List<ParameterTensor> _warmStoredTensors = new();
 
     /// <summary>
-    /// Runs <paramref name="step"/> on <paramref name="tensor"/> block by block, each block widened
+    /// Steps <paramref name="tensor"/> whole when <paramref name="step"/> can without staging (the
+    /// generated stored loops; see <see cref="IStagedStep.StepsUnstaged"/>). Otherwise runs
+    /// <paramref name="step"/> on <paramref name="tensor"/> block by block, each block widened
     /// into float32 (a float32 buffer is used in place), and rounds the parameter and states back to
     /// their types. A rule with per-tensor reductions takes the whole tensor as one block, so its
     /// sums run over the same values in the same order as on float32 buffers; so does an oracle
