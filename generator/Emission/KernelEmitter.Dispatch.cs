@@ -127,6 +127,11 @@ internal sealed partial class KernelEmitter
                 _w.Line($"public bool {flag.Field};");
             }
 
+            if (EmitsStoredLoops)
+            {
+                WriteStoredArgumentFields();
+            }
+
             if (HasReductions)
             {
                 _w.Line("public bool Reducing;");

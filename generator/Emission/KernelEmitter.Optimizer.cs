@@ -190,5 +190,9 @@ internal sealed partial class KernelEmitter
         _w.Line(HasReductions
             ? $"    throw new {TypeNames.NotSupportedException}(\"The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.\");"
             : $"    ApplyWithRule({TensorArguments("tensor", "step")});");
+        if (EmitsStoredLoops)
+        {
+            WriteStoredStepMembers();
+        }
     }
 }

@@ -47,28 +47,34 @@ internal sealed partial class KernelEmitter
         _w.Line("/// </summary>");
         using (_w.Block($"private static void Dispatch{VariantsSuffix}({TypeNames.KernelPath} {_pathName}, ref {_argsType} {_argsName})"))
         {
-            if (variable.Count == 0)
-            {
-                _w.Line($"Dispatch({_pathName}, ref {_argsName});");
-            }
-            else
-            {
-                using (_w.Block($"for (int variant = 0; variant < {1 << variable.Count}; variant++)"))
-                {
-                    for (int bit = 0; bit < variable.Count; bit++)
-                    {
-                        _w.Line($"{_argsName}.{variable[bit].Field} = (variant & {1 << bit}) != 0; // {CSharpWriter.Scalar(variable[bit].Condition!)}");
-                    }
-
-                    _w.Line($"Dispatch({_pathName}, ref {_argsName});");
-                }
-            }
+            WriteVariants($"Dispatch({_pathName}, ref {_argsName});");
         }
 
         if (HasReductions)
         {
             _w.Line();
             WriteExecute(VariantsSuffix);
+        }
+    }
+
+    /// <summary><paramref name="dispatch"/> for every value of the flags the step and per-tensor state decide (once when none does).</summary>
+    private void WriteVariants(string dispatch)
+    {
+        List<Flag> variable = VariableFlags;
+        if (variable.Count == 0)
+        {
+            _w.Line(dispatch);
+            return;
+        }
+
+        using (_w.Block($"for (int variant = 0; variant < {1 << variable.Count}; variant++)"))
+        {
+            for (int bit = 0; bit < variable.Count; bit++)
+            {
+                _w.Line($"{_argsName}.{variable[bit].Field} = (variant & {1 << bit}) != 0; // {CSharpWriter.Scalar(variable[bit].Condition!)}");
+            }
+
+            _w.Line(dispatch);
         }
     }
 }

@@ -63,6 +63,7 @@ internal sealed partial class KernelEmitter
         }
 
         _vectors = new VectorAliases(_widths, _plan.Names);
+        _storageParameters = new[] { _plan.Names.Fresh("TParamStorage"), _plan.Names.Fresh("TGradientStorage"), _plan.Names.Fresh("TStateStorage") };
     }
 
     /// <summary>The generated file.</summary>
@@ -195,6 +196,11 @@ internal sealed partial class KernelEmitter
 
         _w.Line();
         WriteScalarLoop();
+        if (EmitsStoredLoops)
+        {
+            WriteStoredMembers();
+        }
+
         if (HasReductions)
         {
             foreach (int width in _widths.Where(HasVectorReduce))

@@ -1,12 +1,17 @@
 using System;
+using System.Collections.Generic;
+using System.ComponentModel;
 using System.Runtime.InteropServices;
+using System.Threading;
 using KernelGen.Internal;
 
 namespace KernelGen;
 
 // Storage types: tensors whose parameter, gradient or states are 16-bit. The rule computes in
-// float32; each step stages a stored tensor through float32 blocks (widen exactly, run the same
-// generated kernel, narrow to nearest-even or stochastically), so every path gives the same bits.
+// float32. A tensor that rounds to nearest steps in the generated stored loops, which widen as they
+// load and round as they store; the others (stochastic rounding, per-tensor reductions, storage
+// combinations without stored loops, .NET Standard) are staged through float32 blocks (widen
+// exactly, run the float32 kernel, narrow to nearest-even or stochastically). Both give the same bits.
 public abstract partial class Optimizer
 {
     /// <summary>Elements per staged block: a few buffers of it stay in the first two cache levels.</summary>
@@ -37,7 +42,87 @@ public abstract partial class Optimizer
         AddTensor(TensorMemory.Of(parameter, nameof(parameter)), TensorMemory.Of(gradient, nameof(gradient)));
 
     /// <summary>
-    /// Runs <paramref name="step"/> on <paramref name="tensor"/> block by block, each block widened
+    /// Whether tensors with 16-bit buffers step in the generated stored loops where the rule has them
+    /// for the tensor's storage types (tests turn it off to compare with the staged step).
+    /// </summary>
+    internal bool UsesStoredLoops { get; set; } = true;
+
+    /// <summary>Tensor steps (whole tensors or parallel chunks) the stored loops ran: tests check which way a step went.</summary>
+    internal long StoredLoopSteps => Interlocked.Read(ref _storedLoopSteps);
+
+    private long _storedLoopSteps;
+
+    /// <summary>
+    /// Steps <paramref name="tensor"/>, which has a 16-bit buffer, in the generated stored loops: each
+    /// buffer loaded and widened, and rounded to nearest even as it is stored, in its own type, with
+    /// the bits of the staged step. With <paramref name="warm"/>, on a scratch tensor for
+    /// <see cref="Warm"/>: the loops for every value of the flags the step and per-tensor state decide.
+    /// Generated for every optimizer whose rule has no per-tensor reduction; false (the tensor is then
+    /// staged) for a storage combination without stored loops.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected virtual bool StepStoredTensor(ParameterTensor tensor, KernelPath path, bool warm) => false;
+
+    /// <summary>The stored loops for a tensor that rounds to nearest; false when it must be staged.</summary>
+    private bool StepInStoredLoops(ParameterTensor tensor, KernelPath path)
+    {
+        if (!UsesStoredLoops || tensor.StochasticRounding || !StepStoredTensor(tensor, path, warm: false))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _storedLoopSteps);
+        return true;
+    }
+
+    /// <summary>
+    /// Compiles, for <see cref="Warm"/>, the step of each registered 16-bit tensor's storage types and
+    /// rounding, on a scratch tensor of those (allocated at the first call, one per kind): the staged
+    /// step's frame, and the stored loops for every value of the flags the step and per-tensor state decide.
+    /// </summary>
+    private void WarmStoredLoops(KernelPath path)
+    {
+        foreach (ParameterTensor tensor in _tensors)
+        {
+            if (!tensor.IsStored || tensor.Quantized is not null)
+            {
+                continue;
+            }
+
+            ParameterTensor scratch = WarmStoredTensor(tensor);
+            scratch.Step = 0;
+            StepStaged(scratch, path, new KernelBlock(this, path));
+            if (!scratch.StochasticRounding)
+            {
+                StepStoredTensor(scratch, path, warm: true);
+            }
+        }
+    }
+
+    /// <summary>The scratch tensor with <paramref name="tensor"/>'s storage types and rounding.</summary>
+    private ParameterTensor WarmStoredTensor(ParameterTensor tensor)
+    {
+        foreach (ParameterTensor candidate in _warmStoredTensors)
+        {
+            if (candidate.ParameterStorage == tensor.ParameterStorage && candidate.GradientStorage == tensor.GradientStorage
+                && candidate.StateStorage == tensor.StateStorage && candidate.StochasticRounding == tensor.StochasticRounding)
+            {
+                return candidate;
+            }
+        }
+
+        var scratch = new ParameterTensor(0, TensorMemory.Allocate(tensor.ParameterStorage, WarmUp.ScratchLength), TensorMemory.Allocate(tensor.GradientStorage, WarmUp.ScratchLength),
+            tensor.StateCount, tensor.TensorStateCount, tensor.StateStorage) { StochasticRounding = tensor.StochasticRounding };
+        _warmStoredTensors.Add(scratch);
+        return scratch;
+    }
+
+    private readonly List<ParameterTensor> _warmStoredTensors = new();
+
+    /// <summary>
+    /// Steps <paramref name="tensor"/> whole when <paramref name="step"/> can without staging (the
+    /// generated stored loops; see <see cref="IStagedStep.StepsUnstaged"/>). Otherwise runs
+    /// <paramref name="step"/> on <paramref name="tensor"/> block by block, each block widened
     /// into float32 (a float32 buffer is used in place), and rounds the parameter and states back to
     /// their types. A rule with per-tensor reductions takes the whole tensor as one block, so its
     /// sums run over the same values in the same order as on float32 buffers; so does an oracle
@@ -46,6 +131,11 @@ public abstract partial class Optimizer
     internal void StepStaged<TStep>(ParameterTensor tensor, KernelPath path, TStep step, bool whole = false)
         where TStep : IStagedStep
     {
+        if (step.StepsUnstaged(tensor))
+        {
+            return;
+        }
+
         int length = tensor.Length;
         int block = whole || Rule.ReductionCount > 0 ? Math.Max(length, 1) : StagingBlock;
         StagingArea area = StagingArea.ForThisThread;
@@ -143,6 +233,8 @@ public abstract partial class Optimizer
     /// <summary>The generated kernels on one staged block.</summary>
     private readonly struct KernelBlock(Optimizer optimizer, KernelPath path) : IStagedStep
     {
+        public bool StepsUnstaged(ParameterTensor tensor) => optimizer.StepInStoredLoops(tensor, path);
+
         public void Run(ParameterTensor staged) => optimizer.StepTensors(MemoryMarshal.CreateReadOnlySpan(ref staged, 1), path);
     }
 }
@@ -150,5 +242,8 @@ public abstract partial class Optimizer
 /// <summary>What a staged step does to one float32 block of a stored tensor (kernels, or an oracle).</summary>
 internal interface IStagedStep
 {
+    /// <summary>Steps the whole stored tensor without staging when it can (the generated stored loops); false: stage it.</summary>
+    bool StepsUnstaged(ParameterTensor tensor);
+
     void Run(ParameterTensor staged);
 }

@@ -58,6 +58,7 @@ public abstract partial class Optimizer
 
             scratch[0].Step = 0;
             WarmKernels(scratch, path);
+            WarmStoredLoops(path); // the stored loops of the 16-bit tensors' storage types (Optimizer.Storage.cs)
         }
         finally
         {

@@ -168,9 +168,11 @@ internal static class StorageConversion
     }
 
 #if NET
-    // The vector forms below compute, lane by lane, what the scalar forms above compute.
+    // The vector forms below compute, lane by lane, what the scalar forms above compute. The
+    // generated stored loops call them too (KernelGen.Internal.BFloat16Storage, Float16Storage).
 
-    private static Vector256<uint> WidenHalf(Vector256<uint> bits)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<uint> WidenHalf(Vector256<uint> bits)
     {
         Vector256<uint> o = (bits & Vector256.Create(0x7FFFu)) << 13;
         Vector256<uint> exponent = o & Vector256.Create(HalfExponentInFloat);
@@ -183,7 +185,8 @@ internal static class StorageConversion
         return o | ((bits & Vector256.Create(0x8000u)) << 16);
     }
 
-    private static Vector128<uint> WidenHalf(Vector128<uint> bits)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<uint> WidenHalf(Vector128<uint> bits)
     {
         Vector128<uint> o = (bits & Vector128.Create(0x7FFFu)) << 13;
         Vector128<uint> exponent = o & Vector128.Create(HalfExponentInFloat);
@@ -196,7 +199,8 @@ internal static class StorageConversion
         return o | ((bits & Vector128.Create(0x8000u)) << 16);
     }
 
-    private static Vector256<uint> NarrowHalf(Vector256<uint> u)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<uint> NarrowHalf(Vector256<uint> u)
     {
         Vector256<uint> sign = u & Vector256.Create(0x8000_0000u);
         Vector256<uint> a = u ^ sign;
@@ -208,7 +212,8 @@ internal static class StorageConversion
         return o | (sign >> 16);
     }
 
-    private static Vector128<uint> NarrowHalf(Vector128<uint> u)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<uint> NarrowHalf(Vector128<uint> u)
     {
         Vector128<uint> sign = u & Vector128.Create(0x8000_0000u);
         Vector128<uint> a = u ^ sign;
@@ -220,18 +225,20 @@ internal static class StorageConversion
         return o | (sign >> 16);
     }
 
-    private static Vector256<uint> NarrowBFloat16(Vector256<uint> u)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<uint> NarrowBFloat16(Vector256<uint> u)
     {
         Vector256<uint> nan = (u >> 16) | Vector256.Create(0x40u);
         Vector256<uint> rounded = (u + Vector256.Create(0x7FFFu) + ((u >> 16) & Vector256<uint>.One)) >> 16;
-        return Vector256.ConditionalSelect(Vector256.GreaterThan(u & Vector256.Create(0x7FFF_FFFFu), Vector256.Create(0x7F80_0000u)), nan, rounded);
+        return Vector256.ConditionalSelect(Vector256.Equals(u.AsSingle(), u.AsSingle()).AsUInt32(), rounded, nan); // unequal to itself: NaN
     }
 
-    private static Vector128<uint> NarrowBFloat16(Vector128<uint> u)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<uint> NarrowBFloat16(Vector128<uint> u)
     {
         Vector128<uint> nan = (u >> 16) | Vector128.Create(0x40u);
         Vector128<uint> rounded = (u + Vector128.Create(0x7FFFu) + ((u >> 16) & Vector128<uint>.One)) >> 16;
-        return Vector128.ConditionalSelect(Vector128.GreaterThan(u & Vector128.Create(0x7FFF_FFFFu), Vector128.Create(0x7F80_0000u)), nan, rounded);
+        return Vector128.ConditionalSelect(Vector128.Equals(u.AsSingle(), u.AsSingle()).AsUInt32(), rounded, nan); // unequal to itself: NaN
     }
 
     private static Vector256<float> Minus(this Vector256<float> value, uint bits) => value - Vector256.Create(bits).AsSingle();

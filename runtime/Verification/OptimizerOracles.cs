@@ -94,6 +94,8 @@ public static class OptimizerOracles
     /// <summary>The scalar rule on a float32 tensor (a stored tensor's float32 copy), its gradient unscaled.</summary>
     private readonly struct RuleBlock(Optimizer optimizer) : IStagedStep
     {
+        public bool StepsUnstaged(ParameterTensor tensor) => false;
+
         public void Run(ParameterTensor tensor)
         {
             using (new UnscaledGradient(tensor, optimizer.GradientMultiplier))
@@ -106,6 +108,8 @@ public static class OptimizerOracles
     /// <summary>The interpreter on a float32 tensor (a stored tensor's float32 copy), its gradient unscaled.</summary>
     private readonly struct InterpreterBlock(Optimizer optimizer) : IStagedStep
     {
+        public bool StepsUnstaged(ParameterTensor tensor) => false;
+
         private readonly UpdateRule _rule = optimizer.Rule;
         private readonly double[] _hyperparameters = ReadHyperparameters(optimizer);
 

@@ -208,6 +208,11 @@ partial class ADOPT : global::KernelGen.Optimizer
         public bool StepIsOne;
         public bool AbsWeightBelowHalf;
         public bool UnscaleGradient;
+        public global::System.Span<byte> ParamBytes;
+        public global::System.Span<byte> GradBytes;
+        public global::System.Span<byte> ExpAvgBytes;
+        public global::System.Span<byte> ExpAvgSqBytes;
+        public int StoredLength;
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
@@ -749,6 +754,468 @@ partial class ADOPT : global::KernelGen.Optimizer
         }
     }
 
+    /// <summary>Runs the stored loops of <paramref name="path"/> on prepared arguments (buffers as bytes, in their storage types).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (args.Maximize) UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.WeightDecouple) UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.WeightDecayAboveZero) UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.StepIsOne) UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.AbsWeightBelowHalf) UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TAbsWeightBelowHalf : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.UnscaleGradient) RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, global::KernelGen.Internal.True>(path, ref args);
+        else RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TAbsWeightBelowHalf : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        switch (path)
+        {
+            case global::KernelGen.KernelPath.Vector512:
+                Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector256:
+                Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector128:
+                Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, 0);
+                break;
+            default:
+                LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, 0);
+                break;
+        }
+    }
+
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TAbsWeightBelowHalf : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 negatedClip = Vector512.Create(args.NegatedClip);
+        V512 clip = Vector512.Create(args.Clip);
+        V512 weight = Vector512.Create(args.Weight);
+        V512 oneMinusWeight = Vector512.Create(args.OneMinusWeight);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V512 paramDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 expAvgDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 16 <= length; i += 16)
+        {
+            V512 grad = TGradientStorage.Load512(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 param = TParamStorage.Load512(ref paramRef, i);
+            V512 expAvgSq = TStateStorage.Load512(ref expAvgSqRef, i);
+            V512 expAvg = !TStepIsOne.Value ? TStateStorage.Load512(ref expAvgRef, i) : V512.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecouple.Value)
+            {
+                param = param * paramTerm;
+            }
+            else
+            {
+                if (TWeightDecayAboveZero.Value)
+                {
+                    g = g + weightDecay * param;
+                }
+            }
+            if (TStepIsOne.Value)
+            {
+                expAvgSq = expAvgSq + g * g;
+            }
+            else
+            {
+                V512 normed = Vector512.Min(Vector512.Max(g / Vector512.Max(Vector512.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                if (TAbsWeightBelowHalf.Value)
+                {
+                    expAvg = expAvg + weight * (normed - expAvg);
+                }
+                else
+                {
+                    expAvg = normed - (normed - expAvg) * oneMinusWeight;
+                }
+                param = param - learningRate * expAvg;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            }
+            if (pending)
+            {
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (!TStepIsOne.Value) TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgSqDeferred = expAvgSq;
+            expAvgDeferred = expAvg;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (!TStepIsOne.Value) TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TAbsWeightBelowHalf : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 negatedClip = Vector256.Create(args.NegatedClip);
+        V256 clip = Vector256.Create(args.Clip);
+        V256 weight = Vector256.Create(args.Weight);
+        V256 oneMinusWeight = Vector256.Create(args.OneMinusWeight);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V256 paramDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 expAvgDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 8 <= length; i += 8)
+        {
+            V256 grad = TGradientStorage.Load256(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 param = TParamStorage.Load256(ref paramRef, i);
+            V256 expAvgSq = TStateStorage.Load256(ref expAvgSqRef, i);
+            V256 expAvg = !TStepIsOne.Value ? TStateStorage.Load256(ref expAvgRef, i) : V256.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecouple.Value)
+            {
+                param = param * paramTerm;
+            }
+            else
+            {
+                if (TWeightDecayAboveZero.Value)
+                {
+                    g = g + weightDecay * param;
+                }
+            }
+            if (TStepIsOne.Value)
+            {
+                expAvgSq = expAvgSq + g * g;
+            }
+            else
+            {
+                V256 normed = Vector256.Min(Vector256.Max(g / Vector256.Max(Vector256.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                if (TAbsWeightBelowHalf.Value)
+                {
+                    expAvg = expAvg + weight * (normed - expAvg);
+                }
+                else
+                {
+                    expAvg = normed - (normed - expAvg) * oneMinusWeight;
+                }
+                param = param - learningRate * expAvg;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            }
+            if (pending)
+            {
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (!TStepIsOne.Value) TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgSqDeferred = expAvgSq;
+            expAvgDeferred = expAvg;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (!TStepIsOne.Value) TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TAbsWeightBelowHalf : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 negatedClip = Vector128.Create(args.NegatedClip);
+        V128 clip = Vector128.Create(args.Clip);
+        V128 weight = Vector128.Create(args.Weight);
+        V128 oneMinusWeight = Vector128.Create(args.OneMinusWeight);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V128 paramDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 expAvgDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 4 <= length; i += 4)
+        {
+            V128 grad = TGradientStorage.Load128(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 param = TParamStorage.Load128(ref paramRef, i);
+            V128 expAvgSq = TStateStorage.Load128(ref expAvgSqRef, i);
+            V128 expAvg = !TStepIsOne.Value ? TStateStorage.Load128(ref expAvgRef, i) : V128.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecouple.Value)
+            {
+                param = param * paramTerm;
+            }
+            else
+            {
+                if (TWeightDecayAboveZero.Value)
+                {
+                    g = g + weightDecay * param;
+                }
+            }
+            if (TStepIsOne.Value)
+            {
+                expAvgSq = expAvgSq + g * g;
+            }
+            else
+            {
+                V128 normed = Vector128.Min(Vector128.Max(g / Vector128.Max(Vector128.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                if (TAbsWeightBelowHalf.Value)
+                {
+                    expAvg = expAvg + weight * (normed - expAvg);
+                }
+                else
+                {
+                    expAvg = normed - (normed - expAvg) * oneMinusWeight;
+                }
+                param = param - learningRate * expAvg;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            }
+            if (pending)
+            {
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (!TStepIsOne.Value) TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgSqDeferred = expAvgSq;
+            expAvgDeferred = expAvg;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (!TStepIsOne.Value) TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored scalar path, and the tail of the stored vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TAbsWeightBelowHalf : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        float paramTerm = args.ParamTerm;
+        float weightDecay = args.WeightDecay;
+        float epsilon = args.Epsilon;
+        float negatedClip = args.NegatedClip;
+        float clip = args.Clip;
+        float weight = args.Weight;
+        float oneMinusWeight = args.OneMinusWeight;
+        float learningRate = args.LearningRate;
+        float beta2 = args.Beta2;
+        float oneMinusBeta2 = args.OneMinusBeta2;
+        float gradientMultiplier = args.GradientMultiplier;
+        nuint length = (nuint)args.StoredLength;
+        for (nuint i = start; i < length; i++)
+        {
+            float grad = TGradientStorage.Load(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float param = TParamStorage.Load(ref paramRef, i);
+            float expAvgSq = TStateStorage.Load(ref expAvgSqRef, i);
+            float expAvg = !TStepIsOne.Value ? TStateStorage.Load(ref expAvgRef, i) : 0f;
+            float g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecouple.Value)
+            {
+                param = param * paramTerm;
+            }
+            else
+            {
+                if (TWeightDecayAboveZero.Value)
+                {
+                    g = g + weightDecay * param;
+                }
+            }
+            if (TStepIsOne.Value)
+            {
+                expAvgSq = expAvgSq + g * g;
+            }
+            else
+            {
+                float normed = global::System.MathF.Min(global::System.MathF.Max(g / global::System.MathF.Max(global::System.MathF.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                if (TAbsWeightBelowHalf.Value)
+                {
+                    expAvg = expAvg + weight * (normed - expAvg);
+                }
+                else
+                {
+                    expAvg = normed - (normed - expAvg) * oneMinusWeight;
+                }
+                param = param - learningRate * expAvg;
+                expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            }
+            TParamStorage.Store(param, ref paramRef, i);
+            TStateStorage.Store(expAvgSq, ref expAvgSqRef, i);
+            if (!TStepIsOne.Value) TStateStorage.Store(expAvg, ref expAvgRef, i);
+        }
+    }
+
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
@@ -843,6 +1310,86 @@ partial class ADOPT : global::KernelGen.Optimizer
     /// <inheritdoc/>
     protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), LearningRate, Beta1, Beta2, WeightDecay, WeightDecouple, FixedDecay, Epsilon, Maximize, step);
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    protected override bool StepStoredTensor(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+    {
+        switch ((tensor.ParameterStorage, tensor.GradientStorage, tensor.StateStorage))
+        {
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// One tensor through the stored loops: prepared as StepTensors prepares it; with <paramref name="warm"/>
+    /// the loops run for every value of the flags the step and per-tensor state decide (as WarmKernels).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void StepStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (tensor.Length == 0)
+        {
+            return; // No element, no call of the rule: per-tensor state stays as it is too.
+        }
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        int step = tensor.Step + 1;
+        Prepare(ref args, LearningRate, Beta1, Beta2, WeightDecay, WeightDecouple, FixedDecay, Epsilon, Maximize, step);
+        args.ParamBytes = global::KernelGen.Internal.StoredBuffers.Parameter(tensor);
+        args.GradBytes = global::KernelGen.Internal.StoredBuffers.Gradient(tensor);
+        args.ExpAvgBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 0);
+        args.ExpAvgSqBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 1);
+        args.StoredLength = tensor.Length;
+        if (warm)
+        {
+            for (int variant = 0; variant < 4; variant++)
+            {
+                args.StepIsOne = (variant & 1) != 0; // step == 1
+                args.AbsWeightBelowHalf = (variant & 2) != 0; // global::System.MathF.Abs(weight) < 0.5f
+                DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+            }
+        }
+        else
+        {
+            DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)

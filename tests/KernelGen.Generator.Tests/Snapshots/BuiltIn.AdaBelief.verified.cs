@@ -283,6 +283,12 @@ partial class AdaBelief : global::KernelGen.Optimizer
         public bool RhoAtLeastRectifyThreshold;
         public bool Condition6;
         public bool UnscaleGradient;
+        public global::System.Span<byte> ParamBytes;
+        public global::System.Span<byte> GradBytes;
+        public global::System.Span<byte> ExpAvgBytes;
+        public global::System.Span<byte> ExpAvgVarBytes;
+        public global::System.Span<byte> MaxExpAvgVarBytes;
+        public int StoredLength;
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
@@ -1015,6 +1021,588 @@ partial class AdaBelief : global::KernelGen.Optimizer
         }
     }
 
+    /// <summary>Runs the stored loops of <paramref name="path"/> on prepared arguments (buffers as bytes, in their storage types).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (args.Maximize) UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.WeightDecouple) UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.WeightDecayAboveZero) UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.AmsBound) UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.NotRectify) UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.RhoAtLeastRectifyThreshold) UnswitchStored6<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored6<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored6<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.Condition6) UnswitchStored7<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored7<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored7<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
+        where TCondition6 : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.UnscaleGradient) RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, global::KernelGen.Internal.True>(path, ref args);
+        else RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
+        where TCondition6 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        switch (path)
+        {
+            case global::KernelGen.KernelPath.Vector512:
+                Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector256:
+                Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector128:
+                Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, 0);
+                break;
+            default:
+                LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, 0);
+                break;
+        }
+    }
+
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
+        where TCondition6 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgVarBytes);
+        ref byte maxExpAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgVarBytes);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 learningRateOverDebias = Vector512.Create(args.LearningRateOverDebias);
+        V512 sqrtBiasCorrection2 = Vector512.Create(args.SqrtBiasCorrection2);
+        V512 learningRateTimesRectificationOverDebias = Vector512.Create(args.LearningRateTimesRectificationOverDebias);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V512 paramDeferred = V512.Zero;
+        V512 expAvgDeferred = V512.Zero;
+        V512 expAvgVarDeferred = V512.Zero;
+        V512 maxExpAvgVarDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 16 <= length; i += 16)
+        {
+            V512 grad = TGradientStorage.Load512(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 param = TParamStorage.Load512(ref paramRef, i);
+            V512 expAvg = TStateStorage.Load512(ref expAvgRef, i);
+            V512 expAvgVar = TStateStorage.Load512(ref expAvgVarRef, i);
+            V512 maxExpAvgVar = TAmsBound.Value ? TStateStorage.Load512(ref maxExpAvgVarRef, i) : V512.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecouple.Value)
+            {
+                param = param * paramTerm;
+            }
+            else
+            {
+                if (TWeightDecayAboveZero.Value)
+                {
+                    g = g + weightDecay * param;
+                }
+            }
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V512 residual = g - expAvg;
+            expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+            V512 variance = V512.Zero;
+            if (TAmsBound.Value)
+            {
+                maxExpAvgVar = Vector512.Max(maxExpAvgVar, expAvgVar);
+                variance = maxExpAvgVar;
+            }
+            else
+            {
+                variance = expAvgVar;
+            }
+            V512 denominator = Vector512.Sqrt(variance + Vector512.Create(1E-15f)) + epsilon;
+            if (TNotRectify.Value)
+            {
+                param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
+            }
+            else
+            {
+                if (TRhoAtLeastRectifyThreshold.Value)
+                {
+                    param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
+                }
+                else
+                {
+                    if (TCondition6.Value)
+                    {
+                        param = param - learningRateOverDebias * expAvg;
+                    }
+                }
+            }
+            if (pending)
+            {
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store512(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
+                if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            expAvgVarDeferred = expAvgVar;
+            maxExpAvgVarDeferred = maxExpAvgVar;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store512(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
+            if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
+        where TCondition6 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgVarBytes);
+        ref byte maxExpAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgVarBytes);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 learningRateOverDebias = Vector256.Create(args.LearningRateOverDebias);
+        V256 sqrtBiasCorrection2 = Vector256.Create(args.SqrtBiasCorrection2);
+        V256 learningRateTimesRectificationOverDebias = Vector256.Create(args.LearningRateTimesRectificationOverDebias);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V256 paramDeferred = V256.Zero;
+        V256 expAvgDeferred = V256.Zero;
+        V256 expAvgVarDeferred = V256.Zero;
+        V256 maxExpAvgVarDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 8 <= length; i += 8)
+        {
+            V256 grad = TGradientStorage.Load256(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 param = TParamStorage.Load256(ref paramRef, i);
+            V256 expAvg = TStateStorage.Load256(ref expAvgRef, i);
+            V256 expAvgVar = TStateStorage.Load256(ref expAvgVarRef, i);
+            V256 maxExpAvgVar = TAmsBound.Value ? TStateStorage.Load256(ref maxExpAvgVarRef, i) : V256.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecouple.Value)
+            {
+                param = param * paramTerm;
+            }
+            else
+            {
+                if (TWeightDecayAboveZero.Value)
+                {
+                    g = g + weightDecay * param;
+                }
+            }
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V256 residual = g - expAvg;
+            expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+            V256 variance = V256.Zero;
+            if (TAmsBound.Value)
+            {
+                maxExpAvgVar = Vector256.Max(maxExpAvgVar, expAvgVar);
+                variance = maxExpAvgVar;
+            }
+            else
+            {
+                variance = expAvgVar;
+            }
+            V256 denominator = Vector256.Sqrt(variance + Vector256.Create(1E-15f)) + epsilon;
+            if (TNotRectify.Value)
+            {
+                param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
+            }
+            else
+            {
+                if (TRhoAtLeastRectifyThreshold.Value)
+                {
+                    param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
+                }
+                else
+                {
+                    if (TCondition6.Value)
+                    {
+                        param = param - learningRateOverDebias * expAvg;
+                    }
+                }
+            }
+            if (pending)
+            {
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store256(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
+                if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            expAvgVarDeferred = expAvgVar;
+            maxExpAvgVarDeferred = maxExpAvgVar;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store256(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
+            if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
+        where TCondition6 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgVarBytes);
+        ref byte maxExpAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgVarBytes);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 learningRateOverDebias = Vector128.Create(args.LearningRateOverDebias);
+        V128 sqrtBiasCorrection2 = Vector128.Create(args.SqrtBiasCorrection2);
+        V128 learningRateTimesRectificationOverDebias = Vector128.Create(args.LearningRateTimesRectificationOverDebias);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V128 paramDeferred = V128.Zero;
+        V128 expAvgDeferred = V128.Zero;
+        V128 expAvgVarDeferred = V128.Zero;
+        V128 maxExpAvgVarDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 4 <= length; i += 4)
+        {
+            V128 grad = TGradientStorage.Load128(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 param = TParamStorage.Load128(ref paramRef, i);
+            V128 expAvg = TStateStorage.Load128(ref expAvgRef, i);
+            V128 expAvgVar = TStateStorage.Load128(ref expAvgVarRef, i);
+            V128 maxExpAvgVar = TAmsBound.Value ? TStateStorage.Load128(ref maxExpAvgVarRef, i) : V128.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecouple.Value)
+            {
+                param = param * paramTerm;
+            }
+            else
+            {
+                if (TWeightDecayAboveZero.Value)
+                {
+                    g = g + weightDecay * param;
+                }
+            }
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V128 residual = g - expAvg;
+            expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+            V128 variance = V128.Zero;
+            if (TAmsBound.Value)
+            {
+                maxExpAvgVar = Vector128.Max(maxExpAvgVar, expAvgVar);
+                variance = maxExpAvgVar;
+            }
+            else
+            {
+                variance = expAvgVar;
+            }
+            V128 denominator = Vector128.Sqrt(variance + Vector128.Create(1E-15f)) + epsilon;
+            if (TNotRectify.Value)
+            {
+                param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
+            }
+            else
+            {
+                if (TRhoAtLeastRectifyThreshold.Value)
+                {
+                    param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
+                }
+                else
+                {
+                    if (TCondition6.Value)
+                    {
+                        param = param - learningRateOverDebias * expAvg;
+                    }
+                }
+            }
+            if (pending)
+            {
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store128(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
+                if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            expAvgVarDeferred = expAvgVar;
+            maxExpAvgVarDeferred = maxExpAvgVar;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store128(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
+            if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored scalar path, and the tail of the stored vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TNotRectify : struct, global::KernelGen.Internal.IFlag
+        where TRhoAtLeastRectifyThreshold : struct, global::KernelGen.Internal.IFlag
+        where TCondition6 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgVarBytes);
+        ref byte maxExpAvgVarRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgVarBytes);
+        float paramTerm = args.ParamTerm;
+        float weightDecay = args.WeightDecay;
+        float beta1 = args.Beta1;
+        float oneMinusBeta1 = args.OneMinusBeta1;
+        float beta2 = args.Beta2;
+        float oneMinusBeta2 = args.OneMinusBeta2;
+        float epsilon = args.Epsilon;
+        float learningRateOverDebias = args.LearningRateOverDebias;
+        float sqrtBiasCorrection2 = args.SqrtBiasCorrection2;
+        float learningRateTimesRectificationOverDebias = args.LearningRateTimesRectificationOverDebias;
+        float gradientMultiplier = args.GradientMultiplier;
+        nuint length = (nuint)args.StoredLength;
+        for (nuint i = start; i < length; i++)
+        {
+            float grad = TGradientStorage.Load(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float param = TParamStorage.Load(ref paramRef, i);
+            float expAvg = TStateStorage.Load(ref expAvgRef, i);
+            float expAvgVar = TStateStorage.Load(ref expAvgVarRef, i);
+            float maxExpAvgVar = TAmsBound.Value ? TStateStorage.Load(ref maxExpAvgVarRef, i) : 0f;
+            float g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecouple.Value)
+            {
+                param = param * paramTerm;
+            }
+            else
+            {
+                if (TWeightDecayAboveZero.Value)
+                {
+                    g = g + weightDecay * param;
+                }
+            }
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            float residual = g - expAvg;
+            expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+            float variance = 0f;
+            if (TAmsBound.Value)
+            {
+                maxExpAvgVar = global::System.MathF.Max(maxExpAvgVar, expAvgVar);
+                variance = maxExpAvgVar;
+            }
+            else
+            {
+                variance = expAvgVar;
+            }
+            float denominator = global::System.MathF.Sqrt(variance + 1E-15f) + epsilon;
+            if (TNotRectify.Value)
+            {
+                param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
+            }
+            else
+            {
+                if (TRhoAtLeastRectifyThreshold.Value)
+                {
+                    param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
+                }
+                else
+                {
+                    if (TCondition6.Value)
+                    {
+                        param = param - learningRateOverDebias * expAvg;
+                    }
+                }
+            }
+            TParamStorage.Store(param, ref paramRef, i);
+            TStateStorage.Store(expAvg, ref expAvgRef, i);
+            TStateStorage.Store(expAvgVar, ref expAvgVarRef, i);
+            if (TAmsBound.Value) TStateStorage.Store(maxExpAvgVar, ref maxExpAvgVarRef, i);
+        }
+    }
+
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
@@ -1116,6 +1704,87 @@ partial class AdaBelief : global::KernelGen.Optimizer
     /// <inheritdoc/>
     protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), tensor.State(2), LearningRate, Beta1, Beta2, WeightDecay, WeightDecouple, FixedDecay, Rectify, RectifyThreshold, DegeneratedToSgd, AmsBound, Epsilon, Maximize, AdamDebias, step);
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    protected override bool StepStoredTensor(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+    {
+        switch ((tensor.ParameterStorage, tensor.GradientStorage, tensor.StateStorage))
+        {
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// One tensor through the stored loops: prepared as StepTensors prepares it; with <paramref name="warm"/>
+    /// the loops run for every value of the flags the step and per-tensor state decide (as WarmKernels).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void StepStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (tensor.Length == 0)
+        {
+            return; // No element, no call of the rule: per-tensor state stays as it is too.
+        }
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        int step = tensor.Step + 1;
+        Prepare(ref args, LearningRate, Beta1, Beta2, WeightDecay, WeightDecouple, FixedDecay, Rectify, RectifyThreshold, DegeneratedToSgd, AmsBound, Epsilon, Maximize, AdamDebias, step);
+        args.ParamBytes = global::KernelGen.Internal.StoredBuffers.Parameter(tensor);
+        args.GradBytes = global::KernelGen.Internal.StoredBuffers.Gradient(tensor);
+        args.ExpAvgBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 0);
+        args.ExpAvgVarBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 1);
+        args.MaxExpAvgVarBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 2);
+        args.StoredLength = tensor.Length;
+        if (warm)
+        {
+            for (int variant = 0; variant < 4; variant++)
+            {
+                args.RhoAtLeastRectifyThreshold = (variant & 1) != 0; // rho >= rectifyThreshold
+                args.Condition6 = (variant & 2) != 0; // degeneratedToSgd && learningRate / debias > 0f
+                DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+            }
+        }
+        else
+        {
+            DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)

@@ -147,6 +147,11 @@ partial class Adadelta : global::KernelGen.Optimizer
         public bool Maximize;
         public bool WeightDecayIsNotZero;
         public bool UnscaleGradient;
+        public global::System.Span<byte> ParamBytes;
+        public global::System.Span<byte> GradBytes;
+        public global::System.Span<byte> SquareAvgBytes;
+        public global::System.Span<byte> AccDeltaBytes;
+        public int StoredLength;
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
@@ -453,6 +458,311 @@ partial class Adadelta : global::KernelGen.Optimizer
         }
     }
 
+    /// <summary>Runs the stored loops of <paramref name="path"/> on prepared arguments (buffers as bytes, in their storage types).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (args.Maximize) UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.WeightDecayIsNotZero) UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.UnscaleGradient) RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.True>(path, ref args);
+        else RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        switch (path)
+        {
+            case global::KernelGen.KernelPath.Vector512:
+                Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector256:
+                Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector128:
+                Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
+                break;
+            default:
+                LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
+                break;
+        }
+    }
+
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte squareAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SquareAvgBytes);
+        ref byte accDeltaRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.AccDeltaBytes);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 rho = Vector512.Create(args.Rho);
+        V512 oneMinusRho = Vector512.Create(args.OneMinusRho);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V512 squareAvgDeferred = V512.Zero;
+        V512 accDeltaDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 16 <= length; i += 16)
+        {
+            V512 grad = TGradientStorage.Load512(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 param = TParamStorage.Load512(ref paramRef, i);
+            V512 squareAvg = TStateStorage.Load512(ref squareAvgRef, i);
+            V512 accDelta = TStateStorage.Load512(ref accDeltaRef, i);
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            squareAvg = squareAvg * rho + oneMinusRho * g * g;
+            V512 std = Vector512.Sqrt(squareAvg + epsilon);
+            V512 delta = Vector512.Sqrt(accDelta + epsilon) / std * g;
+            accDelta = accDelta * rho + oneMinusRho * delta * delta;
+            param = param - learningRate * delta;
+            if (pending)
+            {
+                TStateStorage.Store512(squareAvgDeferred, ref squareAvgRef, deferredAt);
+                TStateStorage.Store512(accDeltaDeferred, ref accDeltaRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            squareAvgDeferred = squareAvg;
+            accDeltaDeferred = accDelta;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(squareAvgDeferred, ref squareAvgRef, deferredAt);
+            TStateStorage.Store512(accDeltaDeferred, ref accDeltaRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte squareAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SquareAvgBytes);
+        ref byte accDeltaRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.AccDeltaBytes);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 rho = Vector256.Create(args.Rho);
+        V256 oneMinusRho = Vector256.Create(args.OneMinusRho);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V256 squareAvgDeferred = V256.Zero;
+        V256 accDeltaDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 8 <= length; i += 8)
+        {
+            V256 grad = TGradientStorage.Load256(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 param = TParamStorage.Load256(ref paramRef, i);
+            V256 squareAvg = TStateStorage.Load256(ref squareAvgRef, i);
+            V256 accDelta = TStateStorage.Load256(ref accDeltaRef, i);
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            squareAvg = squareAvg * rho + oneMinusRho * g * g;
+            V256 std = Vector256.Sqrt(squareAvg + epsilon);
+            V256 delta = Vector256.Sqrt(accDelta + epsilon) / std * g;
+            accDelta = accDelta * rho + oneMinusRho * delta * delta;
+            param = param - learningRate * delta;
+            if (pending)
+            {
+                TStateStorage.Store256(squareAvgDeferred, ref squareAvgRef, deferredAt);
+                TStateStorage.Store256(accDeltaDeferred, ref accDeltaRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            squareAvgDeferred = squareAvg;
+            accDeltaDeferred = accDelta;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(squareAvgDeferred, ref squareAvgRef, deferredAt);
+            TStateStorage.Store256(accDeltaDeferred, ref accDeltaRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte squareAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SquareAvgBytes);
+        ref byte accDeltaRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.AccDeltaBytes);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 rho = Vector128.Create(args.Rho);
+        V128 oneMinusRho = Vector128.Create(args.OneMinusRho);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V128 squareAvgDeferred = V128.Zero;
+        V128 accDeltaDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 4 <= length; i += 4)
+        {
+            V128 grad = TGradientStorage.Load128(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 param = TParamStorage.Load128(ref paramRef, i);
+            V128 squareAvg = TStateStorage.Load128(ref squareAvgRef, i);
+            V128 accDelta = TStateStorage.Load128(ref accDeltaRef, i);
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            squareAvg = squareAvg * rho + oneMinusRho * g * g;
+            V128 std = Vector128.Sqrt(squareAvg + epsilon);
+            V128 delta = Vector128.Sqrt(accDelta + epsilon) / std * g;
+            accDelta = accDelta * rho + oneMinusRho * delta * delta;
+            param = param - learningRate * delta;
+            if (pending)
+            {
+                TStateStorage.Store128(squareAvgDeferred, ref squareAvgRef, deferredAt);
+                TStateStorage.Store128(accDeltaDeferred, ref accDeltaRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            squareAvgDeferred = squareAvg;
+            accDeltaDeferred = accDelta;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(squareAvgDeferred, ref squareAvgRef, deferredAt);
+            TStateStorage.Store128(accDeltaDeferred, ref accDeltaRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored scalar path, and the tail of the stored vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte squareAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SquareAvgBytes);
+        ref byte accDeltaRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.AccDeltaBytes);
+        float weightDecay = args.WeightDecay;
+        float rho = args.Rho;
+        float oneMinusRho = args.OneMinusRho;
+        float epsilon = args.Epsilon;
+        float learningRate = args.LearningRate;
+        float gradientMultiplier = args.GradientMultiplier;
+        nuint length = (nuint)args.StoredLength;
+        for (nuint i = start; i < length; i++)
+        {
+            float grad = TGradientStorage.Load(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float param = TParamStorage.Load(ref paramRef, i);
+            float squareAvg = TStateStorage.Load(ref squareAvgRef, i);
+            float accDelta = TStateStorage.Load(ref accDeltaRef, i);
+            float g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            squareAvg = squareAvg * rho + oneMinusRho * g * g;
+            float std = global::System.MathF.Sqrt(squareAvg + epsilon);
+            float delta = global::System.MathF.Sqrt(accDelta + epsilon) / std * g;
+            accDelta = accDelta * rho + oneMinusRho * delta * delta;
+            param = param - learningRate * delta;
+            TStateStorage.Store(squareAvg, ref squareAvgRef, i);
+            TStateStorage.Store(accDelta, ref accDeltaRef, i);
+            TParamStorage.Store(param, ref paramRef, i);
+        }
+    }
+
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
@@ -523,6 +833,74 @@ partial class Adadelta : global::KernelGen.Optimizer
     /// <inheritdoc/>
     protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), LearningRate, Rho, Epsilon, WeightDecay, Maximize);
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    protected override bool StepStoredTensor(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+    {
+        switch ((tensor.ParameterStorage, tensor.GradientStorage, tensor.StateStorage))
+        {
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// One tensor through the stored loops: prepared as StepTensors prepares it; with <paramref name="warm"/>
+    /// the loops run for every value of the flags the step and per-tensor state decide (as WarmKernels).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void StepStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (tensor.Length == 0)
+        {
+            return; // No element, no call of the rule: per-tensor state stays as it is too.
+        }
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        int step = tensor.Step + 1;
+        Prepare(ref args, LearningRate, Rho, Epsilon, WeightDecay, Maximize);
+        args.ParamBytes = global::KernelGen.Internal.StoredBuffers.Parameter(tensor);
+        args.GradBytes = global::KernelGen.Internal.StoredBuffers.Gradient(tensor);
+        args.SquareAvgBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 0);
+        args.AccDeltaBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 1);
+        args.StoredLength = tensor.Length;
+        DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args); // (warm or not: the settings decide every flag)
+    }
 
     /// <inheritdoc/>
     protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)

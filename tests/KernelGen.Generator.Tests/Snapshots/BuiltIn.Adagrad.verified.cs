@@ -139,6 +139,10 @@ partial class Adagrad : global::KernelGen.Optimizer
         public bool WeightDecayIsNotZero;
         public bool StepIsOne;
         public bool UnscaleGradient;
+        public global::System.Span<byte> ParamBytes;
+        public global::System.Span<byte> GradBytes;
+        public global::System.Span<byte> SumBytes;
+        public int StoredLength;
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
@@ -437,6 +441,292 @@ partial class Adagrad : global::KernelGen.Optimizer
         }
     }
 
+    /// <summary>Runs the stored loops of <paramref name="path"/> on prepared arguments (buffers as bytes, in their storage types).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (args.Maximize) UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.WeightDecayIsNotZero) UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.StepIsOne) UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.UnscaleGradient) RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        switch (path)
+        {
+            case global::KernelGen.KernelPath.Vector512:
+                Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector256:
+                Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector128:
+                Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref args, 0);
+                break;
+            default:
+                LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref args, 0);
+                break;
+        }
+    }
+
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte sumRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SumBytes);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 initialAccumulatorValue = Vector512.Create(args.InitialAccumulatorValue);
+        V512 clr = Vector512.Create(args.Clr);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V512 sumDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 16 <= length; i += 16)
+        {
+            V512 grad = TGradientStorage.Load512(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 param = TParamStorage.Load512(ref paramRef, i);
+            V512 sum = !TStepIsOne.Value ? TStateStorage.Load512(ref sumRef, i) : V512.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+            param = param - clr * g / (Vector512.Sqrt(sum) + epsilon);
+            if (pending)
+            {
+                TStateStorage.Store512(sumDeferred, ref sumRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            sumDeferred = sum;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(sumDeferred, ref sumRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte sumRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SumBytes);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 initialAccumulatorValue = Vector256.Create(args.InitialAccumulatorValue);
+        V256 clr = Vector256.Create(args.Clr);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V256 sumDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 8 <= length; i += 8)
+        {
+            V256 grad = TGradientStorage.Load256(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 param = TParamStorage.Load256(ref paramRef, i);
+            V256 sum = !TStepIsOne.Value ? TStateStorage.Load256(ref sumRef, i) : V256.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+            param = param - clr * g / (Vector256.Sqrt(sum) + epsilon);
+            if (pending)
+            {
+                TStateStorage.Store256(sumDeferred, ref sumRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            sumDeferred = sum;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(sumDeferred, ref sumRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte sumRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SumBytes);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 initialAccumulatorValue = Vector128.Create(args.InitialAccumulatorValue);
+        V128 clr = Vector128.Create(args.Clr);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V128 sumDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 4 <= length; i += 4)
+        {
+            V128 grad = TGradientStorage.Load128(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 param = TParamStorage.Load128(ref paramRef, i);
+            V128 sum = !TStepIsOne.Value ? TStateStorage.Load128(ref sumRef, i) : V128.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+            param = param - clr * g / (Vector128.Sqrt(sum) + epsilon);
+            if (pending)
+            {
+                TStateStorage.Store128(sumDeferred, ref sumRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            sumDeferred = sum;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(sumDeferred, ref sumRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored scalar path, and the tail of the stored vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte sumRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SumBytes);
+        float weightDecay = args.WeightDecay;
+        float initialAccumulatorValue = args.InitialAccumulatorValue;
+        float clr = args.Clr;
+        float epsilon = args.Epsilon;
+        float gradientMultiplier = args.GradientMultiplier;
+        nuint length = (nuint)args.StoredLength;
+        for (nuint i = start; i < length; i++)
+        {
+            float grad = TGradientStorage.Load(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float param = TParamStorage.Load(ref paramRef, i);
+            float sum = !TStepIsOne.Value ? TStateStorage.Load(ref sumRef, i) : 0f;
+            float g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayIsNotZero.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+            param = param - clr * g / (global::System.MathF.Sqrt(sum) + epsilon);
+            TStateStorage.Store(sum, ref sumRef, i);
+            TParamStorage.Store(param, ref paramRef, i);
+        }
+    }
+
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
@@ -506,6 +796,84 @@ partial class Adagrad : global::KernelGen.Optimizer
     /// <inheritdoc/>
     protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), LearningRate, LearningRateDecay, WeightDecay, InitialAccumulatorValue, Epsilon, Maximize, step);
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    protected override bool StepStoredTensor(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+    {
+        switch ((tensor.ParameterStorage, tensor.GradientStorage, tensor.StateStorage))
+        {
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// One tensor through the stored loops: prepared as StepTensors prepares it; with <paramref name="warm"/>
+    /// the loops run for every value of the flags the step and per-tensor state decide (as WarmKernels).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void StepStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (tensor.Length == 0)
+        {
+            return; // No element, no call of the rule: per-tensor state stays as it is too.
+        }
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        int step = tensor.Step + 1;
+        Prepare(ref args, LearningRate, LearningRateDecay, WeightDecay, InitialAccumulatorValue, Epsilon, Maximize, step);
+        args.ParamBytes = global::KernelGen.Internal.StoredBuffers.Parameter(tensor);
+        args.GradBytes = global::KernelGen.Internal.StoredBuffers.Gradient(tensor);
+        args.SumBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 0);
+        args.StoredLength = tensor.Length;
+        if (warm)
+        {
+            for (int variant = 0; variant < 2; variant++)
+            {
+                args.StepIsOne = (variant & 1) != 0; // step == 1
+                DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+            }
+        }
+        else
+        {
+            DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)

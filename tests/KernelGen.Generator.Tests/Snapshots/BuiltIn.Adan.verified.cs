@@ -240,6 +240,13 @@ partial class Adan : global::KernelGen.Optimizer
         public bool WeightDecouple;
         public bool NotWeightDecouple;
         public bool UnscaleGradient;
+        public global::System.Span<byte> ParamBytes;
+        public global::System.Span<byte> GradBytes;
+        public global::System.Span<byte> ExpAvgBytes;
+        public global::System.Span<byte> ExpAvgSqBytes;
+        public global::System.Span<byte> ExpAvgDiffBytes;
+        public global::System.Span<byte> PreviousGradNegatedBytes;
+        public int StoredLength;
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
@@ -1608,6 +1615,454 @@ partial class Adan : global::KernelGen.Optimizer
         }
     }
 
+    /// <summary>Runs the stored loops of <paramref name="path"/> on prepared arguments (buffers as bytes, in their storage types).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (args.Maximize) UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.StepIsOne) UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.WeightDecouple) UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.NotWeightDecouple) UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.UnscaleGradient) RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        else RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        switch (path)
+        {
+            case global::KernelGen.KernelPath.Vector512:
+                Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector256:
+                Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector128:
+                Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, 0);
+                break;
+            default:
+                LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, 0);
+                break;
+        }
+    }
+
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte previousGradNegatedRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.PreviousGradNegatedBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgDiffRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgDiffBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        V512 clip = Vector512.Create(args.Clip);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 beta3 = Vector512.Create(args.Beta3);
+        V512 oneMinusBeta3 = Vector512.Create(args.OneMinusBeta3);
+        V512 sqrtBiasCorrection3 = Vector512.Create(args.SqrtBiasCorrection3);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 oneMinusLearningRateTimesWeightDecay = Vector512.Create(args.OneMinusLearningRateTimesWeightDecay);
+        V512 learningRateOverBiasCorrection1 = Vector512.Create(args.LearningRateOverBiasCorrection1);
+        V512 learningRateTimesBeta2OverBiasCorrection2 = Vector512.Create(args.LearningRateTimesBeta2OverBiasCorrection2);
+        V512 onePlusLearningRateTimesWeightDecay = Vector512.Create(args.OnePlusLearningRateTimesWeightDecay);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V512 expAvgDeferred = V512.Zero;
+        V512 expAvgDiffDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        V512 previousGradNegatedDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 16 <= length; i += 16)
+        {
+            V512 grad = TGradientStorage.Load512(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 previousGradNegated = !TStepIsOne.Value ? TStateStorage.Load512(ref previousGradNegatedRef, i) : V512.Zero;
+            V512 expAvg = TStateStorage.Load512(ref expAvgRef, i);
+            V512 expAvgDiff = TStateStorage.Load512(ref expAvgDiffRef, i);
+            V512 expAvgSq = TStateStorage.Load512(ref expAvgSqRef, i);
+            V512 param = TParamStorage.Load512(ref paramRef, i);
+            V512 g = (TMaximize.Value ? -grad : grad) * clip;
+            V512 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+            V512 u = gradDiff * beta2 + g;
+            expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+            V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+            if (TWeightDecouple.Value)
+            {
+                param = param * oneMinusLearningRateTimesWeightDecay;
+            }
+            param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+            param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+            if (TNotWeightDecouple.Value)
+            {
+                param = param / onePlusLearningRateTimesWeightDecay;
+            }
+            previousGradNegated = -g;
+            if (pending)
+            {
+                TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store512(expAvgDiffDeferred, ref expAvgDiffRef, deferredAt);
+                TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store512(previousGradNegatedDeferred, ref previousGradNegatedRef, deferredAt);
+            }
+            expAvgDeferred = expAvg;
+            expAvgDiffDeferred = expAvgDiff;
+            expAvgSqDeferred = expAvgSq;
+            paramDeferred = param;
+            previousGradNegatedDeferred = previousGradNegated;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store512(expAvgDiffDeferred, ref expAvgDiffRef, deferredAt);
+            TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store512(previousGradNegatedDeferred, ref previousGradNegatedRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte previousGradNegatedRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.PreviousGradNegatedBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgDiffRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgDiffBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        V256 clip = Vector256.Create(args.Clip);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 beta3 = Vector256.Create(args.Beta3);
+        V256 oneMinusBeta3 = Vector256.Create(args.OneMinusBeta3);
+        V256 sqrtBiasCorrection3 = Vector256.Create(args.SqrtBiasCorrection3);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 oneMinusLearningRateTimesWeightDecay = Vector256.Create(args.OneMinusLearningRateTimesWeightDecay);
+        V256 learningRateOverBiasCorrection1 = Vector256.Create(args.LearningRateOverBiasCorrection1);
+        V256 learningRateTimesBeta2OverBiasCorrection2 = Vector256.Create(args.LearningRateTimesBeta2OverBiasCorrection2);
+        V256 onePlusLearningRateTimesWeightDecay = Vector256.Create(args.OnePlusLearningRateTimesWeightDecay);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V256 expAvgDeferred = V256.Zero;
+        V256 expAvgDiffDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        V256 previousGradNegatedDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 8 <= length; i += 8)
+        {
+            V256 grad = TGradientStorage.Load256(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 previousGradNegated = !TStepIsOne.Value ? TStateStorage.Load256(ref previousGradNegatedRef, i) : V256.Zero;
+            V256 expAvg = TStateStorage.Load256(ref expAvgRef, i);
+            V256 expAvgDiff = TStateStorage.Load256(ref expAvgDiffRef, i);
+            V256 expAvgSq = TStateStorage.Load256(ref expAvgSqRef, i);
+            V256 param = TParamStorage.Load256(ref paramRef, i);
+            V256 g = (TMaximize.Value ? -grad : grad) * clip;
+            V256 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+            V256 u = gradDiff * beta2 + g;
+            expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+            V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+            if (TWeightDecouple.Value)
+            {
+                param = param * oneMinusLearningRateTimesWeightDecay;
+            }
+            param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+            param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+            if (TNotWeightDecouple.Value)
+            {
+                param = param / onePlusLearningRateTimesWeightDecay;
+            }
+            previousGradNegated = -g;
+            if (pending)
+            {
+                TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store256(expAvgDiffDeferred, ref expAvgDiffRef, deferredAt);
+                TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store256(previousGradNegatedDeferred, ref previousGradNegatedRef, deferredAt);
+            }
+            expAvgDeferred = expAvg;
+            expAvgDiffDeferred = expAvgDiff;
+            expAvgSqDeferred = expAvgSq;
+            paramDeferred = param;
+            previousGradNegatedDeferred = previousGradNegated;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store256(expAvgDiffDeferred, ref expAvgDiffRef, deferredAt);
+            TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store256(previousGradNegatedDeferred, ref previousGradNegatedRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte previousGradNegatedRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.PreviousGradNegatedBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgDiffRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgDiffBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        V128 clip = Vector128.Create(args.Clip);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 beta3 = Vector128.Create(args.Beta3);
+        V128 oneMinusBeta3 = Vector128.Create(args.OneMinusBeta3);
+        V128 sqrtBiasCorrection3 = Vector128.Create(args.SqrtBiasCorrection3);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 oneMinusLearningRateTimesWeightDecay = Vector128.Create(args.OneMinusLearningRateTimesWeightDecay);
+        V128 learningRateOverBiasCorrection1 = Vector128.Create(args.LearningRateOverBiasCorrection1);
+        V128 learningRateTimesBeta2OverBiasCorrection2 = Vector128.Create(args.LearningRateTimesBeta2OverBiasCorrection2);
+        V128 onePlusLearningRateTimesWeightDecay = Vector128.Create(args.OnePlusLearningRateTimesWeightDecay);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V128 expAvgDeferred = V128.Zero;
+        V128 expAvgDiffDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        V128 previousGradNegatedDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 4 <= length; i += 4)
+        {
+            V128 grad = TGradientStorage.Load128(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 previousGradNegated = !TStepIsOne.Value ? TStateStorage.Load128(ref previousGradNegatedRef, i) : V128.Zero;
+            V128 expAvg = TStateStorage.Load128(ref expAvgRef, i);
+            V128 expAvgDiff = TStateStorage.Load128(ref expAvgDiffRef, i);
+            V128 expAvgSq = TStateStorage.Load128(ref expAvgSqRef, i);
+            V128 param = TParamStorage.Load128(ref paramRef, i);
+            V128 g = (TMaximize.Value ? -grad : grad) * clip;
+            V128 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+            V128 u = gradDiff * beta2 + g;
+            expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+            V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+            if (TWeightDecouple.Value)
+            {
+                param = param * oneMinusLearningRateTimesWeightDecay;
+            }
+            param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+            param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+            if (TNotWeightDecouple.Value)
+            {
+                param = param / onePlusLearningRateTimesWeightDecay;
+            }
+            previousGradNegated = -g;
+            if (pending)
+            {
+                TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store128(expAvgDiffDeferred, ref expAvgDiffRef, deferredAt);
+                TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store128(previousGradNegatedDeferred, ref previousGradNegatedRef, deferredAt);
+            }
+            expAvgDeferred = expAvg;
+            expAvgDiffDeferred = expAvgDiff;
+            expAvgSqDeferred = expAvgSq;
+            paramDeferred = param;
+            previousGradNegatedDeferred = previousGradNegated;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store128(expAvgDiffDeferred, ref expAvgDiffRef, deferredAt);
+            TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store128(previousGradNegatedDeferred, ref previousGradNegatedRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored scalar path, and the tail of the stored vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte previousGradNegatedRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.PreviousGradNegatedBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgDiffRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgDiffBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        float clip = args.Clip;
+        float beta1 = args.Beta1;
+        float oneMinusBeta1 = args.OneMinusBeta1;
+        float beta2 = args.Beta2;
+        float oneMinusBeta2 = args.OneMinusBeta2;
+        float beta3 = args.Beta3;
+        float oneMinusBeta3 = args.OneMinusBeta3;
+        float sqrtBiasCorrection3 = args.SqrtBiasCorrection3;
+        float epsilon = args.Epsilon;
+        float oneMinusLearningRateTimesWeightDecay = args.OneMinusLearningRateTimesWeightDecay;
+        float learningRateOverBiasCorrection1 = args.LearningRateOverBiasCorrection1;
+        float learningRateTimesBeta2OverBiasCorrection2 = args.LearningRateTimesBeta2OverBiasCorrection2;
+        float onePlusLearningRateTimesWeightDecay = args.OnePlusLearningRateTimesWeightDecay;
+        float gradientMultiplier = args.GradientMultiplier;
+        nuint length = (nuint)args.StoredLength;
+        for (nuint i = start; i < length; i++)
+        {
+            float grad = TGradientStorage.Load(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float previousGradNegated = !TStepIsOne.Value ? TStateStorage.Load(ref previousGradNegatedRef, i) : 0f;
+            float expAvg = TStateStorage.Load(ref expAvgRef, i);
+            float expAvgDiff = TStateStorage.Load(ref expAvgDiffRef, i);
+            float expAvgSq = TStateStorage.Load(ref expAvgSqRef, i);
+            float param = TParamStorage.Load(ref paramRef, i);
+            float g = (TMaximize.Value ? -grad : grad) * clip;
+            float gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+            float u = gradDiff * beta2 + g;
+            expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+            float denominator = global::System.MathF.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+            if (TWeightDecouple.Value)
+            {
+                param = param * oneMinusLearningRateTimesWeightDecay;
+            }
+            param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+            param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+            if (TNotWeightDecouple.Value)
+            {
+                param = param / onePlusLearningRateTimesWeightDecay;
+            }
+            previousGradNegated = -g;
+            TStateStorage.Store(expAvg, ref expAvgRef, i);
+            TStateStorage.Store(expAvgDiff, ref expAvgDiffRef, i);
+            TStateStorage.Store(expAvgSq, ref expAvgSqRef, i);
+            TParamStorage.Store(param, ref paramRef, i);
+            TStateStorage.Store(previousGradNegated, ref previousGradNegatedRef, i);
+        }
+    }
+
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
@@ -1637,6 +2092,87 @@ partial class Adan : global::KernelGen.Optimizer
     /// <inheritdoc/>
     protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), tensor.State(2), tensor.State(3), LearningRate, Beta1, Beta2, Beta3, WeightDecay, WeightDecouple, Epsilon, Maximize, step, ref tensor.TensorState(0));
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    protected override bool StepStoredTensor(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+    {
+        switch ((tensor.ParameterStorage, tensor.GradientStorage, tensor.StateStorage))
+        {
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// One tensor through the stored loops: prepared as StepTensors prepares it; with <paramref name="warm"/>
+    /// the loops run for every value of the flags the step and per-tensor state decide (as WarmKernels).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void StepStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (tensor.Length == 0)
+        {
+            return; // No element, no call of the rule: per-tensor state stays as it is too.
+        }
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        int step = tensor.Step + 1;
+        Prepare(ref args, LearningRate, Beta1, Beta2, Beta3, WeightDecay, WeightDecouple, Epsilon, Maximize, step, ref tensor.TensorState(0));
+        args.ParamBytes = global::KernelGen.Internal.StoredBuffers.Parameter(tensor);
+        args.GradBytes = global::KernelGen.Internal.StoredBuffers.Gradient(tensor);
+        args.ExpAvgBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 0);
+        args.ExpAvgSqBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 1);
+        args.ExpAvgDiffBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 2);
+        args.PreviousGradNegatedBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 3);
+        args.StoredLength = tensor.Length;
+        if (warm)
+        {
+            for (int variant = 0; variant < 2; variant++)
+            {
+                args.StepIsOne = (variant & 1) != 0; // step == 1
+                DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+            }
+        }
+        else
+        {
+            DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)

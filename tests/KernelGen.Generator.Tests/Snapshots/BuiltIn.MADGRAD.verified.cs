@@ -224,6 +224,12 @@ partial class MADGRAD : global::KernelGen.Optimizer
         public bool WeightDecayAboveZeroAndWeightDecouple;
         public bool MomentumIsZero2;
         public bool UnscaleGradient;
+        public global::System.Span<byte> ParamBytes;
+        public global::System.Span<byte> GradBytes;
+        public global::System.Span<byte> GradSumSqBytes;
+        public global::System.Span<byte> SumBytes;
+        public global::System.Span<byte> X0Bytes;
+        public int StoredLength;
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
@@ -2728,6 +2734,560 @@ partial class MADGRAD : global::KernelGen.Optimizer
         }
     }
 
+    /// <summary>Runs the stored loops of <paramref name="path"/> on prepared arguments (buffers as bytes, in their storage types).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (args.StepIsOne) UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.MomentumIsZero) UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.Maximize) UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.WeightDecayAboveZeroAndNotWeightDecouple) UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.MomentumIsZero1) UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.WeightDecayAboveZeroAndWeightDecouple) UnswitchStored6<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored6<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored6<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.MomentumIsZero2) UnswitchStored7<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored7<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored7<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero2 : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.UnscaleGradient) RunStored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, global::KernelGen.Internal.True>(path, ref args);
+        else RunStored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void RunStored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero2 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        switch (path)
+        {
+            case global::KernelGen.KernelPath.Vector512:
+                Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector256:
+                Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector128:
+                Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, 0);
+                break;
+            default:
+                LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, 0);
+                break;
+        }
+    }
+
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero2 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte x0Ref = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.X0Bytes);
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte gradSumSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradSumSqBytes);
+        ref byte sumRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SumBytes);
+        V512 zeroOverEpsilon = Vector512.Create(args.ZeroOverEpsilon);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 lambda = Vector512.Create(args.Lambda);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 momentum = Vector512.Create(args.Momentum);
+        V512 oneMinusMomentum = Vector512.Create(args.OneMinusMomentum);
+        V512 negatedLrTimesWeightDecay = Vector512.Create(args.NegatedLrTimesWeightDecay);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V512 x0Deferred = V512.Zero;
+        V512 gradSumSqDeferred = V512.Zero;
+        V512 sumDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 16 <= length; i += 16)
+        {
+            V512 param = TParamStorage.Load512(ref paramRef, i);
+            V512 x0 = TStateStorage.Load512(ref x0Ref, i);
+            V512 grad = TGradientStorage.Load512(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 gradSumSq = TStateStorage.Load512(ref gradSumSqRef, i);
+            V512 sum = TStateStorage.Load512(ref sumRef, i);
+            if (TStepIsOne.Value)
+            {
+                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+            }
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            gradSumSq = gradSumSq + lambda * g * g;
+            V512 a = gradSumSq;
+            V512 a1 = Vector512.Sqrt(Vector512.Sqrt(a));
+            V512 a2 = Vector512.Sqrt(Vector512.Sqrt(a1));
+            V512 a3 = Vector512.Sqrt(Vector512.Sqrt(a2));
+            V512 a4 = Vector512.Sqrt(Vector512.Sqrt(a3));
+            V512 a5 = Vector512.Sqrt(Vector512.Sqrt(a4));
+            V512 y = a1 * a2 * a3 * a4 * a5 * (Vector512.Create(1f) + (a5 - Vector512.Create(1f)) / Vector512.Create(3f));
+            y = y - (y - a / (y * y)) / Vector512.Create(3f);
+            y = y - (y - a / (y * y)) / Vector512.Create(3f);
+            V512 rms = Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512.Create(0f)) & Vector512.LessThanOrEqual(a, Vector512.Create(3.4028235E+38f)), y, a) + epsilon;
+            V512 divisor = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms);
+            sum = sum + lambda * g;
+            V512 before = param;
+            V512 z = x0 - sum / divisor;
+            if (TMomentumIsZero1.Value)
+            {
+                param = z;
+            }
+            else
+            {
+                param = param * momentum + oneMinusMomentum * z;
+            }
+            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+            {
+                param = param + negatedLrTimesWeightDecay * before;
+            }
+            if (TMomentumIsZero2.Value)
+            {
+                x0 = param + sum / rms;
+            }
+            if (pending)
+            {
+                TStateStorage.Store512(x0Deferred, ref x0Ref, deferredAt);
+                TStateStorage.Store512(gradSumSqDeferred, ref gradSumSqRef, deferredAt);
+                TStateStorage.Store512(sumDeferred, ref sumRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            x0Deferred = x0;
+            gradSumSqDeferred = gradSumSq;
+            sumDeferred = sum;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(x0Deferred, ref x0Ref, deferredAt);
+            TStateStorage.Store512(gradSumSqDeferred, ref gradSumSqRef, deferredAt);
+            TStateStorage.Store512(sumDeferred, ref sumRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero2 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte x0Ref = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.X0Bytes);
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte gradSumSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradSumSqBytes);
+        ref byte sumRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SumBytes);
+        V256 zeroOverEpsilon = Vector256.Create(args.ZeroOverEpsilon);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 lambda = Vector256.Create(args.Lambda);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 momentum = Vector256.Create(args.Momentum);
+        V256 oneMinusMomentum = Vector256.Create(args.OneMinusMomentum);
+        V256 negatedLrTimesWeightDecay = Vector256.Create(args.NegatedLrTimesWeightDecay);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V256 x0Deferred = V256.Zero;
+        V256 gradSumSqDeferred = V256.Zero;
+        V256 sumDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 8 <= length; i += 8)
+        {
+            V256 param = TParamStorage.Load256(ref paramRef, i);
+            V256 x0 = TStateStorage.Load256(ref x0Ref, i);
+            V256 grad = TGradientStorage.Load256(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 gradSumSq = TStateStorage.Load256(ref gradSumSqRef, i);
+            V256 sum = TStateStorage.Load256(ref sumRef, i);
+            if (TStepIsOne.Value)
+            {
+                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+            }
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            gradSumSq = gradSumSq + lambda * g * g;
+            V256 a = gradSumSq;
+            V256 a1 = Vector256.Sqrt(Vector256.Sqrt(a));
+            V256 a2 = Vector256.Sqrt(Vector256.Sqrt(a1));
+            V256 a3 = Vector256.Sqrt(Vector256.Sqrt(a2));
+            V256 a4 = Vector256.Sqrt(Vector256.Sqrt(a3));
+            V256 a5 = Vector256.Sqrt(Vector256.Sqrt(a4));
+            V256 y = a1 * a2 * a3 * a4 * a5 * (Vector256.Create(1f) + (a5 - Vector256.Create(1f)) / Vector256.Create(3f));
+            y = y - (y - a / (y * y)) / Vector256.Create(3f);
+            y = y - (y - a / (y * y)) / Vector256.Create(3f);
+            V256 rms = Vector256.ConditionalSelect(Vector256.GreaterThan(a, Vector256.Create(0f)) & Vector256.LessThanOrEqual(a, Vector256.Create(3.4028235E+38f)), y, a) + epsilon;
+            V256 divisor = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms);
+            sum = sum + lambda * g;
+            V256 before = param;
+            V256 z = x0 - sum / divisor;
+            if (TMomentumIsZero1.Value)
+            {
+                param = z;
+            }
+            else
+            {
+                param = param * momentum + oneMinusMomentum * z;
+            }
+            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+            {
+                param = param + negatedLrTimesWeightDecay * before;
+            }
+            if (TMomentumIsZero2.Value)
+            {
+                x0 = param + sum / rms;
+            }
+            if (pending)
+            {
+                TStateStorage.Store256(x0Deferred, ref x0Ref, deferredAt);
+                TStateStorage.Store256(gradSumSqDeferred, ref gradSumSqRef, deferredAt);
+                TStateStorage.Store256(sumDeferred, ref sumRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            x0Deferred = x0;
+            gradSumSqDeferred = gradSumSq;
+            sumDeferred = sum;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(x0Deferred, ref x0Ref, deferredAt);
+            TStateStorage.Store256(gradSumSqDeferred, ref gradSumSqRef, deferredAt);
+            TStateStorage.Store256(sumDeferred, ref sumRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero2 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte x0Ref = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.X0Bytes);
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte gradSumSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradSumSqBytes);
+        ref byte sumRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SumBytes);
+        V128 zeroOverEpsilon = Vector128.Create(args.ZeroOverEpsilon);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 lambda = Vector128.Create(args.Lambda);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 momentum = Vector128.Create(args.Momentum);
+        V128 oneMinusMomentum = Vector128.Create(args.OneMinusMomentum);
+        V128 negatedLrTimesWeightDecay = Vector128.Create(args.NegatedLrTimesWeightDecay);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V128 x0Deferred = V128.Zero;
+        V128 gradSumSqDeferred = V128.Zero;
+        V128 sumDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 4 <= length; i += 4)
+        {
+            V128 param = TParamStorage.Load128(ref paramRef, i);
+            V128 x0 = TStateStorage.Load128(ref x0Ref, i);
+            V128 grad = TGradientStorage.Load128(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 gradSumSq = TStateStorage.Load128(ref gradSumSqRef, i);
+            V128 sum = TStateStorage.Load128(ref sumRef, i);
+            if (TStepIsOne.Value)
+            {
+                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+            }
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            gradSumSq = gradSumSq + lambda * g * g;
+            V128 a = gradSumSq;
+            V128 a1 = Vector128.Sqrt(Vector128.Sqrt(a));
+            V128 a2 = Vector128.Sqrt(Vector128.Sqrt(a1));
+            V128 a3 = Vector128.Sqrt(Vector128.Sqrt(a2));
+            V128 a4 = Vector128.Sqrt(Vector128.Sqrt(a3));
+            V128 a5 = Vector128.Sqrt(Vector128.Sqrt(a4));
+            V128 y = a1 * a2 * a3 * a4 * a5 * (Vector128.Create(1f) + (a5 - Vector128.Create(1f)) / Vector128.Create(3f));
+            y = y - (y - a / (y * y)) / Vector128.Create(3f);
+            y = y - (y - a / (y * y)) / Vector128.Create(3f);
+            V128 rms = Vector128.ConditionalSelect(Vector128.GreaterThan(a, Vector128.Create(0f)) & Vector128.LessThanOrEqual(a, Vector128.Create(3.4028235E+38f)), y, a) + epsilon;
+            V128 divisor = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms);
+            sum = sum + lambda * g;
+            V128 before = param;
+            V128 z = x0 - sum / divisor;
+            if (TMomentumIsZero1.Value)
+            {
+                param = z;
+            }
+            else
+            {
+                param = param * momentum + oneMinusMomentum * z;
+            }
+            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+            {
+                param = param + negatedLrTimesWeightDecay * before;
+            }
+            if (TMomentumIsZero2.Value)
+            {
+                x0 = param + sum / rms;
+            }
+            if (pending)
+            {
+                TStateStorage.Store128(x0Deferred, ref x0Ref, deferredAt);
+                TStateStorage.Store128(gradSumSqDeferred, ref gradSumSqRef, deferredAt);
+                TStateStorage.Store128(sumDeferred, ref sumRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            x0Deferred = x0;
+            gradSumSqDeferred = gradSumSq;
+            sumDeferred = sum;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(x0Deferred, ref x0Ref, deferredAt);
+            TStateStorage.Store128(gradSumSqDeferred, ref gradSumSqRef, deferredAt);
+            TStateStorage.Store128(sumDeferred, ref sumRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored scalar path, and the tail of the stored vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndNotWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero1 : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZeroAndWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TMomentumIsZero2 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte x0Ref = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.X0Bytes);
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte gradSumSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradSumSqBytes);
+        ref byte sumRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.SumBytes);
+        float zeroOverEpsilon = args.ZeroOverEpsilon;
+        float weightDecay = args.WeightDecay;
+        float lambda = args.Lambda;
+        float epsilon = args.Epsilon;
+        float momentum = args.Momentum;
+        float oneMinusMomentum = args.OneMinusMomentum;
+        float negatedLrTimesWeightDecay = args.NegatedLrTimesWeightDecay;
+        float gradientMultiplier = args.GradientMultiplier;
+        nuint length = (nuint)args.StoredLength;
+        for (nuint i = start; i < length; i++)
+        {
+            float param = TParamStorage.Load(ref paramRef, i);
+            float x0 = TStateStorage.Load(ref x0Ref, i);
+            float grad = TGradientStorage.Load(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float gradSumSq = TStateStorage.Load(ref gradSumSqRef, i);
+            float sum = TStateStorage.Load(ref sumRef, i);
+            if (TStepIsOne.Value)
+            {
+                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+            }
+            float g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            gradSumSq = gradSumSq + lambda * g * g;
+            float a = gradSumSq;
+            float a1 = global::System.MathF.Sqrt(global::System.MathF.Sqrt(a));
+            float a2 = global::System.MathF.Sqrt(global::System.MathF.Sqrt(a1));
+            float a3 = global::System.MathF.Sqrt(global::System.MathF.Sqrt(a2));
+            float a4 = global::System.MathF.Sqrt(global::System.MathF.Sqrt(a3));
+            float a5 = global::System.MathF.Sqrt(global::System.MathF.Sqrt(a4));
+            float y = a1 * a2 * a3 * a4 * a5 * (1f + (a5 - 1f) / 3f);
+            y = y - (y - a / (y * y)) / 3f;
+            y = y - (y - a / (y * y)) / 3f;
+            float rms = (a > 0f && a <= 3.4028235E+38f ? y : a) + epsilon;
+            float divisor = rms <= 0f ? float.PositiveInfinity : rms;
+            sum = sum + lambda * g;
+            float before = param;
+            float z = x0 - sum / divisor;
+            if (TMomentumIsZero1.Value)
+            {
+                param = z;
+            }
+            else
+            {
+                param = param * momentum + oneMinusMomentum * z;
+            }
+            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+            {
+                param = param + negatedLrTimesWeightDecay * before;
+            }
+            if (TMomentumIsZero2.Value)
+            {
+                x0 = param + sum / rms;
+            }
+            TStateStorage.Store(x0, ref x0Ref, i);
+            TStateStorage.Store(gradSumSq, ref gradSumSqRef, i);
+            TStateStorage.Store(sum, ref sumRef, i);
+            TParamStorage.Store(param, ref paramRef, i);
+        }
+    }
+
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
@@ -2820,6 +3380,86 @@ partial class MADGRAD : global::KernelGen.Optimizer
     /// <inheritdoc/>
     protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), tensor.State(2), LearningRate, Momentum, WeightDecay, WeightDecouple, Epsilon, Maximize, step);
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    protected override bool StepStoredTensor(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+    {
+        switch ((tensor.ParameterStorage, tensor.GradientStorage, tensor.StateStorage))
+        {
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// One tensor through the stored loops: prepared as StepTensors prepares it; with <paramref name="warm"/>
+    /// the loops run for every value of the flags the step and per-tensor state decide (as WarmKernels).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void StepStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (tensor.Length == 0)
+        {
+            return; // No element, no call of the rule: per-tensor state stays as it is too.
+        }
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        int step = tensor.Step + 1;
+        Prepare(ref args, LearningRate, Momentum, WeightDecay, WeightDecouple, Epsilon, Maximize, step);
+        args.ParamBytes = global::KernelGen.Internal.StoredBuffers.Parameter(tensor);
+        args.GradBytes = global::KernelGen.Internal.StoredBuffers.Gradient(tensor);
+        args.GradSumSqBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 0);
+        args.SumBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 1);
+        args.X0Bytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 2);
+        args.StoredLength = tensor.Length;
+        if (warm)
+        {
+            for (int variant = 0; variant < 2; variant++)
+            {
+                args.StepIsOne = (variant & 1) != 0; // step == 1
+                DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+            }
+        }
+        else
+        {
+            DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)

@@ -178,6 +178,11 @@ partial class NAdam : global::KernelGen.Optimizer
         public float GradientMultiplier;
         public bool WeightDecayIsNotZero;
         public bool UnscaleGradient;
+        public global::System.Span<byte> ParamBytes;
+        public global::System.Span<byte> GradBytes;
+        public global::System.Span<byte> ExpAvgBytes;
+        public global::System.Span<byte> ExpAvgSqBytes;
+        public int StoredLength;
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
@@ -525,6 +530,310 @@ partial class NAdam : global::KernelGen.Optimizer
         }
     }
 
+    /// <summary>Runs the stored loops of <paramref name="path"/> on prepared arguments (buffers as bytes, in their storage types).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (args.WeightDecayIsNotZero) UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.UnscaleGradient) RunStored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, global::KernelGen.Internal.True>(path, ref args);
+        else RunStored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void RunStored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        switch (path)
+        {
+            case global::KernelGen.KernelPath.Vector512:
+                Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector256:
+                Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector128:
+                Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
+                break;
+            default:
+                LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, 0);
+                break;
+        }
+    }
+
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 oneMinusPowBeta2Step = Vector512.Create(args.OneMinusPowBeta2Step);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 gradStep = Vector512.Create(args.GradStep);
+        V512 avgStep = Vector512.Create(args.AvgStep);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V512 expAvgDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 16 <= length; i += 16)
+        {
+            V512 grad = TGradientStorage.Load512(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 param = TParamStorage.Load512(ref paramRef, i);
+            V512 expAvg = TStateStorage.Load512(ref expAvgRef, i);
+            V512 expAvgSq = TStateStorage.Load512(ref expAvgSqRef, i);
+            V512 g = grad;
+            if (TWeightDecayIsNotZero.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V512 denominator = Vector512.Sqrt(expAvgSq / oneMinusPowBeta2Step) + epsilon;
+            param = param - gradStep * g / denominator;
+            param = param - avgStep * expAvg / denominator;
+            if (pending)
+            {
+                TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            expAvgDeferred = expAvg;
+            expAvgSqDeferred = expAvgSq;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 oneMinusPowBeta2Step = Vector256.Create(args.OneMinusPowBeta2Step);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 gradStep = Vector256.Create(args.GradStep);
+        V256 avgStep = Vector256.Create(args.AvgStep);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V256 expAvgDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 8 <= length; i += 8)
+        {
+            V256 grad = TGradientStorage.Load256(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 param = TParamStorage.Load256(ref paramRef, i);
+            V256 expAvg = TStateStorage.Load256(ref expAvgRef, i);
+            V256 expAvgSq = TStateStorage.Load256(ref expAvgSqRef, i);
+            V256 g = grad;
+            if (TWeightDecayIsNotZero.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V256 denominator = Vector256.Sqrt(expAvgSq / oneMinusPowBeta2Step) + epsilon;
+            param = param - gradStep * g / denominator;
+            param = param - avgStep * expAvg / denominator;
+            if (pending)
+            {
+                TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            expAvgDeferred = expAvg;
+            expAvgSqDeferred = expAvgSq;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 oneMinusPowBeta2Step = Vector128.Create(args.OneMinusPowBeta2Step);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 gradStep = Vector128.Create(args.GradStep);
+        V128 avgStep = Vector128.Create(args.AvgStep);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V128 expAvgDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 4 <= length; i += 4)
+        {
+            V128 grad = TGradientStorage.Load128(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 param = TParamStorage.Load128(ref paramRef, i);
+            V128 expAvg = TStateStorage.Load128(ref expAvgRef, i);
+            V128 expAvgSq = TStateStorage.Load128(ref expAvgSqRef, i);
+            V128 g = grad;
+            if (TWeightDecayIsNotZero.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V128 denominator = Vector128.Sqrt(expAvgSq / oneMinusPowBeta2Step) + epsilon;
+            param = param - gradStep * g / denominator;
+            param = param - avgStep * expAvg / denominator;
+            if (pending)
+            {
+                TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            expAvgDeferred = expAvg;
+            expAvgSqDeferred = expAvgSq;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored scalar path, and the tail of the stored vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TWeightDecayIsNotZero : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        float weightDecay = args.WeightDecay;
+        float beta1 = args.Beta1;
+        float oneMinusBeta1 = args.OneMinusBeta1;
+        float beta2 = args.Beta2;
+        float oneMinusBeta2 = args.OneMinusBeta2;
+        float oneMinusPowBeta2Step = args.OneMinusPowBeta2Step;
+        float epsilon = args.Epsilon;
+        float gradStep = args.GradStep;
+        float avgStep = args.AvgStep;
+        float gradientMultiplier = args.GradientMultiplier;
+        nuint length = (nuint)args.StoredLength;
+        for (nuint i = start; i < length; i++)
+        {
+            float grad = TGradientStorage.Load(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float param = TParamStorage.Load(ref paramRef, i);
+            float expAvg = TStateStorage.Load(ref expAvgRef, i);
+            float expAvgSq = TStateStorage.Load(ref expAvgSqRef, i);
+            float g = grad;
+            if (TWeightDecayIsNotZero.Value)
+            {
+                g = g + weightDecay * param;
+            }
+            expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            float denominator = global::System.MathF.Sqrt(expAvgSq / oneMinusPowBeta2Step) + epsilon;
+            param = param - gradStep * g / denominator;
+            param = param - avgStep * expAvg / denominator;
+            TStateStorage.Store(expAvg, ref expAvgRef, i);
+            TStateStorage.Store(expAvgSq, ref expAvgSqRef, i);
+            TParamStorage.Store(param, ref paramRef, i);
+        }
+    }
+
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
@@ -552,6 +861,74 @@ partial class NAdam : global::KernelGen.Optimizer
     /// <inheritdoc/>
     protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), LearningRate, Beta1, Beta2, Epsilon, WeightDecay, MomentumDecay, step, ref tensor.TensorState(0));
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    protected override bool StepStoredTensor(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+    {
+        switch ((tensor.ParameterStorage, tensor.GradientStorage, tensor.StateStorage))
+        {
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// One tensor through the stored loops: prepared as StepTensors prepares it; with <paramref name="warm"/>
+    /// the loops run for every value of the flags the step and per-tensor state decide (as WarmKernels).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void StepStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (tensor.Length == 0)
+        {
+            return; // No element, no call of the rule: per-tensor state stays as it is too.
+        }
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        int step = tensor.Step + 1;
+        Prepare(ref args, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, MomentumDecay, step, ref tensor.TensorState(0));
+        args.ParamBytes = global::KernelGen.Internal.StoredBuffers.Parameter(tensor);
+        args.GradBytes = global::KernelGen.Internal.StoredBuffers.Gradient(tensor);
+        args.ExpAvgBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 0);
+        args.ExpAvgSqBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 1);
+        args.StoredLength = tensor.Length;
+        DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args); // (warm or not: the settings decide every flag)
+    }
 
     /// <inheritdoc/>
     protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)

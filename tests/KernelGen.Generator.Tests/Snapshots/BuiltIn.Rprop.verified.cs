@@ -154,6 +154,11 @@ partial class Rprop : global::KernelGen.Optimizer
         public bool Maximize;
         public bool StepIsOne;
         public bool UnscaleGradient;
+        public global::System.Span<byte> ParamBytes;
+        public global::System.Span<byte> GradBytes;
+        public global::System.Span<byte> PreviousBytes;
+        public global::System.Span<byte> StepSizeBytes;
+        public int StoredLength;
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
@@ -500,6 +505,327 @@ partial class Rprop : global::KernelGen.Optimizer
         }
     }
 
+    /// <summary>Runs the stored loops of <paramref name="path"/> on prepared arguments (buffers as bytes, in their storage types).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (args.Maximize) UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.StepIsOne) UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.UnscaleGradient) RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        switch (path)
+        {
+            case global::KernelGen.KernelPath.Vector512:
+                Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector256:
+                Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector128:
+                Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref args, 0);
+                break;
+            default:
+                LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref args, 0);
+                break;
+        }
+    }
+
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte previousRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.PreviousBytes);
+        ref byte stepSizeRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.StepSizeBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        V512 etaPlus = Vector512.Create(args.EtaPlus);
+        V512 etaMinus = Vector512.Create(args.EtaMinus);
+        V512 learningRate = Vector512.Create(args.LearningRate);
+        V512 minStepSize = Vector512.Create(args.MinStepSize);
+        V512 maxStepSize = Vector512.Create(args.MaxStepSize);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V512 stepSizeDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        V512 previousDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 16 <= length; i += 16)
+        {
+            V512 grad = TGradientStorage.Load512(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 previous = TStateStorage.Load512(ref previousRef, i);
+            V512 stepSize = !TStepIsOne.Value ? TStateStorage.Load512(ref stepSizeRef, i) : V512.Zero;
+            V512 param = TParamStorage.Load512(ref paramRef, i);
+            V512 g = TMaximize.Value ? -grad : grad;
+            V512 product = g * previous;
+            V512 factor = Vector512.ConditionalSelect(Vector512.GreaterThan(product, Vector512.Create(0f)), etaPlus, Vector512.ConditionalSelect(Vector512.LessThan(product, Vector512.Create(0f)), etaMinus, Vector512.Create(1f)));
+            stepSize = Vector512.Min(Vector512.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            V512 productBelowZero = Vector512.LessThan(product, Vector512.Create(0f));
+            V512 g_then = g;
+            {
+                // lanes where the condition holds
+                g_then = Vector512.Create(0f);
+            }
+            g = Vector512.ConditionalSelect(productBelowZero, g_then, g);
+            V512 direction = Vector512.ConditionalSelect(Vector512.GreaterThan(g, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(g, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
+            param = param - direction * stepSize;
+            previous = g;
+            if (pending)
+            {
+                TStateStorage.Store512(stepSizeDeferred, ref stepSizeRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store512(previousDeferred, ref previousRef, deferredAt);
+            }
+            stepSizeDeferred = stepSize;
+            paramDeferred = param;
+            previousDeferred = previous;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(stepSizeDeferred, ref stepSizeRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store512(previousDeferred, ref previousRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte previousRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.PreviousBytes);
+        ref byte stepSizeRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.StepSizeBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        V256 etaPlus = Vector256.Create(args.EtaPlus);
+        V256 etaMinus = Vector256.Create(args.EtaMinus);
+        V256 learningRate = Vector256.Create(args.LearningRate);
+        V256 minStepSize = Vector256.Create(args.MinStepSize);
+        V256 maxStepSize = Vector256.Create(args.MaxStepSize);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V256 stepSizeDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        V256 previousDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 8 <= length; i += 8)
+        {
+            V256 grad = TGradientStorage.Load256(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 previous = TStateStorage.Load256(ref previousRef, i);
+            V256 stepSize = !TStepIsOne.Value ? TStateStorage.Load256(ref stepSizeRef, i) : V256.Zero;
+            V256 param = TParamStorage.Load256(ref paramRef, i);
+            V256 g = TMaximize.Value ? -grad : grad;
+            V256 product = g * previous;
+            V256 factor = Vector256.ConditionalSelect(Vector256.GreaterThan(product, Vector256.Create(0f)), etaPlus, Vector256.ConditionalSelect(Vector256.LessThan(product, Vector256.Create(0f)), etaMinus, Vector256.Create(1f)));
+            stepSize = Vector256.Min(Vector256.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            V256 productBelowZero = Vector256.LessThan(product, Vector256.Create(0f));
+            V256 g_then = g;
+            {
+                // lanes where the condition holds
+                g_then = Vector256.Create(0f);
+            }
+            g = Vector256.ConditionalSelect(productBelowZero, g_then, g);
+            V256 direction = Vector256.ConditionalSelect(Vector256.GreaterThan(g, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(g, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
+            param = param - direction * stepSize;
+            previous = g;
+            if (pending)
+            {
+                TStateStorage.Store256(stepSizeDeferred, ref stepSizeRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store256(previousDeferred, ref previousRef, deferredAt);
+            }
+            stepSizeDeferred = stepSize;
+            paramDeferred = param;
+            previousDeferred = previous;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(stepSizeDeferred, ref stepSizeRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store256(previousDeferred, ref previousRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte previousRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.PreviousBytes);
+        ref byte stepSizeRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.StepSizeBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        V128 etaPlus = Vector128.Create(args.EtaPlus);
+        V128 etaMinus = Vector128.Create(args.EtaMinus);
+        V128 learningRate = Vector128.Create(args.LearningRate);
+        V128 minStepSize = Vector128.Create(args.MinStepSize);
+        V128 maxStepSize = Vector128.Create(args.MaxStepSize);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V128 stepSizeDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        V128 previousDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 4 <= length; i += 4)
+        {
+            V128 grad = TGradientStorage.Load128(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 previous = TStateStorage.Load128(ref previousRef, i);
+            V128 stepSize = !TStepIsOne.Value ? TStateStorage.Load128(ref stepSizeRef, i) : V128.Zero;
+            V128 param = TParamStorage.Load128(ref paramRef, i);
+            V128 g = TMaximize.Value ? -grad : grad;
+            V128 product = g * previous;
+            V128 factor = Vector128.ConditionalSelect(Vector128.GreaterThan(product, Vector128.Create(0f)), etaPlus, Vector128.ConditionalSelect(Vector128.LessThan(product, Vector128.Create(0f)), etaMinus, Vector128.Create(1f)));
+            stepSize = Vector128.Min(Vector128.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            V128 productBelowZero = Vector128.LessThan(product, Vector128.Create(0f));
+            V128 g_then = g;
+            {
+                // lanes where the condition holds
+                g_then = Vector128.Create(0f);
+            }
+            g = Vector128.ConditionalSelect(productBelowZero, g_then, g);
+            V128 direction = Vector128.ConditionalSelect(Vector128.GreaterThan(g, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(g, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
+            param = param - direction * stepSize;
+            previous = g;
+            if (pending)
+            {
+                TStateStorage.Store128(stepSizeDeferred, ref stepSizeRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store128(previousDeferred, ref previousRef, deferredAt);
+            }
+            stepSizeDeferred = stepSize;
+            paramDeferred = param;
+            previousDeferred = previous;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(stepSizeDeferred, ref stepSizeRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store128(previousDeferred, ref previousRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored scalar path, and the tail of the stored vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte previousRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.PreviousBytes);
+        ref byte stepSizeRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.StepSizeBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        float etaPlus = args.EtaPlus;
+        float etaMinus = args.EtaMinus;
+        float learningRate = args.LearningRate;
+        float minStepSize = args.MinStepSize;
+        float maxStepSize = args.MaxStepSize;
+        float gradientMultiplier = args.GradientMultiplier;
+        nuint length = (nuint)args.StoredLength;
+        for (nuint i = start; i < length; i++)
+        {
+            float grad = TGradientStorage.Load(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float previous = TStateStorage.Load(ref previousRef, i);
+            float stepSize = !TStepIsOne.Value ? TStateStorage.Load(ref stepSizeRef, i) : 0f;
+            float param = TParamStorage.Load(ref paramRef, i);
+            float g = TMaximize.Value ? -grad : grad;
+            float product = g * previous;
+            float factor = product > 0f ? etaPlus : product < 0f ? etaMinus : 1f;
+            stepSize = global::System.MathF.Min(global::System.MathF.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            bool productBelowZero = product < 0f;
+            float g_then = g;
+            {
+                // lanes where the condition holds
+                g_then = 0f;
+            }
+            g = productBelowZero ? g_then : g;
+            float direction = g > 0f ? 1f : g < 0f ? -1f : 0f;
+            param = param - direction * stepSize;
+            previous = g;
+            TStateStorage.Store(stepSize, ref stepSizeRef, i);
+            TParamStorage.Store(param, ref paramRef, i);
+            TStateStorage.Store(previous, ref previousRef, i);
+        }
+    }
+
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
@@ -570,6 +896,85 @@ partial class Rprop : global::KernelGen.Optimizer
     /// <inheritdoc/>
     protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), LearningRate, EtaMinus, EtaPlus, MinStepSize, MaxStepSize, Maximize, step);
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    protected override bool StepStoredTensor(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+    {
+        switch ((tensor.ParameterStorage, tensor.GradientStorage, tensor.StateStorage))
+        {
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// One tensor through the stored loops: prepared as StepTensors prepares it; with <paramref name="warm"/>
+    /// the loops run for every value of the flags the step and per-tensor state decide (as WarmKernels).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void StepStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (tensor.Length == 0)
+        {
+            return; // No element, no call of the rule: per-tensor state stays as it is too.
+        }
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        int step = tensor.Step + 1;
+        Prepare(ref args, LearningRate, EtaMinus, EtaPlus, MinStepSize, MaxStepSize, Maximize, step);
+        args.ParamBytes = global::KernelGen.Internal.StoredBuffers.Parameter(tensor);
+        args.GradBytes = global::KernelGen.Internal.StoredBuffers.Gradient(tensor);
+        args.PreviousBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 0);
+        args.StepSizeBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 1);
+        args.StoredLength = tensor.Length;
+        if (warm)
+        {
+            for (int variant = 0; variant < 2; variant++)
+            {
+                args.StepIsOne = (variant & 1) != 0; // step == 1
+                DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+            }
+        }
+        else
+        {
+            DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)

@@ -259,6 +259,12 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         public bool WeightDecayAboveZero;
         public bool AbsCheckpointBelowHalf;
         public bool UnscaleGradient;
+        public global::System.Span<byte> ParamBytes;
+        public global::System.Span<byte> GradBytes;
+        public global::System.Span<byte> ZBytes;
+        public global::System.Span<byte> ExpAvgSqBytes;
+        public global::System.Span<byte> MaxExpAvgSqBytes;
+        public int StoredLength;
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
@@ -904,6 +910,493 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         }
     }
 
+    /// <summary>Runs the stored loops of <paramref name="path"/> on prepared arguments (buffers as bytes, in their storage types).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (args.StepIsOne) UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.Maximize) UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.AmsBound) UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.WeightDecayAboveZero) UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.AbsCheckpointBelowHalf) UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.UnscaleGradient) RunStored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, global::KernelGen.Internal.True>(path, ref args);
+        else RunStored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void RunStored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        switch (path)
+        {
+            case global::KernelGen.KernelPath.Vector512:
+                Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector256:
+                Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector128:
+                Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, 0);
+                break;
+            default:
+                LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, 0);
+                break;
+        }
+    }
+
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte zRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ZBytes);
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        ref byte maxExpAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgSqBytes);
+        V512 beta2 = Vector512.Create(args.Beta2);
+        V512 oneMinusBeta2 = Vector512.Create(args.OneMinusBeta2);
+        V512 biasCorrection2 = Vector512.Create(args.BiasCorrection2);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 checkpoint = Vector512.Create(args.Checkpoint);
+        V512 oneMinusCheckpoint = Vector512.Create(args.OneMinusCheckpoint);
+        V512 lrTimesBeta1TimesOneMinusCheckpointMinusOne = Vector512.Create(args.LrTimesBeta1TimesOneMinusCheckpointMinusOne);
+        V512 lr = Vector512.Create(args.Lr);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V512 zDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 maxExpAvgSqDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 16 <= length; i += 16)
+        {
+            V512 param = TParamStorage.Load512(ref paramRef, i);
+            V512 z = TStateStorage.Load512(ref zRef, i);
+            V512 grad = TGradientStorage.Load512(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 expAvgSq = TStateStorage.Load512(ref expAvgSqRef, i);
+            V512 maxExpAvgSq = TAmsBound.Value ? TStateStorage.Load512(ref maxExpAvgSqRef, i) : V512.Zero;
+            if (TStepIsOne.Value)
+            {
+                z = param;
+            }
+            V512 g = TMaximize.Value ? -grad : grad;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V512 secondMoment = expAvgSq / biasCorrection2;
+            V512 denominator = V512.Zero;
+            if (TAmsBound.Value)
+            {
+                maxExpAvgSq = Vector512.Max(maxExpAvgSq, secondMoment);
+                denominator = Vector512.Sqrt(maxExpAvgSq + Vector512.Create(1E-15f)) + epsilon;
+            }
+            else
+            {
+                denominator = Vector512.Sqrt(secondMoment + Vector512.Create(1E-15f)) + epsilon;
+            }
+            V512 u = g / denominator;
+            if (TWeightDecayAboveZero.Value)
+            {
+                u = u + weightDecay * param;
+            }
+            if (TAbsCheckpointBelowHalf.Value)
+            {
+                param = param + checkpoint * (z - param);
+            }
+            else
+            {
+                param = z - (z - param) * oneMinusCheckpoint;
+            }
+            param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
+            z = z - lr * u;
+            if (pending)
+            {
+                TStateStorage.Store512(zDeferred, ref zRef, deferredAt);
+                TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            }
+            zDeferred = z;
+            expAvgSqDeferred = expAvgSq;
+            maxExpAvgSqDeferred = maxExpAvgSq;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store512(zDeferred, ref zRef, deferredAt);
+            TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte zRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ZBytes);
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        ref byte maxExpAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgSqBytes);
+        V256 beta2 = Vector256.Create(args.Beta2);
+        V256 oneMinusBeta2 = Vector256.Create(args.OneMinusBeta2);
+        V256 biasCorrection2 = Vector256.Create(args.BiasCorrection2);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 checkpoint = Vector256.Create(args.Checkpoint);
+        V256 oneMinusCheckpoint = Vector256.Create(args.OneMinusCheckpoint);
+        V256 lrTimesBeta1TimesOneMinusCheckpointMinusOne = Vector256.Create(args.LrTimesBeta1TimesOneMinusCheckpointMinusOne);
+        V256 lr = Vector256.Create(args.Lr);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V256 zDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 maxExpAvgSqDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 8 <= length; i += 8)
+        {
+            V256 param = TParamStorage.Load256(ref paramRef, i);
+            V256 z = TStateStorage.Load256(ref zRef, i);
+            V256 grad = TGradientStorage.Load256(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 expAvgSq = TStateStorage.Load256(ref expAvgSqRef, i);
+            V256 maxExpAvgSq = TAmsBound.Value ? TStateStorage.Load256(ref maxExpAvgSqRef, i) : V256.Zero;
+            if (TStepIsOne.Value)
+            {
+                z = param;
+            }
+            V256 g = TMaximize.Value ? -grad : grad;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V256 secondMoment = expAvgSq / biasCorrection2;
+            V256 denominator = V256.Zero;
+            if (TAmsBound.Value)
+            {
+                maxExpAvgSq = Vector256.Max(maxExpAvgSq, secondMoment);
+                denominator = Vector256.Sqrt(maxExpAvgSq + Vector256.Create(1E-15f)) + epsilon;
+            }
+            else
+            {
+                denominator = Vector256.Sqrt(secondMoment + Vector256.Create(1E-15f)) + epsilon;
+            }
+            V256 u = g / denominator;
+            if (TWeightDecayAboveZero.Value)
+            {
+                u = u + weightDecay * param;
+            }
+            if (TAbsCheckpointBelowHalf.Value)
+            {
+                param = param + checkpoint * (z - param);
+            }
+            else
+            {
+                param = z - (z - param) * oneMinusCheckpoint;
+            }
+            param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
+            z = z - lr * u;
+            if (pending)
+            {
+                TStateStorage.Store256(zDeferred, ref zRef, deferredAt);
+                TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            }
+            zDeferred = z;
+            expAvgSqDeferred = expAvgSq;
+            maxExpAvgSqDeferred = maxExpAvgSq;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store256(zDeferred, ref zRef, deferredAt);
+            TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte zRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ZBytes);
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        ref byte maxExpAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgSqBytes);
+        V128 beta2 = Vector128.Create(args.Beta2);
+        V128 oneMinusBeta2 = Vector128.Create(args.OneMinusBeta2);
+        V128 biasCorrection2 = Vector128.Create(args.BiasCorrection2);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 checkpoint = Vector128.Create(args.Checkpoint);
+        V128 oneMinusCheckpoint = Vector128.Create(args.OneMinusCheckpoint);
+        V128 lrTimesBeta1TimesOneMinusCheckpointMinusOne = Vector128.Create(args.LrTimesBeta1TimesOneMinusCheckpointMinusOne);
+        V128 lr = Vector128.Create(args.Lr);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V128 zDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 maxExpAvgSqDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 4 <= length; i += 4)
+        {
+            V128 param = TParamStorage.Load128(ref paramRef, i);
+            V128 z = TStateStorage.Load128(ref zRef, i);
+            V128 grad = TGradientStorage.Load128(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 expAvgSq = TStateStorage.Load128(ref expAvgSqRef, i);
+            V128 maxExpAvgSq = TAmsBound.Value ? TStateStorage.Load128(ref maxExpAvgSqRef, i) : V128.Zero;
+            if (TStepIsOne.Value)
+            {
+                z = param;
+            }
+            V128 g = TMaximize.Value ? -grad : grad;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V128 secondMoment = expAvgSq / biasCorrection2;
+            V128 denominator = V128.Zero;
+            if (TAmsBound.Value)
+            {
+                maxExpAvgSq = Vector128.Max(maxExpAvgSq, secondMoment);
+                denominator = Vector128.Sqrt(maxExpAvgSq + Vector128.Create(1E-15f)) + epsilon;
+            }
+            else
+            {
+                denominator = Vector128.Sqrt(secondMoment + Vector128.Create(1E-15f)) + epsilon;
+            }
+            V128 u = g / denominator;
+            if (TWeightDecayAboveZero.Value)
+            {
+                u = u + weightDecay * param;
+            }
+            if (TAbsCheckpointBelowHalf.Value)
+            {
+                param = param + checkpoint * (z - param);
+            }
+            else
+            {
+                param = z - (z - param) * oneMinusCheckpoint;
+            }
+            param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
+            z = z - lr * u;
+            if (pending)
+            {
+                TStateStorage.Store128(zDeferred, ref zRef, deferredAt);
+                TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+                if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            }
+            zDeferred = z;
+            expAvgSqDeferred = expAvgSq;
+            maxExpAvgSqDeferred = maxExpAvgSq;
+            paramDeferred = param;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TStateStorage.Store128(zDeferred, ref zRef, deferredAt);
+            TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored scalar path, and the tail of the stored vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMaximize, TAmsBound, TWeightDecayAboveZero, TAbsCheckpointBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TAmsBound : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TAbsCheckpointBelowHalf : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte zRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ZBytes);
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        ref byte maxExpAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.MaxExpAvgSqBytes);
+        float beta2 = args.Beta2;
+        float oneMinusBeta2 = args.OneMinusBeta2;
+        float biasCorrection2 = args.BiasCorrection2;
+        float epsilon = args.Epsilon;
+        float weightDecay = args.WeightDecay;
+        float checkpoint = args.Checkpoint;
+        float oneMinusCheckpoint = args.OneMinusCheckpoint;
+        float lrTimesBeta1TimesOneMinusCheckpointMinusOne = args.LrTimesBeta1TimesOneMinusCheckpointMinusOne;
+        float lr = args.Lr;
+        float gradientMultiplier = args.GradientMultiplier;
+        nuint length = (nuint)args.StoredLength;
+        for (nuint i = start; i < length; i++)
+        {
+            float param = TParamStorage.Load(ref paramRef, i);
+            float z = TStateStorage.Load(ref zRef, i);
+            float grad = TGradientStorage.Load(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float expAvgSq = TStateStorage.Load(ref expAvgSqRef, i);
+            float maxExpAvgSq = TAmsBound.Value ? TStateStorage.Load(ref maxExpAvgSqRef, i) : 0f;
+            if (TStepIsOne.Value)
+            {
+                z = param;
+            }
+            float g = TMaximize.Value ? -grad : grad;
+            expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            float secondMoment = expAvgSq / biasCorrection2;
+            float denominator = 0f;
+            if (TAmsBound.Value)
+            {
+                maxExpAvgSq = global::System.MathF.Max(maxExpAvgSq, secondMoment);
+                denominator = global::System.MathF.Sqrt(maxExpAvgSq + 1E-15f) + epsilon;
+            }
+            else
+            {
+                denominator = global::System.MathF.Sqrt(secondMoment + 1E-15f) + epsilon;
+            }
+            float u = g / denominator;
+            if (TWeightDecayAboveZero.Value)
+            {
+                u = u + weightDecay * param;
+            }
+            if (TAbsCheckpointBelowHalf.Value)
+            {
+                param = param + checkpoint * (z - param);
+            }
+            else
+            {
+                param = z - (z - param) * oneMinusCheckpoint;
+            }
+            param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
+            z = z - lr * u;
+            TStateStorage.Store(z, ref zRef, i);
+            TStateStorage.Store(expAvgSq, ref expAvgSqRef, i);
+            if (TAmsBound.Value) TStateStorage.Store(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            TParamStorage.Store(param, ref paramRef, i);
+        }
+    }
+
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
@@ -932,6 +1425,87 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
     /// <inheritdoc/>
     protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), tensor.State(2), LearningRate, Beta1, Beta2, WeightDecay, R, WeightLrPower, WarmupSteps, DecouplingC, AmsBound, Epsilon, Maximize, step, ref tensor.TensorState(0), ref tensor.TensorState(1));
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    protected override bool StepStoredTensor(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+    {
+        switch ((tensor.ParameterStorage, tensor.GradientStorage, tensor.StateStorage))
+        {
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// One tensor through the stored loops: prepared as StepTensors prepares it; with <paramref name="warm"/>
+    /// the loops run for every value of the flags the step and per-tensor state decide (as WarmKernels).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void StepStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (tensor.Length == 0)
+        {
+            return; // No element, no call of the rule: per-tensor state stays as it is too.
+        }
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        int step = tensor.Step + 1;
+        Prepare(ref args, LearningRate, Beta1, Beta2, WeightDecay, R, WeightLrPower, WarmupSteps, DecouplingC, AmsBound, Epsilon, Maximize, step, ref tensor.TensorState(0), ref tensor.TensorState(1));
+        args.ParamBytes = global::KernelGen.Internal.StoredBuffers.Parameter(tensor);
+        args.GradBytes = global::KernelGen.Internal.StoredBuffers.Gradient(tensor);
+        args.ZBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 0);
+        args.ExpAvgSqBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 1);
+        args.MaxExpAvgSqBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 2);
+        args.StoredLength = tensor.Length;
+        if (warm)
+        {
+            for (int variant = 0; variant < 4; variant++)
+            {
+                args.StepIsOne = (variant & 1) != 0; // step == 1
+                args.AbsCheckpointBelowHalf = (variant & 2) != 0; // global::System.MathF.Abs(checkpoint) < 0.5f
+                DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+            }
+        }
+        else
+        {
+            DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)

@@ -203,6 +203,11 @@ partial class Yogi : global::KernelGen.Optimizer
         public bool StepIsOne;
         public bool StepIsOne1;
         public bool UnscaleGradient;
+        public global::System.Span<byte> ParamBytes;
+        public global::System.Span<byte> GradBytes;
+        public global::System.Span<byte> ExpAvgBytes;
+        public global::System.Span<byte> ExpAvgSqBytes;
+        public int StoredLength;
     }
 
     /// <summary>Runs the loops of <paramref name="path"/> on prepared arguments.</summary>
@@ -676,6 +681,428 @@ partial class Yogi : global::KernelGen.Optimizer
         }
     }
 
+    /// <summary>Runs the stored loops of <paramref name="path"/> on prepared arguments (buffers as bytes, in their storage types).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (args.Maximize) UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored1<TParamStorage, TGradientStorage, TStateStorage, TMaximize>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.WeightDecouple) UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored2<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.WeightDecayAboveZero) UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored3<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.StepIsOne) UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored4<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.StepIsOne1) UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, global::KernelGen.Internal.True>(path, ref args);
+        else UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void UnswitchStored5<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne1 : struct, global::KernelGen.Internal.IFlag
+    {
+        if (args.UnscaleGradient) RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, global::KernelGen.Internal.True>(path, ref args);
+        else RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, global::KernelGen.Internal.False>(path, ref args);
+    }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void RunStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(global::KernelGen.KernelPath path, ref KernelArguments args)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne1 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        switch (path)
+        {
+            case global::KernelGen.KernelPath.Vector512:
+                Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector256:
+                Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, 0);
+                break;
+            case global::KernelGen.KernelPath.Vector128:
+                Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, 0);
+                break;
+            default:
+                LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, 0);
+                break;
+        }
+    }
+
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne1 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        V512 paramTerm = Vector512.Create(args.ParamTerm);
+        V512 weightDecay = Vector512.Create(args.WeightDecay);
+        V512 initialAccumulator = Vector512.Create(args.InitialAccumulator);
+        V512 beta1 = Vector512.Create(args.Beta1);
+        V512 oneMinusBeta1 = Vector512.Create(args.OneMinusBeta1);
+        V512 negatedOneMinusBeta2 = Vector512.Create(args.NegatedOneMinusBeta2);
+        V512 sqrtBiasCorrection2 = Vector512.Create(args.SqrtBiasCorrection2);
+        V512 epsilon = Vector512.Create(args.Epsilon);
+        V512 paramTerm1 = Vector512.Create(args.ParamTerm1);
+        V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V512 paramDeferred = V512.Zero;
+        V512 expAvgDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 16 <= length; i += 16)
+        {
+            V512 grad = TGradientStorage.Load512(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 param = TParamStorage.Load512(ref paramRef, i);
+            V512 expAvg = !TStepIsOne.Value ? TStateStorage.Load512(ref expAvgRef, i) : V512.Zero;
+            V512 expAvgSq = !TStepIsOne1.Value ? TStateStorage.Load512(ref expAvgSqRef, i) : V512.Zero;
+            V512 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecouple.Value)
+            {
+                param = param * paramTerm;
+            }
+            else
+            {
+                if (TWeightDecayAboveZero.Value)
+                {
+                    g = g + weightDecay * param;
+                }
+            }
+            V512 m = TStepIsOne.Value ? initialAccumulator : expAvg;
+            V512 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            V512 g2 = g * g;
+            expAvg = m * beta1 + oneMinusBeta1 * g;
+            V512 difference = v - g2;
+            V512 sign = Vector512.ConditionalSelect(Vector512.GreaterThan(difference, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(difference, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
+            expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+            V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+            param = param - paramTerm1 * (expAvg / denominator);
+            if (pending)
+            {
+                TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            expAvgSqDeferred = expAvgSq;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne1 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        V256 paramTerm = Vector256.Create(args.ParamTerm);
+        V256 weightDecay = Vector256.Create(args.WeightDecay);
+        V256 initialAccumulator = Vector256.Create(args.InitialAccumulator);
+        V256 beta1 = Vector256.Create(args.Beta1);
+        V256 oneMinusBeta1 = Vector256.Create(args.OneMinusBeta1);
+        V256 negatedOneMinusBeta2 = Vector256.Create(args.NegatedOneMinusBeta2);
+        V256 sqrtBiasCorrection2 = Vector256.Create(args.SqrtBiasCorrection2);
+        V256 epsilon = Vector256.Create(args.Epsilon);
+        V256 paramTerm1 = Vector256.Create(args.ParamTerm1);
+        V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V256 paramDeferred = V256.Zero;
+        V256 expAvgDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 8 <= length; i += 8)
+        {
+            V256 grad = TGradientStorage.Load256(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 param = TParamStorage.Load256(ref paramRef, i);
+            V256 expAvg = !TStepIsOne.Value ? TStateStorage.Load256(ref expAvgRef, i) : V256.Zero;
+            V256 expAvgSq = !TStepIsOne1.Value ? TStateStorage.Load256(ref expAvgSqRef, i) : V256.Zero;
+            V256 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecouple.Value)
+            {
+                param = param * paramTerm;
+            }
+            else
+            {
+                if (TWeightDecayAboveZero.Value)
+                {
+                    g = g + weightDecay * param;
+                }
+            }
+            V256 m = TStepIsOne.Value ? initialAccumulator : expAvg;
+            V256 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            V256 g2 = g * g;
+            expAvg = m * beta1 + oneMinusBeta1 * g;
+            V256 difference = v - g2;
+            V256 sign = Vector256.ConditionalSelect(Vector256.GreaterThan(difference, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(difference, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
+            expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+            V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+            param = param - paramTerm1 * (expAvg / denominator);
+            if (pending)
+            {
+                TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            expAvgSqDeferred = expAvgSq;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne1 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        V128 paramTerm = Vector128.Create(args.ParamTerm);
+        V128 weightDecay = Vector128.Create(args.WeightDecay);
+        V128 initialAccumulator = Vector128.Create(args.InitialAccumulator);
+        V128 beta1 = Vector128.Create(args.Beta1);
+        V128 oneMinusBeta1 = Vector128.Create(args.OneMinusBeta1);
+        V128 negatedOneMinusBeta2 = Vector128.Create(args.NegatedOneMinusBeta2);
+        V128 sqrtBiasCorrection2 = Vector128.Create(args.SqrtBiasCorrection2);
+        V128 epsilon = Vector128.Create(args.Epsilon);
+        V128 paramTerm1 = Vector128.Create(args.ParamTerm1);
+        V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
+        nuint length = (nuint)args.StoredLength;
+        nuint i = start;
+        V128 paramDeferred = V128.Zero;
+        V128 expAvgDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
+        for (; i + 4 <= length; i += 4)
+        {
+            V128 grad = TGradientStorage.Load128(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 param = TParamStorage.Load128(ref paramRef, i);
+            V128 expAvg = !TStepIsOne.Value ? TStateStorage.Load128(ref expAvgRef, i) : V128.Zero;
+            V128 expAvgSq = !TStepIsOne1.Value ? TStateStorage.Load128(ref expAvgSqRef, i) : V128.Zero;
+            V128 g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecouple.Value)
+            {
+                param = param * paramTerm;
+            }
+            else
+            {
+                if (TWeightDecayAboveZero.Value)
+                {
+                    g = g + weightDecay * param;
+                }
+            }
+            V128 m = TStepIsOne.Value ? initialAccumulator : expAvg;
+            V128 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            V128 g2 = g * g;
+            expAvg = m * beta1 + oneMinusBeta1 * g;
+            V128 difference = v - g2;
+            V128 sign = Vector128.ConditionalSelect(Vector128.GreaterThan(difference, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(difference, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
+            expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+            V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+            param = param - paramTerm1 * (expAvg / denominator);
+            if (pending)
+            {
+                TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+                TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+                TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+            }
+            paramDeferred = param;
+            expAvgDeferred = expAvg;
+            expAvgSqDeferred = expAvgSq;
+            deferredAt = i;
+            pending = true;
+        }
+        if (pending)
+        {
+            TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
+            TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+            TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
+        }
+
+        // The tail goes down the ladder, each element exactly once (as in the float32 loops).
+        if (i < length) LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, i);
+    }
+
+    /// <summary>The stored scalar path, and the tail of the stored vector paths: elements from <paramref name="start"/> on.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void LoopScalarStored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref KernelArguments args, nuint start)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TMaximize : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecouple : struct, global::KernelGen.Internal.IFlag
+        where TWeightDecayAboveZero : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne : struct, global::KernelGen.Internal.IFlag
+        where TStepIsOne1 : struct, global::KernelGen.Internal.IFlag
+        where TUnscaleGradient : struct, global::KernelGen.Internal.IFlag
+    {
+        ref byte gradRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.GradBytes);
+        ref byte paramRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ParamBytes);
+        ref byte expAvgRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgBytes);
+        ref byte expAvgSqRef = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(args.ExpAvgSqBytes);
+        float paramTerm = args.ParamTerm;
+        float weightDecay = args.WeightDecay;
+        float initialAccumulator = args.InitialAccumulator;
+        float beta1 = args.Beta1;
+        float oneMinusBeta1 = args.OneMinusBeta1;
+        float negatedOneMinusBeta2 = args.NegatedOneMinusBeta2;
+        float sqrtBiasCorrection2 = args.SqrtBiasCorrection2;
+        float epsilon = args.Epsilon;
+        float paramTerm1 = args.ParamTerm1;
+        float gradientMultiplier = args.GradientMultiplier;
+        nuint length = (nuint)args.StoredLength;
+        for (nuint i = start; i < length; i++)
+        {
+            float grad = TGradientStorage.Load(ref gradRef, i);
+            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float param = TParamStorage.Load(ref paramRef, i);
+            float expAvg = !TStepIsOne.Value ? TStateStorage.Load(ref expAvgRef, i) : 0f;
+            float expAvgSq = !TStepIsOne1.Value ? TStateStorage.Load(ref expAvgSqRef, i) : 0f;
+            float g = TMaximize.Value ? -grad : grad;
+            if (TWeightDecouple.Value)
+            {
+                param = param * paramTerm;
+            }
+            else
+            {
+                if (TWeightDecayAboveZero.Value)
+                {
+                    g = g + weightDecay * param;
+                }
+            }
+            float m = TStepIsOne.Value ? initialAccumulator : expAvg;
+            float v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            float g2 = g * g;
+            expAvg = m * beta1 + oneMinusBeta1 * g;
+            float difference = v - g2;
+            float sign = difference > 0f ? 1f : difference < 0f ? -1f : 0f;
+            expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+            float denominator = global::System.MathF.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+            param = param - paramTerm1 * (expAvg / denominator);
+            TParamStorage.Store(param, ref paramRef, i);
+            TStateStorage.Store(expAvg, ref expAvgRef, i);
+            TStateStorage.Store(expAvgSq, ref expAvgSqRef, i);
+        }
+    }
+
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
@@ -767,6 +1194,86 @@ partial class Yogi : global::KernelGen.Optimizer
     /// <inheritdoc/>
     protected override void StepTensorWithRule(global::KernelGen.ParameterTensor tensor, int step) =>
         ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), tensor.State(1), LearningRate, Beta1, Beta2, InitialAccumulator, WeightDecay, WeightDecouple, FixedDecay, Epsilon, Maximize, AdamDebias, step);
+
+    /// <inheritdoc/>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    protected override bool StepStoredTensor(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+    {
+        switch ((tensor.ParameterStorage, tensor.GradientStorage, tensor.StateStorage))
+        {
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16, global::KernelGen.StateStorage.BFloat16):
+                StepStored<global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage, global::KernelGen.Internal.BFloat16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float32, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float32Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            case (global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16, global::KernelGen.StateStorage.Float16):
+                StepStored<global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage, global::KernelGen.Internal.Float16Storage>(tensor, path, warm);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// One tensor through the stored loops: prepared as StepTensors prepares it; with <paramref name="warm"/>
+    /// the loops run for every value of the flags the step and per-tensor state decide (as WarmKernels).
+    /// </summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void StepStored<TParamStorage, TGradientStorage, TStateStorage>(global::KernelGen.ParameterTensor tensor, global::KernelGen.KernelPath path, bool warm)
+        where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TGradientStorage : struct, global::KernelGen.Internal.IElementStorage
+        where TStateStorage : struct, global::KernelGen.Internal.IElementStorage
+    {
+        if (tensor.Length == 0)
+        {
+            return; // No element, no call of the rule: per-tensor state stays as it is too.
+        }
+        KernelArguments args = default;
+        args.GradientMultiplier = GradientMultiplier;
+        args.UnscaleGradient = GradientMultiplier != 1f;
+        int step = tensor.Step + 1;
+        Prepare(ref args, LearningRate, Beta1, Beta2, InitialAccumulator, WeightDecay, WeightDecouple, FixedDecay, Epsilon, Maximize, AdamDebias, step);
+        args.ParamBytes = global::KernelGen.Internal.StoredBuffers.Parameter(tensor);
+        args.GradBytes = global::KernelGen.Internal.StoredBuffers.Gradient(tensor);
+        args.ExpAvgBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 0);
+        args.ExpAvgSqBytes = global::KernelGen.Internal.StoredBuffers.State(tensor, 1);
+        args.StoredLength = tensor.Length;
+        if (warm)
+        {
+            for (int variant = 0; variant < 4; variant++)
+            {
+                args.StepIsOne = (variant & 1) != 0; // step == 1
+                args.StepIsOne1 = (variant & 2) != 0; // step == 1
+                DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+            }
+        }
+        else
+        {
+            DispatchStored<TParamStorage, TGradientStorage, TStateStorage>(path, ref args);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)

@@ -63,6 +63,81 @@ public class StorageStepTests
         }
     }
 
+    public static IEnumerable<object[]> ElementWiseCombinations() =>
+        from optimizer in new[] { "AdamW", "AdamW amsgrad maximize", "SGD", "Adagrad", "ASGD", "Lion" }
+        from p in Types
+        from g in Types
+        from s in Types
+        where p != StateStorage.Float32 || g != StateStorage.Float32 || s != StateStorage.Float32
+        select new object[] { optimizer, p, g, s };
+
+    /// <summary>
+    /// The combinations with stored loops (the rest are staged): 16-bit states beside a float32
+    /// parameter and gradient, and a 16-bit parameter with a float32 or same-typed gradient and float32 or same-typed states.
+    /// </summary>
+    private static bool HasStoredLoops(StateStorage parameter, StateStorage gradient, StateStorage state) => parameter == StateStorage.Float32
+        ? gradient == StateStorage.Float32
+        : gradient is StateStorage.Float32 || gradient == parameter ? state is StateStorage.Float32 || state == parameter : false;
+
+    [Theory]
+    [MemberData(nameof(ElementWiseCombinations))]
+    public void StoredLoopsGiveTheStagedStepsBitsOnEveryPathWithLossScaling(string name, StateStorage parameter, StateStorage gradient, StateStorage state)
+    {
+        foreach (KernelPath path in AcceleratedPaths().Append(KernelPath.Scalar))
+        {
+            StoredCase fused = StoredCase.Create(name, parameter, gradient, state, path, stochastic: false);
+            StoredCase staged = StoredCase.Create(name, parameter, gradient, state, path, stochastic: false);
+            staged.Optimizer.UsesStoredLoops = false;
+            foreach (StoredCase c in new[] { fused, staged })
+            {
+                c.Optimizer.GradientScale = 4f; // the loops unscale the gradient as they load it
+                for (int step = 0; step < Steps; step++)
+                {
+                    c.SetGradient(step);
+                    c.Optimizer.Step();
+                }
+            }
+
+            StoredCase.AssertSame(staged, fused, $"{name} {path}: stored loops vs staged");
+            Assert.Equal(0, staged.Optimizer.StoredLoopSteps);
+            Assert.Equal(HasStoredLoops(parameter, gradient, state) ? Steps : 0, fused.Optimizer.StoredLoopSteps);
+        }
+    }
+
+    [Fact]
+    public void StoredLoopsGiveTheSameBitsInParallelAndPerTensorAndAfterWarm()
+    {
+        StoredCase expected = StoredCase.Create("AdamW", StateStorage.BFloat16, StateStorage.BFloat16, StateStorage.BFloat16, KernelPath.Auto, stochastic: false);
+        expected.Optimizer.UsesStoredLoops = false;
+        StoredCase parallel = StoredCase.Create("AdamW", StateStorage.BFloat16, StateStorage.BFloat16, StateStorage.BFloat16, KernelPath.Auto, stochastic: false);
+        parallel.Optimizer.MaxDegreeOfParallelism = 2;
+        parallel.Optimizer.ParallelThreshold = 64;
+        StoredCase perTensor = StoredCase.Create("AdamW", StateStorage.BFloat16, StateStorage.BFloat16, StateStorage.BFloat16, KernelPath.Auto, stochastic: false);
+        StoredCase warmed = StoredCase.Create("AdamW", StateStorage.BFloat16, StateStorage.BFloat16, StateStorage.BFloat16, KernelPath.Auto, stochastic: false);
+        string before = string.Join(",", warmed.ParameterBits());
+        warmed.Optimizer.Warm();
+        Assert.Equal(before, string.Join(",", warmed.ParameterBits()));
+        Assert.Equal(0, AllocationProbe.LeastAllocatedOver(warmed.Optimizer.Warm, steps: 3));
+        for (int step = 0; step < Steps; step++)
+        {
+            foreach (StoredCase c in new[] { expected, parallel, warmed })
+            {
+                c.SetGradient(step);
+                c.Optimizer.Step();
+            }
+
+            perTensor.SetGradient(step);
+            perTensor.Optimizer.BeginStep();
+            perTensor.Optimizer.StepTensor(perTensor.Tensor);
+            perTensor.Optimizer.EndStep();
+        }
+
+        StoredCase.AssertSame(expected, parallel, "parallel");
+        StoredCase.AssertSame(expected, perTensor, "per tensor");
+        StoredCase.AssertSame(expected, warmed, "after Warm");
+        Assert.True(perTensor.Optimizer.StoredLoopSteps >= Steps);
+    }
+
     [Theory]
     [InlineData(StateStorage.BFloat16)]
     [InlineData(StateStorage.Float16)]

@@ -37,6 +37,8 @@ internal sealed class StoredCase
         Optimizer optimizer = name switch
         {
             "AdamW" => new AdamW { LearningRate = 0.05f, WeightDecay = 0.01f },
+            "AdamW amsgrad maximize" => new AdamW { LearningRate = 0.05f, WeightDecay = 0.01f, Amsgrad = true, Maximize = true },
+            "Lion" => new Lion { LearningRate = 0.01f, WeightDecay = 0.01f },
             "SGD" => new SGD { LearningRate = 0.1f, Momentum = 0.9f, Nesterov = true },
             "Lamb" => new Lamb { LearningRate = 0.02f, WeightDecay = 0.01f },
             "Adagrad" => new Adagrad { LearningRate = 0.1f },
