@@ -136,12 +136,14 @@ public static class Trainer
 
         // Stepping in the backward pass: the output layer steps while the hidden layer's gradient
         // is still to be computed; its time counts as the optimizer's.
-        long inBackwardTicks = 0;
+        long inBackwardTicks = 0, inBackwardBytes = 0;
         Action stepOutputLayer = () =>
         {
             long start = Stopwatch.GetTimestamp();
+            long startBytes = GC.GetAllocatedBytesForCurrentThread();
             optimizer.StepTensor(w2);
             optimizer.StepTensor(b2);
+            inBackwardBytes += GC.GetAllocatedBytesForCurrentThread() - startBytes;
             inBackwardTicks += Stopwatch.GetTimestamp() - start;
         };
 
@@ -184,11 +186,13 @@ public static class Trainer
                 }
 
                 long t0 = Stopwatch.GetTimestamp();
-                long bytes = GC.GetAllocatedBytesForCurrentThread();
                 inBackwardTicks = 0;
+                inBackwardBytes = 0;
                 if (options.StepInBackward)
                 {
+                    long beginBytes = GC.GetAllocatedBytesForCurrentThread();
                     optimizer.BeginStep();
+                    inBackwardBytes += GC.GetAllocatedBytesForCurrentThread() - beginBytes;
                     loss += model.ForwardBackward(batchX, batchY, count, stepOutputLayer);
                 }
                 else
@@ -197,12 +201,11 @@ public static class Trainer
                 }
 
                 long t1 = Stopwatch.GetTimestamp();
-                if (!options.StepInBackward)
-                {
-                    // The optimizer's bytes only: the model's forward and backward are not its to count
-                    // (a tier-up of the model's loops in a later epoch may allocate on this thread).
-                    bytes = GC.GetAllocatedBytesForCurrentThread();
-                }
+
+                // The optimizer's bytes only (those inside the backward pass counted around its own
+                // calls): the model's forward and backward are not its to count (a tier-up of the
+                // model's loops in a later epoch may allocate on this thread).
+                long bytes = GC.GetAllocatedBytesForCurrentThread() - inBackwardBytes;
 
                 if (options.Clip && options.Parameters == StateStorage.Float32)
                 {

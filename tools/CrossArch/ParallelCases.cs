@@ -29,6 +29,9 @@ internal static class ParallelCases
         {
             kernel.MaxDegreeOfParallelism = 4;
             kernel.ParallelThreshold = 1;
+
+            // Every step shared, whatever the guard would judge of a late helper on a loaded machine.
+            kernel.ShareEveryStep = true;
         }
 
         for (int t = 0; t < Lengths.Length; t++)

@@ -35,6 +35,7 @@ public class QuantizedStateTests
         optimizer.Path = path;
         optimizer.MaxDegreeOfParallelism = threads;
         optimizer.ParallelThreshold = 1;
+        optimizer.ShareEveryStep = threads > 1; // shared steps, whatever the guard would judge on a loaded machine
         lengths ??= Lengths;
         var problems = new List<(float[] Curvature, float[] Target)>();
         for (int t = 0; t < lengths.Length; t++)
