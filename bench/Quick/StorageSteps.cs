@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using KernelGen.Bench.Baselines;
@@ -101,55 +102,83 @@ public static class StorageSteps
     /// 32 elements at a time in every buffer's own element size (an 8-bit state's codes, and its
     /// block's scale at each block's start): the bytes the step must move, moved in the order the
     /// fused step moves them, with no arithmetic. Vector256 pieces on the wide paths, Vector128
-    /// pieces otherwise.
+    /// pieces otherwise. Each buffer's bytes are resolved once per pass, so the loop is loads and
+    /// stores only: a roofline must not pay for bookkeeping the kernel does not have.
     /// </summary>
+    /// <exception cref="NotSupportedException"><paramref name="written"/> is not AdamW's three buffers (parameter and two moments).</exception>
     private static void Roofline(Buffer gradient, Buffer[] written, KernelPath path)
     {
+        if (written.Length != 3)
+        {
+            throw new NotSupportedException($"The storage roofline moves a parameter and two moments, not {written.Length} buffers.");
+        }
+
+        bool wide = path is KernelPath.Vector256 or KernelPath.Vector512;
         int elements = gradient.Bytes.Length / gradient.ElementSize;
-        int piece = path is KernelPath.Vector256 or KernelPath.Vector512 ? 32 : 16;
-        Vector128<byte> sum128 = Vector128<byte>.Zero;
-        Vector256<byte> sum256 = Vector256<byte>.Zero;
         ref byte g = ref MemoryMarshal.GetReference(gradient.Bytes);
+        ref byte p = ref MemoryMarshal.GetReference(written[0].Bytes);
+        ref byte m1 = ref MemoryMarshal.GetReference(written[1].Bytes);
+        ref byte m2 = ref MemoryMarshal.GetReference(written[2].Bytes);
+        int gs = gradient.ElementSize, ps = written[0].ElementSize, m1s = written[1].ElementSize, m2s = written[2].ElementSize;
+        float[]? scales1 = written[1].Scales, scales2 = written[2].Scales;
+        Vector256<byte> sum = Vector256<byte>.Zero;
         for (int i = 0; i + RooflineElements <= elements; i += RooflineElements)
         {
-            for (int at = i * gradient.ElementSize, end = at + RooflineElements * gradient.ElementSize; at < end; at += piece)
+            sum = Read(ref g, i * gs, RooflineElements * gs, wide, sum);
+            Rewrite(ref p, i * ps, RooflineElements * ps, wide, sum);
+            Rewrite(ref m1, i * m1s, RooflineElements * m1s, wide, sum);
+            Rewrite(ref m2, i * m2s, RooflineElements * m2s, wide, sum);
+            if ((i & (BlockLength - 1)) == 0)
             {
-                if (piece == 32)
-                {
-                    sum256 ^= Vector256.LoadUnsafe(ref g, (nuint)at);
-                }
-                else
-                {
-                    sum128 ^= Vector128.LoadUnsafe(ref g, (nuint)at);
-                }
-            }
-
-            foreach (Buffer buffer in written)
-            {
-                ref byte b = ref MemoryMarshal.GetReference(buffer.Bytes);
-                for (int at = i * buffer.ElementSize, end = at + RooflineElements * buffer.ElementSize; at < end; at += piece)
-                {
-                    // The sum's zero part keeps the stores dependent on the loads, as an update is.
-                    if (piece == 32)
-                    {
-                        (Vector256.LoadUnsafe(ref b, (nuint)at) ^ (sum256 & Vector256<byte>.Zero)).StoreUnsafe(ref b, (nuint)at);
-                    }
-                    else
-                    {
-                        (Vector128.LoadUnsafe(ref b, (nuint)at) ^ (sum128 & Vector128<byte>.Zero)).StoreUnsafe(ref b, (nuint)at);
-                    }
-                }
-
-                if (buffer.Scales is { } scales && (i & (BlockLength - 1)) == 0)
-                {
-                    ref float scale = ref scales[i / BlockLength];
-                    scale = (Vector128.CreateScalar(scale) ^ (sum128.AsSingle() & Vector128<float>.Zero)).ToScalar();
-                }
+                RewriteScale(scales1, i, sum);
+                RewriteScale(scales2, i, sum);
             }
         }
 
         // Kept, so the gradient's loads cannot be dropped.
-        s_sink = sum256 ^ Vector256.Create(sum128, sum128);
+        s_sink = sum;
+    }
+
+    /// <summary>Loads <paramref name="count"/> bytes from <paramref name="at"/> into the running sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Read(ref byte b, int at, int count, bool wide, Vector256<byte> sum)
+    {
+        for (int end = at + count; at < end; at += wide ? 32 : 16)
+        {
+            sum ^= wide ? Vector256.LoadUnsafe(ref b, (nuint)at) : Vector256.Create(Vector128.LoadUnsafe(ref b, (nuint)at), Vector128<byte>.Zero);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Loads and stores back <paramref name="count"/> bytes from <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rewrite(ref byte b, int at, int count, bool wide, Vector256<byte> sum)
+    {
+        // The sum's zero part keeps the stores dependent on the loads, as an update is.
+        Vector256<byte> none = sum & Vector256<byte>.Zero;
+        for (int end = at + count; at < end; at += wide ? 32 : 16)
+        {
+            if (wide)
+            {
+                (Vector256.LoadUnsafe(ref b, (nuint)at) ^ none).StoreUnsafe(ref b, (nuint)at);
+            }
+            else
+            {
+                (Vector128.LoadUnsafe(ref b, (nuint)at) ^ none.GetLower()).StoreUnsafe(ref b, (nuint)at);
+            }
+        }
+    }
+
+    /// <summary>Reads and writes back the scale of the block that starts at element <paramref name="i"/> (an 8-bit state's).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RewriteScale(float[]? scales, int i, Vector256<byte> sum)
+    {
+        if (scales is not null)
+        {
+            ref float scale = ref scales[i / BlockLength];
+            scale = (Vector128.CreateScalar(scale) ^ (sum.GetLower().AsSingle() & Vector128<float>.Zero)).ToScalar();
+        }
     }
 
     /// <summary>Elements per roofline iteration: a whole vector of 8-bit codes.</summary>
