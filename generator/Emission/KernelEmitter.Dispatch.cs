@@ -8,14 +8,39 @@ namespace KernelGen.Generator.Emission;
 // (one Unswitch step per flag), and the switch over ISA paths.
 internal sealed partial class KernelEmitter
 {
-    private void WriteUnswitchStep(int flag)
+    /// <summary>
+    /// One step of the unswitch chain: the flag's value picks the next method's type argument.
+    /// <paramref name="suffix"/> and <paramref name="storage"/> name the stored loops' chain and its
+    /// leading storage type parameters ("" and none for the float32 chain).
+    /// </summary>
+    private void WriteUnswitchStep(int flag, string suffix, string[] storage)
     {
-        string[] known = _plan.Flags.Take(flag).Select(f => f.TypeParameter).ToArray();
-        string next = flag + 1 == _plan.Flags.Count ? "Run" : "Unswitch" + (flag + 1);
+        string[] known = storage.Concat(_plan.Flags.Take(flag).Select(f => f.TypeParameter)).ToArray();
+        string next = flag + 1 == _plan.Flags.Count ? "Run" + suffix : "Unswitch" + suffix + (flag + 1);
         string call(string value) => $"{next}<{string.Join(", ", known.Concat(new[] { value }))}>({_pathName}, ref {_argsName});";
         Flag current = _plan.Flags[flag];
         _w.Line($"if ({_argsName}.{current.Field}) {call(TypeNames.True)}");
         _w.Line($"else {call(TypeNames.False)}");
+    }
+
+    /// <summary>The methods Unswitch1 to UnswitchN (each fixes one more flag), each after a blank line, and a blank line after them.</summary>
+    private void WriteUnswitchMethods(string suffix, string[] storage)
+    {
+        for (int flag = 1; flag < _plan.Flags.Count; flag++)
+        {
+            _w.Line();
+            string typeParameters = string.Join(", ", storage.Concat(_plan.Flags.Take(flag).Select(f => f.TypeParameter)));
+            WriteOptimizedFromFirstCall();
+            _w.Line($"private static void Unswitch{suffix}{flag}<{typeParameters}>({TypeNames.KernelPath} {_pathName}, ref {_argsType} {_argsName})");
+            WriteStorageConstraints(storage);
+            WriteConstraints(_plan.Flags.Take(flag));
+            using (_w.Block())
+            {
+                WriteUnswitchStep(flag, suffix, storage);
+            }
+        }
+
+        _w.Line();
     }
 
     private void WriteDispatch()
@@ -31,24 +56,11 @@ internal sealed partial class KernelEmitter
             else
             {
                 _w.Line("// Each uniform condition becomes a type argument: the loops are compiled for the case at hand.");
-                WriteUnswitchStep(0);
+                WriteUnswitchStep(0, "", System.Array.Empty<string>());
             }
         }
 
-        _w.Line();
-        for (int flag = 1; flag < _plan.Flags.Count; flag++)
-        {
-            string typeParameters = string.Join(", ", _plan.Flags.Take(flag).Select(f => f.TypeParameter));
-            WriteOptimizedFromFirstCall();
-            _w.Line($"private static void Unswitch{flag}<{typeParameters}>({TypeNames.KernelPath} {_pathName}, ref {_argsType} {_argsName})");
-            WriteConstraints(_plan.Flags.Take(flag));
-            using (_w.Block())
-            {
-                WriteUnswitchStep(flag);
-            }
-
-            _w.Line();
-        }
+        WriteUnswitchMethods("", System.Array.Empty<string>());
 
         if (_plan.Flags.Count > 0)
         {

@@ -63,11 +63,13 @@ internal sealed partial class KernelEmitter
 
     private string BytesField(RuleParameter buffer) => _plan.SpanFields[buffer.Name] + "Bytes";
 
-    private void WriteStorageConstraints()
+    private void WriteStorageConstraints() => WriteStorageConstraints(StorageTypeParameters);
+
+    private void WriteStorageConstraints(string[] storage)
     {
-        foreach (string storage in StorageTypeParameters)
+        foreach (string parameter in storage)
         {
-            _w.Line($"    where {storage} : struct, {StorageNamespace}IElementStorage");
+            _w.Line($"    where {parameter} : struct, {StorageNamespace}IElementStorage");
         }
     }
 
@@ -99,25 +101,11 @@ internal sealed partial class KernelEmitter
             }
             else
             {
-                WriteStoredUnswitchStep(0);
+                WriteUnswitchStep(0, StoredSuffix, StorageTypeParameters);
             }
         }
 
-        for (int flag = 1; flag < _plan.Flags.Count; flag++)
-        {
-            _w.Line();
-            string typeParameters = string.Join(", ", StorageTypeParameters.Concat(_plan.Flags.Take(flag).Select(f => f.TypeParameter)));
-            WriteOptimizedFromFirstCall();
-            _w.Line($"private static void Unswitch{StoredSuffix}{flag}<{typeParameters}>({TypeNames.KernelPath} {_pathName}, ref {_argsType} {_argsName})");
-            WriteStorageConstraints();
-            WriteConstraints(_plan.Flags.Take(flag));
-            using (_w.Block())
-            {
-                WriteStoredUnswitchStep(flag);
-            }
-        }
-
-        _w.Line();
+        WriteUnswitchMethods(StoredSuffix, StorageTypeParameters);
         WriteOptimizedFromFirstCall();
         _w.Line($"private static void Run{StoredSuffix}{StoredTypeParameters}({TypeNames.KernelPath} {_pathName}, ref {_argsType} {_argsName})");
         WriteStorageConstraints();
@@ -147,16 +135,6 @@ internal sealed partial class KernelEmitter
 
         _w.Line();
         WriteStoredLoop(0);
-    }
-
-    private void WriteStoredUnswitchStep(int flag)
-    {
-        string[] known = StorageTypeParameters.Concat(_plan.Flags.Take(flag).Select(f => f.TypeParameter)).ToArray();
-        string next = flag + 1 == _plan.Flags.Count ? "Run" + StoredSuffix : "Unswitch" + StoredSuffix + (flag + 1);
-        string call(string value) => $"{next}<{string.Join(", ", known.Concat(new[] { value }))}>({_pathName}, ref {_argsName});";
-        Flag current = _plan.Flags[flag];
-        _w.Line($"if ({_argsName}.{current.Field}) {call(TypeNames.True)}");
-        _w.Line($"else {call(TypeNames.False)}");
     }
 
     /// <summary>
