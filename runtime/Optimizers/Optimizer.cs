@@ -296,11 +296,12 @@ public abstract partial class Optimizer
     {
         KernelPath path = KernelDispatch.Resolve(Path);
         Validate();
-        foreach (ParameterTensor tensor in CollectionsMarshal.AsSpan(_tensors))
+        // By index: on .NET Standard a span of the list would be a copy, and a step allocates it once already.
+        for (int t = 0; t < _tensors.Count; t++)
         {
-            if (tensor.Step == int.MaxValue)
+            if (_tensors[t].Step == int.MaxValue)
             {
-                ThrowStepCountFull(tensor);
+                ThrowStepCountFull(_tensors[t]);
             }
         }
 
