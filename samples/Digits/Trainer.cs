@@ -103,7 +103,7 @@ public sealed record Options(IReadOnlyList<string> Optimizers, int Epochs, int B
 /// <param name="ParameterHash">FNV-1a over the bits of the trained parameters: equal hashes, same model.</param>
 /// <param name="Curve">The mean training loss and the test accuracy after every epoch.</param>
 /// <param name="StateBytesPerParameter">The optimizer's per-element state bytes over the model's parameter count.</param>
-public sealed record Result(string Optimizer, double MaxLearningRate, double TestAccuracy, double OptimizerShare, double OptimizerMicroseconds, long BytesPerStep, ulong ParameterHash, string Summary, IReadOnlyList<EpochResult> Curve, double StateBytesPerParameter);
+public sealed record Result(string Optimizer, double MaxLearningRate, double TestAccuracy, double OptimizerShare, double OptimizerMicroseconds, long BytesPerStep, ulong ParameterHash, string Summary, IReadOnlyList<EpochResult> Curve, double StateBytesPerParameter, string? FirstAllocation);
 
 /// <summary>Where training stood after one epoch: its mean training loss and the test accuracy.</summary>
 public sealed record EpochResult(int Epoch, double Loss, double TestAccuracy);
@@ -170,6 +170,7 @@ public static class Trainer
         var batchY = new int[options.Batch];
         var shuffle = new Random(options.Seed);
         long modelTicks = 0, optimizerTicks = 0, optimizerBytes = 0, measuredSteps = 0, everyStep = 0;
+        string? firstAllocation = null;
         var stepTicks = new long[options.Epochs * stepsPerEpoch];
         var curve = new List<EpochResult>(options.Epochs);
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -213,6 +214,8 @@ public static class Trainer
                     GradientClipping.ClipGradNorm(optimizer, maxNorm: MaxGradientNorm);
                 }
 
+                long afterClip = GC.GetAllocatedBytesForCurrentThread();
+
                 if (options.StepInBackward)
                 {
                     optimizer.StepTensor(w1);
@@ -224,6 +227,7 @@ public static class Trainer
                     optimizer.Step();
                 }
 
+                long afterStep = GC.GetAllocatedBytesForCurrentThread();
                 schedule.Step();
                 long allocated = GC.GetAllocatedBytesForCurrentThread() - bytes;
                 long t2 = Stopwatch.GetTimestamp();
@@ -237,6 +241,11 @@ public static class Trainer
                     optimizerTicks += t2 - t1 + inBackwardTicks;
                     optimizerBytes += allocated;
                     measuredSteps++;
+                    if (allocated != 0 && firstAllocation == null)
+                    {
+                        // Which part allocated, so that a failing check says where to look.
+                        firstAllocation = $"epoch {epoch}, step {everyStep}: {allocated} bytes (in backward {inBackwardBytes}, clip {afterClip - bytes - inBackwardBytes}, step {afterStep - afterClip}, schedule {allocated - (afterStep - bytes)})";
+                    }
                 }
             }
 
@@ -267,7 +276,7 @@ public static class Trainer
             parameters += tensor.Length;
         }
 
-        return new Result(name, maxLr, testAccuracy, optimizerShare, microseconds, bytesPerStep, Hash(model), summary, curve, stateBytes / parameters);
+        return new Result(name, maxLr, testAccuracy, optimizerShare, microseconds, bytesPerStep, Hash(model), summary, curve, stateBytes / parameters, firstAllocation);
     }
 
     /// <summary>
