@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using KernelGen.Schedulers;
+using KernelGen.Training;
 
 // A block namespace: Unity compiles C# 9.
 namespace KernelGen.MonoCheck
@@ -82,7 +84,102 @@ namespace KernelGen.MonoCheck
             }
 
             Console.WriteLine($"mono: {checks} checks, {identical} identical to the rule on {string.Join(" and ", KernelDispatch.Supported)}");
-            return checks > 0 && identical == checks ? 0 : 1;
+            bool allocationFree = StepsAllocateNothing();
+            bool resumed = ResumeGivesTheSameBits();
+            return checks > 0 && identical == checks && allocationFree && resumed ? 0 : 1;
+        }
+
+        /// <summary>
+        /// An optimizer's Step, built-in and custom, over three tensors: after the first steps it
+        /// allocates nothing (a game steps once per frame, and every allocation brings the next GC
+        /// closer). False when a step allocates.
+        /// </summary>
+        private static bool StepsAllocateNothing()
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            GC.KeepAlive(new byte[4096]);
+            if (GC.GetAllocatedBytesForCurrentThread() - before < 4096)
+            {
+                Console.WriteLine("optimizer steps: this runtime does not count a thread's allocations; not measured");
+                return true;
+            }
+
+            var optimizers = new Optimizer[] { new AdamW(), new Clamped(), new AdamW { StateStorage = StateStorage.BFloat16 } };
+            foreach (Optimizer optimizer in optimizers)
+            {
+                foreach (int length in new[] { 7, 64, 1000 })
+                {
+                    float[][] b = RandomBuffers(2, length, seed: length);
+                    optimizer.Add(b[0], b[1]);
+                }
+
+                optimizer.Step(); // the first step allocates the states
+                optimizer.Step();
+            }
+
+            const int steps = 100;
+            bool free = true;
+            foreach (Optimizer optimizer in optimizers)
+            {
+                // A frame's optimizer work: clip, step, schedule.
+                var schedule = new OneCycleLR(optimizer, maxLr: 0.01, totalSteps: 2 * steps + 10);
+                schedule.Step();
+                long start = GC.GetAllocatedBytesForCurrentThread();
+                for (int s = 0; s < steps; s++)
+                {
+                    GradientClipping.ClipGradNorm(optimizer, maxNorm: 1f);
+                    optimizer.Step();
+                    schedule.Step();
+                }
+
+                long bytes = GC.GetAllocatedBytesForCurrentThread() - start;
+                Console.WriteLine($"optimizer steps: {optimizer.GetType().Name} ({optimizer.StateStorage} states), 3 tensors, clip + step + schedule: {bytes} bytes allocated in {steps} steps");
+                free &= bytes == 0;
+            }
+
+            return free;
+        }
+
+        /// <summary>
+        /// Ten steps, a checkpoint (with the parameters), ten more; then a fresh optimizer loads the
+        /// checkpoint and takes the last ten: its parameters must have the first one's bits.
+        /// </summary>
+        private static bool ResumeGivesTheSameBits()
+        {
+            bool same = true;
+            foreach (StateStorage storage in new[] { StateStorage.Float32, StateStorage.BFloat16 })
+            {
+                float[][] start = RandomBuffers(2, 1000, seed: 5);
+                var first = new AdamW { StateStorage = storage };
+                first.Add(start[0], start[1]);
+                var checkpoint = new System.IO.MemoryStream();
+                for (int s = 0; s < 20; s++)
+                {
+                    if (s == 10)
+                    {
+                        Checkpoint.Save(first, checkpoint, new CheckpointOptions { IncludeParameters = true });
+                    }
+
+                    first.Step();
+                }
+
+                float[][] fresh = RandomBuffers(2, 1000, seed: 6);
+                fresh[1] = start[1];
+                var second = new AdamW { StateStorage = storage };
+                second.Add(fresh[0], fresh[1]);
+                checkpoint.Position = 0;
+                Checkpoint.Load(second, checkpoint, new CheckpointOptions { IncludeParameters = true });
+                for (int s = 10; s < 20; s++)
+                {
+                    second.Step();
+                }
+
+                string? difference = FirstDifference(new[] { start[0] }, new[] { fresh[0] });
+                Console.WriteLine($"checkpoint: AdamW ({storage} states) resumed at step 10 from a stream: {difference ?? "the same bits at step 20"}");
+                same &= difference is null;
+            }
+
+            return same;
         }
 
         private static double Time(KernelPath path)

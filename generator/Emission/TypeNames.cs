@@ -25,7 +25,9 @@ internal static class TypeNames
     public const string MathF = "global::System.MathF";
     public const string Span = "global::System.Span<float>";
     public const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
-    public const string ParameterTensors = "global::System.ReadOnlySpan<" + ParameterTensor + ">";
+    // A Span, not a ReadOnlySpan: Mono's ReadOnlySpan indexer lacks the modreq the .NET Standard 2.1
+    // reference gives it, so a foreach over a ReadOnlySpan of tensors fails there (MissingMethodException).
+    public const string ParameterTensors = "global::System.Span<" + ParameterTensor + ">";
     public const string HyperparameterValues = "global::System.Span<double>";
     public const string StringList = "global::System.Collections.Generic.IReadOnlyList<string>";
     public const string NotSupportedException = "global::System.NotSupportedException";

@@ -49,19 +49,6 @@ namespace System.Diagnostics.CodeAnalysis
     }
 }
 
-namespace System.Runtime.InteropServices
-{
-    /// <summary>A list's elements as a span.</summary>
-    internal static class CollectionsMarshal
-    {
-        /// <summary>
-        /// A copy of the list's elements: .NET Standard cannot reach a list's array, so a step over
-        /// the registered tensors allocates one array here (on .NET it allocates nothing).
-        /// </summary>
-        public static Span<T> AsSpan<T>(List<T>? list) => list is null ? default : list.ToArray();
-    }
-}
-
 namespace System.Linq
 {
     internal static class OrderPolyfill

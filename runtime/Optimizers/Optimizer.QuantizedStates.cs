@@ -141,7 +141,7 @@ public abstract partial class Optimizer
     /// 16-bit buffers staged through float32 blocks.
     /// </summary>
     [MethodImpl(StepMethod.OptimizedFromFirstCall)]
-    private void StepStoredTensors(ReadOnlySpan<ParameterTensor> tensors, KernelPath path)
+    private void StepStoredTensors(Span<ParameterTensor> tensors, KernelPath path)
     {
         int run = 0;
         for (int i = 0; i < tensors.Length; i++)
@@ -190,7 +190,7 @@ public abstract partial class Optimizer
                 }
             }
 
-            StepTensors(MemoryMarshal.CreateReadOnlySpan(ref group, 1), path);
+            StepTensors(MemoryMarshal.CreateSpan(ref group, 1), path);
             for (int i = 0; i < states.Count; i++)
             {
                 if (UsesState(i))

@@ -235,7 +235,7 @@ public abstract partial class Optimizer
     {
         public bool StepsUnstaged(ParameterTensor tensor) => optimizer.StepInStoredLoops(tensor, path);
 
-        public void Run(ParameterTensor staged) => optimizer.StepTensors(MemoryMarshal.CreateReadOnlySpan(ref staged, 1), path);
+        public void Run(ParameterTensor staged) => optimizer.StepTensors(MemoryMarshal.CreateSpan(ref staged, 1), path);
     }
 }
 

@@ -128,7 +128,7 @@ public abstract partial class Optimizer
             }
 
             // A span over the one tensor, no array: allocation-free on every target framework.
-            StepStoredTensors(MemoryMarshal.CreateReadOnlySpan(ref tensor, 1), _openPath);
+            StepStoredTensors(MemoryMarshal.CreateSpan(ref tensor, 1), _openPath);
             tensor.Step++;
             MarkStepped(tensor);
         }

@@ -89,7 +89,7 @@ public abstract partial class Optimizer
     /// Generated for every optimizer; one written by hand steps the scratch tensors.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    protected virtual void WarmKernels(ReadOnlySpan<ParameterTensor> tensors, KernelPath path) => StepTensors(tensors, path);
+    protected virtual void WarmKernels(Span<ParameterTensor> tensors, KernelPath path) => StepTensors(tensors, path);
 
     /// <summary>Whether the calling thread is warming an optimizer up (the generated step then keeps nothing for a per-tensor step).</summary>
     private static bool Warming => t_warming;

@@ -17,7 +17,7 @@ namespace KernelGen;
 [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)]
 public abstract partial class Optimizer
 {
-    private readonly List<ParameterTensor> _tensors = new();
+    private readonly TensorList _tensors = new();
 
     private float _gradientScale = 1f;
     private float _gradientMultiplier = 1f;
@@ -243,7 +243,7 @@ public abstract partial class Optimizer
     [MethodImpl(StepMethod.InlinedAndOptimized)]
     internal void RunKernels(KernelPath path)
     {
-        ReadOnlySpan<ParameterTensor> tensors = CollectionsMarshal.AsSpan(_tensors);
+        Span<ParameterTensor> tensors = _tensors.AsSpan();
         if (_maxDegreeOfParallelism > 1 && HelperThreads.Count > 0 && Rule.ReductionCount == 0)
         {
             StepTensorsInParallel(path);
@@ -416,7 +416,7 @@ public abstract partial class Optimizer
     /// advances the counts afterwards. Registration has checked lengths and overlaps.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    protected abstract void StepTensors(ReadOnlySpan<ParameterTensor> tensors, KernelPath path);
+    protected abstract void StepTensors(Span<ParameterTensor> tensors, KernelPath path);
 
     /// <summary>Calls the scalar rule on each element of one tensor with step count <paramref name="step"/>.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]

@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using KernelGen.Internal;
 
 namespace KernelGen.Parallel;
 
 /// <summary>Steps a span of tensors on the calling thread: the optimizer's kernels.</summary>
-internal delegate void TensorStepper(ReadOnlySpan<ParameterTensor> tensors, KernelPath path);
+internal delegate void TensorStepper(Span<ParameterTensor> tensors, KernelPath path);
 
 /// <summary>
 /// One optimizer's parallel step: plans the step's tensors as work items and hands them to this
@@ -29,14 +30,14 @@ internal sealed class ParallelStep
     // per helper, and a helper that runs slowly on a busy core holds little of the step.
     private const int MaximumChunk = 262_144;
 
-    private readonly List<ParameterTensor> _tensors;
+    private readonly TensorList _tensors;
     private readonly TensorStepper _stepTensors;
     private ChunkRunner? _chunkRunner;
     private WorkItem[] _workItems = Array.Empty<WorkItem>();
     private readonly ParallelGuard _guard = new();
 
     /// <summary>A parallel step over <paramref name="tensors"/> (the optimizer's own list, read at every step).</summary>
-    public ParallelStep(List<ParameterTensor> tensors, TensorStepper stepTensors)
+    public ParallelStep(TensorList tensors, TensorStepper stepTensors)
     {
         _tensors = tensors;
         _stepTensors = stepTensors;
@@ -63,7 +64,7 @@ internal sealed class ParallelStep
     public void Run(KernelPath path, int maxThreads, int threshold, bool shareEveryStep = false)
     {
         // The work items index this list (StepWorkItem): it does not change during a step.
-        ReadOnlySpan<ParameterTensor> tensors = CollectionsMarshal.AsSpan(_tensors);
+        Span<ParameterTensor> tensors = _tensors.AsSpan();
         long total = 0;
         foreach (ParameterTensor tensor in tensors)
         {
@@ -110,7 +111,7 @@ internal sealed class ParallelStep
     }
 
     /// <summary>Fills <see cref="_workItems"/> for this step; returns how many there are.</summary>
-    private int PlanWorkItems(ReadOnlySpan<ParameterTensor> tensors, int threads, int threshold)
+    private int PlanWorkItems(Span<ParameterTensor> tensors, int threads, int threshold)
     {
         int items = 0;
         int runStart = 0;
@@ -185,11 +186,11 @@ internal sealed class ParallelStep
         WorkItem item = _workItems[index];
         if (item.Chunk is { } chunk)
         {
-            _stepTensors(MemoryMarshal.CreateReadOnlySpan(ref chunk, 1), path);
+            _stepTensors(MemoryMarshal.CreateSpan(ref chunk, 1), path);
         }
         else
         {
-            _stepTensors(CollectionsMarshal.AsSpan(_tensors).Slice(item.First, item.Count), path);
+            _stepTensors(_tensors.AsSpan().Slice(item.First, item.Count), path);
         }
     }
 }

@@ -576,16 +576,16 @@ public static class GradientClipping
             }
         }
 
-        // An optimizer's tensors are a List: called as one, its members inline here; through the
+        // An optimizer's tensors are a TensorList: called as one, its members inline here; through the
         // interface (or a type test's helper) they would run the runtime's shared code, which tiers
         // up, and is compiled again, during the first thousand clips. The exact-type test compiles
         // to one comparison.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static ParameterTensor At(IReadOnlyList<ParameterTensor> tensors, int index) =>
-            tensors.GetType() == typeof(List<ParameterTensor>) ? Unsafe.As<List<ParameterTensor>>(tensors)[index] : tensors[index];
+            tensors.GetType() == typeof(TensorList) ? Unsafe.As<TensorList>(tensors)[index] : tensors[index];
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int CountOf(IReadOnlyList<ParameterTensor> tensors) =>
-            tensors.GetType() == typeof(List<ParameterTensor>) ? Unsafe.As<List<ParameterTensor>>(tensors).Count : tensors.Count;
+            tensors.GetType() == typeof(TensorList) ? Unsafe.As<TensorList>(tensors).Count : tensors.Count;
     }
 }

@@ -1785,7 +1785,7 @@ partial class Adam : global::KernelGen.Optimizer
 
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    protected override void StepTensors(global::System.Span<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
         KernelArguments args = default;
@@ -1937,7 +1937,7 @@ partial class Adam : global::KernelGen.Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    protected override void WarmKernels(global::System.Span<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         KernelArguments args = default;
         args.GradientMultiplier = GradientMultiplier;

@@ -227,7 +227,7 @@ namespace Rules
         }
 
         /// <inheritdoc/>
-        protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+        protected override void StepTensors(global::System.Span<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
         {
             // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
             KernelArguments args = default;
@@ -251,7 +251,7 @@ namespace Rules
             throw new global::System.NotSupportedException("The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.");
 
         /// <inheritdoc/>
-        protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+        protected override void WarmKernels(global::System.Span<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
         {
             KernelArguments args = default;
             args.GradientMultiplier = GradientMultiplier;

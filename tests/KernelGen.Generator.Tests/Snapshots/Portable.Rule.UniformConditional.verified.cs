@@ -193,7 +193,7 @@ namespace Rules
         }
 
         /// <inheritdoc/>
-        protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+        protected override void StepTensors(global::System.Span<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
         {
             // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
             KernelArguments args = default;
@@ -246,7 +246,7 @@ namespace Rules
             ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, LearningRate, Maximize, Slow);
 
         /// <inheritdoc/>
-        protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+        protected override void WarmKernels(global::System.Span<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
         {
             KernelArguments args = default;
             args.GradientMultiplier = GradientMultiplier;

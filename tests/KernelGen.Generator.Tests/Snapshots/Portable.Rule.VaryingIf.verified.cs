@@ -311,7 +311,7 @@ namespace Rules
         }
 
         /// <inheritdoc/>
-        protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+        protected override void StepTensors(global::System.Span<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
         {
             // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
             KernelArguments args = default;
@@ -368,7 +368,7 @@ namespace Rules
             ApplyWithRule(tensor.Parameter.Span, tensor.Gradient.Span, tensor.State(0), LearningRate, Limit, Clip);
 
         /// <inheritdoc/>
-        protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+        protected override void WarmKernels(global::System.Span<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
         {
             KernelArguments args = default;
             args.GradientMultiplier = GradientMultiplier;

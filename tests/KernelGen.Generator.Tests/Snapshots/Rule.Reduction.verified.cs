@@ -486,7 +486,7 @@ partial class Reduction : global::KernelGen.Optimizer
 
     /// <inheritdoc/>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    protected override void StepTensors(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    protected override void StepTensors(global::System.Span<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         // Registration checked lengths and overlaps; hyper-parameters were validated by Step.
         KernelArguments args = default;
@@ -510,7 +510,7 @@ partial class Reduction : global::KernelGen.Optimizer
         throw new global::System.NotSupportedException("The rule takes per-tensor reductions, which have no value for one element: check it with StepWithInterpreter.");
 
     /// <inheritdoc/>
-    protected override void WarmKernels(global::System.ReadOnlySpan<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
+    protected override void WarmKernels(global::System.Span<global::KernelGen.ParameterTensor> tensors, global::KernelGen.KernelPath path)
     {
         KernelArguments args = default;
         args.GradientMultiplier = GradientMultiplier;

@@ -67,7 +67,7 @@ internal sealed class SgdDouble : Optimizer
         return !double.IsNaN(value);
     }
 
-    protected override void StepTensors(ReadOnlySpan<ParameterTensor> tensors, KernelPath path)
+    protected override void StepTensors(Span<ParameterTensor> tensors, KernelPath path)
     {
         LastPath = path;
         foreach (ParameterTensor tensor in tensors)

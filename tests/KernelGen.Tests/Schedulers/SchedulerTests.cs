@@ -345,7 +345,7 @@ public sealed class SchedulerTests
             return false;
         }
 
-        protected override void StepTensors(ReadOnlySpan<ParameterTensor> tensors, KernelPath path) => throw new NotSupportedException();
+        protected override void StepTensors(Span<ParameterTensor> tensors, KernelPath path) => throw new NotSupportedException();
 
         protected override void StepTensorWithRule(ParameterTensor tensor, int step) => throw new NotSupportedException();
 
