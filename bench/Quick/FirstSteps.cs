@@ -18,9 +18,10 @@ namespace KernelGen.Bench.Quick;
 /// scheduler's), of the first step after them and the mean of steps 1 to 1,000, against the
 /// steady state (the mean of 1,000 steps after half a second more of them, in the same process);
 /// and without a warm-up, the first step (JIT included) and the same means. Against the first
-/// step stands the step after the same pause once everything is compiled (the median of a few):
-/// what a step costs when its memory, code and branch history went cold while the thread slept,
-/// which no warm-up can keep warm. The JIT's
+/// step stand two steps once everything is compiled (the median of a few each): the step after the
+/// same pause, whose memory, code and branch history went cold while the thread slept, and the
+/// cold steady step, with no pause but the caches emptied by a sweep through more memory than the
+/// last-level cache holds. No warm-up keeps the caches warm. The JIT's
 /// state belongs to a process, so each is measured in a fresh one: quick starts itself with the
 /// hidden arguments <c>quick --first-step-probe MODEL OPTIMIZER LOOP warm|cold PATH</c>, which
 /// prints one line of figures.
@@ -40,16 +41,29 @@ public static class FirstSteps
 
     private const int PauseMilliseconds = 200;
 
-    /// <summary>Steps timed one at a time after a pause each, once settled.</summary>
+    /// <summary>Steps timed one at a time after a pause each, once settled (and as many after a cache sweep each).</summary>
     private const int PausedSteps = 5;
+
+    /// <summary>
+    /// The memory a cold steady step reads through first: 256 MiB, more than the last-level cache
+    /// of any x64 or Arm64 part quick runs on (32 MiB on the Zen 3 of docs/performance.md).
+    /// </summary>
+    private const int SweepBytes = 256 << 20;
+
+    /// <summary>Keeps the sweep's reads from being dropped.</summary>
+    private static int s_sweepSink;
 
     /// <summary>One configuration in one fresh process.</summary>
     /// <param name="WarmMicroseconds">The warm-ups' time, or <see langword="null"/> for a process that did not warm up.</param>
     /// <param name="CompiledInFirstStep">The methods the JIT compiled during the first step (<see cref="System.Runtime.JitInfo.GetCompiledMethodCount"/>).</param>
     /// <param name="PausedMicroseconds">One step after the pause the first step follows, once settled (the median of <see cref="PausedSteps"/>).</param>
-    public sealed record Row(string Name, int Parameters, double? WarmMicroseconds, double FirstMicroseconds, double MeanMicroseconds, double SteadyMicroseconds, long CompiledInFirstStep, double PausedMicroseconds)
+    /// <param name="ColdMicroseconds">The cold steady step: one step once settled, right after a sweep of <see cref="SweepBytes"/> emptied the caches, with no pause (the median of <see cref="PausedSteps"/>).</param>
+    public sealed record Row(string Name, int Parameters, double? WarmMicroseconds, double FirstMicroseconds, double MeanMicroseconds, double SteadyMicroseconds, long CompiledInFirstStep, double PausedMicroseconds, double ColdMicroseconds)
     {
         public double FirstOverSteady => FirstMicroseconds / SteadyMicroseconds;
+
+        /// <summary>The first step against the cold steady step: what the first step costs beyond its empty caches.</summary>
+        public double FirstOverCold => FirstMicroseconds / ColdMicroseconds;
 
         public double MeanOverSteady => MeanMicroseconds / SteadyMicroseconds;
     }
@@ -103,19 +117,20 @@ public static class FirstSteps
             SteadyMicroseconds = Middle(runs.ConvertAll(r => r.SteadyMicroseconds)),
             CompiledInFirstStep = (long)Middle(runs.ConvertAll(r => (double)r.CompiledInFirstStep)),
             PausedMicroseconds = Middle(runs.ConvertAll(r => r.PausedMicroseconds)),
+            ColdMicroseconds = Middle(runs.ConvertAll(r => r.ColdMicroseconds)),
         };
     }
 
     /// <summary>Writes the rows as a table.</summary>
     public static void Write(TextWriter output, IReadOnlyList<Row> rows)
     {
-        output.WriteLine($"{"first steps, in fresh processes",-44} {"params",8} {"warm-up µs",11} {"first µs",10} {"mean 1-1000",12} {"steady µs",10} {"first/st",9} {"mean/st",8} {"JIT in 1st",10} {"paused µs",10}");
-        output.WriteLine(new string('-', 140));
+        output.WriteLine($"{"first steps, in fresh processes",-44} {"params",8} {"warm-up µs",11} {"first µs",10} {"mean 1-1000",12} {"steady µs",10} {"first/st",9} {"mean/st",8} {"JIT in 1st",10} {"paused µs",10} {"cold µs",8} {"first/cold",10}");
+        output.WriteLine(new string('-', 160));
         foreach (Row row in rows)
         {
             string name = row.Name + (row.WarmMicroseconds is null ? " without Warm" : " after Warm");
             string warm = row.WarmMicroseconds is double w ? w.ToString("F0", CultureInfo.InvariantCulture) : "-";
-            output.WriteLine($"{name,-44} {row.Parameters,8} {warm,11} {row.FirstMicroseconds,10:F1} {row.MeanMicroseconds,12:F2} {row.SteadyMicroseconds,10:F2} {row.FirstOverSteady,9:F2} {row.MeanOverSteady,8:F2} {row.CompiledInFirstStep,10} {row.PausedMicroseconds,10:F1}");
+            output.WriteLine($"{name,-44} {row.Parameters,8} {warm,11} {row.FirstMicroseconds,10:F1} {row.MeanMicroseconds,12:F2} {row.SteadyMicroseconds,10:F2} {row.FirstOverSteady,9:F2} {row.MeanOverSteady,8:F2} {row.CompiledInFirstStep,10} {row.PausedMicroseconds,10:F1} {row.ColdMicroseconds,8:F1} {row.FirstOverCold,10:F2}");
         }
     }
 
@@ -145,6 +160,7 @@ public static class FirstSteps
             writer.WriteNumber("steady_microseconds", row.SteadyMicroseconds);
             writer.WriteNumber("methods_compiled_in_first_step", row.CompiledInFirstStep);
             writer.WriteNumber("step_after_pause_microseconds", row.PausedMicroseconds);
+            writer.WriteNumber("cold_steady_step_microseconds", row.ColdMicroseconds);
             writer.WriteEndObject();
         }
 
@@ -212,7 +228,19 @@ public static class FirstSteps
         }
 
         Array.Sort(paused);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ProbePrefix} {warmMicroseconds:R} {first:R} {mean:R} {steady:R} {compiledInFirst} {paused[PausedSteps / 2]:R}"));
+
+        // The cold steady step: no pause, the caches emptied by a sweep (its pages mapped beforehand).
+        var sweep = new byte[SweepBytes];
+        sweep.AsSpan().Fill(1);
+        var cold = new double[PausedSteps];
+        for (int c = 0; c < PausedSteps; c++)
+        {
+            Sweep(sweep);
+            TimeSteps(optimizer, schedule, loop, 1, out cold[c], out _);
+        }
+
+        Array.Sort(cold);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ProbePrefix} {warmMicroseconds:R} {first:R} {mean:R} {steady:R} {compiledInFirst} {paused[PausedSteps / 2]:R} {cold[PausedSteps / 2]:R}"));
         return 0;
     }
 
@@ -255,6 +283,19 @@ public static class FirstSteps
         return total / count;
     }
 
+    /// <summary>Reads one byte of every cache line of <paramref name="memory"/>: the caches then hold it, not the step's memory or code.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Sweep(byte[] memory)
+    {
+        int sum = 0;
+        for (int i = 0; i < memory.Length; i += 64)
+        {
+            sum += memory[i];
+        }
+
+        s_sweepSink += sum;
+    }
+
     private static Row RunProbe(ModelSteps.Row steady, bool trainingLoop, bool warm, KernelPath path)
     {
         string optimizer = steady.Name[..steady.Name.IndexOf('/')];
@@ -291,7 +332,7 @@ public static class FirstSteps
             return new Row(steady.Name, steady.Model.Parameters, warm ? warmMicroseconds : null,
                 double.Parse(figures[1], CultureInfo.InvariantCulture), double.Parse(figures[2], CultureInfo.InvariantCulture),
                 double.Parse(figures[3], CultureInfo.InvariantCulture), long.Parse(figures[4], CultureInfo.InvariantCulture),
-                double.Parse(figures[5], CultureInfo.InvariantCulture));
+                double.Parse(figures[5], CultureInfo.InvariantCulture), double.Parse(figures[6], CultureInfo.InvariantCulture));
         }
 
         throw new InvalidOperationException($"The first-step probe exited with {process.ExitCode} and no figures: {stdout}{stderr}");

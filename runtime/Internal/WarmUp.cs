@@ -21,6 +21,24 @@ internal static class WarmUp
 
     private static readonly HashSet<Type> s_prepared = new();
 
+    // Not read-only, so that the JIT cannot fold the calls of CallMathFunctions into constants.
+    private static double s_mathArgument = 0.5;
+    private static double s_mathResult;
+
+    /// <summary>
+    /// Calls once each math function of the schedules and of clipping that the JIT does not turn
+    /// into an instruction (cosines, powers, logarithms): the runtime binds such a function at its
+    /// first call, which cost a schedule's first step about 12 µs with cold caches (docs/training.md),
+    /// after its step was compiled. Changes nothing but a field of its own.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void CallMathFunctions()
+    {
+        double x = s_mathArgument;
+        float f = (float)x;
+        s_mathResult = Math.Cos(x) + Math.Pow(x, x) + Math.Log(x) + Math.Floor(x) + MathF.Pow(f, f) + MathF.Log(f);
+    }
+
     /// <summary>
     /// Compiles every non-generic method <paramref name="type"/> declares with
     /// <see cref="StepMethod.OptimizedFromFirstCall"/>, once per process. Nothing to do where

@@ -125,11 +125,13 @@ public abstract class LRScheduler : ICheckpointState
     /// <summary>
     /// Compiles this scheduler's <see cref="Step"/> fully optimized (the rates, and the writes of the
     /// learning rate, momentum or beta into its optimizers), so that the first step after it does
-    /// not wait for the JIT: call it at load, with <see cref="Optimizer.Warm"/>. It changes nothing
+    /// not wait for the JIT, and calls the math functions the rates use once (the runtime binds each
+    /// at its first call): call it at load, with <see cref="Optimizer.Warm"/>. It changes nothing
     /// (no epoch, no rate), may run on any thread, and allocates nothing after its first call.
     /// </summary>
     public void Warm()
     {
+        WarmUp.CallMathFunctions();
         WarmUp.PrepareOptimized(typeof(LRScheduler));
         WarmUp.PrepareOptimized(typeof(ParamGroupState));
         WarmUp.PrepareOptimized(typeof(EpochCounter));

@@ -39,6 +39,7 @@ public static class GradientClipping
     /// </summary>
     public static void Warm()
     {
+        WarmUp.CallMathFunctions(); // the p-norms' powers
         WarmUp.PrepareOptimized(typeof(GradientClipping));
         WarmUp.PrepareOptimized(typeof(TensorSource));
         WarmUp.PrepareOptimized(typeof(Lanes));

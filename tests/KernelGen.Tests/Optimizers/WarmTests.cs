@@ -65,6 +65,88 @@ public class WarmTests
         Assert.Equal(StateHash.Of(plain), StateHash.Of(warmed));
     }
 
+    /// <summary>
+    /// Warm calls BeforeStep, to bind its slot before the first step, only where it is the base's
+    /// no-op: an override (Adan's) writes per-tensor state, which the test above sees unchanged.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void WarmCallsBeforeStepOnlyWhereItIsTheBasesNoOp(string name)
+    {
+        Optimizer optimizer = KernelCases.Optimizers[name]();
+        System.Reflection.MethodInfo? declared = optimizer.GetType().GetMethod(
+            "BeforeStep", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
+        Assert.NotNull(declared);
+        Assert.Equal(declared.DeclaringType == typeof(Optimizer), optimizer.BeforeStepIsTheBase());
+        Assert.Equal(optimizer is not Adan, optimizer.BeforeStepIsTheBase());
+    }
+
+    /// <summary>
+    /// The warm-ups of the schedules and of clipping call each math function their steps call that
+    /// the JIT does not turn into an instruction, so that the runtime binds it before the first step:
+    /// a schedule that starts using another (say Math.Exp) fails here until the warm-up calls it too.
+    /// </summary>
+    [Fact]
+    public void TheWarmUpsCallEveryMathFunctionOfTheSchedulesAndClipping()
+    {
+        string[] instructions = { "Sqrt", "Abs", "Min", "Max", "FusedMultiplyAdd", "CopySign" };
+        System.Reflection.Assembly library = typeof(Optimizer).Assembly;
+        var used = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (Type type in library.GetTypes().Where(t => t.Namespace == typeof(LRScheduler).Namespace || t == typeof(GradientClipping)))
+        {
+            foreach (System.Reflection.MethodBase method in Methods(type))
+            {
+                used.UnionWith(MathCalls(method).Where(call => !instructions.Contains(call[(call.IndexOf('.') + 1)..])));
+            }
+        }
+
+        Type warmUp = library.GetType("KernelGen.Internal.WarmUp", throwOnError: true)!;
+        var called = new SortedSet<string>(MathCalls(warmUp.GetMethod("CallMathFunctions")!), StringComparer.Ordinal);
+        Assert.Contains("Math.Cos", used); // the scan sees the calls
+        Assert.Empty(used.Except(called));
+    }
+
+    private static IEnumerable<System.Reflection.MethodBase> Methods(Type type)
+    {
+        const System.Reflection.BindingFlags declared = System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic
+            | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly;
+        return type.GetMethods(declared).Cast<System.Reflection.MethodBase>().Concat(type.GetConstructors(declared));
+    }
+
+    /// <summary>The Math and MathF methods <paramref name="method"/> calls, as <c>Math.Cos</c>: each call instruction's token resolved.</summary>
+    private static IEnumerable<string> MathCalls(System.Reflection.MethodBase method)
+    {
+        byte[]? il = method.GetMethodBody()?.GetILAsByteArray();
+        if (il is null)
+        {
+            yield break;
+        }
+
+        const byte call = 0x28;
+        for (int i = 0; i + 4 < il.Length; i++)
+        {
+            if (il[i] != call)
+            {
+                continue;
+            }
+
+            System.Reflection.MethodBase? target;
+            try
+            {
+                target = method.Module.ResolveMethod(BitConverter.ToInt32(il, i + 1));
+            }
+            catch (ArgumentException)
+            {
+                continue; // a byte of another instruction's operand, not a call
+            }
+
+            if (target?.DeclaringType == typeof(Math) || target?.DeclaringType == typeof(MathF))
+            {
+                yield return target.DeclaringType.Name + "." + target.Name;
+            }
+        }
+    }
+
     [Fact]
     public void WarmWhileAnotherThreadStepsLeavesTheStepsBitsUnchanged()
     {
