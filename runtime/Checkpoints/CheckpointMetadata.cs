@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -85,7 +86,7 @@ internal static class LittleEndian
 
         for (int i = 0; i < values.Length; i++)
         {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.Slice(i * sizeof(float)), values[i]);
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.Slice(i * sizeof(float)), values.ItemAt(i));
         }
     }
 
@@ -113,7 +114,7 @@ internal static class LittleEndian
 
         for (int i = 0; i < values.Length; i++)
         {
-            BinaryPrimitives.WriteUInt16LittleEndian(bytes.Slice(i * sizeof(ushort)), values[i]);
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes.Slice(i * sizeof(ushort)), values.ItemAt(i));
         }
     }
 

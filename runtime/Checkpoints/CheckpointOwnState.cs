@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 
@@ -38,11 +37,7 @@ internal static class CheckpointOwnState
     public static string Encode(ReadOnlySpan<float> values)
     {
         var bytes = new byte[values.Length * sizeof(float)];
-        for (int i = 0; i < values.Length; i++)
-        {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
-        }
-
+        LittleEndian.Write(values, bytes);
         return Convert.ToBase64String(bytes);
     }
 
@@ -66,10 +61,7 @@ internal static class CheckpointOwnState
         }
 
         var values = new float[length];
-        for (int i = 0; i < length; i++)
-        {
-            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
-        }
+        LittleEndian.Read(bytes, values);
 
         return values;
     }

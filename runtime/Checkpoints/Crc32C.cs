@@ -1,6 +1,7 @@
 using System;
 using System.Buffers.Binary;
 using System.Numerics;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -61,9 +62,9 @@ internal struct Crc32C
         }
 #else
         // .NET Standard has no CRC instruction helper: the same checksum from a table, a byte at a time.
-        foreach (byte b in bytes)
+        for (int i = 0; i < bytes.Length; i++)
         {
-            state = Table[(state ^ b) & 0xFF] ^ (state >> 8);
+            state = Table[(state ^ bytes.ItemAt(i)) & 0xFF] ^ (state >> 8);
         }
 #endif
 

@@ -26,9 +26,9 @@ internal static class FlatVector
     public static float MaxAbs(ReadOnlySpan<float> x)
     {
         float max = 0f;
-        foreach (float value in x)
+        for (int i = 0; i < x.Length; i++)
         {
-            max = MathF.Max(max, MathF.Abs(value));
+            max = MathF.Max(max, MathF.Abs(x.ItemAt(i)));
         }
 
         return max;
@@ -115,7 +115,7 @@ internal static class FlatVector
                 {
                     for (int j = 0; j < 16; j++)
                     {
-                        lanes[j] += Term<TTerm>(x[i + j], y[i + j]);
+                        lanes[j] += Term<TTerm>(Unsafe.Add(ref rx, i + j), Unsafe.Add(ref ry, i + j));
                     }
                 }
 
@@ -125,7 +125,7 @@ internal static class FlatVector
         float tail = 0f;
         for (int i = blocks; i < length; i++)
         {
-            tail += Term<TTerm>(x[i], y[i]);
+            tail += Term<TTerm>(Unsafe.Add(ref rx, i), Unsafe.Add(ref ry, i));
         }
 
         return Reduction.Combine(lanes, tail);
@@ -175,7 +175,7 @@ internal static class FlatVector
 
         for (; i < length; i++)
         {
-            destination[i] = Op<TOp>(a[i], b[i], alpha);
+            destination[i] = Op<TOp>(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, i), alpha);
         }
     }
 

@@ -1,4 +1,5 @@
 using System;
+using KernelGen.Internal;
 
 namespace KernelGen.Distributed;
 
@@ -19,8 +20,9 @@ public static class Collectives
         }
 
         long total = 0;
-        foreach (int count in counts)
+        for (int r = 0; r < counts.Length; r++)
         {
+            int count = counts.ItemAt(r);
             if (count < 0)
             {
                 throw new ArgumentException($"A count is negative ({count}).", nameof(counts));
@@ -29,9 +31,10 @@ public static class Collectives
             total += count;
         }
 
-        if (local.Length != counts[communicator.Rank])
+        int localCount = counts.ItemAt(communicator.Rank);
+        if (local.Length != localCount)
         {
-            throw new ArgumentException($"Rank {communicator.Rank} sends {counts[communicator.Rank]} values, but its block holds {local.Length}.", nameof(local));
+            throw new ArgumentException($"Rank {communicator.Rank} sends {localCount} values, but its block holds {local.Length}.", nameof(local));
         }
 
         if (gathered.Length != total)

@@ -1,4 +1,5 @@
 using System;
+using KernelGen.Internal;
 
 namespace KernelGen.Distributed;
 
@@ -45,7 +46,7 @@ public static class OrderedSum
             ReadOnlySpan<float> block = blocks.Slice(b * n, n);
             for (int i = 0; i < n; i++)
             {
-                destination[i] += block[i];
+                destination[i] += block.ItemAt(i);
             }
         }
 

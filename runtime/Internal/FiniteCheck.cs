@@ -72,7 +72,7 @@ internal static class FiniteCheck
     {
         for (int i = from; i < to; i++)
         {
-            if (!float.IsFinite(values[i] * multiplier))
+            if (!float.IsFinite(values.ItemAt(i) * multiplier))
             {
                 return i;
             }

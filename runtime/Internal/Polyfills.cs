@@ -194,9 +194,12 @@ internal static class Polyfills
         /// <summary>Whether any element is not <paramref name="value"/> (by <see cref="IEquatable{T}.Equals(T)"/>).</summary>
         public bool ContainsAnyExcept(T value)
         {
-            foreach (T item in span)
+            // By reference: under Mono a .NET Standard build's ReadOnlySpan indexer and foreach do
+            // not bind (ReadOnlySpanItems).
+            ref T first = ref MemoryMarshal.GetReference(span);
+            for (int i = 0; i < span.Length; i++)
             {
-                if (!item.Equals(value))
+                if (!Unsafe.Add(ref first, i).Equals(value))
                 {
                     return true;
                 }

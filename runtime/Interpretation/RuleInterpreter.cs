@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -96,7 +97,7 @@ public static class RuleInterpreter
         for (int h = 0; h < hyperparameters.Length; h++)
         {
             RuleHyperparameter declared = rule.Hyperparameters[h];
-            double value = hyperparameters[h];
+            double value = hyperparameters.ItemAt(h);
             int slot = layout.HyperparameterSlots[h];
             switch (declared.Type)
             {
@@ -145,7 +146,7 @@ public static class RuleInterpreter
         for (int i = 0; i < n; i++)
         {
             floats[RuleLayout.ParameterSlot] = parameter[i];
-            floats[RuleLayout.GradientSlot] = gradient[i];
+            floats[RuleLayout.GradientSlot] = gradient.ItemAt(i);
             for (int k = 0; k < states.Length; k++)
             {
                 floats[firstState + k] = states[k][i];
@@ -189,8 +190,8 @@ public static class RuleInterpreter
         frame.Reducing = true;
         for (int i = 0; i < n; i++)
         {
-            floats[RuleLayout.ParameterSlot] = parameter[i];
-            floats[RuleLayout.GradientSlot] = gradient[i];
+            floats[RuleLayout.ParameterSlot] = parameter.ItemAt(i);
+            floats[RuleLayout.GradientSlot] = gradient.ItemAt(i);
             for (int k = 0; k < states.Length; k++)
             {
                 floats[RuleLayout.FirstStateSlot + k] = states[k][i];

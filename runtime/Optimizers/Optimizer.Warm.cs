@@ -54,7 +54,7 @@ public abstract partial class Optimizer
         {
             // Steps 1 and 2 through the step's own method, then every variant of the flags a later
             // step may take through the generated hook.
-            foreach (int previousSteps in (ReadOnlySpan<int>)[0, 1])
+            for (int previousSteps = 0; previousSteps <= 1; previousSteps++)
             {
                 scratch[0].Step = previousSteps;
                 StepTensors(scratch, path);

@@ -86,7 +86,7 @@ public sealed partial class ParameterTensor
     internal static ParameterTensor Workspace(Memory<float>[] workspace, int tensorStateCount) => new(workspace, tensorStateCount);
 
     /// <summary>Points this workspace tensor at one group: its parameter and gradient, and the first elements of the workspace.</summary>
-    internal void Bind(Memory<float> parameter, Memory<float> gradient, int step, ReadOnlySpan<Memory<float>> workspace)
+    internal void Bind(Memory<float> parameter, Memory<float> gradient, int step, Memory<float>[] workspace)
     {
         _parameter = TensorMemory.Of(parameter);
         _gradient = TensorMemory.Of(gradient);

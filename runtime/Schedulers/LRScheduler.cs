@@ -292,8 +292,9 @@ public abstract class LRScheduler : ICheckpointState
     {
         for (int i = 0; i < Groups.Length; i++)
         {
-            Groups[i].Lr = lrs[i];
-            _lastLrs[i] = lrs[i];
+            double lr = lrs.ItemAt(i);
+            Groups[i].Lr = lr;
+            _lastLrs[i] = lr;
         }
     }
 

@@ -69,7 +69,7 @@ public sealed class MultiStepLR : LRScheduler
         while (lo < hi)
         {
             int mid = (lo + hi) / 2;
-            if (x < values[mid])
+            if (x < values.ItemAt(mid))
             {
                 hi = mid;
             }

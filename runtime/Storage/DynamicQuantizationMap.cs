@@ -197,7 +197,7 @@ internal sealed class DynamicQuantizationMap
 
         for (; i < values.Length; i++)
         {
-            codes[i] = Code(values[i] / divisor);
+            codes[i] = Code(values.ItemAt(i) / divisor);
         }
 
         scale = absmax;
@@ -229,7 +229,7 @@ internal sealed class DynamicQuantizationMap
 
         for (; i < codes.Length; i++)
         {
-            values[i] = Unsafe.Add(ref map, codes[i]) * scale;
+            values[i] = Unsafe.Add(ref map, codes.ItemAt(i)) * scale;
         }
     }
 
@@ -409,7 +409,7 @@ internal sealed class DynamicQuantizationMap
 
         for (; i < values.Length; i++)
         {
-            float a = MathF.Abs(values[i]);
+            float a = MathF.Abs(values.ItemAt(i));
             nan |= float.IsNaN(a);
             absmax = MathF.Max(absmax, a);
         }

@@ -123,7 +123,7 @@ internal sealed class QuantizedBuffer
         for (int i = 0, block = 0; i < codes.Length; i += DynamicQuantizationMap.BlockLength, block++)
         {
             int length = Math.Min(DynamicQuantizationMap.BlockLength, codes.Length - i);
-            map.DequantizeBlock(codes.Slice(i, length), scales[block], values.Slice(i, length), path);
+            map.DequantizeBlock(codes.Slice(i, length), scales.ItemAt(block), values.Slice(i, length), path);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using KernelGen.Internal;
 
 namespace KernelGen;
 
@@ -27,7 +28,8 @@ internal static class StochasticRounding
             }
 
             uint random = (element & 3) switch { 0 => r0, 1 => r1, 2 => r2, _ => r3 };
-            destination[i] = type == StateStorage.Float16 ? ToHalf(source[i], random) : ToBFloat16(source[i], random);
+            float value = source.ItemAt(i);
+            destination[i] = type == StateStorage.Float16 ? ToHalf(value, random) : ToBFloat16(value, random);
         }
     }
 

@@ -238,7 +238,7 @@ public static class GradientClipping
         // Any other p: not worth vectorizing; the same lanes keep the order fixed.
         for (int t = 0; t < source.Count; t++)
         {
-            ReadOnlySpan<float> gradient = source[t].Gradient.Span;
+            Span<float> gradient = source[t].Gradient.Span;
             for (int i = 0; i < gradient.Length; i++)
             {
                 lanes[i & 7] += Math.Pow(Math.Abs((double)gradient[i]), normType);
@@ -308,7 +308,7 @@ public static class GradientClipping
         // element i still goes to lane i mod 8.
         for (; i < x.Length; i++)
         {
-            double value = x[i];
+            double value = Unsafe.Add(ref start, i);
             lanes[i & 7] += squares ? value * value : Math.Abs(value);
         }
     }
@@ -366,7 +366,7 @@ public static class GradientClipping
 
         for (; i < x.Length; i++)
         {
-            float value = MathF.Abs(x[i]);
+            float value = MathF.Abs(Unsafe.Add(ref start, i));
             nan |= float.IsNaN(value);
             max = value > max ? value : max;
         }
