@@ -22,12 +22,14 @@ public static class ParallelSteps
     /// <summary>The sizes measured with every core busy: just above the default threshold, where a late helper costs most, and in and past the caches.</summary>
     public static readonly int[] BusySizes = { 128 << 10, 256 << 10, 1 << 20, 16 << 20 };
 
-    /// <summary>One measured size; <paramref name="Busy"/>: measured with a spinning process on every core.</summary>
-    public sealed record Row(string Optimizer, int Elements, int Threads, int BytesPerElement, double SingleNsPerElement, double ParallelNsPerElement, long AllocatedBytesPerStep, string Isa, bool Busy = false)
+    /// <summary>
+    /// One measured size: the medians of each contender's samples, and <paramref name="Speedup"/>,
+    /// the single-threaded step's time over the parallel one's as the median over the rounds of
+    /// the two samples of each round (<see cref="StepTimer.MedianRatio"/>). <paramref name="Busy"/>:
+    /// measured with a spinning process on every core.
+    /// </summary>
+    public sealed record Row(string Optimizer, int Elements, int Threads, int BytesPerElement, double SingleNsPerElement, double ParallelNsPerElement, double Speedup, long AllocatedBytesPerStep, string Isa, bool Busy = false)
     {
-        /// <summary>The single-threaded step's time over the parallel one's.</summary>
-        public double Speedup => SingleNsPerElement / ParallelNsPerElement;
-
         /// <summary>As a quick-table row: <c>AdamW/2-threads</c> (<c>AdamW/2-threads/busy</c>), KernelGen's figure the parallel step's.</summary>
         public QuickRow ToQuickRow() => new($"{Optimizer}/{Threads}-threads{(Busy ? "/busy" : "")}", Elements, Isa, BytesPerElement,
             ParallelNsPerElement, null, null, null, AllocatedBytesPerStep);
@@ -86,8 +88,12 @@ public static class ParallelSteps
         optimizer.MaxDegreeOfParallelism = threads;
         long allocated = AllocatedOnAnyThread(optimizer);
         double elementsPerSample = (double)size * batch;
+        // The speed-up from the rounds' pairs of samples, not from the two medians: at loads of 10
+        // to 20 on two cores, one thread against one thread measured this way (a control with
+        // equal contenders) read 0.89 to 1.05 by the medians and 0.96 to 1.03 by the pairs below
+        // 16 Mi. A slower parallel step moves both the same.
         return new Row(name, size, threads, name.StartsWith("SGD", StringComparison.Ordinal) ? 20 : 28, m[0].NanosecondsPerStep / elementsPerSample,
-            m[1].NanosecondsPerStep / elementsPerSample, allocated, (path == KernelPath.Auto ? KernelDispatch.Best : path).ToString());
+            m[1].NanosecondsPerStep / elementsPerSample, StepTimer.MedianRatio(m[0], m[1]), allocated, (path == KernelPath.Auto ? KernelDispatch.Best : path).ToString());
 
         // A sample of batch steps with the given setting.
         StepRunner Contender(string contender, int degree) => new(contender, _ =>

@@ -75,10 +75,20 @@ internal sealed partial class KernelEmitter
     /// </param>
     public static string Emit(KernelAnalysis analysis, TargetFeatures? target = null) => new KernelEmitter(analysis, target ?? TargetFeatures.Current).Write();
 
-    /// <summary>The value of flag <paramref name="flag"/> inside a loop.</summary>
-    private string FlagValue(int flag) => _portable
-        ? $"default({_plan.Flags[flag].TypeParameter}).Value"
-        : _plan.Flags[flag].TypeParameter + ".Value";
+    /// <summary>The value of flag <paramref name="flag"/> inside a loop, as a condition.</summary>
+    private string FlagValue(int flag) => FlagIs(flag, true);
+
+    /// <summary>
+    /// A condition that holds when flag <paramref name="flag"/> is <paramref name="value"/>. On .NET a
+    /// type test (<c>typeof(TStepIsOne) == typeof(False)</c>), not <c>TStepIsOne.Value</c>: the JIT
+    /// folds the test as it reads the method, before it inlines anything, so a loop's flag branches
+    /// are gone before its locals are substituted into their uses, and a load used once becomes a
+    /// memory operand as in gcc's loop (SGD's momentum buffer, read under two flags, stayed a
+    /// separate load with <c>.Value</c>).
+    /// </summary>
+    private string FlagIs(int flag, bool value) => _portable
+        ? $"{(value ? "" : "!")}default({_plan.Flags[flag].TypeParameter}).Value"
+        : $"typeof({_plan.Flags[flag].TypeParameter}) == typeof({(value ? TypeNames.True : TypeNames.False)})";
 
     /// <summary>A writer of expressions on <paramref name="width"/> (0: scalar).</summary>
     private CSharpWriter WriterFor(int width) => new(width, FlagValue, _vectors, _target);

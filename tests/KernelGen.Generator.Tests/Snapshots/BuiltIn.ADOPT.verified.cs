@@ -373,33 +373,34 @@ partial class ADOPT : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            V512 expAvg = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref expAvgRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V512 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref expAvgRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 expAvgSq = expAvgSq + g * g;
             }
             else
             {
                 V512 normed = Vector512.Min(Vector512.Max(g / Vector512.Max(Vector512.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                if (TAbsWeightBelowHalf.Value)
+                if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                 {
                     expAvg = expAvg + weight * (normed - expAvg);
                 }
@@ -412,7 +413,7 @@ partial class ADOPT : global::KernelGen.Optimizer
             }
             Vector512.StoreUnsafe(param, ref paramRef, i);
             Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (!TStepIsOne.Value) Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -486,33 +487,34 @@ partial class ADOPT : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            V256 expAvg = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref expAvgRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V256 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref expAvgRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 expAvgSq = expAvgSq + g * g;
             }
             else
             {
                 V256 normed = Vector256.Min(Vector256.Max(g / Vector256.Max(Vector256.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                if (TAbsWeightBelowHalf.Value)
+                if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                 {
                     expAvg = expAvg + weight * (normed - expAvg);
                 }
@@ -525,7 +527,7 @@ partial class ADOPT : global::KernelGen.Optimizer
             }
             Vector256.StoreUnsafe(param, ref paramRef, i);
             Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (!TStepIsOne.Value) Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -599,33 +601,34 @@ partial class ADOPT : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            V128 expAvg = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref expAvgRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V128 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref expAvgRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 expAvgSq = expAvgSq + g * g;
             }
             else
             {
                 V128 normed = Vector128.Min(Vector128.Max(g / Vector128.Max(Vector128.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                if (TAbsWeightBelowHalf.Value)
+                if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                 {
                     expAvg = expAvg + weight * (normed - expAvg);
                 }
@@ -638,7 +641,7 @@ partial class ADOPT : global::KernelGen.Optimizer
             }
             Vector128.StoreUnsafe(param, ref paramRef, i);
             Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (!TStepIsOne.Value) Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -714,30 +717,30 @@ partial class ADOPT : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
-            float expAvg = !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            float expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 expAvgSq = expAvgSq + g * g;
             }
             else
             {
                 float normed = global::System.MathF.Min(global::System.MathF.Max(g / global::System.MathF.Max(global::System.MathF.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                if (TAbsWeightBelowHalf.Value)
+                if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                 {
                     expAvg = expAvg + weight * (normed - expAvg);
                 }
@@ -750,7 +753,7 @@ partial class ADOPT : global::KernelGen.Optimizer
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
-            if (!TStepIsOne.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
         }
     }
 
@@ -897,30 +900,30 @@ partial class ADOPT : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 expAvgSq = TStateStorage.Load512(ref expAvgSqRef, i);
-            V512 expAvg = !TStepIsOne.Value ? TStateStorage.Load512(ref expAvgRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V512 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load512(ref expAvgRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 expAvgSq = expAvgSq + g * g;
             }
             else
             {
                 V512 normed = Vector512.Min(Vector512.Max(g / Vector512.Max(Vector512.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                if (TAbsWeightBelowHalf.Value)
+                if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                 {
                     expAvg = expAvg + weight * (normed - expAvg);
                 }
@@ -935,7 +938,7 @@ partial class ADOPT : global::KernelGen.Optimizer
             {
                 TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
                 TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-                if (!TStepIsOne.Value) TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+                if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
             }
             paramDeferred = param;
             expAvgSqDeferred = expAvgSq;
@@ -947,7 +950,7 @@ partial class ADOPT : global::KernelGen.Optimizer
         {
             TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
             TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-            if (!TStepIsOne.Value) TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -992,30 +995,30 @@ partial class ADOPT : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 expAvgSq = TStateStorage.Load256(ref expAvgSqRef, i);
-            V256 expAvg = !TStepIsOne.Value ? TStateStorage.Load256(ref expAvgRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V256 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load256(ref expAvgRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 expAvgSq = expAvgSq + g * g;
             }
             else
             {
                 V256 normed = Vector256.Min(Vector256.Max(g / Vector256.Max(Vector256.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                if (TAbsWeightBelowHalf.Value)
+                if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                 {
                     expAvg = expAvg + weight * (normed - expAvg);
                 }
@@ -1030,7 +1033,7 @@ partial class ADOPT : global::KernelGen.Optimizer
             {
                 TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
                 TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-                if (!TStepIsOne.Value) TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+                if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
             }
             paramDeferred = param;
             expAvgSqDeferred = expAvgSq;
@@ -1042,7 +1045,7 @@ partial class ADOPT : global::KernelGen.Optimizer
         {
             TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
             TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-            if (!TStepIsOne.Value) TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1087,30 +1090,30 @@ partial class ADOPT : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 expAvgSq = TStateStorage.Load128(ref expAvgSqRef, i);
-            V128 expAvg = !TStepIsOne.Value ? TStateStorage.Load128(ref expAvgRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V128 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load128(ref expAvgRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 expAvgSq = expAvgSq + g * g;
             }
             else
             {
                 V128 normed = Vector128.Min(Vector128.Max(g / Vector128.Max(Vector128.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                if (TAbsWeightBelowHalf.Value)
+                if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                 {
                     expAvg = expAvg + weight * (normed - expAvg);
                 }
@@ -1125,7 +1128,7 @@ partial class ADOPT : global::KernelGen.Optimizer
             {
                 TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
                 TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-                if (!TStepIsOne.Value) TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+                if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
             }
             paramDeferred = param;
             expAvgSqDeferred = expAvgSq;
@@ -1137,7 +1140,7 @@ partial class ADOPT : global::KernelGen.Optimizer
         {
             TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
             TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-            if (!TStepIsOne.Value) TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1176,30 +1179,30 @@ partial class ADOPT : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
             float expAvgSq = TStateStorage.Load(ref expAvgSqRef, i);
-            float expAvg = !TStepIsOne.Value ? TStateStorage.Load(ref expAvgRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            float expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load(ref expAvgRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 expAvgSq = expAvgSq + g * g;
             }
             else
             {
                 float normed = global::System.MathF.Min(global::System.MathF.Max(g / global::System.MathF.Max(global::System.MathF.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                if (TAbsWeightBelowHalf.Value)
+                if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                 {
                     expAvg = expAvg + weight * (normed - expAvg);
                 }
@@ -1212,7 +1215,7 @@ partial class ADOPT : global::KernelGen.Optimizer
             }
             TParamStorage.Store(param, ref paramRef, i);
             TStateStorage.Store(expAvgSq, ref expAvgSqRef, i);
-            if (!TStepIsOne.Value) TStateStorage.Store(expAvg, ref expAvgRef, i);
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.Store(expAvg, ref expAvgRef, i);
         }
     }
 

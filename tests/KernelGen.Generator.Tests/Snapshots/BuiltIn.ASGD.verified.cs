@@ -297,20 +297,21 @@ partial class ASGD : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 average = TMuIsNotOne.Value ? Vector512.LoadUnsafe(ref averageRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V512 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref averageRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
-            if (TMuIsNotOne.Value)
+            if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
             {
                 average = average + (param - average) * mu;
             }
@@ -379,20 +380,21 @@ partial class ASGD : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 average = TMuIsNotOne.Value ? Vector256.LoadUnsafe(ref averageRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V256 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref averageRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
-            if (TMuIsNotOne.Value)
+            if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
             {
                 average = average + (param - average) * mu;
             }
@@ -461,20 +463,21 @@ partial class ASGD : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 average = TMuIsNotOne.Value ? Vector128.LoadUnsafe(ref averageRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V128 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref averageRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
-            if (TMuIsNotOne.Value)
+            if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
             {
                 average = average + (param - average) * mu;
             }
@@ -545,17 +548,17 @@ partial class ASGD : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float average = TMuIsNotOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref averageRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            float average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref averageRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
-            if (TMuIsNotOne.Value)
+            if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
             {
                 average = average + (param - average) * mu;
             }
@@ -670,17 +673,17 @@ partial class ASGD : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
-            V512 average = TMuIsNotOne.Value ? TStateStorage.Load512(ref averageRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V512 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load512(ref averageRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
-            if (TMuIsNotOne.Value)
+            if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
             {
                 average = average + (param - average) * mu;
             }
@@ -736,17 +739,17 @@ partial class ASGD : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
-            V256 average = TMuIsNotOne.Value ? TStateStorage.Load256(ref averageRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V256 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load256(ref averageRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
-            if (TMuIsNotOne.Value)
+            if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
             {
                 average = average + (param - average) * mu;
             }
@@ -802,17 +805,17 @@ partial class ASGD : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
-            V128 average = TMuIsNotOne.Value ? TStateStorage.Load128(ref averageRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V128 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load128(ref averageRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
-            if (TMuIsNotOne.Value)
+            if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
             {
                 average = average + (param - average) * mu;
             }
@@ -863,17 +866,17 @@ partial class ASGD : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
-            float average = TMuIsNotOne.Value ? TStateStorage.Load(ref averageRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            float average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load(ref averageRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
-            if (TMuIsNotOne.Value)
+            if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
             {
                 average = average + (param - average) * mu;
             }

@@ -504,22 +504,23 @@ partial class AdaBelief : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             V512 expAvgVar = Vector512.LoadUnsafe(ref expAvgVarRef, i);
-            V512 maxExpAvgVar = TAmsBound.Value ? Vector512.LoadUnsafe(ref maxExpAvgVarRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V512 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgVarRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -528,7 +529,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             V512 residual = g - expAvg;
             expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             V512 variance = V512.Zero;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgVar = Vector512.Max(maxExpAvgVar, expAvgVar);
                 variance = maxExpAvgVar;
@@ -538,19 +539,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 variance = expAvgVar;
             }
             V512 denominator = Vector512.Sqrt(variance + Vector512.Create(1E-15f)) + epsilon;
-            if (TNotRectify.Value)
+            if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
             {
                 param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
             }
             else
             {
-                if (TRhoAtLeastRectifyThreshold.Value)
+                if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                 }
                 else
                 {
-                    if (TCondition6.Value)
+                    if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * expAvg;
                     }
@@ -559,7 +560,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             Vector512.StoreUnsafe(param, ref paramRef, i);
             Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector512.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
-            if (TAmsBound.Value) Vector512.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -657,22 +658,23 @@ partial class AdaBelief : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             V256 expAvgVar = Vector256.LoadUnsafe(ref expAvgVarRef, i);
-            V256 maxExpAvgVar = TAmsBound.Value ? Vector256.LoadUnsafe(ref maxExpAvgVarRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V256 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgVarRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -681,7 +683,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             V256 residual = g - expAvg;
             expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             V256 variance = V256.Zero;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgVar = Vector256.Max(maxExpAvgVar, expAvgVar);
                 variance = maxExpAvgVar;
@@ -691,19 +693,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 variance = expAvgVar;
             }
             V256 denominator = Vector256.Sqrt(variance + Vector256.Create(1E-15f)) + epsilon;
-            if (TNotRectify.Value)
+            if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
             {
                 param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
             }
             else
             {
-                if (TRhoAtLeastRectifyThreshold.Value)
+                if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                 }
                 else
                 {
-                    if (TCondition6.Value)
+                    if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * expAvg;
                     }
@@ -712,7 +714,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             Vector256.StoreUnsafe(param, ref paramRef, i);
             Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector256.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
-            if (TAmsBound.Value) Vector256.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -810,22 +812,23 @@ partial class AdaBelief : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             V128 expAvgVar = Vector128.LoadUnsafe(ref expAvgVarRef, i);
-            V128 maxExpAvgVar = TAmsBound.Value ? Vector128.LoadUnsafe(ref maxExpAvgVarRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V128 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgVarRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -834,7 +837,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             V128 residual = g - expAvg;
             expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             V128 variance = V128.Zero;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgVar = Vector128.Max(maxExpAvgVar, expAvgVar);
                 variance = maxExpAvgVar;
@@ -844,19 +847,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 variance = expAvgVar;
             }
             V128 denominator = Vector128.Sqrt(variance + Vector128.Create(1E-15f)) + epsilon;
-            if (TNotRectify.Value)
+            if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
             {
                 param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
             }
             else
             {
-                if (TRhoAtLeastRectifyThreshold.Value)
+                if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                 }
                 else
                 {
-                    if (TCondition6.Value)
+                    if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * expAvg;
                     }
@@ -865,7 +868,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             Vector128.StoreUnsafe(param, ref paramRef, i);
             Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector128.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
-            if (TAmsBound.Value) Vector128.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -965,19 +968,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float expAvgVar = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgVarRef, i);
-            float maxExpAvgVar = TAmsBound.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgVarRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            float maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgVarRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -986,7 +989,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             float residual = g - expAvg;
             expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             float variance = 0f;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgVar = global::System.MathF.Max(maxExpAvgVar, expAvgVar);
                 variance = maxExpAvgVar;
@@ -996,19 +999,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 variance = expAvgVar;
             }
             float denominator = global::System.MathF.Sqrt(variance + 1E-15f) + epsilon;
-            if (TNotRectify.Value)
+            if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
             {
                 param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
             }
             else
             {
-                if (TRhoAtLeastRectifyThreshold.Value)
+                if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                 }
                 else
                 {
-                    if (TCondition6.Value)
+                    if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * expAvg;
                     }
@@ -1017,7 +1020,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgVarRef, i) = expAvgVar;
-            if (TAmsBound.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgVarRef, i) = maxExpAvgVar;
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgVarRef, i) = maxExpAvgVar;
         }
     }
 
@@ -1203,19 +1206,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 expAvg = TStateStorage.Load512(ref expAvgRef, i);
             V512 expAvgVar = TStateStorage.Load512(ref expAvgVarRef, i);
-            V512 maxExpAvgVar = TAmsBound.Value ? TStateStorage.Load512(ref maxExpAvgVarRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V512 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load512(ref maxExpAvgVarRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -1224,7 +1227,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             V512 residual = g - expAvg;
             expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             V512 variance = V512.Zero;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgVar = Vector512.Max(maxExpAvgVar, expAvgVar);
                 variance = maxExpAvgVar;
@@ -1234,19 +1237,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 variance = expAvgVar;
             }
             V512 denominator = Vector512.Sqrt(variance + Vector512.Create(1E-15f)) + epsilon;
-            if (TNotRectify.Value)
+            if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
             {
                 param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
             }
             else
             {
-                if (TRhoAtLeastRectifyThreshold.Value)
+                if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                 }
                 else
                 {
-                    if (TCondition6.Value)
+                    if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * expAvg;
                     }
@@ -1257,7 +1260,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
                 TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
                 TStateStorage.Store512(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
-                if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+                if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
             }
             paramDeferred = param;
             expAvgDeferred = expAvg;
@@ -1271,7 +1274,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
             TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
             TStateStorage.Store512(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
-            if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1320,19 +1323,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 expAvg = TStateStorage.Load256(ref expAvgRef, i);
             V256 expAvgVar = TStateStorage.Load256(ref expAvgVarRef, i);
-            V256 maxExpAvgVar = TAmsBound.Value ? TStateStorage.Load256(ref maxExpAvgVarRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V256 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load256(ref maxExpAvgVarRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -1341,7 +1344,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             V256 residual = g - expAvg;
             expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             V256 variance = V256.Zero;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgVar = Vector256.Max(maxExpAvgVar, expAvgVar);
                 variance = maxExpAvgVar;
@@ -1351,19 +1354,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 variance = expAvgVar;
             }
             V256 denominator = Vector256.Sqrt(variance + Vector256.Create(1E-15f)) + epsilon;
-            if (TNotRectify.Value)
+            if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
             {
                 param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
             }
             else
             {
-                if (TRhoAtLeastRectifyThreshold.Value)
+                if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                 }
                 else
                 {
-                    if (TCondition6.Value)
+                    if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * expAvg;
                     }
@@ -1374,7 +1377,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
                 TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
                 TStateStorage.Store256(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
-                if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+                if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
             }
             paramDeferred = param;
             expAvgDeferred = expAvg;
@@ -1388,7 +1391,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
             TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
             TStateStorage.Store256(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
-            if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1437,19 +1440,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 expAvg = TStateStorage.Load128(ref expAvgRef, i);
             V128 expAvgVar = TStateStorage.Load128(ref expAvgVarRef, i);
-            V128 maxExpAvgVar = TAmsBound.Value ? TStateStorage.Load128(ref maxExpAvgVarRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V128 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load128(ref maxExpAvgVarRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -1458,7 +1461,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             V128 residual = g - expAvg;
             expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             V128 variance = V128.Zero;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgVar = Vector128.Max(maxExpAvgVar, expAvgVar);
                 variance = maxExpAvgVar;
@@ -1468,19 +1471,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 variance = expAvgVar;
             }
             V128 denominator = Vector128.Sqrt(variance + Vector128.Create(1E-15f)) + epsilon;
-            if (TNotRectify.Value)
+            if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
             {
                 param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
             }
             else
             {
-                if (TRhoAtLeastRectifyThreshold.Value)
+                if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                 }
                 else
                 {
-                    if (TCondition6.Value)
+                    if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * expAvg;
                     }
@@ -1491,7 +1494,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
                 TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
                 TStateStorage.Store128(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
-                if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+                if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
             }
             paramDeferred = param;
             expAvgDeferred = expAvg;
@@ -1505,7 +1508,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
             TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
             TStateStorage.Store128(expAvgVarDeferred, ref expAvgVarRef, deferredAt);
-            if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(maxExpAvgVarDeferred, ref maxExpAvgVarRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1547,19 +1550,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
             float expAvg = TStateStorage.Load(ref expAvgRef, i);
             float expAvgVar = TStateStorage.Load(ref expAvgVarRef, i);
-            float maxExpAvgVar = TAmsBound.Value ? TStateStorage.Load(ref maxExpAvgVarRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            float maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load(ref maxExpAvgVarRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -1568,7 +1571,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             float residual = g - expAvg;
             expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             float variance = 0f;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgVar = global::System.MathF.Max(maxExpAvgVar, expAvgVar);
                 variance = maxExpAvgVar;
@@ -1578,19 +1581,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 variance = expAvgVar;
             }
             float denominator = global::System.MathF.Sqrt(variance + 1E-15f) + epsilon;
-            if (TNotRectify.Value)
+            if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
             {
                 param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
             }
             else
             {
-                if (TRhoAtLeastRectifyThreshold.Value)
+                if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                 }
                 else
                 {
-                    if (TCondition6.Value)
+                    if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * expAvg;
                     }
@@ -1599,7 +1602,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
             TParamStorage.Store(param, ref paramRef, i);
             TStateStorage.Store(expAvg, ref expAvgRef, i);
             TStateStorage.Store(expAvgVar, ref expAvgVarRef, i);
-            if (TAmsBound.Value) TStateStorage.Store(maxExpAvgVar, ref maxExpAvgVarRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
     }
 

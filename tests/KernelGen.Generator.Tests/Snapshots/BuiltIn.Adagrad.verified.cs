@@ -247,18 +247,19 @@ partial class Adagrad : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 sum = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref sumRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V512 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref sumRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+            sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
             param = param - clr * g / (Vector512.Sqrt(sum) + epsilon);
             Vector512.StoreUnsafe(sum, ref sumRef, i);
             Vector512.StoreUnsafe(param, ref paramRef, i);
@@ -306,18 +307,19 @@ partial class Adagrad : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 sum = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref sumRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V256 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref sumRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+            sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
             param = param - clr * g / (Vector256.Sqrt(sum) + epsilon);
             Vector256.StoreUnsafe(sum, ref sumRef, i);
             Vector256.StoreUnsafe(param, ref paramRef, i);
@@ -365,18 +367,19 @@ partial class Adagrad : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 sum = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref sumRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V128 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref sumRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+            sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
             param = param - clr * g / (Vector128.Sqrt(sum) + epsilon);
             Vector128.StoreUnsafe(sum, ref sumRef, i);
             Vector128.StoreUnsafe(param, ref paramRef, i);
@@ -426,15 +429,15 @@ partial class Adagrad : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float sum = !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref sumRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            float sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref sumRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+            sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
             param = param - clr * g / (global::System.MathF.Sqrt(sum) + epsilon);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref sumRef, i) = sum;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
@@ -543,15 +546,15 @@ partial class Adagrad : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
-            V512 sum = !TStepIsOne.Value ? TStateStorage.Load512(ref sumRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V512 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load512(ref sumRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+            sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
             param = param - clr * g / (Vector512.Sqrt(sum) + epsilon);
             if (pending)
             {
@@ -601,15 +604,15 @@ partial class Adagrad : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
-            V256 sum = !TStepIsOne.Value ? TStateStorage.Load256(ref sumRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V256 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load256(ref sumRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+            sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
             param = param - clr * g / (Vector256.Sqrt(sum) + epsilon);
             if (pending)
             {
@@ -659,15 +662,15 @@ partial class Adagrad : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
-            V128 sum = !TStepIsOne.Value ? TStateStorage.Load128(ref sumRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V128 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load128(ref sumRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+            sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
             param = param - clr * g / (Vector128.Sqrt(sum) + epsilon);
             if (pending)
             {
@@ -712,15 +715,15 @@ partial class Adagrad : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
-            float sum = !TStepIsOne.Value ? TStateStorage.Load(ref sumRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            float sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load(ref sumRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+            sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
             param = param - clr * g / (global::System.MathF.Sqrt(sum) + epsilon);
             TStateStorage.Store(sum, ref sumRef, i);
             TParamStorage.Store(param, ref paramRef, i);

@@ -322,7 +322,7 @@ partial class Adam : global::KernelGen.Optimizer
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
         // The pipeline keeps 25 vectors in registers (uniforms, carried values, one per block): on a machine
         // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
-        if (global::KernelGen.Internal.KernelTuning.Pipelines(25) && length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsgrad.Value ? 8 : 0))))
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(25) && length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V512 param_1A_s2 = V512.Zero;
@@ -344,9 +344,9 @@ partial class Adam : global::KernelGen.Optimizer
             {
                 // stage 1 of 3, the block at i
                 V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i);
                 param_1A_s2 = param_1A;
                 V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 16);
@@ -355,38 +355,38 @@ partial class Adam : global::KernelGen.Optimizer
                 V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 16);
                 V512 expAvgSq_1A = Vector512.LoadUnsafe(ref expAvgSqRef, i);
                 V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
-                V512 maxExpAvgSq_1A = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
-                V512 maxExpAvgSq_1B = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V512.Zero;
-                V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V512 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V512.Zero;
-                V512 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V512.Zero;
-                V512 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
-                V512 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                V512 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
+                V512 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V512.Zero;
+                V512 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V512 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V512 g_2A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V512.Zero;
+                V512 g_2B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V512.Zero;
+                V512 g_3A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V512 g_3B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V512 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                 expAvg_2A_s2 = expAvg_2A;
                 V512 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                 expAvg_2B_s2 = expAvg_2B;
                 V512 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
                 V512 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
-                V512 maxExpAvgSq_2A = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
-                V512 maxExpAvgSq_2B = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
-                V512 root_1A = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
+                V512 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
+                V512 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
+                V512 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
                 root_1A_s2 = root_1A;
-                V512 root_1B = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
+                V512 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
                 root_1B_s2 = root_1B;
-                V512 root_2A = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
+                V512 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
                 root_2A_s2 = root_2A;
-                V512 root_2B = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
+                V512 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
                 root_2B_s2 = root_2B;
-                V512 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                V512 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                V512 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V512 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                 Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
                 Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 16);
                 Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
                 Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 16);
-                if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
-                if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 16);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i
@@ -394,25 +394,25 @@ partial class Adam : global::KernelGen.Optimizer
                 param_1B_s3 = param_1B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                V512 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V512.Zero;
-                V512 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V512.Zero;
-                V512 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V512.Zero;
-                V512 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V512.Zero;
-                V512 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V512 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V512.Zero;
+                V512 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V512.Zero;
+                V512 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V512.Zero;
+                V512 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V512.Zero;
+                V512 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                V512 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V512 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 1 of 3, the block at i + 32
                 V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 32);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 48);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 32);
                 param_1A_s2 = param_1A;
                 V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 48);
@@ -421,38 +421,38 @@ partial class Adam : global::KernelGen.Optimizer
                 V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 48);
                 V512 expAvgSq_1A = Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
                 V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
-                V512 maxExpAvgSq_1A = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : V512.Zero;
-                V512 maxExpAvgSq_1B = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 48) : V512.Zero;
-                V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V512 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V512.Zero;
-                V512 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V512.Zero;
-                V512 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
-                V512 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                V512 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : V512.Zero;
+                V512 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 48) : V512.Zero;
+                V512 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V512 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V512 g_2A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V512.Zero;
+                V512 g_2B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V512.Zero;
+                V512 g_3A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V512 g_3B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V512 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                 expAvg_2A_s2 = expAvg_2A;
                 V512 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                 expAvg_2B_s2 = expAvg_2B;
                 V512 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
                 V512 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
-                V512 maxExpAvgSq_2A = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
-                V512 maxExpAvgSq_2B = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
-                V512 root_1A = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
+                V512 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
+                V512 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
+                V512 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
                 root_1A_s2 = root_1A;
-                V512 root_1B = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
+                V512 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
                 root_1B_s2 = root_1B;
-                V512 root_2A = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
+                V512 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
                 root_2A_s2 = root_2A;
-                V512 root_2B = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
+                V512 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
                 root_2B_s2 = root_2B;
-                V512 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                V512 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                V512 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V512 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                 Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
                 Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 48);
                 Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
                 Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 48);
-                if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
-                if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 48);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 48);
             }
 
             for (; i + 96 <= length; i += 32)
@@ -472,25 +472,25 @@ partial class Adam : global::KernelGen.Optimizer
                     param_1B_s3 = param_1B_s2;
                     expAvg_2A_s3 = expAvg_2A_s2;
                     expAvg_2B_s3 = expAvg_2B_s2;
-                    V512 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
-                    V512 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
-                    V512 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V512.Zero;
-                    V512 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V512.Zero;
-                    V512 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
-                    V512 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
-                    V512 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V512.Zero;
-                    V512 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V512.Zero;
-                    V512 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                    V512 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
+                    V512 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
+                    V512 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V512.Zero;
+                    V512 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V512.Zero;
+                    V512 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
+                    V512 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
+                    V512 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V512.Zero;
+                    V512 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V512.Zero;
+                    V512 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                     denominator_4A_s3 = denominator_4A;
-                    V512 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                    V512 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                     denominator_4B_s3 = denominator_4B;
                 }
                 {
                     // stage 1 of 3, the block at i + 64
                     V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 64);
-                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                     V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 80);
-                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                     V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 64);
                     param_1A_s2 = param_1A;
                     V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 80);
@@ -499,38 +499,38 @@ partial class Adam : global::KernelGen.Optimizer
                     V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 80);
                     V512 expAvgSq_1A = Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
                     V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
-                    V512 maxExpAvgSq_1A = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 64) : V512.Zero;
-                    V512 maxExpAvgSq_1B = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 80) : V512.Zero;
-                    V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                    V512 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V512.Zero;
-                    V512 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V512.Zero;
-                    V512 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
-                    V512 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                    V512 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 64) : V512.Zero;
+                    V512 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 80) : V512.Zero;
+                    V512 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                    V512 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                    V512 g_2A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V512.Zero;
+                    V512 g_2B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V512.Zero;
+                    V512 g_3A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                    V512 g_3B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                     V512 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                     expAvg_2A_s2 = expAvg_2A;
                     V512 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                     expAvg_2B_s2 = expAvg_2B;
                     V512 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
                     V512 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
-                    V512 maxExpAvgSq_2A = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
-                    V512 maxExpAvgSq_2B = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
-                    V512 root_1A = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
+                    V512 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
+                    V512 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
+                    V512 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
                     root_1A_s2 = root_1A;
-                    V512 root_1B = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
+                    V512 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
                     root_1B_s2 = root_1B;
-                    V512 root_2A = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
+                    V512 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
                     root_2A_s2 = root_2A;
-                    V512 root_2B = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
+                    V512 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
                     root_2B_s2 = root_2B;
-                    V512 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                    V512 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                    V512 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                    V512 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                     Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
                     Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
                     Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 64);
                     Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 80);
-                    if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 64);
-                    if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 80);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 64);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 80);
                 }
             }
 
@@ -550,17 +550,17 @@ partial class Adam : global::KernelGen.Optimizer
                 param_1B_s3 = param_1B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                V512 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V512.Zero;
-                V512 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V512.Zero;
-                V512 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V512.Zero;
-                V512 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V512.Zero;
-                V512 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V512 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V512.Zero;
+                V512 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V512.Zero;
+                V512 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V512.Zero;
+                V512 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V512.Zero;
+                V512 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                V512 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V512 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
@@ -575,23 +575,24 @@ partial class Adam : global::KernelGen.Optimizer
             i += 64;
         }
 
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            V512 maxExpAvgSq = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V512 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V512 denominator = V512.Zero;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector512.Max(maxExpAvgSq, expAvgSq);
                 denominator = Vector512.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -603,7 +604,7 @@ partial class Adam : global::KernelGen.Optimizer
             param = param - stepSize * expAvg / denominator;
             Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -671,7 +672,7 @@ partial class Adam : global::KernelGen.Optimizer
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
         // The pipeline keeps 25 vectors in registers (uniforms, carried values, one per block): on a machine
         // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
-        if (global::KernelGen.Internal.KernelTuning.Pipelines(25) && length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsgrad.Value ? 8 : 0))))
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(25) && length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V256 param_1A_s2 = V256.Zero;
@@ -693,9 +694,9 @@ partial class Adam : global::KernelGen.Optimizer
             {
                 // stage 1 of 3, the block at i
                 V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i);
                 param_1A_s2 = param_1A;
                 V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 8);
@@ -704,38 +705,38 @@ partial class Adam : global::KernelGen.Optimizer
                 V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 8);
                 V256 expAvgSq_1A = Vector256.LoadUnsafe(ref expAvgSqRef, i);
                 V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
-                V256 maxExpAvgSq_1A = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
-                V256 maxExpAvgSq_1B = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : V256.Zero;
-                V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V256 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V256.Zero;
-                V256 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V256.Zero;
-                V256 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
-                V256 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                V256 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
+                V256 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : V256.Zero;
+                V256 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V256 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V256 g_2A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V256.Zero;
+                V256 g_2B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V256.Zero;
+                V256 g_3A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V256 g_3B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V256 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                 expAvg_2A_s2 = expAvg_2A;
                 V256 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                 expAvg_2B_s2 = expAvg_2B;
                 V256 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
                 V256 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
-                V256 maxExpAvgSq_2A = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
-                V256 maxExpAvgSq_2B = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
-                V256 root_1A = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
+                V256 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
+                V256 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
+                V256 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
                 root_1A_s2 = root_1A;
-                V256 root_1B = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
+                V256 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
                 root_1B_s2 = root_1B;
-                V256 root_2A = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
+                V256 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
                 root_2A_s2 = root_2A;
-                V256 root_2B = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
+                V256 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
                 root_2B_s2 = root_2B;
-                V256 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                V256 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                V256 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V256 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                 Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
                 Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 8);
                 Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
                 Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 8);
-                if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
-                if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 8);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i
@@ -743,25 +744,25 @@ partial class Adam : global::KernelGen.Optimizer
                 param_1B_s3 = param_1B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                V256 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V256.Zero;
-                V256 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V256.Zero;
-                V256 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V256.Zero;
-                V256 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V256.Zero;
-                V256 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V256 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V256.Zero;
+                V256 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V256.Zero;
+                V256 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V256.Zero;
+                V256 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V256.Zero;
+                V256 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                V256 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V256 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 1 of 3, the block at i + 16
                 V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 24);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 16);
                 param_1A_s2 = param_1A;
                 V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 24);
@@ -770,38 +771,38 @@ partial class Adam : global::KernelGen.Optimizer
                 V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 24);
                 V256 expAvgSq_1A = Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
                 V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
-                V256 maxExpAvgSq_1A = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V256.Zero;
-                V256 maxExpAvgSq_1B = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 24) : V256.Zero;
-                V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V256 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V256.Zero;
-                V256 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V256.Zero;
-                V256 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
-                V256 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                V256 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V256.Zero;
+                V256 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 24) : V256.Zero;
+                V256 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V256 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V256 g_2A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V256.Zero;
+                V256 g_2B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V256.Zero;
+                V256 g_3A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V256 g_3B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V256 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                 expAvg_2A_s2 = expAvg_2A;
                 V256 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                 expAvg_2B_s2 = expAvg_2B;
                 V256 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
                 V256 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
-                V256 maxExpAvgSq_2A = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
-                V256 maxExpAvgSq_2B = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
-                V256 root_1A = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
+                V256 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
+                V256 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
+                V256 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
                 root_1A_s2 = root_1A;
-                V256 root_1B = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
+                V256 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
                 root_1B_s2 = root_1B;
-                V256 root_2A = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
+                V256 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
                 root_2A_s2 = root_2A;
-                V256 root_2B = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
+                V256 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
                 root_2B_s2 = root_2B;
-                V256 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                V256 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                V256 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V256 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                 Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
                 Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 24);
                 Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
                 Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 24);
-                if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
-                if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 24);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 24);
             }
 
             for (; i + 48 <= length; i += 16)
@@ -821,25 +822,25 @@ partial class Adam : global::KernelGen.Optimizer
                     param_1B_s3 = param_1B_s2;
                     expAvg_2A_s3 = expAvg_2A_s2;
                     expAvg_2B_s3 = expAvg_2B_s2;
-                    V256 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
-                    V256 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
-                    V256 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V256.Zero;
-                    V256 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V256.Zero;
-                    V256 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
-                    V256 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
-                    V256 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V256.Zero;
-                    V256 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V256.Zero;
-                    V256 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                    V256 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
+                    V256 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
+                    V256 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V256.Zero;
+                    V256 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V256.Zero;
+                    V256 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
+                    V256 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
+                    V256 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V256.Zero;
+                    V256 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V256.Zero;
+                    V256 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                     denominator_4A_s3 = denominator_4A;
-                    V256 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                    V256 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                     denominator_4B_s3 = denominator_4B;
                 }
                 {
                     // stage 1 of 3, the block at i + 32
                     V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 32);
-                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                     V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 40);
-                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                     V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 32);
                     param_1A_s2 = param_1A;
                     V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 40);
@@ -848,38 +849,38 @@ partial class Adam : global::KernelGen.Optimizer
                     V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 40);
                     V256 expAvgSq_1A = Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
                     V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
-                    V256 maxExpAvgSq_1A = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : V256.Zero;
-                    V256 maxExpAvgSq_1B = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 40) : V256.Zero;
-                    V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                    V256 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V256.Zero;
-                    V256 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V256.Zero;
-                    V256 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
-                    V256 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                    V256 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : V256.Zero;
+                    V256 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 40) : V256.Zero;
+                    V256 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                    V256 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                    V256 g_2A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V256.Zero;
+                    V256 g_2B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V256.Zero;
+                    V256 g_3A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                    V256 g_3B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                     V256 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                     expAvg_2A_s2 = expAvg_2A;
                     V256 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                     expAvg_2B_s2 = expAvg_2B;
                     V256 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
                     V256 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
-                    V256 maxExpAvgSq_2A = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
-                    V256 maxExpAvgSq_2B = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
-                    V256 root_1A = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
+                    V256 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
+                    V256 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
+                    V256 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
                     root_1A_s2 = root_1A;
-                    V256 root_1B = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
+                    V256 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
                     root_1B_s2 = root_1B;
-                    V256 root_2A = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
+                    V256 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
                     root_2A_s2 = root_2A;
-                    V256 root_2B = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
+                    V256 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
                     root_2B_s2 = root_2B;
-                    V256 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                    V256 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                    V256 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                    V256 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                     Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
                     Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
                     Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
                     Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 40);
-                    if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
-                    if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 40);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 40);
                 }
             }
 
@@ -899,17 +900,17 @@ partial class Adam : global::KernelGen.Optimizer
                 param_1B_s3 = param_1B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                V256 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V256.Zero;
-                V256 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V256.Zero;
-                V256 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V256.Zero;
-                V256 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V256.Zero;
-                V256 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V256 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V256.Zero;
+                V256 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V256.Zero;
+                V256 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V256.Zero;
+                V256 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V256.Zero;
+                V256 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                V256 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V256 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
@@ -924,23 +925,24 @@ partial class Adam : global::KernelGen.Optimizer
             i += 32;
         }
 
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            V256 maxExpAvgSq = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V256 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V256 denominator = V256.Zero;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector256.Max(maxExpAvgSq, expAvgSq);
                 denominator = Vector256.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -952,7 +954,7 @@ partial class Adam : global::KernelGen.Optimizer
             param = param - stepSize * expAvg / denominator;
             Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -1020,7 +1022,7 @@ partial class Adam : global::KernelGen.Optimizer
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
         // The pipeline keeps 25 vectors in registers (uniforms, carried values, one per block): on a machine
         // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
-        if (global::KernelGen.Internal.KernelTuning.Pipelines(25) && length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsgrad.Value ? 8 : 0))))
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(25) && length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V128 param_1A_s2 = V128.Zero;
@@ -1042,9 +1044,9 @@ partial class Adam : global::KernelGen.Optimizer
             {
                 // stage 1 of 3, the block at i
                 V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i);
                 param_1A_s2 = param_1A;
                 V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 4);
@@ -1053,38 +1055,38 @@ partial class Adam : global::KernelGen.Optimizer
                 V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 4);
                 V128 expAvgSq_1A = Vector128.LoadUnsafe(ref expAvgSqRef, i);
                 V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
-                V128 maxExpAvgSq_1A = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
-                V128 maxExpAvgSq_1B = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 4) : V128.Zero;
-                V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V128 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V128.Zero;
-                V128 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V128.Zero;
-                V128 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
-                V128 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                V128 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
+                V128 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 4) : V128.Zero;
+                V128 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V128 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V128 g_2A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V128.Zero;
+                V128 g_2B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V128.Zero;
+                V128 g_3A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V128 g_3B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V128 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                 expAvg_2A_s2 = expAvg_2A;
                 V128 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                 expAvg_2B_s2 = expAvg_2B;
                 V128 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
                 V128 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
-                V128 maxExpAvgSq_2A = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
-                V128 maxExpAvgSq_2B = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
-                V128 root_1A = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
+                V128 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
+                V128 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
+                V128 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
                 root_1A_s2 = root_1A;
-                V128 root_1B = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
+                V128 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
                 root_1B_s2 = root_1B;
-                V128 root_2A = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
+                V128 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
                 root_2A_s2 = root_2A;
-                V128 root_2B = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
+                V128 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
                 root_2B_s2 = root_2B;
-                V128 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                V128 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                V128 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V128 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                 Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
                 Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 4);
                 Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
                 Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 4);
-                if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
-                if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 4);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i
@@ -1092,25 +1094,25 @@ partial class Adam : global::KernelGen.Optimizer
                 param_1B_s3 = param_1B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                V128 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V128.Zero;
-                V128 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V128.Zero;
-                V128 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V128.Zero;
-                V128 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V128.Zero;
-                V128 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V128 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V128.Zero;
+                V128 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V128.Zero;
+                V128 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V128.Zero;
+                V128 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V128.Zero;
+                V128 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                V128 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V128 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 1 of 3, the block at i + 8
                 V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 8);
                 param_1A_s2 = param_1A;
                 V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 12);
@@ -1119,38 +1121,38 @@ partial class Adam : global::KernelGen.Optimizer
                 V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 12);
                 V128 expAvgSq_1A = Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
                 V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
-                V128 maxExpAvgSq_1A = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : V128.Zero;
-                V128 maxExpAvgSq_1B = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 12) : V128.Zero;
-                V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V128 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V128.Zero;
-                V128 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V128.Zero;
-                V128 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
-                V128 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                V128 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : V128.Zero;
+                V128 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 12) : V128.Zero;
+                V128 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V128 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V128 g_2A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V128.Zero;
+                V128 g_2B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V128.Zero;
+                V128 g_3A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V128 g_3B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V128 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                 expAvg_2A_s2 = expAvg_2A;
                 V128 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                 expAvg_2B_s2 = expAvg_2B;
                 V128 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
                 V128 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
-                V128 maxExpAvgSq_2A = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
-                V128 maxExpAvgSq_2B = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
-                V128 root_1A = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
+                V128 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
+                V128 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
+                V128 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
                 root_1A_s2 = root_1A;
-                V128 root_1B = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
+                V128 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
                 root_1B_s2 = root_1B;
-                V128 root_2A = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
+                V128 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
                 root_2A_s2 = root_2A;
-                V128 root_2B = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
+                V128 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
                 root_2B_s2 = root_2B;
-                V128 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                V128 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                V128 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V128 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                 Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 8);
                 Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 12);
                 Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 8);
                 Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 12);
-                if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 8);
-                if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 12);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 8);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 12);
             }
 
             for (; i + 24 <= length; i += 8)
@@ -1170,25 +1172,25 @@ partial class Adam : global::KernelGen.Optimizer
                     param_1B_s3 = param_1B_s2;
                     expAvg_2A_s3 = expAvg_2A_s2;
                     expAvg_2B_s3 = expAvg_2B_s2;
-                    V128 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
-                    V128 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
-                    V128 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V128.Zero;
-                    V128 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V128.Zero;
-                    V128 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
-                    V128 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
-                    V128 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V128.Zero;
-                    V128 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V128.Zero;
-                    V128 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                    V128 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
+                    V128 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
+                    V128 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V128.Zero;
+                    V128 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V128.Zero;
+                    V128 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
+                    V128 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
+                    V128 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V128.Zero;
+                    V128 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V128.Zero;
+                    V128 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                     denominator_4A_s3 = denominator_4A;
-                    V128 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                    V128 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                     denominator_4B_s3 = denominator_4B;
                 }
                 {
                     // stage 1 of 3, the block at i + 16
                     V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 16);
-                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                     V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 20);
-                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                     V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 16);
                     param_1A_s2 = param_1A;
                     V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 20);
@@ -1197,38 +1199,38 @@ partial class Adam : global::KernelGen.Optimizer
                     V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 20);
                     V128 expAvgSq_1A = Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
                     V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
-                    V128 maxExpAvgSq_1A = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V128.Zero;
-                    V128 maxExpAvgSq_1B = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 20) : V128.Zero;
-                    V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                    V128 g_2A = TWeightDecayIsNotZero.Value ? g_1A + weightDecay * param_1A : V128.Zero;
-                    V128 g_2B = TWeightDecayIsNotZero.Value ? g_1B + weightDecay * param_1B : V128.Zero;
-                    V128 g_3A = TWeightDecayIsNotZero.Value ? g_2A : g_1A;
-                    V128 g_3B = TWeightDecayIsNotZero.Value ? g_2B : g_1B;
+                    V128 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V128.Zero;
+                    V128 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 20) : V128.Zero;
+                    V128 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                    V128 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                    V128 g_2A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V128.Zero;
+                    V128 g_2B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V128.Zero;
+                    V128 g_3A = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                    V128 g_3B = typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                     V128 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_3A;
                     expAvg_2A_s2 = expAvg_2A;
                     V128 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_3B;
                     expAvg_2B_s2 = expAvg_2B;
                     V128 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_3A * g_3A;
                     V128 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_3B * g_3B;
-                    V128 maxExpAvgSq_2A = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
-                    V128 maxExpAvgSq_2B = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
-                    V128 root_1A = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
+                    V128 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
+                    V128 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
+                    V128 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
                     root_1A_s2 = root_1A;
-                    V128 root_1B = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
+                    V128 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
                     root_1B_s2 = root_1B;
-                    V128 root_2A = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
+                    V128 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
                     root_2A_s2 = root_2A;
-                    V128 root_2B = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
+                    V128 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
                     root_2B_s2 = root_2B;
-                    V128 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                    V128 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                    V128 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                    V128 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                     Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
                     Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
                     Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
                     Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 20);
-                    if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
-                    if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 20);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 20);
                 }
             }
 
@@ -1248,17 +1250,17 @@ partial class Adam : global::KernelGen.Optimizer
                 param_1B_s3 = param_1B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                V128 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V128.Zero;
-                V128 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V128.Zero;
-                V128 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V128.Zero;
-                V128 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V128.Zero;
-                V128 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V128 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V128.Zero;
+                V128 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V128.Zero;
+                V128 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V128.Zero;
+                V128 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V128.Zero;
+                V128 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                V128 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V128 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
@@ -1273,23 +1275,24 @@ partial class Adam : global::KernelGen.Optimizer
             i += 16;
         }
 
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            V128 maxExpAvgSq = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V128 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V128 denominator = V128.Zero;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector128.Max(maxExpAvgSq, expAvgSq);
                 denominator = Vector128.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1301,7 +1304,7 @@ partial class Adam : global::KernelGen.Optimizer
             param = param - stepSize * expAvg / denominator;
             Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -1365,20 +1368,20 @@ partial class Adam : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
-            float maxExpAvgSq = TAmsgrad.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            float maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             float denominator = 0f;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = global::System.MathF.Max(maxExpAvgSq, expAvgSq);
                 denominator = global::System.MathF.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1390,7 +1393,7 @@ partial class Adam : global::KernelGen.Optimizer
             param = param - stepSize * expAvg / denominator;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
-            if (TAmsgrad.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) = maxExpAvgSq;
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) = maxExpAvgSq;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }
@@ -1505,20 +1508,20 @@ partial class Adam : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 expAvg = TStateStorage.Load512(ref expAvgRef, i);
             V512 expAvgSq = TStateStorage.Load512(ref expAvgSqRef, i);
-            V512 maxExpAvgSq = TAmsgrad.Value ? TStateStorage.Load512(ref maxExpAvgSqRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V512 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load512(ref maxExpAvgSqRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V512 denominator = V512.Zero;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector512.Max(maxExpAvgSq, expAvgSq);
                 denominator = Vector512.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1532,7 +1535,7 @@ partial class Adam : global::KernelGen.Optimizer
             {
                 TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
                 TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-                if (TAmsgrad.Value) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
                 TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
             }
             expAvgDeferred = expAvg;
@@ -1546,7 +1549,7 @@ partial class Adam : global::KernelGen.Optimizer
         {
             TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
             TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-            if (TAmsgrad.Value) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
             TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
@@ -1590,20 +1593,20 @@ partial class Adam : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 expAvg = TStateStorage.Load256(ref expAvgRef, i);
             V256 expAvgSq = TStateStorage.Load256(ref expAvgSqRef, i);
-            V256 maxExpAvgSq = TAmsgrad.Value ? TStateStorage.Load256(ref maxExpAvgSqRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V256 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load256(ref maxExpAvgSqRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V256 denominator = V256.Zero;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector256.Max(maxExpAvgSq, expAvgSq);
                 denominator = Vector256.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1617,7 +1620,7 @@ partial class Adam : global::KernelGen.Optimizer
             {
                 TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
                 TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-                if (TAmsgrad.Value) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
                 TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
             }
             expAvgDeferred = expAvg;
@@ -1631,7 +1634,7 @@ partial class Adam : global::KernelGen.Optimizer
         {
             TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
             TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-            if (TAmsgrad.Value) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
             TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
@@ -1675,20 +1678,20 @@ partial class Adam : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 expAvg = TStateStorage.Load128(ref expAvgRef, i);
             V128 expAvgSq = TStateStorage.Load128(ref expAvgSqRef, i);
-            V128 maxExpAvgSq = TAmsgrad.Value ? TStateStorage.Load128(ref maxExpAvgSqRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V128 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load128(ref maxExpAvgSqRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V128 denominator = V128.Zero;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector128.Max(maxExpAvgSq, expAvgSq);
                 denominator = Vector128.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1702,7 +1705,7 @@ partial class Adam : global::KernelGen.Optimizer
             {
                 TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
                 TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-                if (TAmsgrad.Value) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
                 TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
             }
             expAvgDeferred = expAvg;
@@ -1716,7 +1719,7 @@ partial class Adam : global::KernelGen.Optimizer
         {
             TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
             TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-            if (TAmsgrad.Value) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
             TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
@@ -1753,20 +1756,20 @@ partial class Adam : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
             float expAvg = TStateStorage.Load(ref expAvgRef, i);
             float expAvgSq = TStateStorage.Load(ref expAvgSqRef, i);
-            float maxExpAvgSq = TAmsgrad.Value ? TStateStorage.Load(ref maxExpAvgSqRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            float maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load(ref maxExpAvgSqRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             float denominator = 0f;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = global::System.MathF.Max(maxExpAvgSq, expAvgSq);
                 denominator = global::System.MathF.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1778,7 +1781,7 @@ partial class Adam : global::KernelGen.Optimizer
             param = param - stepSize * expAvg / denominator;
             TStateStorage.Store(expAvg, ref expAvgRef, i);
             TStateStorage.Store(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) TStateStorage.Store(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store(maxExpAvgSq, ref maxExpAvgSqRef, i);
             TParamStorage.Store(param, ref paramRef, i);
         }
     }

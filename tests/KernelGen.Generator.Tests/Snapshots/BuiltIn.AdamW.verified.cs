@@ -298,7 +298,7 @@ partial class AdamW : global::KernelGen.Optimizer
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
         // The pipeline keeps 25 vectors in registers (uniforms, carried values, one per block): on a machine
         // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
-        if (global::KernelGen.Internal.KernelTuning.Pipelines(25) && length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsgrad.Value ? 8 : 0))))
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(25) && length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V512 param_2A_s2 = V512.Zero;
@@ -320,19 +320,19 @@ partial class AdamW : global::KernelGen.Optimizer
             {
                 // stage 1 of 3, the block at i
                 V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i);
                 V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 16);
                 V512 expAvg_1A = Vector512.LoadUnsafe(ref expAvgRef, i);
                 V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 16);
                 V512 expAvgSq_1A = Vector512.LoadUnsafe(ref expAvgSqRef, i);
                 V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
-                V512 maxExpAvgSq_1A = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
-                V512 maxExpAvgSq_1B = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V512.Zero;
-                V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V512 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
+                V512 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V512.Zero;
+                V512 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V512 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
                 V512 param_2A = param_1A * oneMinusLearningRateTimesWeightDecay;
                 param_2A_s2 = param_2A;
                 V512 param_2B = param_1B * oneMinusLearningRateTimesWeightDecay;
@@ -343,24 +343,24 @@ partial class AdamW : global::KernelGen.Optimizer
                 expAvg_2B_s2 = expAvg_2B;
                 V512 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_1A * g_1A;
                 V512 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_1B * g_1B;
-                V512 maxExpAvgSq_2A = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
-                V512 maxExpAvgSq_2B = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
-                V512 root_1A = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
+                V512 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
+                V512 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
+                V512 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
                 root_1A_s2 = root_1A;
-                V512 root_1B = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
+                V512 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
                 root_1B_s2 = root_1B;
-                V512 root_2A = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
+                V512 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
                 root_2A_s2 = root_2A;
-                V512 root_2B = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
+                V512 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
                 root_2B_s2 = root_2B;
-                V512 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                V512 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                V512 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V512 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                 Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
                 Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 16);
                 Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
                 Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 16);
-                if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
-                if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 16);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 16);
             }
             {
                 // stage 2 of 3, the block at i
@@ -368,35 +368,35 @@ partial class AdamW : global::KernelGen.Optimizer
                 param_2B_s3 = param_2B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                V512 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V512.Zero;
-                V512 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V512.Zero;
-                V512 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V512.Zero;
-                V512 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V512.Zero;
-                V512 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V512 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V512.Zero;
+                V512 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V512.Zero;
+                V512 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V512.Zero;
+                V512 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V512.Zero;
+                V512 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                V512 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V512 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 1 of 3, the block at i + 32
                 V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 32);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 48);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 32);
                 V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 48);
                 V512 expAvg_1A = Vector512.LoadUnsafe(ref expAvgRef, i + 32);
                 V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 48);
                 V512 expAvgSq_1A = Vector512.LoadUnsafe(ref expAvgSqRef, i + 32);
                 V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
-                V512 maxExpAvgSq_1A = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : V512.Zero;
-                V512 maxExpAvgSq_1B = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 48) : V512.Zero;
-                V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V512 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : V512.Zero;
+                V512 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 48) : V512.Zero;
+                V512 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V512 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
                 V512 param_2A = param_1A * oneMinusLearningRateTimesWeightDecay;
                 param_2A_s2 = param_2A;
                 V512 param_2B = param_1B * oneMinusLearningRateTimesWeightDecay;
@@ -407,24 +407,24 @@ partial class AdamW : global::KernelGen.Optimizer
                 expAvg_2B_s2 = expAvg_2B;
                 V512 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_1A * g_1A;
                 V512 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_1B * g_1B;
-                V512 maxExpAvgSq_2A = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
-                V512 maxExpAvgSq_2B = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
-                V512 root_1A = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
+                V512 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
+                V512 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
+                V512 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
                 root_1A_s2 = root_1A;
-                V512 root_1B = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
+                V512 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
                 root_1B_s2 = root_1B;
-                V512 root_2A = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
+                V512 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
                 root_2A_s2 = root_2A;
-                V512 root_2B = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
+                V512 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
                 root_2B_s2 = root_2B;
-                V512 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                V512 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                V512 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V512 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                 Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
                 Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 48);
                 Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
                 Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 48);
-                if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
-                if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 48);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 48);
             }
 
             for (; i + 96 <= length; i += 32)
@@ -444,35 +444,35 @@ partial class AdamW : global::KernelGen.Optimizer
                     param_2B_s3 = param_2B_s2;
                     expAvg_2A_s3 = expAvg_2A_s2;
                     expAvg_2B_s3 = expAvg_2B_s2;
-                    V512 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
-                    V512 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
-                    V512 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V512.Zero;
-                    V512 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V512.Zero;
-                    V512 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
-                    V512 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
-                    V512 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V512.Zero;
-                    V512 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V512.Zero;
-                    V512 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                    V512 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
+                    V512 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
+                    V512 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V512.Zero;
+                    V512 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V512.Zero;
+                    V512 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
+                    V512 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
+                    V512 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V512.Zero;
+                    V512 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V512.Zero;
+                    V512 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                     denominator_4A_s3 = denominator_4A;
-                    V512 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                    V512 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                     denominator_4B_s3 = denominator_4B;
                 }
                 {
                     // stage 1 of 3, the block at i + 64
                     V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 64);
-                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                     V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 80);
-                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                     V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 64);
                     V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 80);
                     V512 expAvg_1A = Vector512.LoadUnsafe(ref expAvgRef, i + 64);
                     V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 80);
                     V512 expAvgSq_1A = Vector512.LoadUnsafe(ref expAvgSqRef, i + 64);
                     V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
-                    V512 maxExpAvgSq_1A = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 64) : V512.Zero;
-                    V512 maxExpAvgSq_1B = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 80) : V512.Zero;
-                    V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    V512 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 64) : V512.Zero;
+                    V512 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i + 80) : V512.Zero;
+                    V512 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                    V512 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
                     V512 param_2A = param_1A * oneMinusLearningRateTimesWeightDecay;
                     param_2A_s2 = param_2A;
                     V512 param_2B = param_1B * oneMinusLearningRateTimesWeightDecay;
@@ -483,24 +483,24 @@ partial class AdamW : global::KernelGen.Optimizer
                     expAvg_2B_s2 = expAvg_2B;
                     V512 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_1A * g_1A;
                     V512 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_1B * g_1B;
-                    V512 maxExpAvgSq_2A = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
-                    V512 maxExpAvgSq_2B = TAmsgrad.Value ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
-                    V512 root_1A = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
+                    V512 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Max(maxExpAvgSq_1A, expAvgSq_2A) : V512.Zero;
+                    V512 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Max(maxExpAvgSq_1B, expAvgSq_2B) : V512.Zero;
+                    V512 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Sqrt(maxExpAvgSq_2A) : V512.Zero;
                     root_1A_s2 = root_1A;
-                    V512 root_1B = TAmsgrad.Value ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
+                    V512 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.Sqrt(maxExpAvgSq_2B) : V512.Zero;
                     root_1B_s2 = root_1B;
-                    V512 root_2A = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
+                    V512 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector512.Sqrt(expAvgSq_2A) : V512.Zero;
                     root_2A_s2 = root_2A;
-                    V512 root_2B = !TAmsgrad.Value ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
+                    V512 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector512.Sqrt(expAvgSq_2B) : V512.Zero;
                     root_2B_s2 = root_2B;
-                    V512 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                    V512 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                    V512 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                    V512 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                     Vector512.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 64);
                     Vector512.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 80);
                     Vector512.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 64);
                     Vector512.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 80);
-                    if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 64);
-                    if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 80);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 64);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 80);
                 }
             }
 
@@ -520,17 +520,17 @@ partial class AdamW : global::KernelGen.Optimizer
                 param_2B_s3 = param_2B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                V512 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V512.Zero;
-                V512 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V512.Zero;
-                V512 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
-                V512 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V512.Zero;
-                V512 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V512.Zero;
-                V512 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V512 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V512.Zero;
+                V512 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V512.Zero;
+                V512 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V512.Zero;
+                V512 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V512.Zero;
+                V512 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V512.Zero;
+                V512 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                V512 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V512 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
@@ -545,20 +545,21 @@ partial class AdamW : global::KernelGen.Optimizer
             i += 64;
         }
 
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            V512 maxExpAvgSq = TAmsgrad.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
+            V512 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             param = param * oneMinusLearningRateTimesWeightDecay;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V512 denominator = V512.Zero;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector512.Max(maxExpAvgSq, expAvgSq);
                 denominator = Vector512.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -571,7 +572,7 @@ partial class AdamW : global::KernelGen.Optimizer
             Vector512.StoreUnsafe(param, ref paramRef, i);
             Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -633,7 +634,7 @@ partial class AdamW : global::KernelGen.Optimizer
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
         // The pipeline keeps 25 vectors in registers (uniforms, carried values, one per block): on a machine
         // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
-        if (global::KernelGen.Internal.KernelTuning.Pipelines(25) && length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsgrad.Value ? 8 : 0))))
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(25) && length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V256 param_2A_s2 = V256.Zero;
@@ -655,19 +656,19 @@ partial class AdamW : global::KernelGen.Optimizer
             {
                 // stage 1 of 3, the block at i
                 V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i);
                 V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 8);
                 V256 expAvg_1A = Vector256.LoadUnsafe(ref expAvgRef, i);
                 V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 8);
                 V256 expAvgSq_1A = Vector256.LoadUnsafe(ref expAvgSqRef, i);
                 V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
-                V256 maxExpAvgSq_1A = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
-                V256 maxExpAvgSq_1B = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : V256.Zero;
-                V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V256 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
+                V256 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : V256.Zero;
+                V256 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V256 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
                 V256 param_2A = param_1A * oneMinusLearningRateTimesWeightDecay;
                 param_2A_s2 = param_2A;
                 V256 param_2B = param_1B * oneMinusLearningRateTimesWeightDecay;
@@ -678,24 +679,24 @@ partial class AdamW : global::KernelGen.Optimizer
                 expAvg_2B_s2 = expAvg_2B;
                 V256 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_1A * g_1A;
                 V256 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_1B * g_1B;
-                V256 maxExpAvgSq_2A = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
-                V256 maxExpAvgSq_2B = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
-                V256 root_1A = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
+                V256 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
+                V256 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
+                V256 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
                 root_1A_s2 = root_1A;
-                V256 root_1B = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
+                V256 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
                 root_1B_s2 = root_1B;
-                V256 root_2A = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
+                V256 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
                 root_2A_s2 = root_2A;
-                V256 root_2B = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
+                V256 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
                 root_2B_s2 = root_2B;
-                V256 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                V256 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                V256 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V256 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                 Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
                 Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 8);
                 Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
                 Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 8);
-                if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
-                if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 8);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 8);
             }
             {
                 // stage 2 of 3, the block at i
@@ -703,35 +704,35 @@ partial class AdamW : global::KernelGen.Optimizer
                 param_2B_s3 = param_2B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                V256 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V256.Zero;
-                V256 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V256.Zero;
-                V256 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V256.Zero;
-                V256 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V256.Zero;
-                V256 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V256 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V256.Zero;
+                V256 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V256.Zero;
+                V256 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V256.Zero;
+                V256 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V256.Zero;
+                V256 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                V256 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V256 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 1 of 3, the block at i + 16
                 V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 24);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 16);
                 V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 24);
                 V256 expAvg_1A = Vector256.LoadUnsafe(ref expAvgRef, i + 16);
                 V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 24);
                 V256 expAvgSq_1A = Vector256.LoadUnsafe(ref expAvgSqRef, i + 16);
                 V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
-                V256 maxExpAvgSq_1A = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V256.Zero;
-                V256 maxExpAvgSq_1B = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 24) : V256.Zero;
-                V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V256 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V256.Zero;
+                V256 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 24) : V256.Zero;
+                V256 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V256 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
                 V256 param_2A = param_1A * oneMinusLearningRateTimesWeightDecay;
                 param_2A_s2 = param_2A;
                 V256 param_2B = param_1B * oneMinusLearningRateTimesWeightDecay;
@@ -742,24 +743,24 @@ partial class AdamW : global::KernelGen.Optimizer
                 expAvg_2B_s2 = expAvg_2B;
                 V256 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_1A * g_1A;
                 V256 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_1B * g_1B;
-                V256 maxExpAvgSq_2A = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
-                V256 maxExpAvgSq_2B = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
-                V256 root_1A = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
+                V256 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
+                V256 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
+                V256 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
                 root_1A_s2 = root_1A;
-                V256 root_1B = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
+                V256 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
                 root_1B_s2 = root_1B;
-                V256 root_2A = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
+                V256 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
                 root_2A_s2 = root_2A;
-                V256 root_2B = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
+                V256 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
                 root_2B_s2 = root_2B;
-                V256 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                V256 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                V256 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V256 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                 Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
                 Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 24);
                 Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
                 Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 24);
-                if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
-                if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 24);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 24);
             }
 
             for (; i + 48 <= length; i += 16)
@@ -779,35 +780,35 @@ partial class AdamW : global::KernelGen.Optimizer
                     param_2B_s3 = param_2B_s2;
                     expAvg_2A_s3 = expAvg_2A_s2;
                     expAvg_2B_s3 = expAvg_2B_s2;
-                    V256 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
-                    V256 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
-                    V256 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V256.Zero;
-                    V256 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V256.Zero;
-                    V256 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
-                    V256 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
-                    V256 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V256.Zero;
-                    V256 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V256.Zero;
-                    V256 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                    V256 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
+                    V256 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
+                    V256 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V256.Zero;
+                    V256 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V256.Zero;
+                    V256 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
+                    V256 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
+                    V256 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V256.Zero;
+                    V256 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V256.Zero;
+                    V256 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                     denominator_4A_s3 = denominator_4A;
-                    V256 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                    V256 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                     denominator_4B_s3 = denominator_4B;
                 }
                 {
                     // stage 1 of 3, the block at i + 32
                     V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 32);
-                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                     V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 40);
-                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                     V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 32);
                     V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 40);
                     V256 expAvg_1A = Vector256.LoadUnsafe(ref expAvgRef, i + 32);
                     V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 40);
                     V256 expAvgSq_1A = Vector256.LoadUnsafe(ref expAvgSqRef, i + 32);
                     V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
-                    V256 maxExpAvgSq_1A = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : V256.Zero;
-                    V256 maxExpAvgSq_1B = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 40) : V256.Zero;
-                    V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    V256 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 32) : V256.Zero;
+                    V256 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i + 40) : V256.Zero;
+                    V256 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                    V256 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
                     V256 param_2A = param_1A * oneMinusLearningRateTimesWeightDecay;
                     param_2A_s2 = param_2A;
                     V256 param_2B = param_1B * oneMinusLearningRateTimesWeightDecay;
@@ -818,24 +819,24 @@ partial class AdamW : global::KernelGen.Optimizer
                     expAvg_2B_s2 = expAvg_2B;
                     V256 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_1A * g_1A;
                     V256 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_1B * g_1B;
-                    V256 maxExpAvgSq_2A = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
-                    V256 maxExpAvgSq_2B = TAmsgrad.Value ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
-                    V256 root_1A = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
+                    V256 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Max(maxExpAvgSq_1A, expAvgSq_2A) : V256.Zero;
+                    V256 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Max(maxExpAvgSq_1B, expAvgSq_2B) : V256.Zero;
+                    V256 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Sqrt(maxExpAvgSq_2A) : V256.Zero;
                     root_1A_s2 = root_1A;
-                    V256 root_1B = TAmsgrad.Value ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
+                    V256 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.Sqrt(maxExpAvgSq_2B) : V256.Zero;
                     root_1B_s2 = root_1B;
-                    V256 root_2A = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
+                    V256 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector256.Sqrt(expAvgSq_2A) : V256.Zero;
                     root_2A_s2 = root_2A;
-                    V256 root_2B = !TAmsgrad.Value ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
+                    V256 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector256.Sqrt(expAvgSq_2B) : V256.Zero;
                     root_2B_s2 = root_2B;
-                    V256 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                    V256 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                    V256 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                    V256 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                     Vector256.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 32);
                     Vector256.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 40);
                     Vector256.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 32);
                     Vector256.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 40);
-                    if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
-                    if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 40);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 32);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 40);
                 }
             }
 
@@ -855,17 +856,17 @@ partial class AdamW : global::KernelGen.Optimizer
                 param_2B_s3 = param_2B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                V256 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V256.Zero;
-                V256 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V256.Zero;
-                V256 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
-                V256 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V256.Zero;
-                V256 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V256.Zero;
-                V256 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V256 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V256.Zero;
+                V256 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V256.Zero;
+                V256 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V256.Zero;
+                V256 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V256.Zero;
+                V256 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V256.Zero;
+                V256 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                V256 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V256 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
@@ -880,20 +881,21 @@ partial class AdamW : global::KernelGen.Optimizer
             i += 32;
         }
 
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            V256 maxExpAvgSq = TAmsgrad.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
+            V256 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             param = param * oneMinusLearningRateTimesWeightDecay;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V256 denominator = V256.Zero;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector256.Max(maxExpAvgSq, expAvgSq);
                 denominator = Vector256.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -906,7 +908,7 @@ partial class AdamW : global::KernelGen.Optimizer
             Vector256.StoreUnsafe(param, ref paramRef, i);
             Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -968,7 +970,7 @@ partial class AdamW : global::KernelGen.Optimizer
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
         // The pipeline keeps 25 vectors in registers (uniforms, carried values, one per block): on a machine
         // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
-        if (global::KernelGen.Internal.KernelTuning.Pipelines(25) && length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (TAmsgrad.Value ? 8 : 0))))
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(25) && length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (28 + (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? 8 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V128 param_2A_s2 = V128.Zero;
@@ -990,19 +992,19 @@ partial class AdamW : global::KernelGen.Optimizer
             {
                 // stage 1 of 3, the block at i
                 V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i);
                 V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 4);
                 V128 expAvg_1A = Vector128.LoadUnsafe(ref expAvgRef, i);
                 V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 4);
                 V128 expAvgSq_1A = Vector128.LoadUnsafe(ref expAvgSqRef, i);
                 V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
-                V128 maxExpAvgSq_1A = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
-                V128 maxExpAvgSq_1B = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 4) : V128.Zero;
-                V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V128 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
+                V128 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 4) : V128.Zero;
+                V128 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V128 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
                 V128 param_2A = param_1A * oneMinusLearningRateTimesWeightDecay;
                 param_2A_s2 = param_2A;
                 V128 param_2B = param_1B * oneMinusLearningRateTimesWeightDecay;
@@ -1013,24 +1015,24 @@ partial class AdamW : global::KernelGen.Optimizer
                 expAvg_2B_s2 = expAvg_2B;
                 V128 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_1A * g_1A;
                 V128 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_1B * g_1B;
-                V128 maxExpAvgSq_2A = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
-                V128 maxExpAvgSq_2B = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
-                V128 root_1A = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
+                V128 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
+                V128 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
+                V128 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
                 root_1A_s2 = root_1A;
-                V128 root_1B = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
+                V128 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
                 root_1B_s2 = root_1B;
-                V128 root_2A = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
+                V128 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
                 root_2A_s2 = root_2A;
-                V128 root_2B = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
+                V128 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
                 root_2B_s2 = root_2B;
-                V128 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                V128 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                V128 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V128 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                 Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i);
                 Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 4);
                 Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i);
                 Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 4);
-                if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
-                if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 4);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 4);
             }
             {
                 // stage 2 of 3, the block at i
@@ -1038,35 +1040,35 @@ partial class AdamW : global::KernelGen.Optimizer
                 param_2B_s3 = param_2B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                V128 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V128.Zero;
-                V128 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V128.Zero;
-                V128 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V128.Zero;
-                V128 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V128.Zero;
-                V128 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V128 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V128.Zero;
+                V128 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V128.Zero;
+                V128 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V128.Zero;
+                V128 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V128.Zero;
+                V128 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                V128 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V128 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
                 // stage 1 of 3, the block at i + 8
                 V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 8);
                 V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 12);
                 V128 expAvg_1A = Vector128.LoadUnsafe(ref expAvgRef, i + 8);
                 V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 12);
                 V128 expAvgSq_1A = Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
                 V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
-                V128 maxExpAvgSq_1A = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : V128.Zero;
-                V128 maxExpAvgSq_1B = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 12) : V128.Zero;
-                V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                V128 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 8) : V128.Zero;
+                V128 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 12) : V128.Zero;
+                V128 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V128 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
                 V128 param_2A = param_1A * oneMinusLearningRateTimesWeightDecay;
                 param_2A_s2 = param_2A;
                 V128 param_2B = param_1B * oneMinusLearningRateTimesWeightDecay;
@@ -1077,24 +1079,24 @@ partial class AdamW : global::KernelGen.Optimizer
                 expAvg_2B_s2 = expAvg_2B;
                 V128 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_1A * g_1A;
                 V128 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_1B * g_1B;
-                V128 maxExpAvgSq_2A = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
-                V128 maxExpAvgSq_2B = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
-                V128 root_1A = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
+                V128 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
+                V128 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
+                V128 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
                 root_1A_s2 = root_1A;
-                V128 root_1B = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
+                V128 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
                 root_1B_s2 = root_1B;
-                V128 root_2A = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
+                V128 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
                 root_2A_s2 = root_2A;
-                V128 root_2B = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
+                V128 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
                 root_2B_s2 = root_2B;
-                V128 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                V128 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                V128 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                V128 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                 Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 8);
                 Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 12);
                 Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 8);
                 Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 12);
-                if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 8);
-                if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 12);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 8);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 12);
             }
 
             for (; i + 24 <= length; i += 8)
@@ -1114,35 +1116,35 @@ partial class AdamW : global::KernelGen.Optimizer
                     param_2B_s3 = param_2B_s2;
                     expAvg_2A_s3 = expAvg_2A_s2;
                     expAvg_2B_s3 = expAvg_2B_s2;
-                    V128 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
-                    V128 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
-                    V128 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V128.Zero;
-                    V128 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V128.Zero;
-                    V128 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
-                    V128 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
-                    V128 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V128.Zero;
-                    V128 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V128.Zero;
-                    V128 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                    V128 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
+                    V128 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
+                    V128 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V128.Zero;
+                    V128 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V128.Zero;
+                    V128 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
+                    V128 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
+                    V128 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V128.Zero;
+                    V128 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V128.Zero;
+                    V128 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                     denominator_4A_s3 = denominator_4A;
-                    V128 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                    V128 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                     denominator_4B_s3 = denominator_4B;
                 }
                 {
                     // stage 1 of 3, the block at i + 16
                     V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 16);
-                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                     V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 20);
-                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                     V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 16);
                     V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 20);
                     V128 expAvg_1A = Vector128.LoadUnsafe(ref expAvgRef, i + 16);
                     V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 20);
                     V128 expAvgSq_1A = Vector128.LoadUnsafe(ref expAvgSqRef, i + 16);
                     V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
-                    V128 maxExpAvgSq_1A = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V128.Zero;
-                    V128 maxExpAvgSq_1B = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 20) : V128.Zero;
-                    V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
+                    V128 maxExpAvgSq_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 16) : V128.Zero;
+                    V128 maxExpAvgSq_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i + 20) : V128.Zero;
+                    V128 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                    V128 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
                     V128 param_2A = param_1A * oneMinusLearningRateTimesWeightDecay;
                     param_2A_s2 = param_2A;
                     V128 param_2B = param_1B * oneMinusLearningRateTimesWeightDecay;
@@ -1153,24 +1155,24 @@ partial class AdamW : global::KernelGen.Optimizer
                     expAvg_2B_s2 = expAvg_2B;
                     V128 expAvgSq_2A = expAvgSq_1A * beta2 + oneMinusBeta2 * g_1A * g_1A;
                     V128 expAvgSq_2B = expAvgSq_1B * beta2 + oneMinusBeta2 * g_1B * g_1B;
-                    V128 maxExpAvgSq_2A = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
-                    V128 maxExpAvgSq_2B = TAmsgrad.Value ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
-                    V128 root_1A = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
+                    V128 maxExpAvgSq_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Max(maxExpAvgSq_1A, expAvgSq_2A) : V128.Zero;
+                    V128 maxExpAvgSq_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Max(maxExpAvgSq_1B, expAvgSq_2B) : V128.Zero;
+                    V128 root_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Sqrt(maxExpAvgSq_2A) : V128.Zero;
                     root_1A_s2 = root_1A;
-                    V128 root_1B = TAmsgrad.Value ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
+                    V128 root_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.Sqrt(maxExpAvgSq_2B) : V128.Zero;
                     root_1B_s2 = root_1B;
-                    V128 root_2A = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
+                    V128 root_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector128.Sqrt(expAvgSq_2A) : V128.Zero;
                     root_2A_s2 = root_2A;
-                    V128 root_2B = !TAmsgrad.Value ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
+                    V128 root_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? Vector128.Sqrt(expAvgSq_2B) : V128.Zero;
                     root_2B_s2 = root_2B;
-                    V128 maxExpAvgSq_3A = TAmsgrad.Value ? maxExpAvgSq_2A : maxExpAvgSq_1A;
-                    V128 maxExpAvgSq_3B = TAmsgrad.Value ? maxExpAvgSq_2B : maxExpAvgSq_1B;
+                    V128 maxExpAvgSq_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2A : maxExpAvgSq_1A;
+                    V128 maxExpAvgSq_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSq_2B : maxExpAvgSq_1B;
                     Vector128.StoreUnsafe(expAvg_2A, ref expAvgRef, i + 16);
                     Vector128.StoreUnsafe(expAvg_2B, ref expAvgRef, i + 20);
                     Vector128.StoreUnsafe(expAvgSq_2A, ref expAvgSqRef, i + 16);
                     Vector128.StoreUnsafe(expAvgSq_2B, ref expAvgSqRef, i + 20);
-                    if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
-                    if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 20);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq_3A, ref maxExpAvgSqRef, i + 16);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq_3B, ref maxExpAvgSqRef, i + 20);
                 }
             }
 
@@ -1190,17 +1192,17 @@ partial class AdamW : global::KernelGen.Optimizer
                 param_2B_s3 = param_2B_s2;
                 expAvg_2A_s3 = expAvg_2A_s2;
                 expAvg_2B_s3 = expAvg_2B_s2;
-                V128 quotient_1A = TAmsgrad.Value ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 quotient_1B = TAmsgrad.Value ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 denominator_2A = TAmsgrad.Value ? quotient_1A + epsilon : V128.Zero;
-                V128 denominator_2B = TAmsgrad.Value ? quotient_1B + epsilon : V128.Zero;
-                V128 quotient_2A = !TAmsgrad.Value ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 quotient_2B = !TAmsgrad.Value ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
-                V128 denominator_3A = !TAmsgrad.Value ? quotient_2A + epsilon : V128.Zero;
-                V128 denominator_3B = !TAmsgrad.Value ? quotient_2B + epsilon : V128.Zero;
-                V128 denominator_4A = TAmsgrad.Value ? denominator_2A : denominator_3A;
+                V128 quotient_1A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1A_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 quotient_1B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? root_1B_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 denominator_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1A + epsilon : V128.Zero;
+                V128 denominator_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? quotient_1B + epsilon : V128.Zero;
+                V128 quotient_2A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2A_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 quotient_2B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? root_2B_s2 / biasCorrection2Sqrt : V128.Zero;
+                V128 denominator_3A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2A + epsilon : V128.Zero;
+                V128 denominator_3B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.False) ? quotient_2B + epsilon : V128.Zero;
+                V128 denominator_4A = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2A : denominator_3A;
                 denominator_4A_s3 = denominator_4A;
-                V128 denominator_4B = TAmsgrad.Value ? denominator_2B : denominator_3B;
+                V128 denominator_4B = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? denominator_2B : denominator_3B;
                 denominator_4B_s3 = denominator_4B;
             }
             {
@@ -1215,20 +1217,21 @@ partial class AdamW : global::KernelGen.Optimizer
             i += 16;
         }
 
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            V128 maxExpAvgSq = TAmsgrad.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
+            V128 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             param = param * oneMinusLearningRateTimesWeightDecay;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V128 denominator = V128.Zero;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector128.Max(maxExpAvgSq, expAvgSq);
                 denominator = Vector128.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1241,7 +1244,7 @@ partial class AdamW : global::KernelGen.Optimizer
             Vector128.StoreUnsafe(param, ref paramRef, i);
             Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -1299,17 +1302,17 @@ partial class AdamW : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
-            float maxExpAvgSq = TAmsgrad.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
+            float maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             param = param * oneMinusLearningRateTimesWeightDecay;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             float denominator = 0f;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = global::System.MathF.Max(maxExpAvgSq, expAvgSq);
                 denominator = global::System.MathF.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1322,7 +1325,7 @@ partial class AdamW : global::KernelGen.Optimizer
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
-            if (TAmsgrad.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) = maxExpAvgSq;
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) = maxExpAvgSq;
         }
     }
 
@@ -1421,17 +1424,17 @@ partial class AdamW : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 expAvg = TStateStorage.Load512(ref expAvgRef, i);
             V512 expAvgSq = TStateStorage.Load512(ref expAvgSqRef, i);
-            V512 maxExpAvgSq = TAmsgrad.Value ? TStateStorage.Load512(ref maxExpAvgSqRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
+            V512 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load512(ref maxExpAvgSqRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             param = param * oneMinusLearningRateTimesWeightDecay;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V512 denominator = V512.Zero;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector512.Max(maxExpAvgSq, expAvgSq);
                 denominator = Vector512.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1446,7 +1449,7 @@ partial class AdamW : global::KernelGen.Optimizer
                 TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
                 TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
                 TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-                if (TAmsgrad.Value) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
             }
             paramDeferred = param;
             expAvgDeferred = expAvg;
@@ -1460,7 +1463,7 @@ partial class AdamW : global::KernelGen.Optimizer
             TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
             TStateStorage.Store512(expAvgDeferred, ref expAvgRef, deferredAt);
             TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-            if (TAmsgrad.Value) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1502,17 +1505,17 @@ partial class AdamW : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 expAvg = TStateStorage.Load256(ref expAvgRef, i);
             V256 expAvgSq = TStateStorage.Load256(ref expAvgSqRef, i);
-            V256 maxExpAvgSq = TAmsgrad.Value ? TStateStorage.Load256(ref maxExpAvgSqRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
+            V256 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load256(ref maxExpAvgSqRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             param = param * oneMinusLearningRateTimesWeightDecay;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V256 denominator = V256.Zero;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector256.Max(maxExpAvgSq, expAvgSq);
                 denominator = Vector256.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1527,7 +1530,7 @@ partial class AdamW : global::KernelGen.Optimizer
                 TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
                 TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
                 TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-                if (TAmsgrad.Value) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
             }
             paramDeferred = param;
             expAvgDeferred = expAvg;
@@ -1541,7 +1544,7 @@ partial class AdamW : global::KernelGen.Optimizer
             TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
             TStateStorage.Store256(expAvgDeferred, ref expAvgRef, deferredAt);
             TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-            if (TAmsgrad.Value) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1583,17 +1586,17 @@ partial class AdamW : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 expAvg = TStateStorage.Load128(ref expAvgRef, i);
             V128 expAvgSq = TStateStorage.Load128(ref expAvgSqRef, i);
-            V128 maxExpAvgSq = TAmsgrad.Value ? TStateStorage.Load128(ref maxExpAvgSqRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
+            V128 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load128(ref maxExpAvgSqRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             param = param * oneMinusLearningRateTimesWeightDecay;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V128 denominator = V128.Zero;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector128.Max(maxExpAvgSq, expAvgSq);
                 denominator = Vector128.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1608,7 +1611,7 @@ partial class AdamW : global::KernelGen.Optimizer
                 TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
                 TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
                 TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-                if (TAmsgrad.Value) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
             }
             paramDeferred = param;
             expAvgDeferred = expAvg;
@@ -1622,7 +1625,7 @@ partial class AdamW : global::KernelGen.Optimizer
             TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
             TStateStorage.Store128(expAvgDeferred, ref expAvgRef, deferredAt);
             TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-            if (TAmsgrad.Value) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
         }
 
         // The tail goes down the ladder, each element exactly once (as in the float32 loops).
@@ -1657,17 +1660,17 @@ partial class AdamW : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
             float expAvg = TStateStorage.Load(ref expAvgRef, i);
             float expAvgSq = TStateStorage.Load(ref expAvgSqRef, i);
-            float maxExpAvgSq = TAmsgrad.Value ? TStateStorage.Load(ref maxExpAvgSqRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
+            float maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load(ref maxExpAvgSqRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             param = param * oneMinusLearningRateTimesWeightDecay;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             float denominator = 0f;
-            if (TAmsgrad.Value)
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = global::System.MathF.Max(maxExpAvgSq, expAvgSq);
                 denominator = global::System.MathF.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1680,7 +1683,7 @@ partial class AdamW : global::KernelGen.Optimizer
             TParamStorage.Store(param, ref paramRef, i);
             TStateStorage.Store(expAvg, ref expAvgRef, i);
             TStateStorage.Store(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsgrad.Value) TStateStorage.Store(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store(maxExpAvgSq, ref maxExpAvgSqRef, i);
         }
     }
 

@@ -252,15 +252,16 @@ partial class Adamax : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             V512 expInf = Vector512.LoadUnsafe(ref expInfRef, i);
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -314,15 +315,16 @@ partial class Adamax : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             V256 expInf = Vector256.LoadUnsafe(ref expInfRef, i);
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -376,15 +378,16 @@ partial class Adamax : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             V128 expInf = Vector128.LoadUnsafe(ref expInfRef, i);
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -440,12 +443,12 @@ partial class Adamax : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float expInf = global::System.Runtime.CompilerServices.Unsafe.Add(ref expInfRef, i);
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -549,12 +552,12 @@ partial class Adamax : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 expAvg = TStateStorage.Load512(ref expAvgRef, i);
             V512 expInf = TStateStorage.Load512(ref expInfRef, i);
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -615,12 +618,12 @@ partial class Adamax : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 expAvg = TStateStorage.Load256(ref expAvgRef, i);
             V256 expInf = TStateStorage.Load256(ref expInfRef, i);
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -681,12 +684,12 @@ partial class Adamax : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 expAvg = TStateStorage.Load128(ref expAvgRef, i);
             V128 expInf = TStateStorage.Load128(ref expInfRef, i);
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -741,12 +744,12 @@ partial class Adamax : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
             float expAvg = TStateStorage.Load(ref expAvgRef, i);
             float expInf = TStateStorage.Load(ref expInfRef, i);
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }

@@ -399,7 +399,7 @@ partial class Adan : global::KernelGen.Optimizer
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
         // The pipeline keeps 32 vectors in registers (uniforms, carried values, one per block): on a machine
         // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
-        if (global::KernelGen.Internal.KernelTuning.Pipelines(32) && length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TStepIsOne.Value ? 4 : 0))))
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(32) && length - i >= 96 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V512 expAvg_2A_s2 = V512.Zero;
@@ -423,11 +423,11 @@ partial class Adan : global::KernelGen.Optimizer
             {
                 // stage 1 of 3, the block at i
                 V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                V512 previousGradNegated_1A = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i) : V512.Zero;
-                V512 previousGradNegated_1B = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 16) : V512.Zero;
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                V512 previousGradNegated_1A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i) : V512.Zero;
+                V512 previousGradNegated_1B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 16) : V512.Zero;
                 V512 expAvg_1A = Vector512.LoadUnsafe(ref expAvgRef, i);
                 V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 16);
                 V512 expAvgDiff_1A = Vector512.LoadUnsafe(ref expAvgDiffRef, i);
@@ -436,10 +436,10 @@ partial class Adan : global::KernelGen.Optimizer
                 V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 16);
                 V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i);
                 V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 16);
-                V512 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                V512 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                V512 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                V512 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                V512 g_1A = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A) * clip;
+                V512 g_1B = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B) * clip;
+                V512 gradDiff_1A = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                V512 gradDiff_1B = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
                 V512 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                 expAvg_2A_s2 = expAvg_2A;
                 V512 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
@@ -456,11 +456,11 @@ partial class Adan : global::KernelGen.Optimizer
                 root_1A_s2 = root_1A;
                 V512 root_1B = Vector512.Sqrt(expAvgSq_2B);
                 root_1B_s2 = root_1B;
-                V512 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V512.Zero;
-                V512 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V512.Zero;
-                V512 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                V512 param_2A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1A * oneMinusLearningRateTimesWeightDecay : V512.Zero;
+                V512 param_2B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1B * oneMinusLearningRateTimesWeightDecay : V512.Zero;
+                V512 param_3A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2A : param_1A;
                 param_3A_s2 = param_3A;
-                V512 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                V512 param_3B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2B : param_1B;
                 param_3B_s2 = param_3B;
                 V512 previousGradNegated_2A = -g_1A;
                 V512 previousGradNegated_2B = -g_1B;
@@ -491,11 +491,11 @@ partial class Adan : global::KernelGen.Optimizer
             {
                 // stage 1 of 3, the block at i + 32
                 V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 32);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 48);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                V512 previousGradNegated_1A = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 32) : V512.Zero;
-                V512 previousGradNegated_1B = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 48) : V512.Zero;
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                V512 previousGradNegated_1A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 32) : V512.Zero;
+                V512 previousGradNegated_1B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 48) : V512.Zero;
                 V512 expAvg_1A = Vector512.LoadUnsafe(ref expAvgRef, i + 32);
                 V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 48);
                 V512 expAvgDiff_1A = Vector512.LoadUnsafe(ref expAvgDiffRef, i + 32);
@@ -504,10 +504,10 @@ partial class Adan : global::KernelGen.Optimizer
                 V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 48);
                 V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 32);
                 V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 48);
-                V512 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                V512 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                V512 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                V512 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                V512 g_1A = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A) * clip;
+                V512 g_1B = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B) * clip;
+                V512 gradDiff_1A = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                V512 gradDiff_1B = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
                 V512 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                 expAvg_2A_s2 = expAvg_2A;
                 V512 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
@@ -524,11 +524,11 @@ partial class Adan : global::KernelGen.Optimizer
                 root_1A_s2 = root_1A;
                 V512 root_1B = Vector512.Sqrt(expAvgSq_2B);
                 root_1B_s2 = root_1B;
-                V512 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V512.Zero;
-                V512 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V512.Zero;
-                V512 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                V512 param_2A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1A * oneMinusLearningRateTimesWeightDecay : V512.Zero;
+                V512 param_2B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1B * oneMinusLearningRateTimesWeightDecay : V512.Zero;
+                V512 param_3A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2A : param_1A;
                 param_3A_s2 = param_3A;
-                V512 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                V512 param_3B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2B : param_1B;
                 param_3B_s2 = param_3B;
                 V512 previousGradNegated_2A = -g_1A;
                 V512 previousGradNegated_2B = -g_1B;
@@ -554,10 +554,10 @@ partial class Adan : global::KernelGen.Optimizer
                     V512 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                     V512 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
                     V512 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
-                    V512 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V512.Zero;
-                    V512 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V512.Zero;
-                    V512 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
-                    V512 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                    V512 quotient_4A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5A / onePlusLearningRateTimesWeightDecay : V512.Zero;
+                    V512 quotient_4B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5B / onePlusLearningRateTimesWeightDecay : V512.Zero;
+                    V512 param_6A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4A : param_5A;
+                    V512 param_6B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4B : param_5B;
                     Vector512.StoreUnsafe(param_6A, ref paramRef, i);
                     Vector512.StoreUnsafe(param_6B, ref paramRef, i + 16);
                 }
@@ -579,11 +579,11 @@ partial class Adan : global::KernelGen.Optimizer
                 {
                     // stage 1 of 3, the block at i + 64
                     V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 64);
-                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                     V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 80);
-                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    V512 previousGradNegated_1A = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 64) : V512.Zero;
-                    V512 previousGradNegated_1B = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 80) : V512.Zero;
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    V512 previousGradNegated_1A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 64) : V512.Zero;
+                    V512 previousGradNegated_1B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i + 80) : V512.Zero;
                     V512 expAvg_1A = Vector512.LoadUnsafe(ref expAvgRef, i + 64);
                     V512 expAvg_1B = Vector512.LoadUnsafe(ref expAvgRef, i + 80);
                     V512 expAvgDiff_1A = Vector512.LoadUnsafe(ref expAvgDiffRef, i + 64);
@@ -592,10 +592,10 @@ partial class Adan : global::KernelGen.Optimizer
                     V512 expAvgSq_1B = Vector512.LoadUnsafe(ref expAvgSqRef, i + 80);
                     V512 param_1A = Vector512.LoadUnsafe(ref paramRef, i + 64);
                     V512 param_1B = Vector512.LoadUnsafe(ref paramRef, i + 80);
-                    V512 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                    V512 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                    V512 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                    V512 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                    V512 g_1A = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A) * clip;
+                    V512 g_1B = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B) * clip;
+                    V512 gradDiff_1A = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                    V512 gradDiff_1B = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
                     V512 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                     expAvg_2A_s2 = expAvg_2A;
                     V512 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
@@ -612,11 +612,11 @@ partial class Adan : global::KernelGen.Optimizer
                     root_1A_s2 = root_1A;
                     V512 root_1B = Vector512.Sqrt(expAvgSq_2B);
                     root_1B_s2 = root_1B;
-                    V512 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V512.Zero;
-                    V512 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V512.Zero;
-                    V512 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    V512 param_2A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1A * oneMinusLearningRateTimesWeightDecay : V512.Zero;
+                    V512 param_2B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1B * oneMinusLearningRateTimesWeightDecay : V512.Zero;
+                    V512 param_3A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2A : param_1A;
                     param_3A_s2 = param_3A;
-                    V512 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    V512 param_3B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2B : param_1B;
                     param_3B_s2 = param_3B;
                     V512 previousGradNegated_2A = -g_1A;
                     V512 previousGradNegated_2B = -g_1B;
@@ -642,10 +642,10 @@ partial class Adan : global::KernelGen.Optimizer
                 V512 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                 V512 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
                 V512 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
-                V512 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V512.Zero;
-                V512 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V512.Zero;
-                V512 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
-                V512 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                V512 quotient_4A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5A / onePlusLearningRateTimesWeightDecay : V512.Zero;
+                V512 quotient_4B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5B / onePlusLearningRateTimesWeightDecay : V512.Zero;
+                V512 param_6A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4A : param_5A;
+                V512 param_6B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4B : param_5B;
                 Vector512.StoreUnsafe(param_6A, ref paramRef, i);
                 Vector512.StoreUnsafe(param_6B, ref paramRef, i + 16);
             }
@@ -674,39 +674,40 @@ partial class Adan : global::KernelGen.Optimizer
                 V512 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                 V512 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
                 V512 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
-                V512 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V512.Zero;
-                V512 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V512.Zero;
-                V512 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
-                V512 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                V512 quotient_4A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5A / onePlusLearningRateTimesWeightDecay : V512.Zero;
+                V512 quotient_4B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5B / onePlusLearningRateTimesWeightDecay : V512.Zero;
+                V512 param_6A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4A : param_5A;
+                V512 param_6B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4B : param_5B;
                 Vector512.StoreUnsafe(param_6A, ref paramRef, i + 32);
                 Vector512.StoreUnsafe(param_6B, ref paramRef, i + 48);
             }
             i += 64;
         }
 
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 previousGradNegated = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i) : V512.Zero;
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i) : V512.Zero;
             V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             V512 expAvgDiff = Vector512.LoadUnsafe(ref expAvgDiffRef, i);
             V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 g = (TMaximize.Value ? -grad : grad) * clip;
-            V512 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            V512 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+            V512 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             V512 u = gradDiff * beta2 + g;
             expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
             V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * oneMinusLearningRateTimesWeightDecay;
             }
             param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
             param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-            if (TNotWeightDecouple.Value)
+            if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
@@ -795,7 +796,7 @@ partial class Adan : global::KernelGen.Optimizer
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
         // The pipeline keeps 32 vectors in registers (uniforms, carried values, one per block): on a machine
         // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
-        if (global::KernelGen.Internal.KernelTuning.Pipelines(32) && length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TStepIsOne.Value ? 4 : 0))))
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(32) && length - i >= 48 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V256 expAvg_2A_s2 = V256.Zero;
@@ -819,11 +820,11 @@ partial class Adan : global::KernelGen.Optimizer
             {
                 // stage 1 of 3, the block at i
                 V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                V256 previousGradNegated_1A = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i) : V256.Zero;
-                V256 previousGradNegated_1B = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 8) : V256.Zero;
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                V256 previousGradNegated_1A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i) : V256.Zero;
+                V256 previousGradNegated_1B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 8) : V256.Zero;
                 V256 expAvg_1A = Vector256.LoadUnsafe(ref expAvgRef, i);
                 V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 8);
                 V256 expAvgDiff_1A = Vector256.LoadUnsafe(ref expAvgDiffRef, i);
@@ -832,10 +833,10 @@ partial class Adan : global::KernelGen.Optimizer
                 V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
                 V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i);
                 V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 8);
-                V256 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                V256 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                V256 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                V256 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                V256 g_1A = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A) * clip;
+                V256 g_1B = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B) * clip;
+                V256 gradDiff_1A = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                V256 gradDiff_1B = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
                 V256 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                 expAvg_2A_s2 = expAvg_2A;
                 V256 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
@@ -852,11 +853,11 @@ partial class Adan : global::KernelGen.Optimizer
                 root_1A_s2 = root_1A;
                 V256 root_1B = Vector256.Sqrt(expAvgSq_2B);
                 root_1B_s2 = root_1B;
-                V256 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V256.Zero;
-                V256 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V256.Zero;
-                V256 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                V256 param_2A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1A * oneMinusLearningRateTimesWeightDecay : V256.Zero;
+                V256 param_2B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1B * oneMinusLearningRateTimesWeightDecay : V256.Zero;
+                V256 param_3A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2A : param_1A;
                 param_3A_s2 = param_3A;
-                V256 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                V256 param_3B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2B : param_1B;
                 param_3B_s2 = param_3B;
                 V256 previousGradNegated_2A = -g_1A;
                 V256 previousGradNegated_2B = -g_1B;
@@ -887,11 +888,11 @@ partial class Adan : global::KernelGen.Optimizer
             {
                 // stage 1 of 3, the block at i + 16
                 V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 24);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                V256 previousGradNegated_1A = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 16) : V256.Zero;
-                V256 previousGradNegated_1B = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 24) : V256.Zero;
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                V256 previousGradNegated_1A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 16) : V256.Zero;
+                V256 previousGradNegated_1B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 24) : V256.Zero;
                 V256 expAvg_1A = Vector256.LoadUnsafe(ref expAvgRef, i + 16);
                 V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 24);
                 V256 expAvgDiff_1A = Vector256.LoadUnsafe(ref expAvgDiffRef, i + 16);
@@ -900,10 +901,10 @@ partial class Adan : global::KernelGen.Optimizer
                 V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 24);
                 V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 16);
                 V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 24);
-                V256 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                V256 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                V256 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                V256 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                V256 g_1A = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A) * clip;
+                V256 g_1B = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B) * clip;
+                V256 gradDiff_1A = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                V256 gradDiff_1B = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
                 V256 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                 expAvg_2A_s2 = expAvg_2A;
                 V256 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
@@ -920,11 +921,11 @@ partial class Adan : global::KernelGen.Optimizer
                 root_1A_s2 = root_1A;
                 V256 root_1B = Vector256.Sqrt(expAvgSq_2B);
                 root_1B_s2 = root_1B;
-                V256 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V256.Zero;
-                V256 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V256.Zero;
-                V256 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                V256 param_2A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1A * oneMinusLearningRateTimesWeightDecay : V256.Zero;
+                V256 param_2B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1B * oneMinusLearningRateTimesWeightDecay : V256.Zero;
+                V256 param_3A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2A : param_1A;
                 param_3A_s2 = param_3A;
-                V256 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                V256 param_3B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2B : param_1B;
                 param_3B_s2 = param_3B;
                 V256 previousGradNegated_2A = -g_1A;
                 V256 previousGradNegated_2B = -g_1B;
@@ -950,10 +951,10 @@ partial class Adan : global::KernelGen.Optimizer
                     V256 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                     V256 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
                     V256 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
-                    V256 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V256.Zero;
-                    V256 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V256.Zero;
-                    V256 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
-                    V256 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                    V256 quotient_4A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5A / onePlusLearningRateTimesWeightDecay : V256.Zero;
+                    V256 quotient_4B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5B / onePlusLearningRateTimesWeightDecay : V256.Zero;
+                    V256 param_6A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4A : param_5A;
+                    V256 param_6B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4B : param_5B;
                     Vector256.StoreUnsafe(param_6A, ref paramRef, i);
                     Vector256.StoreUnsafe(param_6B, ref paramRef, i + 8);
                 }
@@ -975,11 +976,11 @@ partial class Adan : global::KernelGen.Optimizer
                 {
                     // stage 1 of 3, the block at i + 32
                     V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 32);
-                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                     V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 40);
-                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    V256 previousGradNegated_1A = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 32) : V256.Zero;
-                    V256 previousGradNegated_1B = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 40) : V256.Zero;
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    V256 previousGradNegated_1A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 32) : V256.Zero;
+                    V256 previousGradNegated_1B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i + 40) : V256.Zero;
                     V256 expAvg_1A = Vector256.LoadUnsafe(ref expAvgRef, i + 32);
                     V256 expAvg_1B = Vector256.LoadUnsafe(ref expAvgRef, i + 40);
                     V256 expAvgDiff_1A = Vector256.LoadUnsafe(ref expAvgDiffRef, i + 32);
@@ -988,10 +989,10 @@ partial class Adan : global::KernelGen.Optimizer
                     V256 expAvgSq_1B = Vector256.LoadUnsafe(ref expAvgSqRef, i + 40);
                     V256 param_1A = Vector256.LoadUnsafe(ref paramRef, i + 32);
                     V256 param_1B = Vector256.LoadUnsafe(ref paramRef, i + 40);
-                    V256 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                    V256 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                    V256 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                    V256 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                    V256 g_1A = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A) * clip;
+                    V256 g_1B = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B) * clip;
+                    V256 gradDiff_1A = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                    V256 gradDiff_1B = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
                     V256 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                     expAvg_2A_s2 = expAvg_2A;
                     V256 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
@@ -1008,11 +1009,11 @@ partial class Adan : global::KernelGen.Optimizer
                     root_1A_s2 = root_1A;
                     V256 root_1B = Vector256.Sqrt(expAvgSq_2B);
                     root_1B_s2 = root_1B;
-                    V256 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V256.Zero;
-                    V256 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V256.Zero;
-                    V256 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    V256 param_2A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1A * oneMinusLearningRateTimesWeightDecay : V256.Zero;
+                    V256 param_2B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1B * oneMinusLearningRateTimesWeightDecay : V256.Zero;
+                    V256 param_3A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2A : param_1A;
                     param_3A_s2 = param_3A;
-                    V256 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    V256 param_3B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2B : param_1B;
                     param_3B_s2 = param_3B;
                     V256 previousGradNegated_2A = -g_1A;
                     V256 previousGradNegated_2B = -g_1B;
@@ -1038,10 +1039,10 @@ partial class Adan : global::KernelGen.Optimizer
                 V256 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                 V256 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
                 V256 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
-                V256 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V256.Zero;
-                V256 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V256.Zero;
-                V256 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
-                V256 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                V256 quotient_4A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5A / onePlusLearningRateTimesWeightDecay : V256.Zero;
+                V256 quotient_4B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5B / onePlusLearningRateTimesWeightDecay : V256.Zero;
+                V256 param_6A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4A : param_5A;
+                V256 param_6B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4B : param_5B;
                 Vector256.StoreUnsafe(param_6A, ref paramRef, i);
                 Vector256.StoreUnsafe(param_6B, ref paramRef, i + 8);
             }
@@ -1070,39 +1071,40 @@ partial class Adan : global::KernelGen.Optimizer
                 V256 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                 V256 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
                 V256 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
-                V256 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V256.Zero;
-                V256 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V256.Zero;
-                V256 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
-                V256 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                V256 quotient_4A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5A / onePlusLearningRateTimesWeightDecay : V256.Zero;
+                V256 quotient_4B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5B / onePlusLearningRateTimesWeightDecay : V256.Zero;
+                V256 param_6A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4A : param_5A;
+                V256 param_6B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4B : param_5B;
                 Vector256.StoreUnsafe(param_6A, ref paramRef, i + 16);
                 Vector256.StoreUnsafe(param_6B, ref paramRef, i + 24);
             }
             i += 32;
         }
 
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 previousGradNegated = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i) : V256.Zero;
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i) : V256.Zero;
             V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             V256 expAvgDiff = Vector256.LoadUnsafe(ref expAvgDiffRef, i);
             V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 g = (TMaximize.Value ? -grad : grad) * clip;
-            V256 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            V256 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+            V256 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             V256 u = gradDiff * beta2 + g;
             expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
             V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * oneMinusLearningRateTimesWeightDecay;
             }
             param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
             param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-            if (TNotWeightDecouple.Value)
+            if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
@@ -1191,7 +1193,7 @@ partial class Adan : global::KernelGen.Optimizer
         // the limit and the plain loop is faster: pipelined while a call moves at most KernelTuning.PipelinedBytes.
         // The pipeline keeps 32 vectors in registers (uniforms, carried values, one per block): on a machine
         // with too few the JIT spills in every iteration and the plain loop is faster. The JIT folds the test.
-        if (global::KernelGen.Internal.KernelTuning.Pipelines(32) && length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (!TStepIsOne.Value ? 4 : 0))))
+        if (global::KernelGen.Internal.KernelTuning.Pipelines(32) && length - i >= 24 && length - i <= (nuint)(global::KernelGen.Internal.KernelTuning.PipelinedBytes / (40 + (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? 4 : 0))))
         {
             // Values a later stage reads, one variable per stage that reads them; blocks of 2 vectors (A, B).
             V128 expAvg_2A_s2 = V128.Zero;
@@ -1215,11 +1217,11 @@ partial class Adan : global::KernelGen.Optimizer
             {
                 // stage 1 of 3, the block at i
                 V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                V128 previousGradNegated_1A = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i) : V128.Zero;
-                V128 previousGradNegated_1B = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 4) : V128.Zero;
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                V128 previousGradNegated_1A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i) : V128.Zero;
+                V128 previousGradNegated_1B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 4) : V128.Zero;
                 V128 expAvg_1A = Vector128.LoadUnsafe(ref expAvgRef, i);
                 V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 4);
                 V128 expAvgDiff_1A = Vector128.LoadUnsafe(ref expAvgDiffRef, i);
@@ -1228,10 +1230,10 @@ partial class Adan : global::KernelGen.Optimizer
                 V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
                 V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i);
                 V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 4);
-                V128 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                V128 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                V128 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                V128 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                V128 g_1A = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A) * clip;
+                V128 g_1B = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B) * clip;
+                V128 gradDiff_1A = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                V128 gradDiff_1B = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
                 V128 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                 expAvg_2A_s2 = expAvg_2A;
                 V128 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
@@ -1248,11 +1250,11 @@ partial class Adan : global::KernelGen.Optimizer
                 root_1A_s2 = root_1A;
                 V128 root_1B = Vector128.Sqrt(expAvgSq_2B);
                 root_1B_s2 = root_1B;
-                V128 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V128.Zero;
-                V128 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V128.Zero;
-                V128 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                V128 param_2A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1A * oneMinusLearningRateTimesWeightDecay : V128.Zero;
+                V128 param_2B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1B * oneMinusLearningRateTimesWeightDecay : V128.Zero;
+                V128 param_3A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2A : param_1A;
                 param_3A_s2 = param_3A;
-                V128 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                V128 param_3B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2B : param_1B;
                 param_3B_s2 = param_3B;
                 V128 previousGradNegated_2A = -g_1A;
                 V128 previousGradNegated_2B = -g_1B;
@@ -1283,11 +1285,11 @@ partial class Adan : global::KernelGen.Optimizer
             {
                 // stage 1 of 3, the block at i + 8
                 V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                V128 previousGradNegated_1A = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 8) : V128.Zero;
-                V128 previousGradNegated_1B = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 12) : V128.Zero;
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                V128 previousGradNegated_1A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 8) : V128.Zero;
+                V128 previousGradNegated_1B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 12) : V128.Zero;
                 V128 expAvg_1A = Vector128.LoadUnsafe(ref expAvgRef, i + 8);
                 V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 12);
                 V128 expAvgDiff_1A = Vector128.LoadUnsafe(ref expAvgDiffRef, i + 8);
@@ -1296,10 +1298,10 @@ partial class Adan : global::KernelGen.Optimizer
                 V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
                 V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 8);
                 V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 12);
-                V128 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                V128 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                V128 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                V128 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                V128 g_1A = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A) * clip;
+                V128 g_1B = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B) * clip;
+                V128 gradDiff_1A = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                V128 gradDiff_1B = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
                 V128 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                 expAvg_2A_s2 = expAvg_2A;
                 V128 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
@@ -1316,11 +1318,11 @@ partial class Adan : global::KernelGen.Optimizer
                 root_1A_s2 = root_1A;
                 V128 root_1B = Vector128.Sqrt(expAvgSq_2B);
                 root_1B_s2 = root_1B;
-                V128 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V128.Zero;
-                V128 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V128.Zero;
-                V128 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                V128 param_2A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1A * oneMinusLearningRateTimesWeightDecay : V128.Zero;
+                V128 param_2B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1B * oneMinusLearningRateTimesWeightDecay : V128.Zero;
+                V128 param_3A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2A : param_1A;
                 param_3A_s2 = param_3A;
-                V128 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                V128 param_3B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2B : param_1B;
                 param_3B_s2 = param_3B;
                 V128 previousGradNegated_2A = -g_1A;
                 V128 previousGradNegated_2B = -g_1B;
@@ -1346,10 +1348,10 @@ partial class Adan : global::KernelGen.Optimizer
                     V128 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                     V128 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
                     V128 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
-                    V128 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V128.Zero;
-                    V128 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V128.Zero;
-                    V128 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
-                    V128 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                    V128 quotient_4A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5A / onePlusLearningRateTimesWeightDecay : V128.Zero;
+                    V128 quotient_4B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5B / onePlusLearningRateTimesWeightDecay : V128.Zero;
+                    V128 param_6A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4A : param_5A;
+                    V128 param_6B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4B : param_5B;
                     Vector128.StoreUnsafe(param_6A, ref paramRef, i);
                     Vector128.StoreUnsafe(param_6B, ref paramRef, i + 4);
                 }
@@ -1371,11 +1373,11 @@ partial class Adan : global::KernelGen.Optimizer
                 {
                     // stage 1 of 3, the block at i + 16
                     V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 16);
-                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                     V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 20);
-                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
-                    V128 previousGradNegated_1A = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 16) : V128.Zero;
-                    V128 previousGradNegated_1B = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 20) : V128.Zero;
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    V128 previousGradNegated_1A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 16) : V128.Zero;
+                    V128 previousGradNegated_1B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i + 20) : V128.Zero;
                     V128 expAvg_1A = Vector128.LoadUnsafe(ref expAvgRef, i + 16);
                     V128 expAvg_1B = Vector128.LoadUnsafe(ref expAvgRef, i + 20);
                     V128 expAvgDiff_1A = Vector128.LoadUnsafe(ref expAvgDiffRef, i + 16);
@@ -1384,10 +1386,10 @@ partial class Adan : global::KernelGen.Optimizer
                     V128 expAvgSq_1B = Vector128.LoadUnsafe(ref expAvgSqRef, i + 20);
                     V128 param_1A = Vector128.LoadUnsafe(ref paramRef, i + 16);
                     V128 param_1B = Vector128.LoadUnsafe(ref paramRef, i + 20);
-                    V128 g_1A = (TMaximize.Value ? -grad_1A : grad_1A) * clip;
-                    V128 g_1B = (TMaximize.Value ? -grad_1B : grad_1B) * clip;
-                    V128 gradDiff_1A = (TStepIsOne.Value ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
-                    V128 gradDiff_1B = (TStepIsOne.Value ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
+                    V128 g_1A = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A) * clip;
+                    V128 g_1B = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B) * clip;
+                    V128 gradDiff_1A = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1A * clip) : previousGradNegated_1A) + g_1A;
+                    V128 gradDiff_1B = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad_1B * clip) : previousGradNegated_1B) + g_1B;
                     V128 expAvg_2A = expAvg_1A * beta1 + oneMinusBeta1 * g_1A;
                     expAvg_2A_s2 = expAvg_2A;
                     V128 expAvg_2B = expAvg_1B * beta1 + oneMinusBeta1 * g_1B;
@@ -1404,11 +1406,11 @@ partial class Adan : global::KernelGen.Optimizer
                     root_1A_s2 = root_1A;
                     V128 root_1B = Vector128.Sqrt(expAvgSq_2B);
                     root_1B_s2 = root_1B;
-                    V128 param_2A = TWeightDecouple.Value ? param_1A * oneMinusLearningRateTimesWeightDecay : V128.Zero;
-                    V128 param_2B = TWeightDecouple.Value ? param_1B * oneMinusLearningRateTimesWeightDecay : V128.Zero;
-                    V128 param_3A = TWeightDecouple.Value ? param_2A : param_1A;
+                    V128 param_2A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1A * oneMinusLearningRateTimesWeightDecay : V128.Zero;
+                    V128 param_2B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_1B * oneMinusLearningRateTimesWeightDecay : V128.Zero;
+                    V128 param_3A = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2A : param_1A;
                     param_3A_s2 = param_3A;
-                    V128 param_3B = TWeightDecouple.Value ? param_2B : param_1B;
+                    V128 param_3B = typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_2B : param_1B;
                     param_3B_s2 = param_3B;
                     V128 previousGradNegated_2A = -g_1A;
                     V128 previousGradNegated_2B = -g_1B;
@@ -1434,10 +1436,10 @@ partial class Adan : global::KernelGen.Optimizer
                 V128 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                 V128 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
                 V128 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
-                V128 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V128.Zero;
-                V128 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V128.Zero;
-                V128 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
-                V128 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                V128 quotient_4A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5A / onePlusLearningRateTimesWeightDecay : V128.Zero;
+                V128 quotient_4B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5B / onePlusLearningRateTimesWeightDecay : V128.Zero;
+                V128 param_6A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4A : param_5A;
+                V128 param_6B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4B : param_5B;
                 Vector128.StoreUnsafe(param_6A, ref paramRef, i);
                 Vector128.StoreUnsafe(param_6B, ref paramRef, i + 4);
             }
@@ -1466,39 +1468,40 @@ partial class Adan : global::KernelGen.Optimizer
                 V128 quotient_3B = expAvgDiff_2B_s3 / denominator_1B_s3;
                 V128 param_5A = param_4A - learningRateTimesBeta2OverBiasCorrection2 * quotient_3A;
                 V128 param_5B = param_4B - learningRateTimesBeta2OverBiasCorrection2 * quotient_3B;
-                V128 quotient_4A = TNotWeightDecouple.Value ? param_5A / onePlusLearningRateTimesWeightDecay : V128.Zero;
-                V128 quotient_4B = TNotWeightDecouple.Value ? param_5B / onePlusLearningRateTimesWeightDecay : V128.Zero;
-                V128 param_6A = TNotWeightDecouple.Value ? quotient_4A : param_5A;
-                V128 param_6B = TNotWeightDecouple.Value ? quotient_4B : param_5B;
+                V128 quotient_4A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5A / onePlusLearningRateTimesWeightDecay : V128.Zero;
+                V128 quotient_4B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_5B / onePlusLearningRateTimesWeightDecay : V128.Zero;
+                V128 param_6A = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4A : param_5A;
+                V128 param_6B = typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? quotient_4B : param_5B;
                 Vector128.StoreUnsafe(param_6A, ref paramRef, i + 8);
                 Vector128.StoreUnsafe(param_6B, ref paramRef, i + 12);
             }
             i += 16;
         }
 
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 previousGradNegated = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i) : V128.Zero;
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i) : V128.Zero;
             V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             V128 expAvgDiff = Vector128.LoadUnsafe(ref expAvgDiffRef, i);
             V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 g = (TMaximize.Value ? -grad : grad) * clip;
-            V128 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            V128 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+            V128 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             V128 u = gradDiff * beta2 + g;
             expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
             V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * oneMinusLearningRateTimesWeightDecay;
             }
             param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
             param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-            if (TNotWeightDecouple.Value)
+            if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
@@ -1583,26 +1586,26 @@ partial class Adan : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float previousGradNegated = !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref previousGradNegatedRef, i) : 0f;
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref previousGradNegatedRef, i) : 0f;
             float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float expAvgDiff = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgDiffRef, i);
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float g = (TMaximize.Value ? -grad : grad) * clip;
-            float gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            float g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+            float gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             float u = gradDiff * beta2 + g;
             expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
             float denominator = global::System.MathF.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * oneMinusLearningRateTimesWeightDecay;
             }
             param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
             param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-            if (TNotWeightDecouple.Value)
+            if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
@@ -1748,26 +1751,26 @@ partial class Adan : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 previousGradNegated = !TStepIsOne.Value ? TStateStorage.Load512(ref previousGradNegatedRef, i) : V512.Zero;
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load512(ref previousGradNegatedRef, i) : V512.Zero;
             V512 expAvg = TStateStorage.Load512(ref expAvgRef, i);
             V512 expAvgDiff = TStateStorage.Load512(ref expAvgDiffRef, i);
             V512 expAvgSq = TStateStorage.Load512(ref expAvgSqRef, i);
             V512 param = TParamStorage.Load512(ref paramRef, i);
-            V512 g = (TMaximize.Value ? -grad : grad) * clip;
-            V512 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            V512 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+            V512 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             V512 u = gradDiff * beta2 + g;
             expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
             V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * oneMinusLearningRateTimesWeightDecay;
             }
             param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
             param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-            if (TNotWeightDecouple.Value)
+            if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
@@ -1845,26 +1848,26 @@ partial class Adan : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 previousGradNegated = !TStepIsOne.Value ? TStateStorage.Load256(ref previousGradNegatedRef, i) : V256.Zero;
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load256(ref previousGradNegatedRef, i) : V256.Zero;
             V256 expAvg = TStateStorage.Load256(ref expAvgRef, i);
             V256 expAvgDiff = TStateStorage.Load256(ref expAvgDiffRef, i);
             V256 expAvgSq = TStateStorage.Load256(ref expAvgSqRef, i);
             V256 param = TParamStorage.Load256(ref paramRef, i);
-            V256 g = (TMaximize.Value ? -grad : grad) * clip;
-            V256 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            V256 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+            V256 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             V256 u = gradDiff * beta2 + g;
             expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
             V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * oneMinusLearningRateTimesWeightDecay;
             }
             param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
             param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-            if (TNotWeightDecouple.Value)
+            if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
@@ -1942,26 +1945,26 @@ partial class Adan : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 previousGradNegated = !TStepIsOne.Value ? TStateStorage.Load128(ref previousGradNegatedRef, i) : V128.Zero;
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load128(ref previousGradNegatedRef, i) : V128.Zero;
             V128 expAvg = TStateStorage.Load128(ref expAvgRef, i);
             V128 expAvgDiff = TStateStorage.Load128(ref expAvgDiffRef, i);
             V128 expAvgSq = TStateStorage.Load128(ref expAvgSqRef, i);
             V128 param = TParamStorage.Load128(ref paramRef, i);
-            V128 g = (TMaximize.Value ? -grad : grad) * clip;
-            V128 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            V128 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+            V128 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             V128 u = gradDiff * beta2 + g;
             expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
             V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * oneMinusLearningRateTimesWeightDecay;
             }
             param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
             param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-            if (TNotWeightDecouple.Value)
+            if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
@@ -2031,26 +2034,26 @@ partial class Adan : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float previousGradNegated = !TStepIsOne.Value ? TStateStorage.Load(ref previousGradNegatedRef, i) : 0f;
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load(ref previousGradNegatedRef, i) : 0f;
             float expAvg = TStateStorage.Load(ref expAvgRef, i);
             float expAvgDiff = TStateStorage.Load(ref expAvgDiffRef, i);
             float expAvgSq = TStateStorage.Load(ref expAvgSqRef, i);
             float param = TParamStorage.Load(ref paramRef, i);
-            float g = (TMaximize.Value ? -grad : grad) * clip;
-            float gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+            float g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+            float gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             float u = gradDiff * beta2 + g;
             expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
             float denominator = global::System.MathF.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * oneMinusLearningRateTimesWeightDecay;
             }
             param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
             param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-            if (TNotWeightDecouple.Value)
+            if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param / onePlusLearningRateTimesWeightDecay;
             }

@@ -299,26 +299,27 @@ partial class LARS : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
+            V512 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             V512 reduced0 = param;
             V512 reduced1 = g;
-            if (TMultiDimensional.Value)
+            if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TMomentumAboveZero.Value) Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -373,26 +374,27 @@ partial class LARS : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
+            V256 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             V256 reduced0 = param;
             V256 reduced1 = g;
-            if (TMultiDimensional.Value)
+            if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TMomentumAboveZero.Value) Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -447,26 +449,27 @@ partial class LARS : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
+            V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             V128 reduced0 = param;
             V128 reduced1 = g;
-            if (TMultiDimensional.Value)
+            if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TMomentumAboveZero.Value) Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -523,23 +526,23 @@ partial class LARS : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
+            float momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             float reduced0 = param;
             float reduced1 = g;
-            if (TMultiDimensional.Value)
+            if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TMomentumAboveZero.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }
@@ -572,20 +575,20 @@ partial class LARS : global::KernelGen.Optimizer
             {
                 // lanes 0 to 15 of the block
                 V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-                V512 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
-                V512 g = TMaximize.Value ? -grad : grad;
+                V512 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
+                V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 V512 reduced0 = param;
                 V512 reduced1 = g;
-                if (TMultiDimensional.Value)
+                if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TMomentumAboveZero.Value)
+                if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
-                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
-                    g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
+                    g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
                 sum0Lanes0 = sum0Lanes0 + reduced0 * reduced0;
@@ -629,20 +632,20 @@ partial class LARS : global::KernelGen.Optimizer
             {
                 // lanes 0 to 7 of the block
                 V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-                V256 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
-                V256 g = TMaximize.Value ? -grad : grad;
+                V256 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
+                V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 V256 reduced0 = param;
                 V256 reduced1 = g;
-                if (TMultiDimensional.Value)
+                if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TMomentumAboveZero.Value)
+                if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
-                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
-                    g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
+                    g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
                 sum0Lanes0 = sum0Lanes0 + reduced0 * reduced0;
@@ -651,20 +654,20 @@ partial class LARS : global::KernelGen.Optimizer
             {
                 // lanes 8 to 15 of the block
                 V256 grad = Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 param = Vector256.LoadUnsafe(ref paramRef, i + 8);
-                V256 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector256.LoadUnsafe(ref momentumBufferRef, i + 8) : V256.Zero;
-                V256 g = TMaximize.Value ? -grad : grad;
+                V256 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref momentumBufferRef, i + 8) : V256.Zero;
+                V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 V256 reduced0 = param;
                 V256 reduced1 = g;
-                if (TMultiDimensional.Value)
+                if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TMomentumAboveZero.Value)
+                if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
-                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
-                    g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
+                    g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
                 sum0Lanes8 = sum0Lanes8 + reduced0 * reduced0;
@@ -714,20 +717,20 @@ partial class LARS : global::KernelGen.Optimizer
             {
                 // lanes 0 to 3 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-                V128 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
-                V128 g = TMaximize.Value ? -grad : grad;
+                V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
+                V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 V128 reduced0 = param;
                 V128 reduced1 = g;
-                if (TMultiDimensional.Value)
+                if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TMomentumAboveZero.Value)
+                if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
-                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
-                    g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
+                    g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
                 sum0Lanes0 = sum0Lanes0 + reduced0 * reduced0;
@@ -736,20 +739,20 @@ partial class LARS : global::KernelGen.Optimizer
             {
                 // lanes 4 to 7 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i + 4);
-                V128 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i + 4) : V128.Zero;
-                V128 g = TMaximize.Value ? -grad : grad;
+                V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref momentumBufferRef, i + 4) : V128.Zero;
+                V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 V128 reduced0 = param;
                 V128 reduced1 = g;
-                if (TMultiDimensional.Value)
+                if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TMomentumAboveZero.Value)
+                if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
-                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
-                    g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
+                    g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
                 sum0Lanes4 = sum0Lanes4 + reduced0 * reduced0;
@@ -758,20 +761,20 @@ partial class LARS : global::KernelGen.Optimizer
             {
                 // lanes 8 to 11 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i + 8);
-                V128 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i + 8) : V128.Zero;
-                V128 g = TMaximize.Value ? -grad : grad;
+                V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref momentumBufferRef, i + 8) : V128.Zero;
+                V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 V128 reduced0 = param;
                 V128 reduced1 = g;
-                if (TMultiDimensional.Value)
+                if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TMomentumAboveZero.Value)
+                if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
-                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
-                    g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
+                    g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
                 sum0Lanes8 = sum0Lanes8 + reduced0 * reduced0;
@@ -780,20 +783,20 @@ partial class LARS : global::KernelGen.Optimizer
             {
                 // lanes 12 to 15 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i + 12);
-                V128 momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i + 12) : V128.Zero;
-                V128 g = TMaximize.Value ? -grad : grad;
+                V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref momentumBufferRef, i + 12) : V128.Zero;
+                V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 V128 reduced0 = param;
                 V128 reduced1 = g;
-                if (TMultiDimensional.Value)
+                if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
                 {
                     g = (g + weightDecay * param) * trustRatio;
                 }
-                if (TMomentumAboveZero.Value)
+                if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
-                    momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
-                    g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
+                    g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                 }
                 param = param - learningRate * g;
                 sum0Lanes12 = sum0Lanes12 + reduced0 * reduced0;
@@ -839,20 +842,20 @@ partial class LARS : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float momentumBuffer = TMomentumAboveZero.Value && !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
+            float momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             float reduced0 = param;
             float reduced1 = g;
-            if (TMultiDimensional.Value)
+            if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = (TStepIsOne.Value ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
             if (i < blocks) laneSums[0 + (int)(i % 16)] += reduced0 * reduced0;

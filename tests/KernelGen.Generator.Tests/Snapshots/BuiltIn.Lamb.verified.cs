@@ -348,22 +348,23 @@ partial class Lamb : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 g = TMaximize.Value ? -grad : grad;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvg = expAvg * beta1 + expAvgTerm * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
-            V512 direction = TAdaptive.Value ? expAvg / (Vector512.Sqrt(expAvgSq) + epsilon) : expAvg;
-            V512 update = TRectify.Value ? param - stepSize * direction : direction;
+            V512 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector512.Sqrt(expAvgSq) + epsilon) : expAvg;
+            V512 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
             V512 reduced0 = param;
             V512 reduced1 = update;
             param = param - stepSizeTimesTrustRatio * direction;
@@ -441,22 +442,23 @@ partial class Lamb : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 g = TMaximize.Value ? -grad : grad;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvg = expAvg * beta1 + expAvgTerm * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
-            V256 direction = TAdaptive.Value ? expAvg / (Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
-            V256 update = TRectify.Value ? param - stepSize * direction : direction;
+            V256 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
+            V256 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
             V256 reduced0 = param;
             V256 reduced1 = update;
             param = param - stepSizeTimesTrustRatio * direction;
@@ -534,22 +536,23 @@ partial class Lamb : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 g = TMaximize.Value ? -grad : grad;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvg = expAvg * beta1 + expAvgTerm * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
-            V128 direction = TAdaptive.Value ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
-            V128 update = TRectify.Value ? param - stepSize * direction : direction;
+            V128 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
+            V128 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
             V128 reduced0 = param;
             V128 reduced1 = update;
             param = param - stepSizeTimesTrustRatio * direction;
@@ -629,19 +632,19 @@ partial class Lamb : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float g = TMaximize.Value ? -grad : grad;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvg = expAvg * beta1 + expAvgTerm * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
-            float direction = TAdaptive.Value ? expAvg / (global::System.MathF.Sqrt(expAvgSq) + epsilon) : expAvg;
-            float update = TRectify.Value ? param - stepSize * direction : direction;
+            float direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (global::System.MathF.Sqrt(expAvgSq) + epsilon) : expAvg;
+            float update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
             float reduced0 = param;
             float reduced1 = update;
             param = param - stepSizeTimesTrustRatio * direction;
@@ -682,19 +685,19 @@ partial class Lamb : global::KernelGen.Optimizer
             {
                 // lanes 0 to 15 of the block
                 V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
                 V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
                 V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-                V512 g = TMaximize.Value ? -grad : grad;
+                V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 expAvg = expAvg * beta1 + expAvgTerm * g;
                 expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
-                if (TWeightDecouple.Value)
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
-                V512 direction = TAdaptive.Value ? expAvg / (Vector512.Sqrt(expAvgSq) + epsilon) : expAvg;
-                V512 update = TRectify.Value ? param - stepSize * direction : direction;
+                V512 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector512.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V512 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
                 V512 reduced0 = param;
                 V512 reduced1 = update;
                 param = param - stepSizeTimesTrustRatio * direction;
@@ -742,19 +745,19 @@ partial class Lamb : global::KernelGen.Optimizer
             {
                 // lanes 0 to 7 of the block
                 V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
                 V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
                 V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-                V256 g = TMaximize.Value ? -grad : grad;
+                V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 expAvg = expAvg * beta1 + expAvgTerm * g;
                 expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
-                if (TWeightDecouple.Value)
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
-                V256 direction = TAdaptive.Value ? expAvg / (Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
-                V256 update = TRectify.Value ? param - stepSize * direction : direction;
+                V256 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V256 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
                 V256 reduced0 = param;
                 V256 reduced1 = update;
                 param = param - stepSizeTimesTrustRatio * direction;
@@ -764,19 +767,19 @@ partial class Lamb : global::KernelGen.Optimizer
             {
                 // lanes 8 to 15 of the block
                 V256 grad = Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i + 8);
                 V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i + 8);
                 V256 param = Vector256.LoadUnsafe(ref paramRef, i + 8);
-                V256 g = TMaximize.Value ? -grad : grad;
+                V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 expAvg = expAvg * beta1 + expAvgTerm * g;
                 expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
-                if (TWeightDecouple.Value)
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
-                V256 direction = TAdaptive.Value ? expAvg / (Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
-                V256 update = TRectify.Value ? param - stepSize * direction : direction;
+                V256 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V256 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
                 V256 reduced0 = param;
                 V256 reduced1 = update;
                 param = param - stepSizeTimesTrustRatio * direction;
@@ -830,19 +833,19 @@ partial class Lamb : global::KernelGen.Optimizer
             {
                 // lanes 0 to 3 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
                 V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-                V128 g = TMaximize.Value ? -grad : grad;
+                V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 expAvg = expAvg * beta1 + expAvgTerm * g;
                 expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
-                if (TWeightDecouple.Value)
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
-                V128 direction = TAdaptive.Value ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
-                V128 update = TRectify.Value ? param - stepSize * direction : direction;
+                V128 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V128 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
                 V128 reduced0 = param;
                 V128 reduced1 = update;
                 param = param - stepSizeTimesTrustRatio * direction;
@@ -852,19 +855,19 @@ partial class Lamb : global::KernelGen.Optimizer
             {
                 // lanes 4 to 7 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i + 4);
                 V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i + 4);
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i + 4);
-                V128 g = TMaximize.Value ? -grad : grad;
+                V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 expAvg = expAvg * beta1 + expAvgTerm * g;
                 expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
-                if (TWeightDecouple.Value)
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
-                V128 direction = TAdaptive.Value ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
-                V128 update = TRectify.Value ? param - stepSize * direction : direction;
+                V128 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V128 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
                 V128 reduced0 = param;
                 V128 reduced1 = update;
                 param = param - stepSizeTimesTrustRatio * direction;
@@ -874,19 +877,19 @@ partial class Lamb : global::KernelGen.Optimizer
             {
                 // lanes 8 to 11 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i + 8);
                 V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i + 8);
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i + 8);
-                V128 g = TMaximize.Value ? -grad : grad;
+                V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 expAvg = expAvg * beta1 + expAvgTerm * g;
                 expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
-                if (TWeightDecouple.Value)
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
-                V128 direction = TAdaptive.Value ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
-                V128 update = TRectify.Value ? param - stepSize * direction : direction;
+                V128 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V128 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
                 V128 reduced0 = param;
                 V128 reduced1 = update;
                 param = param - stepSizeTimesTrustRatio * direction;
@@ -896,19 +899,19 @@ partial class Lamb : global::KernelGen.Optimizer
             {
                 // lanes 12 to 15 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i + 12);
                 V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i + 12);
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i + 12);
-                V128 g = TMaximize.Value ? -grad : grad;
+                V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                 expAvg = expAvg * beta1 + expAvgTerm * g;
                 expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
-                if (TWeightDecouple.Value)
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
-                V128 direction = TAdaptive.Value ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
-                V128 update = TRectify.Value ? param - stepSize * direction : direction;
+                V128 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
+                V128 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
                 V128 reduced0 = param;
                 V128 reduced1 = update;
                 param = param - stepSizeTimesTrustRatio * direction;
@@ -958,19 +961,19 @@ partial class Lamb : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float g = TMaximize.Value ? -grad : grad;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvg = expAvg * beta1 + expAvgTerm * g;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
-            if (TWeightDecouple.Value)
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
-            float direction = TAdaptive.Value ? expAvg / (global::System.MathF.Sqrt(expAvgSq) + epsilon) : expAvg;
-            float update = TRectify.Value ? param - stepSize * direction : direction;
+            float direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (global::System.MathF.Sqrt(expAvgSq) + epsilon) : expAvg;
+            float update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
             float reduced0 = param;
             float reduced1 = update;
             param = param - stepSizeTimesTrustRatio * direction;

@@ -270,20 +270,21 @@ partial class Lion : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -343,20 +344,21 @@ partial class Lion : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -416,20 +418,21 @@ partial class Lion : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -491,17 +494,17 @@ partial class Lion : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -620,17 +623,17 @@ partial class Lion : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 expAvg = TStateStorage.Load512(ref expAvgRef, i);
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -690,17 +693,17 @@ partial class Lion : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 expAvg = TStateStorage.Load256(ref expAvgRef, i);
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -760,17 +763,17 @@ partial class Lion : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 expAvg = TStateStorage.Load128(ref expAvgRef, i);
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
@@ -825,17 +828,17 @@ partial class Lion : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
             float expAvg = TStateStorage.Load(ref expAvgRef, i);
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }

@@ -497,25 +497,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V512 x0_1A = Vector512.LoadUnsafe(ref x0Ref, i);
                 V512 x0_1B = Vector512.LoadUnsafe(ref x0Ref, i + 16);
                 V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 gradSumSq_1A = Vector512.LoadUnsafe(ref gradSumSqRef, i);
                 V512 gradSumSq_1B = Vector512.LoadUnsafe(ref gradSumSqRef, i + 16);
                 V512 sum_1A = Vector512.LoadUnsafe(ref sumRef, i);
                 V512 sum_1B = Vector512.LoadUnsafe(ref sumRef, i + 16);
-                V512 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V512.Zero;
-                V512 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V512.Zero;
-                V512 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
+                V512 x0_2A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1A + zeroOverEpsilon : param_1A) : V512.Zero;
+                V512 x0_2B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1B + zeroOverEpsilon : param_1B) : V512.Zero;
+                V512 x0_3A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                V512 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
+                V512 x0_3B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V512 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V512.Zero;
-                V512 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V512.Zero;
-                V512 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
-                V512 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V512 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V512 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V512 g_2A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V512.Zero;
+                V512 g_2B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V512.Zero;
+                V512 g_3A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V512 g_3B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V512 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
                 V512 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
@@ -557,25 +557,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V512 x0_1A = Vector512.LoadUnsafe(ref x0Ref, i + 32);
                 V512 x0_1B = Vector512.LoadUnsafe(ref x0Ref, i + 48);
                 V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 32);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 48);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 gradSumSq_1A = Vector512.LoadUnsafe(ref gradSumSqRef, i + 32);
                 V512 gradSumSq_1B = Vector512.LoadUnsafe(ref gradSumSqRef, i + 48);
                 V512 sum_1A = Vector512.LoadUnsafe(ref sumRef, i + 32);
                 V512 sum_1B = Vector512.LoadUnsafe(ref sumRef, i + 48);
-                V512 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V512.Zero;
-                V512 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V512.Zero;
-                V512 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
+                V512 x0_2A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1A + zeroOverEpsilon : param_1A) : V512.Zero;
+                V512 x0_2B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1B + zeroOverEpsilon : param_1B) : V512.Zero;
+                V512 x0_3A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                V512 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
+                V512 x0_3B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V512 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V512.Zero;
-                V512 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V512.Zero;
-                V512 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
-                V512 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V512 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V512 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V512 g_2A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V512.Zero;
+                V512 g_2B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V512.Zero;
+                V512 g_3A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V512 g_3B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V512 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
                 V512 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
@@ -634,25 +634,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V512 x0_1A = Vector512.LoadUnsafe(ref x0Ref, i + 64);
                 V512 x0_1B = Vector512.LoadUnsafe(ref x0Ref, i + 80);
                 V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 64);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 80);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 gradSumSq_1A = Vector512.LoadUnsafe(ref gradSumSqRef, i + 64);
                 V512 gradSumSq_1B = Vector512.LoadUnsafe(ref gradSumSqRef, i + 80);
                 V512 sum_1A = Vector512.LoadUnsafe(ref sumRef, i + 64);
                 V512 sum_1B = Vector512.LoadUnsafe(ref sumRef, i + 80);
-                V512 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V512.Zero;
-                V512 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V512.Zero;
-                V512 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
+                V512 x0_2A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1A + zeroOverEpsilon : param_1A) : V512.Zero;
+                V512 x0_2B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1B + zeroOverEpsilon : param_1B) : V512.Zero;
+                V512 x0_3A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                V512 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
+                V512 x0_3B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V512 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V512.Zero;
-                V512 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V512.Zero;
-                V512 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
-                V512 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V512 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V512 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V512 g_2A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V512.Zero;
+                V512 g_2B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V512.Zero;
+                V512 g_3A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V512 g_3B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V512 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
                 V512 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
@@ -713,20 +713,20 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     V512 quotient_6B = sum_2B_s4 / divisor_1B;
                     V512 z_1A = x0_3A_s4 - quotient_6A;
                     V512 z_1B = x0_3B_s4 - quotient_6B;
-                    V512 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V512.Zero;
-                    V512 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V512.Zero;
-                    V512 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
-                    V512 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
-                    V512 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V512.Zero;
-                    V512 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V512.Zero;
-                    V512 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
-                    V512 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
-                    V512 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V512.Zero;
-                    V512 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V512.Zero;
-                    V512 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V512.Zero;
-                    V512 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V512.Zero;
-                    V512 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
-                    V512 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                    V512 param_2A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V512.Zero;
+                    V512 param_2B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V512.Zero;
+                    V512 param_3A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1A : param_2A;
+                    V512 param_3B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1B : param_2B;
+                    V512 param_4A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V512.Zero;
+                    V512 param_4B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V512.Zero;
+                    V512 param_5A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4A : param_3A;
+                    V512 param_5B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4B : param_3B;
+                    V512 quotient_7A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2A_s4 / rms_1A : V512.Zero;
+                    V512 quotient_7B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2B_s4 / rms_1B : V512.Zero;
+                    V512 x0_4A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5A + quotient_7A : V512.Zero;
+                    V512 x0_4B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5B + quotient_7B : V512.Zero;
+                    V512 x0_5A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4A : x0_3A_s4;
+                    V512 x0_5B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4B : x0_3B_s4;
                     Vector512.StoreUnsafe(x0_5A, ref x0Ref, i);
                     Vector512.StoreUnsafe(x0_5B, ref x0Ref, i + 16);
                     Vector512.StoreUnsafe(param_5A, ref paramRef, i);
@@ -773,25 +773,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     V512 x0_1A = Vector512.LoadUnsafe(ref x0Ref, i + 96);
                     V512 x0_1B = Vector512.LoadUnsafe(ref x0Ref, i + 112);
                     V512 grad_1A = Vector512.LoadUnsafe(ref gradRef, i + 96);
-                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                     V512 grad_1B = Vector512.LoadUnsafe(ref gradRef, i + 112);
-                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                     V512 gradSumSq_1A = Vector512.LoadUnsafe(ref gradSumSqRef, i + 96);
                     V512 gradSumSq_1B = Vector512.LoadUnsafe(ref gradSumSqRef, i + 112);
                     V512 sum_1A = Vector512.LoadUnsafe(ref sumRef, i + 96);
                     V512 sum_1B = Vector512.LoadUnsafe(ref sumRef, i + 112);
-                    V512 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V512.Zero;
-                    V512 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V512.Zero;
-                    V512 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
+                    V512 x0_2A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1A + zeroOverEpsilon : param_1A) : V512.Zero;
+                    V512 x0_2B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1B + zeroOverEpsilon : param_1B) : V512.Zero;
+                    V512 x0_3A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2A : x0_1A;
                     x0_3A_s2 = x0_3A;
-                    V512 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
+                    V512 x0_3B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2B : x0_1B;
                     x0_3B_s2 = x0_3B;
-                    V512 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    V512 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                    V512 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V512.Zero;
-                    V512 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V512.Zero;
-                    V512 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
-                    V512 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                    V512 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                    V512 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                    V512 g_2A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V512.Zero;
+                    V512 g_2B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V512.Zero;
+                    V512 g_3A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                    V512 g_3B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                     V512 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                     gradSumSq_2A_s2 = gradSumSq_2A;
                     V512 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
@@ -852,20 +852,20 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V512 quotient_6B = sum_2B_s4 / divisor_1B;
                 V512 z_1A = x0_3A_s4 - quotient_6A;
                 V512 z_1B = x0_3B_s4 - quotient_6B;
-                V512 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V512.Zero;
-                V512 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V512.Zero;
-                V512 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
-                V512 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
-                V512 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V512.Zero;
-                V512 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V512.Zero;
-                V512 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
-                V512 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
-                V512 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V512.Zero;
-                V512 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V512.Zero;
-                V512 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V512.Zero;
-                V512 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V512.Zero;
-                V512 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
-                V512 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                V512 param_2A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V512.Zero;
+                V512 param_2B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V512.Zero;
+                V512 param_3A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1A : param_2A;
+                V512 param_3B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1B : param_2B;
+                V512 param_4A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V512.Zero;
+                V512 param_4B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V512.Zero;
+                V512 param_5A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4A : param_3A;
+                V512 param_5B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4B : param_3B;
+                V512 quotient_7A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2A_s4 / rms_1A : V512.Zero;
+                V512 quotient_7B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2B_s4 / rms_1B : V512.Zero;
+                V512 x0_4A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5A + quotient_7A : V512.Zero;
+                V512 x0_4B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5B + quotient_7B : V512.Zero;
+                V512 x0_5A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4A : x0_3A_s4;
+                V512 x0_5B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4B : x0_3B_s4;
                 Vector512.StoreUnsafe(x0_5A, ref x0Ref, i);
                 Vector512.StoreUnsafe(x0_5B, ref x0Ref, i + 16);
                 Vector512.StoreUnsafe(param_5A, ref paramRef, i);
@@ -943,20 +943,20 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V512 quotient_6B = sum_2B_s4 / divisor_1B;
                 V512 z_1A = x0_3A_s4 - quotient_6A;
                 V512 z_1B = x0_3B_s4 - quotient_6B;
-                V512 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V512.Zero;
-                V512 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V512.Zero;
-                V512 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
-                V512 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
-                V512 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V512.Zero;
-                V512 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V512.Zero;
-                V512 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
-                V512 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
-                V512 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V512.Zero;
-                V512 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V512.Zero;
-                V512 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V512.Zero;
-                V512 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V512.Zero;
-                V512 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
-                V512 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                V512 param_2A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V512.Zero;
+                V512 param_2B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V512.Zero;
+                V512 param_3A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1A : param_2A;
+                V512 param_3B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1B : param_2B;
+                V512 param_4A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V512.Zero;
+                V512 param_4B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V512.Zero;
+                V512 param_5A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4A : param_3A;
+                V512 param_5B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4B : param_3B;
+                V512 quotient_7A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2A_s4 / rms_1A : V512.Zero;
+                V512 quotient_7B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2B_s4 / rms_1B : V512.Zero;
+                V512 x0_4A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5A + quotient_7A : V512.Zero;
+                V512 x0_4B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5B + quotient_7B : V512.Zero;
+                V512 x0_5A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4A : x0_3A_s4;
+                V512 x0_5B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4B : x0_3B_s4;
                 Vector512.StoreUnsafe(x0_5A, ref x0Ref, i + 32);
                 Vector512.StoreUnsafe(x0_5B, ref x0Ref, i + 48);
                 Vector512.StoreUnsafe(param_5A, ref paramRef, i + 32);
@@ -1019,20 +1019,20 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V512 quotient_6B = sum_2B_s4 / divisor_1B;
                 V512 z_1A = x0_3A_s4 - quotient_6A;
                 V512 z_1B = x0_3B_s4 - quotient_6B;
-                V512 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V512.Zero;
-                V512 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V512.Zero;
-                V512 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
-                V512 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
-                V512 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V512.Zero;
-                V512 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V512.Zero;
-                V512 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
-                V512 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
-                V512 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V512.Zero;
-                V512 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V512.Zero;
-                V512 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V512.Zero;
-                V512 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V512.Zero;
-                V512 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
-                V512 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                V512 param_2A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V512.Zero;
+                V512 param_2B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V512.Zero;
+                V512 param_3A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1A : param_2A;
+                V512 param_3B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1B : param_2B;
+                V512 param_4A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V512.Zero;
+                V512 param_4B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V512.Zero;
+                V512 param_5A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4A : param_3A;
+                V512 param_5B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4B : param_3B;
+                V512 quotient_7A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2A_s4 / rms_1A : V512.Zero;
+                V512 quotient_7B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2B_s4 / rms_1B : V512.Zero;
+                V512 x0_4A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5A + quotient_7A : V512.Zero;
+                V512 x0_4B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5B + quotient_7B : V512.Zero;
+                V512 x0_5A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4A : x0_3A_s4;
+                V512 x0_5B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4B : x0_3B_s4;
                 Vector512.StoreUnsafe(x0_5A, ref x0Ref, i + 64);
                 Vector512.StoreUnsafe(x0_5B, ref x0Ref, i + 80);
                 Vector512.StoreUnsafe(param_5A, ref paramRef, i + 64);
@@ -1041,20 +1041,21 @@ partial class MADGRAD : global::KernelGen.Optimizer
             i += 96;
         }
 
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 x0 = Vector512.LoadUnsafe(ref x0Ref, i);
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 gradSumSq = Vector512.LoadUnsafe(ref gradSumSqRef, i);
             V512 sum = Vector512.LoadUnsafe(ref sumRef, i);
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
-                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
             }
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -1073,7 +1074,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
             sum = sum + lambda * g;
             V512 before = param;
             V512 z = x0 - sum / divisor;
-            if (TMomentumIsZero1.Value)
+            if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
             {
                 param = z;
             }
@@ -1081,11 +1082,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 param = param * momentum + oneMinusMomentum * z;
             }
-            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+            if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + negatedLrTimesWeightDecay * before;
             }
-            if (TMomentumIsZero2.Value)
+            if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = param + sum / rms;
             }
@@ -1242,25 +1243,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V256 x0_1A = Vector256.LoadUnsafe(ref x0Ref, i);
                 V256 x0_1B = Vector256.LoadUnsafe(ref x0Ref, i + 8);
                 V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 gradSumSq_1A = Vector256.LoadUnsafe(ref gradSumSqRef, i);
                 V256 gradSumSq_1B = Vector256.LoadUnsafe(ref gradSumSqRef, i + 8);
                 V256 sum_1A = Vector256.LoadUnsafe(ref sumRef, i);
                 V256 sum_1B = Vector256.LoadUnsafe(ref sumRef, i + 8);
-                V256 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V256.Zero;
-                V256 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V256.Zero;
-                V256 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
+                V256 x0_2A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1A + zeroOverEpsilon : param_1A) : V256.Zero;
+                V256 x0_2B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1B + zeroOverEpsilon : param_1B) : V256.Zero;
+                V256 x0_3A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                V256 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
+                V256 x0_3B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V256 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V256.Zero;
-                V256 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V256.Zero;
-                V256 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
-                V256 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V256 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V256 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V256 g_2A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V256.Zero;
+                V256 g_2B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V256.Zero;
+                V256 g_3A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V256 g_3B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V256 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
                 V256 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
@@ -1302,25 +1303,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V256 x0_1A = Vector256.LoadUnsafe(ref x0Ref, i + 16);
                 V256 x0_1B = Vector256.LoadUnsafe(ref x0Ref, i + 24);
                 V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 24);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 gradSumSq_1A = Vector256.LoadUnsafe(ref gradSumSqRef, i + 16);
                 V256 gradSumSq_1B = Vector256.LoadUnsafe(ref gradSumSqRef, i + 24);
                 V256 sum_1A = Vector256.LoadUnsafe(ref sumRef, i + 16);
                 V256 sum_1B = Vector256.LoadUnsafe(ref sumRef, i + 24);
-                V256 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V256.Zero;
-                V256 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V256.Zero;
-                V256 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
+                V256 x0_2A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1A + zeroOverEpsilon : param_1A) : V256.Zero;
+                V256 x0_2B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1B + zeroOverEpsilon : param_1B) : V256.Zero;
+                V256 x0_3A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                V256 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
+                V256 x0_3B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V256 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V256.Zero;
-                V256 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V256.Zero;
-                V256 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
-                V256 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V256 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V256 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V256 g_2A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V256.Zero;
+                V256 g_2B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V256.Zero;
+                V256 g_3A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V256 g_3B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V256 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
                 V256 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
@@ -1379,25 +1380,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V256 x0_1A = Vector256.LoadUnsafe(ref x0Ref, i + 32);
                 V256 x0_1B = Vector256.LoadUnsafe(ref x0Ref, i + 40);
                 V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 32);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 40);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 gradSumSq_1A = Vector256.LoadUnsafe(ref gradSumSqRef, i + 32);
                 V256 gradSumSq_1B = Vector256.LoadUnsafe(ref gradSumSqRef, i + 40);
                 V256 sum_1A = Vector256.LoadUnsafe(ref sumRef, i + 32);
                 V256 sum_1B = Vector256.LoadUnsafe(ref sumRef, i + 40);
-                V256 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V256.Zero;
-                V256 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V256.Zero;
-                V256 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
+                V256 x0_2A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1A + zeroOverEpsilon : param_1A) : V256.Zero;
+                V256 x0_2B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1B + zeroOverEpsilon : param_1B) : V256.Zero;
+                V256 x0_3A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                V256 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
+                V256 x0_3B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V256 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V256.Zero;
-                V256 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V256.Zero;
-                V256 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
-                V256 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V256 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V256 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V256 g_2A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V256.Zero;
+                V256 g_2B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V256.Zero;
+                V256 g_3A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V256 g_3B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V256 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
                 V256 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
@@ -1458,20 +1459,20 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     V256 quotient_6B = sum_2B_s4 / divisor_1B;
                     V256 z_1A = x0_3A_s4 - quotient_6A;
                     V256 z_1B = x0_3B_s4 - quotient_6B;
-                    V256 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V256.Zero;
-                    V256 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V256.Zero;
-                    V256 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
-                    V256 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
-                    V256 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V256.Zero;
-                    V256 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V256.Zero;
-                    V256 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
-                    V256 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
-                    V256 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V256.Zero;
-                    V256 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V256.Zero;
-                    V256 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V256.Zero;
-                    V256 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V256.Zero;
-                    V256 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
-                    V256 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                    V256 param_2A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V256.Zero;
+                    V256 param_2B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V256.Zero;
+                    V256 param_3A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1A : param_2A;
+                    V256 param_3B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1B : param_2B;
+                    V256 param_4A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V256.Zero;
+                    V256 param_4B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V256.Zero;
+                    V256 param_5A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4A : param_3A;
+                    V256 param_5B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4B : param_3B;
+                    V256 quotient_7A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2A_s4 / rms_1A : V256.Zero;
+                    V256 quotient_7B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2B_s4 / rms_1B : V256.Zero;
+                    V256 x0_4A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5A + quotient_7A : V256.Zero;
+                    V256 x0_4B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5B + quotient_7B : V256.Zero;
+                    V256 x0_5A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4A : x0_3A_s4;
+                    V256 x0_5B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4B : x0_3B_s4;
                     Vector256.StoreUnsafe(x0_5A, ref x0Ref, i);
                     Vector256.StoreUnsafe(x0_5B, ref x0Ref, i + 8);
                     Vector256.StoreUnsafe(param_5A, ref paramRef, i);
@@ -1518,25 +1519,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     V256 x0_1A = Vector256.LoadUnsafe(ref x0Ref, i + 48);
                     V256 x0_1B = Vector256.LoadUnsafe(ref x0Ref, i + 56);
                     V256 grad_1A = Vector256.LoadUnsafe(ref gradRef, i + 48);
-                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                     V256 grad_1B = Vector256.LoadUnsafe(ref gradRef, i + 56);
-                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                     V256 gradSumSq_1A = Vector256.LoadUnsafe(ref gradSumSqRef, i + 48);
                     V256 gradSumSq_1B = Vector256.LoadUnsafe(ref gradSumSqRef, i + 56);
                     V256 sum_1A = Vector256.LoadUnsafe(ref sumRef, i + 48);
                     V256 sum_1B = Vector256.LoadUnsafe(ref sumRef, i + 56);
-                    V256 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V256.Zero;
-                    V256 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V256.Zero;
-                    V256 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
+                    V256 x0_2A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1A + zeroOverEpsilon : param_1A) : V256.Zero;
+                    V256 x0_2B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1B + zeroOverEpsilon : param_1B) : V256.Zero;
+                    V256 x0_3A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2A : x0_1A;
                     x0_3A_s2 = x0_3A;
-                    V256 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
+                    V256 x0_3B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2B : x0_1B;
                     x0_3B_s2 = x0_3B;
-                    V256 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    V256 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                    V256 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V256.Zero;
-                    V256 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V256.Zero;
-                    V256 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
-                    V256 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                    V256 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                    V256 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                    V256 g_2A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V256.Zero;
+                    V256 g_2B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V256.Zero;
+                    V256 g_3A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                    V256 g_3B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                     V256 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                     gradSumSq_2A_s2 = gradSumSq_2A;
                     V256 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
@@ -1597,20 +1598,20 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V256 quotient_6B = sum_2B_s4 / divisor_1B;
                 V256 z_1A = x0_3A_s4 - quotient_6A;
                 V256 z_1B = x0_3B_s4 - quotient_6B;
-                V256 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V256.Zero;
-                V256 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V256.Zero;
-                V256 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
-                V256 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
-                V256 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V256.Zero;
-                V256 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V256.Zero;
-                V256 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
-                V256 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
-                V256 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V256.Zero;
-                V256 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V256.Zero;
-                V256 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V256.Zero;
-                V256 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V256.Zero;
-                V256 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
-                V256 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                V256 param_2A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V256.Zero;
+                V256 param_2B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V256.Zero;
+                V256 param_3A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1A : param_2A;
+                V256 param_3B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1B : param_2B;
+                V256 param_4A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V256.Zero;
+                V256 param_4B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V256.Zero;
+                V256 param_5A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4A : param_3A;
+                V256 param_5B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4B : param_3B;
+                V256 quotient_7A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2A_s4 / rms_1A : V256.Zero;
+                V256 quotient_7B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2B_s4 / rms_1B : V256.Zero;
+                V256 x0_4A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5A + quotient_7A : V256.Zero;
+                V256 x0_4B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5B + quotient_7B : V256.Zero;
+                V256 x0_5A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4A : x0_3A_s4;
+                V256 x0_5B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4B : x0_3B_s4;
                 Vector256.StoreUnsafe(x0_5A, ref x0Ref, i);
                 Vector256.StoreUnsafe(x0_5B, ref x0Ref, i + 8);
                 Vector256.StoreUnsafe(param_5A, ref paramRef, i);
@@ -1688,20 +1689,20 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V256 quotient_6B = sum_2B_s4 / divisor_1B;
                 V256 z_1A = x0_3A_s4 - quotient_6A;
                 V256 z_1B = x0_3B_s4 - quotient_6B;
-                V256 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V256.Zero;
-                V256 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V256.Zero;
-                V256 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
-                V256 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
-                V256 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V256.Zero;
-                V256 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V256.Zero;
-                V256 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
-                V256 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
-                V256 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V256.Zero;
-                V256 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V256.Zero;
-                V256 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V256.Zero;
-                V256 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V256.Zero;
-                V256 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
-                V256 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                V256 param_2A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V256.Zero;
+                V256 param_2B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V256.Zero;
+                V256 param_3A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1A : param_2A;
+                V256 param_3B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1B : param_2B;
+                V256 param_4A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V256.Zero;
+                V256 param_4B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V256.Zero;
+                V256 param_5A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4A : param_3A;
+                V256 param_5B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4B : param_3B;
+                V256 quotient_7A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2A_s4 / rms_1A : V256.Zero;
+                V256 quotient_7B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2B_s4 / rms_1B : V256.Zero;
+                V256 x0_4A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5A + quotient_7A : V256.Zero;
+                V256 x0_4B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5B + quotient_7B : V256.Zero;
+                V256 x0_5A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4A : x0_3A_s4;
+                V256 x0_5B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4B : x0_3B_s4;
                 Vector256.StoreUnsafe(x0_5A, ref x0Ref, i + 16);
                 Vector256.StoreUnsafe(x0_5B, ref x0Ref, i + 24);
                 Vector256.StoreUnsafe(param_5A, ref paramRef, i + 16);
@@ -1764,20 +1765,20 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V256 quotient_6B = sum_2B_s4 / divisor_1B;
                 V256 z_1A = x0_3A_s4 - quotient_6A;
                 V256 z_1B = x0_3B_s4 - quotient_6B;
-                V256 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V256.Zero;
-                V256 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V256.Zero;
-                V256 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
-                V256 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
-                V256 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V256.Zero;
-                V256 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V256.Zero;
-                V256 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
-                V256 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
-                V256 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V256.Zero;
-                V256 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V256.Zero;
-                V256 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V256.Zero;
-                V256 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V256.Zero;
-                V256 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
-                V256 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                V256 param_2A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V256.Zero;
+                V256 param_2B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V256.Zero;
+                V256 param_3A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1A : param_2A;
+                V256 param_3B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1B : param_2B;
+                V256 param_4A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V256.Zero;
+                V256 param_4B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V256.Zero;
+                V256 param_5A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4A : param_3A;
+                V256 param_5B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4B : param_3B;
+                V256 quotient_7A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2A_s4 / rms_1A : V256.Zero;
+                V256 quotient_7B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2B_s4 / rms_1B : V256.Zero;
+                V256 x0_4A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5A + quotient_7A : V256.Zero;
+                V256 x0_4B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5B + quotient_7B : V256.Zero;
+                V256 x0_5A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4A : x0_3A_s4;
+                V256 x0_5B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4B : x0_3B_s4;
                 Vector256.StoreUnsafe(x0_5A, ref x0Ref, i + 32);
                 Vector256.StoreUnsafe(x0_5B, ref x0Ref, i + 40);
                 Vector256.StoreUnsafe(param_5A, ref paramRef, i + 32);
@@ -1786,20 +1787,21 @@ partial class MADGRAD : global::KernelGen.Optimizer
             i += 48;
         }
 
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 x0 = Vector256.LoadUnsafe(ref x0Ref, i);
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 gradSumSq = Vector256.LoadUnsafe(ref gradSumSqRef, i);
             V256 sum = Vector256.LoadUnsafe(ref sumRef, i);
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
-                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
             }
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -1818,7 +1820,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
             sum = sum + lambda * g;
             V256 before = param;
             V256 z = x0 - sum / divisor;
-            if (TMomentumIsZero1.Value)
+            if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
             {
                 param = z;
             }
@@ -1826,11 +1828,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 param = param * momentum + oneMinusMomentum * z;
             }
-            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+            if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + negatedLrTimesWeightDecay * before;
             }
-            if (TMomentumIsZero2.Value)
+            if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = param + sum / rms;
             }
@@ -1987,25 +1989,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V128 x0_1A = Vector128.LoadUnsafe(ref x0Ref, i);
                 V128 x0_1B = Vector128.LoadUnsafe(ref x0Ref, i + 4);
                 V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 gradSumSq_1A = Vector128.LoadUnsafe(ref gradSumSqRef, i);
                 V128 gradSumSq_1B = Vector128.LoadUnsafe(ref gradSumSqRef, i + 4);
                 V128 sum_1A = Vector128.LoadUnsafe(ref sumRef, i);
                 V128 sum_1B = Vector128.LoadUnsafe(ref sumRef, i + 4);
-                V128 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V128.Zero;
-                V128 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V128.Zero;
-                V128 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
+                V128 x0_2A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1A + zeroOverEpsilon : param_1A) : V128.Zero;
+                V128 x0_2B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1B + zeroOverEpsilon : param_1B) : V128.Zero;
+                V128 x0_3A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                V128 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
+                V128 x0_3B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V128 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V128.Zero;
-                V128 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V128.Zero;
-                V128 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
-                V128 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V128 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V128 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V128 g_2A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V128.Zero;
+                V128 g_2B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V128.Zero;
+                V128 g_3A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V128 g_3B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V128 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
                 V128 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
@@ -2047,25 +2049,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V128 x0_1A = Vector128.LoadUnsafe(ref x0Ref, i + 8);
                 V128 x0_1B = Vector128.LoadUnsafe(ref x0Ref, i + 12);
                 V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 gradSumSq_1A = Vector128.LoadUnsafe(ref gradSumSqRef, i + 8);
                 V128 gradSumSq_1B = Vector128.LoadUnsafe(ref gradSumSqRef, i + 12);
                 V128 sum_1A = Vector128.LoadUnsafe(ref sumRef, i + 8);
                 V128 sum_1B = Vector128.LoadUnsafe(ref sumRef, i + 12);
-                V128 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V128.Zero;
-                V128 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V128.Zero;
-                V128 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
+                V128 x0_2A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1A + zeroOverEpsilon : param_1A) : V128.Zero;
+                V128 x0_2B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1B + zeroOverEpsilon : param_1B) : V128.Zero;
+                V128 x0_3A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                V128 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
+                V128 x0_3B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V128 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V128.Zero;
-                V128 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V128.Zero;
-                V128 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
-                V128 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V128 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V128 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V128 g_2A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V128.Zero;
+                V128 g_2B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V128.Zero;
+                V128 g_3A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V128 g_3B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V128 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
                 V128 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
@@ -2124,25 +2126,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V128 x0_1A = Vector128.LoadUnsafe(ref x0Ref, i + 16);
                 V128 x0_1B = Vector128.LoadUnsafe(ref x0Ref, i + 20);
                 V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 16);
-                if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 20);
-                if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 gradSumSq_1A = Vector128.LoadUnsafe(ref gradSumSqRef, i + 16);
                 V128 gradSumSq_1B = Vector128.LoadUnsafe(ref gradSumSqRef, i + 20);
                 V128 sum_1A = Vector128.LoadUnsafe(ref sumRef, i + 16);
                 V128 sum_1B = Vector128.LoadUnsafe(ref sumRef, i + 20);
-                V128 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V128.Zero;
-                V128 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V128.Zero;
-                V128 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
+                V128 x0_2A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1A + zeroOverEpsilon : param_1A) : V128.Zero;
+                V128 x0_2B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1B + zeroOverEpsilon : param_1B) : V128.Zero;
+                V128 x0_3A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2A : x0_1A;
                 x0_3A_s2 = x0_3A;
-                V128 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
+                V128 x0_3B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2B : x0_1B;
                 x0_3B_s2 = x0_3B;
-                V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                V128 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V128.Zero;
-                V128 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V128.Zero;
-                V128 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
-                V128 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                V128 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                V128 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                V128 g_2A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V128.Zero;
+                V128 g_2B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V128.Zero;
+                V128 g_3A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                V128 g_3B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                 V128 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                 gradSumSq_2A_s2 = gradSumSq_2A;
                 V128 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
@@ -2203,20 +2205,20 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     V128 quotient_6B = sum_2B_s4 / divisor_1B;
                     V128 z_1A = x0_3A_s4 - quotient_6A;
                     V128 z_1B = x0_3B_s4 - quotient_6B;
-                    V128 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V128.Zero;
-                    V128 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V128.Zero;
-                    V128 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
-                    V128 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
-                    V128 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V128.Zero;
-                    V128 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V128.Zero;
-                    V128 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
-                    V128 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
-                    V128 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V128.Zero;
-                    V128 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V128.Zero;
-                    V128 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V128.Zero;
-                    V128 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V128.Zero;
-                    V128 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
-                    V128 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                    V128 param_2A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V128.Zero;
+                    V128 param_2B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V128.Zero;
+                    V128 param_3A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1A : param_2A;
+                    V128 param_3B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1B : param_2B;
+                    V128 param_4A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V128.Zero;
+                    V128 param_4B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V128.Zero;
+                    V128 param_5A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4A : param_3A;
+                    V128 param_5B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4B : param_3B;
+                    V128 quotient_7A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2A_s4 / rms_1A : V128.Zero;
+                    V128 quotient_7B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2B_s4 / rms_1B : V128.Zero;
+                    V128 x0_4A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5A + quotient_7A : V128.Zero;
+                    V128 x0_4B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5B + quotient_7B : V128.Zero;
+                    V128 x0_5A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4A : x0_3A_s4;
+                    V128 x0_5B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4B : x0_3B_s4;
                     Vector128.StoreUnsafe(x0_5A, ref x0Ref, i);
                     Vector128.StoreUnsafe(x0_5B, ref x0Ref, i + 4);
                     Vector128.StoreUnsafe(param_5A, ref paramRef, i);
@@ -2263,25 +2265,25 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     V128 x0_1A = Vector128.LoadUnsafe(ref x0Ref, i + 24);
                     V128 x0_1B = Vector128.LoadUnsafe(ref x0Ref, i + 28);
                     V128 grad_1A = Vector128.LoadUnsafe(ref gradRef, i + 24);
-                    if (TUnscaleGradient.Value) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1A = grad_1A * gradientMultiplier; // loss scaling: unscaled as loaded
                     V128 grad_1B = Vector128.LoadUnsafe(ref gradRef, i + 28);
-                    if (TUnscaleGradient.Value) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad_1B = grad_1B * gradientMultiplier; // loss scaling: unscaled as loaded
                     V128 gradSumSq_1A = Vector128.LoadUnsafe(ref gradSumSqRef, i + 24);
                     V128 gradSumSq_1B = Vector128.LoadUnsafe(ref gradSumSqRef, i + 28);
                     V128 sum_1A = Vector128.LoadUnsafe(ref sumRef, i + 24);
                     V128 sum_1B = Vector128.LoadUnsafe(ref sumRef, i + 28);
-                    V128 x0_2A = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1A + zeroOverEpsilon : param_1A) : V128.Zero;
-                    V128 x0_2B = TStepIsOne.Value ? (TMomentumIsZero.Value ? param_1B + zeroOverEpsilon : param_1B) : V128.Zero;
-                    V128 x0_3A = TStepIsOne.Value ? x0_2A : x0_1A;
+                    V128 x0_2A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1A + zeroOverEpsilon : param_1A) : V128.Zero;
+                    V128 x0_2B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? (typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param_1B + zeroOverEpsilon : param_1B) : V128.Zero;
+                    V128 x0_3A = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2A : x0_1A;
                     x0_3A_s2 = x0_3A;
-                    V128 x0_3B = TStepIsOne.Value ? x0_2B : x0_1B;
+                    V128 x0_3B = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? x0_2B : x0_1B;
                     x0_3B_s2 = x0_3B;
-                    V128 g_1A = TMaximize.Value ? -grad_1A : grad_1A;
-                    V128 g_1B = TMaximize.Value ? -grad_1B : grad_1B;
-                    V128 g_2A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1A + weightDecay * param_1A : V128.Zero;
-                    V128 g_2B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_1B + weightDecay * param_1B : V128.Zero;
-                    V128 g_3A = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2A : g_1A;
-                    V128 g_3B = TWeightDecayAboveZeroAndNotWeightDecouple.Value ? g_2B : g_1B;
+                    V128 g_1A = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1A : grad_1A;
+                    V128 g_1B = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad_1B : grad_1B;
+                    V128 g_2A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1A + weightDecay * param_1A : V128.Zero;
+                    V128 g_2B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_1B + weightDecay * param_1B : V128.Zero;
+                    V128 g_3A = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2A : g_1A;
+                    V128 g_3B = typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True) ? g_2B : g_1B;
                     V128 gradSumSq_2A = gradSumSq_1A + lambda * g_3A * g_3A;
                     gradSumSq_2A_s2 = gradSumSq_2A;
                     V128 gradSumSq_2B = gradSumSq_1B + lambda * g_3B * g_3B;
@@ -2342,20 +2344,20 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V128 quotient_6B = sum_2B_s4 / divisor_1B;
                 V128 z_1A = x0_3A_s4 - quotient_6A;
                 V128 z_1B = x0_3B_s4 - quotient_6B;
-                V128 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V128.Zero;
-                V128 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V128.Zero;
-                V128 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
-                V128 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
-                V128 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V128.Zero;
-                V128 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V128.Zero;
-                V128 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
-                V128 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
-                V128 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V128.Zero;
-                V128 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V128.Zero;
-                V128 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V128.Zero;
-                V128 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V128.Zero;
-                V128 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
-                V128 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                V128 param_2A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V128.Zero;
+                V128 param_2B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V128.Zero;
+                V128 param_3A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1A : param_2A;
+                V128 param_3B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1B : param_2B;
+                V128 param_4A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V128.Zero;
+                V128 param_4B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V128.Zero;
+                V128 param_5A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4A : param_3A;
+                V128 param_5B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4B : param_3B;
+                V128 quotient_7A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2A_s4 / rms_1A : V128.Zero;
+                V128 quotient_7B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2B_s4 / rms_1B : V128.Zero;
+                V128 x0_4A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5A + quotient_7A : V128.Zero;
+                V128 x0_4B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5B + quotient_7B : V128.Zero;
+                V128 x0_5A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4A : x0_3A_s4;
+                V128 x0_5B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4B : x0_3B_s4;
                 Vector128.StoreUnsafe(x0_5A, ref x0Ref, i);
                 Vector128.StoreUnsafe(x0_5B, ref x0Ref, i + 4);
                 Vector128.StoreUnsafe(param_5A, ref paramRef, i);
@@ -2433,20 +2435,20 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V128 quotient_6B = sum_2B_s4 / divisor_1B;
                 V128 z_1A = x0_3A_s4 - quotient_6A;
                 V128 z_1B = x0_3B_s4 - quotient_6B;
-                V128 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V128.Zero;
-                V128 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V128.Zero;
-                V128 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
-                V128 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
-                V128 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V128.Zero;
-                V128 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V128.Zero;
-                V128 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
-                V128 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
-                V128 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V128.Zero;
-                V128 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V128.Zero;
-                V128 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V128.Zero;
-                V128 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V128.Zero;
-                V128 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
-                V128 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                V128 param_2A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V128.Zero;
+                V128 param_2B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V128.Zero;
+                V128 param_3A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1A : param_2A;
+                V128 param_3B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1B : param_2B;
+                V128 param_4A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V128.Zero;
+                V128 param_4B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V128.Zero;
+                V128 param_5A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4A : param_3A;
+                V128 param_5B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4B : param_3B;
+                V128 quotient_7A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2A_s4 / rms_1A : V128.Zero;
+                V128 quotient_7B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2B_s4 / rms_1B : V128.Zero;
+                V128 x0_4A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5A + quotient_7A : V128.Zero;
+                V128 x0_4B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5B + quotient_7B : V128.Zero;
+                V128 x0_5A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4A : x0_3A_s4;
+                V128 x0_5B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4B : x0_3B_s4;
                 Vector128.StoreUnsafe(x0_5A, ref x0Ref, i + 8);
                 Vector128.StoreUnsafe(x0_5B, ref x0Ref, i + 12);
                 Vector128.StoreUnsafe(param_5A, ref paramRef, i + 8);
@@ -2509,20 +2511,20 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 V128 quotient_6B = sum_2B_s4 / divisor_1B;
                 V128 z_1A = x0_3A_s4 - quotient_6A;
                 V128 z_1B = x0_3B_s4 - quotient_6B;
-                V128 param_2A = !TMomentumIsZero1.Value ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V128.Zero;
-                V128 param_2B = !TMomentumIsZero1.Value ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V128.Zero;
-                V128 param_3A = TMomentumIsZero1.Value ? z_1A : param_2A;
-                V128 param_3B = TMomentumIsZero1.Value ? z_1B : param_2B;
-                V128 param_4A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V128.Zero;
-                V128 param_4B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V128.Zero;
-                V128 param_5A = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4A : param_3A;
-                V128 param_5B = TWeightDecayAboveZeroAndWeightDecouple.Value ? param_4B : param_3B;
-                V128 quotient_7A = TMomentumIsZero2.Value ? sum_2A_s4 / rms_1A : V128.Zero;
-                V128 quotient_7B = TMomentumIsZero2.Value ? sum_2B_s4 / rms_1B : V128.Zero;
-                V128 x0_4A = TMomentumIsZero2.Value ? param_5A + quotient_7A : V128.Zero;
-                V128 x0_4B = TMomentumIsZero2.Value ? param_5B + quotient_7B : V128.Zero;
-                V128 x0_5A = TMomentumIsZero2.Value ? x0_4A : x0_3A_s4;
-                V128 x0_5B = TMomentumIsZero2.Value ? x0_4B : x0_3B_s4;
+                V128 param_2A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1A_s4 * momentum + oneMinusMomentum * z_1A : V128.Zero;
+                V128 param_2B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.False) ? param_1B_s4 * momentum + oneMinusMomentum * z_1B : V128.Zero;
+                V128 param_3A = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1A : param_2A;
+                V128 param_3B = typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True) ? z_1B : param_2B;
+                V128 param_4A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3A + negatedLrTimesWeightDecay * param_1A_s4 : V128.Zero;
+                V128 param_4B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_3B + negatedLrTimesWeightDecay * param_1B_s4 : V128.Zero;
+                V128 param_5A = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4A : param_3A;
+                V128 param_5B = typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True) ? param_4B : param_3B;
+                V128 quotient_7A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2A_s4 / rms_1A : V128.Zero;
+                V128 quotient_7B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? sum_2B_s4 / rms_1B : V128.Zero;
+                V128 x0_4A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5A + quotient_7A : V128.Zero;
+                V128 x0_4B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? param_5B + quotient_7B : V128.Zero;
+                V128 x0_5A = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4A : x0_3A_s4;
+                V128 x0_5B = typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True) ? x0_4B : x0_3B_s4;
                 Vector128.StoreUnsafe(x0_5A, ref x0Ref, i + 16);
                 Vector128.StoreUnsafe(x0_5B, ref x0Ref, i + 20);
                 Vector128.StoreUnsafe(param_5A, ref paramRef, i + 16);
@@ -2531,20 +2533,21 @@ partial class MADGRAD : global::KernelGen.Optimizer
             i += 24;
         }
 
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 x0 = Vector128.LoadUnsafe(ref x0Ref, i);
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 gradSumSq = Vector128.LoadUnsafe(ref gradSumSqRef, i);
             V128 sum = Vector128.LoadUnsafe(ref sumRef, i);
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
-                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
             }
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -2563,7 +2566,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
             sum = sum + lambda * g;
             V128 before = param;
             V128 z = x0 - sum / divisor;
-            if (TMomentumIsZero1.Value)
+            if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
             {
                 param = z;
             }
@@ -2571,11 +2574,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 param = param * momentum + oneMinusMomentum * z;
             }
-            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+            if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + negatedLrTimesWeightDecay * before;
             }
-            if (TMomentumIsZero2.Value)
+            if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = param + sum / rms;
             }
@@ -2684,15 +2687,15 @@ partial class MADGRAD : global::KernelGen.Optimizer
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0Ref, i);
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float gradSumSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradSumSqRef, i);
             float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref sumRef, i);
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
-                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
             }
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -2711,7 +2714,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
             sum = sum + lambda * g;
             float before = param;
             float z = x0 - sum / divisor;
-            if (TMomentumIsZero1.Value)
+            if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
             {
                 param = z;
             }
@@ -2719,11 +2722,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 param = param * momentum + oneMinusMomentum * z;
             }
-            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+            if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + negatedLrTimesWeightDecay * before;
             }
-            if (TMomentumIsZero2.Value)
+            if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = param + sum / rms;
             }
@@ -2915,15 +2918,15 @@ partial class MADGRAD : global::KernelGen.Optimizer
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 x0 = TStateStorage.Load512(ref x0Ref, i);
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 gradSumSq = TStateStorage.Load512(ref gradSumSqRef, i);
             V512 sum = TStateStorage.Load512(ref sumRef, i);
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
-                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
             }
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -2942,7 +2945,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
             sum = sum + lambda * g;
             V512 before = param;
             V512 z = x0 - sum / divisor;
-            if (TMomentumIsZero1.Value)
+            if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
             {
                 param = z;
             }
@@ -2950,11 +2953,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 param = param * momentum + oneMinusMomentum * z;
             }
-            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+            if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + negatedLrTimesWeightDecay * before;
             }
-            if (TMomentumIsZero2.Value)
+            if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = param + sum / rms;
             }
@@ -3025,15 +3028,15 @@ partial class MADGRAD : global::KernelGen.Optimizer
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 x0 = TStateStorage.Load256(ref x0Ref, i);
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 gradSumSq = TStateStorage.Load256(ref gradSumSqRef, i);
             V256 sum = TStateStorage.Load256(ref sumRef, i);
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
-                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
             }
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -3052,7 +3055,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
             sum = sum + lambda * g;
             V256 before = param;
             V256 z = x0 - sum / divisor;
-            if (TMomentumIsZero1.Value)
+            if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
             {
                 param = z;
             }
@@ -3060,11 +3063,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 param = param * momentum + oneMinusMomentum * z;
             }
-            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+            if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + negatedLrTimesWeightDecay * before;
             }
-            if (TMomentumIsZero2.Value)
+            if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = param + sum / rms;
             }
@@ -3135,15 +3138,15 @@ partial class MADGRAD : global::KernelGen.Optimizer
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 x0 = TStateStorage.Load128(ref x0Ref, i);
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 gradSumSq = TStateStorage.Load128(ref gradSumSqRef, i);
             V128 sum = TStateStorage.Load128(ref sumRef, i);
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
-                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
             }
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -3162,7 +3165,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
             sum = sum + lambda * g;
             V128 before = param;
             V128 z = x0 - sum / divisor;
-            if (TMomentumIsZero1.Value)
+            if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
             {
                 param = z;
             }
@@ -3170,11 +3173,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 param = param * momentum + oneMinusMomentum * z;
             }
-            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+            if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + negatedLrTimesWeightDecay * before;
             }
-            if (TMomentumIsZero2.Value)
+            if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = param + sum / rms;
             }
@@ -3238,15 +3241,15 @@ partial class MADGRAD : global::KernelGen.Optimizer
             float param = TParamStorage.Load(ref paramRef, i);
             float x0 = TStateStorage.Load(ref x0Ref, i);
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float gradSumSq = TStateStorage.Load(ref gradSumSqRef, i);
             float sum = TStateStorage.Load(ref sumRef, i);
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
-                x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
             }
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
@@ -3265,7 +3268,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
             sum = sum + lambda * g;
             float before = param;
             float z = x0 - sum / divisor;
-            if (TMomentumIsZero1.Value)
+            if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
             {
                 param = z;
             }
@@ -3273,11 +3276,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 param = param * momentum + oneMinusMomentum * z;
             }
-            if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+            if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + negatedLrTimesWeightDecay * before;
             }
-            if (TMomentumIsZero2.Value)
+            if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = param + sum / rms;
             }

@@ -354,30 +354,31 @@ partial class NovoGrad : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 moment = Vector512.LoadUnsafe(ref momentRef, i);
             V512 reduced0 = grad;
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
             }
-            V512 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
-            if (TWeightDecouple.Value)
+            V512 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TGradAveraging.Value)
+            if (typeof(TGradAveraging) == typeof(global::KernelGen.Internal.True))
             {
                 g = g * oneMinusBeta1;
             }
@@ -456,30 +457,31 @@ partial class NovoGrad : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 moment = Vector256.LoadUnsafe(ref momentRef, i);
             V256 reduced0 = grad;
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
             }
-            V256 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
-            if (TWeightDecouple.Value)
+            V256 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TGradAveraging.Value)
+            if (typeof(TGradAveraging) == typeof(global::KernelGen.Internal.True))
             {
                 g = g * oneMinusBeta1;
             }
@@ -558,30 +560,31 @@ partial class NovoGrad : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 moment = Vector128.LoadUnsafe(ref momentRef, i);
             V128 reduced0 = grad;
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
             }
-            V128 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
-            if (TWeightDecouple.Value)
+            V128 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TGradAveraging.Value)
+            if (typeof(TGradAveraging) == typeof(global::KernelGen.Internal.True))
             {
                 g = g * oneMinusBeta1;
             }
@@ -662,27 +665,27 @@ partial class NovoGrad : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float moment = global::System.Runtime.CompilerServices.Unsafe.Add(ref momentRef, i);
             float reduced0 = grad;
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
             }
-            float g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
-            if (TWeightDecouple.Value)
+            float g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TGradAveraging.Value)
+            if (typeof(TGradAveraging) == typeof(global::KernelGen.Internal.True))
             {
                 g = g * oneMinusBeta1;
             }
@@ -722,27 +725,27 @@ partial class NovoGrad : global::KernelGen.Optimizer
             {
                 // lanes 0 to 15 of the block
                 V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 param = Vector512.LoadUnsafe(ref paramRef, i);
                 V512 moment = Vector512.LoadUnsafe(ref momentRef, i);
                 V512 reduced0 = grad;
-                if (TStepIsOne.Value)
+                if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                 {
                     moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                V512 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
-                if (TWeightDecouple.Value)
+                V512 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
                 else
                 {
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                 }
-                if (TGradAveraging.Value)
+                if (typeof(TGradAveraging) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g * oneMinusBeta1;
                 }
@@ -787,27 +790,27 @@ partial class NovoGrad : global::KernelGen.Optimizer
             {
                 // lanes 0 to 7 of the block
                 V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 param = Vector256.LoadUnsafe(ref paramRef, i);
                 V256 moment = Vector256.LoadUnsafe(ref momentRef, i);
                 V256 reduced0 = grad;
-                if (TStepIsOne.Value)
+                if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                 {
                     moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                V256 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
-                if (TWeightDecouple.Value)
+                V256 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
                 else
                 {
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                 }
-                if (TGradAveraging.Value)
+                if (typeof(TGradAveraging) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g * oneMinusBeta1;
                 }
@@ -818,27 +821,27 @@ partial class NovoGrad : global::KernelGen.Optimizer
             {
                 // lanes 8 to 15 of the block
                 V256 grad = Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 param = Vector256.LoadUnsafe(ref paramRef, i + 8);
                 V256 moment = Vector256.LoadUnsafe(ref momentRef, i + 8);
                 V256 reduced0 = grad;
-                if (TStepIsOne.Value)
+                if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                 {
                     moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                V256 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
-                if (TWeightDecouple.Value)
+                V256 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
                 else
                 {
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                 }
-                if (TGradAveraging.Value)
+                if (typeof(TGradAveraging) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g * oneMinusBeta1;
                 }
@@ -886,27 +889,27 @@ partial class NovoGrad : global::KernelGen.Optimizer
             {
                 // lanes 0 to 3 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i);
                 V128 moment = Vector128.LoadUnsafe(ref momentRef, i);
                 V128 reduced0 = grad;
-                if (TStepIsOne.Value)
+                if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                 {
                     moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                V128 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
-                if (TWeightDecouple.Value)
+                V128 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
                 else
                 {
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                 }
-                if (TGradAveraging.Value)
+                if (typeof(TGradAveraging) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g * oneMinusBeta1;
                 }
@@ -917,27 +920,27 @@ partial class NovoGrad : global::KernelGen.Optimizer
             {
                 // lanes 4 to 7 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i + 4);
                 V128 moment = Vector128.LoadUnsafe(ref momentRef, i + 4);
                 V128 reduced0 = grad;
-                if (TStepIsOne.Value)
+                if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                 {
                     moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                V128 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
-                if (TWeightDecouple.Value)
+                V128 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
                 else
                 {
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                 }
-                if (TGradAveraging.Value)
+                if (typeof(TGradAveraging) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g * oneMinusBeta1;
                 }
@@ -948,27 +951,27 @@ partial class NovoGrad : global::KernelGen.Optimizer
             {
                 // lanes 8 to 11 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i + 8);
                 V128 moment = Vector128.LoadUnsafe(ref momentRef, i + 8);
                 V128 reduced0 = grad;
-                if (TStepIsOne.Value)
+                if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                 {
                     moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                V128 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
-                if (TWeightDecouple.Value)
+                V128 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
                 else
                 {
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                 }
-                if (TGradAveraging.Value)
+                if (typeof(TGradAveraging) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g * oneMinusBeta1;
                 }
@@ -979,27 +982,27 @@ partial class NovoGrad : global::KernelGen.Optimizer
             {
                 // lanes 12 to 15 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i + 12);
                 V128 moment = Vector128.LoadUnsafe(ref momentRef, i + 12);
                 V128 reduced0 = grad;
-                if (TStepIsOne.Value)
+                if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                 {
                     moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
                 }
-                V128 g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
-                if (TWeightDecouple.Value)
+                V128 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
+                if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                 {
                     param = param * paramTerm;
                 }
                 else
                 {
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                 }
-                if (TGradAveraging.Value)
+                if (typeof(TGradAveraging) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g * oneMinusBeta1;
                 }
@@ -1044,27 +1047,27 @@ partial class NovoGrad : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float moment = global::System.Runtime.CompilerServices.Unsafe.Add(ref momentRef, i);
             float reduced0 = grad;
-            if (TStepIsOne.Value)
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
             }
-            float g = (TMaximize.Value ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
-            if (TWeightDecouple.Value)
+            float g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) / sqrtGradNormEmaPlusEpsilon;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            if (TGradAveraging.Value)
+            if (typeof(TGradAveraging) == typeof(global::KernelGen.Internal.True))
             {
                 g = g * oneMinusBeta1;
             }

@@ -330,22 +330,23 @@ partial class RMSprop : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 squareAvg = Vector512.LoadUnsafe(ref squareAvgRef, i);
-            V512 gradAvg = TCentered.Value ? Vector512.LoadUnsafe(ref gradAvgRef, i) : V512.Zero;
-            V512 momentumBuffer = TMomentumAboveZero.Value ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V512 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref gradAvgRef, i) : V512.Zero;
+            V512 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             V512 average = V512.Zero;
-            if (TCentered.Value)
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
             {
                 gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                 average = Vector512.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -354,7 +355,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 average = Vector512.Sqrt(squareAvg) + epsilon;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
                 param = param - learningRate * momentumBuffer;
@@ -364,8 +365,8 @@ partial class RMSprop : global::KernelGen.Optimizer
                 param = param - learningRate * g / average;
             }
             Vector512.StoreUnsafe(squareAvg, ref squareAvgRef, i);
-            if (TCentered.Value) Vector512.StoreUnsafe(gradAvg, ref gradAvgRef, i);
-            if (TMomentumAboveZero.Value) Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(gradAvg, ref gradAvgRef, i);
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -431,22 +432,23 @@ partial class RMSprop : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 squareAvg = Vector256.LoadUnsafe(ref squareAvgRef, i);
-            V256 gradAvg = TCentered.Value ? Vector256.LoadUnsafe(ref gradAvgRef, i) : V256.Zero;
-            V256 momentumBuffer = TMomentumAboveZero.Value ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V256 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref gradAvgRef, i) : V256.Zero;
+            V256 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             V256 average = V256.Zero;
-            if (TCentered.Value)
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
             {
                 gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                 average = Vector256.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -455,7 +457,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 average = Vector256.Sqrt(squareAvg) + epsilon;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
                 param = param - learningRate * momentumBuffer;
@@ -465,8 +467,8 @@ partial class RMSprop : global::KernelGen.Optimizer
                 param = param - learningRate * g / average;
             }
             Vector256.StoreUnsafe(squareAvg, ref squareAvgRef, i);
-            if (TCentered.Value) Vector256.StoreUnsafe(gradAvg, ref gradAvgRef, i);
-            if (TMomentumAboveZero.Value) Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(gradAvg, ref gradAvgRef, i);
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -532,22 +534,23 @@ partial class RMSprop : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 squareAvg = Vector128.LoadUnsafe(ref squareAvgRef, i);
-            V128 gradAvg = TCentered.Value ? Vector128.LoadUnsafe(ref gradAvgRef, i) : V128.Zero;
-            V128 momentumBuffer = TMomentumAboveZero.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V128 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref gradAvgRef, i) : V128.Zero;
+            V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             V128 average = V128.Zero;
-            if (TCentered.Value)
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
             {
                 gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                 average = Vector128.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -556,7 +559,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 average = Vector128.Sqrt(squareAvg) + epsilon;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
                 param = param - learningRate * momentumBuffer;
@@ -566,8 +569,8 @@ partial class RMSprop : global::KernelGen.Optimizer
                 param = param - learningRate * g / average;
             }
             Vector128.StoreUnsafe(squareAvg, ref squareAvgRef, i);
-            if (TCentered.Value) Vector128.StoreUnsafe(gradAvg, ref gradAvgRef, i);
-            if (TMomentumAboveZero.Value) Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(gradAvg, ref gradAvgRef, i);
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -635,19 +638,19 @@ partial class RMSprop : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float squareAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref squareAvgRef, i);
-            float gradAvg = TCentered.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref gradAvgRef, i) : 0f;
-            float momentumBuffer = TMomentumAboveZero.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            float gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref gradAvgRef, i) : 0f;
+            float momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             float average = 0f;
-            if (TCentered.Value)
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
             {
                 gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                 average = global::System.MathF.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -656,7 +659,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 average = global::System.MathF.Sqrt(squareAvg) + epsilon;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
                 param = param - learningRate * momentumBuffer;
@@ -666,8 +669,8 @@ partial class RMSprop : global::KernelGen.Optimizer
                 param = param - learningRate * g / average;
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref squareAvgRef, i) = squareAvg;
-            if (TCentered.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref gradAvgRef, i) = gradAvg;
-            if (TMomentumAboveZero.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref gradAvgRef, i) = gradAvg;
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }
@@ -796,19 +799,19 @@ partial class RMSprop : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 squareAvg = TStateStorage.Load512(ref squareAvgRef, i);
-            V512 gradAvg = TCentered.Value ? TStateStorage.Load512(ref gradAvgRef, i) : V512.Zero;
-            V512 momentumBuffer = TMomentumAboveZero.Value ? TStateStorage.Load512(ref momentumBufferRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V512 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load512(ref gradAvgRef, i) : V512.Zero;
+            V512 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load512(ref momentumBufferRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             V512 average = V512.Zero;
-            if (TCentered.Value)
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
             {
                 gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                 average = Vector512.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -817,7 +820,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 average = Vector512.Sqrt(squareAvg) + epsilon;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
                 param = param - learningRate * momentumBuffer;
@@ -829,8 +832,8 @@ partial class RMSprop : global::KernelGen.Optimizer
             if (pending)
             {
                 TStateStorage.Store512(squareAvgDeferred, ref squareAvgRef, deferredAt);
-                if (TCentered.Value) TStateStorage.Store512(gradAvgDeferred, ref gradAvgRef, deferredAt);
-                if (TMomentumAboveZero.Value) TStateStorage.Store512(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+                if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(gradAvgDeferred, ref gradAvgRef, deferredAt);
+                if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
                 TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
             }
             squareAvgDeferred = squareAvg;
@@ -843,8 +846,8 @@ partial class RMSprop : global::KernelGen.Optimizer
         if (pending)
         {
             TStateStorage.Store512(squareAvgDeferred, ref squareAvgRef, deferredAt);
-            if (TCentered.Value) TStateStorage.Store512(gradAvgDeferred, ref gradAvgRef, deferredAt);
-            if (TMomentumAboveZero.Value) TStateStorage.Store512(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(gradAvgDeferred, ref gradAvgRef, deferredAt);
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
             TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
@@ -887,19 +890,19 @@ partial class RMSprop : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 squareAvg = TStateStorage.Load256(ref squareAvgRef, i);
-            V256 gradAvg = TCentered.Value ? TStateStorage.Load256(ref gradAvgRef, i) : V256.Zero;
-            V256 momentumBuffer = TMomentumAboveZero.Value ? TStateStorage.Load256(ref momentumBufferRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V256 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load256(ref gradAvgRef, i) : V256.Zero;
+            V256 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load256(ref momentumBufferRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             V256 average = V256.Zero;
-            if (TCentered.Value)
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
             {
                 gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                 average = Vector256.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -908,7 +911,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 average = Vector256.Sqrt(squareAvg) + epsilon;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
                 param = param - learningRate * momentumBuffer;
@@ -920,8 +923,8 @@ partial class RMSprop : global::KernelGen.Optimizer
             if (pending)
             {
                 TStateStorage.Store256(squareAvgDeferred, ref squareAvgRef, deferredAt);
-                if (TCentered.Value) TStateStorage.Store256(gradAvgDeferred, ref gradAvgRef, deferredAt);
-                if (TMomentumAboveZero.Value) TStateStorage.Store256(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+                if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(gradAvgDeferred, ref gradAvgRef, deferredAt);
+                if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
                 TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
             }
             squareAvgDeferred = squareAvg;
@@ -934,8 +937,8 @@ partial class RMSprop : global::KernelGen.Optimizer
         if (pending)
         {
             TStateStorage.Store256(squareAvgDeferred, ref squareAvgRef, deferredAt);
-            if (TCentered.Value) TStateStorage.Store256(gradAvgDeferred, ref gradAvgRef, deferredAt);
-            if (TMomentumAboveZero.Value) TStateStorage.Store256(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(gradAvgDeferred, ref gradAvgRef, deferredAt);
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
             TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
@@ -978,19 +981,19 @@ partial class RMSprop : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 squareAvg = TStateStorage.Load128(ref squareAvgRef, i);
-            V128 gradAvg = TCentered.Value ? TStateStorage.Load128(ref gradAvgRef, i) : V128.Zero;
-            V128 momentumBuffer = TMomentumAboveZero.Value ? TStateStorage.Load128(ref momentumBufferRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V128 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load128(ref gradAvgRef, i) : V128.Zero;
+            V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load128(ref momentumBufferRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             V128 average = V128.Zero;
-            if (TCentered.Value)
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
             {
                 gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                 average = Vector128.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -999,7 +1002,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 average = Vector128.Sqrt(squareAvg) + epsilon;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
                 param = param - learningRate * momentumBuffer;
@@ -1011,8 +1014,8 @@ partial class RMSprop : global::KernelGen.Optimizer
             if (pending)
             {
                 TStateStorage.Store128(squareAvgDeferred, ref squareAvgRef, deferredAt);
-                if (TCentered.Value) TStateStorage.Store128(gradAvgDeferred, ref gradAvgRef, deferredAt);
-                if (TMomentumAboveZero.Value) TStateStorage.Store128(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+                if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(gradAvgDeferred, ref gradAvgRef, deferredAt);
+                if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
                 TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
             }
             squareAvgDeferred = squareAvg;
@@ -1025,8 +1028,8 @@ partial class RMSprop : global::KernelGen.Optimizer
         if (pending)
         {
             TStateStorage.Store128(squareAvgDeferred, ref squareAvgRef, deferredAt);
-            if (TCentered.Value) TStateStorage.Store128(gradAvgDeferred, ref gradAvgRef, deferredAt);
-            if (TMomentumAboveZero.Value) TStateStorage.Store128(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(gradAvgDeferred, ref gradAvgRef, deferredAt);
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
             TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
@@ -1062,19 +1065,19 @@ partial class RMSprop : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
             float squareAvg = TStateStorage.Load(ref squareAvgRef, i);
-            float gradAvg = TCentered.Value ? TStateStorage.Load(ref gradAvgRef, i) : 0f;
-            float momentumBuffer = TMomentumAboveZero.Value ? TStateStorage.Load(ref momentumBufferRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            float gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load(ref gradAvgRef, i) : 0f;
+            float momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load(ref momentumBufferRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             float average = 0f;
-            if (TCentered.Value)
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
             {
                 gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                 average = global::System.MathF.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -1083,7 +1086,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 average = global::System.MathF.Sqrt(squareAvg) + epsilon;
             }
-            if (TMomentumAboveZero.Value)
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
                 param = param - learningRate * momentumBuffer;
@@ -1093,8 +1096,8 @@ partial class RMSprop : global::KernelGen.Optimizer
                 param = param - learningRate * g / average;
             }
             TStateStorage.Store(squareAvg, ref squareAvgRef, i);
-            if (TCentered.Value) TStateStorage.Store(gradAvg, ref gradAvgRef, i);
-            if (TMomentumAboveZero.Value) TStateStorage.Store(momentumBuffer, ref momentumBufferRef, i);
+            if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store(gradAvg, ref gradAvgRef, i);
+            if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store(momentumBuffer, ref momentumBufferRef, i);
             TParamStorage.Store(param, ref paramRef, i);
         }
     }

@@ -257,17 +257,18 @@ partial class Rprop : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 previous = Vector512.LoadUnsafe(ref previousRef, i);
-            V512 stepSize = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref stepSizeRef, i) : V512.Zero;
+            V512 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref stepSizeRef, i) : V512.Zero;
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 g = TMaximize.Value ? -grad : grad;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             V512 product = g * previous;
             V512 factor = Vector512.ConditionalSelect(Vector512.GreaterThan(product, Vector512.Create(0f)), etaPlus, Vector512.ConditionalSelect(Vector512.LessThan(product, Vector512.Create(0f)), etaMinus, Vector512.Create(1f)));
-            stepSize = Vector512.Min(Vector512.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            stepSize = Vector512.Min(Vector512.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
             V512 productBelowZero = Vector512.LessThan(product, Vector512.Create(0f));
             V512 g_then = g;
             {
@@ -331,17 +332,18 @@ partial class Rprop : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 previous = Vector256.LoadUnsafe(ref previousRef, i);
-            V256 stepSize = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref stepSizeRef, i) : V256.Zero;
+            V256 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref stepSizeRef, i) : V256.Zero;
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 g = TMaximize.Value ? -grad : grad;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             V256 product = g * previous;
             V256 factor = Vector256.ConditionalSelect(Vector256.GreaterThan(product, Vector256.Create(0f)), etaPlus, Vector256.ConditionalSelect(Vector256.LessThan(product, Vector256.Create(0f)), etaMinus, Vector256.Create(1f)));
-            stepSize = Vector256.Min(Vector256.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            stepSize = Vector256.Min(Vector256.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
             V256 productBelowZero = Vector256.LessThan(product, Vector256.Create(0f));
             V256 g_then = g;
             {
@@ -405,17 +407,18 @@ partial class Rprop : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 previous = Vector128.LoadUnsafe(ref previousRef, i);
-            V128 stepSize = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref stepSizeRef, i) : V128.Zero;
+            V128 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref stepSizeRef, i) : V128.Zero;
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 g = TMaximize.Value ? -grad : grad;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             V128 product = g * previous;
             V128 factor = Vector128.ConditionalSelect(Vector128.GreaterThan(product, Vector128.Create(0f)), etaPlus, Vector128.ConditionalSelect(Vector128.LessThan(product, Vector128.Create(0f)), etaMinus, Vector128.Create(1f)));
-            stepSize = Vector128.Min(Vector128.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            stepSize = Vector128.Min(Vector128.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
             V128 productBelowZero = Vector128.LessThan(product, Vector128.Create(0f));
             V128 g_then = g;
             {
@@ -481,14 +484,14 @@ partial class Rprop : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float previous = global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRef, i);
-            float stepSize = !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref stepSizeRef, i) : 0f;
+            float stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref stepSizeRef, i) : 0f;
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float g = TMaximize.Value ? -grad : grad;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             float product = g * previous;
             float factor = product > 0f ? etaPlus : product < 0f ? etaMinus : 1f;
-            stepSize = global::System.MathF.Min(global::System.MathF.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            stepSize = global::System.MathF.Min(global::System.MathF.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
             bool productBelowZero = product < 0f;
             float g_then = g;
             {
@@ -595,14 +598,14 @@ partial class Rprop : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 previous = TStateStorage.Load512(ref previousRef, i);
-            V512 stepSize = !TStepIsOne.Value ? TStateStorage.Load512(ref stepSizeRef, i) : V512.Zero;
+            V512 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load512(ref stepSizeRef, i) : V512.Zero;
             V512 param = TParamStorage.Load512(ref paramRef, i);
-            V512 g = TMaximize.Value ? -grad : grad;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             V512 product = g * previous;
             V512 factor = Vector512.ConditionalSelect(Vector512.GreaterThan(product, Vector512.Create(0f)), etaPlus, Vector512.ConditionalSelect(Vector512.LessThan(product, Vector512.Create(0f)), etaMinus, Vector512.Create(1f)));
-            stepSize = Vector512.Min(Vector512.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            stepSize = Vector512.Min(Vector512.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
             V512 productBelowZero = Vector512.LessThan(product, Vector512.Create(0f));
             V512 g_then = g;
             {
@@ -666,14 +669,14 @@ partial class Rprop : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 previous = TStateStorage.Load256(ref previousRef, i);
-            V256 stepSize = !TStepIsOne.Value ? TStateStorage.Load256(ref stepSizeRef, i) : V256.Zero;
+            V256 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load256(ref stepSizeRef, i) : V256.Zero;
             V256 param = TParamStorage.Load256(ref paramRef, i);
-            V256 g = TMaximize.Value ? -grad : grad;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             V256 product = g * previous;
             V256 factor = Vector256.ConditionalSelect(Vector256.GreaterThan(product, Vector256.Create(0f)), etaPlus, Vector256.ConditionalSelect(Vector256.LessThan(product, Vector256.Create(0f)), etaMinus, Vector256.Create(1f)));
-            stepSize = Vector256.Min(Vector256.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            stepSize = Vector256.Min(Vector256.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
             V256 productBelowZero = Vector256.LessThan(product, Vector256.Create(0f));
             V256 g_then = g;
             {
@@ -737,14 +740,14 @@ partial class Rprop : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 previous = TStateStorage.Load128(ref previousRef, i);
-            V128 stepSize = !TStepIsOne.Value ? TStateStorage.Load128(ref stepSizeRef, i) : V128.Zero;
+            V128 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load128(ref stepSizeRef, i) : V128.Zero;
             V128 param = TParamStorage.Load128(ref paramRef, i);
-            V128 g = TMaximize.Value ? -grad : grad;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             V128 product = g * previous;
             V128 factor = Vector128.ConditionalSelect(Vector128.GreaterThan(product, Vector128.Create(0f)), etaPlus, Vector128.ConditionalSelect(Vector128.LessThan(product, Vector128.Create(0f)), etaMinus, Vector128.Create(1f)));
-            stepSize = Vector128.Min(Vector128.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            stepSize = Vector128.Min(Vector128.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
             V128 productBelowZero = Vector128.LessThan(product, Vector128.Create(0f));
             V128 g_then = g;
             {
@@ -802,14 +805,14 @@ partial class Rprop : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float previous = TStateStorage.Load(ref previousRef, i);
-            float stepSize = !TStepIsOne.Value ? TStateStorage.Load(ref stepSizeRef, i) : 0f;
+            float stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load(ref stepSizeRef, i) : 0f;
             float param = TParamStorage.Load(ref paramRef, i);
-            float g = TMaximize.Value ? -grad : grad;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             float product = g * previous;
             float factor = product > 0f ? etaPlus : product < 0f ? etaMinus : 1f;
-            stepSize = global::System.MathF.Min(global::System.MathF.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+            stepSize = global::System.MathF.Min(global::System.MathF.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
             bool productBelowZero = product < 0f;
             float g_then = g;
             {

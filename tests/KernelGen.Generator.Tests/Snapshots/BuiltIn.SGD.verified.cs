@@ -288,24 +288,25 @@ partial class SGD : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V512 momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TMomentumIsNotZero.Value)
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TMomentumIsNotZero.Value) Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -354,24 +355,25 @@ partial class SGD : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V256 momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TMomentumIsNotZero.Value)
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TMomentumIsNotZero.Value) Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -420,24 +422,25 @@ partial class SGD : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V128 momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TMomentumIsNotZero.Value)
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TMomentumIsNotZero.Value) Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -488,21 +491,21 @@ partial class SGD : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            float momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TMomentumIsNotZero.Value)
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TMomentumIsNotZero.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }
@@ -642,23 +645,23 @@ partial class SGD : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
-            V512 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? TStateStorage.Load512(ref momentumBufferRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V512 momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load512(ref momentumBufferRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TMomentumIsNotZero.Value)
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
             if (pending)
             {
-                if (TMomentumIsNotZero.Value) TStateStorage.Store512(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+                if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
                 TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
             }
             momentumBufferDeferred = momentumBuffer;
@@ -668,7 +671,7 @@ partial class SGD : global::KernelGen.Optimizer
         }
         if (pending)
         {
-            if (TMomentumIsNotZero.Value) TStateStorage.Store512(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
             TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
@@ -706,23 +709,23 @@ partial class SGD : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
-            V256 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? TStateStorage.Load256(ref momentumBufferRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V256 momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load256(ref momentumBufferRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TMomentumIsNotZero.Value)
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
             if (pending)
             {
-                if (TMomentumIsNotZero.Value) TStateStorage.Store256(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+                if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
                 TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
             }
             momentumBufferDeferred = momentumBuffer;
@@ -732,7 +735,7 @@ partial class SGD : global::KernelGen.Optimizer
         }
         if (pending)
         {
-            if (TMomentumIsNotZero.Value) TStateStorage.Store256(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
             TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
@@ -770,23 +773,23 @@ partial class SGD : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
-            V128 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? TStateStorage.Load128(ref momentumBufferRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            V128 momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load128(ref momentumBufferRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TMomentumIsNotZero.Value)
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
             if (pending)
             {
-                if (TMomentumIsNotZero.Value) TStateStorage.Store128(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+                if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
                 TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
             }
             momentumBufferDeferred = momentumBuffer;
@@ -796,7 +799,7 @@ partial class SGD : global::KernelGen.Optimizer
         }
         if (pending)
         {
-            if (TMomentumIsNotZero.Value) TStateStorage.Store128(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(momentumBufferDeferred, ref momentumBufferRef, deferredAt);
             TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
@@ -829,21 +832,21 @@ partial class SGD : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
-            float momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? TStateStorage.Load(ref momentumBufferRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayIsNotZero.Value)
+            float momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load(ref momentumBufferRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TMomentumIsNotZero.Value)
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
-                momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
             param = param - learningRate * g;
-            if (TMomentumIsNotZero.Value) TStateStorage.Store(momentumBuffer, ref momentumBufferRef, i);
+            if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store(momentumBuffer, ref momentumBufferRef, i);
             TParamStorage.Store(param, ref paramRef, i);
         }
     }

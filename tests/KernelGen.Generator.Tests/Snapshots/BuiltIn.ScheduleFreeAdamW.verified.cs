@@ -447,23 +447,24 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 z = Vector512.LoadUnsafe(ref zRef, i);
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            V512 maxExpAvgSq = TAmsBound.Value ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
-            if (TStepIsOne.Value)
+            V512 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            V512 g = TMaximize.Value ? -grad : grad;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V512 secondMoment = expAvgSq / biasCorrection2;
             V512 denominator = V512.Zero;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector512.Max(maxExpAvgSq, secondMoment);
                 denominator = Vector512.Sqrt(maxExpAvgSq + Vector512.Create(1E-15f)) + epsilon;
@@ -473,11 +474,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 denominator = Vector512.Sqrt(secondMoment + Vector512.Create(1E-15f)) + epsilon;
             }
             V512 u = g / denominator;
-            if (TWeightDecayAboveZero.Value)
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 u = u + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -489,7 +490,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             z = z - lr * u;
             Vector512.StoreUnsafe(z, ref zRef, i);
             Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsBound.Value) Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -586,23 +587,24 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 z = Vector256.LoadUnsafe(ref zRef, i);
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            V256 maxExpAvgSq = TAmsBound.Value ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
-            if (TStepIsOne.Value)
+            V256 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            V256 g = TMaximize.Value ? -grad : grad;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V256 secondMoment = expAvgSq / biasCorrection2;
             V256 denominator = V256.Zero;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector256.Max(maxExpAvgSq, secondMoment);
                 denominator = Vector256.Sqrt(maxExpAvgSq + Vector256.Create(1E-15f)) + epsilon;
@@ -612,11 +614,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 denominator = Vector256.Sqrt(secondMoment + Vector256.Create(1E-15f)) + epsilon;
             }
             V256 u = g / denominator;
-            if (TWeightDecayAboveZero.Value)
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 u = u + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -628,7 +630,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             z = z - lr * u;
             Vector256.StoreUnsafe(z, ref zRef, i);
             Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsBound.Value) Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -725,23 +727,24 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 z = Vector128.LoadUnsafe(ref zRef, i);
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            V128 maxExpAvgSq = TAmsBound.Value ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
-            if (TStepIsOne.Value)
+            V128 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            V128 g = TMaximize.Value ? -grad : grad;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V128 secondMoment = expAvgSq / biasCorrection2;
             V128 denominator = V128.Zero;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector128.Max(maxExpAvgSq, secondMoment);
                 denominator = Vector128.Sqrt(maxExpAvgSq + Vector128.Create(1E-15f)) + epsilon;
@@ -751,11 +754,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 denominator = Vector128.Sqrt(secondMoment + Vector128.Create(1E-15f)) + epsilon;
             }
             V128 u = g / denominator;
-            if (TWeightDecayAboveZero.Value)
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 u = u + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -767,7 +770,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             z = z - lr * u;
             Vector128.StoreUnsafe(z, ref zRef, i);
             Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsBound.Value) Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -868,18 +871,18 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float z = global::System.Runtime.CompilerServices.Unsafe.Add(ref zRef, i);
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
-            float maxExpAvgSq = TAmsBound.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) : 0f;
-            if (TStepIsOne.Value)
+            float maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) : 0f;
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            float g = TMaximize.Value ? -grad : grad;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             float secondMoment = expAvgSq / biasCorrection2;
             float denominator = 0f;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = global::System.MathF.Max(maxExpAvgSq, secondMoment);
                 denominator = global::System.MathF.Sqrt(maxExpAvgSq + 1E-15f) + epsilon;
@@ -889,11 +892,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 denominator = global::System.MathF.Sqrt(secondMoment + 1E-15f) + epsilon;
             }
             float u = g / denominator;
-            if (TWeightDecayAboveZero.Value)
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 u = u + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -905,7 +908,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             z = z - lr * u;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref zRef, i) = z;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
-            if (TAmsBound.Value) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) = maxExpAvgSq;
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) = maxExpAvgSq;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }
@@ -1056,18 +1059,18 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 z = TStateStorage.Load512(ref zRef, i);
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 expAvgSq = TStateStorage.Load512(ref expAvgSqRef, i);
-            V512 maxExpAvgSq = TAmsBound.Value ? TStateStorage.Load512(ref maxExpAvgSqRef, i) : V512.Zero;
-            if (TStepIsOne.Value)
+            V512 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load512(ref maxExpAvgSqRef, i) : V512.Zero;
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            V512 g = TMaximize.Value ? -grad : grad;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V512 secondMoment = expAvgSq / biasCorrection2;
             V512 denominator = V512.Zero;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector512.Max(maxExpAvgSq, secondMoment);
                 denominator = Vector512.Sqrt(maxExpAvgSq + Vector512.Create(1E-15f)) + epsilon;
@@ -1077,11 +1080,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 denominator = Vector512.Sqrt(secondMoment + Vector512.Create(1E-15f)) + epsilon;
             }
             V512 u = g / denominator;
-            if (TWeightDecayAboveZero.Value)
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 u = u + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -1095,7 +1098,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             {
                 TStateStorage.Store512(zDeferred, ref zRef, deferredAt);
                 TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-                if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
                 TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
             }
             zDeferred = z;
@@ -1109,7 +1112,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         {
             TStateStorage.Store512(zDeferred, ref zRef, deferredAt);
             TStateStorage.Store512(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-            if (TAmsBound.Value) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store512(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
             TParamStorage.Store512(paramDeferred, ref paramRef, deferredAt);
         }
 
@@ -1158,18 +1161,18 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 z = TStateStorage.Load256(ref zRef, i);
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 expAvgSq = TStateStorage.Load256(ref expAvgSqRef, i);
-            V256 maxExpAvgSq = TAmsBound.Value ? TStateStorage.Load256(ref maxExpAvgSqRef, i) : V256.Zero;
-            if (TStepIsOne.Value)
+            V256 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load256(ref maxExpAvgSqRef, i) : V256.Zero;
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            V256 g = TMaximize.Value ? -grad : grad;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V256 secondMoment = expAvgSq / biasCorrection2;
             V256 denominator = V256.Zero;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector256.Max(maxExpAvgSq, secondMoment);
                 denominator = Vector256.Sqrt(maxExpAvgSq + Vector256.Create(1E-15f)) + epsilon;
@@ -1179,11 +1182,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 denominator = Vector256.Sqrt(secondMoment + Vector256.Create(1E-15f)) + epsilon;
             }
             V256 u = g / denominator;
-            if (TWeightDecayAboveZero.Value)
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 u = u + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -1197,7 +1200,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             {
                 TStateStorage.Store256(zDeferred, ref zRef, deferredAt);
                 TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-                if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
                 TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
             }
             zDeferred = z;
@@ -1211,7 +1214,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         {
             TStateStorage.Store256(zDeferred, ref zRef, deferredAt);
             TStateStorage.Store256(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-            if (TAmsBound.Value) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store256(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
             TParamStorage.Store256(paramDeferred, ref paramRef, deferredAt);
         }
 
@@ -1260,18 +1263,18 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 z = TStateStorage.Load128(ref zRef, i);
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 expAvgSq = TStateStorage.Load128(ref expAvgSqRef, i);
-            V128 maxExpAvgSq = TAmsBound.Value ? TStateStorage.Load128(ref maxExpAvgSqRef, i) : V128.Zero;
-            if (TStepIsOne.Value)
+            V128 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load128(ref maxExpAvgSqRef, i) : V128.Zero;
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            V128 g = TMaximize.Value ? -grad : grad;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V128 secondMoment = expAvgSq / biasCorrection2;
             V128 denominator = V128.Zero;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector128.Max(maxExpAvgSq, secondMoment);
                 denominator = Vector128.Sqrt(maxExpAvgSq + Vector128.Create(1E-15f)) + epsilon;
@@ -1281,11 +1284,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 denominator = Vector128.Sqrt(secondMoment + Vector128.Create(1E-15f)) + epsilon;
             }
             V128 u = g / denominator;
-            if (TWeightDecayAboveZero.Value)
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 u = u + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -1299,7 +1302,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             {
                 TStateStorage.Store128(zDeferred, ref zRef, deferredAt);
                 TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-                if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+                if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
                 TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
             }
             zDeferred = z;
@@ -1313,7 +1316,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         {
             TStateStorage.Store128(zDeferred, ref zRef, deferredAt);
             TStateStorage.Store128(expAvgSqDeferred, ref expAvgSqRef, deferredAt);
-            if (TAmsBound.Value) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store128(maxExpAvgSqDeferred, ref maxExpAvgSqRef, deferredAt);
             TParamStorage.Store128(paramDeferred, ref paramRef, deferredAt);
         }
 
@@ -1355,18 +1358,18 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             float param = TParamStorage.Load(ref paramRef, i);
             float z = TStateStorage.Load(ref zRef, i);
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float expAvgSq = TStateStorage.Load(ref expAvgSqRef, i);
-            float maxExpAvgSq = TAmsBound.Value ? TStateStorage.Load(ref maxExpAvgSqRef, i) : 0f;
-            if (TStepIsOne.Value)
+            float maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? TStateStorage.Load(ref maxExpAvgSqRef, i) : 0f;
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            float g = TMaximize.Value ? -grad : grad;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             float secondMoment = expAvgSq / biasCorrection2;
             float denominator = 0f;
-            if (TAmsBound.Value)
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = global::System.MathF.Max(maxExpAvgSq, secondMoment);
                 denominator = global::System.MathF.Sqrt(maxExpAvgSq + 1E-15f) + epsilon;
@@ -1376,11 +1379,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 denominator = global::System.MathF.Sqrt(secondMoment + 1E-15f) + epsilon;
             }
             float u = g / denominator;
-            if (TWeightDecayAboveZero.Value)
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 u = u + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -1392,7 +1395,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             z = z - lr * u;
             TStateStorage.Store(z, ref zRef, i);
             TStateStorage.Store(expAvgSq, ref expAvgSqRef, i);
-            if (TAmsBound.Value) TStateStorage.Store(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.Store(maxExpAvgSq, ref maxExpAvgSqRef, i);
             TParamStorage.Store(param, ref paramRef, i);
         }
     }

@@ -324,22 +324,23 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 z = Vector512.LoadUnsafe(ref zRef, i);
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            if (TStepIsOne.Value)
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZero.Value)
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -415,22 +416,23 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 z = Vector256.LoadUnsafe(ref zRef, i);
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            if (TStepIsOne.Value)
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZero.Value)
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -506,22 +508,23 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 z = Vector128.LoadUnsafe(ref zRef, i);
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            if (TStepIsOne.Value)
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZero.Value)
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -601,17 +604,17 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float z = global::System.Runtime.CompilerServices.Unsafe.Add(ref zRef, i);
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            if (TStepIsOne.Value)
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZero.Value)
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -747,17 +750,17 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 z = TStateStorage.Load512(ref zRef, i);
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            if (TStepIsOne.Value)
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZero.Value)
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -819,17 +822,17 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 z = TStateStorage.Load256(ref zRef, i);
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            if (TStepIsOne.Value)
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZero.Value)
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -891,17 +894,17 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 z = TStateStorage.Load128(ref zRef, i);
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            if (TStepIsOne.Value)
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZero.Value)
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }
@@ -958,17 +961,17 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
             float param = TParamStorage.Load(ref paramRef, i);
             float z = TStateStorage.Load(ref zRef, i);
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            if (TStepIsOne.Value)
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecayAboveZero.Value)
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
-            if (TAbsCheckpointBelowHalf.Value)
+            if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
             {
                 param = param + checkpoint * (z - param);
             }

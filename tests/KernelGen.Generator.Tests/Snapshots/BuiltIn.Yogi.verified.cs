@@ -360,27 +360,28 @@ partial class Yogi : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 expAvg = !TStepIsOne.Value ? Vector512.LoadUnsafe(ref expAvgRef, i) : V512.Zero;
-            V512 expAvgSq = !TStepIsOne1.Value ? Vector512.LoadUnsafe(ref expAvgSqRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V512 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref expAvgRef, i) : V512.Zero;
+            V512 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref expAvgSqRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            V512 m = TStepIsOne.Value ? initialAccumulator : expAvg;
-            V512 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            V512 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+            V512 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
             V512 g2 = g * g;
             expAvg = m * beta1 + oneMinusBeta1 * g;
             V512 difference = v - g2;
@@ -456,27 +457,28 @@ partial class Yogi : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 expAvg = !TStepIsOne.Value ? Vector256.LoadUnsafe(ref expAvgRef, i) : V256.Zero;
-            V256 expAvgSq = !TStepIsOne1.Value ? Vector256.LoadUnsafe(ref expAvgSqRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V256 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref expAvgRef, i) : V256.Zero;
+            V256 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref expAvgSqRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            V256 m = TStepIsOne.Value ? initialAccumulator : expAvg;
-            V256 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            V256 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+            V256 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
             V256 g2 = g * g;
             expAvg = m * beta1 + oneMinusBeta1 * g;
             V256 difference = v - g2;
@@ -552,27 +554,28 @@ partial class Yogi : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 expAvg = !TStepIsOne.Value ? Vector128.LoadUnsafe(ref expAvgRef, i) : V128.Zero;
-            V128 expAvgSq = !TStepIsOne1.Value ? Vector128.LoadUnsafe(ref expAvgSqRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V128 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref expAvgRef, i) : V128.Zero;
+            V128 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref expAvgSqRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            V128 m = TStepIsOne.Value ? initialAccumulator : expAvg;
-            V128 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            V128 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+            V128 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
             V128 g2 = g * g;
             expAvg = m * beta1 + oneMinusBeta1 * g;
             V128 difference = v - g2;
@@ -650,24 +653,24 @@ partial class Yogi : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float expAvg = !TStepIsOne.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) : 0f;
-            float expAvgSq = !TStepIsOne1.Value ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            float expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) : 0f;
+            float expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            float m = TStepIsOne.Value ? initialAccumulator : expAvg;
-            float v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            float m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+            float v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
             float g2 = g * g;
             expAvg = m * beta1 + oneMinusBeta1 * g;
             float difference = v - g2;
@@ -823,24 +826,24 @@ partial class Yogi : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
-            V512 expAvg = !TStepIsOne.Value ? TStateStorage.Load512(ref expAvgRef, i) : V512.Zero;
-            V512 expAvgSq = !TStepIsOne1.Value ? TStateStorage.Load512(ref expAvgSqRef, i) : V512.Zero;
-            V512 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V512 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load512(ref expAvgRef, i) : V512.Zero;
+            V512 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load512(ref expAvgSqRef, i) : V512.Zero;
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            V512 m = TStepIsOne.Value ? initialAccumulator : expAvg;
-            V512 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            V512 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+            V512 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
             V512 g2 = g * g;
             expAvg = m * beta1 + oneMinusBeta1 * g;
             V512 difference = v - g2;
@@ -908,24 +911,24 @@ partial class Yogi : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
-            V256 expAvg = !TStepIsOne.Value ? TStateStorage.Load256(ref expAvgRef, i) : V256.Zero;
-            V256 expAvgSq = !TStepIsOne1.Value ? TStateStorage.Load256(ref expAvgSqRef, i) : V256.Zero;
-            V256 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V256 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load256(ref expAvgRef, i) : V256.Zero;
+            V256 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load256(ref expAvgSqRef, i) : V256.Zero;
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            V256 m = TStepIsOne.Value ? initialAccumulator : expAvg;
-            V256 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            V256 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+            V256 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
             V256 g2 = g * g;
             expAvg = m * beta1 + oneMinusBeta1 * g;
             V256 difference = v - g2;
@@ -993,24 +996,24 @@ partial class Yogi : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
-            V128 expAvg = !TStepIsOne.Value ? TStateStorage.Load128(ref expAvgRef, i) : V128.Zero;
-            V128 expAvgSq = !TStepIsOne1.Value ? TStateStorage.Load128(ref expAvgSqRef, i) : V128.Zero;
-            V128 g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            V128 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load128(ref expAvgRef, i) : V128.Zero;
+            V128 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load128(ref expAvgSqRef, i) : V128.Zero;
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            V128 m = TStepIsOne.Value ? initialAccumulator : expAvg;
-            V128 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            V128 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+            V128 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
             V128 g2 = g * g;
             expAvg = m * beta1 + oneMinusBeta1 * g;
             V128 difference = v - g2;
@@ -1072,24 +1075,24 @@ partial class Yogi : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
-            float expAvg = !TStepIsOne.Value ? TStateStorage.Load(ref expAvgRef, i) : 0f;
-            float expAvgSq = !TStepIsOne1.Value ? TStateStorage.Load(ref expAvgSqRef, i) : 0f;
-            float g = TMaximize.Value ? -grad : grad;
-            if (TWeightDecouple.Value)
+            float expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load(ref expAvgRef, i) : 0f;
+            float expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? TStateStorage.Load(ref expAvgSqRef, i) : 0f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
             else
             {
-                if (TWeightDecayAboveZero.Value)
+                if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                 {
                     g = g + weightDecay * param;
                 }
             }
-            float m = TStepIsOne.Value ? initialAccumulator : expAvg;
-            float v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+            float m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+            float v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
             float g2 = g * g;
             expAvg = m * beta1 + oneMinusBeta1 * g;
             float difference = v - g2;

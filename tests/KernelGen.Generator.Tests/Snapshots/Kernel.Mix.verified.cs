@@ -184,13 +184,14 @@ static partial class Elementwise
             V512 oneMinusWeight = Vector512.Create(args.OneMinusWeight);
             nuint length = (nuint)args.Target.Length;
             nuint i = start;
-            for (; i + 16 <= length; i += 16)
+            nuint end = i + (length - i) / 16 * 16;
+            for (; i < end; i += 16)
             {
                 V512 first = Vector512.LoadUnsafe(ref firstRef, i);
                 V512 second = Vector512.LoadUnsafe(ref secondRef, i);
                 V512 target = Vector512.LoadUnsafe(ref targetRef, i);
                 V512 mixed = weight * first + oneMinusWeight * second;
-                if (TClamp.Value)
+                if (typeof(TClamp) == typeof(global::KernelGen.Internal.True))
                 {
                     mixed = Vector512.Min(Vector512.Max(mixed, Vector512.Create(-1f)), Vector512.Create(1f));
                 }
@@ -228,13 +229,14 @@ static partial class Elementwise
             V256 oneMinusWeight = Vector256.Create(args.OneMinusWeight);
             nuint length = (nuint)args.Target.Length;
             nuint i = start;
-            for (; i + 8 <= length; i += 8)
+            nuint end = i + (length - i) / 8 * 8;
+            for (; i < end; i += 8)
             {
                 V256 first = Vector256.LoadUnsafe(ref firstRef, i);
                 V256 second = Vector256.LoadUnsafe(ref secondRef, i);
                 V256 target = Vector256.LoadUnsafe(ref targetRef, i);
                 V256 mixed = weight * first + oneMinusWeight * second;
-                if (TClamp.Value)
+                if (typeof(TClamp) == typeof(global::KernelGen.Internal.True))
                 {
                     mixed = Vector256.Min(Vector256.Max(mixed, Vector256.Create(-1f)), Vector256.Create(1f));
                 }
@@ -272,13 +274,14 @@ static partial class Elementwise
             V128 oneMinusWeight = Vector128.Create(args.OneMinusWeight);
             nuint length = (nuint)args.Target.Length;
             nuint i = start;
-            for (; i + 4 <= length; i += 4)
+            nuint end = i + (length - i) / 4 * 4;
+            for (; i < end; i += 4)
             {
                 V128 first = Vector128.LoadUnsafe(ref firstRef, i);
                 V128 second = Vector128.LoadUnsafe(ref secondRef, i);
                 V128 target = Vector128.LoadUnsafe(ref targetRef, i);
                 V128 mixed = weight * first + oneMinusWeight * second;
-                if (TClamp.Value)
+                if (typeof(TClamp) == typeof(global::KernelGen.Internal.True))
                 {
                     mixed = Vector128.Min(Vector128.Max(mixed, Vector128.Create(-1f)), Vector128.Create(1f));
                 }
@@ -321,7 +324,7 @@ static partial class Elementwise
                 float second = global::System.Runtime.CompilerServices.Unsafe.Add(ref secondRef, i);
                 float target = global::System.Runtime.CompilerServices.Unsafe.Add(ref targetRef, i);
                 float mixed = weight * first + oneMinusWeight * second;
-                if (TClamp.Value)
+                if (typeof(TClamp) == typeof(global::KernelGen.Internal.True))
                 {
                     mixed = global::System.MathF.Min(global::System.MathF.Max(mixed, -1f), 1f);
                 }

@@ -149,7 +149,8 @@ static partial class Elementwise
             V512 scale = Vector512.Create(args.Scale);
             nuint length = (nuint)args.X.Length;
             nuint i = start;
-            for (; i + 16 <= length; i += 16)
+            nuint end = i + (length - i) / 16 * 16;
+            for (; i < end; i += 16)
             {
                 V512 x = Vector512.LoadUnsafe(ref xRef, i);
                 V512 y = Vector512.LoadUnsafe(ref yRef, i);
@@ -183,7 +184,8 @@ static partial class Elementwise
             V256 scale = Vector256.Create(args.Scale);
             nuint length = (nuint)args.X.Length;
             nuint i = start;
-            for (; i + 8 <= length; i += 8)
+            nuint end = i + (length - i) / 8 * 8;
+            for (; i < end; i += 8)
             {
                 V256 x = Vector256.LoadUnsafe(ref xRef, i);
                 V256 y = Vector256.LoadUnsafe(ref yRef, i);
@@ -217,7 +219,8 @@ static partial class Elementwise
             V128 scale = Vector128.Create(args.Scale);
             nuint length = (nuint)args.X.Length;
             nuint i = start;
-            for (; i + 4 <= length; i += 4)
+            nuint end = i + (length - i) / 4 * 4;
+            for (; i < end; i += 4)
             {
                 V128 x = Vector128.LoadUnsafe(ref xRef, i);
                 V128 y = Vector128.LoadUnsafe(ref yRef, i);

@@ -195,7 +195,8 @@ namespace Rules
             VT gradientMultiplier = VectorT.Create(args.GradientMultiplier);
             nuint length = (nuint)args.Param.Length;
             nuint i = start;
-            for (; i + (nuint)VT.Count <= length; i += (nuint)VT.Count)
+            nuint end = i + (length - i) / (nuint)VT.Count * (nuint)VT.Count;
+            for (; i < end; i += (nuint)VT.Count)
             {
                 VT grad = VectorT.LoadUnsafe(ref gradRef, i);
                 if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded

@@ -182,10 +182,11 @@ partial class Functions : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 state = Vector512.LoadUnsafe(ref stateRef, i);
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 magnitude = Vector512.Sqrt(Vector512.Abs(grad)) + Vector512.Abs(state);
@@ -233,10 +234,11 @@ partial class Functions : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 state = Vector256.LoadUnsafe(ref stateRef, i);
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 magnitude = Vector256.Sqrt(Vector256.Abs(grad)) + Vector256.Abs(state);
@@ -284,10 +286,11 @@ partial class Functions : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 state = Vector128.LoadUnsafe(ref stateRef, i);
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 magnitude = Vector128.Sqrt(Vector128.Abs(grad)) + Vector128.Abs(state);
@@ -337,7 +340,7 @@ partial class Functions : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float state = global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, i);
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float magnitude = global::System.MathF.Sqrt(global::System.MathF.Abs(grad)) + global::System.MathF.Abs(state);
@@ -411,7 +414,7 @@ partial class Functions : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 state = TStateStorage.Load512(ref stateRef, i);
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 magnitude = Vector512.Sqrt(Vector512.Abs(grad)) + Vector512.Abs(state);
@@ -465,7 +468,7 @@ partial class Functions : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 state = TStateStorage.Load256(ref stateRef, i);
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 magnitude = Vector256.Sqrt(Vector256.Abs(grad)) + Vector256.Abs(state);
@@ -519,7 +522,7 @@ partial class Functions : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 state = TStateStorage.Load128(ref stateRef, i);
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 magnitude = Vector128.Sqrt(Vector128.Abs(grad)) + Vector128.Abs(state);
@@ -568,7 +571,7 @@ partial class Functions : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float state = TStateStorage.Load(ref stateRef, i);
             float param = TParamStorage.Load(ref paramRef, i);
             float magnitude = global::System.MathF.Sqrt(global::System.MathF.Abs(grad)) + global::System.MathF.Abs(state);

@@ -170,11 +170,12 @@ partial class Hoisting : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 trace = Vector512.LoadUnsafe(ref traceRef, i);
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
@@ -210,11 +211,12 @@ partial class Hoisting : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 trace = Vector256.LoadUnsafe(ref traceRef, i);
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
@@ -250,11 +252,12 @@ partial class Hoisting : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 trace = Vector128.LoadUnsafe(ref traceRef, i);
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
@@ -293,7 +296,7 @@ partial class Hoisting : global::KernelGen.Optimizer
         {
             float trace = global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i);
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
@@ -362,7 +365,7 @@ partial class Hoisting : global::KernelGen.Optimizer
         {
             V512 trace = TStateStorage.Load512(ref traceRef, i);
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
@@ -411,7 +414,7 @@ partial class Hoisting : global::KernelGen.Optimizer
         {
             V256 trace = TStateStorage.Load256(ref traceRef, i);
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
@@ -460,7 +463,7 @@ partial class Hoisting : global::KernelGen.Optimizer
         {
             V128 trace = TStateStorage.Load128(ref traceRef, i);
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
@@ -504,7 +507,7 @@ partial class Hoisting : global::KernelGen.Optimizer
         {
             float trace = TStateStorage.Load(ref traceRef, i);
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;

@@ -161,11 +161,12 @@ partial class IntStep : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
@@ -197,11 +198,12 @@ partial class IntStep : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
@@ -233,11 +235,12 @@ partial class IntStep : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
@@ -272,7 +275,7 @@ partial class IntStep : global::KernelGen.Optimizer
         {
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
@@ -333,7 +336,7 @@ partial class IntStep : global::KernelGen.Optimizer
         {
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
             if (pending)
             {
@@ -374,7 +377,7 @@ partial class IntStep : global::KernelGen.Optimizer
         {
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
             if (pending)
             {
@@ -415,7 +418,7 @@ partial class IntStep : global::KernelGen.Optimizer
         {
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
             if (pending)
             {
@@ -452,7 +455,7 @@ partial class IntStep : global::KernelGen.Optimizer
         {
             float param = TParamStorage.Load(ref paramRef, i);
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
             TParamStorage.Store(param, ref paramRef, i);
         }

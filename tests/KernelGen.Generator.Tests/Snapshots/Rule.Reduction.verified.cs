@@ -154,10 +154,11 @@ partial class Reduction : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 update = grad + weightDecay * param;
             V512 reduced0 = param;
@@ -192,10 +193,11 @@ partial class Reduction : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 update = grad + weightDecay * param;
             V256 reduced0 = param;
@@ -230,10 +232,11 @@ partial class Reduction : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 update = grad + weightDecay * param;
             V128 reduced0 = param;
@@ -270,7 +273,7 @@ partial class Reduction : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float update = grad + weightDecay * param;
             float reduced0 = param;
@@ -299,7 +302,7 @@ partial class Reduction : global::KernelGen.Optimizer
             {
                 // lanes 0 to 15 of the block
                 V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V512 param = Vector512.LoadUnsafe(ref paramRef, i);
                 V512 update = grad + weightDecay * param;
                 V512 reduced0 = param;
@@ -337,7 +340,7 @@ partial class Reduction : global::KernelGen.Optimizer
             {
                 // lanes 0 to 7 of the block
                 V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 param = Vector256.LoadUnsafe(ref paramRef, i);
                 V256 update = grad + weightDecay * param;
                 V256 reduced0 = param;
@@ -349,7 +352,7 @@ partial class Reduction : global::KernelGen.Optimizer
             {
                 // lanes 8 to 15 of the block
                 V256 grad = Vector256.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V256 param = Vector256.LoadUnsafe(ref paramRef, i + 8);
                 V256 update = grad + weightDecay * param;
                 V256 reduced0 = param;
@@ -393,7 +396,7 @@ partial class Reduction : global::KernelGen.Optimizer
             {
                 // lanes 0 to 3 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i);
                 V128 update = grad + weightDecay * param;
                 V128 reduced0 = param;
@@ -405,7 +408,7 @@ partial class Reduction : global::KernelGen.Optimizer
             {
                 // lanes 4 to 7 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 4);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i + 4);
                 V128 update = grad + weightDecay * param;
                 V128 reduced0 = param;
@@ -417,7 +420,7 @@ partial class Reduction : global::KernelGen.Optimizer
             {
                 // lanes 8 to 11 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 8);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i + 8);
                 V128 update = grad + weightDecay * param;
                 V128 reduced0 = param;
@@ -429,7 +432,7 @@ partial class Reduction : global::KernelGen.Optimizer
             {
                 // lanes 12 to 15 of the block
                 V128 grad = Vector128.LoadUnsafe(ref gradRef, i + 12);
-                if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                 V128 param = Vector128.LoadUnsafe(ref paramRef, i + 12);
                 V128 update = grad + weightDecay * param;
                 V128 reduced0 = param;
@@ -469,7 +472,7 @@ partial class Reduction : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float update = grad + weightDecay * param;
             float reduced0 = param;

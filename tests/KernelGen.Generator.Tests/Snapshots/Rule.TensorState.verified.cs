@@ -171,11 +171,12 @@ partial class TensorState : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - product * grad;
             param = param - corrected * grad * product1;
             Vector512.StoreUnsafe(param, ref paramRef, i);
@@ -210,11 +211,12 @@ partial class TensorState : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - product * grad;
             param = param - corrected * grad * product1;
             Vector256.StoreUnsafe(param, ref paramRef, i);
@@ -249,11 +251,12 @@ partial class TensorState : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - product * grad;
             param = param - corrected * grad * product1;
             Vector128.StoreUnsafe(param, ref paramRef, i);
@@ -291,7 +294,7 @@ partial class TensorState : global::KernelGen.Optimizer
         {
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - product * grad;
             param = param - corrected * grad * product1;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
@@ -353,7 +356,7 @@ partial class TensorState : global::KernelGen.Optimizer
         {
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - product * grad;
             param = param - corrected * grad * product1;
             if (pending)
@@ -395,7 +398,7 @@ partial class TensorState : global::KernelGen.Optimizer
         {
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - product * grad;
             param = param - corrected * grad * product1;
             if (pending)
@@ -437,7 +440,7 @@ partial class TensorState : global::KernelGen.Optimizer
         {
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - product * grad;
             param = param - corrected * grad * product1;
             if (pending)
@@ -475,7 +478,7 @@ partial class TensorState : global::KernelGen.Optimizer
         {
             float param = TParamStorage.Load(ref paramRef, i);
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             param = param - product * grad;
             param = param - corrected * grad * product1;
             TParamStorage.Store(param, ref paramRef, i);

@@ -167,12 +167,13 @@ partial class UniformConditional : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 g = TMaximize.Value ? -grad : grad * Vector512.Create(1f);
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector512.Create(1f);
             param = param - lr * g;
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
@@ -203,12 +204,13 @@ partial class UniformConditional : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 g = TMaximize.Value ? -grad : grad * Vector256.Create(1f);
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector256.Create(1f);
             param = param - lr * g;
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
@@ -239,12 +241,13 @@ partial class UniformConditional : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 g = TMaximize.Value ? -grad : grad * Vector128.Create(1f);
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector128.Create(1f);
             param = param - lr * g;
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
@@ -277,9 +280,9 @@ partial class UniformConditional : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float g = TMaximize.Value ? -grad : grad * 1f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * 1f;
             param = param - lr * g;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
@@ -349,9 +352,9 @@ partial class UniformConditional : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
-            V512 g = TMaximize.Value ? -grad : grad * Vector512.Create(1f);
+            V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector512.Create(1f);
             param = param - lr * g;
             if (pending)
             {
@@ -390,9 +393,9 @@ partial class UniformConditional : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
-            V256 g = TMaximize.Value ? -grad : grad * Vector256.Create(1f);
+            V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector256.Create(1f);
             param = param - lr * g;
             if (pending)
             {
@@ -431,9 +434,9 @@ partial class UniformConditional : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
-            V128 g = TMaximize.Value ? -grad : grad * Vector128.Create(1f);
+            V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector128.Create(1f);
             param = param - lr * g;
             if (pending)
             {
@@ -468,9 +471,9 @@ partial class UniformConditional : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
-            float g = TMaximize.Value ? -grad : grad * 1f;
+            float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * 1f;
             param = param - lr * g;
             TParamStorage.Store(param, ref paramRef, i);
         }

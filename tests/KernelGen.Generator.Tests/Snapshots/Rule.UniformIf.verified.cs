@@ -226,15 +226,16 @@ partial class UniformIf : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 buffer = Vector512.LoadUnsafe(ref bufferRef, i);
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             buffer = momentum * buffer + grad;
             V512 direction = buffer;
-            if (TNesterov.Value)
+            if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
             {
                 direction = grad + momentum * buffer;
             }
@@ -292,15 +293,16 @@ partial class UniformIf : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 buffer = Vector256.LoadUnsafe(ref bufferRef, i);
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             buffer = momentum * buffer + grad;
             V256 direction = buffer;
-            if (TNesterov.Value)
+            if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
             {
                 direction = grad + momentum * buffer;
             }
@@ -358,15 +360,16 @@ partial class UniformIf : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 buffer = Vector128.LoadUnsafe(ref bufferRef, i);
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             buffer = momentum * buffer + grad;
             V128 direction = buffer;
-            if (TNesterov.Value)
+            if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
             {
                 direction = grad + momentum * buffer;
             }
@@ -427,11 +430,11 @@ partial class UniformIf : global::KernelGen.Optimizer
         {
             float buffer = global::System.Runtime.CompilerServices.Unsafe.Add(ref bufferRef, i);
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             buffer = momentum * buffer + grad;
             float direction = buffer;
-            if (TNesterov.Value)
+            if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
             {
                 direction = grad + momentum * buffer;
             }
@@ -518,11 +521,11 @@ partial class UniformIf : global::KernelGen.Optimizer
         {
             V512 buffer = TStateStorage.Load512(ref bufferRef, i);
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
             buffer = momentum * buffer + grad;
             V512 direction = buffer;
-            if (TNesterov.Value)
+            if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
             {
                 direction = grad + momentum * buffer;
             }
@@ -577,11 +580,11 @@ partial class UniformIf : global::KernelGen.Optimizer
         {
             V256 buffer = TStateStorage.Load256(ref bufferRef, i);
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
             buffer = momentum * buffer + grad;
             V256 direction = buffer;
-            if (TNesterov.Value)
+            if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
             {
                 direction = grad + momentum * buffer;
             }
@@ -636,11 +639,11 @@ partial class UniformIf : global::KernelGen.Optimizer
         {
             V128 buffer = TStateStorage.Load128(ref bufferRef, i);
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
             buffer = momentum * buffer + grad;
             V128 direction = buffer;
-            if (TNesterov.Value)
+            if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
             {
                 direction = grad + momentum * buffer;
             }
@@ -690,11 +693,11 @@ partial class UniformIf : global::KernelGen.Optimizer
         {
             float buffer = TStateStorage.Load(ref bufferRef, i);
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
             buffer = momentum * buffer + grad;
             float direction = buffer;
-            if (TNesterov.Value)
+            if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
             {
                 direction = grad + momentum * buffer;
             }

@@ -148,10 +148,11 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 step = Vector512.ConditionalSelect(Vector512.GreaterThan(grad, Vector512.Create(0f)), learningRate, negatedLearningRate);
             param = param - Vector512.ConditionalSelect(Vector512.LessThan(param, Vector512.Create(0f)) & Vector512.LessThan(grad, Vector512.Create(0f)), step * Vector512.Create(0.5f), step);
@@ -183,10 +184,11 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 step = Vector256.ConditionalSelect(Vector256.GreaterThan(grad, Vector256.Create(0f)), learningRate, negatedLearningRate);
             param = param - Vector256.ConditionalSelect(Vector256.LessThan(param, Vector256.Create(0f)) & Vector256.LessThan(grad, Vector256.Create(0f)), step * Vector256.Create(0.5f), step);
@@ -218,10 +220,11 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 step = Vector128.ConditionalSelect(Vector128.GreaterThan(grad, Vector128.Create(0f)), learningRate, negatedLearningRate);
             param = param - Vector128.ConditionalSelect(Vector128.LessThan(param, Vector128.Create(0f)) & Vector128.LessThan(grad, Vector128.Create(0f)), step * Vector128.Create(0.5f), step);
@@ -255,7 +258,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float step = grad > 0f ? learningRate : negatedLearningRate;
             param = param - (param < 0f && grad < 0f ? step * 0.5f : step);
@@ -316,7 +319,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 step = Vector512.ConditionalSelect(Vector512.GreaterThan(grad, Vector512.Create(0f)), learningRate, negatedLearningRate);
             param = param - Vector512.ConditionalSelect(Vector512.LessThan(param, Vector512.Create(0f)) & Vector512.LessThan(grad, Vector512.Create(0f)), step * Vector512.Create(0.5f), step);
@@ -357,7 +360,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 step = Vector256.ConditionalSelect(Vector256.GreaterThan(grad, Vector256.Create(0f)), learningRate, negatedLearningRate);
             param = param - Vector256.ConditionalSelect(Vector256.LessThan(param, Vector256.Create(0f)) & Vector256.LessThan(grad, Vector256.Create(0f)), step * Vector256.Create(0.5f), step);
@@ -398,7 +401,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 step = Vector128.ConditionalSelect(Vector128.GreaterThan(grad, Vector128.Create(0f)), learningRate, negatedLearningRate);
             param = param - Vector128.ConditionalSelect(Vector128.LessThan(param, Vector128.Create(0f)) & Vector128.LessThan(grad, Vector128.Create(0f)), step * Vector128.Create(0.5f), step);
@@ -435,7 +438,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
             float step = grad > 0f ? learningRate : negatedLearningRate;
             param = param - (param < 0f && grad < 0f ? step * 0.5f : step);

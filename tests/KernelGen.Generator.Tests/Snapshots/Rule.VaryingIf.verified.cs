@@ -215,10 +215,11 @@ partial class VaryingIf : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 16 <= length; i += 16)
+        nuint end = i + (length - i) / 16 * 16;
+        for (; i < end; i += 16)
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 trace = Vector512.LoadUnsafe(ref traceRef, i);
             V512 update = grad;
@@ -231,7 +232,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 V512 scaled = grad * learningRate;
                 update_then = scaled;
                 extra_then = param * Vector512.Create(0.5f);
-                if (TClip.Value)
+                if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                 {
                     update_then = Vector512.Min(update_then, limitTimesLearningRate);
                 }
@@ -296,10 +297,11 @@ partial class VaryingIf : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 8 <= length; i += 8)
+        nuint end = i + (length - i) / 8 * 8;
+        for (; i < end; i += 8)
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 trace = Vector256.LoadUnsafe(ref traceRef, i);
             V256 update = grad;
@@ -312,7 +314,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 V256 scaled = grad * learningRate;
                 update_then = scaled;
                 extra_then = param * Vector256.Create(0.5f);
-                if (TClip.Value)
+                if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                 {
                     update_then = Vector256.Min(update_then, limitTimesLearningRate);
                 }
@@ -377,10 +379,11 @@ partial class VaryingIf : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.Param.Length;
         nuint i = start;
-        for (; i + 4 <= length; i += 4)
+        nuint end = i + (length - i) / 4 * 4;
+        for (; i < end; i += 4)
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 trace = Vector128.LoadUnsafe(ref traceRef, i);
             V128 update = grad;
@@ -393,7 +396,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 V128 scaled = grad * learningRate;
                 update_then = scaled;
                 extra_then = param * Vector128.Create(0.5f);
-                if (TClip.Value)
+                if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                 {
                     update_then = Vector128.Min(update_then, limitTimesLearningRate);
                 }
@@ -460,7 +463,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float trace = global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i);
             float update = grad;
@@ -473,7 +476,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 float scaled = grad * learningRate;
                 update_then = scaled;
                 extra_then = param * 0.5f;
-                if (TClip.Value)
+                if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                 {
                     update_then = global::System.MathF.Min(update_then, limitTimesLearningRate);
                 }
@@ -565,7 +568,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 param = TParamStorage.Load512(ref paramRef, i);
             V512 trace = TStateStorage.Load512(ref traceRef, i);
             V512 update = grad;
@@ -578,7 +581,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 V512 scaled = grad * learningRate;
                 update_then = scaled;
                 extra_then = param * Vector512.Create(0.5f);
-                if (TClip.Value)
+                if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                 {
                     update_then = Vector512.Min(update_then, limitTimesLearningRate);
                 }
@@ -638,7 +641,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 param = TParamStorage.Load256(ref paramRef, i);
             V256 trace = TStateStorage.Load256(ref traceRef, i);
             V256 update = grad;
@@ -651,7 +654,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 V256 scaled = grad * learningRate;
                 update_then = scaled;
                 extra_then = param * Vector256.Create(0.5f);
-                if (TClip.Value)
+                if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                 {
                     update_then = Vector256.Min(update_then, limitTimesLearningRate);
                 }
@@ -711,7 +714,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 param = TParamStorage.Load128(ref paramRef, i);
             V128 trace = TStateStorage.Load128(ref traceRef, i);
             V128 update = grad;
@@ -724,7 +727,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 V128 scaled = grad * learningRate;
                 update_then = scaled;
                 extra_then = param * Vector128.Create(0.5f);
-                if (TClip.Value)
+                if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                 {
                     update_then = Vector128.Min(update_then, limitTimesLearningRate);
                 }
@@ -779,7 +782,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
         for (nuint i = start; i < length; i++)
         {
             float grad = TGradientStorage.Load(ref gradRef, i);
-            if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float param = TParamStorage.Load(ref paramRef, i);
             float trace = TStateStorage.Load(ref traceRef, i);
             float update = grad;
@@ -792,7 +795,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 float scaled = grad * learningRate;
                 update_then = scaled;
                 extra_then = param * 0.5f;
-                if (TClip.Value)
+                if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                 {
                     update_then = global::System.MathF.Min(update_then, limitTimesLearningRate);
                 }
