@@ -192,6 +192,8 @@ internal sealed partial class KernelEmitter
             if (vector)
             {
                 _w.Line($"nuint {i} = {start};");
+                // Before the loop's deferred values exist: they would hold registers through the paired loop.
+                WritePairedStoredLoop(width, writer, names, refs, i, length);
                 foreach (RuleParameter buffer in _plan.Stored)
                 {
                     deferred[buffer.Name] = names.Fresh(buffer.Name + "Deferred");
@@ -200,7 +202,6 @@ internal sealed partial class KernelEmitter
 
                 _w.Line($"nuint {deferredAt} = 0;");
                 _w.Line($"bool {pending} = false;");
-                WritePairedStoredLoop(width, writer, names, refs, i, length);
             }
 
             using (_w.Block(vector ? $"for (; {i} + {lanes} <= {length}; {i} += {lanes})" : $"for (nuint {i} = {start}; {i} < {length}; {i}++)"))

@@ -889,11 +889,6 @@ partial class ADOPT : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V512 paramDeferred = V512.Zero;
-        V512 expAvgSqDeferred = V512.Zero;
-        V512 expAvgDeferred = V512.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -997,6 +992,11 @@ partial class ADOPT : global::KernelGen.Optimizer
                 }
             }
         }
+        V512 paramDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 expAvgDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -1087,11 +1087,6 @@ partial class ADOPT : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V256 paramDeferred = V256.Zero;
-        V256 expAvgSqDeferred = V256.Zero;
-        V256 expAvgDeferred = V256.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1195,6 +1190,11 @@ partial class ADOPT : global::KernelGen.Optimizer
                 }
             }
         }
+        V256 paramDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 expAvgDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -1285,11 +1285,6 @@ partial class ADOPT : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V128 paramDeferred = V128.Zero;
-        V128 expAvgSqDeferred = V128.Zero;
-        V128 expAvgDeferred = V128.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1393,6 +1388,11 @@ partial class ADOPT : global::KernelGen.Optimizer
                 }
             }
         }
+        V128 paramDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 expAvgDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);

@@ -1194,12 +1194,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V512 paramDeferred = V512.Zero;
-        V512 expAvgDeferred = V512.Zero;
-        V512 expAvgVarDeferred = V512.Zero;
-        V512 maxExpAvgVarDeferred = V512.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1338,6 +1332,12 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 }
             }
         }
+        V512 paramDeferred = V512.Zero;
+        V512 expAvgDeferred = V512.Zero;
+        V512 expAvgVarDeferred = V512.Zero;
+        V512 maxExpAvgVarDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -1449,12 +1449,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V256 paramDeferred = V256.Zero;
-        V256 expAvgDeferred = V256.Zero;
-        V256 expAvgVarDeferred = V256.Zero;
-        V256 maxExpAvgVarDeferred = V256.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1593,6 +1587,12 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 }
             }
         }
+        V256 paramDeferred = V256.Zero;
+        V256 expAvgDeferred = V256.Zero;
+        V256 expAvgVarDeferred = V256.Zero;
+        V256 maxExpAvgVarDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -1704,12 +1704,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V128 paramDeferred = V128.Zero;
-        V128 expAvgDeferred = V128.Zero;
-        V128 expAvgVarDeferred = V128.Zero;
-        V128 maxExpAvgVarDeferred = V128.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1848,6 +1842,12 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 }
             }
         }
+        V128 paramDeferred = V128.Zero;
+        V128 expAvgDeferred = V128.Zero;
+        V128 expAvgVarDeferred = V128.Zero;
+        V128 maxExpAvgVarDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);

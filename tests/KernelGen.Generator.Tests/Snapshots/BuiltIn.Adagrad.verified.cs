@@ -536,10 +536,6 @@ partial class Adagrad : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V512 sumDeferred = V512.Zero;
-        V512 paramDeferred = V512.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -590,6 +586,10 @@ partial class Adagrad : global::KernelGen.Optimizer
                 }
             }
         }
+        V512 sumDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -644,10 +644,6 @@ partial class Adagrad : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V256 sumDeferred = V256.Zero;
-        V256 paramDeferred = V256.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -698,6 +694,10 @@ partial class Adagrad : global::KernelGen.Optimizer
                 }
             }
         }
+        V256 sumDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -752,10 +752,6 @@ partial class Adagrad : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V128 sumDeferred = V128.Zero;
-        V128 paramDeferred = V128.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -806,6 +802,10 @@ partial class Adagrad : global::KernelGen.Optimizer
                 }
             }
         }
+        V128 sumDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);

@@ -1496,12 +1496,6 @@ partial class Adam : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V512 expAvgDeferred = V512.Zero;
-        V512 expAvgSqDeferred = V512.Zero;
-        V512 maxExpAvgSqDeferred = V512.Zero;
-        V512 paramDeferred = V512.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1588,6 +1582,12 @@ partial class Adam : global::KernelGen.Optimizer
                 }
             }
         }
+        V512 expAvgDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 maxExpAvgSqDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -1667,12 +1667,6 @@ partial class Adam : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V256 expAvgDeferred = V256.Zero;
-        V256 expAvgSqDeferred = V256.Zero;
-        V256 maxExpAvgSqDeferred = V256.Zero;
-        V256 paramDeferred = V256.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1759,6 +1753,12 @@ partial class Adam : global::KernelGen.Optimizer
                 }
             }
         }
+        V256 expAvgDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 maxExpAvgSqDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -1838,12 +1838,6 @@ partial class Adam : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V128 expAvgDeferred = V128.Zero;
-        V128 expAvgSqDeferred = V128.Zero;
-        V128 maxExpAvgSqDeferred = V128.Zero;
-        V128 paramDeferred = V128.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1930,6 +1924,12 @@ partial class Adam : global::KernelGen.Optimizer
                 }
             }
         }
+        V128 expAvgDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 maxExpAvgSqDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);

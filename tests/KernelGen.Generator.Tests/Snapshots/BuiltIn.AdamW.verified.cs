@@ -1412,12 +1412,6 @@ partial class AdamW : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V512 paramDeferred = V512.Zero;
-        V512 expAvgDeferred = V512.Zero;
-        V512 expAvgSqDeferred = V512.Zero;
-        V512 maxExpAvgSqDeferred = V512.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1498,6 +1492,12 @@ partial class AdamW : global::KernelGen.Optimizer
                 }
             }
         }
+        V512 paramDeferred = V512.Zero;
+        V512 expAvgDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 maxExpAvgSqDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -1573,12 +1573,6 @@ partial class AdamW : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V256 paramDeferred = V256.Zero;
-        V256 expAvgDeferred = V256.Zero;
-        V256 expAvgSqDeferred = V256.Zero;
-        V256 maxExpAvgSqDeferred = V256.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1659,6 +1653,12 @@ partial class AdamW : global::KernelGen.Optimizer
                 }
             }
         }
+        V256 paramDeferred = V256.Zero;
+        V256 expAvgDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 maxExpAvgSqDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -1734,12 +1734,6 @@ partial class AdamW : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V128 paramDeferred = V128.Zero;
-        V128 expAvgDeferred = V128.Zero;
-        V128 expAvgSqDeferred = V128.Zero;
-        V128 maxExpAvgSqDeferred = V128.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1820,6 +1814,12 @@ partial class AdamW : global::KernelGen.Optimizer
                 }
             }
         }
+        V128 paramDeferred = V128.Zero;
+        V128 expAvgDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 maxExpAvgSqDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);

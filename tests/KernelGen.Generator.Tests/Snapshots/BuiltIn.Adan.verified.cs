@@ -1738,13 +1738,6 @@ partial class Adan : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V512 expAvgDeferred = V512.Zero;
-        V512 expAvgDiffDeferred = V512.Zero;
-        V512 expAvgSqDeferred = V512.Zero;
-        V512 paramDeferred = V512.Zero;
-        V512 previousGradNegatedDeferred = V512.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1838,6 +1831,13 @@ partial class Adan : global::KernelGen.Optimizer
                 }
             }
         }
+        V512 expAvgDeferred = V512.Zero;
+        V512 expAvgDiffDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        V512 previousGradNegatedDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -1928,13 +1928,6 @@ partial class Adan : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V256 expAvgDeferred = V256.Zero;
-        V256 expAvgDiffDeferred = V256.Zero;
-        V256 expAvgSqDeferred = V256.Zero;
-        V256 paramDeferred = V256.Zero;
-        V256 previousGradNegatedDeferred = V256.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -2028,6 +2021,13 @@ partial class Adan : global::KernelGen.Optimizer
                 }
             }
         }
+        V256 expAvgDeferred = V256.Zero;
+        V256 expAvgDiffDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        V256 previousGradNegatedDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -2118,13 +2118,6 @@ partial class Adan : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V128 expAvgDeferred = V128.Zero;
-        V128 expAvgDiffDeferred = V128.Zero;
-        V128 expAvgSqDeferred = V128.Zero;
-        V128 paramDeferred = V128.Zero;
-        V128 previousGradNegatedDeferred = V128.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -2218,6 +2211,13 @@ partial class Adan : global::KernelGen.Optimizer
                 }
             }
         }
+        V128 expAvgDeferred = V128.Zero;
+        V128 expAvgDiffDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        V128 previousGradNegatedDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);

@@ -2904,12 +2904,6 @@ partial class MADGRAD : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V512 x0Deferred = V512.Zero;
-        V512 gradSumSqDeferred = V512.Zero;
-        V512 sumDeferred = V512.Zero;
-        V512 paramDeferred = V512.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -3038,6 +3032,12 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 }
             }
         }
+        V512 x0Deferred = V512.Zero;
+        V512 gradSumSqDeferred = V512.Zero;
+        V512 sumDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 param = TParamStorage.Load512(ref paramRef, i);
@@ -3142,12 +3142,6 @@ partial class MADGRAD : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V256 x0Deferred = V256.Zero;
-        V256 gradSumSqDeferred = V256.Zero;
-        V256 sumDeferred = V256.Zero;
-        V256 paramDeferred = V256.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -3276,6 +3270,12 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 }
             }
         }
+        V256 x0Deferred = V256.Zero;
+        V256 gradSumSqDeferred = V256.Zero;
+        V256 sumDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 param = TParamStorage.Load256(ref paramRef, i);
@@ -3380,12 +3380,6 @@ partial class MADGRAD : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V128 x0Deferred = V128.Zero;
-        V128 gradSumSqDeferred = V128.Zero;
-        V128 sumDeferred = V128.Zero;
-        V128 paramDeferred = V128.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -3514,6 +3508,12 @@ partial class MADGRAD : global::KernelGen.Optimizer
                 }
             }
         }
+        V128 x0Deferred = V128.Zero;
+        V128 gradSumSqDeferred = V128.Zero;
+        V128 sumDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 param = TParamStorage.Load128(ref paramRef, i);

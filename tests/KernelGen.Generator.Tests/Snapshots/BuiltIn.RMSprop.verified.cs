@@ -787,12 +787,6 @@ partial class RMSprop : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V512 squareAvgDeferred = V512.Zero;
-        V512 gradAvgDeferred = V512.Zero;
-        V512 momentumBufferDeferred = V512.Zero;
-        V512 paramDeferred = V512.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -895,6 +889,12 @@ partial class RMSprop : global::KernelGen.Optimizer
                 }
             }
         }
+        V512 squareAvgDeferred = V512.Zero;
+        V512 gradAvgDeferred = V512.Zero;
+        V512 momentumBufferDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -980,12 +980,6 @@ partial class RMSprop : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V256 squareAvgDeferred = V256.Zero;
-        V256 gradAvgDeferred = V256.Zero;
-        V256 momentumBufferDeferred = V256.Zero;
-        V256 paramDeferred = V256.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1088,6 +1082,12 @@ partial class RMSprop : global::KernelGen.Optimizer
                 }
             }
         }
+        V256 squareAvgDeferred = V256.Zero;
+        V256 gradAvgDeferred = V256.Zero;
+        V256 momentumBufferDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -1173,12 +1173,6 @@ partial class RMSprop : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V128 squareAvgDeferred = V128.Zero;
-        V128 gradAvgDeferred = V128.Zero;
-        V128 momentumBufferDeferred = V128.Zero;
-        V128 paramDeferred = V128.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1281,6 +1275,12 @@ partial class RMSprop : global::KernelGen.Optimizer
                 }
             }
         }
+        V128 squareAvgDeferred = V128.Zero;
+        V128 gradAvgDeferred = V128.Zero;
+        V128 momentumBufferDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);

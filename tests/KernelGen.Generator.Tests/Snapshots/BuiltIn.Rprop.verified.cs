@@ -587,11 +587,6 @@ partial class Rprop : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V512 stepSizeDeferred = V512.Zero;
-        V512 paramDeferred = V512.Zero;
-        V512 previousDeferred = V512.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -663,6 +658,11 @@ partial class Rprop : global::KernelGen.Optimizer
                 }
             }
         }
+        V512 stepSizeDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        V512 previousDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 grad = TGradientStorage.Load512(ref gradRef, i);
@@ -729,11 +729,6 @@ partial class Rprop : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V256 stepSizeDeferred = V256.Zero;
-        V256 paramDeferred = V256.Zero;
-        V256 previousDeferred = V256.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -805,6 +800,11 @@ partial class Rprop : global::KernelGen.Optimizer
                 }
             }
         }
+        V256 stepSizeDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        V256 previousDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 grad = TGradientStorage.Load256(ref gradRef, i);
@@ -871,11 +871,6 @@ partial class Rprop : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V128 stepSizeDeferred = V128.Zero;
-        V128 paramDeferred = V128.Zero;
-        V128 previousDeferred = V128.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -947,6 +942,11 @@ partial class Rprop : global::KernelGen.Optimizer
                 }
             }
         }
+        V128 stepSizeDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        V128 previousDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 grad = TGradientStorage.Load128(ref gradRef, i);

@@ -1045,12 +1045,6 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V512 zDeferred = V512.Zero;
-        V512 expAvgSqDeferred = V512.Zero;
-        V512 maxExpAvgSqDeferred = V512.Zero;
-        V512 paramDeferred = V512.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1165,6 +1159,12 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 }
             }
         }
+        V512 zDeferred = V512.Zero;
+        V512 expAvgSqDeferred = V512.Zero;
+        V512 maxExpAvgSqDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 param = TParamStorage.Load512(ref paramRef, i);
@@ -1261,12 +1261,6 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V256 zDeferred = V256.Zero;
-        V256 expAvgSqDeferred = V256.Zero;
-        V256 maxExpAvgSqDeferred = V256.Zero;
-        V256 paramDeferred = V256.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1381,6 +1375,12 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 }
             }
         }
+        V256 zDeferred = V256.Zero;
+        V256 expAvgSqDeferred = V256.Zero;
+        V256 maxExpAvgSqDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 param = TParamStorage.Load256(ref paramRef, i);
@@ -1477,12 +1477,6 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V128 zDeferred = V128.Zero;
-        V128 expAvgSqDeferred = V128.Zero;
-        V128 maxExpAvgSqDeferred = V128.Zero;
-        V128 paramDeferred = V128.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -1597,6 +1591,12 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 }
             }
         }
+        V128 zDeferred = V128.Zero;
+        V128 expAvgSqDeferred = V128.Zero;
+        V128 maxExpAvgSqDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 param = TParamStorage.Load128(ref paramRef, i);

@@ -346,9 +346,6 @@ partial class TensorState : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V512 paramDeferred = V512.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords)
@@ -380,6 +377,9 @@ partial class TensorState : global::KernelGen.Optimizer
                 }
             }
         }
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 param = TParamStorage.Load512(ref paramRef, i);
@@ -419,9 +419,6 @@ partial class TensorState : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V256 paramDeferred = V256.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords)
@@ -453,6 +450,9 @@ partial class TensorState : global::KernelGen.Optimizer
                 }
             }
         }
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 param = TParamStorage.Load256(ref paramRef, i);
@@ -492,9 +492,6 @@ partial class TensorState : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V128 paramDeferred = V128.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords)
@@ -526,6 +523,9 @@ partial class TensorState : global::KernelGen.Optimizer
                 }
             }
         }
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 param = TParamStorage.Load128(ref paramRef, i);

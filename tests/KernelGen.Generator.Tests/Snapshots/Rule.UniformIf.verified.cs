@@ -510,10 +510,6 @@ partial class UniformIf : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V512 bufferDeferred = V512.Zero;
-        V512 paramDeferred = V512.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -570,6 +566,10 @@ partial class UniformIf : global::KernelGen.Optimizer
                 }
             }
         }
+        V512 bufferDeferred = V512.Zero;
+        V512 paramDeferred = V512.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 16 <= length; i += 16)
         {
             V512 buffer = TStateStorage.Load512(ref bufferRef, i);
@@ -625,10 +625,6 @@ partial class UniformIf : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V256 bufferDeferred = V256.Zero;
-        V256 paramDeferred = V256.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -685,6 +681,10 @@ partial class UniformIf : global::KernelGen.Optimizer
                 }
             }
         }
+        V256 bufferDeferred = V256.Zero;
+        V256 paramDeferred = V256.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 8 <= length; i += 8)
         {
             V256 buffer = TStateStorage.Load256(ref bufferRef, i);
@@ -740,10 +740,6 @@ partial class UniformIf : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
-        V128 bufferDeferred = V128.Zero;
-        V128 paramDeferred = V128.Zero;
-        nuint deferredAt = 0;
-        bool pending = false;
         // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
         // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
         if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
@@ -800,6 +796,10 @@ partial class UniformIf : global::KernelGen.Optimizer
                 }
             }
         }
+        V128 bufferDeferred = V128.Zero;
+        V128 paramDeferred = V128.Zero;
+        nuint deferredAt = 0;
+        bool pending = false;
         for (; i + 4 <= length; i += 4)
         {
             V128 buffer = TStateStorage.Load128(ref bufferRef, i);
