@@ -11,7 +11,8 @@ namespace KernelGen.Bench.Native;
 /// The C compiler's build of the same fused loops (peer.c, embedded in this assembly): compiled
 /// once per run into a temporary folder with <see cref="Flags"/>, loaded, and bound to a tensor's
 /// buffers like any other contender. Only AdamW and SGD with momentum have a peer, and only with
-/// the settings the C loops implement.
+/// the settings the C loops implement; AdamW also with bfloat16 states, and with every buffer in
+/// bfloat16 (<see cref="BindStoredAdamW"/>).
 /// </summary>
 public sealed unsafe class NativePeer
 {
@@ -23,6 +24,8 @@ public sealed unsafe class NativePeer
 
     private readonly delegate* unmanaged<float*, float*, float*, float*, nint, float, float, float, float, float, int, void> _adamW;
     private readonly delegate* unmanaged<float*, float*, float*, nint, float, float, float, int, void> _sgd;
+    private readonly delegate* unmanaged<float*, float*, ushort*, ushort*, nint, float, float, float, float, float, int, void> _adamWStatesBFloat16;
+    private readonly delegate* unmanaged<ushort*, ushort*, ushort*, ushort*, nint, float, float, float, float, float, int, void> _adamWAllBFloat16;
 
     private NativePeer(string compiler, nint library)
     {
@@ -31,7 +34,17 @@ public sealed unsafe class NativePeer
             NativeLibrary.GetExport(library, "kernelgen_peer_adamw");
         _sgd = (delegate* unmanaged<float*, float*, float*, nint, float, float, float, int, void>)
             NativeLibrary.GetExport(library, "kernelgen_peer_sgd");
+        _adamWStatesBFloat16 = (delegate* unmanaged<float*, float*, ushort*, ushort*, nint, float, float, float, float, float, int, void>)
+            NativeLibrary.GetExport(library, "kernelgen_peer_adamw_states_bf16");
+        _adamWAllBFloat16 = (delegate* unmanaged<ushort*, ushort*, ushort*, ushort*, nint, float, float, float, float, float, int, void>)
+            NativeLibrary.GetExport(library, "kernelgen_peer_adamw_all_bf16");
     }
+
+    /// <summary>
+    /// One step of a stored peer on AdamW's buffers as bytes, each in its storage type, with the step
+    /// count (1 on the first call).
+    /// </summary>
+    public delegate void StoredStep(Span<byte> parameter, Span<byte> gradient, Span<byte> expAvg, Span<byte> expAvgSq, int step);
 
     /// <summary>The compiler that built the peer, as found.</summary>
     public string Compiler { get; }
@@ -150,6 +163,61 @@ public sealed unsafe class NativePeer
                 sgdStep(param, grad, buffer, arrays.Length, sgd.LearningRate, sgd.Momentum, sgd.Dampening, step);
             }
         };
+    }
+
+    /// <summary>
+    /// The peer's AdamW step for a tensor whose parameter, gradient and states are stored as
+    /// <paramref name="parameter"/>, <paramref name="gradient"/> and <paramref name="states"/>, with
+    /// <paramref name="adamW"/>'s settings; <see langword="null"/> when the combination or the
+    /// settings have no peer. There are two: bfloat16 states beside a float32 parameter and
+    /// gradient, and everything in bfloat16.
+    /// </summary>
+    public StoredStep? BindStoredAdamW(AdamW adamW, StateStorage parameter, StateStorage gradient, StateStorage states)
+    {
+        if (adamW is not { Amsgrad: false, Maximize: false } || states != StateStorage.BFloat16)
+        {
+            return null;
+        }
+
+        var statesBFloat16 = _adamWStatesBFloat16;
+        var allBFloat16 = _adamWAllBFloat16;
+        return (parameter, gradient) switch
+        {
+            (StateStorage.Float32, StateStorage.Float32) => (p, g, m, v, step) =>
+            {
+                nint length = StoredLength(g, sizeof(float), p, sizeof(float), m, v);
+                fixed (byte* param = p, grad = g, expAvg = m, expAvgSq = v)
+                {
+                    statesBFloat16((float*)param, (float*)grad, (ushort*)expAvg, (ushort*)expAvgSq, length,
+                        adamW.LearningRate, adamW.Beta1, adamW.Beta2, adamW.Epsilon, adamW.WeightDecay, step);
+                }
+            },
+            (StateStorage.BFloat16, StateStorage.BFloat16) => (p, g, m, v, step) =>
+            {
+                nint length = StoredLength(g, sizeof(ushort), p, sizeof(ushort), m, v);
+                fixed (byte* param = p, grad = g, expAvg = m, expAvgSq = v)
+                {
+                    allBFloat16((ushort*)param, (ushort*)grad, (ushort*)expAvg, (ushort*)expAvgSq, length,
+                        adamW.LearningRate, adamW.Beta1, adamW.Beta2, adamW.Epsilon, adamW.WeightDecay, step);
+                }
+            },
+            _ => null,
+        };
+    }
+
+    /// <summary>The element count of the gradient, checked against the other buffers (the moments are bfloat16).</summary>
+    /// <exception cref="ArgumentException">A buffer's length does not hold the gradient's element count.</exception>
+    private static nint StoredLength(Span<byte> gradient, int gradientSize, Span<byte> parameter, int parameterSize, Span<byte> expAvg, Span<byte> expAvgSq)
+    {
+        int length = gradient.Length / gradientSize;
+        if (gradient.Length != length * gradientSize || parameter.Length != length * parameterSize
+            || expAvg.Length != length * sizeof(ushort) || expAvgSq.Length != length * sizeof(ushort))
+        {
+            throw new ArgumentException(
+                $"The buffers do not hold one tensor: gradient {gradient.Length} B, parameter {parameter.Length} B, moments {expAvg.Length} and {expAvgSq.Length} B for {length} elements.");
+        }
+
+        return length;
     }
 
     /// <summary>

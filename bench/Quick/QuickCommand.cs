@@ -91,7 +91,7 @@ public static class QuickCommand
         List<ModelSteps.Row> modelRows = ModelSteps.Measure(options.Path, error);
         List<ParallelSteps.Row> parallelRows = ParallelSteps.Measure(options.Path, TimingPlan.Quick, error);
         parallelRows.AddRange(ParallelSteps.MeasureBusy(options.Path, TimingPlan.Quick, error));
-        List<StorageSteps.Row> storageRows = StorageSteps.Measure(options.Path, TimingPlan.Quick, error);
+        List<StorageSteps.Row> storageRows = StorageSteps.Measure(options.Path, TimingPlan.Quick, peer, output, error);
         output.WriteLine();
         QuickTable.Write(output, rows);
         QuickRow[] mainRows = rows.ToArray(); // the plot's: before the model and parallel rows join the JSON's
@@ -108,7 +108,7 @@ public static class QuickCommand
         output.WriteLine();
         output.WriteLine("ns per element, median of interleaved samples after warm-up; x naive and x TP: KernelGen's speed-up;");
         output.WriteLine("/roofline: KernelGen's time over the roofline's; KG GB/s: B/elem over KernelGen's ns; alloc: KernelGen bytes per step.");
-        output.WriteLine("gcc: the same loop compiled by the C compiler (AdamW and SGD); x gcc: KernelGen's time over its (below 1: KernelGen faster).");
+        output.WriteLine("gcc: the same loop compiled by the C compiler (AdamW and SGD, and AdamW with bfloat16 storage); x gcc: KernelGen's time over its (below 1: KernelGen faster).");
         if (options.PlotPath is not null)
         {
             QuickPlot.Save(mainRows, options.PlotPath);

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using KernelGen.Bench.Baselines;
+using KernelGen.Bench.Native;
 
 namespace KernelGen.Bench.Quick;
 
@@ -14,7 +15,9 @@ namespace KernelGen.Bench.Quick;
 /// elements. Each row gives the bytes a step must move per element and the state bytes per
 /// parameter, and a roofline that moves exactly those bytes (each buffer read, the parameter and
 /// the states written back, in their own element sizes; an 8-bit state as its codes and its
-/// scales) in one pass, so the row says how far the step is from the memory system.
+/// scales) in one pass, so the row says how far the step is from the memory system; and, for the
+/// bfloat16 rows when a C compiler is present, the same step compiled by it (the native peer's
+/// stored AdamW), so the row also says how far it is from what gcc makes of the loop.
 /// </summary>
 public static class StorageSteps
 {
@@ -22,13 +25,15 @@ public static class StorageSteps
     public static readonly int[] Sizes = { 64 << 10, 1 << 20, 16 << 20 };
 
     /// <summary>One measured configuration at one size.</summary>
+    /// <param name="GccNsPerElement">The native peer's time, or <see langword="null"/> without a compiler or a peer for this row (8-bit states).</param>
     public sealed record Row(string Name, int Elements, string Isa, double BytesPerElement, double StateBytesPerParameter,
-        double NsPerElement, double Float32NsPerElement, double RooflineNsPerElement, long AllocatedBytesPerStep)
+        double NsPerElement, double Float32NsPerElement, double RooflineNsPerElement, double? GccNsPerElement, long AllocatedBytesPerStep)
     {
-        /// <summary>As a quick-table row: <c>AdamW/states-bf16</c> and the like, with its roofline.</summary>
+        /// <summary>As a quick-table row: <c>AdamW/states-bf16</c> and the like, with its roofline and peer.</summary>
         public QuickRow ToQuickRow() => new(Name, Elements, Isa, BytesPerElement, NsPerElement, null, null, RooflineNsPerElement, AllocatedBytesPerStep)
         {
             StateBytesPerParameter = StateBytesPerParameter,
+            GccNsPerElement = GccNsPerElement,
         };
     }
 
@@ -41,17 +46,22 @@ public static class StorageSteps
         new("AdamW/states-8bit", StateStorage.Float32, StateStorage.Float32, StateStorage.Int8Blockwise),
     };
 
-    /// <summary>Measures every configuration at every size, each interleaved with float32 AdamW and its roofline.</summary>
-    public static List<Row> Measure(KernelPath path, TimingPlan plan, TextWriter progress)
+    /// <summary>
+    /// Measures every configuration at every size, each interleaved with float32 AdamW, its roofline
+    /// and, with a <paramref name="peer"/>, the peer's step for it: only where the peer first gives
+    /// KernelGen's bits (<see cref="NativePeerCheck.RunStored"/>), which <paramref name="output"/> is told.
+    /// </summary>
+    public static List<Row> Measure(KernelPath path, TimingPlan plan, NativePeer? peer, TextWriter output, TextWriter progress)
     {
         var rows = new List<Row>();
         KernelPath resolved = KernelDispatch.Resolve(path);
         foreach (Configuration configuration in Configurations)
         {
+            NativePeer? checkedPeer = CheckPeer(configuration, resolved, peer, output);
             foreach (int size in Sizes)
             {
                 progress.Write($"\rmeasuring {configuration.Name} at {QuickTable.SizeText(size)} ...        ");
-                rows.Add(MeasureOne(configuration, size, resolved, plan));
+                rows.Add(MeasureOne(configuration, size, resolved, plan, checkedPeer));
             }
 
             GC.Collect(); // the 16 Mi buffers go before the next configuration's
@@ -64,15 +74,35 @@ public static class StorageSteps
     /// <summary>Writes the rows as a table.</summary>
     public static void Write(TextWriter output, IReadOnlyList<Row> rows)
     {
-        output.WriteLine($"{"smaller storage",-18} {"elements",8} {"isa",-10} {"B/elem",6} {"state B",7} {"KernelGen",9} {"float32",9} {"x f32",6} {"roofline",9} {"/roofline",9} {"alloc B/step",12}");
-        output.WriteLine(new string('-', 112));
+        output.WriteLine($"{"smaller storage",-18} {"elements",8} {"isa",-10} {"B/elem",6} {"state B",7} {"KernelGen",9} {"float32",9} {"x f32",6} {"gcc",7} {"x gcc",6} {"roofline",9} {"/roofline",9} {"alloc B/step",12}");
+        output.WriteLine(new string('-', 127));
         foreach (Row row in rows)
         {
-            output.WriteLine($"{row.Name,-18} {QuickTable.SizeText(row.Elements),8} {row.Isa,-10} {row.BytesPerElement,6:0.##} {row.StateBytesPerParameter,7:0.##} {row.NsPerElement,9:F3} {row.Float32NsPerElement,9:F3} {row.NsPerElement / row.Float32NsPerElement,6:F2} {row.RooflineNsPerElement,9:F3} {row.NsPerElement / row.RooflineNsPerElement,8:F2}x {row.AllocatedBytesPerStep,12}");
+            string gcc = row.GccNsPerElement is double peer ? $"{peer,7:F3} {row.NsPerElement / peer,6:F2}" : $"{"-",7} {"-",6}";
+            output.WriteLine($"{row.Name,-18} {QuickTable.SizeText(row.Elements),8} {row.Isa,-10} {row.BytesPerElement,6:0.##} {row.StateBytesPerParameter,7:0.##} {row.NsPerElement,9:F3} {row.Float32NsPerElement,9:F3} {row.NsPerElement / row.Float32NsPerElement,6:F2} {gcc} {row.RooflineNsPerElement,9:F3} {row.NsPerElement / row.RooflineNsPerElement,8:F2}x {row.AllocatedBytesPerStep,12}");
         }
     }
 
-    private static Row MeasureOne(Configuration configuration, int size, KernelPath path, TimingPlan plan)
+    /// <summary>
+    /// <paramref name="peer"/> when it has a step for <paramref name="configuration"/> and that step
+    /// gives KernelGen's bits; else <see langword="null"/>, and a peer that disagrees is reported.
+    /// </summary>
+    private static NativePeer? CheckPeer(Configuration configuration, KernelPath path, NativePeer? peer, TextWriter output)
+    {
+        PeerAgreement? agreement = peer is null ? null
+            : NativePeerCheck.RunStored(peer, () => Create(path, configuration.State), configuration.Parameter, configuration.Gradient);
+        if (agreement is null)
+        {
+            return null;
+        }
+
+        output.WriteLine(agreement.Agrees
+            ? $"  {configuration.Name}: {agreement}"
+            : $"native peer check failed, not timed: {configuration.Name}: {agreement}");
+        return agreement.Agrees ? peer : null;
+    }
+
+    private static Row MeasureOne(Configuration configuration, int size, KernelPath path, TimingPlan plan, NativePeer? peer)
     {
         var random = new Random(size);
         AdamW stored = Create(path, configuration.State);
@@ -85,13 +115,24 @@ public static class StorageSteps
 
         // AdamW without amsgrad reads and writes two of its three state buffers.
         Buffer[] written = { parameter, Buffer.State(tensor, 0), Buffer.State(tensor, 1) };
-        var roofline = new StepRunner("roofline", _ => Roofline(gradient, written, path));
-        Measurement[] m = StepTimer.Measure(new[] { new StepRunner("KernelGen", _ => stored.Step()), new StepRunner("float32", _ => single.Step()), roofline }, plan);
+        var runners = new List<StepRunner>
+        {
+            new("KernelGen", _ => stored.Step()),
+            new("float32", _ => single.Step()),
+            new("roofline", _ => Roofline(gradient, written, path)),
+        };
+        if (peer?.BindStoredAdamW(stored, configuration.Parameter, configuration.Gradient, configuration.State) is NativePeer.StoredStep peerStep)
+        {
+            // On KernelGen's own buffers: the same update, so the two take turns on them.
+            runners.Add(new("gcc", step => peerStep(parameter.Bytes, gradient.Bytes, written[1].Bytes, written[2].Bytes, step)));
+        }
 
+        Measurement[] m = StepTimer.Measure(runners, plan);
         double stateBytes = written[1].BytesPerElement + written[2].BytesPerElement;
         double bytes = gradient.BytesPerElement + 2 * (parameter.BytesPerElement + stateBytes);
+        double? gcc = m.Length > 3 ? m[3].NanosecondsPerStep / size : null;
         return new Row(configuration.Name, size, path.ToString(), bytes, stateBytes, m[0].NanosecondsPerStep / size,
-            m[1].NanosecondsPerStep / size, m[2].NanosecondsPerStep / size, (long)m[0].AllocatedBytesPerStep);
+            m[1].NanosecondsPerStep / size, m[2].NanosecondsPerStep / size, gcc, (long)m[0].AllocatedBytesPerStep);
     }
 
     private static AdamW Create(KernelPath path, StateStorage states) =>

@@ -151,7 +151,7 @@ internal sealed partial class KernelEmitter
         string next = width > 128 ? $"Loop{width / 2}{StoredSuffix}" : $"LoopScalar{StoredSuffix}";
         string lanes = (width / 32).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _w.Line(vector
-            ? $"/// <summary>The stored {TypeNames.PathName(width)} path from <paramref name=\"{start}\"/> on: {lanes} elements per iteration; what is left goes to {next}.</summary>"
+            ? $"/// <summary>The stored {TypeNames.PathName(width)} path from <paramref name=\"{start}\"/> on: {lanes} elements per iteration ({2 * width / 32} in pairs of vectors when every buffer is 16-bit); what is left goes to {next}.</summary>"
             : $"/// <summary>The stored scalar path, and the tail of the stored vector paths: elements from <paramref name=\"{start}\"/> on.</summary>");
         WriteOptimizedFromFirstCall();
         _w.Line($"private static void {name}{StoredTypeParameters}(ref {_argsType} {_argsName}, nuint {start})");
@@ -192,6 +192,8 @@ internal sealed partial class KernelEmitter
             if (vector)
             {
                 _w.Line($"nuint {i} = {start};");
+                // Before the loop's deferred values exist: they would hold registers through the paired loop.
+                WritePairedStoredLoop(width, writer, names, refs, i, length);
                 foreach (RuleParameter buffer in _plan.Stored)
                 {
                     deferred[buffer.Name] = names.Fresh(buffer.Name + "Deferred");
@@ -247,6 +249,68 @@ internal sealed partial class KernelEmitter
                 _w.Line();
                 _w.Line("// The tail goes down the ladder, each element exactly once (as in the float32 loops).");
                 _w.Line($"if ({i} < {length}) {next}{StoredTypeParameters}(ref {_argsName}, {i});");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The paired loop before a stored vector loop, for storage types whose elements pair into
+    /// 32-bit words (every buffer 16-bit; the JIT folds the test): two vectors per iteration, the
+    /// even elements in one and the odd in the other, so loads and stores convert without shuffles.
+    /// Each runs the rule's body in a block of its own that loads its half itself (the words again:
+    /// cheap, and nothing but the even results stays live into the odd half, which the JIT's 16
+    /// vector registers need); the odd half stores both. What is left goes on to the loop after it.
+    /// </summary>
+    private void WritePairedStoredLoop(int width, CSharpWriter writer, NameScope names, Dictionary<string, string> refs, string i, string length)
+    {
+        string suffix = width.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string step = (2 * width / 32).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string type = writer.VectorType;
+        var loaded = _plan.Loaded.ToDictionary(b => b.Name, b => names.Fresh(b.Name + "Half"));
+        var even = _plan.Stored.ToDictionary(b => b.Name, b => names.Fresh(b.Name + "Even"));
+        _w.Comment("Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and");
+        _w.Comment("odd elements), which widen with a shift or a mask and round back into words without a shuffle.");
+        using (_w.Block($"if ({string.Join(" && ", StorageTypeParameters.Select(t => t + ".PairsInWords"))})"))
+        {
+            using (_w.Block($"for (; {i} + {step} <= {length}; {i} += {step})"))
+            {
+                foreach (RuleParameter buffer in _plan.Stored)
+                {
+                    _w.Line($"{type} {even[buffer.Name]} = {type}.Zero;");
+                }
+
+                for (int h = 0; h < 2; h++)
+                {
+                    using (_w.Block())
+                    {
+                        _w.Comment(h == 0 ? "the even elements" : "the odd elements, then both stored");
+                        foreach (RuleParameter buffer in _plan.Loaded)
+                        {
+                            if (_plan.Guards.TryGetValue(buffer.Name, out List<(int Flag, bool Value)>? reads))
+                            {
+                                string? guard = GuardOf(reads);
+                                string declared = guard is null ? $"{type} {loaded[buffer.Name]}" : loaded[buffer.Name];
+                                string load = $"{StorageOf(buffer)}.LoadPair{suffix}(ref {refs[buffer.Name]}, {i}, {(h == 0 ? $"out {declared}, out _" : $"out _, out {declared}")});";
+                                if (guard is not null)
+                                {
+                                    _w.Line($"{type} {loaded[buffer.Name]} = {type}.Zero;");
+                                }
+
+                                _w.Line(guard is null ? load : $"if ({guard}) {load}");
+                            }
+
+                            WriteLoad(buffer, type, loaded[buffer.Name], $"{type}.Zero");
+                        }
+
+                        WriteBody(_plan.Body, writer);
+                        foreach (RuleParameter buffer in _plan.Stored)
+                        {
+                            WriteStore(buffer, h == 0
+                                ? $"{even[buffer.Name]} = {buffer.Name};"
+                                : $"{StorageOf(buffer)}.StorePair{suffix}({even[buffer.Name]}, {buffer.Name}, ref {refs[buffer.Name]}, {i});");
+                        }
+                    }
+                }
             }
         }
     }

@@ -44,6 +44,35 @@ public interface IElementStorage
 
     /// <summary>Writes 16 values, rounded, from element <paramref name="index"/> on.</summary>
     static abstract void Store512(Vector512<float> value, ref byte buffer, nuint index);
+
+    /// <summary>
+    /// Whether two elements fill one 32-bit word (the 16-bit types). A loop whose buffers all do
+    /// takes its elements in pairs of vectors (<c>LoadPair</c>, <c>StorePair</c>): each word then
+    /// widens into its two lanes with a shift or a mask, and two rounded lanes go back into one word
+    /// with a shift, a mask and an or, where vector by vector takes a shuffle each way.
+    /// </summary>
+    static abstract bool PairsInWords { get; }
+
+    /// <summary>
+    /// 8 elements from <paramref name="index"/> on, widened, as two vectors: <paramref name="even"/>
+    /// holds elements index, index + 2, ..., <paramref name="odd"/> index + 1, index + 3, ...
+    /// </summary>
+    static abstract void LoadPair128(ref byte buffer, nuint index, out Vector128<float> even, out Vector128<float> odd);
+
+    /// <summary>Writes 8 values, rounded, from element <paramref name="index"/> on: <paramref name="even"/> and <paramref name="odd"/> as <see cref="LoadPair128"/> gives them.</summary>
+    static abstract void StorePair128(Vector128<float> even, Vector128<float> odd, ref byte buffer, nuint index);
+
+    /// <summary>16 elements from <paramref name="index"/> on, widened, as even and odd elements (as <see cref="LoadPair128"/>).</summary>
+    static abstract void LoadPair256(ref byte buffer, nuint index, out Vector256<float> even, out Vector256<float> odd);
+
+    /// <summary>Writes 16 values, rounded, from element <paramref name="index"/> on, given as even and odd elements.</summary>
+    static abstract void StorePair256(Vector256<float> even, Vector256<float> odd, ref byte buffer, nuint index);
+
+    /// <summary>32 elements from <paramref name="index"/> on, widened, as even and odd elements (as <see cref="LoadPair128"/>).</summary>
+    static abstract void LoadPair512(ref byte buffer, nuint index, out Vector512<float> even, out Vector512<float> odd);
+
+    /// <summary>Writes 32 values, rounded, from element <paramref name="index"/> on, given as even and odd elements.</summary>
+    static abstract void StorePair512(Vector512<float> even, Vector512<float> odd, ref byte buffer, nuint index);
 }
 
 /// <summary>float32 elements: plain loads and stores, what the float32 loops do.</summary>
@@ -81,6 +110,60 @@ public readonly struct Float32Storage : IElementStorage
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store512(Vector512<float> value, ref byte buffer, nuint index) => value.StoreUnsafe(ref Floats(ref buffer), index);
+
+    /// <inheritdoc/>
+    public static bool PairsInWords => false;
+
+    /// <inheritdoc/>
+    /// <remarks>Shuffles the elements apart: correct, but no loop takes float32 buffers in pairs.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPair128(ref byte buffer, nuint index, out Vector128<float> even, out Vector128<float> odd)
+    {
+        Vector128<int> evenFirst = Vector128.Create(0, 2, 1, 3);
+        Vector128<float> first = Vector128.Shuffle(Load128(ref buffer, index), evenFirst);
+        Vector128<float> second = Vector128.Shuffle(Load128(ref buffer, index + 4), evenFirst);
+        even = Vector128.Create(first.GetLower(), second.GetLower());
+        odd = Vector128.Create(first.GetUpper(), second.GetUpper());
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePair128(Vector128<float> even, Vector128<float> odd, ref byte buffer, nuint index)
+    {
+        Vector128<int> interleave = Vector128.Create(0, 2, 1, 3);
+        Store128(Vector128.Shuffle(Vector128.Create(even.GetLower(), odd.GetLower()), interleave), ref buffer, index);
+        Store128(Vector128.Shuffle(Vector128.Create(even.GetUpper(), odd.GetUpper()), interleave), ref buffer, index + 4);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPair256(ref byte buffer, nuint index, out Vector256<float> even, out Vector256<float> odd)
+    {
+        Vector256<int> evenFirst = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+        Vector256<float> first = Vector256.Shuffle(Load256(ref buffer, index), evenFirst);
+        Vector256<float> second = Vector256.Shuffle(Load256(ref buffer, index + 8), evenFirst);
+        even = Vector256.Create(first.GetLower(), second.GetLower());
+        odd = Vector256.Create(first.GetUpper(), second.GetUpper());
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePair256(Vector256<float> even, Vector256<float> odd, ref byte buffer, nuint index)
+    {
+        Vector256<int> interleave = Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7);
+        Store256(Vector256.Shuffle(Vector256.Create(even.GetLower(), odd.GetLower()), interleave), ref buffer, index);
+        Store256(Vector256.Shuffle(Vector256.Create(even.GetUpper(), odd.GetUpper()), interleave), ref buffer, index + 8);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPair512(ref byte buffer, nuint index, out Vector512<float> even, out Vector512<float> odd) =>
+        StoredBits.LoadPair512<Float32Storage>(ref buffer, index, out even, out odd);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePair512(Vector512<float> even, Vector512<float> odd, ref byte buffer, nuint index) =>
+        StoredBits.StorePair512<Float32Storage>(even, odd, ref buffer, index);
 
     private static ref float Floats(ref byte buffer) => ref Unsafe.As<byte, float>(ref buffer);
 }
@@ -122,6 +205,50 @@ public readonly struct BFloat16Storage : IElementStorage
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store512(Vector512<float> value, ref byte buffer, nuint index) => StoredBits.Store512<BFloat16Storage>(value, ref buffer, index);
+
+    /// <inheritdoc/>
+    public static bool PairsInWords => true;
+
+    /// <inheritdoc/>
+    /// <remarks>A word's first element is its lower half (little-endian): shifted up it is a float, and the second is the word with its lower half cleared.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPair128(ref byte buffer, nuint index, out Vector128<float> even, out Vector128<float> odd)
+    {
+        Vector128<uint> words = Vector128.LoadUnsafe(ref StoredBits.Words(ref buffer, index));
+        even = (words << 16).AsSingle();
+        odd = (words & Vector128.Create(StoredBits.UpperHalf)).AsSingle();
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePair128(Vector128<float> even, Vector128<float> odd, ref byte buffer, nuint index) =>
+        ((StorageConversion.RoundBFloat16High(even.AsUInt32()) >> 16) | (StorageConversion.RoundBFloat16High(odd.AsUInt32()) & Vector128.Create(StoredBits.UpperHalf)))
+            .StoreUnsafe(ref StoredBits.Words(ref buffer, index));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPair256(ref byte buffer, nuint index, out Vector256<float> even, out Vector256<float> odd)
+    {
+        Vector256<uint> words = Vector256.LoadUnsafe(ref StoredBits.Words(ref buffer, index));
+        even = (words << 16).AsSingle();
+        odd = (words & Vector256.Create(StoredBits.UpperHalf)).AsSingle();
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePair256(Vector256<float> even, Vector256<float> odd, ref byte buffer, nuint index) =>
+        ((StorageConversion.RoundBFloat16High(even.AsUInt32()) >> 16) | (StorageConversion.RoundBFloat16High(odd.AsUInt32()) & Vector256.Create(StoredBits.UpperHalf)))
+            .StoreUnsafe(ref StoredBits.Words(ref buffer, index));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPair512(ref byte buffer, nuint index, out Vector512<float> even, out Vector512<float> odd) =>
+        StoredBits.LoadPair512<BFloat16Storage>(ref buffer, index, out even, out odd);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePair512(Vector512<float> even, Vector512<float> odd, ref byte buffer, nuint index) =>
+        StoredBits.StorePair512<BFloat16Storage>(even, odd, ref buffer, index);
 
     private static ref ushort Bits(ref byte buffer) => ref Unsafe.As<byte, ushort>(ref buffer);
 }
@@ -167,6 +294,47 @@ public readonly struct Float16Storage : IElementStorage
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store512(Vector512<float> value, ref byte buffer, nuint index) => StoredBits.Store512<Float16Storage>(value, ref buffer, index);
 
+    /// <inheritdoc/>
+    public static bool PairsInWords => true;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPair128(ref byte buffer, nuint index, out Vector128<float> even, out Vector128<float> odd)
+    {
+        Vector128<uint> words = Vector128.LoadUnsafe(ref StoredBits.Words(ref buffer, index));
+        even = StorageConversion.WidenHalf(words & Vector128.Create(StoredBits.LowerHalf)).AsSingle();
+        odd = StorageConversion.WidenHalf(words >> 16).AsSingle();
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePair128(Vector128<float> even, Vector128<float> odd, ref byte buffer, nuint index) =>
+        (StorageConversion.NarrowHalf(even.AsUInt32()) | (StorageConversion.NarrowHalf(odd.AsUInt32()) << 16)).StoreUnsafe(ref StoredBits.Words(ref buffer, index));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPair256(ref byte buffer, nuint index, out Vector256<float> even, out Vector256<float> odd)
+    {
+        Vector256<uint> words = Vector256.LoadUnsafe(ref StoredBits.Words(ref buffer, index));
+        even = StorageConversion.WidenHalf(words & Vector256.Create(StoredBits.LowerHalf)).AsSingle();
+        odd = StorageConversion.WidenHalf(words >> 16).AsSingle();
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePair256(Vector256<float> even, Vector256<float> odd, ref byte buffer, nuint index) =>
+        (StorageConversion.NarrowHalf(even.AsUInt32()) | (StorageConversion.NarrowHalf(odd.AsUInt32()) << 16)).StoreUnsafe(ref StoredBits.Words(ref buffer, index));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPair512(ref byte buffer, nuint index, out Vector512<float> even, out Vector512<float> odd) =>
+        StoredBits.LoadPair512<Float16Storage>(ref buffer, index, out even, out odd);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePair512(Vector512<float> even, Vector512<float> odd, ref byte buffer, nuint index) =>
+        StoredBits.StorePair512<Float16Storage>(even, odd, ref buffer, index);
+
     private static ref ushort Bits(ref byte buffer) => ref Unsafe.As<byte, ushort>(ref buffer);
 }
 
@@ -201,6 +369,36 @@ internal static class StoredBits
         TStorage.Store256(value.GetLower(), ref buffer, index);
         TStorage.Store256(value.GetUpper(), ref buffer, index + 8);
     }
+
+    /// <summary>32 elements as two pairs of 16: even elements 0, 2, ..., 30 are the first pair's even ones, then the second's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void LoadPair512<TStorage>(ref byte buffer, nuint index, out Vector512<float> even, out Vector512<float> odd)
+        where TStorage : IElementStorage
+    {
+        TStorage.LoadPair256(ref buffer, index, out Vector256<float> lowerEven, out Vector256<float> lowerOdd);
+        TStorage.LoadPair256(ref buffer, index + 16, out Vector256<float> upperEven, out Vector256<float> upperOdd);
+        even = Vector512.Create(lowerEven, upperEven);
+        odd = Vector512.Create(lowerOdd, upperOdd);
+    }
+
+    /// <summary>32 values stored as two pairs of 16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePair512<TStorage>(Vector512<float> even, Vector512<float> odd, ref byte buffer, nuint index)
+        where TStorage : IElementStorage
+    {
+        TStorage.StorePair256(even.GetLower(), odd.GetLower(), ref buffer, index);
+        TStorage.StorePair256(even.GetUpper(), odd.GetUpper(), ref buffer, index + 16);
+    }
+
+    /// <summary>The bits of a word's second element (its upper half).</summary>
+    public const uint UpperHalf = 0xFFFF_0000u;
+
+    /// <summary>The bits of a word's first element (its lower half).</summary>
+    public const uint LowerHalf = 0x0000_FFFFu;
+
+    /// <summary>The 32-bit word that holds 16-bit elements <paramref name="index"/> and <paramref name="index"/> + 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ref uint Words(ref byte buffer, nuint index) => ref Unsafe.As<byte, uint>(ref Unsafe.Add(ref buffer, index * sizeof(ushort)));
 
     /// <summary>4 patterns from <paramref name="index"/> on, zero-extended into 32-bit lanes (one 8-byte load).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

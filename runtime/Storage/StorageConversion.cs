@@ -226,18 +226,29 @@ internal static class StorageConversion
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<uint> NarrowBFloat16(Vector256<uint> u)
+    internal static Vector256<uint> NarrowBFloat16(Vector256<uint> u) => RoundBFloat16High(u) >> 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<uint> NarrowBFloat16(Vector128<uint> u) => RoundBFloat16High(u) >> 16;
+
+    /// <summary>
+    /// Each lane rounded to bfloat16, in the lane's upper half (the lower half is left over): the
+    /// narrowing without its final shift, for code that takes the upper halves as they are.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<uint> RoundBFloat16High(Vector256<uint> u)
     {
-        Vector256<uint> nan = (u >> 16) | Vector256.Create(0x40u);
-        Vector256<uint> rounded = (u + Vector256.Create(0x7FFFu) + ((u >> 16) & Vector256<uint>.One)) >> 16;
+        Vector256<uint> rounded = u + Vector256.Create(0x7FFFu) + ((u << 15) >> 31); // plus the lowest bit kept: ties to even
+        Vector256<uint> nan = u | Vector256.Create(0x40u << 16);
         return Vector256.ConditionalSelect(Vector256.Equals(u.AsSingle(), u.AsSingle()).AsUInt32(), rounded, nan); // unequal to itself: NaN
     }
 
+    /// <inheritdoc cref="RoundBFloat16High(Vector256{uint})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<uint> NarrowBFloat16(Vector128<uint> u)
+    internal static Vector128<uint> RoundBFloat16High(Vector128<uint> u)
     {
-        Vector128<uint> nan = (u >> 16) | Vector128.Create(0x40u);
-        Vector128<uint> rounded = (u + Vector128.Create(0x7FFFu) + ((u >> 16) & Vector128<uint>.One)) >> 16;
+        Vector128<uint> rounded = u + Vector128.Create(0x7FFFu) + ((u << 15) >> 31); // plus the lowest bit kept: ties to even
+        Vector128<uint> nan = u | Vector128.Create(0x40u << 16);
         return Vector128.ConditionalSelect(Vector128.Equals(u.AsSingle(), u.AsSingle()).AsUInt32(), rounded, nan); // unequal to itself: NaN
     }
 

@@ -862,7 +862,7 @@ partial class ADOPT : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -892,6 +892,109 @@ partial class ADOPT : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 paramEven = V512.Zero;
+                V512 expAvgSqEven = V512.Zero;
+                V512 expAvgEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref expAvgSqRef, i, out V512 expAvgSqHalf, out _);
+                    V512 expAvgSq = expAvgSqHalf;
+                    V512 expAvgHalf = V512.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref expAvgRef, i, out expAvgHalf, out _);
+                    V512 expAvg = !TStepIsOne.Value ? expAvgHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    if (TStepIsOne.Value)
+                    {
+                        expAvgSq = expAvgSq + g * g;
+                    }
+                    else
+                    {
+                        V512 normed = Vector512.Min(Vector512.Max(g / Vector512.Max(Vector512.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                        if (TAbsWeightBelowHalf.Value)
+                        {
+                            expAvg = expAvg + weight * (normed - expAvg);
+                        }
+                        else
+                        {
+                            expAvg = normed - (normed - expAvg) * oneMinusWeight;
+                        }
+                        param = param - learningRate * expAvg;
+                        expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+                    }
+                    paramEven = param;
+                    expAvgSqEven = expAvgSq;
+                    if (!TStepIsOne.Value) expAvgEven = expAvg;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref expAvgSqRef, i, out _, out V512 expAvgSqHalf);
+                    V512 expAvgSq = expAvgSqHalf;
+                    V512 expAvgHalf = V512.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref expAvgRef, i, out _, out expAvgHalf);
+                    V512 expAvg = !TStepIsOne.Value ? expAvgHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    if (TStepIsOne.Value)
+                    {
+                        expAvgSq = expAvgSq + g * g;
+                    }
+                    else
+                    {
+                        V512 normed = Vector512.Min(Vector512.Max(g / Vector512.Max(Vector512.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                        if (TAbsWeightBelowHalf.Value)
+                        {
+                            expAvg = expAvg + weight * (normed - expAvg);
+                        }
+                        else
+                        {
+                            expAvg = normed - (normed - expAvg) * oneMinusWeight;
+                        }
+                        param = param - learningRate * expAvg;
+                        expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+                    }
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair512(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
+                    if (!TStepIsOne.Value) TStateStorage.StorePair512(expAvgEven, expAvg, ref expAvgRef, i);
+                }
+            }
+        }
         V512 paramDeferred = V512.Zero;
         V512 expAvgSqDeferred = V512.Zero;
         V512 expAvgDeferred = V512.Zero;
@@ -957,7 +1060,7 @@ partial class ADOPT : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -987,6 +1090,109 @@ partial class ADOPT : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 paramEven = V256.Zero;
+                V256 expAvgSqEven = V256.Zero;
+                V256 expAvgEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref expAvgSqRef, i, out V256 expAvgSqHalf, out _);
+                    V256 expAvgSq = expAvgSqHalf;
+                    V256 expAvgHalf = V256.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref expAvgRef, i, out expAvgHalf, out _);
+                    V256 expAvg = !TStepIsOne.Value ? expAvgHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    if (TStepIsOne.Value)
+                    {
+                        expAvgSq = expAvgSq + g * g;
+                    }
+                    else
+                    {
+                        V256 normed = Vector256.Min(Vector256.Max(g / Vector256.Max(Vector256.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                        if (TAbsWeightBelowHalf.Value)
+                        {
+                            expAvg = expAvg + weight * (normed - expAvg);
+                        }
+                        else
+                        {
+                            expAvg = normed - (normed - expAvg) * oneMinusWeight;
+                        }
+                        param = param - learningRate * expAvg;
+                        expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+                    }
+                    paramEven = param;
+                    expAvgSqEven = expAvgSq;
+                    if (!TStepIsOne.Value) expAvgEven = expAvg;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref expAvgSqRef, i, out _, out V256 expAvgSqHalf);
+                    V256 expAvgSq = expAvgSqHalf;
+                    V256 expAvgHalf = V256.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref expAvgRef, i, out _, out expAvgHalf);
+                    V256 expAvg = !TStepIsOne.Value ? expAvgHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    if (TStepIsOne.Value)
+                    {
+                        expAvgSq = expAvgSq + g * g;
+                    }
+                    else
+                    {
+                        V256 normed = Vector256.Min(Vector256.Max(g / Vector256.Max(Vector256.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                        if (TAbsWeightBelowHalf.Value)
+                        {
+                            expAvg = expAvg + weight * (normed - expAvg);
+                        }
+                        else
+                        {
+                            expAvg = normed - (normed - expAvg) * oneMinusWeight;
+                        }
+                        param = param - learningRate * expAvg;
+                        expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+                    }
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair256(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
+                    if (!TStepIsOne.Value) TStateStorage.StorePair256(expAvgEven, expAvg, ref expAvgRef, i);
+                }
+            }
+        }
         V256 paramDeferred = V256.Zero;
         V256 expAvgSqDeferred = V256.Zero;
         V256 expAvgDeferred = V256.Zero;
@@ -1052,7 +1258,7 @@ partial class ADOPT : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TAbsWeightBelowHalf, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -1082,6 +1288,109 @@ partial class ADOPT : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 paramEven = V128.Zero;
+                V128 expAvgSqEven = V128.Zero;
+                V128 expAvgEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref expAvgSqRef, i, out V128 expAvgSqHalf, out _);
+                    V128 expAvgSq = expAvgSqHalf;
+                    V128 expAvgHalf = V128.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref expAvgRef, i, out expAvgHalf, out _);
+                    V128 expAvg = !TStepIsOne.Value ? expAvgHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    if (TStepIsOne.Value)
+                    {
+                        expAvgSq = expAvgSq + g * g;
+                    }
+                    else
+                    {
+                        V128 normed = Vector128.Min(Vector128.Max(g / Vector128.Max(Vector128.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                        if (TAbsWeightBelowHalf.Value)
+                        {
+                            expAvg = expAvg + weight * (normed - expAvg);
+                        }
+                        else
+                        {
+                            expAvg = normed - (normed - expAvg) * oneMinusWeight;
+                        }
+                        param = param - learningRate * expAvg;
+                        expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+                    }
+                    paramEven = param;
+                    expAvgSqEven = expAvgSq;
+                    if (!TStepIsOne.Value) expAvgEven = expAvg;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref expAvgSqRef, i, out _, out V128 expAvgSqHalf);
+                    V128 expAvgSq = expAvgSqHalf;
+                    V128 expAvgHalf = V128.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref expAvgRef, i, out _, out expAvgHalf);
+                    V128 expAvg = !TStepIsOne.Value ? expAvgHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    if (TStepIsOne.Value)
+                    {
+                        expAvgSq = expAvgSq + g * g;
+                    }
+                    else
+                    {
+                        V128 normed = Vector128.Min(Vector128.Max(g / Vector128.Max(Vector128.Sqrt(expAvgSq), epsilon), negatedClip), clip);
+                        if (TAbsWeightBelowHalf.Value)
+                        {
+                            expAvg = expAvg + weight * (normed - expAvg);
+                        }
+                        else
+                        {
+                            expAvg = normed - (normed - expAvg) * oneMinusWeight;
+                        }
+                        param = param - learningRate * expAvg;
+                        expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+                    }
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair128(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
+                    if (!TStepIsOne.Value) TStateStorage.StorePair128(expAvgEven, expAvg, ref expAvgRef, i);
+                }
+            }
+        }
         V128 paramDeferred = V128.Zero;
         V128 expAvgSqDeferred = V128.Zero;
         V128 expAvgDeferred = V128.Zero;

@@ -645,7 +645,7 @@ partial class ASGD : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -666,6 +666,72 @@ partial class ASGD : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 paramEven = V512.Zero;
+                V512 averageEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    V512 averageHalf = V512.Zero;
+                    if (TMuIsNotOne.Value) TStateStorage.LoadPair512(ref averageRef, i, out averageHalf, out _);
+                    V512 average = TMuIsNotOne.Value ? averageHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    param = param * oneMinusLambdaTimesEta;
+                    param = param - eta * g;
+                    if (TMuIsNotOne.Value)
+                    {
+                        average = average + (param - average) * mu;
+                    }
+                    else
+                    {
+                        average = param;
+                    }
+                    paramEven = param;
+                    averageEven = average;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    V512 averageHalf = V512.Zero;
+                    if (TMuIsNotOne.Value) TStateStorage.LoadPair512(ref averageRef, i, out _, out averageHalf);
+                    V512 average = TMuIsNotOne.Value ? averageHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    param = param * oneMinusLambdaTimesEta;
+                    param = param - eta * g;
+                    if (TMuIsNotOne.Value)
+                    {
+                        average = average + (param - average) * mu;
+                    }
+                    else
+                    {
+                        average = param;
+                    }
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair512(averageEven, average, ref averageRef, i);
+                }
+            }
+        }
         V512 paramDeferred = V512.Zero;
         V512 averageDeferred = V512.Zero;
         nuint deferredAt = 0;
@@ -711,7 +777,7 @@ partial class ASGD : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -732,6 +798,72 @@ partial class ASGD : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 paramEven = V256.Zero;
+                V256 averageEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    V256 averageHalf = V256.Zero;
+                    if (TMuIsNotOne.Value) TStateStorage.LoadPair256(ref averageRef, i, out averageHalf, out _);
+                    V256 average = TMuIsNotOne.Value ? averageHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    param = param * oneMinusLambdaTimesEta;
+                    param = param - eta * g;
+                    if (TMuIsNotOne.Value)
+                    {
+                        average = average + (param - average) * mu;
+                    }
+                    else
+                    {
+                        average = param;
+                    }
+                    paramEven = param;
+                    averageEven = average;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    V256 averageHalf = V256.Zero;
+                    if (TMuIsNotOne.Value) TStateStorage.LoadPair256(ref averageRef, i, out _, out averageHalf);
+                    V256 average = TMuIsNotOne.Value ? averageHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    param = param * oneMinusLambdaTimesEta;
+                    param = param - eta * g;
+                    if (TMuIsNotOne.Value)
+                    {
+                        average = average + (param - average) * mu;
+                    }
+                    else
+                    {
+                        average = param;
+                    }
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair256(averageEven, average, ref averageRef, i);
+                }
+            }
+        }
         V256 paramDeferred = V256.Zero;
         V256 averageDeferred = V256.Zero;
         nuint deferredAt = 0;
@@ -777,7 +909,7 @@ partial class ASGD : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TMuIsNotOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -798,6 +930,72 @@ partial class ASGD : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 paramEven = V128.Zero;
+                V128 averageEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    V128 averageHalf = V128.Zero;
+                    if (TMuIsNotOne.Value) TStateStorage.LoadPair128(ref averageRef, i, out averageHalf, out _);
+                    V128 average = TMuIsNotOne.Value ? averageHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    param = param * oneMinusLambdaTimesEta;
+                    param = param - eta * g;
+                    if (TMuIsNotOne.Value)
+                    {
+                        average = average + (param - average) * mu;
+                    }
+                    else
+                    {
+                        average = param;
+                    }
+                    paramEven = param;
+                    averageEven = average;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    V128 averageHalf = V128.Zero;
+                    if (TMuIsNotOne.Value) TStateStorage.LoadPair128(ref averageRef, i, out _, out averageHalf);
+                    V128 average = TMuIsNotOne.Value ? averageHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    param = param * oneMinusLambdaTimesEta;
+                    param = param - eta * g;
+                    if (TMuIsNotOne.Value)
+                    {
+                        average = average + (param - average) * mu;
+                    }
+                    else
+                    {
+                        average = param;
+                    }
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair128(averageEven, average, ref averageRef, i);
+                }
+            }
+        }
         V128 paramDeferred = V128.Zero;
         V128 averageDeferred = V128.Zero;
         nuint deferredAt = 0;

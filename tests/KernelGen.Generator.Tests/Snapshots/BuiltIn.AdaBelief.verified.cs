@@ -1164,7 +1164,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -1197,6 +1197,144 @@ partial class AdaBelief : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 paramEven = V512.Zero;
+                V512 expAvgEven = V512.Zero;
+                V512 expAvgVarEven = V512.Zero;
+                V512 maxExpAvgVarEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref expAvgRef, i, out V512 expAvgHalf, out _);
+                    V512 expAvg = expAvgHalf;
+                    TStateStorage.LoadPair512(ref expAvgVarRef, i, out V512 expAvgVarHalf, out _);
+                    V512 expAvgVar = expAvgVarHalf;
+                    V512 maxExpAvgVarHalf = V512.Zero;
+                    if (TAmsBound.Value) TStateStorage.LoadPair512(ref maxExpAvgVarRef, i, out maxExpAvgVarHalf, out _);
+                    V512 maxExpAvgVar = TAmsBound.Value ? maxExpAvgVarHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+                    V512 residual = g - expAvg;
+                    expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+                    V512 variance = V512.Zero;
+                    if (TAmsBound.Value)
+                    {
+                        maxExpAvgVar = Vector512.Max(maxExpAvgVar, expAvgVar);
+                        variance = maxExpAvgVar;
+                    }
+                    else
+                    {
+                        variance = expAvgVar;
+                    }
+                    V512 denominator = Vector512.Sqrt(variance + Vector512.Create(1E-15f)) + epsilon;
+                    if (TNotRectify.Value)
+                    {
+                        param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
+                    }
+                    else
+                    {
+                        if (TRhoAtLeastRectifyThreshold.Value)
+                        {
+                            param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
+                        }
+                        else
+                        {
+                            if (TCondition6.Value)
+                            {
+                                param = param - learningRateOverDebias * expAvg;
+                            }
+                        }
+                    }
+                    paramEven = param;
+                    expAvgEven = expAvg;
+                    expAvgVarEven = expAvgVar;
+                    if (TAmsBound.Value) maxExpAvgVarEven = maxExpAvgVar;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref expAvgRef, i, out _, out V512 expAvgHalf);
+                    V512 expAvg = expAvgHalf;
+                    TStateStorage.LoadPair512(ref expAvgVarRef, i, out _, out V512 expAvgVarHalf);
+                    V512 expAvgVar = expAvgVarHalf;
+                    V512 maxExpAvgVarHalf = V512.Zero;
+                    if (TAmsBound.Value) TStateStorage.LoadPair512(ref maxExpAvgVarRef, i, out _, out maxExpAvgVarHalf);
+                    V512 maxExpAvgVar = TAmsBound.Value ? maxExpAvgVarHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+                    V512 residual = g - expAvg;
+                    expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+                    V512 variance = V512.Zero;
+                    if (TAmsBound.Value)
+                    {
+                        maxExpAvgVar = Vector512.Max(maxExpAvgVar, expAvgVar);
+                        variance = maxExpAvgVar;
+                    }
+                    else
+                    {
+                        variance = expAvgVar;
+                    }
+                    V512 denominator = Vector512.Sqrt(variance + Vector512.Create(1E-15f)) + epsilon;
+                    if (TNotRectify.Value)
+                    {
+                        param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
+                    }
+                    else
+                    {
+                        if (TRhoAtLeastRectifyThreshold.Value)
+                        {
+                            param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
+                        }
+                        else
+                        {
+                            if (TCondition6.Value)
+                            {
+                                param = param - learningRateOverDebias * expAvg;
+                            }
+                        }
+                    }
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair512(expAvgEven, expAvg, ref expAvgRef, i);
+                    TStateStorage.StorePair512(expAvgVarEven, expAvgVar, ref expAvgVarRef, i);
+                    if (TAmsBound.Value) TStateStorage.StorePair512(maxExpAvgVarEven, maxExpAvgVar, ref maxExpAvgVarRef, i);
+                }
+            }
+        }
         V512 paramDeferred = V512.Zero;
         V512 expAvgDeferred = V512.Zero;
         V512 expAvgVarDeferred = V512.Zero;
@@ -1281,7 +1419,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -1314,6 +1452,144 @@ partial class AdaBelief : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 paramEven = V256.Zero;
+                V256 expAvgEven = V256.Zero;
+                V256 expAvgVarEven = V256.Zero;
+                V256 maxExpAvgVarEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref expAvgRef, i, out V256 expAvgHalf, out _);
+                    V256 expAvg = expAvgHalf;
+                    TStateStorage.LoadPair256(ref expAvgVarRef, i, out V256 expAvgVarHalf, out _);
+                    V256 expAvgVar = expAvgVarHalf;
+                    V256 maxExpAvgVarHalf = V256.Zero;
+                    if (TAmsBound.Value) TStateStorage.LoadPair256(ref maxExpAvgVarRef, i, out maxExpAvgVarHalf, out _);
+                    V256 maxExpAvgVar = TAmsBound.Value ? maxExpAvgVarHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+                    V256 residual = g - expAvg;
+                    expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+                    V256 variance = V256.Zero;
+                    if (TAmsBound.Value)
+                    {
+                        maxExpAvgVar = Vector256.Max(maxExpAvgVar, expAvgVar);
+                        variance = maxExpAvgVar;
+                    }
+                    else
+                    {
+                        variance = expAvgVar;
+                    }
+                    V256 denominator = Vector256.Sqrt(variance + Vector256.Create(1E-15f)) + epsilon;
+                    if (TNotRectify.Value)
+                    {
+                        param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
+                    }
+                    else
+                    {
+                        if (TRhoAtLeastRectifyThreshold.Value)
+                        {
+                            param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
+                        }
+                        else
+                        {
+                            if (TCondition6.Value)
+                            {
+                                param = param - learningRateOverDebias * expAvg;
+                            }
+                        }
+                    }
+                    paramEven = param;
+                    expAvgEven = expAvg;
+                    expAvgVarEven = expAvgVar;
+                    if (TAmsBound.Value) maxExpAvgVarEven = maxExpAvgVar;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref expAvgRef, i, out _, out V256 expAvgHalf);
+                    V256 expAvg = expAvgHalf;
+                    TStateStorage.LoadPair256(ref expAvgVarRef, i, out _, out V256 expAvgVarHalf);
+                    V256 expAvgVar = expAvgVarHalf;
+                    V256 maxExpAvgVarHalf = V256.Zero;
+                    if (TAmsBound.Value) TStateStorage.LoadPair256(ref maxExpAvgVarRef, i, out _, out maxExpAvgVarHalf);
+                    V256 maxExpAvgVar = TAmsBound.Value ? maxExpAvgVarHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+                    V256 residual = g - expAvg;
+                    expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+                    V256 variance = V256.Zero;
+                    if (TAmsBound.Value)
+                    {
+                        maxExpAvgVar = Vector256.Max(maxExpAvgVar, expAvgVar);
+                        variance = maxExpAvgVar;
+                    }
+                    else
+                    {
+                        variance = expAvgVar;
+                    }
+                    V256 denominator = Vector256.Sqrt(variance + Vector256.Create(1E-15f)) + epsilon;
+                    if (TNotRectify.Value)
+                    {
+                        param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
+                    }
+                    else
+                    {
+                        if (TRhoAtLeastRectifyThreshold.Value)
+                        {
+                            param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
+                        }
+                        else
+                        {
+                            if (TCondition6.Value)
+                            {
+                                param = param - learningRateOverDebias * expAvg;
+                            }
+                        }
+                    }
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair256(expAvgEven, expAvg, ref expAvgRef, i);
+                    TStateStorage.StorePair256(expAvgVarEven, expAvgVar, ref expAvgVarRef, i);
+                    if (TAmsBound.Value) TStateStorage.StorePair256(maxExpAvgVarEven, maxExpAvgVar, ref maxExpAvgVarRef, i);
+                }
+            }
+        }
         V256 paramDeferred = V256.Zero;
         V256 expAvgDeferred = V256.Zero;
         V256 expAvgVarDeferred = V256.Zero;
@@ -1398,7 +1674,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TAmsBound, TNotRectify, TRhoAtLeastRectifyThreshold, TCondition6, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -1431,6 +1707,144 @@ partial class AdaBelief : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 paramEven = V128.Zero;
+                V128 expAvgEven = V128.Zero;
+                V128 expAvgVarEven = V128.Zero;
+                V128 maxExpAvgVarEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref expAvgRef, i, out V128 expAvgHalf, out _);
+                    V128 expAvg = expAvgHalf;
+                    TStateStorage.LoadPair128(ref expAvgVarRef, i, out V128 expAvgVarHalf, out _);
+                    V128 expAvgVar = expAvgVarHalf;
+                    V128 maxExpAvgVarHalf = V128.Zero;
+                    if (TAmsBound.Value) TStateStorage.LoadPair128(ref maxExpAvgVarRef, i, out maxExpAvgVarHalf, out _);
+                    V128 maxExpAvgVar = TAmsBound.Value ? maxExpAvgVarHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+                    V128 residual = g - expAvg;
+                    expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+                    V128 variance = V128.Zero;
+                    if (TAmsBound.Value)
+                    {
+                        maxExpAvgVar = Vector128.Max(maxExpAvgVar, expAvgVar);
+                        variance = maxExpAvgVar;
+                    }
+                    else
+                    {
+                        variance = expAvgVar;
+                    }
+                    V128 denominator = Vector128.Sqrt(variance + Vector128.Create(1E-15f)) + epsilon;
+                    if (TNotRectify.Value)
+                    {
+                        param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
+                    }
+                    else
+                    {
+                        if (TRhoAtLeastRectifyThreshold.Value)
+                        {
+                            param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
+                        }
+                        else
+                        {
+                            if (TCondition6.Value)
+                            {
+                                param = param - learningRateOverDebias * expAvg;
+                            }
+                        }
+                    }
+                    paramEven = param;
+                    expAvgEven = expAvg;
+                    expAvgVarEven = expAvgVar;
+                    if (TAmsBound.Value) maxExpAvgVarEven = maxExpAvgVar;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref expAvgRef, i, out _, out V128 expAvgHalf);
+                    V128 expAvg = expAvgHalf;
+                    TStateStorage.LoadPair128(ref expAvgVarRef, i, out _, out V128 expAvgVarHalf);
+                    V128 expAvgVar = expAvgVarHalf;
+                    V128 maxExpAvgVarHalf = V128.Zero;
+                    if (TAmsBound.Value) TStateStorage.LoadPair128(ref maxExpAvgVarRef, i, out _, out maxExpAvgVarHalf);
+                    V128 maxExpAvgVar = TAmsBound.Value ? maxExpAvgVarHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+                    V128 residual = g - expAvg;
+                    expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
+                    V128 variance = V128.Zero;
+                    if (TAmsBound.Value)
+                    {
+                        maxExpAvgVar = Vector128.Max(maxExpAvgVar, expAvgVar);
+                        variance = maxExpAvgVar;
+                    }
+                    else
+                    {
+                        variance = expAvgVar;
+                    }
+                    V128 denominator = Vector128.Sqrt(variance + Vector128.Create(1E-15f)) + epsilon;
+                    if (TNotRectify.Value)
+                    {
+                        param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
+                    }
+                    else
+                    {
+                        if (TRhoAtLeastRectifyThreshold.Value)
+                        {
+                            param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
+                        }
+                        else
+                        {
+                            if (TCondition6.Value)
+                            {
+                                param = param - learningRateOverDebias * expAvg;
+                            }
+                        }
+                    }
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair128(expAvgEven, expAvg, ref expAvgRef, i);
+                    TStateStorage.StorePair128(expAvgVarEven, expAvgVar, ref expAvgVarRef, i);
+                    if (TAmsBound.Value) TStateStorage.StorePair128(maxExpAvgVarEven, maxExpAvgVar, ref maxExpAvgVarRef, i);
+                }
+            }
+        }
         V128 paramDeferred = V128.Zero;
         V128 expAvgDeferred = V128.Zero;
         V128 expAvgVarDeferred = V128.Zero;

@@ -521,7 +521,7 @@ partial class Adadelta : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -543,6 +543,67 @@ partial class Adadelta : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 squareAvgEven = V512.Zero;
+                V512 accDeltaEven = V512.Zero;
+                V512 paramEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref squareAvgRef, i, out V512 squareAvgHalf, out _);
+                    V512 squareAvg = squareAvgHalf;
+                    TStateStorage.LoadPair512(ref accDeltaRef, i, out V512 accDeltaHalf, out _);
+                    V512 accDelta = accDeltaHalf;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    squareAvg = squareAvg * rho + oneMinusRho * g * g;
+                    V512 std = Vector512.Sqrt(squareAvg + epsilon);
+                    V512 delta = Vector512.Sqrt(accDelta + epsilon) / std * g;
+                    accDelta = accDelta * rho + oneMinusRho * delta * delta;
+                    param = param - learningRate * delta;
+                    squareAvgEven = squareAvg;
+                    accDeltaEven = accDelta;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref squareAvgRef, i, out _, out V512 squareAvgHalf);
+                    V512 squareAvg = squareAvgHalf;
+                    TStateStorage.LoadPair512(ref accDeltaRef, i, out _, out V512 accDeltaHalf);
+                    V512 accDelta = accDeltaHalf;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    squareAvg = squareAvg * rho + oneMinusRho * g * g;
+                    V512 std = Vector512.Sqrt(squareAvg + epsilon);
+                    V512 delta = Vector512.Sqrt(accDelta + epsilon) / std * g;
+                    accDelta = accDelta * rho + oneMinusRho * delta * delta;
+                    param = param - learningRate * delta;
+                    TStateStorage.StorePair512(squareAvgEven, squareAvg, ref squareAvgRef, i);
+                    TStateStorage.StorePair512(accDeltaEven, accDelta, ref accDeltaRef, i);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V512 squareAvgDeferred = V512.Zero;
         V512 accDeltaDeferred = V512.Zero;
         V512 paramDeferred = V512.Zero;
@@ -588,7 +649,7 @@ partial class Adadelta : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -610,6 +671,67 @@ partial class Adadelta : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 squareAvgEven = V256.Zero;
+                V256 accDeltaEven = V256.Zero;
+                V256 paramEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref squareAvgRef, i, out V256 squareAvgHalf, out _);
+                    V256 squareAvg = squareAvgHalf;
+                    TStateStorage.LoadPair256(ref accDeltaRef, i, out V256 accDeltaHalf, out _);
+                    V256 accDelta = accDeltaHalf;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    squareAvg = squareAvg * rho + oneMinusRho * g * g;
+                    V256 std = Vector256.Sqrt(squareAvg + epsilon);
+                    V256 delta = Vector256.Sqrt(accDelta + epsilon) / std * g;
+                    accDelta = accDelta * rho + oneMinusRho * delta * delta;
+                    param = param - learningRate * delta;
+                    squareAvgEven = squareAvg;
+                    accDeltaEven = accDelta;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref squareAvgRef, i, out _, out V256 squareAvgHalf);
+                    V256 squareAvg = squareAvgHalf;
+                    TStateStorage.LoadPair256(ref accDeltaRef, i, out _, out V256 accDeltaHalf);
+                    V256 accDelta = accDeltaHalf;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    squareAvg = squareAvg * rho + oneMinusRho * g * g;
+                    V256 std = Vector256.Sqrt(squareAvg + epsilon);
+                    V256 delta = Vector256.Sqrt(accDelta + epsilon) / std * g;
+                    accDelta = accDelta * rho + oneMinusRho * delta * delta;
+                    param = param - learningRate * delta;
+                    TStateStorage.StorePair256(squareAvgEven, squareAvg, ref squareAvgRef, i);
+                    TStateStorage.StorePair256(accDeltaEven, accDelta, ref accDeltaRef, i);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V256 squareAvgDeferred = V256.Zero;
         V256 accDeltaDeferred = V256.Zero;
         V256 paramDeferred = V256.Zero;
@@ -655,7 +777,7 @@ partial class Adadelta : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -677,6 +799,67 @@ partial class Adadelta : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 squareAvgEven = V128.Zero;
+                V128 accDeltaEven = V128.Zero;
+                V128 paramEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref squareAvgRef, i, out V128 squareAvgHalf, out _);
+                    V128 squareAvg = squareAvgHalf;
+                    TStateStorage.LoadPair128(ref accDeltaRef, i, out V128 accDeltaHalf, out _);
+                    V128 accDelta = accDeltaHalf;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    squareAvg = squareAvg * rho + oneMinusRho * g * g;
+                    V128 std = Vector128.Sqrt(squareAvg + epsilon);
+                    V128 delta = Vector128.Sqrt(accDelta + epsilon) / std * g;
+                    accDelta = accDelta * rho + oneMinusRho * delta * delta;
+                    param = param - learningRate * delta;
+                    squareAvgEven = squareAvg;
+                    accDeltaEven = accDelta;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref squareAvgRef, i, out _, out V128 squareAvgHalf);
+                    V128 squareAvg = squareAvgHalf;
+                    TStateStorage.LoadPair128(ref accDeltaRef, i, out _, out V128 accDeltaHalf);
+                    V128 accDelta = accDeltaHalf;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    squareAvg = squareAvg * rho + oneMinusRho * g * g;
+                    V128 std = Vector128.Sqrt(squareAvg + epsilon);
+                    V128 delta = Vector128.Sqrt(accDelta + epsilon) / std * g;
+                    accDelta = accDelta * rho + oneMinusRho * delta * delta;
+                    param = param - learningRate * delta;
+                    TStateStorage.StorePair128(squareAvgEven, squareAvg, ref squareAvgRef, i);
+                    TStateStorage.StorePair128(accDeltaEven, accDelta, ref accDeltaRef, i);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V128 squareAvgDeferred = V128.Zero;
         V128 accDeltaDeferred = V128.Zero;
         V128 paramDeferred = V128.Zero;

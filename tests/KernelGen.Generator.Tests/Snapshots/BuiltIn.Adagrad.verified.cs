@@ -518,7 +518,7 @@ partial class Adagrad : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -539,6 +539,56 @@ partial class Adagrad : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 sumEven = V512.Zero;
+                V512 paramEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    V512 sumHalf = V512.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref sumRef, i, out sumHalf, out _);
+                    V512 sum = !TStepIsOne.Value ? sumHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+                    param = param - clr * g / (Vector512.Sqrt(sum) + epsilon);
+                    sumEven = sum;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    V512 sumHalf = V512.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref sumRef, i, out _, out sumHalf);
+                    V512 sum = !TStepIsOne.Value ? sumHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+                    param = param - clr * g / (Vector512.Sqrt(sum) + epsilon);
+                    TStateStorage.StorePair512(sumEven, sum, ref sumRef, i);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V512 sumDeferred = V512.Zero;
         V512 paramDeferred = V512.Zero;
         nuint deferredAt = 0;
@@ -576,7 +626,7 @@ partial class Adagrad : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -597,6 +647,56 @@ partial class Adagrad : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 sumEven = V256.Zero;
+                V256 paramEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    V256 sumHalf = V256.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref sumRef, i, out sumHalf, out _);
+                    V256 sum = !TStepIsOne.Value ? sumHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+                    param = param - clr * g / (Vector256.Sqrt(sum) + epsilon);
+                    sumEven = sum;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    V256 sumHalf = V256.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref sumRef, i, out _, out sumHalf);
+                    V256 sum = !TStepIsOne.Value ? sumHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+                    param = param - clr * g / (Vector256.Sqrt(sum) + epsilon);
+                    TStateStorage.StorePair256(sumEven, sum, ref sumRef, i);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V256 sumDeferred = V256.Zero;
         V256 paramDeferred = V256.Zero;
         nuint deferredAt = 0;
@@ -634,7 +734,7 @@ partial class Adagrad : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -655,6 +755,56 @@ partial class Adagrad : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 sumEven = V128.Zero;
+                V128 paramEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    V128 sumHalf = V128.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref sumRef, i, out sumHalf, out _);
+                    V128 sum = !TStepIsOne.Value ? sumHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+                    param = param - clr * g / (Vector128.Sqrt(sum) + epsilon);
+                    sumEven = sum;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    V128 sumHalf = V128.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref sumRef, i, out _, out sumHalf);
+                    V128 sum = !TStepIsOne.Value ? sumHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+                    param = param - clr * g / (Vector128.Sqrt(sum) + epsilon);
+                    TStateStorage.StorePair128(sumEven, sum, ref sumRef, i);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V128 sumDeferred = V128.Zero;
         V128 paramDeferred = V128.Zero;
         nuint deferredAt = 0;

@@ -1707,7 +1707,7 @@ partial class Adan : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -1741,6 +1741,99 @@ partial class Adan : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 expAvgEven = V512.Zero;
+                V512 expAvgDiffEven = V512.Zero;
+                V512 expAvgSqEven = V512.Zero;
+                V512 paramEven = V512.Zero;
+                V512 previousGradNegatedEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    V512 previousGradNegatedHalf = V512.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref previousGradNegatedRef, i, out previousGradNegatedHalf, out _);
+                    V512 previousGradNegated = !TStepIsOne.Value ? previousGradNegatedHalf : V512.Zero;
+                    TStateStorage.LoadPair512(ref expAvgRef, i, out V512 expAvgHalf, out _);
+                    V512 expAvg = expAvgHalf;
+                    TStateStorage.LoadPair512(ref expAvgDiffRef, i, out V512 expAvgDiffHalf, out _);
+                    V512 expAvgDiff = expAvgDiffHalf;
+                    TStateStorage.LoadPair512(ref expAvgSqRef, i, out V512 expAvgSqHalf, out _);
+                    V512 expAvgSq = expAvgSqHalf;
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    V512 g = (TMaximize.Value ? -grad : grad) * clip;
+                    V512 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+                    expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+                    expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+                    V512 u = gradDiff * beta2 + g;
+                    expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+                    V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * oneMinusLearningRateTimesWeightDecay;
+                    }
+                    param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+                    param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+                    if (TNotWeightDecouple.Value)
+                    {
+                        param = param / onePlusLearningRateTimesWeightDecay;
+                    }
+                    previousGradNegated = -g;
+                    expAvgEven = expAvg;
+                    expAvgDiffEven = expAvgDiff;
+                    expAvgSqEven = expAvgSq;
+                    paramEven = param;
+                    previousGradNegatedEven = previousGradNegated;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    V512 previousGradNegatedHalf = V512.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref previousGradNegatedRef, i, out _, out previousGradNegatedHalf);
+                    V512 previousGradNegated = !TStepIsOne.Value ? previousGradNegatedHalf : V512.Zero;
+                    TStateStorage.LoadPair512(ref expAvgRef, i, out _, out V512 expAvgHalf);
+                    V512 expAvg = expAvgHalf;
+                    TStateStorage.LoadPair512(ref expAvgDiffRef, i, out _, out V512 expAvgDiffHalf);
+                    V512 expAvgDiff = expAvgDiffHalf;
+                    TStateStorage.LoadPair512(ref expAvgSqRef, i, out _, out V512 expAvgSqHalf);
+                    V512 expAvgSq = expAvgSqHalf;
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    V512 g = (TMaximize.Value ? -grad : grad) * clip;
+                    V512 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+                    expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+                    expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+                    V512 u = gradDiff * beta2 + g;
+                    expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+                    V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * oneMinusLearningRateTimesWeightDecay;
+                    }
+                    param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+                    param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+                    if (TNotWeightDecouple.Value)
+                    {
+                        param = param / onePlusLearningRateTimesWeightDecay;
+                    }
+                    previousGradNegated = -g;
+                    TStateStorage.StorePair512(expAvgEven, expAvg, ref expAvgRef, i);
+                    TStateStorage.StorePair512(expAvgDiffEven, expAvgDiff, ref expAvgDiffRef, i);
+                    TStateStorage.StorePair512(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair512(previousGradNegatedEven, previousGradNegated, ref previousGradNegatedRef, i);
+                }
+            }
+        }
         V512 expAvgDeferred = V512.Zero;
         V512 expAvgDiffDeferred = V512.Zero;
         V512 expAvgSqDeferred = V512.Zero;
@@ -1804,7 +1897,7 @@ partial class Adan : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -1838,6 +1931,99 @@ partial class Adan : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 expAvgEven = V256.Zero;
+                V256 expAvgDiffEven = V256.Zero;
+                V256 expAvgSqEven = V256.Zero;
+                V256 paramEven = V256.Zero;
+                V256 previousGradNegatedEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    V256 previousGradNegatedHalf = V256.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref previousGradNegatedRef, i, out previousGradNegatedHalf, out _);
+                    V256 previousGradNegated = !TStepIsOne.Value ? previousGradNegatedHalf : V256.Zero;
+                    TStateStorage.LoadPair256(ref expAvgRef, i, out V256 expAvgHalf, out _);
+                    V256 expAvg = expAvgHalf;
+                    TStateStorage.LoadPair256(ref expAvgDiffRef, i, out V256 expAvgDiffHalf, out _);
+                    V256 expAvgDiff = expAvgDiffHalf;
+                    TStateStorage.LoadPair256(ref expAvgSqRef, i, out V256 expAvgSqHalf, out _);
+                    V256 expAvgSq = expAvgSqHalf;
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    V256 g = (TMaximize.Value ? -grad : grad) * clip;
+                    V256 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+                    expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+                    expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+                    V256 u = gradDiff * beta2 + g;
+                    expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+                    V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * oneMinusLearningRateTimesWeightDecay;
+                    }
+                    param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+                    param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+                    if (TNotWeightDecouple.Value)
+                    {
+                        param = param / onePlusLearningRateTimesWeightDecay;
+                    }
+                    previousGradNegated = -g;
+                    expAvgEven = expAvg;
+                    expAvgDiffEven = expAvgDiff;
+                    expAvgSqEven = expAvgSq;
+                    paramEven = param;
+                    previousGradNegatedEven = previousGradNegated;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    V256 previousGradNegatedHalf = V256.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref previousGradNegatedRef, i, out _, out previousGradNegatedHalf);
+                    V256 previousGradNegated = !TStepIsOne.Value ? previousGradNegatedHalf : V256.Zero;
+                    TStateStorage.LoadPair256(ref expAvgRef, i, out _, out V256 expAvgHalf);
+                    V256 expAvg = expAvgHalf;
+                    TStateStorage.LoadPair256(ref expAvgDiffRef, i, out _, out V256 expAvgDiffHalf);
+                    V256 expAvgDiff = expAvgDiffHalf;
+                    TStateStorage.LoadPair256(ref expAvgSqRef, i, out _, out V256 expAvgSqHalf);
+                    V256 expAvgSq = expAvgSqHalf;
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    V256 g = (TMaximize.Value ? -grad : grad) * clip;
+                    V256 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+                    expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+                    expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+                    V256 u = gradDiff * beta2 + g;
+                    expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+                    V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * oneMinusLearningRateTimesWeightDecay;
+                    }
+                    param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+                    param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+                    if (TNotWeightDecouple.Value)
+                    {
+                        param = param / onePlusLearningRateTimesWeightDecay;
+                    }
+                    previousGradNegated = -g;
+                    TStateStorage.StorePair256(expAvgEven, expAvg, ref expAvgRef, i);
+                    TStateStorage.StorePair256(expAvgDiffEven, expAvgDiff, ref expAvgDiffRef, i);
+                    TStateStorage.StorePair256(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair256(previousGradNegatedEven, previousGradNegated, ref previousGradNegatedRef, i);
+                }
+            }
+        }
         V256 expAvgDeferred = V256.Zero;
         V256 expAvgDiffDeferred = V256.Zero;
         V256 expAvgSqDeferred = V256.Zero;
@@ -1901,7 +2087,7 @@ partial class Adan : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TWeightDecouple, TNotWeightDecouple, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -1935,6 +2121,99 @@ partial class Adan : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 expAvgEven = V128.Zero;
+                V128 expAvgDiffEven = V128.Zero;
+                V128 expAvgSqEven = V128.Zero;
+                V128 paramEven = V128.Zero;
+                V128 previousGradNegatedEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    V128 previousGradNegatedHalf = V128.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref previousGradNegatedRef, i, out previousGradNegatedHalf, out _);
+                    V128 previousGradNegated = !TStepIsOne.Value ? previousGradNegatedHalf : V128.Zero;
+                    TStateStorage.LoadPair128(ref expAvgRef, i, out V128 expAvgHalf, out _);
+                    V128 expAvg = expAvgHalf;
+                    TStateStorage.LoadPair128(ref expAvgDiffRef, i, out V128 expAvgDiffHalf, out _);
+                    V128 expAvgDiff = expAvgDiffHalf;
+                    TStateStorage.LoadPair128(ref expAvgSqRef, i, out V128 expAvgSqHalf, out _);
+                    V128 expAvgSq = expAvgSqHalf;
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    V128 g = (TMaximize.Value ? -grad : grad) * clip;
+                    V128 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+                    expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+                    expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+                    V128 u = gradDiff * beta2 + g;
+                    expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+                    V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * oneMinusLearningRateTimesWeightDecay;
+                    }
+                    param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+                    param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+                    if (TNotWeightDecouple.Value)
+                    {
+                        param = param / onePlusLearningRateTimesWeightDecay;
+                    }
+                    previousGradNegated = -g;
+                    expAvgEven = expAvg;
+                    expAvgDiffEven = expAvgDiff;
+                    expAvgSqEven = expAvgSq;
+                    paramEven = param;
+                    previousGradNegatedEven = previousGradNegated;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    V128 previousGradNegatedHalf = V128.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref previousGradNegatedRef, i, out _, out previousGradNegatedHalf);
+                    V128 previousGradNegated = !TStepIsOne.Value ? previousGradNegatedHalf : V128.Zero;
+                    TStateStorage.LoadPair128(ref expAvgRef, i, out _, out V128 expAvgHalf);
+                    V128 expAvg = expAvgHalf;
+                    TStateStorage.LoadPair128(ref expAvgDiffRef, i, out _, out V128 expAvgDiffHalf);
+                    V128 expAvgDiff = expAvgDiffHalf;
+                    TStateStorage.LoadPair128(ref expAvgSqRef, i, out _, out V128 expAvgSqHalf);
+                    V128 expAvgSq = expAvgSqHalf;
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    V128 g = (TMaximize.Value ? -grad : grad) * clip;
+                    V128 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+                    expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+                    expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
+                    V128 u = gradDiff * beta2 + g;
+                    expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
+                    V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * oneMinusLearningRateTimesWeightDecay;
+                    }
+                    param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
+                    param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
+                    if (TNotWeightDecouple.Value)
+                    {
+                        param = param / onePlusLearningRateTimesWeightDecay;
+                    }
+                    previousGradNegated = -g;
+                    TStateStorage.StorePair128(expAvgEven, expAvg, ref expAvgRef, i);
+                    TStateStorage.StorePair128(expAvgDiffEven, expAvgDiff, ref expAvgDiffRef, i);
+                    TStateStorage.StorePair128(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair128(previousGradNegatedEven, previousGradNegated, ref previousGradNegatedRef, i);
+                }
+            }
+        }
         V128 expAvgDeferred = V128.Zero;
         V128 expAvgDiffDeferred = V128.Zero;
         V128 expAvgSqDeferred = V128.Zero;

@@ -592,7 +592,7 @@ partial class Lion : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -616,6 +616,72 @@ partial class Lion : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 paramEven = V512.Zero;
+                V512 expAvgEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref expAvgRef, i, out V512 expAvgHalf, out _);
+                    V512 expAvg = expAvgHalf;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    V512 interpolated = expAvg * beta1 + oneMinusBeta1 * g;
+                    V512 sign = Vector512.ConditionalSelect(Vector512.GreaterThan(interpolated, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(interpolated, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
+                    expAvg = expAvg * beta2 + oneMinusBeta2 * g;
+                    param = param - learningRate * sign;
+                    paramEven = param;
+                    expAvgEven = expAvg;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref expAvgRef, i, out _, out V512 expAvgHalf);
+                    V512 expAvg = expAvgHalf;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    V512 interpolated = expAvg * beta1 + oneMinusBeta1 * g;
+                    V512 sign = Vector512.ConditionalSelect(Vector512.GreaterThan(interpolated, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(interpolated, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
+                    expAvg = expAvg * beta2 + oneMinusBeta2 * g;
+                    param = param - learningRate * sign;
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair512(expAvgEven, expAvg, ref expAvgRef, i);
+                }
+            }
+        }
         V512 paramDeferred = V512.Zero;
         V512 expAvgDeferred = V512.Zero;
         nuint deferredAt = 0;
@@ -662,7 +728,7 @@ partial class Lion : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -686,6 +752,72 @@ partial class Lion : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 paramEven = V256.Zero;
+                V256 expAvgEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref expAvgRef, i, out V256 expAvgHalf, out _);
+                    V256 expAvg = expAvgHalf;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    V256 interpolated = expAvg * beta1 + oneMinusBeta1 * g;
+                    V256 sign = Vector256.ConditionalSelect(Vector256.GreaterThan(interpolated, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(interpolated, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
+                    expAvg = expAvg * beta2 + oneMinusBeta2 * g;
+                    param = param - learningRate * sign;
+                    paramEven = param;
+                    expAvgEven = expAvg;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref expAvgRef, i, out _, out V256 expAvgHalf);
+                    V256 expAvg = expAvgHalf;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    V256 interpolated = expAvg * beta1 + oneMinusBeta1 * g;
+                    V256 sign = Vector256.ConditionalSelect(Vector256.GreaterThan(interpolated, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(interpolated, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
+                    expAvg = expAvg * beta2 + oneMinusBeta2 * g;
+                    param = param - learningRate * sign;
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair256(expAvgEven, expAvg, ref expAvgRef, i);
+                }
+            }
+        }
         V256 paramDeferred = V256.Zero;
         V256 expAvgDeferred = V256.Zero;
         nuint deferredAt = 0;
@@ -732,7 +864,7 @@ partial class Lion : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -756,6 +888,72 @@ partial class Lion : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 paramEven = V128.Zero;
+                V128 expAvgEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref expAvgRef, i, out V128 expAvgHalf, out _);
+                    V128 expAvg = expAvgHalf;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    V128 interpolated = expAvg * beta1 + oneMinusBeta1 * g;
+                    V128 sign = Vector128.ConditionalSelect(Vector128.GreaterThan(interpolated, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(interpolated, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
+                    expAvg = expAvg * beta2 + oneMinusBeta2 * g;
+                    param = param - learningRate * sign;
+                    paramEven = param;
+                    expAvgEven = expAvg;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref expAvgRef, i, out _, out V128 expAvgHalf);
+                    V128 expAvg = expAvgHalf;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    V128 interpolated = expAvg * beta1 + oneMinusBeta1 * g;
+                    V128 sign = Vector128.ConditionalSelect(Vector128.GreaterThan(interpolated, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(interpolated, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
+                    expAvg = expAvg * beta2 + oneMinusBeta2 * g;
+                    param = param - learningRate * sign;
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair128(expAvgEven, expAvg, ref expAvgRef, i);
+                }
+            }
+        }
         V128 paramDeferred = V128.Zero;
         V128 expAvgDeferred = V128.Zero;
         nuint deferredAt = 0;

@@ -2877,7 +2877,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -2907,6 +2907,134 @@ partial class MADGRAD : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 x0Even = V512.Zero;
+                V512 gradSumSqEven = V512.Zero;
+                V512 sumEven = V512.Zero;
+                V512 paramEven = V512.Zero;
+                {
+                    // the even elements
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref x0Ref, i, out V512 x0Half, out _);
+                    V512 x0 = x0Half;
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair512(ref gradSumSqRef, i, out V512 gradSumSqHalf, out _);
+                    V512 gradSumSq = gradSumSqHalf;
+                    TStateStorage.LoadPair512(ref sumRef, i, out V512 sumHalf, out _);
+                    V512 sum = sumHalf;
+                    if (TStepIsOne.Value)
+                    {
+                        x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                    }
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    gradSumSq = gradSumSq + lambda * g * g;
+                    V512 a = gradSumSq;
+                    V512 a1 = Vector512.Sqrt(Vector512.Sqrt(a));
+                    V512 a2 = Vector512.Sqrt(Vector512.Sqrt(a1));
+                    V512 a3 = Vector512.Sqrt(Vector512.Sqrt(a2));
+                    V512 a4 = Vector512.Sqrt(Vector512.Sqrt(a3));
+                    V512 a5 = Vector512.Sqrt(Vector512.Sqrt(a4));
+                    V512 y = a1 * a2 * a3 * a4 * a5 * (Vector512.Create(1f) + (a5 - Vector512.Create(1f)) / Vector512.Create(3f));
+                    y = y - (y - a / (y * y)) / Vector512.Create(3f);
+                    y = y - (y - a / (y * y)) / Vector512.Create(3f);
+                    V512 rms = Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512.Create(0f)) & Vector512.LessThanOrEqual(a, Vector512.Create(3.4028235E+38f)), y, a) + epsilon;
+                    V512 divisor = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms);
+                    sum = sum + lambda * g;
+                    V512 before = param;
+                    V512 z = x0 - sum / divisor;
+                    if (TMomentumIsZero1.Value)
+                    {
+                        param = z;
+                    }
+                    else
+                    {
+                        param = param * momentum + oneMinusMomentum * z;
+                    }
+                    if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+                    {
+                        param = param + negatedLrTimesWeightDecay * before;
+                    }
+                    if (TMomentumIsZero2.Value)
+                    {
+                        x0 = param + sum / rms;
+                    }
+                    x0Even = x0;
+                    gradSumSqEven = gradSumSq;
+                    sumEven = sum;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref x0Ref, i, out _, out V512 x0Half);
+                    V512 x0 = x0Half;
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair512(ref gradSumSqRef, i, out _, out V512 gradSumSqHalf);
+                    V512 gradSumSq = gradSumSqHalf;
+                    TStateStorage.LoadPair512(ref sumRef, i, out _, out V512 sumHalf);
+                    V512 sum = sumHalf;
+                    if (TStepIsOne.Value)
+                    {
+                        x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                    }
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    gradSumSq = gradSumSq + lambda * g * g;
+                    V512 a = gradSumSq;
+                    V512 a1 = Vector512.Sqrt(Vector512.Sqrt(a));
+                    V512 a2 = Vector512.Sqrt(Vector512.Sqrt(a1));
+                    V512 a3 = Vector512.Sqrt(Vector512.Sqrt(a2));
+                    V512 a4 = Vector512.Sqrt(Vector512.Sqrt(a3));
+                    V512 a5 = Vector512.Sqrt(Vector512.Sqrt(a4));
+                    V512 y = a1 * a2 * a3 * a4 * a5 * (Vector512.Create(1f) + (a5 - Vector512.Create(1f)) / Vector512.Create(3f));
+                    y = y - (y - a / (y * y)) / Vector512.Create(3f);
+                    y = y - (y - a / (y * y)) / Vector512.Create(3f);
+                    V512 rms = Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512.Create(0f)) & Vector512.LessThanOrEqual(a, Vector512.Create(3.4028235E+38f)), y, a) + epsilon;
+                    V512 divisor = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms);
+                    sum = sum + lambda * g;
+                    V512 before = param;
+                    V512 z = x0 - sum / divisor;
+                    if (TMomentumIsZero1.Value)
+                    {
+                        param = z;
+                    }
+                    else
+                    {
+                        param = param * momentum + oneMinusMomentum * z;
+                    }
+                    if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+                    {
+                        param = param + negatedLrTimesWeightDecay * before;
+                    }
+                    if (TMomentumIsZero2.Value)
+                    {
+                        x0 = param + sum / rms;
+                    }
+                    TStateStorage.StorePair512(x0Even, x0, ref x0Ref, i);
+                    TStateStorage.StorePair512(gradSumSqEven, gradSumSq, ref gradSumSqRef, i);
+                    TStateStorage.StorePair512(sumEven, sum, ref sumRef, i);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V512 x0Deferred = V512.Zero;
         V512 gradSumSqDeferred = V512.Zero;
         V512 sumDeferred = V512.Zero;
@@ -2987,7 +3115,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -3017,6 +3145,134 @@ partial class MADGRAD : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 x0Even = V256.Zero;
+                V256 gradSumSqEven = V256.Zero;
+                V256 sumEven = V256.Zero;
+                V256 paramEven = V256.Zero;
+                {
+                    // the even elements
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref x0Ref, i, out V256 x0Half, out _);
+                    V256 x0 = x0Half;
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair256(ref gradSumSqRef, i, out V256 gradSumSqHalf, out _);
+                    V256 gradSumSq = gradSumSqHalf;
+                    TStateStorage.LoadPair256(ref sumRef, i, out V256 sumHalf, out _);
+                    V256 sum = sumHalf;
+                    if (TStepIsOne.Value)
+                    {
+                        x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                    }
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    gradSumSq = gradSumSq + lambda * g * g;
+                    V256 a = gradSumSq;
+                    V256 a1 = Vector256.Sqrt(Vector256.Sqrt(a));
+                    V256 a2 = Vector256.Sqrt(Vector256.Sqrt(a1));
+                    V256 a3 = Vector256.Sqrt(Vector256.Sqrt(a2));
+                    V256 a4 = Vector256.Sqrt(Vector256.Sqrt(a3));
+                    V256 a5 = Vector256.Sqrt(Vector256.Sqrt(a4));
+                    V256 y = a1 * a2 * a3 * a4 * a5 * (Vector256.Create(1f) + (a5 - Vector256.Create(1f)) / Vector256.Create(3f));
+                    y = y - (y - a / (y * y)) / Vector256.Create(3f);
+                    y = y - (y - a / (y * y)) / Vector256.Create(3f);
+                    V256 rms = Vector256.ConditionalSelect(Vector256.GreaterThan(a, Vector256.Create(0f)) & Vector256.LessThanOrEqual(a, Vector256.Create(3.4028235E+38f)), y, a) + epsilon;
+                    V256 divisor = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms);
+                    sum = sum + lambda * g;
+                    V256 before = param;
+                    V256 z = x0 - sum / divisor;
+                    if (TMomentumIsZero1.Value)
+                    {
+                        param = z;
+                    }
+                    else
+                    {
+                        param = param * momentum + oneMinusMomentum * z;
+                    }
+                    if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+                    {
+                        param = param + negatedLrTimesWeightDecay * before;
+                    }
+                    if (TMomentumIsZero2.Value)
+                    {
+                        x0 = param + sum / rms;
+                    }
+                    x0Even = x0;
+                    gradSumSqEven = gradSumSq;
+                    sumEven = sum;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref x0Ref, i, out _, out V256 x0Half);
+                    V256 x0 = x0Half;
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair256(ref gradSumSqRef, i, out _, out V256 gradSumSqHalf);
+                    V256 gradSumSq = gradSumSqHalf;
+                    TStateStorage.LoadPair256(ref sumRef, i, out _, out V256 sumHalf);
+                    V256 sum = sumHalf;
+                    if (TStepIsOne.Value)
+                    {
+                        x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                    }
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    gradSumSq = gradSumSq + lambda * g * g;
+                    V256 a = gradSumSq;
+                    V256 a1 = Vector256.Sqrt(Vector256.Sqrt(a));
+                    V256 a2 = Vector256.Sqrt(Vector256.Sqrt(a1));
+                    V256 a3 = Vector256.Sqrt(Vector256.Sqrt(a2));
+                    V256 a4 = Vector256.Sqrt(Vector256.Sqrt(a3));
+                    V256 a5 = Vector256.Sqrt(Vector256.Sqrt(a4));
+                    V256 y = a1 * a2 * a3 * a4 * a5 * (Vector256.Create(1f) + (a5 - Vector256.Create(1f)) / Vector256.Create(3f));
+                    y = y - (y - a / (y * y)) / Vector256.Create(3f);
+                    y = y - (y - a / (y * y)) / Vector256.Create(3f);
+                    V256 rms = Vector256.ConditionalSelect(Vector256.GreaterThan(a, Vector256.Create(0f)) & Vector256.LessThanOrEqual(a, Vector256.Create(3.4028235E+38f)), y, a) + epsilon;
+                    V256 divisor = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms);
+                    sum = sum + lambda * g;
+                    V256 before = param;
+                    V256 z = x0 - sum / divisor;
+                    if (TMomentumIsZero1.Value)
+                    {
+                        param = z;
+                    }
+                    else
+                    {
+                        param = param * momentum + oneMinusMomentum * z;
+                    }
+                    if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+                    {
+                        param = param + negatedLrTimesWeightDecay * before;
+                    }
+                    if (TMomentumIsZero2.Value)
+                    {
+                        x0 = param + sum / rms;
+                    }
+                    TStateStorage.StorePair256(x0Even, x0, ref x0Ref, i);
+                    TStateStorage.StorePair256(gradSumSqEven, gradSumSq, ref gradSumSqRef, i);
+                    TStateStorage.StorePair256(sumEven, sum, ref sumRef, i);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V256 x0Deferred = V256.Zero;
         V256 gradSumSqDeferred = V256.Zero;
         V256 sumDeferred = V256.Zero;
@@ -3097,7 +3353,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TStepIsOne, TMomentumIsZero, TMaximize, TWeightDecayAboveZeroAndNotWeightDecouple, TMomentumIsZero1, TWeightDecayAboveZeroAndWeightDecouple, TMomentumIsZero2, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -3127,6 +3383,134 @@ partial class MADGRAD : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 x0Even = V128.Zero;
+                V128 gradSumSqEven = V128.Zero;
+                V128 sumEven = V128.Zero;
+                V128 paramEven = V128.Zero;
+                {
+                    // the even elements
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref x0Ref, i, out V128 x0Half, out _);
+                    V128 x0 = x0Half;
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair128(ref gradSumSqRef, i, out V128 gradSumSqHalf, out _);
+                    V128 gradSumSq = gradSumSqHalf;
+                    TStateStorage.LoadPair128(ref sumRef, i, out V128 sumHalf, out _);
+                    V128 sum = sumHalf;
+                    if (TStepIsOne.Value)
+                    {
+                        x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                    }
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    gradSumSq = gradSumSq + lambda * g * g;
+                    V128 a = gradSumSq;
+                    V128 a1 = Vector128.Sqrt(Vector128.Sqrt(a));
+                    V128 a2 = Vector128.Sqrt(Vector128.Sqrt(a1));
+                    V128 a3 = Vector128.Sqrt(Vector128.Sqrt(a2));
+                    V128 a4 = Vector128.Sqrt(Vector128.Sqrt(a3));
+                    V128 a5 = Vector128.Sqrt(Vector128.Sqrt(a4));
+                    V128 y = a1 * a2 * a3 * a4 * a5 * (Vector128.Create(1f) + (a5 - Vector128.Create(1f)) / Vector128.Create(3f));
+                    y = y - (y - a / (y * y)) / Vector128.Create(3f);
+                    y = y - (y - a / (y * y)) / Vector128.Create(3f);
+                    V128 rms = Vector128.ConditionalSelect(Vector128.GreaterThan(a, Vector128.Create(0f)) & Vector128.LessThanOrEqual(a, Vector128.Create(3.4028235E+38f)), y, a) + epsilon;
+                    V128 divisor = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms);
+                    sum = sum + lambda * g;
+                    V128 before = param;
+                    V128 z = x0 - sum / divisor;
+                    if (TMomentumIsZero1.Value)
+                    {
+                        param = z;
+                    }
+                    else
+                    {
+                        param = param * momentum + oneMinusMomentum * z;
+                    }
+                    if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+                    {
+                        param = param + negatedLrTimesWeightDecay * before;
+                    }
+                    if (TMomentumIsZero2.Value)
+                    {
+                        x0 = param + sum / rms;
+                    }
+                    x0Even = x0;
+                    gradSumSqEven = gradSumSq;
+                    sumEven = sum;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref x0Ref, i, out _, out V128 x0Half);
+                    V128 x0 = x0Half;
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair128(ref gradSumSqRef, i, out _, out V128 gradSumSqHalf);
+                    V128 gradSumSq = gradSumSqHalf;
+                    TStateStorage.LoadPair128(ref sumRef, i, out _, out V128 sumHalf);
+                    V128 sum = sumHalf;
+                    if (TStepIsOne.Value)
+                    {
+                        x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                    }
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    gradSumSq = gradSumSq + lambda * g * g;
+                    V128 a = gradSumSq;
+                    V128 a1 = Vector128.Sqrt(Vector128.Sqrt(a));
+                    V128 a2 = Vector128.Sqrt(Vector128.Sqrt(a1));
+                    V128 a3 = Vector128.Sqrt(Vector128.Sqrt(a2));
+                    V128 a4 = Vector128.Sqrt(Vector128.Sqrt(a3));
+                    V128 a5 = Vector128.Sqrt(Vector128.Sqrt(a4));
+                    V128 y = a1 * a2 * a3 * a4 * a5 * (Vector128.Create(1f) + (a5 - Vector128.Create(1f)) / Vector128.Create(3f));
+                    y = y - (y - a / (y * y)) / Vector128.Create(3f);
+                    y = y - (y - a / (y * y)) / Vector128.Create(3f);
+                    V128 rms = Vector128.ConditionalSelect(Vector128.GreaterThan(a, Vector128.Create(0f)) & Vector128.LessThanOrEqual(a, Vector128.Create(3.4028235E+38f)), y, a) + epsilon;
+                    V128 divisor = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms);
+                    sum = sum + lambda * g;
+                    V128 before = param;
+                    V128 z = x0 - sum / divisor;
+                    if (TMomentumIsZero1.Value)
+                    {
+                        param = z;
+                    }
+                    else
+                    {
+                        param = param * momentum + oneMinusMomentum * z;
+                    }
+                    if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+                    {
+                        param = param + negatedLrTimesWeightDecay * before;
+                    }
+                    if (TMomentumIsZero2.Value)
+                    {
+                        x0 = param + sum / rms;
+                    }
+                    TStateStorage.StorePair128(x0Even, x0, ref x0Ref, i);
+                    TStateStorage.StorePair128(gradSumSqEven, gradSumSq, ref gradSumSqRef, i);
+                    TStateStorage.StorePair128(sumEven, sum, ref sumRef, i);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V128 x0Deferred = V128.Zero;
         V128 gradSumSqDeferred = V128.Zero;
         V128 sumDeferred = V128.Zero;

@@ -764,7 +764,7 @@ partial class RMSprop : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -790,6 +790,108 @@ partial class RMSprop : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 squareAvgEven = V512.Zero;
+                V512 gradAvgEven = V512.Zero;
+                V512 momentumBufferEven = V512.Zero;
+                V512 paramEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref squareAvgRef, i, out V512 squareAvgHalf, out _);
+                    V512 squareAvg = squareAvgHalf;
+                    V512 gradAvgHalf = V512.Zero;
+                    if (TCentered.Value) TStateStorage.LoadPair512(ref gradAvgRef, i, out gradAvgHalf, out _);
+                    V512 gradAvg = TCentered.Value ? gradAvgHalf : V512.Zero;
+                    V512 momentumBufferHalf = V512.Zero;
+                    if (TMomentumAboveZero.Value) TStateStorage.LoadPair512(ref momentumBufferRef, i, out momentumBufferHalf, out _);
+                    V512 momentumBuffer = TMomentumAboveZero.Value ? momentumBufferHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
+                    V512 average = V512.Zero;
+                    if (TCentered.Value)
+                    {
+                        gradAvg = gradAvg * alpha + oneMinusAlpha * g;
+                        average = Vector512.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
+                    }
+                    else
+                    {
+                        average = Vector512.Sqrt(squareAvg) + epsilon;
+                    }
+                    if (TMomentumAboveZero.Value)
+                    {
+                        momentumBuffer = momentumBuffer * momentum + g / average;
+                        param = param - learningRate * momentumBuffer;
+                    }
+                    else
+                    {
+                        param = param - learningRate * g / average;
+                    }
+                    squareAvgEven = squareAvg;
+                    if (TCentered.Value) gradAvgEven = gradAvg;
+                    if (TMomentumAboveZero.Value) momentumBufferEven = momentumBuffer;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref squareAvgRef, i, out _, out V512 squareAvgHalf);
+                    V512 squareAvg = squareAvgHalf;
+                    V512 gradAvgHalf = V512.Zero;
+                    if (TCentered.Value) TStateStorage.LoadPair512(ref gradAvgRef, i, out _, out gradAvgHalf);
+                    V512 gradAvg = TCentered.Value ? gradAvgHalf : V512.Zero;
+                    V512 momentumBufferHalf = V512.Zero;
+                    if (TMomentumAboveZero.Value) TStateStorage.LoadPair512(ref momentumBufferRef, i, out _, out momentumBufferHalf);
+                    V512 momentumBuffer = TMomentumAboveZero.Value ? momentumBufferHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
+                    V512 average = V512.Zero;
+                    if (TCentered.Value)
+                    {
+                        gradAvg = gradAvg * alpha + oneMinusAlpha * g;
+                        average = Vector512.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
+                    }
+                    else
+                    {
+                        average = Vector512.Sqrt(squareAvg) + epsilon;
+                    }
+                    if (TMomentumAboveZero.Value)
+                    {
+                        momentumBuffer = momentumBuffer * momentum + g / average;
+                        param = param - learningRate * momentumBuffer;
+                    }
+                    else
+                    {
+                        param = param - learningRate * g / average;
+                    }
+                    TStateStorage.StorePair512(squareAvgEven, squareAvg, ref squareAvgRef, i);
+                    if (TCentered.Value) TStateStorage.StorePair512(gradAvgEven, gradAvg, ref gradAvgRef, i);
+                    if (TMomentumAboveZero.Value) TStateStorage.StorePair512(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V512 squareAvgDeferred = V512.Zero;
         V512 gradAvgDeferred = V512.Zero;
         V512 momentumBufferDeferred = V512.Zero;
@@ -855,7 +957,7 @@ partial class RMSprop : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -881,6 +983,108 @@ partial class RMSprop : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 squareAvgEven = V256.Zero;
+                V256 gradAvgEven = V256.Zero;
+                V256 momentumBufferEven = V256.Zero;
+                V256 paramEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref squareAvgRef, i, out V256 squareAvgHalf, out _);
+                    V256 squareAvg = squareAvgHalf;
+                    V256 gradAvgHalf = V256.Zero;
+                    if (TCentered.Value) TStateStorage.LoadPair256(ref gradAvgRef, i, out gradAvgHalf, out _);
+                    V256 gradAvg = TCentered.Value ? gradAvgHalf : V256.Zero;
+                    V256 momentumBufferHalf = V256.Zero;
+                    if (TMomentumAboveZero.Value) TStateStorage.LoadPair256(ref momentumBufferRef, i, out momentumBufferHalf, out _);
+                    V256 momentumBuffer = TMomentumAboveZero.Value ? momentumBufferHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
+                    V256 average = V256.Zero;
+                    if (TCentered.Value)
+                    {
+                        gradAvg = gradAvg * alpha + oneMinusAlpha * g;
+                        average = Vector256.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
+                    }
+                    else
+                    {
+                        average = Vector256.Sqrt(squareAvg) + epsilon;
+                    }
+                    if (TMomentumAboveZero.Value)
+                    {
+                        momentumBuffer = momentumBuffer * momentum + g / average;
+                        param = param - learningRate * momentumBuffer;
+                    }
+                    else
+                    {
+                        param = param - learningRate * g / average;
+                    }
+                    squareAvgEven = squareAvg;
+                    if (TCentered.Value) gradAvgEven = gradAvg;
+                    if (TMomentumAboveZero.Value) momentumBufferEven = momentumBuffer;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref squareAvgRef, i, out _, out V256 squareAvgHalf);
+                    V256 squareAvg = squareAvgHalf;
+                    V256 gradAvgHalf = V256.Zero;
+                    if (TCentered.Value) TStateStorage.LoadPair256(ref gradAvgRef, i, out _, out gradAvgHalf);
+                    V256 gradAvg = TCentered.Value ? gradAvgHalf : V256.Zero;
+                    V256 momentumBufferHalf = V256.Zero;
+                    if (TMomentumAboveZero.Value) TStateStorage.LoadPair256(ref momentumBufferRef, i, out _, out momentumBufferHalf);
+                    V256 momentumBuffer = TMomentumAboveZero.Value ? momentumBufferHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
+                    V256 average = V256.Zero;
+                    if (TCentered.Value)
+                    {
+                        gradAvg = gradAvg * alpha + oneMinusAlpha * g;
+                        average = Vector256.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
+                    }
+                    else
+                    {
+                        average = Vector256.Sqrt(squareAvg) + epsilon;
+                    }
+                    if (TMomentumAboveZero.Value)
+                    {
+                        momentumBuffer = momentumBuffer * momentum + g / average;
+                        param = param - learningRate * momentumBuffer;
+                    }
+                    else
+                    {
+                        param = param - learningRate * g / average;
+                    }
+                    TStateStorage.StorePair256(squareAvgEven, squareAvg, ref squareAvgRef, i);
+                    if (TCentered.Value) TStateStorage.StorePair256(gradAvgEven, gradAvg, ref gradAvgRef, i);
+                    if (TMomentumAboveZero.Value) TStateStorage.StorePair256(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V256 squareAvgDeferred = V256.Zero;
         V256 gradAvgDeferred = V256.Zero;
         V256 momentumBufferDeferred = V256.Zero;
@@ -946,7 +1150,7 @@ partial class RMSprop : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TCentered, TMomentumAboveZero, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -972,6 +1176,108 @@ partial class RMSprop : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 squareAvgEven = V128.Zero;
+                V128 gradAvgEven = V128.Zero;
+                V128 momentumBufferEven = V128.Zero;
+                V128 paramEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref squareAvgRef, i, out V128 squareAvgHalf, out _);
+                    V128 squareAvg = squareAvgHalf;
+                    V128 gradAvgHalf = V128.Zero;
+                    if (TCentered.Value) TStateStorage.LoadPair128(ref gradAvgRef, i, out gradAvgHalf, out _);
+                    V128 gradAvg = TCentered.Value ? gradAvgHalf : V128.Zero;
+                    V128 momentumBufferHalf = V128.Zero;
+                    if (TMomentumAboveZero.Value) TStateStorage.LoadPair128(ref momentumBufferRef, i, out momentumBufferHalf, out _);
+                    V128 momentumBuffer = TMomentumAboveZero.Value ? momentumBufferHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
+                    V128 average = V128.Zero;
+                    if (TCentered.Value)
+                    {
+                        gradAvg = gradAvg * alpha + oneMinusAlpha * g;
+                        average = Vector128.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
+                    }
+                    else
+                    {
+                        average = Vector128.Sqrt(squareAvg) + epsilon;
+                    }
+                    if (TMomentumAboveZero.Value)
+                    {
+                        momentumBuffer = momentumBuffer * momentum + g / average;
+                        param = param - learningRate * momentumBuffer;
+                    }
+                    else
+                    {
+                        param = param - learningRate * g / average;
+                    }
+                    squareAvgEven = squareAvg;
+                    if (TCentered.Value) gradAvgEven = gradAvg;
+                    if (TMomentumAboveZero.Value) momentumBufferEven = momentumBuffer;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref squareAvgRef, i, out _, out V128 squareAvgHalf);
+                    V128 squareAvg = squareAvgHalf;
+                    V128 gradAvgHalf = V128.Zero;
+                    if (TCentered.Value) TStateStorage.LoadPair128(ref gradAvgRef, i, out _, out gradAvgHalf);
+                    V128 gradAvg = TCentered.Value ? gradAvgHalf : V128.Zero;
+                    V128 momentumBufferHalf = V128.Zero;
+                    if (TMomentumAboveZero.Value) TStateStorage.LoadPair128(ref momentumBufferRef, i, out _, out momentumBufferHalf);
+                    V128 momentumBuffer = TMomentumAboveZero.Value ? momentumBufferHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
+                    V128 average = V128.Zero;
+                    if (TCentered.Value)
+                    {
+                        gradAvg = gradAvg * alpha + oneMinusAlpha * g;
+                        average = Vector128.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
+                    }
+                    else
+                    {
+                        average = Vector128.Sqrt(squareAvg) + epsilon;
+                    }
+                    if (TMomentumAboveZero.Value)
+                    {
+                        momentumBuffer = momentumBuffer * momentum + g / average;
+                        param = param - learningRate * momentumBuffer;
+                    }
+                    else
+                    {
+                        param = param - learningRate * g / average;
+                    }
+                    TStateStorage.StorePair128(squareAvgEven, squareAvg, ref squareAvgRef, i);
+                    if (TCentered.Value) TStateStorage.StorePair128(gradAvgEven, gradAvg, ref gradAvgRef, i);
+                    if (TMomentumAboveZero.Value) TStateStorage.StorePair128(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V128 squareAvgDeferred = V128.Zero;
         V128 gradAvgDeferred = V128.Zero;
         V128 momentumBufferDeferred = V128.Zero;

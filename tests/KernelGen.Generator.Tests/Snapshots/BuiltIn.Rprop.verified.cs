@@ -568,7 +568,7 @@ partial class Rprop : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -590,6 +590,77 @@ partial class Rprop : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 stepSizeEven = V512.Zero;
+                V512 paramEven = V512.Zero;
+                V512 previousEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair512(ref previousRef, i, out V512 previousHalf, out _);
+                    V512 previous = previousHalf;
+                    V512 stepSizeHalf = V512.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref stepSizeRef, i, out stepSizeHalf, out _);
+                    V512 stepSize = !TStepIsOne.Value ? stepSizeHalf : V512.Zero;
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    V512 product = g * previous;
+                    V512 factor = Vector512.ConditionalSelect(Vector512.GreaterThan(product, Vector512.Create(0f)), etaPlus, Vector512.ConditionalSelect(Vector512.LessThan(product, Vector512.Create(0f)), etaMinus, Vector512.Create(1f)));
+                    stepSize = Vector512.Min(Vector512.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+                    V512 productBelowZero = Vector512.LessThan(product, Vector512.Create(0f));
+                    V512 g_then = g;
+                    {
+                        // lanes where the condition holds
+                        g_then = Vector512.Create(0f);
+                    }
+                    g = Vector512.ConditionalSelect(productBelowZero, g_then, g);
+                    V512 direction = Vector512.ConditionalSelect(Vector512.GreaterThan(g, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(g, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
+                    param = param - direction * stepSize;
+                    previous = g;
+                    stepSizeEven = stepSize;
+                    paramEven = param;
+                    previousEven = previous;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair512(ref previousRef, i, out _, out V512 previousHalf);
+                    V512 previous = previousHalf;
+                    V512 stepSizeHalf = V512.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref stepSizeRef, i, out _, out stepSizeHalf);
+                    V512 stepSize = !TStepIsOne.Value ? stepSizeHalf : V512.Zero;
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    V512 product = g * previous;
+                    V512 factor = Vector512.ConditionalSelect(Vector512.GreaterThan(product, Vector512.Create(0f)), etaPlus, Vector512.ConditionalSelect(Vector512.LessThan(product, Vector512.Create(0f)), etaMinus, Vector512.Create(1f)));
+                    stepSize = Vector512.Min(Vector512.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+                    V512 productBelowZero = Vector512.LessThan(product, Vector512.Create(0f));
+                    V512 g_then = g;
+                    {
+                        // lanes where the condition holds
+                        g_then = Vector512.Create(0f);
+                    }
+                    g = Vector512.ConditionalSelect(productBelowZero, g_then, g);
+                    V512 direction = Vector512.ConditionalSelect(Vector512.GreaterThan(g, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(g, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
+                    param = param - direction * stepSize;
+                    previous = g;
+                    TStateStorage.StorePair512(stepSizeEven, stepSize, ref stepSizeRef, i);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair512(previousEven, previous, ref previousRef, i);
+                }
+            }
+        }
         V512 stepSizeDeferred = V512.Zero;
         V512 paramDeferred = V512.Zero;
         V512 previousDeferred = V512.Zero;
@@ -639,7 +710,7 @@ partial class Rprop : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -661,6 +732,77 @@ partial class Rprop : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 stepSizeEven = V256.Zero;
+                V256 paramEven = V256.Zero;
+                V256 previousEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair256(ref previousRef, i, out V256 previousHalf, out _);
+                    V256 previous = previousHalf;
+                    V256 stepSizeHalf = V256.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref stepSizeRef, i, out stepSizeHalf, out _);
+                    V256 stepSize = !TStepIsOne.Value ? stepSizeHalf : V256.Zero;
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    V256 product = g * previous;
+                    V256 factor = Vector256.ConditionalSelect(Vector256.GreaterThan(product, Vector256.Create(0f)), etaPlus, Vector256.ConditionalSelect(Vector256.LessThan(product, Vector256.Create(0f)), etaMinus, Vector256.Create(1f)));
+                    stepSize = Vector256.Min(Vector256.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+                    V256 productBelowZero = Vector256.LessThan(product, Vector256.Create(0f));
+                    V256 g_then = g;
+                    {
+                        // lanes where the condition holds
+                        g_then = Vector256.Create(0f);
+                    }
+                    g = Vector256.ConditionalSelect(productBelowZero, g_then, g);
+                    V256 direction = Vector256.ConditionalSelect(Vector256.GreaterThan(g, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(g, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
+                    param = param - direction * stepSize;
+                    previous = g;
+                    stepSizeEven = stepSize;
+                    paramEven = param;
+                    previousEven = previous;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair256(ref previousRef, i, out _, out V256 previousHalf);
+                    V256 previous = previousHalf;
+                    V256 stepSizeHalf = V256.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref stepSizeRef, i, out _, out stepSizeHalf);
+                    V256 stepSize = !TStepIsOne.Value ? stepSizeHalf : V256.Zero;
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    V256 product = g * previous;
+                    V256 factor = Vector256.ConditionalSelect(Vector256.GreaterThan(product, Vector256.Create(0f)), etaPlus, Vector256.ConditionalSelect(Vector256.LessThan(product, Vector256.Create(0f)), etaMinus, Vector256.Create(1f)));
+                    stepSize = Vector256.Min(Vector256.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+                    V256 productBelowZero = Vector256.LessThan(product, Vector256.Create(0f));
+                    V256 g_then = g;
+                    {
+                        // lanes where the condition holds
+                        g_then = Vector256.Create(0f);
+                    }
+                    g = Vector256.ConditionalSelect(productBelowZero, g_then, g);
+                    V256 direction = Vector256.ConditionalSelect(Vector256.GreaterThan(g, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(g, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
+                    param = param - direction * stepSize;
+                    previous = g;
+                    TStateStorage.StorePair256(stepSizeEven, stepSize, ref stepSizeRef, i);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair256(previousEven, previous, ref previousRef, i);
+                }
+            }
+        }
         V256 stepSizeDeferred = V256.Zero;
         V256 paramDeferred = V256.Zero;
         V256 previousDeferred = V256.Zero;
@@ -710,7 +852,7 @@ partial class Rprop : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TStepIsOne, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -732,6 +874,77 @@ partial class Rprop : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 stepSizeEven = V128.Zero;
+                V128 paramEven = V128.Zero;
+                V128 previousEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair128(ref previousRef, i, out V128 previousHalf, out _);
+                    V128 previous = previousHalf;
+                    V128 stepSizeHalf = V128.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref stepSizeRef, i, out stepSizeHalf, out _);
+                    V128 stepSize = !TStepIsOne.Value ? stepSizeHalf : V128.Zero;
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    V128 product = g * previous;
+                    V128 factor = Vector128.ConditionalSelect(Vector128.GreaterThan(product, Vector128.Create(0f)), etaPlus, Vector128.ConditionalSelect(Vector128.LessThan(product, Vector128.Create(0f)), etaMinus, Vector128.Create(1f)));
+                    stepSize = Vector128.Min(Vector128.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+                    V128 productBelowZero = Vector128.LessThan(product, Vector128.Create(0f));
+                    V128 g_then = g;
+                    {
+                        // lanes where the condition holds
+                        g_then = Vector128.Create(0f);
+                    }
+                    g = Vector128.ConditionalSelect(productBelowZero, g_then, g);
+                    V128 direction = Vector128.ConditionalSelect(Vector128.GreaterThan(g, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(g, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
+                    param = param - direction * stepSize;
+                    previous = g;
+                    stepSizeEven = stepSize;
+                    paramEven = param;
+                    previousEven = previous;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair128(ref previousRef, i, out _, out V128 previousHalf);
+                    V128 previous = previousHalf;
+                    V128 stepSizeHalf = V128.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref stepSizeRef, i, out _, out stepSizeHalf);
+                    V128 stepSize = !TStepIsOne.Value ? stepSizeHalf : V128.Zero;
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    V128 product = g * previous;
+                    V128 factor = Vector128.ConditionalSelect(Vector128.GreaterThan(product, Vector128.Create(0f)), etaPlus, Vector128.ConditionalSelect(Vector128.LessThan(product, Vector128.Create(0f)), etaMinus, Vector128.Create(1f)));
+                    stepSize = Vector128.Min(Vector128.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+                    V128 productBelowZero = Vector128.LessThan(product, Vector128.Create(0f));
+                    V128 g_then = g;
+                    {
+                        // lanes where the condition holds
+                        g_then = Vector128.Create(0f);
+                    }
+                    g = Vector128.ConditionalSelect(productBelowZero, g_then, g);
+                    V128 direction = Vector128.ConditionalSelect(Vector128.GreaterThan(g, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(g, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
+                    param = param - direction * stepSize;
+                    previous = g;
+                    TStateStorage.StorePair128(stepSizeEven, stepSize, ref stepSizeRef, i);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair128(previousEven, previous, ref previousRef, i);
+                }
+            }
+        }
         V128 stepSizeDeferred = V128.Zero;
         V128 paramDeferred = V128.Zero;
         V128 previousDeferred = V128.Zero;

@@ -615,7 +615,7 @@ partial class SGD : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -638,6 +638,64 @@ partial class SGD : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 momentumBufferEven = V512.Zero;
+                V512 paramEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    V512 momentumBufferHalf = V512.Zero;
+                    if (TMomentumIsNotZero.Value && !TStepIsOne.Value) TStateStorage.LoadPair512(ref momentumBufferRef, i, out momentumBufferHalf, out _);
+                    V512 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? momentumBufferHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    if (TMomentumIsNotZero.Value)
+                    {
+                        momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                        g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    }
+                    param = param - learningRate * g;
+                    if (TMomentumIsNotZero.Value) momentumBufferEven = momentumBuffer;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    V512 momentumBufferHalf = V512.Zero;
+                    if (TMomentumIsNotZero.Value && !TStepIsOne.Value) TStateStorage.LoadPair512(ref momentumBufferRef, i, out _, out momentumBufferHalf);
+                    V512 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? momentumBufferHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    if (TMomentumIsNotZero.Value)
+                    {
+                        momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                        g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    }
+                    param = param - learningRate * g;
+                    if (TMomentumIsNotZero.Value) TStateStorage.StorePair512(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V512 momentumBufferDeferred = V512.Zero;
         V512 paramDeferred = V512.Zero;
         nuint deferredAt = 0;
@@ -679,7 +737,7 @@ partial class SGD : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -702,6 +760,64 @@ partial class SGD : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 momentumBufferEven = V256.Zero;
+                V256 paramEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    V256 momentumBufferHalf = V256.Zero;
+                    if (TMomentumIsNotZero.Value && !TStepIsOne.Value) TStateStorage.LoadPair256(ref momentumBufferRef, i, out momentumBufferHalf, out _);
+                    V256 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? momentumBufferHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    if (TMomentumIsNotZero.Value)
+                    {
+                        momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                        g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    }
+                    param = param - learningRate * g;
+                    if (TMomentumIsNotZero.Value) momentumBufferEven = momentumBuffer;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    V256 momentumBufferHalf = V256.Zero;
+                    if (TMomentumIsNotZero.Value && !TStepIsOne.Value) TStateStorage.LoadPair256(ref momentumBufferRef, i, out _, out momentumBufferHalf);
+                    V256 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? momentumBufferHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    if (TMomentumIsNotZero.Value)
+                    {
+                        momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                        g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    }
+                    param = param - learningRate * g;
+                    if (TMomentumIsNotZero.Value) TStateStorage.StorePair256(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V256 momentumBufferDeferred = V256.Zero;
         V256 paramDeferred = V256.Zero;
         nuint deferredAt = 0;
@@ -743,7 +859,7 @@ partial class SGD : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecayIsNotZero, TMomentumIsNotZero, TStepIsOne, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -766,6 +882,64 @@ partial class SGD : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 momentumBufferEven = V128.Zero;
+                V128 paramEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    V128 momentumBufferHalf = V128.Zero;
+                    if (TMomentumIsNotZero.Value && !TStepIsOne.Value) TStateStorage.LoadPair128(ref momentumBufferRef, i, out momentumBufferHalf, out _);
+                    V128 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? momentumBufferHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    if (TMomentumIsNotZero.Value)
+                    {
+                        momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                        g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    }
+                    param = param - learningRate * g;
+                    if (TMomentumIsNotZero.Value) momentumBufferEven = momentumBuffer;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    V128 momentumBufferHalf = V128.Zero;
+                    if (TMomentumIsNotZero.Value && !TStepIsOne.Value) TStateStorage.LoadPair128(ref momentumBufferRef, i, out _, out momentumBufferHalf);
+                    V128 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? momentumBufferHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecayIsNotZero.Value)
+                    {
+                        g = g + weightDecay * param;
+                    }
+                    if (TMomentumIsNotZero.Value)
+                    {
+                        momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                        g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                    }
+                    param = param - learningRate * g;
+                    if (TMomentumIsNotZero.Value) TStateStorage.StorePair128(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V128 momentumBufferDeferred = V128.Zero;
         V128 paramDeferred = V128.Zero;
         nuint deferredAt = 0;

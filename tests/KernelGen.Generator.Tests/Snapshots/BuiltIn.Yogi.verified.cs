@@ -789,7 +789,7 @@ partial class Yogi : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -818,6 +818,93 @@ partial class Yogi : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 paramEven = V512.Zero;
+                V512 expAvgEven = V512.Zero;
+                V512 expAvgSqEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    V512 expAvgHalf = V512.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref expAvgRef, i, out expAvgHalf, out _);
+                    V512 expAvg = !TStepIsOne.Value ? expAvgHalf : V512.Zero;
+                    V512 expAvgSqHalf = V512.Zero;
+                    if (!TStepIsOne1.Value) TStateStorage.LoadPair512(ref expAvgSqRef, i, out expAvgSqHalf, out _);
+                    V512 expAvgSq = !TStepIsOne1.Value ? expAvgSqHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    V512 m = TStepIsOne.Value ? initialAccumulator : expAvg;
+                    V512 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+                    V512 g2 = g * g;
+                    expAvg = m * beta1 + oneMinusBeta1 * g;
+                    V512 difference = v - g2;
+                    V512 sign = Vector512.ConditionalSelect(Vector512.GreaterThan(difference, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(difference, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
+                    expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+                    V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+                    param = param - paramTerm1 * (expAvg / denominator);
+                    paramEven = param;
+                    expAvgEven = expAvg;
+                    expAvgSqEven = expAvgSq;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    V512 expAvgHalf = V512.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref expAvgRef, i, out _, out expAvgHalf);
+                    V512 expAvg = !TStepIsOne.Value ? expAvgHalf : V512.Zero;
+                    V512 expAvgSqHalf = V512.Zero;
+                    if (!TStepIsOne1.Value) TStateStorage.LoadPair512(ref expAvgSqRef, i, out _, out expAvgSqHalf);
+                    V512 expAvgSq = !TStepIsOne1.Value ? expAvgSqHalf : V512.Zero;
+                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    V512 m = TStepIsOne.Value ? initialAccumulator : expAvg;
+                    V512 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+                    V512 g2 = g * g;
+                    expAvg = m * beta1 + oneMinusBeta1 * g;
+                    V512 difference = v - g2;
+                    V512 sign = Vector512.ConditionalSelect(Vector512.GreaterThan(difference, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(difference, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
+                    expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+                    V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+                    param = param - paramTerm1 * (expAvg / denominator);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair512(expAvgEven, expAvg, ref expAvgRef, i);
+                    TStateStorage.StorePair512(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
+                }
+            }
+        }
         V512 paramDeferred = V512.Zero;
         V512 expAvgDeferred = V512.Zero;
         V512 expAvgSqDeferred = V512.Zero;
@@ -874,7 +961,7 @@ partial class Yogi : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -903,6 +990,93 @@ partial class Yogi : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 paramEven = V256.Zero;
+                V256 expAvgEven = V256.Zero;
+                V256 expAvgSqEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    V256 expAvgHalf = V256.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref expAvgRef, i, out expAvgHalf, out _);
+                    V256 expAvg = !TStepIsOne.Value ? expAvgHalf : V256.Zero;
+                    V256 expAvgSqHalf = V256.Zero;
+                    if (!TStepIsOne1.Value) TStateStorage.LoadPair256(ref expAvgSqRef, i, out expAvgSqHalf, out _);
+                    V256 expAvgSq = !TStepIsOne1.Value ? expAvgSqHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    V256 m = TStepIsOne.Value ? initialAccumulator : expAvg;
+                    V256 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+                    V256 g2 = g * g;
+                    expAvg = m * beta1 + oneMinusBeta1 * g;
+                    V256 difference = v - g2;
+                    V256 sign = Vector256.ConditionalSelect(Vector256.GreaterThan(difference, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(difference, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
+                    expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+                    V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+                    param = param - paramTerm1 * (expAvg / denominator);
+                    paramEven = param;
+                    expAvgEven = expAvg;
+                    expAvgSqEven = expAvgSq;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    V256 expAvgHalf = V256.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref expAvgRef, i, out _, out expAvgHalf);
+                    V256 expAvg = !TStepIsOne.Value ? expAvgHalf : V256.Zero;
+                    V256 expAvgSqHalf = V256.Zero;
+                    if (!TStepIsOne1.Value) TStateStorage.LoadPair256(ref expAvgSqRef, i, out _, out expAvgSqHalf);
+                    V256 expAvgSq = !TStepIsOne1.Value ? expAvgSqHalf : V256.Zero;
+                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    V256 m = TStepIsOne.Value ? initialAccumulator : expAvg;
+                    V256 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+                    V256 g2 = g * g;
+                    expAvg = m * beta1 + oneMinusBeta1 * g;
+                    V256 difference = v - g2;
+                    V256 sign = Vector256.ConditionalSelect(Vector256.GreaterThan(difference, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(difference, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
+                    expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+                    V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+                    param = param - paramTerm1 * (expAvg / denominator);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair256(expAvgEven, expAvg, ref expAvgRef, i);
+                    TStateStorage.StorePair256(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
+                }
+            }
+        }
         V256 paramDeferred = V256.Zero;
         V256 expAvgDeferred = V256.Zero;
         V256 expAvgSqDeferred = V256.Zero;
@@ -959,7 +1133,7 @@ partial class Yogi : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TMaximize, TWeightDecouple, TWeightDecayAboveZero, TStepIsOne, TStepIsOne1, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -988,6 +1162,93 @@ partial class Yogi : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 paramEven = V128.Zero;
+                V128 expAvgEven = V128.Zero;
+                V128 expAvgSqEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    V128 expAvgHalf = V128.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref expAvgRef, i, out expAvgHalf, out _);
+                    V128 expAvg = !TStepIsOne.Value ? expAvgHalf : V128.Zero;
+                    V128 expAvgSqHalf = V128.Zero;
+                    if (!TStepIsOne1.Value) TStateStorage.LoadPair128(ref expAvgSqRef, i, out expAvgSqHalf, out _);
+                    V128 expAvgSq = !TStepIsOne1.Value ? expAvgSqHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    V128 m = TStepIsOne.Value ? initialAccumulator : expAvg;
+                    V128 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+                    V128 g2 = g * g;
+                    expAvg = m * beta1 + oneMinusBeta1 * g;
+                    V128 difference = v - g2;
+                    V128 sign = Vector128.ConditionalSelect(Vector128.GreaterThan(difference, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(difference, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
+                    expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+                    V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+                    param = param - paramTerm1 * (expAvg / denominator);
+                    paramEven = param;
+                    expAvgEven = expAvg;
+                    expAvgSqEven = expAvgSq;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    V128 expAvgHalf = V128.Zero;
+                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref expAvgRef, i, out _, out expAvgHalf);
+                    V128 expAvg = !TStepIsOne.Value ? expAvgHalf : V128.Zero;
+                    V128 expAvgSqHalf = V128.Zero;
+                    if (!TStepIsOne1.Value) TStateStorage.LoadPair128(ref expAvgSqRef, i, out _, out expAvgSqHalf);
+                    V128 expAvgSq = !TStepIsOne1.Value ? expAvgSqHalf : V128.Zero;
+                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (TWeightDecouple.Value)
+                    {
+                        param = param * paramTerm;
+                    }
+                    else
+                    {
+                        if (TWeightDecayAboveZero.Value)
+                        {
+                            g = g + weightDecay * param;
+                        }
+                    }
+                    V128 m = TStepIsOne.Value ? initialAccumulator : expAvg;
+                    V128 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+                    V128 g2 = g * g;
+                    expAvg = m * beta1 + oneMinusBeta1 * g;
+                    V128 difference = v - g2;
+                    V128 sign = Vector128.ConditionalSelect(Vector128.GreaterThan(difference, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(difference, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
+                    expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+                    V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
+                    param = param - paramTerm1 * (expAvg / denominator);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                    TStateStorage.StorePair128(expAvgEven, expAvg, ref expAvgRef, i);
+                    TStateStorage.StorePair128(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
+                }
+            }
+        }
         V128 paramDeferred = V128.Zero;
         V128 expAvgDeferred = V128.Zero;
         V128 expAvgSqDeferred = V128.Zero;

@@ -391,7 +391,7 @@ partial class Functions : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -407,6 +407,56 @@ partial class Functions : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 stateEven = V512.Zero;
+                V512 paramEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair512(ref stateRef, i, out V512 stateHalf, out _);
+                    V512 state = stateHalf;
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    V512 magnitude = Vector512.Sqrt(Vector512.Abs(grad)) + Vector512.Abs(state);
+                    V512 high = Vector512.Max(magnitude, param);
+                    V512 low = Vector512.Min(high, state);
+                    V512 signed = Vector512.CopySign(low, grad);
+                    V512 fused = Vector512.FusedMultiplyAdd(signed, learningRate, param);
+                    V512 sign = global::KernelGen.KernelMath.Sign(grad);
+                    state = sign * decay;
+                    param = fused - state;
+                    stateEven = state;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair512(ref stateRef, i, out _, out V512 stateHalf);
+                    V512 state = stateHalf;
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    V512 magnitude = Vector512.Sqrt(Vector512.Abs(grad)) + Vector512.Abs(state);
+                    V512 high = Vector512.Max(magnitude, param);
+                    V512 low = Vector512.Min(high, state);
+                    V512 signed = Vector512.CopySign(low, grad);
+                    V512 fused = Vector512.FusedMultiplyAdd(signed, learningRate, param);
+                    V512 sign = global::KernelGen.KernelMath.Sign(grad);
+                    state = sign * decay;
+                    param = fused - state;
+                    TStateStorage.StorePair512(stateEven, state, ref stateRef, i);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V512 stateDeferred = V512.Zero;
         V512 paramDeferred = V512.Zero;
         nuint deferredAt = 0;
@@ -445,7 +495,7 @@ partial class Functions : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -461,6 +511,56 @@ partial class Functions : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 stateEven = V256.Zero;
+                V256 paramEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair256(ref stateRef, i, out V256 stateHalf, out _);
+                    V256 state = stateHalf;
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    V256 magnitude = Vector256.Sqrt(Vector256.Abs(grad)) + Vector256.Abs(state);
+                    V256 high = Vector256.Max(magnitude, param);
+                    V256 low = Vector256.Min(high, state);
+                    V256 signed = Vector256.CopySign(low, grad);
+                    V256 fused = Vector256.FusedMultiplyAdd(signed, learningRate, param);
+                    V256 sign = global::KernelGen.KernelMath.Sign(grad);
+                    state = sign * decay;
+                    param = fused - state;
+                    stateEven = state;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair256(ref stateRef, i, out _, out V256 stateHalf);
+                    V256 state = stateHalf;
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    V256 magnitude = Vector256.Sqrt(Vector256.Abs(grad)) + Vector256.Abs(state);
+                    V256 high = Vector256.Max(magnitude, param);
+                    V256 low = Vector256.Min(high, state);
+                    V256 signed = Vector256.CopySign(low, grad);
+                    V256 fused = Vector256.FusedMultiplyAdd(signed, learningRate, param);
+                    V256 sign = global::KernelGen.KernelMath.Sign(grad);
+                    state = sign * decay;
+                    param = fused - state;
+                    TStateStorage.StorePair256(stateEven, state, ref stateRef, i);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V256 stateDeferred = V256.Zero;
         V256 paramDeferred = V256.Zero;
         nuint deferredAt = 0;
@@ -499,7 +599,7 @@ partial class Functions : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -515,6 +615,56 @@ partial class Functions : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 stateEven = V128.Zero;
+                V128 paramEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair128(ref stateRef, i, out V128 stateHalf, out _);
+                    V128 state = stateHalf;
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    V128 magnitude = Vector128.Sqrt(Vector128.Abs(grad)) + Vector128.Abs(state);
+                    V128 high = Vector128.Max(magnitude, param);
+                    V128 low = Vector128.Min(high, state);
+                    V128 signed = Vector128.CopySign(low, grad);
+                    V128 fused = Vector128.FusedMultiplyAdd(signed, learningRate, param);
+                    V128 sign = global::KernelGen.KernelMath.Sign(grad);
+                    state = sign * decay;
+                    param = fused - state;
+                    stateEven = state;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TStateStorage.LoadPair128(ref stateRef, i, out _, out V128 stateHalf);
+                    V128 state = stateHalf;
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    V128 magnitude = Vector128.Sqrt(Vector128.Abs(grad)) + Vector128.Abs(state);
+                    V128 high = Vector128.Max(magnitude, param);
+                    V128 low = Vector128.Min(high, state);
+                    V128 signed = Vector128.CopySign(low, grad);
+                    V128 fused = Vector128.FusedMultiplyAdd(signed, learningRate, param);
+                    V128 sign = global::KernelGen.KernelMath.Sign(grad);
+                    state = sign * decay;
+                    param = fused - state;
+                    TStateStorage.StorePair128(stateEven, state, ref stateRef, i);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V128 stateDeferred = V128.Zero;
         V128 paramDeferred = V128.Zero;
         nuint deferredAt = 0;

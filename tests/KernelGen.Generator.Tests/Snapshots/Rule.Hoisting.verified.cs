@@ -340,7 +340,7 @@ partial class Hoisting : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -357,6 +357,44 @@ partial class Hoisting : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 traceEven = V512.Zero;
+                V512 paramEven = V512.Zero;
+                {
+                    // the even elements
+                    TStateStorage.LoadPair512(ref traceRef, i, out V512 traceHalf, out _);
+                    V512 trace = traceHalf;
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    trace = trace * oneMinusLearningRateTimesDecay + grad;
+                    param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
+                    traceEven = trace;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TStateStorage.LoadPair512(ref traceRef, i, out _, out V512 traceHalf);
+                    V512 trace = traceHalf;
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    trace = trace * oneMinusLearningRateTimesDecay + grad;
+                    param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
+                    TStateStorage.StorePair512(traceEven, trace, ref traceRef, i);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V512 traceDeferred = V512.Zero;
         V512 paramDeferred = V512.Zero;
         nuint deferredAt = 0;
@@ -389,7 +427,7 @@ partial class Hoisting : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -406,6 +444,44 @@ partial class Hoisting : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 traceEven = V256.Zero;
+                V256 paramEven = V256.Zero;
+                {
+                    // the even elements
+                    TStateStorage.LoadPair256(ref traceRef, i, out V256 traceHalf, out _);
+                    V256 trace = traceHalf;
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    trace = trace * oneMinusLearningRateTimesDecay + grad;
+                    param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
+                    traceEven = trace;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TStateStorage.LoadPair256(ref traceRef, i, out _, out V256 traceHalf);
+                    V256 trace = traceHalf;
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    trace = trace * oneMinusLearningRateTimesDecay + grad;
+                    param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
+                    TStateStorage.StorePair256(traceEven, trace, ref traceRef, i);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V256 traceDeferred = V256.Zero;
         V256 paramDeferred = V256.Zero;
         nuint deferredAt = 0;
@@ -438,7 +514,7 @@ partial class Hoisting : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -455,6 +531,44 @@ partial class Hoisting : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 traceEven = V128.Zero;
+                V128 paramEven = V128.Zero;
+                {
+                    // the even elements
+                    TStateStorage.LoadPair128(ref traceRef, i, out V128 traceHalf, out _);
+                    V128 trace = traceHalf;
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    trace = trace * oneMinusLearningRateTimesDecay + grad;
+                    param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
+                    traceEven = trace;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TStateStorage.LoadPair128(ref traceRef, i, out _, out V128 traceHalf);
+                    V128 trace = traceHalf;
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    trace = trace * oneMinusLearningRateTimesDecay + grad;
+                    param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
+                    TStateStorage.StorePair128(traceEven, trace, ref traceRef, i);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V128 traceDeferred = V128.Zero;
         V128 paramDeferred = V128.Zero;
         nuint deferredAt = 0;

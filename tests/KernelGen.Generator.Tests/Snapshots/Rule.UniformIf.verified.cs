@@ -495,7 +495,7 @@ partial class UniformIf : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -513,6 +513,62 @@ partial class UniformIf : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 bufferEven = V512.Zero;
+                V512 paramEven = V512.Zero;
+                {
+                    // the even elements
+                    TStateStorage.LoadPair512(ref bufferRef, i, out V512 bufferHalf, out _);
+                    V512 buffer = bufferHalf;
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    buffer = momentum * buffer + grad;
+                    V512 direction = buffer;
+                    if (TNesterov.Value)
+                    {
+                        direction = grad + momentum * buffer;
+                    }
+                    else
+                    {
+                        param = param - paramTerm * param;
+                    }
+                    param = param - lr * direction;
+                    bufferEven = buffer;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TStateStorage.LoadPair512(ref bufferRef, i, out _, out V512 bufferHalf);
+                    V512 buffer = bufferHalf;
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    buffer = momentum * buffer + grad;
+                    V512 direction = buffer;
+                    if (TNesterov.Value)
+                    {
+                        direction = grad + momentum * buffer;
+                    }
+                    else
+                    {
+                        param = param - paramTerm * param;
+                    }
+                    param = param - lr * direction;
+                    TStateStorage.StorePair512(bufferEven, buffer, ref bufferRef, i);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V512 bufferDeferred = V512.Zero;
         V512 paramDeferred = V512.Zero;
         nuint deferredAt = 0;
@@ -554,7 +610,7 @@ partial class UniformIf : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -572,6 +628,62 @@ partial class UniformIf : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 bufferEven = V256.Zero;
+                V256 paramEven = V256.Zero;
+                {
+                    // the even elements
+                    TStateStorage.LoadPair256(ref bufferRef, i, out V256 bufferHalf, out _);
+                    V256 buffer = bufferHalf;
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    buffer = momentum * buffer + grad;
+                    V256 direction = buffer;
+                    if (TNesterov.Value)
+                    {
+                        direction = grad + momentum * buffer;
+                    }
+                    else
+                    {
+                        param = param - paramTerm * param;
+                    }
+                    param = param - lr * direction;
+                    bufferEven = buffer;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TStateStorage.LoadPair256(ref bufferRef, i, out _, out V256 bufferHalf);
+                    V256 buffer = bufferHalf;
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    buffer = momentum * buffer + grad;
+                    V256 direction = buffer;
+                    if (TNesterov.Value)
+                    {
+                        direction = grad + momentum * buffer;
+                    }
+                    else
+                    {
+                        param = param - paramTerm * param;
+                    }
+                    param = param - lr * direction;
+                    TStateStorage.StorePair256(bufferEven, buffer, ref bufferRef, i);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V256 bufferDeferred = V256.Zero;
         V256 paramDeferred = V256.Zero;
         nuint deferredAt = 0;
@@ -613,7 +725,7 @@ partial class UniformIf : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TNesterov, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TNesterov, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -631,6 +743,62 @@ partial class UniformIf : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 bufferEven = V128.Zero;
+                V128 paramEven = V128.Zero;
+                {
+                    // the even elements
+                    TStateStorage.LoadPair128(ref bufferRef, i, out V128 bufferHalf, out _);
+                    V128 buffer = bufferHalf;
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    buffer = momentum * buffer + grad;
+                    V128 direction = buffer;
+                    if (TNesterov.Value)
+                    {
+                        direction = grad + momentum * buffer;
+                    }
+                    else
+                    {
+                        param = param - paramTerm * param;
+                    }
+                    param = param - lr * direction;
+                    bufferEven = buffer;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TStateStorage.LoadPair128(ref bufferRef, i, out _, out V128 bufferHalf);
+                    V128 buffer = bufferHalf;
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    buffer = momentum * buffer + grad;
+                    V128 direction = buffer;
+                    if (TNesterov.Value)
+                    {
+                        direction = grad + momentum * buffer;
+                    }
+                    else
+                    {
+                        param = param - paramTerm * param;
+                    }
+                    param = param - lr * direction;
+                    TStateStorage.StorePair128(bufferEven, buffer, ref bufferRef, i);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V128 bufferDeferred = V128.Zero;
         V128 paramDeferred = V128.Zero;
         nuint deferredAt = 0;

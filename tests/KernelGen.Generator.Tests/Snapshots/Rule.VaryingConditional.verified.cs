@@ -299,7 +299,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -313,6 +313,37 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 paramEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    V512 step = Vector512.ConditionalSelect(Vector512.GreaterThan(grad, Vector512.Create(0f)), learningRate, negatedLearningRate);
+                    param = param - Vector512.ConditionalSelect(Vector512.LessThan(param, Vector512.Create(0f)) & Vector512.LessThan(grad, Vector512.Create(0f)), step * Vector512.Create(0.5f), step);
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    V512 step = Vector512.ConditionalSelect(Vector512.GreaterThan(grad, Vector512.Create(0f)), learningRate, negatedLearningRate);
+                    param = param - Vector512.ConditionalSelect(Vector512.LessThan(param, Vector512.Create(0f)) & Vector512.LessThan(grad, Vector512.Create(0f)), step * Vector512.Create(0.5f), step);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V512 paramDeferred = V512.Zero;
         nuint deferredAt = 0;
         bool pending = false;
@@ -340,7 +371,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -354,6 +385,37 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 paramEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    V256 step = Vector256.ConditionalSelect(Vector256.GreaterThan(grad, Vector256.Create(0f)), learningRate, negatedLearningRate);
+                    param = param - Vector256.ConditionalSelect(Vector256.LessThan(param, Vector256.Create(0f)) & Vector256.LessThan(grad, Vector256.Create(0f)), step * Vector256.Create(0.5f), step);
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    V256 step = Vector256.ConditionalSelect(Vector256.GreaterThan(grad, Vector256.Create(0f)), learningRate, negatedLearningRate);
+                    param = param - Vector256.ConditionalSelect(Vector256.LessThan(param, Vector256.Create(0f)) & Vector256.LessThan(grad, Vector256.Create(0f)), step * Vector256.Create(0.5f), step);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V256 paramDeferred = V256.Zero;
         nuint deferredAt = 0;
         bool pending = false;
@@ -381,7 +443,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -395,6 +457,37 @@ partial class VaryingConditional : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 paramEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    V128 step = Vector128.ConditionalSelect(Vector128.GreaterThan(grad, Vector128.Create(0f)), learningRate, negatedLearningRate);
+                    param = param - Vector128.ConditionalSelect(Vector128.LessThan(param, Vector128.Create(0f)) & Vector128.LessThan(grad, Vector128.Create(0f)), step * Vector128.Create(0.5f), step);
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    V128 step = Vector128.ConditionalSelect(Vector128.GreaterThan(grad, Vector128.Create(0f)), learningRate, negatedLearningRate);
+                    param = param - Vector128.ConditionalSelect(Vector128.LessThan(param, Vector128.Create(0f)) & Vector128.LessThan(grad, Vector128.Create(0f)), step * Vector128.Create(0.5f), step);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V128 paramDeferred = V128.Zero;
         nuint deferredAt = 0;
         bool pending = false;

@@ -544,7 +544,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
         }
     }
 
-    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration; what is left goes to Loop256Stored.</summary>
+    /// <summary>The stored Vector512 path from <paramref name="start"/> on: 16 elements per iteration (32 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop256Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop512Stored<TParamStorage, TGradientStorage, TStateStorage, TClip, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -561,6 +561,92 @@ partial class VaryingIf : global::KernelGen.Optimizer
         V512 gradientMultiplier = Vector512.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 32 <= length; i += 32)
+            {
+                V512 traceEven = V512.Zero;
+                V512 paramEven = V512.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref traceRef, i, out V512 traceHalf, out _);
+                    V512 trace = traceHalf;
+                    V512 update = grad;
+                    V512 extra = Vector512.Create(0f);
+                    V512 gradAboveZero = Vector512.GreaterThan(grad, Vector512.Create(0f));
+                    V512 update_then = update;
+                    V512 extra_then = extra;
+                    {
+                        // lanes where the condition holds
+                        V512 scaled = grad * learningRate;
+                        update_then = scaled;
+                        extra_then = param * Vector512.Create(0.5f);
+                        if (TClip.Value)
+                        {
+                            update_then = Vector512.Min(update_then, limitTimesLearningRate);
+                        }
+                    }
+                    V512 update_else = update;
+                    V512 trace_else = trace;
+                    {
+                        // lanes where it does not
+                        update_else = -grad * learningRate;
+                        trace_else = trace_else + grad;
+                    }
+                    update = Vector512.ConditionalSelect(gradAboveZero, update_then, update_else);
+                    extra = Vector512.ConditionalSelect(gradAboveZero, extra_then, extra);
+                    trace = Vector512.ConditionalSelect(gradAboveZero, trace, trace_else);
+                    param = param - update - extra * learningRate;
+                    traceEven = trace;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
+                    V512 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
+                    V512 param = paramHalf;
+                    TStateStorage.LoadPair512(ref traceRef, i, out _, out V512 traceHalf);
+                    V512 trace = traceHalf;
+                    V512 update = grad;
+                    V512 extra = Vector512.Create(0f);
+                    V512 gradAboveZero = Vector512.GreaterThan(grad, Vector512.Create(0f));
+                    V512 update_then = update;
+                    V512 extra_then = extra;
+                    {
+                        // lanes where the condition holds
+                        V512 scaled = grad * learningRate;
+                        update_then = scaled;
+                        extra_then = param * Vector512.Create(0.5f);
+                        if (TClip.Value)
+                        {
+                            update_then = Vector512.Min(update_then, limitTimesLearningRate);
+                        }
+                    }
+                    V512 update_else = update;
+                    V512 trace_else = trace;
+                    {
+                        // lanes where it does not
+                        update_else = -grad * learningRate;
+                        trace_else = trace_else + grad;
+                    }
+                    update = Vector512.ConditionalSelect(gradAboveZero, update_then, update_else);
+                    extra = Vector512.ConditionalSelect(gradAboveZero, extra_then, extra);
+                    trace = Vector512.ConditionalSelect(gradAboveZero, trace, trace_else);
+                    param = param - update - extra * learningRate;
+                    TStateStorage.StorePair512(traceEven, trace, ref traceRef, i);
+                    TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V512 traceDeferred = V512.Zero;
         V512 paramDeferred = V512.Zero;
         nuint deferredAt = 0;
@@ -617,7 +703,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
         if (i < length) Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TClip, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration; what is left goes to Loop128Stored.</summary>
+    /// <summary>The stored Vector256 path from <paramref name="start"/> on: 8 elements per iteration (16 in pairs of vectors when every buffer is 16-bit); what is left goes to Loop128Stored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop256Stored<TParamStorage, TGradientStorage, TStateStorage, TClip, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -634,6 +720,92 @@ partial class VaryingIf : global::KernelGen.Optimizer
         V256 gradientMultiplier = Vector256.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                V256 traceEven = V256.Zero;
+                V256 paramEven = V256.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref traceRef, i, out V256 traceHalf, out _);
+                    V256 trace = traceHalf;
+                    V256 update = grad;
+                    V256 extra = Vector256.Create(0f);
+                    V256 gradAboveZero = Vector256.GreaterThan(grad, Vector256.Create(0f));
+                    V256 update_then = update;
+                    V256 extra_then = extra;
+                    {
+                        // lanes where the condition holds
+                        V256 scaled = grad * learningRate;
+                        update_then = scaled;
+                        extra_then = param * Vector256.Create(0.5f);
+                        if (TClip.Value)
+                        {
+                            update_then = Vector256.Min(update_then, limitTimesLearningRate);
+                        }
+                    }
+                    V256 update_else = update;
+                    V256 trace_else = trace;
+                    {
+                        // lanes where it does not
+                        update_else = -grad * learningRate;
+                        trace_else = trace_else + grad;
+                    }
+                    update = Vector256.ConditionalSelect(gradAboveZero, update_then, update_else);
+                    extra = Vector256.ConditionalSelect(gradAboveZero, extra_then, extra);
+                    trace = Vector256.ConditionalSelect(gradAboveZero, trace, trace_else);
+                    param = param - update - extra * learningRate;
+                    traceEven = trace;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
+                    V256 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
+                    V256 param = paramHalf;
+                    TStateStorage.LoadPair256(ref traceRef, i, out _, out V256 traceHalf);
+                    V256 trace = traceHalf;
+                    V256 update = grad;
+                    V256 extra = Vector256.Create(0f);
+                    V256 gradAboveZero = Vector256.GreaterThan(grad, Vector256.Create(0f));
+                    V256 update_then = update;
+                    V256 extra_then = extra;
+                    {
+                        // lanes where the condition holds
+                        V256 scaled = grad * learningRate;
+                        update_then = scaled;
+                        extra_then = param * Vector256.Create(0.5f);
+                        if (TClip.Value)
+                        {
+                            update_then = Vector256.Min(update_then, limitTimesLearningRate);
+                        }
+                    }
+                    V256 update_else = update;
+                    V256 trace_else = trace;
+                    {
+                        // lanes where it does not
+                        update_else = -grad * learningRate;
+                        trace_else = trace_else + grad;
+                    }
+                    update = Vector256.ConditionalSelect(gradAboveZero, update_then, update_else);
+                    extra = Vector256.ConditionalSelect(gradAboveZero, extra_then, extra);
+                    trace = Vector256.ConditionalSelect(gradAboveZero, trace, trace_else);
+                    param = param - update - extra * learningRate;
+                    TStateStorage.StorePair256(traceEven, trace, ref traceRef, i);
+                    TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V256 traceDeferred = V256.Zero;
         V256 paramDeferred = V256.Zero;
         nuint deferredAt = 0;
@@ -690,7 +862,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
         if (i < length) Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TClip, TUnscaleGradient>(ref args, i);
     }
 
-    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration; what is left goes to LoopScalarStored.</summary>
+    /// <summary>The stored Vector128 path from <paramref name="start"/> on: 4 elements per iteration (8 in pairs of vectors when every buffer is 16-bit); what is left goes to LoopScalarStored.</summary>
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Loop128Stored<TParamStorage, TGradientStorage, TStateStorage, TClip, TUnscaleGradient>(ref KernelArguments args, nuint start)
         where TParamStorage : struct, global::KernelGen.Internal.IElementStorage
@@ -707,6 +879,92 @@ partial class VaryingIf : global::KernelGen.Optimizer
         V128 gradientMultiplier = Vector128.Create(args.GradientMultiplier);
         nuint length = (nuint)args.StoredLength;
         nuint i = start;
+        // Every buffer 16-bit: two elements to a 32-bit word, so the loop takes them in pairs of vectors (even and
+        // odd elements), which widen with a shift or a mask and round back into words without a shuffle.
+        if (TParamStorage.PairsInWords && TGradientStorage.PairsInWords && TStateStorage.PairsInWords)
+        {
+            for (; i + 8 <= length; i += 8)
+            {
+                V128 traceEven = V128.Zero;
+                V128 paramEven = V128.Zero;
+                {
+                    // the even elements
+                    TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref traceRef, i, out V128 traceHalf, out _);
+                    V128 trace = traceHalf;
+                    V128 update = grad;
+                    V128 extra = Vector128.Create(0f);
+                    V128 gradAboveZero = Vector128.GreaterThan(grad, Vector128.Create(0f));
+                    V128 update_then = update;
+                    V128 extra_then = extra;
+                    {
+                        // lanes where the condition holds
+                        V128 scaled = grad * learningRate;
+                        update_then = scaled;
+                        extra_then = param * Vector128.Create(0.5f);
+                        if (TClip.Value)
+                        {
+                            update_then = Vector128.Min(update_then, limitTimesLearningRate);
+                        }
+                    }
+                    V128 update_else = update;
+                    V128 trace_else = trace;
+                    {
+                        // lanes where it does not
+                        update_else = -grad * learningRate;
+                        trace_else = trace_else + grad;
+                    }
+                    update = Vector128.ConditionalSelect(gradAboveZero, update_then, update_else);
+                    extra = Vector128.ConditionalSelect(gradAboveZero, extra_then, extra);
+                    trace = Vector128.ConditionalSelect(gradAboveZero, trace, trace_else);
+                    param = param - update - extra * learningRate;
+                    traceEven = trace;
+                    paramEven = param;
+                }
+                {
+                    // the odd elements, then both stored
+                    TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
+                    V128 grad = gradHalf;
+                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
+                    V128 param = paramHalf;
+                    TStateStorage.LoadPair128(ref traceRef, i, out _, out V128 traceHalf);
+                    V128 trace = traceHalf;
+                    V128 update = grad;
+                    V128 extra = Vector128.Create(0f);
+                    V128 gradAboveZero = Vector128.GreaterThan(grad, Vector128.Create(0f));
+                    V128 update_then = update;
+                    V128 extra_then = extra;
+                    {
+                        // lanes where the condition holds
+                        V128 scaled = grad * learningRate;
+                        update_then = scaled;
+                        extra_then = param * Vector128.Create(0.5f);
+                        if (TClip.Value)
+                        {
+                            update_then = Vector128.Min(update_then, limitTimesLearningRate);
+                        }
+                    }
+                    V128 update_else = update;
+                    V128 trace_else = trace;
+                    {
+                        // lanes where it does not
+                        update_else = -grad * learningRate;
+                        trace_else = trace_else + grad;
+                    }
+                    update = Vector128.ConditionalSelect(gradAboveZero, update_then, update_else);
+                    extra = Vector128.ConditionalSelect(gradAboveZero, extra_then, extra);
+                    trace = Vector128.ConditionalSelect(gradAboveZero, trace, trace_else);
+                    param = param - update - extra * learningRate;
+                    TStateStorage.StorePair128(traceEven, trace, ref traceRef, i);
+                    TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
+                }
+            }
+        }
         V128 traceDeferred = V128.Zero;
         V128 paramDeferred = V128.Zero;
         nuint deferredAt = 0;

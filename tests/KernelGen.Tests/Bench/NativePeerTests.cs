@@ -15,12 +15,8 @@ public class NativePeerTests
     /// <summary>Built once for the class: compiling takes a moment. Null where the machine has no C compiler.</summary>
     private static readonly Lazy<(NativePeer? Peer, string Reason)> Built = new(() => (NativePeer.TryBuild(out string reason), reason));
 
-    [Theory]
-    [InlineData("AdamW", KernelPath.Auto)]
-    [InlineData("AdamW", KernelPath.Scalar)]
-    [InlineData("SGD", KernelPath.Auto)]
-    [InlineData("SGD", KernelPath.Scalar)]
-    public void ThePeerGivesKernelGensBitsOrThereIsNoCompiler(string optimizer, KernelPath path)
+    /// <summary>The peer, or <see langword="null"/> when the machine has no C compiler (and only then).</summary>
+    private static NativePeer? BuiltOrNoCompiler()
     {
         (NativePeer? peer, string reason) = Built.Value;
         if (peer is null)
@@ -28,6 +24,20 @@ public class NativePeerTests
             // Only a missing compiler may leave quick without its peer; a failing build is a bug.
             Assert.Null(NativePeer.FindCompiler(Environment.GetEnvironmentVariable(NativePeer.CompilerVariable), Environment.GetEnvironmentVariable("PATH")));
             Assert.StartsWith("no C compiler", reason);
+        }
+
+        return peer;
+    }
+
+    [Theory]
+    [InlineData("AdamW", KernelPath.Auto)]
+    [InlineData("AdamW", KernelPath.Scalar)]
+    [InlineData("SGD", KernelPath.Auto)]
+    [InlineData("SGD", KernelPath.Scalar)]
+    public void ThePeerGivesKernelGensBitsOrThereIsNoCompiler(string optimizer, KernelPath path)
+    {
+        if (BuiltOrNoCompiler() is not NativePeer peer)
+        {
             return;
         }
 
@@ -36,6 +46,51 @@ public class NativePeerTests
         Assert.Equal(0, agreement.BitwiseDifferences);
         Assert.True(agreement.Agrees);
         Assert.Equal(3 * 1037 - (optimizer == "SGD" ? 1037 : 0), agreement.Elements);
+    }
+
+    [Theory]
+    [InlineData(StateStorage.Float32, KernelPath.Auto)]
+    [InlineData(StateStorage.Float32, KernelPath.Vector128)]
+    [InlineData(StateStorage.Float32, KernelPath.Scalar)]
+    [InlineData(StateStorage.BFloat16, KernelPath.Auto)]
+    [InlineData(StateStorage.BFloat16, KernelPath.Vector128)]
+    [InlineData(StateStorage.BFloat16, KernelPath.Scalar)]
+    public void TheStoredPeersGiveKernelGensBitsOrThereIsNoCompiler(StateStorage parameterAndGradient, KernelPath path)
+    {
+        if (BuiltOrNoCompiler() is not NativePeer peer)
+        {
+            return;
+        }
+
+        KernelPath resolved = KernelDispatch.IsSupported(path) ? path : KernelPath.Scalar;
+        AdamW Create() => new() { LearningRate = 1e-3f, WeightDecay = 0.01f, Path = resolved, StateStorage = StateStorage.BFloat16 };
+        foreach (int elements in new[] { 1037, 1038 })
+        {
+            PeerAgreement? agreement = NativePeerCheck.RunStored(peer, Create, parameterAndGradient, parameterAndGradient, elements, steps: 4);
+            Assert.NotNull(agreement);
+            Assert.Equal(3 * elements, agreement.Elements);
+            Assert.True(agreement.BitwiseDifferences == 0, agreement.ToString());
+        }
+    }
+
+    [Fact]
+    public void OnlyBFloat16AdamWWithoutAmsgradHasAStoredPeer()
+    {
+        NativePeer? peer = Built.Value.Peer;
+        if (peer is null)
+        {
+            return; // covered above: without a compiler there is no peer to bind
+        }
+
+        var adamW = new AdamW();
+        Assert.NotNull(peer.BindStoredAdamW(adamW, StateStorage.Float32, StateStorage.Float32, StateStorage.BFloat16));
+        Assert.NotNull(peer.BindStoredAdamW(adamW, StateStorage.BFloat16, StateStorage.BFloat16, StateStorage.BFloat16));
+        Assert.Null(peer.BindStoredAdamW(adamW, StateStorage.Float32, StateStorage.Float32, StateStorage.Int8Blockwise));
+        Assert.Null(peer.BindStoredAdamW(adamW, StateStorage.Float32, StateStorage.Float32, StateStorage.Float16));
+        Assert.Null(peer.BindStoredAdamW(adamW, StateStorage.BFloat16, StateStorage.Float32, StateStorage.BFloat16));
+        Assert.Null(peer.BindStoredAdamW(new AdamW { Amsgrad = true }, StateStorage.Float32, StateStorage.Float32, StateStorage.BFloat16));
+        NativePeer.StoredStep step = peer.BindStoredAdamW(adamW, StateStorage.BFloat16, StateStorage.BFloat16, StateStorage.BFloat16)!;
+        Assert.Throws<ArgumentException>(() => step(new byte[20], new byte[20], new byte[20], new byte[18], 1));
     }
 
     [Fact]

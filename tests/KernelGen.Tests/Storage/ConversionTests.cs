@@ -112,7 +112,7 @@ public class ConversionTests
         return widened;
     }
 
-    private static float[] TestValues()
+    internal static float[] TestValues()
     {
         float[] edges =
         {
