@@ -905,34 +905,34 @@ partial class ADOPT : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgSqRef, i, out V512 expAvgSqHalf, out _);
                     V512 expAvgSq = expAvgSqHalf;
                     V512 expAvgHalf = V512.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref expAvgRef, i, out expAvgHalf, out _);
-                    V512 expAvg = !TStepIsOne.Value ? expAvgHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref expAvgRef, i, out expAvgHalf, out _);
+                    V512 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? expAvgHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
                     }
-                    if (TStepIsOne.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         expAvgSq = expAvgSq + g * g;
                     }
                     else
                     {
                         V512 normed = Vector512.Min(Vector512.Max(g / Vector512.Max(Vector512.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                        if (TAbsWeightBelowHalf.Value)
+                        if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                         {
                             expAvg = expAvg + weight * (normed - expAvg);
                         }
@@ -945,40 +945,40 @@ partial class ADOPT : global::KernelGen.Optimizer
                     }
                     paramEven = param;
                     expAvgSqEven = expAvgSq;
-                    if (!TStepIsOne.Value) expAvgEven = expAvg;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) expAvgEven = expAvg;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgSqRef, i, out _, out V512 expAvgSqHalf);
                     V512 expAvgSq = expAvgSqHalf;
                     V512 expAvgHalf = V512.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref expAvgRef, i, out _, out expAvgHalf);
-                    V512 expAvg = !TStepIsOne.Value ? expAvgHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref expAvgRef, i, out _, out expAvgHalf);
+                    V512 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? expAvgHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
                     }
-                    if (TStepIsOne.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         expAvgSq = expAvgSq + g * g;
                     }
                     else
                     {
                         V512 normed = Vector512.Min(Vector512.Max(g / Vector512.Max(Vector512.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                        if (TAbsWeightBelowHalf.Value)
+                        if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                         {
                             expAvg = expAvg + weight * (normed - expAvg);
                         }
@@ -991,7 +991,7 @@ partial class ADOPT : global::KernelGen.Optimizer
                     }
                     TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
                     TStateStorage.StorePair512(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
-                    if (!TStepIsOne.Value) TStateStorage.StorePair512(expAvgEven, expAvg, ref expAvgRef, i);
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.StorePair512(expAvgEven, expAvg, ref expAvgRef, i);
                 }
             }
         }
@@ -1103,34 +1103,34 @@ partial class ADOPT : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgSqRef, i, out V256 expAvgSqHalf, out _);
                     V256 expAvgSq = expAvgSqHalf;
                     V256 expAvgHalf = V256.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref expAvgRef, i, out expAvgHalf, out _);
-                    V256 expAvg = !TStepIsOne.Value ? expAvgHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref expAvgRef, i, out expAvgHalf, out _);
+                    V256 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? expAvgHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
                     }
-                    if (TStepIsOne.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         expAvgSq = expAvgSq + g * g;
                     }
                     else
                     {
                         V256 normed = Vector256.Min(Vector256.Max(g / Vector256.Max(Vector256.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                        if (TAbsWeightBelowHalf.Value)
+                        if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                         {
                             expAvg = expAvg + weight * (normed - expAvg);
                         }
@@ -1143,40 +1143,40 @@ partial class ADOPT : global::KernelGen.Optimizer
                     }
                     paramEven = param;
                     expAvgSqEven = expAvgSq;
-                    if (!TStepIsOne.Value) expAvgEven = expAvg;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) expAvgEven = expAvg;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgSqRef, i, out _, out V256 expAvgSqHalf);
                     V256 expAvgSq = expAvgSqHalf;
                     V256 expAvgHalf = V256.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref expAvgRef, i, out _, out expAvgHalf);
-                    V256 expAvg = !TStepIsOne.Value ? expAvgHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref expAvgRef, i, out _, out expAvgHalf);
+                    V256 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? expAvgHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
                     }
-                    if (TStepIsOne.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         expAvgSq = expAvgSq + g * g;
                     }
                     else
                     {
                         V256 normed = Vector256.Min(Vector256.Max(g / Vector256.Max(Vector256.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                        if (TAbsWeightBelowHalf.Value)
+                        if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                         {
                             expAvg = expAvg + weight * (normed - expAvg);
                         }
@@ -1189,7 +1189,7 @@ partial class ADOPT : global::KernelGen.Optimizer
                     }
                     TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
                     TStateStorage.StorePair256(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
-                    if (!TStepIsOne.Value) TStateStorage.StorePair256(expAvgEven, expAvg, ref expAvgRef, i);
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.StorePair256(expAvgEven, expAvg, ref expAvgRef, i);
                 }
             }
         }
@@ -1301,34 +1301,34 @@ partial class ADOPT : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgSqRef, i, out V128 expAvgSqHalf, out _);
                     V128 expAvgSq = expAvgSqHalf;
                     V128 expAvgHalf = V128.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref expAvgRef, i, out expAvgHalf, out _);
-                    V128 expAvg = !TStepIsOne.Value ? expAvgHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref expAvgRef, i, out expAvgHalf, out _);
+                    V128 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? expAvgHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
                     }
-                    if (TStepIsOne.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         expAvgSq = expAvgSq + g * g;
                     }
                     else
                     {
                         V128 normed = Vector128.Min(Vector128.Max(g / Vector128.Max(Vector128.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                        if (TAbsWeightBelowHalf.Value)
+                        if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                         {
                             expAvg = expAvg + weight * (normed - expAvg);
                         }
@@ -1341,40 +1341,40 @@ partial class ADOPT : global::KernelGen.Optimizer
                     }
                     paramEven = param;
                     expAvgSqEven = expAvgSq;
-                    if (!TStepIsOne.Value) expAvgEven = expAvg;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) expAvgEven = expAvg;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgSqRef, i, out _, out V128 expAvgSqHalf);
                     V128 expAvgSq = expAvgSqHalf;
                     V128 expAvgHalf = V128.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref expAvgRef, i, out _, out expAvgHalf);
-                    V128 expAvg = !TStepIsOne.Value ? expAvgHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref expAvgRef, i, out _, out expAvgHalf);
+                    V128 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? expAvgHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
                     }
-                    if (TStepIsOne.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         expAvgSq = expAvgSq + g * g;
                     }
                     else
                     {
                         V128 normed = Vector128.Min(Vector128.Max(g / Vector128.Max(Vector128.Sqrt(expAvgSq), epsilon), negatedClip), clip);
-                        if (TAbsWeightBelowHalf.Value)
+                        if (typeof(TAbsWeightBelowHalf) == typeof(global::KernelGen.Internal.True))
                         {
                             expAvg = expAvg + weight * (normed - expAvg);
                         }
@@ -1387,7 +1387,7 @@ partial class ADOPT : global::KernelGen.Optimizer
                     }
                     TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
                     TStateStorage.StorePair128(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
-                    if (!TStepIsOne.Value) TStateStorage.StorePair128(expAvgEven, expAvg, ref expAvgRef, i);
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.StorePair128(expAvgEven, expAvg, ref expAvgRef, i);
                 }
             }
         }

@@ -678,20 +678,20 @@ partial class ASGD : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     V512 averageHalf = V512.Zero;
-                    if (TMuIsNotOne.Value) TStateStorage.LoadPair512(ref averageRef, i, out averageHalf, out _);
-                    V512 average = TMuIsNotOne.Value ? averageHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref averageRef, i, out averageHalf, out _);
+                    V512 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? averageHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     param = param * oneMinusLambdaTimesEta;
                     param = param - eta * g;
-                    if (TMuIsNotOne.Value)
+                    if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
                     {
                         average = average + (param - average) * mu;
                     }
@@ -706,20 +706,20 @@ partial class ASGD : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     V512 averageHalf = V512.Zero;
-                    if (TMuIsNotOne.Value) TStateStorage.LoadPair512(ref averageRef, i, out _, out averageHalf);
-                    V512 average = TMuIsNotOne.Value ? averageHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref averageRef, i, out _, out averageHalf);
+                    V512 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? averageHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     param = param * oneMinusLambdaTimesEta;
                     param = param - eta * g;
-                    if (TMuIsNotOne.Value)
+                    if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
                     {
                         average = average + (param - average) * mu;
                     }
@@ -810,20 +810,20 @@ partial class ASGD : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     V256 averageHalf = V256.Zero;
-                    if (TMuIsNotOne.Value) TStateStorage.LoadPair256(ref averageRef, i, out averageHalf, out _);
-                    V256 average = TMuIsNotOne.Value ? averageHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref averageRef, i, out averageHalf, out _);
+                    V256 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? averageHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     param = param * oneMinusLambdaTimesEta;
                     param = param - eta * g;
-                    if (TMuIsNotOne.Value)
+                    if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
                     {
                         average = average + (param - average) * mu;
                     }
@@ -838,20 +838,20 @@ partial class ASGD : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     V256 averageHalf = V256.Zero;
-                    if (TMuIsNotOne.Value) TStateStorage.LoadPair256(ref averageRef, i, out _, out averageHalf);
-                    V256 average = TMuIsNotOne.Value ? averageHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref averageRef, i, out _, out averageHalf);
+                    V256 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? averageHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     param = param * oneMinusLambdaTimesEta;
                     param = param - eta * g;
-                    if (TMuIsNotOne.Value)
+                    if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
                     {
                         average = average + (param - average) * mu;
                     }
@@ -942,20 +942,20 @@ partial class ASGD : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     V128 averageHalf = V128.Zero;
-                    if (TMuIsNotOne.Value) TStateStorage.LoadPair128(ref averageRef, i, out averageHalf, out _);
-                    V128 average = TMuIsNotOne.Value ? averageHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref averageRef, i, out averageHalf, out _);
+                    V128 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? averageHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     param = param * oneMinusLambdaTimesEta;
                     param = param - eta * g;
-                    if (TMuIsNotOne.Value)
+                    if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
                     {
                         average = average + (param - average) * mu;
                     }
@@ -970,20 +970,20 @@ partial class ASGD : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     V128 averageHalf = V128.Zero;
-                    if (TMuIsNotOne.Value) TStateStorage.LoadPair128(ref averageRef, i, out _, out averageHalf);
-                    V128 average = TMuIsNotOne.Value ? averageHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref averageRef, i, out _, out averageHalf);
+                    V128 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? averageHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     param = param * oneMinusLambdaTimesEta;
                     param = param - eta * g;
-                    if (TMuIsNotOne.Value)
+                    if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
                     {
                         average = average + (param - average) * mu;
                     }

@@ -1211,7 +1211,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out V512 expAvgHalf, out _);
@@ -1219,16 +1219,16 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     TStateStorage.LoadPair512(ref expAvgVarRef, i, out V512 expAvgVarHalf, out _);
                     V512 expAvgVar = expAvgVarHalf;
                     V512 maxExpAvgVarHalf = V512.Zero;
-                    if (TAmsBound.Value) TStateStorage.LoadPair512(ref maxExpAvgVarRef, i, out maxExpAvgVarHalf, out _);
-                    V512 maxExpAvgVar = TAmsBound.Value ? maxExpAvgVarHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref maxExpAvgVarRef, i, out maxExpAvgVarHalf, out _);
+                    V512 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? maxExpAvgVarHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
@@ -1237,7 +1237,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     V512 residual = g - expAvg;
                     expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
                     V512 variance = V512.Zero;
-                    if (TAmsBound.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgVar = Vector512.Max(maxExpAvgVar, expAvgVar);
                         variance = maxExpAvgVar;
@@ -1247,19 +1247,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                         variance = expAvgVar;
                     }
                     V512 denominator = Vector512.Sqrt(variance + Vector512.Create(1E-15f)) + epsilon;
-                    if (TNotRectify.Value)
+                    if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
                     }
                     else
                     {
-                        if (TRhoAtLeastRectifyThreshold.Value)
+                        if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                         {
                             param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                         }
                         else
                         {
-                            if (TCondition6.Value)
+                            if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                             {
                                 param = param - learningRateOverDebias * expAvg;
                             }
@@ -1268,13 +1268,13 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     paramEven = param;
                     expAvgEven = expAvg;
                     expAvgVarEven = expAvgVar;
-                    if (TAmsBound.Value) maxExpAvgVarEven = maxExpAvgVar;
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) maxExpAvgVarEven = maxExpAvgVar;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out _, out V512 expAvgHalf);
@@ -1282,16 +1282,16 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     TStateStorage.LoadPair512(ref expAvgVarRef, i, out _, out V512 expAvgVarHalf);
                     V512 expAvgVar = expAvgVarHalf;
                     V512 maxExpAvgVarHalf = V512.Zero;
-                    if (TAmsBound.Value) TStateStorage.LoadPair512(ref maxExpAvgVarRef, i, out _, out maxExpAvgVarHalf);
-                    V512 maxExpAvgVar = TAmsBound.Value ? maxExpAvgVarHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref maxExpAvgVarRef, i, out _, out maxExpAvgVarHalf);
+                    V512 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? maxExpAvgVarHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
@@ -1300,7 +1300,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     V512 residual = g - expAvg;
                     expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
                     V512 variance = V512.Zero;
-                    if (TAmsBound.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgVar = Vector512.Max(maxExpAvgVar, expAvgVar);
                         variance = maxExpAvgVar;
@@ -1310,19 +1310,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                         variance = expAvgVar;
                     }
                     V512 denominator = Vector512.Sqrt(variance + Vector512.Create(1E-15f)) + epsilon;
-                    if (TNotRectify.Value)
+                    if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
                     }
                     else
                     {
-                        if (TRhoAtLeastRectifyThreshold.Value)
+                        if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                         {
                             param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                         }
                         else
                         {
-                            if (TCondition6.Value)
+                            if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                             {
                                 param = param - learningRateOverDebias * expAvg;
                             }
@@ -1331,7 +1331,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
                     TStateStorage.StorePair512(expAvgEven, expAvg, ref expAvgRef, i);
                     TStateStorage.StorePair512(expAvgVarEven, expAvgVar, ref expAvgVarRef, i);
-                    if (TAmsBound.Value) TStateStorage.StorePair512(maxExpAvgVarEven, maxExpAvgVar, ref maxExpAvgVarRef, i);
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair512(maxExpAvgVarEven, maxExpAvgVar, ref maxExpAvgVarRef, i);
                 }
             }
         }
@@ -1466,7 +1466,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out V256 expAvgHalf, out _);
@@ -1474,16 +1474,16 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     TStateStorage.LoadPair256(ref expAvgVarRef, i, out V256 expAvgVarHalf, out _);
                     V256 expAvgVar = expAvgVarHalf;
                     V256 maxExpAvgVarHalf = V256.Zero;
-                    if (TAmsBound.Value) TStateStorage.LoadPair256(ref maxExpAvgVarRef, i, out maxExpAvgVarHalf, out _);
-                    V256 maxExpAvgVar = TAmsBound.Value ? maxExpAvgVarHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref maxExpAvgVarRef, i, out maxExpAvgVarHalf, out _);
+                    V256 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? maxExpAvgVarHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
@@ -1492,7 +1492,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     V256 residual = g - expAvg;
                     expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
                     V256 variance = V256.Zero;
-                    if (TAmsBound.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgVar = Vector256.Max(maxExpAvgVar, expAvgVar);
                         variance = maxExpAvgVar;
@@ -1502,19 +1502,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                         variance = expAvgVar;
                     }
                     V256 denominator = Vector256.Sqrt(variance + Vector256.Create(1E-15f)) + epsilon;
-                    if (TNotRectify.Value)
+                    if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
                     }
                     else
                     {
-                        if (TRhoAtLeastRectifyThreshold.Value)
+                        if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                         {
                             param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                         }
                         else
                         {
-                            if (TCondition6.Value)
+                            if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                             {
                                 param = param - learningRateOverDebias * expAvg;
                             }
@@ -1523,13 +1523,13 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     paramEven = param;
                     expAvgEven = expAvg;
                     expAvgVarEven = expAvgVar;
-                    if (TAmsBound.Value) maxExpAvgVarEven = maxExpAvgVar;
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) maxExpAvgVarEven = maxExpAvgVar;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out _, out V256 expAvgHalf);
@@ -1537,16 +1537,16 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     TStateStorage.LoadPair256(ref expAvgVarRef, i, out _, out V256 expAvgVarHalf);
                     V256 expAvgVar = expAvgVarHalf;
                     V256 maxExpAvgVarHalf = V256.Zero;
-                    if (TAmsBound.Value) TStateStorage.LoadPair256(ref maxExpAvgVarRef, i, out _, out maxExpAvgVarHalf);
-                    V256 maxExpAvgVar = TAmsBound.Value ? maxExpAvgVarHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref maxExpAvgVarRef, i, out _, out maxExpAvgVarHalf);
+                    V256 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? maxExpAvgVarHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
@@ -1555,7 +1555,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     V256 residual = g - expAvg;
                     expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
                     V256 variance = V256.Zero;
-                    if (TAmsBound.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgVar = Vector256.Max(maxExpAvgVar, expAvgVar);
                         variance = maxExpAvgVar;
@@ -1565,19 +1565,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                         variance = expAvgVar;
                     }
                     V256 denominator = Vector256.Sqrt(variance + Vector256.Create(1E-15f)) + epsilon;
-                    if (TNotRectify.Value)
+                    if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
                     }
                     else
                     {
-                        if (TRhoAtLeastRectifyThreshold.Value)
+                        if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                         {
                             param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                         }
                         else
                         {
-                            if (TCondition6.Value)
+                            if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                             {
                                 param = param - learningRateOverDebias * expAvg;
                             }
@@ -1586,7 +1586,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
                     TStateStorage.StorePair256(expAvgEven, expAvg, ref expAvgRef, i);
                     TStateStorage.StorePair256(expAvgVarEven, expAvgVar, ref expAvgVarRef, i);
-                    if (TAmsBound.Value) TStateStorage.StorePair256(maxExpAvgVarEven, maxExpAvgVar, ref maxExpAvgVarRef, i);
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair256(maxExpAvgVarEven, maxExpAvgVar, ref maxExpAvgVarRef, i);
                 }
             }
         }
@@ -1721,7 +1721,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out V128 expAvgHalf, out _);
@@ -1729,16 +1729,16 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     TStateStorage.LoadPair128(ref expAvgVarRef, i, out V128 expAvgVarHalf, out _);
                     V128 expAvgVar = expAvgVarHalf;
                     V128 maxExpAvgVarHalf = V128.Zero;
-                    if (TAmsBound.Value) TStateStorage.LoadPair128(ref maxExpAvgVarRef, i, out maxExpAvgVarHalf, out _);
-                    V128 maxExpAvgVar = TAmsBound.Value ? maxExpAvgVarHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref maxExpAvgVarRef, i, out maxExpAvgVarHalf, out _);
+                    V128 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? maxExpAvgVarHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
@@ -1747,7 +1747,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     V128 residual = g - expAvg;
                     expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
                     V128 variance = V128.Zero;
-                    if (TAmsBound.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgVar = Vector128.Max(maxExpAvgVar, expAvgVar);
                         variance = maxExpAvgVar;
@@ -1757,19 +1757,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                         variance = expAvgVar;
                     }
                     V128 denominator = Vector128.Sqrt(variance + Vector128.Create(1E-15f)) + epsilon;
-                    if (TNotRectify.Value)
+                    if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
                     }
                     else
                     {
-                        if (TRhoAtLeastRectifyThreshold.Value)
+                        if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                         {
                             param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                         }
                         else
                         {
-                            if (TCondition6.Value)
+                            if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                             {
                                 param = param - learningRateOverDebias * expAvg;
                             }
@@ -1778,13 +1778,13 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     paramEven = param;
                     expAvgEven = expAvg;
                     expAvgVarEven = expAvgVar;
-                    if (TAmsBound.Value) maxExpAvgVarEven = maxExpAvgVar;
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) maxExpAvgVarEven = maxExpAvgVar;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out _, out V128 expAvgHalf);
@@ -1792,16 +1792,16 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     TStateStorage.LoadPair128(ref expAvgVarRef, i, out _, out V128 expAvgVarHalf);
                     V128 expAvgVar = expAvgVarHalf;
                     V128 maxExpAvgVarHalf = V128.Zero;
-                    if (TAmsBound.Value) TStateStorage.LoadPair128(ref maxExpAvgVarRef, i, out _, out maxExpAvgVarHalf);
-                    V128 maxExpAvgVar = TAmsBound.Value ? maxExpAvgVarHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref maxExpAvgVarRef, i, out _, out maxExpAvgVarHalf);
+                    V128 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? maxExpAvgVarHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
@@ -1810,7 +1810,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     V128 residual = g - expAvg;
                     expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
                     V128 variance = V128.Zero;
-                    if (TAmsBound.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgVar = Vector128.Max(maxExpAvgVar, expAvgVar);
                         variance = maxExpAvgVar;
@@ -1820,19 +1820,19 @@ partial class AdaBelief : global::KernelGen.Optimizer
                         variance = expAvgVar;
                     }
                     V128 denominator = Vector128.Sqrt(variance + Vector128.Create(1E-15f)) + epsilon;
-                    if (TNotRectify.Value)
+                    if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param - learningRateOverDebias * (expAvg / (denominator / sqrtBiasCorrection2));
                     }
                     else
                     {
-                        if (TRhoAtLeastRectifyThreshold.Value)
+                        if (typeof(TRhoAtLeastRectifyThreshold) == typeof(global::KernelGen.Internal.True))
                         {
                             param = param - learningRateTimesRectificationOverDebias * (expAvg / denominator);
                         }
                         else
                         {
-                            if (TCondition6.Value)
+                            if (typeof(TCondition6) == typeof(global::KernelGen.Internal.True))
                             {
                                 param = param - learningRateOverDebias * expAvg;
                             }
@@ -1841,7 +1841,7 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
                     TStateStorage.StorePair128(expAvgEven, expAvg, ref expAvgRef, i);
                     TStateStorage.StorePair128(expAvgVarEven, expAvgVar, ref expAvgVarRef, i);
-                    if (TAmsBound.Value) TStateStorage.StorePair128(maxExpAvgVarEven, maxExpAvgVar, ref maxExpAvgVarRef, i);
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair128(maxExpAvgVarEven, maxExpAvgVar, ref maxExpAvgVarRef, i);
                 }
             }
         }

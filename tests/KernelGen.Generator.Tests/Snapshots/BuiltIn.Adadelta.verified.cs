@@ -556,15 +556,15 @@ partial class Adadelta : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref squareAvgRef, i, out V512 squareAvgHalf, out _);
                     V512 squareAvg = squareAvgHalf;
                     TStateStorage.LoadPair512(ref accDeltaRef, i, out V512 accDeltaHalf, out _);
                     V512 accDelta = accDeltaHalf;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -581,15 +581,15 @@ partial class Adadelta : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref squareAvgRef, i, out _, out V512 squareAvgHalf);
                     V512 squareAvg = squareAvgHalf;
                     TStateStorage.LoadPair512(ref accDeltaRef, i, out _, out V512 accDeltaHalf);
                     V512 accDelta = accDeltaHalf;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -684,15 +684,15 @@ partial class Adadelta : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref squareAvgRef, i, out V256 squareAvgHalf, out _);
                     V256 squareAvg = squareAvgHalf;
                     TStateStorage.LoadPair256(ref accDeltaRef, i, out V256 accDeltaHalf, out _);
                     V256 accDelta = accDeltaHalf;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -709,15 +709,15 @@ partial class Adadelta : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref squareAvgRef, i, out _, out V256 squareAvgHalf);
                     V256 squareAvg = squareAvgHalf;
                     TStateStorage.LoadPair256(ref accDeltaRef, i, out _, out V256 accDeltaHalf);
                     V256 accDelta = accDeltaHalf;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -812,15 +812,15 @@ partial class Adadelta : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref squareAvgRef, i, out V128 squareAvgHalf, out _);
                     V128 squareAvg = squareAvgHalf;
                     TStateStorage.LoadPair128(ref accDeltaRef, i, out V128 accDeltaHalf, out _);
                     V128 accDelta = accDeltaHalf;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -837,15 +837,15 @@ partial class Adadelta : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref squareAvgRef, i, out _, out V128 squareAvgHalf);
                     V128 squareAvg = squareAvgHalf;
                     TStateStorage.LoadPair128(ref accDeltaRef, i, out _, out V128 accDeltaHalf);
                     V128 accDelta = accDeltaHalf;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }

@@ -551,18 +551,18 @@ partial class Adagrad : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     V512 sumHalf = V512.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref sumRef, i, out sumHalf, out _);
-                    V512 sum = !TStepIsOne.Value ? sumHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref sumRef, i, out sumHalf, out _);
+                    V512 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? sumHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+                    sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
                     param = param - clr * g / (Vector512.Sqrt(sum) + epsilon);
                     sumEven = sum;
                     paramEven = param;
@@ -571,18 +571,18 @@ partial class Adagrad : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     V512 sumHalf = V512.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref sumRef, i, out _, out sumHalf);
-                    V512 sum = !TStepIsOne.Value ? sumHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref sumRef, i, out _, out sumHalf);
+                    V512 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? sumHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+                    sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
                     param = param - clr * g / (Vector512.Sqrt(sum) + epsilon);
                     TStateStorage.StorePair512(sumEven, sum, ref sumRef, i);
                     TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
@@ -659,18 +659,18 @@ partial class Adagrad : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     V256 sumHalf = V256.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref sumRef, i, out sumHalf, out _);
-                    V256 sum = !TStepIsOne.Value ? sumHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref sumRef, i, out sumHalf, out _);
+                    V256 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? sumHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+                    sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
                     param = param - clr * g / (Vector256.Sqrt(sum) + epsilon);
                     sumEven = sum;
                     paramEven = param;
@@ -679,18 +679,18 @@ partial class Adagrad : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     V256 sumHalf = V256.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref sumRef, i, out _, out sumHalf);
-                    V256 sum = !TStepIsOne.Value ? sumHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref sumRef, i, out _, out sumHalf);
+                    V256 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? sumHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+                    sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
                     param = param - clr * g / (Vector256.Sqrt(sum) + epsilon);
                     TStateStorage.StorePair256(sumEven, sum, ref sumRef, i);
                     TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
@@ -767,18 +767,18 @@ partial class Adagrad : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     V128 sumHalf = V128.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref sumRef, i, out sumHalf, out _);
-                    V128 sum = !TStepIsOne.Value ? sumHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref sumRef, i, out sumHalf, out _);
+                    V128 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? sumHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+                    sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
                     param = param - clr * g / (Vector128.Sqrt(sum) + epsilon);
                     sumEven = sum;
                     paramEven = param;
@@ -787,18 +787,18 @@ partial class Adagrad : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     V128 sumHalf = V128.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref sumRef, i, out _, out sumHalf);
-                    V128 sum = !TStepIsOne.Value ? sumHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref sumRef, i, out _, out sumHalf);
+                    V128 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? sumHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    sum = (TStepIsOne.Value ? initialAccumulatorValue : sum) + g * g;
+                    sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
                     param = param - clr * g / (Vector128.Sqrt(sum) + epsilon);
                     TStateStorage.StorePair128(sumEven, sum, ref sumRef, i);
                     TParamStorage.StorePair128(paramEven, param, ref paramRef, i);

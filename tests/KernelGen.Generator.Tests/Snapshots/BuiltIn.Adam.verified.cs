@@ -1513,7 +1513,7 @@ partial class Adam : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out V512 expAvgHalf, out _);
@@ -1521,17 +1521,17 @@ partial class Adam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair512(ref expAvgSqRef, i, out V512 expAvgSqHalf, out _);
                     V512 expAvgSq = expAvgSqHalf;
                     V512 maxExpAvgSqHalf = V512.Zero;
-                    if (TAmsgrad.Value) TStateStorage.LoadPair512(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
-                    V512 maxExpAvgSq = TAmsgrad.Value ? maxExpAvgSqHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
+                    V512 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V512 denominator = V512.Zero;
-                    if (TAmsgrad.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector512.Max(maxExpAvgSq, expAvgSq);
                         denominator = Vector512.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1543,14 +1543,14 @@ partial class Adam : global::KernelGen.Optimizer
                     param = param - stepSize * expAvg / denominator;
                     expAvgEven = expAvg;
                     expAvgSqEven = expAvgSq;
-                    if (TAmsgrad.Value) maxExpAvgSqEven = maxExpAvgSq;
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) maxExpAvgSqEven = maxExpAvgSq;
                     paramEven = param;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out _, out V512 expAvgHalf);
@@ -1558,17 +1558,17 @@ partial class Adam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair512(ref expAvgSqRef, i, out _, out V512 expAvgSqHalf);
                     V512 expAvgSq = expAvgSqHalf;
                     V512 maxExpAvgSqHalf = V512.Zero;
-                    if (TAmsgrad.Value) TStateStorage.LoadPair512(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
-                    V512 maxExpAvgSq = TAmsgrad.Value ? maxExpAvgSqHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
+                    V512 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V512 denominator = V512.Zero;
-                    if (TAmsgrad.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector512.Max(maxExpAvgSq, expAvgSq);
                         denominator = Vector512.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1580,7 +1580,7 @@ partial class Adam : global::KernelGen.Optimizer
                     param = param - stepSize * expAvg / denominator;
                     TStateStorage.StorePair512(expAvgEven, expAvg, ref expAvgRef, i);
                     TStateStorage.StorePair512(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
-                    if (TAmsgrad.Value) TStateStorage.StorePair512(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair512(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
                     TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
                 }
             }
@@ -1684,7 +1684,7 @@ partial class Adam : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out V256 expAvgHalf, out _);
@@ -1692,17 +1692,17 @@ partial class Adam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair256(ref expAvgSqRef, i, out V256 expAvgSqHalf, out _);
                     V256 expAvgSq = expAvgSqHalf;
                     V256 maxExpAvgSqHalf = V256.Zero;
-                    if (TAmsgrad.Value) TStateStorage.LoadPair256(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
-                    V256 maxExpAvgSq = TAmsgrad.Value ? maxExpAvgSqHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
+                    V256 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V256 denominator = V256.Zero;
-                    if (TAmsgrad.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector256.Max(maxExpAvgSq, expAvgSq);
                         denominator = Vector256.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1714,14 +1714,14 @@ partial class Adam : global::KernelGen.Optimizer
                     param = param - stepSize * expAvg / denominator;
                     expAvgEven = expAvg;
                     expAvgSqEven = expAvgSq;
-                    if (TAmsgrad.Value) maxExpAvgSqEven = maxExpAvgSq;
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) maxExpAvgSqEven = maxExpAvgSq;
                     paramEven = param;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out _, out V256 expAvgHalf);
@@ -1729,17 +1729,17 @@ partial class Adam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair256(ref expAvgSqRef, i, out _, out V256 expAvgSqHalf);
                     V256 expAvgSq = expAvgSqHalf;
                     V256 maxExpAvgSqHalf = V256.Zero;
-                    if (TAmsgrad.Value) TStateStorage.LoadPair256(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
-                    V256 maxExpAvgSq = TAmsgrad.Value ? maxExpAvgSqHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
+                    V256 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V256 denominator = V256.Zero;
-                    if (TAmsgrad.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector256.Max(maxExpAvgSq, expAvgSq);
                         denominator = Vector256.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1751,7 +1751,7 @@ partial class Adam : global::KernelGen.Optimizer
                     param = param - stepSize * expAvg / denominator;
                     TStateStorage.StorePair256(expAvgEven, expAvg, ref expAvgRef, i);
                     TStateStorage.StorePair256(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
-                    if (TAmsgrad.Value) TStateStorage.StorePair256(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair256(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
                     TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
                 }
             }
@@ -1855,7 +1855,7 @@ partial class Adam : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out V128 expAvgHalf, out _);
@@ -1863,17 +1863,17 @@ partial class Adam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair128(ref expAvgSqRef, i, out V128 expAvgSqHalf, out _);
                     V128 expAvgSq = expAvgSqHalf;
                     V128 maxExpAvgSqHalf = V128.Zero;
-                    if (TAmsgrad.Value) TStateStorage.LoadPair128(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
-                    V128 maxExpAvgSq = TAmsgrad.Value ? maxExpAvgSqHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
+                    V128 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V128 denominator = V128.Zero;
-                    if (TAmsgrad.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector128.Max(maxExpAvgSq, expAvgSq);
                         denominator = Vector128.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1885,14 +1885,14 @@ partial class Adam : global::KernelGen.Optimizer
                     param = param - stepSize * expAvg / denominator;
                     expAvgEven = expAvg;
                     expAvgSqEven = expAvgSq;
-                    if (TAmsgrad.Value) maxExpAvgSqEven = maxExpAvgSq;
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) maxExpAvgSqEven = maxExpAvgSq;
                     paramEven = param;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out _, out V128 expAvgHalf);
@@ -1900,17 +1900,17 @@ partial class Adam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair128(ref expAvgSqRef, i, out _, out V128 expAvgSqHalf);
                     V128 expAvgSq = expAvgSqHalf;
                     V128 maxExpAvgSqHalf = V128.Zero;
-                    if (TAmsgrad.Value) TStateStorage.LoadPair128(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
-                    V128 maxExpAvgSq = TAmsgrad.Value ? maxExpAvgSqHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
+                    V128 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V128 denominator = V128.Zero;
-                    if (TAmsgrad.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector128.Max(maxExpAvgSq, expAvgSq);
                         denominator = Vector128.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1922,7 +1922,7 @@ partial class Adam : global::KernelGen.Optimizer
                     param = param - stepSize * expAvg / denominator;
                     TStateStorage.StorePair128(expAvgEven, expAvg, ref expAvgRef, i);
                     TStateStorage.StorePair128(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
-                    if (TAmsgrad.Value) TStateStorage.StorePair128(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair128(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
                     TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
                 }
             }

@@ -1429,7 +1429,7 @@ partial class AdamW : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out V512 expAvgHalf, out _);
@@ -1437,14 +1437,14 @@ partial class AdamW : global::KernelGen.Optimizer
                     TStateStorage.LoadPair512(ref expAvgSqRef, i, out V512 expAvgSqHalf, out _);
                     V512 expAvgSq = expAvgSqHalf;
                     V512 maxExpAvgSqHalf = V512.Zero;
-                    if (TAmsgrad.Value) TStateStorage.LoadPair512(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
-                    V512 maxExpAvgSq = TAmsgrad.Value ? maxExpAvgSqHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
+                    V512 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     param = param * oneMinusLearningRateTimesWeightDecay;
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V512 denominator = V512.Zero;
-                    if (TAmsgrad.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector512.Max(maxExpAvgSq, expAvgSq);
                         denominator = Vector512.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1457,13 +1457,13 @@ partial class AdamW : global::KernelGen.Optimizer
                     paramEven = param;
                     expAvgEven = expAvg;
                     expAvgSqEven = expAvgSq;
-                    if (TAmsgrad.Value) maxExpAvgSqEven = maxExpAvgSq;
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) maxExpAvgSqEven = maxExpAvgSq;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out _, out V512 expAvgHalf);
@@ -1471,14 +1471,14 @@ partial class AdamW : global::KernelGen.Optimizer
                     TStateStorage.LoadPair512(ref expAvgSqRef, i, out _, out V512 expAvgSqHalf);
                     V512 expAvgSq = expAvgSqHalf;
                     V512 maxExpAvgSqHalf = V512.Zero;
-                    if (TAmsgrad.Value) TStateStorage.LoadPair512(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
-                    V512 maxExpAvgSq = TAmsgrad.Value ? maxExpAvgSqHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
+                    V512 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     param = param * oneMinusLearningRateTimesWeightDecay;
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V512 denominator = V512.Zero;
-                    if (TAmsgrad.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector512.Max(maxExpAvgSq, expAvgSq);
                         denominator = Vector512.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1491,7 +1491,7 @@ partial class AdamW : global::KernelGen.Optimizer
                     TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
                     TStateStorage.StorePair512(expAvgEven, expAvg, ref expAvgRef, i);
                     TStateStorage.StorePair512(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
-                    if (TAmsgrad.Value) TStateStorage.StorePair512(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair512(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
                 }
             }
         }
@@ -1590,7 +1590,7 @@ partial class AdamW : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out V256 expAvgHalf, out _);
@@ -1598,14 +1598,14 @@ partial class AdamW : global::KernelGen.Optimizer
                     TStateStorage.LoadPair256(ref expAvgSqRef, i, out V256 expAvgSqHalf, out _);
                     V256 expAvgSq = expAvgSqHalf;
                     V256 maxExpAvgSqHalf = V256.Zero;
-                    if (TAmsgrad.Value) TStateStorage.LoadPair256(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
-                    V256 maxExpAvgSq = TAmsgrad.Value ? maxExpAvgSqHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
+                    V256 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     param = param * oneMinusLearningRateTimesWeightDecay;
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V256 denominator = V256.Zero;
-                    if (TAmsgrad.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector256.Max(maxExpAvgSq, expAvgSq);
                         denominator = Vector256.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1618,13 +1618,13 @@ partial class AdamW : global::KernelGen.Optimizer
                     paramEven = param;
                     expAvgEven = expAvg;
                     expAvgSqEven = expAvgSq;
-                    if (TAmsgrad.Value) maxExpAvgSqEven = maxExpAvgSq;
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) maxExpAvgSqEven = maxExpAvgSq;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out _, out V256 expAvgHalf);
@@ -1632,14 +1632,14 @@ partial class AdamW : global::KernelGen.Optimizer
                     TStateStorage.LoadPair256(ref expAvgSqRef, i, out _, out V256 expAvgSqHalf);
                     V256 expAvgSq = expAvgSqHalf;
                     V256 maxExpAvgSqHalf = V256.Zero;
-                    if (TAmsgrad.Value) TStateStorage.LoadPair256(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
-                    V256 maxExpAvgSq = TAmsgrad.Value ? maxExpAvgSqHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
+                    V256 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     param = param * oneMinusLearningRateTimesWeightDecay;
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V256 denominator = V256.Zero;
-                    if (TAmsgrad.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector256.Max(maxExpAvgSq, expAvgSq);
                         denominator = Vector256.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1652,7 +1652,7 @@ partial class AdamW : global::KernelGen.Optimizer
                     TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
                     TStateStorage.StorePair256(expAvgEven, expAvg, ref expAvgRef, i);
                     TStateStorage.StorePair256(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
-                    if (TAmsgrad.Value) TStateStorage.StorePair256(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair256(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
                 }
             }
         }
@@ -1751,7 +1751,7 @@ partial class AdamW : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out V128 expAvgHalf, out _);
@@ -1759,14 +1759,14 @@ partial class AdamW : global::KernelGen.Optimizer
                     TStateStorage.LoadPair128(ref expAvgSqRef, i, out V128 expAvgSqHalf, out _);
                     V128 expAvgSq = expAvgSqHalf;
                     V128 maxExpAvgSqHalf = V128.Zero;
-                    if (TAmsgrad.Value) TStateStorage.LoadPair128(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
-                    V128 maxExpAvgSq = TAmsgrad.Value ? maxExpAvgSqHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
+                    V128 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     param = param * oneMinusLearningRateTimesWeightDecay;
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V128 denominator = V128.Zero;
-                    if (TAmsgrad.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector128.Max(maxExpAvgSq, expAvgSq);
                         denominator = Vector128.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1779,13 +1779,13 @@ partial class AdamW : global::KernelGen.Optimizer
                     paramEven = param;
                     expAvgEven = expAvg;
                     expAvgSqEven = expAvgSq;
-                    if (TAmsgrad.Value) maxExpAvgSqEven = maxExpAvgSq;
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) maxExpAvgSqEven = maxExpAvgSq;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out _, out V128 expAvgHalf);
@@ -1793,14 +1793,14 @@ partial class AdamW : global::KernelGen.Optimizer
                     TStateStorage.LoadPair128(ref expAvgSqRef, i, out _, out V128 expAvgSqHalf);
                     V128 expAvgSq = expAvgSqHalf;
                     V128 maxExpAvgSqHalf = V128.Zero;
-                    if (TAmsgrad.Value) TStateStorage.LoadPair128(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
-                    V128 maxExpAvgSq = TAmsgrad.Value ? maxExpAvgSqHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
+                    V128 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     param = param * oneMinusLearningRateTimesWeightDecay;
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V128 denominator = V128.Zero;
-                    if (TAmsgrad.Value)
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector128.Max(maxExpAvgSq, expAvgSq);
                         denominator = Vector128.Sqrt(maxExpAvgSq) / biasCorrection2Sqrt + epsilon;
@@ -1813,7 +1813,7 @@ partial class AdamW : global::KernelGen.Optimizer
                     TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
                     TStateStorage.StorePair128(expAvgEven, expAvg, ref expAvgRef, i);
                     TStateStorage.StorePair128(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
-                    if (TAmsgrad.Value) TStateStorage.StorePair128(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
+                    if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair128(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
                 }
             }
         }

@@ -557,15 +557,15 @@ partial class Adamax : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out V512 expAvgHalf, out _);
                     V512 expAvg = expAvgHalf;
                     TStateStorage.LoadPair512(ref expInfRef, i, out V512 expInfHalf, out _);
                     V512 expInf = expInfHalf;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -580,15 +580,15 @@ partial class Adamax : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out _, out V512 expAvgHalf);
                     V512 expAvg = expAvgHalf;
                     TStateStorage.LoadPair512(ref expInfRef, i, out _, out V512 expInfHalf);
                     V512 expInf = expInfHalf;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -680,15 +680,15 @@ partial class Adamax : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out V256 expAvgHalf, out _);
                     V256 expAvg = expAvgHalf;
                     TStateStorage.LoadPair256(ref expInfRef, i, out V256 expInfHalf, out _);
                     V256 expInf = expInfHalf;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -703,15 +703,15 @@ partial class Adamax : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out _, out V256 expAvgHalf);
                     V256 expAvg = expAvgHalf;
                     TStateStorage.LoadPair256(ref expInfRef, i, out _, out V256 expInfHalf);
                     V256 expInf = expInfHalf;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -803,15 +803,15 @@ partial class Adamax : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out V128 expAvgHalf, out _);
                     V128 expAvg = expAvgHalf;
                     TStateStorage.LoadPair128(ref expInfRef, i, out V128 expInfHalf, out _);
                     V128 expInf = expInfHalf;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -826,15 +826,15 @@ partial class Adamax : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out _, out V128 expAvgHalf);
                     V128 expAvg = expAvgHalf;
                     TStateStorage.LoadPair128(ref expInfRef, i, out _, out V128 expInfHalf);
                     V128 expInf = expInfHalf;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }

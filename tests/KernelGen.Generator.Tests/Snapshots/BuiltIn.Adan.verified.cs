@@ -1756,10 +1756,10 @@ partial class Adan : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     V512 previousGradNegatedHalf = V512.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref previousGradNegatedRef, i, out previousGradNegatedHalf, out _);
-                    V512 previousGradNegated = !TStepIsOne.Value ? previousGradNegatedHalf : V512.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref previousGradNegatedRef, i, out previousGradNegatedHalf, out _);
+                    V512 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? previousGradNegatedHalf : V512.Zero;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out V512 expAvgHalf, out _);
                     V512 expAvg = expAvgHalf;
                     TStateStorage.LoadPair512(ref expAvgDiffRef, i, out V512 expAvgDiffHalf, out _);
@@ -1768,20 +1768,20 @@ partial class Adan : global::KernelGen.Optimizer
                     V512 expAvgSq = expAvgSqHalf;
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
-                    V512 g = (TMaximize.Value ? -grad : grad) * clip;
-                    V512 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+                    V512 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+                    V512 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
                     V512 u = gradDiff * beta2 + g;
                     expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
                     V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * oneMinusLearningRateTimesWeightDecay;
                     }
                     param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
                     param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-                    if (TNotWeightDecouple.Value)
+                    if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param / onePlusLearningRateTimesWeightDecay;
                     }
@@ -1796,10 +1796,10 @@ partial class Adan : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     V512 previousGradNegatedHalf = V512.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref previousGradNegatedRef, i, out _, out previousGradNegatedHalf);
-                    V512 previousGradNegated = !TStepIsOne.Value ? previousGradNegatedHalf : V512.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref previousGradNegatedRef, i, out _, out previousGradNegatedHalf);
+                    V512 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? previousGradNegatedHalf : V512.Zero;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out _, out V512 expAvgHalf);
                     V512 expAvg = expAvgHalf;
                     TStateStorage.LoadPair512(ref expAvgDiffRef, i, out _, out V512 expAvgDiffHalf);
@@ -1808,20 +1808,20 @@ partial class Adan : global::KernelGen.Optimizer
                     V512 expAvgSq = expAvgSqHalf;
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
-                    V512 g = (TMaximize.Value ? -grad : grad) * clip;
-                    V512 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+                    V512 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+                    V512 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
                     V512 u = gradDiff * beta2 + g;
                     expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
                     V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * oneMinusLearningRateTimesWeightDecay;
                     }
                     param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
                     param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-                    if (TNotWeightDecouple.Value)
+                    if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param / onePlusLearningRateTimesWeightDecay;
                     }
@@ -1946,10 +1946,10 @@ partial class Adan : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     V256 previousGradNegatedHalf = V256.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref previousGradNegatedRef, i, out previousGradNegatedHalf, out _);
-                    V256 previousGradNegated = !TStepIsOne.Value ? previousGradNegatedHalf : V256.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref previousGradNegatedRef, i, out previousGradNegatedHalf, out _);
+                    V256 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? previousGradNegatedHalf : V256.Zero;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out V256 expAvgHalf, out _);
                     V256 expAvg = expAvgHalf;
                     TStateStorage.LoadPair256(ref expAvgDiffRef, i, out V256 expAvgDiffHalf, out _);
@@ -1958,20 +1958,20 @@ partial class Adan : global::KernelGen.Optimizer
                     V256 expAvgSq = expAvgSqHalf;
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
-                    V256 g = (TMaximize.Value ? -grad : grad) * clip;
-                    V256 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+                    V256 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+                    V256 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
                     V256 u = gradDiff * beta2 + g;
                     expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
                     V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * oneMinusLearningRateTimesWeightDecay;
                     }
                     param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
                     param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-                    if (TNotWeightDecouple.Value)
+                    if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param / onePlusLearningRateTimesWeightDecay;
                     }
@@ -1986,10 +1986,10 @@ partial class Adan : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     V256 previousGradNegatedHalf = V256.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref previousGradNegatedRef, i, out _, out previousGradNegatedHalf);
-                    V256 previousGradNegated = !TStepIsOne.Value ? previousGradNegatedHalf : V256.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref previousGradNegatedRef, i, out _, out previousGradNegatedHalf);
+                    V256 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? previousGradNegatedHalf : V256.Zero;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out _, out V256 expAvgHalf);
                     V256 expAvg = expAvgHalf;
                     TStateStorage.LoadPair256(ref expAvgDiffRef, i, out _, out V256 expAvgDiffHalf);
@@ -1998,20 +1998,20 @@ partial class Adan : global::KernelGen.Optimizer
                     V256 expAvgSq = expAvgSqHalf;
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
-                    V256 g = (TMaximize.Value ? -grad : grad) * clip;
-                    V256 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+                    V256 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+                    V256 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
                     V256 u = gradDiff * beta2 + g;
                     expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
                     V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * oneMinusLearningRateTimesWeightDecay;
                     }
                     param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
                     param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-                    if (TNotWeightDecouple.Value)
+                    if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param / onePlusLearningRateTimesWeightDecay;
                     }
@@ -2136,10 +2136,10 @@ partial class Adan : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     V128 previousGradNegatedHalf = V128.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref previousGradNegatedRef, i, out previousGradNegatedHalf, out _);
-                    V128 previousGradNegated = !TStepIsOne.Value ? previousGradNegatedHalf : V128.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref previousGradNegatedRef, i, out previousGradNegatedHalf, out _);
+                    V128 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? previousGradNegatedHalf : V128.Zero;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out V128 expAvgHalf, out _);
                     V128 expAvg = expAvgHalf;
                     TStateStorage.LoadPair128(ref expAvgDiffRef, i, out V128 expAvgDiffHalf, out _);
@@ -2148,20 +2148,20 @@ partial class Adan : global::KernelGen.Optimizer
                     V128 expAvgSq = expAvgSqHalf;
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
-                    V128 g = (TMaximize.Value ? -grad : grad) * clip;
-                    V128 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+                    V128 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+                    V128 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
                     V128 u = gradDiff * beta2 + g;
                     expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
                     V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * oneMinusLearningRateTimesWeightDecay;
                     }
                     param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
                     param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-                    if (TNotWeightDecouple.Value)
+                    if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param / onePlusLearningRateTimesWeightDecay;
                     }
@@ -2176,10 +2176,10 @@ partial class Adan : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     V128 previousGradNegatedHalf = V128.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref previousGradNegatedRef, i, out _, out previousGradNegatedHalf);
-                    V128 previousGradNegated = !TStepIsOne.Value ? previousGradNegatedHalf : V128.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref previousGradNegatedRef, i, out _, out previousGradNegatedHalf);
+                    V128 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? previousGradNegatedHalf : V128.Zero;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out _, out V128 expAvgHalf);
                     V128 expAvg = expAvgHalf;
                     TStateStorage.LoadPair128(ref expAvgDiffRef, i, out _, out V128 expAvgDiffHalf);
@@ -2188,20 +2188,20 @@ partial class Adan : global::KernelGen.Optimizer
                     V128 expAvgSq = expAvgSqHalf;
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
-                    V128 g = (TMaximize.Value ? -grad : grad) * clip;
-                    V128 gradDiff = (TStepIsOne.Value ? -(grad * clip) : previousGradNegated) + g;
+                    V128 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+                    V128 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
                     V128 u = gradDiff * beta2 + g;
                     expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
                     V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * oneMinusLearningRateTimesWeightDecay;
                     }
                     param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
                     param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
-                    if (TNotWeightDecouple.Value)
+                    if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param / onePlusLearningRateTimesWeightDecay;
                     }

@@ -2925,17 +2925,17 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     V512 x0 = x0Half;
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair512(ref gradSumSqRef, i, out V512 gradSumSqHalf, out _);
                     V512 gradSumSq = gradSumSqHalf;
                     TStateStorage.LoadPair512(ref sumRef, i, out V512 sumHalf, out _);
                     V512 sum = sumHalf;
-                    if (TStepIsOne.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
-                        x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                        x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
                     }
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -2954,7 +2954,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     sum = sum + lambda * g;
                     V512 before = param;
                     V512 z = x0 - sum / divisor;
-                    if (TMomentumIsZero1.Value)
+                    if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
                     {
                         param = z;
                     }
@@ -2962,11 +2962,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     {
                         param = param * momentum + oneMinusMomentum * z;
                     }
-                    if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+                    if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + negatedLrTimesWeightDecay * before;
                     }
-                    if (TMomentumIsZero2.Value)
+                    if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
                     {
                         x0 = param + sum / rms;
                     }
@@ -2983,17 +2983,17 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     V512 x0 = x0Half;
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair512(ref gradSumSqRef, i, out _, out V512 gradSumSqHalf);
                     V512 gradSumSq = gradSumSqHalf;
                     TStateStorage.LoadPair512(ref sumRef, i, out _, out V512 sumHalf);
                     V512 sum = sumHalf;
-                    if (TStepIsOne.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
-                        x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                        x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
                     }
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -3012,7 +3012,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     sum = sum + lambda * g;
                     V512 before = param;
                     V512 z = x0 - sum / divisor;
-                    if (TMomentumIsZero1.Value)
+                    if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
                     {
                         param = z;
                     }
@@ -3020,11 +3020,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     {
                         param = param * momentum + oneMinusMomentum * z;
                     }
-                    if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+                    if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + negatedLrTimesWeightDecay * before;
                     }
-                    if (TMomentumIsZero2.Value)
+                    if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
                     {
                         x0 = param + sum / rms;
                     }
@@ -3163,17 +3163,17 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     V256 x0 = x0Half;
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair256(ref gradSumSqRef, i, out V256 gradSumSqHalf, out _);
                     V256 gradSumSq = gradSumSqHalf;
                     TStateStorage.LoadPair256(ref sumRef, i, out V256 sumHalf, out _);
                     V256 sum = sumHalf;
-                    if (TStepIsOne.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
-                        x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                        x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
                     }
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -3192,7 +3192,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     sum = sum + lambda * g;
                     V256 before = param;
                     V256 z = x0 - sum / divisor;
-                    if (TMomentumIsZero1.Value)
+                    if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
                     {
                         param = z;
                     }
@@ -3200,11 +3200,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     {
                         param = param * momentum + oneMinusMomentum * z;
                     }
-                    if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+                    if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + negatedLrTimesWeightDecay * before;
                     }
-                    if (TMomentumIsZero2.Value)
+                    if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
                     {
                         x0 = param + sum / rms;
                     }
@@ -3221,17 +3221,17 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     V256 x0 = x0Half;
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair256(ref gradSumSqRef, i, out _, out V256 gradSumSqHalf);
                     V256 gradSumSq = gradSumSqHalf;
                     TStateStorage.LoadPair256(ref sumRef, i, out _, out V256 sumHalf);
                     V256 sum = sumHalf;
-                    if (TStepIsOne.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
-                        x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                        x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
                     }
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -3250,7 +3250,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     sum = sum + lambda * g;
                     V256 before = param;
                     V256 z = x0 - sum / divisor;
-                    if (TMomentumIsZero1.Value)
+                    if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
                     {
                         param = z;
                     }
@@ -3258,11 +3258,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     {
                         param = param * momentum + oneMinusMomentum * z;
                     }
-                    if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+                    if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + negatedLrTimesWeightDecay * before;
                     }
-                    if (TMomentumIsZero2.Value)
+                    if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
                     {
                         x0 = param + sum / rms;
                     }
@@ -3401,17 +3401,17 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     V128 x0 = x0Half;
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair128(ref gradSumSqRef, i, out V128 gradSumSqHalf, out _);
                     V128 gradSumSq = gradSumSqHalf;
                     TStateStorage.LoadPair128(ref sumRef, i, out V128 sumHalf, out _);
                     V128 sum = sumHalf;
-                    if (TStepIsOne.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
-                        x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                        x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
                     }
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -3430,7 +3430,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     sum = sum + lambda * g;
                     V128 before = param;
                     V128 z = x0 - sum / divisor;
-                    if (TMomentumIsZero1.Value)
+                    if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
                     {
                         param = z;
                     }
@@ -3438,11 +3438,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     {
                         param = param * momentum + oneMinusMomentum * z;
                     }
-                    if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+                    if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + negatedLrTimesWeightDecay * before;
                     }
-                    if (TMomentumIsZero2.Value)
+                    if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
                     {
                         x0 = param + sum / rms;
                     }
@@ -3459,17 +3459,17 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     V128 x0 = x0Half;
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair128(ref gradSumSqRef, i, out _, out V128 gradSumSqHalf);
                     V128 gradSumSq = gradSumSqHalf;
                     TStateStorage.LoadPair128(ref sumRef, i, out _, out V128 sumHalf);
                     V128 sum = sumHalf;
-                    if (TStepIsOne.Value)
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
-                        x0 = TMomentumIsZero.Value ? param + zeroOverEpsilon : param;
+                        x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
                     }
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayAboveZeroAndNotWeightDecouple.Value)
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -3488,7 +3488,7 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     sum = sum + lambda * g;
                     V128 before = param;
                     V128 z = x0 - sum / divisor;
-                    if (TMomentumIsZero1.Value)
+                    if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
                     {
                         param = z;
                     }
@@ -3496,11 +3496,11 @@ partial class MADGRAD : global::KernelGen.Optimizer
                     {
                         param = param * momentum + oneMinusMomentum * z;
                     }
-                    if (TWeightDecayAboveZeroAndWeightDecouple.Value)
+                    if (typeof(TWeightDecayAboveZeroAndWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + negatedLrTimesWeightDecay * before;
                     }
-                    if (TMomentumIsZero2.Value)
+                    if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
                     {
                         x0 = param + sum / rms;
                     }

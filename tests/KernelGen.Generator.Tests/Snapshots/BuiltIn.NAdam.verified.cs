@@ -618,7 +618,7 @@ partial class NAdam : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out V512 expAvgHalf, out _);
@@ -626,7 +626,7 @@ partial class NAdam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair512(ref expAvgSqRef, i, out V512 expAvgSqHalf, out _);
                     V512 expAvgSq = expAvgSqHalf;
                     V512 g = grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -643,7 +643,7 @@ partial class NAdam : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out _, out V512 expAvgHalf);
@@ -651,7 +651,7 @@ partial class NAdam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair512(ref expAvgSqRef, i, out _, out V512 expAvgSqHalf);
                     V512 expAvgSq = expAvgSqHalf;
                     V512 g = grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -749,7 +749,7 @@ partial class NAdam : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out V256 expAvgHalf, out _);
@@ -757,7 +757,7 @@ partial class NAdam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair256(ref expAvgSqRef, i, out V256 expAvgSqHalf, out _);
                     V256 expAvgSq = expAvgSqHalf;
                     V256 g = grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -774,7 +774,7 @@ partial class NAdam : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out _, out V256 expAvgHalf);
@@ -782,7 +782,7 @@ partial class NAdam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair256(ref expAvgSqRef, i, out _, out V256 expAvgSqHalf);
                     V256 expAvgSq = expAvgSqHalf;
                     V256 g = grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -880,7 +880,7 @@ partial class NAdam : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out V128 expAvgHalf, out _);
@@ -888,7 +888,7 @@ partial class NAdam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair128(ref expAvgSqRef, i, out V128 expAvgSqHalf, out _);
                     V128 expAvgSq = expAvgSqHalf;
                     V128 g = grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
@@ -905,7 +905,7 @@ partial class NAdam : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out _, out V128 expAvgHalf);
@@ -913,7 +913,7 @@ partial class NAdam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair128(ref expAvgSqRef, i, out _, out V128 expAvgSqHalf);
                     V128 expAvgSq = expAvgSqHalf;
                     V128 g = grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }

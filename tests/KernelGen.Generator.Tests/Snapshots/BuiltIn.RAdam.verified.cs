@@ -715,7 +715,7 @@ partial class RAdam : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out V512 expAvgHalf, out _);
@@ -723,14 +723,14 @@ partial class RAdam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair512(ref expAvgSqRef, i, out V512 expAvgSqHalf, out _);
                     V512 expAvgSq = expAvgSqHalf;
                     V512 g = grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V512 biasCorrectedAvg = expAvg / biasCorrection1;
-                    if (TRhoAboveFive.Value)
+                    if (typeof(TRhoAboveFive) == typeof(global::KernelGen.Internal.True))
                     {
                         V512 adaptiveLearningRate = sqrtBiasCorrection2 / (Vector512.Sqrt(expAvgSq) + epsilon);
                         param = param - biasCorrectedAvg * learningRate * adaptiveLearningRate * rectification;
@@ -747,7 +747,7 @@ partial class RAdam : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref expAvgRef, i, out _, out V512 expAvgHalf);
@@ -755,14 +755,14 @@ partial class RAdam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair512(ref expAvgSqRef, i, out _, out V512 expAvgSqHalf);
                     V512 expAvgSq = expAvgSqHalf;
                     V512 g = grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V512 biasCorrectedAvg = expAvg / biasCorrection1;
-                    if (TRhoAboveFive.Value)
+                    if (typeof(TRhoAboveFive) == typeof(global::KernelGen.Internal.True))
                     {
                         V512 adaptiveLearningRate = sqrtBiasCorrection2 / (Vector512.Sqrt(expAvgSq) + epsilon);
                         param = param - biasCorrectedAvg * learningRate * adaptiveLearningRate * rectification;
@@ -869,7 +869,7 @@ partial class RAdam : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out V256 expAvgHalf, out _);
@@ -877,14 +877,14 @@ partial class RAdam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair256(ref expAvgSqRef, i, out V256 expAvgSqHalf, out _);
                     V256 expAvgSq = expAvgSqHalf;
                     V256 g = grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V256 biasCorrectedAvg = expAvg / biasCorrection1;
-                    if (TRhoAboveFive.Value)
+                    if (typeof(TRhoAboveFive) == typeof(global::KernelGen.Internal.True))
                     {
                         V256 adaptiveLearningRate = sqrtBiasCorrection2 / (Vector256.Sqrt(expAvgSq) + epsilon);
                         param = param - biasCorrectedAvg * learningRate * adaptiveLearningRate * rectification;
@@ -901,7 +901,7 @@ partial class RAdam : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref expAvgRef, i, out _, out V256 expAvgHalf);
@@ -909,14 +909,14 @@ partial class RAdam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair256(ref expAvgSqRef, i, out _, out V256 expAvgSqHalf);
                     V256 expAvgSq = expAvgSqHalf;
                     V256 g = grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V256 biasCorrectedAvg = expAvg / biasCorrection1;
-                    if (TRhoAboveFive.Value)
+                    if (typeof(TRhoAboveFive) == typeof(global::KernelGen.Internal.True))
                     {
                         V256 adaptiveLearningRate = sqrtBiasCorrection2 / (Vector256.Sqrt(expAvgSq) + epsilon);
                         param = param - biasCorrectedAvg * learningRate * adaptiveLearningRate * rectification;
@@ -1023,7 +1023,7 @@ partial class RAdam : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out V128 expAvgHalf, out _);
@@ -1031,14 +1031,14 @@ partial class RAdam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair128(ref expAvgSqRef, i, out V128 expAvgSqHalf, out _);
                     V128 expAvgSq = expAvgSqHalf;
                     V128 g = grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V128 biasCorrectedAvg = expAvg / biasCorrection1;
-                    if (TRhoAboveFive.Value)
+                    if (typeof(TRhoAboveFive) == typeof(global::KernelGen.Internal.True))
                     {
                         V128 adaptiveLearningRate = sqrtBiasCorrection2 / (Vector128.Sqrt(expAvgSq) + epsilon);
                         param = param - biasCorrectedAvg * learningRate * adaptiveLearningRate * rectification;
@@ -1055,7 +1055,7 @@ partial class RAdam : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref expAvgRef, i, out _, out V128 expAvgHalf);
@@ -1063,14 +1063,14 @@ partial class RAdam : global::KernelGen.Optimizer
                     TStateStorage.LoadPair128(ref expAvgSqRef, i, out _, out V128 expAvgSqHalf);
                     V128 expAvgSq = expAvgSqHalf;
                     V128 g = grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     expAvg = expAvg * beta1 + oneMinusBeta1 * g;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V128 biasCorrectedAvg = expAvg / biasCorrection1;
-                    if (TRhoAboveFive.Value)
+                    if (typeof(TRhoAboveFive) == typeof(global::KernelGen.Internal.True))
                     {
                         V128 adaptiveLearningRate = sqrtBiasCorrection2 / (Vector128.Sqrt(expAvgSq) + epsilon);
                         param = param - biasCorrectedAvg * learningRate * adaptiveLearningRate * rectification;

@@ -804,25 +804,25 @@ partial class RMSprop : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref squareAvgRef, i, out V512 squareAvgHalf, out _);
                     V512 squareAvg = squareAvgHalf;
                     V512 gradAvgHalf = V512.Zero;
-                    if (TCentered.Value) TStateStorage.LoadPair512(ref gradAvgRef, i, out gradAvgHalf, out _);
-                    V512 gradAvg = TCentered.Value ? gradAvgHalf : V512.Zero;
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref gradAvgRef, i, out gradAvgHalf, out _);
+                    V512 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? gradAvgHalf : V512.Zero;
                     V512 momentumBufferHalf = V512.Zero;
-                    if (TMomentumAboveZero.Value) TStateStorage.LoadPair512(ref momentumBufferRef, i, out momentumBufferHalf, out _);
-                    V512 momentumBuffer = TMomentumAboveZero.Value ? momentumBufferHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref momentumBufferRef, i, out momentumBufferHalf, out _);
+                    V512 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? momentumBufferHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
                     V512 average = V512.Zero;
-                    if (TCentered.Value)
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
                     {
                         gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                         average = Vector512.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -831,7 +831,7 @@ partial class RMSprop : global::KernelGen.Optimizer
                     {
                         average = Vector512.Sqrt(squareAvg) + epsilon;
                     }
-                    if (TMomentumAboveZero.Value)
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         momentumBuffer = momentumBuffer * momentum + g / average;
                         param = param - learningRate * momentumBuffer;
@@ -841,33 +841,33 @@ partial class RMSprop : global::KernelGen.Optimizer
                         param = param - learningRate * g / average;
                     }
                     squareAvgEven = squareAvg;
-                    if (TCentered.Value) gradAvgEven = gradAvg;
-                    if (TMomentumAboveZero.Value) momentumBufferEven = momentumBuffer;
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) gradAvgEven = gradAvg;
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) momentumBufferEven = momentumBuffer;
                     paramEven = param;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref squareAvgRef, i, out _, out V512 squareAvgHalf);
                     V512 squareAvg = squareAvgHalf;
                     V512 gradAvgHalf = V512.Zero;
-                    if (TCentered.Value) TStateStorage.LoadPair512(ref gradAvgRef, i, out _, out gradAvgHalf);
-                    V512 gradAvg = TCentered.Value ? gradAvgHalf : V512.Zero;
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref gradAvgRef, i, out _, out gradAvgHalf);
+                    V512 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? gradAvgHalf : V512.Zero;
                     V512 momentumBufferHalf = V512.Zero;
-                    if (TMomentumAboveZero.Value) TStateStorage.LoadPair512(ref momentumBufferRef, i, out _, out momentumBufferHalf);
-                    V512 momentumBuffer = TMomentumAboveZero.Value ? momentumBufferHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref momentumBufferRef, i, out _, out momentumBufferHalf);
+                    V512 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? momentumBufferHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
                     V512 average = V512.Zero;
-                    if (TCentered.Value)
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
                     {
                         gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                         average = Vector512.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -876,7 +876,7 @@ partial class RMSprop : global::KernelGen.Optimizer
                     {
                         average = Vector512.Sqrt(squareAvg) + epsilon;
                     }
-                    if (TMomentumAboveZero.Value)
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         momentumBuffer = momentumBuffer * momentum + g / average;
                         param = param - learningRate * momentumBuffer;
@@ -886,8 +886,8 @@ partial class RMSprop : global::KernelGen.Optimizer
                         param = param - learningRate * g / average;
                     }
                     TStateStorage.StorePair512(squareAvgEven, squareAvg, ref squareAvgRef, i);
-                    if (TCentered.Value) TStateStorage.StorePair512(gradAvgEven, gradAvg, ref gradAvgRef, i);
-                    if (TMomentumAboveZero.Value) TStateStorage.StorePair512(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair512(gradAvgEven, gradAvg, ref gradAvgRef, i);
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair512(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
                     TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
                 }
             }
@@ -997,25 +997,25 @@ partial class RMSprop : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref squareAvgRef, i, out V256 squareAvgHalf, out _);
                     V256 squareAvg = squareAvgHalf;
                     V256 gradAvgHalf = V256.Zero;
-                    if (TCentered.Value) TStateStorage.LoadPair256(ref gradAvgRef, i, out gradAvgHalf, out _);
-                    V256 gradAvg = TCentered.Value ? gradAvgHalf : V256.Zero;
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref gradAvgRef, i, out gradAvgHalf, out _);
+                    V256 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? gradAvgHalf : V256.Zero;
                     V256 momentumBufferHalf = V256.Zero;
-                    if (TMomentumAboveZero.Value) TStateStorage.LoadPair256(ref momentumBufferRef, i, out momentumBufferHalf, out _);
-                    V256 momentumBuffer = TMomentumAboveZero.Value ? momentumBufferHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref momentumBufferRef, i, out momentumBufferHalf, out _);
+                    V256 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? momentumBufferHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
                     V256 average = V256.Zero;
-                    if (TCentered.Value)
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
                     {
                         gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                         average = Vector256.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -1024,7 +1024,7 @@ partial class RMSprop : global::KernelGen.Optimizer
                     {
                         average = Vector256.Sqrt(squareAvg) + epsilon;
                     }
-                    if (TMomentumAboveZero.Value)
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         momentumBuffer = momentumBuffer * momentum + g / average;
                         param = param - learningRate * momentumBuffer;
@@ -1034,33 +1034,33 @@ partial class RMSprop : global::KernelGen.Optimizer
                         param = param - learningRate * g / average;
                     }
                     squareAvgEven = squareAvg;
-                    if (TCentered.Value) gradAvgEven = gradAvg;
-                    if (TMomentumAboveZero.Value) momentumBufferEven = momentumBuffer;
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) gradAvgEven = gradAvg;
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) momentumBufferEven = momentumBuffer;
                     paramEven = param;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref squareAvgRef, i, out _, out V256 squareAvgHalf);
                     V256 squareAvg = squareAvgHalf;
                     V256 gradAvgHalf = V256.Zero;
-                    if (TCentered.Value) TStateStorage.LoadPair256(ref gradAvgRef, i, out _, out gradAvgHalf);
-                    V256 gradAvg = TCentered.Value ? gradAvgHalf : V256.Zero;
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref gradAvgRef, i, out _, out gradAvgHalf);
+                    V256 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? gradAvgHalf : V256.Zero;
                     V256 momentumBufferHalf = V256.Zero;
-                    if (TMomentumAboveZero.Value) TStateStorage.LoadPair256(ref momentumBufferRef, i, out _, out momentumBufferHalf);
-                    V256 momentumBuffer = TMomentumAboveZero.Value ? momentumBufferHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref momentumBufferRef, i, out _, out momentumBufferHalf);
+                    V256 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? momentumBufferHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
                     V256 average = V256.Zero;
-                    if (TCentered.Value)
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
                     {
                         gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                         average = Vector256.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -1069,7 +1069,7 @@ partial class RMSprop : global::KernelGen.Optimizer
                     {
                         average = Vector256.Sqrt(squareAvg) + epsilon;
                     }
-                    if (TMomentumAboveZero.Value)
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         momentumBuffer = momentumBuffer * momentum + g / average;
                         param = param - learningRate * momentumBuffer;
@@ -1079,8 +1079,8 @@ partial class RMSprop : global::KernelGen.Optimizer
                         param = param - learningRate * g / average;
                     }
                     TStateStorage.StorePair256(squareAvgEven, squareAvg, ref squareAvgRef, i);
-                    if (TCentered.Value) TStateStorage.StorePair256(gradAvgEven, gradAvg, ref gradAvgRef, i);
-                    if (TMomentumAboveZero.Value) TStateStorage.StorePair256(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair256(gradAvgEven, gradAvg, ref gradAvgRef, i);
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair256(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
                     TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
                 }
             }
@@ -1190,25 +1190,25 @@ partial class RMSprop : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref squareAvgRef, i, out V128 squareAvgHalf, out _);
                     V128 squareAvg = squareAvgHalf;
                     V128 gradAvgHalf = V128.Zero;
-                    if (TCentered.Value) TStateStorage.LoadPair128(ref gradAvgRef, i, out gradAvgHalf, out _);
-                    V128 gradAvg = TCentered.Value ? gradAvgHalf : V128.Zero;
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref gradAvgRef, i, out gradAvgHalf, out _);
+                    V128 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? gradAvgHalf : V128.Zero;
                     V128 momentumBufferHalf = V128.Zero;
-                    if (TMomentumAboveZero.Value) TStateStorage.LoadPair128(ref momentumBufferRef, i, out momentumBufferHalf, out _);
-                    V128 momentumBuffer = TMomentumAboveZero.Value ? momentumBufferHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref momentumBufferRef, i, out momentumBufferHalf, out _);
+                    V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? momentumBufferHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
                     V128 average = V128.Zero;
-                    if (TCentered.Value)
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
                     {
                         gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                         average = Vector128.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -1217,7 +1217,7 @@ partial class RMSprop : global::KernelGen.Optimizer
                     {
                         average = Vector128.Sqrt(squareAvg) + epsilon;
                     }
-                    if (TMomentumAboveZero.Value)
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         momentumBuffer = momentumBuffer * momentum + g / average;
                         param = param - learningRate * momentumBuffer;
@@ -1227,33 +1227,33 @@ partial class RMSprop : global::KernelGen.Optimizer
                         param = param - learningRate * g / average;
                     }
                     squareAvgEven = squareAvg;
-                    if (TCentered.Value) gradAvgEven = gradAvg;
-                    if (TMomentumAboveZero.Value) momentumBufferEven = momentumBuffer;
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) gradAvgEven = gradAvg;
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) momentumBufferEven = momentumBuffer;
                     paramEven = param;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref squareAvgRef, i, out _, out V128 squareAvgHalf);
                     V128 squareAvg = squareAvgHalf;
                     V128 gradAvgHalf = V128.Zero;
-                    if (TCentered.Value) TStateStorage.LoadPair128(ref gradAvgRef, i, out _, out gradAvgHalf);
-                    V128 gradAvg = TCentered.Value ? gradAvgHalf : V128.Zero;
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref gradAvgRef, i, out _, out gradAvgHalf);
+                    V128 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? gradAvgHalf : V128.Zero;
                     V128 momentumBufferHalf = V128.Zero;
-                    if (TMomentumAboveZero.Value) TStateStorage.LoadPair128(ref momentumBufferRef, i, out _, out momentumBufferHalf);
-                    V128 momentumBuffer = TMomentumAboveZero.Value ? momentumBufferHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref momentumBufferRef, i, out _, out momentumBufferHalf);
+                    V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? momentumBufferHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
                     squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
                     V128 average = V128.Zero;
-                    if (TCentered.Value)
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
                     {
                         gradAvg = gradAvg * alpha + oneMinusAlpha * g;
                         average = Vector128.Sqrt(squareAvg - gradAvg * gradAvg) + epsilon;
@@ -1262,7 +1262,7 @@ partial class RMSprop : global::KernelGen.Optimizer
                     {
                         average = Vector128.Sqrt(squareAvg) + epsilon;
                     }
-                    if (TMomentumAboveZero.Value)
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         momentumBuffer = momentumBuffer * momentum + g / average;
                         param = param - learningRate * momentumBuffer;
@@ -1272,8 +1272,8 @@ partial class RMSprop : global::KernelGen.Optimizer
                         param = param - learningRate * g / average;
                     }
                     TStateStorage.StorePair128(squareAvgEven, squareAvg, ref squareAvgRef, i);
-                    if (TCentered.Value) TStateStorage.StorePair128(gradAvgEven, gradAvg, ref gradAvgRef, i);
-                    if (TMomentumAboveZero.Value) TStateStorage.StorePair128(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
+                    if (typeof(TCentered) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair128(gradAvgEven, gradAvg, ref gradAvgRef, i);
+                    if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair128(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
                     TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
                 }
             }

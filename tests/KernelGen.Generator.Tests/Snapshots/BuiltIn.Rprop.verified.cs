@@ -603,18 +603,18 @@ partial class Rprop : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair512(ref previousRef, i, out V512 previousHalf, out _);
                     V512 previous = previousHalf;
                     V512 stepSizeHalf = V512.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref stepSizeRef, i, out stepSizeHalf, out _);
-                    V512 stepSize = !TStepIsOne.Value ? stepSizeHalf : V512.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref stepSizeRef, i, out stepSizeHalf, out _);
+                    V512 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? stepSizeHalf : V512.Zero;
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
-                    V512 g = TMaximize.Value ? -grad : grad;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     V512 product = g * previous;
                     V512 factor = Vector512.ConditionalSelect(Vector512.GreaterThan(product, Vector512.Create(0f)), etaPlus, Vector512.ConditionalSelect(Vector512.LessThan(product, Vector512.Create(0f)), etaMinus, Vector512.Create(1f)));
-                    stepSize = Vector512.Min(Vector512.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+                    stepSize = Vector512.Min(Vector512.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
                     V512 productBelowZero = Vector512.LessThan(product, Vector512.Create(0f));
                     V512 g_then = g;
                     {
@@ -633,18 +633,18 @@ partial class Rprop : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair512(ref previousRef, i, out _, out V512 previousHalf);
                     V512 previous = previousHalf;
                     V512 stepSizeHalf = V512.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref stepSizeRef, i, out _, out stepSizeHalf);
-                    V512 stepSize = !TStepIsOne.Value ? stepSizeHalf : V512.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref stepSizeRef, i, out _, out stepSizeHalf);
+                    V512 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? stepSizeHalf : V512.Zero;
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
-                    V512 g = TMaximize.Value ? -grad : grad;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     V512 product = g * previous;
                     V512 factor = Vector512.ConditionalSelect(Vector512.GreaterThan(product, Vector512.Create(0f)), etaPlus, Vector512.ConditionalSelect(Vector512.LessThan(product, Vector512.Create(0f)), etaMinus, Vector512.Create(1f)));
-                    stepSize = Vector512.Min(Vector512.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+                    stepSize = Vector512.Min(Vector512.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
                     V512 productBelowZero = Vector512.LessThan(product, Vector512.Create(0f));
                     V512 g_then = g;
                     {
@@ -745,18 +745,18 @@ partial class Rprop : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair256(ref previousRef, i, out V256 previousHalf, out _);
                     V256 previous = previousHalf;
                     V256 stepSizeHalf = V256.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref stepSizeRef, i, out stepSizeHalf, out _);
-                    V256 stepSize = !TStepIsOne.Value ? stepSizeHalf : V256.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref stepSizeRef, i, out stepSizeHalf, out _);
+                    V256 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? stepSizeHalf : V256.Zero;
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
-                    V256 g = TMaximize.Value ? -grad : grad;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     V256 product = g * previous;
                     V256 factor = Vector256.ConditionalSelect(Vector256.GreaterThan(product, Vector256.Create(0f)), etaPlus, Vector256.ConditionalSelect(Vector256.LessThan(product, Vector256.Create(0f)), etaMinus, Vector256.Create(1f)));
-                    stepSize = Vector256.Min(Vector256.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+                    stepSize = Vector256.Min(Vector256.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
                     V256 productBelowZero = Vector256.LessThan(product, Vector256.Create(0f));
                     V256 g_then = g;
                     {
@@ -775,18 +775,18 @@ partial class Rprop : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair256(ref previousRef, i, out _, out V256 previousHalf);
                     V256 previous = previousHalf;
                     V256 stepSizeHalf = V256.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref stepSizeRef, i, out _, out stepSizeHalf);
-                    V256 stepSize = !TStepIsOne.Value ? stepSizeHalf : V256.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref stepSizeRef, i, out _, out stepSizeHalf);
+                    V256 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? stepSizeHalf : V256.Zero;
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
-                    V256 g = TMaximize.Value ? -grad : grad;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     V256 product = g * previous;
                     V256 factor = Vector256.ConditionalSelect(Vector256.GreaterThan(product, Vector256.Create(0f)), etaPlus, Vector256.ConditionalSelect(Vector256.LessThan(product, Vector256.Create(0f)), etaMinus, Vector256.Create(1f)));
-                    stepSize = Vector256.Min(Vector256.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+                    stepSize = Vector256.Min(Vector256.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
                     V256 productBelowZero = Vector256.LessThan(product, Vector256.Create(0f));
                     V256 g_then = g;
                     {
@@ -887,18 +887,18 @@ partial class Rprop : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair128(ref previousRef, i, out V128 previousHalf, out _);
                     V128 previous = previousHalf;
                     V128 stepSizeHalf = V128.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref stepSizeRef, i, out stepSizeHalf, out _);
-                    V128 stepSize = !TStepIsOne.Value ? stepSizeHalf : V128.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref stepSizeRef, i, out stepSizeHalf, out _);
+                    V128 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? stepSizeHalf : V128.Zero;
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
-                    V128 g = TMaximize.Value ? -grad : grad;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     V128 product = g * previous;
                     V128 factor = Vector128.ConditionalSelect(Vector128.GreaterThan(product, Vector128.Create(0f)), etaPlus, Vector128.ConditionalSelect(Vector128.LessThan(product, Vector128.Create(0f)), etaMinus, Vector128.Create(1f)));
-                    stepSize = Vector128.Min(Vector128.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+                    stepSize = Vector128.Min(Vector128.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
                     V128 productBelowZero = Vector128.LessThan(product, Vector128.Create(0f));
                     V128 g_then = g;
                     {
@@ -917,18 +917,18 @@ partial class Rprop : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair128(ref previousRef, i, out _, out V128 previousHalf);
                     V128 previous = previousHalf;
                     V128 stepSizeHalf = V128.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref stepSizeRef, i, out _, out stepSizeHalf);
-                    V128 stepSize = !TStepIsOne.Value ? stepSizeHalf : V128.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref stepSizeRef, i, out _, out stepSizeHalf);
+                    V128 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? stepSizeHalf : V128.Zero;
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
-                    V128 g = TMaximize.Value ? -grad : grad;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     V128 product = g * previous;
                     V128 factor = Vector128.ConditionalSelect(Vector128.GreaterThan(product, Vector128.Create(0f)), etaPlus, Vector128.ConditionalSelect(Vector128.LessThan(product, Vector128.Create(0f)), etaMinus, Vector128.Create(1f)));
-                    stepSize = Vector128.Min(Vector128.Max((TStepIsOne.Value ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
+                    stepSize = Vector128.Min(Vector128.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
                     V128 productBelowZero = Vector128.LessThan(product, Vector128.Create(0f));
                     V128 g_then = g;
                     {

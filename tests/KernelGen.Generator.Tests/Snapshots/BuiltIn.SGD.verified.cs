@@ -650,48 +650,48 @@ partial class SGD : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     V512 momentumBufferHalf = V512.Zero;
-                    if (TMomentumIsNotZero.Value && !TStepIsOne.Value) TStateStorage.LoadPair512(ref momentumBufferRef, i, out momentumBufferHalf, out _);
-                    V512 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? momentumBufferHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref momentumBufferRef, i, out momentumBufferHalf, out _);
+                    V512 momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? momentumBufferHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    if (TMomentumIsNotZero.Value)
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
-                        momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                        g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                        momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                        g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                     }
                     param = param - learningRate * g;
-                    if (TMomentumIsNotZero.Value) momentumBufferEven = momentumBuffer;
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) momentumBufferEven = momentumBuffer;
                     paramEven = param;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     V512 momentumBufferHalf = V512.Zero;
-                    if (TMomentumIsNotZero.Value && !TStepIsOne.Value) TStateStorage.LoadPair512(ref momentumBufferRef, i, out _, out momentumBufferHalf);
-                    V512 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? momentumBufferHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref momentumBufferRef, i, out _, out momentumBufferHalf);
+                    V512 momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? momentumBufferHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    if (TMomentumIsNotZero.Value)
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
-                        momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                        g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                        momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                        g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                     }
                     param = param - learningRate * g;
-                    if (TMomentumIsNotZero.Value) TStateStorage.StorePair512(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair512(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
                     TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
                 }
             }
@@ -772,48 +772,48 @@ partial class SGD : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     V256 momentumBufferHalf = V256.Zero;
-                    if (TMomentumIsNotZero.Value && !TStepIsOne.Value) TStateStorage.LoadPair256(ref momentumBufferRef, i, out momentumBufferHalf, out _);
-                    V256 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? momentumBufferHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref momentumBufferRef, i, out momentumBufferHalf, out _);
+                    V256 momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? momentumBufferHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    if (TMomentumIsNotZero.Value)
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
-                        momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                        g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                        momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                        g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                     }
                     param = param - learningRate * g;
-                    if (TMomentumIsNotZero.Value) momentumBufferEven = momentumBuffer;
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) momentumBufferEven = momentumBuffer;
                     paramEven = param;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     V256 momentumBufferHalf = V256.Zero;
-                    if (TMomentumIsNotZero.Value && !TStepIsOne.Value) TStateStorage.LoadPair256(ref momentumBufferRef, i, out _, out momentumBufferHalf);
-                    V256 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? momentumBufferHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref momentumBufferRef, i, out _, out momentumBufferHalf);
+                    V256 momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? momentumBufferHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    if (TMomentumIsNotZero.Value)
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
-                        momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                        g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                        momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                        g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                     }
                     param = param - learningRate * g;
-                    if (TMomentumIsNotZero.Value) TStateStorage.StorePair256(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair256(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
                     TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
                 }
             }
@@ -894,48 +894,48 @@ partial class SGD : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     V128 momentumBufferHalf = V128.Zero;
-                    if (TMomentumIsNotZero.Value && !TStepIsOne.Value) TStateStorage.LoadPair128(ref momentumBufferRef, i, out momentumBufferHalf, out _);
-                    V128 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? momentumBufferHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref momentumBufferRef, i, out momentumBufferHalf, out _);
+                    V128 momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? momentumBufferHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    if (TMomentumIsNotZero.Value)
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
-                        momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                        g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                        momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                        g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                     }
                     param = param - learningRate * g;
-                    if (TMomentumIsNotZero.Value) momentumBufferEven = momentumBuffer;
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) momentumBufferEven = momentumBuffer;
                     paramEven = param;
                 }
                 {
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     V128 momentumBufferHalf = V128.Zero;
-                    if (TMomentumIsNotZero.Value && !TStepIsOne.Value) TStateStorage.LoadPair128(ref momentumBufferRef, i, out _, out momentumBufferHalf);
-                    V128 momentumBuffer = TMomentumIsNotZero.Value && !TStepIsOne.Value ? momentumBufferHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayIsNotZero.Value)
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref momentumBufferRef, i, out _, out momentumBufferHalf);
+                    V128 momentumBuffer = typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? momentumBufferHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    if (TMomentumIsNotZero.Value)
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True))
                     {
-                        momentumBuffer = TStepIsOne.Value ? g : momentum * momentumBuffer + oneMinusDampening * g;
-                        g = TNesterov.Value ? g + momentum * momentumBuffer : momentumBuffer;
+                        momentumBuffer = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? g : momentum * momentumBuffer + oneMinusDampening * g;
+                        g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
                     }
                     param = param - learningRate * g;
-                    if (TMomentumIsNotZero.Value) TStateStorage.StorePair128(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
+                    if (typeof(TMomentumIsNotZero) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair128(momentumBufferEven, momentumBuffer, ref momentumBufferRef, i);
                     TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
                 }
             }

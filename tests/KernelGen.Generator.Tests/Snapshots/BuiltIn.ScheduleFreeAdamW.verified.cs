@@ -1066,21 +1066,21 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                     V512 z = zHalf;
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair512(ref expAvgSqRef, i, out V512 expAvgSqHalf, out _);
                     V512 expAvgSq = expAvgSqHalf;
                     V512 maxExpAvgSqHalf = V512.Zero;
-                    if (TAmsBound.Value) TStateStorage.LoadPair512(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
-                    V512 maxExpAvgSq = TAmsBound.Value ? maxExpAvgSqHalf : V512.Zero;
-                    if (TStepIsOne.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
+                    V512 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V512.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         z = param;
                     }
-                    V512 g = TMaximize.Value ? -grad : grad;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V512 secondMoment = expAvgSq / biasCorrection2;
                     V512 denominator = V512.Zero;
-                    if (TAmsBound.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector512.Max(maxExpAvgSq, secondMoment);
                         denominator = Vector512.Sqrt(maxExpAvgSq + Vector512.Create(1E-15f)) + epsilon;
@@ -1090,11 +1090,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                         denominator = Vector512.Sqrt(secondMoment + Vector512.Create(1E-15f)) + epsilon;
                     }
                     V512 u = g / denominator;
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         u = u + weightDecay * param;
                     }
-                    if (TAbsCheckpointBelowHalf.Value)
+                    if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + checkpoint * (z - param);
                     }
@@ -1106,7 +1106,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                     z = z - lr * u;
                     zEven = z;
                     expAvgSqEven = expAvgSq;
-                    if (TAmsBound.Value) maxExpAvgSqEven = maxExpAvgSq;
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) maxExpAvgSqEven = maxExpAvgSq;
                     paramEven = param;
                 }
                 {
@@ -1117,21 +1117,21 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                     V512 z = zHalf;
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair512(ref expAvgSqRef, i, out _, out V512 expAvgSqHalf);
                     V512 expAvgSq = expAvgSqHalf;
                     V512 maxExpAvgSqHalf = V512.Zero;
-                    if (TAmsBound.Value) TStateStorage.LoadPair512(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
-                    V512 maxExpAvgSq = TAmsBound.Value ? maxExpAvgSqHalf : V512.Zero;
-                    if (TStepIsOne.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair512(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
+                    V512 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V512.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         z = param;
                     }
-                    V512 g = TMaximize.Value ? -grad : grad;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V512 secondMoment = expAvgSq / biasCorrection2;
                     V512 denominator = V512.Zero;
-                    if (TAmsBound.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector512.Max(maxExpAvgSq, secondMoment);
                         denominator = Vector512.Sqrt(maxExpAvgSq + Vector512.Create(1E-15f)) + epsilon;
@@ -1141,11 +1141,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                         denominator = Vector512.Sqrt(secondMoment + Vector512.Create(1E-15f)) + epsilon;
                     }
                     V512 u = g / denominator;
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         u = u + weightDecay * param;
                     }
-                    if (TAbsCheckpointBelowHalf.Value)
+                    if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + checkpoint * (z - param);
                     }
@@ -1157,7 +1157,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                     z = z - lr * u;
                     TStateStorage.StorePair512(zEven, z, ref zRef, i);
                     TStateStorage.StorePair512(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
-                    if (TAmsBound.Value) TStateStorage.StorePair512(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair512(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
                     TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
                 }
             }
@@ -1282,21 +1282,21 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                     V256 z = zHalf;
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair256(ref expAvgSqRef, i, out V256 expAvgSqHalf, out _);
                     V256 expAvgSq = expAvgSqHalf;
                     V256 maxExpAvgSqHalf = V256.Zero;
-                    if (TAmsBound.Value) TStateStorage.LoadPair256(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
-                    V256 maxExpAvgSq = TAmsBound.Value ? maxExpAvgSqHalf : V256.Zero;
-                    if (TStepIsOne.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
+                    V256 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V256.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         z = param;
                     }
-                    V256 g = TMaximize.Value ? -grad : grad;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V256 secondMoment = expAvgSq / biasCorrection2;
                     V256 denominator = V256.Zero;
-                    if (TAmsBound.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector256.Max(maxExpAvgSq, secondMoment);
                         denominator = Vector256.Sqrt(maxExpAvgSq + Vector256.Create(1E-15f)) + epsilon;
@@ -1306,11 +1306,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                         denominator = Vector256.Sqrt(secondMoment + Vector256.Create(1E-15f)) + epsilon;
                     }
                     V256 u = g / denominator;
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         u = u + weightDecay * param;
                     }
-                    if (TAbsCheckpointBelowHalf.Value)
+                    if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + checkpoint * (z - param);
                     }
@@ -1322,7 +1322,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                     z = z - lr * u;
                     zEven = z;
                     expAvgSqEven = expAvgSq;
-                    if (TAmsBound.Value) maxExpAvgSqEven = maxExpAvgSq;
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) maxExpAvgSqEven = maxExpAvgSq;
                     paramEven = param;
                 }
                 {
@@ -1333,21 +1333,21 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                     V256 z = zHalf;
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair256(ref expAvgSqRef, i, out _, out V256 expAvgSqHalf);
                     V256 expAvgSq = expAvgSqHalf;
                     V256 maxExpAvgSqHalf = V256.Zero;
-                    if (TAmsBound.Value) TStateStorage.LoadPair256(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
-                    V256 maxExpAvgSq = TAmsBound.Value ? maxExpAvgSqHalf : V256.Zero;
-                    if (TStepIsOne.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair256(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
+                    V256 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V256.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         z = param;
                     }
-                    V256 g = TMaximize.Value ? -grad : grad;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V256 secondMoment = expAvgSq / biasCorrection2;
                     V256 denominator = V256.Zero;
-                    if (TAmsBound.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector256.Max(maxExpAvgSq, secondMoment);
                         denominator = Vector256.Sqrt(maxExpAvgSq + Vector256.Create(1E-15f)) + epsilon;
@@ -1357,11 +1357,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                         denominator = Vector256.Sqrt(secondMoment + Vector256.Create(1E-15f)) + epsilon;
                     }
                     V256 u = g / denominator;
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         u = u + weightDecay * param;
                     }
-                    if (TAbsCheckpointBelowHalf.Value)
+                    if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + checkpoint * (z - param);
                     }
@@ -1373,7 +1373,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                     z = z - lr * u;
                     TStateStorage.StorePair256(zEven, z, ref zRef, i);
                     TStateStorage.StorePair256(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
-                    if (TAmsBound.Value) TStateStorage.StorePair256(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair256(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
                     TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
                 }
             }
@@ -1498,21 +1498,21 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                     V128 z = zHalf;
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair128(ref expAvgSqRef, i, out V128 expAvgSqHalf, out _);
                     V128 expAvgSq = expAvgSqHalf;
                     V128 maxExpAvgSqHalf = V128.Zero;
-                    if (TAmsBound.Value) TStateStorage.LoadPair128(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
-                    V128 maxExpAvgSq = TAmsBound.Value ? maxExpAvgSqHalf : V128.Zero;
-                    if (TStepIsOne.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref maxExpAvgSqRef, i, out maxExpAvgSqHalf, out _);
+                    V128 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V128.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         z = param;
                     }
-                    V128 g = TMaximize.Value ? -grad : grad;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V128 secondMoment = expAvgSq / biasCorrection2;
                     V128 denominator = V128.Zero;
-                    if (TAmsBound.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector128.Max(maxExpAvgSq, secondMoment);
                         denominator = Vector128.Sqrt(maxExpAvgSq + Vector128.Create(1E-15f)) + epsilon;
@@ -1522,11 +1522,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                         denominator = Vector128.Sqrt(secondMoment + Vector128.Create(1E-15f)) + epsilon;
                     }
                     V128 u = g / denominator;
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         u = u + weightDecay * param;
                     }
-                    if (TAbsCheckpointBelowHalf.Value)
+                    if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + checkpoint * (z - param);
                     }
@@ -1538,7 +1538,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                     z = z - lr * u;
                     zEven = z;
                     expAvgSqEven = expAvgSq;
-                    if (TAmsBound.Value) maxExpAvgSqEven = maxExpAvgSq;
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) maxExpAvgSqEven = maxExpAvgSq;
                     paramEven = param;
                 }
                 {
@@ -1549,21 +1549,21 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                     V128 z = zHalf;
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair128(ref expAvgSqRef, i, out _, out V128 expAvgSqHalf);
                     V128 expAvgSq = expAvgSqHalf;
                     V128 maxExpAvgSqHalf = V128.Zero;
-                    if (TAmsBound.Value) TStateStorage.LoadPair128(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
-                    V128 maxExpAvgSq = TAmsBound.Value ? maxExpAvgSqHalf : V128.Zero;
-                    if (TStepIsOne.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.LoadPair128(ref maxExpAvgSqRef, i, out _, out maxExpAvgSqHalf);
+                    V128 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? maxExpAvgSqHalf : V128.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         z = param;
                     }
-                    V128 g = TMaximize.Value ? -grad : grad;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
                     expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
                     V128 secondMoment = expAvgSq / biasCorrection2;
                     V128 denominator = V128.Zero;
-                    if (TAmsBound.Value)
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
                     {
                         maxExpAvgSq = Vector128.Max(maxExpAvgSq, secondMoment);
                         denominator = Vector128.Sqrt(maxExpAvgSq + Vector128.Create(1E-15f)) + epsilon;
@@ -1573,11 +1573,11 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                         denominator = Vector128.Sqrt(secondMoment + Vector128.Create(1E-15f)) + epsilon;
                     }
                     V128 u = g / denominator;
-                    if (TWeightDecayAboveZero.Value)
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         u = u + weightDecay * param;
                     }
-                    if (TAbsCheckpointBelowHalf.Value)
+                    if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + checkpoint * (z - param);
                     }
@@ -1589,7 +1589,7 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                     z = z - lr * u;
                     TStateStorage.StorePair128(zEven, z, ref zRef, i);
                     TStateStorage.StorePair128(expAvgSqEven, expAvgSq, ref expAvgSqRef, i);
-                    if (TAmsBound.Value) TStateStorage.StorePair128(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
+                    if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) TStateStorage.StorePair128(maxExpAvgSqEven, maxExpAvgSq, ref maxExpAvgSqRef, i);
                     TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
                 }
             }

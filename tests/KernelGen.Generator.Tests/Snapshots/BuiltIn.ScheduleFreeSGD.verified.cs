@@ -757,17 +757,17 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
                     V512 z = zHalf;
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                    if (TStepIsOne.Value)
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         z = param;
                     }
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayAboveZero.Value)
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    if (TAbsCheckpointBelowHalf.Value)
+                    if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + checkpoint * (z - param);
                     }
@@ -788,17 +788,17 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
                     V512 z = zHalf;
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                    if (TStepIsOne.Value)
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         z = param;
                     }
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayAboveZero.Value)
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    if (TAbsCheckpointBelowHalf.Value)
+                    if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + checkpoint * (z - param);
                     }
@@ -901,17 +901,17 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
                     V256 z = zHalf;
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                    if (TStepIsOne.Value)
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         z = param;
                     }
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayAboveZero.Value)
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    if (TAbsCheckpointBelowHalf.Value)
+                    if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + checkpoint * (z - param);
                     }
@@ -932,17 +932,17 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
                     V256 z = zHalf;
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                    if (TStepIsOne.Value)
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         z = param;
                     }
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayAboveZero.Value)
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    if (TAbsCheckpointBelowHalf.Value)
+                    if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + checkpoint * (z - param);
                     }
@@ -1045,17 +1045,17 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
                     V128 z = zHalf;
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                    if (TStepIsOne.Value)
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         z = param;
                     }
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayAboveZero.Value)
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    if (TAbsCheckpointBelowHalf.Value)
+                    if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + checkpoint * (z - param);
                     }
@@ -1076,17 +1076,17 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
                     V128 z = zHalf;
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                    if (TStepIsOne.Value)
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
                     {
                         z = param;
                     }
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecayAboveZero.Value)
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                     {
                         g = g + weightDecay * param;
                     }
-                    if (TAbsCheckpointBelowHalf.Value)
+                    if (typeof(TAbsCheckpointBelowHalf) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param + checkpoint * (z - param);
                     }

@@ -831,29 +831,29 @@ partial class Yogi : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     V512 expAvgHalf = V512.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref expAvgRef, i, out expAvgHalf, out _);
-                    V512 expAvg = !TStepIsOne.Value ? expAvgHalf : V512.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref expAvgRef, i, out expAvgHalf, out _);
+                    V512 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? expAvgHalf : V512.Zero;
                     V512 expAvgSqHalf = V512.Zero;
-                    if (!TStepIsOne1.Value) TStateStorage.LoadPair512(ref expAvgSqRef, i, out expAvgSqHalf, out _);
-                    V512 expAvgSq = !TStepIsOne1.Value ? expAvgSqHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref expAvgSqRef, i, out expAvgSqHalf, out _);
+                    V512 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? expAvgSqHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
                     }
-                    V512 m = TStepIsOne.Value ? initialAccumulator : expAvg;
-                    V512 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+                    V512 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+                    V512 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
                     V512 g2 = g * g;
                     expAvg = m * beta1 + oneMinusBeta1 * g;
                     V512 difference = v - g2;
@@ -869,29 +869,29 @@ partial class Yogi : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     V512 expAvgHalf = V512.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair512(ref expAvgRef, i, out _, out expAvgHalf);
-                    V512 expAvg = !TStepIsOne.Value ? expAvgHalf : V512.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref expAvgRef, i, out _, out expAvgHalf);
+                    V512 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? expAvgHalf : V512.Zero;
                     V512 expAvgSqHalf = V512.Zero;
-                    if (!TStepIsOne1.Value) TStateStorage.LoadPair512(ref expAvgSqRef, i, out _, out expAvgSqHalf);
-                    V512 expAvgSq = !TStepIsOne1.Value ? expAvgSqHalf : V512.Zero;
-                    V512 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair512(ref expAvgSqRef, i, out _, out expAvgSqHalf);
+                    V512 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? expAvgSqHalf : V512.Zero;
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
                     }
-                    V512 m = TStepIsOne.Value ? initialAccumulator : expAvg;
-                    V512 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+                    V512 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+                    V512 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
                     V512 g2 = g * g;
                     expAvg = m * beta1 + oneMinusBeta1 * g;
                     V512 difference = v - g2;
@@ -1003,29 +1003,29 @@ partial class Yogi : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     V256 expAvgHalf = V256.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref expAvgRef, i, out expAvgHalf, out _);
-                    V256 expAvg = !TStepIsOne.Value ? expAvgHalf : V256.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref expAvgRef, i, out expAvgHalf, out _);
+                    V256 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? expAvgHalf : V256.Zero;
                     V256 expAvgSqHalf = V256.Zero;
-                    if (!TStepIsOne1.Value) TStateStorage.LoadPair256(ref expAvgSqRef, i, out expAvgSqHalf, out _);
-                    V256 expAvgSq = !TStepIsOne1.Value ? expAvgSqHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref expAvgSqRef, i, out expAvgSqHalf, out _);
+                    V256 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? expAvgSqHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
                     }
-                    V256 m = TStepIsOne.Value ? initialAccumulator : expAvg;
-                    V256 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+                    V256 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+                    V256 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
                     V256 g2 = g * g;
                     expAvg = m * beta1 + oneMinusBeta1 * g;
                     V256 difference = v - g2;
@@ -1041,29 +1041,29 @@ partial class Yogi : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     V256 expAvgHalf = V256.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair256(ref expAvgRef, i, out _, out expAvgHalf);
-                    V256 expAvg = !TStepIsOne.Value ? expAvgHalf : V256.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref expAvgRef, i, out _, out expAvgHalf);
+                    V256 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? expAvgHalf : V256.Zero;
                     V256 expAvgSqHalf = V256.Zero;
-                    if (!TStepIsOne1.Value) TStateStorage.LoadPair256(ref expAvgSqRef, i, out _, out expAvgSqHalf);
-                    V256 expAvgSq = !TStepIsOne1.Value ? expAvgSqHalf : V256.Zero;
-                    V256 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair256(ref expAvgSqRef, i, out _, out expAvgSqHalf);
+                    V256 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? expAvgSqHalf : V256.Zero;
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
                     }
-                    V256 m = TStepIsOne.Value ? initialAccumulator : expAvg;
-                    V256 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+                    V256 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+                    V256 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
                     V256 g2 = g * g;
                     expAvg = m * beta1 + oneMinusBeta1 * g;
                     V256 difference = v - g2;
@@ -1175,29 +1175,29 @@ partial class Yogi : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     V128 expAvgHalf = V128.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref expAvgRef, i, out expAvgHalf, out _);
-                    V128 expAvg = !TStepIsOne.Value ? expAvgHalf : V128.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref expAvgRef, i, out expAvgHalf, out _);
+                    V128 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? expAvgHalf : V128.Zero;
                     V128 expAvgSqHalf = V128.Zero;
-                    if (!TStepIsOne1.Value) TStateStorage.LoadPair128(ref expAvgSqRef, i, out expAvgSqHalf, out _);
-                    V128 expAvgSq = !TStepIsOne1.Value ? expAvgSqHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref expAvgSqRef, i, out expAvgSqHalf, out _);
+                    V128 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? expAvgSqHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
                     }
-                    V128 m = TStepIsOne.Value ? initialAccumulator : expAvg;
-                    V128 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+                    V128 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+                    V128 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
                     V128 g2 = g * g;
                     expAvg = m * beta1 + oneMinusBeta1 * g;
                     V128 difference = v - g2;
@@ -1213,29 +1213,29 @@ partial class Yogi : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     V128 expAvgHalf = V128.Zero;
-                    if (!TStepIsOne.Value) TStateStorage.LoadPair128(ref expAvgRef, i, out _, out expAvgHalf);
-                    V128 expAvg = !TStepIsOne.Value ? expAvgHalf : V128.Zero;
+                    if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref expAvgRef, i, out _, out expAvgHalf);
+                    V128 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? expAvgHalf : V128.Zero;
                     V128 expAvgSqHalf = V128.Zero;
-                    if (!TStepIsOne1.Value) TStateStorage.LoadPair128(ref expAvgSqRef, i, out _, out expAvgSqHalf);
-                    V128 expAvgSq = !TStepIsOne1.Value ? expAvgSqHalf : V128.Zero;
-                    V128 g = TMaximize.Value ? -grad : grad;
-                    if (TWeightDecouple.Value)
+                    if (typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False)) TStateStorage.LoadPair128(ref expAvgSqRef, i, out _, out expAvgSqHalf);
+                    V128 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? expAvgSqHalf : V128.Zero;
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+                    if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
                     {
                         param = param * paramTerm;
                     }
                     else
                     {
-                        if (TWeightDecayAboveZero.Value)
+                        if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
                         {
                             g = g + weightDecay * param;
                         }
                     }
-                    V128 m = TStepIsOne.Value ? initialAccumulator : expAvg;
-                    V128 v = TStepIsOne1.Value ? initialAccumulator : expAvgSq;
+                    V128 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+                    V128 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
                     V128 g2 = g * g;
                     expAvg = m * beta1 + oneMinusBeta1 * g;
                     V128 difference = v - g2;

@@ -419,7 +419,7 @@ partial class Functions : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair512(ref stateRef, i, out V512 stateHalf, out _);
                     V512 state = stateHalf;
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
@@ -439,7 +439,7 @@ partial class Functions : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair512(ref stateRef, i, out _, out V512 stateHalf);
                     V512 state = stateHalf;
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
@@ -523,7 +523,7 @@ partial class Functions : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair256(ref stateRef, i, out V256 stateHalf, out _);
                     V256 state = stateHalf;
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
@@ -543,7 +543,7 @@ partial class Functions : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair256(ref stateRef, i, out _, out V256 stateHalf);
                     V256 state = stateHalf;
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
@@ -627,7 +627,7 @@ partial class Functions : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair128(ref stateRef, i, out V128 stateHalf, out _);
                     V128 state = stateHalf;
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
@@ -647,7 +647,7 @@ partial class Functions : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TStateStorage.LoadPair128(ref stateRef, i, out _, out V128 stateHalf);
                     V128 state = stateHalf;
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);

@@ -342,7 +342,7 @@ partial class IntStep : global::KernelGen.Optimizer
                     V512 param = paramHalf;
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
                     paramEven = param;
                 }
@@ -352,7 +352,7 @@ partial class IntStep : global::KernelGen.Optimizer
                     V512 param = paramHalf;
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
                     TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
                 }
@@ -412,7 +412,7 @@ partial class IntStep : global::KernelGen.Optimizer
                     V256 param = paramHalf;
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
                     paramEven = param;
                 }
@@ -422,7 +422,7 @@ partial class IntStep : global::KernelGen.Optimizer
                     V256 param = paramHalf;
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
                     TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
                 }
@@ -482,7 +482,7 @@ partial class IntStep : global::KernelGen.Optimizer
                     V128 param = paramHalf;
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
                     paramEven = param;
                 }
@@ -492,7 +492,7 @@ partial class IntStep : global::KernelGen.Optimizer
                     V128 param = paramHalf;
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     param = param - (learningRateTimesWarm * grad / stepPlusOne + paramTerm * param);
                     TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
                 }

@@ -362,7 +362,7 @@ partial class TensorState : global::KernelGen.Optimizer
                     V512 param = paramHalf;
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     param = param - product * grad;
                     param = param - corrected * grad * product1;
                     paramEven = param;
@@ -373,7 +373,7 @@ partial class TensorState : global::KernelGen.Optimizer
                     V512 param = paramHalf;
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     param = param - product * grad;
                     param = param - corrected * grad * product1;
                     TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
@@ -435,7 +435,7 @@ partial class TensorState : global::KernelGen.Optimizer
                     V256 param = paramHalf;
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     param = param - product * grad;
                     param = param - corrected * grad * product1;
                     paramEven = param;
@@ -446,7 +446,7 @@ partial class TensorState : global::KernelGen.Optimizer
                     V256 param = paramHalf;
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     param = param - product * grad;
                     param = param - corrected * grad * product1;
                     TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
@@ -508,7 +508,7 @@ partial class TensorState : global::KernelGen.Optimizer
                     V128 param = paramHalf;
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     param = param - product * grad;
                     param = param - corrected * grad * product1;
                     paramEven = param;
@@ -519,7 +519,7 @@ partial class TensorState : global::KernelGen.Optimizer
                     V128 param = paramHalf;
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     param = param - product * grad;
                     param = param - corrected * grad * product1;
                     TParamStorage.StorePair128(paramEven, param, ref paramRef, i);

@@ -357,10 +357,10 @@ partial class UniformConditional : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
-                    V512 g = TMaximize.Value ? -grad : grad * Vector512.Create(1f);
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector512.Create(1f);
                     param = param - lr * g;
                     paramEven = param;
                 }
@@ -368,10 +368,10 @@ partial class UniformConditional : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
-                    V512 g = TMaximize.Value ? -grad : grad * Vector512.Create(1f);
+                    V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector512.Create(1f);
                     param = param - lr * g;
                     TParamStorage.StorePair512(paramEven, param, ref paramRef, i);
                 }
@@ -429,10 +429,10 @@ partial class UniformConditional : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
-                    V256 g = TMaximize.Value ? -grad : grad * Vector256.Create(1f);
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector256.Create(1f);
                     param = param - lr * g;
                     paramEven = param;
                 }
@@ -440,10 +440,10 @@ partial class UniformConditional : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
-                    V256 g = TMaximize.Value ? -grad : grad * Vector256.Create(1f);
+                    V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector256.Create(1f);
                     param = param - lr * g;
                     TParamStorage.StorePair256(paramEven, param, ref paramRef, i);
                 }
@@ -501,10 +501,10 @@ partial class UniformConditional : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
-                    V128 g = TMaximize.Value ? -grad : grad * Vector128.Create(1f);
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector128.Create(1f);
                     param = param - lr * g;
                     paramEven = param;
                 }
@@ -512,10 +512,10 @@ partial class UniformConditional : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
-                    V128 g = TMaximize.Value ? -grad : grad * Vector128.Create(1f);
+                    V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector128.Create(1f);
                     param = param - lr * g;
                     TParamStorage.StorePair128(paramEven, param, ref paramRef, i);
                 }

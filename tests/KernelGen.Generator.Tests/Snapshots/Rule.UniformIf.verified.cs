@@ -527,12 +527,12 @@ partial class UniformIf : global::KernelGen.Optimizer
                     V512 buffer = bufferHalf;
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     buffer = momentum * buffer + grad;
                     V512 direction = buffer;
-                    if (TNesterov.Value)
+                    if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
                     {
                         direction = grad + momentum * buffer;
                     }
@@ -550,12 +550,12 @@ partial class UniformIf : global::KernelGen.Optimizer
                     V512 buffer = bufferHalf;
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     buffer = momentum * buffer + grad;
                     V512 direction = buffer;
-                    if (TNesterov.Value)
+                    if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
                     {
                         direction = grad + momentum * buffer;
                     }
@@ -642,12 +642,12 @@ partial class UniformIf : global::KernelGen.Optimizer
                     V256 buffer = bufferHalf;
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     buffer = momentum * buffer + grad;
                     V256 direction = buffer;
-                    if (TNesterov.Value)
+                    if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
                     {
                         direction = grad + momentum * buffer;
                     }
@@ -665,12 +665,12 @@ partial class UniformIf : global::KernelGen.Optimizer
                     V256 buffer = bufferHalf;
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     buffer = momentum * buffer + grad;
                     V256 direction = buffer;
-                    if (TNesterov.Value)
+                    if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
                     {
                         direction = grad + momentum * buffer;
                     }
@@ -757,12 +757,12 @@ partial class UniformIf : global::KernelGen.Optimizer
                     V128 buffer = bufferHalf;
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     buffer = momentum * buffer + grad;
                     V128 direction = buffer;
-                    if (TNesterov.Value)
+                    if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
                     {
                         direction = grad + momentum * buffer;
                     }
@@ -780,12 +780,12 @@ partial class UniformIf : global::KernelGen.Optimizer
                     V128 buffer = bufferHalf;
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     buffer = momentum * buffer + grad;
                     V128 direction = buffer;
-                    if (TNesterov.Value)
+                    if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
                     {
                         direction = grad + momentum * buffer;
                     }

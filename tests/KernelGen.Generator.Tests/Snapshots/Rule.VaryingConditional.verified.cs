@@ -324,7 +324,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     V512 step = Vector512.ConditionalSelect(Vector512.GreaterThan(grad, Vector512.Create(0f)), learningRate, negatedLearningRate);
@@ -335,7 +335,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     V512 step = Vector512.ConditionalSelect(Vector512.GreaterThan(grad, Vector512.Create(0f)), learningRate, negatedLearningRate);
@@ -396,7 +396,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     V256 step = Vector256.ConditionalSelect(Vector256.GreaterThan(grad, Vector256.Create(0f)), learningRate, negatedLearningRate);
@@ -407,7 +407,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     V256 step = Vector256.ConditionalSelect(Vector256.GreaterThan(grad, Vector256.Create(0f)), learningRate, negatedLearningRate);
@@ -468,7 +468,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     V128 step = Vector128.ConditionalSelect(Vector128.GreaterThan(grad, Vector128.Create(0f)), learningRate, negatedLearningRate);
@@ -479,7 +479,7 @@ partial class VaryingConditional : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     V128 step = Vector128.ConditionalSelect(Vector128.GreaterThan(grad, Vector128.Create(0f)), learningRate, negatedLearningRate);

@@ -573,7 +573,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair512(ref gradRef, i, out V512 gradHalf, out _);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out V512 paramHalf, out _);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref traceRef, i, out V512 traceHalf, out _);
@@ -588,7 +588,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                         V512 scaled = grad * learningRate;
                         update_then = scaled;
                         extra_then = param * Vector512.Create(0.5f);
-                        if (TClip.Value)
+                        if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                         {
                             update_then = Vector512.Min(update_then, limitTimesLearningRate);
                         }
@@ -611,7 +611,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair512(ref gradRef, i, out _, out V512 gradHalf);
                     V512 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair512(ref paramRef, i, out _, out V512 paramHalf);
                     V512 param = paramHalf;
                     TStateStorage.LoadPair512(ref traceRef, i, out _, out V512 traceHalf);
@@ -626,7 +626,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                         V512 scaled = grad * learningRate;
                         update_then = scaled;
                         extra_then = param * Vector512.Create(0.5f);
-                        if (TClip.Value)
+                        if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                         {
                             update_then = Vector512.Min(update_then, limitTimesLearningRate);
                         }
@@ -732,7 +732,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair256(ref gradRef, i, out V256 gradHalf, out _);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out V256 paramHalf, out _);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref traceRef, i, out V256 traceHalf, out _);
@@ -747,7 +747,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                         V256 scaled = grad * learningRate;
                         update_then = scaled;
                         extra_then = param * Vector256.Create(0.5f);
-                        if (TClip.Value)
+                        if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                         {
                             update_then = Vector256.Min(update_then, limitTimesLearningRate);
                         }
@@ -770,7 +770,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair256(ref gradRef, i, out _, out V256 gradHalf);
                     V256 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair256(ref paramRef, i, out _, out V256 paramHalf);
                     V256 param = paramHalf;
                     TStateStorage.LoadPair256(ref traceRef, i, out _, out V256 traceHalf);
@@ -785,7 +785,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                         V256 scaled = grad * learningRate;
                         update_then = scaled;
                         extra_then = param * Vector256.Create(0.5f);
-                        if (TClip.Value)
+                        if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                         {
                             update_then = Vector256.Min(update_then, limitTimesLearningRate);
                         }
@@ -891,7 +891,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                     // the even elements
                     TGradientStorage.LoadPair128(ref gradRef, i, out V128 gradHalf, out _);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out V128 paramHalf, out _);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref traceRef, i, out V128 traceHalf, out _);
@@ -906,7 +906,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                         V128 scaled = grad * learningRate;
                         update_then = scaled;
                         extra_then = param * Vector128.Create(0.5f);
-                        if (TClip.Value)
+                        if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                         {
                             update_then = Vector128.Min(update_then, limitTimesLearningRate);
                         }
@@ -929,7 +929,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                     // the odd elements, then both stored
                     TGradientStorage.LoadPair128(ref gradRef, i, out _, out V128 gradHalf);
                     V128 grad = gradHalf;
-                    if (TUnscaleGradient.Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+                    if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
                     TParamStorage.LoadPair128(ref paramRef, i, out _, out V128 paramHalf);
                     V128 param = paramHalf;
                     TStateStorage.LoadPair128(ref traceRef, i, out _, out V128 traceHalf);
@@ -944,7 +944,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                         V128 scaled = grad * learningRate;
                         update_then = scaled;
                         extra_then = param * Vector128.Create(0.5f);
-                        if (TClip.Value)
+                        if (typeof(TClip) == typeof(global::KernelGen.Internal.True))
                         {
                             update_then = Vector128.Min(update_then, limitTimesLearningRate);
                         }
