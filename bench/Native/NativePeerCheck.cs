@@ -46,37 +46,17 @@ public static class NativePeerCheck
             subject.Gcc.Step();
         }
 
-        int compared = 0;
-        int differences = 0;
-        double maxRelative = 0;
-        string? first = null;
+        var comparison = new Comparison();
         foreach (StepArray array in profile.Arrays)
         {
-            if (array.Access == ArrayAccess.Read)
+            if (array.Access != ArrayAccess.Read)
             {
-                continue;
-            }
-
-            ReadOnlySpan<float> expected = reference.Arrays.Array(array.Name);
-            ReadOnlySpan<float> actual = subject.Arrays.Array(array.Name);
-            for (int i = 0; i < expected.Length; i++)
-            {
-                compared++;
-                float e = expected[i];
-                float a = actual[i];
-                if (BitConverter.SingleToInt32Bits(e) == BitConverter.SingleToInt32Bits(a))
-                {
-                    continue;
-                }
-
-                differences++;
-                first ??= $"{array.Name}[{i}]: KernelGen {e:R}, peer {a:R}";
-                double relative = e == 0f ? double.PositiveInfinity : Math.Abs((double)a - e) / Math.Abs((double)e);
-                maxRelative = double.IsNaN(relative) ? double.PositiveInfinity : Math.Max(maxRelative, relative);
+                comparison.Add(array.Name, StateStorage.Float32,
+                    MemoryMarshal.AsBytes(reference.Arrays.Array(array.Name)), MemoryMarshal.AsBytes(subject.Arrays.Array(array.Name)));
             }
         }
 
-        return new PeerAgreement(compared, differences, maxRelative, first);
+        return comparison.Result;
     }
 
     /// <summary>
@@ -142,7 +122,7 @@ public static class NativePeerCheck
     private static ReadOnlySpan<byte> Bytes(StateStorage type, Func<Memory<float>> single, Func<Memory<BFloat16>> bfloat16) =>
         type == StateStorage.BFloat16 ? MemoryMarshal.AsBytes(bfloat16().Span) : MemoryMarshal.AsBytes(single().Span);
 
-    /// <summary>Element-by-element comparison of stored buffers, gathered into a <see cref="PeerAgreement"/>.</summary>
+    /// <summary>Element-by-element comparison of buffers (float32 or bfloat16, as bytes), gathered into a <see cref="PeerAgreement"/>.</summary>
     private sealed class Comparison
     {
         private int _compared;
