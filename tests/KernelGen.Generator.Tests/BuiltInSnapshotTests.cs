@@ -94,6 +94,50 @@ public class BuiltInSnapshotTests
     }
 
     /// <summary>
+    /// The plain loops keep gcc's memory order without its hazard: no store ahead of a load in
+    /// an iteration (a load at the address of a store 4 KiB away would wait for it), and each
+    /// buffer loaded where it is first used, not all at the top. AdamW's moments load after its
+    /// parameter has been decayed, and its parameter is stored last.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ElementWise))]
+    public void PlainLoopsLoadAtFirstUseAndStoreAfterTheLastLoad(string name)
+    {
+        string source = Snapshot.Normalize(BuiltInSources.Generate(BuiltInSources.FileOf(name)).Sources.Single(s => s.HintName == $"KernelGen.Snapshots.{BuiltInSources.TypeOf(name).Name}.KernelGen.g.cs").Text);
+        string[] lines = source.Split('\n');
+        int loops = 0;
+        for (int header = 0; header < lines.Length; header++)
+        {
+            if (!Regex.IsMatch(lines[header], @"^\s*for \((; \w+ < \w+; \w+ \+= \d+|nuint \w+ = \w+; \w+ < \w+; \w+\+\+)\)$"))
+            {
+                continue;
+            }
+
+            string indent = lines[header][..(lines[header].Length - lines[header].TrimStart().Length)];
+            int end = Array.FindIndex(lines, header + 1, line => line == indent + "}");
+            string[] body = lines[(header + 2)..end];
+            int firstStore = Array.FindIndex(body, line => Regex.IsMatch(line, @"\b(StoreUnsafe\(|Unsafe\.Add\([^)]*\) = )"));
+            int lastLoad = Array.FindLastIndex(body, line => Regex.IsMatch(line, @"\bLoadUnsafe\(|= (\w+ \? )?global::System\.Runtime\.CompilerServices\.Unsafe\.Add\("));
+            if (firstStore < 0)
+            {
+                continue; // a loop over 16- or 8-bit storage: loads and stores through the storage types, in their own order
+            }
+
+            loops++;
+            Assert.True(firstStore > lastLoad, $"{name}, line {header + 1}: a store comes before the load on line {header + 3 + lastLoad}.");
+        }
+
+        Assert.True(loops >= 2, $"{name}: expected the plain loops, found {loops}.");
+        if (name == "AdamW")
+        {
+            string loop = source[source.IndexOf("for (; i < end; i += 8)", StringComparison.Ordinal)..];
+            int decay = loop.IndexOf("param = param * oneMinusLearningRateTimesWeightDecay;", StringComparison.Ordinal);
+            Assert.True(decay > 0 && decay < loop.IndexOf("LoadUnsafe(ref expAvgRef, i)", StringComparison.Ordinal), "AdamW: the first moment loads after the parameter's decay.");
+            Assert.True(loop.IndexOf("StoreUnsafe(param, ref paramRef, i);", StringComparison.Ordinal) > loop.IndexOf("StoreUnsafe(expAvgSq, ref expAvgSqRef, i);", StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>
     /// Rules with a chain of three or more divisions and square roots, each waiting on the last, get
     /// a software-pipelined loop on every vector path, cut into one stage per operation of the
     /// longest such chain (at most 4); other rules keep the plain loop alone.

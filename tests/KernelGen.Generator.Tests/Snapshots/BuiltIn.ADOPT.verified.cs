@@ -378,10 +378,8 @@ partial class ADOPT : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            V512 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref expAvgRef, i) : V512.Zero;
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -393,6 +391,8 @@ partial class ADOPT : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
+            V512 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref expAvgRef, i) : V512.Zero;
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 expAvgSq = expAvgSq + g * g;
@@ -492,10 +492,8 @@ partial class ADOPT : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            V256 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref expAvgRef, i) : V256.Zero;
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -507,6 +505,8 @@ partial class ADOPT : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
+            V256 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref expAvgRef, i) : V256.Zero;
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 expAvgSq = expAvgSq + g * g;
@@ -606,10 +606,8 @@ partial class ADOPT : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            V128 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref expAvgRef, i) : V128.Zero;
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -621,6 +619,8 @@ partial class ADOPT : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
+            V128 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref expAvgRef, i) : V128.Zero;
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 expAvgSq = expAvgSq + g * g;
@@ -718,10 +718,8 @@ partial class ADOPT : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
-            float expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) : 0f;
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -733,6 +731,8 @@ partial class ADOPT : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
+            float expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) : 0f;
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 expAvgSq = expAvgSq + g * g;

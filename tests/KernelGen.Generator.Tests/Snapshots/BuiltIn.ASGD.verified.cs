@@ -302,15 +302,15 @@ partial class ASGD : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref averageRef, i) : V512.Zero;
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
+            V512 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref averageRef, i) : V512.Zero;
             if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
             {
                 average = average + (param - average) * mu;
@@ -385,15 +385,15 @@ partial class ASGD : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref averageRef, i) : V256.Zero;
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
+            V256 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref averageRef, i) : V256.Zero;
             if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
             {
                 average = average + (param - average) * mu;
@@ -468,15 +468,15 @@ partial class ASGD : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref averageRef, i) : V128.Zero;
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
+            V128 average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref averageRef, i) : V128.Zero;
             if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
             {
                 average = average + (param - average) * mu;
@@ -549,15 +549,15 @@ partial class ASGD : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref averageRef, i) : 0f;
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
             param = param * oneMinusLambdaTimesEta;
             param = param - eta * g;
+            float average = typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref averageRef, i) : 0f;
             if (typeof(TMuIsNotOne) == typeof(global::KernelGen.Internal.True))
             {
                 average = average + (param - average) * mu;

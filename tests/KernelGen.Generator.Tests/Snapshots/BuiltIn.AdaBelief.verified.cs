@@ -509,11 +509,8 @@ partial class AdaBelief : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
-            V512 expAvgVar = Vector512.LoadUnsafe(ref expAvgVarRef, i);
-            V512 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgVarRef, i) : V512.Zero;
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -525,10 +522,13 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             V512 residual = g - expAvg;
+            V512 expAvgVar = Vector512.LoadUnsafe(ref expAvgVarRef, i);
             expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             V512 variance = V512.Zero;
+            V512 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgVarRef, i) : V512.Zero;
             if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgVar = Vector512.Max(maxExpAvgVar, expAvgVar);
@@ -538,6 +538,9 @@ partial class AdaBelief : global::KernelGen.Optimizer
             {
                 variance = expAvgVar;
             }
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
             V512 denominator = Vector512.Sqrt(variance + Vector512.Create(1E-15f)) + epsilon;
             if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
             {
@@ -558,9 +561,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 }
             }
             Vector512.StoreUnsafe(param, ref paramRef, i);
-            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector512.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
-            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -663,11 +663,8 @@ partial class AdaBelief : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
-            V256 expAvgVar = Vector256.LoadUnsafe(ref expAvgVarRef, i);
-            V256 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgVarRef, i) : V256.Zero;
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -679,10 +676,13 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             V256 residual = g - expAvg;
+            V256 expAvgVar = Vector256.LoadUnsafe(ref expAvgVarRef, i);
             expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             V256 variance = V256.Zero;
+            V256 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgVarRef, i) : V256.Zero;
             if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgVar = Vector256.Max(maxExpAvgVar, expAvgVar);
@@ -692,6 +692,9 @@ partial class AdaBelief : global::KernelGen.Optimizer
             {
                 variance = expAvgVar;
             }
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
             V256 denominator = Vector256.Sqrt(variance + Vector256.Create(1E-15f)) + epsilon;
             if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
             {
@@ -712,9 +715,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 }
             }
             Vector256.StoreUnsafe(param, ref paramRef, i);
-            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector256.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
-            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -817,11 +817,8 @@ partial class AdaBelief : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
-            V128 expAvgVar = Vector128.LoadUnsafe(ref expAvgVarRef, i);
-            V128 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgVarRef, i) : V128.Zero;
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -833,10 +830,13 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             V128 residual = g - expAvg;
+            V128 expAvgVar = Vector128.LoadUnsafe(ref expAvgVarRef, i);
             expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             V128 variance = V128.Zero;
+            V128 maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgVarRef, i) : V128.Zero;
             if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgVar = Vector128.Max(maxExpAvgVar, expAvgVar);
@@ -846,6 +846,9 @@ partial class AdaBelief : global::KernelGen.Optimizer
             {
                 variance = expAvgVar;
             }
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
             V128 denominator = Vector128.Sqrt(variance + Vector128.Create(1E-15f)) + epsilon;
             if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
             {
@@ -866,9 +869,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 }
             }
             Vector128.StoreUnsafe(param, ref paramRef, i);
-            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector128.StoreUnsafe(expAvgVar, ref expAvgVarRef, i);
-            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgVar, ref maxExpAvgVarRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -969,11 +969,8 @@ partial class AdaBelief : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
-            float expAvgVar = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgVarRef, i);
-            float maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgVarRef, i) : 0f;
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -985,10 +982,13 @@ partial class AdaBelief : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
             float residual = g - expAvg;
+            float expAvgVar = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgVarRef, i);
             expAvgVar = expAvgVar * beta2 + oneMinusBeta2 * residual * residual + epsilon;
             float variance = 0f;
+            float maxExpAvgVar = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgVarRef, i) : 0f;
             if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgVar = global::System.MathF.Max(maxExpAvgVar, expAvgVar);
@@ -998,6 +998,9 @@ partial class AdaBelief : global::KernelGen.Optimizer
             {
                 variance = expAvgVar;
             }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgVarRef, i) = expAvgVar;
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgVarRef, i) = maxExpAvgVar;
             float denominator = global::System.MathF.Sqrt(variance + 1E-15f) + epsilon;
             if (typeof(TNotRectify) == typeof(global::KernelGen.Internal.True))
             {
@@ -1018,9 +1021,6 @@ partial class AdaBelief : global::KernelGen.Optimizer
                 }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgVarRef, i) = expAvgVar;
-            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgVarRef, i) = maxExpAvgVar;
         }
     }
 

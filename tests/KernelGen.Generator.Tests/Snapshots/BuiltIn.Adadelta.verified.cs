@@ -249,21 +249,21 @@ partial class Adadelta : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 squareAvg = Vector512.LoadUnsafe(ref squareAvgRef, i);
-            V512 accDelta = Vector512.LoadUnsafe(ref accDeltaRef, i);
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V512 squareAvg = Vector512.LoadUnsafe(ref squareAvgRef, i);
             squareAvg = squareAvg * rho + oneMinusRho * g * g;
             V512 std = Vector512.Sqrt(squareAvg + epsilon);
+            V512 accDelta = Vector512.LoadUnsafe(ref accDeltaRef, i);
             V512 delta = Vector512.Sqrt(accDelta + epsilon) / std * g;
-            accDelta = accDelta * rho + oneMinusRho * delta * delta;
-            param = param - learningRate * delta;
             Vector512.StoreUnsafe(squareAvg, ref squareAvgRef, i);
+            accDelta = accDelta * rho + oneMinusRho * delta * delta;
             Vector512.StoreUnsafe(accDelta, ref accDeltaRef, i);
+            param = param - learningRate * delta;
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -314,21 +314,21 @@ partial class Adadelta : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 squareAvg = Vector256.LoadUnsafe(ref squareAvgRef, i);
-            V256 accDelta = Vector256.LoadUnsafe(ref accDeltaRef, i);
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V256 squareAvg = Vector256.LoadUnsafe(ref squareAvgRef, i);
             squareAvg = squareAvg * rho + oneMinusRho * g * g;
             V256 std = Vector256.Sqrt(squareAvg + epsilon);
+            V256 accDelta = Vector256.LoadUnsafe(ref accDeltaRef, i);
             V256 delta = Vector256.Sqrt(accDelta + epsilon) / std * g;
-            accDelta = accDelta * rho + oneMinusRho * delta * delta;
-            param = param - learningRate * delta;
             Vector256.StoreUnsafe(squareAvg, ref squareAvgRef, i);
+            accDelta = accDelta * rho + oneMinusRho * delta * delta;
             Vector256.StoreUnsafe(accDelta, ref accDeltaRef, i);
+            param = param - learningRate * delta;
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -379,21 +379,21 @@ partial class Adadelta : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 squareAvg = Vector128.LoadUnsafe(ref squareAvgRef, i);
-            V128 accDelta = Vector128.LoadUnsafe(ref accDeltaRef, i);
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V128 squareAvg = Vector128.LoadUnsafe(ref squareAvgRef, i);
             squareAvg = squareAvg * rho + oneMinusRho * g * g;
             V128 std = Vector128.Sqrt(squareAvg + epsilon);
+            V128 accDelta = Vector128.LoadUnsafe(ref accDeltaRef, i);
             V128 delta = Vector128.Sqrt(accDelta + epsilon) / std * g;
-            accDelta = accDelta * rho + oneMinusRho * delta * delta;
-            param = param - learningRate * delta;
             Vector128.StoreUnsafe(squareAvg, ref squareAvgRef, i);
+            accDelta = accDelta * rho + oneMinusRho * delta * delta;
             Vector128.StoreUnsafe(accDelta, ref accDeltaRef, i);
+            param = param - learningRate * delta;
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -442,21 +442,21 @@ partial class Adadelta : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float squareAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref squareAvgRef, i);
-            float accDelta = global::System.Runtime.CompilerServices.Unsafe.Add(ref accDeltaRef, i);
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            float squareAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref squareAvgRef, i);
             squareAvg = squareAvg * rho + oneMinusRho * g * g;
             float std = global::System.MathF.Sqrt(squareAvg + epsilon);
+            float accDelta = global::System.Runtime.CompilerServices.Unsafe.Add(ref accDeltaRef, i);
             float delta = global::System.MathF.Sqrt(accDelta + epsilon) / std * g;
-            accDelta = accDelta * rho + oneMinusRho * delta * delta;
-            param = param - learningRate * delta;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref squareAvgRef, i) = squareAvg;
+            accDelta = accDelta * rho + oneMinusRho * delta * delta;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref accDeltaRef, i) = accDelta;
+            param = param - learningRate * delta;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

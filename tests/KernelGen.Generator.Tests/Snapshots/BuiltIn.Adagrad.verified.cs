@@ -252,16 +252,16 @@ partial class Adagrad : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref sumRef, i) : V512.Zero;
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V512 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref sumRef, i) : V512.Zero;
             sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
-            param = param - clr * g / (Vector512.Sqrt(sum) + epsilon);
             Vector512.StoreUnsafe(sum, ref sumRef, i);
+            param = param - clr * g / (Vector512.Sqrt(sum) + epsilon);
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -312,16 +312,16 @@ partial class Adagrad : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref sumRef, i) : V256.Zero;
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V256 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref sumRef, i) : V256.Zero;
             sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
-            param = param - clr * g / (Vector256.Sqrt(sum) + epsilon);
             Vector256.StoreUnsafe(sum, ref sumRef, i);
+            param = param - clr * g / (Vector256.Sqrt(sum) + epsilon);
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -372,16 +372,16 @@ partial class Adagrad : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref sumRef, i) : V128.Zero;
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V128 sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref sumRef, i) : V128.Zero;
             sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
-            param = param - clr * g / (Vector128.Sqrt(sum) + epsilon);
             Vector128.StoreUnsafe(sum, ref sumRef, i);
+            param = param - clr * g / (Vector128.Sqrt(sum) + epsilon);
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -430,16 +430,16 @@ partial class Adagrad : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref sumRef, i) : 0f;
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            float sum = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref sumRef, i) : 0f;
             sum = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulatorValue : sum) + g * g;
-            param = param - clr * g / (global::System.MathF.Sqrt(sum) + epsilon);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref sumRef, i) = sum;
+            param = param - clr * g / (global::System.MathF.Sqrt(sum) + epsilon);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

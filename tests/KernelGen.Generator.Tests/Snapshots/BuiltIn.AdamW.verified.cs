@@ -550,15 +550,15 @@ partial class AdamW : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
-            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            V512 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             param = param * oneMinusLearningRateTimesWeightDecay;
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V512 denominator = V512.Zero;
+            V512 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
             if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector512.Max(maxExpAvgSq, expAvgSq);
@@ -568,11 +568,11 @@ partial class AdamW : global::KernelGen.Optimizer
             {
                 denominator = Vector512.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
             }
-            param = param - stepSize * expAvg / denominator;
-            Vector512.StoreUnsafe(param, ref paramRef, i);
             Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            param = param - stepSize * expAvg / denominator;
+            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -886,15 +886,15 @@ partial class AdamW : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
-            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            V256 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             param = param * oneMinusLearningRateTimesWeightDecay;
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V256 denominator = V256.Zero;
+            V256 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
             if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector256.Max(maxExpAvgSq, expAvgSq);
@@ -904,11 +904,11 @@ partial class AdamW : global::KernelGen.Optimizer
             {
                 denominator = Vector256.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
             }
-            param = param - stepSize * expAvg / denominator;
-            Vector256.StoreUnsafe(param, ref paramRef, i);
             Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            param = param - stepSize * expAvg / denominator;
+            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -1222,15 +1222,15 @@ partial class AdamW : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
-            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            V128 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             param = param * oneMinusLearningRateTimesWeightDecay;
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V128 denominator = V128.Zero;
+            V128 maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
             if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector128.Max(maxExpAvgSq, expAvgSq);
@@ -1240,11 +1240,11 @@ partial class AdamW : global::KernelGen.Optimizer
             {
                 denominator = Vector128.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
             }
-            param = param - stepSize * expAvg / denominator;
-            Vector128.StoreUnsafe(param, ref paramRef, i);
             Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
+            param = param - stepSize * expAvg / denominator;
+            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -1303,15 +1303,15 @@ partial class AdamW : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
-            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
-            float maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) : 0f;
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             param = param * oneMinusLearningRateTimesWeightDecay;
+            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             float denominator = 0f;
+            float maxExpAvgSq = typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) : 0f;
             if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = global::System.MathF.Max(maxExpAvgSq, expAvgSq);
@@ -1321,11 +1321,11 @@ partial class AdamW : global::KernelGen.Optimizer
             {
                 denominator = global::System.MathF.Sqrt(expAvgSq) / biasCorrection2Sqrt + epsilon;
             }
-            param = param - stepSize * expAvg / denominator;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
             if (typeof(TAmsgrad) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) = maxExpAvgSq;
+            param = param - stepSize * expAvg / denominator;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }
 

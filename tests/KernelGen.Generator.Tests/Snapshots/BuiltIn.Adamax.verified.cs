@@ -257,19 +257,19 @@ partial class Adamax : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
-            V512 expInf = Vector512.LoadUnsafe(ref expInfRef, i);
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V512 expInf = Vector512.LoadUnsafe(ref expInfRef, i);
             expInf = Vector512.Max(expInf * beta2, Vector512.Abs(g) + epsilon);
-            param = param - clr * expAvg / expInf;
             Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector512.StoreUnsafe(expInf, ref expInfRef, i);
+            param = param - clr * expAvg / expInf;
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -320,19 +320,19 @@ partial class Adamax : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
-            V256 expInf = Vector256.LoadUnsafe(ref expInfRef, i);
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V256 expInf = Vector256.LoadUnsafe(ref expInfRef, i);
             expInf = Vector256.Max(expInf * beta2, Vector256.Abs(g) + epsilon);
-            param = param - clr * expAvg / expInf;
             Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector256.StoreUnsafe(expInf, ref expInfRef, i);
+            param = param - clr * expAvg / expInf;
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -383,19 +383,19 @@ partial class Adamax : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
-            V128 expInf = Vector128.LoadUnsafe(ref expInfRef, i);
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V128 expInf = Vector128.LoadUnsafe(ref expInfRef, i);
             expInf = Vector128.Max(expInf * beta2, Vector128.Abs(g) + epsilon);
-            param = param - clr * expAvg / expInf;
             Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
             Vector128.StoreUnsafe(expInf, ref expInfRef, i);
+            param = param - clr * expAvg / expInf;
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -444,19 +444,19 @@ partial class Adamax : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
-            float expInf = global::System.Runtime.CompilerServices.Unsafe.Add(ref expInfRef, i);
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            float expInf = global::System.Runtime.CompilerServices.Unsafe.Add(ref expInfRef, i);
             expInf = global::System.MathF.Max(expInf * beta2, global::System.MathF.Abs(g) + epsilon);
-            param = param - clr * expAvg / expInf;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref expInfRef, i) = expInf;
+            param = param - clr * expAvg / expInf;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

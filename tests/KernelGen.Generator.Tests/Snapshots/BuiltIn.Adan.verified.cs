@@ -689,33 +689,33 @@ partial class Adan : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i) : V512.Zero;
-            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
-            V512 expAvgDiff = Vector512.LoadUnsafe(ref expAvgDiffRef, i);
-            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+            V512 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref previousGradNegatedRef, i) : V512.Zero;
             V512 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V512 expAvgDiff = Vector512.LoadUnsafe(ref expAvgDiffRef, i);
             expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             V512 u = gradDiff * beta2 + g;
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
             V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * oneMinusLearningRateTimesWeightDecay;
             }
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expAvgDiff, ref expAvgDiffRef, i);
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
             param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
             if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
-            previousGradNegated = -g;
-            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector512.StoreUnsafe(expAvgDiff, ref expAvgDiffRef, i);
-            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             Vector512.StoreUnsafe(param, ref paramRef, i);
+            previousGradNegated = -g;
             Vector512.StoreUnsafe(previousGradNegated, ref previousGradNegatedRef, i);
         }
 
@@ -1086,33 +1086,33 @@ partial class Adan : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i) : V256.Zero;
-            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
-            V256 expAvgDiff = Vector256.LoadUnsafe(ref expAvgDiffRef, i);
-            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+            V256 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref previousGradNegatedRef, i) : V256.Zero;
             V256 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V256 expAvgDiff = Vector256.LoadUnsafe(ref expAvgDiffRef, i);
             expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             V256 u = gradDiff * beta2 + g;
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
             V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * oneMinusLearningRateTimesWeightDecay;
             }
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expAvgDiff, ref expAvgDiffRef, i);
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
             param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
             if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
-            previousGradNegated = -g;
-            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector256.StoreUnsafe(expAvgDiff, ref expAvgDiffRef, i);
-            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             Vector256.StoreUnsafe(param, ref paramRef, i);
+            previousGradNegated = -g;
             Vector256.StoreUnsafe(previousGradNegated, ref previousGradNegatedRef, i);
         }
 
@@ -1483,33 +1483,33 @@ partial class Adan : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i) : V128.Zero;
-            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
-            V128 expAvgDiff = Vector128.LoadUnsafe(ref expAvgDiffRef, i);
-            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+            V128 previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref previousGradNegatedRef, i) : V128.Zero;
             V128 gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V128 expAvgDiff = Vector128.LoadUnsafe(ref expAvgDiffRef, i);
             expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             V128 u = gradDiff * beta2 + g;
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
             V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * oneMinusLearningRateTimesWeightDecay;
             }
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expAvgDiff, ref expAvgDiffRef, i);
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
             param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
             if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
-            previousGradNegated = -g;
-            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector128.StoreUnsafe(expAvgDiff, ref expAvgDiffRef, i);
-            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             Vector128.StoreUnsafe(param, ref paramRef, i);
+            previousGradNegated = -g;
             Vector128.StoreUnsafe(previousGradNegated, ref previousGradNegatedRef, i);
         }
 
@@ -1587,33 +1587,33 @@ partial class Adan : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref previousGradNegatedRef, i) : 0f;
-            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
-            float expAvgDiff = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgDiffRef, i);
-            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float g = (typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad) * clip;
+            float previousGradNegated = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref previousGradNegatedRef, i) : 0f;
             float gradDiff = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? -(grad * clip) : previousGradNegated) + g;
+            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            float expAvgDiff = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgDiffRef, i);
             expAvgDiff = expAvgDiff * beta2 + oneMinusBeta2 * gradDiff;
             float u = gradDiff * beta2 + g;
+            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta3 + oneMinusBeta3 * u * u;
             float denominator = global::System.MathF.Sqrt(expAvgSq) / sqrtBiasCorrection3 + epsilon;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * oneMinusLearningRateTimesWeightDecay;
             }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgDiffRef, i) = expAvgDiff;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
             param = param - learningRateOverBiasCorrection1 * (expAvg / denominator);
             param = param - learningRateTimesBeta2OverBiasCorrection2 * (expAvgDiff / denominator);
             if (typeof(TNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param / onePlusLearningRateTimesWeightDecay;
             }
-            previousGradNegated = -g;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgDiffRef, i) = expAvgDiff;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
+            previousGradNegated = -g;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref previousGradNegatedRef, i) = previousGradNegated;
         }
     }

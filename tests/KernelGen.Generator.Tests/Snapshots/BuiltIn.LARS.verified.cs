@@ -304,22 +304,22 @@ partial class LARS : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 reduced0 = param;
             V512 reduced1 = g;
             if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
+            V512 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
             if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                 g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
-            param = param - learningRate * g;
             if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            param = param - learningRate * g;
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -379,22 +379,22 @@ partial class LARS : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 reduced0 = param;
             V256 reduced1 = g;
             if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
+            V256 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
             if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                 g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
-            param = param - learningRate * g;
             if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            param = param - learningRate * g;
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -454,22 +454,22 @@ partial class LARS : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 reduced0 = param;
             V128 reduced1 = g;
             if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
+            V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
             if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                 g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
-            param = param - learningRate * g;
             if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(momentumBuffer, ref momentumBufferRef, i);
+            param = param - learningRate * g;
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -527,22 +527,22 @@ partial class LARS : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float reduced0 = param;
             float reduced1 = g;
             if (typeof(TMultiDimensional) == typeof(global::KernelGen.Internal.True))
             {
                 g = (g + weightDecay * param) * trustRatio;
             }
+            float momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) && typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
             if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? grad : momentumBuffer) * momentum + oneMinusDampening * g;
                 g = typeof(TNesterov) == typeof(global::KernelGen.Internal.True) ? g + momentum * momentumBuffer : momentumBuffer;
             }
-            param = param - learningRate * g;
             if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) = momentumBuffer;
+            param = param - learningRate * g;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

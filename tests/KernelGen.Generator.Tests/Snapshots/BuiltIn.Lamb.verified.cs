@@ -353,23 +353,23 @@ partial class Lamb : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
-            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + expAvgTerm * g;
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             V512 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector512.Sqrt(expAvgSq) + epsilon) : expAvg;
             V512 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
             V512 reduced0 = param;
             V512 reduced1 = update;
             param = param - stepSizeTimesTrustRatio * direction;
-            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -447,23 +447,23 @@ partial class Lamb : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
-            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + expAvgTerm * g;
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             V256 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector256.Sqrt(expAvgSq) + epsilon) : expAvg;
             V256 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
             V256 reduced0 = param;
             V256 reduced1 = update;
             param = param - stepSizeTimesTrustRatio * direction;
-            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -541,23 +541,23 @@ partial class Lamb : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
-            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + expAvgTerm * g;
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             V128 direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (Vector128.Sqrt(expAvgSq) + epsilon) : expAvg;
             V128 update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
             V128 reduced0 = param;
             V128 reduced1 = update;
             param = param - stepSizeTimesTrustRatio * direction;
-            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -633,23 +633,23 @@ partial class Lamb : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
-            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             expAvg = expAvg * beta1 + expAvgTerm * g;
+            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
             }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
             float direction = typeof(TAdaptive) == typeof(global::KernelGen.Internal.True) ? expAvg / (global::System.MathF.Sqrt(expAvgSq) + epsilon) : expAvg;
             float update = typeof(TRectify) == typeof(global::KernelGen.Internal.True) ? param - stepSize * direction : direction;
             float reduced0 = param;
             float reduced1 = update;
             param = param - stepSizeTimesTrustRatio * direction;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

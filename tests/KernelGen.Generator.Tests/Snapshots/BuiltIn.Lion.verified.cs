@@ -275,9 +275,8 @@ partial class Lion : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -289,12 +288,13 @@ partial class Lion : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             V512 interpolated = expAvg * beta1 + oneMinusBeta1 * g;
             V512 sign = Vector512.ConditionalSelect(Vector512.GreaterThan(interpolated, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(interpolated, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
             expAvg = expAvg * beta2 + oneMinusBeta2 * g;
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
             param = param - learningRate * sign;
             Vector512.StoreUnsafe(param, ref paramRef, i);
-            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -349,9 +349,8 @@ partial class Lion : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -363,12 +362,13 @@ partial class Lion : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             V256 interpolated = expAvg * beta1 + oneMinusBeta1 * g;
             V256 sign = Vector256.ConditionalSelect(Vector256.GreaterThan(interpolated, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(interpolated, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
             expAvg = expAvg * beta2 + oneMinusBeta2 * g;
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
             param = param - learningRate * sign;
             Vector256.StoreUnsafe(param, ref paramRef, i);
-            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -423,9 +423,8 @@ partial class Lion : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -437,12 +436,13 @@ partial class Lion : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             V128 interpolated = expAvg * beta1 + oneMinusBeta1 * g;
             V128 sign = Vector128.ConditionalSelect(Vector128.GreaterThan(interpolated, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(interpolated, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
             expAvg = expAvg * beta2 + oneMinusBeta2 * g;
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
             param = param - learningRate * sign;
             Vector128.StoreUnsafe(param, ref paramRef, i);
-            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -495,9 +495,8 @@ partial class Lion : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -509,12 +508,13 @@ partial class Lion : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             float interpolated = expAvg * beta1 + oneMinusBeta1 * g;
             float sign = interpolated > 0f ? 1f : interpolated < 0f ? -1f : 0f;
             expAvg = expAvg * beta2 + oneMinusBeta2 * g;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
             param = param - learningRate * sign;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
         }
     }
 

@@ -1046,19 +1046,18 @@ partial class MADGRAD : global::KernelGen.Optimizer
         {
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 x0 = Vector512.LoadUnsafe(ref x0Ref, i);
-            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 gradSumSq = Vector512.LoadUnsafe(ref gradSumSqRef, i);
-            V512 sum = Vector512.LoadUnsafe(ref sumRef, i);
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
             }
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V512 gradSumSq = Vector512.LoadUnsafe(ref gradSumSqRef, i);
             gradSumSq = gradSumSq + lambda * g * g;
             V512 a = gradSumSq;
             V512 a1 = Vector512.Sqrt(Vector512.Sqrt(a));
@@ -1071,7 +1070,10 @@ partial class MADGRAD : global::KernelGen.Optimizer
             y = y - (y - a / (y * y)) / Vector512.Create(3f);
             V512 rms = Vector512.ConditionalSelect(Vector512.GreaterThan(a, Vector512.Create(0f)) & Vector512.LessThanOrEqual(a, Vector512.Create(3.4028235E+38f)), y, a) + epsilon;
             V512 divisor = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(rms, Vector512.Create(0f)), Vector512.Create(float.PositiveInfinity), rms);
+            V512 sum = Vector512.LoadUnsafe(ref sumRef, i);
             sum = sum + lambda * g;
+            Vector512.StoreUnsafe(gradSumSq, ref gradSumSqRef, i);
+            Vector512.StoreUnsafe(sum, ref sumRef, i);
             V512 before = param;
             V512 z = x0 - sum / divisor;
             if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
@@ -1086,14 +1088,12 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 param = param + negatedLrTimesWeightDecay * before;
             }
+            Vector512.StoreUnsafe(param, ref paramRef, i);
             if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = param + sum / rms;
             }
             Vector512.StoreUnsafe(x0, ref x0Ref, i);
-            Vector512.StoreUnsafe(gradSumSq, ref gradSumSqRef, i);
-            Vector512.StoreUnsafe(sum, ref sumRef, i);
-            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -1792,19 +1792,18 @@ partial class MADGRAD : global::KernelGen.Optimizer
         {
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 x0 = Vector256.LoadUnsafe(ref x0Ref, i);
-            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 gradSumSq = Vector256.LoadUnsafe(ref gradSumSqRef, i);
-            V256 sum = Vector256.LoadUnsafe(ref sumRef, i);
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
             }
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V256 gradSumSq = Vector256.LoadUnsafe(ref gradSumSqRef, i);
             gradSumSq = gradSumSq + lambda * g * g;
             V256 a = gradSumSq;
             V256 a1 = Vector256.Sqrt(Vector256.Sqrt(a));
@@ -1817,7 +1816,10 @@ partial class MADGRAD : global::KernelGen.Optimizer
             y = y - (y - a / (y * y)) / Vector256.Create(3f);
             V256 rms = Vector256.ConditionalSelect(Vector256.GreaterThan(a, Vector256.Create(0f)) & Vector256.LessThanOrEqual(a, Vector256.Create(3.4028235E+38f)), y, a) + epsilon;
             V256 divisor = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(rms, Vector256.Create(0f)), Vector256.Create(float.PositiveInfinity), rms);
+            V256 sum = Vector256.LoadUnsafe(ref sumRef, i);
             sum = sum + lambda * g;
+            Vector256.StoreUnsafe(gradSumSq, ref gradSumSqRef, i);
+            Vector256.StoreUnsafe(sum, ref sumRef, i);
             V256 before = param;
             V256 z = x0 - sum / divisor;
             if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
@@ -1832,14 +1834,12 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 param = param + negatedLrTimesWeightDecay * before;
             }
+            Vector256.StoreUnsafe(param, ref paramRef, i);
             if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = param + sum / rms;
             }
             Vector256.StoreUnsafe(x0, ref x0Ref, i);
-            Vector256.StoreUnsafe(gradSumSq, ref gradSumSqRef, i);
-            Vector256.StoreUnsafe(sum, ref sumRef, i);
-            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -2538,19 +2538,18 @@ partial class MADGRAD : global::KernelGen.Optimizer
         {
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 x0 = Vector128.LoadUnsafe(ref x0Ref, i);
-            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 gradSumSq = Vector128.LoadUnsafe(ref gradSumSqRef, i);
-            V128 sum = Vector128.LoadUnsafe(ref sumRef, i);
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
             }
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V128 gradSumSq = Vector128.LoadUnsafe(ref gradSumSqRef, i);
             gradSumSq = gradSumSq + lambda * g * g;
             V128 a = gradSumSq;
             V128 a1 = Vector128.Sqrt(Vector128.Sqrt(a));
@@ -2563,7 +2562,10 @@ partial class MADGRAD : global::KernelGen.Optimizer
             y = y - (y - a / (y * y)) / Vector128.Create(3f);
             V128 rms = Vector128.ConditionalSelect(Vector128.GreaterThan(a, Vector128.Create(0f)) & Vector128.LessThanOrEqual(a, Vector128.Create(3.4028235E+38f)), y, a) + epsilon;
             V128 divisor = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(rms, Vector128.Create(0f)), Vector128.Create(float.PositiveInfinity), rms);
+            V128 sum = Vector128.LoadUnsafe(ref sumRef, i);
             sum = sum + lambda * g;
+            Vector128.StoreUnsafe(gradSumSq, ref gradSumSqRef, i);
+            Vector128.StoreUnsafe(sum, ref sumRef, i);
             V128 before = param;
             V128 z = x0 - sum / divisor;
             if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
@@ -2578,14 +2580,12 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 param = param + negatedLrTimesWeightDecay * before;
             }
+            Vector128.StoreUnsafe(param, ref paramRef, i);
             if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = param + sum / rms;
             }
             Vector128.StoreUnsafe(x0, ref x0Ref, i);
-            Vector128.StoreUnsafe(gradSumSq, ref gradSumSqRef, i);
-            Vector128.StoreUnsafe(sum, ref sumRef, i);
-            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -2686,19 +2686,18 @@ partial class MADGRAD : global::KernelGen.Optimizer
         {
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref x0Ref, i);
-            float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float gradSumSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradSumSqRef, i);
-            float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref sumRef, i);
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = typeof(TMomentumIsZero) == typeof(global::KernelGen.Internal.True) ? param + zeroOverEpsilon : param;
             }
+            float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             if (typeof(TWeightDecayAboveZeroAndNotWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            float gradSumSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradSumSqRef, i);
             gradSumSq = gradSumSq + lambda * g * g;
             float a = gradSumSq;
             float a1 = global::System.MathF.Sqrt(global::System.MathF.Sqrt(a));
@@ -2711,7 +2710,10 @@ partial class MADGRAD : global::KernelGen.Optimizer
             y = y - (y - a / (y * y)) / 3f;
             float rms = (a > 0f && a <= 3.4028235E+38f ? y : a) + epsilon;
             float divisor = rms <= 0f ? float.PositiveInfinity : rms;
+            float sum = global::System.Runtime.CompilerServices.Unsafe.Add(ref sumRef, i);
             sum = sum + lambda * g;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref gradSumSqRef, i) = gradSumSq;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref sumRef, i) = sum;
             float before = param;
             float z = x0 - sum / divisor;
             if (typeof(TMomentumIsZero1) == typeof(global::KernelGen.Internal.True))
@@ -2726,14 +2728,12 @@ partial class MADGRAD : global::KernelGen.Optimizer
             {
                 param = param + negatedLrTimesWeightDecay * before;
             }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
             if (typeof(TMomentumIsZero2) == typeof(global::KernelGen.Internal.True))
             {
                 x0 = param + sum / rms;
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref x0Ref, i) = x0;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref gradSumSqRef, i) = gradSumSq;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref sumRef, i) = sum;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }
 

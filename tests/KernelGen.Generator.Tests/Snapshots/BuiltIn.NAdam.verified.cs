@@ -282,21 +282,21 @@ partial class NAdam : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
-            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
             V512 g = grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             V512 denominator = Vector512.Sqrt(expAvgSq / oneMinusPowBeta2Step) + epsilon;
             param = param - gradStep * g / denominator;
             param = param - avgStep * expAvg / denominator;
-            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -360,21 +360,21 @@ partial class NAdam : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
-            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
             V256 g = grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             V256 denominator = Vector256.Sqrt(expAvgSq / oneMinusPowBeta2Step) + epsilon;
             param = param - gradStep * g / denominator;
             param = param - avgStep * expAvg / denominator;
-            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -438,21 +438,21 @@ partial class NAdam : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
-            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
             V128 g = grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             V128 denominator = Vector128.Sqrt(expAvgSq / oneMinusPowBeta2Step) + epsilon;
             param = param - gradStep * g / denominator;
             param = param - avgStep * expAvg / denominator;
-            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -514,21 +514,21 @@ partial class NAdam : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
-            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             float g = grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
             float denominator = global::System.MathF.Sqrt(expAvgSq / oneMinusPowBeta2Step) + epsilon;
             param = param - gradStep * g / denominator;
             param = param - avgStep * expAvg / denominator;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

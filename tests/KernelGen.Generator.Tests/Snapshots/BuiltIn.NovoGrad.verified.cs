@@ -359,9 +359,9 @@ partial class NovoGrad : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V512 reduced0 = grad;
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 moment = Vector512.LoadUnsafe(ref momentRef, i);
-            V512 reduced0 = grad;
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
@@ -383,8 +383,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
                 g = g * oneMinusBeta1;
             }
             moment = moment * beta1 + g;
-            param = param - stepSize * moment;
             Vector512.StoreUnsafe(moment, ref momentRef, i);
+            param = param - stepSize * moment;
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -462,9 +462,9 @@ partial class NovoGrad : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V256 reduced0 = grad;
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 moment = Vector256.LoadUnsafe(ref momentRef, i);
-            V256 reduced0 = grad;
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
@@ -486,8 +486,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
                 g = g * oneMinusBeta1;
             }
             moment = moment * beta1 + g;
-            param = param - stepSize * moment;
             Vector256.StoreUnsafe(moment, ref momentRef, i);
+            param = param - stepSize * moment;
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -565,9 +565,9 @@ partial class NovoGrad : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            V128 reduced0 = grad;
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 moment = Vector128.LoadUnsafe(ref momentRef, i);
-            V128 reduced0 = grad;
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
@@ -589,8 +589,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
                 g = g * oneMinusBeta1;
             }
             moment = moment * beta1 + g;
-            param = param - stepSize * moment;
             Vector128.StoreUnsafe(moment, ref momentRef, i);
+            param = param - stepSize * moment;
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -666,9 +666,9 @@ partial class NovoGrad : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
+            float reduced0 = grad;
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float moment = global::System.Runtime.CompilerServices.Unsafe.Add(ref momentRef, i);
-            float reduced0 = grad;
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 moment = grad / sqrtEnergyPlusEpsilon + weightDecay * param;
@@ -690,8 +690,8 @@ partial class NovoGrad : global::KernelGen.Optimizer
                 g = g * oneMinusBeta1;
             }
             moment = moment * beta1 + g;
-            param = param - stepSize * moment;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref momentRef, i) = moment;
+            param = param - stepSize * moment;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

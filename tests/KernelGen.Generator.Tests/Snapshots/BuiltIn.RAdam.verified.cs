@@ -312,16 +312,18 @@ partial class RAdam : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
-            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
             V512 g = grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V512 expAvg = Vector512.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             V512 biasCorrectedAvg = expAvg / biasCorrection1;
             if (typeof(TRhoAboveFive) == typeof(global::KernelGen.Internal.True))
             {
@@ -332,8 +334,6 @@ partial class RAdam : global::KernelGen.Optimizer
             {
                 param = param - biasCorrectedAvg * learningRate;
             }
-            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -405,16 +405,18 @@ partial class RAdam : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
-            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
             V256 g = grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V256 expAvg = Vector256.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             V256 biasCorrectedAvg = expAvg / biasCorrection1;
             if (typeof(TRhoAboveFive) == typeof(global::KernelGen.Internal.True))
             {
@@ -425,8 +427,6 @@ partial class RAdam : global::KernelGen.Optimizer
             {
                 param = param - biasCorrectedAvg * learningRate;
             }
-            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -498,16 +498,18 @@ partial class RAdam : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
-            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
             V128 g = grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V128 expAvg = Vector128.LoadUnsafe(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             V128 biasCorrectedAvg = expAvg / biasCorrection1;
             if (typeof(TRhoAboveFive) == typeof(global::KernelGen.Internal.True))
             {
@@ -518,8 +520,6 @@ partial class RAdam : global::KernelGen.Optimizer
             {
                 param = param - biasCorrectedAvg * learningRate;
             }
-            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -589,16 +589,18 @@ partial class RAdam : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
-            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             float g = grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            float expAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i);
             expAvg = expAvg * beta1 + oneMinusBeta1 * g;
+            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
             float biasCorrectedAvg = expAvg / biasCorrection1;
             if (typeof(TRhoAboveFive) == typeof(global::KernelGen.Internal.True))
             {
@@ -609,8 +611,6 @@ partial class RAdam : global::KernelGen.Optimizer
             {
                 param = param - biasCorrectedAvg * learningRate;
             }
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

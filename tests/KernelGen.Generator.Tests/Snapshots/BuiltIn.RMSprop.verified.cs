@@ -335,17 +335,16 @@ partial class RMSprop : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 squareAvg = Vector512.LoadUnsafe(ref squareAvgRef, i);
-            V512 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref gradAvgRef, i) : V512.Zero;
-            V512 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V512 squareAvg = Vector512.LoadUnsafe(ref squareAvgRef, i);
             squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             V512 average = V512.Zero;
+            V512 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref gradAvgRef, i) : V512.Zero;
             if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
             {
                 gradAvg = gradAvg * alpha + oneMinusAlpha * g;
@@ -355,6 +354,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 average = Vector512.Sqrt(squareAvg) + epsilon;
             }
+            V512 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref momentumBufferRef, i) : V512.Zero;
             if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
@@ -437,17 +437,16 @@ partial class RMSprop : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 squareAvg = Vector256.LoadUnsafe(ref squareAvgRef, i);
-            V256 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref gradAvgRef, i) : V256.Zero;
-            V256 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V256 squareAvg = Vector256.LoadUnsafe(ref squareAvgRef, i);
             squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             V256 average = V256.Zero;
+            V256 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref gradAvgRef, i) : V256.Zero;
             if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
             {
                 gradAvg = gradAvg * alpha + oneMinusAlpha * g;
@@ -457,6 +456,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 average = Vector256.Sqrt(squareAvg) + epsilon;
             }
+            V256 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref momentumBufferRef, i) : V256.Zero;
             if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
@@ -539,17 +539,16 @@ partial class RMSprop : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 squareAvg = Vector128.LoadUnsafe(ref squareAvgRef, i);
-            V128 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref gradAvgRef, i) : V128.Zero;
-            V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            V128 squareAvg = Vector128.LoadUnsafe(ref squareAvgRef, i);
             squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             V128 average = V128.Zero;
+            V128 gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref gradAvgRef, i) : V128.Zero;
             if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
             {
                 gradAvg = gradAvg * alpha + oneMinusAlpha * g;
@@ -559,6 +558,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 average = Vector128.Sqrt(squareAvg) + epsilon;
             }
+            V128 momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref momentumBufferRef, i) : V128.Zero;
             if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;
@@ -639,17 +639,16 @@ partial class RMSprop : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float squareAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref squareAvgRef, i);
-            float gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref gradAvgRef, i) : 0f;
-            float momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecayIsNotZero) == typeof(global::KernelGen.Internal.True))
             {
                 g = g + weightDecay * param;
             }
+            float squareAvg = global::System.Runtime.CompilerServices.Unsafe.Add(ref squareAvgRef, i);
             squareAvg = squareAvg * alpha + oneMinusAlpha * g * g;
             float average = 0f;
+            float gradAvg = typeof(TCentered) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref gradAvgRef, i) : 0f;
             if (typeof(TCentered) == typeof(global::KernelGen.Internal.True))
             {
                 gradAvg = gradAvg * alpha + oneMinusAlpha * g;
@@ -659,6 +658,7 @@ partial class RMSprop : global::KernelGen.Optimizer
             {
                 average = global::System.MathF.Sqrt(squareAvg) + epsilon;
             }
+            float momentumBuffer = typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref momentumBufferRef, i) : 0f;
             if (typeof(TMomentumAboveZero) == typeof(global::KernelGen.Internal.True))
             {
                 momentumBuffer = momentumBuffer * momentum + g / average;

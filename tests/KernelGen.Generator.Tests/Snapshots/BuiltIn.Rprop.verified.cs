@@ -262,12 +262,11 @@ partial class Rprop : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 previous = Vector512.LoadUnsafe(ref previousRef, i);
-            V512 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref stepSizeRef, i) : V512.Zero;
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 previous = Vector512.LoadUnsafe(ref previousRef, i);
             V512 product = g * previous;
             V512 factor = Vector512.ConditionalSelect(Vector512.GreaterThan(product, Vector512.Create(0f)), etaPlus, Vector512.ConditionalSelect(Vector512.LessThan(product, Vector512.Create(0f)), etaMinus, Vector512.Create(1f)));
+            V512 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref stepSizeRef, i) : V512.Zero;
             stepSize = Vector512.Min(Vector512.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
             V512 productBelowZero = Vector512.LessThan(product, Vector512.Create(0f));
             V512 g_then = g;
@@ -277,10 +276,11 @@ partial class Rprop : global::KernelGen.Optimizer
             }
             g = Vector512.ConditionalSelect(productBelowZero, g_then, g);
             V512 direction = Vector512.ConditionalSelect(Vector512.GreaterThan(g, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(g, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             param = param - direction * stepSize;
-            previous = g;
             Vector512.StoreUnsafe(stepSize, ref stepSizeRef, i);
             Vector512.StoreUnsafe(param, ref paramRef, i);
+            previous = g;
             Vector512.StoreUnsafe(previous, ref previousRef, i);
         }
 
@@ -337,12 +337,11 @@ partial class Rprop : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 previous = Vector256.LoadUnsafe(ref previousRef, i);
-            V256 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref stepSizeRef, i) : V256.Zero;
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 previous = Vector256.LoadUnsafe(ref previousRef, i);
             V256 product = g * previous;
             V256 factor = Vector256.ConditionalSelect(Vector256.GreaterThan(product, Vector256.Create(0f)), etaPlus, Vector256.ConditionalSelect(Vector256.LessThan(product, Vector256.Create(0f)), etaMinus, Vector256.Create(1f)));
+            V256 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref stepSizeRef, i) : V256.Zero;
             stepSize = Vector256.Min(Vector256.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
             V256 productBelowZero = Vector256.LessThan(product, Vector256.Create(0f));
             V256 g_then = g;
@@ -352,10 +351,11 @@ partial class Rprop : global::KernelGen.Optimizer
             }
             g = Vector256.ConditionalSelect(productBelowZero, g_then, g);
             V256 direction = Vector256.ConditionalSelect(Vector256.GreaterThan(g, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(g, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             param = param - direction * stepSize;
-            previous = g;
             Vector256.StoreUnsafe(stepSize, ref stepSizeRef, i);
             Vector256.StoreUnsafe(param, ref paramRef, i);
+            previous = g;
             Vector256.StoreUnsafe(previous, ref previousRef, i);
         }
 
@@ -412,12 +412,11 @@ partial class Rprop : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 previous = Vector128.LoadUnsafe(ref previousRef, i);
-            V128 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref stepSizeRef, i) : V128.Zero;
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 previous = Vector128.LoadUnsafe(ref previousRef, i);
             V128 product = g * previous;
             V128 factor = Vector128.ConditionalSelect(Vector128.GreaterThan(product, Vector128.Create(0f)), etaPlus, Vector128.ConditionalSelect(Vector128.LessThan(product, Vector128.Create(0f)), etaMinus, Vector128.Create(1f)));
+            V128 stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref stepSizeRef, i) : V128.Zero;
             stepSize = Vector128.Min(Vector128.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
             V128 productBelowZero = Vector128.LessThan(product, Vector128.Create(0f));
             V128 g_then = g;
@@ -427,10 +426,11 @@ partial class Rprop : global::KernelGen.Optimizer
             }
             g = Vector128.ConditionalSelect(productBelowZero, g_then, g);
             V128 direction = Vector128.ConditionalSelect(Vector128.GreaterThan(g, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(g, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             param = param - direction * stepSize;
-            previous = g;
             Vector128.StoreUnsafe(stepSize, ref stepSizeRef, i);
             Vector128.StoreUnsafe(param, ref paramRef, i);
+            previous = g;
             Vector128.StoreUnsafe(previous, ref previousRef, i);
         }
 
@@ -485,12 +485,11 @@ partial class Rprop : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float previous = global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRef, i);
-            float stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref stepSizeRef, i) : 0f;
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float previous = global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRef, i);
             float product = g * previous;
             float factor = product > 0f ? etaPlus : product < 0f ? etaMinus : 1f;
+            float stepSize = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref stepSizeRef, i) : 0f;
             stepSize = global::System.MathF.Min(global::System.MathF.Max((typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? learningRate : stepSize) * factor, minStepSize), maxStepSize);
             bool productBelowZero = product < 0f;
             float g_then = g;
@@ -500,10 +499,11 @@ partial class Rprop : global::KernelGen.Optimizer
             }
             g = productBelowZero ? g_then : g;
             float direction = g > 0f ? 1f : g < 0f ? -1f : 0f;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             param = param - direction * stepSize;
-            previous = g;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref stepSizeRef, i) = stepSize;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
+            previous = g;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRef, i) = previous;
         }
     }

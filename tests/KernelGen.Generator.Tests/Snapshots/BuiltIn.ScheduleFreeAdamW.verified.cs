@@ -452,18 +452,18 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         {
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 z = Vector512.LoadUnsafe(ref zRef, i);
-            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
-            V512 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 expAvgSq = Vector512.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V512 secondMoment = expAvgSq / biasCorrection2;
             V512 denominator = V512.Zero;
+            V512 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector512.LoadUnsafe(ref maxExpAvgSqRef, i) : V512.Zero;
             if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector512.Max(maxExpAvgSq, secondMoment);
@@ -473,6 +473,8 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             {
                 denominator = Vector512.Sqrt(secondMoment + Vector512.Create(1E-15f)) + epsilon;
             }
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
             V512 u = g / denominator;
             if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
@@ -487,11 +489,9 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 param = z - (z - param) * oneMinusCheckpoint;
             }
             param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
+            Vector512.StoreUnsafe(param, ref paramRef, i);
             z = z - lr * u;
             Vector512.StoreUnsafe(z, ref zRef, i);
-            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector512.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
-            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -592,18 +592,18 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         {
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 z = Vector256.LoadUnsafe(ref zRef, i);
-            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
-            V256 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 expAvgSq = Vector256.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V256 secondMoment = expAvgSq / biasCorrection2;
             V256 denominator = V256.Zero;
+            V256 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector256.LoadUnsafe(ref maxExpAvgSqRef, i) : V256.Zero;
             if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector256.Max(maxExpAvgSq, secondMoment);
@@ -613,6 +613,8 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             {
                 denominator = Vector256.Sqrt(secondMoment + Vector256.Create(1E-15f)) + epsilon;
             }
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
             V256 u = g / denominator;
             if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
@@ -627,11 +629,9 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 param = z - (z - param) * oneMinusCheckpoint;
             }
             param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
+            Vector256.StoreUnsafe(param, ref paramRef, i);
             z = z - lr * u;
             Vector256.StoreUnsafe(z, ref zRef, i);
-            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector256.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
-            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -732,18 +732,18 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         {
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 z = Vector128.LoadUnsafe(ref zRef, i);
-            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
-            V128 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 expAvgSq = Vector128.LoadUnsafe(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             V128 secondMoment = expAvgSq / biasCorrection2;
             V128 denominator = V128.Zero;
+            V128 maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? Vector128.LoadUnsafe(ref maxExpAvgSqRef, i) : V128.Zero;
             if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = Vector128.Max(maxExpAvgSq, secondMoment);
@@ -753,6 +753,8 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             {
                 denominator = Vector128.Sqrt(secondMoment + Vector128.Create(1E-15f)) + epsilon;
             }
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
             V128 u = g / denominator;
             if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
@@ -767,11 +769,9 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 param = z - (z - param) * oneMinusCheckpoint;
             }
             param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
+            Vector128.StoreUnsafe(param, ref paramRef, i);
             z = z - lr * u;
             Vector128.StoreUnsafe(z, ref zRef, i);
-            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
-            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) Vector128.StoreUnsafe(maxExpAvgSq, ref maxExpAvgSqRef, i);
-            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -870,18 +870,18 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
         {
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float z = global::System.Runtime.CompilerServices.Unsafe.Add(ref zRef, i);
-            float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
-            float maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) : 0f;
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
+            float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float expAvgSq = global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i);
             expAvgSq = expAvgSq * beta2 + oneMinusBeta2 * g * g;
             float secondMoment = expAvgSq / biasCorrection2;
             float denominator = 0f;
+            float maxExpAvgSq = typeof(TAmsBound) == typeof(global::KernelGen.Internal.True) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) : 0f;
             if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True))
             {
                 maxExpAvgSq = global::System.MathF.Max(maxExpAvgSq, secondMoment);
@@ -891,6 +891,8 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
             {
                 denominator = global::System.MathF.Sqrt(secondMoment + 1E-15f) + epsilon;
             }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
+            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) = maxExpAvgSq;
             float u = g / denominator;
             if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
@@ -905,11 +907,9 @@ partial class ScheduleFreeAdamW : global::KernelGen.Optimizer
                 param = z - (z - param) * oneMinusCheckpoint;
             }
             param = param + lrTimesBeta1TimesOneMinusCheckpointMinusOne * u;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
             z = z - lr * u;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref zRef, i) = z;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
-            if (typeof(TAmsBound) == typeof(global::KernelGen.Internal.True)) global::System.Runtime.CompilerServices.Unsafe.Add(ref maxExpAvgSqRef, i) = maxExpAvgSq;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }
 

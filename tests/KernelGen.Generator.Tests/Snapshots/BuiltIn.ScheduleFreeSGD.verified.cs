@@ -329,12 +329,12 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         {
             V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 z = Vector512.LoadUnsafe(ref zRef, i);
-            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
-            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
+            V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
@@ -349,9 +349,9 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
                 param = z - (z - param) * oneMinusCheckpoint;
             }
             param = param + lrTimesMomentumTimesOneMinusCheckpointMinusOne * g;
+            Vector512.StoreUnsafe(param, ref paramRef, i);
             z = z - lr * g;
             Vector512.StoreUnsafe(z, ref zRef, i);
-            Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -421,12 +421,12 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         {
             V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 z = Vector256.LoadUnsafe(ref zRef, i);
-            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
-            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
+            V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
@@ -441,9 +441,9 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
                 param = z - (z - param) * oneMinusCheckpoint;
             }
             param = param + lrTimesMomentumTimesOneMinusCheckpointMinusOne * g;
+            Vector256.StoreUnsafe(param, ref paramRef, i);
             z = z - lr * g;
             Vector256.StoreUnsafe(z, ref zRef, i);
-            Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -513,12 +513,12 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         {
             V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 z = Vector128.LoadUnsafe(ref zRef, i);
-            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
-            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
+            V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
@@ -533,9 +533,9 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
                 param = z - (z - param) * oneMinusCheckpoint;
             }
             param = param + lrTimesMomentumTimesOneMinusCheckpointMinusOne * g;
+            Vector128.StoreUnsafe(param, ref paramRef, i);
             z = z - lr * g;
             Vector128.StoreUnsafe(z, ref zRef, i);
-            Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -603,12 +603,12 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
         {
             float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float z = global::System.Runtime.CompilerServices.Unsafe.Add(ref zRef, i);
-            float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
-            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             if (typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True))
             {
                 z = param;
             }
+            float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
+            if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
             if (typeof(TWeightDecayAboveZero) == typeof(global::KernelGen.Internal.True))
             {
@@ -623,9 +623,9 @@ partial class ScheduleFreeSGD : global::KernelGen.Optimizer
                 param = z - (z - param) * oneMinusCheckpoint;
             }
             param = param + lrTimesMomentumTimesOneMinusCheckpointMinusOne * g;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
             z = z - lr * g;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref zRef, i) = z;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }
 

@@ -365,10 +365,8 @@ partial class Yogi : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref expAvgRef, i) : V512.Zero;
-            V512 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref expAvgSqRef, i) : V512.Zero;
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -380,18 +378,20 @@ partial class Yogi : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            V512 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref expAvgRef, i) : V512.Zero;
             V512 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+            V512 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? Vector512.LoadUnsafe(ref expAvgSqRef, i) : V512.Zero;
             V512 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
             V512 g2 = g * g;
             expAvg = m * beta1 + oneMinusBeta1 * g;
+            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
             V512 difference = v - g2;
             V512 sign = Vector512.ConditionalSelect(Vector512.GreaterThan(difference, Vector512.Create(0f)), Vector512.Create(1f), Vector512.ConditionalSelect(Vector512.LessThan(difference, Vector512.Create(0f)), Vector512.Create(-1f), Vector512.Create(0f)));
             expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             V512 denominator = Vector512.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
             param = param - paramTerm1 * (expAvg / denominator);
             Vector512.StoreUnsafe(param, ref paramRef, i);
-            Vector512.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector512.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -462,10 +462,8 @@ partial class Yogi : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref expAvgRef, i) : V256.Zero;
-            V256 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref expAvgSqRef, i) : V256.Zero;
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -477,18 +475,20 @@ partial class Yogi : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            V256 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref expAvgRef, i) : V256.Zero;
             V256 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+            V256 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? Vector256.LoadUnsafe(ref expAvgSqRef, i) : V256.Zero;
             V256 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
             V256 g2 = g * g;
             expAvg = m * beta1 + oneMinusBeta1 * g;
+            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
             V256 difference = v - g2;
             V256 sign = Vector256.ConditionalSelect(Vector256.GreaterThan(difference, Vector256.Create(0f)), Vector256.Create(1f), Vector256.ConditionalSelect(Vector256.LessThan(difference, Vector256.Create(0f)), Vector256.Create(-1f), Vector256.Create(0f)));
             expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             V256 denominator = Vector256.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
             param = param - paramTerm1 * (expAvg / denominator);
             Vector256.StoreUnsafe(param, ref paramRef, i);
-            Vector256.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector256.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -559,10 +559,8 @@ partial class Yogi : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref expAvgRef, i) : V128.Zero;
-            V128 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref expAvgSqRef, i) : V128.Zero;
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -574,18 +572,20 @@ partial class Yogi : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            V128 expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref expAvgRef, i) : V128.Zero;
             V128 m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+            V128 expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? Vector128.LoadUnsafe(ref expAvgSqRef, i) : V128.Zero;
             V128 v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
             V128 g2 = g * g;
             expAvg = m * beta1 + oneMinusBeta1 * g;
+            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
             V128 difference = v - g2;
             V128 sign = Vector128.ConditionalSelect(Vector128.GreaterThan(difference, Vector128.Create(0f)), Vector128.Create(1f), Vector128.ConditionalSelect(Vector128.LessThan(difference, Vector128.Create(0f)), Vector128.Create(-1f), Vector128.Create(0f)));
             expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
             V128 denominator = Vector128.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
             param = param - paramTerm1 * (expAvg / denominator);
             Vector128.StoreUnsafe(param, ref paramRef, i);
-            Vector128.StoreUnsafe(expAvg, ref expAvgRef, i);
-            Vector128.StoreUnsafe(expAvgSq, ref expAvgSqRef, i);
         }
 
         // State is read, modified and written: the tail must not overlap the last vector, so it goes down
@@ -654,10 +654,8 @@ partial class Yogi : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) : 0f;
-            float expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) : 0f;
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TWeightDecouple) == typeof(global::KernelGen.Internal.True))
             {
                 param = param * paramTerm;
@@ -669,18 +667,20 @@ partial class Yogi : global::KernelGen.Optimizer
                     g = g + weightDecay * param;
                 }
             }
+            float expAvg = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) : 0f;
             float m = typeof(TStepIsOne) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvg;
+            float expAvgSq = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.False) ? global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) : 0f;
             float v = typeof(TStepIsOne1) == typeof(global::KernelGen.Internal.True) ? initialAccumulator : expAvgSq;
             float g2 = g * g;
             expAvg = m * beta1 + oneMinusBeta1 * g;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
             float difference = v - g2;
             float sign = difference > 0f ? 1f : difference < 0f ? -1f : 0f;
             expAvgSq = v + negatedOneMinusBeta2 * sign * g2;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
             float denominator = global::System.MathF.Sqrt(expAvgSq) / sqrtBiasCorrection2 + epsilon;
             param = param - paramTerm1 * (expAvg / denominator);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgRef, i) = expAvg;
-            global::System.Runtime.CompilerServices.Unsafe.Add(ref expAvgSqRef, i) = expAvgSq;
         }
     }
 

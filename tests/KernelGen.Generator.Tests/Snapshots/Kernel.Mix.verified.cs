@@ -189,12 +189,12 @@ static partial class Elementwise
             {
                 V512 first = Vector512.LoadUnsafe(ref firstRef, i);
                 V512 second = Vector512.LoadUnsafe(ref secondRef, i);
-                V512 target = Vector512.LoadUnsafe(ref targetRef, i);
                 V512 mixed = weight * first + oneMinusWeight * second;
                 if (typeof(TClamp) == typeof(global::KernelGen.Internal.True))
                 {
                     mixed = Vector512.Min(Vector512.Max(mixed, Vector512.Create(-1f)), Vector512.Create(1f));
                 }
+                V512 target = Vector512.LoadUnsafe(ref targetRef, i);
                 target = Vector512.ConditionalSelect(Vector512.GreaterThan(mixed, target), mixed, target);
                 Vector512.StoreUnsafe(target, ref targetRef, i);
             }
@@ -234,12 +234,12 @@ static partial class Elementwise
             {
                 V256 first = Vector256.LoadUnsafe(ref firstRef, i);
                 V256 second = Vector256.LoadUnsafe(ref secondRef, i);
-                V256 target = Vector256.LoadUnsafe(ref targetRef, i);
                 V256 mixed = weight * first + oneMinusWeight * second;
                 if (typeof(TClamp) == typeof(global::KernelGen.Internal.True))
                 {
                     mixed = Vector256.Min(Vector256.Max(mixed, Vector256.Create(-1f)), Vector256.Create(1f));
                 }
+                V256 target = Vector256.LoadUnsafe(ref targetRef, i);
                 target = Vector256.ConditionalSelect(Vector256.GreaterThan(mixed, target), mixed, target);
                 Vector256.StoreUnsafe(target, ref targetRef, i);
             }
@@ -279,12 +279,12 @@ static partial class Elementwise
             {
                 V128 first = Vector128.LoadUnsafe(ref firstRef, i);
                 V128 second = Vector128.LoadUnsafe(ref secondRef, i);
-                V128 target = Vector128.LoadUnsafe(ref targetRef, i);
                 V128 mixed = weight * first + oneMinusWeight * second;
                 if (typeof(TClamp) == typeof(global::KernelGen.Internal.True))
                 {
                     mixed = Vector128.Min(Vector128.Max(mixed, Vector128.Create(-1f)), Vector128.Create(1f));
                 }
+                V128 target = Vector128.LoadUnsafe(ref targetRef, i);
                 target = Vector128.ConditionalSelect(Vector128.GreaterThan(mixed, target), mixed, target);
                 Vector128.StoreUnsafe(target, ref targetRef, i);
             }
@@ -322,12 +322,12 @@ static partial class Elementwise
             {
                 float first = global::System.Runtime.CompilerServices.Unsafe.Add(ref firstRef, i);
                 float second = global::System.Runtime.CompilerServices.Unsafe.Add(ref secondRef, i);
-                float target = global::System.Runtime.CompilerServices.Unsafe.Add(ref targetRef, i);
                 float mixed = weight * first + oneMinusWeight * second;
                 if (typeof(TClamp) == typeof(global::KernelGen.Internal.True))
                 {
                     mixed = global::System.MathF.Min(global::System.MathF.Max(mixed, -1f), 1f);
                 }
+                float target = global::System.Runtime.CompilerServices.Unsafe.Add(ref targetRef, i);
                 target = mixed > target ? mixed : target;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref targetRef, i) = target;
             }

@@ -153,11 +153,11 @@ static partial class Elementwise
             for (; i < end; i += 16)
             {
                 V512 x = Vector512.LoadUnsafe(ref xRef, i);
-                V512 y = Vector512.LoadUnsafe(ref yRef, i);
                 V512 old = x;
+                V512 y = Vector512.LoadUnsafe(ref yRef, i);
                 x = y * scale;
-                y = old;
                 Vector512.StoreUnsafe(x, ref xRef, i);
+                y = old;
                 Vector512.StoreUnsafe(y, ref yRef, i);
             }
 
@@ -188,11 +188,11 @@ static partial class Elementwise
             for (; i < end; i += 8)
             {
                 V256 x = Vector256.LoadUnsafe(ref xRef, i);
-                V256 y = Vector256.LoadUnsafe(ref yRef, i);
                 V256 old = x;
+                V256 y = Vector256.LoadUnsafe(ref yRef, i);
                 x = y * scale;
-                y = old;
                 Vector256.StoreUnsafe(x, ref xRef, i);
+                y = old;
                 Vector256.StoreUnsafe(y, ref yRef, i);
             }
 
@@ -223,11 +223,11 @@ static partial class Elementwise
             for (; i < end; i += 4)
             {
                 V128 x = Vector128.LoadUnsafe(ref xRef, i);
-                V128 y = Vector128.LoadUnsafe(ref yRef, i);
                 V128 old = x;
+                V128 y = Vector128.LoadUnsafe(ref yRef, i);
                 x = y * scale;
-                y = old;
                 Vector128.StoreUnsafe(x, ref xRef, i);
+                y = old;
                 Vector128.StoreUnsafe(y, ref yRef, i);
             }
 
@@ -256,11 +256,11 @@ static partial class Elementwise
             for (nuint i = start; i < length; i++)
             {
                 float x = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRef, i);
-                float y = global::System.Runtime.CompilerServices.Unsafe.Add(ref yRef, i);
                 float old = x;
+                float y = global::System.Runtime.CompilerServices.Unsafe.Add(ref yRef, i);
                 x = y * scale;
-                y = old;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref xRef, i) = x;
+                y = old;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref yRef, i) = y;
             }
         }

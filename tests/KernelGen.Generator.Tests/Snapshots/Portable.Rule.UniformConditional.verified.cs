@@ -153,8 +153,8 @@ namespace Rules
             {
                 VT grad = VectorT.LoadUnsafe(ref gradRef, i);
                 if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                VT param = VectorT.LoadUnsafe(ref paramRef, i);
                 VT g = default(TMaximize).Value ? VectorT.Negate(grad) : grad * VectorT.Create(1f);
+                VT param = VectorT.LoadUnsafe(ref paramRef, i);
                 param = param - lr * g;
                 VectorT.StoreUnsafe(param, ref paramRef, i);
             }
@@ -186,8 +186,8 @@ namespace Rules
             {
                 float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
                 if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
                 float g = default(TMaximize).Value ? -grad : grad * 1f;
+                float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
                 param = param - lr * g;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
             }

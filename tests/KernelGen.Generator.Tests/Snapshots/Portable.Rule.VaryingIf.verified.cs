@@ -200,13 +200,12 @@ namespace Rules
             {
                 VT grad = VectorT.LoadUnsafe(ref gradRef, i);
                 if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                VT param = VectorT.LoadUnsafe(ref paramRef, i);
-                VT trace = VectorT.LoadUnsafe(ref traceRef, i);
                 VT update = grad;
                 VT extra = VectorT.Create(0f);
                 VT gradAboveZero = VectorT.GreaterThan(grad, VectorT.Create(0f));
                 VT update_then = update;
                 VT extra_then = extra;
+                VT param = VectorT.LoadUnsafe(ref paramRef, i);
                 {
                     // lanes where the condition holds
                     VT scaled = grad * learningRate;
@@ -218,6 +217,7 @@ namespace Rules
                     }
                 }
                 VT update_else = update;
+                VT trace = VectorT.LoadUnsafe(ref traceRef, i);
                 VT trace_else = trace;
                 {
                     // lanes where it does not
@@ -227,8 +227,8 @@ namespace Rules
                 update = VectorT.ConditionalSelect(gradAboveZero, update_then, update_else);
                 extra = VectorT.ConditionalSelect(gradAboveZero, extra_then, extra);
                 trace = VectorT.ConditionalSelect(gradAboveZero, trace, trace_else);
-                param = param - update - extra * learningRate;
                 VectorT.StoreUnsafe(trace, ref traceRef, i);
+                param = param - update - extra * learningRate;
                 VectorT.StoreUnsafe(param, ref paramRef, i);
             }
 
@@ -278,13 +278,12 @@ namespace Rules
             {
                 float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
                 if (default(TUnscaleGradient).Value) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-                float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-                float trace = global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i);
                 float update = grad;
                 float extra = 0f;
                 bool gradAboveZero = grad > 0f;
                 float update_then = update;
                 float extra_then = extra;
+                float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
                 {
                     // lanes where the condition holds
                     float scaled = grad * learningRate;
@@ -296,6 +295,7 @@ namespace Rules
                     }
                 }
                 float update_else = update;
+                float trace = global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i);
                 float trace_else = trace;
                 {
                     // lanes where it does not
@@ -305,8 +305,8 @@ namespace Rules
                 update = gradAboveZero ? update_then : update_else;
                 extra = gradAboveZero ? extra_then : extra;
                 trace = gradAboveZero ? trace : trace_else;
-                param = param - update - extra * learningRate;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i) = trace;
+                param = param - update - extra * learningRate;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
             }
         }

@@ -188,16 +188,16 @@ partial class Functions : global::KernelGen.Optimizer
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V512 state = Vector512.LoadUnsafe(ref stateRef, i);
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 magnitude = Vector512.Sqrt(Vector512.Abs(grad)) + Vector512.Abs(state);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 high = Vector512.Max(magnitude, param);
             V512 low = Vector512.Min(high, state);
             V512 signed = Vector512.CopySign(low, grad);
             V512 fused = Vector512.FusedMultiplyAdd(signed, learningRate, param);
             V512 sign = global::KernelGen.KernelMath.Sign(grad);
             state = sign * decay;
-            param = fused - state;
             Vector512.StoreUnsafe(state, ref stateRef, i);
+            param = fused - state;
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -240,16 +240,16 @@ partial class Functions : global::KernelGen.Optimizer
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V256 state = Vector256.LoadUnsafe(ref stateRef, i);
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 magnitude = Vector256.Sqrt(Vector256.Abs(grad)) + Vector256.Abs(state);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 high = Vector256.Max(magnitude, param);
             V256 low = Vector256.Min(high, state);
             V256 signed = Vector256.CopySign(low, grad);
             V256 fused = Vector256.FusedMultiplyAdd(signed, learningRate, param);
             V256 sign = global::KernelGen.KernelMath.Sign(grad);
             state = sign * decay;
-            param = fused - state;
             Vector256.StoreUnsafe(state, ref stateRef, i);
+            param = fused - state;
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -292,16 +292,16 @@ partial class Functions : global::KernelGen.Optimizer
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             V128 state = Vector128.LoadUnsafe(ref stateRef, i);
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 magnitude = Vector128.Sqrt(Vector128.Abs(grad)) + Vector128.Abs(state);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 high = Vector128.Max(magnitude, param);
             V128 low = Vector128.Min(high, state);
             V128 signed = Vector128.CopySign(low, grad);
             V128 fused = Vector128.FusedMultiplyAdd(signed, learningRate, param);
             V128 sign = global::KernelGen.KernelMath.Sign(grad);
             state = sign * decay;
-            param = fused - state;
             Vector128.StoreUnsafe(state, ref stateRef, i);
+            param = fused - state;
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -342,16 +342,16 @@ partial class Functions : global::KernelGen.Optimizer
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
             float state = global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, i);
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float magnitude = global::System.MathF.Sqrt(global::System.MathF.Abs(grad)) + global::System.MathF.Abs(state);
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float high = global::System.MathF.Max(magnitude, param);
             float low = global::System.MathF.Min(high, state);
             float signed = global::System.MathF.CopySign(low, grad);
             float fused = global::System.MathF.FusedMultiplyAdd(signed, learningRate, param);
             float sign = global::KernelGen.KernelMath.Sign(grad);
             state = sign * decay;
-            param = fused - state;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref stateRef, i) = state;
+            param = fused - state;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

@@ -176,8 +176,8 @@ partial class Hoisting : global::KernelGen.Optimizer
             V512 trace = Vector512.LoadUnsafe(ref traceRef, i);
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
             Vector512.StoreUnsafe(trace, ref traceRef, i);
             Vector512.StoreUnsafe(param, ref paramRef, i);
@@ -217,8 +217,8 @@ partial class Hoisting : global::KernelGen.Optimizer
             V256 trace = Vector256.LoadUnsafe(ref traceRef, i);
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
             Vector256.StoreUnsafe(trace, ref traceRef, i);
             Vector256.StoreUnsafe(param, ref paramRef, i);
@@ -258,8 +258,8 @@ partial class Hoisting : global::KernelGen.Optimizer
             V128 trace = Vector128.LoadUnsafe(ref traceRef, i);
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
             Vector128.StoreUnsafe(trace, ref traceRef, i);
             Vector128.StoreUnsafe(param, ref paramRef, i);
@@ -297,8 +297,8 @@ partial class Hoisting : global::KernelGen.Optimizer
             float trace = global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i);
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             trace = trace * oneMinusLearningRateTimesDecay + grad;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             param = param * oneMinusLearningRateTimesDecay - scale * trace - learningRate * grad;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i) = trace;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;

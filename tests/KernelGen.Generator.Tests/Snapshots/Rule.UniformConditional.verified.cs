@@ -172,8 +172,8 @@ partial class UniformConditional : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             V512 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector512.Create(1f);
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             param = param - lr * g;
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
@@ -209,8 +209,8 @@ partial class UniformConditional : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             V256 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector256.Create(1f);
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             param = param - lr * g;
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
@@ -246,8 +246,8 @@ partial class UniformConditional : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             V128 g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * Vector128.Create(1f);
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             param = param - lr * g;
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
@@ -281,8 +281,8 @@ partial class UniformConditional : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             float g = typeof(TMaximize) == typeof(global::KernelGen.Internal.True) ? -grad : grad * 1f;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             param = param - lr * g;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }

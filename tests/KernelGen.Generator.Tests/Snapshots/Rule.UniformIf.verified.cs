@@ -232,9 +232,9 @@ partial class UniformIf : global::KernelGen.Optimizer
             V512 buffer = Vector512.LoadUnsafe(ref bufferRef, i);
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             buffer = momentum * buffer + grad;
             V512 direction = buffer;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
             {
                 direction = grad + momentum * buffer;
@@ -243,8 +243,8 @@ partial class UniformIf : global::KernelGen.Optimizer
             {
                 param = param - paramTerm * param;
             }
-            param = param - lr * direction;
             Vector512.StoreUnsafe(buffer, ref bufferRef, i);
+            param = param - lr * direction;
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -299,9 +299,9 @@ partial class UniformIf : global::KernelGen.Optimizer
             V256 buffer = Vector256.LoadUnsafe(ref bufferRef, i);
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             buffer = momentum * buffer + grad;
             V256 direction = buffer;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
             {
                 direction = grad + momentum * buffer;
@@ -310,8 +310,8 @@ partial class UniformIf : global::KernelGen.Optimizer
             {
                 param = param - paramTerm * param;
             }
-            param = param - lr * direction;
             Vector256.StoreUnsafe(buffer, ref bufferRef, i);
+            param = param - lr * direction;
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -366,9 +366,9 @@ partial class UniformIf : global::KernelGen.Optimizer
             V128 buffer = Vector128.LoadUnsafe(ref bufferRef, i);
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             buffer = momentum * buffer + grad;
             V128 direction = buffer;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
             {
                 direction = grad + momentum * buffer;
@@ -377,8 +377,8 @@ partial class UniformIf : global::KernelGen.Optimizer
             {
                 param = param - paramTerm * param;
             }
-            param = param - lr * direction;
             Vector128.StoreUnsafe(buffer, ref bufferRef, i);
+            param = param - lr * direction;
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -431,9 +431,9 @@ partial class UniformIf : global::KernelGen.Optimizer
             float buffer = global::System.Runtime.CompilerServices.Unsafe.Add(ref bufferRef, i);
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             buffer = momentum * buffer + grad;
             float direction = buffer;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             if (typeof(TNesterov) == typeof(global::KernelGen.Internal.True))
             {
                 direction = grad + momentum * buffer;
@@ -442,8 +442,8 @@ partial class UniformIf : global::KernelGen.Optimizer
             {
                 param = param - paramTerm * param;
             }
-            param = param - lr * direction;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref bufferRef, i) = buffer;
+            param = param - lr * direction;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }

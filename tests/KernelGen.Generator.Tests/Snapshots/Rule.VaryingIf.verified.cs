@@ -220,13 +220,12 @@ partial class VaryingIf : global::KernelGen.Optimizer
         {
             V512 grad = Vector512.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
-            V512 trace = Vector512.LoadUnsafe(ref traceRef, i);
             V512 update = grad;
             V512 extra = Vector512.Create(0f);
             V512 gradAboveZero = Vector512.GreaterThan(grad, Vector512.Create(0f));
             V512 update_then = update;
             V512 extra_then = extra;
+            V512 param = Vector512.LoadUnsafe(ref paramRef, i);
             {
                 // lanes where the condition holds
                 V512 scaled = grad * learningRate;
@@ -238,6 +237,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 }
             }
             V512 update_else = update;
+            V512 trace = Vector512.LoadUnsafe(ref traceRef, i);
             V512 trace_else = trace;
             {
                 // lanes where it does not
@@ -247,8 +247,8 @@ partial class VaryingIf : global::KernelGen.Optimizer
             update = Vector512.ConditionalSelect(gradAboveZero, update_then, update_else);
             extra = Vector512.ConditionalSelect(gradAboveZero, extra_then, extra);
             trace = Vector512.ConditionalSelect(gradAboveZero, trace, trace_else);
-            param = param - update - extra * learningRate;
             Vector512.StoreUnsafe(trace, ref traceRef, i);
+            param = param - update - extra * learningRate;
             Vector512.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -302,13 +302,12 @@ partial class VaryingIf : global::KernelGen.Optimizer
         {
             V256 grad = Vector256.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
-            V256 trace = Vector256.LoadUnsafe(ref traceRef, i);
             V256 update = grad;
             V256 extra = Vector256.Create(0f);
             V256 gradAboveZero = Vector256.GreaterThan(grad, Vector256.Create(0f));
             V256 update_then = update;
             V256 extra_then = extra;
+            V256 param = Vector256.LoadUnsafe(ref paramRef, i);
             {
                 // lanes where the condition holds
                 V256 scaled = grad * learningRate;
@@ -320,6 +319,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 }
             }
             V256 update_else = update;
+            V256 trace = Vector256.LoadUnsafe(ref traceRef, i);
             V256 trace_else = trace;
             {
                 // lanes where it does not
@@ -329,8 +329,8 @@ partial class VaryingIf : global::KernelGen.Optimizer
             update = Vector256.ConditionalSelect(gradAboveZero, update_then, update_else);
             extra = Vector256.ConditionalSelect(gradAboveZero, extra_then, extra);
             trace = Vector256.ConditionalSelect(gradAboveZero, trace, trace_else);
-            param = param - update - extra * learningRate;
             Vector256.StoreUnsafe(trace, ref traceRef, i);
+            param = param - update - extra * learningRate;
             Vector256.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -384,13 +384,12 @@ partial class VaryingIf : global::KernelGen.Optimizer
         {
             V128 grad = Vector128.LoadUnsafe(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
-            V128 trace = Vector128.LoadUnsafe(ref traceRef, i);
             V128 update = grad;
             V128 extra = Vector128.Create(0f);
             V128 gradAboveZero = Vector128.GreaterThan(grad, Vector128.Create(0f));
             V128 update_then = update;
             V128 extra_then = extra;
+            V128 param = Vector128.LoadUnsafe(ref paramRef, i);
             {
                 // lanes where the condition holds
                 V128 scaled = grad * learningRate;
@@ -402,6 +401,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 }
             }
             V128 update_else = update;
+            V128 trace = Vector128.LoadUnsafe(ref traceRef, i);
             V128 trace_else = trace;
             {
                 // lanes where it does not
@@ -411,8 +411,8 @@ partial class VaryingIf : global::KernelGen.Optimizer
             update = Vector128.ConditionalSelect(gradAboveZero, update_then, update_else);
             extra = Vector128.ConditionalSelect(gradAboveZero, extra_then, extra);
             trace = Vector128.ConditionalSelect(gradAboveZero, trace, trace_else);
-            param = param - update - extra * learningRate;
             Vector128.StoreUnsafe(trace, ref traceRef, i);
+            param = param - update - extra * learningRate;
             Vector128.StoreUnsafe(param, ref paramRef, i);
         }
 
@@ -464,13 +464,12 @@ partial class VaryingIf : global::KernelGen.Optimizer
         {
             float grad = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradRef, i);
             if (typeof(TUnscaleGradient) == typeof(global::KernelGen.Internal.True)) grad = grad * gradientMultiplier; // loss scaling: unscaled as loaded
-            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
-            float trace = global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i);
             float update = grad;
             float extra = 0f;
             bool gradAboveZero = grad > 0f;
             float update_then = update;
             float extra_then = extra;
+            float param = global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i);
             {
                 // lanes where the condition holds
                 float scaled = grad * learningRate;
@@ -482,6 +481,7 @@ partial class VaryingIf : global::KernelGen.Optimizer
                 }
             }
             float update_else = update;
+            float trace = global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i);
             float trace_else = trace;
             {
                 // lanes where it does not
@@ -491,8 +491,8 @@ partial class VaryingIf : global::KernelGen.Optimizer
             update = gradAboveZero ? update_then : update_else;
             extra = gradAboveZero ? extra_then : extra;
             trace = gradAboveZero ? trace : trace_else;
-            param = param - update - extra * learningRate;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref traceRef, i) = trace;
+            param = param - update - extra * learningRate;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref paramRef, i) = param;
         }
     }
