@@ -54,13 +54,13 @@ internal sealed class KernelPlan
 
     public List<LoopStmt> Body { get; } = new();
 
-    /// <summary>Varying inputs the loop body reads or writes (loaded at the top of each iteration).</summary>
+    /// <summary>Varying inputs the loop body reads or writes (each loaded before the first statement that names it).</summary>
     public List<RuleParameter> Loaded { get; } = new();
 
     /// <summary>Whether the argument struct carries the buffer: the loops read or write it, or it is the parameter (whose length is the loop count).</summary>
     public bool IsArgument(RuleParameter buffer) => Loaded.Contains(buffer) || buffer.Role == ParameterRole.Parameter;
 
-    /// <summary>Varying buffers the loop body writes (stored at the end of each iteration).</summary>
+    /// <summary>Varying buffers the loop body writes (each stored once final, after the iteration's last load).</summary>
     public List<RuleParameter> Stored { get; } = new();
 
     /// <summary>

@@ -5,8 +5,9 @@ using KernelGen.Generator.Model;
 
 namespace KernelGen.Generator.Emission;
 
-// The loops, one per ISA path: loads (only under the flags that read a buffer), the planned body,
-// stores (only under the flags that write it); each vector path hands its tail to the next narrower one.
+// The loops, one per ISA path: the planned body, each buffer loaded where it is first named (only under
+// the flags that read it) and stored once final (only under the flags that write it); each vector path
+// hands its tail to the next narrower one.
 internal sealed partial class KernelEmitter
 {
     /// <summary>The loop of a vector path: <c>Loop256</c>, <c>LoopVectorT</c>.</summary>
