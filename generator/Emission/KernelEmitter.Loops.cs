@@ -135,11 +135,12 @@ internal sealed partial class KernelEmitter
 
     /// <summary>
     /// One iteration of a plain loop: each buffer loaded just before the first statement that names
-    /// it, and stored right after the statement that last writes it, but never ahead of a load. Past
-    /// the caches this is gcc's order and worth 2 to 5% of AdamW's step (loading everything first
-    /// and storing everything last keeps more lines in flight at once); a store ahead of a later
-    /// load would wait on 4 KiB aliasing when buffers sit at equal offsets, so stores wait for the
-    /// last load. Loads and stores only move: the same operations on the same values, the same bits.
+    /// it, and stored right after the statement that last writes it, but never ahead of a load.
+    /// Measured against loading everything first and storing everything last: 2 to 5% faster for
+    /// AdamW past the caches, the same in them (docs/performance.md, the fourth gcc round). A store
+    /// ahead of a later load would wait on 4 KiB aliasing when buffers sit at equal offsets, so
+    /// stores wait for the last load. Loads and stores only move: the same operations on the same
+    /// values, the same bits.
     /// </summary>
     private void WriteIteration(CSharpWriter writer, System.Action<RuleParameter> writeLoad, System.Action<RuleParameter> writeStore)
     {
@@ -149,7 +150,7 @@ internal sealed partial class KernelEmitter
         int last = System.Math.Max(0, body.Count - 1);
         var storeAfter = _plan.Stored.ToDictionary(
             buffer => buffer,
-            buffer => System.Math.Min(last, System.Math.Max(0, System.Math.Max(body.FindLastIndex(statement => Writes(statement, buffer.Name)), lastLoad))));
+            buffer => System.Math.Min(last, System.Math.Max(lastLoad, body.FindLastIndex(statement => Writes(statement, buffer.Name)))));
         for (int k = 0; k <= last; k++)
         {
             foreach (RuleParameter buffer in _plan.Loaded.Where(buffer => loadAt[buffer] == k))
