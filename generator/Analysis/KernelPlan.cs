@@ -54,14 +54,20 @@ internal sealed class KernelPlan
 
     public List<LoopStmt> Body { get; } = new();
 
-    /// <summary>Varying inputs the loop body reads or writes (each loaded before the first statement that names it).</summary>
+    /// <summary>Varying inputs the loop body reads or writes (loaded where <see cref="LoadBefore"/> says).</summary>
     public List<RuleParameter> Loaded { get; } = new();
 
     /// <summary>Whether the argument struct carries the buffer: the loops read or write it, or it is the parameter (whose length is the loop count).</summary>
     public bool IsArgument(RuleParameter buffer) => Loaded.Contains(buffer) || buffer.Role == ParameterRole.Parameter;
 
-    /// <summary>Varying buffers the loop body writes (each stored once final, after the iteration's last load).</summary>
+    /// <summary>Varying buffers the loop body writes (stored where <see cref="StoreAfter"/> says).</summary>
     public List<RuleParameter> Stored { get; } = new();
+
+    /// <summary>Where the plain loops load each buffer of <see cref="Loaded"/>: before the statement of <see cref="Body"/> at this index, the first that names it.</summary>
+    public Dictionary<string, int> LoadBefore { get; } = new();
+
+    /// <summary>Where the plain loops store each buffer of <see cref="Stored"/>: after the statement of <see cref="Body"/> at this index, the last that writes it, but not before the last load.</summary>
+    public Dictionary<string, int> StoreAfter { get; } = new();
 
     /// <summary>
     /// For each buffer whose old value is read, the flag values under which every such read

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using KernelGen.Generator.Model;
@@ -52,8 +53,57 @@ internal sealed class KernelPlanner
         {
             planner.AddGradientUnscaling(); // a kernel has no gradient to unscale
         }
+
+        planner.PlaceLoadsAndStores();
         return planner._plan;
     }
+
+    /// <summary>
+    /// Where the plain loops load and store each buffer: loaded just before the first statement
+    /// that names it, stored right after the statement that last writes it, but never ahead of a
+    /// load of the same iteration. Measured against loading everything first and storing everything
+    /// last: 2 to 5% faster for AdamW past the caches, the same in them (docs/performance.md, the
+    /// fourth gcc round). A store ahead of a later load would wait on 4 KiB aliasing when buffers
+    /// sit at equal offsets, so stores wait for the last load. Loads and stores only move: the same
+    /// operations on the same values, the same bits.
+    /// </summary>
+    private void PlaceLoadsAndStores()
+    {
+        List<LoopStmt> body = _plan.Body;
+        int lastLoad = 0;
+        foreach (RuleParameter buffer in _plan.Loaded)
+        {
+            int at = Math.Max(0, body.FindIndex(statement => Mentions(statement, buffer.Name)));
+            _plan.LoadBefore[buffer.Name] = at;
+            lastLoad = Math.Max(lastLoad, at);
+        }
+
+        int last = Math.Max(0, body.Count - 1);
+        foreach (RuleParameter buffer in _plan.Stored)
+        {
+            _plan.StoreAfter[buffer.Name] = Math.Min(last, Math.Max(lastLoad, body.FindLastIndex(statement => Writes(statement, buffer.Name))));
+        }
+    }
+
+    /// <summary>Whether <paramref name="statement"/> (its nested statements included) reads or writes <paramref name="name"/>.</summary>
+    private static bool Mentions(LoopStmt statement, string name) => statement switch
+    {
+        LoopLocal local => local.Name == name || (local.Value is not null && ExprTree.Names(local.Value).Contains(name)),
+        LoopAssign assign => assign.Name == name || ExprTree.Names(assign.Value).Contains(name),
+        LoopFlagIf flagIf => flagIf.Then.Concat(flagIf.Else).Any(nested => Mentions(nested, name)),
+        LoopBlock block => block.Statements.Any(nested => Mentions(nested, name)),
+        _ => false,
+    };
+
+    /// <summary>Whether <paramref name="statement"/> (its nested statements included) assigns <paramref name="name"/>.</summary>
+    private static bool Writes(LoopStmt statement, string name) => statement switch
+    {
+        LoopLocal local => local.Name == name,
+        LoopAssign assign => assign.Name == name,
+        LoopFlagIf flagIf => flagIf.Then.Concat(flagIf.Else).Any(nested => Writes(nested, name)),
+        LoopBlock block => block.Statements.Any(nested => Writes(nested, name)),
+        _ => false,
+    };
 
     /// <param name="renames">Varying names redirected to the copies an arm of a varying <c>if</c> works on.</param>
     private void Walk(IEnumerable<Stmt> statements, List<PrologueStmt> prologue, List<LoopStmt> loop, Dictionary<string, string> renames)

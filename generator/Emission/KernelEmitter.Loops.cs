@@ -133,27 +133,13 @@ internal sealed partial class KernelEmitter
         }
     }
 
-    /// <summary>
-    /// One iteration of a plain loop: each buffer loaded just before the first statement that names
-    /// it, and stored right after the statement that last writes it, but never ahead of a load.
-    /// Measured against loading everything first and storing everything last: 2 to 5% faster for
-    /// AdamW past the caches, the same in them (docs/performance.md, the fourth gcc round). A store
-    /// ahead of a later load would wait on 4 KiB aliasing when buffers sit at equal offsets, so
-    /// stores wait for the last load. Loads and stores only move: the same operations on the same
-    /// values, the same bits.
-    /// </summary>
+    /// <summary>One iteration of a plain loop: the body, each buffer loaded and stored where the plan placed it (<see cref="KernelPlan.LoadBefore"/>, <see cref="KernelPlan.StoreAfter"/>).</summary>
     private void WriteIteration(CSharpWriter writer, System.Action<RuleParameter> writeLoad, System.Action<RuleParameter> writeStore)
     {
         List<LoopStmt> body = _plan.Body;
-        var loadAt = _plan.Loaded.ToDictionary(buffer => buffer, buffer => System.Math.Max(0, body.FindIndex(statement => Mentions(statement, buffer.Name))));
-        int lastLoad = loadAt.Count == 0 ? 0 : loadAt.Values.Max();
-        int last = System.Math.Max(0, body.Count - 1);
-        var storeAfter = _plan.Stored.ToDictionary(
-            buffer => buffer,
-            buffer => System.Math.Min(last, System.Math.Max(lastLoad, body.FindLastIndex(statement => Writes(statement, buffer.Name)))));
-        for (int k = 0; k <= last; k++)
+        for (int k = 0; k < System.Math.Max(1, body.Count); k++)
         {
-            foreach (RuleParameter buffer in _plan.Loaded.Where(buffer => loadAt[buffer] == k))
+            foreach (RuleParameter buffer in _plan.Loaded.Where(buffer => _plan.LoadBefore[buffer.Name] == k))
             {
                 writeLoad(buffer);
             }
@@ -163,32 +149,12 @@ internal sealed partial class KernelEmitter
                 WriteBody(new List<LoopStmt> { body[k] }, writer);
             }
 
-            foreach (RuleParameter buffer in _plan.Stored.Where(buffer => storeAfter[buffer] == k))
+            foreach (RuleParameter buffer in _plan.Stored.Where(buffer => _plan.StoreAfter[buffer.Name] == k))
             {
                 writeStore(buffer);
             }
         }
     }
-
-    /// <summary>Whether <paramref name="statement"/> (its nested statements included) reads or writes <paramref name="name"/>.</summary>
-    private static bool Mentions(LoopStmt statement, string name) => statement switch
-    {
-        LoopLocal local => local.Name == name || (local.Value is not null && ExprTree.Names(local.Value).Contains(name)),
-        LoopAssign assign => assign.Name == name || ExprTree.Names(assign.Value).Contains(name),
-        LoopFlagIf flagIf => flagIf.Then.Concat(flagIf.Else).Any(nested => Mentions(nested, name)),
-        LoopBlock block => block.Statements.Any(nested => Mentions(nested, name)),
-        _ => false,
-    };
-
-    /// <summary>Whether <paramref name="statement"/> (its nested statements included) assigns <paramref name="name"/>.</summary>
-    private static bool Writes(LoopStmt statement, string name) => statement switch
-    {
-        LoopLocal local => local.Name == name,
-        LoopAssign assign => assign.Name == name,
-        LoopFlagIf flagIf => flagIf.Then.Concat(flagIf.Else).Any(nested => Writes(nested, name)),
-        LoopBlock block => block.Statements.Any(nested => Writes(nested, name)),
-        _ => false,
-    };
 
     /// <summary>The flags a buffer's accesses all sit under, as a C# condition (null when none).</summary>
     private string? GuardOf(List<(int Flag, bool Value)> guard) =>
