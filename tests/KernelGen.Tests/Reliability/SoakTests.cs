@@ -24,6 +24,7 @@ namespace KernelGen.Tests.Reliability;
 /// That shows the long-run state (step counts near 100,000, bias corrections at 1, a maximum
 /// over 100,000 second moments) is still stepped identically by the independent oracle.
 /// </remarks>
+[Collection(AllocationCountingCollection.Name)]
 public class SoakTests
 {
     /// <summary>

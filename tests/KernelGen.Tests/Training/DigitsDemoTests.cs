@@ -5,6 +5,7 @@ using Xunit;
 namespace KernelGen.Tests.Training;
 
 /// <summary>The README's first command, run as a test: AdamW + OneCycleLR + clipping on the UCI digits.</summary>
+[Collection(AllocationCountingCollection.Name)]
 public class DigitsDemoTests
 {
     [Fact]
@@ -21,10 +22,9 @@ public class DigitsDemoTests
         if (result.BytesPerStep != 0)
         {
             // Run alone, the loop allocates nothing after its first epoch under every tiering and
-            // ISA setting; inside a full test run on a loaded machine the thread's count has
-            // grown by a kilobyte or more once, in runs that the same steps did not repeat. A
-            // second run tells such a one-off apart from an allocation in the optimizer's step,
-            // which every run repeats; the message names each run's first allocating step and part.
+            // ISA setting. The test runs after the parallel ones (AllocationCountingCollection);
+            // a second run still tells a one-off count apart from an allocation in the optimizer's
+            // step, which every run repeats; the message names each run's first allocating step and part.
             Result again = Trainer.Run("AdamW", data, options, verbose: false)!;
             Assert.True(again.BytesPerStep == 0,
                 $"{result.BytesPerStep} and {again.BytesPerStep} bytes per step in two runs; first: {result.FirstAllocation}; then: {again.FirstAllocation}");
