@@ -86,23 +86,24 @@ internal sealed class KernelPlanner
     }
 
     /// <summary>Whether <paramref name="statement"/> (its nested statements included) reads or writes <paramref name="name"/>.</summary>
-    private static bool Mentions(LoopStmt statement, string name) => statement switch
-    {
-        LoopLocal local => local.Name == name || (local.Value is not null && ExprTree.Names(local.Value).Contains(name)),
-        LoopAssign assign => assign.Name == name || ExprTree.Names(assign.Value).Contains(name),
-        LoopFlagIf flagIf => flagIf.Then.Concat(flagIf.Else).Any(nested => Mentions(nested, name)),
-        LoopBlock block => block.Statements.Any(nested => Mentions(nested, name)),
-        _ => false,
-    };
+    private static bool Mentions(LoopStmt statement, string name) =>
+        Nested(statement).Any(s => s switch
+        {
+            LoopLocal local => local.Name == name || (local.Value is not null && ExprTree.Names(local.Value).Contains(name)),
+            LoopAssign assign => assign.Name == name || ExprTree.Names(assign.Value).Contains(name),
+            _ => false,
+        });
 
     /// <summary>Whether <paramref name="statement"/> (its nested statements included) assigns <paramref name="name"/>.</summary>
-    private static bool Writes(LoopStmt statement, string name) => statement switch
+    private static bool Writes(LoopStmt statement, string name) =>
+        Nested(statement).Any(s => s is LoopLocal local ? local.Name == name : s is LoopAssign assign && assign.Name == name);
+
+    /// <summary><paramref name="statement"/> and every statement in its arms and blocks.</summary>
+    private static IEnumerable<LoopStmt> Nested(LoopStmt statement) => statement switch
     {
-        LoopLocal local => local.Name == name,
-        LoopAssign assign => assign.Name == name,
-        LoopFlagIf flagIf => flagIf.Then.Concat(flagIf.Else).Any(nested => Writes(nested, name)),
-        LoopBlock block => block.Statements.Any(nested => Writes(nested, name)),
-        _ => false,
+        LoopFlagIf flagIf => new[] { statement }.Concat(flagIf.Then.Concat(flagIf.Else).SelectMany(Nested)),
+        LoopBlock block => new[] { statement }.Concat(block.Statements.SelectMany(Nested)),
+        _ => new[] { statement },
     };
 
     /// <param name="renames">Varying names redirected to the copies an arm of a varying <c>if</c> works on.</param>
